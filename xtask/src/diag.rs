@@ -1,0 +1,74 @@
+//! Diagnostics: every problem in a doc names its file, its line and what was expected.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The doc was understood; something in it was surprising and a documented rule was applied.
+    Warning,
+    /// The doc (or a part of it) could not be turned into IR.
+    Error,
+}
+
+/// One finding about one place in one doc.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub file: PathBuf,
+    /// 1-based line, 0 when the finding is about the whole file.
+    pub line: usize,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn error(file: &Path, line: usize, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Error, file: file.to_path_buf(), line, message: message.into() }
+    }
+
+    pub fn warning(file: &Path, line: usize, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, file: file.to_path_buf(), line, message: message.into() }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{}:{}: {kind}: {}", self.file.display(), self.line, self.message)
+    }
+}
+
+/// Why a doc did not become IR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// The doc is written in a template docbind does not support (reported, not guessed at).
+    Unsupported { file: PathBuf, reason: String },
+    /// The doc claims a supported template but breaks it; `errors` say where and what was expected.
+    Invalid { errors: Vec<Diagnostic> },
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::Unsupported { file, reason } => {
+                write!(f, "{}: unsupported: {reason}", file.display())
+            }
+            Rejection::Invalid { errors } => {
+                for (i, e) in errors.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{e}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Rejection {}

@@ -1,0 +1,93 @@
+//! Doc templates ("dialects"): detection, and the entry point that turns one doc into one IR operation.
+
+pub mod finovy;
+pub mod ucloud;
+
+use crate::diag::{Diagnostic, Rejection};
+use crate::ir::{Dialect, Operation};
+use crate::markdown::{self, Block};
+use std::path::Path;
+
+/// One doc turned into IR, with the warnings met on the way.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub operation: Operation,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses one doc. `forced` skips detection (`--dialect`); a doc that does not fit the forced dialect is rejected
+/// with the reason.
+pub fn parse_doc(file: &Path, source: &str, forced: Option<Dialect>) -> Result<Parsed, Rejection> {
+    let blocks = markdown::parse(source);
+    let dialect = match forced {
+        Some(d) => d,
+        None => detect(file, &blocks)?,
+    };
+    match dialect {
+        Dialect::Ucloud => ucloud::parse(file, &blocks),
+        Dialect::Finovy => finovy::parse(file, &blocks),
+    }
+}
+
+/// Decides which dialect a doc is written in, or says in one line why it is none we support.
+pub fn detect(file: &Path, blocks: &[Block]) -> Result<Dialect, Rejection> {
+    let headings: Vec<(u8, String)> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { level, content, .. } => Some((*level, normalize_heading(&content.text))),
+            _ => None,
+        })
+        .collect();
+    let has = |level: u8, text: &str| headings.iter().any(|(l, t)| *l == level && t == text);
+    if has(3, ucloud::REQUEST_SECTION) && has(3, ucloud::RESPONSE_SECTION) {
+        return Ok(Dialect::Ucloud);
+    }
+    if headings.iter().any(|(l, t)| *l == 3 && finovy::is_description_heading(t)) {
+        return Ok(Dialect::Finovy);
+    }
+    let reason = if headings.iter().any(|(_, t)| t == "Request Parameters" || t == "Response Elements") {
+        "UCloud's older English template (`# Request Parameters`); only the generated template with `### 请求参数` / `### 响应字段` is supported".to_string()
+    } else if headings.iter().any(|(_, t)| t.contains("句法") || t.contains("Syntax")) {
+        "a hand-written REST page (`Syntax` section), not an Action doc".to_string()
+    } else {
+        "not an API operation doc: no `### 请求参数`/`### 响应字段` (UCloud) or `### 1.接口描述` (Finovy) sections".to_string()
+    };
+    Err(Rejection::Unsupported { file: file.to_path_buf(), reason })
+}
+
+/// Heading text with emphasis markers, trailing colons and surrounding space removed.
+pub fn normalize_heading(text: &str) -> String {
+    text.trim().trim_matches('*').trim().trim_end_matches([':', '：']).trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detect_src(src: &str) -> Result<Dialect, Rejection> {
+        detect(Path::new("x.md"), &markdown::parse(src))
+    }
+
+    #[test]
+    fn detects_both_dialects() {
+        assert_eq!(detect_src("# 标题 - Act\n### 请求参数\n### 响应字段\n").ok(), Some(Dialect::Ucloud));
+        assert_eq!(detect_src("# 标题\n### 1.接口描述 \n").ok(), Some(Dialect::Finovy));
+    }
+
+    #[test]
+    fn unsupported_templates_get_a_one_line_reason() {
+        for (src, needle) in [
+            ("# 创建-CreateX\n# Request Parameters\n# Response Elements\n", "older English template"),
+            ("## 定义\n### 句法（Syntax）:\n", "hand-written REST"),
+            ("# 错误码\n| a |\n|---|\n", "not an API operation doc"),
+        ] {
+            match detect_src(src) {
+                Err(Rejection::Unsupported { reason, .. }) => {
+                    assert!(reason.contains(needle), "{reason}");
+                    assert!(!reason.contains('\n'));
+                }
+                other => panic!("{src}: {other:?}"),
+            }
+        }
+    }
+}

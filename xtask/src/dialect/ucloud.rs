@@ -1,0 +1,578 @@
+//! UCloud's generated doc template (`# 中文 - Action`, 公共参数 / 请求参数 / 响应字段, models under `####`).
+//!
+//! A doc table row becomes an IR field in [`field_from_row`]; dotted request names (`Name.N.Field`) are folded
+//! into nested groups by [`RequestTree`].
+
+use crate::diag::{Diagnostic, Rejection};
+use crate::dialect::{normalize_heading, Parsed};
+use crate::ir::{
+    Example, ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source,
+    Type,
+};
+use crate::markdown::{Block, Inline, Row, Table};
+use std::path::Path;
+
+pub const REQUEST_SECTION: &str = "请求参数";
+pub const RESPONSE_SECTION: &str = "响应字段";
+const PUBLIC_SECTION: &str = "公共参数";
+const MODELS_MARKER: &str = "数据模型";
+const PARAM_HEADER: [&str; 4] = ["参数名", "类型", "描述信息", "必填"];
+const FIELD_HEADER: [&str; 4] = ["字段名", "类型", "描述信息", "必填"];
+/// Public parameters belong to the protocol, not to the operation.
+const PUBLIC_PARAMS: [&str; 3] = ["Action", "PublicKey", "Signature"];
+/// Response fields every UCloud response carries; the runtime consumes them.
+const PROTOCOL_RESPONSE_FIELDS: [&str; 3] = ["RetCode", "Action", "Message"];
+/// Action verbs whose calls may create or duplicate something when sent twice.
+const NON_IDEMPOTENT_VERBS: [&str; 22] = [
+    "Create", "Allocate", "Clone", "Copy", "Upload", "Buy", "Purchase", "Import", "Send", "Add", "Apply", "Insert",
+    "Append", "Register", "Submit", "Execute", "Run", "Generate", "Issue", "Renew", "Recharge", "Transfer",
+];
+
+/// Which `###` section of the doc we are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Other,
+    Public,
+    Request,
+    Response,
+    RequestExample,
+    ResponseExample,
+}
+
+/// A raw model table before references are resolved; `request_side` models become request groups.
+struct RawModel {
+    model: Model,
+    request_side: bool,
+}
+
+struct Ctx<'a> {
+    file: &'a Path,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn source(&self, line: usize) -> Source {
+        Source { file: self.file.to_path_buf(), line }
+    }
+    fn error(&mut self, line: usize, msg: impl Into<String>) {
+        self.errors.push(Diagnostic::error(self.file, line, msg));
+    }
+    fn warn(&mut self, line: usize, msg: impl Into<String>) {
+        self.warnings.push(Diagnostic::warning(self.file, line, msg));
+    }
+}
+
+pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
+    let mut cx = Ctx { file, errors: Vec::new(), warnings: Vec::new() };
+
+    let Some((title, action, title_line)) = title(blocks) else {
+        let line = blocks.first().map(Block::line).unwrap_or(0);
+        cx.error(line, "expected a title `# 中文标题 - Action` naming the API action");
+        return Err(Rejection::Invalid { errors: cx.errors });
+    };
+
+    let mut section = Section::Other;
+    let mut h2 = String::new();
+    let mut model_heading: Option<(String, usize)> = None;
+    let mut summary = Vec::new();
+    let mut request_rows: Vec<Row> = Vec::new();
+    let mut response_rows: Vec<Row> = Vec::new();
+    let mut seen = (false, false, false);
+    let mut raw_models: Vec<RawModel> = Vec::new();
+    let mut examples = Vec::new();
+
+    for block in blocks {
+        match block {
+            Block::Heading { level, content, line } => {
+                let text = normalize_heading(&content.text);
+                match level {
+                    1 | 2 => {
+                        h2 = text;
+                        section = Section::Other;
+                        model_heading = None;
+                    }
+                    3 => {
+                        model_heading = None;
+                        section = match text.as_str() {
+                            PUBLIC_SECTION => Section::Public,
+                            REQUEST_SECTION => Section::Request,
+                            RESPONSE_SECTION => Section::Response,
+                            "请求示例" => Section::RequestExample,
+                            "响应示例" => Section::ResponseExample,
+                            _ => Section::Other,
+                        };
+                    }
+                    4 if text == MODELS_MARKER => model_heading = None,
+                    4 if matches!(section, Section::Request | Section::Response) => {
+                        model_heading = Some((text, *line));
+                    }
+                    _ => {}
+                }
+            }
+            Block::Paragraph { content, .. } if h2 == "简介" && section == Section::Other => {
+                let text = content.trimmed().trim_start_matches("?>").trim_start_matches("!>").trim();
+                if !text.is_empty() && text != "无" {
+                    summary.push(text.to_string());
+                }
+            }
+            Block::Table(table) => match (section, &model_heading) {
+                (Section::Public, _) => {
+                    check_header(&mut cx, table, &PARAM_HEADER);
+                    seen.0 = true;
+                }
+                (Section::Request | Section::Response, Some((name, line))) => {
+                    if !header_is(table, &FIELD_HEADER) {
+                        cx.warn(table.line, format!(
+                            "the table under `#### {name}` is not a model table (expected columns {}); skipped",
+                            FIELD_HEADER.join(" | ")
+                        ));
+                        continue;
+                    }
+                    if raw_models.iter().any(|m| m.model.name == *name) {
+                        cx.warn(*line, format!("model `{name}` is defined twice; the first definition is used"));
+                        continue;
+                    }
+                    if table.rows.is_empty() {
+                        cx.warn(table.line, format!(
+                            "model `{name}` has an empty table; every key it receives is kept in `extra`"
+                        ));
+                    }
+                    let fields = member_fields(&mut cx, &table.rows);
+                    raw_models.push(RawModel {
+                        model: Model { name: name.clone(), fields, source: cx.source(*line) },
+                        request_side: section == Section::Request,
+                    });
+                }
+                (Section::Request, None) => {
+                    check_header(&mut cx, table, &PARAM_HEADER);
+                    seen.1 = true;
+                    request_rows.extend(table.rows.iter().cloned());
+                }
+                (Section::Response, None) => {
+                    check_header(&mut cx, table, &FIELD_HEADER);
+                    seen.2 = true;
+                    response_rows.extend(table.rows.iter().cloned());
+                }
+                _ => {}
+            },
+            Block::Code { line, info, text } => {
+                let kind = match section {
+                    Section::RequestExample => ExampleKind::Request,
+                    Section::ResponseExample => ExampleKind::Response,
+                    _ => continue,
+                };
+                let is_json = serde_json::from_str::<serde_json::Value>(text).is_ok();
+                if kind == ExampleKind::Response && !is_json {
+                    cx.warn(*line, "the response example is not valid JSON; kept as text");
+                }
+                examples.push(Example {
+                    kind,
+                    lang: info.clone(),
+                    text: text.clone(),
+                    is_json,
+                    source: cx.source(*line),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    for (present, what) in [(seen.1, REQUEST_SECTION), (seen.2, RESPONSE_SECTION)] {
+        if !present {
+            cx.error(title_line, format!("expected a table under `### {what}`"));
+        }
+    }
+    let _ = seen.0; // The public table is optional in practice; its rows never reach the IR.
+
+    // Response: every field beside the protocol's own.
+    let response_fields: Vec<Field> = member_fields(&mut cx, &response_rows)
+        .into_iter()
+        .filter(|f| !PROTOCOL_RESPONSE_FIELDS.contains(&f.wire_name.as_str()))
+        .collect();
+
+    // Request: flat rows folded into nested groups, protocol parameters dropped.
+    let mut tree = RequestTree::default();
+    for row in &request_rows {
+        if let Some((name, field)) = field_from_row(&mut cx, row, Location::Form) {
+            if PUBLIC_PARAMS.contains(&name.as_str()) {
+                continue;
+            }
+            tree.insert(&mut cx, &name, field, row.line);
+        }
+    }
+    let mut request = tree.into_fields();
+
+    // Resolve model references: request-side models are inlined as groups, unknown ones become free-form JSON.
+    let (request_models, mut models): (Vec<RawModel>, Vec<RawModel>) =
+        raw_models.into_iter().partition(|m| m.request_side);
+    let request_models: Vec<Model> = request_models.into_iter().map(|m| m.model).collect();
+    for field in &mut request {
+        inline_request_models(&mut cx, field, &request_models, 0);
+    }
+    let known: Vec<String> = models.iter().map(|m| m.model.name.clone()).collect();
+    let mut response_fields = response_fields;
+    for field in &mut response_fields {
+        check_refs(&mut cx, field, &known);
+    }
+    for m in &mut models {
+        for field in &mut m.model.fields {
+            check_refs(&mut cx, field, &known);
+        }
+    }
+    let models: Vec<Model> = models.into_iter().map(|m| m.model).collect();
+
+    if !cx.errors.is_empty() {
+        return Err(Rejection::Invalid { errors: cx.errors });
+    }
+
+    let pagination = pagination(&request, &response_fields);
+    let operation = Operation {
+        idempotent: idempotency(&action),
+        protocol: Protocol::Rpc { action: action.clone() },
+        name: action,
+        title,
+        summary: summary.join("\n"),
+        source: cx.source(title_line),
+        request,
+        response: Response::Fields { fields: response_fields },
+        models,
+        pagination,
+        errors: Vec::new(),
+        examples,
+    };
+    Ok(Parsed { operation, warnings: cx.warnings })
+}
+
+/// `# 获取镜像列表 - GetUvodnImage` (also `# 中文-Action`, a bold title, or a level-2 title).
+fn title(blocks: &[Block]) -> Option<(String, String, usize)> {
+    blocks.iter().find_map(|b| match b {
+        Block::Heading { level: 1 | 2, content, line } => {
+            let text = normalize_heading(&content.text);
+            let (head, action) = text.rsplit_once('-')?;
+            let action = action.trim().trim_matches('*').trim();
+            let valid = action.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && action.chars().all(|c| c.is_ascii_alphanumeric());
+            valid.then(|| (head.trim().to_string(), action.to_string(), *line))
+        }
+        _ => None,
+    })
+}
+
+fn header_is(table: &Table, expected: &[&str]) -> bool {
+    table.header.len() == expected.len() && table.header.iter().zip(expected).all(|(h, e)| h.trimmed() == *e)
+}
+
+fn check_header(cx: &mut Ctx<'_>, table: &Table, expected: &[&str]) {
+    if !header_is(table, expected) {
+        let found: Vec<&str> = table.header.iter().map(Inline::trimmed).collect();
+        cx.error(
+            table.line,
+            format!("expected table columns `{}`, found `{}`", expected.join(" | "), found.join(" | ")),
+        );
+    }
+}
+
+/// Response and model rows: plain names, no location of their own.
+fn member_fields(cx: &mut Ctx<'_>, rows: &[Row]) -> Vec<Field> {
+    let mut fields: Vec<Field> = Vec::new();
+    for row in rows {
+        let Some((name, field)) = field_from_row(cx, row, Location::Member) else { continue };
+        if name.contains('.') {
+            cx.error(row.line, format!("expected a plain field name in a response or model table, found `{name}`"));
+            continue;
+        }
+        if let Some(first) = fields.iter().find(|f| f.wire_name == name) {
+            let first_line = first.source.line;
+            cx.warn(row.line, format!("`{name}` is listed twice (first on line {first_line}); the first row is used"));
+            continue;
+        }
+        fields.push(field);
+    }
+    fields
+}
+
+/// One table row → its wire name and an IR field. This is the place where a doc row becomes a Rust field.
+fn field_from_row(cx: &mut Ctx<'_>, row: &Row, location: Location) -> Option<(String, Field)> {
+    let [name, ty, description, required] = row.cells.as_slice() else {
+        cx.error(row.line, format!("expected 4 cells (name | type | description | required), found {}", row.cells.len()));
+        return None;
+    };
+    let name = name.trimmed().trim_matches('*').trim().to_string();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+        cx.error(row.line, format!("expected a parameter name made of ASCII letters, digits, `_` and `.`, found `{name}`"));
+        return None;
+    }
+    let ty = match parse_type(ty) {
+        Ok((ty, anchor_note)) => {
+            if let Some(note) = anchor_note {
+                cx.warn(row.line, note);
+            }
+            ty
+        }
+        Err(msg) => {
+            cx.error(row.line, msg);
+            return None;
+        }
+    };
+    let required = match required.trimmed().trim_matches('*').trim() {
+        r if r.eq_ignore_ascii_case("yes") => true,
+        r if r.eq_ignore_ascii_case("no") => false,
+        other => {
+            cx.error(row.line, format!("expected `**Yes**` or `No` in the required column, found `{other}`"));
+            return None;
+        }
+    };
+    let field = Field {
+        wire_name: name.clone(),
+        location,
+        ty,
+        required,
+        description: description.trimmed().to_string(),
+        source: cx.source(row.line),
+    };
+    Some((name, field))
+}
+
+/// Parses a type cell: `string`, `int`, `float`, `boolean`/`bool`, `object`, `[*M*](#M)`, `array[...]`.
+/// Returns a warning as well when a model reference's name and anchor disagree (the anchor wins).
+fn parse_type(cell: &Inline) -> Result<(Type, Option<String>), String> {
+    let text = cell.trimmed();
+    parse_type_text(text, cell)
+}
+
+fn parse_type_text(text: &str, cell: &Inline) -> Result<(Type, Option<String>), String> {
+    let text = text.trim();
+    if let Some(inner) = text.strip_prefix("array[").and_then(|t| t.strip_suffix(']')) {
+        let (inner, note) = parse_type_text(inner, cell)?;
+        if matches!(inner, Type::List(_)) {
+            return Err(format!("nested arrays are not part of the template: `{text}`"));
+        }
+        return Ok((Type::List(Box::new(inner)), note));
+    }
+    if let Some(link) = cell.links.iter().find(|l| l.text.trim() == text) {
+        let Some(anchor) = link.dest.strip_prefix('#').filter(|a| !a.is_empty()) else {
+            return Err(format!("expected a model reference `[*M*](#M)`, found a link to `{}`", link.dest));
+        };
+        let note = (anchor != text).then(|| {
+            format!("model reference names `{text}` but links to `#{anchor}`; the anchor `{anchor}` is used")
+        });
+        return Ok((Type::Model(anchor.to_string()), note));
+    }
+    let ty = match text {
+        "string" => Type::String,
+        "int" => Type::Int,
+        "float" => Type::Float,
+        "boolean" | "bool" => Type::Bool,
+        "object" => Type::Json,
+        other => {
+            return Err(format!(
+                "unknown type `{other}`; expected string, int, float, boolean, bool, object, a model reference `[*M*](#M)` or `array[...]` of those"
+            ))
+        }
+    };
+    Ok((ty, None))
+}
+
+/// Request rows with dotted names, folded into a tree in order of first appearance.
+#[derive(Default)]
+struct RequestTree {
+    nodes: Vec<Node>,
+}
+
+struct Node {
+    name: String,
+    /// How many `.N` follow this segment (0 = scalar/object, 1 = list).
+    list_depth: usize,
+    source: Source,
+    kind: NodeKind,
+}
+
+enum NodeKind {
+    Leaf(Field),
+    Group(RequestTree),
+}
+
+impl RequestTree {
+    /// Inserts `A.N.B.C` as A (list) → B → C (leaf).
+    fn insert(&mut self, cx: &mut Ctx<'_>, wire_name: &str, field: Field, line: usize) {
+        let mut segments: Vec<(String, usize)> = Vec::new();
+        for part in wire_name.split('.') {
+            if part == "N" || part == "n" {
+                match segments.last_mut() {
+                    Some(last) => last.1 += 1,
+                    None => {
+                        cx.error(line, format!("`{wire_name}` starts with an index; expected `Name.N`"));
+                        return;
+                    }
+                }
+            } else if part.is_empty() {
+                cx.error(line, format!("`{wire_name}` has an empty segment"));
+                return;
+            } else {
+                segments.push((part.to_string(), 0));
+            }
+        }
+        if segments.iter().any(|(_, depth)| *depth > 1) {
+            cx.error(line, format!("`{wire_name}` has `.N.N`; expected at most one index per segment"));
+            return;
+        }
+        self.insert_path(cx, wire_name, &segments, field, line);
+    }
+
+    fn insert_path(&mut self, cx: &mut Ctx<'_>, full: &str, path: &[(String, usize)], field: Field, line: usize) {
+        let Some(((name, depth), rest)) = path.split_first() else { return };
+        let existing = self.nodes.iter_mut().position(|n| n.name == *name);
+        if rest.is_empty() {
+            if let Some(i) = existing {
+                let first = self.nodes[i].source.line;
+                match &self.nodes[i].kind {
+                    NodeKind::Leaf(f) if f.ty == field.ty && f.required == field.required && self.nodes[i].list_depth == *depth => {
+                        cx.warn(line, format!("`{full}` is listed twice (first on line {first}); the first row is used"));
+                    }
+                    _ => cx.error(line, format!("`{full}` conflicts with the parameter declared on line {first}")),
+                }
+                return;
+            }
+            let mut leaf = field;
+            leaf.wire_name = name.clone();
+            self.nodes.push(Node { name: name.clone(), list_depth: *depth, source: cx.source(line), kind: NodeKind::Leaf(leaf) });
+            return;
+        }
+        let index = match existing {
+            Some(i) => {
+                if !matches!(self.nodes[i].kind, NodeKind::Group(_)) || self.nodes[i].list_depth != *depth {
+                    let first = self.nodes[i].source.line;
+                    cx.error(line, format!("`{full}` conflicts with the parameter declared on line {first}"));
+                    return;
+                }
+                i
+            }
+            None => {
+                self.nodes.push(Node {
+                    name: name.clone(),
+                    list_depth: *depth,
+                    source: cx.source(line),
+                    kind: NodeKind::Group(RequestTree::default()),
+                });
+                self.nodes.len() - 1
+            }
+        };
+        if let NodeKind::Group(tree) = &mut self.nodes[index].kind {
+            tree.insert_path(cx, full, rest, field, line);
+        }
+    }
+
+    fn into_fields(self) -> Vec<Field> {
+        self.nodes.into_iter().map(Node::into_field).collect()
+    }
+}
+
+impl Node {
+    fn into_field(self) -> Field {
+        let wrap = |ty: Type, depth: usize| if depth > 0 { Type::List(Box::new(ty)) } else { ty };
+        match self.kind {
+            NodeKind::Leaf(mut field) => {
+                // `.N` rows declare the element type; an `array[...]` row is a list already.
+                if !matches!(field.ty, Type::List(_)) {
+                    field.ty = wrap(field.ty, self.list_depth);
+                }
+                field
+            }
+            NodeKind::Group(tree) => {
+                let fields = tree.into_fields();
+                let required = fields.iter().any(|f| f.required);
+                Field {
+                    wire_name: self.name,
+                    location: Location::Form,
+                    ty: wrap(Type::Group(fields.into_iter().map(as_member).collect()), self.list_depth),
+                    required,
+                    description: String::new(),
+                    source: self.source,
+                }
+            }
+        }
+    }
+}
+
+fn as_member(mut f: Field) -> Field {
+    f.location = Location::Member;
+    f
+}
+
+/// JSON-body request docs type parameters as models; they are sent flattened like groups, so inline them.
+fn inline_request_models(cx: &mut Ctx<'_>, field: &mut Field, models: &[Model], depth: usize) {
+    if depth > 16 {
+        cx.error(field.source.line, format!("request model nesting under `{}` is too deep (recursive model?)", field.wire_name));
+        return;
+    }
+    let line = field.source.line;
+    let ty = match &mut field.ty {
+        Type::List(inner) => inner.as_mut(),
+        other => other,
+    };
+    match ty {
+        Type::Model(name) => match models.iter().find(|m| m.name == *name) {
+            Some(m) => {
+                let mut fields: Vec<Field> = m.fields.iter().cloned().map(as_member).collect();
+                for f in &mut fields {
+                    inline_request_models(cx, f, models, depth + 1);
+                }
+                *ty = Type::Group(fields);
+            }
+            None => {
+                cx.warn(line, format!("request model `{name}` is not defined in this doc; the parameter takes free-form JSON"));
+                *ty = Type::Json;
+            }
+        },
+        Type::Group(fields) => {
+            for f in fields {
+                inline_request_models(cx, f, models, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A reference to a model the doc does not define becomes free-form JSON, with a warning: nothing is dropped.
+fn check_refs(cx: &mut Ctx<'_>, field: &mut Field, known: &[String]) {
+    let line = field.source.line;
+    let ty = match &mut field.ty {
+        Type::List(inner) => inner.as_mut(),
+        other => other,
+    };
+    if let Type::Model(name) = ty {
+        if !known.contains(name) {
+            cx.warn(line, format!("model `{name}` is referenced but not defined in this doc; the field keeps raw JSON"));
+            *ty = Type::Json;
+        }
+    }
+}
+
+fn idempotency(action: &str) -> Idempotency {
+    match NON_IDEMPOTENT_VERBS.iter().find(|verb| {
+        action.strip_prefix(**verb).is_some_and(|rest| rest.chars().next().is_none_or(|c| c.is_ascii_uppercase()))
+    }) {
+        Some(verb) => Idempotency { idempotent: false, reason: format!("`{verb}…` actions may create or duplicate resources when repeated") },
+        None => Idempotency { idempotent: true, reason: "read, update or delete action: repeating it is safe".into() },
+    }
+}
+
+/// `Offset`/`Limit` in and `TotalCount` plus exactly one list of models out.
+fn pagination(request: &[Field], response: &[Field]) -> Option<Pagination> {
+    let find = |fields: &[Field], name: &str| {
+        fields.iter().find(|f| f.wire_name.eq_ignore_ascii_case(name) && f.ty == Type::Int).map(|f| f.wire_name.clone())
+    };
+    let offset = find(request, "Offset")?;
+    let limit = find(request, "Limit")?;
+    let total = find(response, "TotalCount")?;
+    let mut lists = response.iter().filter(|f| matches!(&f.ty, Type::List(inner) if matches!(**inner, Type::Model(_))));
+    let items = lists.next()?;
+    if lists.next().is_some() {
+        return None;
+    }
+    Some(Pagination::OffsetLimit { offset, limit, items: items.wire_name.clone(), total })
+}
+
+#[cfg(test)]
+mod tests;

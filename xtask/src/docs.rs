@@ -1,0 +1,74 @@
+//! Finding doc files on disk and parsing each one.
+
+use crate::diag::{Diagnostic, Rejection};
+use crate::dialect::{self, Parsed};
+use crate::ir::Dialect;
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+
+/// The outcome of parsing a set of docs: what became IR, and what did not (with reasons).
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub parsed: Vec<Parsed>,
+    pub rejected: Vec<Rejection>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+pub fn parse_dialect(value: &str) -> anyhow::Result<Dialect> {
+    match value {
+        "ucloud" => Ok(Dialect::Ucloud),
+        "finovy" => Ok(Dialect::Finovy),
+        other => anyhow::bail!("unknown dialect `{other}`; expected `ucloud` or `finovy`"),
+    }
+}
+
+/// Markdown files under `paths` (files as given, folders recursively), sorted for determinism.
+pub fn collect_markdown(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut files)?;
+        } else if path.is_file() {
+            files.push(path.clone());
+        } else {
+            anyhow::bail!("{}: no such file or folder", path.display());
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Parses every markdown file under `paths`. Unreadable files are errors; docs that do not parse are collected.
+pub fn load(paths: &[PathBuf], forced: Option<Dialect>) -> anyhow::Result<Loaded> {
+    let mut loaded = Loaded::default();
+    for file in collect_markdown(paths)? {
+        let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            loaded.rejected.push(Rejection::Invalid {
+                errors: vec![Diagnostic::error(&file, 0, "expected UTF-8 text")],
+            });
+            continue;
+        };
+        match dialect::parse_doc(&file, &text, forced) {
+            Ok(parsed) => {
+                loaded.warnings.extend(parsed.warnings.iter().cloned());
+                loaded.parsed.push(parsed);
+            }
+            Err(rejection) => loaded.rejected.push(rejection),
+        }
+    }
+    Ok(loaded)
+}
