@@ -23,15 +23,23 @@ pub fn parse_dialect(value: &str) -> anyhow::Result<Dialect> {
 }
 
 /// Markdown files under `paths` (files as given, folders recursively), sorted for determinism.
-pub fn collect_markdown(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+/// Paths are relative to `root` (or absolute) and are returned as given, so diagnostics and generated headers
+/// name `specs/x/y.md` whatever the working directory.
+pub fn collect_markdown(root: &Path, paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
-        if path.is_dir() {
-            walk(path, &mut files)?;
-        } else if path.is_file() {
+        let full = root.join(path);
+        if full.is_dir() {
+            let mut found = Vec::new();
+            walk(&full, &mut found)?;
+            files.extend(found.into_iter().map(|f| match f.strip_prefix(root) {
+                Ok(rel) if !root.as_os_str().is_empty() => rel.to_path_buf(),
+                _ => f,
+            }));
+        } else if full.is_file() {
             files.push(path.clone());
         } else {
-            anyhow::bail!("{}: no such file or folder", path.display());
+            anyhow::bail!("{}: no such file or folder", full.display());
         }
     }
     files.sort();
@@ -52,10 +60,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 }
 
 /// Parses every markdown file under `paths`. Unreadable files are errors; docs that do not parse are collected.
-pub fn load(paths: &[PathBuf], forced: Option<Dialect>) -> anyhow::Result<Loaded> {
+pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> anyhow::Result<Loaded> {
     let mut loaded = Loaded::default();
-    for file in collect_markdown(paths)? {
-        let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    for file in collect_markdown(root, paths)? {
+        let full = root.join(&file);
+        let bytes = std::fs::read(&full).with_context(|| format!("reading {}", full.display()))?;
         let Ok(text) = String::from_utf8(bytes) else {
             loaded.rejected.push(Rejection::Invalid {
                 errors: vec![Diagnostic::error(&file, 0, "expected UTF-8 text")],

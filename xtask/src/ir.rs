@@ -21,14 +21,6 @@ pub enum Dialect {
     Finovy,
 }
 
-/// A set of operations generated into one crate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Service {
-    pub name: String,
-    pub dialect: Dialect,
-    pub operations: Vec<Operation>,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Operation {
     /// Stable name: the UCloud Action (`GetUvodnImage`), or for Finovy the doc's file stem (`getList`).
@@ -170,14 +162,4 @@ pub struct Example {
 pub enum ExampleKind {
     Request,
     Response,
-}
-
-impl Type {
-    /// The type of one element, for lists; the type itself otherwise.
-    pub fn element(&self) -> &Type {
-        match self {
-            Type::List(inner) => inner.element(),
-            other => other,
-        }
-    }
 }

@@ -1,12 +1,13 @@
 //! `cargo xtask`: docbind's generator. See ARCHITECTURE.md for the pipeline.
 
+mod codegen;
 mod diag;
 mod dialect;
 mod docs;
 mod ir;
 mod markdown;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
@@ -14,12 +15,16 @@ usage: cargo xtask <command>
 
 commands:
   ir [--dialect ucloud|finovy] <PATH>...   print the IR of doc files or folders as JSON
+  codegen [--check]                        regenerate every crates/<name> from specs/<name>
+  codegen --spec-dir <DIR> --out <CRATE_DIR> [--crate-name <NAME>] [--check]
+                                           generate a standalone crate from any folder of docs
 ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ir") => cmd_ir(&args[1..]),
+        Some("codegen") => cmd_codegen(&args[1..]),
         Some("-h" | "--help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -52,7 +57,7 @@ fn cmd_ir(args: &[String]) -> anyhow::Result<ExitCode> {
     if paths.is_empty() {
         anyhow::bail!("`ir` needs at least one doc file or folder\n\n{USAGE}");
     }
-    let loaded = docs::load(&paths, forced)?;
+    let loaded = docs::load(Path::new(""), &paths, forced)?;
     for w in &loaded.warnings {
         eprintln!("{w}");
     }
@@ -62,4 +67,105 @@ fn cmd_ir(args: &[String]) -> anyhow::Result<ExitCode> {
     let ops: Vec<&ir::Operation> = loaded.parsed.iter().map(|p| &p.operation).collect();
     println!("{}", serde_json::to_string_pretty(&ops)?);
     Ok(if loaded.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The repository root: xtask lives one level below it.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut check = false;
+    let mut spec_dir = None;
+    let mut out = None;
+    let mut crate_name = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| it.next().cloned().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"));
+        match arg.as_str() {
+            "--check" => check = true,
+            "--spec-dir" => spec_dir = Some(PathBuf::from(value("--spec-dir")?)),
+            "--out" => out = Some(PathBuf::from(value("--out")?)),
+            "--crate-name" => crate_name = Some(value("--crate-name")?),
+            other => anyhow::bail!("unknown argument `{other}`\n\n{USAGE}"),
+        }
+    }
+    let specs = match (spec_dir, out) {
+        (None, None) if crate_name.is_none() => workspace_crates()?,
+        (Some(spec_dir), Some(out)) => vec![standalone_crate(spec_dir, out, crate_name)?],
+        _ => anyhow::bail!("`--spec-dir` and `--out` go together\n\n{USAGE}"),
+    };
+    // Generate everything first: a failure anywhere writes nothing.
+    let mut generated = Vec::new();
+    for spec in &specs {
+        let root = match spec.runtime {
+            codegen::RuntimeDep::Workspace => repo_root(),
+            codegen::RuntimeDep::Path(_) => PathBuf::new(),
+        };
+        let loaded = docs::load(&root, std::slice::from_ref(&spec.spec_dir), None)?;
+        for w in &loaded.warnings {
+            eprintln!("{w}");
+        }
+        generated.push(codegen::generate(spec, &loaded)?);
+    }
+    let mut stale = Vec::new();
+    for (spec, files) in specs.iter().zip(&generated) {
+        let changed = codegen::ensure_files(&spec.out_dir, files, check)?;
+        if !check {
+            let ops = files.iter().filter(|f| f.path.starts_with("src") && !f.path.ends_with("lib.rs")).count();
+            println!("{}: {} operation(s), {} file(s) changed", spec.crate_name, ops, changed.len());
+        }
+        stale.extend(changed);
+    }
+    if check && !stale.is_empty() {
+        for s in &stale {
+            eprintln!("{s}");
+        }
+        eprintln!("generated code is stale: run `cargo xtask codegen` and commit the result");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every `specs/<name>/` becomes `crates/<name>/`, a member of this workspace.
+fn workspace_crates() -> anyhow::Result<Vec<codegen::CrateSpec>> {
+    let root = repo_root();
+    let mut names: Vec<String> = std::fs::read_dir(root.join("specs"))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .collect();
+    names.sort();
+    Ok(names
+        .into_iter()
+        .map(|name| codegen::CrateSpec {
+            spec_dir: PathBuf::from("specs").join(&name),
+            out_dir: root.join("crates").join(&name),
+            spec_label: format!("specs/{name}"),
+            crate_name: name,
+            runtime: codegen::RuntimeDep::Workspace,
+        })
+        .collect())
+}
+
+fn standalone_crate(spec_dir: PathBuf, out: PathBuf, crate_name: Option<String>) -> anyhow::Result<codegen::CrateSpec> {
+    let name = match crate_name {
+        Some(n) => n,
+        None => out
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+            .ok_or_else(|| anyhow::anyhow!("cannot derive a crate name from {}; pass --crate-name", out.display()))?,
+    };
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        anyhow::bail!("`{name}` is not a valid crate name");
+    }
+    let runtime = std::fs::canonicalize(repo_root().join("crates/docbind-runtime"))?;
+    Ok(codegen::CrateSpec {
+        spec_label: spec_dir.display().to_string(),
+        spec_dir,
+        out_dir: out,
+        crate_name: name,
+        runtime: codegen::RuntimeDep::Path(runtime),
+    })
 }

@@ -1,0 +1,67 @@
+//! Doc text from vendor docs → `#[doc]` attributes that rustdoc renders as written.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// One `#[doc]` (or inner `#![doc]`) attribute per line, with markdown that rustdoc would misread escaped.
+pub fn doc_attrs(text: &str, inner: bool) -> TokenStream {
+    let lines: Vec<String> = text.lines().map(|l| format!(" {}", escape(l.trim()))).collect();
+    let lines = lines.iter().map(|l| if l.trim().is_empty() { String::new() } else { l.clone() });
+    if inner {
+        quote! { #(#![doc = #lines])* }
+    } else {
+        quote! { #(#[doc = #lines])* }
+    }
+}
+
+/// Vendor prose is not markdown for rustdoc: brackets would become intra-doc links, `<x>` HTML tags and bare
+/// URLs lint warnings. Code spans are left alone.
+fn escape(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut in_code = false;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if !in_code && (rest.starts_with("http://") || rest.starts_with("https://")) {
+            let end = rest.find(|c: char| c.is_whitespace() || !c.is_ascii() || c == ')' || c == '>').unwrap_or(rest.len());
+            out.push('<');
+            out.push_str(&rest[..end]);
+            out.push('>');
+            rest = &rest[end..];
+            continue;
+        }
+        match c {
+            '`' => in_code = !in_code,
+            '[' | ']' | '*' | '_' | '#' if !in_code => out.push('\\'),
+            '<' if !in_code => {
+                out.push_str("&lt;");
+                rest = &rest[1..];
+                continue;
+            }
+            '>' if !in_code => {
+                out.push_str("&gt;");
+                rest = &rest[1..];
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    if in_code {
+        // An unbalanced backtick would swallow the rest of the item's docs.
+        out = out.replace('`', "\\`");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_is_escaped_but_code_spans_are_not() {
+        assert_eq!(escape("见 [a] `x[0]` <ip-address>"), "见 \\[a\\] `x[0]` &lt;ip-address&gt;");
+        assert_eq!(escape("see https://console.ucloud.cn/uapi 获取"), "see <https://console.ucloud.cn/uapi> 获取");
+        assert_eq!(escape("odd ` tick"), "odd \\` tick");
+    }
+}

@@ -1,0 +1,323 @@
+//! IR types → the Rust structs of one operation module (request, request groups, response, models).
+//!
+//! This is the only place that decides how a field is typed in Rust and which runtime slot or writer it uses;
+//! `operation.rs` turns these definitions into tokens.
+
+use super::names::{self, Scope};
+use crate::ir::{Data, Dialect, Field, Location, Operation, Response, Type};
+
+/// What one field holds, before `Option`/`Vec` wrapping.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    Str,
+    Int,
+    Float,
+    Bool,
+    Json,
+    /// A generated struct (model or request group), by Rust type name.
+    Struct(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arity {
+    /// Always present (required request parameters).
+    One,
+    Optional,
+    List,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    pub ident: String,
+    pub wire: String,
+    pub shape: Shape,
+    pub arity: Arity,
+    pub location: Location,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StructKind {
+    /// A top-level request, or a nested request group: encoded, never decoded.
+    Request,
+    /// A response or model: decoded leniently, keeps `extra`.
+    Decoded,
+}
+
+#[derive(Debug, Clone)]
+pub struct StructDef {
+    pub name: String,
+    pub kind: StructKind,
+    pub doc: String,
+    pub fields: Vec<FieldDef>,
+}
+
+impl StructDef {
+    /// Wire names that may carry credentials; such structs get a redacting `Debug`.
+    pub fn has_secret(&self) -> bool {
+        self.fields.iter().any(|f| is_secret_name(&f.wire))
+    }
+}
+
+pub fn is_secret_name(wire: &str) -> bool {
+    let lower = wire.to_ascii_lowercase();
+    ["password", "passwd", "secret", "token", "privatekey"].iter().any(|s| lower.contains(s))
+}
+
+/// How a Finovy `data` reaches the response struct.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataBinding {
+    /// UCloud: the response struct decodes the top-level object.
+    TopLevel,
+    /// The response struct decodes `data` as an object.
+    Object,
+    /// `data` is a list; the response's field `field` receives it.
+    List { field: String },
+    /// `data` is a scalar or untyped value held in `field`.
+    Value { field: String },
+}
+
+/// Everything generated for one operation.
+#[derive(Debug, Clone)]
+pub struct OperationDefs {
+    pub module: String,
+    pub method: String,
+    pub request: StructDef,
+    pub groups: Vec<StructDef>,
+    pub response: StructDef,
+    pub models: Vec<StructDef>,
+    pub binding: DataBinding,
+}
+
+/// Reserved member names: the field that keeps undeclared data.
+pub const EXTRA: &str = "extra";
+
+pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> {
+    let base = names::type_name(&op.name);
+    // Type names inside this operation's module.
+    let mut types = Scope::default();
+    let request_name = types.claim(format!("{base}Request"));
+    let response_name = types.claim(format!("{base}Response"));
+    let model_names: Vec<(String, String)> =
+        op.models.iter().map(|m| (m.name.clone(), types.claim(names::type_name(&m.name)))).collect();
+    let model_type = |name: &str| -> Result<String, String> {
+        model_names
+            .iter()
+            .find(|(wire, _)| wire == name)
+            .map(|(_, rust)| rust.clone())
+            .ok_or_else(|| format!("{}: model `{name}` is not defined", op.name))
+    };
+
+    let mut groups = Vec::new();
+    let request_fields =
+        request_fields(&op.request, &request_name, &mut types, &mut groups, &model_type, dialect)?;
+    let request = StructDef {
+        name: request_name,
+        kind: StructKind::Request,
+        doc: format!("Parameters of {}.", title_of(op)),
+        fields: request_fields,
+    };
+
+    let mut models = Vec::new();
+    for (model, (_, rust)) in op.models.iter().zip(&model_names) {
+        let fields = member_fields(&model.fields, &model_type)?;
+        let doc = format!("`{}`, a model of {}.\n\nDefined at `{}` line {}.", model.name, title_of(op), model.source.file.display(), model.source.line);
+        models.push(StructDef { name: rust.clone(), kind: StructKind::Decoded, doc, fields });
+    }
+
+    let response_doc = format!("What {} returns.", title_of(op));
+    let (response_fields, binding) = match &op.response {
+        Response::Fields { fields } => (member_fields(fields, &model_type)?, DataBinding::TopLevel),
+        Response::Envelope { data } => match data {
+            Data::Object { fields } => (member_fields(fields, &model_type)?, DataBinding::Object),
+            Data::Page { items, total, fields } => {
+                let item_name = types.claim(format!("{base}Item"));
+                models.push(StructDef {
+                    name: item_name.clone(),
+                    kind: StructKind::Decoded,
+                    doc: format!("One item of the page {} returns.", title_of(op)),
+                    fields: member_fields(fields, &model_type)?,
+                });
+                let page_fields = vec![
+                    FieldDef {
+                        ident: names::field_name(items),
+                        wire: items.clone(),
+                        shape: Shape::Struct(item_name),
+                        arity: Arity::List,
+                        location: Location::Member,
+                        doc: "The items of this page.".into(),
+                    },
+                    FieldDef {
+                        ident: names::field_name(total),
+                        wire: total.clone(),
+                        shape: Shape::Int,
+                        arity: Arity::Optional,
+                        location: Location::Member,
+                        doc: "How many items there are over all pages.".into(),
+                    },
+                ];
+                (page_fields, DataBinding::Object)
+            }
+            Data::List { fields } => {
+                let item_name = types.claim(format!("{base}Item"));
+                models.push(StructDef {
+                    name: item_name.clone(),
+                    kind: StructKind::Decoded,
+                    doc: format!("One item of the list {} returns.", title_of(op)),
+                    fields: member_fields(fields, &model_type)?,
+                });
+                let field = FieldDef {
+                    ident: "items".into(),
+                    wire: "data".into(),
+                    shape: Shape::Struct(item_name),
+                    arity: Arity::List,
+                    location: Location::Member,
+                    doc: "The items returned in `data`.".into(),
+                };
+                (vec![field], DataBinding::List { field: "items".into() })
+            }
+            Data::Scalar { ty } => {
+                let field = FieldDef {
+                    ident: "value".into(),
+                    wire: "data".into(),
+                    shape: scalar_shape(ty, &model_type)?,
+                    arity: Arity::Optional,
+                    location: Location::Member,
+                    doc: "The value returned in `data`.".into(),
+                };
+                (vec![field], DataBinding::Value { field: "value".into() })
+            }
+            Data::Untyped => {
+                let field = FieldDef {
+                    ident: "data".into(),
+                    wire: "data".into(),
+                    shape: Shape::Json,
+                    arity: Arity::Optional,
+                    location: Location::Member,
+                    doc: "`data` as received: the docs do not describe it.".into(),
+                };
+                (vec![field], DataBinding::Value { field: "data".into() })
+            }
+        },
+    };
+    let response = StructDef { name: response_name, kind: StructKind::Decoded, doc: response_doc, fields: response_fields };
+
+    Ok(OperationDefs {
+        module: names::snake(&op.name),
+        method: names::snake(&op.name),
+        request,
+        groups,
+        response,
+        models,
+        binding,
+    })
+}
+
+pub fn title_of(op: &Operation) -> String {
+    if op.title.is_empty() {
+        format!("`{}`", op.name)
+    } else {
+        format!("{} (`{}`)", op.title, op.name)
+    }
+}
+
+fn scalar_shape(ty: &Type, model_type: &dyn Fn(&str) -> Result<String, String>) -> Result<Shape, String> {
+    Ok(match ty {
+        Type::String => Shape::Str,
+        Type::Int => Shape::Int,
+        Type::Float => Shape::Float,
+        Type::Bool => Shape::Bool,
+        Type::Json => Shape::Json,
+        Type::Model(name) => Shape::Struct(model_type(name)?),
+        Type::List(_) | Type::Group(_) => return Err(format!("unexpected nested type {ty:?}")),
+    })
+}
+
+fn field_doc(field: &Field) -> String {
+    let mut doc = field.description.trim().to_string();
+    if !doc.is_empty() {
+        doc.push_str("\n\n");
+    }
+    doc.push_str(&format!("Wire name: `{}`.", field.wire_name));
+    doc
+}
+
+/// Response and model members: always optional or lists, because servers omit what the docs require.
+fn member_fields(fields: &[Field], model_type: &dyn Fn(&str) -> Result<String, String>) -> Result<Vec<FieldDef>, String> {
+    let mut scope = Scope::with_reserved(&[EXTRA]);
+    fields
+        .iter()
+        .map(|f| {
+            let (shape, arity) = match &f.ty {
+                Type::List(inner) => (scalar_shape(inner, model_type)?, Arity::List),
+                other => (scalar_shape(other, model_type)?, Arity::Optional),
+            };
+            let mut doc = field_doc(f);
+            if f.required {
+                doc.push_str(" Documented as always present.");
+            }
+            Ok(FieldDef { ident: scope.claim(names::field_name(&f.wire_name)), wire: f.wire_name.clone(), shape, arity, location: f.location, doc })
+        })
+        .collect()
+}
+
+/// Request members: required ones are plain values, optional ones `Option`, lists `Vec`; groups become structs.
+fn request_fields(
+    fields: &[Field],
+    owner: &str,
+    types: &mut Scope,
+    groups: &mut Vec<StructDef>,
+    model_type: &dyn Fn(&str) -> Result<String, String>,
+    dialect: Dialect,
+) -> Result<Vec<FieldDef>, String> {
+    let mut scope = Scope::default();
+    let mut out = Vec::new();
+    for f in fields {
+        let (inner, list) = match &f.ty {
+            Type::List(inner) => (inner.as_ref(), true),
+            other => (other, false),
+        };
+        let shape = match inner {
+            Type::Group(members) => {
+                let stem = owner.strip_suffix("Request").unwrap_or(owner);
+                let name = types.claim(format!("{stem}{}", names::type_name(&f.wire_name)));
+                let group_fields = request_fields(members, &name, types, groups, model_type, dialect)?;
+                groups.push(StructDef {
+                    name: name.clone(),
+                    kind: StructKind::Request,
+                    doc: format!("The `{}` parameter group.", f.wire_name),
+                    fields: group_fields,
+                });
+                Shape::Struct(name)
+            }
+            other => scalar_shape(other, model_type)?,
+        };
+        let arity = if list {
+            Arity::List
+        } else if f.required {
+            Arity::One
+        } else {
+            Arity::Optional
+        };
+        if dialect == Dialect::Finovy && (list || matches!(shape, Shape::Struct(_))) && f.location != Location::Body {
+            return Err(format!("{}: list or object parameter `{}` outside the JSON body is not supported", f.source.file.display(), f.wire_name));
+        }
+        let mut doc = if f.description.is_empty() && matches!(shape, Shape::Struct(_)) {
+            format!("Wire name: `{}`.", f.wire_name)
+        } else {
+            field_doc(f)
+        };
+        if f.required {
+            doc.push_str(" Required.");
+        }
+        out.push(FieldDef {
+            ident: scope.claim(names::field_name(&f.wire_name)),
+            wire: f.wire_name.clone(),
+            shape,
+            arity,
+            location: f.location,
+            doc,
+        });
+    }
+    Ok(out)
+}
