@@ -6,6 +6,8 @@ mod dialect;
 mod docs;
 mod ir;
 mod markdown;
+#[cfg(test)]
+mod robustness;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -168,4 +170,21 @@ fn standalone_crate(spec_dir: PathBuf, out: PathBuf, crate_name: Option<String>)
         crate_name: name,
         runtime: codegen::RuntimeDep::Path(runtime),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Fails when checked-in generated code differs from what the specs generate (as `codegen --check` does).
+    #[test]
+    fn generated_crates_are_fresh() {
+        let specs = super::workspace_crates().expect("specs/ is readable");
+        assert!(!specs.is_empty());
+        let mut stale = Vec::new();
+        for spec in &specs {
+            let loaded = super::docs::load(&super::repo_root(), std::slice::from_ref(&spec.spec_dir), None).expect("load");
+            let files = super::codegen::generate(spec, &loaded).expect("generate");
+            stale.extend(super::codegen::ensure_files(&spec.out_dir, &files, true).expect("check"));
+        }
+        assert!(stale.is_empty(), "run `cargo xtask codegen` and commit:\n{}", stale.join("\n"));
+    }
 }
