@@ -104,7 +104,7 @@ fn lib_tokens(
     for (op, (_, defs)) in ops.iter().zip(modules) {
         list.push_str(&format!("- [`Client::{}`]: {}\n", defs.method, model::title_of(op)));
     }
-    let request_new = if first.request.fields.iter().any(|f| f.arity == model::Arity::One) {
+    let request_new = if first.request.fields.iter().any(model::FieldDef::in_constructor) {
         format!("{}::new(/* required parameters */)", first.request.name)
     } else {
         format!("{}::new()", first.request.name)
@@ -243,3 +243,6 @@ pub fn ensure_files(out_dir: &Path, files: &[GeneratedFile], check: bool) -> any
     }
     Ok(stale)
 }
+
+#[cfg(test)]
+mod tests;

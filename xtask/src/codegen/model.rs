@@ -34,6 +34,15 @@ pub struct FieldDef {
     pub arity: Arity,
     pub location: Location,
     pub doc: String,
+    /// Request fields only: a required list is a constructor argument like any required parameter.
+    pub required: bool,
+}
+
+impl FieldDef {
+    /// Whether `new(...)` takes this field.
+    pub fn in_constructor(&self) -> bool {
+        self.required && matches!(self.arity, Arity::One | Arity::List)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +155,7 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
                         arity: Arity::List,
                         location: Location::Member,
                         doc: "The items of this page.".into(),
+                        required: false,
                     },
                     FieldDef {
                         ident: names::field_name(total),
@@ -154,6 +164,7 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
                         arity: Arity::Optional,
                         location: Location::Member,
                         doc: "How many items there are over all pages.".into(),
+                        required: false,
                     },
                 ];
                 (page_fields, DataBinding::Object)
@@ -173,6 +184,7 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
                     arity: Arity::List,
                     location: Location::Member,
                     doc: "The items returned in `data`.".into(),
+                    required: false,
                 };
                 (vec![field], DataBinding::List { field: "items".into() })
             }
@@ -184,6 +196,7 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
                     arity: Arity::Optional,
                     location: Location::Member,
                     doc: "The value returned in `data`.".into(),
+                    required: false,
                 };
                 (vec![field], DataBinding::Value { field: "value".into() })
             }
@@ -195,6 +208,7 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
                     arity: Arity::Optional,
                     location: Location::Member,
                     doc: "`data` as received: the docs do not describe it.".into(),
+                    required: false,
                 };
                 (vec![field], DataBinding::Value { field: "data".into() })
             }
@@ -256,7 +270,15 @@ fn member_fields(fields: &[Field], model_type: &dyn Fn(&str) -> Result<String, S
             if f.required {
                 doc.push_str(" Documented as always present.");
             }
-            Ok(FieldDef { ident: scope.claim(names::field_name(&f.wire_name)), wire: f.wire_name.clone(), shape, arity, location: f.location, doc })
+            Ok(FieldDef {
+                ident: scope.claim(names::field_name(&f.wire_name)),
+                wire: f.wire_name.clone(),
+                shape,
+                arity,
+                location: f.location,
+                doc,
+                required: false,
+            })
         })
         .collect()
 }
@@ -317,6 +339,7 @@ fn request_fields(
             arity,
             location: f.location,
             doc,
+            required: f.required,
         });
     }
     Ok(out)

@@ -63,8 +63,7 @@ fn struct_tokens(def: &StructDef, dialect: Dialect, top_level_request: bool) -> 
         let doc = doc_attrs(&f.doc, false);
         quote! { #doc pub #id: #ty, }
     });
-    let required: Vec<&FieldDef> = def.fields.iter().filter(|f| f.arity == Arity::One).collect();
-    let derive_default = required.is_empty();
+    let derive_default = !def.fields.iter().any(FieldDef::in_constructor);
     let secret = def.has_secret();
     let mut derives = vec![quote!(Clone), quote!(PartialEq)];
     if !secret {
@@ -176,7 +175,7 @@ fn decode_impl(def: &StructDef) -> TokenStream {
 /// Constructor with the required parameters, `with_*` setters for the optional ones, and the wire encoder.
 fn request_impl(def: &StructDef, dialect: Dialect, top_level: bool) -> TokenStream {
     let name = format_ident!("{}", def.name);
-    let required: Vec<&FieldDef> = def.fields.iter().filter(|f| f.arity == Arity::One).collect();
+    let required: Vec<&FieldDef> = def.fields.iter().filter(|f| f.in_constructor()).collect();
     let params = required.iter().map(|f| {
         let id = ident(&f.ident);
         match f.shape {
@@ -190,7 +189,8 @@ fn request_impl(def: &StructDef, dialect: Dialect, top_level: bool) -> TokenStre
     let inits = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         match (f.arity, &f.shape) {
-            (Arity::One, Shape::Str) => quote!(#id: #id.into(),),
+            _ if f.in_constructor() && f.arity == Arity::One && f.shape == Shape::Str => quote!(#id: #id.into(),),
+            _ if f.in_constructor() => quote!(#id,),
             (Arity::One, _) => quote!(#id,),
             (Arity::Optional, _) => quote!(#id: None,),
             (Arity::List, _) => quote!(#id: Vec::new(),),
@@ -213,7 +213,7 @@ fn request_impl(def: &StructDef, dialect: Dialect, top_level: bool) -> TokenStre
             }
         }
     };
-    let setters = def.fields.iter().filter(|f| f.arity != Arity::One).map(|f| {
+    let setters = def.fields.iter().filter(|f| !f.in_constructor()).map(|f| {
         let id = ident(&f.ident);
         let setter = format_ident!("with_{}", f.ident.trim_start_matches("r#"));
         let doc = format!(" Sets [`{}`](Self::{}) (wire name `{}`).", f.ident, f.ident, f.wire);
@@ -487,18 +487,18 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream
     let find = |fields: &[FieldDef], wire: &str| {
         fields.iter().find(|f| f.wire == wire).cloned().ok_or_else(|| format!("{}: pagination field `{wire}` missing", op.name))
     };
-    let (items_field, total_field, position_field, size_field, style) = match pagination {
+    let (items_field, total_field, position_field, size_field, (pages_fn, first)) = match pagination {
         Pagination::OffsetLimit { offset, limit, items, total } => (
             find(&defs.response.fields, items)?,
             find(&defs.response.fields, total)?,
             find(&defs.request.fields, offset)?,
             find(&defs.request.fields, limit)?,
-            quote!(rt::paginate::Style::OffsetLimit),
+            (quote!(rt::paginate::offset_pages), quote!(0)),
         ),
         Pagination::PageNumber { page, page_size } => {
             let items = defs.response.fields.first().cloned().ok_or("page without items")?;
             let total = defs.response.fields.get(1).cloned().ok_or("page without total")?;
-            (items, total, find(&defs.request.fields, page)?, find(&defs.request.fields, page_size)?, quote!(rt::paginate::Style::PageNumber))
+            (items, total, find(&defs.request.fields, page)?, find(&defs.request.fields, page_size)?, (quote!(rt::paginate::numbered_pages), quote!(1)))
         }
     };
     let Shape::Struct(item) = &items_field.shape else { return Err(format!("{}: paged items are not models", op.name)) };
@@ -507,8 +507,9 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream
     let total = ident(&total_field.ident);
     let position = ident(&position_field.ident);
     let size = ident(&size_field.ident);
-    let unwrap_position = if position_field.arity == Arity::One { quote!(request.#position) } else { quote!(request.#position.unwrap_or_default()) };
-    let unwrap_size = if size_field.arity == Arity::One { quote!(Some(request.#size)) } else { quote!(request.#size) };
+    let unwrap_position = if position_field.arity == Arity::One { quote!(request.#position) } else { quote!(request.#position.unwrap_or(#first)) };
+    // An unset page size is left to the server; then only an empty page or the total ends the stream.
+    let unwrap_size = if size_field.arity == Arity::One { quote!(request.#size) } else { quote!(request.#size.unwrap_or(0)) };
     let set_position = if position_field.arity == Arity::One { quote!(request.#position = position;) } else { quote!(request.#position = Some(position);) };
     let doc = format!(
         " Every item of [`{}`](Self::{}), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.",
@@ -519,7 +520,7 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream
         pub fn #stream(&self, request: #request) -> impl rt::futures::Stream<Item = Result<#item, rt::Error>> + '_ {
             let start = #unwrap_position;
             let page_size = #unwrap_size;
-            rt::paginate::pages(#style, start, page_size, move |position| {
+            #pages_fn(start, page_size, move |position| {
                 let mut request = request.clone();
                 #set_position
                 async move {
