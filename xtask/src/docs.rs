@@ -66,9 +66,9 @@ pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> anyhow::
         let full = root.join(&file);
         let bytes = std::fs::read(&full).with_context(|| format!("reading {}", full.display()))?;
         let Ok(text) = String::from_utf8(bytes) else {
-            loaded.rejected.push(Rejection::Invalid {
-                errors: vec![Diagnostic::error(&file, 0, "expected UTF-8 text")],
-            });
+            loaded
+                .rejected
+                .push(Rejection::Invalid { errors: vec![Diagnostic::error(&file, 0, "expected UTF-8 text")] });
             continue;
         };
         match dialect::parse_doc(&file, &text, forced) {

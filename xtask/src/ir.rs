@@ -122,11 +122,21 @@ pub enum Response {
 pub enum Data {
     /// No output table, or a boolean/absent `data`: kept as free-form JSON.
     Untyped,
-    Scalar { ty: Type },
-    Object { fields: Vec<Field> },
-    List { fields: Vec<Field> },
+    Scalar {
+        ty: Type,
+    },
+    Object {
+        fields: Vec<Field>,
+    },
+    List {
+        fields: Vec<Field>,
+    },
     /// `data: { <items>: [...], <total>: n }`.
-    Page { items: String, total: String, fields: Vec<Field> },
+    Page {
+        items: String,
+        total: String,
+        fields: Vec<Field>,
+    },
 }
 
 /// How an operation pages, when it does.

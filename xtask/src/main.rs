@@ -151,14 +151,13 @@ fn workspace_crates() -> anyhow::Result<Vec<codegen::CrateSpec>> {
 }
 
 fn standalone_crate(spec_dir: PathBuf, out: PathBuf, crate_name: Option<String>) -> anyhow::Result<codegen::CrateSpec> {
-    let name = match crate_name {
-        Some(n) => n,
-        None => out
-            .file_name()
-            .and_then(|n| n.to_str())
-            .map(str::to_string)
-            .ok_or_else(|| anyhow::anyhow!("cannot derive a crate name from {}; pass --crate-name", out.display()))?,
-    };
+    let name =
+        match crate_name {
+            Some(n) => n,
+            None => out.file_name().and_then(|n| n.to_str()).map(str::to_string).ok_or_else(|| {
+                anyhow::anyhow!("cannot derive a crate name from {}; pass --crate-name", out.display())
+            })?,
+        };
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         anyhow::bail!("`{name}` is not a valid crate name");
     }
@@ -181,7 +180,8 @@ mod tests {
         assert!(!specs.is_empty());
         let mut stale = Vec::new();
         for spec in &specs {
-            let loaded = super::docs::load(&super::repo_root(), std::slice::from_ref(&spec.spec_dir), None).expect("load");
+            let loaded =
+                super::docs::load(&super::repo_root(), std::slice::from_ref(&spec.spec_dir), None).expect("load");
             let files = super::codegen::generate(spec, &loaded).expect("generate");
             stale.extend(super::codegen::ensure_files(&spec.out_dir, &files, true).expect("check"));
         }

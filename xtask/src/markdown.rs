@@ -44,11 +44,22 @@ pub struct Row {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
-    Heading { level: u8, line: usize, content: Inline },
-    Paragraph { line: usize, content: Inline },
+    Heading {
+        level: u8,
+        line: usize,
+        content: Inline,
+    },
+    Paragraph {
+        line: usize,
+        content: Inline,
+    },
     Table(Table),
     /// A fenced or indented code block; `info` is the fence's info string (`json`, `text`, or empty).
-    Code { line: usize, info: String, text: String },
+    Code {
+        line: usize,
+        info: String,
+        text: String,
+    },
 }
 
 impl Block {
@@ -113,11 +124,9 @@ pub fn parse(source: &str) -> Vec<Block> {
                     blocks.push(Block::Heading { level, line, content: std::mem::take(&mut inline) });
                 }
             }
-            Event::Start(Tag::Paragraph) => {
-                if table.is_none() {
-                    open = Some(Open::Paragraph(line));
-                    inline = Inline::default();
-                }
+            Event::Start(Tag::Paragraph) if table.is_none() => {
+                open = Some(Open::Paragraph(line));
+                inline = Inline::default();
             }
             Event::End(TagEnd::Paragraph) => {
                 if let Some(Open::Paragraph(line)) = open.take() {
@@ -199,11 +208,9 @@ pub fn parse(source: &str) -> Vec<Block> {
                 Some(_) => inline.text.push_str(&t),
                 None => {}
             },
-            Event::Code(t) => {
-                if open.is_some() {
-                    inline.text.push_str(&t);
-                    inline.code.push(t.to_string());
-                }
+            Event::Code(t) if open.is_some() => {
+                inline.text.push_str(&t);
+                inline.code.push(t.to_string());
             }
             Event::InlineHtml(html) | Event::Html(html) => {
                 if let Some(Open::Code(..)) = open {
@@ -217,11 +224,7 @@ pub fn parse(source: &str) -> Vec<Block> {
                     }
                 }
             }
-            Event::SoftBreak | Event::HardBreak => {
-                if open.is_some() {
-                    inline.text.push('\n');
-                }
-            }
+            Event::SoftBreak | Event::HardBreak if open.is_some() => inline.text.push('\n'),
             _ => {}
         }
     }
@@ -261,7 +264,10 @@ mod tests {
     #[test]
     fn headings_keep_level_line_and_plain_text() {
         let blocks = parse("intro\n\n# **Title - Act**\n\n#### 数据模型\n");
-        assert_eq!(blocks[0], Block::Paragraph { line: 1, content: Inline { text: "intro".into(), ..Default::default() } });
+        assert_eq!(
+            blocks[0],
+            Block::Paragraph { line: 1, content: Inline { text: "intro".into(), ..Default::default() } }
+        );
         match &blocks[1] {
             Block::Heading { level, line, content } => {
                 assert_eq!((*level, *line, content.trimmed()), (1, 3, "Title - Act"));
@@ -273,7 +279,8 @@ mod tests {
 
     #[test]
     fn table_cells_unescape_pipes_break_lines_and_strip_bold() {
-        let src = "| a | b |\n|:---|:---|\n| **Name** | x \\| y<br />z `code` [t](#T) |\n| **Other** | <ip-address> |\n";
+        let src =
+            "| a | b |\n|:---|:---|\n| **Name** | x \\| y<br />z `code` [t](#T) |\n| **Other** | <ip-address> |\n";
         let t = &tables(src)[0];
         assert_eq!(t.line, 1);
         assert_eq!(t.header.iter().map(Inline::trimmed).collect::<Vec<_>>(), ["a", "b"]);

@@ -103,17 +103,21 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         any::<usize>().prop_map(Mutation::Swap),
         (any::<usize>(), any::<usize>()).prop_map(|(l, c)| Mutation::Truncate(l, c)),
         (any::<usize>(), "\\PC{0,40}").prop_map(|(l, s)| Mutation::Junk(l, s)),
-        (any::<usize>(), prop_oneof![
-            Just("| **X.N.N** | array[array[int]] | x | maybe |".to_string()),
-            Just("| **A.B** | [*Nope*](#Nope) | x |No|".to_string()),
-            Just("| | | | |".to_string()),
-            Just("| **Y** |".to_string()),
-            Just("#### 数据模型".to_string()),
-            Just("### 响应字段".to_string()),
-            Just("| a | b | c | d | e | f |".to_string()),
-            Just("```json".to_string()),
-            "[|*#`\\\\.N <>\\[\\]a-z]{0,30}",
-        ]).prop_map(|(l, s)| Mutation::Cell(l, s)),
+        (
+            any::<usize>(),
+            prop_oneof![
+                Just("| **X.N.N** | array[array[int]] | x | maybe |".to_string()),
+                Just("| **A.B** | [*Nope*](#Nope) | x |No|".to_string()),
+                Just("| | | | |".to_string()),
+                Just("| **Y** |".to_string()),
+                Just("#### 数据模型".to_string()),
+                Just("### 响应字段".to_string()),
+                Just("| a | b | c | d | e | f |".to_string()),
+                Just("```json".to_string()),
+                "[|*#`\\\\.N <>\\[\\]a-z]{0,30}",
+            ]
+        )
+            .prop_map(|(l, s)| Mutation::Cell(l, s)),
     ]
 }
 

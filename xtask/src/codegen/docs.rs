@@ -22,7 +22,8 @@ fn escape(line: &str) -> String {
     let mut rest = line;
     while let Some(c) = rest.chars().next() {
         if !in_code && (rest.starts_with("http://") || rest.starts_with("https://")) {
-            let end = rest.find(|c: char| c.is_whitespace() || !c.is_ascii() || c == ')' || c == '>').unwrap_or(rest.len());
+            let end =
+                rest.find(|c: char| c.is_whitespace() || !c.is_ascii() || c == ')' || c == '>').unwrap_or(rest.len());
             out.push('<');
             out.push_str(&rest[..end]);
             out.push('>');

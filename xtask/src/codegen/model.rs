@@ -118,8 +118,7 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
     };
 
     let mut groups = Vec::new();
-    let request_fields =
-        request_fields(&op.request, &request_name, &mut types, &mut groups, &model_type, dialect)?;
+    let request_fields = request_fields(&op.request, &request_name, &mut types, &mut groups, &model_type, dialect)?;
     let request = StructDef {
         name: request_name,
         kind: StructKind::Request,
@@ -130,7 +129,13 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
     let mut models = Vec::new();
     for (model, (_, rust)) in op.models.iter().zip(&model_names) {
         let fields = member_fields(&model.fields, &model_type)?;
-        let doc = format!("`{}`, a model of {}.\n\nDefined at `{}` line {}.", model.name, title_of(op), model.source.file.display(), model.source.line);
+        let doc = format!(
+            "`{}`, a model of {}.\n\nDefined at `{}` line {}.",
+            model.name,
+            title_of(op),
+            model.source.file.display(),
+            model.source.line
+        );
         models.push(StructDef { name: rust.clone(), kind: StructKind::Decoded, doc, fields });
     }
 
@@ -214,7 +219,8 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
             }
         },
     };
-    let response = StructDef { name: response_name, kind: StructKind::Decoded, doc: response_doc, fields: response_fields };
+    let response =
+        StructDef { name: response_name, kind: StructKind::Decoded, doc: response_doc, fields: response_fields };
 
     Ok(OperationDefs {
         module: names::snake(&op.name),
@@ -257,7 +263,10 @@ fn field_doc(field: &Field) -> String {
 }
 
 /// Response and model members: always optional or lists, because servers omit what the docs require.
-fn member_fields(fields: &[Field], model_type: &dyn Fn(&str) -> Result<String, String>) -> Result<Vec<FieldDef>, String> {
+fn member_fields(
+    fields: &[Field],
+    model_type: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<Vec<FieldDef>, String> {
     let mut scope = Scope::with_reserved(&[EXTRA]);
     fields
         .iter()
@@ -322,7 +331,11 @@ fn request_fields(
             Arity::Optional
         };
         if dialect == Dialect::Finovy && (list || matches!(shape, Shape::Struct(_))) && f.location != Location::Body {
-            return Err(format!("{}: list or object parameter `{}` outside the JSON body is not supported", f.source.file.display(), f.wire_name));
+            return Err(format!(
+                "{}: list or object parameter `{}` outside the JSON body is not supported",
+                f.source.file.display(),
+                f.wire_name
+            ));
         }
         let mut doc = if f.description.is_empty() && matches!(shape, Shape::Struct(_)) {
             format!("Wire name: `{}`.", f.wire_name)

@@ -384,7 +384,10 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
     let (operation_static, body) = match (&op.protocol, dialect) {
         (Protocol::Rpc { action }, Dialect::Ucloud) => {
             let declares = |name: &str| {
-                defs.request.fields.iter().any(|f| f.wire == name && f.arity == Arity::Optional && f.shape == Shape::Str)
+                defs.request
+                    .fields
+                    .iter()
+                    .any(|f| f.wire == name && f.arity == Arity::Optional && f.shape == Shape::Str)
             };
             let (project, region, zone) = (declares("ProjectId"), declares("Region"), declares("Zone"));
             (
@@ -423,7 +426,8 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                     let mut response = data.unwrap_or_default();
                 },
                 DataBinding::List { field } | DataBinding::Value { field } => {
-                    let field_def = defs.response.fields.iter().find(|f| f.ident == *field).ok_or("missing data field")?;
+                    let field_def =
+                        defs.response.fields.iter().find(|f| f.ident == *field).ok_or("missing data field")?;
                     let id = ident(field);
                     let slot = match (&field_def.shape, field_def.arity) {
                         (Shape::Struct(_), Arity::List) => quote!(ModelList),
@@ -485,7 +489,11 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream
     let method = ident(&defs.method);
     let stream = format_ident!("{}_stream", defs.method);
     let find = |fields: &[FieldDef], wire: &str| {
-        fields.iter().find(|f| f.wire == wire).cloned().ok_or_else(|| format!("{}: pagination field `{wire}` missing", op.name))
+        fields
+            .iter()
+            .find(|f| f.wire == wire)
+            .cloned()
+            .ok_or_else(|| format!("{}: pagination field `{wire}` missing", op.name))
     };
     let (items_field, total_field, position_field, size_field, (pages_fn, first)) = match pagination {
         Pagination::OffsetLimit { offset, limit, items, total } => (
@@ -498,36 +506,54 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream
         Pagination::PageNumber { page, page_size } => {
             let items = defs.response.fields.first().cloned().ok_or("page without items")?;
             let total = defs.response.fields.get(1).cloned().ok_or("page without total")?;
-            (items, total, find(&defs.request.fields, page)?, find(&defs.request.fields, page_size)?, (quote!(rt::paginate::numbered_pages), quote!(1)))
+            (
+                items,
+                total,
+                find(&defs.request.fields, page)?,
+                find(&defs.request.fields, page_size)?,
+                (quote!(rt::paginate::numbered_pages), quote!(1)),
+            )
         }
     };
-    let Shape::Struct(item) = &items_field.shape else { return Err(format!("{}: paged items are not models", op.name)) };
+    let Shape::Struct(item) = &items_field.shape else {
+        return Err(format!("{}: paged items are not models", op.name));
+    };
     let item = format_ident!("{}", item);
     let items = ident(&items_field.ident);
     let total = ident(&total_field.ident);
     let position = ident(&position_field.ident);
     let size = ident(&size_field.ident);
-    let unwrap_position = if position_field.arity == Arity::One { quote!(request.#position) } else { quote!(request.#position.unwrap_or(#first)) };
+    let unwrap_position = if position_field.arity == Arity::One {
+        quote!(request.#position)
+    } else {
+        quote!(request.#position.unwrap_or(#first))
+    };
     // An unset page size is left to the server; then only an empty page or the total ends the stream.
-    let unwrap_size = if size_field.arity == Arity::One { quote!(request.#size) } else { quote!(request.#size.unwrap_or(0)) };
-    let set_position = if position_field.arity == Arity::One { quote!(request.#position = position;) } else { quote!(request.#position = Some(position);) };
+    let unwrap_size =
+        if size_field.arity == Arity::One { quote!(request.#size) } else { quote!(request.#size.unwrap_or(0)) };
+    let set_position = if position_field.arity == Arity::One {
+        quote!(request.#position = position;)
+    } else {
+        quote!(request.#position = Some(position);)
+    };
     let doc = format!(
         " Every item of [`{}`](Self::{}), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.",
         defs.method, defs.method
     );
     Ok(quote! {
         #[doc = #doc]
-        pub fn #stream(&self, request: #request) -> impl rt::futures::Stream<Item = Result<#item, rt::Error>> + '_ {
+        pub fn #stream(&self, request: #request) -> impl rt::futures::Stream<Item = Result<#item, rt::Error>> + Unpin + '_ {
             let start = #unwrap_position;
             let page_size = #unwrap_size;
-            #pages_fn(start, page_size, move |position| {
+            // Boxed so callers can poll it without pinning it themselves.
+            Box::pin(#pages_fn(start, page_size, move |position| {
                 let mut request = request.clone();
                 #set_position
                 async move {
                     let response = self.#method(&request).await?;
                     Ok((response.#items, response.#total))
                 }
-            })
+            }))
         }
     })
 }

@@ -19,8 +19,8 @@
 use crate::diag::{Diagnostic, Rejection};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
-    Data, ErrorCode, Example, ExampleKind, Field, Idempotency, Location, Operation, Pagination,
-    Protocol, Response, Source, Type,
+    Data, ErrorCode, Example, ExampleKind, Field, Idempotency, Location, Operation, Pagination, Protocol, Response,
+    Source, Type,
 };
 use crate::markdown::{Block, Inline, Row, Table};
 use serde_json::Value;
@@ -32,8 +32,7 @@ const TOKEN_HEADER: &str = "Finovy-Access-Token";
 /// The paragraph that declares the request line.
 const REQUEST_LINE_LABEL: &str = "接口请求地址";
 
-const EXPECTED_REQUEST_LINE: &str =
-    "expected `接口请求地址：`METHOD` `path`` under `### 1.接口描述`";
+const EXPECTED_REQUEST_LINE: &str = "expected `接口请求地址：`METHOD` `path`` under `### 1.接口描述`";
 
 const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
@@ -43,16 +42,7 @@ const EXPECTED_TYPES: &str =
 const EXPECTED_LOCATIONS: &str = "header, Params, query, path, body";
 
 // Header names of the tables, compared after trimming and ASCII-lowercasing.
-const NAME_COLUMN: &[&str] = &[
-    "参数名称",
-    "参数名",
-    "参数",
-    "名称",
-    "字段",
-    "parameter",
-    "parameter name",
-    "name",
-];
+const NAME_COLUMN: &[&str] = &["参数名称", "参数名", "参数", "名称", "字段", "parameter", "parameter name", "name"];
 const DESCRIPTION_COLUMN: &[&str] = &["描述", "说明", "description"];
 const REQUIRED_COLUMN: &[&str] = &["是否必选", "必选", "是否必填", "必填", "required"];
 const TYPE_COLUMN: &[&str] = &["类型", "type"];
@@ -69,10 +59,7 @@ pub fn is_description_heading(text: &str) -> bool {
 
 /// A heading's text without its `N.` / `N、` numbering.
 fn section_title(text: &str) -> &str {
-    text.trim()
-        .trim_start_matches(|c: char| c.is_ascii_digit())
-        .trim_start_matches(['.', '、', ' '])
-        .trim()
+    text.trim().trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches(['.', '、', ' ']).trim()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,55 +113,34 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn error(&mut self, line: usize, message: impl Into<String>) {
-        self.errors
-            .push(Diagnostic::error(self.file, line, message));
+        self.errors.push(Diagnostic::error(self.file, line, message));
     }
 
     fn warn(&mut self, line: usize, message: impl Into<String>) {
-        self.warnings
-            .push(Diagnostic::warning(self.file, line, message));
+        self.warnings.push(Diagnostic::warning(self.file, line, message));
     }
 
     fn source(&self, line: usize) -> Source {
-        Source {
-            file: self.file.to_path_buf(),
-            line,
-        }
+        Source { file: self.file.to_path_buf(), line }
     }
 }
 
 pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
-    let mut ctx = Ctx {
-        file,
-        errors: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let mut ctx = Ctx { file, errors: Vec::new(), warnings: Vec::new() };
 
     // Title: the first level-1 heading; everything before the first section is the introduction.
-    let title_at = blocks
-        .iter()
-        .position(|b| matches!(b, Block::Heading { level: 1, .. }));
+    let title_at = blocks.iter().position(|b| matches!(b, Block::Heading { level: 1, .. }));
     let (title, title_line, body_start) = match title_at.map(|i| (i, &blocks[i])) {
-        Some((i, Block::Heading { content, line, .. })) => {
-            (normalize_heading(&content.text), *line, i + 1)
-        }
+        Some((i, Block::Heading { content, line, .. })) => (normalize_heading(&content.text), *line, i + 1),
         _ => {
-            ctx.warn(
-                1,
-                "expected a `# 标题` level-1 heading; the operation has no title",
-            );
+            ctx.warn(1, "expected a `# 标题` level-1 heading; the operation has no title");
             (String::new(), 1, 0)
         }
     };
     let rest = blocks.get(body_start..).unwrap_or_default();
-    let first_section = rest
-        .iter()
-        .position(|b| matches!(b, Block::Heading { level, .. } if *level <= 3))
-        .unwrap_or(rest.len());
-    let mut summary: Vec<String> = rest[..first_section]
-        .iter()
-        .filter_map(paragraph_text)
-        .collect();
+    let first_section =
+        rest.iter().position(|b| matches!(b, Block::Heading { level, .. } if *level <= 3)).unwrap_or(rest.len());
+    let mut summary: Vec<String> = rest[..first_section].iter().filter_map(paragraph_text).collect();
     let sections = split_sections(&rest[first_section..]);
 
     let Some(description) = find_section(&sections, SectionKind::Description, &mut ctx) else {
@@ -205,18 +171,13 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     let request = match input {
         Some(section) => request_fields(&mut ctx, section),
         None => {
-            ctx.warn(
-                description.line,
-                "no `### 2.输入参数` section; the operation takes no parameters",
-            );
+            ctx.warn(description.line, "no `### 2.输入参数` section; the operation takes no parameters");
             Vec::new()
         }
     };
 
     // 4. Examples (read before 3: the response example decides the shape of `data`).
-    let examples = examples_section
-        .map(|s| examples(&ctx, s))
-        .unwrap_or_default();
+    let examples = examples_section.map(|s| examples(&ctx, s)).unwrap_or_default();
 
     // 3. Response.
     let output_fields = output.and_then(|s| output_fields(&mut ctx, s));
@@ -224,9 +185,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     let data = infer_data(&mut ctx, output_fields, response_example);
 
     // 5. Error codes.
-    let errors = errors_section
-        .map(|s| error_codes(&mut ctx, s))
-        .unwrap_or_default();
+    let errors = errors_section.map(|s| error_codes(&mut ctx, s)).unwrap_or_default();
 
     let Some((method, path, line)) = request_line else {
         return Err(Rejection::Invalid { errors: ctx.errors });
@@ -243,11 +202,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
 
     let pagination = pagination(&request, &data);
     let idempotent = idempotency(&method);
-    let title = if title.is_empty() {
-        name.clone()
-    } else {
-        title
-    };
+    let title = if title.is_empty() { name.clone() } else { title };
     let operation = Operation {
         name,
         title,
@@ -262,37 +217,22 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         errors,
         examples,
     };
-    Ok(Parsed {
-        operation,
-        warnings: ctx.warnings,
-    })
+    Ok(Parsed { operation, warnings: ctx.warnings })
 }
 
 /// The first section of a kind; later ones are reported and ignored.
-fn find_section<'s, 'a>(
-    sections: &'s [Section<'a>],
-    kind: SectionKind,
-    ctx: &mut Ctx<'_>,
-) -> Option<&'s Section<'a>> {
+fn find_section<'s, 'a>(sections: &'s [Section<'a>], kind: SectionKind, ctx: &mut Ctx<'_>) -> Option<&'s Section<'a>> {
     let mut same = sections.iter().filter(|s| s.kind == kind);
     let first = same.next()?;
     for s in same {
-        ctx.warn(
-            s.line,
-            format!(
-                "second `### {}` section; only the first one is read",
-                s.heading
-            ),
-        );
+        ctx.warn(s.line, format!("second `### {}` section; only the first one is read", s.heading));
     }
     Some(first)
 }
 
 fn paragraph_text(block: &Block) -> Option<String> {
     match block {
-        Block::Paragraph { content, .. } if !content.trimmed().is_empty() => {
-            Some(content.trimmed().to_string())
-        }
+        Block::Paragraph { content, .. } if !content.trimmed().is_empty() => Some(content.trimmed().to_string()),
         _ => None,
     }
 }
@@ -342,10 +282,7 @@ fn request_line(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Option<(String, Str
             // No code spans: `接口请求地址：GET /v1/x` in plain text.
             let found = method_path_pairs(&plain_request_tokens(content));
             if !found.is_empty() {
-                ctx.warn(
-                    *line,
-                    "the request line is plain text; expected the method and path as code spans",
-                );
+                ctx.warn(*line, "the request line is plain text; expected the method and path as code spans");
             }
             pairs.extend(found.into_iter().map(|(m, p)| (m, p, *line)));
         } else {
@@ -408,45 +345,28 @@ fn plain_request_tokens(content: &Inline) -> Vec<String> {
 
 /// `{placeholder}` names of a path template.
 fn placeholders(path: &str) -> Vec<&str> {
-    path.split('/')
-        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .collect()
+    path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect()
 }
 
 /// Every `{placeholder}` needs a `path` row; a `path` row without a placeholder is appended by the runtime.
 fn check_placeholders(ctx: &mut Ctx<'_>, path: &str, line: usize, request: &[Field]) {
     for name in placeholders(path) {
-        if !request
-            .iter()
-            .any(|f| f.location == Location::Path && f.wire_name == name)
-        {
-            ctx.warn(
-                line,
-                format!("path placeholder `{{{name}}}` has no `path` row in the input table"),
-            );
+        if !request.iter().any(|f| f.location == Location::Path && f.wire_name == name) {
+            ctx.warn(line, format!("path placeholder `{{{name}}}` has no `path` row in the input table"));
         }
     }
 }
 
 /// `1.getList.md` → `getList`; otherwise the last literal segment of the declared path.
 fn operation_name(ctx: &mut Ctx<'_>, path: &str, line: usize) -> Option<String> {
-    let stem = ctx
-        .file
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or_default();
+    let stem = ctx.file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     if let Some((number, rest)) = stem.split_once('.') {
-        if !number.is_empty()
-            && number.chars().all(|c| c.is_ascii_digit())
-            && is_ascii_identifier(rest)
-        {
+        if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) && is_ascii_identifier(rest) {
             return Some(rest.to_string());
         }
     }
     let path_only = path.split(['?', '#']).next().unwrap_or_default();
-    let segment = path_only
-        .rsplit('/')
-        .find(|s| !s.is_empty() && !is_placeholder(s));
+    let segment = path_only.rsplit('/').find(|s| !s.is_empty() && !is_placeholder(s));
     match segment {
         Some(s) => Some(s.to_string()),
         None => {
@@ -473,19 +393,11 @@ fn is_ascii_identifier(s: &str) -> bool {
 
 fn idempotency(method: &str) -> Idempotency {
     match method {
-        "GET" | "HEAD" | "OPTIONS" => Idempotency {
-            idempotent: true,
-            reason: format!("{method} is idempotent"),
-        },
-        "POST" => Idempotency {
-            idempotent: false,
-            reason: "POST may create resources".into(),
-        },
+        "GET" | "HEAD" | "OPTIONS" => Idempotency { idempotent: true, reason: format!("{method} is idempotent") },
+        "POST" => Idempotency { idempotent: false, reason: "POST may create resources".into() },
         _ => Idempotency {
             idempotent: false,
-            reason: format!(
-                "{method} changes state and Finovy does not document it as safe to retry"
-            ),
+            reason: format!("{method} changes state and Finovy does not document it as safe to retry"),
         },
     }
 }
@@ -495,30 +407,17 @@ fn idempotency(method: &str) -> Idempotency {
 
 /// The index of the first header cell named like one of `names`.
 fn column(table: &Table, names: &[&str]) -> Option<usize> {
-    let normalized: Vec<String> = table
-        .header
-        .iter()
-        .map(|h| h.trimmed().trim_matches('*').trim().to_ascii_lowercase())
-        .collect();
-    names
-        .iter()
-        .find_map(|name| normalized.iter().position(|h| h == name))
+    let normalized: Vec<String> =
+        table.header.iter().map(|h| h.trimmed().trim_matches('*').trim().to_ascii_lowercase()).collect();
+    names.iter().find_map(|name| normalized.iter().position(|h| h == name))
 }
 
 fn cell(row: &Row, index: Option<usize>) -> &str {
-    index
-        .and_then(|i| row.cells.get(i))
-        .map(|c| c.trimmed().trim_matches('*').trim())
-        .unwrap_or_default()
+    index.and_then(|i| row.cells.get(i)).map(|c| c.trimmed().trim_matches('*').trim()).unwrap_or_default()
 }
 
 fn header_text(table: &Table) -> String {
-    table
-        .header
-        .iter()
-        .map(|h| h.trimmed())
-        .collect::<Vec<_>>()
-        .join(" | ")
+    table.header.iter().map(|h| h.trimmed()).collect::<Vec<_>>().join(" | ")
 }
 
 fn parse_type(text: &str) -> Result<Type, String> {
@@ -529,11 +428,7 @@ fn parse_type(text: &str) -> Result<Type, String> {
         "float" | "double" | "bigdecimal" => Type::Float,
         "boolean" | "bool" => Type::Bool,
         "json" | "object" | "数组或对象" => Type::Json,
-        _ => {
-            return Err(format!(
-                "unknown type `{t}`; expected one of {EXPECTED_TYPES}"
-            ))
-        }
+        _ => return Err(format!("unknown type `{t}`; expected one of {EXPECTED_TYPES}")),
     })
 }
 
@@ -543,12 +438,7 @@ fn parse_location(text: &str) -> Result<Location, String> {
         "params" | "query" => Location::Query,
         "path" => Location::Path,
         "body" => Location::Body,
-        _ => {
-            return Err(format!(
-                "unknown location `{}`; expected one of {EXPECTED_LOCATIONS}",
-                text.trim()
-            ))
-        }
+        _ => return Err(format!("unknown location `{}`; expected one of {EXPECTED_LOCATIONS}", text.trim())),
     })
 }
 
@@ -559,9 +449,7 @@ fn parse_required(text: &str) -> Result<bool, String> {
     } else if t.eq_ignore_ascii_case("no") {
         Ok(false)
     } else {
-        Err(format!(
-            "unknown required value `{t}`; expected `yes` or `no`"
-        ))
+        Err(format!("unknown required value `{t}`; expected `yes` or `no`"))
     }
 }
 
@@ -578,10 +466,7 @@ fn push_unique(ctx: &mut Ctx<'_>, fields: &mut Vec<Field>, field: Field) {
         let first_line = first.source.line;
         ctx.warn(
             field.source.line,
-            format!(
-                "duplicate row `{}` (first at line {first_line}); keeping the first",
-                field.wire_name
-            ),
+            format!("duplicate row `{}` (first at line {first_line}); keeping the first", field.wire_name),
         );
     } else {
         fields.push(field);
@@ -593,10 +478,7 @@ fn push_unique(ctx: &mut Ctx<'_>, fields: &mut Vec<Field>, field: Field) {
 
 fn request_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<Field> {
     let Some(table) = first_table(section) else {
-        ctx.warn(
-            section.line,
-            "no input table under `### 2.输入参数`; the operation takes no parameters",
-        );
+        ctx.warn(section.line, "no input table under `### 2.输入参数`; the operation takes no parameters");
         return Vec::new();
     };
     let name = column(table, NAME_COLUMN);
@@ -604,16 +486,11 @@ fn request_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<Field> {
     let required = column(table, REQUIRED_COLUMN);
     let ty = column(table, TYPE_COLUMN);
     let location = column(table, LOCATION_COLUMN);
-    let missing: Vec<&str> = [
-        (name, "参数名称"),
-        (required, "是否必选"),
-        (ty, "类型"),
-        (location, "Location"),
-    ]
-    .iter()
-    .filter(|(c, _)| c.is_none())
-    .map(|(_, n)| *n)
-    .collect();
+    let missing: Vec<&str> = [(name, "参数名称"), (required, "是否必选"), (ty, "类型"), (location, "Location")]
+        .iter()
+        .filter(|(c, _)| c.is_none())
+        .map(|(_, n)| *n)
+        .collect();
     if !missing.is_empty() {
         ctx.error(
             table.line,
@@ -626,10 +503,7 @@ fn request_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<Field> {
         return Vec::new();
     }
     if table.rows.is_empty() {
-        ctx.warn(
-            table.line,
-            "empty input table; the operation takes no parameters",
-        );
+        ctx.warn(table.line, "empty input table; the operation takes no parameters");
     }
     let mut fields = Vec::new();
     for row in &table.rows {
@@ -641,12 +515,7 @@ fn request_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<Field> {
         let location = parse_location(cell(row, location));
         if wire_name.eq_ignore_ascii_case(TOKEN_HEADER) {
             if !matches!(location, Ok(Location::Header)) {
-                ctx.warn(
-                    row.line,
-                    format!(
-                        "`{wire_name}` is documented outside the header; it is sent as a header"
-                    ),
-                );
+                ctx.warn(row.line, format!("`{wire_name}` is documented outside the header; it is sent as a header"));
             }
             continue;
         }
@@ -689,10 +558,7 @@ fn output_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Option<(usize, Vec
         .collect();
     let table = *tables.first()?;
     for extra in &tables[1..] {
-        ctx.warn(
-            extra.line,
-            "a second output table (a nested structure) is not supported; ignored",
-        );
+        ctx.warn(extra.line, "a second output table (a nested structure) is not supported; ignored");
     }
     let name = column(table, NAME_COLUMN);
     let description = column(table, DESCRIPTION_COLUMN);
@@ -753,9 +619,7 @@ fn output_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Option<(usize, Vec
 
 /// The first `json` response example, parsed; a fence that does not parse is reported and ignored.
 fn response_example(ctx: &mut Ctx<'_>, examples: &[Example]) -> Option<(usize, Value)> {
-    let example = examples
-        .iter()
-        .find(|e| e.kind == ExampleKind::Response && e.lang.eq_ignore_ascii_case("json"))?;
+    let example = examples.iter().find(|e| e.kind == ExampleKind::Response && e.lang.eq_ignore_ascii_case("json"))?;
     match serde_json::from_str::<Value>(&example.text) {
         Ok(v) => Some((example.source.line, v)),
         Err(e) => {
@@ -774,9 +638,7 @@ fn shape_from_table(fields: Option<Vec<Field>>) -> Data {
         None => Data::Untyped,
         Some(mut fields) => {
             if fields.len() == 1 && fields[0].wire_name == "data" {
-                Data::Scalar {
-                    ty: fields.remove(0).ty,
-                }
+                Data::Scalar { ty: fields.remove(0).ty }
             } else {
                 Data::Object { fields }
             }
@@ -787,11 +649,7 @@ fn shape_from_table(fields: Option<Vec<Field>>) -> Data {
 /// The output table describes the contents of the envelope's `data`; the example says which shape:
 /// `{<items>: [...], totalCounts}` → page, array → list, object → object, scalar with a one-row table → scalar.
 /// No table → untyped. When the example contradicts the table, warn and trust the table.
-fn infer_data(
-    ctx: &mut Ctx<'_>,
-    table: Option<(usize, Vec<Field>)>,
-    example: Option<(usize, Value)>,
-) -> Data {
+fn infer_data(ctx: &mut Ctx<'_>, table: Option<(usize, Vec<Field>)>, example: Option<(usize, Value)>) -> Data {
     let table_line = table.as_ref().map(|(l, _)| *l);
     let fields = table.map(|(_, f)| f);
     let Some((example_line, example)) = example else {
@@ -813,10 +671,7 @@ fn infer_data(
         if matches!(data, Some(Value::Object(m)) if !m.is_empty())
             || matches!(data, Some(Value::Array(a)) if !a.is_empty())
         {
-            ctx.warn(
-                example_line,
-                "the example's `data` has members but there is no output table; kept untyped",
-            );
+            ctx.warn(example_line, "the example's `data` has members but there is no output table; kept untyped");
         }
         return Data::Untyped;
     };
@@ -850,17 +705,16 @@ fn infer_data(
                         if map.contains_key(&f.wire_name) && !item_keys.contains(&f.wire_name) {
                             ctx.warn(
                                 f.source.line,
-                                format!("output row `{}` describes the page, not an item; dropped from the item fields", f.wire_name),
+                                format!(
+                                    "output row `{}` describes the page, not an item; dropped from the item fields",
+                                    f.wire_name
+                                ),
                             );
                         } else {
                             kept.push(f);
                         }
                     }
-                    Data::Page {
-                        items,
-                        total,
-                        fields: kept,
-                    }
+                    Data::Page { items, total, fields: kept }
                 }
                 None => Data::Object { fields },
             }
@@ -868,9 +722,7 @@ fn infer_data(
         Some(_) => {
             if fields.len() == 1 {
                 let mut fields = fields;
-                Data::Scalar {
-                    ty: fields.remove(0).ty,
-                }
+                Data::Scalar { ty: fields.remove(0).ty }
             } else {
                 ctx.warn(
                     line,
@@ -891,12 +743,9 @@ fn page_keys(map: &serde_json::Map<String, Value>) -> Option<(String, String)> {
     let items = if matches!(map.get("data"), Some(Value::Array(_))) {
         "data".to_string()
     } else {
-        map.iter()
-            .find(|(_, v)| v.is_array())
-            .map(|(k, _)| k.clone())?
+        map.iter().find(|(_, v)| v.is_array()).map(|(k, _)| k.clone())?
     };
-    let is_count =
-        |v: &Value| v.is_number() || v.as_str().is_some_and(|s| s.trim().parse::<i64>().is_ok());
+    let is_count = |v: &Value| v.is_number() || v.as_str().is_some_and(|s| s.trim().parse::<i64>().is_ok());
     let total = if map.get("totalCounts").is_some_and(is_count) {
         "totalCounts".to_string()
     } else {
@@ -920,10 +769,7 @@ fn pagination(request: &[Field], data: &Data) -> Option<Pagination> {
             .find(|f| f.location == Location::Query && f.wire_name.eq_ignore_ascii_case(name))
             .map(|f| f.wire_name.clone())
     };
-    Some(Pagination::PageNumber {
-        page: query("page")?,
-        page_size: query("pageSize")?,
-    })
+    Some(Pagination::PageNumber { page: query("page")?, page_size: query("pageSize")? })
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -939,9 +785,7 @@ fn examples(ctx: &Ctx<'_>, section: &Section<'_>) -> Vec<Example> {
                 let text = content.trimmed();
                 if text.contains("输入示例") || text.contains("请求示例") {
                     kind = Some(ExampleKind::Request);
-                } else if text.contains("输出示例")
-                    || text.contains("响应示例")
-                    || text.contains("返回示例")
+                } else if text.contains("输出示例") || text.contains("响应示例") || text.contains("返回示例")
                 {
                     kind = Some(ExampleKind::Response);
                 }
@@ -998,12 +842,7 @@ fn error_codes(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<ErrorCode> {
         }
         if let Some(first) = out.iter().find(|e| e.code == c) {
             let first_line = first.source.line;
-            ctx.warn(
-                row.line,
-                format!(
-                    "duplicate error code `{c}` (first at line {first_line}); keeping the first"
-                ),
-            );
+            ctx.warn(row.line, format!("duplicate error code `{c}` (first at line {first_line}); keeping the first"));
             continue;
         }
         let mut text = cell(row, description).to_string();
@@ -1015,11 +854,7 @@ fn error_codes(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<ErrorCode> {
             text.push_str("解决方案：");
             text.push_str(fix);
         }
-        out.push(ErrorCode {
-            code: c.to_string(),
-            description: text,
-            source: ctx.source(row.line),
-        });
+        out.push(ErrorCode { code: c.to_string(), description: text, source: ctx.source(row.line) });
     }
     out
 }
@@ -1032,8 +867,7 @@ mod tests {
     use std::path::PathBuf;
 
     const TOKEN_ROW: &str = "| Finovy-Access-Token | 令牌-口令 | yes | string | header |\n";
-    const INPUT_HEADER: &str =
-        "| 参数名称 | 描述 | 是否必选 | 类型 | Location |\n|---|---|---|---|---|\n";
+    const INPUT_HEADER: &str = "| 参数名称 | 描述 | 是否必选 | 类型 | Location |\n|---|---|---|---|---|\n";
 
     fn run(file: &str, src: &str) -> Result<Parsed, Rejection> {
         parse_doc(Path::new(file), src, Some(Dialect::Finovy))
@@ -1109,28 +943,11 @@ mod tests {
         assert_eq!(op.title, "新增镜像");
         assert_eq!(op.summary, "该接口新增镜像。");
         assert_eq!(op.source.line, 1);
-        assert_eq!(
-            op.protocol,
-            Protocol::Http {
-                method: "POST".into(),
-                path: "v1/pve/open/add/{id}".into()
-            }
-        );
+        assert_eq!(op.protocol, Protocol::Http { method: "POST".into(), path: "v1/pve/open/add/{id}".into() });
         assert!(!op.idempotent.idempotent);
         assert_eq!(op.idempotent.reason, "POST may create resources");
-        let got: Vec<(&str, Location, &Type, bool, usize)> = op
-            .request
-            .iter()
-            .map(|f| {
-                (
-                    f.wire_name.as_str(),
-                    f.location,
-                    &f.ty,
-                    f.required,
-                    f.source.line,
-                )
-            })
-            .collect();
+        let got: Vec<(&str, Location, &Type, bool, usize)> =
+            op.request.iter().map(|f| (f.wire_name.as_str(), f.location, &f.ty, f.required, f.source.line)).collect();
         assert_eq!(
             got,
             [
@@ -1148,16 +965,10 @@ mod tests {
         match data(&p) {
             Data::Object { fields } => {
                 assert_eq!(fields.len(), 2);
-                assert_eq!(
-                    (fields[0].wire_name.as_str(), &fields[0].ty),
-                    ("imageId", &Type::Int)
-                );
+                assert_eq!((fields[0].wire_name.as_str(), &fields[0].ty), ("imageId", &Type::Int));
                 assert_eq!(fields[0].description, "镜像ID\n取该id使用");
                 assert_eq!(fields[0].location, Location::Member);
-                assert_eq!(
-                    (fields[1].ty.clone(), fields[1].description.as_str()),
-                    (Type::Int, "创建时间")
-                );
+                assert_eq!((fields[1].ty.clone(), fields[1].description.as_str()), (Type::Int, "创建时间"));
             }
             other => panic!("{other:?}"),
         }
@@ -1176,16 +987,14 @@ mod tests {
 
     #[test]
     fn english_header_variant_matches_columns_by_name() {
-        let src = "# 删除主机\n\n### 1.接口描述\n接口请求地址：`DELETE`   `v1/pve/open/delete/{id}`\n\n### 2.输入参数\n\n\
+        let src =
+            "# 删除主机\n\n### 1.接口描述\n接口请求地址：`DELETE`   `v1/pve/open/delete/{id}`\n\n### 2.输入参数\n\n\
                    | Location | Type | Parameter | Required | Description |\n|---|---|---|---|---|\n\
                    | header | string | Finovy-Access-Token | yes | 令牌 |\n| path | string | id | yes | 主机ID |\n";
         let p = ok("pveapioverview/9.delete.md", src);
         let f = &p.operation.request;
         assert_eq!(f.len(), 1);
-        assert_eq!(
-            (f[0].wire_name.as_str(), f[0].location, f[0].required),
-            ("id", Location::Path, true)
-        );
+        assert_eq!((f[0].wire_name.as_str(), f[0].location, f[0].required), ("id", Location::Path, true));
         assert_eq!(f[0].description, "主机ID");
         assert_eq!(p.operation.name, "delete");
         assert!(!p.operation.idempotent.idempotent);
@@ -1200,17 +1009,11 @@ mod tests {
             NO_TABLE,
             "true",
         )
-        .replace(
-            "GET /x",
-            "PUT /v1/PveMachine/image/update/bIA6zd9WkZ / HTTP/1.1",
-        );
+        .replace("GET /x", "PUT /v1/PveMachine/image/update/bIA6zd9WkZ / HTTP/1.1");
         let p = ok("personal/3.update.md", &src);
         assert_eq!(
             p.operation.protocol,
-            Protocol::Http {
-                method: "PUT".into(),
-                path: "/v1/open/image/personal/update".into()
-            }
+            Protocol::Http { method: "PUT".into(), path: "/v1/open/image/personal/update".into() }
         );
         assert_eq!(p.operation.request[0].location, Location::Path);
         assert_eq!(data(&p), &Data::Untyped);
@@ -1222,11 +1025,7 @@ mod tests {
         let src = doc(
             "接口请求地址：`GET`   `v1/pve/open/packAge/{type}`",
             "| type | 模板类型 | yes | string | path |\n",
-            &output_table(&[
-                ("type", "string"),
-                ("polygon", "json"),
-                ("itemPolygon", "JSON"),
-            ]),
+            &output_table(&[("type", "string"), ("polygon", "json"), ("itemPolygon", "JSON")]),
             "[{\"type\": \"BL\", \"polygon\": [1], \"itemPolygon\": {}}]",
         );
         let p = ok("pveapioverview/2.package.md", &src);
@@ -1234,18 +1033,8 @@ mod tests {
         assert_eq!(p.operation.request[0].wire_name, "type");
         match data(&p) {
             Data::List { fields } => {
-                let got: Vec<(&str, &Type)> = fields
-                    .iter()
-                    .map(|f| (f.wire_name.as_str(), &f.ty))
-                    .collect();
-                assert_eq!(
-                    got,
-                    [
-                        ("type", &Type::String),
-                        ("polygon", &Type::Json),
-                        ("itemPolygon", &Type::Json)
-                    ]
-                );
+                let got: Vec<(&str, &Type)> = fields.iter().map(|f| (f.wire_name.as_str(), &f.ty)).collect();
+                assert_eq!(got, [("type", &Type::String), ("polygon", &Type::Json), ("itemPolygon", &Type::Json)]);
             }
             other => panic!("{other:?}"),
         }
@@ -1263,40 +1052,22 @@ mod tests {
         );
         let p = ok("pveapioverview/8.pvepage.md", &src);
         match data(&p) {
-            Data::Page {
-                items,
-                total,
-                fields,
-            } => {
+            Data::Page { items, total, fields } => {
                 assert_eq!((items.as_str(), total.as_str()), ("data", "totalCounts"));
-                assert_eq!(
-                    fields
-                        .iter()
-                        .map(|f| f.wire_name.as_str())
-                        .collect::<Vec<_>>(),
-                    ["id", "createTime"]
-                );
+                assert_eq!(fields.iter().map(|f| f.wire_name.as_str()).collect::<Vec<_>>(), ["id", "createTime"]);
             }
             other => panic!("{other:?}"),
         }
         assert_eq!(
             p.operation.pagination,
-            Some(Pagination::PageNumber {
-                page: "page".into(),
-                page_size: "PageSize".into()
-            })
+            Some(Pagination::PageNumber { page: "page".into(), page_size: "PageSize".into() })
         );
         assert!(warned(&p, "`totalCounts` describes the page"));
     }
 
     #[test]
     fn page_without_page_params_has_no_pagination() {
-        let src = doc(
-            GET_X,
-            "",
-            &output_table(&[("id", "string")]),
-            "{\"list\": [], \"total\": \"0\"}",
-        );
+        let src = doc(GET_X, "", &output_table(&[("id", "string")]), "{\"list\": [], \"total\": \"0\"}");
         let p = ok("1.x.md", &src);
         assert_eq!(
             data(&p),
@@ -1309,10 +1080,7 @@ mod tests {
                     ty: Type::String,
                     required: false,
                     description: "d".into(),
-                    source: Source {
-                        file: "1.x.md".into(),
-                        line: 16
-                    },
+                    source: Source { file: "1.x.md".into(), line: 16 },
                 }],
             }
         );
@@ -1321,27 +1089,15 @@ mod tests {
 
     #[test]
     fn object_scalar_and_untyped_data() {
-        let object = doc(
-            GET_X,
-            "",
-            &output_table(&[("token", "string"), ("effectiveTime", "long")]),
-            "{\"token\": \"t\"}",
-        );
+        let object =
+            doc(GET_X, "", &output_table(&[("token", "string"), ("effectiveTime", "long")]), "{\"token\": \"t\"}");
         match data(&ok("1.x.md", &object)) {
             Data::Object { fields } => assert_eq!(fields.len(), 2),
             other => panic!("{other:?}"),
         }
 
-        let scalar = doc(
-            GET_X,
-            "",
-            &output_table(&[("data", "string")]),
-            "\"dyMFQQgHIW\"",
-        );
-        assert_eq!(
-            data(&ok("1.x.md", &scalar)),
-            &Data::Scalar { ty: Type::String }
-        );
+        let scalar = doc(GET_X, "", &output_table(&[("data", "string")]), "\"dyMFQQgHIW\"");
+        assert_eq!(data(&ok("1.x.md", &scalar)), &Data::Scalar { ty: Type::String });
 
         let boolean = doc(GET_X, "", NO_TABLE, "true");
         let p = ok("1.x.md", &boolean);
@@ -1357,40 +1113,26 @@ mod tests {
         assert_eq!(data(&ok("1.x.md", &absent)), &Data::Untyped);
 
         // A link and a table (createquantity): the table counts.
-        let both = doc(
-            GET_X,
-            "",
-            &format!("{NO_TABLE}\n\n{}", output_table(&[("data", "string")])),
-            "\"id\"",
-        );
-        assert_eq!(
-            data(&ok("1.x.md", &both)),
-            &Data::Scalar { ty: Type::String }
-        );
+        let both = doc(GET_X, "", &format!("{NO_TABLE}\n\n{}", output_table(&[("data", "string")])), "\"id\"");
+        assert_eq!(data(&ok("1.x.md", &both)), &Data::Scalar { ty: Type::String });
     }
 
     #[test]
     fn contradicting_or_broken_examples_fall_back_to_the_table() {
         // sms login: `data` is a bare string, the table declares `token` and more.
-        let src = doc(
-            GET_X,
-            "",
-            &output_table(&[("token", "string"), ("uid", "string")]),
-            "\"abc\"",
-        );
+        let src = doc(GET_X, "", &output_table(&[("token", "string"), ("uid", "string")]), "\"abc\"");
         let p = ok("1.login.md", &src);
         assert!(matches!(data(&p), Data::Object { fields } if fields.len() == 2));
         assert!(warned(&p, "single value"));
 
         // sms send_single: not enveloped.
-        let src = doc(GET_X, "", &output_table(&[("result", "string"), ("msgid", "string")]), "0")
-            .replace("{\"code\": 0, \"success\": true, \"data\": 0, \"msg\": \"success\", \"traceId\": \"t\"}", "{\"result\": 0, \"msgid\": 14726114648485533180}");
+        let src = doc(GET_X, "", &output_table(&[("result", "string"), ("msgid", "string")]), "0").replace(
+            "{\"code\": 0, \"success\": true, \"data\": 0, \"msg\": \"success\", \"traceId\": \"t\"}",
+            "{\"result\": 0, \"msgid\": 14726114648485533180}",
+        );
         let p = ok("1.send_single.md", &src);
         assert!(matches!(data(&p), Data::Object { fields } if fields.len() == 2));
-        assert!(warned(
-            &p,
-            "not a `{code, success, msg, data, traceId}` envelope"
-        ));
+        assert!(warned(&p, "not a `{code, success, msg, data, traceId}` envelope"));
 
         // Invalid JSON (trailing comma).
         let src = doc(GET_X, "", &output_table(&[("data", "int")]), "1,");
@@ -1408,22 +1150,13 @@ mod tests {
         assert_eq!(errs[0].line, 3);
         assert_eq!(errs[0].message, EXPECTED_REQUEST_LINE);
 
-        let errs = errors(
-            "1.x.md",
-            "# 标题\n\n### 1.接口描述\n接口请求地址：敬请期待\n",
-        );
-        assert_eq!(
-            (errs[0].line, errs[0].message.as_str()),
-            (4, EXPECTED_REQUEST_LINE)
-        );
+        let errs = errors("1.x.md", "# 标题\n\n### 1.接口描述\n接口请求地址：敬请期待\n");
+        assert_eq!((errs[0].line, errs[0].message.as_str()), (4, EXPECTED_REQUEST_LINE));
     }
 
     #[test]
     fn no_description_section_is_unsupported() {
-        assert!(matches!(
-            run("x.md", "# 常见问题\n\n正文\n"),
-            Err(Rejection::Unsupported { .. })
-        ));
+        assert!(matches!(run("x.md", "# 常见问题\n\n正文\n"), Err(Rejection::Unsupported { .. })));
     }
 
     #[test]
@@ -1438,17 +1171,11 @@ mod tests {
         let got: Vec<(usize, &str)> = errs.iter().map(|e| (e.line, e.message.as_str())).collect();
         assert_eq!(got.len(), 4, "{got:?}");
         assert_eq!(got[0].0, 11);
-        assert!(got[0].1.contains(
-            "unknown location `cookie`; expected one of header, Params, query, path, body"
-        ));
+        assert!(got[0].1.contains("unknown location `cookie`; expected one of header, Params, query, path, body"));
         assert_eq!(got[1].0, 12);
-        assert!(got[1]
-            .1
-            .contains("unknown required value `maybe`; expected `yes` or `no`"));
+        assert!(got[1].1.contains("unknown required value `maybe`; expected `yes` or `no`"));
         assert_eq!(got[2].0, 13);
-        assert!(got[2]
-            .1
-            .contains("unknown type `uuid`; expected one of string,"));
+        assert!(got[2].1.contains("unknown type `uuid`; expected one of string,"));
         assert_eq!(got[3].0, 19);
         assert!(got[3].1.contains("output row `d`: unknown type `Date`"));
         assert!(errs.iter().all(|e| e.file == Path::new("1.x.md")));
@@ -1459,11 +1186,7 @@ mod tests {
         let src = "# 标题\n\n### 1.接口描述\n接口请求地址：`GET` `/x`\n\n### 2.输入参数\n\n| 参数名称 | 描述 | 类型 |\n|---|---|---|\n| a | b | string |\n";
         let errs = errors("1.x.md", src);
         assert_eq!(errs[0].line, 8);
-        assert!(
-            errs[0].message.contains("no 是否必选, Location column"),
-            "{}",
-            errs[0].message
-        );
+        assert!(errs[0].message.contains("no 是否必选, Location column"), "{}", errs[0].message);
     }
 
     #[test]
@@ -1477,27 +1200,15 @@ mod tests {
         let p = ok("1.x.md", &src);
         assert_eq!(p.operation.request.len(), 1);
         assert_eq!(p.operation.request[0].description, "first");
-        assert!(
-            matches!(data(&p), Data::Object { fields } if fields.len() == 1 && fields[0].ty == Type::String)
-        );
-        let dups: Vec<usize> = p
-            .warnings
-            .iter()
-            .filter(|w| w.message.contains("duplicate row"))
-            .map(|w| w.line)
-            .collect();
+        assert!(matches!(data(&p), Data::Object { fields } if fields.len() == 1 && fields[0].ty == Type::String));
+        let dups: Vec<usize> =
+            p.warnings.iter().filter(|w| w.message.contains("duplicate row")).map(|w| w.line).collect();
         assert_eq!(dups, [12, 19]);
     }
 
     #[test]
     fn empty_tables_warn() {
-        let src = doc(
-            GET_X,
-            "",
-            "| 参数名称 | 描述 | 类型 |\n|---|---|---|\n",
-            "{\"a\": 1}",
-        )
-        .replace(TOKEN_ROW, "");
+        let src = doc(GET_X, "", "| 参数名称 | 描述 | 类型 |\n|---|---|---|\n", "{\"a\": 1}").replace(TOKEN_ROW, "");
         let p = ok("1.x.md", &src);
         assert!(p.operation.request.is_empty());
         assert!(warned(&p, "empty input table"));
@@ -1511,10 +1222,7 @@ mod tests {
         let p = ok("1.send_single.md", &doc(line, "", NO_TABLE, "true"));
         assert_eq!(
             p.operation.protocol,
-            Protocol::Http {
-                method: "GET".into(),
-                path: "/client-sms/send-single".into()
-            }
+            Protocol::Http { method: "GET".into(), path: "/client-sms/send-single".into() }
         );
         assert!(warned(&p, "2 request addresses"));
 
@@ -1531,28 +1239,12 @@ mod tests {
         let auth = "# 接口鉴权\n无论任何环境\n### 1.接口描述\n该接口可以用于获取token。\n\n接口请求地址：`POST`   `v1/auth/getToken`\n";
         let p = ok("quick/3.接口鉴权.md", auth);
         assert_eq!(p.operation.name, "getToken");
-        assert_eq!(
-            p.operation.summary,
-            "无论任何环境\n\n该接口可以用于获取token。"
-        );
+        assert_eq!(p.operation.summary, "无论任何环境\n\n该接口可以用于获取token。");
         assert!(warned(&p, "no `### 2.输入参数` section"));
-        assert_eq!(
-            ok("specs/get_list.md", &doc(GET_X, "", NO_TABLE, "true"))
-                .operation
-                .name,
-            "x"
-        );
-        assert_eq!(
-            ok("2.add.md", &doc(GET_X, "", NO_TABLE, "true"))
-                .operation
-                .name,
-            "add"
-        );
+        assert_eq!(ok("specs/get_list.md", &doc(GET_X, "", NO_TABLE, "true")).operation.name, "x");
+        assert_eq!(ok("2.add.md", &doc(GET_X, "", NO_TABLE, "true")).operation.name, "add");
 
-        let errs = errors(
-            "中.md",
-            &doc("接口请求地址：`GET` `/{id}`", "", NO_TABLE, "true"),
-        );
+        let errs = errors("中.md", &doc("接口请求地址：`GET` `/{id}`", "", NO_TABLE, "true"));
         assert!(errs[0].message.contains("cannot name the operation"));
     }
 
@@ -1563,25 +1255,18 @@ mod tests {
             doc(GET_X, "", NO_TABLE, "true")
         );
         let p = ok("1.x.md", &src);
-        let got: Vec<(&str, &str)> = p
-            .operation
-            .errors
-            .iter()
-            .map(|e| (e.code.as_str(), e.description.as_str()))
-            .collect();
+        let got: Vec<(&str, &str)> =
+            p.operation.errors.iter().map(|e| (e.code.as_str(), e.description.as_str())).collect();
         assert_eq!(got, [("0", "接口调用成功"), ("401", "身份认证失败")]);
 
-        let src = format!(
-            "{}\n### 5.错误码\n详情可查看[通用错误码](https://x/#id3)\n",
-            doc(GET_X, "", NO_TABLE, "true")
-        );
+        let src =
+            format!("{}\n### 5.错误码\n详情可查看[通用错误码](https://x/#id3)\n", doc(GET_X, "", NO_TABLE, "true"));
         assert!(ok("1.x.md", &src).operation.errors.is_empty());
     }
 
     #[test]
     fn seed_get_list() {
-        let path =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs/finovy-image/get_list.md");
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs/finovy-image/get_list.md");
         let text = std::fs::read_to_string(&path).expect("seed doc");
         let p = match parse_doc(&path, &text, None) {
             Ok(p) => p,
@@ -1592,35 +1277,16 @@ mod tests {
         assert_eq!(op.title, "我的镜像列表接口");
         assert_eq!(
             op.protocol,
-            Protocol::Http {
-                method: "GET".into(),
-                path: "/v1/open/image/personal/getList".into()
-            }
+            Protocol::Http { method: "GET".into(), path: "/v1/open/image/personal/getList".into() }
         );
-        let query: Vec<&str> = op
-            .request
-            .iter()
-            .filter(|f| f.location == Location::Query)
-            .map(|f| f.wire_name.as_str())
-            .collect();
+        let query: Vec<&str> =
+            op.request.iter().filter(|f| f.location == Location::Query).map(|f| f.wire_name.as_str()).collect();
         assert_eq!(query, ["imageName", "imageType", "datacenterKey", "status"]);
         assert_eq!(op.request.len(), 4);
-        let Data::Page {
-            items,
-            total,
-            fields,
-        } = data(&p)
-        else {
-            panic!("{:?}", op.response)
-        };
+        let Data::Page { items, total, fields } = data(&p) else { panic!("{:?}", op.response) };
         assert_eq!((items.as_str(), total.as_str()), ("data", "totalCounts"));
         assert_eq!(fields.len(), 8);
-        let ty = |n: &str| {
-            fields
-                .iter()
-                .find(|f| f.wire_name == n)
-                .map(|f| f.ty.clone())
-        };
+        let ty = |n: &str| fields.iter().find(|f| f.wire_name == n).map(|f| f.ty.clone());
         assert_eq!(ty("imageId"), Some(Type::Int));
         assert_eq!(ty("createTime"), Some(Type::Int));
         assert_eq!(ty("status"), Some(Type::Int));
@@ -1628,9 +1294,7 @@ mod tests {
         assert!(op.idempotent.idempotent);
         assert_eq!(op.errors.len(), 2);
         assert_eq!(op.examples.len(), 2);
-        assert!(fields
-            .iter()
-            .all(|f| f.source.line > 0 && f.source.file == path));
+        assert!(fields.iter().all(|f| f.source.line > 0 && f.source.file == path));
     }
 
     fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -1671,11 +1335,7 @@ mod tests {
             }
             match parse_doc(path, &text, None) {
                 Ok(p) => {
-                    assert!(
-                        endpoint,
-                        "{}: parsed but has no 接口描述 heading",
-                        path.display()
-                    );
+                    assert!(endpoint, "{}: parsed but has no 接口描述 heading", path.display());
                     endpoints += 1;
                     warnings += p.warnings.len();
                     for w in &p.warnings {
@@ -1696,7 +1356,10 @@ mod tests {
                 }
             }
         }
-        println!("finovy corpus: {} docs, {endpoints} endpoints parsed, {others} others rejected, {warnings} warnings", files.len());
+        println!(
+            "finovy corpus: {} docs, {endpoints} endpoints parsed, {others} others rejected, {warnings} warnings",
+            files.len()
+        );
         println!("shapes: {}", shapes.join(", "));
         assert!(endpoints > 0);
     }

@@ -50,7 +50,8 @@ pub fn detect(file: &Path, blocks: &[Block]) -> Result<Dialect, Rejection> {
     } else if headings.iter().any(|(_, t)| t.contains("句法") || t.contains("Syntax")) {
         "a hand-written REST page (`Syntax` section), not an Action doc".to_string()
     } else {
-        "not an API operation doc: no `### 请求参数`/`### 响应字段` (UCloud) or `### 1.接口描述` (Finovy) sections".to_string()
+        "not an API operation doc: no `### 请求参数`/`### 响应字段` (UCloud) or `### 1.接口描述` (Finovy) sections"
+            .to_string()
     };
     Err(Rejection::Unsupported { file: file.to_path_buf(), reason })
 }

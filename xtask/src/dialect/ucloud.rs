@@ -6,8 +6,7 @@
 use crate::diag::{Diagnostic, Rejection};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
-    Example, ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source,
-    Type,
+    Example, ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source, Type,
 };
 use crate::markdown::{Block, Inline, Row, Table};
 use std::path::Path;
@@ -123,10 +122,13 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
                 }
                 (Section::Request | Section::Response, Some((name, line))) => {
                     if !header_is(table, &FIELD_HEADER) {
-                        cx.warn(table.line, format!(
-                            "the table under `#### {name}` is not a model table (expected columns {}); skipped",
-                            FIELD_HEADER.join(" | ")
-                        ));
+                        cx.warn(
+                            table.line,
+                            format!(
+                                "the table under `#### {name}` is not a model table (expected columns {}); skipped",
+                                FIELD_HEADER.join(" | ")
+                            ),
+                        );
                         continue;
                     }
                     if raw_models.iter().any(|m| m.model.name == *name) {
@@ -134,9 +136,10 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
                         continue;
                     }
                     if table.rows.is_empty() {
-                        cx.warn(table.line, format!(
-                            "model `{name}` has an empty table; every key it receives is kept in `extra`"
-                        ));
+                        cx.warn(
+                            table.line,
+                            format!("model `{name}` has an empty table; every key it receives is kept in `extra`"),
+                        );
                     }
                     let fields = member_fields(&mut cx, &table.rows);
                     raw_models.push(RawModel {
@@ -295,12 +298,18 @@ fn member_fields(cx: &mut Ctx<'_>, rows: &[Row]) -> Vec<Field> {
 /// One table row → its wire name and an IR field. This is the place where a doc row becomes a Rust field.
 fn field_from_row(cx: &mut Ctx<'_>, row: &Row, location: Location) -> Option<(String, Field)> {
     let [name, ty, description, required] = row.cells.as_slice() else {
-        cx.error(row.line, format!("expected 4 cells (name | type | description | required), found {}", row.cells.len()));
+        cx.error(
+            row.line,
+            format!("expected 4 cells (name | type | description | required), found {}", row.cells.len()),
+        );
         return None;
     };
     let name = name.trimmed().trim_matches('*').trim().to_string();
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
-        cx.error(row.line, format!("expected a parameter name made of ASCII letters, digits, `_` and `.`, found `{name}`"));
+        cx.error(
+            row.line,
+            format!("expected a parameter name made of ASCII letters, digits, `_` and `.`, found `{name}`"),
+        );
         return None;
     }
     let ty = match parse_type(ty) {
@@ -354,9 +363,8 @@ fn parse_type_text(text: &str, cell: &Inline) -> Result<(Type, Option<String>), 
         let Some(anchor) = link.dest.strip_prefix('#').filter(|a| !a.is_empty()) else {
             return Err(format!("expected a model reference `[*M*](#M)`, found a link to `{}`", link.dest));
         };
-        let note = (anchor != text).then(|| {
-            format!("model reference names `{text}` but links to `#{anchor}`; the anchor `{anchor}` is used")
-        });
+        let note = (anchor != text)
+            .then(|| format!("model reference names `{text}` but links to `#{anchor}`; the anchor `{anchor}` is used"));
         return Ok((Type::Model(anchor.to_string()), note));
     }
     let ty = match text {
@@ -427,8 +435,13 @@ impl RequestTree {
             if let Some(i) = existing {
                 let first = self.nodes[i].source.line;
                 match &self.nodes[i].kind {
-                    NodeKind::Leaf(f) if f.ty == field.ty && f.required == field.required && self.nodes[i].list_depth == *depth => {
-                        cx.warn(line, format!("`{full}` is listed twice (first on line {first}); the first row is used"));
+                    NodeKind::Leaf(f)
+                        if f.ty == field.ty && f.required == field.required && self.nodes[i].list_depth == *depth =>
+                    {
+                        cx.warn(
+                            line,
+                            format!("`{full}` is listed twice (first on line {first}); the first row is used"),
+                        );
                     }
                     _ => cx.error(line, format!("`{full}` conflicts with the parameter declared on line {first}")),
                 }
@@ -436,7 +449,12 @@ impl RequestTree {
             }
             let mut leaf = field;
             leaf.wire_name = name.clone();
-            self.nodes.push(Node { name: name.clone(), list_depth: *depth, source: cx.source(line), kind: NodeKind::Leaf(leaf) });
+            self.nodes.push(Node {
+                name: name.clone(),
+                list_depth: *depth,
+                source: cx.source(line),
+                kind: NodeKind::Leaf(leaf),
+            });
             return;
         }
         let index = match existing {
@@ -503,7 +521,10 @@ fn as_member(mut f: Field) -> Field {
 /// JSON-body request docs type parameters as models; they are sent flattened like groups, so inline them.
 fn inline_request_models(cx: &mut Ctx<'_>, field: &mut Field, models: &[Model], depth: usize) {
     if depth > 16 {
-        cx.error(field.source.line, format!("request model nesting under `{}` is too deep (recursive model?)", field.wire_name));
+        cx.error(
+            field.source.line,
+            format!("request model nesting under `{}` is too deep (recursive model?)", field.wire_name),
+        );
         return;
     }
     let line = field.source.line;
@@ -521,7 +542,10 @@ fn inline_request_models(cx: &mut Ctx<'_>, field: &mut Field, models: &[Model], 
                 *ty = Type::Group(fields);
             }
             None => {
-                cx.warn(line, format!("request model `{name}` is not defined in this doc; the parameter takes free-form JSON"));
+                cx.warn(
+                    line,
+                    format!("request model `{name}` is not defined in this doc; the parameter takes free-form JSON"),
+                );
                 *ty = Type::Json;
             }
         },
@@ -543,7 +567,10 @@ fn check_refs(cx: &mut Ctx<'_>, field: &mut Field, known: &[String]) {
     };
     if let Type::Model(name) = ty {
         if !known.contains(name) {
-            cx.warn(line, format!("model `{name}` is referenced but not defined in this doc; the field keeps raw JSON"));
+            cx.warn(
+                line,
+                format!("model `{name}` is referenced but not defined in this doc; the field keeps raw JSON"),
+            );
             *ty = Type::Json;
         }
     }
@@ -553,7 +580,10 @@ fn idempotency(action: &str) -> Idempotency {
     match NON_IDEMPOTENT_VERBS.iter().find(|verb| {
         action.strip_prefix(**verb).is_some_and(|rest| rest.chars().next().is_none_or(|c| c.is_ascii_uppercase()))
     }) {
-        Some(verb) => Idempotency { idempotent: false, reason: format!("`{verb}…` actions may create or duplicate resources when repeated") },
+        Some(verb) => Idempotency {
+            idempotent: false,
+            reason: format!("`{verb}…` actions may create or duplicate resources when repeated"),
+        },
         None => Idempotency { idempotent: true, reason: "read, update or delete action: repeating it is safe".into() },
     }
 }

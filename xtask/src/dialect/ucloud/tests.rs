@@ -101,7 +101,10 @@ fn dotted_and_indexed_names_become_nested_lists_and_groups() {
     assert!(rule_set.required, "a group with a required member is required");
     let Type::List(inner) = &rule_set.ty else { panic!("{:?}", rule_set.ty) };
     let Type::Group(members) = inner.as_ref() else { panic!() };
-    assert_eq!(members.iter().map(|f| (f.wire_name.as_str(), f.required)).collect::<Vec<_>>(), [("MetricID", true), ("Level", false)]);
+    assert_eq!(
+        members.iter().map(|f| (f.wire_name.as_str(), f.required)).collect::<Vec<_>>(),
+        [("MetricID", true), ("Level", false)]
+    );
     assert!(members.iter().all(|f| f.location == Location::Member));
 
     let Type::Group(hc) = &by("HealthCheckConfig").ty else { panic!() };
@@ -133,7 +136,11 @@ fn conflicting_dotted_names_are_errors_with_lines() {
 
 #[test]
 fn duplicate_rows_warn_and_keep_the_first() {
-    let src = doc("| **Master.N.Zone** | string | 区 |**Yes**|\n| **Master.N.Zone** | string | 区 |**Yes**|", "| **X** | int | x |No|\n| **X** | int | x |No|", "");
+    let src = doc(
+        "| **Master.N.Zone** | string | 区 |**Yes**|\n| **Master.N.Zone** | string | 区 |**Yes**|",
+        "| **X** | int | x |No|\n| **X** | int | x |No|",
+        "",
+    );
     let p = ok(&src);
     assert_eq!(p.operation.request.len(), 1);
     let Type::List(inner) = &p.operation.request[0].ty else { panic!() };
@@ -146,7 +153,10 @@ fn models_resolve_by_anchor_with_their_fields() {
     let models = "#### 数据模型\n\n\n#### ImageInfo\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **ImageId** | string | 镜像ID |No|\n| **Deploy** | array[[*DeployInfo*](#DeployInfo)] | 部署 |No|\n\n#### DeployInfo\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **State** | int | 状态 |No|\n";
     let p = ok(&doc("", "| **ImageList** | array[[*ImageInfo*](#ImageInfo)] | 镜像 |No|\n| **One** | [*DeployInfo*](#DeployInfo) | 单个 |No|", models));
     let op = &p.operation;
-    assert_eq!(op.models.iter().map(|m| (m.name.as_str(), m.fields.len())).collect::<Vec<_>>(), [("ImageInfo", 2), ("DeployInfo", 1)]);
+    assert_eq!(
+        op.models.iter().map(|m| (m.name.as_str(), m.fields.len())).collect::<Vec<_>>(),
+        [("ImageInfo", 2), ("DeployInfo", 1)]
+    );
     let Response::Fields { fields } = &op.response else { panic!() };
     assert_eq!(fields[0].ty, Type::List(Box::new(Type::Model("ImageInfo".into()))));
     assert_eq!(fields[1].ty, Type::Model("DeployInfo".into()));
@@ -224,7 +234,8 @@ fn unknown_type_names_file_line_and_expectation() {
 fn bad_required_cell_and_bad_header_are_errors() {
     let src = doc("| **X** | string | x | maybe |", "", "");
     assert!(errors(&src)[0].message.contains("`**Yes**` or `No`"));
-    let src = doc("", "", "").replace("| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n\n", "| 名 | 类型 |\n|---|---|\n\n");
+    let src = doc("", "", "")
+        .replace("| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n\n", "| 名 | 类型 |\n|---|---|\n\n");
     assert!(errors(&src).iter().any(|e| e.message.contains("expected table columns")));
 }
 
@@ -253,10 +264,20 @@ fn idempotency_follows_the_action_verb() {
 #[test]
 fn offset_limit_and_total_count_make_a_paginated_operation() {
     let models = "#### 数据模型\n\n#### M\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **X** | int | x |No|\n";
-    let op = ok(&doc("| **Offset** | int | o |No|\n| **Limit** | int | l |No|", "| **List** | array[[*M*](#M)] | l |No|\n| **TotalCount** | int | t |No|", models)).operation;
+    let op = ok(&doc(
+        "| **Offset** | int | o |No|\n| **Limit** | int | l |No|",
+        "| **List** | array[[*M*](#M)] | l |No|\n| **TotalCount** | int | t |No|",
+        models,
+    ))
+    .operation;
     assert_eq!(
         op.pagination,
-        Some(Pagination::OffsetLimit { offset: "Offset".into(), limit: "Limit".into(), items: "List".into(), total: "TotalCount".into() })
+        Some(Pagination::OffsetLimit {
+            offset: "Offset".into(),
+            limit: "Limit".into(),
+            items: "List".into(),
+            total: "TotalCount".into()
+        })
     );
     let op = ok(&doc("| **Offset** | int | o |No|", "| **TotalCount** | int | t |No|", "")).operation;
     assert_eq!(op.pagination, None);
@@ -266,11 +287,15 @@ fn offset_limit_and_total_count_make_a_paginated_operation() {
 fn seed_get_uvodn_image_end_to_end() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/ucloud-uodn/get_uvodn_image.md");
     let text = std::fs::read_to_string(&path).expect("seed spec");
-    let parsed = crate::dialect::parse_doc(Path::new("specs/ucloud-uodn/get_uvodn_image.md"), &text, None).expect("seed parses");
+    let parsed =
+        crate::dialect::parse_doc(Path::new("specs/ucloud-uodn/get_uvodn_image.md"), &text, None).expect("seed parses");
     assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
     let op = &parsed.operation;
     assert_eq!(op.name, "GetUvodnImage");
-    assert_eq!(op.request.iter().map(|f| f.wire_name.as_str()).collect::<Vec<_>>(), ["ProjectId", "ImageType", "Offset", "Limit"]);
+    assert_eq!(
+        op.request.iter().map(|f| f.wire_name.as_str()).collect::<Vec<_>>(),
+        ["ProjectId", "ImageType", "Offset", "Limit"]
+    );
     let Response::Fields { fields } = &op.response else { panic!() };
     assert_eq!(fields.iter().map(|f| f.wire_name.as_str()).collect::<Vec<_>>(), ["ImageList", "TotalCount"]);
     assert_eq!(fields[0].ty, Type::List(Box::new(Type::Model("ImageInfo".into()))));
@@ -280,7 +305,10 @@ fn seed_get_uvodn_image_end_to_end() {
     let deploy = image_info.fields.iter().find(|f| f.wire_name == "DeployInfoList").expect("DeployInfoList");
     assert_eq!(deploy.ty, Type::List(Box::new(Type::Model("DeployImageInfo".into()))));
     assert_eq!(op.models[1].name, "DeployImageInfo");
-    assert_eq!(op.models[1].fields.iter().map(|f| (f.wire_name.as_str(), &f.ty)).collect::<Vec<_>>(), [("IdcId", &Type::String), ("State", &Type::Int)]);
+    assert_eq!(
+        op.models[1].fields.iter().map(|f| (f.wire_name.as_str(), &f.ty)).collect::<Vec<_>>(),
+        [("IdcId", &Type::String), ("State", &Type::Int)]
+    );
     assert!(matches!(op.pagination, Some(Pagination::OffsetLimit { .. })));
     insta::assert_json_snapshot!("get_uvodn_image_ir", op);
 }

@@ -1,0 +1,945 @@
+//! Lenient, single-pass, non-generic JSON decoding into generated models ("slots, not derives").
+//!
+//! Generated response types implement [`Decode`]: for each wire name they hand out a typed
+//! [`Slot`] pointing at the field. The runtime owns the only serde visitors; they stream the
+//! body (`serde_json::Deserializer::from_slice`, borrowed keys, no intermediate
+//! [`serde_json::Value`] on the happy path) straight into the slots.
+//!
+//! Nothing is lost: unknown keys and values that do not fit their slot are stored raw in the
+//! enclosing object's [`Extra`] (a misfit list element under `"<Name>.<index>"`). Only a body
+//! that is not JSON (or, for [`decode_object`], whose top level is not an object) is an error.
+//!
+//! Lenience rules:
+//! - [`Slot::Str`] accepts strings, numbers (rendered like JSON: `1` → `"1"`, `1.5` → `"1.5"`)
+//!   and booleans (`"true"`/`"false"`).
+//! - [`Slot::Int`] accepts integers that fit `i64`, floats with a zero fraction and numeric
+//!   strings (surrounding whitespace trimmed).
+//! - [`Slot::Float`] accepts numbers and numeric strings (finite values only).
+//! - [`Slot::Bool`] accepts booleans, `0`/`1`, and the strings `"true"`/`"false"`/`"0"`/`"1"`.
+//! - `null` sets an `Option` slot to `None`, empties a list and clears a model; a missing key
+//!   changes nothing. A `null` *inside* a typed list is a misfit element (kept in `Extra`).
+//! - Duplicate keys: the last one wins (lists and models are replaced, not merged).
+//!
+//! ```
+//! use docbind_runtime::decode::{decode_object, Decode, Extra, Slot};
+//!
+//! #[derive(Default)]
+//! struct ImageInfo {
+//!     image_id: Option<String>,
+//!     size: Option<i64>,
+//!     extra: Extra,
+//! }
+//!
+//! impl Decode for ImageInfo {
+//!     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
+//!         Some(match key {
+//!             "ImageId" => Slot::Str(&mut self.image_id),
+//!             "Size" => Slot::Int(&mut self.size),
+//!             _ => return None,
+//!         })
+//!     }
+//!     fn extra_mut(&mut self) -> &mut Extra {
+//!         &mut self.extra
+//!     }
+//!     fn field_names(&self) -> &'static [&'static str] {
+//!         &["ImageId", "Size"]
+//!     }
+//! }
+//!
+//! let mut info = ImageInfo::default();
+//! decode_object(br#"{"imageid": 7, "Size": "42", "New": [1]}"#, &mut info)?;
+//! assert_eq!(info.image_id.as_deref(), Some("7"));
+//! assert_eq!(info.size, Some(42));
+//! assert_eq!(info.extra.get("New"), Some(&serde_json::json!([1])));
+//! # Ok::<(), docbind_runtime::decode::DecodeError>(())
+//! ```
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+/// Unknown keys and misfit values of one decoded object, in the order they were received.
+///
+/// Inserting an existing key replaces its value in place (last one wins). Small sets are a
+/// plain vector; large ones get a hash index so decoding map-like objects stays linear.
+#[derive(Clone, Default)]
+pub struct Extra {
+    entries: Vec<(String, Value)>,
+    index: Option<HashMap<String, usize>>,
+}
+
+/// Above this many entries, lookups use a hash index.
+const INDEX_THRESHOLD: usize = 16;
+
+impl PartialEq for Extra {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Extra {
+    /// An empty set (does not allocate).
+    pub const fn new() -> Self {
+        Extra { entries: Vec::new(), index: None }
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| k == key),
+        }
+    }
+
+    /// The raw value stored under `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.position(key).map(|i| &self.entries[i].1)
+    }
+
+    /// All entries in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Stores `value` under `key`, replacing (in place) a previous value with the same key.
+    pub fn insert(&mut self, key: impl Into<String>, value: Value) {
+        let key = key.into();
+        if let Some(i) = self.position(&key) {
+            self.entries[i].1 = value;
+            return;
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(key.clone(), self.entries.len());
+        } else if self.entries.len() >= INDEX_THRESHOLD {
+            let mut index: HashMap<String, usize> =
+                self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+            index.insert(key.clone(), self.entries.len());
+            self.index = Some(index);
+        }
+        self.entries.push((key, value));
+    }
+
+    /// Removes and returns the value stored under `key`.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let pos = self.position(key)?;
+        self.index = None; // positions shifted; rebuilt lazily when large again
+        Some(self.entries.remove(pos).1)
+    }
+
+    /// Converts the entries into a JSON object.
+    pub fn to_json_object(&self) -> serde_json::Map<String, Value> {
+        self.entries.iter().cloned().collect()
+    }
+}
+
+impl fmt::Debug for Extra {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a Extra {
+    type Item = (&'a str, &'a Value);
+    type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a Value)> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+/// A typed, mutable view of one field, handed out by [`Decode::slot`].
+#[non_exhaustive]
+pub enum Slot<'a> {
+    /// A string field.
+    Str(&'a mut Option<String>),
+    /// An integer field.
+    Int(&'a mut Option<i64>),
+    /// A floating-point field.
+    Float(&'a mut Option<f64>),
+    /// A boolean field.
+    Bool(&'a mut Option<bool>),
+    /// A free-form (`object`) field: takes any JSON value; `null` gives `None`.
+    Json(&'a mut Option<Value>),
+    /// An optional nested model.
+    Model(&'a mut dyn OptionalModel),
+    /// A list of strings.
+    StrList(&'a mut Vec<String>),
+    /// A list of integers.
+    IntList(&'a mut Vec<i64>),
+    /// A list of floats.
+    FloatList(&'a mut Vec<f64>),
+    /// A list of booleans.
+    BoolList(&'a mut Vec<bool>),
+    /// A list of free-form values (every element fits, including `null`).
+    JsonList(&'a mut Vec<Value>),
+    /// A list of models.
+    ModelList(&'a mut dyn ModelList),
+}
+
+impl Slot<'_> {
+    /// A shorter-lived copy of this slot, so it can be handed to a decoder more than once.
+    pub fn reborrow(&mut self) -> Slot<'_> {
+        match self {
+            Slot::Str(s) => Slot::Str(s),
+            Slot::Int(s) => Slot::Int(s),
+            Slot::Float(s) => Slot::Float(s),
+            Slot::Bool(s) => Slot::Bool(s),
+            Slot::Json(s) => Slot::Json(s),
+            Slot::Model(s) => Slot::Model(&mut **s),
+            Slot::StrList(s) => Slot::StrList(s),
+            Slot::IntList(s) => Slot::IntList(s),
+            Slot::FloatList(s) => Slot::FloatList(s),
+            Slot::BoolList(s) => Slot::BoolList(s),
+            Slot::JsonList(s) => Slot::JsonList(s),
+            Slot::ModelList(s) => Slot::ModelList(&mut **s),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Slot::Str(_) => "Str",
+            Slot::Int(_) => "Int",
+            Slot::Float(_) => "Float",
+            Slot::Bool(_) => "Bool",
+            Slot::Json(_) => "Json",
+            Slot::Model(_) => "Model",
+            Slot::StrList(_) => "StrList",
+            Slot::IntList(_) => "IntList",
+            Slot::FloatList(_) => "FloatList",
+            Slot::BoolList(_) => "BoolList",
+            Slot::JsonList(_) => "JsonList",
+            Slot::ModelList(_) => "ModelList",
+        }
+    }
+}
+
+impl fmt::Debug for Slot<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Slot::{}", self.kind())
+    }
+}
+
+/// Implemented by every generated response type and model (one match arm per wire name).
+///
+/// `Send` is a supertrait so that futures holding a `&mut dyn Decode` (every client call)
+/// can be spawned on a multi-threaded runtime.
+pub trait Decode: Send {
+    /// The slot of the field declared under the wire name `key`, or `None` if undeclared.
+    fn slot(&mut self, key: &str) -> Option<Slot<'_>>;
+
+    /// Where unknown keys and misfit values of this object are kept.
+    fn extra_mut(&mut self) -> &mut Extra;
+
+    /// The declared wire names, used for the case-insensitive (ASCII) fallback when
+    /// [`Decode::slot`] does not know a key. The default (no names) disables the fallback.
+    fn field_names(&self) -> &'static [&'static str] {
+        &[]
+    }
+}
+
+/// Boxed models (recursive types) decode like the model itself.
+impl<T: Decode + ?Sized> Decode for Box<T> {
+    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
+        (**self).slot(key)
+    }
+
+    fn extra_mut(&mut self) -> &mut Extra {
+        (**self).extra_mut()
+    }
+
+    fn field_names(&self) -> &'static [&'static str] {
+        (**self).field_names()
+    }
+}
+
+/// An `Option<T>` of a model, seen through a non-generic interface.
+pub trait OptionalModel: Send {
+    /// The model, created with `Default` when absent.
+    fn get_or_default(&mut self) -> &mut dyn Decode;
+    /// Sets the option to `None`.
+    fn clear(&mut self);
+}
+
+impl<T: Decode + Default> OptionalModel for Option<T> {
+    fn get_or_default(&mut self) -> &mut dyn Decode {
+        self.get_or_insert_with(T::default)
+    }
+
+    fn clear(&mut self) {
+        *self = None;
+    }
+}
+
+/// A `Vec<T>` of models, seen through a non-generic interface.
+pub trait ModelList: Send {
+    /// Pushes `T::default()` and returns it.
+    fn push_default(&mut self) -> &mut dyn Decode;
+    /// Removes the last element.
+    fn pop(&mut self);
+    /// Removes every element.
+    fn clear(&mut self);
+}
+
+impl<T: Decode + Default> ModelList for Vec<T> {
+    fn push_default(&mut self) -> &mut dyn Decode {
+        self.push(T::default());
+        // Just pushed, so `last_mut` is `Some`; the fallback keeps this panic-free regardless.
+        let len = self.len();
+        &mut self[len - 1]
+    }
+
+    fn pop(&mut self) {
+        Vec::pop(self);
+    }
+
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+}
+
+/// The body is not JSON, or its top level has the wrong shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    message: String,
+    line: usize,
+    column: usize,
+}
+
+impl DecodeError {
+    /// The message (includes line and column when known).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// 1-based line of the error (0 if unknown).
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// 1-based column of the error (0 if unknown).
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    fn from_json(e: &serde_json::Error) -> Self {
+        DecodeError { message: e.to_string(), line: e.line(), column: e.column() }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+const NOT_AN_OBJECT: &str = "expected a JSON object at the top level";
+
+/// Decodes a JSON object `body` into `target`. Errors only if `body` is not JSON or its top
+/// level is not an object; every other mismatch is kept in `Extra`.
+pub fn decode_object(body: &[u8], target: &mut dyn Decode) -> Result<(), DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    de.deserialize_any(TopObjectVisitor { target }).and_then(|()| de.end()).map_err(|e| DecodeError::from_json(&e))
+}
+
+/// Decodes a top-level JSON value of any shape into `slot`. A misfit (or misfit list elements)
+/// is stored in `misfit` under `name` (or `"<name>.<index>"`).
+pub fn decode_into_slot(body: &[u8], slot: Slot<'_>, misfit: &mut Extra, name: &str) -> Result<(), DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let result = SlotSeed { slot }
+        .deserialize(&mut de)
+        .and_then(|m| de.end().map(|()| m))
+        .map_err(|e| DecodeError::from_json(&e))?;
+    result.store(misfit, name);
+    Ok(())
+}
+
+/// Decode the fields of one JSON object into `target`. Generic only over the `MapAccess`,
+/// which is serde_json's slice reader in practice.
+fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Result<(), A::Error> {
+    while let Some(key) = map.next_key_seed(KeySeed)? {
+        let misfit = match target.slot(&key) {
+            Some(slot) => map.next_value_seed(SlotSeed { slot })?,
+            None => {
+                let canonical = target.field_names().iter().copied().find(|name| name.eq_ignore_ascii_case(&key));
+                match canonical.and_then(|name| target.slot(name)) {
+                    Some(slot) => map.next_value_seed(SlotSeed { slot })?,
+                    None => Misfit::Whole(map.next_value::<Value>()?),
+                }
+            }
+        };
+        misfit.store_cow(target.extra_mut(), key);
+    }
+    Ok(())
+}
+
+/// What did not fit a slot.
+enum Misfit {
+    None,
+    Whole(Value),
+    Elements(Vec<(usize, Value)>),
+}
+
+impl Misfit {
+    fn store(self, extra: &mut Extra, name: &str) {
+        match self {
+            Misfit::None => {}
+            Misfit::Whole(v) => extra.insert(name, v),
+            Misfit::Elements(items) => {
+                for (i, v) in items {
+                    extra.insert(format!("{name}.{i}"), v);
+                }
+            }
+        }
+    }
+
+    fn store_cow(self, extra: &mut Extra, name: Cow<'_, str>) {
+        match self {
+            Misfit::None => {}
+            Misfit::Whole(v) => extra.insert(name.into_owned(), v),
+            other => other.store(extra, &name),
+        }
+    }
+}
+
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+struct TopObjectVisitor<'t> {
+    target: &'t mut dyn Decode,
+}
+
+impl<'de> Visitor<'de> for TopObjectVisitor<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        walk_map(map, self.target)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(E::custom(NOT_AN_OBJECT))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(E::custom(NOT_AN_OBJECT))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(E::custom(NOT_AN_OBJECT))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(E::custom(NOT_AN_OBJECT))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(E::custom(NOT_AN_OBJECT))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(E::custom(NOT_AN_OBJECT))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(de::Error::custom(NOT_AN_OBJECT))
+    }
+}
+
+/// A scalar as received.
+#[derive(Clone, Copy)]
+enum Num {
+    I(i64),
+    U(u64),
+    F(f64),
+}
+
+impl Num {
+    fn to_value(self) -> Value {
+        match self {
+            Num::I(i) => Value::from(i),
+            Num::U(u) => Value::from(u),
+            // Non-finite floats cannot come from JSON; `from_f64` maps them to null anyway.
+            Num::F(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        }
+    }
+
+    fn render(self) -> String {
+        match self {
+            Num::I(i) => i.to_string(),
+            Num::U(u) => u.to_string(),
+            Num::F(f) => self_render_f64(f),
+        }
+    }
+
+    fn as_i64(self) -> Option<i64> {
+        match self {
+            Num::I(i) => Some(i),
+            Num::U(u) => i64::try_from(u).ok(),
+            Num::F(f) => f64_to_i64(f),
+        }
+    }
+
+    fn as_f64(self) -> f64 {
+        match self {
+            Num::I(i) => i as f64,
+            Num::U(u) => u as f64,
+            Num::F(f) => f,
+        }
+    }
+
+    fn as_bool(self) -> Option<bool> {
+        match self {
+            Num::I(0) | Num::U(0) => Some(false),
+            Num::I(1) | Num::U(1) => Some(true),
+            _ => None,
+        }
+    }
+}
+
+/// Renders a float the way serde_json writes it (`1.5`, `1.0`, `1e21`).
+fn self_render_f64(f: f64) -> String {
+    match serde_json::Number::from_f64(f) {
+        Some(n) => n.to_string(),
+        None => f.to_string(),
+    }
+}
+
+fn f64_to_i64(f: f64) -> Option<i64> {
+    // -2^63 is exactly representable; 2^63 is the first value out of range.
+    const MIN: f64 = -9_223_372_036_854_775_808.0;
+    const MAX_EXCL: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_finite() && f.fract() == 0.0 && (MIN..MAX_EXCL).contains(&f) {
+        Some(f as i64)
+    } else {
+        None
+    }
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let t = s.trim();
+    if let Ok(i) = t.parse::<i64>() {
+        return Some(i);
+    }
+    parse_float(t).and_then(f64_to_i64)
+}
+
+fn parse_float(s: &str) -> Option<f64> {
+    let t = s.trim();
+    // Only accept JSON-ish numerals: reject "inf", "NaN", "infinity".
+    if !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')) {
+        return None;
+    }
+    t.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("true") || t == "1" {
+        Some(true)
+    } else if t.eq_ignore_ascii_case("false") || t == "0" {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Which scalar a list holds.
+#[derive(Clone, Copy)]
+enum Scalar {
+    Str,
+    Int,
+    Float,
+    Bool,
+}
+
+/// A converted list element (or a misfit).
+enum Elem {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Misfit(Value),
+}
+
+impl Scalar {
+    fn convert_num(self, n: Num) -> Elem {
+        let converted = match self {
+            Scalar::Str => Some(Elem::Str(n.render())),
+            Scalar::Int => n.as_i64().map(Elem::Int),
+            Scalar::Float => Some(Elem::Float(n.as_f64())),
+            Scalar::Bool => n.as_bool().map(Elem::Bool),
+        };
+        converted.unwrap_or_else(|| Elem::Misfit(n.to_value()))
+    }
+
+    fn convert_str(self, s: Cow<'_, str>) -> Elem {
+        let converted = match self {
+            Scalar::Str => return Elem::Str(s.into_owned()),
+            Scalar::Int => parse_int(&s).map(Elem::Int),
+            Scalar::Float => parse_float(&s).map(Elem::Float),
+            Scalar::Bool => parse_bool(&s).map(Elem::Bool),
+        };
+        converted.unwrap_or_else(|| Elem::Misfit(Value::String(s.into_owned())))
+    }
+
+    fn convert_bool(self, b: bool) -> Elem {
+        match self {
+            Scalar::Str => Elem::Str(if b { "true" } else { "false" }.to_owned()),
+            Scalar::Bool => Elem::Bool(b),
+            Scalar::Int | Scalar::Float => Elem::Misfit(Value::Bool(b)),
+        }
+    }
+}
+
+/// Collects a map or a sequence into a raw `Value`, exactly as received.
+fn map_to_value<'de, A: MapAccess<'de>>(map: A) -> Result<Value, A::Error> {
+    serde::Deserialize::deserialize(MapAccessDeserializer::new(map))
+}
+
+fn seq_to_value<'de, A: SeqAccess<'de>>(seq: A) -> Result<Value, A::Error> {
+    serde::Deserialize::deserialize(SeqAccessDeserializer::new(seq))
+}
+
+/// Deserializes one value into a slot; returns what did not fit.
+struct SlotSeed<'s> {
+    slot: Slot<'s>,
+}
+
+impl<'de> DeserializeSeed<'de> for SlotSeed<'_> {
+    type Value = Misfit;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Misfit, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl SlotSeed<'_> {
+    fn scalar(self, elem_of: impl FnOnce(Scalar) -> Elem, raw: impl FnOnce() -> Value) -> Misfit {
+        let (kind, out) = match self.slot {
+            Slot::Str(o) => (Scalar::Str, ScalarOut::Str(o)),
+            Slot::Int(o) => (Scalar::Int, ScalarOut::Int(o)),
+            Slot::Float(o) => (Scalar::Float, ScalarOut::Float(o)),
+            Slot::Bool(o) => (Scalar::Bool, ScalarOut::Bool(o)),
+            Slot::Json(o) => {
+                *o = Some(raw());
+                return Misfit::None;
+            }
+            _ => return Misfit::Whole(raw()),
+        };
+        match (elem_of(kind), out) {
+            (Elem::Str(v), ScalarOut::Str(o)) => *o = Some(v),
+            (Elem::Int(v), ScalarOut::Int(o)) => *o = Some(v),
+            (Elem::Float(v), ScalarOut::Float(o)) => *o = Some(v),
+            (Elem::Bool(v), ScalarOut::Bool(o)) => *o = Some(v),
+            (Elem::Misfit(v), _) => return Misfit::Whole(v),
+            // Unreachable by construction (kind and out agree); keep the value rather than panic.
+            _ => return Misfit::Whole(raw()),
+        }
+        Misfit::None
+    }
+}
+
+enum ScalarOut<'a> {
+    Str(&'a mut Option<String>),
+    Int(&'a mut Option<i64>),
+    Float(&'a mut Option<f64>),
+    Bool(&'a mut Option<bool>),
+}
+
+impl<'de> Visitor<'de> for SlotSeed<'_> {
+    type Value = Misfit;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Misfit, E> {
+        Ok(self.scalar(|k| k.convert_bool(v), || Value::Bool(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Misfit, E> {
+        let n = Num::I(v);
+        Ok(self.scalar(|k| k.convert_num(n), || n.to_value()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Misfit, E> {
+        let n = Num::U(v);
+        Ok(self.scalar(|k| k.convert_num(n), || n.to_value()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Misfit, E> {
+        let n = Num::F(v);
+        Ok(self.scalar(|k| k.convert_num(n), || n.to_value()))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Misfit, E> {
+        Ok(self.scalar(|k| k.convert_str(Cow::Borrowed(v)), || Value::String(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Misfit, E> {
+        self.visit_str(&v)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Misfit, E> {
+        match self.slot {
+            Slot::Str(o) => *o = None,
+            Slot::Int(o) => *o = None,
+            Slot::Float(o) => *o = None,
+            Slot::Bool(o) => *o = None,
+            Slot::Json(o) => *o = None,
+            Slot::Model(m) => m.clear(),
+            Slot::StrList(l) => l.clear(),
+            Slot::IntList(l) => l.clear(),
+            Slot::FloatList(l) => l.clear(),
+            Slot::BoolList(l) => l.clear(),
+            Slot::JsonList(l) => l.clear(),
+            Slot::ModelList(l) => l.clear(),
+        }
+        Ok(Misfit::None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Misfit, E> {
+        self.visit_unit()
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Misfit, A::Error> {
+        match self.slot {
+            Slot::Model(m) => {
+                m.clear();
+                walk_map(map, m.get_or_default())?;
+                Ok(Misfit::None)
+            }
+            Slot::Json(o) => {
+                *o = Some(map_to_value(map)?);
+                Ok(Misfit::None)
+            }
+            _ => Ok(Misfit::Whole(map_to_value(map)?)),
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Misfit, A::Error> {
+        let mut misfits = Vec::new();
+        let mut index = 0usize;
+        match self.slot {
+            Slot::StrList(l) => {
+                l.clear();
+                while let Some(e) = seq.next_element_seed(ElemSeed(Scalar::Str))? {
+                    match e {
+                        Elem::Str(v) => l.push(v),
+                        other => misfits.push((index, elem_raw(other))),
+                    }
+                    index += 1;
+                }
+            }
+            Slot::IntList(l) => {
+                l.clear();
+                while let Some(e) = seq.next_element_seed(ElemSeed(Scalar::Int))? {
+                    match e {
+                        Elem::Int(v) => l.push(v),
+                        other => misfits.push((index, elem_raw(other))),
+                    }
+                    index += 1;
+                }
+            }
+            Slot::FloatList(l) => {
+                l.clear();
+                while let Some(e) = seq.next_element_seed(ElemSeed(Scalar::Float))? {
+                    match e {
+                        Elem::Float(v) => l.push(v),
+                        other => misfits.push((index, elem_raw(other))),
+                    }
+                    index += 1;
+                }
+            }
+            Slot::BoolList(l) => {
+                l.clear();
+                while let Some(e) = seq.next_element_seed(ElemSeed(Scalar::Bool))? {
+                    match e {
+                        Elem::Bool(v) => l.push(v),
+                        other => misfits.push((index, elem_raw(other))),
+                    }
+                    index += 1;
+                }
+            }
+            Slot::JsonList(l) => {
+                l.clear();
+                while let Some(v) = seq.next_element::<Value>()? {
+                    l.push(v);
+                }
+            }
+            Slot::ModelList(l) => {
+                l.clear();
+                while let Some(m) = seq.next_element_seed(ModelElemSeed { list: &mut *l })? {
+                    if let Some(v) = m {
+                        misfits.push((index, v));
+                    }
+                    index += 1;
+                }
+            }
+            Slot::Json(o) => {
+                *o = Some(seq_to_value(seq)?);
+                return Ok(Misfit::None);
+            }
+            _ => return Ok(Misfit::Whole(seq_to_value(seq)?)),
+        }
+        Ok(if misfits.is_empty() { Misfit::None } else { Misfit::Elements(misfits) })
+    }
+}
+
+fn elem_raw(e: Elem) -> Value {
+    match e {
+        Elem::Misfit(v) => v,
+        // Only misfits reach here; convert anyway instead of panicking.
+        Elem::Str(s) => Value::String(s),
+        Elem::Int(i) => Value::from(i),
+        Elem::Float(f) => Num::F(f).to_value(),
+        Elem::Bool(b) => Value::Bool(b),
+    }
+}
+
+/// One element of a scalar list.
+struct ElemSeed(Scalar);
+
+impl<'de> DeserializeSeed<'de> for ElemSeed {
+    type Value = Elem;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Elem, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ElemSeed {
+    type Value = Elem;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Elem, E> {
+        Ok(self.0.convert_bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Elem, E> {
+        Ok(self.0.convert_num(Num::I(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Elem, E> {
+        Ok(self.0.convert_num(Num::U(v)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Elem, E> {
+        Ok(self.0.convert_num(Num::F(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Elem, E> {
+        Ok(self.0.convert_str(Cow::Borrowed(v)))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Elem, E> {
+        Ok(self.0.convert_str(Cow::Owned(v)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Elem, E> {
+        Ok(Elem::Misfit(Value::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Elem, E> {
+        self.visit_unit()
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Elem, A::Error> {
+        Ok(Elem::Misfit(map_to_value(map)?))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Elem, A::Error> {
+        Ok(Elem::Misfit(seq_to_value(seq)?))
+    }
+}
+
+/// One element of a model list: objects are pushed, anything else is returned as a misfit.
+struct ModelElemSeed<'l> {
+    list: &'l mut dyn ModelList,
+}
+
+impl<'de> DeserializeSeed<'de> for ModelElemSeed<'_> {
+    type Value = Option<Value>;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ModelElemSeed<'_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Value>, A::Error> {
+        walk_map(map, self.list.push_default())?;
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<Value>, E> {
+        Ok(Some(Value::Bool(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<Value>, E> {
+        Ok(Some(Value::from(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Value>, E> {
+        Ok(Some(Value::from(v)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<Value>, E> {
+        Ok(Some(Num::F(v).to_value()))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<Value>, E> {
+        Ok(Some(Value::String(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Option<Value>, E> {
+        Ok(Some(Value::String(v)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Option<Value>, E> {
+        Ok(Some(Value::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Option<Value>, E> {
+        self.visit_unit()
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<Value>, A::Error> {
+        Ok(Some(seq_to_value(seq)?))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,494 @@
+use super::*;
+use serde_json::json;
+
+/// Hand-written the way generated code implements it.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct ImageInfo {
+    image_id: Option<String>,
+    image_name: Option<String>,
+    size: Option<i64>,
+    ratio: Option<f64>,
+    public: Option<bool>,
+    tags: Vec<String>,
+    ports: Vec<i64>,
+    weights: Vec<f64>,
+    flags: Vec<bool>,
+    meta: Option<Value>,
+    raw_list: Vec<Value>,
+    owner: Option<DeployImageInfo>,
+    deploy_info_list: Vec<DeployImageInfo>,
+    extra: Extra,
+}
+
+impl Decode for ImageInfo {
+    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
+        Some(match key {
+            "ImageId" => Slot::Str(&mut self.image_id),
+            "ImageName" => Slot::Str(&mut self.image_name),
+            "Size" => Slot::Int(&mut self.size),
+            "Ratio" => Slot::Float(&mut self.ratio),
+            "Public" => Slot::Bool(&mut self.public),
+            "Tags" => Slot::StrList(&mut self.tags),
+            "Ports" => Slot::IntList(&mut self.ports),
+            "Weights" => Slot::FloatList(&mut self.weights),
+            "Flags" => Slot::BoolList(&mut self.flags),
+            "Meta" => Slot::Json(&mut self.meta),
+            "RawList" => Slot::JsonList(&mut self.raw_list),
+            "Owner" => Slot::Model(&mut self.owner),
+            "DeployInfoList" => Slot::ModelList(&mut self.deploy_info_list),
+            _ => return None,
+        })
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+    fn field_names(&self) -> &'static [&'static str] {
+        &[
+            "ImageId",
+            "ImageName",
+            "Size",
+            "Ratio",
+            "Public",
+            "Tags",
+            "Ports",
+            "Weights",
+            "Flags",
+            "Meta",
+            "RawList",
+            "Owner",
+            "DeployInfoList",
+        ]
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq)]
+struct DeployImageInfo {
+    region: Option<String>,
+    status: Option<i64>,
+    child: Option<Box<DeployImageInfo>>,
+    extra: Extra,
+}
+
+impl Decode for DeployImageInfo {
+    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
+        Some(match key {
+            "Region" => Slot::Str(&mut self.region),
+            "Status" => Slot::Int(&mut self.status),
+            "Child" => Slot::Model(&mut self.child),
+            _ => return None,
+        })
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+    fn field_names(&self) -> &'static [&'static str] {
+        &["Region", "Status", "Child"]
+    }
+}
+
+fn decode(body: &str) -> ImageInfo {
+    let mut info = ImageInfo::default();
+    decode_object(body.as_bytes(), &mut info).unwrap();
+    info
+}
+
+#[test]
+fn well_typed_happy_path() {
+    let info = decode(
+        r#"{"ImageId":"img-1","ImageName":"ubuntu","Size":42,"Ratio":0.5,"Public":true,
+            "Tags":["a","b"],"Ports":[80,443],"Weights":[1.5,2],"Flags":[true,false],
+            "Meta":{"k":[1,{"x":null}]},"RawList":[1,"a",null,{}],
+            "Owner":{"Region":"cn-bj2","Status":1},
+            "DeployInfoList":[{"Region":"cn-sh2","Status":2},{"Region":"hk","Status":3}]}"#,
+    );
+    assert_eq!(info.image_id.as_deref(), Some("img-1"));
+    assert_eq!(info.image_name.as_deref(), Some("ubuntu"));
+    assert_eq!(info.size, Some(42));
+    assert_eq!(info.ratio, Some(0.5));
+    assert_eq!(info.public, Some(true));
+    assert_eq!(info.tags, vec!["a", "b"]);
+    assert_eq!(info.ports, vec![80, 443]);
+    assert_eq!(info.weights, vec![1.5, 2.0]);
+    assert_eq!(info.flags, vec![true, false]);
+    assert_eq!(info.meta, Some(json!({"k":[1,{"x":null}]})));
+    assert_eq!(info.raw_list, vec![json!(1), json!("a"), Value::Null, json!({})]);
+    let owner = info.owner.as_ref().unwrap();
+    assert_eq!(owner.region.as_deref(), Some("cn-bj2"));
+    assert_eq!(owner.status, Some(1));
+    assert_eq!(info.deploy_info_list.len(), 2);
+    assert_eq!(info.deploy_info_list[1].region.as_deref(), Some("hk"));
+    assert_eq!(info.deploy_info_list[1].status, Some(3));
+    assert!(info.extra.is_empty(), "{:?}", info.extra);
+}
+
+#[test]
+fn numbers_as_strings_and_strings_as_numbers() {
+    let info = decode(
+        r#"{"ImageId":12,"ImageName":1.5,"Size":" 42 ","Ratio":"0.25","Public":"true",
+            "Tags":[1,2.5,true,"x"],"Ports":["7","8.0",9.0],"Weights":["1.5",2],"Flags":[1,0,"1","false"]}"#,
+    );
+    assert_eq!(info.image_id.as_deref(), Some("12"));
+    assert_eq!(info.image_name.as_deref(), Some("1.5"));
+    assert_eq!(info.size, Some(42));
+    assert_eq!(info.ratio, Some(0.25));
+    assert_eq!(info.public, Some(true));
+    assert_eq!(info.tags, vec!["1", "2.5", "true", "x"]);
+    assert_eq!(info.ports, vec![7, 8, 9]);
+    assert_eq!(info.weights, vec![1.5, 2.0]);
+    assert_eq!(info.flags, vec![true, false, true, false]);
+    assert!(info.extra.is_empty(), "{:?}", info.extra);
+}
+
+#[test]
+fn bool_lenience() {
+    for (raw, want) in [
+        ("true", Some(true)),
+        ("false", Some(false)),
+        ("0", Some(false)),
+        ("1", Some(true)),
+        ("\"0\"", Some(false)),
+        ("\"1\"", Some(true)),
+        ("\"TRUE\"", Some(true)),
+        ("\"false\"", Some(false)),
+    ] {
+        let info = decode(&format!(r#"{{"Public":{raw}}}"#));
+        assert_eq!(info.public, want, "{raw}");
+        assert!(info.extra.is_empty());
+    }
+    for raw in ["2", "1.0", "\"yes\"", "[]", "{}"] {
+        let info = decode(&format!(r#"{{"Public":{raw}}}"#));
+        assert_eq!(info.public, None, "{raw}");
+        assert_eq!(info.extra.get("Public"), Some(&serde_json::from_str::<Value>(raw).unwrap()));
+    }
+}
+
+#[test]
+fn int_edge_cases() {
+    let info = decode(r#"{"Size":9223372036854775807}"#);
+    assert_eq!(info.size, Some(i64::MAX));
+    let info = decode(r#"{"Size":-9223372036854775808}"#);
+    assert_eq!(info.size, Some(i64::MIN));
+    // u64 above i64::MAX is a misfit, kept exactly.
+    let info = decode(r#"{"Size":18446744073709551615}"#);
+    assert_eq!(info.size, None);
+    assert_eq!(info.extra.get("Size"), Some(&json!(u64::MAX)));
+    // Fractional float is a misfit.
+    let info = decode(r#"{"Size":1.5}"#);
+    assert_eq!(info.size, None);
+    assert_eq!(info.extra.get("Size"), Some(&json!(1.5)));
+    // Non-numeric string is a misfit; "inf"/"NaN" are not numbers.
+    for s in ["abc", "inf", "NaN", ""] {
+        let info = decode(&format!(r#"{{"Size":"{s}","Ratio":"{s}"}}"#));
+        assert_eq!(info.size, None);
+        assert_eq!(info.ratio, None);
+        assert_eq!(info.extra.get("Size"), Some(&json!(s)));
+        assert_eq!(info.extra.get("Ratio"), Some(&json!(s)));
+    }
+    // Booleans do not become numbers.
+    let info = decode(r#"{"Size":true}"#);
+    assert_eq!(info.extra.get("Size"), Some(&json!(true)));
+}
+
+#[test]
+fn str_renders_numbers_like_json() {
+    let info = decode(r#"{"ImageId":-7,"ImageName":1.0,"Tags":[1e21,18446744073709551615,false]}"#);
+    assert_eq!(info.image_id.as_deref(), Some("-7"));
+    assert_eq!(info.image_name.as_deref(), Some("1.0"));
+    assert_eq!(info.tags, vec!["1e+21", "18446744073709551615", "false"]);
+}
+
+#[test]
+fn unknown_fields_kept_in_order() {
+    let info = decode(r#"{"Zeta":1,"ImageId":"x","Alpha":{"a":[1,2]},"Mid":null}"#);
+    let keys: Vec<_> = info.extra.iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, ["Zeta", "Alpha", "Mid"]);
+    assert_eq!(info.extra.get("Alpha"), Some(&json!({"a":[1,2]})));
+    assert_eq!(info.extra.get("Mid"), Some(&Value::Null));
+    assert_eq!(info.extra.len(), 3);
+}
+
+#[test]
+fn case_insensitive_key_fallback() {
+    let info = decode(r#"{"imageid":"x","SIZE":"3","deployinfolist":[{"region":"r"}]}"#);
+    assert_eq!(info.image_id.as_deref(), Some("x"));
+    assert_eq!(info.size, Some(3));
+    assert_eq!(info.deploy_info_list[0].region.as_deref(), Some("r"));
+    assert!(info.extra.is_empty());
+    // A misfit under a case-insensitive match keeps the received spelling.
+    let info = decode(r#"{"imageid":{"a":1}}"#);
+    assert_eq!(info.extra.get("imageid"), Some(&json!({"a":1})));
+}
+
+#[test]
+fn mismatched_shapes_kept_raw() {
+    let info = decode(
+        r#"{"ImageId":{"nested":true},"Size":[1],"Tags":"notalist","Ports":5,
+            "Owner":"string-not-model","DeployInfoList":{"Region":"x"},"Meta":"free","RawList":{"a":1}}"#,
+    );
+    assert_eq!(info.image_id, None);
+    assert!(info.tags.is_empty());
+    assert!(info.ports.is_empty());
+    assert!(info.owner.is_none());
+    assert!(info.deploy_info_list.is_empty());
+    assert_eq!(info.meta, Some(json!("free")));
+    assert_eq!(info.extra.get("ImageId"), Some(&json!({"nested":true})));
+    assert_eq!(info.extra.get("Size"), Some(&json!([1])));
+    assert_eq!(info.extra.get("Tags"), Some(&json!("notalist")));
+    assert_eq!(info.extra.get("Ports"), Some(&json!(5)));
+    assert_eq!(info.extra.get("Owner"), Some(&json!("string-not-model")));
+    assert_eq!(info.extra.get("DeployInfoList"), Some(&json!({"Region":"x"})));
+    assert_eq!(info.extra.get("RawList"), Some(&json!({"a":1})));
+}
+
+#[test]
+fn misfit_list_elements() {
+    let info = decode(
+        r#"{"Ports":[1,"x",3,{"a":1},null,2.5],
+            "DeployInfoList":[{"Region":"a"},"oops",{"Region":"b","Status":"bad"},[1],null]}"#,
+    );
+    assert_eq!(info.ports, vec![1, 3]);
+    assert_eq!(info.extra.get("Ports.1"), Some(&json!("x")));
+    assert_eq!(info.extra.get("Ports.3"), Some(&json!({"a":1})));
+    assert_eq!(info.extra.get("Ports.4"), Some(&Value::Null));
+    assert_eq!(info.extra.get("Ports.5"), Some(&json!(2.5)));
+    assert_eq!(info.deploy_info_list.len(), 2);
+    assert_eq!(info.deploy_info_list[1].region.as_deref(), Some("b"));
+    assert_eq!(info.deploy_info_list[1].status, None);
+    assert_eq!(info.deploy_info_list[1].extra.get("Status"), Some(&json!("bad")));
+    assert_eq!(info.extra.get("DeployInfoList.1"), Some(&json!("oops")));
+    assert_eq!(info.extra.get("DeployInfoList.3"), Some(&json!([1])));
+    assert_eq!(info.extra.get("DeployInfoList.4"), Some(&Value::Null));
+    assert_eq!(info.extra.len(), 7);
+}
+
+#[test]
+fn nulls_and_missing_keys() {
+    let mut info = decode(r#"{"ImageId":"a","Tags":["x"],"Owner":{"Region":"r"},"Meta":1}"#);
+    decode_object(br#"{}"#, &mut info).unwrap();
+    assert_eq!(info.image_id.as_deref(), Some("a"), "missing key changes nothing");
+    decode_object(
+        br#"{"ImageId":null,"Tags":null,"Owner":null,"Meta":null,"Size":null,"DeployInfoList":null}"#,
+        &mut info,
+    )
+    .unwrap();
+    assert_eq!(info.image_id, None);
+    assert!(info.tags.is_empty());
+    assert!(info.owner.is_none());
+    assert_eq!(info.meta, None);
+    assert!(info.extra.is_empty());
+}
+
+#[test]
+fn duplicate_keys_last_wins() {
+    let info = decode(
+        r#"{"ImageId":"a","ImageId":"b","Tags":["1","2"],"Tags":["3"],
+            "Owner":{"Region":"r","Status":1},"Owner":{"Region":"s"},"X":1,"X":2}"#,
+    );
+    assert_eq!(info.image_id.as_deref(), Some("b"));
+    assert_eq!(info.tags, vec!["3"]);
+    let owner = info.owner.unwrap();
+    assert_eq!(owner.region.as_deref(), Some("s"));
+    assert_eq!(owner.status, None);
+    assert_eq!(info.extra.get("X"), Some(&json!(2)));
+    assert_eq!(info.extra.len(), 1);
+}
+
+#[test]
+fn escaped_keys_and_strings() {
+    let info = decode(r#"{"Image\u0049d":"a\"b\n","Unknown\u00e9":"\u4e2d"}"#);
+    assert_eq!(info.image_id.as_deref(), Some("a\"b\n"));
+    assert_eq!(info.extra.get("Unknowné"), Some(&json!("中")));
+}
+
+#[test]
+fn deep_nesting() {
+    let depth = 50;
+    let mut body = String::new();
+    for _ in 0..depth {
+        body.push_str(r#"{"Region":"r","Child":"#);
+    }
+    body.push_str(r#"{"Status":7,"Extra":[1]}"#);
+    for _ in 0..depth {
+        body.push('}');
+    }
+    let body = format!(r#"{{"Owner":{body}}}"#);
+    let info = decode(&body);
+    let mut node = info.owner.as_ref().unwrap();
+    let mut seen = 0;
+    while let Some(child) = node.child.as_deref() {
+        assert_eq!(node.region.as_deref(), Some("r"));
+        node = child;
+        seen += 1;
+    }
+    assert_eq!(seen, depth);
+    assert_eq!(node.status, Some(7));
+    assert_eq!(node.extra.get("Extra"), Some(&json!([1])));
+}
+
+#[test]
+fn nesting_beyond_recursion_limit_is_an_error_not_a_crash() {
+    let body = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let body = format!(r#"{{"Meta":{body}}}"#);
+    let mut info = ImageInfo::default();
+    let err = decode_object(body.as_bytes(), &mut info).unwrap_err();
+    assert!(err.message().contains("recursion"), "{err}");
+}
+
+#[test]
+fn invalid_json_errors_with_position() {
+    let mut info = ImageInfo::default();
+    let err = decode_object(b"{\n  \"ImageId\": \"a\",\n  oops\n}", &mut info).unwrap_err();
+    assert_eq!(err.line(), 3);
+    assert!(err.column() > 0);
+    assert!(err.to_string().contains("line 3"), "{err}");
+
+    for body in [&b"<html>nope</html>"[..], b"", b"{\"a\":1} trailing", b"{\"a\":", b"\xff"] {
+        assert!(decode_object(body, &mut ImageInfo::default()).is_err());
+    }
+}
+
+#[test]
+fn top_level_must_be_object() {
+    for body in ["[]", "1", "\"s\"", "null", "true", "1.5"] {
+        let err = decode_object(body.as_bytes(), &mut ImageInfo::default()).unwrap_err();
+        assert!(err.message().contains("object"), "{body}: {err}");
+    }
+}
+
+#[test]
+fn decode_into_slot_any_shape() {
+    let mut extra = Extra::default();
+    let mut list: Vec<DeployImageInfo> = Vec::new();
+    decode_into_slot(br#"[{"Region":"a"},7,{"Region":"b"}]"#, Slot::ModelList(&mut list), &mut extra, "data").unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(extra.get("data.1"), Some(&json!(7)));
+
+    let mut s = None;
+    decode_into_slot(b"12", Slot::Str(&mut s), &mut extra, "data").unwrap();
+    assert_eq!(s.as_deref(), Some("12"));
+
+    let mut model: Option<DeployImageInfo> = None;
+    decode_into_slot(b"\"nope\"", Slot::Model(&mut model), &mut extra, "data").unwrap();
+    assert!(model.is_none());
+    assert_eq!(extra.get("data"), Some(&json!("nope")));
+
+    let mut n = None;
+    assert!(decode_into_slot(b"1 2", Slot::Int(&mut n), &mut extra, "data").is_err());
+}
+
+#[test]
+fn slot_reborrow_and_debug() {
+    let mut s = None;
+    let mut slot = Slot::Str(&mut s);
+    let mut extra = Extra::default();
+    decode_into_slot(b"\"a\"", slot.reborrow(), &mut extra, "x").unwrap();
+    assert_eq!(format!("{slot:?}"), "Slot::Str");
+    decode_into_slot(b"\"b\"", slot, &mut extra, "x").unwrap();
+    assert_eq!(s.as_deref(), Some("b"));
+}
+
+#[test]
+fn extra_api() {
+    let mut e = Extra::new();
+    assert!(e.is_empty());
+    e.insert("b", json!(1));
+    e.insert("a", json!(2));
+    e.insert("b", json!(3));
+    assert_eq!(e.len(), 2);
+    assert_eq!(e.iter().collect::<Vec<_>>(), vec![("b", &json!(3)), ("a", &json!(2))]);
+    assert_eq!(format!("{e:?}"), r#"{"b": Number(3), "a": Number(2)}"#);
+    assert_eq!(e.to_json_object().len(), 2);
+    assert_eq!(e.remove("b"), Some(json!(3)));
+    assert_eq!((&e).into_iter().count(), 1);
+}
+
+#[test]
+fn extra_large_uses_index_and_stays_correct() {
+    let mut body = String::from("{");
+    for i in 0..5000 {
+        body.push_str(&format!("\"k{i}\":{i},"));
+    }
+    body.push_str("\"k7\":\"last\"}");
+    let info = decode(&body);
+    assert_eq!(info.extra.len(), 5000);
+    assert_eq!(info.extra.get("k7"), Some(&json!("last")));
+    assert_eq!(info.extra.get("k4999"), Some(&json!(4999)));
+    assert_eq!(info.extra.iter().nth(7).unwrap().0, "k7");
+    let mut e = info.extra.clone();
+    assert_eq!(e.remove("k0"), Some(json!(0)));
+    assert_eq!(e.get("k1"), Some(&json!(1)));
+    e.insert("k1", json!("x"));
+    assert_eq!(e.get("k1"), Some(&json!("x")));
+    assert_eq!(e.len(), 4999);
+    assert_ne!(e, info.extra);
+}
+
+/// Arbitrary JSON never panics, and every top-level key ends up either in a slot or in extra.
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+            "[ -~]{0,8}".prop_map(Value::String),
+            prop_oneof![Just("1"), Just(" 2 "), Just("true"), Just("0"), Just("1.5"), Just("1e3")]
+                .prop_map(|s| Value::String(s.to_owned())),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            let keys = prop_oneof![
+                Just("ImageId".to_owned()),
+                Just("size".to_owned()),
+                Just("Ratio".to_owned()),
+                Just("Public".to_owned()),
+                Just("Tags".to_owned()),
+                Just("Ports".to_owned()),
+                Just("Weights".to_owned()),
+                Just("Flags".to_owned()),
+                Just("Meta".to_owned()),
+                Just("RawList".to_owned()),
+                Just("Owner".to_owned()),
+                Just("DeployInfoList".to_owned()),
+                Just("Region".to_owned()),
+                Just("Status".to_owned()),
+                Just("Child".to_owned()),
+                "[a-z]{1,3}",
+            ];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec((keys, inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn never_panics(v in arb_json()) {
+            let body = serde_json::to_vec(&v).unwrap();
+            let mut info = ImageInfo::default();
+            let r = decode_object(&body, &mut info);
+            prop_assert_eq!(r.is_ok(), v.is_object());
+            if let Value::Object(map) = &v {
+                // Every key is accounted for: a declared (case-insensitive) name or extra.
+                for (k, _) in map {
+                    let declared = info.field_names().iter().any(|n| n.eq_ignore_ascii_case(k));
+                    prop_assert!(declared || info.extra.get(k).is_some(), "lost key {}", k);
+                }
+            }
+            let mut extra = Extra::default();
+            let mut list: Vec<DeployImageInfo> = Vec::new();
+            prop_assert!(decode_into_slot(&body, Slot::ModelList(&mut list), &mut extra, "d").is_ok());
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let _ = decode_object(&bytes, &mut ImageInfo::default());
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The single error type returned by every docbind-generated client.
+//!
+//! Nothing secret (keys, signatures, tokens) is ever stored in an [`Error`], so both `Display` and
+//! `Debug` are safe to log.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A boxed error source, `Send + Sync` so errors cross task boundaries.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// How many bytes of a non-success HTTP body are kept in [`Error::Status`].
+pub(crate) const STATUS_BODY_SNIPPET: usize = 1024;
+
+/// Everything that can go wrong while calling a remote API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Invalid or missing configuration (environment variable, URL, option).
+    #[error("configuration error: {0}")]
+    Config(String),
+
+    /// The request could not be sent or the response could not be read (connect, reset, TLS, …).
+    #[error("transport error: {message}")]
+    #[non_exhaustive]
+    Transport {
+        /// What failed.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: BoxError,
+    },
+
+    /// No complete response arrived within the configured timeout.
+    #[error("request timed out after {after:?}")]
+    #[non_exhaustive]
+    Timeout {
+        /// The configured timeout that elapsed.
+        after: Duration,
+    },
+
+    /// The server answered with an HTTP status of 400 or more.
+    #[error("HTTP status {status}{}: {body}", RequestIdSuffix(request_id.as_deref()))]
+    #[non_exhaustive]
+    Status {
+        /// The HTTP status code.
+        status: u16,
+        /// The first ~1 KiB of the response body, decoded as lossy UTF-8.
+        body: String,
+        /// The request id reported by the server, if any.
+        request_id: Option<String>,
+    },
+
+    /// The service processed the request and reported a failure code
+    /// (UCloud `RetCode`, Finovy `code`).
+    #[error(
+        "{service} {operation} failed: {} {code}: {message}{}",
+        code_label(service),
+        RequestIdSuffix(request_id.as_deref())
+    )]
+    #[non_exhaustive]
+    Service {
+        /// Which vendor answered, e.g. `"UCloud"` or `"Finovy"`.
+        service: &'static str,
+        /// The vendor's error code (never 0).
+        code: i64,
+        /// The vendor's error message.
+        message: String,
+        /// The operation (UCloud action, Finovy operation name).
+        operation: String,
+        /// The request id (UCloud `X-UCLOUD-REQUEST-UUID`, Finovy `traceId`).
+        request_id: Option<String>,
+    },
+
+    /// The body is not valid JSON, or its top level has the wrong shape.
+    #[error("cannot decode response: {message}")]
+    #[non_exhaustive]
+    Decode {
+        /// The parser's message, including line and column.
+        message: String,
+        /// The complete raw body, so nothing is lost.
+        body: bytes::Bytes,
+    },
+
+    /// The response body exceeded the configured maximum size.
+    #[error("response body exceeds the limit of {limit} bytes")]
+    #[non_exhaustive]
+    BodyTooLarge {
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+
+    /// Obtaining or refreshing an access token failed.
+    #[error("authentication failed: {0}")]
+    Auth(String),
+}
+
+fn code_label(service: &str) -> &'static str {
+    if service == crate::ucloud::SERVICE {
+        "RetCode"
+    } else {
+        "code"
+    }
+}
+
+struct RequestIdSuffix<'a>(Option<&'a str>);
+
+impl fmt::Display for RequestIdSuffix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(id) => write!(f, " (request id {id})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Error {
+    /// The vendor error code of an [`Error::Service`].
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            Error::Service { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of an [`Error::Status`].
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The request id reported by the server, when known.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Service { request_id, .. } | Error::Status { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether retrying the same request may succeed: transport failures, timeouts,
+    /// HTTP 429/502/503/504, UCloud `RetCode` 150, 153 or ≥ 2000.
+    ///
+    /// Whether a retry is *safe* (idempotency) is decided separately by the client.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Status { status, .. } => is_retryable_status(*status),
+            Error::Service { service, code, .. } => {
+                *service == crate::ucloud::SERVICE && (matches!(*code, 150 | 153) || *code >= 2000)
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn transport(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Error::Transport { message: message.into(), source: source.into() }
+    }
+
+    pub(crate) fn status_error(status: u16, body: &[u8], request_id: Option<String>) -> Self {
+        Error::Status { status, body: snippet(body), request_id }
+    }
+}
+
+/// HTTP statuses worth retrying.
+pub(crate) fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
+}
+
+/// The first [`STATUS_BODY_SNIPPET`] bytes of `body` as lossy UTF-8, cut on a char boundary.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let cut = &body[..body.len().min(STATUS_BODY_SNIPPET)];
+    let mut s = String::from_utf8_lossy(cut).into_owned();
+    if cut.len() < body.len() {
+        // A multi-byte character cut in half becomes U+FFFD; drop it.
+        if s.ends_with('\u{FFFD}') {
+            s.pop();
+        }
+        s.push('…');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_service_error() {
+        let e = Error::Service {
+            service: "UCloud",
+            code: 171,
+            message: "签名错误".into(),
+            operation: "GetUvodnImage".into(),
+            request_id: Some("abc-123".into()),
+        };
+        assert_eq!(e.to_string(), "UCloud GetUvodnImage failed: RetCode 171: 签名错误 (request id abc-123)");
+        assert_eq!(e.code(), Some(171));
+        assert_eq!(e.request_id(), Some("abc-123"));
+        assert!(!e.is_retryable());
+        let f = Error::Service {
+            service: "Finovy",
+            code: 500,
+            message: "boom".into(),
+            operation: "getList".into(),
+            request_id: None,
+        };
+        assert_eq!(f.to_string(), "Finovy getList failed: code 500: boom");
+    }
+
+    #[test]
+    fn retryable_classification() {
+        let svc = |code| Error::Service {
+            service: "UCloud",
+            code,
+            message: String::new(),
+            operation: String::new(),
+            request_id: None,
+        };
+        assert!(svc(150).is_retryable());
+        assert!(svc(153).is_retryable());
+        assert!(svc(2000).is_retryable());
+        assert!(!svc(171).is_retryable());
+        assert!(Error::status_error(503, b"x", None).is_retryable());
+        assert!(!Error::status_error(404, b"x", None).is_retryable());
+        assert!(Error::Timeout { after: Duration::from_secs(1) }.is_retryable());
+        assert!(!Error::BodyTooLarge { limit: 1 }.is_retryable());
+    }
+
+    #[test]
+    fn snippet_is_bounded_and_lossy() {
+        let body = "é".repeat(1000); // 2000 bytes
+        let s = snippet(body.as_bytes());
+        assert!(s.len() <= STATUS_BODY_SNIPPET + 4);
+        assert!(s.ends_with('…'));
+        assert!(!s.contains('\u{FFFD}'));
+        assert_eq!(snippet(b"short"), "short");
+        assert_eq!(snippet(&[0xff, b'a']), "\u{FFFD}a");
+    }
+}

@@ -1,0 +1,123 @@
+//! Retry policy: capped, jittered exponential backoff.
+
+use std::time::Duration;
+
+/// How failed attempts are retried.
+///
+/// Only retryable failures ([`crate::Error::is_retryable`]) of idempotent operations are
+/// retried. The delay before retry `n` (1-based) is `base_delay * 2^(n-1)`, capped at
+/// `max_delay`; with `jitter` it is drawn uniformly from `[delay/2, delay]`. A server
+/// `Retry-After` (seconds) replaces the computed delay, still capped at `max_delay`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Total attempts including the first one (`1` disables retries). Default 3.
+    pub max_attempts: u32,
+    /// Delay before the first retry. Default 200 ms.
+    pub base_delay: Duration,
+    /// Upper bound of any single delay. Default 10 s.
+    pub max_delay: Duration,
+    /// Randomise delays to avoid synchronised retries. Default `true`.
+    pub jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The default policy (3 attempts, 200 ms base, 10 s cap, jitter).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A policy that never retries.
+    pub fn disabled() -> Self {
+        RetryPolicy { max_attempts: 1, ..Self::default() }
+    }
+
+    /// Sets the total number of attempts (values below 1 mean 1).
+    #[must_use]
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts.max(1);
+        self
+    }
+
+    /// Sets the delay before the first retry.
+    #[must_use]
+    pub fn with_base_delay(mut self, base_delay: Duration) -> Self {
+        self.base_delay = base_delay;
+        self
+    }
+
+    /// Sets the cap of any single delay.
+    #[must_use]
+    pub fn with_max_delay(mut self, max_delay: Duration) -> Self {
+        self.max_delay = max_delay;
+        self
+    }
+
+    /// Enables or disables jitter.
+    #[must_use]
+    pub fn with_jitter(mut self, jitter: bool) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// The delay before retry number `retry` (1-based), honouring a server `Retry-After`.
+    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(after) = retry_after {
+            return after.min(self.max_delay);
+        }
+        let shift = retry.saturating_sub(1).min(30);
+        let exp = self.base_delay.saturating_mul(1u32 << shift).min(self.max_delay);
+        if self.jitter && !exp.is_zero() {
+            let half = exp / 2;
+            let span = u64::try_from((exp - half).as_nanos()).unwrap_or(u64::MAX);
+            half + Duration::from_nanos(rand::random_range(0..=span))
+        } else {
+            exp
+        }
+    }
+
+    pub(crate) fn attempts(&self) -> u32 {
+        self.max_attempts.max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exponential_capped() {
+        let p = RetryPolicy::new()
+            .with_base_delay(Duration::from_millis(100))
+            .with_max_delay(Duration::from_millis(350))
+            .with_jitter(false);
+        assert_eq!(p.delay(1, None), Duration::from_millis(100));
+        assert_eq!(p.delay(2, None), Duration::from_millis(200));
+        assert_eq!(p.delay(3, None), Duration::from_millis(350));
+        assert_eq!(p.delay(100, None), Duration::from_millis(350));
+        assert_eq!(p.delay(1, Some(Duration::from_secs(60))), Duration::from_millis(350));
+        assert_eq!(p.delay(1, Some(Duration::from_millis(5))), Duration::from_millis(5));
+    }
+
+    #[test]
+    fn jitter_within_bounds() {
+        let p = RetryPolicy::new().with_base_delay(Duration::from_millis(100));
+        for _ in 0..200 {
+            let d = p.delay(2, None);
+            assert!(d >= Duration::from_millis(100) && d <= Duration::from_millis(200));
+        }
+        assert_eq!(RetryPolicy::disabled().attempts(), 1);
+        assert_eq!(RetryPolicy::new().with_max_attempts(0).attempts(), 1);
+    }
+}

@@ -1,0 +1,965 @@
+//! UCloud: flattened form encoding, SHA-1 request signature, and the HTTP client.
+//!
+//! Wire format: `POST {base_url}?Action=<Action>` with an `application/x-www-form-urlencoded`
+//! body holding every parameter flattened to dotted keys with 0-based indices
+//! (`UHostIds.0`, `Disks.0.Size`), plus `Action`, `PublicKey` and `Signature`.
+//! See [`sign`] for the signature.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sha1::{Digest, Sha1};
+use tracing::Instrument as _;
+
+use crate::decode::{self, Decode, Extra, Slot};
+use crate::http::{self, percent_encode};
+use crate::{CallInfo, Error, RetryPolicy};
+
+/// The service name used in errors and traces.
+pub const SERVICE: &str = "UCloud";
+
+/// The default API endpoint.
+pub const DEFAULT_BASE_URL: &str = "https://api.ucloud.cn";
+
+/// The response header carrying the request id.
+pub const REQUEST_ID_HEADER: &str = "X-UCLOUD-REQUEST-UUID";
+
+const REDACTED: &str = "<redacted>";
+
+/// Computes the UCloud signature of `params`.
+///
+/// Keys are sorted bytewise, each `key + value` is concatenated without separators or escaping,
+/// the private key is appended, and the SHA-1 digest is returned as lowercase hex. A
+/// `Signature` parameter, if present, is not signed.
+pub fn sign(params: &[(String, String)], private_key: &str) -> String {
+    let mut sorted: Vec<&(String, String)> = params.iter().filter(|(k, _)| k != "Signature").collect();
+    sorted.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut hasher = Sha1::new();
+    for (k, v) in sorted {
+        hasher.update(k.as_bytes());
+        hasher.update(v.as_bytes());
+    }
+    hasher.update(private_key.as_bytes());
+    let digest = hasher.finalize();
+    let mut hex = String::with_capacity(40);
+    for b in digest {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    hex
+}
+
+/// A non-generic writer of UCloud's flattened request parameters.
+///
+/// Generated `encode` functions call it field by field. Nested groups use [`Form::enter`] /
+/// [`Form::enter_index`] / [`Form::leave`], so `form.enter_index("A", 0); form.enter("B");
+/// form.int("C", 1)` writes `A.0.B.C=1`. Writing a key twice replaces the earlier value.
+/// Empty strings are sent as-is (like the Python SDK); `None` is not sent.
+#[derive(Clone, Default)]
+pub struct Form {
+    pairs: Vec<(String, String)>,
+    prefix: String,
+    stack: Vec<usize>,
+}
+
+impl Form {
+    /// An empty form.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn full_key(&self, key: &str) -> String {
+        if self.prefix.is_empty() {
+            key.to_owned()
+        } else {
+            let mut k = String::with_capacity(self.prefix.len() + 1 + key.len());
+            k.push_str(&self.prefix);
+            k.push('.');
+            k.push_str(key);
+            k
+        }
+    }
+
+    fn put(&mut self, key: &str, value: String) {
+        let key = self.full_key(key);
+        match self.pairs.iter_mut().find(|(k, _)| *k == key) {
+            Some(pair) => pair.1 = value,
+            None => self.pairs.push((key, value)),
+        }
+    }
+
+    /// Writes a string.
+    pub fn str(&mut self, key: &str, v: &str) {
+        self.put(key, v.to_owned());
+    }
+
+    /// Writes an integer.
+    pub fn int(&mut self, key: &str, v: i64) {
+        self.put(key, v.to_string());
+    }
+
+    /// Writes a float with Rust `{}` formatting: `42.0` → `42`, `1e-7` → `0.0000001`, never an
+    /// exponent (this matches Go's `FormatFloat(v, 'f', -1, 64)`).
+    pub fn float(&mut self, key: &str, v: f64) {
+        self.put(key, format!("{v}"));
+    }
+
+    /// Writes `true` or `false`.
+    pub fn bool(&mut self, key: &str, v: bool) {
+        self.put(key, if v { "true" } else { "false" }.to_owned());
+    }
+
+    /// Writes a string if present.
+    pub fn opt_str(&mut self, key: &str, v: Option<&str>) {
+        if let Some(v) = v {
+            self.str(key, v);
+        }
+    }
+
+    /// Writes an integer if present.
+    pub fn opt_int(&mut self, key: &str, v: Option<i64>) {
+        if let Some(v) = v {
+            self.int(key, v);
+        }
+    }
+
+    /// Writes a float if present.
+    pub fn opt_float(&mut self, key: &str, v: Option<f64>) {
+        if let Some(v) = v {
+            self.float(key, v);
+        }
+    }
+
+    /// Writes a bool if present.
+    pub fn opt_bool(&mut self, key: &str, v: Option<bool>) {
+        if let Some(v) = v {
+            self.bool(key, v);
+        }
+    }
+
+    /// Writes `key.0`, `key.1`, … for each string.
+    pub fn str_list(&mut self, key: &str, v: &[String]) {
+        for (i, s) in v.iter().enumerate() {
+            self.put(&format!("{key}.{i}"), s.clone());
+        }
+    }
+
+    /// Writes `key.0`, `key.1`, … for each integer.
+    pub fn int_list(&mut self, key: &str, v: &[i64]) {
+        for (i, n) in v.iter().enumerate() {
+            self.put(&format!("{key}.{i}"), n.to_string());
+        }
+    }
+
+    /// Writes `key.0`, `key.1`, … for each float (formatted as in [`Form::float`]).
+    pub fn float_list(&mut self, key: &str, v: &[f64]) {
+        for (i, n) in v.iter().enumerate() {
+            self.put(&format!("{key}.{i}"), format!("{n}"));
+        }
+    }
+
+    /// Writes `key.0`, `key.1`, … for each bool.
+    pub fn bool_list(&mut self, key: &str, v: &[bool]) {
+        for (i, b) in v.iter().enumerate() {
+            self.put(&format!("{key}.{i}"), b.to_string());
+        }
+    }
+
+    /// Starts a nested group: following keys are prefixed with `name.`.
+    pub fn enter(&mut self, name: &str) {
+        self.stack.push(self.prefix.len());
+        if !self.prefix.is_empty() {
+            self.prefix.push('.');
+        }
+        self.prefix.push_str(name);
+    }
+
+    /// Starts element `index` of a nested list: following keys are prefixed with `name.index.`.
+    pub fn enter_index(&mut self, name: &str, index: usize) {
+        self.enter(name);
+        self.prefix.push('.');
+        self.prefix.push_str(&index.to_string());
+    }
+
+    /// Ends the innermost group (no-op at the top level).
+    pub fn leave(&mut self) {
+        if let Some(len) = self.stack.pop() {
+            self.prefix.truncate(len);
+        }
+    }
+
+    /// Whether the (fully qualified, top-level) `key` has been written.
+    pub fn contains(&self, key: &str) -> bool {
+        self.pairs.iter().any(|(k, _)| k == key)
+    }
+
+    /// The value written under the fully qualified `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// All parameters in the order they were first written.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    /// Number of parameters.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether no parameter has been written.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// Removes the fully qualified `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        let pos = self.pairs.iter().position(|(k, _)| k == key)?;
+        Some(self.pairs.remove(pos).1)
+    }
+
+    /// `application/x-www-form-urlencoded` body with keys sorted bytewise.
+    fn encode_sorted(&self) -> String {
+        let mut sorted: Vec<&(String, String)> = self.pairs.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let mut out = String::with_capacity(self.pairs.len() * 24);
+        for (i, (k, v)) in sorted.into_iter().enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            percent_encode(k, true, &mut out);
+            out.push('=');
+            percent_encode(v, true, &mut out);
+        }
+        out
+    }
+}
+
+/// Debug redacts sensitive values (signatures, passwords, tokens, secrets).
+impl fmt::Debug for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.pairs.iter().map(|(k, v)| {
+                let shown = if http::is_sensitive(k) { REDACTED } else { v.as_str() };
+                (k.as_str(), shown)
+            }))
+            .finish()
+    }
+}
+
+/// Static description of one UCloud action, emitted by the generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    /// The `Action` parameter, e.g. `"GetUvodnImage"`.
+    pub action: &'static str,
+    /// Whether automatic retries are safe.
+    pub idempotent: bool,
+    /// Whether the docs declare `ProjectId` (filled from [`Config::project_id`] when unset).
+    pub declares_project_id: bool,
+    /// Whether the docs declare `Region` (filled from [`Config::region`] when unset).
+    pub declares_region: bool,
+    /// Whether the docs declare `Zone` (filled from [`Config::zone`] when unset).
+    pub declares_zone: bool,
+}
+
+impl Operation {
+    /// An idempotent operation declaring no common parameters.
+    pub const fn new(action: &'static str) -> Self {
+        Operation { action, idempotent: true, declares_project_id: false, declares_region: false, declares_zone: false }
+    }
+}
+
+/// Client configuration.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// The API public key (sent as `PublicKey`).
+    pub public_key: String,
+    /// The API private key (only used to sign; redacted in `Debug`).
+    pub private_key: String,
+    /// Default `ProjectId` for operations that declare it.
+    pub project_id: Option<String>,
+    /// Default `Region` for operations that declare it.
+    pub region: Option<String>,
+    /// Default `Zone` for operations that declare it.
+    pub zone: Option<String>,
+    /// Endpoint, default [`DEFAULT_BASE_URL`].
+    pub base_url: String,
+    /// Per-attempt timeout (connect to end of body), default 30 s.
+    pub timeout: Duration,
+    /// Retry policy for idempotent operations.
+    pub retry: RetryPolicy,
+    /// Maximum response body size, default 64 MiB.
+    pub max_response_bytes: usize,
+    /// Appended to the User-Agent.
+    pub user_agent_suffix: Option<String>,
+    /// Per-action idempotency overrides (`true` allows retries, `false` forbids them).
+    pub idempotency_overrides: HashMap<String, bool>,
+}
+
+/// Default maximum response size (64 MiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+impl Config {
+    /// A configuration with the given key pair and defaults for everything else.
+    pub fn new(public_key: impl Into<String>, private_key: impl Into<String>) -> Self {
+        Config {
+            public_key: public_key.into(),
+            private_key: private_key.into(),
+            project_id: None,
+            region: None,
+            zone: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            user_agent_suffix: None,
+            idempotency_overrides: HashMap::new(),
+        }
+    }
+
+    /// Reads `UCLOUD_PUBLIC_KEY`, `UCLOUD_PRIVATE_KEY` (required), `UCLOUD_PROJECT_ID`,
+    /// `UCLOUD_REGION`, `UCLOUD_ZONE`, `UCLOUD_API_BASE_URL` and `UCLOUD_TIMEOUT_SECOND`
+    /// (integer seconds). Empty values count as unset.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Like [`Config::from_env`], reading from `vars` instead of the process environment.
+    pub fn from_env_map(vars: &HashMap<String, String>) -> Result<Self, Error> {
+        Self::from_lookup(|k| vars.get(k).cloned())
+    }
+
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let require = |k: &str| get(k).ok_or_else(|| Error::Config(format!("environment variable {k} is not set")));
+        let mut cfg = Config::new(require("UCLOUD_PUBLIC_KEY")?, require("UCLOUD_PRIVATE_KEY")?);
+        cfg.project_id = get("UCLOUD_PROJECT_ID");
+        cfg.region = get("UCLOUD_REGION");
+        cfg.zone = get("UCLOUD_ZONE");
+        if let Some(url) = get("UCLOUD_API_BASE_URL") {
+            cfg.base_url = url;
+        }
+        if let Some(t) = get("UCLOUD_TIMEOUT_SECOND") {
+            let secs: u64 = t.trim().parse().map_err(|_| {
+                Error::Config(format!("UCLOUD_TIMEOUT_SECOND must be an integer number of seconds, got {t:?}"))
+            })?;
+            cfg.timeout = Duration::from_secs(secs);
+        }
+        Ok(cfg)
+    }
+
+    /// Sets the default project.
+    #[must_use]
+    pub fn with_project_id(mut self, v: impl Into<String>) -> Self {
+        self.project_id = Some(v.into());
+        self
+    }
+
+    /// Sets the default region.
+    #[must_use]
+    pub fn with_region(mut self, v: impl Into<String>) -> Self {
+        self.region = Some(v.into());
+        self
+    }
+
+    /// Sets the default zone.
+    #[must_use]
+    pub fn with_zone(mut self, v: impl Into<String>) -> Self {
+        self.zone = Some(v.into());
+        self
+    }
+
+    /// Sets the endpoint.
+    #[must_use]
+    pub fn with_base_url(mut self, v: impl Into<String>) -> Self {
+        self.base_url = v.into();
+        self
+    }
+
+    /// Sets the per-attempt timeout.
+    #[must_use]
+    pub fn with_timeout(mut self, v: Duration) -> Self {
+        self.timeout = v;
+        self
+    }
+
+    /// Sets the retry policy ([`RetryPolicy::disabled`] turns retries off).
+    #[must_use]
+    pub fn with_retry(mut self, v: RetryPolicy) -> Self {
+        self.retry = v;
+        self
+    }
+
+    /// Sets the maximum response body size.
+    #[must_use]
+    pub fn with_max_response_bytes(mut self, v: usize) -> Self {
+        self.max_response_bytes = v;
+        self
+    }
+
+    /// Sets the User-Agent suffix.
+    #[must_use]
+    pub fn with_user_agent_suffix(mut self, v: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(v.into());
+        self
+    }
+
+    /// Marks `action` as idempotent (retried) or not, overriding the generated flag.
+    #[must_use]
+    pub fn idempotency_override(mut self, action: impl Into<String>, idempotent: bool) -> Self {
+        self.idempotency_overrides.insert(action.into(), idempotent);
+        self
+    }
+
+    fn validate(&self) -> Result<reqwest::Url, Error> {
+        if self.public_key.is_empty() || self.private_key.is_empty() {
+            return Err(Error::Config("UCloud public and private keys must not be empty".into()));
+        }
+        if self.timeout.is_zero() {
+            return Err(Error::Config("timeout must be greater than zero".into()));
+        }
+        let url = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| Error::Config(format!("invalid base URL {:?}: {e}", self.base_url)))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::Config(format!("base URL must be http or https: {:?}", self.base_url)));
+        }
+        Ok(url)
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("public_key", &self.public_key)
+            .field("private_key", &REDACTED)
+            .field("project_id", &self.project_id)
+            .field("region", &self.region)
+            .field("zone", &self.zone)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("idempotency_overrides", &self.idempotency_overrides)
+            .finish()
+    }
+}
+
+/// A UCloud API client. Cheap to clone (shared connection pool and configuration).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    url: reqwest::Url,
+    http: reqwest::Client,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("config", &self.inner.config).finish_non_exhaustive()
+    }
+}
+
+/// The UCloud envelope around a generated response type: consumes `RetCode`, `Action` and
+/// `Message`, forwards every other key to the response, in the same single pass.
+struct Envelope<'a> {
+    inner: &'a mut dyn Decode,
+    ret_code: Option<i64>,
+    action: Option<String>,
+    message: Option<String>,
+}
+
+impl Decode for Envelope<'_> {
+    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
+        match key {
+            "RetCode" => Some(Slot::Int(&mut self.ret_code)),
+            "Action" => Some(Slot::Str(&mut self.action)),
+            "Message" => Some(Slot::Str(&mut self.message)),
+            _ => self.inner.slot(key),
+        }
+    }
+
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.inner.extra_mut()
+    }
+
+    fn field_names(&self) -> &'static [&'static str] {
+        self.inner.field_names()
+    }
+}
+
+/// The outcome of one attempt.
+struct Attempt {
+    result: Result<CallInfo, Error>,
+    retry_after: Option<Duration>,
+}
+
+impl Client {
+    /// Builds a client; fails on an invalid configuration.
+    pub fn new(config: Config) -> Result<Client, Error> {
+        let url = config.validate()?;
+        let ua = http::user_agent(SERVICE, config.user_agent_suffix.as_deref());
+        let http = http::build_client(&ua)?;
+        Ok(Client { inner: Arc::new(Inner { config, url, http }) })
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Calls `op` with the parameters in `form`, decoding the response into `out`.
+    ///
+    /// Fills `ProjectId`/`Region`/`Zone` from the configuration when the operation declares
+    /// them and `form` lacks them, adds `Action`, `PublicKey` and `Signature`, and retries
+    /// retryable failures of idempotent operations per [`Config::retry`]. `RetCode`,
+    /// `Action` and `Message` are consumed; every other key is decoded into `out`. When an
+    /// attempt is retried, keys already decoded from its response stay in `out` unless the
+    /// next response overwrites them (failure responses normally carry only the envelope).
+    pub async fn call(&self, op: &'static Operation, form: Form, out: &mut dyn Decode) -> Result<CallInfo, Error> {
+        let span = tracing::debug_span!(
+            "docbind.call",
+            service = SERVICE,
+            operation = op.action,
+            attempt = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        self.call_inner(op, form, out).instrument(span).await
+    }
+
+    async fn call_inner(
+        &self,
+        op: &'static Operation,
+        mut form: Form,
+        out: &mut dyn Decode,
+    ) -> Result<CallInfo, Error> {
+        let cfg = &self.inner.config;
+        let span = tracing::Span::current();
+        let defaults = [
+            (op.declares_project_id, "ProjectId", &cfg.project_id),
+            (op.declares_region, "Region", &cfg.region),
+            (op.declares_zone, "Zone", &cfg.zone),
+        ];
+        for (declared, key, value) in defaults {
+            if let (true, Some(v)) = (declared, value) {
+                if !form.contains(key) {
+                    form.str(key, v);
+                }
+            }
+        }
+        form.str("Action", op.action);
+        form.str("PublicKey", &cfg.public_key);
+        form.remove("Signature");
+
+        let idempotent = cfg.idempotency_overrides.get(op.action).copied().unwrap_or(op.idempotent);
+        let max_attempts = if idempotent { cfg.retry.attempts() } else { 1 };
+        let mut url = self.inner.url.clone();
+        url.query_pairs_mut().append_pair("Action", op.action);
+
+        let mut attempt = 1u32;
+        loop {
+            span.record("attempt", attempt);
+            let Attempt { result, retry_after } = self.attempt(op, &url, &form, &mut *out, attempt).await;
+            match result {
+                Ok(info) => return Ok(info),
+                Err(e) if attempt < max_attempts && e.is_retryable() => {
+                    tracing::debug!(error = %e, attempt, "retryable failure");
+                    http::backoff(&cfg.retry, attempt, retry_after).await;
+                    attempt += 1;
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, attempt, "call failed");
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        op: &'static Operation,
+        url: &reqwest::Url,
+        form: &Form,
+        out: &mut dyn Decode,
+        attempt: u32,
+    ) -> Attempt {
+        let cfg = &self.inner.config;
+        // Re-signed on every attempt (the form is identical, but signing is cheap and keeps
+        // the door open for time-dependent parameters).
+        let signature = sign(form.pairs(), &cfg.private_key);
+        let mut body = form.encode_sorted();
+        if !body.is_empty() {
+            body.push('&');
+        }
+        body.push_str("Signature=");
+        body.push_str(&signature);
+        tracing::debug!(params = ?form, "sending request");
+
+        let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let request = self
+            .inner
+            .http
+            .post(url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("U-Timestamp-Ms", millis.to_string())
+            .body(body);
+        let raw = match http::send(request, cfg.timeout, cfg.max_response_bytes).await {
+            Ok(raw) => raw,
+            Err(e) => return Attempt { result: Err(e), retry_after: None },
+        };
+        let request_id = raw.header(REQUEST_ID_HEADER);
+        if let Some(id) = &request_id {
+            tracing::Span::current().record("request_id", id.as_str());
+        }
+        let retry_after = raw.retry_after();
+        let result = if raw.status >= 400 {
+            Err(Error::status_error(raw.status, &raw.body, request_id))
+        } else {
+            decode_response(op, raw.status, raw.body, request_id, out, attempt)
+        };
+        Attempt { result, retry_after }
+    }
+}
+
+fn decode_response(
+    op: &'static Operation,
+    status: u16,
+    body: bytes::Bytes,
+    request_id: Option<String>,
+    out: &mut dyn Decode,
+    attempts: u32,
+) -> Result<CallInfo, Error> {
+    let mut env = Envelope { inner: out, ret_code: None, action: None, message: None };
+    if let Err(e) = decode::decode_object(&body, &mut env) {
+        return Err(Error::Decode { message: e.to_string(), body });
+    }
+    // A missing RetCode counts as success (like Go). One that is present but not an integer
+    // is kept raw in `extra` and reported as a failure with code -1.
+    let ret_code = match env.ret_code {
+        Some(code) => code,
+        None => match env.inner.extra_mut().get("RetCode") {
+            Some(raw) => {
+                let raw = raw.to_string();
+                return Err(Error::Service {
+                    service: SERVICE,
+                    code: -1,
+                    message: format!(
+                        "unparseable RetCode {raw}{}",
+                        env.message.map(|m| format!(": {m}")).unwrap_or_default()
+                    ),
+                    operation: op.action.to_owned(),
+                    request_id,
+                });
+            }
+            None => 0,
+        },
+    };
+    match ret_code {
+        0 => Ok(CallInfo { request_id, attempts, status, extra: Extra::new() }),
+        code => Err(Error::Service {
+            service: SERVICE,
+            code,
+            message: env.message.unwrap_or_default(),
+            operation: op.action.to_owned(),
+            request_id,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PUB: &str = "ucloudsomeone@example.com1296235120854146120";
+    const PRIV: &str = "46f09bb9fab4f12dfc160dae12273d5332b5debe";
+
+    fn params(kv: &[(&str, &str)]) -> Vec<(String, String)> {
+        kv.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn v1_official_doc() {
+        let p =
+            params(&[("Action", "DescribeUHostInstance"), ("Region", "cn-bj2"), ("Limit", "10"), ("PublicKey", PUB)]);
+        assert_eq!(sign(&p, PRIV), "cba5cf5ec4d4233d206b1b54951e3787350a642f");
+    }
+
+    #[test]
+    fn v2_create_uhost() {
+        let p = params(&[
+            ("Action", "CreateUHostInstance"),
+            ("CPU", "2"),
+            ("ChargeType", "Month"),
+            ("DiskSpace", "10"),
+            ("ImageId", "f43736e1-65a5-4bea-ad2e-8a46e18883c2"),
+            ("LoginMode", "Password"),
+            ("Memory", "2048"),
+            ("Name", "Host01"),
+            ("Password", "VUNsb3VkLmNu"),
+            ("PublicKey", PUB),
+            ("Quantity", "1"),
+            ("Region", "cn-bj2"),
+            ("Zone", "cn-bj2-04"),
+        ]);
+        assert_eq!(sign(&p, PRIV), "4f9ef5df2abab2c6fccd1e9515cb7e2df8c6bb65");
+        // Order of input does not matter; a Signature parameter is not signed.
+        let mut rev = p.clone();
+        rev.reverse();
+        rev.push(("Signature".into(), "whatever".into()));
+        assert_eq!(sign(&rev, PRIV), "4f9ef5df2abab2c6fccd1e9515cb7e2df8c6bb65");
+    }
+
+    #[test]
+    fn v4_float_formatting() {
+        let mut f = Form::new();
+        f.str("Action", "DescribeUHostInstance");
+        f.str("Region", "cn-bj2");
+        f.float("Proportion", 35.0);
+        f.str("PublicKey", PUB);
+        assert_eq!(f.get("Proportion"), Some("35"));
+        assert_eq!(sign(f.pairs(), PRIV), "da620b97de476947302291fc93a2d8b0710be328");
+        f.float("Proportion", 65.722);
+        assert_eq!(sign(f.pairs(), PRIV), "5e39dd48144d6a075328e56a6c5e9df6c39ae939");
+    }
+
+    #[test]
+    fn v5_long_array_bytewise_sort() {
+        let mut f = Form::new();
+        f.str("Action", "AllocateBackendBatch");
+        let vals: Vec<String> = ["foo", "bar", "42"].iter().cycle().take(12).map(|s| (*s).to_owned()).collect();
+        f.str_list("Backends", &vals);
+        f.str("PublicKey", PUB);
+        assert_eq!(sign(f.pairs(), PRIV), "6bc32642779f8cb0bb3d3f128b1c0688abf9a1a3");
+    }
+
+    #[test]
+    fn v8_python_doctests() {
+        assert_eq!(sign(&params(&[("foo", "bar")]), "my_private_key"), "634edc1bb957c0d65e5ab5494cf3b7784fbc87af");
+        assert_eq!(
+            sign(&params(&[("foo", "bar"), ("PublicKey", "my_public_key")]), "my_private_key"),
+            "d4411ab30953fb0bbcb1e7313081f05e4e91a394"
+        );
+    }
+
+    #[test]
+    fn v6_encoder_round_trip() {
+        let mut f = Form::new();
+        f.str("Action", "foo");
+        f.str("Name", "foo");
+        f.str("ProjectId", "bar");
+        f.str("PublicKey", "foo");
+        f.str("Region", "cn-bj2");
+        f.str("SecurityToken", "42");
+        f.str("Zone", "cn-bj2-02");
+        assert_eq!(sign(f.pairs(), "bar"), "170de002e3ca3acdc3a790badc4d14b09d183e4b");
+        assert_eq!(
+            f.encode_sorted(),
+            "Action=foo&Name=foo&ProjectId=bar&PublicKey=foo&Region=cn-bj2&SecurityToken=42&Zone=cn-bj2-02"
+        );
+    }
+
+    fn map(f: &Form) -> Vec<(&str, &str)> {
+        let mut v: Vec<_> = f.pairs().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn go_flattening_vectors() {
+        // TestToQueryMap
+        let mut f = Form::new();
+        f.str("Id", "1");
+        f.str("Name", "lilei");
+        f.bool("IsValid", true);
+        f.str_list("Ips", &["127.0.0.1".into(), "192.168.1.1".into()]);
+        assert_eq!(
+            map(&f),
+            vec![("Id", "1"), ("Ips.0", "127.0.0.1"), ("Ips.1", "192.168.1.1"), ("IsValid", "true"), ("Name", "lilei"),]
+        );
+        let mut f = Form::new();
+        f.enter("Composite");
+        f.str("Region", "cn-bj2");
+        f.leave();
+        assert_eq!(map(&f), vec![("Composite.Region", "cn-bj2")]);
+        let mut f = Form::new();
+        for (i, r) in ["cn-bj2", "cn-sh1"].iter().enumerate() {
+            f.enter_index("Arr", i);
+            f.str("Region", r);
+            f.leave();
+        }
+        assert_eq!(map(&f), vec![("Arr.0.Region", "cn-bj2"), ("Arr.1.Region", "cn-sh1")]);
+        // TestToQueryMapForGeneric
+        let mut f = Form::new();
+        f.str("Str", "str");
+        f.int("Int", 1);
+        f.bool("Bool", true);
+        f.enter_index("Nest", 0);
+        f.enter("Nest2");
+        f.int("Int", 1);
+        f.str("Str", "str");
+        f.leave();
+        f.leave();
+        f.leave(); // extra leave is a no-op
+        f.str("Top", "t");
+        assert_eq!(
+            map(&f),
+            vec![
+                ("Bool", "true"),
+                ("Int", "1"),
+                ("Nest.0.Nest2.Int", "1"),
+                ("Nest.0.Nest2.Str", "str"),
+                ("Str", "str"),
+                ("Top", "t"),
+            ]
+        );
+    }
+
+    #[test]
+    fn python_flattening_vectors() {
+        let mut f = Form::new();
+        f.float("a", 42.42);
+        f.float("b", 42.0);
+        f.bool("c", true);
+        f.bool("d", false);
+        f.str_list("IP", &["foo".into(), "bar".into()]);
+        f.str_list("TemplateParams", &["中文".into()]);
+        f.enter_index("Obj", 0);
+        f.str("foo", "bar");
+        f.leave();
+        assert_eq!(
+            map(&f),
+            vec![
+                ("IP.0", "foo"),
+                ("IP.1", "bar"),
+                ("Obj.0.foo", "bar"),
+                ("TemplateParams.0", "中文"),
+                ("a", "42.42"),
+                ("b", "42"),
+                ("c", "true"),
+                ("d", "false"),
+            ]
+        );
+    }
+
+    #[test]
+    fn scalar_rendering_and_options() {
+        let mut f = Form::new();
+        f.float("a", 1e-7);
+        f.float("b", 1e21);
+        f.float("c", 0.1 + 0.2);
+        f.float("d", -0.5);
+        f.opt_str("e", None);
+        f.opt_int("f", None);
+        f.opt_float("g", None);
+        f.opt_bool("h", None);
+        f.opt_str("i", Some(""));
+        f.opt_int("j", Some(-3));
+        f.opt_float("k", Some(2.5));
+        f.opt_bool("l", Some(false));
+        f.int_list("m", &[1, 2]);
+        f.float_list("n", &[1.0, 0.5]);
+        f.bool_list("o", &[true]);
+        f.str_list("p", &[]);
+        assert_eq!(f.get("a"), Some("0.0000001"));
+        assert_eq!(f.get("b"), Some("1000000000000000000000"));
+        assert_eq!(f.get("c"), Some("0.30000000000000004"));
+        assert_eq!(f.get("d"), Some("-0.5"));
+        for k in ["e", "f", "g", "h", "p.0"] {
+            assert!(!f.contains(k), "{k}");
+        }
+        assert_eq!(f.get("i"), Some(""));
+        assert_eq!(f.get("j"), Some("-3"));
+        assert_eq!(f.get("k"), Some("2.5"));
+        assert_eq!(f.get("l"), Some("false"));
+        assert_eq!(f.get("m.1"), Some("2"));
+        assert_eq!(f.get("n.0"), Some("1"));
+        assert_eq!(f.get("o.0"), Some("true"));
+        f.int("j", 4);
+        assert_eq!(f.get("j"), Some("4"));
+        assert_eq!(f.len(), 13);
+    }
+
+    #[test]
+    fn nested_lists_of_groups() {
+        let mut f = Form::new();
+        f.enter_index("A", 0);
+        f.enter("B");
+        f.int_list("C", &[7, 8]);
+        f.leave();
+        f.leave();
+        assert_eq!(map(&f), vec![("A.0.B.C.0", "7"), ("A.0.B.C.1", "8")]);
+    }
+
+    #[test]
+    fn debug_redacts() {
+        let mut f = Form::new();
+        f.str("Password", "hunter2");
+        f.str("Signature", "abc");
+        f.str("Name", "n");
+        let s = format!("{f:?}");
+        assert!(!s.contains("hunter2") && !s.contains("abc"), "{s}");
+        assert!(s.contains("\"n\""));
+
+        let cfg = Config::new("pub", "very-secret-key");
+        let s = format!("{cfg:?}");
+        assert!(!s.contains("very-secret-key"), "{s}");
+        let client = Client::new(cfg).unwrap();
+        assert!(!format!("{client:?}").contains("very-secret-key"));
+    }
+
+    #[test]
+    fn config_from_env_map() {
+        let mut vars = HashMap::new();
+        assert!(matches!(
+            Config::from_env_map(&vars),
+            Err(Error::Config(m)) if m.contains("UCLOUD_PUBLIC_KEY")
+        ));
+        vars.insert("UCLOUD_PUBLIC_KEY".to_owned(), "p".to_owned());
+        vars.insert("UCLOUD_PRIVATE_KEY".to_owned(), "s".to_owned());
+        vars.insert("UCLOUD_PROJECT_ID".to_owned(), "org-1".to_owned());
+        vars.insert("UCLOUD_REGION".to_owned(), "cn-bj2".to_owned());
+        vars.insert("UCLOUD_ZONE".to_owned(), "".to_owned());
+        vars.insert("UCLOUD_API_BASE_URL".to_owned(), "http://api.service.ucloud.cn".to_owned());
+        vars.insert("UCLOUD_TIMEOUT_SECOND".to_owned(), "15".to_owned());
+        let cfg = Config::from_env_map(&vars).unwrap();
+        assert_eq!(cfg.public_key, "p");
+        assert_eq!(cfg.project_id.as_deref(), Some("org-1"));
+        assert_eq!(cfg.region.as_deref(), Some("cn-bj2"));
+        assert_eq!(cfg.zone, None);
+        assert_eq!(cfg.base_url, "http://api.service.ucloud.cn");
+        assert_eq!(cfg.timeout, Duration::from_secs(15));
+        vars.insert("UCLOUD_TIMEOUT_SECOND".to_owned(), "1.5s".to_owned());
+        let err = Config::from_env_map(&vars).unwrap_err();
+        assert!(err.to_string().contains("UCLOUD_TIMEOUT_SECOND"), "{err}");
+    }
+
+    #[test]
+    fn invalid_config_rejected() {
+        assert!(Client::new(Config::new("", "x")).is_err());
+        assert!(Client::new(Config::new("p", "x").with_base_url("not a url")).is_err());
+        assert!(Client::new(Config::new("p", "x").with_base_url("ftp://x")).is_err());
+        assert!(Client::new(Config::new("p", "x").with_timeout(Duration::ZERO)).is_err());
+    }
+
+    #[test]
+    fn operation_is_const_constructible() {
+        static OP: Operation = Operation {
+            action: "X",
+            idempotent: false,
+            declares_project_id: true,
+            declares_region: false,
+            declares_zone: false,
+        };
+        const OP2: Operation = Operation::new("Y");
+        assert!(!std::hint::black_box(OP).idempotent);
+        assert!(std::hint::black_box(OP2).idempotent);
+    }
+}

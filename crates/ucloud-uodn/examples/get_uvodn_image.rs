@@ -1,0 +1,39 @@
+//! Lists every UODN image of the configured project, page by page.
+//!
+//! Reads UCLOUD_PUBLIC_KEY, UCLOUD_PRIVATE_KEY and optionally UCLOUD_PROJECT_ID, UCLOUD_REGION, UCLOUD_ZONE,
+//! UCLOUD_API_BASE_URL and UCLOUD_TIMEOUT_SECOND. Exits non-zero, showing the service's code and message, on error.
+
+use ucloud_uodn::runtime::futures::TryStreamExt as _;
+use std::process::ExitCode;
+use ucloud_uodn::{Client, GetUvodnImageRequest};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(count) => {
+            println!("{count} image(s)");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<usize, ucloud_uodn::Error> {
+    let client = Client::from_env()?;
+    let mut images = client.get_uvodn_image_stream(GetUvodnImageRequest::new().with_limit(50));
+    let mut count = 0;
+    while let Some(image) = images.try_next().await? {
+        count += 1;
+        println!(
+            "{}\t{}\ttype={}\tstate={}",
+            image.image_id.as_deref().unwrap_or("-"),
+            image.image_name.as_deref().unwrap_or("-"),
+            image.image_type.as_deref().unwrap_or("-"),
+            image.state.as_deref().unwrap_or("-"),
+        );
+    }
+    Ok(count)
+}
