@@ -178,8 +178,8 @@ fn request_impl(def: &StructDef, dialect: Dialect, top_level: bool) -> TokenStre
     let required: Vec<&FieldDef> = def.fields.iter().filter(|f| f.in_constructor()).collect();
     let params = required.iter().map(|f| {
         let id = ident(&f.ident);
-        match f.shape {
-            Shape::Str => quote!(#id: impl Into<String>),
+        match (f.arity, &f.shape) {
+            (Arity::One, Shape::Str) => quote!(#id: impl Into<String>),
             _ => {
                 let ty = rust_type(f);
                 quote!(#id: #ty)
