@@ -3,6 +3,7 @@
 mod codegen;
 mod diag;
 mod dialect;
+mod diff;
 mod docs;
 mod ir;
 mod markdown;
@@ -20,6 +21,8 @@ commands:
   codegen [--check]                        regenerate every crates/<name> from specs/<name>
   codegen --spec-dir <DIR> --out <CRATE_DIR> [--crate-name <NAME>] [--check]
                                            generate a standalone crate from any folder of docs
+  diff <OLD> <NEW> [--json]                API changes between two doc folders, breaking or compatible
+  diff --git <REV> [PATH] [--json]         the same, PATH (default specs) at REV against the working tree
 ";
 
 fn main() -> ExitCode {
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ir") => cmd_ir(&args[1..]),
         Some("codegen") => cmd_codegen(&args[1..]),
+        Some("diff") => diff::run(&args[1..]),
         Some("-h" | "--help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -115,7 +119,12 @@ fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
         let changed = codegen::ensure_files(&spec.out_dir, files, check)?;
         if !check {
             let ops = files.iter().filter(|f| f.path.starts_with("src") && !f.path.ends_with("lib.rs")).count();
-            println!("{}: {} operation(s), {} file(s) changed", spec.crate_name, ops, changed.len());
+            let api = match spec.runtime {
+                codegen::RuntimeDep::Workspace => diff::summary_since_head(&repo_root(), &spec.spec_dir),
+                codegen::RuntimeDep::Path(_) => None,
+            };
+            let api = api.map(|s| format!("; API: {s}")).unwrap_or_default();
+            println!("{}: {} operation(s), {} file(s) changed{api}", spec.crate_name, ops, changed.len());
         }
         stale.extend(changed);
     }

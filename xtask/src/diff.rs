@@ -1,0 +1,348 @@
+//! API change reports: what a docs update changes in the generated Rust API, and whether it breaks callers.
+//!
+//! The classification follows the generated code, not the wire: request structs are built with `new(required…)`
+//! and `with_*` setters, response and model structs are `#[non_exhaustive]` with every member optional.
+
+use crate::ir::{Data, Field, Model, Operation, Response, Type};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Impact {
+    /// Code that compiled against the old crate may not compile against the new one.
+    Breaking,
+    /// Existing code keeps compiling.
+    Compatible,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Change {
+    pub impact: Impact,
+    pub operation: String,
+    /// What changed: `request field NodeId`, `model ImageInfo field State`, …
+    pub subject: String,
+    pub detail: String,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let impact = match self.impact {
+            Impact::Breaking => "breaking",
+            Impact::Compatible => "compatible",
+        };
+        if self.subject.is_empty() {
+            write!(f, "{impact}: {}: {}", self.operation, self.detail)
+        } else {
+            write!(f, "{impact}: {}: {}: {}", self.operation, self.subject, self.detail)
+        }
+    }
+}
+
+/// Compares two sets of operations, keyed by operation name. The result is sorted: breaking changes first.
+pub fn compare(old: &[&Operation], new: &[&Operation]) -> Vec<Change> {
+    let old: BTreeMap<&str, &Operation> = old.iter().map(|o| (o.name.as_str(), *o)).collect();
+    let new: BTreeMap<&str, &Operation> = new.iter().map(|o| (o.name.as_str(), *o)).collect();
+    let mut out = Vec::new();
+    for (name, op) in &old {
+        if !new.contains_key(name) {
+            out.push(change(
+                Impact::Breaking,
+                name,
+                "",
+                format!("operation removed (was {})", op.source.file.display()),
+            ));
+        }
+    }
+    for (name, op) in &new {
+        match old.get(name) {
+            None => out.push(change(
+                Impact::Compatible,
+                name,
+                "",
+                format!("operation added ({})", op.source.file.display()),
+            )),
+            Some(before) => compare_operation(before, op, &mut out),
+        }
+    }
+    out.sort();
+    out
+}
+
+fn change(impact: Impact, operation: &str, subject: &str, detail: impl Into<String>) -> Change {
+    Change { impact, operation: operation.to_string(), subject: subject.to_string(), detail: detail.into() }
+}
+
+fn compare_operation(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
+    let op = new.name.as_str();
+    if old.protocol != new.protocol {
+        out.push(change(
+            Impact::Compatible,
+            op,
+            "",
+            format!("endpoint changed: {:?} -> {:?}", old.protocol, new.protocol),
+        ));
+    }
+    compare_request(op, "request field", &old.request, &new.request, out);
+    compare_members(op, "response field", &response_fields(&old.response), &response_fields(&new.response), out);
+    if response_shape(&old.response) != response_shape(&new.response) {
+        out.push(change(
+            Impact::Breaking,
+            op,
+            "response",
+            format!("shape changed: {} -> {}", response_shape(&old.response), response_shape(&new.response)),
+        ));
+    }
+    let old_models: BTreeMap<&str, &Model> = old.models.iter().map(|m| (m.name.as_str(), m)).collect();
+    let new_models: BTreeMap<&str, &Model> = new.models.iter().map(|m| (m.name.as_str(), m)).collect();
+    for name in old_models.keys() {
+        if !new_models.contains_key(name) {
+            out.push(change(Impact::Breaking, op, &format!("model {name}"), "removed"));
+        }
+    }
+    for (name, model) in &new_models {
+        match old_models.get(name) {
+            None => out.push(change(Impact::Compatible, op, &format!("model {name}"), "added")),
+            Some(before) => {
+                compare_members(op, &format!("model {name} field"), &before.fields, &model.fields, out);
+            }
+        }
+    }
+}
+
+fn response_fields(response: &Response) -> Vec<Field> {
+    match response {
+        Response::Fields { fields } => fields.clone(),
+        Response::Envelope { data } => match data {
+            Data::Object { fields } | Data::List { fields } | Data::Page { fields, .. } => fields.clone(),
+            Data::Scalar { .. } | Data::Untyped => Vec::new(),
+        },
+    }
+}
+
+fn response_shape(response: &Response) -> String {
+    match response {
+        Response::Fields { .. } => "fields".into(),
+        Response::Envelope { data } => match data {
+            Data::Untyped => "untyped data".into(),
+            Data::Scalar { ty } => format!("data {}", type_name(ty)),
+            Data::Object { .. } => "data object".into(),
+            Data::List { .. } => "data list".into(),
+            Data::Page { items, total, .. } => format!("data page ({items}, {total})"),
+        },
+    }
+}
+
+/// A type as the docs write it: `string`, `array[ImageInfo]`, `{Port: int}`.
+pub fn type_name(ty: &Type) -> String {
+    match ty {
+        Type::String => "string".into(),
+        Type::Int => "int".into(),
+        Type::Float => "float".into(),
+        Type::Bool => "bool".into(),
+        Type::Json => "object".into(),
+        Type::Model(m) => m.clone(),
+        Type::List(inner) => format!("array[{}]", type_name(inner)),
+        Type::Group(fields) => {
+            let members: Vec<String> =
+                fields.iter().map(|f| format!("{}: {}", f.wire_name, type_name(&f.ty))).collect();
+            format!("{{{}}}", members.join(", "))
+        }
+    }
+}
+
+/// Response and model members: all optional in Rust, so required-ness does not change the API.
+fn compare_members(op: &str, what: &str, old: &[Field], new: &[Field], out: &mut Vec<Change>) {
+    for f in old {
+        if !new.iter().any(|n| n.wire_name == f.wire_name) {
+            out.push(change(Impact::Breaking, op, &format!("{what} {}", f.wire_name), "removed"));
+        }
+    }
+    for f in new {
+        let subject = format!("{what} {}", f.wire_name);
+        match old.iter().find(|o| o.wire_name == f.wire_name) {
+            None => out.push(change(Impact::Compatible, op, &subject, format!("added ({})", type_name(&f.ty)))),
+            Some(before) => {
+                if before.ty != f.ty {
+                    out.push(change(
+                        Impact::Breaking,
+                        op,
+                        &subject,
+                        format!("type changed: {} -> {}", type_name(&before.ty), type_name(&f.ty)),
+                    ));
+                }
+                if before.required != f.required {
+                    out.push(change(
+                        Impact::Compatible,
+                        op,
+                        &subject,
+                        format!(
+                            "documented as {} (still an Option in Rust)",
+                            if f.required { "required" } else { "optional" }
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Request members: required ones are `new(...)` arguments, so adding or changing one breaks callers.
+fn compare_request(op: &str, what: &str, old: &[Field], new: &[Field], out: &mut Vec<Change>) {
+    for f in old {
+        if !new.iter().any(|n| n.wire_name == f.wire_name) {
+            out.push(change(Impact::Breaking, op, &format!("{what} {}", f.wire_name), "removed"));
+        }
+    }
+    for f in new {
+        let subject = format!("{what} {}", f.wire_name);
+        match old.iter().find(|o| o.wire_name == f.wire_name) {
+            None if f.required => out.push(change(
+                Impact::Breaking,
+                op,
+                &subject,
+                format!("added as required ({}): a new argument of new()", type_name(&f.ty)),
+            )),
+            None => {
+                out.push(change(Impact::Compatible, op, &subject, format!("added as optional ({})", type_name(&f.ty))))
+            }
+            Some(before) => {
+                match (&before.ty, &f.ty) {
+                    (Type::Group(a), Type::Group(b)) => compare_request(op, &format!("{subject} member"), a, b, out),
+                    (Type::List(a), Type::List(b))
+                        if matches!((a.as_ref(), b.as_ref()), (Type::Group(_), Type::Group(_))) =>
+                    {
+                        if let (Type::Group(a), Type::Group(b)) = (a.as_ref(), b.as_ref()) {
+                            compare_request(op, &format!("{subject} member"), a, b, out);
+                        }
+                    }
+                    (a, b) if a != b => out.push(change(
+                        Impact::Breaking,
+                        op,
+                        &subject,
+                        format!("type changed: {} -> {}", type_name(a), type_name(b)),
+                    )),
+                    _ => {}
+                }
+                if before.required != f.required {
+                    let detail = if f.required {
+                        "became required: a new argument of new()"
+                    } else {
+                        "became optional: no longer an argument of new()"
+                    };
+                    out.push(change(Impact::Breaking, op, &subject, detail));
+                }
+            }
+        }
+    }
+}
+
+/// `2 breaking, 3 compatible` or `no API change`.
+pub fn summary(changes: &[Change]) -> String {
+    let breaking = changes.iter().filter(|c| c.impact == Impact::Breaking).count();
+    let compatible = changes.len() - breaking;
+    if changes.is_empty() {
+        "no API change".into()
+    } else {
+        format!("{breaking} breaking, {compatible} compatible change(s)")
+    }
+}
+
+/// `cargo xtask diff <OLD> <NEW> [--json]` or `cargo xtask diff --git <REV> [PATH] [--json]`.
+pub fn run(args: &[String]) -> anyhow::Result<std::process::ExitCode> {
+    let mut json = false;
+    let mut rev = None;
+    let mut paths = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--json" => json = true,
+            "--git" => rev = Some(it.next().ok_or_else(|| anyhow::anyhow!("--git needs a revision"))?.clone()),
+            flag if flag.starts_with('-') => anyhow::bail!("unknown flag `{flag}`"),
+            path => paths.push(std::path::PathBuf::from(path)),
+        }
+    }
+    let (old_dir, new_dir, _scratch) = match (rev, paths.as_slice()) {
+        (Some(rev), [] | [_]) => {
+            let path = paths.first().cloned().unwrap_or_else(|| "specs".into());
+            let scratch = checkout(std::path::Path::new("."), &rev, &path)?;
+            (scratch.join(&path), path, Some(Scratch(scratch)))
+        }
+        (None, [old, new]) => (old.clone(), new.clone(), None),
+        _ => anyhow::bail!("usage: cargo xtask diff <OLD> <NEW> [--json] | --git <REV> [PATH] [--json]"),
+    };
+    let changes = compare_dirs(&old_dir, &new_dir)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&changes)?);
+    } else {
+        for c in &changes {
+            println!("{c}");
+        }
+        println!("{}", summary(&changes));
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Parses both folders (unsupported docs are skipped on both sides) and compares their operations.
+pub fn compare_dirs(old: &std::path::Path, new: &std::path::Path) -> anyhow::Result<Vec<Change>> {
+    let empty = std::path::Path::new("");
+    let old = if old.exists() {
+        crate::docs::load(empty, &[old.to_path_buf()], None)?
+    } else {
+        crate::docs::Loaded::default()
+    };
+    let new = crate::docs::load(empty, &[new.to_path_buf()], None)?;
+    let old_ops: Vec<&Operation> = old.parsed.iter().map(|p| &p.operation).collect();
+    let new_ops: Vec<&Operation> = new.parsed.iter().map(|p| &p.operation).collect();
+    Ok(compare(&old_ops, &new_ops))
+}
+
+/// One line for `cargo xtask codegen`: what the docs in `spec_dir` (relative to `repo`) change against git HEAD.
+/// `None` when there is no git history to compare with.
+pub fn summary_since_head(repo: &std::path::Path, spec_dir: &std::path::Path) -> Option<String> {
+    let scratch = Scratch(checkout(repo, "HEAD", spec_dir).ok()?);
+    let changes = compare_dirs(&scratch.0.join(spec_dir), &repo.join(spec_dir)).ok()?;
+    let breaking: Vec<&Change> = changes.iter().filter(|c| c.impact == Impact::Breaking).take(3).collect();
+    let mut line = format!("{} since HEAD", summary(&changes));
+    if !breaking.is_empty() {
+        let shown: Vec<String> = breaking.iter().map(|c| format!("{} {}", c.operation, c.subject)).collect();
+        line.push_str(&format!(" (breaking: {}{})", shown.join("; "), if changes.len() > 3 { "; …" } else { "" }));
+    }
+    Some(line)
+}
+
+/// A temporary folder removed on drop.
+struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Extracts `path` as of `rev` into a fresh temporary folder (via `git archive`).
+fn checkout(repo: &std::path::Path, rev: &str, path: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    use std::process::Command;
+    let dir =
+        std::env::temp_dir().join(format!("docbind-diff-{}-{}", std::process::id(), rev.replace(['/', '~', '^'], "_")));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let archive =
+        Command::new("git").arg("-C").arg(repo).args(["archive", "--format=tar", rev, "--"]).arg(path).output()?;
+    if !archive.status.success() {
+        anyhow::bail!("git archive {rev} {}: {}", path.display(), String::from_utf8_lossy(&archive.stderr).trim());
+    }
+    let mut tar = Command::new("tar").arg("-x").arg("-C").arg(&dir).stdin(std::process::Stdio::piped()).spawn()?;
+    if let Some(stdin) = tar.stdin.as_mut() {
+        std::io::Write::write_all(stdin, &archive.stdout)?;
+    }
+    drop(tar.stdin.take());
+    if !tar.wait()?.success() {
+        anyhow::bail!("could not unpack {rev}:{}", path.display());
+    }
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests;

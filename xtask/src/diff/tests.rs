@@ -1,0 +1,141 @@
+//! Before/after fixtures modelled on real vendor edits (see doc-grammar.md §A5).
+
+use super::*;
+use crate::dialect::parse_doc;
+use std::path::Path;
+
+fn ucloud(action: &str, request_rows: &str, response_rows: &str, models: &str) -> Operation {
+    let src = format!(
+        "# 测试 - {action}\n\n## 定义\n\n### 请求参数\n\n| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n{request_rows}\n\n### 响应字段\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **RetCode** | int | 码 |**Yes**|\n{response_rows}\n\n{models}\n"
+    );
+    parse_doc(Path::new("x.md"), &src, None).expect("fixture parses").operation
+}
+
+fn lines(old: &[Operation], new: &[Operation]) -> Vec<String> {
+    let old: Vec<&Operation> = old.iter().collect();
+    let new: Vec<&Operation> = new.iter().collect();
+    compare(&old, &new).iter().map(Change::to_string).collect()
+}
+
+const MODEL: &str = "#### 数据模型\n\n#### SecGroupInfo\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **SecGroupId** | string | 安全组 |No|\n";
+
+#[test]
+fn string_to_int_is_breaking() {
+    // udb DescribeUDBInstance.SpecificationType, 2024-07-12.
+    let before = ucloud("DescribeUDBInstance", "", "| **SpecificationType** | string | 规格 |No|", "");
+    let after = ucloud("DescribeUDBInstance", "", "| **SpecificationType** | int | 规格 |No|", "");
+    assert_eq!(
+        lines(&[before], &[after]),
+        ["breaking: DescribeUDBInstance: response field SpecificationType: type changed: string -> int"]
+    );
+}
+
+#[test]
+fn model_to_array_of_models_is_breaking() {
+    // ulb DescribeLoadBalancers.SecGroup, 2025-10-30.
+    let before =
+        ucloud("DescribeLoadBalancers", "", "| **SecGroup** | [*SecGroupInfo*](#SecGroupInfo) | 安全组 |No|", MODEL);
+    let after = ucloud(
+        "DescribeLoadBalancers",
+        "",
+        "| **SecGroup** | array[[*SecGroupInfo*](#SecGroupInfo)] | 安全组 |No|",
+        MODEL,
+    );
+    assert_eq!(
+        lines(&[before], &[after]),
+        ["breaking: DescribeLoadBalancers: response field SecGroup: type changed: SecGroupInfo -> array[SecGroupInfo]"]
+    );
+}
+
+#[test]
+fn added_optional_fields_are_compatible() {
+    let model = |extra: &str| {
+        format!("#### 数据模型\n\n#### NodeInfo\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **NodeId** | string | 节点 |No|\n{extra}")
+    };
+    // uedn DescribeUvodnNode gained NodeInfo.ProductType on 2020-11-10.
+    let before = ucloud(
+        "DescribeUvodnNode",
+        "| **Offset** | int | o |No|",
+        "| **NodeList** | array[[*NodeInfo*](#NodeInfo)] | n |No|",
+        &model(""),
+    );
+    let after = ucloud(
+        "DescribeUvodnNode",
+        "| **Offset** | int | o |No|\n| **Limit** | int | l |No|",
+        "| **NodeList** | array[[*NodeInfo*](#NodeInfo)] | n |No|",
+        &model("| **ProductType** | string | 机器类型 |No|\n"),
+    );
+    assert_eq!(
+        lines(&[before], &[after]),
+        [
+            "compatible: DescribeUvodnNode: model NodeInfo field ProductType: added (string)",
+            "compatible: DescribeUvodnNode: request field Limit: added as optional (int)",
+        ]
+    );
+}
+
+#[test]
+fn making_a_parameter_required_is_breaking_but_not_a_response_field() {
+    let before = ucloud("CreateThing", "| **Name** | string | 名称 |No|", "| **Id** | string | id |No|", "");
+    let after = ucloud("CreateThing", "| **Name** | string | 名称 |**Yes**|", "| **Id** | string | id |**Yes**|", "");
+    assert_eq!(
+        lines(&[before], &[after]),
+        [
+            "breaking: CreateThing: request field Name: became required: a new argument of new()",
+            "compatible: CreateThing: response field Id: documented as required (still an Option in Rust)",
+        ]
+    );
+}
+
+#[test]
+fn new_required_group_member_and_removed_fields_are_breaking() {
+    let before = ucloud(
+        "CreateRule",
+        "| **Rule.N.Port** | int | 端口 |No|\n| **Old** | string | 旧 |No|",
+        "| **Gone** | string | g |No|",
+        "",
+    );
+    let after = ucloud(
+        "CreateRule",
+        "| **Rule.N.Port** | int | 端口 |No|\n| **Rule.N.Proto** | string | 协议 |**Yes**|",
+        "",
+        "",
+    );
+    assert_eq!(
+        lines(&[before], &[after]),
+        [
+            "breaking: CreateRule: request field Old: removed",
+            "breaking: CreateRule: request field Rule: became required: a new argument of new()",
+            "breaking: CreateRule: request field Rule member Proto: added as required (string): a new argument of new()",
+            "breaking: CreateRule: response field Gone: removed",
+        ]
+    );
+}
+
+#[test]
+fn operations_added_and_removed() {
+    let a = ucloud("GetA", "", "", "");
+    let b = ucloud("GetB", "", "", "");
+    assert_eq!(
+        lines(std::slice::from_ref(&a), std::slice::from_ref(&b)),
+        ["breaking: GetA: operation removed (was x.md)", "compatible: GetB: operation added (x.md)"]
+    );
+    assert_eq!(lines(std::slice::from_ref(&a), std::slice::from_ref(&a)), Vec::<String>::new());
+}
+
+#[test]
+fn whitespace_only_edits_change_nothing() {
+    let before = ucloud("GetA", "| **Id** | string | 标识 |No|", "| **N** | int | n |No|", "");
+    let after = ucloud("GetA", "|   **Id**   |  string  |  标识  |  No  |", "| **N** | int | n |No|", "");
+    assert!(lines(&[before], &[after]).is_empty());
+}
+
+#[test]
+fn summary_counts_by_impact() {
+    let before = ucloud("GetA", "", "| **N** | string | n |No|", "");
+    let after = ucloud("GetA", "| **X** | int | x |No|", "| **N** | int | n |No|", "");
+    let old = [&before];
+    let new = [&after];
+    assert_eq!(summary(&compare(&old, &new)), "1 breaking, 1 compatible change(s)");
+    assert_eq!(summary(&[]), "no API change");
+}
