@@ -187,6 +187,32 @@ pub enum Slot<'a> {
     JsonList(&'a mut Vec<Value>),
     /// A list of models.
     ModelList(&'a mut dyn ModelList),
+    /// An optional enumeration (from an overlay): takes a string, number or bool, rendered as text.
+    Enum(&'a mut dyn OptionalEnum),
+}
+
+/// Implemented by generated enumerations. `from_wire` never fails: a value the docs did not list becomes the
+/// enum's `Unknown` variant, so it decodes, is kept, and round-trips.
+pub trait Enumeration: Send + Sized {
+    /// The variant for a wire value (`"1"`, `"Running"`).
+    fn from_wire(raw: &str) -> Self;
+}
+
+/// An `Option` of a generated enumeration, as a decode target.
+pub trait OptionalEnum: Send {
+    /// Stores the variant for `raw`.
+    fn set_wire(&mut self, raw: &str);
+    /// Back to `None` (for `null`).
+    fn clear(&mut self);
+}
+
+impl<E: Enumeration> OptionalEnum for Option<E> {
+    fn set_wire(&mut self, raw: &str) {
+        *self = Some(E::from_wire(raw));
+    }
+    fn clear(&mut self) {
+        *self = None;
+    }
 }
 
 impl Slot<'_> {
@@ -205,6 +231,7 @@ impl Slot<'_> {
             Slot::BoolList(s) => Slot::BoolList(s),
             Slot::JsonList(s) => Slot::JsonList(s),
             Slot::ModelList(s) => Slot::ModelList(&mut **s),
+            Slot::Enum(s) => Slot::Enum(&mut **s),
         }
     }
 
@@ -222,6 +249,7 @@ impl Slot<'_> {
             Slot::BoolList(_) => "BoolList",
             Slot::JsonList(_) => "JsonList",
             Slot::ModelList(_) => "ModelList",
+            Slot::Enum(_) => "Enum",
         }
     }
 }
@@ -623,6 +651,14 @@ impl Scalar {
         converted.unwrap_or_else(|| Elem::Misfit(Value::String(s.into_owned())))
     }
 
+    /// Text for an enumeration: whatever a string slot would accept.
+    fn convert_elem(self, elem_of: impl FnOnce(Scalar) -> Elem) -> Option<String> {
+        match elem_of(self) {
+            Elem::Str(text) => Some(text),
+            _ => None,
+        }
+    }
+
     fn convert_bool(self, b: bool) -> Elem {
         match self {
             Scalar::Str => Elem::Str(if b { "true" } else { "false" }.to_owned()),
@@ -664,6 +700,15 @@ impl SlotSeed<'_> {
             Slot::Json(o) => {
                 *o = Some(raw());
                 return Misfit::None;
+            }
+            Slot::Enum(e) => {
+                return match Scalar::Str.convert_elem(elem_of) {
+                    Some(text) => {
+                        e.set_wire(&text);
+                        Misfit::None
+                    }
+                    None => Misfit::Whole(raw()),
+                };
             }
             _ => return Misfit::Whole(raw()),
         };
@@ -735,6 +780,7 @@ impl<'de> Visitor<'de> for SlotSeed<'_> {
             Slot::BoolList(l) => l.clear(),
             Slot::JsonList(l) => l.clear(),
             Slot::ModelList(l) => l.clear(),
+            Slot::Enum(e) => e.clear(),
         }
         Ok(Misfit::None)
     }

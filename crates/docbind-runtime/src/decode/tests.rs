@@ -492,3 +492,58 @@ mod props {
         }
     }
 }
+
+/// Hand-written the way generated code implements an overlay enum.
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Available,
+    Unavailable,
+    Unknown(String),
+}
+
+impl Enumeration for State {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "1" => State::Available,
+            "2" => State::Unavailable,
+            other => State::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct WithEnum {
+    state: Option<State>,
+    extra: Extra,
+}
+
+impl Decode for WithEnum {
+    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
+        match key {
+            "State" => Some(Slot::Enum(&mut self.state)),
+            _ => None,
+        }
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+}
+
+#[test]
+fn enum_slots_take_numbers_and_strings_and_keep_unknown_values() {
+    for (body, expected) in [
+        (r#"{"State": 1}"#, Some(State::Available)),
+        (r#"{"State": "2"}"#, Some(State::Unavailable)),
+        (r#"{"State": 7}"#, Some(State::Unknown("7".into()))),
+        (r#"{"State": null}"#, None),
+    ] {
+        let mut out = WithEnum::default();
+        decode_object(body.as_bytes(), &mut out).unwrap();
+        assert_eq!(out.state, expected, "{body}");
+        assert!(out.extra.is_empty());
+    }
+    let mut out = WithEnum::default();
+    decode_object(br#"{"State": {"odd": true}}"#, &mut out).unwrap();
+    assert_eq!(out.state, None);
+    assert_eq!(out.extra.get("State"), Some(&json!({"odd": true})));
+}
