@@ -40,6 +40,50 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     pub errors: Vec<ErrorCode>,
     pub examples: Vec<Example>,
+    /// Names and enumerations from `specs/<crate>/overlay.toml`; empty without an overlay.
+    #[serde(default, skip_serializing_if = "Annotations::is_empty")]
+    pub annotations: Annotations,
+}
+
+/// What an overlay adds that the docs cannot say: Rust names and typed enumerations.
+/// Fields are addressed by path: `request.ImageType`, `request.RuleSet.MetricID`, `response.TotalCount`,
+/// `model.ImageInfo.State`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Annotations {
+    pub fields: Vec<FieldAnnotation>,
+    /// Model (wire name) → Rust type name.
+    pub model_names: Vec<(String, String)>,
+}
+
+impl Annotations {
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.model_names.is_empty()
+    }
+
+    pub fn field(&self, path: &str) -> Option<&FieldAnnotation> {
+        self.fields.iter().find(|f| f.path == path)
+    }
+
+    pub fn model_name(&self, model: &str) -> Option<&str> {
+        self.model_names.iter().find(|(m, _)| m == model).map(|(_, rust)| rust.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldAnnotation {
+    pub path: String,
+    /// The Rust field name (snake_case).
+    pub rust_name: Option<String>,
+    pub enumeration: Option<Enumeration>,
+}
+
+/// A closed set of documented values with Rust names; unknown values are still kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enumeration {
+    /// The Rust type name.
+    pub name: String,
+    /// (variant name, wire value), in overlay order.
+    pub variants: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 //! `operation.rs` turns these definitions into tokens.
 
 use super::names::{self, Scope};
-use crate::ir::{Data, Dialect, Field, Location, Operation, Response, Type};
+use crate::ir::{Annotations, Data, Dialect, Enumeration, Field, Location, Operation, Response, Type};
 
 /// What one field holds, before `Option`/`Vec` wrapping.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +16,11 @@ pub enum Shape {
     Json,
     /// A generated struct (model or request group), by Rust type name.
     Struct(String),
+    /// A generated enumeration (from an overlay), by Rust type name; `int` tells how the wire value is typed.
+    Enum {
+        name: String,
+        int: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +100,45 @@ pub struct OperationDefs {
     pub groups: Vec<StructDef>,
     pub response: StructDef,
     pub models: Vec<StructDef>,
+    /// Enumerations from the overlay, each emitted once per module.
+    pub enums: Vec<EnumDef>,
     pub binding: DataBinding,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    pub name: String,
+    pub doc: String,
+    pub variants: Vec<(String, String)>,
+}
+
+/// Rust naming choices shared by every struct of one operation module.
+struct Namer<'a> {
+    annotations: &'a Annotations,
+    enums: Vec<EnumDef>,
+    error: Option<String>,
+}
+
+impl Namer<'_> {
+    fn ident(&self, path: &str, wire: &str) -> String {
+        match self.annotations.field(path).and_then(|a| a.rust_name.clone()) {
+            Some(name) => name,
+            None => names::field_name(wire),
+        }
+    }
+
+    /// The enum shape for an annotated single value, registering the enum once per module.
+    fn enumeration(&mut self, path: &str, field: &Field, shape: &Shape) -> Option<Shape> {
+        let Enumeration { name, variants } = self.annotations.field(path)?.enumeration.clone()?;
+        match self.enums.iter().find(|e| e.name == name) {
+            Some(existing) if existing.variants != variants => {
+                self.error = Some(format!("enum `{name}` is declared twice with different values"));
+            }
+            Some(_) => {}
+            None => self.enums.push(EnumDef { name: name.clone(), doc: field.description.clone(), variants }),
+        }
+        Some(Shape::Enum { name, int: *shape == Shape::Int })
+    }
 }
 
 /// Reserved member names: the field that keeps undeclared data.
@@ -107,8 +150,15 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
     let mut types = Scope::default();
     let request_name = types.claim(format!("{base}Request"));
     let response_name = types.claim(format!("{base}Response"));
-    let model_names: Vec<(String, String)> =
-        op.models.iter().map(|m| (m.name.clone(), types.claim(names::type_name(&m.name)))).collect();
+    let model_names: Vec<(String, String)> = op
+        .models
+        .iter()
+        .map(|m| {
+            let rust =
+                op.annotations.model_name(&m.name).map(str::to_string).unwrap_or_else(|| names::type_name(&m.name));
+            (m.name.clone(), types.claim(rust))
+        })
+        .collect();
     let model_type = |name: &str| -> Result<String, String> {
         model_names
             .iter()
@@ -117,8 +167,18 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
             .ok_or_else(|| format!("{}: model `{name}` is not defined", op.name))
     };
 
+    let mut namer = Namer { annotations: &op.annotations, enums: Vec::new(), error: None };
     let mut groups = Vec::new();
-    let request_fields = request_fields(&op.request, &request_name, &mut types, &mut groups, &model_type, dialect)?;
+    let request_fields = request_fields(
+        &op.request,
+        "request",
+        &request_name,
+        &mut types,
+        &mut groups,
+        &model_type,
+        dialect,
+        &mut namer,
+    )?;
     let request = StructDef {
         name: request_name,
         kind: StructKind::Request,
@@ -128,7 +188,7 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
 
     let mut models = Vec::new();
     for (model, (_, rust)) in op.models.iter().zip(&model_names) {
-        let fields = member_fields(&model.fields, &model_type)?;
+        let fields = member_fields(&model.fields, &format!("model.{}", model.name), &model_type, &mut namer)?;
         let doc = format!(
             "`{}`, a model of {}.\n\nDefined at `{}` line {}.",
             model.name,
@@ -141,16 +201,20 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
 
     let response_doc = format!("What {} returns.", title_of(op));
     let (response_fields, binding) = match &op.response {
-        Response::Fields { fields } => (member_fields(fields, &model_type)?, DataBinding::TopLevel),
+        Response::Fields { fields } => {
+            (member_fields(fields, "response", &model_type, &mut namer)?, DataBinding::TopLevel)
+        }
         Response::Envelope { data } => match data {
-            Data::Object { fields } => (member_fields(fields, &model_type)?, DataBinding::Object),
+            Data::Object { fields } => {
+                (member_fields(fields, "response", &model_type, &mut namer)?, DataBinding::Object)
+            }
             Data::Page { items, total, fields } => {
                 let item_name = types.claim(format!("{base}Item"));
                 models.push(StructDef {
                     name: item_name.clone(),
                     kind: StructKind::Decoded,
                     doc: format!("One item of the page {} returns.", title_of(op)),
-                    fields: member_fields(fields, &model_type)?,
+                    fields: member_fields(fields, "response", &model_type, &mut namer)?,
                 });
                 let page_fields = vec![
                     FieldDef {
@@ -180,7 +244,7 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
                     name: item_name.clone(),
                     kind: StructKind::Decoded,
                     doc: format!("One item of the list {} returns.", title_of(op)),
-                    fields: member_fields(fields, &model_type)?,
+                    fields: member_fields(fields, "response", &model_type, &mut namer)?,
                 });
                 let field = FieldDef {
                     ident: "items".into(),
@@ -229,6 +293,7 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
         groups,
         response,
         models,
+        enums: namer.enums,
         binding,
     })
 }
@@ -265,22 +330,30 @@ fn field_doc(field: &Field) -> String {
 /// Response and model members: always optional or lists, because servers omit what the docs require.
 fn member_fields(
     fields: &[Field],
+    prefix: &str,
     model_type: &dyn Fn(&str) -> Result<String, String>,
+    namer: &mut Namer<'_>,
 ) -> Result<Vec<FieldDef>, String> {
     let mut scope = Scope::with_reserved(&[EXTRA]);
     fields
         .iter()
         .map(|f| {
-            let (shape, arity) = match &f.ty {
+            let path = format!("{prefix}.{}", f.wire_name);
+            let (mut shape, arity) = match &f.ty {
                 Type::List(inner) => (scalar_shape(inner, model_type)?, Arity::List),
                 other => (scalar_shape(other, model_type)?, Arity::Optional),
             };
+            if arity != Arity::List {
+                if let Some(e) = namer.enumeration(&path, f, &shape) {
+                    shape = e;
+                }
+            }
             let mut doc = field_doc(f);
             if f.required {
                 doc.push_str(" Documented as always present.");
             }
             Ok(FieldDef {
-                ident: scope.claim(names::field_name(&f.wire_name)),
+                ident: scope.claim(namer.ident(&path, &f.wire_name)),
                 wire: f.wire_name.clone(),
                 shape,
                 arity,
@@ -293,17 +366,21 @@ fn member_fields(
 }
 
 /// Request members: required ones are plain values, optional ones `Option`, lists `Vec`; groups become structs.
+#[allow(clippy::too_many_arguments)]
 fn request_fields(
     fields: &[Field],
+    prefix: &str,
     owner: &str,
     types: &mut Scope,
     groups: &mut Vec<StructDef>,
     model_type: &dyn Fn(&str) -> Result<String, String>,
     dialect: Dialect,
+    namer: &mut Namer<'_>,
 ) -> Result<Vec<FieldDef>, String> {
     let mut scope = Scope::default();
     let mut out = Vec::new();
     for f in fields {
+        let path = format!("{prefix}.{}", f.wire_name);
         let (inner, list) = match &f.ty {
             Type::List(inner) => (inner.as_ref(), true),
             other => (other, false),
@@ -312,7 +389,7 @@ fn request_fields(
             Type::Group(members) => {
                 let stem = owner.strip_suffix("Request").unwrap_or(owner);
                 let name = types.claim(format!("{stem}{}", names::type_name(&f.wire_name)));
-                let group_fields = request_fields(members, &name, types, groups, model_type, dialect)?;
+                let group_fields = request_fields(members, &path, &name, types, groups, model_type, dialect, namer)?;
                 groups.push(StructDef {
                     name: name.clone(),
                     kind: StructKind::Request,
@@ -322,6 +399,10 @@ fn request_fields(
                 Shape::Struct(name)
             }
             other => scalar_shape(other, model_type)?,
+        };
+        let shape = match (list, namer.enumeration(&path, f, &shape)) {
+            (false, Some(e)) => e,
+            _ => shape,
         };
         let arity = if list {
             Arity::List
@@ -346,7 +427,7 @@ fn request_fields(
             doc.push_str(" Required.");
         }
         out.push(FieldDef {
-            ident: scope.claim(names::field_name(&f.wire_name)),
+            ident: scope.claim(namer.ident(&path, &f.wire_name)),
             wire: f.wire_name.clone(),
             shape,
             arity,

@@ -27,6 +27,9 @@ pub fn module_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> 
     for m in &defs.models {
         items.push(struct_tokens(m, dialect, false));
     }
+    for e in &defs.enums {
+        items.push(enum_tokens(e));
+    }
     items.push(client_tokens(op, defs, dialect)?);
     Ok(quote! {
         #module_doc
@@ -42,7 +45,7 @@ fn rust_type(field: &FieldDef) -> TokenStream {
         Shape::Float => quote!(f64),
         Shape::Bool => quote!(bool),
         Shape::Json => quote!(rt::serde_json::Value),
-        Shape::Struct(name) => {
+        Shape::Struct(name) | Shape::Enum { name, .. } => {
             let name = format_ident!("{}", name);
             quote!(#name)
         }
@@ -120,25 +123,90 @@ fn debug_impl(def: &StructDef) -> TokenStream {
     }
 }
 
+/// A forward-compatible enumeration: documented values get variants, anything else is kept in `Unknown`.
+fn enum_tokens(def: &super::model::EnumDef) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let doc = doc_attrs(
+        &format!(
+            "{}\n\nNamed in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept \
+             as received and is sent back unchanged.",
+            def.doc
+        ),
+        false,
+    );
+    let variants = def.variants.iter().map(|(variant, wire)| {
+        let v = format_ident!("{}", variant);
+        let doc = format!(" Wire value `{wire}`.");
+        quote! { #[doc = #doc] #v, }
+    });
+    let as_str = def.variants.iter().map(|(variant, wire)| {
+        let v = format_ident!("{}", variant);
+        quote! { Self::#v => #wire, }
+    });
+    let from_wire = def.variants.iter().map(|(variant, wire)| {
+        let v = format_ident!("{}", variant);
+        quote! { #wire => Self::#v, }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A value the docs do not list, exactly as received.
+            Unknown(String),
+        }
+        impl #name {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl rt::decode::Enumeration for #name {
+            fn from_wire(raw: &str) -> Self {
+                match raw {
+                    #(#from_wire)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+/// The runtime `Slot` variant that decodes a field of this shape.
+fn slot_variant(shape: &Shape, arity: Arity) -> TokenStream {
+    match (shape, arity) {
+        (Shape::Str, Arity::List) => quote!(StrList),
+        (Shape::Int, Arity::List) => quote!(IntList),
+        (Shape::Float, Arity::List) => quote!(FloatList),
+        (Shape::Bool, Arity::List) => quote!(BoolList),
+        (Shape::Json, Arity::List) => quote!(JsonList),
+        (Shape::Struct(_), Arity::List) => quote!(ModelList),
+        (Shape::Str, _) => quote!(Str),
+        (Shape::Int, _) => quote!(Int),
+        (Shape::Float, _) => quote!(Float),
+        (Shape::Bool, _) => quote!(Bool),
+        (Shape::Json, _) => quote!(Json),
+        (Shape::Struct(_), _) => quote!(Model),
+        // The overlay refuses enumerations on lists, so this is always a single value.
+        (Shape::Enum { .. }, _) => quote!(Enum),
+    }
+}
+
 fn decode_impl(def: &StructDef) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let arms = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         let wire = &f.wire;
-        let slot = match (&f.shape, f.arity) {
-            (Shape::Str, Arity::List) => quote!(StrList),
-            (Shape::Int, Arity::List) => quote!(IntList),
-            (Shape::Float, Arity::List) => quote!(FloatList),
-            (Shape::Bool, Arity::List) => quote!(BoolList),
-            (Shape::Json, Arity::List) => quote!(JsonList),
-            (Shape::Struct(_), Arity::List) => quote!(ModelList),
-            (Shape::Str, _) => quote!(Str),
-            (Shape::Int, _) => quote!(Int),
-            (Shape::Float, _) => quote!(Float),
-            (Shape::Bool, _) => quote!(Bool),
-            (Shape::Json, _) => quote!(Json),
-            (Shape::Struct(_), _) => quote!(Model),
-        };
+        let slot = slot_variant(&f.shape, f.arity);
         quote! { #wire => rt::decode::Slot::#slot(&mut self.#id), }
     });
     let wires = def.fields.iter().map(|f| &f.wire);
@@ -295,6 +363,8 @@ fn form_encoder(def: &StructDef) -> TokenStream {
                     form.leave();
                 }
             },
+            (Shape::Enum { .. }, Arity::One) => quote!(form.str(#wire, self.#id.as_str());),
+            (Shape::Enum { .. }, _) => quote!(form.opt_str(#wire, self.#id.as_ref().map(|value| value.as_str()));),
             (Shape::Struct(_), Arity::One) => quote! {
                 form.enter(#wire);
                 self.#id.encode(form);
@@ -341,10 +411,29 @@ fn call_encoder(def: &StructDef) -> TokenStream {
             Shape::Float => "float",
             Shape::Bool => "bool",
             Shape::Json | Shape::Struct(_) => "json",
+            Shape::Enum { int: true, .. } if prefix == "body" => "json",
+            Shape::Enum { .. } => "str",
         };
         let plain = format_ident!("{prefix}_{kind}");
         let optional = format_ident!("opt_{prefix}_{kind}");
+        // Integer enumerations travel as JSON numbers in a body (text if an unknown value is not a number).
         match (f.arity, &f.shape) {
+            (Arity::One, Shape::Enum { int: true, .. }) if prefix == "body" => quote! {
+                call.#plain(#wire, match self.#id.as_str().parse::<i64>() {
+                    Ok(number) => rt::serde_json::Value::from(number),
+                    Err(_) => rt::serde_json::Value::from(self.#id.as_str()),
+                });
+            },
+            (Arity::Optional, Shape::Enum { int: true, .. }) if prefix == "body" => quote! {
+                call.#optional(#wire, self.#id.as_ref().map(|value| match value.as_str().parse::<i64>() {
+                    Ok(number) => rt::serde_json::Value::from(number),
+                    Err(_) => rt::serde_json::Value::from(value.as_str()),
+                }));
+            },
+            (Arity::One, Shape::Enum { .. }) => quote!(call.#plain(#wire, self.#id.as_str());),
+            (Arity::Optional, Shape::Enum { .. }) => {
+                quote!(call.#optional(#wire, self.#id.as_ref().map(|value| value.as_str()));)
+            }
             (Arity::One, Shape::Str) => quote!(call.#plain(#wire, &self.#id);),
             (Arity::One, Shape::Json) => quote!(call.#plain(#wire, self.#id.clone());),
             (Arity::One, _) => quote!(call.#plain(#wire, self.#id);),
@@ -429,20 +518,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                     let field_def =
                         defs.response.fields.iter().find(|f| f.ident == *field).ok_or("missing data field")?;
                     let id = ident(field);
-                    let slot = match (&field_def.shape, field_def.arity) {
-                        (Shape::Struct(_), Arity::List) => quote!(ModelList),
-                        (Shape::Str, Arity::List) => quote!(StrList),
-                        (Shape::Int, Arity::List) => quote!(IntList),
-                        (Shape::Float, Arity::List) => quote!(FloatList),
-                        (Shape::Bool, Arity::List) => quote!(BoolList),
-                        (Shape::Json, Arity::List) => quote!(JsonList),
-                        (Shape::Str, _) => quote!(Str),
-                        (Shape::Int, _) => quote!(Int),
-                        (Shape::Float, _) => quote!(Float),
-                        (Shape::Bool, _) => quote!(Bool),
-                        (Shape::Json, _) => quote!(Json),
-                        (Shape::Struct(_), _) => quote!(Model),
-                    };
+                    let slot = slot_variant(&field_def.shape, field_def.arity);
                     quote! {
                         let mut response = #response::default();
                         let info = self.runtime().call(&OPERATION, call, rt::decode::Slot::#slot(&mut response.#id)).await?;

@@ -216,6 +216,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         pagination,
         errors,
         examples,
+        annotations: Default::default(),
     };
     Ok(Parsed { operation, warnings: ctx.warnings })
 }
