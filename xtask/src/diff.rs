@@ -94,6 +94,26 @@ fn compare_operation(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
             format!("shape changed: {} -> {}", response_shape(&old.response), response_shape(&new.response)),
         ));
     }
+    if old.annotations != new.annotations {
+        for a in &new.annotations.fields {
+            if old.annotations.field(&a.path) != Some(a) {
+                out.push(change(
+                    Impact::Breaking,
+                    op,
+                    &format!("field {}", a.path),
+                    "overlay changes its Rust name or type",
+                ));
+            }
+        }
+        for a in &old.annotations.fields {
+            if new.annotations.field(&a.path).is_none() {
+                out.push(change(Impact::Breaking, op, &format!("field {}", a.path), "overlay annotation removed"));
+            }
+        }
+        if old.annotations.model_names != new.annotations.model_names {
+            out.push(change(Impact::Breaking, op, "models", "overlay changes model type names"));
+        }
+    }
     let old_models: BTreeMap<&str, &Model> = old.models.iter().map(|m| (m.name.as_str(), m)).collect();
     let new_models: BTreeMap<&str, &Model> = new.models.iter().map(|m| (m.name.as_str(), m)).collect();
     for name in old_models.keys() {

@@ -79,5 +79,13 @@ pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> anyhow::
             Err(rejection) => loaded.rejected.push(rejection),
         }
     }
+    // A folder's overlay.toml corrects the docs parsed from that folder.
+    for path in paths {
+        let mut ops: Vec<&mut crate::ir::Operation> =
+            loaded.parsed.iter_mut().map(|p| &mut p.operation).filter(|o| o.source.file.starts_with(path)).collect();
+        if let Err(errors) = crate::overlay::apply_dir(&root.join(path), path, &mut ops) {
+            loaded.rejected.push(Rejection::Invalid { errors });
+        }
+    }
     Ok(loaded)
 }

@@ -7,6 +7,7 @@ mod diff;
 mod docs;
 mod ir;
 mod markdown;
+mod overlay;
 #[cfg(test)]
 mod robustness;
 

@@ -1,5 +1,6 @@
 //! End to end: the generated `finovy-image` crate against a real HTTP server on 127.0.0.1.
 
+use docbind::finovy_image::get_list::ImageStatus;
 use docbind::finovy_image::{Client, Config, GetListRequest};
 use docbind::runtime::finovy::Credentials;
 use docbind::runtime::RetryPolicy;
@@ -56,7 +57,10 @@ async fn sends_query_parameters_and_the_token_header() {
         .mount(&server)
         .await;
     let client = Client::new(config(&server, Credentials::Token("static-token".into()))).unwrap();
-    let page = client.get_list(&GetListRequest::new().with_image_name("my image/1").with_status("1")).await.unwrap();
+    let page = client
+        .get_list(&GetListRequest::new().with_image_name("my image/1").with_status(ImageStatus::Available))
+        .await
+        .unwrap();
 
     let query = server.received_requests().await.unwrap()[0].url.query().unwrap_or_default().to_string();
     assert!(!query.contains("imageType") && !query.contains("datacenterKey"), "unset parameters are not sent: {query}");
@@ -67,7 +71,7 @@ async fn sends_query_parameters_and_the_token_header() {
     assert_eq!(image.id.as_deref(), Some("7sEdkaZ0T8"));
     assert_eq!(image.image_id, Some(164471562));
     assert_eq!(image.image_name.as_deref(), Some("aaaaaaaa"));
-    assert_eq!(image.status, Some(1));
+    assert_eq!(image.status, Some(ImageStatus::Available));
     assert_eq!(image.create_time, Some(1708330251000));
     assert!(image.extra.is_empty() && page.extra.is_empty());
 }
@@ -88,7 +92,7 @@ async fn odd_values_in_the_page_are_kept() {
     assert_eq!(page.total_counts, Some(9));
     assert_eq!(page.data.len(), 1);
     assert_eq!(page.data[0].image_id, Some(164471562));
-    assert_eq!(page.data[0].status, Some(2));
+    assert_eq!(page.data[0].status, Some(ImageStatus::Failed));
     assert_eq!(page.data[0].create_time, Some(1_708_000_000_000));
     assert_eq!(page.data[0].extra.get("newField"), Some(&json!([1])));
     assert_eq!(page.extra.get("data.1"), Some(&json!(7)));

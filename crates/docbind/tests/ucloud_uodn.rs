@@ -1,6 +1,7 @@
 //! End to end: the generated `ucloud-uodn` crate against a real HTTP server on 127.0.0.1.
 
 use docbind::runtime::{Error, RetryPolicy};
+use docbind::ucloud_uodn::get_uvodn_image::{DeployState, ImageState, ImageType};
 use docbind::ucloud_uodn::{Client, Config, GetUvodnImageRequest};
 use futures::TryStreamExt as _;
 use serde_json::json;
@@ -42,8 +43,11 @@ async fn sends_the_exact_signed_form_body() {
         .mount(&server)
         .await;
     let client = Client::new(config(&server)).unwrap();
-    let request =
-        GetUvodnImageRequest::new().with_project_id("org-xxx").with_image_type("1").with_offset(0).with_limit(2);
+    let request = GetUvodnImageRequest::new()
+        .with_project_id("org-xxx")
+        .with_image_type(ImageType::Standard)
+        .with_offset(0)
+        .with_limit(2);
     client.get_uvodn_image(&request).await.unwrap();
 
     let received = server.received_requests().await.unwrap();
@@ -95,8 +99,8 @@ async fn decodes_the_docs_own_response_example() {
     let image = &response.image_list[0];
     assert_eq!(image.image_id.as_deref(), Some("uodn-image-xxx"));
     assert_eq!(image.image_name.as_deref(), Some("CentOS 7.2 64位"));
-    // Declared string, sent as the number 1.
-    assert_eq!(image.image_type.as_deref(), Some("1"));
+    // Declared string, sent as the number 1; the overlay names the value.
+    assert_eq!(image.image_type, Some(ImageType::Standard));
     assert_eq!(image.oc_type.as_deref(), Some("CentOs"));
     assert!(image.extra.is_empty() && response.extra.is_empty());
 }
@@ -134,10 +138,10 @@ async fn surprising_values_are_coerced_or_kept_raw_never_lost() {
     assert_eq!(first.image_id.as_deref(), Some("42"));
     assert_eq!(first.image_name, None);
     assert_eq!(first.extra.get("ImageName"), Some(&json!({"zh": "中文", "en": "English"})));
-    assert_eq!(first.state.as_deref(), Some("1"));
+    assert_eq!(first.state, Some(ImageState::Available));
     assert_eq!(first.image_size.as_deref(), Some("20"), "keys match case-insensitively as a fallback");
     assert_eq!(first.deploy_info_list.len(), 2);
-    assert_eq!(first.deploy_info_list[0].state, Some(2));
+    assert_eq!(first.deploy_info_list[0].state, Some(DeployState::Unavailable));
     assert_eq!(first.extra.get("DeployInfoList.1"), Some(&json!("not-a-model")));
     assert_eq!(first.deploy_info_list[1].extra.get("Extra"), Some(&json!(true)));
 
@@ -271,4 +275,29 @@ async fn the_stream_fetches_every_page_lazily() {
     let ids: Vec<String> = stream.map_ok(|image| image.image_id.unwrap_or_default()).try_collect().await.unwrap();
     assert_eq!(ids, ["img-0", "img-1", "img-2", "img-3", "img-4"]);
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn enum_values_the_docs_do_not_list_are_kept_and_round_trip() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "RetCode": 0,
+            "ImageList": [{"ImageType": 9, "State": "3", "DeployInfoList": [{"State": 5}, {"State": 6}]}]
+        })))
+        .mount(&server)
+        .await;
+    let client = Client::new(config(&server)).unwrap();
+    let response = client.get_uvodn_image(&GetUvodnImageRequest::new()).await.unwrap();
+    let image = &response.image_list[0];
+    assert_eq!(image.image_type, Some(ImageType::Unknown("9".into())));
+    assert_eq!(image.state, Some(ImageState::Unknown("3".into())));
+    assert_eq!(image.deploy_info_list[0].state, Some(DeployState::Deploying));
+    assert_eq!(image.deploy_info_list[1].state, Some(DeployState::Unknown("6".into())));
+
+    // An unknown value is sent back exactly as it came.
+    let request = GetUvodnImageRequest::new().with_image_type(image.image_type.clone().unwrap());
+    client.get_uvodn_image(&request).await.unwrap();
+    let sent = form(&server.received_requests().await.unwrap()[1]);
+    assert_eq!(sent["ImageType"], "9");
 }

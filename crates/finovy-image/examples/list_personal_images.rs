@@ -29,7 +29,7 @@ async fn run() -> Result<usize, finovy_image::Error> {
             image.id.as_deref().unwrap_or("-"),
             image.image_id.map(|id| id.to_string()).as_deref().unwrap_or("-"),
             image.image_name.as_deref().unwrap_or("-"),
-            image.status.map(|s| s.to_string()).as_deref().unwrap_or("-"),
+            image.status.as_ref().map_or("-", |s| s.as_str()),
         );
     }
     if let Some(total) = page.total_counts {

@@ -23,7 +23,7 @@ pub struct GetListRequest {
     /// 镜像状态（0创建中,1可使用,2创建失败,3已过期）
     ///
     /// Wire name: `status`.
-    pub status: Option<String>,
+    pub status: Option<ImageStatus>,
 }
 impl GetListRequest {
     /// Creates the request with every optional parameter unset.
@@ -50,15 +50,15 @@ impl GetListRequest {
     }
     /// Sets [`status`](Self::status) (wire name `status`).
     #[must_use]
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
+    pub fn with_status(mut self, value: ImageStatus) -> Self {
+        self.status = Some(value);
         self
     }
     fn encode(&self, call: &mut rt::finovy::Call) {
         call.opt_query_str("imageName", self.image_name.as_deref());
         call.opt_query_str("imageType", self.image_type.as_deref());
         call.opt_query_str("datacenterKey", self.datacenter_key.as_deref());
-        call.opt_query_str("status", self.status.as_deref());
+        call.opt_query_str("status", self.status.as_ref().map(|value| value.as_str()));
     }
 }
 /// What 我的镜像列表接口 (`getList`) returns.
@@ -121,7 +121,7 @@ pub struct GetListItem {
     /// 镜像状态（0创建中,1可使用,2创建失败,3已过期）
     ///
     /// Wire name: `status`.
-    pub status: Option<i64>,
+    pub status: Option<ImageStatus>,
     /// 创建时间
     ///
     /// Wire name: `createTime`.
@@ -140,7 +140,7 @@ impl rt::decode::Decode for GetListItem {
                 "imageName" => rt::decode::Slot::Str(&mut self.image_name),
                 "imageSize" => rt::decode::Slot::Str(&mut self.image_size),
                 "datacenterKey" => rt::decode::Slot::Str(&mut self.datacenter_key),
-                "status" => rt::decode::Slot::Int(&mut self.status),
+                "status" => rt::decode::Slot::Enum(&mut self.status),
                 "createTime" => rt::decode::Slot::Int(&mut self.create_time),
                 _ => return None,
             },
@@ -160,6 +160,51 @@ impl rt::decode::Decode for GetListItem {
             "status",
             "createTime",
         ]
+    }
+}
+/// 镜像状态（0创建中,1可使用,2创建失败,3已过期）
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ImageStatus {
+    /// Wire value `0`.
+    Creating,
+    /// Wire value `1`.
+    Available,
+    /// Wire value `2`.
+    Failed,
+    /// Wire value `3`.
+    Expired,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl ImageStatus {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Creating => "0",
+            Self::Available => "1",
+            Self::Failed => "2",
+            Self::Expired => "3",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::decode::Enumeration for ImageStatus {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "0" => Self::Creating,
+            "1" => Self::Available,
+            "2" => Self::Failed,
+            "3" => Self::Expired,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ImageStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 static OPERATION: rt::finovy::Operation = rt::finovy::Operation {

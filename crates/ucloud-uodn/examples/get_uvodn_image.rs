@@ -31,8 +31,8 @@ async fn run() -> Result<usize, ucloud_uodn::Error> {
             "{}\t{}\ttype={}\tstate={}",
             image.image_id.as_deref().unwrap_or("-"),
             image.image_name.as_deref().unwrap_or("-"),
-            image.image_type.as_deref().unwrap_or("-"),
-            image.state.as_deref().unwrap_or("-"),
+            image.image_type.as_ref().map_or("-", |t| t.as_str()),
+            image.state.as_ref().map_or("-", |s| s.as_str()),
         );
     }
     Ok(count)

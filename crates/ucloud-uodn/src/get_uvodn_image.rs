@@ -17,7 +17,7 @@ pub struct GetUvodnImageRequest {
     /// 镜像类型：1标准镜像，2行业镜像，3自定义镜像
     ///
     /// Wire name: `ImageType`.
-    pub image_type: Option<String>,
+    pub image_type: Option<ImageType>,
     /// 数据偏移量，默认0，非负整数
     ///
     /// Wire name: `Offset`.
@@ -40,8 +40,8 @@ impl GetUvodnImageRequest {
     }
     /// Sets [`image_type`](Self::image_type) (wire name `ImageType`).
     #[must_use]
-    pub fn with_image_type(mut self, value: impl Into<String>) -> Self {
-        self.image_type = Some(value.into());
+    pub fn with_image_type(mut self, value: ImageType) -> Self {
+        self.image_type = Some(value);
         self
     }
     /// Sets [`offset`](Self::offset) (wire name `Offset`).
@@ -58,7 +58,7 @@ impl GetUvodnImageRequest {
     }
     fn encode(&self, form: &mut rt::ucloud::Form) {
         form.opt_str("ProjectId", self.project_id.as_deref());
-        form.opt_str("ImageType", self.image_type.as_deref());
+        form.opt_str("ImageType", self.image_type.as_ref().map(|value| value.as_str()));
         form.opt_int("Offset", self.offset);
         form.opt_int("Limit", self.limit);
     }
@@ -113,7 +113,7 @@ pub struct ImageInfo {
     /// 镜像类型：1标准镜像，2行业镜像，3自定义镜像
     ///
     /// Wire name: `ImageType`.
-    pub image_type: Option<String>,
+    pub image_type: Option<ImageType>,
     /// 系统类型：unix, windows
     ///
     /// Wire name: `OcType`.
@@ -125,7 +125,7 @@ pub struct ImageInfo {
     /// 镜像状态：镜像状态 1可用，2不可用
     ///
     /// Wire name: `State`.
-    pub state: Option<String>,
+    pub state: Option<ImageState>,
     /// 镜像大小，单位GB
     ///
     /// Wire name: `ImageSize`.
@@ -148,10 +148,10 @@ impl rt::decode::Decode for ImageInfo {
             match key {
                 "ImageId" => rt::decode::Slot::Str(&mut self.image_id),
                 "ImageName" => rt::decode::Slot::Str(&mut self.image_name),
-                "ImageType" => rt::decode::Slot::Str(&mut self.image_type),
+                "ImageType" => rt::decode::Slot::Enum(&mut self.image_type),
                 "OcType" => rt::decode::Slot::Str(&mut self.oc_type),
                 "ImageDesc" => rt::decode::Slot::Str(&mut self.image_desc),
-                "State" => rt::decode::Slot::Str(&mut self.state),
+                "State" => rt::decode::Slot::Enum(&mut self.state),
                 "ImageSize" => rt::decode::Slot::Str(&mut self.image_size),
                 "CreateTime" => rt::decode::Slot::Str(&mut self.create_time),
                 "DeployInfoList" => {
@@ -191,7 +191,7 @@ pub struct DeployImageInfo {
     /// 镜像状态 1-可用, 2-不可用, 3-获取中, 4-转换中, 5-部署中
     ///
     /// Wire name: `State`.
-    pub state: Option<i64>,
+    pub state: Option<DeployState>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::decode::Extra,
@@ -201,7 +201,7 @@ impl rt::decode::Decode for DeployImageInfo {
         Some(
             match key {
                 "IdcId" => rt::decode::Slot::Str(&mut self.idc_id),
-                "State" => rt::decode::Slot::Int(&mut self.state),
+                "State" => rt::decode::Slot::Enum(&mut self.state),
                 _ => return None,
             },
         )
@@ -211,6 +211,133 @@ impl rt::decode::Decode for DeployImageInfo {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["IdcId", "State"]
+    }
+}
+/// 镜像类型：1标准镜像，2行业镜像，3自定义镜像
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ImageType {
+    /// Wire value `1`.
+    Standard,
+    /// Wire value `2`.
+    Industry,
+    /// Wire value `3`.
+    Custom,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl ImageType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Standard => "1",
+            Self::Industry => "2",
+            Self::Custom => "3",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::decode::Enumeration for ImageType {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "1" => Self::Standard,
+            "2" => Self::Industry,
+            "3" => Self::Custom,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ImageType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// 镜像状态：镜像状态 1可用，2不可用
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ImageState {
+    /// Wire value `1`.
+    Available,
+    /// Wire value `2`.
+    Unavailable,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl ImageState {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "1",
+            Self::Unavailable => "2",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::decode::Enumeration for ImageState {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "1" => Self::Available,
+            "2" => Self::Unavailable,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ImageState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// 镜像状态 1-可用, 2-不可用, 3-获取中, 4-转换中, 5-部署中
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeployState {
+    /// Wire value `1`.
+    Available,
+    /// Wire value `2`.
+    Unavailable,
+    /// Wire value `3`.
+    Fetching,
+    /// Wire value `4`.
+    Converting,
+    /// Wire value `5`.
+    Deploying,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl DeployState {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "1",
+            Self::Unavailable => "2",
+            Self::Fetching => "3",
+            Self::Converting => "4",
+            Self::Deploying => "5",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::decode::Enumeration for DeployState {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "1" => Self::Available,
+            "2" => Self::Unavailable,
+            "3" => Self::Fetching,
+            "4" => Self::Converting,
+            "5" => Self::Deploying,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for DeployState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 static OPERATION: rt::ucloud::Operation = rt::ucloud::Operation {

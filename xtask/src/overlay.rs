@@ -1,0 +1,329 @@
+//! `specs/<crate>/overlay.toml`: corrections that survive regeneration, without editing the vendor's markdown.
+//!
+//! ```toml
+//! [GetUvodnImage]                      # an operation: UCloud Action or Finovy name
+//! idempotent = true                    # retry policy override
+//! pagination = { offset = "Offset", limit = "Limit", items = "ImageList", total = "TotalCount" }
+//! # Finovy: pagination = { page = "page", page_size = "pageSize" }
+//!
+//! [GetUvodnImage.models.ImageInfo]
+//! rename = "Image"                     # Rust type name of a model
+//!
+//! [GetUvodnImage.fields."request.ImageType"]   # request.<A.B>, response.<X>, model.<M>.<X>
+//! rename = "kind"                      # Rust field name
+//! type = "int"                         # fix a documented type: string int float bool object M array[...]
+//! enum = { name = "ImageType", values = { Standard = "1", Industry = "2", Custom = "3" } }
+//! ```
+//!
+//! Unknown keys and references to operations, fields or models the docs do not have are errors with file:line.
+
+use crate::diag::Diagnostic;
+use crate::ir::{Data, Enumeration, Field, FieldAnnotation, Idempotency, Operation, Pagination, Response, Type};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use toml::Spanned;
+
+pub const FILE_NAME: &str = "overlay.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OperationOverlay {
+    idempotent: Option<Spanned<bool>>,
+    pagination: Option<Spanned<PaginationOverlay>>,
+    #[serde(default)]
+    models: BTreeMap<Spanned<String>, ModelOverlay>,
+    #[serde(default)]
+    fields: BTreeMap<Spanned<String>, FieldOverlay>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PaginationOverlay {
+    offset: Option<String>,
+    limit: Option<String>,
+    items: Option<String>,
+    total: Option<String>,
+    page: Option<String>,
+    page_size: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelOverlay {
+    rename: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FieldOverlay {
+    rename: Option<Spanned<String>>,
+    #[serde(rename = "type")]
+    ty: Option<Spanned<String>>,
+    #[serde(rename = "enum")]
+    enumeration: Option<Spanned<EnumOverlay>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnumOverlay {
+    name: Option<String>,
+    values: toml::Table,
+}
+
+/// Reads `overlay.toml` in `dir` (if any) and applies it to the operations parsed from that folder.
+pub fn apply_dir(dir: &Path, display_dir: &Path, ops: &mut [&mut Operation]) -> Result<bool, Vec<Diagnostic>> {
+    let path = dir.join(FILE_NAME);
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(false) };
+    apply(&display_dir.join(FILE_NAME), &text, ops).map(|()| true)
+}
+
+/// Applies an overlay's text to `ops`; `file` names it in diagnostics.
+pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<(), Vec<Diagnostic>> {
+    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let overlay: BTreeMap<Spanned<String>, OperationOverlay> = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(s.start)).unwrap_or(0);
+        vec![Diagnostic::error(file, line, e.message().trim().to_string())]
+    })?;
+    let mut errors = Vec::new();
+    let mut err = |offset: usize, msg: String| errors.push(Diagnostic::error(file, line_of(offset), msg));
+    for (name, spec) in overlay {
+        let Some(op) = ops.iter_mut().find(|o| o.name == *name.get_ref()) else {
+            let known: Vec<&str> = ops.iter().map(|o| o.name.as_str()).collect();
+            err(
+                name.span().start,
+                format!("no operation `{}` in these docs (have: {})", name.get_ref(), known.join(", ")),
+            );
+            continue;
+        };
+        if let Some(idempotent) = spec.idempotent {
+            op.idempotent = Idempotency { idempotent: *idempotent.get_ref(), reason: "set in overlay.toml".into() };
+        }
+        for (model, m) in &spec.models {
+            if !op.models.iter().any(|x| x.name == *model.get_ref()) {
+                err(model.span().start, format!("`{}` has no model `{}`", op.name, model.get_ref()));
+            } else if !is_type_ident(m.rename.get_ref()) {
+                err(m.rename.span().start, format!("`{}` is not an UpperCamelCase Rust type name", m.rename.get_ref()));
+            } else {
+                op.annotations.model_names.push((model.get_ref().clone(), m.rename.get_ref().clone()));
+            }
+        }
+        for (path, f) in &spec.fields {
+            if let Err(msg) = apply_field(op, path.get_ref(), f) {
+                let at = msg.1.unwrap_or(path.span().start);
+                err(at, msg.0);
+            }
+        }
+        if let Some(p) = &spec.pagination {
+            match pagination(op, p.get_ref()) {
+                Ok(pagination) => op.pagination = Some(pagination),
+                Err(msg) => err(p.span().start, msg),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// An error message and, when more precise than the field key, the byte offset it is about.
+type FieldError = (String, Option<usize>);
+
+fn apply_field(op: &mut Operation, path: &str, f: &FieldOverlay) -> Result<(), FieldError> {
+    let models: Vec<String> = op.models.iter().map(|m| m.name.clone()).collect();
+    let op_name = op.name.clone();
+    let field = find_field(op, path).ok_or_else(|| {
+        (format!("`{op_name}` has no field `{path}` (expected request.<Name[.Member]>, response.<Name> or model.<Model>.<Name>)"), None)
+    })?;
+    if let Some(ty) = &f.ty {
+        let parsed = parse_type(ty.get_ref(), &models).ok_or_else(|| {
+            (
+                format!(
+                    "unknown type `{}`; expected string, int, float, bool, object, a model of this doc, or array[...]",
+                    ty.get_ref()
+                ),
+                Some(ty.span().start),
+            )
+        })?;
+        field.ty = parsed;
+    }
+    let mut annotation = FieldAnnotation { path: path.to_string(), ..Default::default() };
+    if let Some(rename) = &f.rename {
+        if !is_field_ident(rename.get_ref()) {
+            return Err((
+                format!("`{}` is not a snake_case Rust field name", rename.get_ref()),
+                Some(rename.span().start),
+            ));
+        }
+        annotation.rust_name = Some(rename.get_ref().clone());
+    }
+    if let Some(e) = &f.enumeration {
+        let at = Some(e.span().start);
+        if !matches!(field.ty, Type::String | Type::Int) {
+            return Err((format!("an enum needs a single string or int field; `{path}` is {:?}", field.ty), at));
+        }
+        let e = e.get_ref();
+        let name =
+            e.name.clone().unwrap_or_else(|| heck::ToUpperCamelCase::to_upper_camel_case(field.wire_name.as_str()));
+        if !is_type_ident(&name) {
+            return Err((format!("`{name}` is not an UpperCamelCase Rust type name"), at));
+        }
+        let mut variants = Vec::new();
+        for (variant, value) in &e.values {
+            let wire = match value {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                other => {
+                    return Err((
+                        format!("enum value for `{variant}` must be a string or an integer, found {other}"),
+                        at,
+                    ))
+                }
+            };
+            if !is_type_ident(variant) || variant == "Unknown" {
+                return Err((format!("`{variant}` is not a usable variant name (UpperCamelCase, not `Unknown`)"), at));
+            }
+            if variants.iter().any(|(_, w)| *w == wire) {
+                return Err((format!("the wire value `{wire}` is listed twice"), at));
+            }
+            variants.push((variant.clone(), wire));
+        }
+        if variants.is_empty() {
+            return Err(("an enum needs at least one value".into(), at));
+        }
+        annotation.enumeration = Some(Enumeration { name, variants });
+    }
+    op.annotations.fields.push(annotation);
+    Ok(())
+}
+
+/// `request.A.B`, `response.X`, `model.M.X` → the IR field.
+fn find_field<'a>(op: &'a mut Operation, path: &str) -> Option<&'a mut Field> {
+    let (root, rest) = path.split_once('.')?;
+    match root {
+        "request" => {
+            let mut fields = &mut op.request;
+            let mut parts = rest.split('.').peekable();
+            loop {
+                let name = parts.next()?;
+                let field = fields.iter_mut().find(|f| f.wire_name == name)?;
+                if parts.peek().is_none() {
+                    return Some(field);
+                }
+                fields = match &mut field.ty {
+                    Type::Group(members) => members,
+                    Type::List(inner) => match inner.as_mut() {
+                        Type::Group(members) => members,
+                        _ => return None,
+                    },
+                    _ => return None,
+                };
+            }
+        }
+        "response" => {
+            let fields = match &mut op.response {
+                Response::Fields { fields } => fields,
+                Response::Envelope { data } => match data {
+                    Data::Object { fields } | Data::List { fields } | Data::Page { fields, .. } => fields,
+                    Data::Scalar { .. } | Data::Untyped => return None,
+                },
+            };
+            fields.iter_mut().find(|f| f.wire_name == rest)
+        }
+        "model" => {
+            let (model, name) = rest.split_once('.')?;
+            op.models.iter_mut().find(|m| m.name == model)?.fields.iter_mut().find(|f| f.wire_name == name)
+        }
+        _ => None,
+    }
+}
+
+fn parse_type(text: &str, models: &[String]) -> Option<Type> {
+    let text = text.trim();
+    if let Some(inner) = text.strip_prefix("array[").and_then(|t| t.strip_suffix(']')) {
+        return Some(Type::List(Box::new(parse_type(inner, models)?)));
+    }
+    Some(match text {
+        "string" => Type::String,
+        "int" => Type::Int,
+        "float" => Type::Float,
+        "bool" | "boolean" => Type::Bool,
+        "object" => Type::Json,
+        model if models.iter().any(|m| m == model) => Type::Model(model.to_string()),
+        _ => return None,
+    })
+}
+
+fn pagination(op: &Operation, p: &PaginationOverlay) -> Result<Pagination, String> {
+    let request_has = |name: &str| op.request.iter().any(|f| f.wire_name == name && f.ty == Type::Int);
+    match p {
+        PaginationOverlay {
+            offset: Some(offset),
+            limit: Some(limit),
+            items: Some(items),
+            total: Some(total),
+            page: None,
+            page_size: None,
+        } => {
+            let Response::Fields { fields } = &op.response else {
+                return Err("offset/limit pagination is for UCloud operations; use page and page_size".into());
+            };
+            let is = |name: &str, ok: &dyn Fn(&Type) -> bool| fields.iter().any(|f| f.wire_name == name && ok(&f.ty));
+            for (what, name) in [("offset", offset), ("limit", limit)] {
+                if !request_has(name) {
+                    return Err(format!("pagination {what} `{name}` is not an int request field of `{}`", op.name));
+                }
+            }
+            if !is(items, &|t| matches!(t, Type::List(inner) if matches!(**inner, Type::Model(_)))) {
+                return Err(format!(
+                    "pagination items `{items}` is not a list of models in the response of `{}`",
+                    op.name
+                ));
+            }
+            if !is(total, &|t| *t == Type::Int) {
+                return Err(format!("pagination total `{total}` is not an int response field of `{}`", op.name));
+            }
+            Ok(Pagination::OffsetLimit {
+                offset: offset.clone(),
+                limit: limit.clone(),
+                items: items.clone(),
+                total: total.clone(),
+            })
+        }
+        PaginationOverlay {
+            page: Some(page),
+            page_size: Some(page_size),
+            offset: None,
+            limit: None,
+            items: None,
+            total: None,
+        } => {
+            if !matches!(op.response, Response::Envelope { data: Data::Page { .. } }) {
+                return Err(format!("page/page_size pagination needs a paged `data` in the response of `{}`", op.name));
+            }
+            for (what, name) in [("page", page), ("page_size", page_size)] {
+                if !request_has(name) {
+                    return Err(format!("pagination {what} `{name}` is not an int request field of `{}`", op.name));
+                }
+            }
+            Ok(Pagination::PageNumber { page: page.clone(), page_size: page_size.clone() })
+        }
+        _ => {
+            Err("pagination takes either offset, limit, items and total (UCloud) or page and page_size (Finovy)".into())
+        }
+    }
+}
+
+fn is_type_ident(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+fn is_field_ident(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,119 @@
+use super::*;
+use crate::dialect::parse_doc;
+
+const CREATE_NODE: &str = "# 创建节点 - CreateUvodnNode\n\n## 定义\n\n### 请求参数\n\n| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **ChargeType** | int | 1按时，2按月，3按年 |**Yes**|\n| **Offset** | int | o |No|\n| **Limit** | int | l |No|\n\n### 响应字段\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **RetCode** | int | 码 |**Yes**|\n| **NodeList** | array[string] | 节点 |**Yes**|\n| **Nodes** | array[[*NodeInfo*](#NodeInfo)] | 节点 |No|\n| **TotalCount** | int | 总数 |No|\n\n#### 数据模型\n\n#### NodeInfo\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **State** | int | 1部署中，2待启动 |No|\n";
+
+fn op() -> Operation {
+    parse_doc(Path::new("specs/x/create_uvodn_node.md"), CREATE_NODE, None).expect("fixture").operation
+}
+
+fn run(text: &str) -> Result<Operation, Vec<Diagnostic>> {
+    let mut op = op();
+    apply(Path::new("specs/x/overlay.toml"), text, &mut [&mut op])?;
+    Ok(op)
+}
+
+fn error_at(text: &str) -> (usize, String) {
+    let errors = run(text).expect_err("overlay should be rejected");
+    assert_eq!(errors[0].file, Path::new("specs/x/overlay.toml"));
+    (errors[0].line, errors[0].message.clone())
+}
+
+#[test]
+fn fixes_a_type_the_api_contradicts() {
+    let op = run("[CreateUvodnNode.fields.\"response.NodeList\"]\ntype = \"array[object]\"\n").unwrap();
+    let Response::Fields { fields } = &op.response else { panic!() };
+    assert_eq!(fields.iter().find(|f| f.wire_name == "NodeList").unwrap().ty, Type::List(Box::new(Type::Json)));
+}
+
+#[test]
+fn names_enums_renames_and_marks_idempotency_and_pagination() {
+    let text = r#"
+[CreateUvodnNode]
+idempotent = true
+pagination = { offset = "Offset", limit = "Limit", items = "Nodes", total = "TotalCount" }
+
+[CreateUvodnNode.models.NodeInfo]
+rename = "Node"
+
+[CreateUvodnNode.fields."request.ChargeType"]
+rename = "billing"
+enum = { name = "ChargeType", values = { Hourly = 1, Monthly = 2, Yearly = 3 } }
+"#;
+    let op = run(text).unwrap();
+    assert!(op.idempotent.idempotent);
+    assert_eq!(op.idempotent.reason, "set in overlay.toml");
+    assert!(matches!(op.pagination, Some(Pagination::OffsetLimit { ref items, .. }) if items == "Nodes"));
+    assert_eq!(op.annotations.model_name("NodeInfo"), Some("Node"));
+    let charge = op.annotations.field("request.ChargeType").unwrap();
+    assert_eq!(charge.rust_name.as_deref(), Some("billing"));
+    let e = charge.enumeration.as_ref().unwrap();
+    assert_eq!(e.name, "ChargeType");
+    assert_eq!(
+        e.variants,
+        [("Hourly".to_string(), "1".to_string()), ("Monthly".into(), "2".into()), ("Yearly".into(), "3".into())],
+        "document order and integer values kept"
+    );
+}
+
+#[test]
+fn unknown_keys_are_errors_with_lines() {
+    let (line, msg) = error_at("[CreateUvodnNode]\nidempotent = true\nretries = 3\n");
+    assert_eq!(line, 3);
+    assert!(msg.contains("retries"), "{msg}");
+    let (line, _) =
+        error_at("[CreateUvodnNode.fields.\"request.ChargeType\"]\nenum = { values = { A = 1 }, colour = \"red\" }\n");
+    assert_eq!(line, 2);
+}
+
+#[test]
+fn references_to_things_the_docs_do_not_have_are_errors_with_lines() {
+    let (line, msg) = error_at("\n[DeleteEverything]\nidempotent = false\n");
+    assert_eq!(line, 2);
+    assert!(msg.contains("no operation `DeleteEverything`") && msg.contains("CreateUvodnNode"), "{msg}");
+
+    let (line, msg) = error_at("[CreateUvodnNode.fields.\"request.Nope\"]\nrename = \"x\"\n");
+    assert_eq!(line, 1);
+    assert!(msg.contains("no field `request.Nope`"), "{msg}");
+
+    let (line, msg) = error_at("[CreateUvodnNode]\n\n[CreateUvodnNode.models.Ghost]\nrename = \"G\"\n");
+    assert_eq!(line, 3);
+    assert!(msg.contains("no model `Ghost`"), "{msg}");
+
+    let (line, msg) = error_at("[CreateUvodnNode.fields.\"response.NodeList\"]\n\ntype = \"array[Ghost]\"\n");
+    assert_eq!(line, 3);
+    assert!(msg.contains("unknown type `array[Ghost]`"), "{msg}");
+
+    let (_, msg) = error_at("[CreateUvodnNode]\npagination = { offset = \"Offset\", limit = \"Limit\", items = \"NodeList\", total = \"TotalCount\" }\n");
+    assert!(msg.contains("not a list of models"), "{msg}");
+}
+
+#[test]
+fn bad_names_and_enums_are_rejected() {
+    for (text, needle) in [
+        ("[CreateUvodnNode.fields.\"request.ChargeType\"]\nrename = \"Bad-Name\"\n", "snake_case"),
+        ("[CreateUvodnNode.models.NodeInfo]\nrename = \"lower\"\n", "UpperCamelCase"),
+        ("[CreateUvodnNode.fields.\"request.ChargeType\"]\nenum = { values = { A = 1, B = 1 } }\n", "listed twice"),
+        (
+            "[CreateUvodnNode.fields.\"request.ChargeType\"]\nenum = { values = { Unknown = 1 } }\n",
+            "not a usable variant",
+        ),
+        ("[CreateUvodnNode.fields.\"request.ChargeType\"]\nenum = { values = {} }\n", "at least one value"),
+        ("[CreateUvodnNode.fields.\"response.NodeList\"]\nenum = { values = { A = \"a\" } }\n", "single string or int"),
+        ("[CreateUvodnNode\n", ""),
+    ] {
+        let (line, msg) = error_at(text);
+        assert!(line >= 1, "{text}: every error has a line");
+        assert!(msg.contains(needle), "{text}: {msg}");
+    }
+}
+
+#[test]
+fn the_checked_in_overlays_apply_cleanly() {
+    let root = crate::repo_root();
+    for spec in ["specs/ucloud-uodn", "specs/finovy-image"] {
+        let loaded = crate::docs::load(&root, &[spec.into()], None).unwrap();
+        assert!(loaded.rejected.is_empty(), "{spec}: {:?}", loaded.rejected);
+        assert!(loaded.parsed.iter().any(|p| !p.operation.annotations.is_empty()), "{spec} has an overlay");
+    }
+}
