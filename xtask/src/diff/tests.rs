@@ -139,3 +139,29 @@ fn summary_counts_by_impact() {
     assert_eq!(summary(&compare(&old, &new)), "1 breaking, 1 compatible change(s)");
     assert_eq!(summary(&[]), "no API change");
 }
+
+#[test]
+fn compares_folders_of_finovy_docs() {
+    let seed = std::fs::read_to_string(crate::repo_root().join("specs/finovy-image/get_list.md")).unwrap();
+    let dir = std::env::temp_dir().join(format!("docbind-diff-test-{}", std::process::id()));
+    let (old, new) = (dir.join("old"), dir.join("new"));
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::create_dir_all(&new).unwrap();
+    std::fs::write(old.join("1.getList.md"), &seed).unwrap();
+    // The vendor documents imageSize as a number and adds a required query parameter.
+    let edited = seed.replace("| imageSize     | 镜像大小                                      | String    |", "| imageSize     | 镜像大小 | Long |").replace(
+        "| imageName | 镜像名                                        | no | string | Params |",
+        "| imageName | 镜像名                                        | no | string | Params |\n| page | 页码 | yes | integer | query |",
+    );
+    assert_ne!(edited, seed, "the fixture edit applies");
+    std::fs::write(new.join("1.getList.md"), edited).unwrap();
+    let changes: Vec<String> = compare_dirs(&old, &new).unwrap().iter().map(Change::to_string).collect();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        changes,
+        [
+            "breaking: getList: request field page: added as required (int): a new argument of new()",
+            "breaking: getList: response field imageSize: type changed: string -> int",
+        ]
+    );
+}
