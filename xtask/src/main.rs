@@ -1,6 +1,7 @@
 //! `cargo xtask`: docbind's generator. See ARCHITECTURE.md for the pipeline.
 
 mod codegen;
+mod corpus;
 mod diag;
 mod dialect;
 mod diff;
@@ -20,8 +21,11 @@ usage: cargo xtask <command>
 commands:
   ir [--dialect ucloud|finovy] <PATH>...   print the IR of doc files or folders as JSON
   codegen [--check]                        regenerate every crates/<name> from specs/<name>
-  codegen --spec-dir <DIR> --out <CRATE_DIR> [--crate-name <NAME>] [--check]
-                                           generate a standalone crate from any folder of docs
+  codegen --spec-dir <DIR> --out <CRATE_DIR> [--crate-name <NAME>] [--check] [--strict]
+                                           generate a standalone crate from any folder of docs; unsupported
+                                           or invalid docs are listed on stderr and left out (--strict: errors)
+  corpus [DIR] [--out DIR]                 generate, build, lint and decode-test every doc of the corpus
+                                           (default ../shared/corpus into target/corpus) and print a tally
   diff <OLD> <NEW> [--json]                API changes between two doc folders, breaking or compatible
   diff --git <REV> [PATH] [--json]         the same, PATH (default specs) at REV against the working tree
 ";
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
         Some("ir") => cmd_ir(&args[1..]),
         Some("codegen") => cmd_codegen(&args[1..]),
         Some("diff") => diff::run(&args[1..]),
+        Some("corpus") => corpus::run(&args[1..]),
         Some("-h" | "--help") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -83,6 +88,7 @@ pub fn repo_root() -> PathBuf {
 
 fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
     let mut check = false;
+    let mut strict = false;
     let mut spec_dir = None;
     let mut out = None;
     let mut crate_name = None;
@@ -91,6 +97,7 @@ fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
         let mut value = |flag: &str| it.next().cloned().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"));
         match arg.as_str() {
             "--check" => check = true,
+            "--strict" => strict = true,
             "--spec-dir" => spec_dir = Some(PathBuf::from(value("--spec-dir")?)),
             "--out" => out = Some(PathBuf::from(value("--out")?)),
             "--crate-name" => crate_name = Some(value("--crate-name")?),
@@ -98,7 +105,11 @@ fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
         }
     }
     let specs = match (spec_dir, out) {
-        (None, None) if crate_name.is_none() => workspace_crates()?,
+        // The checked-in crates are always generated strictly.
+        (None, None) if crate_name.is_none() => {
+            strict = true;
+            workspace_crates()?
+        }
         (Some(spec_dir), Some(out)) => vec![standalone_crate(spec_dir, out, crate_name)?],
         _ => anyhow::bail!("`--spec-dir` and `--out` go together\n\n{USAGE}"),
     };
@@ -107,13 +118,17 @@ fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
     for spec in &specs {
         let root = match spec.runtime {
             codegen::RuntimeDep::Workspace => repo_root(),
-            codegen::RuntimeDep::Path(_) => PathBuf::new(),
+            codegen::RuntimeDep::Path(_) | codegen::RuntimeDep::Member(_) => PathBuf::new(),
         };
         let loaded = docs::load(&root, std::slice::from_ref(&spec.spec_dir), None)?;
         for w in &loaded.warnings {
             eprintln!("{w}");
         }
-        generated.push(codegen::generate(spec, &loaded)?);
+        let crate_files = codegen::generate(spec, &loaded, strict)?;
+        for skipped in &crate_files.skipped {
+            eprintln!("skipped: {}", skipped.to_string().replace('\n', "; "));
+        }
+        generated.push(crate_files.files);
     }
     let mut stale = Vec::new();
     for (spec, files) in specs.iter().zip(&generated) {
@@ -122,7 +137,7 @@ fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
             let ops = files.iter().filter(|f| f.path.starts_with("src") && !f.path.ends_with("lib.rs")).count();
             let api = match spec.runtime {
                 codegen::RuntimeDep::Workspace => diff::summary_since_head(&repo_root(), &spec.spec_dir),
-                codegen::RuntimeDep::Path(_) => None,
+                codegen::RuntimeDep::Path(_) | codegen::RuntimeDep::Member(_) => None,
             };
             let api = api.map(|s| format!("; API: {s}")).unwrap_or_default();
             println!("{}: {} operation(s), {} file(s) changed{api}", spec.crate_name, ops, changed.len());
@@ -192,7 +207,7 @@ mod tests {
         for spec in &specs {
             let loaded =
                 super::docs::load(&super::repo_root(), std::slice::from_ref(&spec.spec_dir), None).expect("load");
-            let files = super::codegen::generate(spec, &loaded).expect("generate");
+            let files = super::codegen::generate(spec, &loaded, true).expect("generate").files;
             stale.extend(super::codegen::ensure_files(&spec.out_dir, &files, true).expect("check"));
         }
         assert!(stale.is_empty(), "run `cargo xtask codegen` and commit:\n{}", stale.join("\n"));

@@ -5,13 +5,31 @@ use quote::quote;
 
 /// One `#[doc]` (or inner `#![doc]`) attribute per line, with markdown that rustdoc would misread escaped.
 pub fn doc_attrs(text: &str, inner: bool) -> TokenStream {
-    let lines: Vec<String> = text.lines().map(|l| format!(" {}", escape(l.trim()))).collect();
+    // Tabs inside vendor prose become spaces (clippy's `tabs_in_doc_comments`).
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.lines().map(|l| format!(" {}", escape(l.trim()).replace('\t', "    "))) {
+        // Prose right after a list item would continue the item lazily (clippy's `doc_lazy_continuation`):
+        // vendor docs mean a new paragraph.
+        if !line.trim().is_empty() && !is_list_item(&line) && lines.last().is_some_and(|l| is_list_item(l)) {
+            lines.push(String::new());
+        }
+        lines.push(line);
+    }
     let lines = lines.iter().map(|l| if l.trim().is_empty() { String::new() } else { l.clone() });
     if inner {
         quote! { #(#![doc = #lines])* }
     } else {
         quote! { #(#[doc = #lines])* }
     }
+}
+
+/// Whether a doc line starts a markdown list item (`- x`, `+ x`, `1. x`, `1) x`).
+fn is_list_item(line: &str) -> bool {
+    let line = line.trim_start();
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    line.starts_with("- ")
+        || line.starts_with("+ ")
+        || (digits > 0 && (line[digits..].starts_with(". ") || line[digits..].starts_with(") ")))
 }
 
 /// Vendor prose is not markdown for rustdoc: brackets would become intra-doc links, `<x>` HTML tags and bare
@@ -64,5 +82,12 @@ mod tests {
         assert_eq!(escape("见 [a] `x[0]` <ip-address>"), "见 \\[a\\] `x[0]` &lt;ip-address&gt;");
         assert_eq!(escape("see https://console.ucloud.cn/uapi 获取"), "see <https://console.ucloud.cn/uapi> 获取");
         assert_eq!(escape("odd ` tick"), "odd \\` tick");
+    }
+
+    #[test]
+    fn prose_after_a_list_is_a_new_paragraph() {
+        let attrs = doc_attrs("取值：\n- A：甲\n1. B：乙\n默认：A\n\tTab", false).to_string();
+        let lines: Vec<&str> = attrs.split("# [doc = ").skip(1).map(|l| l.trim().trim_end_matches(']')).collect();
+        assert_eq!(lines, ["\" 取值：\"", "\" - A：甲\"", "\" 1. B：乙\"", "\"\"", "\" 默认：A\"", "\" Tab\""]);
     }
 }

@@ -144,10 +144,18 @@ impl Namer<'_> {
 /// Reserved member names: the field that keeps undeclared data.
 pub const EXTRA: &str = "extra";
 
-pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> {
-    let base = names::type_name(&op.name);
+/// The Rust names of one operation: its module (also its `Client` method) and the stem of its type names.
+/// Usually derived from the operation's name; see `names::operation_names` for documented twins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationNames {
+    pub module: String,
+    pub type_base: String,
+}
+
+pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<OperationDefs, String> {
+    let base = rust.type_base.clone();
     // Type names inside this operation's module.
-    let mut types = Scope::default();
+    let mut types = Scope::types();
     let request_name = types.claim(format!("{base}Request"));
     let response_name = types.claim(format!("{base}Response"));
     let model_names: Vec<(String, String)> = op
@@ -287,8 +295,8 @@ pub fn build(op: &Operation, dialect: Dialect) -> Result<OperationDefs, String> 
         StructDef { name: response_name, kind: StructKind::Decoded, doc: response_doc, fields: response_fields };
 
     Ok(OperationDefs {
-        module: names::snake(&op.name),
-        method: names::snake(&op.name),
+        module: rust.module.clone(),
+        method: rust.module.clone(),
         request,
         groups,
         response,

@@ -51,26 +51,102 @@ pub fn ident(name: &str) -> Ident {
 }
 
 /// Makes names unique within one scope by numbering repeats (`name`, `name_2`, …), in order.
+/// A scope of type names numbers without the underscore (`Name`, `Name2`), which keeps them UpperCamelCase.
 #[derive(Debug, Default)]
 pub struct Scope {
     taken: Vec<String>,
+    camel: bool,
 }
 
 impl Scope {
     pub fn with_reserved(names: &[&str]) -> Self {
-        Scope { taken: names.iter().map(|s| s.to_string()).collect() }
+        Scope { taken: names.iter().map(|s| s.to_string()).collect(), camel: false }
+    }
+
+    /// A scope of UpperCamelCase type names.
+    pub fn types() -> Self {
+        Scope { taken: Vec::new(), camel: true }
     }
 
     pub fn claim(&mut self, name: String) -> String {
         let mut candidate = name.clone();
         let mut n = 2;
         while self.taken.contains(&candidate) {
-            candidate = format!("{name}_{n}");
+            candidate = if self.camel { format!("{name}{n}") } else { format!("{name}_{n}") };
             n += 1;
         }
         self.taken.push(candidate.clone());
         candidate
     }
+}
+
+/// The Rust names chosen for one documented operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chosen {
+    /// Module and `Client` method.
+    pub module: String,
+    /// Stem of the request/response type names (`CreateListenerJson` → `CreateListenerJsonRequest`).
+    pub type_base: String,
+    /// Whether the name differs from the one the operation's own name gives (a documented twin).
+    pub renamed: bool,
+}
+
+/// Names the operations of one crate, given each one's name (UCloud Action, Finovy name) and doc file.
+///
+/// The rule (ARCHITECTURE.md, "Name collisions"): operations whose snake_case names differ keep them. When several
+/// docs give the same name, the one whose file stem (without a Finovy `N.` prefix) equals that name keeps it, or
+/// if none or several do, the first by file path. Each other doc is named after its file stem
+/// (`create_listener_json`), else, if its twins live in other folders, after its folder and stem
+/// (`pveapi_get_list`), else the stem with a number (`create_listener_json_2`): the first of these that neither an
+/// earlier module nor an earlier type stem holds.
+/// The wire name never changes. The result is in input order and depends only on names and paths.
+pub fn operation_names(ops: &[(&str, &std::path::Path)]) -> Vec<Chosen> {
+    let plain: Vec<String> = ops.iter().map(|(name, _)| snake(name)).collect();
+    let stem = |i: usize| -> String {
+        let raw = ops[i].1.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let digits = raw.len() - raw.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let raw = if digits > 0 && raw[digits..].starts_with('.') { &raw[digits + 1..] } else { raw };
+        raw.to_string()
+    };
+    // Who keeps the plain name: the only doc with it, else the one whose stem is it, else the first by path.
+    let mut primary = vec![false; ops.len()];
+    for i in 0..ops.len() {
+        let twins: Vec<usize> = (0..ops.len()).filter(|&j| plain[j] == plain[i]).collect();
+        let exact: Vec<usize> = twins.iter().copied().filter(|&j| stem(j) == plain[j]).collect();
+        let keeper = match exact.as_slice() {
+            [only] => *only,
+            _ => twins.iter().copied().min_by(|&a, &b| ops[a].1.cmp(ops[b].1)).unwrap_or(i),
+        };
+        primary[i] = keeper == i;
+    }
+    let mut order: Vec<usize> = (0..ops.len()).collect();
+    order.sort_by(|&a, &b| primary[b].cmp(&primary[a]).then(ops[a].1.cmp(ops[b].1)).then(a.cmp(&b)));
+
+    let mut modules: Vec<String> = Vec::new();
+    let mut bases: Vec<String> = Vec::new();
+    let mut chosen = vec![None; ops.len()];
+    for i in order {
+        let mut candidates = vec![plain[i].clone()];
+        if !primary[i] {
+            let own = snake(&stem(i));
+            candidates = vec![own.clone()];
+            let folder = |j: usize| ops[j].1.parent().and_then(|p| p.file_name()).and_then(|f| f.to_str());
+            if (0..ops.len()).any(|j| plain[j] == plain[i] && folder(j) != folder(i)) {
+                candidates.push(snake(&format!("{}_{own}", folder(i).unwrap_or_default())));
+            }
+        }
+        let base_of = |m: &str| if m == plain[i] { type_name(ops[i].0) } else { type_name(m) };
+        let free = |m: &str| !modules.iter().any(|t| t == m) && !bases.contains(&base_of(m));
+        let module = match candidates.iter().find(|c| free(c)) {
+            Some(c) => c.clone(),
+            None => (2..).map(|n| format!("{}_{n}", candidates[0])).find(|c| free(c)).unwrap_or_default(),
+        };
+        let type_base = base_of(&module);
+        modules.push(module.clone());
+        bases.push(type_base.clone());
+        chosen[i] = Some(Chosen { renamed: module != plain[i], module, type_base });
+    }
+    chosen.into_iter().flatten().collect()
 }
 
 #[cfg(test)]
@@ -96,5 +172,86 @@ mod tests {
         assert_eq!(scope.claim("extra".into()), "extra_2");
         assert_eq!(scope.claim("a".into()), "a");
         assert_eq!(scope.claim("a".into()), "a_2");
+    }
+
+    fn chosen(ops: &[(&str, &str)]) -> Vec<(String, String, bool)> {
+        let ops: Vec<(&str, &std::path::Path)> = ops.iter().map(|(n, f)| (*n, std::path::Path::new(*f))).collect();
+        operation_names(&ops).into_iter().map(|c| (c.module, c.type_base, c.renamed)).collect()
+    }
+
+    fn c(module: &str, base: &str, renamed: bool) -> (String, String, bool) {
+        (module.into(), base.into(), renamed)
+    }
+
+    #[test]
+    fn distinct_operations_keep_their_names() {
+        assert_eq!(
+            chosen(&[("GetUvodnImage", "a/x.md"), ("CreateULBPolicy", "a/y.md")]),
+            [c("get_uvodn_image", "GetUvodnImage", false), c("create_ulb_policy", "CreateUlbPolicy", false)]
+        );
+    }
+
+    #[test]
+    fn the_doc_named_like_the_action_keeps_it_and_twins_take_their_file_stems() {
+        // ulb-api: describe_loadBalancers.md, describe_load_balancers.md and describe_load_balancers_json.md.
+        assert_eq!(
+            chosen(&[
+                ("DescribeLoadBalancers", "ulb/describe_loadBalancers.md"),
+                ("DescribeLoadBalancers", "ulb/describe_load_balancers.md"),
+                ("DescribeLoadBalancers", "ulb/describe_load_balancers_json.md"),
+            ]),
+            [
+                // Its stem's snake_case is the name it would have had: numbered.
+                c("describe_load_balancers_2", "DescribeLoadBalancers2", true),
+                c("describe_load_balancers", "DescribeLoadBalancers", false),
+                c("describe_load_balancers_json", "DescribeLoadBalancersJson", true),
+            ]
+        );
+    }
+
+    #[test]
+    fn twins_whose_stems_differ_only_in_underscores_get_numbers() {
+        // uk8s: create_uk8s_cluster.md vs create_uk_8s_cluster.md. The first is the Action's snake_case; the
+        // second's stem is free as a module but not as a type stem (`CreateUk8sCluster`), so it is numbered.
+        assert_eq!(
+            chosen(&[
+                ("CreateUK8SCluster", "k/create_uk8s_cluster.md"),
+                ("CreateUK8SCluster", "k/create_uk_8s_cluster.md")
+            ]),
+            [
+                c("create_uk8s_cluster", "CreateUk8sCluster", false),
+                c("create_uk_8s_cluster_2", "CreateUk8sCluster2", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn without_an_exact_stem_the_first_path_keeps_the_name() {
+        assert_eq!(
+            chosen(&[("DeleteThing", "p/delete_thing_v2.md"), ("DeleteThing", "p/delete_thing_old.md")]),
+            [c("delete_thing_v2", "DeleteThingV2", true), c("delete_thing", "DeleteThing", false)]
+        );
+    }
+
+    #[test]
+    fn finovy_twins_fall_back_to_folder_then_number() {
+        assert_eq!(
+            chosen(&[
+                ("getList", "f/a/1.getList.md"),
+                ("getList", "f/b/1.getList.md"),
+                ("getList", "f/b/2.getList.md")
+            ]),
+            [c("get_list", "GetList", false), c("b_get_list", "BGetList", true), c("get_list_2", "GetList2", true)]
+        );
+    }
+
+    #[test]
+    fn type_scopes_stay_upper_camel_case() {
+        let mut types = Scope::types();
+        assert_eq!(types.claim(type_name("ULBPolicySet")), "UlbPolicySet");
+        assert_eq!(types.claim(type_name("UlbPolicySet")), "UlbPolicySet2");
+        assert_eq!(types.claim("UlbPolicySet".into()), "UlbPolicySet3");
+        assert_eq!(types.claim("XResponse".into()), "XResponse");
+        assert_eq!(types.claim("XResponse".into()), "XResponse2");
     }
 }

@@ -11,7 +11,35 @@ fn generate_one(file: &str, src: &str) -> Vec<GeneratedFile> {
         spec_label: "specs/demo".into(),
         runtime: RuntimeDep::Workspace,
     };
-    generate(&spec, &loaded).expect("generates")
+    generate(&spec, &loaded, true).expect("generates").files
+}
+
+fn demo_spec() -> CrateSpec {
+    CrateSpec {
+        crate_name: "demo".into(),
+        spec_dir: PathBuf::from("specs/demo"),
+        out_dir: PathBuf::from("/nonexistent"),
+        spec_label: "specs/demo".into(),
+        runtime: RuntimeDep::Workspace,
+    }
+}
+
+/// A minimal UCloud doc for `action`, with one response field.
+fn ucloud_doc(action: &str, field: &str) -> String {
+    format!(
+        "# 文档 - {action}\n\n### 请求参数\n\n| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **Region** | string | 地域 |No|\n\n### 响应字段\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **RetCode** | int | 码 |**Yes**|\n| **{field}** | string | 值 |No|\n"
+    )
+}
+
+fn load_docs(docs: &[(&str, String)]) -> Loaded {
+    let mut loaded = Loaded::default();
+    for (file, src) in docs {
+        match parse_doc(Path::new(file), src, None) {
+            Ok(parsed) => loaded.parsed.push(parsed),
+            Err(rejection) => loaded.rejected.push(rejection),
+        }
+    }
+    loaded
 }
 
 const DOC: &str = "# 创建 - CreateThing\n\n## 定义\n\n### 请求参数\n\n| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **Type** | int | 类型 |**Yes**|\n| **Password** | string | 密码 |**Yes**|\n| **NodeId.N** | string | 节点 |No|\n| **RuleSet.N.MetricID** | int | 指标 |**Yes**|\n| **HealthCheck.Port** | int | 端口 |No|\n\n### 响应字段\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **RetCode** | int | 码 |**Yes**|\n| **Match** | [*Empty*](#Empty) | 空 |No|\n\n#### 数据模型\n\n#### Empty\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n";
@@ -66,8 +94,97 @@ fn a_rejected_doc_fails_the_whole_crate() {
         spec_label: "specs/demo".into(),
         runtime: RuntimeDep::Workspace,
     };
-    let err = generate(&spec, &loaded).unwrap_err().to_string();
+    let err = generate(&spec, &loaded, true).unwrap_err().to_string();
     assert!(err.contains("x.md: unsupported: legacy"), "{err}");
+}
+
+#[test]
+fn non_strict_generation_skips_unsupported_and_invalid_docs_and_lists_them() {
+    let mut loaded = load_docs(&[
+        ("specs/demo/get_thing.md", ucloud_doc("GetThing", "Value")),
+        ("specs/demo/legacy.md", "# 创建-CreateX\n# Request Parameters\n# Response Elements\n".into()),
+    ]);
+    loaded.rejected.push(Rejection::Invalid {
+        errors: vec![crate::diag::Diagnostic::error(Path::new("specs/demo/broken.md"), 3, "expected a table")],
+    });
+    let generated = generate(&demo_spec(), &loaded, false).expect("the supported doc generates");
+    let paths: Vec<String> = generated.files.iter().map(|f| f.path.display().to_string()).collect();
+    assert_eq!(paths, ["Cargo.toml", "src/get_thing.rs", "src/lib.rs"]);
+    let skipped: Vec<String> = generated.skipped.iter().map(Rejection::to_string).collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(skipped[0].starts_with("specs/demo/legacy.md: unsupported: UCloud's older English template"));
+    assert_eq!(skipped[1], "specs/demo/broken.md:3: error: expected a table");
+
+    // Strict: both kinds fail the crate, and nothing is generated.
+    let err = generate(&demo_spec(), &loaded, true).unwrap_err().to_string();
+    assert!(err.contains("2 doc(s) in specs/demo did not parse"), "{err}");
+    assert!(err.contains("legacy.md") && err.contains("broken.md:3"), "{err}");
+
+    // Nothing supported at all is an error either way.
+    let only_rejected = Loaded { rejected: loaded.rejected.clone(), ..Default::default() };
+    assert!(generate(&demo_spec(), &only_rejected, false).is_err());
+}
+
+#[test]
+fn twins_of_one_action_are_named_after_their_files() {
+    let loaded = load_docs(&[
+        ("specs/demo/create_listener_json.md", ucloud_doc("CreateListener", "B")),
+        ("specs/demo/create_listener.md", ucloud_doc("CreateListener", "A")),
+        ("specs/demo/create_listener_old.md", ucloud_doc("CreateListener", "C")),
+    ]);
+    let generated = generate(&demo_spec(), &loaded, true).expect("twins generate");
+    let modules: Vec<(&str, &str, bool)> = generated
+        .operations
+        .iter()
+        .map(|o| (o.defs.module.as_str(), o.defs.request.name.as_str(), o.renamed))
+        .collect();
+    assert_eq!(
+        modules,
+        [
+            ("create_listener", "CreateListenerRequest", false),
+            ("create_listener_json", "CreateListenerJsonRequest", true),
+            ("create_listener_old", "CreateListenerOldRequest", true),
+        ]
+    );
+    let text = |path: &str| &generated.files.iter().find(|f| f.path == Path::new(path)).expect(path).text;
+    // The wire Action stays the real one.
+    assert!(text("src/create_listener_json.rs").contains("action: \"CreateListener\""));
+    assert!(text("src/create_listener_json.rs").contains("pub async fn create_listener_json("));
+    assert!(text("src/create_listener_json.rs").contains("pub struct CreateListenerJsonResponse"));
+    assert!(text("src/lib.rs")
+        .contains("pub use create_listener_json::{CreateListenerJsonRequest, CreateListenerJsonResponse};"));
+    for file in &generated.files {
+        if file.path.extension().is_some_and(|e| e == "rs") {
+            syn::parse_file(&file.text).expect("valid Rust");
+        }
+    }
+    // Deterministic whatever the input order.
+    let mut reversed = load_docs(&[]);
+    reversed.parsed = loaded.parsed.iter().rev().cloned().collect();
+    assert_eq!(generate(&demo_spec(), &reversed, true).expect("generates").files, generated.files);
+}
+
+#[test]
+fn colliding_model_and_field_names_stay_distinct_and_camel_case() {
+    let doc = "# 文档 - DescribeThing\n\n### 请求参数\n\n| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **Type** | string | 类型 |No|\n| **type** | string | 类型 |No|\n| **Self** | string | 自身 |No|\n\n### 响应字段\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **RetCode** | int | 码 |**Yes**|\n| **A** | [*ULBPolicySet*](#ULBPolicySet) | a |No|\n| **B** | [*UlbPolicySet*](#UlbPolicySet) | b |No|\n| **C** | [*DescribeThingResponse*](#DescribeThingResponse) | c |No|\n\n#### 数据模型\n\n#### ULBPolicySet\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **Match** | string | m |No|\n\n#### UlbPolicySet\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **Mod** | string | m |No|\n\n#### DescribeThingResponse\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **Ref** | string | r |No|\n";
+    let files = generate_one("specs/demo/describe_thing.md", doc);
+    let module = &files[1].text;
+    for needle in [
+        "pub struct UlbPolicySet {",
+        "pub struct UlbPolicySet2 {",
+        "pub struct DescribeThingResponse2 {",
+        "pub a: Option<UlbPolicySet>,",
+        "pub b: Option<UlbPolicySet2>,",
+        "pub c: Option<DescribeThingResponse2>,",
+        "pub r#type: Option<String>,",
+        "pub type_2: Option<String>,",
+        "pub self_: Option<String>,",
+        "pub r#match: Option<String>,",
+        "pub r#mod: Option<String>,",
+        "pub r#ref: Option<String>,",
+    ] {
+        assert!(module.contains(needle), "missing `{needle}` in:\n{module}");
+    }
 }
 
 #[test]

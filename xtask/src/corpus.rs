@@ -1,0 +1,642 @@
+//! `cargo xtask corpus [DIR] [--out DIR]`: every doc of the vendor corpus, end to end.
+//!
+//! One crate per UCloud product (`ucloud/<product>-api/*.md` → `ucloud-<product>`) and one for Finovy
+//! (`finovy/**.md` → `finovy-corpus`) are generated (non-strict: unsupported docs are left out and listed) into
+//! a scratch workspace (default `target/corpus`), together with `corpus-harness`, a generated binary that decodes
+//! every JSON response example with the generated response type. The scratch workspace shares the repository's
+//! target dir, so docbind-runtime and its dependencies are built once. Then `cargo check`, `cargo clippy -D
+//! warnings` and the harness run, and a one-line tally is printed. Fails if any supported doc does not generate,
+//! build or decode.
+
+use crate::codegen::model::{OperationDefs, Shape, StructDef, StructKind};
+use crate::codegen::{self, names, CrateSpec, GeneratedOperation, RuntimeDep};
+use crate::diag::Rejection;
+use crate::docs;
+use crate::ir::{Dialect, ExampleKind};
+use anyhow::{bail, Context};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+const HARNESS: &str = "corpus-harness";
+const FINOVY_CRATE: &str = "finovy-corpus";
+
+/// One family of docs that becomes one crate.
+struct Family {
+    crate_name: String,
+    /// Relative to the corpus dir (`ucloud/uhost-api`), which is how docs are named in reports.
+    spec_dir: PathBuf,
+}
+
+/// Counts for the tally line.
+#[derive(Debug, Default)]
+struct Tally {
+    docs: usize,
+    supported: usize,
+    generated: usize,
+    built: usize,
+    examples: usize,
+    decoded: usize,
+    raw: usize,
+    renamed_operations: usize,
+    renamed_types: usize,
+    renamed_fields: usize,
+}
+
+/// What was generated for one family, kept for the harness and the tally.
+struct Crate {
+    name: String,
+    dialect: Dialect,
+    operations: Vec<GeneratedOperation>,
+}
+
+pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let root = crate::repo_root();
+    let mut corpus = root.join("../shared/corpus");
+    let mut out = root.join("target/corpus");
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--out" => out = PathBuf::from(it.next().context("--out needs a folder")?),
+            flag if flag.starts_with('-') => {
+                bail!("unknown flag `{flag}`; usage: cargo xtask corpus [DIR] [--out DIR]")
+            }
+            dir => corpus = PathBuf::from(dir),
+        }
+    }
+    let corpus = std::fs::canonicalize(&corpus).with_context(|| format!("corpus not found at {}", corpus.display()))?;
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    let out = std::fs::canonicalize(&out)?;
+    let runtime = std::fs::canonicalize(root.join("crates/docbind-runtime"))?;
+
+    // 1. Generate every family (deterministic: families and docs in path order).
+    let mut tally = Tally::default();
+    let mut crates = Vec::new();
+    let mut unsupported: Vec<String> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    let mut renamed: Vec<String> = Vec::new();
+    for family in families(&corpus)? {
+        let loaded = docs::load(&corpus, std::slice::from_ref(&family.spec_dir), None)?;
+        tally.docs += loaded.parsed.len() + loaded.rejected.len();
+        tally.supported += loaded.parsed.len();
+        if loaded.parsed.is_empty() {
+            unsupported.extend(loaded.rejected.iter().map(one_line));
+            continue;
+        }
+        let spec = CrateSpec {
+            crate_name: family.crate_name.clone(),
+            spec_label: family.spec_dir.display().to_string(),
+            spec_dir: family.spec_dir.clone(),
+            out_dir: out.join(&family.crate_name),
+            runtime: RuntimeDep::Member(runtime.clone()),
+        };
+        let generated = match codegen::generate(&spec, &loaded, false) {
+            Ok(g) => g,
+            Err(e) => {
+                failures.push(format!("{}: generation failed: {e:#}", family.spec_dir.display()));
+                continue;
+            }
+        };
+        // Docs that parsed but code generation cannot express count as unsupported, with the reason.
+        let not_generated = generated.skipped.len() - loaded.rejected.len();
+        tally.supported -= not_generated;
+        unsupported.extend(generated.skipped.iter().map(one_line));
+        codegen::ensure_files(&spec.out_dir, &generated.files, false)?;
+        tally.generated += generated.operations.len();
+        for op in &generated.operations {
+            if op.renamed {
+                tally.renamed_operations += 1;
+                renamed.push(format!(
+                    "{}: {} -> {}::{} ({})",
+                    family.crate_name,
+                    op.operation.name,
+                    op.defs.module,
+                    op.defs.request.name,
+                    op.operation.source.file.display()
+                ));
+            }
+            let (types, fields) = renamed_members(op);
+            tally.renamed_types += types;
+            tally.renamed_fields += fields;
+        }
+        let dialect = match generated.operations[0].operation.protocol {
+            crate::ir::Protocol::Rpc { .. } => Dialect::Ucloud,
+            crate::ir::Protocol::Http { .. } => Dialect::Finovy,
+        };
+        crates.push(Crate { name: family.crate_name, dialect, operations: generated.operations });
+    }
+    let generate_secs = started.elapsed().as_secs_f64();
+
+    // 2. The harness and the scratch workspace.
+    let examples = harness(&out, &runtime, &crates)?;
+    tally.examples = examples;
+    workspace(&root, &out, &crates)?;
+
+    // 3. Build, lint, decode.
+    let cargo = |args: &[&str]| -> anyhow::Result<std::process::Output> {
+        let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        command.args(args).current_dir(&out).env("CARGO_TARGET_DIR", root.join("target"));
+        command.output().with_context(|| format!("running cargo {}", args.join(" ")))
+    };
+    let check_started = Instant::now();
+    let check = cargo(&["check", "--workspace", "--keep-going"])?;
+    let check_secs = check_started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    let broken: Vec<&Crate> =
+        crates.iter().filter(|c| stderr.contains(&format!("could not compile `{}`", c.name))).collect();
+    tally.built = crates.iter().filter(|c| !broken.iter().any(|b| b.name == c.name)).map(|c| c.operations.len()).sum();
+    if !check.status.success() {
+        eprintln!("{stderr}");
+        failures.push(format!(
+            "cargo check failed ({} crate(s): {})",
+            broken.len(),
+            broken.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let mut clippy_secs = 0.0;
+    let mut harness_secs = 0.0;
+    if check.status.success() {
+        let clippy_started = Instant::now();
+        let clippy = cargo(&["clippy", "--workspace", "--keep-going", "--", "-D", "warnings"])?;
+        clippy_secs = clippy_started.elapsed().as_secs_f64();
+        if !clippy.status.success() {
+            eprintln!("{}", String::from_utf8_lossy(&clippy.stderr));
+            failures.push("cargo clippy -D warnings failed on generated code".into());
+        }
+        let harness_started = Instant::now();
+        let examples_path = out.join(HARNESS).join("examples.json");
+        let run = cargo(&["run", "--quiet", "-p", HARNESS, "--", &examples_path.display().to_string()])?;
+        harness_secs = harness_started.elapsed().as_secs_f64();
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        if !run.status.success() && !stdout.contains("decoded ") {
+            eprintln!("{}", String::from_utf8_lossy(&run.stderr));
+            failures.push("the decoding harness did not run".into());
+        }
+        for line in stdout.lines() {
+            if let Some(rest) = line.strip_prefix("decoded ") {
+                let numbers: Vec<usize> =
+                    rest.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
+                if let [decoded, _, raw] = numbers[..] {
+                    tally.decoded = decoded;
+                    tally.raw = raw;
+                }
+            } else if line.starts_with("FAIL ") {
+                failures.push(line.to_string());
+            }
+        }
+        if tally.decoded != tally.examples {
+            failures.push(format!("{} response example(s) did not decode", tally.examples - tally.decoded));
+        }
+    }
+
+    // 4. Report.
+    unsupported.sort();
+    let mut list = String::new();
+    for line in &unsupported {
+        let _ = writeln!(list, "{line}");
+    }
+    let list_path = out.join("unsupported.txt");
+    std::fs::write(&list_path, list).with_context(|| format!("writing {}", list_path.display()))?;
+    let mut reasons = BTreeMap::<String, usize>::new();
+    for line in &unsupported {
+        *reasons.entry(category(line)).or_default() += 1;
+    }
+    for (reason, n) in &reasons {
+        println!("unsupported: {n:>4}  {reason}");
+    }
+    println!("unsupported docs: {} (listed in {})", unsupported.len(), list_path.display());
+    for family in [Dialect::Ucloud, Dialect::Finovy] {
+        let of: Vec<&Crate> = crates.iter().filter(|c| c.dialect == family).collect();
+        println!(
+            "{family:?}: {} crate(s), {} operation(s)",
+            of.len(),
+            of.iter().map(|c| c.operations.len()).sum::<usize>()
+        );
+    }
+    let renamed_path = out.join("renamed.txt");
+    std::fs::write(&renamed_path, renamed.iter().map(|r| format!("{r}\n")).collect::<String>())
+        .with_context(|| format!("writing {}", renamed_path.display()))?;
+    println!(
+        "collisions: {} operation(s) named after their doc file (listed in {}), {} type(s) and {} field(s) numbered",
+        tally.renamed_operations,
+        renamed_path.display(),
+        tally.renamed_types,
+        tally.renamed_fields
+    );
+    println!(
+        "timings: generate {generate_secs:.1}s, cargo check {check_secs:.1}s, clippy {clippy_secs:.1}s, \
+         harness build+run {harness_secs:.1}s"
+    );
+    println!(
+        "docs {}, supported {}, generated {}, built {}, examples decoded {}/{}, values kept raw {}, collisions renamed {}, seconds {:.0}",
+        tally.docs,
+        tally.supported,
+        tally.generated,
+        tally.built,
+        tally.decoded,
+        tally.examples,
+        tally.raw,
+        tally.renamed_operations + tally.renamed_types + tally.renamed_fields,
+        started.elapsed().as_secs_f64()
+    );
+    if failures.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for f in &failures {
+            eprintln!("error: {f}");
+        }
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// `ucloud/<product>-api` folders and `finovy`, in path order.
+fn families(corpus: &Path) -> anyhow::Result<Vec<Family>> {
+    let mut families = Vec::new();
+    let ucloud = corpus.join("ucloud");
+    let mut products: Vec<String> = std::fs::read_dir(&ucloud)
+        .with_context(|| format!("reading {}", ucloud.display()))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|name| name.ends_with("-api"))
+        .collect();
+    products.sort();
+    for product in products {
+        let stem = product.trim_end_matches("-api");
+        families.push(Family {
+            crate_name: crate_name(&format!("ucloud-{stem}")),
+            spec_dir: PathBuf::from("ucloud").join(&product),
+        });
+    }
+    if corpus.join("finovy").is_dir() {
+        families.push(Family { crate_name: FINOVY_CRATE.into(), spec_dir: PathBuf::from("finovy") });
+    }
+    Ok(families)
+}
+
+/// A valid crate name: lowercase ASCII letters, digits and single dashes (`vpc2.0` → `vpc2-0`).
+pub fn crate_name(raw: &str) -> String {
+    let mut name = String::new();
+    for c in raw.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_alphanumeric() {
+            name.push(c);
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    name.trim_end_matches('-').to_string()
+}
+
+fn one_line(rejection: &Rejection) -> String {
+    match rejection {
+        Rejection::Invalid { errors } => {
+            let first = errors.first().map(ToString::to_string).unwrap_or_default();
+            let more = if errors.len() > 1 { format!(" (+{} more)", errors.len() - 1) } else { String::new() };
+            format!("{first}{more}").replace('\n', " ")
+        }
+        other => other.to_string().replace('\n', " "),
+    }
+}
+
+/// The reason of an `unsupported.txt` line without the file (and line), for counting.
+fn category(line: &str) -> String {
+    if let Some((_, reason)) = line.split_once(": unsupported: ") {
+        return reason.to_string();
+    }
+    match line.split_once(": error: ") {
+        Some((_, message)) => {
+            let message = message.split(" (+").next().unwrap_or(message);
+            // Keep the message's kind, not its particulars (names in backticks, numbers).
+            let mut kind = String::from("invalid: ");
+            let mut in_code = false;
+            for c in message.chars() {
+                match c {
+                    '`' => {
+                        in_code = !in_code;
+                        if in_code {
+                            kind.push_str("`…`");
+                        }
+                    }
+                    _ if in_code => {}
+                    c if c.is_ascii_digit() => {
+                        if !kind.ends_with('N') {
+                            kind.push('N');
+                        }
+                    }
+                    c => kind.push(c),
+                }
+            }
+            kind
+        }
+        None => line.to_string(),
+    }
+}
+
+/// Model types and fields whose Rust names were numbered because another name took theirs.
+fn renamed_members(op: &GeneratedOperation) -> (usize, usize) {
+    let types = op
+        .operation
+        .models
+        .iter()
+        .zip(&op.defs.models)
+        .filter(|(model, def)| {
+            op.operation.annotations.model_name(&model.name).is_none() && names::type_name(&model.name) != def.name
+        })
+        .count();
+    let fields = structs(&op.defs)
+        .flat_map(|s| &s.fields)
+        .filter(|f| f.wire != "data" && names::field_name(&f.wire) != f.ident)
+        .count();
+    (types, fields)
+}
+
+fn structs(defs: &OperationDefs) -> impl Iterator<Item = &StructDef> {
+    std::iter::once(&defs.request).chain(&defs.groups).chain(std::iter::once(&defs.response)).chain(&defs.models)
+}
+
+/// The scratch workspace: every generated crate and the harness, sharing the repository's lockfile versions.
+fn workspace(root: &Path, out: &Path, crates: &[Crate]) -> anyhow::Result<()> {
+    let mut members: Vec<&str> = crates.iter().map(|c| c.name.as_str()).collect();
+    members.push(HARNESS);
+    let mut manifest = String::from(
+        "# @generated by `cargo xtask corpus`; a scratch workspace, not part of docbind's.\n[workspace]\nresolver = \"2\"\nmembers = [\n",
+    );
+    for m in &members {
+        let _ = writeln!(manifest, "    \"{m}\",");
+    }
+    // The same profile as the repository's for dependencies, so their builds are shared.
+    manifest.push_str(
+        "]\n\n[profile.dev]\ndebug = false\nincremental = false\n\n[profile.dev.package.\"*\"]\ndebug = false\n",
+    );
+    write_if_changed(&out.join("Cargo.toml"), &manifest)?;
+    // Start from the repository's lockfile: the same dependency versions, no registry lookups.
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).context("reading Cargo.lock")?;
+    if !out.join("Cargo.lock").exists() {
+        write_if_changed(&out.join("Cargo.lock"), &lock)?;
+    }
+    // Crates generated by an earlier run whose family is gone are left alone but are not members.
+    Ok(())
+}
+
+fn write_if_changed(path: &Path, text: &str) -> anyhow::Result<()> {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
+        return Ok(());
+    }
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Generates `corpus-harness` (a binary that decodes each example with its generated response type) and
+/// `examples.json` (the examples it reads at run time). Returns how many examples there are.
+fn harness(out: &Path, runtime: &Path, crates: &[Crate]) -> anyhow::Result<usize> {
+    let dir = out.join(HARNESS);
+    std::fs::create_dir_all(dir.join("src"))?;
+    let mut manifest = format!(
+        "# @generated by `cargo xtask corpus`.\n[package]\nname = \"{HARNESS}\"\nedition = \"2021\"\nversion = \"0.1.0\"\npublish = false\n\n[dependencies]\ndocbind-runtime = {{ path = {:?} }}\n",
+        runtime.display().to_string()
+    );
+    for c in crates {
+        let _ = writeln!(manifest, "{} = {{ path = \"../{}\" }}", c.name, c.name);
+    }
+    write_if_changed(&dir.join("Cargo.toml"), &manifest)?;
+
+    let mut examples = Vec::new();
+    let mut raw_impls = String::new();
+    let mut table = String::new();
+    for c in crates {
+        let krate = c.name.replace('-', "_");
+        for op in &c.operations {
+            let module = &op.defs.module;
+            let path = |ty: &str| format!("{krate}::{module}::{ty}");
+            for s in std::iter::once(&op.defs.response).chain(&op.defs.models) {
+                if s.kind != StructKind::Decoded {
+                    continue;
+                }
+                let mut sum = String::from("self.extra.len()");
+                for f in &s.fields {
+                    if matches!(f.shape, Shape::Struct(_)) {
+                        let _ = write!(sum, " + self.{}.raw()", names::ident(&f.ident));
+                    }
+                }
+                let _ = writeln!(
+                    raw_impls,
+                    "impl Raw for {} {{\n    fn raw(&self) -> usize {{\n        {sum}\n    }}\n}}",
+                    path(&s.name)
+                );
+            }
+            let response = path(&op.defs.response.name);
+            let decoder = match (c.dialect, &op.defs.binding) {
+                (Dialect::Ucloud, _) => format!("ucloud::<{response}>"),
+                (Dialect::Finovy, codegen::model::DataBinding::Object | codegen::model::DataBinding::TopLevel) => {
+                    format!("finovy_object::<{response}>")
+                }
+                (
+                    Dialect::Finovy,
+                    codegen::model::DataBinding::List { field } | codegen::model::DataBinding::Value { field },
+                ) => {
+                    let f = op.defs.response.fields.iter().find(|f| f.ident == *field).context("data field")?;
+                    let slot = slot_name(f);
+                    let id = names::ident(field);
+                    let name = format!("finovy_{krate}_{module}");
+                    let _ = writeln!(
+                        raw_impls,
+                        "fn {name}(body: &[u8]) -> Result<usize, String> {{\n    let mut response = {response}::default();\n    let extra = finovy(body, Slot::{slot}(&mut response.{id}))?;\n    Ok(response.raw() + extra)\n}}"
+                    );
+                    name
+                }
+            };
+            let id = table_key(&krate, module);
+            let _ = writeln!(table, "    ({id:?}, {decoder}),");
+            for e in &op.operation.examples {
+                if e.kind == ExampleKind::Response && e.is_json {
+                    examples.push(serde_json::json!({
+                        "decoder": id,
+                        "file": format!("{}:{}", e.source.file.display(), e.source.line),
+                        "text": e.text,
+                    }));
+                }
+            }
+        }
+    }
+    let main = format!("{HARNESS_PRELUDE}\n{raw_impls}\nstatic DECODERS: &[(&str, Decoder)] = &[\n{table}];\n");
+    write_if_changed(&dir.join("src/main.rs"), &main)?;
+    let json = serde_json::to_string_pretty(&examples)?;
+    write_if_changed(&dir.join("examples.json"), &json)?;
+    Ok(examples.len())
+}
+
+fn table_key(krate: &str, module: &str) -> String {
+    format!("{krate}::{module}")
+}
+
+fn slot_name(f: &codegen::model::FieldDef) -> &'static str {
+    use codegen::model::Arity;
+    match (&f.shape, f.arity) {
+        (Shape::Str, Arity::List) => "StrList",
+        (Shape::Int, Arity::List) => "IntList",
+        (Shape::Float, Arity::List) => "FloatList",
+        (Shape::Bool, Arity::List) => "BoolList",
+        (Shape::Json, Arity::List) => "JsonList",
+        (Shape::Struct(_), Arity::List) => "ModelList",
+        (Shape::Str, _) => "Str",
+        (Shape::Int, _) => "Int",
+        (Shape::Float, _) => "Float",
+        (Shape::Bool, _) => "Bool",
+        (Shape::Json, _) => "Json",
+        (Shape::Struct(_), _) => "Model",
+        (Shape::Enum { .. }, _) => "Enum",
+    }
+}
+
+/// The hand-written part of the harness: the protocol envelopes (as the runtime's clients apply them) and the
+/// loop over the examples.
+const HARNESS_PRELUDE: &str = r#"// @generated by `cargo xtask corpus`: decodes every JSON response example of the corpus with its generated type.
+
+use docbind_runtime::decode::{self, Decode, Extra, Slot};
+use docbind_runtime::serde_json::{self, Value};
+
+type Decoder = fn(&[u8]) -> Result<usize, String>;
+
+/// Values kept raw: entries of `extra`, recursively.
+trait Raw {
+    fn raw(&self) -> usize;
+}
+
+impl<T: Raw> Raw for Option<T> {
+    fn raw(&self) -> usize {
+        self.as_ref().map_or(0, Raw::raw)
+    }
+}
+
+impl<T: Raw> Raw for Vec<T> {
+    fn raw(&self) -> usize {
+        self.iter().map(Raw::raw).sum()
+    }
+}
+
+/// UCloud: `RetCode`, `Action` and `Message` belong to the protocol, as in `docbind_runtime::ucloud`.
+struct UcloudEnvelope<'a> {
+    inner: &'a mut dyn Decode,
+    ret_code: Option<i64>,
+    action: Option<String>,
+    message: Option<String>,
+}
+
+impl Decode for UcloudEnvelope<'_> {
+    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
+        match key {
+            "RetCode" => Some(Slot::Int(&mut self.ret_code)),
+            "Action" => Some(Slot::Str(&mut self.action)),
+            "Message" => Some(Slot::Str(&mut self.message)),
+            _ => self.inner.slot(key),
+        }
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.inner.extra_mut()
+    }
+    fn field_names(&self) -> &'static [&'static str] {
+        self.inner.field_names()
+    }
+}
+
+fn ucloud<T: Decode + Default + Raw>(body: &[u8]) -> Result<usize, String> {
+    let mut response = T::default();
+    let mut envelope = UcloudEnvelope { inner: &mut response, ret_code: None, action: None, message: None };
+    decode::decode_object(body, &mut envelope).map_err(|e| e.to_string())?;
+    Ok(response.raw())
+}
+
+/// Finovy: `{code, success, msg, data, traceId}`, as in `docbind_runtime::finovy`; `data` goes to `slot`.
+/// Returns how many envelope keys were kept raw (the client moves them into the response's `extra`).
+struct FinovyEnvelope<'a> {
+    data: Slot<'a>,
+    code: Option<i64>,
+    success: Option<bool>,
+    msg: Option<String>,
+    trace_id: Option<String>,
+    extra: Extra,
+}
+
+impl Decode for FinovyEnvelope<'_> {
+    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
+        Some(match key {
+            "data" => self.data.reborrow(),
+            "code" => Slot::Int(&mut self.code),
+            "success" => Slot::Bool(&mut self.success),
+            "msg" => Slot::Str(&mut self.msg),
+            "traceId" => Slot::Str(&mut self.trace_id),
+            _ => return None,
+        })
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+    fn field_names(&self) -> &'static [&'static str] {
+        &["data", "code", "success", "msg", "traceId"]
+    }
+}
+
+fn finovy(body: &[u8], data: Slot<'_>) -> Result<usize, String> {
+    let mut envelope =
+        FinovyEnvelope { data, code: None, success: None, msg: None, trace_id: None, extra: Extra::new() };
+    decode::decode_object(body, &mut envelope).map_err(|e| e.to_string())?;
+    let _ = (envelope.code, envelope.success, envelope.msg, envelope.trace_id);
+    Ok(envelope.extra.len())
+}
+
+fn finovy_object<T: Decode + Default + Raw>(body: &[u8]) -> Result<usize, String> {
+    let mut data: Option<T> = None;
+    let extra = finovy(body, Slot::Model(&mut data))?;
+    Ok(data.raw() + extra)
+}
+
+fn main() {
+    let path = std::env::args().nth(1).expect("usage: corpus-harness <examples.json>");
+    let text = std::fs::read_to_string(&path).expect("examples.json is readable");
+    let examples: Vec<Value> = serde_json::from_str(&text).expect("examples.json is JSON");
+    let (mut decoded, mut raw) = (0, 0);
+    for example in &examples {
+        let key = example["decoder"].as_str().unwrap_or_default();
+        let file = example["file"].as_str().unwrap_or_default();
+        let body = example["text"].as_str().unwrap_or_default();
+        match DECODERS.iter().find(|(k, _)| *k == key) {
+            None => println!("FAIL {file}: no decoder for {key}"),
+            Some((_, decoder)) => match decoder(body.as_bytes()) {
+                Ok(kept) => {
+                    decoded += 1;
+                    raw += kept;
+                }
+                Err(e) => println!("FAIL {file}: {e}"),
+            },
+        }
+    }
+    println!("decoded {decoded}/{} raw {raw}", examples.len());
+    if decoded != examples.len() {
+        std::process::exit(1);
+    }
+}
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crate_names_are_sanitized() {
+        assert_eq!(crate_name("ucloud-vpc2.0"), "ucloud-vpc2-0");
+        assert_eq!(crate_name("ucloud-uhost"), "ucloud-uhost");
+        assert_eq!(crate_name("ucloud-UDDos_UClean"), "ucloud-uddos-uclean");
+    }
+
+    #[test]
+    fn reasons_are_counted_by_kind() {
+        assert_eq!(category("a/b.md: unsupported: a hand-written REST page"), "a hand-written REST page");
+        assert_eq!(
+            category("a/b.md:12: error: row 3 of `X` has 2 cells (+1 more)"),
+            "invalid: row N of `…` has N cells"
+        );
+    }
+}
