@@ -75,7 +75,8 @@ impl StructDef {
 
 pub fn is_secret_name(wire: &str) -> bool {
     let lower = wire.to_ascii_lowercase();
-    ["password", "passwd", "secret", "token", "privatekey"].iter().any(|s| lower.contains(s))
+    ["password", "passwd", "pwd", "secret", "token", "privatekey"].iter().any(|s| lower.contains(s))
+        || lower.ends_with("pw")
 }
 
 /// How a Finovy `data` reaches the response struct.
