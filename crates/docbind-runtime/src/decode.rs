@@ -19,6 +19,8 @@
 //! - `null` sets an `Option` slot to `None`, empties a list and clears a model; a missing key
 //!   changes nothing. A `null` *inside* a typed list is a misfit element (kept in `Extra`).
 //! - Duplicate keys: the last one wins (lists and models are replaced, not merged).
+//! - A key that matches a declared name only case-insensitively (`imageid` for `ImageId`) fills the
+//!   field only if no other spelling of it does; otherwise it is kept in `Extra` under its own key.
 //!
 //! ```
 //! use docbind_runtime::decode::{decode_object, Decode, Extra, Slot};
@@ -204,6 +206,10 @@ pub trait OptionalEnum: Send {
     fn set_wire(&mut self, raw: &str);
     /// Back to `None` (for `null`).
     fn clear(&mut self);
+    /// Whether a value is set (the default, `false`, lets a case variant of the key overwrite it).
+    fn is_some(&self) -> bool {
+        false
+    }
 }
 
 impl<E: Enumeration> OptionalEnum for Option<E> {
@@ -212,6 +218,9 @@ impl<E: Enumeration> OptionalEnum for Option<E> {
     }
     fn clear(&mut self) {
         *self = None;
+    }
+    fn is_some(&self) -> bool {
+        Option::is_some(self)
     }
 }
 
@@ -232,6 +241,25 @@ impl Slot<'_> {
             Slot::JsonList(s) => Slot::JsonList(s),
             Slot::ModelList(s) => Slot::ModelList(&mut **s),
             Slot::Enum(s) => Slot::Enum(&mut **s),
+        }
+    }
+
+    /// Whether the field already holds a value (`Some`, or a non-empty list).
+    fn is_filled(&self) -> bool {
+        match self {
+            Slot::Str(s) => s.is_some(),
+            Slot::Int(s) => s.is_some(),
+            Slot::Float(s) => s.is_some(),
+            Slot::Bool(s) => s.is_some(),
+            Slot::Json(s) => s.is_some(),
+            Slot::Model(s) => s.is_some(),
+            Slot::StrList(s) => !s.is_empty(),
+            Slot::IntList(s) => !s.is_empty(),
+            Slot::FloatList(s) => !s.is_empty(),
+            Slot::BoolList(s) => !s.is_empty(),
+            Slot::JsonList(s) => !s.is_empty(),
+            Slot::ModelList(s) => !s.is_empty(),
+            Slot::Enum(s) => s.is_some(),
         }
     }
 
@@ -299,6 +327,10 @@ pub trait OptionalModel: Send {
     fn get_or_default(&mut self) -> &mut dyn Decode;
     /// Sets the option to `None`.
     fn clear(&mut self);
+    /// Whether a model is set (the default, `false`, lets a case variant of the key overwrite it).
+    fn is_some(&self) -> bool {
+        false
+    }
 }
 
 impl<T: Decode + Default> OptionalModel for Option<T> {
@@ -308,6 +340,10 @@ impl<T: Decode + Default> OptionalModel for Option<T> {
 
     fn clear(&mut self) {
         *self = None;
+    }
+
+    fn is_some(&self) -> bool {
+        Option::is_some(self)
     }
 }
 
@@ -319,6 +355,10 @@ pub trait ModelList: Send {
     fn pop(&mut self);
     /// Removes every element.
     fn clear(&mut self);
+    /// Whether the list has no elements (the default, `true`, lets a case variant of the key overwrite it).
+    fn is_empty(&self) -> bool {
+        true
+    }
 }
 
 impl<T: Decode + Default> ModelList for Vec<T> {
@@ -335,6 +375,10 @@ impl<T: Decode + Default> ModelList for Vec<T> {
 
     fn clear(&mut self) {
         Vec::clear(self);
+    }
+
+    fn is_empty(&self) -> bool {
+        <[T]>::is_empty(self)
     }
 }
 
@@ -398,17 +442,31 @@ pub fn decode_into_slot(body: &[u8], slot: Slot<'_>, misfit: &mut Extra, name: &
 
 /// Decode the fields of one JSON object into `target`. Generic only over the `MapAccess`,
 /// which is serde_json's slice reader in practice.
+///
+/// A key that matches a declared name only case-insensitively is decoded after the object's other
+/// keys, and only into a field that is still empty: the exact spelling, or an earlier variant, keeps
+/// the field and the variant's value goes to `extra` (two spellings of one field never overwrite
+/// each other, so nothing is lost).
 fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Result<(), A::Error> {
+    // Rare: only keys in a different case land here.
+    let mut variants: Vec<(&'static str, Cow<'de, str>, Value)> = Vec::new();
     while let Some(key) = map.next_key_seed(KeySeed)? {
         let misfit = match target.slot(&key) {
             Some(slot) => map.next_value_seed(SlotSeed { slot })?,
-            None => {
-                let canonical = target.field_names().iter().copied().find(|name| name.eq_ignore_ascii_case(&key));
-                match canonical.and_then(|name| target.slot(name)) {
-                    Some(slot) => map.next_value_seed(SlotSeed { slot })?,
-                    None => Misfit::Whole(map.next_value::<Value>()?),
+            None => match target.field_names().iter().copied().find(|name| name.eq_ignore_ascii_case(&key)) {
+                Some(name) => {
+                    variants.push((name, key, map.next_value::<Value>()?));
+                    continue;
                 }
-            }
+                None => Misfit::Whole(map.next_value::<Value>()?),
+            },
+        };
+        misfit.store_cow(target.extra_mut(), key);
+    }
+    for (name, key, value) in variants {
+        let misfit = match target.slot(name) {
+            Some(slot) if !slot.is_filled() => SlotSeed { slot }.deserialize(value).map_err(de::Error::custom)?,
+            _ => Misfit::Whole(value),
         };
         misfit.store_cow(target.extra_mut(), key);
     }

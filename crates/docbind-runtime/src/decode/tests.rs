@@ -219,6 +219,42 @@ fn case_insensitive_key_fallback() {
     assert_eq!(info.extra.get("imageid"), Some(&json!({"a":1})));
 }
 
+/// Found by `crates/docbind/tests/fuzz_decode.rs`: two spellings of one field overwrote each other
+/// (`{"ImageName": false, "imageName": null}` lost `false`; `{"IMAGELIST": [{}], "ImageList": []}` lost the
+/// model). The exact spelling, else the first variant, keeps the field; other spellings go to extra.
+#[test]
+fn case_variants_of_one_field_never_overwrite_each_other() {
+    // Exact first, variant second (a value, and null).
+    let info = decode(r#"{"ImageName":false,"imageName":null,"Size":1,"size":2}"#);
+    assert_eq!(info.image_name.as_deref(), Some("false"));
+    assert_eq!(info.size, Some(1));
+    assert_eq!(info.extra.get("imageName"), Some(&Value::Null));
+    assert_eq!(info.extra.get("size"), Some(&json!(2)));
+    assert_eq!(info.extra.len(), 2);
+    // Variant first, exact second: the exact spelling still wins the field.
+    let info = decode(r#"{"SIZE":"7","Size":1,"imageid":"v","ImageId":"e"}"#);
+    assert_eq!(info.size, Some(1));
+    assert_eq!(info.image_id.as_deref(), Some("e"));
+    assert_eq!(info.extra.get("SIZE"), Some(&json!("7")));
+    assert_eq!(info.extra.get("imageid"), Some(&json!("v")));
+    // An empty or null exact value leaves the field empty, so the variant fills it.
+    let info = decode(r#"{"DEPLOYINFOLIST":[{}],"DeployInfoList":[],"owner":{"Region":"r"},"Owner":null}"#);
+    assert_eq!(info.deploy_info_list.len(), 1);
+    assert_eq!(info.owner.as_ref().and_then(|o| o.region.as_deref()), Some("r"));
+    assert!(info.extra.is_empty(), "{:?}", info.extra);
+    // Two variants: the first one fills the field, in the received order.
+    let info = decode(r#"{"TAGS":["a"],"tags":["b"],"meta":1,"META":2}"#);
+    assert_eq!(info.tags, ["a"]);
+    assert_eq!(info.meta, Some(json!(1)));
+    assert_eq!(info.extra.get("tags"), Some(&json!(["b"])));
+    assert_eq!(info.extra.get("META"), Some(&json!(2)));
+    // A variant that does not fit is kept under its own spelling, as before; element misfits too.
+    let info = decode(r#"{"ports":[1,"x",3],"Ports":null}"#);
+    assert_eq!(info.ports, [1, 3]);
+    assert_eq!(info.extra.get("ports.1"), Some(&json!("x")));
+    assert_eq!(info.extra.len(), 1);
+}
+
 #[test]
 fn mismatched_shapes_kept_raw() {
     let info = decode(
