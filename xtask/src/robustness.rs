@@ -3,6 +3,7 @@
 use crate::diag::Rejection;
 use crate::dialect::parse_doc;
 use proptest::prelude::*;
+use proptest::test_runner::{Config as ProptestConfig, TestCaseError};
 use std::path::{Path, PathBuf};
 
 fn corpus_dir() -> PathBuf {
@@ -148,39 +149,201 @@ fn apply(doc: &str, mutations: &[Mutation]) -> String {
     lines.join("\n")
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+/// Structure-aware mutations of table rows: one cell replaced, a cell added or dropped, two cells swapped.
+#[derive(Debug, Clone)]
+enum TableMutation {
+    SetCell(usize, usize, String),
+    AddCell(usize, usize, String),
+    DropCell(usize, usize),
+    SwapCells(usize, usize, usize),
+}
 
-    #[test]
-    fn mutated_ucloud_docs_never_panic(mutations in proptest::collection::vec(mutation(), 1..8)) {
-        let doc = apply(&seed("specs/ucloud-uodn/get_uvodn_image.md"), &mutations);
-        for forced in [None, Some(crate::ir::Dialect::Ucloud), Some(crate::ir::Dialect::Finovy)] {
-            if let Err(Rejection::Invalid { errors }) = parse_doc(Path::new("m.md"), &doc, forced) {
-                prop_assert!(!errors.is_empty());
-                prop_assert!(errors.iter().all(|e| e.line <= doc.lines().count() + 1));
+fn table_mutation() -> impl Strategy<Value = TableMutation> {
+    let cell = prop_oneof![
+        proptest::sample::select(vec![
+            "",
+            " ",
+            "string",
+            "int",
+            "integer",
+            "float",
+            "boolean",
+            "bool",
+            "object",
+            "array",
+            "array[]",
+            "array[int]",
+            "array[array[string]]",
+            "array[object]",
+            "[*ImageInfo*](#ImageInfo)",
+            "array[[*ImageInfo*](#ImageInfo)]",
+            "[*Nope*](#Nope)",
+            "[ImageInfo](#ImageInfo)",
+            "**Yes**",
+            "**No**",
+            "Yes",
+            "No",
+            "yes",
+            "no",
+            "是",
+            "否",
+            "**Name.N**",
+            "**Name.N.Field**",
+            "**N.N**",
+            "**.**",
+            "**a.b.c.d.e**",
+            "**ImageList**",
+            "**RetCode**",
+            "`code`",
+            "\\|",
+            "<br>",
+            "<b>x</b>",
+            "header",
+            "Params",
+            "Body",
+            "Path",
+            "query",
+            "GET",
+            "POST",
+            "镜像ID",
+            "1可用，2不可用",
+            "0创建中,1可使用",
+            "枚举值：1,2,3",
+            "默认20",
+            "**",
+            "*",
+            "[",
+            "](",
+            "#",
+        ])
+        .prop_map(str::to_owned),
+        "[|*#`\\.N <>\\[\\]()a-zA-Z0-9]{0,24}",
+        "\\PC{0,16}",
+    ];
+    prop_oneof![
+        (any::<usize>(), any::<usize>(), cell.clone()).prop_map(|(r, c, s)| TableMutation::SetCell(r, c, s)),
+        (any::<usize>(), any::<usize>(), cell).prop_map(|(r, c, s)| TableMutation::AddCell(r, c, s)),
+        (any::<usize>(), any::<usize>()).prop_map(|(r, c)| TableMutation::DropCell(r, c)),
+        (any::<usize>(), any::<usize>(), any::<usize>()).prop_map(|(r, a, b)| TableMutation::SwapCells(r, a, b)),
+    ]
+}
+
+/// Applies `mutations` to the table rows (lines starting with `|`) of `doc`, keeping everything else.
+fn apply_table(doc: &str, mutations: &[TableMutation]) -> String {
+    let mut lines: Vec<String> = doc.lines().map(str::to_string).collect();
+    let rows: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].trim_start().starts_with('|')).collect();
+    if rows.is_empty() {
+        return doc.to_string();
+    }
+    for m in mutations {
+        let (TableMutation::SetCell(r, ..)
+        | TableMutation::AddCell(r, ..)
+        | TableMutation::DropCell(r, ..)
+        | TableMutation::SwapCells(r, ..)) = m;
+        let line = &mut lines[rows[r % rows.len()]];
+        let trimmed = line.trim().trim_start_matches('|').trim_end_matches('|');
+        let mut cells: Vec<String> = trimmed.split('|').map(str::to_string).collect();
+        let n = cells.len();
+        match m {
+            TableMutation::SetCell(_, c, s) => cells[c % n] = format!(" {s} "),
+            TableMutation::AddCell(_, c, s) => cells.insert(c % (n + 1), format!(" {s} ")),
+            TableMutation::DropCell(_, c) => {
+                cells.remove(c % n);
             }
+            TableMutation::SwapCells(_, a, b) => cells.swap(a % n, b % n),
+        }
+        *line = format!("|{}|", cells.join("|"));
+    }
+    lines.join("\n")
+}
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
+/// Runs `test` on values of `strategy`: `DOCBIND_FUZZ_CASES` cases (default `default_cases`), or with
+/// `DOCBIND_FUZZ_SECONDS`, batch after batch until that much time has passed. Panics with the shrunk input.
+fn fuzz<S>(name: &str, default_cases: u32, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>)
+where
+    S: Strategy,
+    S::Value: std::fmt::Debug,
+{
+    let seconds = env_u64("DOCBIND_FUZZ_SECONDS");
+    let cases = env_u64("DOCBIND_FUZZ_CASES").map_or(default_cases, |c| u32::try_from(c).unwrap_or(u32::MAX));
+    let batch = if seconds.is_some() { cases.min(256) } else { cases };
+    let config = ProptestConfig { cases: batch, failure_persistence: None, ..ProptestConfig::default() };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let started = std::time::Instant::now();
+    let deadline = seconds.map(|s| started + std::time::Duration::from_secs(s));
+    let mut total = 0u64;
+    loop {
+        if let Err(e) = runner.run(&strategy, &test) {
+            panic!("fuzz target {name} failed after {total}+ cases: {e}");
+        }
+        total += u64::from(batch);
+        match deadline {
+            Some(d) if std::time::Instant::now() < d => {}
+            _ => break,
         }
     }
+    // Straight to stderr, past the test harness's capture: the counts are the point of a long run.
+    let line = format!("fuzz {name}: {total} cases in {:.1?}\n", started.elapsed());
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
+}
 
-    #[test]
-    fn mutated_finovy_docs_never_panic(mutations in proptest::collection::vec(mutation(), 1..8)) {
-        let doc = apply(&seed("specs/finovy-image/get_list.md"), &mutations);
-        for forced in [None, Some(crate::ir::Dialect::Finovy), Some(crate::ir::Dialect::Ucloud)] {
-            let _ = parse_doc(Path::new("m.md"), &doc, forced);
+/// Every dialect, forced or detected, on `doc`: no panic, and diagnostics point into the doc.
+fn parse_all_ways(doc: &str) -> Result<(), TestCaseError> {
+    for forced in [None, Some(crate::ir::Dialect::Ucloud), Some(crate::ir::Dialect::Finovy)] {
+        if let Err(Rejection::Invalid { errors }) = parse_doc(Path::new("m.md"), doc, forced) {
+            prop_assert!(!errors.is_empty());
+            prop_assert!(errors.iter().all(|e| e.line <= doc.lines().count() + 1));
         }
     }
+    Ok(())
+}
 
-    #[test]
-    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+// Case counts and time budget: `DOCBIND_FUZZ_CASES` (default 512) or `DOCBIND_FUZZ_SECONDS`, e.g.
+// `DOCBIND_FUZZ_SECONDS=600 cargo test --release -p xtask robustness -- --test-threads 8`.
+
+#[test]
+fn mutated_ucloud_docs_never_panic() {
+    let seed = seed("specs/ucloud-uodn/get_uvodn_image.md");
+    fuzz("mutated_ucloud_docs", 512, proptest::collection::vec(mutation(), 1..8), |mutations| {
+        parse_all_ways(&apply(&seed, &mutations))
+    });
+}
+
+#[test]
+fn mutated_finovy_docs_never_panic() {
+    let seed = seed("specs/finovy-image/get_list.md");
+    fuzz("mutated_finovy_docs", 512, proptest::collection::vec(mutation(), 1..8), |mutations| {
+        parse_all_ways(&apply(&seed, &mutations))
+    });
+}
+
+#[test]
+fn table_cell_mutations_never_panic() {
+    let seeds = [seed("specs/ucloud-uodn/get_uvodn_image.md"), seed("specs/finovy-image/get_list.md")];
+    let strategy = (0..seeds.len(), proptest::collection::vec(table_mutation(), 1..6));
+    fuzz("table_cell_mutations", 512, strategy, |(i, mutations)| parse_all_ways(&apply_table(&seeds[i], &mutations)));
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    fuzz("random_bytes", 512, proptest::collection::vec(any::<u8>(), 0..600), |bytes| {
         let text = String::from_utf8_lossy(&bytes);
         let _ = parse_doc(Path::new("r.md"), &text, Some(crate::ir::Dialect::Ucloud));
         let _ = parse_doc(Path::new("r.md"), &text, Some(crate::ir::Dialect::Finovy));
-    }
+        Ok(())
+    });
+}
 
-    #[test]
-    fn random_text_never_panics(text in "\\PC{0,400}") {
+#[test]
+fn random_text_never_panics() {
+    fuzz("random_text", 512, "\\PC{0,400}", |text| {
         let _ = parse_doc(Path::new("r.md"), &text, None);
         let _ = parse_doc(Path::new("r.md"), &text, Some(crate::ir::Dialect::Ucloud));
         let _ = parse_doc(Path::new("r.md"), &text, Some(crate::ir::Dialect::Finovy));
-    }
+        Ok(())
+    });
 }
