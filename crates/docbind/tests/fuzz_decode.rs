@@ -43,11 +43,12 @@ where
     let cases = env_u64("DOCBIND_FUZZ_CASES").map_or(default_cases, |c| u32::try_from(c).unwrap_or(u32::MAX));
     let batch = if seconds.is_some() { cases.min(256) } else { cases };
     let config = ProptestConfig { cases: batch, failure_persistence: None, ..ProptestConfig::default() };
-    let mut runner = TestRunner::new(config);
     let started = Instant::now();
     let deadline = seconds.map(|s| started + Duration::from_secs(s));
     let mut total = 0u64;
     loop {
+        // A fresh runner (and seed) per batch: a runner counts its successes and would run no more cases.
+        let mut runner = TestRunner::new(config.clone());
         if let Err(e) = runner.run(&strategy, &test) {
             panic!("fuzz target {name} failed after {total}+ cases: {e}");
         }
