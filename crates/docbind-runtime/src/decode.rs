@@ -68,10 +68,27 @@ use serde_json::Value;
 ///
 /// Inserting an existing key replaces its value in place (last one wins). Small sets are a
 /// plain vector; large ones get a hash index so decoding map-like objects stays linear.
+///
+/// One pointer wide and allocation-free while empty: every generated struct has an `Extra`, and
+/// nearly all of them stay empty, so decoding a large list pays 8 bytes per object for it.
 #[derive(Clone, Default)]
 pub struct Extra {
+    inner: Option<Box<ExtraEntries>>,
+}
+
+#[derive(Clone, Default)]
+struct ExtraEntries {
     entries: Vec<(String, Value)>,
     index: Option<HashMap<String, usize>>,
+}
+
+impl ExtraEntries {
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| k == key),
+        }
+    }
 }
 
 /// Above this many entries, lookups use a hash index.
@@ -79,71 +96,71 @@ const INDEX_THRESHOLD: usize = 16;
 
 impl PartialEq for Extra {
     fn eq(&self, other: &Self) -> bool {
-        self.entries == other.entries
+        self.entries() == other.entries()
     }
 }
 
 impl Extra {
     /// An empty set (does not allocate).
     pub const fn new() -> Self {
-        Extra { entries: Vec::new(), index: None }
+        Extra { inner: None }
     }
 
-    fn position(&self, key: &str) -> Option<usize> {
-        match &self.index {
-            Some(index) => index.get(key).copied(),
-            None => self.entries.iter().position(|(k, _)| k == key),
-        }
+    fn entries(&self) -> &[(String, Value)] {
+        self.inner.as_deref().map_or(&[], |inner| inner.entries.as_slice())
     }
 
     /// The raw value stored under `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.position(key).map(|i| &self.entries[i].1)
+        let inner = self.inner.as_deref()?;
+        inner.position(key).map(|i| &inner.entries[i].1)
     }
 
     /// All entries in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries().iter().map(|(k, v)| (k.as_str(), v))
     }
 
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries().len()
     }
 
     /// Whether there are no entries.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries().is_empty()
     }
 
     /// Stores `value` under `key`, replacing (in place) a previous value with the same key.
     pub fn insert(&mut self, key: impl Into<String>, value: Value) {
         let key = key.into();
-        if let Some(i) = self.position(&key) {
-            self.entries[i].1 = value;
+        let inner = self.inner.get_or_insert_with(Box::default);
+        if let Some(i) = inner.position(&key) {
+            inner.entries[i].1 = value;
             return;
         }
-        if let Some(index) = &mut self.index {
-            index.insert(key.clone(), self.entries.len());
-        } else if self.entries.len() >= INDEX_THRESHOLD {
+        if let Some(index) = &mut inner.index {
+            index.insert(key.clone(), inner.entries.len());
+        } else if inner.entries.len() >= INDEX_THRESHOLD {
             let mut index: HashMap<String, usize> =
-                self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
-            index.insert(key.clone(), self.entries.len());
-            self.index = Some(index);
+                inner.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+            index.insert(key.clone(), inner.entries.len());
+            inner.index = Some(index);
         }
-        self.entries.push((key, value));
+        inner.entries.push((key, value));
     }
 
     /// Removes and returns the value stored under `key`.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let pos = self.position(key)?;
-        self.index = None; // positions shifted; rebuilt lazily when large again
-        Some(self.entries.remove(pos).1)
+        let inner = self.inner.as_deref_mut()?;
+        let pos = inner.position(key)?;
+        inner.index = None; // positions shifted; rebuilt lazily when large again
+        Some(inner.entries.remove(pos).1)
     }
 
     /// Converts the entries into a JSON object.
     pub fn to_json_object(&self) -> serde_json::Map<String, Value> {
-        self.entries.iter().cloned().collect()
+        self.entries().iter().cloned().collect()
     }
 }
 
@@ -452,7 +469,10 @@ fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Resu
     let mut variants: Vec<(&'static str, Cow<'de, str>, Value)> = Vec::new();
     while let Some(key) = map.next_key_seed(KeySeed)? {
         let misfit = match target.slot(&key) {
-            Some(slot) => map.next_value_seed(SlotSeed { slot })?,
+            Some(slot) => match map.next_value_seed(SlotSeed { slot })? {
+                Misfit::None => continue,
+                misfit => misfit,
+            },
             None => match target.field_names().iter().copied().find(|name| name.eq_ignore_ascii_case(&key)) {
                 Some(name) => {
                     variants.push((name, key, map.next_value::<Value>()?));
@@ -620,6 +640,38 @@ impl Num {
             Num::I(1) | Num::U(1) => Some(true),
             _ => None,
         }
+    }
+}
+
+/// An integer rendered as decimal text on the stack (enumeration wire values without a temporary `String`).
+struct IntText {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl IntText {
+    fn new(mut magnitude: u64, negative: bool) -> Self {
+        // u64::MAX has 20 digits; a negative i64 has at most 19 plus the sign.
+        let mut buf = [0u8; 20];
+        let mut start = buf.len();
+        loop {
+            start -= 1;
+            buf[start] = b'0' + (magnitude % 10) as u8;
+            magnitude /= 10;
+            if magnitude == 0 {
+                break;
+            }
+        }
+        if negative {
+            start -= 1;
+            buf[start] = b'-';
+        }
+        IntText { buf, start }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits and '-' were written.
+        std::str::from_utf8(&self.buf[self.start..]).unwrap_or("0")
     }
 }
 
@@ -798,15 +850,27 @@ impl<'de> Visitor<'de> for SlotSeed<'_> {
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Misfit, E> {
+        if let Slot::Enum(e) = self.slot {
+            e.set_wire(if v { "true" } else { "false" });
+            return Ok(Misfit::None);
+        }
         Ok(self.scalar(|k| k.convert_bool(v), || Value::Bool(v)))
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Misfit, E> {
+        if let Slot::Enum(e) = self.slot {
+            e.set_wire(IntText::new(v.unsigned_abs(), v < 0).as_str());
+            return Ok(Misfit::None);
+        }
         let n = Num::I(v);
         Ok(self.scalar(|k| k.convert_num(n), || n.to_value()))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Misfit, E> {
+        if let Slot::Enum(e) = self.slot {
+            e.set_wire(IntText::new(v, false).as_str());
+            return Ok(Misfit::None);
+        }
         let n = Num::U(v);
         Ok(self.scalar(|k| k.convert_num(n), || n.to_value()))
     }
@@ -817,6 +881,10 @@ impl<'de> Visitor<'de> for SlotSeed<'_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Misfit, E> {
+        if let Slot::Enum(e) = self.slot {
+            e.set_wire(v);
+            return Ok(Misfit::None);
+        }
         Ok(self.scalar(|k| k.convert_str(Cow::Borrowed(v)), || Value::String(v.to_owned())))
     }
 
@@ -1042,6 +1110,19 @@ impl<'de> Visitor<'de> for ModelElemSeed<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<Value>, A::Error> {
         Ok(Some(seq_to_value(seq)?))
+    }
+}
+
+#[cfg(test)]
+mod int_text_tests {
+    use super::IntText;
+
+    #[test]
+    fn renders_like_to_string() {
+        for v in [0i64, 1, 9, 10, -1, -10, 42, 1_000_000, i64::MIN, i64::MAX] {
+            assert_eq!(IntText::new(v.unsigned_abs(), v < 0).as_str(), v.to_string());
+        }
+        assert_eq!(IntText::new(u64::MAX, false).as_str(), u64::MAX.to_string());
     }
 }
 

@@ -222,9 +222,23 @@ impl Form {
         Some(self.pairs.remove(pos).1)
     }
 
-    /// `application/x-www-form-urlencoded` body with keys sorted bytewise.
+    /// The request body the client sends: every parameter (keys sorted bytewise, percent-encoded as
+    /// `application/x-www-form-urlencoded`) followed by `Signature=`[`sign`]`(pairs, private_key)`.
+    /// A `Signature` already in the form is neither signed nor sent twice.
+    pub fn signed_body(&self, private_key: &str) -> String {
+        let signature = sign(&self.pairs, private_key);
+        let mut body = self.encode_sorted();
+        if !body.is_empty() {
+            body.push('&');
+        }
+        body.push_str("Signature=");
+        body.push_str(&signature);
+        body
+    }
+
+    /// `application/x-www-form-urlencoded` body with keys sorted bytewise (a `Signature` key is skipped).
     fn encode_sorted(&self) -> String {
-        let mut sorted: Vec<&(String, String)> = self.pairs.iter().collect();
+        let mut sorted: Vec<&(String, String)> = self.pairs.iter().filter(|(k, _)| k != "Signature").collect();
         sorted.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let mut out = String::with_capacity(self.pairs.len() * 24);
         for (i, (k, v)) in sorted.into_iter().enumerate() {
@@ -594,13 +608,7 @@ impl Client {
         let cfg = &self.inner.config;
         // Re-signed on every attempt (the form is identical, but signing is cheap and keeps
         // the door open for time-dependent parameters).
-        let signature = sign(form.pairs(), &cfg.private_key);
-        let mut body = form.encode_sorted();
-        if !body.is_empty() {
-            body.push('&');
-        }
-        body.push_str("Signature=");
-        body.push_str(&signature);
+        let body = form.signed_body(&cfg.private_key);
         tracing::debug!(params = ?form, "sending request");
 
         let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
