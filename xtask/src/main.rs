@@ -1,5 +1,6 @@
 //! `cargo xtask`: docbind's generator. See ARCHITECTURE.md for the pipeline.
 
+mod bench;
 mod codegen;
 mod corpus;
 mod diag;
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Some("ir") => cmd_ir(&args[1..]),
         Some("codegen") => cmd_codegen(&args[1..]),
         Some("diff") => diff::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("corpus") => corpus::run(&args[1..]),
         Some("-h" | "--help") | None => {
             print!("{USAGE}");

@@ -1,0 +1,825 @@
+//! `cargo xtask bench`: performance against baselines measured in the same run, and against the budgets of
+//! BENCHMARKS.md.
+//!
+//! - `--codegen`: the whole UCloud corpus through the generator, in process, timed per phase (read, markdown,
+//!   dialect/IR, codegen tokens, prettyplease, write). Budget: under 1 s. The command re-runs itself in release
+//!   (`cargo run --release`) unless `--debug` is given, since `cargo xtask` is a debug build.
+//! - `--compile`: a scratch workspace (`target/bench/compile`) of generated corpus crates and, for the same
+//!   operations, a baseline emitted with plain `#[derive(Serialize, Deserialize)]` structs; `cargo check` and
+//!   `cargo build` seconds of those crates only (dependencies prebuilt, each crate touched and rebuilt alone,
+//!   cargo's no-op time subtracted), per operation, and generated lines per operation. Budget: ≤ 30 ms of
+//!   `cargo check` per operation.
+//! - `--runtime`: `cargo bench -p docbind` (criterion: decode, sign, call; dhat: memory), then ratios.
+//!
+//! With no part flag, all three run. A summary of ratios against budgets ends the output.
+
+use crate::codegen::model::{Arity, Shape, StructDef, StructKind};
+use crate::codegen::{self, CrateSpec, GeneratedOperation, RuntimeDep};
+use crate::diag::Rejection;
+use crate::docs::{self, Loaded};
+use crate::{dialect, markdown};
+use anyhow::{bail, Context};
+use quote::ToTokens;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+const USAGE: &str = "usage: cargo xtask bench [--codegen] [--compile] [--runtime] [--all-products] [--quick] \
+                     [--debug] [--corpus DIR]";
+
+/// The compile-cost subset: mid-sized products, several hundred operations between them.
+const COMPILE_PRODUCTS: &[&str] =
+    &["ucdn-api", "udisk-api", "uhost-api", "ulb-api", "umem-api", "unet-api", "uphone-api", "vpc2.0-api"];
+
+const CHECK_BUDGET_MS: f64 = 30.0;
+const CODEGEN_BUDGET_S: f64 = 1.0;
+const DECODE_BUDGET: f64 = 1.5;
+const CALL_BUDGET: f64 = 1.05;
+
+#[derive(Default)]
+struct Options {
+    codegen: bool,
+    compile: bool,
+    runtime: bool,
+    all_products: bool,
+    quick: bool,
+    debug: bool,
+    corpus: Option<PathBuf>,
+}
+
+/// One line of the closing summary.
+struct Verdict {
+    what: String,
+    value: String,
+    budget: String,
+    ok: Option<bool>,
+}
+
+pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut o = Options::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--codegen" => o.codegen = true,
+            "--compile" => o.compile = true,
+            "--runtime" => o.runtime = true,
+            "--all-products" => o.all_products = true,
+            "--quick" => o.quick = true,
+            "--debug" => o.debug = true,
+            "--corpus" => o.corpus = Some(PathBuf::from(it.next().context("--corpus needs a folder")?)),
+            other => bail!("unknown argument `{other}`\n{USAGE}"),
+        }
+    }
+    if !(o.codegen || o.compile || o.runtime) {
+        (o.codegen, o.compile, o.runtime) = (true, true, true);
+    }
+    if o.codegen && cfg!(debug_assertions) && !o.debug {
+        // Timing the generator in a debug build would measure the wrong thing: run again in release.
+        eprintln!("bench: re-running in release (`cargo run --release -p xtask -- bench ...`; --debug skips this)");
+        let status = Command::new(cargo())
+            .current_dir(crate::repo_root())
+            .args(["run", "--release", "--quiet", "-p", "xtask", "--", "bench"])
+            .args(args)
+            .status()
+            .context("running cargo")?;
+        return Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+    }
+    let root = crate::repo_root();
+    let corpus = o.corpus.clone().unwrap_or_else(|| root.join("../shared/corpus"));
+    let corpus = std::fs::canonicalize(&corpus).with_context(|| format!("corpus not found at {}", corpus.display()))?;
+    println!("machine: {}", machine());
+    let mut verdicts = Vec::new();
+    if o.codegen {
+        // Two runs: one thread (the generator's own speed) and one per core (crates are independent).
+        verdicts.extend(codegen_speed(&root, &corpus, 1)?);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cores > 1 {
+            verdicts.extend(codegen_speed(&root, &corpus, cores)?);
+        }
+    }
+    if o.compile {
+        verdicts.extend(compile_cost(&root, &corpus, &o)?);
+    }
+    if o.runtime {
+        verdicts.extend(runtime(&root, &o)?);
+    }
+    println!("\n== summary (ratios are against baselines measured in this run) ==");
+    let width = verdicts.iter().map(|v| v.what.chars().count()).max().unwrap_or(0);
+    let mut missed = false;
+    for v in &verdicts {
+        let mark = match v.ok {
+            Some(true) => "ok",
+            Some(false) => {
+                missed = true;
+                "MISSED"
+            }
+            None => "-",
+        };
+        let pad = width - v.what.chars().count();
+        println!("{}{} {:<44} budget {:<22} {mark}", v.what, " ".repeat(pad), v.value, v.budget);
+    }
+    Ok(if missed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string())
+}
+
+/// nproc, memory, rustc version and load, for the record.
+fn machine() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string()))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or("?".to_string(), |kb| format!("{:.1} GiB", kb / 1024.0 / 1024.0));
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!("{cpus} cpus, {mem}, {rustc}, load {}", load.join(" "))
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. Codegen speed
+// ---------------------------------------------------------------------------------------------------------------
+
+/// Every UCloud product folder of the corpus, as (crate name, folder relative to the corpus).
+fn ucloud_families(corpus: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(corpus.join("ucloud")).context("reading the corpus")? {
+        let path = entry?.path();
+        if path.is_dir() {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            out.push((crate_name(&name), PathBuf::from("ucloud").join(&name)));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `vpc2.0-api` → `ucloud-vpc2-0`.
+fn crate_name(product: &str) -> String {
+    let base = product.strip_suffix("-api").unwrap_or(product);
+    let clean: String =
+        base.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    format!("ucloud-{}", clean.trim_matches('-'))
+}
+
+#[derive(Default)]
+struct Phases {
+    read: Duration,
+    markdown: Duration,
+    dialect: Duration,
+    generate: Duration,
+    prettyplease: Duration,
+    write: Duration,
+}
+
+/// What one worker did: phase times (summed over its families) and counts.
+#[derive(Default)]
+struct Tally {
+    p: Phases,
+    docs: usize,
+    ops: usize,
+    crates: usize,
+    skipped: usize,
+    files: Vec<codegen::GeneratedFile>,
+    bytes: usize,
+}
+
+impl Tally {
+    fn add(&mut self, o: Tally) {
+        self.p.read += o.p.read;
+        self.p.markdown += o.p.markdown;
+        self.p.dialect += o.p.dialect;
+        self.p.generate += o.p.generate;
+        self.p.write += o.p.write;
+        self.docs += o.docs;
+        self.ops += o.ops;
+        self.crates += o.crates;
+        self.skipped += o.skipped;
+        self.files.extend(o.files);
+        self.bytes += o.bytes;
+    }
+}
+
+fn codegen_speed(root: &Path, corpus: &Path, jobs: usize) -> anyhow::Result<Vec<Verdict>> {
+    println!(
+        "\n== 1. codegen speed: the whole UCloud corpus, in process ({}, {jobs} thread{}) ==",
+        build_kind(),
+        if jobs == 1 { "" } else { "s" }
+    );
+    let out = root.join("target/bench/codegen");
+    if out.exists() {
+        std::fs::remove_dir_all(&out).with_context(|| format!("clearing {}", out.display()))?;
+    }
+    let runtime = std::fs::canonicalize(root.join("crates/docbind-runtime"))?;
+    let families = ucloud_families(corpus)?;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let cpu_before = cpu_time();
+    let started = Instant::now();
+    // Crates are independent: each worker takes the next family until none is left.
+    let results: Vec<anyhow::Result<Tally>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs)
+            .map(|_| {
+                scope.spawn(|| -> anyhow::Result<Tally> {
+                    let mut tally = Tally::default();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((name, dir)) = families.get(i) else { return Ok(tally) };
+                        tally.add(generate_family(corpus, &out, &runtime, name, dir)?);
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err(anyhow::anyhow!("worker panicked")))).collect()
+    });
+    let total = started.elapsed();
+    let cpu = cpu_time().zip(cpu_before).map(|(after, before)| after.saturating_sub(before));
+    let mut t = Tally::default();
+    for r in results {
+        t.add(r?);
+    }
+    // Outside the timed pipeline: how much of `generate` was prettyplease.
+    let mut p = t.p;
+    p.prettyplease = prettyplease_share(&t.files);
+    let tokens = p.generate.saturating_sub(p.prettyplease);
+    let busy = p.read + p.markdown + p.dialect + p.generate + p.write;
+    let rows = [
+        ("read files", p.read),
+        ("markdown parse", p.markdown),
+        ("dialect → IR (+ overlays)", p.dialect),
+        ("codegen: IR → tokens", tokens),
+        ("prettyplease (syn parse2 + unparse)", p.prettyplease),
+        ("write files", p.write),
+    ];
+    println!(
+        "{} docs ({:.1} MiB) → {} crates, {} operations, {} files; {} docs left out (unsupported templates, non-API \
+         pages)",
+        t.docs,
+        t.bytes as f64 / 1048576.0,
+        t.crates,
+        t.ops,
+        t.files.len(),
+        t.skipped
+    );
+    println!("  phase (thread time, summed over threads)      ms   share");
+    for (name, d) in rows {
+        println!("  {name:<38} {:>8.1}  {:>5.1}%", ms(d), 100.0 * d.as_secs_f64() / busy.as_secs_f64());
+    }
+    let per_sec = t.docs as f64 / total.as_secs_f64();
+    println!(
+        "  {:<38} {:>8.1} ms wall ({per_sec:.0} docs/s, {:.0} operations/s); process CPU time {}",
+        "total",
+        ms(total),
+        t.ops as f64 / total.as_secs_f64(),
+        cpu.map_or("unknown".to_string(), |c| format!("{:.1} ms", ms(c)))
+    );
+    // On an idle machine the wall time of `jobs` busy threads is their CPU time divided by `jobs`; on a busy
+    // machine that estimate is the meaningful one.
+    let idle_estimate = cpu.map(|c| c.as_secs_f64() / jobs as f64);
+    Ok(vec![Verdict {
+        what: format!("codegen, whole UCloud corpus ({jobs} thr)"),
+        value: format!(
+            "wall {:.2} s, CPU {} s ({per_sec:.0} docs/s)",
+            total.as_secs_f64(),
+            cpu.map_or("?".to_string(), |c| format!("{:.2}", c.as_secs_f64())),
+        ),
+        budget: format!("< {CODEGEN_BUDGET_S} s (wall, or CPU/threads)"),
+        ok: Some(total.as_secs_f64().min(idle_estimate.unwrap_or(f64::MAX)) < CODEGEN_BUDGET_S),
+    }])
+}
+
+/// One product folder through the whole pipeline, phase by phase (what `docs::load` + `codegen::generate` +
+/// `codegen::ensure_files` do).
+fn generate_family(
+    corpus: &Path,
+    out: &Path,
+    runtime: &Path,
+    crate_name: &str,
+    spec_dir: &Path,
+) -> anyhow::Result<Tally> {
+    let mut t = Tally::default();
+    let spec_dir = spec_dir.to_path_buf();
+    // read
+    let start = Instant::now();
+    let files = docs::collect_markdown(corpus, std::slice::from_ref(&spec_dir))?;
+    let mut texts = Vec::with_capacity(files.len());
+    for file in files {
+        let bytes_read = std::fs::read(corpus.join(&file)).with_context(|| format!("reading {}", file.display()))?;
+        texts.push((file, String::from_utf8(bytes_read)));
+    }
+    t.p.read += start.elapsed();
+    t.docs += texts.len();
+    t.bytes += texts.iter().map(|(_, text)| text.as_ref().map_or(0, String::len)).sum::<usize>();
+    // markdown
+    let start = Instant::now();
+    let blocks: Vec<_> = texts.iter().map(|(f, text)| (f, text.as_deref().map(markdown::parse))).collect();
+    t.p.markdown += start.elapsed();
+    // dialect → IR
+    let start = Instant::now();
+    let mut loaded = Loaded::default();
+    for (file, blocks) in &blocks {
+        let Ok(blocks) = blocks else {
+            loaded.rejected.push(Rejection::Unsupported { file: (*file).clone(), reason: "not UTF-8".into() });
+            continue;
+        };
+        let parsed = dialect::detect(file, blocks).and_then(|d| match d {
+            crate::ir::Dialect::Ucloud => dialect::ucloud::parse(file, blocks),
+            crate::ir::Dialect::Finovy => dialect::finovy::parse(file, blocks),
+        });
+        match parsed {
+            Ok(parsed) => {
+                loaded.warnings.extend(parsed.warnings.iter().cloned());
+                loaded.parsed.push(parsed);
+            }
+            Err(rejection) => loaded.rejected.push(rejection),
+        }
+    }
+    let mut ir_ops: Vec<&mut crate::ir::Operation> = loaded.parsed.iter_mut().map(|p| &mut p.operation).collect();
+    if let Err(errors) = crate::overlay::apply_dir(&corpus.join(&spec_dir), &spec_dir, &mut ir_ops) {
+        loaded.rejected.push(Rejection::Invalid { errors });
+    }
+    t.p.dialect += start.elapsed();
+    // codegen: tokens and prettyplease together; prettyplease is measured apart afterwards and subtracted.
+    let spec = CrateSpec {
+        crate_name: crate_name.to_string(),
+        spec_label: spec_dir.display().to_string(),
+        spec_dir: spec_dir.clone(),
+        out_dir: out.join(crate_name),
+        runtime: RuntimeDep::Path(runtime.to_path_buf()),
+    };
+    let start = Instant::now();
+    let generated = codegen::generate(&spec, &loaded, false);
+    t.p.generate += start.elapsed();
+    let Ok(generated) = generated else {
+        // No API docs in this folder (e.g. `summary`).
+        t.skipped += loaded.parsed.len() + loaded.rejected.len();
+        return Ok(t);
+    };
+    t.crates += 1;
+    t.ops += generated.operations.len();
+    t.skipped += generated.skipped.len();
+    // write
+    let start = Instant::now();
+    codegen::ensure_files(&spec.out_dir, &generated.files, false)?;
+    t.p.write += start.elapsed();
+    t.files = generated.files;
+    Ok(t)
+}
+
+/// User + system CPU time of this process so far (Linux `/proc/self/stat`, clock ticks of 10 ms), which other
+/// processes on a busy machine inflate far less than wall time.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesized command name; utime and stime are fields 14 and 15 (1-based).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+fn build_kind() -> &'static str {
+    if cfg!(debug_assertions) {
+        "DEBUG build: numbers are not representative"
+    } else {
+        "release build"
+    }
+}
+
+/// Time `codegen::generate` spends in `syn::parse2` + `prettyplease::unparse`, measured by redoing that step on
+/// token streams rebuilt from the generated text (same items, same doc attributes).
+fn prettyplease_share(files: &[codegen::GeneratedFile]) -> Duration {
+    let (mut parse, mut unparse) = (Duration::ZERO, Duration::ZERO);
+    for file in files.iter().filter(|f| f.path.extension().is_some_and(|e| e == "rs")) {
+        let Ok(parsed) = syn::parse_file(&file.text) else { continue };
+        let tokens = parsed.into_token_stream();
+        let t = Instant::now();
+        let Ok(again) = syn::parse2::<syn::File>(tokens) else { continue };
+        parse += t.elapsed();
+        let t = Instant::now();
+        std::hint::black_box(prettyplease::unparse(&again));
+        unparse += t.elapsed();
+    }
+    let lines: usize = files.iter().map(|f| f.text.lines().count()).sum();
+    let bytes: usize = files.iter().map(|f| f.text.len()).sum();
+    println!(
+        "  formatting {lines} lines ({:.1} MiB) of output: syn::parse2 {:.1} ms, prettyplease::unparse {:.1} ms",
+        bytes as f64 / 1048576.0,
+        ms(parse),
+        ms(unparse)
+    );
+    parse + unparse
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. Compile cost of generated code
+// ---------------------------------------------------------------------------------------------------------------
+
+struct Measured {
+    name: String,
+    ops: usize,
+    lines: usize,
+    check: f64,
+    build: f64,
+}
+
+fn compile_cost(root: &Path, corpus: &Path, o: &Options) -> anyhow::Result<Vec<Verdict>> {
+    let families: Vec<(String, PathBuf)> = ucloud_families(corpus)?
+        .into_iter()
+        .filter(|(_, dir)| {
+            o.all_products || dir.file_name().and_then(|n| n.to_str()).is_some_and(|n| COMPILE_PRODUCTS.contains(&n))
+        })
+        .collect();
+    println!(
+        "\n== 2. compile cost: {} UCloud products ({}), generated vs #[derive(Serialize, Deserialize)] ==",
+        families.len(),
+        if o.all_products { "the whole corpus" } else { "a representative subset; --all-products for all" }
+    );
+    let ws = root.join("target/bench/compile");
+    std::fs::create_dir_all(&ws)?;
+    let ws = std::fs::canonicalize(&ws)?;
+    let runtime = std::fs::canonicalize(root.join("crates/docbind-runtime"))?;
+    let mut members = Vec::new();
+    let mut pairs = Vec::new(); // (ours, derive, ops)
+    for (name, spec_dir) in &families {
+        let loaded = docs::load(corpus, std::slice::from_ref(spec_dir), None)?;
+        let spec = CrateSpec {
+            crate_name: name.clone(),
+            spec_label: spec_dir.display().to_string(),
+            spec_dir: spec_dir.clone(),
+            out_dir: ws.join("ours").join(name),
+            runtime: RuntimeDep::Member(runtime.clone()),
+        };
+        let Ok(generated) = codegen::generate(&spec, &loaded, false) else { continue };
+        codegen::ensure_files(&spec.out_dir, &generated.files, false)?;
+        let derive_name = format!("derive-{name}");
+        let derive_dir = ws.join("derive").join(&derive_name);
+        let files = derive_crate(&derive_name, &runtime, &generated.operations)?;
+        codegen::ensure_files(&derive_dir, &files, false)?;
+        members.push(format!("ours/{name}"));
+        members.push(format!("derive/{derive_name}"));
+        pairs.push((name.clone(), derive_name, generated.operations.len()));
+    }
+    let members_toml: Vec<String> = members.iter().map(|m| format!("    {m:?},")).collect();
+    write_if_changed(
+        &ws.join("Cargo.toml"),
+        &format!(
+            "# Scratch workspace of `cargo xtask bench --compile`; regenerated on every run.\n[workspace]\nresolver = \
+             \"2\"\nmembers = [\n{}\n]\n\n# As in docbind's workspace: no debug info for dependencies.\n\
+             [profile.dev.package.\"*\"]\ndebug = false\n",
+            members_toml.join("\n")
+        ),
+    )?;
+    // Same dependency versions as the repository.
+    if !ws.join("Cargo.lock").exists() {
+        std::fs::copy(root.join("Cargo.lock"), ws.join("Cargo.lock"))?;
+    }
+    let total_ops: usize = pairs.iter().map(|p| p.2).sum();
+    println!("{} crates, {total_ops} operations; prebuilding dependencies (cargo check + cargo build)...", pairs.len());
+    for sub in ["check", "build"] {
+        let status = Command::new(cargo())
+            .current_dir(&ws)
+            .args([sub, "--workspace", "--quiet"])
+            .env_remove("CARGO_TARGET_DIR")
+            .status()?;
+        if !status.success() {
+            bail!("`cargo {sub}` failed in {}", ws.display());
+        }
+    }
+    let mut ours = Vec::new();
+    let mut derive = Vec::new();
+    for (name, derive_name, ops) in &pairs {
+        for (crate_name, dir, out) in [
+            (name, ws.join("ours").join(name), &mut ours),
+            (derive_name, ws.join("derive").join(derive_name), &mut derive),
+        ] {
+            let check = time_rebuild(&ws, &dir, crate_name, "check")?;
+            let build = time_rebuild(&ws, &dir, crate_name, "build")?;
+            let m =
+                Measured { name: crate_name.clone(), ops: *ops, lines: count_lines(&dir.join("src"))?, check, build };
+            println!(
+                "  {:<28} {:>4} ops  {:>6} lines  check {:>6.2} s ({:>5.1} ms/op)  build {:>6.2} s ({:>5.1} ms/op)",
+                m.name,
+                m.ops,
+                m.lines,
+                m.check,
+                m.check * 1e3 / m.ops as f64,
+                m.build,
+                m.build * 1e3 / m.ops as f64
+            );
+            out.push(m);
+        }
+    }
+    let sum = |v: &[Measured], f: fn(&Measured) -> f64| v.iter().map(f).sum::<f64>();
+    let per_op = |v: &[Measured], f: fn(&Measured) -> f64| sum(v, f) * 1e3 / total_ops as f64;
+    let (oc, dc) = (per_op(&ours, |m| m.check), per_op(&derive, |m| m.check));
+    let (ob, db) = (per_op(&ours, |m| m.build), per_op(&derive, |m| m.build));
+    let (ol, dl) =
+        (sum(&ours, |m| m.lines as f64) / total_ops as f64, sum(&derive, |m| m.lines as f64) / total_ops as f64);
+    println!("  totals over {total_ops} operations:");
+    println!("    cargo check   ours {oc:>6.1} ms/op   derive {dc:>6.1} ms/op   ratio {:.2}", oc / dc);
+    println!("    cargo build   ours {ob:>6.1} ms/op   derive {db:>6.1} ms/op   ratio {:.2}", ob / db);
+    println!("    lines         ours {ol:>6.0} /op     derive {dl:>6.0} /op     ratio {:.2}", ol / dl);
+    Ok(vec![
+        Verdict {
+            what: "cargo check per operation".into(),
+            value: format!("{oc:.1} ms (derive {dc:.1} ms, {:.2}x)", oc / dc),
+            budget: format!("<= {CHECK_BUDGET_MS} ms"),
+            ok: Some(oc <= CHECK_BUDGET_MS),
+        },
+        Verdict {
+            what: "debug build per operation".into(),
+            value: format!("{ob:.1} ms (derive {db:.1} ms, {:.2}x)", ob / db),
+            budget: "none (report)".into(),
+            ok: None,
+        },
+        Verdict {
+            what: "generated lines per operation".into(),
+            value: format!("{ol:.0} (derive {dl:.0})"),
+            budget: "none (report)".into(),
+            ok: None,
+        },
+    ])
+}
+
+/// Seconds `cargo <sub> -p <krate>` takes to rebuild only `krate` after touching its sources, less cargo's
+/// no-op time for the same command (best of two each, to damp the noise of a shared machine).
+fn time_rebuild(ws: &Path, dir: &Path, krate: &str, sub: &str) -> anyhow::Result<f64> {
+    let run = || -> anyhow::Result<f64> {
+        let t = Instant::now();
+        let status = Command::new(cargo())
+            .current_dir(ws)
+            .args([sub, "--quiet", "-p", krate])
+            .env_remove("CARGO_TARGET_DIR")
+            .status()?;
+        if !status.success() {
+            bail!("`cargo {sub} -p {krate}` failed");
+        }
+        Ok(t.elapsed().as_secs_f64())
+    };
+    let mut best = f64::MAX;
+    let mut noop = f64::MAX;
+    for _ in 0..2 {
+        touch(&dir.join("src/lib.rs"))?;
+        best = best.min(run()?);
+        noop = noop.min(run()?);
+    }
+    Ok((best - noop).max(0.0))
+}
+
+fn touch(path: &Path) -> anyhow::Result<()> {
+    let file = std::fs::File::options().append(true).open(path)?;
+    file.set_modified(std::time::SystemTime::now())?;
+    Ok(())
+}
+
+fn count_lines(src: &Path) -> anyhow::Result<usize> {
+    let mut n = 0;
+    for entry in std::fs::read_dir(src)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            n += std::fs::read_to_string(&path)?.lines().count();
+        }
+    }
+    Ok(n)
+}
+
+fn write_if_changed(path: &Path, text: &str) -> anyhow::Result<()> {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The baseline for the same operations: every request, group, response and model a plain struct deriving
+/// `Debug, Clone, PartialEq, Default, Serialize, Deserialize` with `#[serde(rename)]`ed fields, and one
+/// `async fn` per operation that serializes the request and deserializes the response (so both derives are
+/// instantiated, as a real client would), around one shared non-generic `post`.
+fn derive_crate(name: &str, runtime: &Path, ops: &[GeneratedOperation]) -> anyhow::Result<Vec<codegen::GeneratedFile>> {
+    let mut files = Vec::new();
+    let mut lib = String::from(
+        "//! Baseline for `cargo xtask bench --compile`: the same operations with serde derives.\n\
+         #![allow(clippy::all, dead_code, non_camel_case_types)]\n\
+         use docbind_runtime::serde_json;\n\n",
+    );
+    for op in ops {
+        let defs = &op.defs;
+        let module = &defs.module;
+        let _ = writeln!(lib, "pub mod {module};");
+        let mut text = String::from("use docbind_runtime::serde_json;\nuse serde::{Deserialize, Serialize};\n\n");
+        let structs = std::iter::once(&defs.request)
+            .chain(&defs.groups)
+            .chain(std::iter::once(&defs.response))
+            .chain(&defs.models);
+        for def in structs {
+            derive_struct(def, &mut text);
+        }
+        let (req, resp, method) = (&defs.request.name, &defs.response.name, &defs.method);
+        let _ = write!(
+            text,
+            "impl crate::Client {{\n    /// `{}`\n    pub async fn {method}(&self, request: &{req}) -> Result<{resp}, crate::Error> \
+             {{\n        let params = serde_json::to_value(request)?;\n        let body = self.post({:?}, params).await?;\n        \
+             Ok(serde_json::from_slice(&body)?)\n    }}\n}}\n",
+            op.operation.name, op.operation.name
+        );
+        files.push(codegen::GeneratedFile { path: PathBuf::from(format!("src/{module}.rs")), text: pretty(&text)? });
+    }
+    lib.push_str(
+        "\n#[derive(Debug)]\npub struct Error(pub String);\n\n\
+         impl From<serde_json::Error> for Error {\n    fn from(e: serde_json::Error) -> Self {\n        Error(e.to_string())\n    }\n}\n\n\
+         #[derive(Debug, Clone, Default)]\npub struct Client {\n    pub base_url: String,\n}\n\n\
+         impl Client {\n    async fn post(&self, action: &str, params: serde_json::Value) -> Result<Vec<u8>, Error> {\n        \
+         let _ = (action, params, &self.base_url);\n        Ok(b\"{}\".to_vec())\n    }\n}\n",
+    );
+    files.push(codegen::GeneratedFile { path: PathBuf::from("src/lib.rs"), text: pretty(&lib)? });
+    files.push(codegen::GeneratedFile {
+        path: PathBuf::from("Cargo.toml"),
+        text: format!(
+            "[package]\nname = \"{name}\"\nedition = \"2021\"\nversion = \"0.1.0\"\npublish = false\n\n[dependencies]\n\
+             docbind-runtime = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n",
+            runtime.display().to_string()
+        ),
+    });
+    Ok(files)
+}
+
+fn pretty(text: &str) -> anyhow::Result<String> {
+    let file = syn::parse_file(text).with_context(|| format!("baseline emitter produced invalid Rust:\n{text}"))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+fn derive_struct(def: &StructDef, out: &mut String) {
+    for line in def.doc.lines() {
+        let _ = writeln!(out, "/// {line}");
+    }
+    let _ = writeln!(
+        out,
+        "#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]\npub struct {} {{",
+        def.name
+    );
+    for f in &def.fields {
+        for line in f.doc.lines() {
+            let _ = writeln!(out, "    /// {line}");
+        }
+        let inner = match &f.shape {
+            Shape::Str => "String".to_string(),
+            Shape::Int => "i64".to_string(),
+            Shape::Float => "f64".to_string(),
+            Shape::Bool => "bool".to_string(),
+            Shape::Json => "serde_json::Value".to_string(),
+            Shape::Enum { int: true, .. } => "i64".to_string(),
+            Shape::Enum { int: false, .. } => "String".to_string(),
+            Shape::Struct(name) => name.clone(),
+        };
+        let boxed = matches!(f.shape, Shape::Struct(_));
+        let (ty, attr) = match f.arity {
+            Arity::One if def.kind == StructKind::Request => (inner, String::new()),
+            Arity::One | Arity::Optional if boxed => (format!("Option<Box<{inner}>>"), opt_attr()),
+            Arity::One | Arity::Optional => (format!("Option<{inner}>"), opt_attr()),
+            Arity::List => (format!("Vec<{inner}>"), ", default, skip_serializing_if = \"Vec::is_empty\"".to_string()),
+        };
+        let ident = codegen::names::ident(&f.ident);
+        let _ = writeln!(out, "    #[serde(rename = {:?}{attr})]\n    pub {ident}: {ty},", f.wire);
+    }
+    out.push_str("}\n\n");
+}
+
+fn opt_attr() -> String {
+    ", default, skip_serializing_if = \"Option::is_none\"".to_string()
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3-6. Runtime: criterion benches and the memory measurement
+// ---------------------------------------------------------------------------------------------------------------
+
+fn runtime(root: &Path, o: &Options) -> anyhow::Result<Vec<Verdict>> {
+    println!("\n== 3-6. runtime: cargo bench -p docbind (criterion; memory with dhat) ==");
+    let mut args: Vec<&str> = vec![
+        "bench", "-p", "docbind", "--bench", "decode", "--bench", "sign", "--bench", "call", "--bench", "memory", "--",
+    ];
+    if o.quick {
+        args.extend(["--warm-up-time", "1", "--measurement-time", "3"]);
+    }
+    // Streamed as it comes (criterion's progress lines left out), and kept for the memory line.
+    let mut child = Command::new(cargo())
+        .current_dir(root)
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("running cargo bench")?;
+    let mut stdout = String::new();
+    if let Some(out) = child.stdout.take() {
+        use std::io::BufRead as _;
+        for line in std::io::BufReader::new(out).lines() {
+            let line = line?;
+            if !line.starts_with("Benchmarking") && !line.trim().is_empty() {
+                println!("  {line}");
+            }
+            stdout.push_str(&line);
+            stdout.push('\n');
+        }
+    }
+    if !child.wait()?.success() {
+        bail!("`cargo {}` failed", args.join(" "));
+    }
+    let criterion = root.join("target/criterion");
+    let est = |group: &str, bench: &str| median_ns(&criterion.join(group).join(bench));
+    let mut verdicts = Vec::new();
+    // Budgets are judged on the interleaved (`paired:`) ratios; criterion's medians, measured one after the other,
+    // are shown beside them.
+    let paired = |name: &str| -> anyhow::Result<f64> {
+        stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("paired: "))
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .and_then(|l| l.split_whitespace().find_map(|kv| kv.strip_prefix("ratio=")))
+            .and_then(|v| v.parse().ok())
+            .with_context(|| format!("no `paired: {name}` line in the bench output"))
+    };
+    for images in ["10000", "20"] {
+        let group = format!("decode_{images}_images");
+        let (ours, base) = (est(&group, "docbind")?, est(&group, "derive")?);
+        let ratio = paired(&format!("decode/{images}_images"))?;
+        verdicts.push(Verdict {
+            what: format!("decode {images} images vs derive"),
+            value: format!("{ratio:.2}x (criterion: {} vs {})", human_ns(ours), human_ns(base)),
+            budget: format!("<= {DECODE_BUDGET}x"),
+            ok: Some(ratio <= DECODE_BUDGET),
+        });
+    }
+    let (ours, base) = (est("sign_form_20_params", "docbind")?, est("sign_form_20_params", "hand-written")?);
+    verdicts.push(Verdict {
+        what: "sign + form-encode, 20 params".into(),
+        value: format!("{:.0} ns/request ({:.2}x hand-written {:.0} ns)", ours, ours / base, base),
+        budget: "none (report)".into(),
+        ok: None,
+    });
+    for images in ["20", "1000"] {
+        let group = format!("call_{images}_images");
+        let (ours, base) = (est(&group, "docbind")?, est(&group, "hand-written")?);
+        let ratio = paired(&format!("call/{images}_images"))?;
+        verdicts.push(Verdict {
+            what: format!("whole call, {images} images, vs reqwest"),
+            value: format!("{:+.1}% (criterion: {} vs {})", (ratio - 1.0) * 100.0, human_ns(ours), human_ns(base)),
+            budget: "<= +5%".into(),
+            ok: Some(ratio <= CALL_BUDGET),
+        });
+    }
+    if let Some(line) = stdout.lines().find(|l| l.starts_with("memory:")) {
+        let field = |k: &str| -> f64 {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(k).and_then(|v| v.strip_prefix('=')))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN)
+        };
+        let (body, peak, result) = (field("body"), field("docbind_peak"), field("docbind_result"));
+        let (dpeak, dresult) = (field("derive_peak"), field("derive_result"));
+        let mib = |b: f64| b / 1048576.0;
+        verdicts.push(Verdict {
+            what: "decode 10000 images: peak heap".into(),
+            value: format!(
+                "{:.2} MiB = result {:.2} + {:.2} transient (derive {:.2} = {:.2} + {:.2}); body {:.2}",
+                mib(peak),
+                mib(result),
+                mib(peak - result),
+                mib(dpeak),
+                mib(dresult),
+                mib(dpeak - dresult),
+                mib(body)
+            ),
+            budget: "no copies beyond body + result".into(),
+            // Anything transient above 1% of the result would be a copy.
+            ok: Some(peak - result <= 0.01 * result),
+        });
+    }
+    Ok(verdicts)
+}
+
+/// Criterion's median estimate in ns (`<bench>/new/estimates.json`).
+fn median_ns(dir: &Path) -> anyhow::Result<f64> {
+    let path = dir.join("new/estimates.json");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text)?;
+    json["median"]["point_estimate"].as_f64().with_context(|| format!("no median in {}", path.display()))
+}
+
+fn human_ns(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.1} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
