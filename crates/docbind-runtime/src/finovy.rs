@@ -471,19 +471,39 @@ struct Envelope<'a> {
     extra: Extra,
 }
 
-impl<'a> Envelope<'a> {
-    fn new(data: Slot<'a>) -> Self {
-        Envelope { data, code: None, success: None, msg: None, trace_id: None, extra: Extra::new() }
-    }
+/// The envelope fields of a Finovy response body, besides `data`.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct EnvelopeStatus {
+    /// `code` (a number or a numeric string).
+    pub code: Option<i64>,
+    /// `success`.
+    pub success: Option<bool>,
+    /// `msg`.
+    pub msg: Option<String>,
+    /// `traceId`, the request id.
+    pub trace_id: Option<String>,
+    /// Undeclared envelope keys, and a `data` value that did not fit its slot (under `"data"`).
+    pub extra: Extra,
+}
 
+impl EnvelopeStatus {
     /// The effective code: `code`, or `-1` when only `success: false` signals failure.
-    fn effective_code(&self) -> i64 {
+    pub fn effective_code(&self) -> i64 {
         match (self.code, self.success) {
             (Some(code), _) => code,
             (None, Some(false)) => -1,
             (None, _) => 0,
         }
     }
+}
+
+/// Decodes a Finovy response body in one pass, exactly as [`Client::call`] does before judging `code`:
+/// `data` streams into `data`, the other envelope fields are returned.
+pub fn decode_envelope(body: &[u8], data: Slot<'_>) -> Result<EnvelopeStatus, decode::DecodeError> {
+    let mut env = Envelope { data, code: None, success: None, msg: None, trace_id: None, extra: Extra::new() };
+    decode::decode_object(body, &mut env)?;
+    Ok(EnvelopeStatus { code: env.code, success: env.success, msg: env.msg, trace_id: env.trace_id, extra: env.extra })
 }
 
 impl Decode for Envelope<'_> {
@@ -669,14 +689,16 @@ impl Client {
                 retry_after: raw.retry_after(),
             });
         }
-        let mut env = Envelope::new(data);
-        if let Err(e) = decode::decode_object(&raw.body, &mut env) {
-            return Err(Failure {
-                error: Error::Decode { message: e.to_string(), body: raw.body },
-                unauthorized: false,
-                retry_after: None,
-            });
-        }
+        let env = match decode_envelope(&raw.body, data) {
+            Ok(status) => status,
+            Err(e) => {
+                return Err(Failure {
+                    error: Error::Decode { message: e.to_string(), body: raw.body },
+                    unauthorized: false,
+                    retry_after: None,
+                })
+            }
+        };
         if let Some(id) = &env.trace_id {
             tracing::Span::current().record("request_id", id.as_str());
         }
@@ -749,8 +771,7 @@ impl Client {
             return Err(Error::Auth(format!("token exchange failed: HTTP status {}", raw.status)));
         }
         let mut data: Option<TokenData> = None;
-        let mut env = Envelope::new(Slot::Model(&mut data));
-        decode::decode_object(&raw.body, &mut env)
+        let env = decode_envelope(&raw.body, Slot::Model(&mut data))
             .map_err(|e| Error::Auth(format!("token exchange: invalid response: {e}")))?;
         let code = env.effective_code();
         if code != 0 {

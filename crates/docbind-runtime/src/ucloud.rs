@@ -510,6 +510,26 @@ impl Decode for Envelope<'_> {
     }
 }
 
+/// The protocol fields of a UCloud response body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResponseStatus {
+    /// `RetCode` (a number or a numeric string); `None` when absent or not a number (then kept in `extra`).
+    pub ret_code: Option<i64>,
+    /// `Action`, e.g. `GetUvodnImageResponse`.
+    pub action: Option<String>,
+    /// `Message`, present when `RetCode` is not 0.
+    pub message: Option<String>,
+}
+
+/// Decodes a UCloud response body in one pass, exactly as [`Client::call`] does before judging `RetCode`:
+/// `RetCode`, `Action` and `Message` are returned, every other key goes to `out`.
+pub fn decode_body(body: &[u8], out: &mut dyn Decode) -> Result<ResponseStatus, decode::DecodeError> {
+    let mut env = Envelope { inner: out, ret_code: None, action: None, message: None };
+    decode::decode_object(body, &mut env)?;
+    Ok(ResponseStatus { ret_code: env.ret_code, action: env.action, message: env.message })
+}
+
 /// The outcome of one attempt.
 struct Attempt {
     result: Result<CallInfo, Error>,
@@ -645,15 +665,15 @@ fn decode_response(
     out: &mut dyn Decode,
     attempts: u32,
 ) -> Result<CallInfo, Error> {
-    let mut env = Envelope { inner: out, ret_code: None, action: None, message: None };
-    if let Err(e) = decode::decode_object(&body, &mut env) {
-        return Err(Error::Decode { message: e.to_string(), body });
-    }
+    let env = match decode_body(&body, out) {
+        Ok(status) => status,
+        Err(e) => return Err(Error::Decode { message: e.to_string(), body }),
+    };
     // A missing RetCode counts as success (like Go). One that is present but not an integer
     // is kept raw in `extra` and reported as a failure with code -1.
     let ret_code = match env.ret_code {
         Some(code) => code,
-        None => match env.inner.extra_mut().get("RetCode") {
+        None => match out.extra_mut().get("RetCode") {
             Some(raw) => {
                 let raw = raw.to_string();
                 return Err(Error::Service {

@@ -6,6 +6,8 @@ pub mod model;
 pub mod names;
 mod operation;
 
+pub use operation::slot_name;
+
 use crate::diag::Rejection;
 use crate::docs::Loaded;
 use crate::ir::{Dialect, Operation};

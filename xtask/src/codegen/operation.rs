@@ -183,21 +183,27 @@ fn enum_tokens(def: &super::model::EnumDef) -> TokenStream {
 
 /// The runtime `Slot` variant that decodes a field of this shape.
 fn slot_variant(shape: &Shape, arity: Arity) -> TokenStream {
+    let name = format_ident!("{}", slot_name(shape, arity));
+    quote!(#name)
+}
+
+/// The name of the runtime `Slot` variant for a field of this shape.
+pub fn slot_name(shape: &Shape, arity: Arity) -> &'static str {
     match (shape, arity) {
-        (Shape::Str, Arity::List) => quote!(StrList),
-        (Shape::Int, Arity::List) => quote!(IntList),
-        (Shape::Float, Arity::List) => quote!(FloatList),
-        (Shape::Bool, Arity::List) => quote!(BoolList),
-        (Shape::Json, Arity::List) => quote!(JsonList),
-        (Shape::Struct(_), Arity::List) => quote!(ModelList),
-        (Shape::Str, _) => quote!(Str),
-        (Shape::Int, _) => quote!(Int),
-        (Shape::Float, _) => quote!(Float),
-        (Shape::Bool, _) => quote!(Bool),
-        (Shape::Json, _) => quote!(Json),
-        (Shape::Struct(_), _) => quote!(Model),
+        (Shape::Str, Arity::List) => "StrList",
+        (Shape::Int, Arity::List) => "IntList",
+        (Shape::Float, Arity::List) => "FloatList",
+        (Shape::Bool, Arity::List) => "BoolList",
+        (Shape::Json, Arity::List) => "JsonList",
+        (Shape::Struct(_), Arity::List) => "ModelList",
+        (Shape::Str, _) => "Str",
+        (Shape::Int, _) => "Int",
+        (Shape::Float, _) => "Float",
+        (Shape::Bool, _) => "Bool",
+        (Shape::Json, _) => "Json",
+        (Shape::Struct(_), _) => "Model",
         // The overlay refuses enumerations on lists, so this is always a single value.
-        (Shape::Enum { .. }, _) => quote!(Enum),
+        (Shape::Enum { .. }, _) => "Enum",
     }
 }
 
