@@ -44,6 +44,19 @@ pub struct FieldDef {
 }
 
 impl FieldDef {
+    /// A member docbind adds around a Finovy `data` (page items and total, a list, a scalar).
+    fn data_member(ident: &str, wire: &str, shape: Shape, arity: Arity, doc: &str) -> Self {
+        FieldDef {
+            ident: ident.into(),
+            wire: wire.into(),
+            shape,
+            arity,
+            location: Location::Member,
+            doc: doc.into(),
+            required: false,
+        }
+    }
+
     /// Whether `new(...)` takes this field.
     pub fn in_constructor(&self) -> bool {
         self.required && matches!(self.arity, Arity::One | Arity::List)
@@ -219,75 +232,60 @@ pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<
             }
             Data::Page { items, total, fields } => {
                 let item_name = types.claim(format!("{base}Item"));
-                models.push(StructDef {
-                    name: item_name.clone(),
-                    kind: StructKind::Decoded,
-                    doc: format!("One item of the page {} returns.", title_of(op)),
-                    fields: member_fields(fields, "response", &model_type, &mut namer)?,
-                });
+                let doc = format!("One item of the page {} returns.", title_of(op));
+                models.push(item_model(
+                    item_name.clone(),
+                    doc,
+                    member_fields(fields, "response", &model_type, &mut namer)?,
+                ));
                 let page_fields = vec![
-                    FieldDef {
-                        ident: names::field_name(items),
-                        wire: items.clone(),
-                        shape: Shape::Struct(item_name),
-                        arity: Arity::List,
-                        location: Location::Member,
-                        doc: "The items of this page.".into(),
-                        required: false,
-                    },
-                    FieldDef {
-                        ident: names::field_name(total),
-                        wire: total.clone(),
-                        shape: Shape::Int,
-                        arity: Arity::Optional,
-                        location: Location::Member,
-                        doc: "How many items there are over all pages.".into(),
-                        required: false,
-                    },
+                    FieldDef::data_member(
+                        &names::field_name(items),
+                        items,
+                        Shape::Struct(item_name),
+                        Arity::List,
+                        "The items of this page.",
+                    ),
+                    FieldDef::data_member(
+                        &names::field_name(total),
+                        total,
+                        Shape::Int,
+                        Arity::Optional,
+                        "How many items there are over all pages.",
+                    ),
                 ];
                 (page_fields, DataBinding::Object)
             }
             Data::List { fields } => {
                 let item_name = types.claim(format!("{base}Item"));
-                models.push(StructDef {
-                    name: item_name.clone(),
-                    kind: StructKind::Decoded,
-                    doc: format!("One item of the list {} returns.", title_of(op)),
-                    fields: member_fields(fields, "response", &model_type, &mut namer)?,
-                });
-                let field = FieldDef {
-                    ident: "items".into(),
-                    wire: "data".into(),
-                    shape: Shape::Struct(item_name),
-                    arity: Arity::List,
-                    location: Location::Member,
-                    doc: "The items returned in `data`.".into(),
-                    required: false,
-                };
+                let doc = format!("One item of the list {} returns.", title_of(op));
+                models.push(item_model(
+                    item_name.clone(),
+                    doc,
+                    member_fields(fields, "response", &model_type, &mut namer)?,
+                ));
+                let field = FieldDef::data_member(
+                    "items",
+                    "data",
+                    Shape::Struct(item_name),
+                    Arity::List,
+                    "The items returned in `data`.",
+                );
                 (vec![field], DataBinding::List { field: "items".into() })
             }
             Data::Scalar { ty } => {
-                let field = FieldDef {
-                    ident: "value".into(),
-                    wire: "data".into(),
-                    shape: scalar_shape(ty, &model_type)?,
-                    arity: Arity::Optional,
-                    location: Location::Member,
-                    doc: "The value returned in `data`.".into(),
-                    required: false,
-                };
+                let field = FieldDef::data_member(
+                    "value",
+                    "data",
+                    scalar_shape(ty, &model_type)?,
+                    Arity::Optional,
+                    "The value returned in `data`.",
+                );
                 (vec![field], DataBinding::Value { field: "value".into() })
             }
             Data::Untyped => {
-                let field = FieldDef {
-                    ident: "data".into(),
-                    wire: "data".into(),
-                    shape: Shape::Json,
-                    arity: Arity::Optional,
-                    location: Location::Member,
-                    doc: "`data` as received: the docs do not describe it.".into(),
-                    required: false,
-                };
+                let doc = "`data` as received: the docs do not describe it.";
+                let field = FieldDef::data_member("data", "data", Shape::Json, Arity::Optional, doc);
                 (vec![field], DataBinding::Value { field: "data".into() })
             }
         },
@@ -305,6 +303,11 @@ pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<
         enums: namer.enums,
         binding,
     })
+}
+
+/// The item struct of a Finovy list or page.
+fn item_model(name: String, doc: String, fields: Vec<FieldDef>) -> StructDef {
+    StructDef { name, kind: StructKind::Decoded, doc, fields }
 }
 
 pub fn title_of(op: &Operation) -> String {
