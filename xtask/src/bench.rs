@@ -17,7 +17,7 @@ use crate::codegen::model::{Arity, Shape, StructDef, StructKind};
 use crate::codegen::{self, CrateSpec, GeneratedOperation, RuntimeDep};
 use crate::diag::Rejection;
 use crate::docs::{self, Loaded};
-use crate::{dialect, markdown};
+use crate::{dialect, markdown, parallel};
 use anyhow::{bail, Context};
 use quote::ToTokens;
 use std::fmt::Write as _;
@@ -91,12 +91,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     println!("machine: {}", machine());
     let mut verdicts = Vec::new();
     if o.codegen {
-        // Two runs: one thread (the generator's own speed) and one per core (crates are independent).
-        verdicts.extend(codegen_speed(&root, &corpus, 1)?);
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if cores > 1 {
-            verdicts.extend(codegen_speed(&root, &corpus, cores)?);
-        }
+        verdicts.extend(codegen_runs(&root, &corpus)?);
     }
     if o.compile {
         verdicts.extend(compile_cost(&root, &corpus, &o)?);
@@ -190,6 +185,8 @@ struct Tally {
     crates: usize,
     skipped: usize,
     files: Vec<codegen::GeneratedFile>,
+    /// Files created or rewritten (the rest were already up to date).
+    written: usize,
     bytes: usize,
 }
 
@@ -205,41 +202,52 @@ impl Tally {
         self.crates += o.crates;
         self.skipped += o.skipped;
         self.files.extend(o.files);
+        self.written += o.written;
         self.bytes += o.bytes;
     }
 }
 
-fn codegen_speed(root: &Path, corpus: &Path, jobs: usize) -> anyhow::Result<Vec<Verdict>> {
-    println!(
-        "\n== 1. codegen speed: the whole UCloud corpus, in process ({}, {jobs} thread{}) ==",
-        build_kind(),
-        if jobs == 1 { "" } else { "s" }
-    );
-    let out = root.join("target/bench/codegen");
-    if out.exists() {
-        std::fs::remove_dir_all(&out).with_context(|| format!("clearing {}", out.display()))?;
+/// Codegen speed on one thread (the generator's own speed) and on every core (crates are independent), each
+/// twice: into a new, empty folder (every file is created, as on a first generation) and again into the same
+/// folder (every file is compared and none rewritten, as when `cargo xtask codegen` runs after a doc edit).
+/// Folders are removed only after all timing: on ext4, creating files right after deleting many is several
+/// times slower, which would time the file system's bookkeeping rather than the generator.
+fn codegen_runs(root: &Path, corpus: &Path) -> anyhow::Result<Vec<Verdict>> {
+    let base = root.join("target/bench/codegen");
+    let earlier: Vec<PathBuf> = match std::fs::read_dir(&base) {
+        Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(_) => Vec::new(),
+    };
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let mut verdicts = Vec::new();
+    let mut threads = vec![1];
+    if parallel::cores() > 1 {
+        threads.push(parallel::cores());
     }
+    for jobs in threads {
+        let out = base.join(format!("{stamp}-{jobs}"));
+        verdicts.extend(codegen_speed(root, corpus, jobs, &out)?);
+        verdicts.extend(codegen_speed(root, corpus, jobs, &out)?);
+    }
+    for dir in earlier {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    Ok(verdicts)
+}
+
+fn codegen_speed(root: &Path, corpus: &Path, jobs: usize, out: &Path) -> anyhow::Result<Vec<Verdict>> {
+    let fresh = !out.exists();
+    println!(
+        "\n== 1. codegen speed: the whole UCloud corpus, in process ({}, {jobs} thread{}, {}) ==",
+        build_kind(),
+        if jobs == 1 { "" } else { "s" },
+        if fresh { "into an empty folder" } else { "over the same output" }
+    );
     let runtime = std::fs::canonicalize(root.join("crates/docbind-runtime"))?;
     let families = ucloud_families(corpus)?;
-    let next = std::sync::atomic::AtomicUsize::new(0);
     let cpu_before = cpu_time();
     let started = Instant::now();
-    // Crates are independent: each worker takes the next family until none is left.
-    let results: Vec<anyhow::Result<Tally>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..jobs)
-            .map(|_| {
-                scope.spawn(|| -> anyhow::Result<Tally> {
-                    let mut tally = Tally::default();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((name, dir)) = families.get(i) else { return Ok(tally) };
-                        tally.add(generate_family(corpus, &out, &runtime, name, dir)?);
-                    }
-                })
-            })
-            .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_else(|_| Err(anyhow::anyhow!("worker panicked")))).collect()
-    });
+    let results = parallel::map(&families, jobs, |(name, dir)| generate_family(corpus, out, &runtime, name, dir));
     let total = started.elapsed();
     let cpu = cpu_time().zip(cpu_before).map(|(after, before)| after.saturating_sub(before));
     let mut t = Tally::default();
@@ -257,16 +265,17 @@ fn codegen_speed(root: &Path, corpus: &Path, jobs: usize) -> anyhow::Result<Vec<
         ("dialect → IR (+ overlays)", p.dialect),
         ("codegen: IR → tokens", tokens),
         ("prettyplease (syn parse2 + unparse)", p.prettyplease),
-        ("write files", p.write),
+        (if t.written == 0 { "compare files (none changed)" } else { "write files" }, p.write),
     ];
     println!(
-        "{} docs ({:.1} MiB) → {} crates, {} operations, {} files; {} docs left out (unsupported templates, non-API \
-         pages)",
+        "{} docs ({:.1} MiB) → {} crates, {} operations, {} files ({} written); {} docs left out (unsupported \
+         templates, non-API pages)",
         t.docs,
         t.bytes as f64 / 1048576.0,
         t.crates,
         t.ops,
         t.files.len(),
+        t.written,
         t.skipped
     );
     println!("  phase (thread time, summed over threads)      ms   share");
@@ -285,7 +294,10 @@ fn codegen_speed(root: &Path, corpus: &Path, jobs: usize) -> anyhow::Result<Vec<
     // machine that estimate is the meaningful one.
     let idle_estimate = cpu.map(|c| c.as_secs_f64() / jobs as f64);
     Ok(vec![Verdict {
-        what: format!("codegen, whole UCloud corpus ({jobs} thr)"),
+        what: format!(
+            "codegen, whole UCloud corpus ({jobs} thr, {})",
+            if t.written == 0 { "regenerate" } else { "empty folder" }
+        ),
         value: format!(
             "wall {:.2} s, CPU {} s ({per_sec:.0} docs/s)",
             total.as_secs_f64(),
@@ -368,7 +380,7 @@ fn generate_family(
     t.skipped += generated.skipped.len();
     // write
     let start = Instant::now();
-    codegen::ensure_files(&spec.out_dir, &generated.files, false)?;
+    t.written += codegen::ensure_files(&spec.out_dir, &generated.files, false)?.len();
     t.p.write += start.elapsed();
     t.files = generated.files;
     Ok(t)

@@ -13,6 +13,7 @@ use crate::codegen::{self, names, CrateSpec, GeneratedOperation, RuntimeDep};
 use crate::diag::Rejection;
 use crate::docs;
 use crate::ir::{Dialect, ExampleKind};
+use crate::parallel;
 use anyhow::{bail, Context};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -78,13 +79,12 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     let mut unsupported: Vec<String> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
     let mut renamed: Vec<String> = Vec::new();
-    for family in families(&corpus)? {
+    // Families are independent: load, generate and write them on every core, then tally in path order.
+    let families = families(&corpus)?;
+    let outputs = parallel::map(&families, parallel::cores(), |family| -> anyhow::Result<_> {
         let loaded = docs::load(&corpus, std::slice::from_ref(&family.spec_dir), None)?;
-        tally.docs += loaded.parsed.len() + loaded.rejected.len();
-        tally.supported += loaded.parsed.len();
         if loaded.parsed.is_empty() {
-            unsupported.extend(loaded.rejected.iter().map(one_line));
-            continue;
+            return Ok((loaded, None));
         }
         let spec = CrateSpec {
             crate_name: family.crate_name.clone(),
@@ -93,7 +93,21 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             out_dir: out.join(&family.crate_name),
             runtime: RuntimeDep::Member(runtime.clone()),
         };
-        let generated = match codegen::generate(&spec, &loaded, false) {
+        let generated = codegen::generate(&spec, &loaded, false);
+        if let Ok(generated) = &generated {
+            codegen::ensure_files(&spec.out_dir, &generated.files, false)?;
+        }
+        Ok((loaded, Some(generated)))
+    });
+    for (family, output) in families.into_iter().zip(outputs) {
+        let (loaded, generated) = output?;
+        tally.docs += loaded.parsed.len() + loaded.rejected.len();
+        tally.supported += loaded.parsed.len();
+        let Some(generated) = generated else {
+            unsupported.extend(loaded.rejected.iter().map(one_line));
+            continue;
+        };
+        let generated = match generated {
             Ok(g) => g,
             Err(e) => {
                 failures.push(format!("{}: generation failed: {e:#}", family.spec_dir.display()));
@@ -104,7 +118,6 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         let not_generated = generated.skipped.len() - loaded.rejected.len();
         tally.supported -= not_generated;
         unsupported.extend(generated.skipped.iter().map(one_line));
-        codegen::ensure_files(&spec.out_dir, &generated.files, false)?;
         tally.generated += generated.operations.len();
         for op in &generated.operations {
             if op.renamed {

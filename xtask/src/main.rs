@@ -10,11 +10,17 @@ mod docs;
 mod ir;
 mod markdown;
 mod overlay;
+mod parallel;
 #[cfg(test)]
 mod robustness;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+// The generator allocates a small object for nearly every token it builds and parses (proc-macro2, syn);
+// mimalloc makes those allocations markedly cheaper than glibc's (BENCHMARKS.md, codegen speed).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -115,23 +121,28 @@ fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
         (Some(spec_dir), Some(out)) => vec![standalone_crate(spec_dir, out, crate_name)?],
         _ => anyhow::bail!("`--spec-dir` and `--out` go together\n\n{USAGE}"),
     };
-    // Generate everything first: a failure anywhere writes nothing.
-    let mut generated = Vec::new();
-    for spec in &specs {
+    // Generate everything first (one crate per core): a failure anywhere writes nothing.
+    let generated = parallel::map(&specs, parallel::cores(), |spec| -> anyhow::Result<_> {
         let root = match spec.runtime {
             codegen::RuntimeDep::Workspace => repo_root(),
             codegen::RuntimeDep::Path(_) | codegen::RuntimeDep::Member(_) => PathBuf::new(),
         };
         let loaded = docs::load(&root, std::slice::from_ref(&spec.spec_dir), None)?;
-        for w in &loaded.warnings {
+        let crate_files = codegen::generate(spec, &loaded, strict)?;
+        Ok((loaded.warnings, crate_files))
+    });
+    let mut files_per_crate = Vec::new();
+    for result in generated {
+        let (warnings, crate_files) = result?;
+        for w in &warnings {
             eprintln!("{w}");
         }
-        let crate_files = codegen::generate(spec, &loaded, strict)?;
         for skipped in &crate_files.skipped {
             eprintln!("skipped: {}", skipped.to_string().replace('\n', "; "));
         }
-        generated.push(crate_files.files);
+        files_per_crate.push(crate_files.files);
     }
+    let generated = files_per_crate;
     let mut stale = Vec::new();
     for (spec, files) in specs.iter().zip(&generated) {
         let changed = codegen::ensure_files(&spec.out_dir, files, check)?;
