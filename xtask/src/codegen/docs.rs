@@ -1,5 +1,6 @@
 //! Doc text from vendor docs → `#[doc]` attributes that rustdoc renders as written.
 
+use super::tokens::string_literal;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -15,7 +16,7 @@ pub fn doc_attrs(text: &str, inner: bool) -> TokenStream {
         }
         lines.push(line);
     }
-    let lines = lines.iter().map(|l| if l.trim().is_empty() { String::new() } else { l.clone() });
+    let lines = lines.iter().map(|l| string_literal(if l.trim().is_empty() { "" } else { l }));
     if inner {
         quote! { #(#![doc = #lines])* }
     } else {

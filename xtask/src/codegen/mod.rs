@@ -5,6 +5,7 @@ mod docs;
 pub mod model;
 pub mod names;
 mod operation;
+mod tokens;
 
 pub use operation::slot_name;
 

@@ -3,12 +3,13 @@
 use super::docs::doc_attrs;
 use super::model::{Arity, DataBinding, FieldDef, OperationDefs, Shape, StructDef, StructKind, EXTRA};
 use super::names::ident;
+use super::tokens::Splice;
 use crate::ir::{Dialect, Location, Operation, Pagination, Protocol};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 pub fn module_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Result<TokenStream, String> {
-    let module_doc = doc_attrs(
+    let module_doc = Splice::from(doc_attrs(
         &format!(
             "{}\n\n{}Generated from `{}` (line {}).",
             super::model::title_of(op),
@@ -17,20 +18,20 @@ pub fn module_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> 
             op.source.line
         ),
         true,
-    );
-    let mut items = Vec::new();
-    items.push(struct_tokens(&defs.request, dialect, true));
+    ));
+    let mut items: Vec<Splice> = Vec::new();
+    items.push(struct_tokens(&defs.request, dialect, true).into());
     for g in &defs.groups {
-        items.push(struct_tokens(g, dialect, false));
+        items.push(struct_tokens(g, dialect, false).into());
     }
-    items.push(struct_tokens(&defs.response, dialect, false));
+    items.push(struct_tokens(&defs.response, dialect, false).into());
     for m in &defs.models {
-        items.push(struct_tokens(m, dialect, false));
+        items.push(struct_tokens(m, dialect, false).into());
     }
     for e in &defs.enums {
-        items.push(enum_tokens(e));
+        items.push(enum_tokens(e).into());
     }
-    items.push(client_tokens(op, defs, dialect)?);
+    items.push(client_tokens(op, defs, dialect)?.into());
     Ok(quote! {
         #module_doc
         use docbind_runtime as rt;
@@ -59,12 +60,12 @@ fn rust_type(field: &FieldDef) -> TokenStream {
 
 fn struct_tokens(def: &StructDef, dialect: Dialect, top_level_request: bool) -> TokenStream {
     let name = format_ident!("{}", def.name);
-    let doc = doc_attrs(&def.doc, false);
+    let doc = Splice::from(doc_attrs(&def.doc, false));
     let fields = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
-        let ty = rust_type(f);
-        let doc = doc_attrs(&f.doc, false);
-        quote! { #doc pub #id: #ty, }
+        let ty = Splice::from(rust_type(f));
+        let doc = Splice::from(doc_attrs(&f.doc, false));
+        Splice::from(quote! { #doc pub #id: #ty, })
     });
     let derive_default = !def.fields.iter().any(FieldDef::in_constructor);
     let secret = def.has_secret();
@@ -86,7 +87,8 @@ fn struct_tokens(def: &StructDef, dialect: Dialect, top_level_request: bool) -> 
         ),
         StructKind::Request => (quote!(), request_impl(def, dialect, top_level_request)),
     };
-    let debug = if secret { debug_impl(def) } else { quote!() };
+    let impls = Splice::from(impls);
+    let debug = Splice::from(if secret { debug_impl(def) } else { quote!() });
     quote! {
         #doc
         #[derive(#(#derives),*)]
@@ -213,7 +215,7 @@ fn decode_impl(def: &StructDef) -> TokenStream {
         let id = ident(&f.ident);
         let wire = &f.wire;
         let slot = slot_variant(&f.shape, f.arity);
-        quote! { #wire => rt::decode::Slot::#slot(&mut self.#id), }
+        Splice::from(quote! { #wire => rt::decode::Slot::#slot(&mut self.#id), })
     });
     let wires = def.fields.iter().map(|f| &f.wire);
     let slot_fn = if def.fields.is_empty() {
@@ -233,6 +235,7 @@ fn decode_impl(def: &StructDef) -> TokenStream {
         }
     };
     let _ = EXTRA;
+    let slot_fn = Splice::from(slot_fn);
     quote! {
         impl rt::decode::Decode for #name {
             #slot_fn
@@ -291,7 +294,7 @@ fn request_impl(def: &StructDef, dialect: Dialect, top_level: bool) -> TokenStre
         let id = ident(&f.ident);
         let setter = format_ident!("with_{}", f.ident.trim_start_matches("r#"));
         let doc = format!(" Sets [`{}`](Self::{}) (wire name `{}`).", f.ident, f.ident, f.wire);
-        match (f.arity, &f.shape) {
+        Splice::from(match (f.arity, &f.shape) {
             (Arity::Optional, Shape::Str) => quote! {
                 #[doc = #doc]
                 #[must_use]
@@ -322,12 +325,13 @@ fn request_impl(def: &StructDef, dialect: Dialect, top_level: bool) -> TokenStre
                     }
                 }
             }
-        }
+        })
     });
-    let encode = match dialect {
+    let encode = Splice::from(match dialect {
         Dialect::Ucloud => form_encoder(def),
         Dialect::Finovy => call_encoder(def),
-    };
+    });
+    let constructor = Splice::from(constructor);
     let _ = top_level;
     quote! {
         impl #name {
@@ -392,6 +396,7 @@ fn form_encoder(def: &StructDef) -> TokenStream {
             },
         }
     });
+    let lines = lines.map(Splice::from);
     let form = if def.fields.is_empty() { quote!(_form) } else { quote!(form) };
     quote! {
         fn encode(&self, #form: &mut rt::ucloud::Form) {
