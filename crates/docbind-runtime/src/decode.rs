@@ -449,9 +449,10 @@ pub fn decode_object(body: &[u8], target: &mut dyn Decode) -> Result<(), DecodeE
 /// is stored in `misfit` under `name` (or `"<name>.<index>"`).
 pub fn decode_into_slot(body: &[u8], slot: Slot<'_>, misfit: &mut Extra, name: &str) -> Result<(), DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let result = SlotSeed { slot }
+    let mut result = Misfit::None;
+    SlotSeed { slot, misfit: &mut result }
         .deserialize(&mut de)
-        .and_then(|m| de.end().map(|()| m))
+        .and_then(|()| de.end())
         .map_err(|e| DecodeError::from_json(&e))?;
     result.store(misfit, name);
     Ok(())
@@ -467,28 +468,34 @@ pub fn decode_into_slot(body: &[u8], slot: Slot<'_>, misfit: &mut Extra, name: &
 fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Result<(), A::Error> {
     // Rare: only keys in a different case land here.
     let mut variants: Vec<(&'static str, Cow<'de, str>, Value)> = Vec::new();
+    // Written by `SlotSeed` only when a value does not fit, so the common path reads it and moves on.
+    let mut misfit = Misfit::None;
     while let Some(key) = map.next_key_seed(KeySeed)? {
-        let misfit = match target.slot(&key) {
-            Some(slot) => match map.next_value_seed(SlotSeed { slot })? {
-                Misfit::None => continue,
-                misfit => misfit,
-            },
+        match target.slot(&key) {
+            Some(slot) => {
+                map.next_value_seed(SlotSeed { slot, misfit: &mut misfit })?;
+                if let Misfit::None = misfit {
+                    continue;
+                }
+            }
             None => match target.field_names().iter().copied().find(|name| name.eq_ignore_ascii_case(&key)) {
                 Some(name) => {
                     variants.push((name, key, map.next_value::<Value>()?));
                     continue;
                 }
-                None => Misfit::Whole(map.next_value::<Value>()?),
+                None => misfit = Misfit::Whole(map.next_value::<Value>()?),
             },
-        };
-        misfit.store_cow(target.extra_mut(), key);
+        }
+        std::mem::replace(&mut misfit, Misfit::None).store_cow(target.extra_mut(), key);
     }
     for (name, key, value) in variants {
-        let misfit = match target.slot(name) {
-            Some(slot) if !slot.is_filled() => SlotSeed { slot }.deserialize(value).map_err(de::Error::custom)?,
-            _ => Misfit::Whole(value),
-        };
-        misfit.store_cow(target.extra_mut(), key);
+        match target.slot(name) {
+            Some(slot) if !slot.is_filled() => {
+                SlotSeed { slot, misfit: &mut misfit }.deserialize(value).map_err(de::Error::custom)?;
+            }
+            _ => misfit = Misfit::Whole(value),
+        }
+        std::mem::replace(&mut misfit, Misfit::None).store_cow(target.extra_mut(), key);
     }
     Ok(())
 }
@@ -787,52 +794,58 @@ fn seq_to_value<'de, A: SeqAccess<'de>>(seq: A) -> Result<Value, A::Error> {
     serde::Deserialize::deserialize(SeqAccessDeserializer::new(seq))
 }
 
-/// Deserializes one value into a slot; returns what did not fit.
-struct SlotSeed<'s> {
+/// Deserializes one value into a slot. What does not fit is written to `misfit`, which is left alone when the
+/// value fits: the visitor returns nothing, so the common path does not pass a `Value`-sized result back through
+/// memory for every value (perf showed that copy stalling on store forwarding).
+///
+/// Each visitor method handles the exact kind first (a string into [`Slot::Str`], an integer into
+/// [`Slot::Int`], …) and falls back to the general conversion ([`scalar`]) for everything else; both give the
+/// same result.
+struct SlotSeed<'s, 'm> {
     slot: Slot<'s>,
+    misfit: &'m mut Misfit,
 }
 
-impl<'de> DeserializeSeed<'de> for SlotSeed<'_> {
-    type Value = Misfit;
+impl<'de> DeserializeSeed<'de> for SlotSeed<'_, '_> {
+    type Value = ();
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Misfit, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl SlotSeed<'_> {
-    fn scalar(self, elem_of: impl FnOnce(Scalar) -> Elem, raw: impl FnOnce() -> Value) -> Misfit {
-        let (kind, out) = match self.slot {
-            Slot::Str(o) => (Scalar::Str, ScalarOut::Str(o)),
-            Slot::Int(o) => (Scalar::Int, ScalarOut::Int(o)),
-            Slot::Float(o) => (Scalar::Float, ScalarOut::Float(o)),
-            Slot::Bool(o) => (Scalar::Bool, ScalarOut::Bool(o)),
-            Slot::Json(o) => {
-                *o = Some(raw());
-                return Misfit::None;
-            }
-            Slot::Enum(e) => {
-                return match Scalar::Str.convert_elem(elem_of) {
-                    Some(text) => {
-                        e.set_wire(&text);
-                        Misfit::None
-                    }
-                    None => Misfit::Whole(raw()),
-                };
-            }
-            _ => return Misfit::Whole(raw()),
-        };
-        match (elem_of(kind), out) {
-            (Elem::Str(v), ScalarOut::Str(o)) => *o = Some(v),
-            (Elem::Int(v), ScalarOut::Int(o)) => *o = Some(v),
-            (Elem::Float(v), ScalarOut::Float(o)) => *o = Some(v),
-            (Elem::Bool(v), ScalarOut::Bool(o)) => *o = Some(v),
-            (Elem::Misfit(v), _) => return Misfit::Whole(v),
-            // Unreachable by construction (kind and out agree); keep the value rather than panic.
-            _ => return Misfit::Whole(raw()),
+/// Converts a scalar into `slot` by the lenience rules; returns what did not fit.
+fn scalar(slot: Slot<'_>, elem_of: impl FnOnce(Scalar) -> Elem, raw: impl FnOnce() -> Value) -> Misfit {
+    let (kind, out) = match slot {
+        Slot::Str(o) => (Scalar::Str, ScalarOut::Str(o)),
+        Slot::Int(o) => (Scalar::Int, ScalarOut::Int(o)),
+        Slot::Float(o) => (Scalar::Float, ScalarOut::Float(o)),
+        Slot::Bool(o) => (Scalar::Bool, ScalarOut::Bool(o)),
+        Slot::Json(o) => {
+            *o = Some(raw());
+            return Misfit::None;
         }
-        Misfit::None
+        Slot::Enum(e) => {
+            return match Scalar::Str.convert_elem(elem_of) {
+                Some(text) => {
+                    e.set_wire(&text);
+                    Misfit::None
+                }
+                None => Misfit::Whole(raw()),
+            };
+        }
+        _ => return Misfit::Whole(raw()),
+    };
+    match (elem_of(kind), out) {
+        (Elem::Str(v), ScalarOut::Str(o)) => *o = Some(v),
+        (Elem::Int(v), ScalarOut::Int(o)) => *o = Some(v),
+        (Elem::Float(v), ScalarOut::Float(o)) => *o = Some(v),
+        (Elem::Bool(v), ScalarOut::Bool(o)) => *o = Some(v),
+        (Elem::Misfit(v), _) => return Misfit::Whole(v),
+        // Unreachable by construction (kind and out agree); keep the value rather than panic.
+        _ => return Misfit::Whole(raw()),
     }
+    Misfit::None
 }
 
 enum ScalarOut<'a> {
@@ -842,57 +855,78 @@ enum ScalarOut<'a> {
     Bool(&'a mut Option<bool>),
 }
 
-impl<'de> Visitor<'de> for SlotSeed<'_> {
-    type Value = Misfit;
+impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Misfit, E> {
-        if let Slot::Enum(e) = self.slot {
-            e.set_wire(if v { "true" } else { "false" });
-            return Ok(Misfit::None);
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        match self.slot {
+            Slot::Bool(o) => *o = Some(v),
+            Slot::Enum(e) => e.set_wire(if v { "true" } else { "false" }),
+            slot => *self.misfit = scalar(slot, |k| k.convert_bool(v), || Value::Bool(v)),
         }
-        Ok(self.scalar(|k| k.convert_bool(v), || Value::Bool(v)))
+        Ok(())
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Misfit, E> {
-        if let Slot::Enum(e) = self.slot {
-            e.set_wire(IntText::new(v.unsigned_abs(), v < 0).as_str());
-            return Ok(Misfit::None);
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        match self.slot {
+            Slot::Int(o) => *o = Some(v),
+            Slot::Enum(e) => e.set_wire(IntText::new(v.unsigned_abs(), v < 0).as_str()),
+            slot => {
+                let n = Num::I(v);
+                *self.misfit = scalar(slot, |k| k.convert_num(n), || n.to_value());
+            }
         }
-        let n = Num::I(v);
-        Ok(self.scalar(|k| k.convert_num(n), || n.to_value()))
+        Ok(())
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Misfit, E> {
-        if let Slot::Enum(e) = self.slot {
-            e.set_wire(IntText::new(v, false).as_str());
-            return Ok(Misfit::None);
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        match self.slot {
+            Slot::Int(o) => match i64::try_from(v) {
+                Ok(i) => *o = Some(i),
+                Err(_) => *self.misfit = Misfit::Whole(Value::from(v)),
+            },
+            Slot::Enum(e) => e.set_wire(IntText::new(v, false).as_str()),
+            slot => {
+                let n = Num::U(v);
+                *self.misfit = scalar(slot, |k| k.convert_num(n), || n.to_value());
+            }
         }
-        let n = Num::U(v);
-        Ok(self.scalar(|k| k.convert_num(n), || n.to_value()))
+        Ok(())
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Misfit, E> {
-        let n = Num::F(v);
-        Ok(self.scalar(|k| k.convert_num(n), || n.to_value()))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Misfit, E> {
-        if let Slot::Enum(e) = self.slot {
-            e.set_wire(v);
-            return Ok(Misfit::None);
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        match self.slot {
+            Slot::Float(o) => *o = Some(v),
+            slot => {
+                let n = Num::F(v);
+                *self.misfit = scalar(slot, |k| k.convert_num(n), || n.to_value());
+            }
         }
-        Ok(self.scalar(|k| k.convert_str(Cow::Borrowed(v)), || Value::String(v.to_owned())))
+        Ok(())
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Misfit, E> {
-        self.visit_str(&v)
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        match self.slot {
+            Slot::Str(o) => *o = Some(v.to_owned()),
+            Slot::Enum(e) => e.set_wire(v),
+            slot => *self.misfit = scalar(slot, |k| k.convert_str(Cow::Borrowed(v)), || Value::String(v.to_owned())),
+        }
+        Ok(())
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Misfit, E> {
+    fn visit_string<E: de::Error>(self, v: String) -> Result<(), E> {
+        match self.slot {
+            Slot::Str(o) => *o = Some(v),
+            slot => SlotSeed { slot, misfit: self.misfit }.visit_str(&v)?,
+        }
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
         match self.slot {
             Slot::Str(o) => *o = None,
             Slot::Int(o) => *o = None,
@@ -908,71 +942,43 @@ impl<'de> Visitor<'de> for SlotSeed<'_> {
             Slot::ModelList(l) => l.clear(),
             Slot::Enum(e) => e.clear(),
         }
-        Ok(Misfit::None)
+        Ok(())
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Misfit, E> {
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
         self.visit_unit()
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Misfit, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         match self.slot {
             Slot::Model(m) => {
                 m.clear();
                 walk_map(map, m.get_or_default())?;
-                Ok(Misfit::None)
             }
-            Slot::Json(o) => {
-                *o = Some(map_to_value(map)?);
-                Ok(Misfit::None)
-            }
-            _ => Ok(Misfit::Whole(map_to_value(map)?)),
+            Slot::Json(o) => *o = Some(map_to_value(map)?),
+            _ => *self.misfit = Misfit::Whole(map_to_value(map)?),
         }
+        Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Misfit, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut misfits = Vec::new();
-        let mut index = 0usize;
         match self.slot {
             Slot::StrList(l) => {
                 l.clear();
-                while let Some(e) = seq.next_element_seed(ElemSeed(Scalar::Str))? {
-                    match e {
-                        Elem::Str(v) => l.push(v),
-                        other => misfits.push((index, elem_raw(other))),
-                    }
-                    index += 1;
-                }
+                fill_scalar_list(&mut seq, ScalarList::Str(l), &mut misfits)?;
             }
             Slot::IntList(l) => {
                 l.clear();
-                while let Some(e) = seq.next_element_seed(ElemSeed(Scalar::Int))? {
-                    match e {
-                        Elem::Int(v) => l.push(v),
-                        other => misfits.push((index, elem_raw(other))),
-                    }
-                    index += 1;
-                }
+                fill_scalar_list(&mut seq, ScalarList::Int(l), &mut misfits)?;
             }
             Slot::FloatList(l) => {
                 l.clear();
-                while let Some(e) = seq.next_element_seed(ElemSeed(Scalar::Float))? {
-                    match e {
-                        Elem::Float(v) => l.push(v),
-                        other => misfits.push((index, elem_raw(other))),
-                    }
-                    index += 1;
-                }
+                fill_scalar_list(&mut seq, ScalarList::Float(l), &mut misfits)?;
             }
             Slot::BoolList(l) => {
                 l.clear();
-                while let Some(e) = seq.next_element_seed(ElemSeed(Scalar::Bool))? {
-                    match e {
-                        Elem::Bool(v) => l.push(v),
-                        other => misfits.push((index, elem_raw(other))),
-                    }
-                    index += 1;
-                }
+                fill_scalar_list(&mut seq, ScalarList::Bool(l), &mut misfits)?;
             }
             Slot::JsonList(l) => {
                 l.clear();
@@ -982,20 +988,22 @@ impl<'de> Visitor<'de> for SlotSeed<'_> {
             }
             Slot::ModelList(l) => {
                 l.clear();
-                while let Some(m) = seq.next_element_seed(ModelElemSeed { list: &mut *l })? {
-                    if let Some(v) = m {
+                let mut misfit = None;
+                let mut index = 0usize;
+                while seq.next_element_seed(ModelElemSeed { list: &mut *l, misfit: &mut misfit })?.is_some() {
+                    if let Some(v) = misfit.take() {
                         misfits.push((index, v));
                     }
                     index += 1;
                 }
             }
-            Slot::Json(o) => {
-                *o = Some(seq_to_value(seq)?);
-                return Ok(Misfit::None);
-            }
-            _ => return Ok(Misfit::Whole(seq_to_value(seq)?)),
+            Slot::Json(o) => *o = Some(seq_to_value(seq)?),
+            _ => *self.misfit = Misfit::Whole(seq_to_value(seq)?),
         }
-        Ok(if misfits.is_empty() { Misfit::None } else { Misfit::Elements(misfits) })
+        if !misfits.is_empty() {
+            *self.misfit = Misfit::Elements(misfits);
+        }
+        Ok(())
     }
 }
 
@@ -1010,106 +1018,201 @@ fn elem_raw(e: Elem) -> Value {
     }
 }
 
-/// One element of a scalar list.
-struct ElemSeed(Scalar);
+/// A scalar list being filled.
+enum ScalarList<'l> {
+    Str(&'l mut Vec<String>),
+    Int(&'l mut Vec<i64>),
+    Float(&'l mut Vec<f64>),
+    Bool(&'l mut Vec<bool>),
+}
 
-impl<'de> DeserializeSeed<'de> for ElemSeed {
-    type Value = Elem;
+impl ScalarList<'_> {
+    fn kind(&self) -> Scalar {
+        match self {
+            ScalarList::Str(_) => Scalar::Str,
+            ScalarList::Int(_) => Scalar::Int,
+            ScalarList::Float(_) => Scalar::Float,
+            ScalarList::Bool(_) => Scalar::Bool,
+        }
+    }
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Elem, D::Error> {
+    /// Pushes a converted element; returns it raw if it does not fit.
+    fn push(&mut self, e: Elem) -> Option<Value> {
+        match (self, e) {
+            (ScalarList::Str(l), Elem::Str(v)) => l.push(v),
+            (ScalarList::Int(l), Elem::Int(v)) => l.push(v),
+            (ScalarList::Float(l), Elem::Float(v)) => l.push(v),
+            (ScalarList::Bool(l), Elem::Bool(v)) => l.push(v),
+            (_, other) => return Some(elem_raw(other)),
+        }
+        None
+    }
+}
+
+/// Fills `list` from `seq`; misfit elements go to `misfits` with their index.
+fn fill_scalar_list<'de, A: SeqAccess<'de>>(
+    seq: &mut A,
+    mut list: ScalarList<'_>,
+    misfits: &mut Vec<(usize, Value)>,
+) -> Result<(), A::Error> {
+    let mut misfit = None;
+    let mut index = 0usize;
+    while seq.next_element_seed(ElemSeed { list: &mut list, misfit: &mut misfit })?.is_some() {
+        if let Some(v) = misfit.take() {
+            misfits.push((index, v));
+        }
+        index += 1;
+    }
+    Ok(())
+}
+
+/// One element of a scalar list: pushed if it fits (the exact kind first, then the general conversion), else
+/// written to `misfit`.
+struct ElemSeed<'a, 'l> {
+    list: &'a mut ScalarList<'l>,
+    misfit: &'a mut Option<Value>,
+}
+
+impl ElemSeed<'_, '_> {
+    fn general(self, convert: impl FnOnce(Scalar) -> Elem) {
+        let e = convert(self.list.kind());
+        if let Some(v) = self.list.push(e) {
+            *self.misfit = Some(v);
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ElemSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for ElemSeed {
-    type Value = Elem;
+impl<'de> Visitor<'de> for ElemSeed<'_, '_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Elem, E> {
-        Ok(self.0.convert_bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        match self.list {
+            ScalarList::Bool(l) => l.push(v),
+            _ => self.general(|k| k.convert_bool(v)),
+        }
+        Ok(())
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Elem, E> {
-        Ok(self.0.convert_num(Num::I(v)))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        match self.list {
+            ScalarList::Int(l) => l.push(v),
+            _ => self.general(|k| k.convert_num(Num::I(v))),
+        }
+        Ok(())
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Elem, E> {
-        Ok(self.0.convert_num(Num::U(v)))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        match (&mut *self.list, i64::try_from(v)) {
+            (ScalarList::Int(l), Ok(i)) => l.push(i),
+            _ => self.general(|k| k.convert_num(Num::U(v))),
+        }
+        Ok(())
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Elem, E> {
-        Ok(self.0.convert_num(Num::F(v)))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        match self.list {
+            ScalarList::Float(l) => l.push(v),
+            _ => self.general(|k| k.convert_num(Num::F(v))),
+        }
+        Ok(())
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Elem, E> {
-        Ok(self.0.convert_str(Cow::Borrowed(v)))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        match self.list {
+            ScalarList::Str(l) => l.push(v.to_owned()),
+            _ => self.general(|k| k.convert_str(Cow::Borrowed(v))),
+        }
+        Ok(())
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Elem, E> {
-        Ok(self.0.convert_str(Cow::Owned(v)))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<(), E> {
+        match self.list {
+            ScalarList::Str(l) => l.push(v),
+            _ => self.general(|k| k.convert_str(Cow::Owned(v))),
+        }
+        Ok(())
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Elem, E> {
-        Ok(Elem::Misfit(Value::Null))
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        *self.misfit = Some(Value::Null);
+        Ok(())
     }
-    fn visit_none<E: de::Error>(self) -> Result<Elem, E> {
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
         self.visit_unit()
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Elem, A::Error> {
-        Ok(Elem::Misfit(map_to_value(map)?))
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        *self.misfit = Some(map_to_value(map)?);
+        Ok(())
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Elem, A::Error> {
-        Ok(Elem::Misfit(seq_to_value(seq)?))
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        *self.misfit = Some(seq_to_value(seq)?);
+        Ok(())
     }
 }
 
-/// One element of a model list: objects are pushed, anything else is returned as a misfit.
-struct ModelElemSeed<'l> {
+/// One element of a model list: objects are pushed, anything else is written to `misfit`.
+struct ModelElemSeed<'l, 'm> {
     list: &'l mut dyn ModelList,
+    misfit: &'m mut Option<Value>,
 }
 
-impl<'de> DeserializeSeed<'de> for ModelElemSeed<'_> {
-    type Value = Option<Value>;
+impl ModelElemSeed<'_, '_> {
+    fn miss<E>(self, v: Value) -> Result<(), E> {
+        *self.misfit = Some(v);
+        Ok(())
+    }
+}
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+impl<'de> DeserializeSeed<'de> for ModelElemSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for ModelElemSeed<'_> {
-    type Value = Option<Value>;
+impl<'de> Visitor<'de> for ModelElemSeed<'_, '_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Value>, A::Error> {
-        walk_map(map, self.list.push_default())?;
-        Ok(None)
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        walk_map(map, self.list.push_default())
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<Value>, E> {
-        Ok(Some(Value::Bool(v)))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.miss(Value::Bool(v))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<Value>, E> {
-        Ok(Some(Value::from(v)))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.miss(Value::from(v))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Value>, E> {
-        Ok(Some(Value::from(v)))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.miss(Value::from(v))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<Value>, E> {
-        Ok(Some(Num::F(v).to_value()))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.miss(Num::F(v).to_value())
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<Value>, E> {
-        Ok(Some(Value::String(v.to_owned())))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.miss(Value::String(v.to_owned()))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Option<Value>, E> {
-        Ok(Some(Value::String(v)))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<(), E> {
+        self.miss(Value::String(v))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Option<Value>, E> {
-        Ok(Some(Value::Null))
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.miss(Value::Null)
     }
-    fn visit_none<E: de::Error>(self) -> Result<Option<Value>, E> {
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
         self.visit_unit()
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<Value>, A::Error> {
-        Ok(Some(seq_to_value(seq)?))
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.miss(seq_to_value(seq)?)
     }
 }
 

@@ -583,3 +583,139 @@ fn enum_slots_take_numbers_and_strings_and_keep_unknown_values() {
     assert_eq!(out.state, None);
     assert_eq!(out.extra.get("State"), Some(&json!({"odd": true})));
 }
+
+/// Every scalar kind received into every scalar slot, through a value slot and as a list element.
+#[derive(Debug, Default, PartialEq)]
+struct Targets {
+    s: Option<String>,
+    i: Option<i64>,
+    f: Option<f64>,
+    b: Option<bool>,
+    e: Option<State>,
+    sl: Vec<String>,
+    il: Vec<i64>,
+    fl: Vec<f64>,
+    bl: Vec<bool>,
+    extra: Extra,
+}
+
+/// What the general conversion (`scalar`, `ScalarList::push`) makes of `v`: the reference for the fast paths.
+fn general(v: &Value) -> Targets {
+    fn elem_of(v: &Value, k: Scalar) -> Elem {
+        match v {
+            Value::String(s) => k.convert_str(Cow::Borrowed(s)),
+            Value::Bool(b) => k.convert_bool(*b),
+            Value::Number(n) => k.convert_num(match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => Num::I(i),
+                (None, Some(u), _) => Num::U(u),
+                (_, _, f) => Num::F(f.unwrap_or(f64::NAN)),
+            }),
+            other => Elem::Misfit(other.clone()),
+        }
+    }
+    let mut t = Targets::default();
+    let mut extra = Extra::new();
+    for (name, slot) in [
+        ("S", Slot::Str(&mut t.s)),
+        ("I", Slot::Int(&mut t.i)),
+        ("F", Slot::Float(&mut t.f)),
+        ("B", Slot::Bool(&mut t.b)),
+        ("E", Slot::Enum(&mut t.e)),
+    ] {
+        scalar(slot, |k| elem_of(v, k), || v.clone()).store(&mut extra, name);
+    }
+    for (name, mut list) in [
+        ("SL", ScalarList::Str(&mut t.sl)),
+        ("IL", ScalarList::Int(&mut t.il)),
+        ("FL", ScalarList::Float(&mut t.fl)),
+        ("BL", ScalarList::Bool(&mut t.bl)),
+    ] {
+        let e = elem_of(v, list.kind());
+        if let Some(raw) = list.push(e) {
+            extra.insert(format!("{name}.0"), raw);
+        }
+    }
+    t.extra = extra;
+    t
+}
+
+impl Decode for Targets {
+    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
+        Some(match key {
+            "S" => Slot::Str(&mut self.s),
+            "I" => Slot::Int(&mut self.i),
+            "F" => Slot::Float(&mut self.f),
+            "B" => Slot::Bool(&mut self.b),
+            "E" => Slot::Enum(&mut self.e),
+            "SL" => Slot::StrList(&mut self.sl),
+            "IL" => Slot::IntList(&mut self.il),
+            "FL" => Slot::FloatList(&mut self.fl),
+            "BL" => Slot::BoolList(&mut self.bl),
+            _ => return None,
+        })
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+    fn field_names(&self) -> &'static [&'static str] {
+        &["S", "I", "F", "B", "E", "SL", "IL", "FL", "BL"]
+    }
+}
+
+/// The visitors handle the exact kind first (a string into a string slot, an integer into an int slot, …) and
+/// fall back to the general conversion; both must give the same result, from the slice reader (borrowed and
+/// escaped strings) and from a `Value` (the case-variant path: owned strings).
+#[test]
+fn fast_paths_agree_with_the_general_conversion() {
+    let values = [
+        json!("a"),
+        json!(""),
+        json!("a\"b\n\u{4e2d}"),
+        json!(" 42 "),
+        json!("-3"),
+        json!("1.5"),
+        json!("2.0"),
+        json!("1e400"),
+        json!("true"),
+        json!("FALSE"),
+        json!("1"),
+        json!("0"),
+        json!(0),
+        json!(1),
+        json!(2),
+        json!(-7),
+        json!(i64::MAX),
+        json!(i64::MIN),
+        json!((i64::MAX as u64) + 1),
+        json!(u64::MAX),
+        json!(1.5),
+        json!(-0.0),
+        json!(2.0),
+        json!(1e21),
+        json!(true),
+        json!(false),
+    ];
+    for v in &values {
+        let want = general(v);
+        let text = v.to_string();
+        let exact = format!(
+            r#"{{"S":{text},"I":{text},"F":{text},"B":{text},"E":{text},"SL":[{text}],"IL":[{text}],"FL":[{text}],"BL":[{text}]}}"#
+        );
+        let mut got = Targets::default();
+        decode_object(exact.as_bytes(), &mut got).unwrap();
+        assert_eq!(got, want, "slice reader, {text}");
+        // Lower-case keys take the case-variant path, which decodes from a `Value`.
+        let variant = exact.replace("\"S\"", "\"s\"").replace("\"I\"", "\"i\"").replace("\"F\"", "\"f\"");
+        let variant = variant.replace("\"B\"", "\"b\"").replace("\"E\"", "\"e\"").replace("\"SL\"", "\"sl\"");
+        let variant = variant.replace("\"IL\"", "\"il\"").replace("\"FL\"", "\"fl\"").replace("\"BL\"", "\"bl\"");
+        let mut got = Targets::default();
+        decode_object(variant.as_bytes(), &mut got).unwrap();
+        let want_keys: Vec<String> = want.extra.iter().map(|(k, _)| k.to_lowercase()).collect();
+        let got_keys: Vec<String> = got.extra.iter().map(|(k, _)| k.to_owned()).collect();
+        assert_eq!(got_keys, want_keys, "value path, {text}");
+        got.extra = Extra::new();
+        let mut want_fields = general(v);
+        want_fields.extra = Extra::new();
+        assert_eq!(got, want_fields, "value path, {text}");
+    }
+}
