@@ -449,8 +449,9 @@ pub fn decode_object(body: &[u8], target: &mut dyn Decode) -> Result<(), DecodeE
 /// is stored in `misfit` under `name` (or `"<name>.<index>"`).
 pub fn decode_into_slot(body: &[u8], slot: Slot<'_>, misfit: &mut Extra, name: &str) -> Result<(), DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(body);
+    let mut slot = slot;
     let mut result = Misfit::None;
-    SlotSeed { slot, misfit: &mut result }
+    SlotSeed { slot: &mut slot, misfit: &mut result }
         .deserialize(&mut de)
         .and_then(|()| de.end())
         .map_err(|e| DecodeError::from_json(&e))?;
@@ -471,7 +472,10 @@ fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Resu
     // Written by `SlotSeed` only when a value does not fit, so the common path reads it and moves on.
     let mut misfit = Misfit::None;
     while let Some(key) = map.next_key_seed(KeySeed)? {
-        match target.slot(&key) {
+        // The slot is matched in place, by reference: moving it out of the `Option` copies it with one wide load
+        // over the narrower stores `Decode::slot` just made, which stalls on store forwarding (seen in perf).
+        let mut found = target.slot(&key);
+        match &mut found {
             Some(slot) => {
                 map.next_value_seed(SlotSeed { slot, misfit: &mut misfit })?;
                 if let Misfit::None = misfit {
@@ -490,8 +494,8 @@ fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Resu
     }
     for (name, key, value) in variants {
         match target.slot(name) {
-            Some(slot) if !slot.is_filled() => {
-                SlotSeed { slot, misfit: &mut misfit }.deserialize(value).map_err(de::Error::custom)?;
+            Some(mut slot) if !slot.is_filled() => {
+                SlotSeed { slot: &mut slot, misfit: &mut misfit }.deserialize(value).map_err(de::Error::custom)?;
             }
             _ => misfit = Misfit::Whole(value),
         }
@@ -801,9 +805,9 @@ fn seq_to_value<'de, A: SeqAccess<'de>>(seq: A) -> Result<Value, A::Error> {
 /// Each visitor method handles the exact kind first (a string into [`Slot::Str`], an integer into
 /// [`Slot::Int`], …) and falls back to the general conversion ([`scalar`]) for everything else; both give the
 /// same result.
-struct SlotSeed<'s, 'm> {
-    slot: Slot<'s>,
-    misfit: &'m mut Misfit,
+struct SlotSeed<'a, 's> {
+    slot: &'a mut Slot<'s>,
+    misfit: &'a mut Misfit,
 }
 
 impl<'de> DeserializeSeed<'de> for SlotSeed<'_, '_> {
@@ -864,20 +868,20 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
         match self.slot {
-            Slot::Bool(o) => *o = Some(v),
+            Slot::Bool(o) => **o = Some(v),
             Slot::Enum(e) => e.set_wire(if v { "true" } else { "false" }),
-            slot => *self.misfit = scalar(slot, |k| k.convert_bool(v), || Value::Bool(v)),
+            slot => *self.misfit = scalar(slot.reborrow(), |k| k.convert_bool(v), || Value::Bool(v)),
         }
         Ok(())
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
         match self.slot {
-            Slot::Int(o) => *o = Some(v),
+            Slot::Int(o) => **o = Some(v),
             Slot::Enum(e) => e.set_wire(IntText::new(v.unsigned_abs(), v < 0).as_str()),
             slot => {
                 let n = Num::I(v);
-                *self.misfit = scalar(slot, |k| k.convert_num(n), || n.to_value());
+                *self.misfit = scalar(slot.reborrow(), |k| k.convert_num(n), || n.to_value());
             }
         }
         Ok(())
@@ -886,13 +890,13 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
         match self.slot {
             Slot::Int(o) => match i64::try_from(v) {
-                Ok(i) => *o = Some(i),
+                Ok(i) => **o = Some(i),
                 Err(_) => *self.misfit = Misfit::Whole(Value::from(v)),
             },
             Slot::Enum(e) => e.set_wire(IntText::new(v, false).as_str()),
             slot => {
                 let n = Num::U(v);
-                *self.misfit = scalar(slot, |k| k.convert_num(n), || n.to_value());
+                *self.misfit = scalar(slot.reborrow(), |k| k.convert_num(n), || n.to_value());
             }
         }
         Ok(())
@@ -900,10 +904,10 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
         match self.slot {
-            Slot::Float(o) => *o = Some(v),
+            Slot::Float(o) => **o = Some(v),
             slot => {
                 let n = Num::F(v);
-                *self.misfit = scalar(slot, |k| k.convert_num(n), || n.to_value());
+                *self.misfit = scalar(slot.reborrow(), |k| k.convert_num(n), || n.to_value());
             }
         }
         Ok(())
@@ -911,16 +915,19 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
         match self.slot {
-            Slot::Str(o) => *o = Some(v.to_owned()),
+            Slot::Str(o) => **o = Some(v.to_owned()),
             Slot::Enum(e) => e.set_wire(v),
-            slot => *self.misfit = scalar(slot, |k| k.convert_str(Cow::Borrowed(v)), || Value::String(v.to_owned())),
+            slot => {
+                *self.misfit =
+                    scalar(slot.reborrow(), |k| k.convert_str(Cow::Borrowed(v)), || Value::String(v.to_owned()))
+            }
         }
         Ok(())
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<(), E> {
         match self.slot {
-            Slot::Str(o) => *o = Some(v),
+            Slot::Str(o) => **o = Some(v),
             slot => SlotSeed { slot, misfit: self.misfit }.visit_str(&v)?,
         }
         Ok(())
@@ -928,11 +935,11 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
         match self.slot {
-            Slot::Str(o) => *o = None,
-            Slot::Int(o) => *o = None,
-            Slot::Float(o) => *o = None,
-            Slot::Bool(o) => *o = None,
-            Slot::Json(o) => *o = None,
+            Slot::Str(o) => **o = None,
+            Slot::Int(o) => **o = None,
+            Slot::Float(o) => **o = None,
+            Slot::Bool(o) => **o = None,
+            Slot::Json(o) => **o = None,
             Slot::Model(m) => m.clear(),
             Slot::StrList(l) => l.clear(),
             Slot::IntList(l) => l.clear(),
@@ -955,7 +962,7 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
                 m.clear();
                 walk_map(map, m.get_or_default())?;
             }
-            Slot::Json(o) => *o = Some(map_to_value(map)?),
+            Slot::Json(o) => **o = Some(map_to_value(map)?),
             _ => *self.misfit = Misfit::Whole(map_to_value(map)?),
         }
         Ok(())
@@ -966,19 +973,19 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
         match self.slot {
             Slot::StrList(l) => {
                 l.clear();
-                fill_scalar_list(&mut seq, ScalarList::Str(l), &mut misfits)?;
+                fill_scalar_list(&mut seq, ScalarList::Str(&mut **l), &mut misfits)?;
             }
             Slot::IntList(l) => {
                 l.clear();
-                fill_scalar_list(&mut seq, ScalarList::Int(l), &mut misfits)?;
+                fill_scalar_list(&mut seq, ScalarList::Int(&mut **l), &mut misfits)?;
             }
             Slot::FloatList(l) => {
                 l.clear();
-                fill_scalar_list(&mut seq, ScalarList::Float(l), &mut misfits)?;
+                fill_scalar_list(&mut seq, ScalarList::Float(&mut **l), &mut misfits)?;
             }
             Slot::BoolList(l) => {
                 l.clear();
-                fill_scalar_list(&mut seq, ScalarList::Bool(l), &mut misfits)?;
+                fill_scalar_list(&mut seq, ScalarList::Bool(&mut **l), &mut misfits)?;
             }
             Slot::JsonList(l) => {
                 l.clear();
@@ -990,14 +997,14 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
                 l.clear();
                 let mut misfit = None;
                 let mut index = 0usize;
-                while seq.next_element_seed(ModelElemSeed { list: &mut *l, misfit: &mut misfit })?.is_some() {
+                while seq.next_element_seed(ModelElemSeed { list: &mut **l, misfit: &mut misfit })?.is_some() {
                     if let Some(v) = misfit.take() {
                         misfits.push((index, v));
                     }
                     index += 1;
                 }
             }
-            Slot::Json(o) => *o = Some(seq_to_value(seq)?),
+            Slot::Json(o) => **o = Some(seq_to_value(seq)?),
             _ => *self.misfit = Misfit::Whole(seq_to_value(seq)?),
         }
         if !misfits.is_empty() {
