@@ -1,11 +1,38 @@
 //! Doc text from vendor docs → `#[doc]` attributes that rustdoc renders as written.
 
 use super::tokens::string_literal;
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 /// One `#[doc]` (or inner `#![doc]`) attribute per line, with markdown that rustdoc would misread escaped.
 pub fn doc_attrs(text: &str, inner: bool) -> TokenStream {
+    let lines = doc_lines(text).into_iter().map(|l| string_literal(&l));
+    if inner {
+        quote! { #(#![doc = #lines])* }
+    } else {
+        quote! { #(#[doc = #lines])* }
+    }
+}
+
+/// The same outer attributes as [`doc_attrs`], built as `syn` attributes (for items built without parsing).
+pub fn doc_attributes(text: &str) -> Vec<syn::Attribute> {
+    doc_lines(text)
+        .into_iter()
+        .map(|line| syn::Attribute {
+            pound_token: Default::default(),
+            style: syn::AttrStyle::Outer,
+            bracket_token: Default::default(),
+            meta: syn::Meta::NameValue(syn::MetaNameValue {
+                path: Ident::new("doc", Span::call_site()).into(),
+                eq_token: Default::default(),
+                value: syn::Expr::Lit(syn::ExprLit { attrs: Vec::new(), lit: syn::Lit::new(string_literal(&line)) }),
+            }),
+        })
+        .collect()
+}
+
+/// The text of each doc line: escaped, tabs expanded, blank lines empty.
+fn doc_lines(text: &str) -> Vec<String> {
     // Tabs inside vendor prose become spaces (clippy's `tabs_in_doc_comments`).
     let mut lines: Vec<String> = Vec::new();
     for line in text.lines().map(|l| format!(" {}", escape(l.trim()).replace('\t', "    "))) {
@@ -16,12 +43,12 @@ pub fn doc_attrs(text: &str, inner: bool) -> TokenStream {
         }
         lines.push(line);
     }
-    let lines = lines.iter().map(|l| string_literal(if l.trim().is_empty() { "" } else { l }));
-    if inner {
-        quote! { #(#![doc = #lines])* }
-    } else {
-        quote! { #(#[doc = #lines])* }
+    for line in &mut lines {
+        if line.trim().is_empty() {
+            line.clear();
+        }
     }
+    lines
 }
 
 /// Whether a doc line starts a markdown list item (`- x`, `+ x`, `1. x`, `1) x`).

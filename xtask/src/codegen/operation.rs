@@ -1,6 +1,6 @@
 //! One operation → one Rust module: request (and its groups), response, models, and the `Client` method.
 
-use super::docs::doc_attrs;
+use super::docs::{doc_attributes, doc_attrs};
 use super::model::{Arity, DataBinding, FieldDef, OperationDefs, Shape, StructDef, StructKind, EXTRA};
 use super::names::ident;
 use super::tokens::Splice;
@@ -8,7 +8,13 @@ use crate::ir::{Dialect, Location, Operation, Pagination, Protocol};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub fn module_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Result<TokenStream, String> {
+/// One piece of a generated module, in order: `quote!`d tokens, or a struct built as a `syn` item.
+pub enum Piece {
+    Tokens(TokenStream),
+    Struct(Box<syn::ItemStruct>),
+}
+
+pub fn module_pieces(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Result<Vec<Piece>, String> {
     let module_doc = Splice::from(doc_attrs(
         &format!(
             "{}\n\n{}Generated from `{}` (line {}).",
@@ -19,24 +25,23 @@ pub fn module_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> 
         ),
         true,
     ));
-    let mut items: Vec<Splice> = Vec::new();
-    items.push(struct_tokens(&defs.request, dialect, true).into());
-    for g in &defs.groups {
-        items.push(struct_tokens(g, dialect, false).into());
-    }
-    items.push(struct_tokens(&defs.response, dialect, false).into());
-    for m in &defs.models {
-        items.push(struct_tokens(m, dialect, false).into());
-    }
-    for e in &defs.enums {
-        items.push(enum_tokens(e).into());
-    }
-    items.push(client_tokens(op, defs, dialect)?.into());
-    Ok(quote! {
+    let mut pieces = vec![Piece::Tokens(quote! {
         #module_doc
         use docbind_runtime as rt;
-        #(#items)*
-    })
+    })];
+    let structs = std::iter::once((&defs.request, true))
+        .chain(defs.groups.iter().map(|g| (g, false)))
+        .chain([(&defs.response, false)])
+        .chain(defs.models.iter().map(|m| (m, false)));
+    for (def, top_level_request) in structs {
+        pieces.push(Piece::Struct(Box::new(struct_item(def)?)));
+        pieces.push(Piece::Tokens(struct_impls(def, dialect, top_level_request)));
+    }
+    for e in &defs.enums {
+        pieces.push(Piece::Tokens(enum_tokens(e)));
+    }
+    pieces.push(Piece::Tokens(client_tokens(op, defs, dialect)?));
+    Ok(pieces)
 }
 
 fn rust_type(field: &FieldDef) -> TokenStream {
@@ -58,45 +63,61 @@ fn rust_type(field: &FieldDef) -> TokenStream {
     }
 }
 
-fn struct_tokens(def: &StructDef, dialect: Dialect, top_level_request: bool) -> TokenStream {
+/// The struct itself, built as a `syn` item: structs are most of every module (mostly field docs), and building
+/// them directly spares syn a re-parse of every field and doc line before prettyplease prints them.
+fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, String> {
     let name = format_ident!("{}", def.name);
-    let doc = Splice::from(doc_attrs(&def.doc, false));
-    let fields = def.fields.iter().map(|f| {
-        let id = ident(&f.ident);
-        let ty = Splice::from(rust_type(f));
-        let doc = Splice::from(doc_attrs(&f.doc, false));
-        Splice::from(quote! { #doc pub #id: #ty, })
-    });
-    let derive_default = !def.fields.iter().any(FieldDef::in_constructor);
-    let secret = def.has_secret();
     let mut derives = vec![quote!(Clone), quote!(PartialEq)];
-    if !secret {
+    if !def.has_secret() {
         derives.insert(0, quote!(Debug));
     }
-    if derive_default {
+    if !def.fields.iter().any(FieldDef::in_constructor) {
         derives.push(quote!(Default));
     }
-    let (extra_field, impls) = match def.kind {
-        StructKind::Decoded => (
-            quote! {
-                /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
-                /// received (a misfit list element under `Name.<index>`).
-                pub extra: rt::decode::Extra,
-            },
-            decode_impl(def),
-        ),
-        StructKind::Request => (quote!(), request_impl(def, dialect, top_level_request)),
-    };
-    let impls = Splice::from(impls);
-    let debug = Splice::from(if secret { debug_impl(def) } else { quote!() });
-    quote! {
-        #doc
+    // The frame (no fields) is a handful of tokens: parsing it is cheap and keeps it readable.
+    let mut item: syn::ItemStruct = syn::parse2(quote! {
         #[derive(#(#derives),*)]
         #[non_exhaustive]
-        pub struct #name {
-            #(#fields)*
-            #extra_field
-        }
+        pub struct #name {}
+    })
+    .map_err(|e| format!("struct {}: {e} (generator bug)", def.name))?;
+    item.attrs.splice(0..0, doc_attributes(&def.doc));
+    let syn::Fields::Named(fields) = &mut item.fields else {
+        return Err(format!("struct {}: not a struct with named fields (generator bug)", def.name));
+    };
+    for f in &def.fields {
+        let ty = syn::parse2(rust_type(f)).map_err(|e| format!("field {}: {e} (generator bug)", f.ident))?;
+        fields.named.push(public_field(doc_attributes(&f.doc), ident(&f.ident), ty));
+    }
+    if def.kind == StructKind::Decoded {
+        let doc = "Keys the docs do not declare, and values that did not fit their declared type, exactly as\n\
+                   received (a misfit list element under `Name.<index>`).";
+        let ty = syn::parse2(quote!(rt::decode::Extra)).map_err(|e| format!("extra: {e} (generator bug)"))?;
+        fields.named.push(public_field(doc_attributes(doc), format_ident!("{EXTRA}"), ty));
+    }
+    Ok(item)
+}
+
+fn public_field(attrs: Vec<syn::Attribute>, name: proc_macro2::Ident, ty: syn::Type) -> syn::Field {
+    syn::Field {
+        attrs,
+        vis: syn::Visibility::Public(Default::default()),
+        mutability: syn::FieldMutability::None,
+        ident: Some(name),
+        colon_token: Some(Default::default()),
+        ty,
+    }
+}
+
+/// What goes with a struct: its constructor and setters or its `Decode`, and a redacting `Debug` if it holds
+/// secrets.
+fn struct_impls(def: &StructDef, dialect: Dialect, top_level_request: bool) -> TokenStream {
+    let impls = Splice::from(match def.kind {
+        StructKind::Decoded => decode_impl(def),
+        StructKind::Request => request_impl(def, dialect, top_level_request),
+    });
+    let debug = Splice::from(if def.has_secret() { debug_impl(def) } else { quote!() });
+    quote! {
         #impls
         #debug
     }

@@ -7,20 +7,31 @@ use std::cell::Cell;
 
 /// A string literal token. proc-macro2's `Literal::string` escapes through `char::escape_debug`, which looks
 /// every non-ASCII character up in Unicode's printable tables: for Chinese doc lines that was ~18x slower than
-/// this, and a large share of the generator's time. Only what a Rust string literal cannot hold is escaped
-/// here; the text the literal denotes is the same.
+/// this, and a large share of the generator's time. Text without control characters becomes a raw string
+/// (`r"…"`, `r#"…"#` if it holds a quote), which syn also reads back without unescaping; anything else gets only
+/// the escapes a literal needs. Either way the literal denotes `text`, so prettyplease prints the same docs.
 pub fn string_literal(text: &str) -> Literal {
-    let mut source = String::with_capacity(text.len() + 2);
-    source.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => source.push_str("\\\""),
-            '\\' => source.push_str("\\\\"),
-            c if c.is_control() => source.extend(c.escape_default()),
-            c => source.push(c),
+    let source = if text.chars().any(char::is_control) {
+        let mut source = String::with_capacity(text.len() + 2);
+        source.push('"');
+        for c in text.chars() {
+            match c {
+                '"' => source.push_str("\\\""),
+                '\\' => source.push_str("\\\\"),
+                c if c.is_control() => source.extend(c.escape_default()),
+                c => source.push(c),
+            }
         }
-    }
-    source.push('"');
+        source.push('"');
+        source
+    } else {
+        // Enough `#`s that no `"#…` inside the text ends the literal early.
+        let mut hashes = String::new();
+        while text.contains(&format!("\"{hashes}")) {
+            hashes.push('#');
+        }
+        format!("r{hashes}\"{text}\"{hashes}")
+    };
     source.parse().unwrap_or_else(|_| Literal::string(text))
 }
 
@@ -51,9 +62,15 @@ mod tests {
 
     #[test]
     fn string_literals_denote_the_text() {
-        for text in
-            ["", "镜像类型：1标准镜像", "quote \" and \\ back\\slash", "tab\tnew\nline\r\0", "emoji 😀 \u{200b}"]
-        {
+        for text in [
+            "",
+            "镜像类型：1标准镜像",
+            "quote \" and \\ back\\slash",
+            "tab\tnew\nline\r\0",
+            "emoji 😀 \u{200b}",
+            "\"#",
+            "a\"##b\"",
+        ] {
             let literal = string_literal(text);
             let parsed: syn::LitStr = syn::parse2(quote!(#literal)).expect("a string literal");
             assert_eq!(parsed.value(), text);
