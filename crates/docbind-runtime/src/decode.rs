@@ -973,19 +973,19 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
         match self.slot {
             Slot::StrList(l) => {
                 l.clear();
-                fill_scalar_list(&mut seq, ScalarList::Str(&mut **l), &mut misfits)?;
+                fill_scalar_list(&mut seq, ScalarList::Str(l), &mut misfits)?;
             }
             Slot::IntList(l) => {
                 l.clear();
-                fill_scalar_list(&mut seq, ScalarList::Int(&mut **l), &mut misfits)?;
+                fill_scalar_list(&mut seq, ScalarList::Int(l), &mut misfits)?;
             }
             Slot::FloatList(l) => {
                 l.clear();
-                fill_scalar_list(&mut seq, ScalarList::Float(&mut **l), &mut misfits)?;
+                fill_scalar_list(&mut seq, ScalarList::Float(l), &mut misfits)?;
             }
             Slot::BoolList(l) => {
                 l.clear();
-                fill_scalar_list(&mut seq, ScalarList::Bool(&mut **l), &mut misfits)?;
+                fill_scalar_list(&mut seq, ScalarList::Bool(l), &mut misfits)?;
             }
             Slot::JsonList(l) => {
                 l.clear();
