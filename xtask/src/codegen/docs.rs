@@ -114,8 +114,23 @@ mod tests {
 
     #[test]
     fn prose_after_a_list_is_a_new_paragraph() {
-        let attrs = doc_attrs("取值：\n- A：甲\n1. B：乙\n默认：A\n\tTab", false).to_string();
-        let lines: Vec<&str> = attrs.split("# [doc = ").skip(1).map(|l| l.trim().trim_end_matches(']')).collect();
-        assert_eq!(lines, ["\" 取值：\"", "\" - A：甲\"", "\" 1. B：乙\"", "\"\"", "\" 默认：A\"", "\" Tab\""]);
+        let text = "取值：\n- A：甲\n1. B：乙\n默认：A\n\tTab";
+        let expected = [" 取值：", " - A：甲", " 1. B：乙", "", " 默认：A", " Tab"];
+        assert_eq!(doc_lines(text), expected);
+        // Both ways of building the attributes carry exactly these lines.
+        let from_tokens: syn::File = syn::parse2(doc_attrs(text, true)).expect("inner doc attributes");
+        for attrs in [from_tokens.attrs, doc_attributes(text)] {
+            let lines: Vec<String> = attrs
+                .iter()
+                .map(|a| match &a.meta {
+                    syn::Meta::NameValue(syn::MetaNameValue {
+                        value: syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }),
+                        ..
+                    }) if a.path().is_ident("doc") => s.value(),
+                    _ => panic!("not a doc attribute: {}", quote::ToTokens::to_token_stream(a)),
+                })
+                .collect();
+            assert_eq!(lines, expected);
+        }
     }
 }
