@@ -9,7 +9,6 @@ mod common;
 use criterion::{criterion_group, criterion_main, Criterion};
 use docbind::ucloud_uodn::get_uvodn_image::ImageType;
 use docbind::ucloud_uodn::{Client, Config, GetUvodnImageRequest};
-use sha1::{Digest, Sha1};
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -95,7 +94,7 @@ impl HandWritten {
     }
 
     async fn get_uvodn_image(&self, image_type: &str, offset: i64, limit: i64) -> common::DeriveResponse {
-        let mut pairs: Vec<(&str, String)> = vec![
+        let pairs: Vec<(&str, String)> = vec![
             ("Action", "GetUvodnImage".to_owned()),
             ("ImageType", image_type.to_owned()),
             ("Limit", limit.to_string()),
@@ -103,26 +102,14 @@ impl HandWritten {
             ("ProjectId", PROJECT.to_owned()),
             ("PublicKey", PUBLIC_KEY.to_owned()),
         ];
-        pairs.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut hasher = Sha1::new();
-        for (k, v) in &pairs {
-            hasher.update(k.as_bytes());
-            hasher.update(v.as_bytes());
-        }
-        hasher.update(PRIVATE_KEY.as_bytes());
-        let signature: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        let mut form = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &pairs {
-            form.append_pair(k, v);
-        }
-        form.append_pair("Signature", &signature);
+        let form = common::hand_signed_form(pairs, PRIVATE_KEY);
         let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
         let response = self
             .http
             .post(self.url.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header("U-Timestamp-Ms", millis.to_string())
-            .body(form.finish())
+            .body(form)
             .timeout(TIMEOUT)
             .send()
             .await

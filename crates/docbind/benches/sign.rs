@@ -3,9 +3,10 @@
 //! body, exactly what the client sends)
 //! against a hand-written baseline doing the same work. `cargo bench -p docbind --bench sign`.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use docbind_runtime::ucloud::Form;
-use sha1::{Digest, Sha1};
 use std::hint::black_box;
 
 const PRIVATE_KEY: &str = "46f09bb9fab4f12dfc160dae12273d5332b5debe";
@@ -43,7 +44,7 @@ fn ours() -> String {
 
 /// The same 20 parameters, hand-written: a vector of pairs, sorted once, signed and encoded with `url`.
 fn baseline() -> String {
-    let mut pairs: Vec<(&str, String)> = vec![
+    let pairs: Vec<(&str, String)> = vec![
         ("Region", "cn-bj2".to_owned()),
         ("Zone", "cn-bj2-05".to_owned()),
         ("ImageId", "uimage-12345678".to_owned()),
@@ -65,20 +66,7 @@ fn baseline() -> String {
         ("Action", "CreateUHostInstance".to_owned()),
         ("PublicKey", "ucloudsomeone@example.com1296235120854146120".to_owned()),
     ];
-    pairs.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    let mut hasher = Sha1::new();
-    for (k, v) in &pairs {
-        hasher.update(k.as_bytes());
-        hasher.update(v.as_bytes());
-    }
-    hasher.update(PRIVATE_KEY.as_bytes());
-    let signature: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    let mut body = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in &pairs {
-        body.append_pair(k, v);
-    }
-    body.append_pair("Signature", &signature);
-    body.finish()
+    common::hand_signed_form(pairs, PRIVATE_KEY)
 }
 
 fn signing(c: &mut Criterion) {

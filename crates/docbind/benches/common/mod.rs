@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each bench uses a part
 
 use serde::Deserialize;
+use sha1::{Digest, Sha1};
 
 /// A well-typed `GetUvodnImage` response body with `images` images (the types the docs declare), optionally
 /// wrapped in UCloud's envelope (`RetCode`, `Action`).
@@ -115,4 +116,23 @@ pub fn paired(name: &str, rounds: usize, batch: usize, mut baseline: impl FnMut(
     let median = ratios[ratios.len() / 2];
     println!("paired: {name} ratio={median:.4} rounds={rounds} batch={batch}");
     median
+}
+
+/// The hand-written UCloud request body both baselines use: sort the pairs once, SHA-1 over each key and value
+/// then the private key, and encode the pairs plus `Signature` with `url`.
+pub fn hand_signed_form(mut pairs: Vec<(&str, String)>, private_key: &str) -> String {
+    pairs.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut hasher = Sha1::new();
+    for (k, v) in &pairs {
+        hasher.update(k.as_bytes());
+        hasher.update(v.as_bytes());
+    }
+    hasher.update(private_key.as_bytes());
+    let signature: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in &pairs {
+        body.append_pair(k, v);
+    }
+    body.append_pair("Signature", &signature);
+    body.finish()
 }
