@@ -26,11 +26,12 @@ pub fn string_literal(text: &str) -> Literal {
         source
     } else {
         // Enough `#`s that no `"#…` inside the text ends the literal early.
-        let mut hashes = String::new();
-        while text.contains(&format!("\"{hashes}")) {
-            hashes.push('#');
+        let mut closing = String::from("\"");
+        while text.contains(closing.as_str()) {
+            closing.push('#');
         }
-        format!("r{hashes}\"{text}\"{hashes}")
+        let hashes = &closing[1..];
+        format!("r{hashes}\"{text}{closing}")
     };
     source.parse().unwrap_or_else(|_| Literal::string(text))
 }
