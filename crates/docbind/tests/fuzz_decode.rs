@@ -888,6 +888,13 @@ mod clients {
         tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime")
     }
 
+    /// A local server that answers every request with the body in `current`.
+    async fn serve(current: &Current) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::any()).respond_with(current.clone()).mount(&server).await;
+        server
+    }
+
     /// Cases through the clients are ~100× slower than plain decoding: an eighth of the budget.
     fn client_cases() -> u32 {
         env_u64("DOCBIND_FUZZ_CASES").map_or(32, |c| u32::try_from((c / 8).max(1)).unwrap_or(u32::MAX))
@@ -897,11 +904,7 @@ mod clients {
     fn fuzz_ucloud_client() {
         let rt = runtime();
         let current = Current(Arc::default());
-        let server = rt.block_on(async {
-            let server = MockServer::start().await;
-            Mock::given(wiremock::matchers::any()).respond_with(current.clone()).mount(&server).await;
-            server
-        });
+        let server = rt.block_on(serve(&current));
         let config = ucloud_uodn::Config::new("public", "private")
             .with_base_url(server.uri())
             .with_retry(docbind::runtime::RetryPolicy::disabled());
@@ -926,11 +929,7 @@ mod clients {
     fn fuzz_finovy_client() {
         let rt = runtime();
         let current = Current(Arc::default());
-        let server = rt.block_on(async {
-            let server = MockServer::start().await;
-            Mock::given(wiremock::matchers::any()).respond_with(current.clone()).mount(&server).await;
-            server
-        });
+        let server = rt.block_on(serve(&current));
         let config = finovy_image::Config::new(Credentials::Token("t".into()))
             .with_base_url(server.uri())
             .with_retry(docbind::runtime::RetryPolicy::disabled());
