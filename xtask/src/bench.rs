@@ -150,19 +150,13 @@ fn ucloud_families(corpus: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
         let path = entry?.path();
         if path.is_dir() {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-            out.push((crate_name(&name), PathBuf::from("ucloud").join(&name)));
+            // The corpus run's naming: `vpc2.0-api` → `ucloud-vpc2-0`.
+            let base = name.strip_suffix("-api").unwrap_or(&name);
+            out.push((crate::corpus::crate_name(&format!("ucloud-{base}")), PathBuf::from("ucloud").join(&name)));
         }
     }
     out.sort();
     Ok(out)
-}
-
-/// `vpc2.0-api` → `ucloud-vpc2-0`.
-fn crate_name(product: &str) -> String {
-    let base = product.strip_suffix("-api").unwrap_or(product);
-    let clean: String =
-        base.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    format!("ucloud-{}", clean.trim_matches('-'))
 }
 
 #[derive(Default)]
