@@ -122,7 +122,7 @@ fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
         _ => anyhow::bail!("`--spec-dir` and `--out` go together\n\n{USAGE}"),
     };
     // Generate everything first (one crate per core): a failure anywhere writes nothing.
-    let generated = parallel::map(&specs, parallel::cores(), |spec| -> anyhow::Result<_> {
+    let results = parallel::map(&specs, parallel::cores(), |spec| -> anyhow::Result<_> {
         let root = match spec.runtime {
             codegen::RuntimeDep::Workspace => repo_root(),
             codegen::RuntimeDep::Path(_) | codegen::RuntimeDep::Member(_) => PathBuf::new(),
@@ -131,8 +131,8 @@ fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
         let crate_files = codegen::generate(spec, &loaded, strict)?;
         Ok((loaded.warnings, crate_files))
     });
-    let mut files_per_crate = Vec::new();
-    for result in generated {
+    let mut generated = Vec::new();
+    for result in results {
         let (warnings, crate_files) = result?;
         for w in &warnings {
             eprintln!("{w}");
@@ -140,9 +140,8 @@ fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
         for skipped in &crate_files.skipped {
             eprintln!("skipped: {}", skipped.to_string().replace('\n', "; "));
         }
-        files_per_crate.push(crate_files.files);
+        generated.push(crate_files.files);
     }
-    let generated = files_per_crate;
     let mut stale = Vec::new();
     for (spec, files) in specs.iter().zip(&generated) {
         let changed = codegen::ensure_files(&spec.out_dir, files, check)?;
