@@ -13,12 +13,12 @@
 //!
 //! With no part flag, all three run. A summary of ratios against budgets ends the output.
 
-use crate::codegen::model::{Arity, Shape, StructDef, StructKind};
-use crate::codegen::{self, CrateSpec, GeneratedOperation, RuntimeDep};
-use crate::diag::Rejection;
-use crate::docs::{self, Loaded};
-use crate::{dialect, markdown, parallel};
 use anyhow::{bail, Context};
+use docbind_gen::codegen::defs::{Arity, Shape, StructDef, StructKind};
+use docbind_gen::codegen::{self, CrateSpec, GeneratedOperation, RuntimeDep};
+use docbind_gen::diag::Rejection;
+use docbind_gen::load::{self, Loaded};
+use docbind_gen::{dialect, markdown, parallel};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -310,7 +310,7 @@ fn codegen_speed(root: &Path, corpus: &Path, jobs: usize, out: &Path) -> anyhow:
     }])
 }
 
-/// One product folder through the whole pipeline, phase by phase (what `docs::load` + `codegen::generate` +
+/// One product folder through the whole pipeline, phase by phase (what `load::load` + `codegen::generate` +
 /// `codegen::ensure_files` do).
 fn generate_family(
     corpus: &Path,
@@ -323,7 +323,7 @@ fn generate_family(
     let spec_dir = spec_dir.to_path_buf();
     // read
     let start = Instant::now();
-    let files = docs::collect_markdown(corpus, std::slice::from_ref(&spec_dir))?;
+    let files = load::collect_markdown(corpus, std::slice::from_ref(&spec_dir))?;
     let mut texts = Vec::with_capacity(files.len());
     for file in files {
         let bytes_read = std::fs::read(corpus.join(&file)).with_context(|| format!("reading {}", file.display()))?;
@@ -345,8 +345,8 @@ fn generate_family(
             continue;
         };
         let parsed = dialect::detect(file, blocks).and_then(|d| match d {
-            crate::ir::Dialect::Ucloud => dialect::ucloud::parse(file, blocks),
-            crate::ir::Dialect::Finovy => dialect::finovy::parse(file, blocks),
+            docbind_gen::ir::Dialect::Ucloud => dialect::ucloud::parse(file, blocks),
+            docbind_gen::ir::Dialect::Finovy => dialect::finovy::parse(file, blocks),
         });
         match parsed {
             Ok(parsed) => {
@@ -356,8 +356,8 @@ fn generate_family(
             Err(rejection) => loaded.rejected.push(rejection),
         }
     }
-    let mut ir_ops: Vec<&mut crate::ir::Operation> = loaded.parsed.iter_mut().map(|p| &mut p.operation).collect();
-    if let Err(errors) = crate::overlay::apply_dir(&corpus.join(&spec_dir), &spec_dir, &mut ir_ops) {
+    let mut ir_ops: Vec<&mut docbind_gen::ir::Operation> = loaded.parsed.iter_mut().map(|p| &mut p.operation).collect();
+    if let Err(errors) = docbind_gen::overlay::apply_dir(&corpus.join(&spec_dir), &spec_dir, &mut ir_ops) {
         loaded.rejected.push(Rejection::Invalid { errors });
     }
     t.p.dialect += start.elapsed();
@@ -444,7 +444,7 @@ fn compile_cost(root: &Path, corpus: &Path, o: &Options) -> anyhow::Result<Vec<V
     let mut members = Vec::new();
     let mut pairs = Vec::new(); // (ours, derive, ops)
     for (name, spec_dir) in &families {
-        let loaded = docs::load(corpus, std::slice::from_ref(spec_dir), None)?;
+        let loaded = load::load(corpus, std::slice::from_ref(spec_dir), None)?;
         let spec = CrateSpec {
             crate_name: name.clone(),
             spec_label: spec_dir.display().to_string(),

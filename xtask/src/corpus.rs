@@ -8,13 +8,13 @@
 //! warnings` and the harness run, and a one-line tally is printed. Fails if any supported doc does not generate,
 //! build or decode.
 
-use crate::codegen::model::{OperationDefs, Shape, StructDef, StructKind};
-use crate::codegen::{self, names, CrateSpec, GeneratedOperation, RuntimeDep};
-use crate::diag::Rejection;
-use crate::docs;
-use crate::ir::{Dialect, ExampleKind};
-use crate::parallel;
 use anyhow::{bail, Context};
+use docbind_gen::codegen::defs::{OperationDefs, Shape, StructDef, StructKind};
+use docbind_gen::codegen::{self, names, CrateSpec, GeneratedOperation, RuntimeDep};
+use docbind_gen::diag::Rejection;
+use docbind_gen::ir::{Dialect, ExampleKind};
+use docbind_gen::load;
+use docbind_gen::parallel;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -82,7 +82,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     // Families are independent: load, generate and write them on every core, then tally in path order.
     let families = families(&corpus)?;
     let outputs = parallel::map(&families, parallel::cores(), |family| -> anyhow::Result<_> {
-        let loaded = docs::load(&corpus, std::slice::from_ref(&family.spec_dir), None)?;
+        let loaded = load::load(&corpus, std::slice::from_ref(&family.spec_dir), None)?;
         if loaded.parsed.is_empty() {
             return Ok((loaded, None));
         }
@@ -136,8 +136,8 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             tally.renamed_fields += fields;
         }
         let dialect = match generated.operations[0].operation.protocol {
-            crate::ir::Protocol::Rpc { .. } => Dialect::Ucloud,
-            crate::ir::Protocol::Http { .. } => Dialect::Finovy,
+            docbind_gen::ir::Protocol::Rpc { .. } => Dialect::Ucloud,
+            docbind_gen::ir::Protocol::Http { .. } => Dialect::Finovy,
         };
         crates.push(Crate { name: family.crate_name, dialect, operations: generated.operations });
     }
@@ -443,12 +443,12 @@ fn harness(out: &Path, runtime: &Path, crates: &[Crate]) -> anyhow::Result<usize
             let response = path(&op.defs.response.name);
             let decoder = match (c.dialect, &op.defs.binding) {
                 (Dialect::Ucloud, _) => format!("ucloud::<{response}>"),
-                (Dialect::Finovy, codegen::model::DataBinding::Object | codegen::model::DataBinding::TopLevel) => {
+                (Dialect::Finovy, codegen::defs::DataBinding::Object | codegen::defs::DataBinding::TopLevel) => {
                     format!("finovy_object::<{response}>")
                 }
                 (
                     Dialect::Finovy,
-                    codegen::model::DataBinding::List { field } | codegen::model::DataBinding::Value { field },
+                    codegen::defs::DataBinding::List { field } | codegen::defs::DataBinding::Value { field },
                 ) => {
                     let f = op.defs.response.fields.iter().find(|f| f.ident == *field).context("data field")?;
                     let slot = slot_name(f);
@@ -485,7 +485,7 @@ fn table_key(krate: &str, module: &str) -> String {
     format!("{krate}::{module}")
 }
 
-fn slot_name(f: &codegen::model::FieldDef) -> &'static str {
+fn slot_name(f: &codegen::defs::FieldDef) -> &'static str {
     codegen::slot_name(&f.shape, f.arity)
 }
 

@@ -1,18 +1,9 @@
 //! `cargo xtask`: docbind's generator. See ARCHITECTURE.md for the pipeline.
 
 mod bench;
-mod codegen;
 mod corpus;
-mod diag;
-mod dialect;
-mod diff;
-mod docs;
-mod ir;
-mod markdown;
-mod overlay;
-mod parallel;
-#[cfg(test)]
-mod robustness;
+
+use docbind_gen::{codegen, diff, ir, load, parallel};
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -42,7 +33,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ir") => cmd_ir(&args[1..]),
         Some("codegen") => cmd_codegen(&args[1..]),
-        Some("diff") => diff::run(&args[1..]),
+        Some("diff") => cmd_diff(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("corpus") => corpus::run(&args[1..]),
         Some("-h" | "--help") | None => {
@@ -68,7 +59,7 @@ fn cmd_ir(args: &[String]) -> anyhow::Result<ExitCode> {
         match arg.as_str() {
             "--dialect" => {
                 let value = it.next().ok_or_else(|| anyhow::anyhow!("--dialect needs `ucloud` or `finovy`"))?;
-                forced = Some(docs::parse_dialect(value)?);
+                forced = Some(load::parse_dialect(value)?);
             }
             flag if flag.starts_with('-') => anyhow::bail!("unknown flag `{flag}`\n\n{USAGE}"),
             path => paths.push(PathBuf::from(path)),
@@ -77,7 +68,7 @@ fn cmd_ir(args: &[String]) -> anyhow::Result<ExitCode> {
     if paths.is_empty() {
         anyhow::bail!("`ir` needs at least one doc file or folder\n\n{USAGE}");
     }
-    let loaded = docs::load(Path::new(""), &paths, forced)?;
+    let loaded = load::load(Path::new(""), &paths, forced)?;
     for w in &loaded.warnings {
         eprintln!("{w}");
     }
@@ -87,6 +78,39 @@ fn cmd_ir(args: &[String]) -> anyhow::Result<ExitCode> {
     let ops: Vec<&ir::Operation> = loaded.parsed.iter().map(|p| &p.operation).collect();
     println!("{}", serde_json::to_string_pretty(&ops)?);
     Ok(if loaded.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// `cargo xtask diff <OLD> <NEW> [--json]` or `cargo xtask diff --git <REV> [PATH] [--json]`.
+fn cmd_diff(args: &[String]) -> anyhow::Result<ExitCode> {
+    let mut json = false;
+    let mut rev = None;
+    let mut paths = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--json" => json = true,
+            "--git" => rev = Some(it.next().ok_or_else(|| anyhow::anyhow!("--git needs a revision"))?.clone()),
+            flag if flag.starts_with('-') => anyhow::bail!("unknown flag `{flag}`"),
+            path => paths.push(PathBuf::from(path)),
+        }
+    }
+    let changes = match (rev, paths.as_slice()) {
+        (Some(rev), [] | [_]) => {
+            let path = paths.first().cloned().unwrap_or_else(|| "specs".into());
+            diff::compare_git(Path::new("."), &rev, &path)?
+        }
+        (None, [old, new]) => diff::compare_dirs(old, new)?,
+        _ => anyhow::bail!("usage: cargo xtask diff <OLD> <NEW> [--json] | --git <REV> [PATH] [--json]"),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&changes)?);
+    } else {
+        for c in &changes {
+            println!("{c}");
+        }
+        println!("{}", diff::summary(&changes));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The repository root: xtask lives one level below it.
@@ -127,7 +151,7 @@ fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
             codegen::RuntimeDep::Workspace => repo_root(),
             codegen::RuntimeDep::Path(_) | codegen::RuntimeDep::Member(_) => PathBuf::new(),
         };
-        let loaded = docs::load(&root, std::slice::from_ref(&spec.spec_dir), None)?;
+        let loaded = load::load(&root, std::slice::from_ref(&spec.spec_dir), None)?;
         let crate_files = codegen::generate(spec, &loaded, strict)?;
         Ok((loaded.warnings, crate_files))
     });
@@ -218,7 +242,7 @@ mod tests {
         let mut stale = Vec::new();
         for spec in &specs {
             let loaded =
-                super::docs::load(&super::repo_root(), std::slice::from_ref(&spec.spec_dir), None).expect("load");
+                super::load::load(&super::repo_root(), std::slice::from_ref(&spec.spec_dir), None).expect("load");
             let files = super::codegen::generate(spec, &loaded, true).expect("generate").files;
             stale.extend(super::codegen::ensure_files(&spec.out_dir, &files, true).expect("check"));
         }

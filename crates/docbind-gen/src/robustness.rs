@@ -7,7 +7,7 @@ use proptest::test_runner::{Config as ProptestConfig, TestCaseError};
 use std::path::{Path, PathBuf};
 
 fn corpus_dir() -> PathBuf {
-    crate::repo_root().join("../shared/corpus")
+    crate::test_support::repo_root().join("../shared/corpus")
 }
 
 fn markdown_files(dir: &Path) -> Vec<PathBuf> {
@@ -83,7 +83,7 @@ fn every_corpus_doc_yields_ir_or_a_diagnostic() {
 }
 
 fn seed(path: &str) -> String {
-    std::fs::read_to_string(crate::repo_root().join(path)).expect("seed spec")
+    std::fs::read_to_string(crate::test_support::repo_root().join(path)).expect("seed spec")
 }
 
 /// Mutations of a doc, one line at a time: delete, duplicate, swap with the next, truncate, replace by junk.
@@ -304,7 +304,7 @@ fn parse_all_ways(doc: &str) -> Result<(), TestCaseError> {
 }
 
 // Case counts and time budget: `DOCBIND_FUZZ_CASES` (default 512) or `DOCBIND_FUZZ_SECONDS`, e.g.
-// `DOCBIND_FUZZ_SECONDS=600 cargo test --release -p xtask robustness -- --test-threads 8`.
+// `DOCBIND_FUZZ_SECONDS=600 cargo test --release -p docbind-gen robustness -- --test-threads 8`.
 
 #[test]
 fn mutated_ucloud_docs_never_panic() {

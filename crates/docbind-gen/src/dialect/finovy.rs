@@ -1267,7 +1267,7 @@ mod tests {
 
     #[test]
     fn seed_get_list() {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs/finovy-image/get_list.md");
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs/finovy-image/get_list.md");
         let text = std::fs::read_to_string(&path).expect("seed doc");
         let p = match parse_doc(&path, &text, None) {
             Ok(p) => p,
@@ -1315,7 +1315,7 @@ mod tests {
 
     #[test]
     fn finovy_corpus() {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/finovy");
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/finovy");
         if !root.is_dir() {
             println!("note: {} is absent; corpus test skipped", root.display());
             return;

@@ -285,7 +285,7 @@ fn offset_limit_and_total_count_make_a_paginated_operation() {
 
 #[test]
 fn seed_get_uvodn_image_end_to_end() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/ucloud-uodn/get_uvodn_image.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/ucloud-uodn/get_uvodn_image.md");
     let text = std::fs::read_to_string(&path).expect("seed spec");
     let parsed =
         crate::dialect::parse_doc(Path::new("specs/ucloud-uodn/get_uvodn_image.md"), &text, None).expect("seed parses");

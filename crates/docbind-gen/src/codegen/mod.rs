@@ -1,17 +1,17 @@
 //! IR → checked-in crates. Everything is generated in memory first; files are written (or checked) only when
 //! every doc of the crate made it, so a failing run leaves the crate untouched.
 
-mod docs;
-pub mod model;
+pub mod defs;
 pub mod names;
 mod operation;
+mod rustdoc;
 mod tokens;
 
 pub use operation::slot_name;
 
 use crate::diag::Rejection;
-use crate::docs::Loaded;
 use crate::ir::{Dialect, Operation};
+use crate::load::Loaded;
 use anyhow::{bail, Context};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -68,7 +68,7 @@ pub struct Formatting {
 #[derive(Debug)]
 pub struct GeneratedOperation {
     pub operation: Operation,
-    pub defs: model::OperationDefs,
+    pub defs: defs::OperationDefs,
     /// Named after its doc file, not its wire name, because another doc documents the same name
     /// (ARCHITECTURE.md, "Name collisions").
     pub renamed: bool,
@@ -97,8 +97,8 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> anyhow::Resu
     let chosen = names::operation_names(&keys);
     let mut built = Vec::new();
     for (op, rust) in ops.iter().zip(&chosen) {
-        let names = model::OperationNames { module: rust.module.clone(), type_base: rust.type_base.clone() };
-        let result = model::build(op, dialect, &names)
+        let names = defs::OperationNames { module: rust.module.clone(), type_base: rust.type_base.clone() };
+        let result = defs::build(op, dialect, &names)
             .and_then(|defs| operation::module_pieces(op, &defs, dialect).map(|pieces| (defs, pieces)));
         match result {
             Ok((defs, tokens)) => built.push((op, rust.renamed, defs, tokens)),
@@ -174,9 +174,9 @@ fn lib_tokens(spec: &CrateSpec, dialect: Dialect, operations: &[GeneratedOperati
     let first = &operations[0].defs;
     let mut list = String::new();
     for generated in operations {
-        list.push_str(&format!("- {}: [`Client::{}`]\n", model::title_of(&generated.operation), generated.defs.method));
+        list.push_str(&format!("- {}: [`Client::{}`]\n", defs::title_of(&generated.operation), generated.defs.method));
     }
-    let request_new = if first.request.fields.iter().any(model::FieldDef::in_constructor) {
+    let request_new = if first.request.fields.iter().any(defs::FieldDef::in_constructor) {
         format!("{}::new(/* required parameters */)", first.request.name)
     } else {
         format!("{}::new()", first.request.name)

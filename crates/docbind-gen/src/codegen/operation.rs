@@ -1,8 +1,8 @@
 //! One operation → one Rust module: request (and its groups), response, models, and the `Client` method.
 
-use super::docs::{doc_attributes, doc_attrs};
-use super::model::{Arity, DataBinding, FieldDef, OperationDefs, Shape, StructDef, StructKind, EXTRA};
+use super::defs::{Arity, DataBinding, FieldDef, OperationDefs, Shape, StructDef, StructKind, EXTRA};
 use super::names::ident;
+use super::rustdoc::{doc_attributes, doc_attrs};
 use super::tokens::Splice;
 use crate::ir::{Dialect, Location, Operation, Pagination, Protocol};
 use proc_macro2::TokenStream;
@@ -18,7 +18,7 @@ pub fn module_pieces(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> 
     let module_doc = Splice::from(doc_attrs(
         &format!(
             "{}\n\n{}Generated from `{}` (line {}).",
-            super::model::title_of(op),
+            super::defs::title_of(op),
             if op.summary.is_empty() { String::new() } else { format!("{}\n\n", op.summary) },
             op.source.file.display(),
             op.source.line
@@ -130,7 +130,7 @@ fn debug_impl(def: &StructDef) -> TokenStream {
     let entries = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         let label = &f.ident;
-        if super::model::is_secret_name(&f.wire) {
+        if super::defs::is_secret_name(&f.wire) {
             quote! { .field(#label, &"<redacted>") }
         } else {
             quote! { .field(#label, &self.#id) }
@@ -147,7 +147,7 @@ fn debug_impl(def: &StructDef) -> TokenStream {
 }
 
 /// A forward-compatible enumeration: documented values get variants, anything else is kept in `Unknown`.
-fn enum_tokens(def: &super::model::EnumDef) -> TokenStream {
+fn enum_tokens(def: &super::defs::EnumDef) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let doc = doc_attrs(
         &format!(
@@ -493,7 +493,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
     let doc = doc_attrs(
         &format!(
             "{}\n\n{}Retried automatically on transient failures: {} ({}).\n\nGenerated from `{}` (line {}).",
-            super::model::title_of(op),
+            super::defs::title_of(op),
             if op.summary.is_empty() { String::new() } else { format!("{}\n\n", op.summary) },
             if idempotent { "yes" } else { "no" },
             op.idempotent.reason,

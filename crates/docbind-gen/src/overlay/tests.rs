@@ -110,9 +110,9 @@ fn bad_names_and_enums_are_rejected() {
 
 #[test]
 fn the_checked_in_overlays_apply_cleanly() {
-    let root = crate::repo_root();
+    let root = crate::test_support::repo_root();
     for spec in ["specs/ucloud-uodn", "specs/finovy-image"] {
-        let loaded = crate::docs::load(&root, &[spec.into()], None).unwrap();
+        let loaded = crate::load::load(&root, &[spec.into()], None).unwrap();
         assert!(loaded.rejected.is_empty(), "{spec}: {:?}", loaded.rejected);
         assert!(loaded.parsed.iter().any(|p| !p.operation.annotations.is_empty()), "{spec} has an overlay");
     }

@@ -269,50 +269,21 @@ pub fn summary(changes: &[Change]) -> String {
     }
 }
 
-/// `cargo xtask diff <OLD> <NEW> [--json]` or `cargo xtask diff --git <REV> [PATH] [--json]`.
-pub fn run(args: &[String]) -> anyhow::Result<std::process::ExitCode> {
-    let mut json = false;
-    let mut rev = None;
-    let mut paths = Vec::new();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--json" => json = true,
-            "--git" => rev = Some(it.next().ok_or_else(|| anyhow::anyhow!("--git needs a revision"))?.clone()),
-            flag if flag.starts_with('-') => anyhow::bail!("unknown flag `{flag}`"),
-            path => paths.push(std::path::PathBuf::from(path)),
-        }
-    }
-    let (old_dir, new_dir, _scratch) = match (rev, paths.as_slice()) {
-        (Some(rev), [] | [_]) => {
-            let path = paths.first().cloned().unwrap_or_else(|| "specs".into());
-            let scratch = checkout(std::path::Path::new("."), &rev, &path)?;
-            (scratch.join(&path), path, Some(Scratch(scratch)))
-        }
-        (None, [old, new]) => (old.clone(), new.clone(), None),
-        _ => anyhow::bail!("usage: cargo xtask diff <OLD> <NEW> [--json] | --git <REV> [PATH] [--json]"),
-    };
-    let changes = compare_dirs(&old_dir, &new_dir)?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&changes)?);
-    } else {
-        for c in &changes {
-            println!("{c}");
-        }
-        println!("{}", summary(&changes));
-    }
-    Ok(std::process::ExitCode::SUCCESS)
+/// Compares `path` (relative to `repo`) as of git revision `rev` with the working tree.
+pub fn compare_git(repo: &std::path::Path, rev: &str, path: &std::path::Path) -> anyhow::Result<Vec<Change>> {
+    let scratch = Scratch(checkout(repo, rev, path)?);
+    compare_dirs(&scratch.0.join(path), &repo.join(path))
 }
 
 /// Parses both folders (unsupported docs are skipped on both sides) and compares their operations.
 pub fn compare_dirs(old: &std::path::Path, new: &std::path::Path) -> anyhow::Result<Vec<Change>> {
     let empty = std::path::Path::new("");
     let old = if old.exists() {
-        crate::docs::load(empty, &[old.to_path_buf()], None)?
+        crate::load::load(empty, &[old.to_path_buf()], None)?
     } else {
-        crate::docs::Loaded::default()
+        crate::load::Loaded::default()
     };
-    let new = crate::docs::load(empty, &[new.to_path_buf()], None)?;
+    let new = crate::load::load(empty, &[new.to_path_buf()], None)?;
     let old_ops: Vec<&Operation> = old.parsed.iter().map(|p| &p.operation).collect();
     let new_ops: Vec<&Operation> = new.parsed.iter().map(|p| &p.operation).collect();
     Ok(compare(&old_ops, &new_ops))
@@ -321,8 +292,7 @@ pub fn compare_dirs(old: &std::path::Path, new: &std::path::Path) -> anyhow::Res
 /// One line for `cargo xtask codegen`: what the docs in `spec_dir` (relative to `repo`) change against git HEAD.
 /// `None` when there is no git history to compare with.
 pub fn summary_since_head(repo: &std::path::Path, spec_dir: &std::path::Path) -> Option<String> {
-    let scratch = Scratch(checkout(repo, "HEAD", spec_dir).ok()?);
-    let changes = compare_dirs(&scratch.0.join(spec_dir), &repo.join(spec_dir)).ok()?;
+    let changes = compare_git(repo, "HEAD", spec_dir).ok()?;
     let breaking: Vec<&Change> = changes.iter().filter(|c| c.impact == Impact::Breaking).take(3).collect();
     let mut line = format!("{} since HEAD", summary(&changes));
     if !breaking.is_empty() {

@@ -142,7 +142,8 @@ fn summary_counts_by_impact() {
 
 #[test]
 fn compares_folders_of_finovy_docs() {
-    let seed = std::fs::read_to_string(crate::repo_root().join("specs/finovy-image/get_list.md")).unwrap();
+    let seed =
+        std::fs::read_to_string(crate::test_support::repo_root().join("specs/finovy-image/get_list.md")).unwrap();
     let dir = std::env::temp_dir().join(format!("docbind-diff-test-{}", std::process::id()));
     let (old, new) = (dir.join("old"), dir.join("new"));
     std::fs::create_dir_all(&old).unwrap();
