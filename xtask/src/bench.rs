@@ -16,10 +16,10 @@
 use anyhow::{bail, Context};
 use docbind_gen::codegen::defs::{Arity, Shape, StructDef, StructKind};
 use docbind_gen::codegen::{self, CrateSpec, GeneratedOperation, RuntimeDep};
-use docbind_gen::diag::Rejection;
-use docbind_gen::load::{self, Loaded};
-use docbind_gen::{dialect, markdown, parallel};
-use std::fmt::Write as _;
+use docbind_gen::load;
+use docbind_gen::parallel;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
@@ -310,8 +310,8 @@ fn codegen_speed(root: &Path, corpus: &Path, jobs: usize, out: &Path) -> anyhow:
     }])
 }
 
-/// One product folder through the whole pipeline, phase by phase (what `load::load` + `codegen::generate` +
-/// `codegen::ensure_files` do).
+/// One product folder through the whole pipeline, exactly as `cargo xtask codegen` runs it (`load::load`,
+/// `codegen::generate`, `codegen::ensure_files`), with the time of each phase.
 fn generate_family(
     corpus: &Path,
     out: &Path,
@@ -321,46 +321,12 @@ fn generate_family(
 ) -> anyhow::Result<Tally> {
     let mut t = Tally::default();
     let spec_dir = spec_dir.to_path_buf();
-    // read
-    let start = Instant::now();
-    let files = load::collect_markdown(corpus, std::slice::from_ref(&spec_dir))?;
-    let mut texts = Vec::with_capacity(files.len());
-    for file in files {
-        let bytes_read = std::fs::read(corpus.join(&file)).with_context(|| format!("reading {}", file.display()))?;
-        texts.push((file, String::from_utf8(bytes_read)));
-    }
-    t.p.read += start.elapsed();
-    t.docs += texts.len();
-    t.bytes += texts.iter().map(|(_, text)| text.as_ref().map_or(0, String::len)).sum::<usize>();
-    // markdown
-    let start = Instant::now();
-    let blocks: Vec<_> = texts.iter().map(|(f, text)| (f, text.as_deref().map(markdown::parse))).collect();
-    t.p.markdown += start.elapsed();
-    // dialect → IR
-    let start = Instant::now();
-    let mut loaded = Loaded::default();
-    for (file, blocks) in &blocks {
-        let Ok(blocks) = blocks else {
-            loaded.rejected.push(Rejection::Unsupported { file: (*file).clone(), reason: "not UTF-8".into() });
-            continue;
-        };
-        let parsed = dialect::detect(file, blocks).and_then(|d| match d {
-            docbind_gen::ir::Dialect::Ucloud => dialect::ucloud::parse(file, blocks),
-            docbind_gen::ir::Dialect::Finovy => dialect::finovy::parse(file, blocks),
-        });
-        match parsed {
-            Ok(parsed) => {
-                loaded.warnings.extend(parsed.warnings.iter().cloned());
-                loaded.parsed.push(parsed);
-            }
-            Err(rejection) => loaded.rejected.push(rejection),
-        }
-    }
-    let mut ir_ops: Vec<&mut docbind_gen::ir::Operation> = loaded.parsed.iter_mut().map(|p| &mut p.operation).collect();
-    if let Err(errors) = docbind_gen::overlay::apply_dir(&corpus.join(&spec_dir), &spec_dir, &mut ir_ops) {
-        loaded.rejected.push(Rejection::Invalid { errors });
-    }
-    t.p.dialect += start.elapsed();
+    let loaded = load::load(corpus, std::slice::from_ref(&spec_dir), None)?;
+    t.p.read += loaded.timings.read;
+    t.p.markdown += loaded.timings.markdown;
+    t.p.dialect += loaded.timings.dialect;
+    t.docs += loaded.parsed.len() + loaded.rejected.len();
+    t.bytes += loaded.bytes;
     // codegen: tokens and prettyplease together; prettyplease is measured apart afterwards and subtracted.
     let spec = CrateSpec {
         crate_name: crate_name.to_string(),
@@ -599,41 +565,66 @@ fn write_if_changed(path: &Path, text: &str) -> anyhow::Result<()> {
 /// instantiated, as a real client would), around one shared non-generic `post`.
 fn derive_crate(name: &str, runtime: &Path, ops: &[GeneratedOperation]) -> anyhow::Result<Vec<codegen::GeneratedFile>> {
     let mut files = Vec::new();
-    let mut lib = String::from(
-        "//! Baseline for `cargo xtask bench --compile`: the same operations with serde derives.\n\
-         #![allow(clippy::all, dead_code, non_camel_case_types)]\n\
-         use docbind_runtime::serde_json;\n\n",
-    );
+    let mut modules = Vec::new();
     for op in ops {
         let defs = &op.defs;
-        let module = &defs.module;
-        let _ = writeln!(lib, "pub mod {module};");
-        let mut text = String::from("use docbind_runtime::serde_json;\nuse serde::{Deserialize, Serialize};\n\n");
         let structs = std::iter::once(&defs.request)
             .chain(&defs.groups)
             .chain(std::iter::once(&defs.response))
-            .chain(&defs.models);
-        for def in structs {
-            derive_struct(def, &mut text);
-        }
-        let (req, resp, method) = (&defs.request.name, &defs.response.name, &defs.method);
-        let _ = write!(
-            text,
-            "impl crate::Client {{\n    /// `{}`\n    pub async fn {method}(&self, request: &{req}) -> Result<{resp}, crate::Error> \
-             {{\n        let params = serde_json::to_value(request)?;\n        let body = self.post({:?}, params).await?;\n        \
-             Ok(serde_json::from_slice(&body)?)\n    }}\n}}\n",
-            op.operation.name, op.operation.name
-        );
-        files.push(codegen::GeneratedFile { path: PathBuf::from(format!("src/{module}.rs")), text: pretty(&text)? });
+            .chain(&defs.models)
+            .map(derive_struct);
+        let req = format_ident!("{}", defs.request.name);
+        let resp = format_ident!("{}", defs.response.name);
+        let method = codegen::names::ident(&defs.method);
+        let action = &op.operation.name;
+        let doc = format!(" `{action}`");
+        let module = quote! {
+            use docbind_runtime::serde_json;
+            use serde::{Deserialize, Serialize};
+            #(#structs)*
+            impl crate::Client {
+                #[doc = #doc]
+                pub async fn #method(&self, request: &#req) -> Result<#resp, crate::Error> {
+                    let params = serde_json::to_value(request)?;
+                    let body = self.post(#action, params).await?;
+                    Ok(serde_json::from_slice(&body)?)
+                }
+            }
+        };
+        files.push(codegen::GeneratedFile {
+            path: PathBuf::from(format!("src/{}.rs", defs.module)),
+            text: pretty(module)?,
+        });
+        modules.push(codegen::names::ident(&defs.module));
     }
-    lib.push_str(
-        "\n#[derive(Debug)]\npub struct Error(pub String);\n\n\
-         impl From<serde_json::Error> for Error {\n    fn from(e: serde_json::Error) -> Self {\n        Error(e.to_string())\n    }\n}\n\n\
-         #[derive(Debug, Clone, Default)]\npub struct Client {\n    pub base_url: String,\n}\n\n\
-         impl Client {\n    async fn post(&self, action: &str, params: serde_json::Value) -> Result<Vec<u8>, Error> {\n        \
-         let _ = (action, params, &self.base_url);\n        Ok(b\"{}\".to_vec())\n    }\n}\n",
-    );
-    files.push(codegen::GeneratedFile { path: PathBuf::from("src/lib.rs"), text: pretty(&lib)? });
+    let lib = quote! {
+        //! Baseline for `cargo xtask bench --compile`: the same operations with serde derives.
+        #![allow(clippy::all, dead_code, non_camel_case_types)]
+        use docbind_runtime::serde_json;
+        #(pub mod #modules;)*
+
+        #[derive(Debug)]
+        pub struct Error(pub String);
+
+        impl From<serde_json::Error> for Error {
+            fn from(e: serde_json::Error) -> Self {
+                Error(e.to_string())
+            }
+        }
+
+        #[derive(Debug, Clone, Default)]
+        pub struct Client {
+            pub base_url: String,
+        }
+
+        impl Client {
+            async fn post(&self, action: &str, params: serde_json::Value) -> Result<Vec<u8>, Error> {
+                let _ = (action, params, &self.base_url);
+                Ok(b"{}".to_vec())
+            }
+        }
+    };
+    files.push(codegen::GeneratedFile { path: PathBuf::from("src/lib.rs"), text: pretty(lib)? });
     files.push(codegen::GeneratedFile {
         path: PathBuf::from("Cargo.toml"),
         text: format!(
@@ -645,49 +636,51 @@ fn derive_crate(name: &str, runtime: &Path, ops: &[GeneratedOperation]) -> anyho
     Ok(files)
 }
 
-fn pretty(text: &str) -> anyhow::Result<String> {
-    let file = syn::parse_file(text).with_context(|| format!("baseline emitter produced invalid Rust:\n{text}"))?;
+fn pretty(tokens: TokenStream) -> anyhow::Result<String> {
+    let file =
+        syn::parse2(tokens.clone()).with_context(|| format!("baseline emitter produced invalid Rust:\n{tokens}"))?;
     Ok(prettyplease::unparse(&file))
 }
 
-fn derive_struct(def: &StructDef, out: &mut String) {
-    for line in def.doc.lines() {
-        let _ = writeln!(out, "/// {line}");
-    }
-    let _ = writeln!(
-        out,
-        "#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]\npub struct {} {{",
-        def.name
-    );
-    for f in &def.fields {
-        for line in f.doc.lines() {
-            let _ = writeln!(out, "    /// {line}");
-        }
+fn derive_struct(def: &StructDef) -> TokenStream {
+    let docs = def.doc.lines().map(|line| format!(" {line}"));
+    let name = format_ident!("{}", def.name);
+    let fields = def.fields.iter().map(|f| {
+        let docs = f.doc.lines().map(|line| format!(" {line}"));
         let inner = match &f.shape {
-            Shape::Str => "String".to_string(),
-            Shape::Int => "i64".to_string(),
-            Shape::Float => "f64".to_string(),
-            Shape::Bool => "bool".to_string(),
-            Shape::Json => "serde_json::Value".to_string(),
-            Shape::Enum { int: true, .. } => "i64".to_string(),
-            Shape::Enum { int: false, .. } => "String".to_string(),
-            Shape::Struct(name) => name.clone(),
+            Shape::Str | Shape::Enum { int: false, .. } => quote!(String),
+            Shape::Int | Shape::Enum { int: true, .. } => quote!(i64),
+            Shape::Float => quote!(f64),
+            Shape::Bool => quote!(bool),
+            Shape::Json => quote!(serde_json::Value),
+            Shape::Struct(name) => {
+                let name = format_ident!("{name}");
+                quote!(#name)
+            }
         };
         let boxed = matches!(f.shape, Shape::Struct(_));
+        let optional = quote!(default, skip_serializing_if = "Option::is_none");
         let (ty, attr) = match f.arity {
-            Arity::One if def.kind == StructKind::Request => (inner, String::new()),
-            Arity::One | Arity::Optional if boxed => (format!("Option<Box<{inner}>>"), opt_attr()),
-            Arity::One | Arity::Optional => (format!("Option<{inner}>"), opt_attr()),
-            Arity::List => (format!("Vec<{inner}>"), ", default, skip_serializing_if = \"Vec::is_empty\"".to_string()),
+            Arity::One if def.kind == StructKind::Request => (inner, quote!()),
+            Arity::One | Arity::Optional if boxed => (quote!(Option<Box<#inner>>), quote!(, #optional)),
+            Arity::One | Arity::Optional => (quote!(Option<#inner>), quote!(, #optional)),
+            Arity::List => (quote!(Vec<#inner>), quote!(, default, skip_serializing_if = "Vec::is_empty")),
         };
         let ident = codegen::names::ident(&f.ident);
-        let _ = writeln!(out, "    #[serde(rename = {:?}{attr})]\n    pub {ident}: {ty},", f.wire);
+        let wire = &f.wire;
+        quote! {
+            #(#[doc = #docs])*
+            #[serde(rename = #wire #attr)]
+            pub #ident: #ty,
+        }
+    });
+    quote! {
+        #(#[doc = #docs])*
+        #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+        pub struct #name {
+            #(#fields)*
+        }
     }
-    out.push_str("}\n\n");
-}
-
-fn opt_attr() -> String {
-    ", default, skip_serializing_if = \"Option::is_none\"".to_string()
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 use crate::diag::{Diagnostic, Rejection};
 use crate::dialect::{self, Parsed};
 use crate::ir::Dialect;
+use crate::markdown;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// The outcome of parsing a set of docs: what became IR, and what did not (with reasons).
 #[derive(Debug, Default)]
@@ -12,6 +14,21 @@ pub struct Loaded {
     pub parsed: Vec<Parsed>,
     pub rejected: Vec<Rejection>,
     pub warnings: Vec<Diagnostic>,
+    /// Time spent in each stage (`cargo xtask bench` reports it).
+    pub timings: LoadTimings,
+    /// Bytes of doc text read.
+    pub bytes: usize,
+}
+
+/// Thread time spent per loading stage.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LoadTimings {
+    /// Reading files.
+    pub read: Duration,
+    /// pulldown-cmark → blocks.
+    pub markdown: Duration,
+    /// Blocks → IR, and overlays.
+    pub dialect: Duration,
 }
 
 pub fn parse_dialect(value: &str) -> anyhow::Result<Dialect> {
@@ -64,14 +81,23 @@ pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> anyhow::
     let mut loaded = Loaded::default();
     for file in collect_markdown(root, paths)? {
         let full = root.join(&file);
+        let started = Instant::now();
         let bytes = std::fs::read(&full).with_context(|| format!("reading {}", full.display()))?;
+        loaded.timings.read += started.elapsed();
+        loaded.bytes += bytes.len();
         let Ok(text) = String::from_utf8(bytes) else {
             loaded
                 .rejected
                 .push(Rejection::Invalid { errors: vec![Diagnostic::error(&file, 0, "expected UTF-8 text")] });
             continue;
         };
-        match dialect::parse_doc(&file, &text, forced) {
+        let started = Instant::now();
+        let blocks = markdown::parse(&text);
+        let parsed = Instant::now();
+        loaded.timings.markdown += parsed - started;
+        let result = dialect::parse_blocks(&file, &blocks, forced);
+        loaded.timings.dialect += parsed.elapsed();
+        match result {
             Ok(parsed) => {
                 loaded.warnings.extend(parsed.warnings.iter().cloned());
                 loaded.parsed.push(parsed);
@@ -79,6 +105,7 @@ pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> anyhow::
             Err(rejection) => loaded.rejected.push(rejection),
         }
     }
+    let started = Instant::now();
     // A folder's overlay.toml corrects the docs parsed from that folder.
     for path in paths {
         let mut ops: Vec<&mut crate::ir::Operation> =
@@ -87,5 +114,6 @@ pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> anyhow::
             loaded.rejected.push(Rejection::Invalid { errors });
         }
     }
+    loaded.timings.dialect += started.elapsed();
     Ok(loaded)
 }

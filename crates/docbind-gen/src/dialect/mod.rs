@@ -18,14 +18,18 @@ pub struct Parsed {
 /// Parses one doc. `forced` skips detection (`--dialect`); a doc that does not fit the forced dialect is rejected
 /// with the reason.
 pub fn parse_doc(file: &Path, source: &str, forced: Option<Dialect>) -> Result<Parsed, Rejection> {
-    let blocks = markdown::parse(source);
+    parse_blocks(file, &markdown::parse(source), forced)
+}
+
+/// Parses one doc already split into blocks (the loader times the markdown and dialect stages apart).
+pub fn parse_blocks(file: &Path, blocks: &[Block], forced: Option<Dialect>) -> Result<Parsed, Rejection> {
     let dialect = match forced {
         Some(d) => d,
-        None => detect(file, &blocks)?,
+        None => detect(file, blocks)?,
     };
     match dialect {
-        Dialect::Ucloud => ucloud::parse(file, &blocks),
-        Dialect::Finovy => finovy::parse(file, &blocks),
+        Dialect::Ucloud => ucloud::parse(file, blocks),
+        Dialect::Finovy => finovy::parse(file, blocks),
     }
 }
 
