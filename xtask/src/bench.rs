@@ -24,9 +24,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: cargo xtask bench [--codegen] [--compile] [--runtime] [--all-products] [--quick] \
-                     [--debug] [--corpus DIR]";
-
 /// The compile-cost subset: mid-sized products, several hundred operations between them.
 const COMPILE_PRODUCTS: &[&str] =
     &["ucdn-api", "udisk-api", "uhost-api", "ulb-api", "umem-api", "unet-api", "uphone-api", "vpc2.0-api"];
@@ -36,14 +33,29 @@ const CODEGEN_BUDGET_S: f64 = 1.0;
 const DECODE_BUDGET: f64 = 1.5;
 const CALL_BUDGET: f64 = 1.05;
 
-#[derive(Default)]
-struct Options {
+/// `cargo xtask bench`: with no part flag, all three parts run.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Args {
+    /// 1. Codegen speed over the whole UCloud corpus, in process, per phase.
+    #[arg(long)]
     codegen: bool,
+    /// 2. `cargo check`/`cargo build` cost per operation against a serde-derive baseline.
+    #[arg(long)]
     compile: bool,
+    /// 3-6. Criterion benches (decode, sign, call) and dhat peak memory.
+    #[arg(long)]
     runtime: bool,
+    /// Compile cost over every UCloud product instead of a representative subset.
+    #[arg(long)]
     all_products: bool,
+    /// Shorter criterion runs.
+    #[arg(long)]
     quick: bool,
+    /// Time the generator in this debug build instead of re-running in release.
+    #[arg(long)]
     debug: bool,
+    /// The vendor corpus (default ../shared/corpus).
+    #[arg(long, value_name = "DIR")]
     corpus: Option<PathBuf>,
 }
 
@@ -55,21 +67,8 @@ struct Verdict {
     ok: Option<bool>,
 }
 
-pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
-    let mut o = Options::default();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--codegen" => o.codegen = true,
-            "--compile" => o.compile = true,
-            "--runtime" => o.runtime = true,
-            "--all-products" => o.all_products = true,
-            "--quick" => o.quick = true,
-            "--debug" => o.debug = true,
-            "--corpus" => o.corpus = Some(PathBuf::from(it.next().context("--corpus needs a folder")?)),
-            other => bail!("unknown argument `{other}`\n{USAGE}"),
-        }
-    }
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let mut o = args.clone();
     if !(o.codegen || o.compile || o.runtime) {
         (o.codegen, o.compile, o.runtime) = (true, true, true);
     }
@@ -79,7 +78,7 @@ pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         let status = Command::new(cargo())
             .current_dir(crate::repo_root())
             .args(["run", "--release", "--quiet", "-p", "xtask", "--", "bench"])
-            .args(args)
+            .args(std::env::args_os().skip(2))
             .status()
             .context("running cargo")?;
         return Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
@@ -391,7 +390,7 @@ struct Measured {
     build: f64,
 }
 
-fn compile_cost(root: &Path, corpus: &Path, o: &Options) -> anyhow::Result<Vec<Verdict>> {
+fn compile_cost(root: &Path, corpus: &Path, o: &Args) -> anyhow::Result<Vec<Verdict>> {
     let families: Vec<(String, PathBuf)> = ucloud_families(corpus)?
         .into_iter()
         .filter(|(_, dir)| {
@@ -687,7 +686,7 @@ fn derive_struct(def: &StructDef) -> TokenStream {
 // 3-6. Runtime: criterion benches and the memory measurement
 // ---------------------------------------------------------------------------------------------------------------
 
-fn runtime(root: &Path, o: &Options) -> anyhow::Result<Vec<Verdict>> {
+fn runtime(root: &Path, o: &Args) -> anyhow::Result<Vec<Verdict>> {
     println!("\n== 3-6. runtime: cargo bench -p docbind (criterion; memory with dhat) ==");
     let mut args: Vec<&str> = vec![
         "bench", "-p", "docbind", "--bench", "decode", "--bench", "sign", "--bench", "call", "--bench", "memory", "--",

@@ -8,7 +8,7 @@
 //! warnings` and the harness run, and a one-line tally is printed. Fails if any supported doc does not generate,
 //! build or decode.
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use docbind_gen::codegen::defs::{OperationDefs, Shape, StructDef, StructKind};
 use docbind_gen::codegen::{self, names, CrateSpec, GeneratedOperation, RuntimeDep};
 use docbind_gen::diag::Rejection;
@@ -53,21 +53,22 @@ struct Crate {
     operations: Vec<GeneratedOperation>,
 }
 
-pub fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+/// `cargo xtask corpus [DIR] [--out DIR]`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The vendor corpus (default ../shared/corpus).
+    #[arg(value_name = "DIR")]
+    corpus: Option<PathBuf>,
+    /// The scratch workspace the crates are generated into (default target/corpus).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let root = crate::repo_root();
-    let mut corpus = root.join("../shared/corpus");
-    let mut out = root.join("target/corpus");
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--out" => out = PathBuf::from(it.next().context("--out needs a folder")?),
-            flag if flag.starts_with('-') => {
-                bail!("unknown flag `{flag}`; usage: cargo xtask corpus [DIR] [--out DIR]")
-            }
-            dir => corpus = PathBuf::from(dir),
-        }
-    }
+    let corpus = args.corpus.clone().unwrap_or_else(|| root.join("../shared/corpus"));
+    let out = args.out.clone().unwrap_or_else(|| root.join("target/corpus"));
     let corpus = std::fs::canonicalize(&corpus).with_context(|| format!("corpus not found at {}", corpus.display()))?;
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let out = std::fs::canonicalize(&out)?;

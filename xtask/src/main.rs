@@ -5,6 +5,7 @@ mod corpus;
 
 use docbind_gen::{codegen, diff, ir, load, parallel};
 
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -13,34 +14,85 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "\
-usage: cargo xtask <command>
+/// docbind's generator: vendor markdown API docs → typed Rust crates.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", disable_version_flag = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-commands:
-  ir [--dialect ucloud|finovy] <PATH>...   print the IR of doc files or folders as JSON
-  codegen [--check]                        regenerate every crates/<name> from specs/<name>
-  codegen --spec-dir <DIR> --out <CRATE_DIR> [--crate-name <NAME>] [--check] [--strict]
-                                           generate a standalone crate from any folder of docs; unsupported
-                                           or invalid docs are listed on stderr and left out (--strict: errors)
-  corpus [DIR] [--out DIR]                 generate, build, lint and decode-test every doc of the corpus
-                                           (default ../shared/corpus into target/corpus) and print a tally
-  diff <OLD> <NEW> [--json]                API changes between two doc folders, breaking or compatible
-  diff --git <REV> [PATH] [--json]         the same, PATH (default specs) at REV against the working tree
-";
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the IR of doc files or folders as JSON.
+    Ir {
+        /// Parse every doc as this dialect instead of detecting it.
+        #[arg(long, value_enum)]
+        dialect: Option<DialectArg>,
+        /// Doc files or folders (searched recursively for `*.md`).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Regenerate every crates/<name> from specs/<name>, or (with --spec-dir and --out) generate a standalone
+    /// crate from any folder of docs; unsupported or invalid docs are listed on stderr and left out.
+    Codegen {
+        /// Check that the generated files are up to date instead of writing them.
+        #[arg(long)]
+        check: bool,
+        /// Any unsupported or invalid doc is an error (always on for the checked-in specs/).
+        #[arg(long)]
+        strict: bool,
+        /// A folder of docs to generate a standalone crate from.
+        #[arg(long, value_name = "DIR", requires = "out")]
+        spec_dir: Option<PathBuf>,
+        /// Where the standalone crate goes.
+        #[arg(long, value_name = "CRATE_DIR", requires = "spec_dir")]
+        out: Option<PathBuf>,
+        /// The standalone crate's name (default: the --out folder's name).
+        #[arg(long, value_name = "NAME", requires = "spec_dir")]
+        crate_name: Option<String>,
+    },
+    /// Generate, build, lint and decode-test every doc of the corpus and print a tally.
+    Corpus(corpus::Args),
+    /// API changes between two doc folders, each classified as breaking or compatible.
+    #[command(
+        override_usage = "cargo xtask diff <OLD> <NEW> [--json]\n       cargo xtask diff --git <REV> [PATH] [--json]"
+    )]
+    Diff {
+        /// Compare PATH (default `specs`) as of this git revision with the working tree.
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
+        /// Print the changes as JSON.
+        #[arg(long)]
+        json: bool,
+        /// OLD and NEW folders, or with --git one PATH.
+        paths: Vec<PathBuf>,
+    },
+    /// Performance against same-run baselines and the budgets of BENCHMARKS.md.
+    Bench(bench::Args),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DialectArg {
+    Ucloud,
+    Finovy,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("ir") => cmd_ir(&args[1..]),
-        Some("codegen") => cmd_codegen(&args[1..]),
-        Some("diff") => cmd_diff(&args[1..]),
-        Some("bench") => bench::run(&args[1..]),
-        Some("corpus") => corpus::run(&args[1..]),
-        Some("-h" | "--help") | None => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Ir { dialect, paths } => cmd_ir(dialect, &paths),
+        Command::Codegen { check, strict, spec_dir, out, crate_name } => {
+            let specs = match (spec_dir, out) {
+                (Some(spec_dir), Some(out)) => standalone_crate(spec_dir, out, crate_name).map(|s| (vec![s], strict)),
+                // The checked-in crates are always generated strictly.
+                _ => workspace_crates().map(|specs| (specs, true)),
+            };
+            specs.and_then(|(specs, strict)| cmd_codegen(&specs, check, strict))
         }
-        Some(other) => Err(anyhow::anyhow!("unknown command `{other}`\n\n{USAGE}")),
+        Command::Diff { git, json, paths } => cmd_diff(git, json, &paths),
+        Command::Bench(args) => bench::run(&args),
+        Command::Corpus(args) => corpus::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -51,24 +103,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn cmd_ir(args: &[String]) -> anyhow::Result<ExitCode> {
-    let mut forced = None;
-    let mut paths = Vec::new();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--dialect" => {
-                let value = it.next().ok_or_else(|| anyhow::anyhow!("--dialect needs `ucloud` or `finovy`"))?;
-                forced = Some(load::parse_dialect(value)?);
-            }
-            flag if flag.starts_with('-') => anyhow::bail!("unknown flag `{flag}`\n\n{USAGE}"),
-            path => paths.push(PathBuf::from(path)),
-        }
-    }
-    if paths.is_empty() {
-        anyhow::bail!("`ir` needs at least one doc file or folder\n\n{USAGE}");
-    }
-    let loaded = load::load(Path::new(""), &paths, forced)?;
+fn cmd_ir(dialect: Option<DialectArg>, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let forced = dialect.map(|d| match d {
+        DialectArg::Ucloud => ir::Dialect::Ucloud,
+        DialectArg::Finovy => ir::Dialect::Finovy,
+    });
+    let loaded = load::load(Path::new(""), paths, forced)?;
     for w in &loaded.warnings {
         eprintln!("{w}");
     }
@@ -81,20 +121,8 @@ fn cmd_ir(args: &[String]) -> anyhow::Result<ExitCode> {
 }
 
 /// `cargo xtask diff <OLD> <NEW> [--json]` or `cargo xtask diff --git <REV> [PATH] [--json]`.
-fn cmd_diff(args: &[String]) -> anyhow::Result<ExitCode> {
-    let mut json = false;
-    let mut rev = None;
-    let mut paths = Vec::new();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--json" => json = true,
-            "--git" => rev = Some(it.next().ok_or_else(|| anyhow::anyhow!("--git needs a revision"))?.clone()),
-            flag if flag.starts_with('-') => anyhow::bail!("unknown flag `{flag}`"),
-            path => paths.push(PathBuf::from(path)),
-        }
-    }
-    let changes = match (rev, paths.as_slice()) {
+fn cmd_diff(git: Option<String>, json: bool, paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let changes = match (git, paths) {
         (Some(rev), [] | [_]) => {
             let path = paths.first().cloned().unwrap_or_else(|| "specs".into());
             diff::compare_git(Path::new("."), &rev, &path)?
@@ -118,35 +146,9 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
-fn cmd_codegen(args: &[String]) -> anyhow::Result<ExitCode> {
-    let mut check = false;
-    let mut strict = false;
-    let mut spec_dir = None;
-    let mut out = None;
-    let mut crate_name = None;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |flag: &str| it.next().cloned().ok_or_else(|| anyhow::anyhow!("{flag} needs a value"));
-        match arg.as_str() {
-            "--check" => check = true,
-            "--strict" => strict = true,
-            "--spec-dir" => spec_dir = Some(PathBuf::from(value("--spec-dir")?)),
-            "--out" => out = Some(PathBuf::from(value("--out")?)),
-            "--crate-name" => crate_name = Some(value("--crate-name")?),
-            other => anyhow::bail!("unknown argument `{other}`\n\n{USAGE}"),
-        }
-    }
-    let specs = match (spec_dir, out) {
-        // The checked-in crates are always generated strictly.
-        (None, None) if crate_name.is_none() => {
-            strict = true;
-            workspace_crates()?
-        }
-        (Some(spec_dir), Some(out)) => vec![standalone_crate(spec_dir, out, crate_name)?],
-        _ => anyhow::bail!("`--spec-dir` and `--out` go together\n\n{USAGE}"),
-    };
+fn cmd_codegen(specs: &[codegen::CrateSpec], check: bool, strict: bool) -> anyhow::Result<ExitCode> {
     // Generate everything first (one crate per core): a failure anywhere writes nothing.
-    let results = parallel::map(&specs, parallel::cores(), |spec| -> anyhow::Result<_> {
+    let results = parallel::map(specs, parallel::cores(), |spec| -> anyhow::Result<_> {
         let root = match spec.runtime {
             codegen::RuntimeDep::Workspace => repo_root(),
             codegen::RuntimeDep::Path(_) | codegen::RuntimeDep::Member(_) => PathBuf::new(),
