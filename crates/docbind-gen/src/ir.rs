@@ -78,13 +78,24 @@ pub struct FieldAnnotation {
 }
 
 /// A closed set of documented values with Rust names; unknown values are still kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Enumeration {
     /// The Rust type name.
     pub name: String,
     /// (variant name, wire value), in overlay order.
     pub variants: Vec<(String, String)>,
+    /// Where the overlay declares it, for errors about it.
+    pub source: Source,
 }
+
+/// Equal when name and values are: moving a declaration within `overlay.toml` changes no API (see `diff`).
+impl PartialEq for Enumeration {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.variants == other.variants
+    }
+}
+
+impl Eq for Enumeration {}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]

@@ -18,7 +18,9 @@
 //! Unknown keys and references to operations, fields or models the docs do not have are errors with file:line.
 
 use crate::diag::Diagnostic;
-use crate::ir::{Data, Enumeration, Field, FieldAnnotation, Idempotency, Operation, Pagination, Response, Type};
+use crate::ir::{
+    Data, Enumeration, Field, FieldAnnotation, Idempotency, Operation, Pagination, Response, Source, Type,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -85,6 +87,7 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<(), 
         let line = e.span().map(|s| line_of(s.start)).unwrap_or(0);
         vec![Diagnostic::error(file, line, e.message().trim().to_string())]
     })?;
+    let source_at = |offset: usize| Source { file: file.to_path_buf(), line: line_of(offset) };
     let mut errors = Vec::new();
     let mut err = |offset: usize, msg: String| errors.push(Diagnostic::error(file, line_of(offset), msg));
     for (name, spec) in overlay {
@@ -109,7 +112,7 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<(), 
             }
         }
         for (path, f) in &spec.fields {
-            if let Err(msg) = apply_field(op, path.get_ref(), f) {
+            if let Err(msg) = apply_field(op, path.get_ref(), f, &source_at) {
                 let at = msg.1.unwrap_or(path.span().start);
                 err(at, msg.0);
             }
@@ -131,7 +134,13 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<(), 
 /// An error message and, when more precise than the field key, the byte offset it is about.
 type FieldError = (String, Option<usize>);
 
-fn apply_field(op: &mut Operation, path: &str, f: &FieldOverlay) -> Result<(), FieldError> {
+/// `source_at` turns a byte offset of the overlay into a [`Source`].
+fn apply_field(
+    op: &mut Operation,
+    path: &str,
+    f: &FieldOverlay,
+    source_at: &dyn Fn(usize) -> Source,
+) -> Result<(), FieldError> {
     let models: Vec<String> = op.models.iter().map(|m| m.name.clone()).collect();
     let op_name = op.name.clone();
     let field = find_field(op, path).ok_or_else(|| {
@@ -160,7 +169,8 @@ fn apply_field(op: &mut Operation, path: &str, f: &FieldOverlay) -> Result<(), F
         annotation.rust_name = Some(rename.get_ref().clone());
     }
     if let Some(e) = &f.enumeration {
-        let at = Some(e.span().start);
+        let declared = e.span().start;
+        let at = Some(declared);
         if !matches!(field.ty, Type::String | Type::Int) {
             return Err((format!("an enum needs a single string or int field; `{path}` is {:?}", field.ty), at));
         }
@@ -193,7 +203,7 @@ fn apply_field(op: &mut Operation, path: &str, f: &FieldOverlay) -> Result<(), F
         if variants.is_empty() {
             return Err(("an enum needs at least one value".into(), at));
         }
-        annotation.enumeration = Some(Enumeration { name, variants });
+        annotation.enumeration = Some(Enumeration { name, variants, source: source_at(declared) });
     }
     op.annotations.fields.push(annotation);
     Ok(())

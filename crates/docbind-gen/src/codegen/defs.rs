@@ -4,7 +4,7 @@
 //! `operation.rs` turns these definitions into tokens.
 
 use super::names::{self, Scope};
-use crate::ir::{Annotations, Data, Dialect, Enumeration, Field, Location, Operation, Response, Type};
+use crate::ir::{Annotations, Data, Dialect, Field, Location, Operation, Response, Source, Type};
 
 /// What one field holds, before `Option`/`Vec` wrapping.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,7 +130,8 @@ pub struct EnumDef {
 struct Namer<'a> {
     annotations: &'a Annotations,
     enums: Vec<EnumDef>,
-    error: Option<String>,
+    /// For each of `enums`: the first field path that declared it, and where.
+    declared: Vec<(String, &'a Source)>,
 }
 
 impl Namer<'_> {
@@ -141,18 +142,63 @@ impl Namer<'_> {
         }
     }
 
-    /// The enum shape for an annotated single value, registering the enum once per module.
-    fn enumeration(&mut self, path: &str, field: &Field, shape: &Shape) -> Option<Shape> {
-        let Enumeration { name, variants } = self.annotations.field(path)?.enumeration.clone()?;
-        match self.enums.iter().find(|e| e.name == name) {
-            Some(existing) if existing.variants != variants => {
-                self.error = Some(format!("enum `{name}` is declared twice with different values"));
+    /// The enum shape for an annotated single value, registering the enum once per module. One name with two
+    /// sets of values is an error: a module holds one enum of a name.
+    fn enumeration(&mut self, path: &str, field: &Field, shape: &Shape) -> Result<Option<Shape>, String> {
+        let annotations = self.annotations;
+        let Some(e) = annotations.field(path).and_then(|a| a.enumeration.as_ref()) else { return Ok(None) };
+        match self.enums.iter().position(|known| known.name == e.name) {
+            Some(i) if self.enums[i].variants != e.variants => {
+                let (first_path, first) = &self.declared[i];
+                return Err(format!(
+                    "{}: enum `{}` of `{path}` lists other values than the enum `{}` of `{first_path}` ({}); one module \
+                     has one enum of a name: give one of them another `name`",
+                    at(&e.source),
+                    e.name,
+                    e.name,
+                    at(first)
+                ));
             }
             Some(_) => {}
-            None => self.enums.push(EnumDef { name: name.clone(), doc: field.description.clone(), variants }),
+            None => {
+                self.enums.push(EnumDef {
+                    name: e.name.clone(),
+                    doc: field.description.clone(),
+                    variants: e.variants.clone(),
+                });
+                self.declared.push((path.to_string(), &e.source));
+            }
         }
-        Some(Shape::Enum { name, int: *shape == Shape::Int })
+        Ok(Some(Shape::Enum { name: e.name.clone(), int: *shape == Shape::Int }))
     }
+
+    /// An enum must not take the name of a struct of its module, or of a standard type generated code names
+    /// unqualified: either fails only when the generated crate is built.
+    fn check_enum_names(&self, structs: &[(&StructDef, &str)]) -> Result<(), String> {
+        for (e, (path, source)) in self.enums.iter().zip(&self.declared) {
+            let clash = match structs.iter().find(|(s, _)| s.name == e.name) {
+                Some((_, what)) => format!("the {what} `{}` of this operation", e.name),
+                None if STD_TYPES.contains(&e.name.as_str()) => {
+                    format!("Rust's `{}`, which generated code uses", e.name)
+                }
+                None => continue,
+            };
+            return Err(format!(
+                "{}: enum `{}` of `{path}` is named like {clash}; give it another `name`",
+                at(source),
+                e.name
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Standard types generated modules name without a path.
+const STD_TYPES: [&str; 5] = ["Box", "Option", "Result", "String", "Vec"];
+
+/// `file:line` of an overlay declaration.
+fn at(source: &Source) -> String {
+    format!("{}:{}", source.file.display(), source.line)
 }
 
 /// Reserved member names: the field that keeps undeclared data.
@@ -189,7 +235,7 @@ pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<
             .ok_or_else(|| format!("{}: model `{name}` is not defined", op.name))
     };
 
-    let mut namer = Namer { annotations: &op.annotations, enums: Vec::new(), error: None };
+    let mut namer = Namer { annotations: &op.annotations, enums: Vec::new(), declared: Vec::new() };
     let mut groups = Vec::new();
     let request_fields = request_fields(
         &op.request,
@@ -292,6 +338,12 @@ pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<
     };
     let response =
         StructDef { name: response_name, kind: StructKind::Decoded, doc: response_doc, fields: response_fields };
+    let structs: Vec<(&StructDef, &str)> = [(&request, "request struct"), (&response, "response struct")]
+        .into_iter()
+        .chain(groups.iter().map(|g| (g, "request group struct")))
+        .chain(models.iter().map(|m| (m, "model struct")))
+        .collect();
+    namer.check_enum_names(&structs)?;
 
     Ok(OperationDefs {
         module: rust.module.clone(),
@@ -356,7 +408,7 @@ fn member_fields(
                 other => (scalar_shape(other, model_type)?, Arity::Optional),
             };
             if arity != Arity::List {
-                if let Some(e) = namer.enumeration(&path, f, &shape) {
+                if let Some(e) = namer.enumeration(&path, f, &shape)? {
                     shape = e;
                 }
             }
@@ -412,7 +464,7 @@ fn request_fields(
             }
             other => scalar_shape(other, model_type)?,
         };
-        let shape = match (list, namer.enumeration(&path, f, &shape)) {
+        let shape = match (list, namer.enumeration(&path, f, &shape)?) {
             (false, Some(e)) => e,
             _ => shape,
         };
@@ -425,9 +477,8 @@ fn request_fields(
         };
         if dialect == Dialect::Finovy && (list || matches!(shape, Shape::Struct(_))) && f.location != Location::Body {
             return Err(format!(
-                "{}: list or object parameter `{}` outside the JSON body is not supported",
-                f.source.file.display(),
-                f.wire_name
+                "line {}: list or object parameter `{}` outside the JSON body is not supported",
+                f.source.line, f.wire_name
             ));
         }
         let mut doc = if f.description.is_empty() && matches!(shape, Shape::Struct(_)) {

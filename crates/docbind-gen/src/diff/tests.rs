@@ -166,3 +166,24 @@ fn compares_folders_of_finovy_docs() {
         ]
     );
 }
+
+#[test]
+fn an_overlay_enum_that_moves_within_the_file_is_no_change() {
+    let with_overlay = |overlay: &str| {
+        let mut op = ucloud("DescribeNode", "| **State** | string | 状态 |No|", "", "");
+        crate::overlay::apply(Path::new("specs/x/overlay.toml"), overlay, &mut [&mut op]).expect("overlay applies");
+        op
+    };
+    let enum_at = |blank_lines: usize, values: &str| {
+        let padding = "\n".repeat(blank_lines);
+        with_overlay(&format!(
+            "{padding}[DescribeNode.fields.\"request.State\"]\nenum = {{ values = {{ {values} }} }}\n"
+        ))
+    };
+    let before = enum_at(0, "Up = \"1\"");
+    assert_eq!(lines(std::slice::from_ref(&before), &[enum_at(3, "Up = \"1\"")]), Vec::<String>::new());
+    assert_eq!(
+        lines(&[before], &[enum_at(0, "Up = \"1\", Down = \"2\"")]),
+        ["breaking: DescribeNode: field request.State: overlay changes its Rust name or type"]
+    );
+}
