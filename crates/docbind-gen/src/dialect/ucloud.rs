@@ -3,7 +3,8 @@
 //! A doc table row becomes an IR field in [`field_from_row`]; dotted request names (`Name.N.Field`) are folded
 //! into nested groups by [`RequestTree`].
 
-use crate::diag::{Diagnostic, Rejection};
+use crate::diag::Rejection;
+use crate::dialect::common::Sink;
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
     Example, ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source, Type,
@@ -44,31 +45,13 @@ struct RawModel {
     request_side: bool,
 }
 
-struct Ctx<'a> {
-    file: &'a Path,
-    errors: Vec<Diagnostic>,
-    warnings: Vec<Diagnostic>,
-}
-
-impl Ctx<'_> {
-    fn source(&self, line: usize) -> Source {
-        Source { file: self.file.to_path_buf(), line }
-    }
-    fn error(&mut self, line: usize, msg: impl Into<String>) {
-        self.errors.push(Diagnostic::error(self.file, line, msg));
-    }
-    fn warn(&mut self, line: usize, msg: impl Into<String>) {
-        self.warnings.push(Diagnostic::warning(self.file, line, msg));
-    }
-}
-
 pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
-    let mut cx = Ctx { file, errors: Vec::new(), warnings: Vec::new() };
+    let mut sink = Sink::new(file);
 
     let Some((title, action, title_line)) = title(blocks) else {
         let line = blocks.first().map(Block::line).unwrap_or(0);
-        cx.error(line, "expected a title `# 中文标题 - Action` naming the API action");
-        return Err(Rejection::Invalid { errors: cx.errors });
+        sink.error(line, "expected a title `# 中文标题 - Action` naming the API action");
+        return Err(sink.into_invalid());
     };
 
     let mut section = Section::Other;
@@ -117,12 +100,12 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
             }
             Block::Table(table) => match (section, &model_heading) {
                 (Section::Public, _) => {
-                    check_header(&mut cx, table, &PARAM_HEADER);
+                    check_header(&mut sink, table, &PARAM_HEADER);
                     seen.0 = true;
                 }
                 (Section::Request | Section::Response, Some((name, line))) => {
                     if !header_is(table, &FIELD_HEADER) {
-                        cx.warn(
+                        sink.warn(
                             table.line,
                             format!(
                                 "the table under `#### {name}` is not a model table (expected columns {}); skipped",
@@ -132,28 +115,28 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
                         continue;
                     }
                     if raw_models.iter().any(|m| m.model.name == *name) {
-                        cx.warn(*line, format!("model `{name}` is defined twice; the first definition is used"));
+                        sink.warn(*line, format!("model `{name}` is defined twice; the first definition is used"));
                         continue;
                     }
                     if table.rows.is_empty() {
-                        cx.warn(
+                        sink.warn(
                             table.line,
                             format!("model `{name}` has an empty table; every key it receives is kept in `extra`"),
                         );
                     }
-                    let fields = member_fields(&mut cx, &table.rows);
+                    let fields = member_fields(&mut sink, &table.rows);
                     raw_models.push(RawModel {
-                        model: Model { name: name.clone(), fields, source: cx.source(*line) },
+                        model: Model { name: name.clone(), fields, source: sink.source(*line) },
                         request_side: section == Section::Request,
                     });
                 }
                 (Section::Request, None) => {
-                    check_header(&mut cx, table, &PARAM_HEADER);
+                    check_header(&mut sink, table, &PARAM_HEADER);
                     seen.1 = true;
                     request_rows.extend(table.rows.iter().cloned());
                 }
                 (Section::Response, None) => {
-                    check_header(&mut cx, table, &FIELD_HEADER);
+                    check_header(&mut sink, table, &FIELD_HEADER);
                     seen.2 = true;
                     response_rows.extend(table.rows.iter().cloned());
                 }
@@ -167,14 +150,14 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
                 };
                 let is_json = serde_json::from_str::<serde_json::Value>(text).is_ok();
                 if kind == ExampleKind::Response && !is_json {
-                    cx.warn(*line, "the response example is not valid JSON; kept as text");
+                    sink.warn(*line, "the response example is not valid JSON; kept as text");
                 }
                 examples.push(Example {
                     kind,
                     lang: info.clone(),
                     text: text.clone(),
                     is_json,
-                    source: cx.source(*line),
+                    source: sink.source(*line),
                 });
             }
             _ => {}
@@ -183,13 +166,13 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
 
     for (present, what) in [(seen.1, REQUEST_SECTION), (seen.2, RESPONSE_SECTION)] {
         if !present {
-            cx.error(title_line, format!("expected a table under `### {what}`"));
+            sink.error(title_line, format!("expected a table under `### {what}`"));
         }
     }
     let _ = seen.0; // The public table is optional in practice; its rows never reach the IR.
 
     // Response: every field beside the protocol's own.
-    let response_fields: Vec<Field> = member_fields(&mut cx, &response_rows)
+    let response_fields: Vec<Field> = member_fields(&mut sink, &response_rows)
         .into_iter()
         .filter(|f| !PROTOCOL_RESPONSE_FIELDS.contains(&f.wire_name.as_str()))
         .collect();
@@ -197,11 +180,11 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     // Request: flat rows folded into nested groups, protocol parameters dropped.
     let mut tree = RequestTree::default();
     for row in &request_rows {
-        if let Some((name, field)) = field_from_row(&mut cx, row, Location::Form) {
+        if let Some((name, field)) = field_from_row(&mut sink, row, Location::Form) {
             if PUBLIC_PARAMS.contains(&name.as_str()) {
                 continue;
             }
-            tree.insert(&mut cx, &name, field, row.line);
+            tree.insert(&mut sink, &name, field, row.line);
         }
     }
     let mut request = tree.into_fields();
@@ -211,22 +194,22 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         raw_models.into_iter().partition(|m| m.request_side);
     let request_models: Vec<Model> = request_models.into_iter().map(|m| m.model).collect();
     for field in &mut request {
-        inline_request_models(&mut cx, field, &request_models, 0);
+        inline_request_models(&mut sink, field, &request_models, 0);
     }
     let known: Vec<String> = models.iter().map(|m| m.model.name.clone()).collect();
     let mut response_fields = response_fields;
     for field in &mut response_fields {
-        check_refs(&mut cx, field, &known);
+        check_refs(&mut sink, field, &known);
     }
     for m in &mut models {
         for field in &mut m.model.fields {
-            check_refs(&mut cx, field, &known);
+            check_refs(&mut sink, field, &known);
         }
     }
     let models: Vec<Model> = models.into_iter().map(|m| m.model).collect();
 
-    if !cx.errors.is_empty() {
-        return Err(Rejection::Invalid { errors: cx.errors });
+    if !sink.errors.is_empty() {
+        return Err(sink.into_invalid());
     }
 
     let pagination = pagination(&request, &response_fields);
@@ -236,7 +219,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         name: action,
         title,
         summary: summary.join("\n"),
-        source: cx.source(title_line),
+        source: sink.source(title_line),
         request,
         response: Response::Fields { fields: response_fields },
         models,
@@ -245,7 +228,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         examples,
         annotations: Default::default(),
     };
-    Ok(Parsed { operation, warnings: cx.warnings })
+    Ok(Parsed { operation, warnings: sink.warnings })
 }
 
 /// `# 获取镜像列表 - GetUvodnImage` (also `# 中文-Action`, a bold title, or a level-2 title).
@@ -267,10 +250,10 @@ fn header_is(table: &Table, expected: &[&str]) -> bool {
     table.header.len() == expected.len() && table.header.iter().zip(expected).all(|(h, e)| h.trimmed() == *e)
 }
 
-fn check_header(cx: &mut Ctx<'_>, table: &Table, expected: &[&str]) {
+fn check_header(sink: &mut Sink<'_>, table: &Table, expected: &[&str]) {
     if !header_is(table, expected) {
         let found: Vec<&str> = table.header.iter().map(Inline::trimmed).collect();
-        cx.error(
+        sink.error(
             table.line,
             format!("expected table columns `{}`, found `{}`", expected.join(" | "), found.join(" | ")),
         );
@@ -278,17 +261,20 @@ fn check_header(cx: &mut Ctx<'_>, table: &Table, expected: &[&str]) {
 }
 
 /// Response and model rows: plain names, no location of their own.
-fn member_fields(cx: &mut Ctx<'_>, rows: &[Row]) -> Vec<Field> {
+fn member_fields(sink: &mut Sink<'_>, rows: &[Row]) -> Vec<Field> {
     let mut fields: Vec<Field> = Vec::new();
     for row in rows {
-        let Some((name, field)) = field_from_row(cx, row, Location::Member) else { continue };
+        let Some((name, field)) = field_from_row(sink, row, Location::Member) else { continue };
         if name.contains('.') {
-            cx.error(row.line, format!("expected a plain field name in a response or model table, found `{name}`"));
+            sink.error(row.line, format!("expected a plain field name in a response or model table, found `{name}`"));
             continue;
         }
         if let Some(first) = fields.iter().find(|f| f.wire_name == name) {
             let first_line = first.source.line;
-            cx.warn(row.line, format!("`{name}` is listed twice (first on line {first_line}); the first row is used"));
+            sink.warn(
+                row.line,
+                format!("`{name}` is listed twice (first on line {first_line}); the first row is used"),
+            );
             continue;
         }
         fields.push(field);
@@ -297,9 +283,9 @@ fn member_fields(cx: &mut Ctx<'_>, rows: &[Row]) -> Vec<Field> {
 }
 
 /// One table row → its wire name and an IR field. This is the place where a doc row becomes a Rust field.
-fn field_from_row(cx: &mut Ctx<'_>, row: &Row, location: Location) -> Option<(String, Field)> {
+fn field_from_row(sink: &mut Sink<'_>, row: &Row, location: Location) -> Option<(String, Field)> {
     let [name, ty, description, required] = row.cells.as_slice() else {
-        cx.error(
+        sink.error(
             row.line,
             format!("expected 4 cells (name | type | description | required), found {}", row.cells.len()),
         );
@@ -307,7 +293,7 @@ fn field_from_row(cx: &mut Ctx<'_>, row: &Row, location: Location) -> Option<(St
     };
     let name = name.trimmed().trim_matches('*').trim().to_string();
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
-        cx.error(
+        sink.error(
             row.line,
             format!("expected a parameter name made of ASCII letters, digits, `_` and `.`, found `{name}`"),
         );
@@ -316,12 +302,12 @@ fn field_from_row(cx: &mut Ctx<'_>, row: &Row, location: Location) -> Option<(St
     let ty = match parse_type(ty) {
         Ok((ty, anchor_note)) => {
             if let Some(note) = anchor_note {
-                cx.warn(row.line, note);
+                sink.warn(row.line, note);
             }
             ty
         }
         Err(msg) => {
-            cx.error(row.line, msg);
+            sink.error(row.line, msg);
             return None;
         }
     };
@@ -329,7 +315,7 @@ fn field_from_row(cx: &mut Ctx<'_>, row: &Row, location: Location) -> Option<(St
         r if r.eq_ignore_ascii_case("yes") => true,
         r if r.eq_ignore_ascii_case("no") => false,
         other => {
-            cx.error(row.line, format!("expected `**Yes**` or `No` in the required column, found `{other}`"));
+            sink.error(row.line, format!("expected `**Yes**` or `No` in the required column, found `{other}`"));
             return None;
         }
     };
@@ -339,7 +325,7 @@ fn field_from_row(cx: &mut Ctx<'_>, row: &Row, location: Location) -> Option<(St
         ty,
         required,
         description: description.trimmed().to_string(),
-        source: cx.source(row.line),
+        source: sink.source(row.line),
     };
     Some((name, field))
 }
@@ -404,32 +390,32 @@ enum NodeKind {
 
 impl RequestTree {
     /// Inserts `A.N.B.C` as A (list) → B → C (leaf).
-    fn insert(&mut self, cx: &mut Ctx<'_>, wire_name: &str, field: Field, line: usize) {
+    fn insert(&mut self, sink: &mut Sink<'_>, wire_name: &str, field: Field, line: usize) {
         let mut segments: Vec<(String, usize)> = Vec::new();
         for part in wire_name.split('.') {
             if part == "N" || part == "n" {
                 match segments.last_mut() {
                     Some(last) => last.1 += 1,
                     None => {
-                        cx.error(line, format!("`{wire_name}` starts with an index; expected `Name.N`"));
+                        sink.error(line, format!("`{wire_name}` starts with an index; expected `Name.N`"));
                         return;
                     }
                 }
             } else if part.is_empty() {
-                cx.error(line, format!("`{wire_name}` has an empty segment"));
+                sink.error(line, format!("`{wire_name}` has an empty segment"));
                 return;
             } else {
                 segments.push((part.to_string(), 0));
             }
         }
         if segments.iter().any(|(_, depth)| *depth > 1) {
-            cx.error(line, format!("`{wire_name}` has `.N.N`; expected at most one index per segment"));
+            sink.error(line, format!("`{wire_name}` has `.N.N`; expected at most one index per segment"));
             return;
         }
-        self.insert_path(cx, wire_name, &segments, field, line);
+        self.insert_path(sink, wire_name, &segments, field, line);
     }
 
-    fn insert_path(&mut self, cx: &mut Ctx<'_>, full: &str, path: &[(String, usize)], field: Field, line: usize) {
+    fn insert_path(&mut self, sink: &mut Sink<'_>, full: &str, path: &[(String, usize)], field: Field, line: usize) {
         let Some(((name, depth), rest)) = path.split_first() else { return };
         let existing = self.nodes.iter_mut().position(|n| n.name == *name);
         if rest.is_empty() {
@@ -439,12 +425,12 @@ impl RequestTree {
                     NodeKind::Leaf(f)
                         if f.ty == field.ty && f.required == field.required && self.nodes[i].list_depth == *depth =>
                     {
-                        cx.warn(
+                        sink.warn(
                             line,
                             format!("`{full}` is listed twice (first on line {first}); the first row is used"),
                         );
                     }
-                    _ => cx.error(line, format!("`{full}` conflicts with the parameter declared on line {first}")),
+                    _ => sink.error(line, format!("`{full}` conflicts with the parameter declared on line {first}")),
                 }
                 return;
             }
@@ -453,7 +439,7 @@ impl RequestTree {
             self.nodes.push(Node {
                 name: name.clone(),
                 list_depth: *depth,
-                source: cx.source(line),
+                source: sink.source(line),
                 kind: NodeKind::Leaf(leaf),
             });
             return;
@@ -462,7 +448,7 @@ impl RequestTree {
             Some(i) => {
                 if !matches!(self.nodes[i].kind, NodeKind::Group(_)) || self.nodes[i].list_depth != *depth {
                     let first = self.nodes[i].source.line;
-                    cx.error(line, format!("`{full}` conflicts with the parameter declared on line {first}"));
+                    sink.error(line, format!("`{full}` conflicts with the parameter declared on line {first}"));
                     return;
                 }
                 i
@@ -471,14 +457,14 @@ impl RequestTree {
                 self.nodes.push(Node {
                     name: name.clone(),
                     list_depth: *depth,
-                    source: cx.source(line),
+                    source: sink.source(line),
                     kind: NodeKind::Group(RequestTree::default()),
                 });
                 self.nodes.len() - 1
             }
         };
         if let NodeKind::Group(tree) = &mut self.nodes[index].kind {
-            tree.insert_path(cx, full, rest, field, line);
+            tree.insert_path(sink, full, rest, field, line);
         }
     }
 
@@ -520,9 +506,9 @@ fn as_member(mut f: Field) -> Field {
 }
 
 /// JSON-body request docs type parameters as models; they are sent flattened like groups, so inline them.
-fn inline_request_models(cx: &mut Ctx<'_>, field: &mut Field, models: &[Model], depth: usize) {
+fn inline_request_models(sink: &mut Sink<'_>, field: &mut Field, models: &[Model], depth: usize) {
     if depth > 16 {
-        cx.error(
+        sink.error(
             field.source.line,
             format!("request model nesting under `{}` is too deep (recursive model?)", field.wire_name),
         );
@@ -538,12 +524,12 @@ fn inline_request_models(cx: &mut Ctx<'_>, field: &mut Field, models: &[Model], 
             Some(m) => {
                 let mut fields: Vec<Field> = m.fields.iter().cloned().map(as_member).collect();
                 for f in &mut fields {
-                    inline_request_models(cx, f, models, depth + 1);
+                    inline_request_models(sink, f, models, depth + 1);
                 }
                 *ty = Type::Group(fields);
             }
             None => {
-                cx.warn(
+                sink.warn(
                     line,
                     format!("request model `{name}` is not defined in this doc; the parameter takes free-form JSON"),
                 );
@@ -552,7 +538,7 @@ fn inline_request_models(cx: &mut Ctx<'_>, field: &mut Field, models: &[Model], 
         },
         Type::Group(fields) => {
             for f in fields {
-                inline_request_models(cx, f, models, depth + 1);
+                inline_request_models(sink, f, models, depth + 1);
             }
         }
         _ => {}
@@ -560,7 +546,7 @@ fn inline_request_models(cx: &mut Ctx<'_>, field: &mut Field, models: &[Model], 
 }
 
 /// A reference to a model the doc does not define becomes free-form JSON, with a warning: nothing is dropped.
-fn check_refs(cx: &mut Ctx<'_>, field: &mut Field, known: &[String]) {
+fn check_refs(sink: &mut Sink<'_>, field: &mut Field, known: &[String]) {
     let line = field.source.line;
     let ty = match &mut field.ty {
         Type::List(inner) => inner.as_mut(),
@@ -568,7 +554,7 @@ fn check_refs(cx: &mut Ctx<'_>, field: &mut Field, known: &[String]) {
     };
     if let Type::Model(name) = ty {
         if !known.contains(name) {
-            cx.warn(
+            sink.warn(
                 line,
                 format!("model `{name}` is referenced but not defined in this doc; the field keeps raw JSON"),
             );

@@ -1,5 +1,5 @@
 use super::*;
-use crate::diag::Severity;
+use crate::diag::{Diagnostic, Severity};
 use crate::markdown;
 use std::path::PathBuf;
 
