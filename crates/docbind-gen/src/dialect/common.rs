@@ -1,7 +1,8 @@
-//! What both doc templates share: the diagnostics of one doc.
+//! What both doc templates share: the diagnostics of one doc, the yes/no and type columns of their tables, and
+//! code examples.
 
 use crate::diag::{Diagnostic, Rejection};
-use crate::ir::Source;
+use crate::ir::{Example, ExampleKind, Source, Type};
 use std::path::Path;
 
 /// Collects the errors and warnings met while reading one doc; each names the doc's file and a line.
@@ -33,5 +34,43 @@ impl<'a> Sink<'a> {
     /// The doc is rejected with every error found so far.
     pub(super) fn into_invalid(self) -> Rejection {
         Rejection::Invalid { errors: self.errors }
+    }
+}
+
+/// A required column: `yes` or `no` in any case, bold or not. `Err` is the cell as read, for the message.
+pub(super) fn yes_no(cell: &str) -> Result<bool, &str> {
+    let text = cell.trim().trim_matches('*').trim();
+    if text.eq_ignore_ascii_case("yes") {
+        Ok(true)
+    } else if text.eq_ignore_ascii_case("no") {
+        Ok(false)
+    } else {
+        Err(text)
+    }
+}
+
+/// The words a template's type column uses for scalar types, in the order messages list them.
+pub(super) struct TypeWords(pub(super) &'static [(&'static str, Type)]);
+
+impl TypeWords {
+    /// The type `word` spells (exactly; a case-insensitive template lowercases first).
+    pub(super) fn get(&self, word: &str) -> Option<Type> {
+        self.0.iter().find(|(w, _)| *w == word).map(|(_, ty)| ty.clone())
+    }
+
+    /// `string, int, …`: what an unknown type was expected to be.
+    pub(super) fn expected(&self) -> String {
+        self.0.iter().map(|(w, _)| *w).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// A code fence kept as an example of `kind`, noting whether it is JSON.
+pub(super) fn example(sink: &Sink<'_>, kind: ExampleKind, line: usize, lang: &str, text: &str) -> Example {
+    Example {
+        kind,
+        lang: lang.to_string(),
+        text: text.to_string(),
+        is_json: serde_json::from_str::<serde_json::Value>(text).is_ok(),
+        source: sink.source(line),
     }
 }

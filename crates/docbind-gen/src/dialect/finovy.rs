@@ -17,7 +17,7 @@
 //! `Finovy-Access-Token` header belongs to the protocol and is dropped from the request fields.
 
 use crate::diag::Rejection;
-use crate::dialect::common::Sink;
+use crate::dialect::common::{example, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
     Data, ErrorCode, Example, ExampleKind, Field, Idempotency, Location, Operation, Pagination, Protocol, Response,
@@ -40,8 +40,23 @@ const EXPECTED_REQUEST_LINE: &str = "expected `接口请求地址：`METHOD` `pa
 
 const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
-const EXPECTED_TYPES: &str =
-    "string, int, integer, long, number, timestamp, float, double, bigdecimal, boolean, bool, json, object, 数组或对象";
+/// Scalar types as pages spell them, compared in lowercase.
+const TYPES: TypeWords = TypeWords(&[
+    ("string", Type::String),
+    ("int", Type::Int),
+    ("integer", Type::Int),
+    ("long", Type::Int),
+    ("number", Type::Int),
+    ("timestamp", Type::Int),
+    ("float", Type::Float),
+    ("double", Type::Float),
+    ("bigdecimal", Type::Float),
+    ("boolean", Type::Bool),
+    ("bool", Type::Bool),
+    ("json", Type::Json),
+    ("object", Type::Json),
+    ("数组或对象", Type::Json),
+]);
 
 const EXPECTED_LOCATIONS: &str = "header, Params, query, path, body";
 
@@ -409,14 +424,9 @@ fn header_text(table: &Table) -> String {
 
 fn parse_type(text: &str) -> Result<Type, String> {
     let t = text.trim().trim_matches('`').trim();
-    Ok(match t.to_ascii_lowercase().as_str() {
-        "string" => Type::String,
-        "int" | "integer" | "long" | "number" | "timestamp" => Type::Int,
-        "float" | "double" | "bigdecimal" => Type::Float,
-        "boolean" | "bool" => Type::Bool,
-        "json" | "object" | "数组或对象" => Type::Json,
-        _ => return Err(format!("unknown type `{t}`; expected one of {EXPECTED_TYPES}")),
-    })
+    TYPES
+        .get(&t.to_ascii_lowercase())
+        .ok_or_else(|| format!("unknown type `{t}`; expected one of {}", TYPES.expected()))
 }
 
 fn parse_location(text: &str) -> Result<Location, String> {
@@ -427,17 +437,6 @@ fn parse_location(text: &str) -> Result<Location, String> {
         "body" => Location::Body,
         _ => return Err(format!("unknown location `{}`; expected one of {EXPECTED_LOCATIONS}", text.trim())),
     })
-}
-
-fn parse_required(text: &str) -> Result<bool, String> {
-    let t = text.trim().trim_matches('*').trim();
-    if t.eq_ignore_ascii_case("yes") {
-        Ok(true)
-    } else if t.eq_ignore_ascii_case("no") {
-        Ok(false)
-    } else {
-        Err(format!("unknown required value `{t}`; expected `yes` or `no`"))
-    }
 }
 
 fn first_table<'a>(section: &Section<'a>) -> Option<&'a Table> {
@@ -506,7 +505,8 @@ fn request_fields(sink: &mut Sink<'_>, section: &Section<'_>) -> Vec<Field> {
             }
             continue;
         }
-        let required = parse_required(cell(row, required));
+        let required = yes_no(cell(row, required))
+            .map_err(|value| format!("unknown required value `{value}`; expected `yes` or `no`"));
         let ty = parse_type(cell(row, ty));
         let (location, required, ty) = match (location, required, ty) {
             (Ok(l), Ok(r), Ok(t)) => (l, r, t),
@@ -779,13 +779,7 @@ fn examples(sink: &Sink<'_>, section: &Section<'_>) -> Vec<Example> {
             }
             Block::Code { line, info, text } => {
                 if let Some(kind) = kind {
-                    out.push(Example {
-                        kind,
-                        lang: info.clone(),
-                        text: text.clone(),
-                        is_json: serde_json::from_str::<Value>(text).is_ok(),
-                        source: sink.source(*line),
-                    });
+                    out.push(example(sink, kind, *line, info, text));
                 }
             }
             _ => {}

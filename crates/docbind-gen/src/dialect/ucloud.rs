@@ -4,10 +4,10 @@
 //! into nested groups by [`RequestTree`].
 
 use crate::diag::Rejection;
-use crate::dialect::common::Sink;
+use crate::dialect::common::{example, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
-    Example, ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source, Type,
+    ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source, Type,
 };
 use crate::markdown::{Block, Inline, Row, Table};
 use std::path::Path;
@@ -18,6 +18,15 @@ const PUBLIC_SECTION: &str = "公共参数";
 const MODELS_MARKER: &str = "数据模型";
 const PARAM_HEADER: [&str; 4] = ["参数名", "类型", "描述信息", "必填"];
 const FIELD_HEADER: [&str; 4] = ["字段名", "类型", "描述信息", "必填"];
+/// Scalar types as the template spells them (case matters).
+const TYPES: TypeWords = TypeWords(&[
+    ("string", Type::String),
+    ("int", Type::Int),
+    ("float", Type::Float),
+    ("boolean", Type::Bool),
+    ("bool", Type::Bool),
+    ("object", Type::Json),
+]);
 /// Public parameters belong to the protocol, not to the operation.
 const PUBLIC_PARAMS: [&str; 3] = ["Action", "PublicKey", "Signature"];
 /// Response fields every UCloud response carries; the runtime consumes them.
@@ -148,17 +157,11 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
                     Section::ResponseExample => ExampleKind::Response,
                     _ => continue,
                 };
-                let is_json = serde_json::from_str::<serde_json::Value>(text).is_ok();
-                if kind == ExampleKind::Response && !is_json {
+                let example = example(&sink, kind, *line, info, text);
+                if kind == ExampleKind::Response && !example.is_json {
                     sink.warn(*line, "the response example is not valid JSON; kept as text");
                 }
-                examples.push(Example {
-                    kind,
-                    lang: info.clone(),
-                    text: text.clone(),
-                    is_json,
-                    source: sink.source(*line),
-                });
+                examples.push(example);
             }
             _ => {}
         }
@@ -311,10 +314,9 @@ fn field_from_row(sink: &mut Sink<'_>, row: &Row, location: Location) -> Option<
             return None;
         }
     };
-    let required = match required.trimmed().trim_matches('*').trim() {
-        r if r.eq_ignore_ascii_case("yes") => true,
-        r if r.eq_ignore_ascii_case("no") => false,
-        other => {
+    let required = match yes_no(required.trimmed()) {
+        Ok(required) => required,
+        Err(other) => {
             sink.error(row.line, format!("expected `**Yes**` or `No` in the required column, found `{other}`"));
             return None;
         }
@@ -354,19 +356,13 @@ fn parse_type_text(text: &str, cell: &Inline) -> Result<(Type, Option<String>), 
             .then(|| format!("model reference names `{text}` but links to `#{anchor}`; the anchor `{anchor}` is used"));
         return Ok((Type::Model(anchor.to_string()), note));
     }
-    let ty = match text {
-        "string" => Type::String,
-        "int" => Type::Int,
-        "float" => Type::Float,
-        "boolean" | "bool" => Type::Bool,
-        "object" => Type::Json,
-        other => {
-            return Err(format!(
-                "unknown type `{other}`; expected string, int, float, boolean, bool, object, a model reference `[*M*](#M)` or `array[...]` of those"
-            ))
-        }
-    };
-    Ok((ty, None))
+    match TYPES.get(text) {
+        Some(ty) => Ok((ty, None)),
+        None => Err(format!(
+            "unknown type `{text}`; expected {}, a model reference `[*M*](#M)` or `array[...]` of those",
+            TYPES.expected()
+        )),
+    }
 }
 
 /// Request rows with dotted names, folded into a tree in order of first appearance.
