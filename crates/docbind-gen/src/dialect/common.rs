@@ -1,8 +1,8 @@
-//! What both doc templates share: the diagnostics of one doc, the yes/no and type columns of their tables, and
-//! code examples.
+//! What both doc templates share: the diagnostics of one doc, the yes/no and type columns of their tables,
+//! duplicate rows and code examples.
 
 use crate::diag::{Diagnostic, Rejection};
-use crate::ir::{Example, ExampleKind, Source, Type};
+use crate::ir::{Example, ExampleKind, Field, Source, Type};
 use std::path::Path;
 
 /// Collects the errors and warnings met while reading one doc; each names the doc's file and a line.
@@ -61,6 +61,19 @@ impl TypeWords {
     /// `string, int, …`: what an unknown type was expected to be.
     pub(super) fn expected(&self) -> String {
         self.0.iter().map(|(w, _)| *w).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Reports a row whose name an earlier row (on `first_line`) already has; the caller keeps the first.
+pub(super) fn duplicate_row(sink: &mut Sink<'_>, line: usize, name: &str, first_line: usize) {
+    sink.warn(line, format!("duplicate row `{name}` (first on line {first_line}); the first row is used"));
+}
+
+/// Adds `field` unless a field of the same wire name is there already (then reports it as a duplicate row).
+pub(super) fn push_unique(sink: &mut Sink<'_>, fields: &mut Vec<Field>, field: Field) {
+    match fields.iter().find(|f| f.wire_name == field.wire_name) {
+        Some(first) => duplicate_row(sink, field.source.line, &field.wire_name, first.source.line),
+        None => fields.push(field),
     }
 }
 

@@ -17,7 +17,7 @@
 //! `Finovy-Access-Token` header belongs to the protocol and is dropped from the request fields.
 
 use crate::diag::Rejection;
-use crate::dialect::common::{example, yes_no, Sink, TypeWords};
+use crate::dialect::common::{duplicate_row, example, push_unique, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
     Data, ErrorCode, Example, ExampleKind, Field, Idempotency, Location, Operation, Pagination, Protocol, Response,
@@ -446,19 +446,6 @@ fn first_table<'a>(section: &Section<'a>) -> Option<&'a Table> {
     })
 }
 
-/// Keeps the first row of each wire name, warning about the others.
-fn push_unique(sink: &mut Sink<'_>, fields: &mut Vec<Field>, field: Field) {
-    if let Some(first) = fields.iter().find(|f| f.wire_name == field.wire_name) {
-        let first_line = first.source.line;
-        sink.warn(
-            field.source.line,
-            format!("duplicate row `{}` (first at line {first_line}); keeping the first", field.wire_name),
-        );
-    } else {
-        fields.push(field);
-    }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // 2. Input
 
@@ -822,8 +809,7 @@ fn error_codes(sink: &mut Sink<'_>, section: &Section<'_>) -> Vec<ErrorCode> {
             continue;
         }
         if let Some(first) = out.iter().find(|e| e.code == c) {
-            let first_line = first.source.line;
-            sink.warn(row.line, format!("duplicate error code `{c}` (first at line {first_line}); keeping the first"));
+            duplicate_row(sink, row.line, c, first.source.line);
             continue;
         }
         let mut text = cell(row, description).to_string();

@@ -4,7 +4,7 @@
 //! into nested groups by [`RequestTree`].
 
 use crate::diag::Rejection;
-use crate::dialect::common::{example, yes_no, Sink, TypeWords};
+use crate::dialect::common::{duplicate_row, example, push_unique, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
     ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source, Type,
@@ -272,15 +272,7 @@ fn member_fields(sink: &mut Sink<'_>, rows: &[Row]) -> Vec<Field> {
             sink.error(row.line, format!("expected a plain field name in a response or model table, found `{name}`"));
             continue;
         }
-        if let Some(first) = fields.iter().find(|f| f.wire_name == name) {
-            let first_line = first.source.line;
-            sink.warn(
-                row.line,
-                format!("`{name}` is listed twice (first on line {first_line}); the first row is used"),
-            );
-            continue;
-        }
-        fields.push(field);
+        push_unique(sink, &mut fields, field);
     }
     fields
 }
@@ -421,10 +413,7 @@ impl RequestTree {
                     NodeKind::Leaf(f)
                         if f.ty == field.ty && f.required == field.required && self.nodes[i].list_depth == *depth =>
                     {
-                        sink.warn(
-                            line,
-                            format!("`{full}` is listed twice (first on line {first}); the first row is used"),
-                        );
+                        duplicate_row(sink, line, full, first);
                     }
                     _ => sink.error(line, format!("`{full}` conflicts with the parameter declared on line {first}")),
                 }
