@@ -1,8 +1,10 @@
-//! What both doc templates share: the diagnostics of one doc, the yes/no and type columns of their tables,
-//! duplicate rows and code examples.
+//! What both doc templates share: the diagnostics of one doc, its sections, the yes/no and type columns of its
+//! tables, duplicate rows and code examples.
 
 use crate::diag::{Diagnostic, Rejection};
+use crate::dialect::normalize_heading;
 use crate::ir::{Example, ExampleKind, Field, Source, Type};
+use crate::markdown::{Block, Table};
 use std::path::Path;
 
 /// Collects the errors and warnings met while reading one doc; each names the doc's file and a line.
@@ -35,6 +37,51 @@ impl<'a> Sink<'a> {
     pub(super) fn into_invalid(self) -> Rejection {
         Rejection::Invalid { errors: self.errors }
     }
+}
+
+/// A heading of level 1–3 and the blocks up to the next one; deeper headings stay inside.
+#[derive(Debug)]
+pub(super) struct Section<'a, Kind> {
+    /// What the template calls this section, from its level and heading.
+    pub(super) kind: Kind,
+    /// The heading text, normalized.
+    pub(super) heading: String,
+    pub(super) line: usize,
+    pub(super) blocks: &'a [Block],
+}
+
+impl<'a, Kind> Section<'a, Kind> {
+    pub(super) fn tables(&self) -> impl Iterator<Item = &'a Table> {
+        self.blocks.iter().filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            _ => None,
+        })
+    }
+}
+
+/// Splits a doc at every heading of level 1–3, naming each section with `kind(level, heading)`. Blocks before the
+/// first such heading belong to no section.
+pub(super) fn split_sections<Kind>(blocks: &[Block], kind: impl Fn(u8, &str) -> Kind) -> Vec<Section<'_, Kind>> {
+    let starts: Vec<usize> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| matches!(b, Block::Heading { level, .. } if *level <= 3))
+        .map(|(i, _)| i)
+        .collect();
+    let mut sections = Vec::new();
+    for (n, &start) in starts.iter().enumerate() {
+        let end = starts.get(n + 1).copied().unwrap_or(blocks.len());
+        if let Block::Heading { level, content, line } = &blocks[start] {
+            let heading = normalize_heading(&content.text);
+            sections.push(Section {
+                kind: kind(*level, &heading),
+                heading,
+                line: *line,
+                blocks: &blocks[start + 1..end],
+            });
+        }
+    }
+    sections
 }
 
 /// A required column: `yes` or `no` in any case, bold or not. `Err` is the cell as read, for the message.

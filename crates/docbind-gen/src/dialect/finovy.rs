@@ -17,7 +17,7 @@
 //! `Finovy-Access-Token` header belongs to the protocol and is dropped from the request fields.
 
 use crate::diag::Rejection;
-use crate::dialect::common::{duplicate_row, example, push_unique, yes_no, Sink, TypeWords};
+use crate::dialect::common::{self, duplicate_row, example, push_unique, split_sections, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
     Data, ErrorCode, Example, ExampleKind, Field, Idempotency, Location, Operation, Pagination, Protocol, Response,
@@ -113,14 +113,7 @@ impl SectionKind {
     }
 }
 
-/// A `###` (or higher) section: its heading line and the blocks up to the next one.
-#[derive(Debug)]
-struct Section<'a> {
-    kind: SectionKind,
-    heading: String,
-    line: usize,
-    blocks: &'a [Block],
-}
+type Section<'a> = common::Section<'a, SectionKind>;
 
 pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     let mut sink = Sink::new(file);
@@ -138,7 +131,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     let first_section =
         rest.iter().position(|b| matches!(b, Block::Heading { level, .. } if *level <= 3)).unwrap_or(rest.len());
     let mut summary: Vec<String> = rest[..first_section].iter().filter_map(paragraph_text).collect();
-    let sections = split_sections(&rest[first_section..]);
+    let sections = split_sections(&rest[first_section..], |_, heading| SectionKind::of(heading));
 
     let Some(description) = find_section(&sections, SectionKind::Description, &mut sink) else {
         return Err(Rejection::Unsupported {
@@ -237,30 +230,6 @@ fn paragraph_text(block: &Block) -> Option<String> {
         Block::Paragraph { content, .. } if !content.trimmed().is_empty() => Some(content.trimmed().to_string()),
         _ => None,
     }
-}
-
-/// Splits at every heading of level 1–3; deeper headings stay inside their section.
-fn split_sections(blocks: &[Block]) -> Vec<Section<'_>> {
-    let starts: Vec<usize> = blocks
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| matches!(b, Block::Heading { level, .. } if *level <= 3))
-        .map(|(i, _)| i)
-        .collect();
-    let mut sections = Vec::new();
-    for (n, &start) in starts.iter().enumerate() {
-        let end = starts.get(n + 1).copied().unwrap_or(blocks.len());
-        if let Block::Heading { content, line, .. } = &blocks[start] {
-            let heading = normalize_heading(&content.text);
-            sections.push(Section {
-                kind: SectionKind::of(&heading),
-                heading,
-                line: *line,
-                blocks: &blocks[start + 1..end],
-            });
-        }
-    }
-    sections
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -439,18 +408,11 @@ fn parse_location(text: &str) -> Result<Location, String> {
     })
 }
 
-fn first_table<'a>(section: &Section<'a>) -> Option<&'a Table> {
-    section.blocks.iter().find_map(|b| match b {
-        Block::Table(t) => Some(t),
-        _ => None,
-    })
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // 2. Input
 
 fn request_fields(sink: &mut Sink<'_>, section: &Section<'_>) -> Vec<Field> {
-    let Some(table) = first_table(section) else {
+    let Some(table) = section.tables().next() else {
         sink.warn(section.line, "no input table under `### 2.输入参数`; the operation takes no parameters");
         return Vec::new();
     };
@@ -522,14 +484,7 @@ fn request_fields(sink: &mut Sink<'_>, section: &Section<'_>) -> Vec<Field> {
 
 /// The documented output rows (`Location::Member`), `None` when there is no (non-empty) table.
 fn output_fields(sink: &mut Sink<'_>, section: &Section<'_>) -> Option<(usize, Vec<Field>)> {
-    let tables: Vec<&Table> = section
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .collect();
+    let tables: Vec<&Table> = section.tables().collect();
     let table = *tables.first()?;
     for extra in &tables[1..] {
         sink.warn(extra.line, "a second output table (a nested structure) is not supported; ignored");
@@ -779,7 +734,7 @@ fn examples(sink: &Sink<'_>, section: &Section<'_>) -> Vec<Example> {
 // 5. Error codes
 
 fn error_codes(sink: &mut Sink<'_>, section: &Section<'_>) -> Vec<ErrorCode> {
-    let Some(table) = first_table(section) else {
+    let Some(table) = section.tables().next() else {
         return Vec::new(); // a link to 通用错误码
     };
     let code = column(table, CODE_COLUMN);
