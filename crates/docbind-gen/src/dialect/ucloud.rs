@@ -1,13 +1,27 @@
-//! UCloud's generated doc template (`# 中文 - Action`, 公共参数 / 请求参数 / 响应字段, models under `####`).
+//! UCloud's generated doc template.
 //!
-//! A doc table row becomes an IR field in [`field_from_row`]; dotted request names (`Name.N.Field`) are folded
-//! into nested groups by [`RequestTree`].
+//! ```text
+//! # {中文标题} - {Action}
+//! ## 简介                  paragraphs: the summary
+//! ## 定义
+//! ### 公共参数              | 参数名 | 类型 | 描述信息 | 必填 |  Action, PublicKey, Signature: the protocol's
+//! ### 请求参数              | 参数名 | 类型 | 描述信息 | 必填 |  dotted names `Name.N.Field`
+//! ### 响应字段              | 字段名 | 类型 | 描述信息 | 必填 |
+//! #### 数据模型
+//! #### {Model}             | 字段名 | 类型 | 描述信息 | 必填 |  (under 请求参数 too: inlined as request groups)
+//! ## 示例
+//! ### 请求示例 / 响应示例    code fences
+//! ```
+//!
+//! The doc is split at its headings of level 1–3 and read section by section (`SectionKind`). A doc table row
+//! becomes an IR field in [`field_from_row`]; dotted request names are folded into nested groups by
+//! [`RequestTree`].
 
 use crate::diag::Rejection;
-use crate::dialect::common::{duplicate_row, example, push_unique, yes_no, Sink, TypeWords};
+use crate::dialect::common::{self, duplicate_row, example, push_unique, split_sections, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
-    ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source, Type,
+    Example, ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source, Type,
 };
 use crate::markdown::{Block, Inline, Row, Table};
 use std::path::Path;
@@ -15,6 +29,11 @@ use std::path::Path;
 pub const REQUEST_SECTION: &str = "请求参数";
 pub const RESPONSE_SECTION: &str = "响应字段";
 const PUBLIC_SECTION: &str = "公共参数";
+const REQUEST_EXAMPLE_SECTION: &str = "请求示例";
+const RESPONSE_EXAMPLE_SECTION: &str = "响应示例";
+/// The chapter whose paragraphs are the operation's summary.
+const INTRO_CHAPTER: &str = "简介";
+/// A `####` heading that announces the model tables rather than naming one.
 const MODELS_MARKER: &str = "数据模型";
 const PARAM_HEADER: [&str; 4] = ["参数名", "类型", "描述信息", "必填"];
 const FIELD_HEADER: [&str; 4] = ["字段名", "类型", "描述信息", "必填"];
@@ -37,16 +56,36 @@ const NON_IDEMPOTENT_VERBS: [&str; 22] = [
     "Append", "Register", "Submit", "Execute", "Run", "Generate", "Issue", "Renew", "Recharge", "Transfer",
 ];
 
-/// Which `###` section of the doc we are in.
+/// What a section is, by its heading: a `#`/`##` chapter, or one of the template's `###` sections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Section {
-    Other,
+enum SectionKind {
+    Chapter,
     Public,
     Request,
     Response,
     RequestExample,
     ResponseExample,
+    /// A `###` section the template does not define.
+    Other,
 }
+
+impl SectionKind {
+    fn of(level: u8, heading: &str) -> SectionKind {
+        if level <= 2 {
+            return SectionKind::Chapter;
+        }
+        match heading {
+            PUBLIC_SECTION => SectionKind::Public,
+            REQUEST_SECTION => SectionKind::Request,
+            RESPONSE_SECTION => SectionKind::Response,
+            REQUEST_EXAMPLE_SECTION => SectionKind::RequestExample,
+            RESPONSE_EXAMPLE_SECTION => SectionKind::ResponseExample,
+            _ => SectionKind::Other,
+        }
+    }
+}
+
+type Section<'a> = common::Section<'a, SectionKind>;
 
 /// A raw model table before references are resolved; `request_side` models become request groups.
 struct RawModel {
@@ -62,127 +101,37 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         sink.error(line, "expected a title `# 中文标题 - Action` naming the API action");
         return Err(sink.into_invalid());
     };
+    let sections = split_sections(blocks, SectionKind::of);
+    let summary = summary(&sections);
 
-    let mut section = Section::Other;
-    let mut h2 = String::new();
-    let mut model_heading: Option<(String, usize)> = None;
-    let mut summary = Vec::new();
-    let mut request_rows: Vec<Row> = Vec::new();
-    let mut response_rows: Vec<Row> = Vec::new();
-    let mut seen = (false, false, false);
-    let mut raw_models: Vec<RawModel> = Vec::new();
+    // Section by section in document order, so that diagnostics follow the doc.
+    let mut tables = Tables::default();
     let mut examples = Vec::new();
-
-    for block in blocks {
-        match block {
-            Block::Heading { level, content, line } => {
-                let text = normalize_heading(&content.text);
-                match level {
-                    1 | 2 => {
-                        h2 = text;
-                        section = Section::Other;
-                        model_heading = None;
-                    }
-                    3 => {
-                        model_heading = None;
-                        section = match text.as_str() {
-                            PUBLIC_SECTION => Section::Public,
-                            REQUEST_SECTION => Section::Request,
-                            RESPONSE_SECTION => Section::Response,
-                            "请求示例" => Section::RequestExample,
-                            "响应示例" => Section::ResponseExample,
-                            _ => Section::Other,
-                        };
-                    }
-                    4 if text == MODELS_MARKER => model_heading = None,
-                    4 if matches!(section, Section::Request | Section::Response) => {
-                        model_heading = Some((text, *line));
-                    }
-                    _ => {}
-                }
-            }
-            Block::Paragraph { content, .. } if h2 == "简介" && section == Section::Other => {
-                let text = content.trimmed().trim_start_matches("?>").trim_start_matches("!>").trim();
-                if !text.is_empty() && text != "无" {
-                    summary.push(text.to_string());
-                }
-            }
-            Block::Table(table) => match (section, &model_heading) {
-                (Section::Public, _) => {
-                    check_header(&mut sink, table, &PARAM_HEADER);
-                    seen.0 = true;
-                }
-                (Section::Request | Section::Response, Some((name, line))) => {
-                    if !header_is(table, &FIELD_HEADER) {
-                        sink.warn(
-                            table.line,
-                            format!(
-                                "the table under `#### {name}` is not a model table (expected columns {}); skipped",
-                                FIELD_HEADER.join(" | ")
-                            ),
-                        );
-                        continue;
-                    }
-                    if raw_models.iter().any(|m| m.model.name == *name) {
-                        sink.warn(*line, format!("model `{name}` is defined twice; the first definition is used"));
-                        continue;
-                    }
-                    if table.rows.is_empty() {
-                        sink.warn(
-                            table.line,
-                            format!("model `{name}` has an empty table; every key it receives is kept in `extra`"),
-                        );
-                    }
-                    let fields = member_fields(&mut sink, &table.rows);
-                    raw_models.push(RawModel {
-                        model: Model { name: name.clone(), fields, source: sink.source(*line) },
-                        request_side: section == Section::Request,
-                    });
-                }
-                (Section::Request, None) => {
-                    check_header(&mut sink, table, &PARAM_HEADER);
-                    seen.1 = true;
-                    request_rows.extend(table.rows.iter().cloned());
-                }
-                (Section::Response, None) => {
-                    check_header(&mut sink, table, &FIELD_HEADER);
-                    seen.2 = true;
-                    response_rows.extend(table.rows.iter().cloned());
-                }
-                _ => {}
-            },
-            Block::Code { line, info, text } => {
-                let kind = match section {
-                    Section::RequestExample => ExampleKind::Request,
-                    Section::ResponseExample => ExampleKind::Response,
-                    _ => continue,
-                };
-                let example = example(&sink, kind, *line, info, text);
-                if kind == ExampleKind::Response && !example.is_json {
-                    sink.warn(*line, "the response example is not valid JSON; kept as text");
-                }
-                examples.push(example);
-            }
-            _ => {}
+    for section in &sections {
+        match section.kind {
+            // Its rows are the protocol's, not the operation's: only the table's columns are checked.
+            SectionKind::Public => section.tables().for_each(|table| check_header(&mut sink, table, &PARAM_HEADER)),
+            SectionKind::Request | SectionKind::Response => tables.read(&mut sink, section),
+            SectionKind::RequestExample => examples.extend(examples_of(&mut sink, section, ExampleKind::Request)),
+            SectionKind::ResponseExample => examples.extend(examples_of(&mut sink, section, ExampleKind::Response)),
+            SectionKind::Chapter | SectionKind::Other => {}
         }
     }
-
-    for (present, what) in [(seen.1, REQUEST_SECTION), (seen.2, RESPONSE_SECTION)] {
-        if !present {
+    for (found, what) in [(&tables.request, REQUEST_SECTION), (&tables.response, RESPONSE_SECTION)] {
+        if found.is_empty() {
             sink.error(title_line, format!("expected a table under `### {what}`"));
         }
     }
-    let _ = seen.0; // The public table is optional in practice; its rows never reach the IR.
 
     // Response: every field beside the protocol's own.
-    let response_fields: Vec<Field> = member_fields(&mut sink, &response_rows)
+    let mut response_fields: Vec<Field> = member_fields(&mut sink, tables.response.iter().flat_map(|t| &t.rows))
         .into_iter()
         .filter(|f| !PROTOCOL_RESPONSE_FIELDS.contains(&f.wire_name.as_str()))
         .collect();
 
     // Request: flat rows folded into nested groups, protocol parameters dropped.
     let mut tree = RequestTree::default();
-    for row in &request_rows {
+    for row in tables.request.iter().flat_map(|t| &t.rows) {
         if let Some((name, field)) = field_from_row(&mut sink, row, Location::Form) {
             if PUBLIC_PARAMS.contains(&name.as_str()) {
                 continue;
@@ -194,13 +143,12 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
 
     // Resolve model references: request-side models are inlined as groups, unknown ones become free-form JSON.
     let (request_models, mut models): (Vec<RawModel>, Vec<RawModel>) =
-        raw_models.into_iter().partition(|m| m.request_side);
+        tables.models.into_iter().partition(|m| m.request_side);
     let request_models: Vec<Model> = request_models.into_iter().map(|m| m.model).collect();
     for field in &mut request {
         inline_request_models(&mut sink, field, &request_models, 0);
     }
     let known: Vec<String> = models.iter().map(|m| m.model.name.clone()).collect();
-    let mut response_fields = response_fields;
     for field in &mut response_fields {
         check_refs(&mut sink, field, &known);
     }
@@ -221,7 +169,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         protocol: Protocol::Rpc { action: action.clone() },
         name: action,
         title,
-        summary: summary.join("\n"),
+        summary,
         source: sink.source(title_line),
         request,
         response: Response::Fields { fields: response_fields },
@@ -232,6 +180,111 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         annotations: Default::default(),
     };
     Ok(Parsed { operation, warnings: sink.warnings })
+}
+
+/// The paragraphs of the `## 简介` chapter (outside the template's `###` sections), without the `?>`/`!>` marks
+/// of callouts and without a bare `无`.
+fn summary(sections: &[Section<'_>]) -> String {
+    let mut chapter = "";
+    let mut paragraphs = Vec::new();
+    for section in sections {
+        if section.kind == SectionKind::Chapter {
+            chapter = &section.heading;
+        }
+        if chapter != INTRO_CHAPTER || !matches!(section.kind, SectionKind::Chapter | SectionKind::Other) {
+            continue;
+        }
+        for block in section.blocks {
+            if let Block::Paragraph { content, .. } = block {
+                let text = content.trimmed().trim_start_matches("?>").trim_start_matches("!>").trim();
+                if !text.is_empty() && text != "无" {
+                    paragraphs.push(text.to_string());
+                }
+            }
+        }
+    }
+    paragraphs.join("\n")
+}
+
+/// The tables of the `### 请求参数` and `### 响应字段` sections, in document order.
+#[derive(Default)]
+struct Tables<'a> {
+    request: Vec<&'a Table>,
+    response: Vec<&'a Table>,
+    models: Vec<RawModel>,
+}
+
+impl<'a> Tables<'a> {
+    /// A `### 请求参数` or `### 响应字段` section: its parameter tables, and a model table under each `#### Name`.
+    /// `#### 数据模型` only announces the models: a table right under it is a parameter table.
+    fn read(&mut self, sink: &mut Sink<'_>, section: &Section<'a>) {
+        let request_side = section.kind == SectionKind::Request;
+        let mut model: Option<(String, usize)> = None;
+        for block in section.blocks {
+            match block {
+                Block::Heading { level: 4, content, line } => {
+                    let text = normalize_heading(&content.text);
+                    model = (text != MODELS_MARKER).then_some((text, *line));
+                }
+                Block::Table(table) => match &model {
+                    Some((name, line)) => self.read_model(sink, table, name, *line, request_side),
+                    None if request_side => {
+                        check_header(sink, table, &PARAM_HEADER);
+                        self.request.push(table);
+                    }
+                    None => {
+                        check_header(sink, table, &FIELD_HEADER);
+                        self.response.push(table);
+                    }
+                },
+                _ => {}
+            }
+        }
+    }
+
+    /// The table under `#### name` (a heading on `line`); a name's first model table is its definition.
+    fn read_model(&mut self, sink: &mut Sink<'_>, table: &Table, name: &str, line: usize, request_side: bool) {
+        if !header_is(table, &FIELD_HEADER) {
+            sink.warn(
+                table.line,
+                format!(
+                    "the table under `#### {name}` is not a model table (expected columns {}); skipped",
+                    FIELD_HEADER.join(" | ")
+                ),
+            );
+            return;
+        }
+        if self.models.iter().any(|m| m.model.name == name) {
+            sink.warn(line, format!("model `{name}` is defined twice; the first definition is used"));
+            return;
+        }
+        if table.rows.is_empty() {
+            sink.warn(
+                table.line,
+                format!("model `{name}` has an empty table; every key it receives is kept in `extra`"),
+            );
+        }
+        let fields = member_fields(sink, &table.rows);
+        self.models.push(RawModel {
+            model: Model { name: name.to_string(), fields, source: sink.source(line) },
+            request_side,
+        });
+    }
+}
+
+/// The code fences of a `### 请求示例` or `### 响应示例` section; a response that is not JSON is kept as text.
+fn examples_of(sink: &mut Sink<'_>, section: &Section<'_>, kind: ExampleKind) -> Vec<Example> {
+    let mut examples = Vec::new();
+    for block in section.blocks {
+        if let Block::Code { line, info, text } = block {
+            let example = example(sink, kind, *line, info, text);
+            if kind == ExampleKind::Response && !example.is_json {
+                sink.warn(*line, "the response example is not valid JSON; kept as text");
+            }
+            examples.push(example);
+        }
+    }
+    examples
 }
 
 /// `# 获取镜像列表 - GetUvodnImage` (also `# 中文-Action`, a bold title, or a level-2 title).
@@ -264,7 +317,7 @@ fn check_header(sink: &mut Sink<'_>, table: &Table, expected: &[&str]) {
 }
 
 /// Response and model rows: plain names, no location of their own.
-fn member_fields(sink: &mut Sink<'_>, rows: &[Row]) -> Vec<Field> {
+fn member_fields<'r>(sink: &mut Sink<'_>, rows: impl IntoIterator<Item = &'r Row>) -> Vec<Field> {
     let mut fields: Vec<Field> = Vec::new();
     for row in rows {
         let Some((name, field)) = field_from_row(sink, row, Location::Member) else { continue };
