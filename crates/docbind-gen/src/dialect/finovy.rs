@@ -115,6 +115,7 @@ impl SectionKind {
 
 type Section<'a> = common::Section<'a, SectionKind>;
 
+/// Reads one page of this template into an operation, or rejects it with every error found.
 pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     let mut sink = Sink::new(file);
 
@@ -131,7 +132,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     let first_section =
         rest.iter().position(|b| matches!(b, Block::Heading { level, .. } if *level <= 3)).unwrap_or(rest.len());
     let mut summary: Vec<String> = rest[..first_section].iter().filter_map(paragraph_text).collect();
-    let sections = split_sections(&rest[first_section..], |_, heading| SectionKind::of(heading));
+    let sections = split_sections(rest, |_, heading| SectionKind::of(heading));
 
     let Some(description) = find_section(&sections, SectionKind::Description, &mut sink) else {
         return Err(Rejection::Unsupported {
@@ -183,10 +184,8 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     check_placeholders(&mut sink, &path, line, &request);
     let name = operation_name(&mut sink, &path, line);
 
-    if !sink.errors.is_empty() {
-        return Err(sink.into_invalid());
-    }
-    let Some(name) = name else {
+    // `name` is `None` only when an error says why.
+    let Some(name) = name.filter(|_| sink.errors.is_empty()) else {
         return Err(sink.into_invalid());
     };
 

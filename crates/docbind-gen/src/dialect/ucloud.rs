@@ -93,6 +93,7 @@ struct RawModel {
     request_side: bool,
 }
 
+/// Reads one doc of this template into an operation, or rejects it with every error found.
 pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     let mut sink = Sink::new(file);
 
@@ -553,10 +554,7 @@ fn inline_request_models(sink: &mut Sink<'_>, field: &mut Field, models: &[Model
         return;
     }
     let line = field.source.line;
-    let ty = match &mut field.ty {
-        Type::List(inner) => inner.as_mut(),
-        other => other,
-    };
+    let ty = element_type(&mut field.ty);
     match ty {
         Type::Model(name) => match models.iter().find(|m| m.name == *name) {
             Some(m) => {
@@ -583,13 +581,18 @@ fn inline_request_models(sink: &mut Sink<'_>, field: &mut Field, models: &[Model
     }
 }
 
+/// The type of a list's elements, or the type itself.
+fn element_type(ty: &mut Type) -> &mut Type {
+    match ty {
+        Type::List(inner) => inner.as_mut(),
+        other => other,
+    }
+}
+
 /// A reference to a model the doc does not define becomes free-form JSON, with a warning: nothing is dropped.
 fn check_refs(sink: &mut Sink<'_>, field: &mut Field, known: &[String]) {
     let line = field.source.line;
-    let ty = match &mut field.ty {
-        Type::List(inner) => inner.as_mut(),
-        other => other,
-    };
+    let ty = element_type(&mut field.ty);
     if let Type::Model(name) = ty {
         if !known.contains(name) {
             sink.warn(
