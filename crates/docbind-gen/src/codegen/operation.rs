@@ -29,13 +29,10 @@ pub fn module_pieces(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> 
         #module_doc
         use docbind_runtime as rt;
     })];
-    let structs = std::iter::once((&defs.request, true))
-        .chain(defs.groups.iter().map(|g| (g, false)))
-        .chain([(&defs.response, false)])
-        .chain(defs.models.iter().map(|m| (m, false)));
-    for (def, top_level_request) in structs {
+    let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
+    for def in structs {
         pieces.push(Piece::Struct(Box::new(struct_item(def)?)));
-        pieces.push(Piece::Tokens(struct_impls(def, dialect, top_level_request)));
+        pieces.push(Piece::Tokens(struct_impls(def, dialect)));
     }
     for e in &defs.enums {
         pieces.push(Piece::Tokens(enum_tokens(e)));
@@ -111,10 +108,10 @@ fn public_field(attrs: Vec<syn::Attribute>, name: proc_macro2::Ident, ty: syn::T
 
 /// What goes with a struct: its constructor and setters or its `Decode`, and a redacting `Debug` if it holds
 /// secrets.
-fn struct_impls(def: &StructDef, dialect: Dialect, top_level_request: bool) -> TokenStream {
+fn struct_impls(def: &StructDef, dialect: Dialect) -> TokenStream {
     let impls = Splice::from(match def.kind {
         StructKind::Decoded => decode_impl(def),
-        StructKind::Request => request_impl(def, dialect, top_level_request),
+        StructKind::Request => request_impl(def, dialect),
     });
     let debug = Splice::from(if def.has_secret() { debug_impl(def) } else { quote!() });
     quote! {
@@ -255,7 +252,6 @@ fn decode_impl(def: &StructDef) -> TokenStream {
             }
         }
     };
-    let _ = EXTRA;
     let slot_fn = Splice::from(slot_fn);
     quote! {
         impl rt::decode::Decode for #name {
@@ -271,7 +267,7 @@ fn decode_impl(def: &StructDef) -> TokenStream {
 }
 
 /// Constructor with the required parameters, `with_*` setters for the optional ones, and the wire encoder.
-fn request_impl(def: &StructDef, dialect: Dialect, top_level: bool) -> TokenStream {
+fn request_impl(def: &StructDef, dialect: Dialect) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let required: Vec<&FieldDef> = def.fields.iter().filter(|f| f.in_constructor()).collect();
     let params = required.iter().map(|f| {
@@ -353,7 +349,6 @@ fn request_impl(def: &StructDef, dialect: Dialect, top_level: bool) -> TokenStre
         Dialect::Finovy => call_encoder(def),
     });
     let constructor = Splice::from(constructor);
-    let _ = top_level;
     quote! {
         impl #name {
             #constructor

@@ -16,15 +16,19 @@
 //! `data`, `data[]` or `data.data[]`: the shape is inferred from the response example (see [`infer_data`]). The
 //! `Finovy-Access-Token` header belongs to the protocol and is dropped from the request fields.
 
-use crate::diag::{Diagnostic, Rejection};
+use crate::diag::Rejection;
+use crate::dialect::common::{self, duplicate_row, example, push_unique, split_sections, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
     Data, ErrorCode, Example, ExampleKind, Field, Idempotency, Location, Operation, Pagination, Protocol, Response,
-    Source, Type,
+    Type,
 };
 use crate::markdown::{Block, Inline, Row, Table};
 use serde_json::Value;
 use std::path::Path;
+// Only the inline tests at the end name these (through `use super::*`); remove this with them.
+#[cfg(test)]
+use crate::{diag::Diagnostic, ir::Source};
 
 /// The header every Finovy call carries; the runtime sends it, so it is not a request field.
 const TOKEN_HEADER: &str = "Finovy-Access-Token";
@@ -36,8 +40,23 @@ const EXPECTED_REQUEST_LINE: &str = "expected `接口请求地址：`METHOD` `pa
 
 const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
-const EXPECTED_TYPES: &str =
-    "string, int, integer, long, number, timestamp, float, double, bigdecimal, boolean, bool, json, object, 数组或对象";
+/// Scalar types as pages spell them, compared in lowercase.
+const TYPES: TypeWords = TypeWords(&[
+    ("string", Type::String),
+    ("int", Type::Int),
+    ("integer", Type::Int),
+    ("long", Type::Int),
+    ("number", Type::Int),
+    ("timestamp", Type::Int),
+    ("float", Type::Float),
+    ("double", Type::Float),
+    ("bigdecimal", Type::Float),
+    ("boolean", Type::Bool),
+    ("bool", Type::Bool),
+    ("json", Type::Json),
+    ("object", Type::Json),
+    ("数组或对象", Type::Json),
+]);
 
 const EXPECTED_LOCATIONS: &str = "header, Params, query, path, body";
 
@@ -94,46 +113,18 @@ impl SectionKind {
     }
 }
 
-/// A `###` (or higher) section: its heading line and the blocks up to the next one.
-#[derive(Debug)]
-struct Section<'a> {
-    kind: SectionKind,
-    heading: String,
-    line: usize,
-    blocks: &'a [Block],
-}
+type Section<'a> = common::Section<'a, SectionKind>;
 
-/// Collects diagnostics for one doc.
-#[derive(Debug)]
-struct Ctx<'a> {
-    file: &'a Path,
-    errors: Vec<Diagnostic>,
-    warnings: Vec<Diagnostic>,
-}
-
-impl Ctx<'_> {
-    fn error(&mut self, line: usize, message: impl Into<String>) {
-        self.errors.push(Diagnostic::error(self.file, line, message));
-    }
-
-    fn warn(&mut self, line: usize, message: impl Into<String>) {
-        self.warnings.push(Diagnostic::warning(self.file, line, message));
-    }
-
-    fn source(&self, line: usize) -> Source {
-        Source { file: self.file.to_path_buf(), line }
-    }
-}
-
+/// Reads one page of this template into an operation, or rejects it with every error found.
 pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
-    let mut ctx = Ctx { file, errors: Vec::new(), warnings: Vec::new() };
+    let mut sink = Sink::new(file);
 
     // Title: the first level-1 heading; everything before the first section is the introduction.
     let title_at = blocks.iter().position(|b| matches!(b, Block::Heading { level: 1, .. }));
     let (title, title_line, body_start) = match title_at.map(|i| (i, &blocks[i])) {
         Some((i, Block::Heading { content, line, .. })) => (normalize_heading(&content.text), *line, i + 1),
         _ => {
-            ctx.warn(1, "expected a `# 标题` level-1 heading; the operation has no title");
+            sink.warn(1, "expected a `# 标题` level-1 heading; the operation has no title");
             (String::new(), 1, 0)
         }
     };
@@ -141,24 +132,24 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     let first_section =
         rest.iter().position(|b| matches!(b, Block::Heading { level, .. } if *level <= 3)).unwrap_or(rest.len());
     let mut summary: Vec<String> = rest[..first_section].iter().filter_map(paragraph_text).collect();
-    let sections = split_sections(&rest[first_section..]);
+    let sections = split_sections(rest, |_, heading| SectionKind::of(heading));
 
-    let Some(description) = find_section(&sections, SectionKind::Description, &mut ctx) else {
+    let Some(description) = find_section(&sections, SectionKind::Description, &mut sink) else {
         return Err(Rejection::Unsupported {
             file: file.to_path_buf(),
             reason: "no `### 1.接口描述` section: not a Finovy open-API endpoint page".into(),
         });
     };
-    let input = find_section(&sections, SectionKind::Input, &mut ctx);
-    let output = find_section(&sections, SectionKind::Output, &mut ctx);
-    let examples_section = find_section(&sections, SectionKind::Examples, &mut ctx);
-    let errors_section = find_section(&sections, SectionKind::Errors, &mut ctx);
+    let input = find_section(&sections, SectionKind::Input, &mut sink);
+    let output = find_section(&sections, SectionKind::Output, &mut sink);
+    let examples_section = find_section(&sections, SectionKind::Examples, &mut sink);
+    let errors_section = find_section(&sections, SectionKind::Errors, &mut sink);
     for s in sections.iter().filter(|s| s.kind == SectionKind::Other) {
-        ctx.warn(s.line, format!("unknown section `{}` ignored", s.heading));
+        sink.warn(s.line, format!("unknown section `{}` ignored", s.heading));
     }
 
     // 1. Request line (and any prose, which extends the summary).
-    let request_line = request_line(&mut ctx, description);
+    let request_line = request_line(&mut sink, description);
     summary.extend(
         description
             .blocks
@@ -169,35 +160,33 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
 
     // 2. Request fields.
     let request = match input {
-        Some(section) => request_fields(&mut ctx, section),
+        Some(section) => request_fields(&mut sink, section),
         None => {
-            ctx.warn(description.line, "no `### 2.输入参数` section; the operation takes no parameters");
+            sink.warn(description.line, "no `### 2.输入参数` section; the operation takes no parameters");
             Vec::new()
         }
     };
 
     // 4. Examples (read before 3: the response example decides the shape of `data`).
-    let examples = examples_section.map(|s| examples(&ctx, s)).unwrap_or_default();
+    let examples = examples_section.map(|s| examples(&sink, s)).unwrap_or_default();
 
     // 3. Response.
-    let output_fields = output.and_then(|s| output_fields(&mut ctx, s));
-    let response_example = response_example(&mut ctx, &examples);
-    let data = infer_data(&mut ctx, output_fields, response_example);
+    let output_fields = output.and_then(|s| output_fields(&mut sink, s));
+    let response_example = response_example(&mut sink, &examples);
+    let data = infer_data(&mut sink, output_fields, response_example);
 
     // 5. Error codes.
-    let errors = errors_section.map(|s| error_codes(&mut ctx, s)).unwrap_or_default();
+    let errors = errors_section.map(|s| error_codes(&mut sink, s)).unwrap_or_default();
 
     let Some((method, path, line)) = request_line else {
-        return Err(Rejection::Invalid { errors: ctx.errors });
+        return Err(sink.into_invalid());
     };
-    check_placeholders(&mut ctx, &path, line, &request);
-    let name = operation_name(&mut ctx, &path, line);
+    check_placeholders(&mut sink, &path, line, &request);
+    let name = operation_name(&mut sink, &path, line);
 
-    if !ctx.errors.is_empty() {
-        return Err(Rejection::Invalid { errors: ctx.errors });
-    }
-    let Some(name) = name else {
-        return Err(Rejection::Invalid { errors: ctx.errors });
+    // `name` is `None` only when an error says why.
+    let Some(name) = name.filter(|_| sink.errors.is_empty()) else {
+        return Err(sink.into_invalid());
     };
 
     let pagination = pagination(&request, &data);
@@ -207,7 +196,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         name,
         title,
         summary: summary.join("\n\n"),
-        source: ctx.source(title_line),
+        source: sink.source(title_line),
         protocol: Protocol::Http { method, path },
         idempotent,
         request,
@@ -218,15 +207,19 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         examples,
         annotations: Default::default(),
     };
-    Ok(Parsed { operation, warnings: ctx.warnings })
+    Ok(Parsed { operation, warnings: sink.warnings })
 }
 
 /// The first section of a kind; later ones are reported and ignored.
-fn find_section<'s, 'a>(sections: &'s [Section<'a>], kind: SectionKind, ctx: &mut Ctx<'_>) -> Option<&'s Section<'a>> {
+fn find_section<'s, 'a>(
+    sections: &'s [Section<'a>],
+    kind: SectionKind,
+    sink: &mut Sink<'_>,
+) -> Option<&'s Section<'a>> {
     let mut same = sections.iter().filter(|s| s.kind == kind);
     let first = same.next()?;
     for s in same {
-        ctx.warn(s.line, format!("second `### {}` section; only the first one is read", s.heading));
+        sink.warn(s.line, format!("second `### {}` section; only the first one is read", s.heading));
     }
     Some(first)
 }
@@ -238,36 +231,12 @@ fn paragraph_text(block: &Block) -> Option<String> {
     }
 }
 
-/// Splits at every heading of level 1–3; deeper headings stay inside their section.
-fn split_sections(blocks: &[Block]) -> Vec<Section<'_>> {
-    let starts: Vec<usize> = blocks
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| matches!(b, Block::Heading { level, .. } if *level <= 3))
-        .map(|(i, _)| i)
-        .collect();
-    let mut sections = Vec::new();
-    for (n, &start) in starts.iter().enumerate() {
-        let end = starts.get(n + 1).copied().unwrap_or(blocks.len());
-        if let Block::Heading { content, line, .. } = &blocks[start] {
-            let heading = normalize_heading(&content.text);
-            sections.push(Section {
-                kind: SectionKind::of(&heading),
-                heading,
-                line: *line,
-                blocks: &blocks[start + 1..end],
-            });
-        }
-    }
-    sections
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // 1. Request line
 
 /// `接口请求地址：`METHOD` `path``: the first (method, path) pair of the section, with its line. Several pairs (sms
 /// docs declare GET and POST) → the first, with a warning.
-fn request_line(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Option<(String, String, usize)> {
+fn request_line(sink: &mut Sink<'_>, section: &Section<'_>) -> Option<(String, String, usize)> {
     let mut pairs: Vec<(String, String, usize)> = Vec::new();
     let mut labelled = None;
     for block in section.blocks {
@@ -283,7 +252,7 @@ fn request_line(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Option<(String, Str
             // No code spans: `接口请求地址：GET /v1/x` in plain text.
             let found = method_path_pairs(&plain_request_tokens(content));
             if !found.is_empty() {
-                ctx.warn(*line, "the request line is plain text; expected the method and path as code spans");
+                sink.warn(*line, "the request line is plain text; expected the method and path as code spans");
             }
             pairs.extend(found.into_iter().map(|(m, p)| (m, p, *line)));
         } else {
@@ -291,12 +260,12 @@ fn request_line(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Option<(String, Str
         }
     }
     let Some(first) = pairs.first().cloned() else {
-        ctx.error(labelled.unwrap_or(section.line), EXPECTED_REQUEST_LINE);
+        sink.error(labelled.unwrap_or(section.line), EXPECTED_REQUEST_LINE);
         return None;
     };
     if pairs.len() > 1 {
         let all: Vec<String> = pairs.iter().map(|(m, p, _)| format!("`{m} {p}`")).collect();
-        ctx.warn(
+        sink.warn(
             first.2,
             format!(
                 "{} request addresses ({}); using the first, `{} {}`",
@@ -350,17 +319,17 @@ fn placeholders(path: &str) -> Vec<&str> {
 }
 
 /// Every `{placeholder}` needs a `path` row; a `path` row without a placeholder is appended by the runtime.
-fn check_placeholders(ctx: &mut Ctx<'_>, path: &str, line: usize, request: &[Field]) {
+fn check_placeholders(sink: &mut Sink<'_>, path: &str, line: usize, request: &[Field]) {
     for name in placeholders(path) {
         if !request.iter().any(|f| f.location == Location::Path && f.wire_name == name) {
-            ctx.warn(line, format!("path placeholder `{{{name}}}` has no `path` row in the input table"));
+            sink.warn(line, format!("path placeholder `{{{name}}}` has no `path` row in the input table"));
         }
     }
 }
 
 /// `1.getList.md` → `getList`; otherwise the last literal segment of the declared path.
-fn operation_name(ctx: &mut Ctx<'_>, path: &str, line: usize) -> Option<String> {
-    let stem = ctx.file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+fn operation_name(sink: &mut Sink<'_>, path: &str, line: usize) -> Option<String> {
+    let stem = sink.file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     if let Some((number, rest)) = stem.split_once('.') {
         if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) && is_ascii_identifier(rest) {
             return Some(rest.to_string());
@@ -371,7 +340,7 @@ fn operation_name(ctx: &mut Ctx<'_>, path: &str, line: usize) -> Option<String> 
     match segment {
         Some(s) => Some(s.to_string()),
         None => {
-            ctx.error(
+            sink.error(
                 line,
                 format!(
                     "cannot name the operation: the file stem `{stem}` is not `N.identifier` and the path `{path}` has no literal segment"
@@ -423,14 +392,9 @@ fn header_text(table: &Table) -> String {
 
 fn parse_type(text: &str) -> Result<Type, String> {
     let t = text.trim().trim_matches('`').trim();
-    Ok(match t.to_ascii_lowercase().as_str() {
-        "string" => Type::String,
-        "int" | "integer" | "long" | "number" | "timestamp" => Type::Int,
-        "float" | "double" | "bigdecimal" => Type::Float,
-        "boolean" | "bool" => Type::Bool,
-        "json" | "object" | "数组或对象" => Type::Json,
-        _ => return Err(format!("unknown type `{t}`; expected one of {EXPECTED_TYPES}")),
-    })
+    TYPES
+        .get(&t.to_ascii_lowercase())
+        .ok_or_else(|| format!("unknown type `{t}`; expected one of {}", TYPES.expected()))
 }
 
 fn parse_location(text: &str) -> Result<Location, String> {
@@ -443,43 +407,12 @@ fn parse_location(text: &str) -> Result<Location, String> {
     })
 }
 
-fn parse_required(text: &str) -> Result<bool, String> {
-    let t = text.trim().trim_matches('*').trim();
-    if t.eq_ignore_ascii_case("yes") {
-        Ok(true)
-    } else if t.eq_ignore_ascii_case("no") {
-        Ok(false)
-    } else {
-        Err(format!("unknown required value `{t}`; expected `yes` or `no`"))
-    }
-}
-
-fn first_table<'a>(section: &Section<'a>) -> Option<&'a Table> {
-    section.blocks.iter().find_map(|b| match b {
-        Block::Table(t) => Some(t),
-        _ => None,
-    })
-}
-
-/// Keeps the first row of each wire name, warning about the others.
-fn push_unique(ctx: &mut Ctx<'_>, fields: &mut Vec<Field>, field: Field) {
-    if let Some(first) = fields.iter().find(|f| f.wire_name == field.wire_name) {
-        let first_line = first.source.line;
-        ctx.warn(
-            field.source.line,
-            format!("duplicate row `{}` (first at line {first_line}); keeping the first", field.wire_name),
-        );
-    } else {
-        fields.push(field);
-    }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // 2. Input
 
-fn request_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<Field> {
-    let Some(table) = first_table(section) else {
-        ctx.warn(section.line, "no input table under `### 2.输入参数`; the operation takes no parameters");
+fn request_fields(sink: &mut Sink<'_>, section: &Section<'_>) -> Vec<Field> {
+    let Some(table) = section.tables().next() else {
+        sink.warn(section.line, "no input table under `### 2.输入参数`; the operation takes no parameters");
         return Vec::new();
     };
     let name = column(table, NAME_COLUMN);
@@ -493,7 +426,7 @@ fn request_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<Field> {
         .map(|(_, n)| *n)
         .collect();
     if !missing.is_empty() {
-        ctx.error(
+        sink.error(
             table.line,
             format!(
                 "input table `{}` has no {} column; expected `参数名称 | 描述 | 是否必选 | 类型 | Location` (or `Parameter | Description | Required | Type | Location`)",
@@ -504,29 +437,30 @@ fn request_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<Field> {
         return Vec::new();
     }
     if table.rows.is_empty() {
-        ctx.warn(table.line, "empty input table; the operation takes no parameters");
+        sink.warn(table.line, "empty input table; the operation takes no parameters");
     }
     let mut fields = Vec::new();
     for row in &table.rows {
         let wire_name = cell(row, name);
         if wire_name.is_empty() {
-            ctx.warn(row.line, "input row without a name; skipped");
+            sink.warn(row.line, "input row without a name; skipped");
             continue;
         }
         let location = parse_location(cell(row, location));
         if wire_name.eq_ignore_ascii_case(TOKEN_HEADER) {
             if !matches!(location, Ok(Location::Header)) {
-                ctx.warn(row.line, format!("`{wire_name}` is documented outside the header; it is sent as a header"));
+                sink.warn(row.line, format!("`{wire_name}` is documented outside the header; it is sent as a header"));
             }
             continue;
         }
-        let required = parse_required(cell(row, required));
+        let required = yes_no(cell(row, required))
+            .map_err(|value| format!("unknown required value `{value}`; expected `yes` or `no`"));
         let ty = parse_type(cell(row, ty));
         let (location, required, ty) = match (location, required, ty) {
             (Ok(l), Ok(r), Ok(t)) => (l, r, t),
             (l, r, t) => {
                 for message in [l.err(), r.err(), t.err()].into_iter().flatten() {
-                    ctx.error(row.line, format!("input row `{wire_name}`: {message}"));
+                    sink.error(row.line, format!("input row `{wire_name}`: {message}"));
                 }
                 continue;
             }
@@ -537,9 +471,9 @@ fn request_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<Field> {
             ty,
             required,
             description: cell(row, description).to_string(),
-            source: ctx.source(row.line),
+            source: sink.source(row.line),
         };
-        push_unique(ctx, &mut fields, field);
+        push_unique(sink, &mut fields, field);
     }
     fields
 }
@@ -548,25 +482,18 @@ fn request_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<Field> {
 // 3. Output
 
 /// The documented output rows (`Location::Member`), `None` when there is no (non-empty) table.
-fn output_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Option<(usize, Vec<Field>)> {
-    let tables: Vec<&Table> = section
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .collect();
+fn output_fields(sink: &mut Sink<'_>, section: &Section<'_>) -> Option<(usize, Vec<Field>)> {
+    let tables: Vec<&Table> = section.tables().collect();
     let table = *tables.first()?;
     for extra in &tables[1..] {
-        ctx.warn(extra.line, "a second output table (a nested structure) is not supported; ignored");
+        sink.warn(extra.line, "a second output table (a nested structure) is not supported; ignored");
     }
     let name = column(table, NAME_COLUMN);
     let description = column(table, DESCRIPTION_COLUMN);
     let ty = column(table, TYPE_COLUMN);
     let remark = column(table, REMARK_COLUMN);
     if name.is_none() || ty.is_none() {
-        ctx.error(
+        sink.error(
             table.line,
             format!(
                 "output table `{}` has no {} column; expected `参数名称 | 描述 | 类型` (optionally `| 备注`)",
@@ -577,20 +504,20 @@ fn output_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Option<(usize, Vec
         return None;
     }
     if table.rows.is_empty() {
-        ctx.warn(table.line, "empty output table; `data` is kept untyped");
+        sink.warn(table.line, "empty output table; `data` is kept untyped");
         return None;
     }
     let mut fields = Vec::new();
     for row in &table.rows {
         let wire_name = cell(row, name);
         if wire_name.is_empty() {
-            ctx.warn(row.line, "output row without a name; skipped");
+            sink.warn(row.line, "output row without a name; skipped");
             continue;
         }
         let ty = match parse_type(cell(row, ty)) {
             Ok(t) => t,
             Err(message) => {
-                ctx.error(row.line, format!("output row `{wire_name}`: {message}"));
+                sink.error(row.line, format!("output row `{wire_name}`: {message}"));
                 continue;
             }
         };
@@ -608,9 +535,9 @@ fn output_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Option<(usize, Vec
             ty,
             required: false,
             description: text,
-            source: ctx.source(row.line),
+            source: sink.source(row.line),
         };
-        push_unique(ctx, &mut fields, field);
+        push_unique(sink, &mut fields, field);
     }
     if fields.is_empty() {
         return None;
@@ -619,12 +546,12 @@ fn output_fields(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Option<(usize, Vec
 }
 
 /// The first `json` response example, parsed; a fence that does not parse is reported and ignored.
-fn response_example(ctx: &mut Ctx<'_>, examples: &[Example]) -> Option<(usize, Value)> {
+fn response_example(sink: &mut Sink<'_>, examples: &[Example]) -> Option<(usize, Value)> {
     let example = examples.iter().find(|e| e.kind == ExampleKind::Response && e.lang.eq_ignore_ascii_case("json"))?;
     match serde_json::from_str::<Value>(&example.text) {
         Ok(v) => Some((example.source.line, v)),
         Err(e) => {
-            ctx.warn(
+            sink.warn(
                 example.source.line,
                 format!("response example is not valid JSON ({e}); the shape of `data` is taken from the output table"),
             );
@@ -650,7 +577,7 @@ fn shape_from_table(fields: Option<Vec<Field>>) -> Data {
 /// The output table describes the contents of the envelope's `data`; the example says which shape:
 /// `{<items>: [...], totalCounts}` → page, array → list, object → object, scalar with a one-row table → scalar.
 /// No table → untyped. When the example contradicts the table, warn and trust the table.
-fn infer_data(ctx: &mut Ctx<'_>, table: Option<(usize, Vec<Field>)>, example: Option<(usize, Value)>) -> Data {
+fn infer_data(sink: &mut Sink<'_>, table: Option<(usize, Vec<Field>)>, example: Option<(usize, Value)>) -> Data {
     let table_line = table.as_ref().map(|(l, _)| *l);
     let fields = table.map(|(_, f)| f);
     let Some((example_line, example)) = example else {
@@ -660,7 +587,7 @@ fn infer_data(ctx: &mut Ctx<'_>, table: Option<(usize, Vec<Field>)>, example: Op
         Value::Object(map) if map.contains_key("data") => map.get("data"),
         _ => {
             if fields.is_some() {
-                ctx.warn(
+                sink.warn(
                     example_line,
                     "response example is not a `{code, success, msg, data, traceId}` envelope; the shape of `data` is taken from the output table",
                 );
@@ -672,7 +599,7 @@ fn infer_data(ctx: &mut Ctx<'_>, table: Option<(usize, Vec<Field>)>, example: Op
         if matches!(data, Some(Value::Object(m)) if !m.is_empty())
             || matches!(data, Some(Value::Array(a)) if !a.is_empty())
         {
-            ctx.warn(example_line, "the example's `data` has members but there is no output table; kept untyped");
+            sink.warn(example_line, "the example's `data` has members but there is no output table; kept untyped");
         }
         return Data::Untyped;
     };
@@ -682,14 +609,14 @@ fn infer_data(ctx: &mut Ctx<'_>, table: Option<(usize, Vec<Field>)>, example: Op
         None | Some(Value::Null) => shape_from_table(Some(fields)),
         Some(Value::Array(_)) => {
             if single_data_row {
-                ctx.warn(line, "the output table declares one `data` value but the example's `data` is an array; following the table");
+                sink.warn(line, "the output table declares one `data` value but the example's `data` is an array; following the table");
                 return shape_from_table(Some(fields));
             }
             Data::List { fields }
         }
         Some(Value::Object(map)) => {
             if single_data_row && !map.contains_key("data") {
-                ctx.warn(line, "the output table declares one `data` value but the example's `data` is an object; following the table");
+                sink.warn(line, "the output table declares one `data` value but the example's `data` is an object; following the table");
                 return shape_from_table(Some(fields));
             }
             match page_keys(map) {
@@ -704,7 +631,7 @@ fn infer_data(ctx: &mut Ctx<'_>, table: Option<(usize, Vec<Field>)>, example: Op
                     let mut kept = Vec::new();
                     for f in fields {
                         if map.contains_key(&f.wire_name) && !item_keys.contains(&f.wire_name) {
-                            ctx.warn(
+                            sink.warn(
                                 f.source.line,
                                 format!(
                                     "output row `{}` describes the page, not an item; dropped from the item fields",
@@ -725,7 +652,7 @@ fn infer_data(ctx: &mut Ctx<'_>, table: Option<(usize, Vec<Field>)>, example: Op
                 let mut fields = fields;
                 Data::Scalar { ty: fields.remove(0).ty }
             } else {
-                ctx.warn(
+                sink.warn(
                     line,
                     format!(
                         "the example's `data` is a single value but the output table has {} rows; following the table",
@@ -777,7 +704,7 @@ fn pagination(request: &[Field], data: &Data) -> Option<Pagination> {
 // 4. Examples
 
 /// Every code fence after a `输入示例` / `输出示例` label, in document order.
-fn examples(ctx: &Ctx<'_>, section: &Section<'_>) -> Vec<Example> {
+fn examples(sink: &Sink<'_>, section: &Section<'_>) -> Vec<Example> {
     let mut kind = None;
     let mut out = Vec::new();
     for block in section.blocks {
@@ -793,13 +720,7 @@ fn examples(ctx: &Ctx<'_>, section: &Section<'_>) -> Vec<Example> {
             }
             Block::Code { line, info, text } => {
                 if let Some(kind) = kind {
-                    out.push(Example {
-                        kind,
-                        lang: info.clone(),
-                        text: text.clone(),
-                        is_json: serde_json::from_str::<Value>(text).is_ok(),
-                        source: ctx.source(*line),
-                    });
+                    out.push(example(sink, kind, *line, info, text));
                 }
             }
             _ => {}
@@ -811,8 +732,8 @@ fn examples(ctx: &Ctx<'_>, section: &Section<'_>) -> Vec<Example> {
 // ---------------------------------------------------------------------------------------------------------------
 // 5. Error codes
 
-fn error_codes(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<ErrorCode> {
-    let Some(table) = first_table(section) else {
+fn error_codes(sink: &mut Sink<'_>, section: &Section<'_>) -> Vec<ErrorCode> {
+    let Some(table) = section.tables().next() else {
         return Vec::new(); // a link to 通用错误码
     };
     let code = column(table, CODE_COLUMN);
@@ -821,7 +742,7 @@ fn error_codes(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<ErrorCode> {
     let (code, description) = match (code, description) {
         (Some(c), d) => (Some(c), d),
         (None, _) => {
-            ctx.warn(
+            sink.warn(
                 table.line,
                 format!(
                     "error table `{}`: expected `状态码 | 描述` or `错误码 | 错误描述 | 解决方案`; reading the first two columns",
@@ -832,18 +753,17 @@ fn error_codes(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<ErrorCode> {
         }
     };
     if table.rows.is_empty() {
-        ctx.warn(table.line, "empty error table; no error codes");
+        sink.warn(table.line, "empty error table; no error codes");
     }
     let mut out: Vec<ErrorCode> = Vec::new();
     for row in &table.rows {
         let c = cell(row, code);
         if c.is_empty() {
-            ctx.warn(row.line, "error row without a code; skipped");
+            sink.warn(row.line, "error row without a code; skipped");
             continue;
         }
         if let Some(first) = out.iter().find(|e| e.code == c) {
-            let first_line = first.source.line;
-            ctx.warn(row.line, format!("duplicate error code `{c}` (first at line {first_line}); keeping the first"));
+            duplicate_row(sink, row.line, c, first.source.line);
             continue;
         }
         let mut text = cell(row, description).to_string();
@@ -855,7 +775,7 @@ fn error_codes(ctx: &mut Ctx<'_>, section: &Section<'_>) -> Vec<ErrorCode> {
             text.push_str("解决方案：");
             text.push_str(fix);
         }
-        out.push(ErrorCode { code: c.to_string(), description: text, source: ctx.source(row.line) });
+        out.push(ErrorCode { code: c.to_string(), description: text, source: sink.source(row.line) });
     }
     out
 }

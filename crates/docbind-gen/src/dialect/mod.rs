@@ -1,5 +1,6 @@
 //! Doc templates ("dialects"): detection, and the entry point that turns one doc into one IR operation.
 
+mod common;
 pub mod finovy;
 pub mod ucloud;
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::diag::Severity;
+use crate::diag::{Diagnostic, Severity};
 use crate::markdown;
 use std::path::PathBuf;
 
@@ -145,7 +145,7 @@ fn duplicate_rows_warn_and_keep_the_first() {
     assert_eq!(p.operation.request.len(), 1);
     let Type::List(inner) = &p.operation.request[0].ty else { panic!() };
     assert!(matches!(inner.as_ref(), Type::Group(m) if m.len() == 1));
-    assert_eq!(p.warnings.iter().filter(|w| w.message.contains("listed twice")).count(), 2);
+    assert_eq!(p.warnings.iter().filter(|w| w.message.contains("duplicate row")).count(), 2);
 }
 
 #[test]
