@@ -26,9 +26,6 @@ use crate::ir::{
 use crate::markdown::{Block, Inline, Row, Table};
 use serde_json::Value;
 use std::path::Path;
-// Only the inline tests at the end name these (through `use super::*`); remove this with them.
-#[cfg(test)]
-use crate::{diag::Diagnostic, ir::Source};
 
 /// The header every Finovy call carries; the runtime sends it, so it is not a request field.
 const TOKEN_HEADER: &str = "Finovy-Access-Token";
