@@ -423,7 +423,7 @@ impl DecodeError {
         self.column
     }
 
-    fn from_json(e: &serde_json::Error) -> Self {
+    pub(crate) fn from_json(e: &serde_json::Error) -> Self {
         DecodeError { message: e.to_string(), line: e.line(), column: e.column() }
     }
 }

@@ -13,10 +13,9 @@ use tracing::Instrument as _;
 
 use crate::decode::{self, Decode, Extra, Slot};
 use crate::http::{self, percent_encode};
-use crate::{CallInfo, Error, RetryPolicy};
+use crate::{CallInfo, Error, RetryPolicy, Vendor};
 
-/// The service name used in errors and traces.
-pub const SERVICE: &str = "Finovy";
+const VENDOR: Vendor = Vendor::Finovy;
 
 /// The default API endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://client.xuandashi.com";
@@ -581,7 +580,7 @@ impl Client {
             }
             _ => {}
         }
-        let ua = http::user_agent(SERVICE, config.user_agent_suffix.as_deref());
+        let ua = http::user_agent(VENDOR.name(), config.user_agent_suffix.as_deref());
         let http = http::build_client(&ua)?;
         Ok(Client { inner: Arc::new(Inner { config, http, token: tokio::sync::Mutex::new(None) }) })
     }
@@ -601,7 +600,7 @@ impl Client {
     pub async fn call(&self, op: &'static Operation, call: Call, data: Slot<'_>) -> Result<CallInfo, Error> {
         let span = tracing::debug_span!(
             "docbind.call",
-            service = SERVICE,
+            service = VENDOR.name(),
             operation = op.name,
             attempt = tracing::field::Empty,
             request_id = tracing::field::Empty,
@@ -693,7 +692,7 @@ impl Client {
             Ok(status) => status,
             Err(e) => {
                 return Err(Failure {
-                    error: Error::Decode { message: e.to_string(), body: raw.body },
+                    error: Error::Decode { source: e, body: raw.body },
                     unauthorized: false,
                     retry_after: None,
                 })
@@ -707,7 +706,7 @@ impl Client {
             code => Err(Failure {
                 unauthorized: code == 401,
                 error: Error::Service {
-                    service: SERVICE,
+                    vendor: VENDOR,
                     code,
                     message: env.msg.unwrap_or_default(),
                     operation: op.name.to_owned(),
@@ -766,28 +765,31 @@ impl Client {
         let started = Instant::now();
         let raw = http::send(request, cfg.timeout, cfg.max_response_bytes)
             .await
-            .map_err(|e| Error::Auth(format!("token exchange failed: {e}")))?;
+            .map_err(|e| Error::auth("token exchange failed", Some(Box::new(e))))?;
         if raw.status >= 400 {
-            return Err(Error::Auth(format!("token exchange failed: HTTP status {}", raw.status)));
+            return Err(Error::auth(format!("token exchange failed: HTTP status {}", raw.status), None));
         }
         let mut data: Option<TokenData> = None;
         let env = decode_envelope(&raw.body, Slot::Model(&mut data))
-            .map_err(|e| Error::Auth(format!("token exchange: invalid response: {e}")))?;
+            .map_err(|e| Error::auth("token exchange: invalid response", Some(Box::new(e))))?;
         let code = env.effective_code();
         if code != 0 {
-            return Err(Error::Auth(format!(
-                "token exchange failed: code {code}: {}{}",
-                env.msg.unwrap_or_default(),
-                env.trace_id.map(|t| format!(" (request id {t})")).unwrap_or_default()
-            )));
+            let refused = Error::Service {
+                vendor: VENDOR,
+                code,
+                message: env.msg.unwrap_or_default(),
+                operation: "getToken".to_owned(),
+                request_id: env.trace_id,
+            };
+            return Err(Error::auth("token exchange failed", Some(Box::new(refused))));
         }
         let data = data.unwrap_or_default();
         let token = data
             .token
             .filter(|t| !t.is_empty())
-            .ok_or_else(|| Error::Auth("token exchange: the response has no token".into()))?;
+            .ok_or_else(|| Error::auth("token exchange: the response has no token", None))?;
         if reqwest::header::HeaderValue::from_str(&token).is_err() {
-            return Err(Error::Auth("token exchange: the token is not a valid header value".into()));
+            return Err(Error::auth("token exchange: the token is not a valid header value", None));
         }
         let refresh_at = data
             .effective_time

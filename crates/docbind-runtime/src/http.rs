@@ -1,6 +1,5 @@
 //! Shared HTTP plumbing: client construction, bounded body reads, error mapping.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -60,14 +59,7 @@ pub(crate) fn map_reqwest(e: reqwest::Error, timeout: Duration) -> Error {
     } else {
         "request failed"
     };
-    // reqwest's Display does not include the source chain; add it for a useful message.
-    let mut message = what.to_owned();
-    let mut source = std::error::Error::source(&e);
-    while let Some(s) = source {
-        let _ = write!(message, ": {s}");
-        source = s.source();
-    }
-    Error::transport(message, e)
+    Error::transport(what, e)
 }
 
 /// Sends `request` with `timeout` and reads at most `max_bytes` of body, chunk by chunk.

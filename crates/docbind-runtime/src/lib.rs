@@ -17,6 +17,7 @@ mod http;
 pub mod paginate;
 pub mod retry;
 pub mod ucloud;
+mod vendor;
 
 pub use error::Error;
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).
@@ -24,6 +25,7 @@ pub use futures;
 pub use retry::RetryPolicy;
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).
 pub use serde_json;
+pub use vendor::Vendor;
 
 /// Metadata about a completed call.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -15,10 +15,9 @@ use tracing::Instrument as _;
 
 use crate::decode::{self, Decode, Extra, Slot};
 use crate::http::{self, percent_encode};
-use crate::{CallInfo, Error, RetryPolicy};
+use crate::{CallInfo, Error, RetryPolicy, Vendor};
 
-/// The service name used in errors and traces.
-pub const SERVICE: &str = "UCloud";
+const VENDOR: Vendor = Vendor::UCloud;
 
 /// The default API endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://api.ucloud.cn";
@@ -540,7 +539,7 @@ impl Client {
     /// Builds a client; fails on an invalid configuration.
     pub fn new(config: Config) -> Result<Client, Error> {
         let url = config.validate()?;
-        let ua = http::user_agent(SERVICE, config.user_agent_suffix.as_deref());
+        let ua = http::user_agent(VENDOR.name(), config.user_agent_suffix.as_deref());
         let http = http::build_client(&ua)?;
         Ok(Client { inner: Arc::new(Inner { config, url, http }) })
     }
@@ -561,7 +560,7 @@ impl Client {
     pub async fn call(&self, op: &'static Operation, form: Form, out: &mut dyn Decode) -> Result<CallInfo, Error> {
         let span = tracing::debug_span!(
             "docbind.call",
-            service = SERVICE,
+            service = VENDOR.name(),
             operation = op.action,
             attempt = tracing::field::Empty,
             request_id = tracing::field::Empty,
@@ -667,7 +666,7 @@ fn decode_response(
 ) -> Result<CallInfo, Error> {
     let env = match decode_body(&body, out) {
         Ok(status) => status,
-        Err(e) => return Err(Error::Decode { message: e.to_string(), body }),
+        Err(source) => return Err(Error::Decode { source, body }),
     };
     // A missing RetCode counts as success (like Go). One that is present but not an integer
     // is kept raw in `extra` and reported as a failure with code -1.
@@ -677,7 +676,7 @@ fn decode_response(
             Some(raw) => {
                 let raw = raw.to_string();
                 return Err(Error::Service {
-                    service: SERVICE,
+                    vendor: VENDOR,
                     code: -1,
                     message: format!(
                         "unparseable RetCode {raw}{}",
@@ -693,7 +692,7 @@ fn decode_response(
     match ret_code {
         0 => Ok(CallInfo { request_id, attempts, status, extra: Extra::new() }),
         code => Err(Error::Service {
-            service: SERVICE,
+            vendor: VENDOR,
             code,
             message: env.message.unwrap_or_default(),
             operation: op.action.to_owned(),

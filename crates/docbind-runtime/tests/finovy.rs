@@ -303,8 +303,12 @@ async fn token_exchange_failure_is_auth_error_without_secret() {
         .await;
     let client = Client::new(exchange_config(&server)).unwrap();
     let err = client.call(&GET_LIST, list_call(), Slot::Model(&mut None::<ListData>)).await.unwrap_err();
-    assert!(matches!(err, Error::Auth(_)), "{err:?}");
-    let text = format!("{err} {err:?}");
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    // The vendor's refusal is the source, with its code, message and trace id; the secret is nowhere.
+    let refused = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<Error>()).expect("a source");
+    assert_eq!(refused.code(), Some(1001));
+    assert_eq!(refused.request_id(), Some("tx"));
+    let text = format!("{err} {refused} {err:?}");
     assert!(text.contains("bad secret") && !text.contains("s3cret"), "{text}");
     assert_eq!(count(&server, LIST_PATH).await, 0);
 }

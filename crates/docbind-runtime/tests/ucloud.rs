@@ -316,9 +316,10 @@ async fn html_with_200_is_a_decode_error_keeping_the_body() {
     let client = Client::new(config(&server)).unwrap();
     let err = client.call(&GET_IMAGE, Form::new(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
     match err {
-        Error::Decode { message, body, .. } => {
+        Error::Decode { source, body, .. } => {
             assert_eq!(&body[..], html.as_bytes());
-            assert!(message.contains("line 1"), "{message}");
+            assert_eq!((source.line(), source.column()), (1, 1), "{source}");
+            assert!(source.message().contains("line 1"), "{source}");
         }
         other => panic!("expected Decode, got {other:?}"),
     }
@@ -358,6 +359,16 @@ async fn connection_refused_is_transport_and_retried() {
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert!(err.is_retryable());
     assert!(!format!("{err:?}").contains(PRIV));
+    // The cause is the source only: walking the chain (as `{:#}` does) names it once.
+    assert_eq!(err.to_string(), "transport error: cannot connect");
+    let mut chain = vec![err.to_string()];
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        chain.push(cause.to_string());
+        source = cause.source();
+    }
+    let chain = chain.join(": ");
+    assert_eq!(chain.matches("refused").count(), 1, "{chain}");
 }
 
 #[test]

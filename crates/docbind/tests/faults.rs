@@ -423,8 +423,9 @@ async fn truncated_json_is_a_decode_error_keeping_the_body_and_not_retried() {
     let client = ucloud_uodn::Client::new(ucloud(&server)).unwrap();
     let (r, _) = timed(Duration::from_secs(2), ucloud_call(&client)).await;
     match r.unwrap_err() {
-        Error::Decode { message, body, .. } => {
-            assert!(message.contains("EOF"), "{message}");
+        Error::Decode { source, body, .. } => {
+            assert!(source.message().contains("EOF"), "{source}");
+            assert_eq!(source.line(), 1, "{source}");
             assert_eq!(&body[..], cut.as_bytes());
         }
         e => panic!("expected a decode error, got {e:?}"),
