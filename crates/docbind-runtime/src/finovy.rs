@@ -12,8 +12,9 @@ use serde_json::Value;
 use tracing::Instrument as _;
 
 use crate::decode::{self, Decode, Extra, Slot};
-use crate::http::{self, percent_encode};
-use crate::{CallInfo, Error, RetryPolicy, Vendor};
+use crate::retry::{self, Failure};
+use crate::transport::{self, percent_encode, HttpOptions, Transport};
+use crate::{CallInfo, Error, Vendor};
 
 const VENDOR: Vendor = Vendor::Finovy;
 
@@ -25,9 +26,6 @@ pub const TOKEN_HEADER: &str = "Finovy-Access-Token";
 
 /// The token exchange endpoint, relative to the base URL.
 pub const TOKEN_PATH: &str = "v1/auth/getToken";
-
-/// Default maximum response size (64 MiB).
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 const REDACTED: &str = "<redacted>";
 
@@ -61,37 +59,18 @@ impl fmt::Debug for Credentials {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Config {
-    /// Endpoint, default [`DEFAULT_BASE_URL`].
-    pub base_url: String,
     /// Credentials (redacted in `Debug`).
     pub credentials: Credentials,
-    /// Per-attempt timeout (connect to end of body), default 30 s.
-    pub timeout: Duration,
-    /// Retry policy for idempotent operations.
-    pub retry: RetryPolicy,
-    /// Maximum response body size, default 64 MiB.
-    pub max_response_bytes: usize,
     /// Exchanged tokens are refreshed this long before they expire, default 60 s.
     pub refresh_margin: Duration,
-    /// Appended to the User-Agent.
-    pub user_agent_suffix: Option<String>,
-    /// Per-operation idempotency overrides (`true` allows retries, `false` forbids them).
-    pub idempotency_overrides: HashMap<String, bool>,
+    /// Endpoint (default [`DEFAULT_BASE_URL`]), timeout, retries and the other options every client has.
+    pub http: HttpOptions,
 }
 
 impl Config {
     /// A configuration with the given credentials and defaults for everything else.
     pub fn new(credentials: Credentials) -> Self {
-        Config {
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            credentials,
-            timeout: Duration::from_secs(30),
-            retry: RetryPolicy::default(),
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            refresh_margin: Duration::from_secs(60),
-            user_agent_suffix: None,
-            idempotency_overrides: HashMap::new(),
-        }
+        Config { credentials, refresh_margin: Duration::from_secs(60), http: HttpOptions::new(DEFAULT_BASE_URL) }
     }
 
     /// Reads `FINOVY_ACCESS_TOKEN`, or `FINOVY_UUID` + `FINOVY_SECRET`, and `FINOVY_BASE_URL`.
@@ -114,37 +93,9 @@ impl Config {
         };
         let mut cfg = Config::new(credentials);
         if let Some(url) = get("FINOVY_BASE_URL") {
-            cfg.base_url = url;
+            cfg.http.base_url = url;
         }
         Ok(cfg)
-    }
-
-    /// Sets the endpoint.
-    #[must_use]
-    pub fn with_base_url(mut self, v: impl Into<String>) -> Self {
-        self.base_url = v.into();
-        self
-    }
-
-    /// Sets the per-attempt timeout.
-    #[must_use]
-    pub fn with_timeout(mut self, v: Duration) -> Self {
-        self.timeout = v;
-        self
-    }
-
-    /// Sets the retry policy ([`RetryPolicy::disabled`] turns retries off).
-    #[must_use]
-    pub fn with_retry(mut self, v: RetryPolicy) -> Self {
-        self.retry = v;
-        self
-    }
-
-    /// Sets the maximum response body size.
-    #[must_use]
-    pub fn with_max_response_bytes(mut self, v: usize) -> Self {
-        self.max_response_bytes = v;
-        self
     }
 
     /// Sets how long before expiry an exchanged token is refreshed.
@@ -154,19 +105,7 @@ impl Config {
         self
     }
 
-    /// Sets the User-Agent suffix.
-    #[must_use]
-    pub fn with_user_agent_suffix(mut self, v: impl Into<String>) -> Self {
-        self.user_agent_suffix = Some(v.into());
-        self
-    }
-
-    /// Marks operation `name` as idempotent (retried) or not, overriding the generated flag.
-    #[must_use]
-    pub fn idempotency_override(mut self, name: impl Into<String>, idempotent: bool) -> Self {
-        self.idempotency_overrides.insert(name.into(), idempotent);
-        self
-    }
+    transport::http_option_setters!();
 }
 
 /// HTTP method of a Finovy operation.
@@ -222,14 +161,14 @@ impl fmt::Debug for Call {
             .headers
             .iter()
             .map(|(k, v)| {
-                let shown = if http::is_sensitive(k) { REDACTED } else { v.as_str() };
+                let shown = if transport::is_sensitive(k) { REDACTED } else { v.as_str() };
                 (k.as_str(), shown)
             })
             .collect();
         let body = self.body.as_ref().map(|b| {
             b.iter()
                 .map(|(k, v)| {
-                    let shown = if http::is_sensitive(k) { Value::String(REDACTED.into()) } else { v.clone() };
+                    let shown = if transport::is_sensitive(k) { Value::String(REDACTED.into()) } else { v.clone() };
                     (k.clone(), shown)
                 })
                 .collect::<serde_json::Map<_, _>>()
@@ -449,7 +388,7 @@ pub struct Client {
 
 struct Inner {
     config: Config,
-    http: reqwest::Client,
+    transport: Transport,
     token: tokio::sync::Mutex<Option<CachedToken>>,
 }
 
@@ -552,24 +491,9 @@ impl Decode for TokenData {
     }
 }
 
-/// Why an attempt failed, and whether a token refresh could fix it.
-struct Failure {
-    error: Error,
-    unauthorized: bool,
-    retry_after: Option<Duration>,
-}
-
 impl Client {
     /// Builds a client; fails on an invalid configuration.
     pub fn new(config: Config) -> Result<Client, Error> {
-        let url = reqwest::Url::parse(&config.base_url)
-            .map_err(|e| Error::Config(format!("invalid base URL {:?}: {e}", config.base_url)))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(Error::Config(format!("base URL must be http or https: {:?}", config.base_url)));
-        }
-        if config.timeout.is_zero() {
-            return Err(Error::Config("timeout must be greater than zero".into()));
-        }
         match &config.credentials {
             Credentials::Token(t) if t.is_empty() => return Err(Error::Config("the access token is empty".into())),
             Credentials::Token(t) if reqwest::header::HeaderValue::from_str(t).is_err() => {
@@ -580,9 +504,8 @@ impl Client {
             }
             _ => {}
         }
-        let ua = http::user_agent(VENDOR.name(), config.user_agent_suffix.as_deref());
-        let http = http::build_client(&ua)?;
-        Ok(Client { inner: Arc::new(Inner { config, http, token: tokio::sync::Mutex::new(None) }) })
+        let transport = Transport::new(VENDOR, &config.http)?;
+        Ok(Client { inner: Arc::new(Inner { config, transport, token: tokio::sync::Mutex::new(None) }) })
     }
 
     /// The configuration in use.
@@ -596,22 +519,15 @@ impl Client {
     /// that does not fit the slot are returned in [`CallInfo::extra`]. On HTTP 401 or
     /// `code` 401 with exchanged credentials the token is refreshed once and the call is
     /// repeated once (even for non-idempotent operations: it was not executed). Retryable
-    /// failures of idempotent operations are retried per [`Config::retry`].
+    /// failures of idempotent operations are retried per [`HttpOptions::retry`].
     pub async fn call(&self, op: &'static Operation, call: Call, data: Slot<'_>) -> Result<CallInfo, Error> {
-        let span = tracing::debug_span!(
-            "docbind.call",
-            service = VENDOR.name(),
-            operation = op.name,
-            attempt = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-        );
+        let span = self.inner.transport.call_span(op.name);
         self.call_inner(op, call, data).instrument(span).await
     }
 
-    async fn call_inner(&self, op: &'static Operation, call: Call, mut data: Slot<'_>) -> Result<CallInfo, Error> {
+    async fn call_inner(&self, op: &'static Operation, call: Call, data: Slot<'_>) -> Result<CallInfo, Error> {
         let cfg = &self.inner.config;
-        let span = tracing::Span::current();
-        let url = call.url(&cfg.base_url)?;
+        let url = call.url(&cfg.http.base_url)?;
         let body = match &call.body {
             Some(map) => {
                 Some(serde_json::to_vec(map).map_err(|e| Error::Config(format!("cannot encode the JSON body: {e}")))?)
@@ -628,92 +544,50 @@ impl Client {
         }
         tracing::debug!(request = ?call, "sending request");
 
-        let idempotent = cfg.idempotency_overrides.get(op.name).copied().unwrap_or(op.idempotent);
-        let max_attempts = if idempotent { cfg.retry.attempts() } else { 1 };
-        let mut attempt = 1u32;
-        let mut total = 0u32;
-        let mut refreshed = false;
-        let mut token = self.token().await?;
-        loop {
-            total += 1;
-            span.record("attempt", total);
-            let request = self
-                .inner
-                .http
-                .request(call.method.to_reqwest(), url.clone())
-                .headers(headers.clone())
-                .header(TOKEN_HEADER, &*token);
-            let request = match &body {
-                Some(b) => request.header(reqwest::header::CONTENT_TYPE, "application/json").body(b.clone()),
-                None => request,
-            };
-            let failure = match self.attempt(op, request, data.reborrow(), total).await {
-                Ok(info) => return Ok(info),
-                Err(f) => f,
-            };
-            if failure.unauthorized && !refreshed && self.can_refresh() {
-                tracing::debug!("unauthorized; refreshing the token once");
-                refreshed = true;
-                token = self.refresh(&token).await?;
-                continue;
-            }
-            if attempt < max_attempts && failure.error.is_retryable() {
-                tracing::debug!(error = %failure.error, attempt, "retryable failure");
-                http::backoff(&cfg.retry, attempt, failure.retry_after).await;
-                attempt += 1;
-                continue;
-            }
-            tracing::debug!(error = %failure.error, attempt, "call failed");
-            return Err(failure.error);
-        }
+        let token = self.token().await?;
+        let max_attempts = cfg.http.attempts_for(op.name, op.idempotent);
+        let method = call.method.to_reqwest();
+        let mut attempts = Attempts { client: self, op, method, url, headers, body, data, token, refreshed: false };
+        retry::run(&cfg.http.retry, max_attempts, &mut attempts).await
     }
 
+    /// Sends `request` once and judges the response. A failure says whether the token was refused.
     async fn attempt(
         &self,
         op: &'static Operation,
         request: reqwest::RequestBuilder,
         data: Slot<'_>,
         attempts: u32,
-    ) -> Result<CallInfo, Failure> {
-        let cfg = &self.inner.config;
-        let raw = http::send(request, cfg.timeout, cfg.max_response_bytes).await.map_err(|error| Failure {
-            error,
-            unauthorized: false,
-            retry_after: None,
-        })?;
+    ) -> Result<CallInfo, (Failure, Unauthorized)> {
+        let Inner { config, transport, .. } = &*self.inner;
+        let raw = transport.send(request, &config.http).await.map_err(|error| (error.into(), false))?;
         if raw.status >= 400 {
-            return Err(Failure {
+            let failure = Failure {
                 error: Error::status_error(raw.status, &raw.body, None),
-                unauthorized: raw.status == 401,
                 retry_after: raw.retry_after(),
-            });
+                repeat_now: false,
+            };
+            return Err((failure, raw.status == 401));
         }
         let env = match decode_envelope(&raw.body, data) {
             Ok(status) => status,
-            Err(e) => {
-                return Err(Failure {
-                    error: Error::Decode { source: e, body: raw.body },
-                    unauthorized: false,
-                    retry_after: None,
-                })
-            }
+            Err(source) => return Err((Error::Decode { source, body: raw.body }.into(), false)),
         };
         if let Some(id) = &env.trace_id {
-            tracing::Span::current().record("request_id", id.as_str());
+            transport::record_request_id(id);
         }
         match env.effective_code() {
             0 => Ok(CallInfo { request_id: env.trace_id, attempts, status: raw.status, extra: env.extra }),
-            code => Err(Failure {
-                unauthorized: code == 401,
-                error: Error::Service {
+            code => {
+                let error = Error::Service {
                     vendor: VENDOR,
                     code,
                     message: env.msg.unwrap_or_default(),
                     operation: op.name.to_owned(),
                     request_id: env.trace_id,
-                },
-                retry_after: None,
-            }),
+                };
+                Err((error.into(), code == 401))
+            }
         }
     }
 
@@ -758,12 +632,21 @@ impl Client {
 
     async fn exchange(&self, uuid: &str, secret: &str) -> Result<CachedToken, Error> {
         let cfg = &self.inner.config;
-        let url = format!("{}/{TOKEN_PATH}", cfg.base_url.trim_end_matches('/'));
+        let url = format!("{}/{TOKEN_PATH}", cfg.http.base_url.trim_end_matches('/'));
         let body = serde_json::json!({ "uuid": uuid, "secret": secret }).to_string();
         tracing::debug!("exchanging credentials for an access token");
-        let request = self.inner.http.post(url).header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+        let request = self
+            .inner
+            .transport
+            .client()
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
         let started = Instant::now();
-        let raw = http::send(request, cfg.timeout, cfg.max_response_bytes)
+        let raw = self
+            .inner
+            .transport
+            .send(request, &cfg.http)
             .await
             .map_err(|e| Error::auth("token exchange failed", Some(Box::new(e))))?;
         if raw.status >= 400 {
@@ -796,6 +679,51 @@ impl Client {
             .map(|ms| started + token_lifetime(ms, SystemTime::now()))
             .map(|expiry| expiry.checked_sub(cfg.refresh_margin).unwrap_or(started).max(started));
         Ok(CachedToken { token: Arc::from(token), refresh_at })
+    }
+}
+
+/// Whether the server refused the token (HTTP 401 or envelope `code` 401): a refresh may fix that.
+type Unauthorized = bool;
+
+/// The attempts of one call: the same request, sent until the retry loop is done, with a fresh token once if the
+/// server refuses the current one.
+struct Attempts<'c, 'd> {
+    client: &'c Client,
+    op: &'static Operation,
+    method: reqwest::Method,
+    url: reqwest::Url,
+    headers: reqwest::header::HeaderMap,
+    body: Option<Vec<u8>>,
+    data: Slot<'d>,
+    token: Arc<str>,
+    refreshed: bool,
+}
+
+impl retry::Attempts for Attempts<'_, '_> {
+    async fn attempt(&mut self, number: u32) -> Result<CallInfo, Failure> {
+        let request = self
+            .client
+            .inner
+            .transport
+            .client()
+            .request(self.method.clone(), self.url.clone())
+            .headers(self.headers.clone())
+            .header(TOKEN_HEADER, &*self.token);
+        let request = match &self.body {
+            Some(b) => request.header(reqwest::header::CONTENT_TYPE, "application/json").body(b.clone()),
+            None => request,
+        };
+        let (failure, unauthorized) = match self.client.attempt(self.op, request, self.data.reborrow(), number).await {
+            Ok(info) => return Ok(info),
+            Err(failed) => failed,
+        };
+        if unauthorized && !self.refreshed && self.client.can_refresh() {
+            tracing::debug!("unauthorized; refreshing the token once");
+            self.refreshed = true;
+            self.token = self.client.refresh(&self.token).await?;
+            return Err(Failure { repeat_now: true, ..failure });
+        }
+        Err(failure)
     }
 }
 
@@ -900,7 +828,7 @@ mod tests {
         vars.insert("FINOVY_BASE_URL".to_owned(), "http://127.0.0.1:1".to_owned());
         let cfg = Config::from_env_map(&vars).unwrap();
         assert_eq!(cfg.credentials, Credentials::Exchange { uuid: "u".into(), secret: "s".into() });
-        assert_eq!(cfg.base_url, "http://127.0.0.1:1");
+        assert_eq!(cfg.http.base_url, "http://127.0.0.1:1");
         vars.insert("FINOVY_ACCESS_TOKEN".to_owned(), "t".to_owned());
         let cfg = Config::from_env_map(&vars).unwrap();
         assert_eq!(cfg.credentials, Credentials::Token("t".into()));

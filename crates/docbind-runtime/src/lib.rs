@@ -13,9 +13,9 @@
 pub mod decode;
 pub mod error;
 pub mod finovy;
-mod http;
 pub mod paginate;
-pub mod retry;
+mod retry;
+mod transport;
 pub mod ucloud;
 mod vendor;
 
@@ -25,6 +25,7 @@ pub use futures;
 pub use retry::RetryPolicy;
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).
 pub use serde_json;
+pub use transport::{HttpOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 pub use vendor::Vendor;
 
 /// Metadata about a completed call.

@@ -14,8 +14,9 @@ use sha1::{Digest, Sha1};
 use tracing::Instrument as _;
 
 use crate::decode::{self, Decode, Extra, Slot};
-use crate::http::{self, percent_encode};
-use crate::{CallInfo, Error, RetryPolicy, Vendor};
+use crate::retry::{self, Failure};
+use crate::transport::{self, percent_encode, HttpOptions, Transport};
+use crate::{CallInfo, Error, Vendor};
 
 const VENDOR: Vendor = Vendor::UCloud;
 
@@ -257,7 +258,7 @@ impl fmt::Debug for Form {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
             .entries(self.pairs.iter().map(|(k, v)| {
-                let shown = if http::is_sensitive(k) { REDACTED } else { v.as_str() };
+                let shown = if transport::is_sensitive(k) { REDACTED } else { v.as_str() };
                 (k.as_str(), shown)
             }))
             .finish()
@@ -300,22 +301,9 @@ pub struct Config {
     pub region: Option<String>,
     /// Default `Zone` for operations that declare it.
     pub zone: Option<String>,
-    /// Endpoint, default [`DEFAULT_BASE_URL`].
-    pub base_url: String,
-    /// Per-attempt timeout (connect to end of body), default 30 s.
-    pub timeout: Duration,
-    /// Retry policy for idempotent operations.
-    pub retry: RetryPolicy,
-    /// Maximum response body size, default 64 MiB.
-    pub max_response_bytes: usize,
-    /// Appended to the User-Agent.
-    pub user_agent_suffix: Option<String>,
-    /// Per-action idempotency overrides (`true` allows retries, `false` forbids them).
-    pub idempotency_overrides: HashMap<String, bool>,
+    /// Endpoint (default [`DEFAULT_BASE_URL`]), timeout, retries and the other options every client has.
+    pub http: HttpOptions,
 }
-
-/// Default maximum response size (64 MiB).
-pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 
 impl Config {
     /// A configuration with the given key pair and defaults for everything else.
@@ -326,12 +314,7 @@ impl Config {
             project_id: None,
             region: None,
             zone: None,
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            timeout: Duration::from_secs(30),
-            retry: RetryPolicy::default(),
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            user_agent_suffix: None,
-            idempotency_overrides: HashMap::new(),
+            http: HttpOptions::new(DEFAULT_BASE_URL),
         }
     }
 
@@ -355,13 +338,13 @@ impl Config {
         cfg.region = get("UCLOUD_REGION");
         cfg.zone = get("UCLOUD_ZONE");
         if let Some(url) = get("UCLOUD_API_BASE_URL") {
-            cfg.base_url = url;
+            cfg.http.base_url = url;
         }
         if let Some(t) = get("UCLOUD_TIMEOUT_SECOND") {
             let secs: u64 = t.trim().parse().map_err(|_| {
                 Error::Config(format!("UCLOUD_TIMEOUT_SECOND must be an integer number of seconds, got {t:?}"))
             })?;
-            cfg.timeout = Duration::from_secs(secs);
+            cfg.http.timeout = Duration::from_secs(secs);
         }
         Ok(cfg)
     }
@@ -387,62 +370,7 @@ impl Config {
         self
     }
 
-    /// Sets the endpoint.
-    #[must_use]
-    pub fn with_base_url(mut self, v: impl Into<String>) -> Self {
-        self.base_url = v.into();
-        self
-    }
-
-    /// Sets the per-attempt timeout.
-    #[must_use]
-    pub fn with_timeout(mut self, v: Duration) -> Self {
-        self.timeout = v;
-        self
-    }
-
-    /// Sets the retry policy ([`RetryPolicy::disabled`] turns retries off).
-    #[must_use]
-    pub fn with_retry(mut self, v: RetryPolicy) -> Self {
-        self.retry = v;
-        self
-    }
-
-    /// Sets the maximum response body size.
-    #[must_use]
-    pub fn with_max_response_bytes(mut self, v: usize) -> Self {
-        self.max_response_bytes = v;
-        self
-    }
-
-    /// Sets the User-Agent suffix.
-    #[must_use]
-    pub fn with_user_agent_suffix(mut self, v: impl Into<String>) -> Self {
-        self.user_agent_suffix = Some(v.into());
-        self
-    }
-
-    /// Marks `action` as idempotent (retried) or not, overriding the generated flag.
-    #[must_use]
-    pub fn idempotency_override(mut self, action: impl Into<String>, idempotent: bool) -> Self {
-        self.idempotency_overrides.insert(action.into(), idempotent);
-        self
-    }
-
-    fn validate(&self) -> Result<reqwest::Url, Error> {
-        if self.public_key.is_empty() || self.private_key.is_empty() {
-            return Err(Error::Config("UCloud public and private keys must not be empty".into()));
-        }
-        if self.timeout.is_zero() {
-            return Err(Error::Config("timeout must be greater than zero".into()));
-        }
-        let url = reqwest::Url::parse(&self.base_url)
-            .map_err(|e| Error::Config(format!("invalid base URL {:?}: {e}", self.base_url)))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(Error::Config(format!("base URL must be http or https: {:?}", self.base_url)));
-        }
-        Ok(url)
-    }
+    transport::http_option_setters!();
 }
 
 impl fmt::Debug for Config {
@@ -453,12 +381,7 @@ impl fmt::Debug for Config {
             .field("project_id", &self.project_id)
             .field("region", &self.region)
             .field("zone", &self.zone)
-            .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .field("retry", &self.retry)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .field("user_agent_suffix", &self.user_agent_suffix)
-            .field("idempotency_overrides", &self.idempotency_overrides)
+            .field("http", &self.http)
             .finish()
     }
 }
@@ -471,8 +394,7 @@ pub struct Client {
 
 struct Inner {
     config: Config,
-    url: reqwest::Url,
-    http: reqwest::Client,
+    transport: Transport,
 }
 
 impl fmt::Debug for Client {
@@ -529,19 +451,14 @@ pub fn decode_body(body: &[u8], out: &mut dyn Decode) -> Result<ResponseStatus, 
     Ok(ResponseStatus { ret_code: env.ret_code, action: env.action, message: env.message })
 }
 
-/// The outcome of one attempt.
-struct Attempt {
-    result: Result<CallInfo, Error>,
-    retry_after: Option<Duration>,
-}
-
 impl Client {
     /// Builds a client; fails on an invalid configuration.
     pub fn new(config: Config) -> Result<Client, Error> {
-        let url = config.validate()?;
-        let ua = http::user_agent(VENDOR.name(), config.user_agent_suffix.as_deref());
-        let http = http::build_client(&ua)?;
-        Ok(Client { inner: Arc::new(Inner { config, url, http }) })
+        if config.public_key.is_empty() || config.private_key.is_empty() {
+            return Err(Error::Config("UCloud public and private keys must not be empty".into()));
+        }
+        let transport = Transport::new(VENDOR, &config.http)?;
+        Ok(Client { inner: Arc::new(Inner { config, transport }) })
     }
 
     /// The configuration in use.
@@ -553,18 +470,12 @@ impl Client {
     ///
     /// Fills `ProjectId`/`Region`/`Zone` from the configuration when the operation declares
     /// them and `form` lacks them, adds `Action`, `PublicKey` and `Signature`, and retries
-    /// retryable failures of idempotent operations per [`Config::retry`]. `RetCode`,
+    /// retryable failures of idempotent operations per [`HttpOptions::retry`]. `RetCode`,
     /// `Action` and `Message` are consumed; every other key is decoded into `out`. When an
     /// attempt is retried, keys already decoded from its response stay in `out` unless the
     /// next response overwrites them (failure responses normally carry only the envelope).
     pub async fn call(&self, op: &'static Operation, form: Form, out: &mut dyn Decode) -> Result<CallInfo, Error> {
-        let span = tracing::debug_span!(
-            "docbind.call",
-            service = VENDOR.name(),
-            operation = op.action,
-            attempt = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-        );
+        let span = self.inner.transport.call_span(op.action);
         self.call_inner(op, form, out).instrument(span).await
     }
 
@@ -575,7 +486,6 @@ impl Client {
         out: &mut dyn Decode,
     ) -> Result<CallInfo, Error> {
         let cfg = &self.inner.config;
-        let span = tracing::Span::current();
         let defaults = [
             (op.declares_project_id, "ProjectId", &cfg.project_id),
             (op.declares_region, "Region", &cfg.region),
@@ -592,67 +502,50 @@ impl Client {
         form.str("PublicKey", &cfg.public_key);
         form.remove("Signature");
 
-        let idempotent = cfg.idempotency_overrides.get(op.action).copied().unwrap_or(op.idempotent);
-        let max_attempts = if idempotent { cfg.retry.attempts() } else { 1 };
-        let mut url = self.inner.url.clone();
+        let mut url = self.inner.transport.base_url().clone();
         url.query_pairs_mut().append_pair("Action", op.action);
-
-        let mut attempt = 1u32;
-        loop {
-            span.record("attempt", attempt);
-            let Attempt { result, retry_after } = self.attempt(op, &url, &form, &mut *out, attempt).await;
-            match result {
-                Ok(info) => return Ok(info),
-                Err(e) if attempt < max_attempts && e.is_retryable() => {
-                    tracing::debug!(error = %e, attempt, "retryable failure");
-                    http::backoff(&cfg.retry, attempt, retry_after).await;
-                    attempt += 1;
-                }
-                Err(e) => {
-                    tracing::debug!(error = %e, attempt, "call failed");
-                    return Err(e);
-                }
-            }
-        }
+        let max_attempts = cfg.http.attempts_for(op.action, op.idempotent);
+        let mut attempts = Attempts { client: self, op, url, form, out };
+        retry::run(&cfg.http.retry, max_attempts, &mut attempts).await
     }
+}
 
-    async fn attempt(
-        &self,
-        op: &'static Operation,
-        url: &reqwest::Url,
-        form: &Form,
-        out: &mut dyn Decode,
-        attempt: u32,
-    ) -> Attempt {
-        let cfg = &self.inner.config;
+/// The attempts of one call: the same signed form, sent until the retry loop is done.
+struct Attempts<'a> {
+    client: &'a Client,
+    op: &'static Operation,
+    url: reqwest::Url,
+    form: Form,
+    out: &'a mut dyn Decode,
+}
+
+impl retry::Attempts for Attempts<'_> {
+    async fn attempt(&mut self, number: u32) -> Result<CallInfo, Failure> {
+        let Inner { config, transport } = &*self.client.inner;
         // Re-signed on every attempt (the form is identical, but signing is cheap and keeps
         // the door open for time-dependent parameters).
-        let body = form.signed_body(&cfg.private_key);
-        tracing::debug!(params = ?form, "sending request");
+        let body = self.form.signed_body(&config.private_key);
+        tracing::debug!(params = ?self.form, "sending request");
 
         let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
-        let request = self
-            .inner
-            .http
-            .post(url.clone())
+        let request = transport
+            .client()
+            .post(self.url.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header("U-Timestamp-Ms", millis.to_string())
             .body(body);
-        let raw = match http::send(request, cfg.timeout, cfg.max_response_bytes).await {
-            Ok(raw) => raw,
-            Err(e) => return Attempt { result: Err(e), retry_after: None },
-        };
+        let raw = transport.send(request, &config.http).await?;
         let request_id = raw.header(REQUEST_ID_HEADER);
         if let Some(id) = &request_id {
-            tracing::Span::current().record("request_id", id.as_str());
+            transport::record_request_id(id);
         }
         let retry_after = raw.retry_after();
         let result = if raw.status >= 400 {
             Err(Error::status_error(raw.status, &raw.body, request_id))
         } else {
-            decode_response(op, raw.status, raw.body, request_id, out, attempt)
+            decode_response(self.op, raw.status, raw.body, request_id, &mut *self.out, number)
         };
-        Attempt { result, retry_after }
+        result.map_err(|error| Failure { error, retry_after, repeat_now: false })
     }
 }
 
@@ -961,8 +854,8 @@ mod tests {
         assert_eq!(cfg.project_id.as_deref(), Some("org-1"));
         assert_eq!(cfg.region.as_deref(), Some("cn-bj2"));
         assert_eq!(cfg.zone, None);
-        assert_eq!(cfg.base_url, "http://api.service.ucloud.cn");
-        assert_eq!(cfg.timeout, Duration::from_secs(15));
+        assert_eq!(cfg.http.base_url, "http://api.service.ucloud.cn");
+        assert_eq!(cfg.http.timeout, Duration::from_secs(15));
         vars.insert("UCLOUD_TIMEOUT_SECOND".to_owned(), "1.5s".to_owned());
         let err = Config::from_env_map(&vars).unwrap_err();
         assert!(err.to_string().contains("UCLOUD_TIMEOUT_SECOND"), "{err}");
