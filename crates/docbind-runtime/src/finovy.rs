@@ -8,6 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use docbind_redact::{is_secret_name, REDACTED};
 use serde_json::Value;
 use tracing::Instrument as _;
 
@@ -26,8 +27,6 @@ pub const TOKEN_HEADER: &str = "Finovy-Access-Token";
 
 /// The token exchange endpoint, relative to the base URL.
 pub const TOKEN_PATH: &str = "v1/auth/getToken";
-
-const REDACTED: &str = "<redacted>";
 
 /// How the client authenticates.
 #[derive(Clone, PartialEq, Eq)]
@@ -161,14 +160,14 @@ impl fmt::Debug for Call {
             .headers
             .iter()
             .map(|(k, v)| {
-                let shown = if transport::is_sensitive(k) { REDACTED } else { v.as_str() };
+                let shown = if is_secret_name(k) { REDACTED } else { v.as_str() };
                 (k.as_str(), shown)
             })
             .collect();
         let body = self.body.as_ref().map(|b| {
             b.iter()
                 .map(|(k, v)| {
-                    let shown = if transport::is_sensitive(k) { Value::String(REDACTED.into()) } else { v.clone() };
+                    let shown = if is_secret_name(k) { Value::String(REDACTED.into()) } else { v.clone() };
                     (k.clone(), shown)
                 })
                 .collect::<serde_json::Map<_, _>>()

@@ -257,13 +257,6 @@ pub(crate) fn percent_encode(s: &str, space_plus: bool, out: &mut String) {
     }
 }
 
-/// Whether a parameter name looks sensitive (its value must never be logged).
-pub(crate) fn is_sensitive(key: &str) -> bool {
-    const WORDS: [&str; 6] = ["signature", "privatekey", "password", "secret", "token", "credential"];
-    let lower = key.to_ascii_lowercase();
-    WORDS.iter().any(|w| lower.contains(w))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,16 +269,6 @@ mod tests {
         s.clear();
         percent_encode("a b+", true, &mut s);
         assert_eq!(s, "a+b%2B");
-    }
-
-    #[test]
-    fn sensitive_keys() {
-        for k in ["Signature", "PrivateKey", "Password", "SecurityToken", "secret", "Finovy-Access-Token"] {
-            assert!(is_sensitive(k), "{k}");
-        }
-        for k in ["PublicKey", "Action", "Region"] {
-            assert!(!is_sensitive(k), "{k}");
-        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use docbind_redact::{is_secret_name, REDACTED};
 use sha1::{Digest, Sha1};
 use tracing::Instrument as _;
 
@@ -25,8 +26,6 @@ pub const DEFAULT_BASE_URL: &str = "https://api.ucloud.cn";
 
 /// The response header carrying the request id.
 pub const REQUEST_ID_HEADER: &str = "X-UCLOUD-REQUEST-UUID";
-
-const REDACTED: &str = "<redacted>";
 
 /// Computes the UCloud signature of `params`.
 ///
@@ -258,7 +257,7 @@ impl fmt::Debug for Form {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
             .entries(self.pairs.iter().map(|(k, v)| {
-                let shown = if transport::is_sensitive(k) { REDACTED } else { v.as_str() };
+                let shown = if is_secret_name(k) { REDACTED } else { v.as_str() };
                 (k.as_str(), shown)
             }))
             .finish()

@@ -130,8 +130,9 @@ fn debug_impl(def: &StructDef) -> TokenStream {
     let entries = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         let label = &f.ident;
-        if super::defs::is_secret_name(&f.wire) {
-            quote! { .field(#label, &"<redacted>") }
+        if docbind_redact::is_secret_name(&f.wire) {
+            let redacted = docbind_redact::REDACTED;
+            quote! { .field(#label, &#redacted) }
         } else {
             quote! { .field(#label, &self.#id) }
         }
