@@ -158,6 +158,19 @@ impl Extra {
         Some(inner.entries.remove(pos).1)
     }
 
+    /// Moves every entry of `other` to the end of `self` (an entry with a key `self` has replaces its value, in
+    /// place), leaving `other` empty.
+    pub(crate) fn append(&mut self, other: &mut Extra) {
+        let Some(moved) = other.inner.take() else { return };
+        if self.inner.is_none() {
+            self.inner = Some(moved);
+            return;
+        }
+        for (key, value) in moved.entries {
+            self.insert(key, value);
+        }
+    }
+
     /// Converts the entries into a JSON object.
     pub fn to_json_object(&self) -> serde_json::Map<String, Value> {
         self.entries().iter().cloned().collect()

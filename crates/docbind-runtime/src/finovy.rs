@@ -14,7 +14,7 @@ use tracing::Instrument as _;
 
 use crate::decode::{self, Decode, Extra, Slot};
 use crate::retry::{self, Failure};
-use crate::transport::{self, percent_encode, HttpOptions, Transport};
+use crate::transport::{self, percent_encode, Decoded, HttpOptions, Transport};
 use crate::{CallInfo, Error, Vendor};
 
 const VENDOR: Vendor = Vendor::Finovy;
@@ -425,6 +425,12 @@ pub struct EnvelopeStatus {
 }
 
 impl EnvelopeStatus {
+    /// Moves [`EnvelopeStatus::extra`] to the end of `extra` (the response's), as every generated
+    /// `decode_response` does: the envelope's leftovers are kept with the response they came with.
+    pub fn move_extra_into(&mut self, extra: &mut Extra) {
+        extra.append(&mut self.extra);
+    }
+
     /// The effective code: `code`, or `-1` when only `success: false` signals failure.
     pub fn effective_code(&self) -> i64 {
         match (self.code, self.success) {
@@ -435,7 +441,10 @@ impl EnvelopeStatus {
     }
 }
 
-/// Decodes a Finovy response body in one pass, exactly as [`Client::call`] does before judging `code`:
+/// How the call decodes a response body: a generated `decode_response`, with the decoded value kept aside.
+type DecodeBody<'a> = dyn FnMut(&[u8]) -> Result<EnvelopeStatus, decode::DecodeError> + Send + 'a;
+
+/// Decodes a Finovy response body in one pass, as every generated `decode_response` does for [`Client::call`]:
 /// `data` streams into `data`, the other envelope fields are returned.
 pub fn decode_envelope(body: &[u8], data: Slot<'_>) -> Result<EnvelopeStatus, decode::DecodeError> {
     let mut env = Envelope { data, code: None, success: None, msg: None, trace_id: None, extra: Extra::new() };
@@ -512,19 +521,30 @@ impl Client {
         &self.inner.config
     }
 
-    /// Sends `call` for `op` and decodes the envelope's `data` into `data`.
+    /// Sends `call` for `op`, decoding each response with `decode` (the operation's generated `decode_response`)
+    /// and returning the last one decoded.
     ///
-    /// A non-zero `code` is an [`Error::Service`]. Unknown envelope keys and a `data` value
-    /// that does not fit the slot are returned in [`CallInfo::extra`]. On HTTP 401 or
-    /// `code` 401 with exchanged credentials the token is refreshed once and the call is
-    /// repeated once (even for non-idempotent operations: it was not executed). Retryable
-    /// failures of idempotent operations are retried per [`HttpOptions::retry`].
-    pub async fn call(&self, op: &'static Operation, call: Call, data: Slot<'_>) -> Result<CallInfo, Error> {
+    /// A non-zero `code` is an [`Error::Service`]. [`CallInfo::extra`] holds the envelope keys `decode` left in
+    /// [`EnvelopeStatus::extra`]. On HTTP 401 or `code` 401 with exchanged credentials the token is refreshed once
+    /// and the call is repeated once (even for non-idempotent operations: it was not executed). Retryable failures
+    /// of idempotent operations are retried per [`HttpOptions::retry`].
+    pub async fn call<T, F>(&self, op: &'static Operation, call: Call, decode: F) -> Result<(T, CallInfo), Error>
+    where
+        T: Default + Send,
+        F: FnMut(&[u8]) -> Result<(T, EnvelopeStatus), decode::DecodeError> + Send,
+    {
         let span = self.inner.transport.call_span(op.name);
-        self.call_inner(op, call, data).instrument(span).await
+        let mut decoded = Decoded::new(decode);
+        let info = self.call_inner(op, call, &mut |body: &[u8]| decoded.body(body)).instrument(span).await?;
+        Ok((decoded.into_value(), info))
     }
 
-    async fn call_inner(&self, op: &'static Operation, call: Call, data: Slot<'_>) -> Result<CallInfo, Error> {
+    async fn call_inner(
+        &self,
+        op: &'static Operation,
+        call: Call,
+        decode: &mut DecodeBody<'_>,
+    ) -> Result<CallInfo, Error> {
         let cfg = &self.inner.config;
         let url = call.url(&cfg.http.base_url)?;
         let body = match &call.body {
@@ -546,7 +566,7 @@ impl Client {
         let token = self.token().await?;
         let max_attempts = cfg.http.attempts_for(op.name, op.idempotent);
         let method = call.method.to_reqwest();
-        let mut attempts = Attempts { client: self, op, method, url, headers, body, data, token, refreshed: false };
+        let mut attempts = Attempts { client: self, op, method, url, headers, body, decode, token, refreshed: false };
         retry::run(&cfg.http.retry, max_attempts, &mut attempts).await
     }
 
@@ -555,7 +575,7 @@ impl Client {
         &self,
         op: &'static Operation,
         request: reqwest::RequestBuilder,
-        data: Slot<'_>,
+        decode: &mut DecodeBody<'_>,
         attempts: u32,
     ) -> Result<CallInfo, (Failure, Unauthorized)> {
         let Inner { config, transport, .. } = &*self.inner;
@@ -568,7 +588,7 @@ impl Client {
             };
             return Err((failure, raw.status == 401));
         }
-        let env = match decode_envelope(&raw.body, data) {
+        let env = match decode(&raw.body) {
             Ok(status) => status,
             Err(source) => return Err((Error::Decode { source, body: raw.body }.into(), false)),
         };
@@ -693,7 +713,7 @@ struct Attempts<'c, 'd> {
     url: reqwest::Url,
     headers: reqwest::header::HeaderMap,
     body: Option<Vec<u8>>,
-    data: Slot<'d>,
+    decode: &'c mut DecodeBody<'d>,
     token: Arc<str>,
     refreshed: bool,
 }
@@ -712,7 +732,7 @@ impl retry::Attempts for Attempts<'_, '_> {
             Some(b) => request.header(reqwest::header::CONTENT_TYPE, "application/json").body(b.clone()),
             None => request,
         };
-        let (failure, unauthorized) = match self.client.attempt(self.op, request, self.data.reborrow(), number).await {
+        let (failure, unauthorized) = match self.client.attempt(self.op, request, &mut *self.decode, number).await {
             Ok(info) => return Ok(info),
             Err(failed) => failed,
         };

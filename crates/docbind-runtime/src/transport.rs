@@ -186,6 +186,35 @@ impl Transport {
     }
 }
 
+/// What a call keeps of each response a generated `decode_response` decodes: the value, set aside for the caller,
+/// while the call judges the protocol status `S` (and retries on it).
+pub(crate) struct Decoded<T, F> {
+    decode: F,
+    value: Option<T>,
+}
+
+impl<T: Default, F> Decoded<T, F> {
+    pub(crate) fn new(decode: F) -> Self {
+        Decoded { decode, value: None }
+    }
+
+    /// Decodes `body`, keeping the value (the last response's wins) and returning the status.
+    pub(crate) fn body<S>(&mut self, body: &[u8]) -> Result<S, crate::decode::DecodeError>
+    where
+        F: FnMut(&[u8]) -> Result<(T, S), crate::decode::DecodeError>,
+    {
+        let (value, status) = (self.decode)(body)?;
+        self.value = Some(value);
+        Ok(status)
+    }
+
+    /// The value of the response the call succeeded with. A call succeeds only after a response decoded, so the
+    /// default is never used.
+    pub(crate) fn into_value(self) -> T {
+        self.value.unwrap_or_default()
+    }
+}
+
 /// Records the server's request id on the current call span.
 pub(crate) fn record_request_id(id: &str) {
     tracing::Span::current().record("request_id", id);

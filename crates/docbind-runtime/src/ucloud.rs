@@ -16,7 +16,7 @@ use tracing::Instrument as _;
 
 use crate::decode::{self, Decode, Extra, Slot};
 use crate::retry::{self, Failure};
-use crate::transport::{self, percent_encode, HttpOptions, Transport};
+use crate::transport::{self, percent_encode, Decoded, HttpOptions, Transport};
 use crate::{CallInfo, Error, Vendor};
 
 const VENDOR: Vendor = Vendor::UCloud;
@@ -436,19 +436,29 @@ impl Decode for Envelope<'_> {
 pub struct ResponseStatus {
     /// `RetCode` (a number or a numeric string); `None` when absent or not a number (then kept in `extra`).
     pub ret_code: Option<i64>,
+    /// A `RetCode` that is not a number, as JSON text (its value is also kept in the response's `extra`).
+    pub unparseable_ret_code: Option<String>,
     /// `Action`, e.g. `GetUvodnImageResponse`.
     pub action: Option<String>,
     /// `Message`, present when `RetCode` is not 0.
     pub message: Option<String>,
 }
 
-/// Decodes a UCloud response body in one pass, exactly as [`Client::call`] does before judging `RetCode`:
+/// Decodes a UCloud response body in one pass, as every generated `decode_response` does for [`Client::call`]:
 /// `RetCode`, `Action` and `Message` are returned, every other key goes to `out`.
 pub fn decode_body(body: &[u8], out: &mut dyn Decode) -> Result<ResponseStatus, decode::DecodeError> {
     let mut env = Envelope { inner: out, ret_code: None, action: None, message: None };
     decode::decode_object(body, &mut env)?;
-    Ok(ResponseStatus { ret_code: env.ret_code, action: env.action, message: env.message })
+    // A RetCode that did not fit the integer slot went to `extra` like any misfit.
+    let unparseable_ret_code = match env.ret_code {
+        Some(_) => None,
+        None => env.inner.extra_mut().get("RetCode").map(ToString::to_string),
+    };
+    Ok(ResponseStatus { ret_code: env.ret_code, unparseable_ret_code, action: env.action, message: env.message })
 }
+
+/// How the call decodes a response body: a generated `decode_response`, with the decoded value kept aside.
+type DecodeBody<'a> = dyn FnMut(&[u8]) -> Result<ResponseStatus, decode::DecodeError> + Send + 'a;
 
 impl Client {
     /// Builds a client; fails on an invalid configuration.
@@ -465,24 +475,29 @@ impl Client {
         &self.inner.config
     }
 
-    /// Calls `op` with the parameters in `form`, decoding the response into `out`.
+    /// Calls `op` with the parameters in `form`, decoding each response with `decode` (the operation's generated
+    /// `decode_response`) and returning the last one decoded.
     ///
     /// Fills `ProjectId`/`Region`/`Zone` from the configuration when the operation declares
     /// them and `form` lacks them, adds `Action`, `PublicKey` and `Signature`, and retries
-    /// retryable failures of idempotent operations per [`HttpOptions::retry`]. `RetCode`,
-    /// `Action` and `Message` are consumed; every other key is decoded into `out`. When an
-    /// attempt is retried, keys already decoded from its response stay in `out` unless the
-    /// next response overwrites them (failure responses normally carry only the envelope).
-    pub async fn call(&self, op: &'static Operation, form: Form, out: &mut dyn Decode) -> Result<CallInfo, Error> {
+    /// retryable failures of idempotent operations per [`HttpOptions::retry`]. A `RetCode` other than 0
+    /// is an [`Error::Service`].
+    pub async fn call<T, F>(&self, op: &'static Operation, form: Form, decode: F) -> Result<(T, CallInfo), Error>
+    where
+        T: Default + Send,
+        F: FnMut(&[u8]) -> Result<(T, ResponseStatus), decode::DecodeError> + Send,
+    {
         let span = self.inner.transport.call_span(op.action);
-        self.call_inner(op, form, out).instrument(span).await
+        let mut decoded = Decoded::new(decode);
+        let info = self.call_inner(op, form, &mut |body: &[u8]| decoded.body(body)).instrument(span).await?;
+        Ok((decoded.into_value(), info))
     }
 
     async fn call_inner(
         &self,
         op: &'static Operation,
         mut form: Form,
-        out: &mut dyn Decode,
+        decode: &mut DecodeBody<'_>,
     ) -> Result<CallInfo, Error> {
         let cfg = &self.inner.config;
         let defaults = [
@@ -504,21 +519,21 @@ impl Client {
         let mut url = self.inner.transport.base_url().clone();
         url.query_pairs_mut().append_pair("Action", op.action);
         let max_attempts = cfg.http.attempts_for(op.action, op.idempotent);
-        let mut attempts = Attempts { client: self, op, url, form, out };
+        let mut attempts = Attempts { client: self, op, url, form, decode };
         retry::run(&cfg.http.retry, max_attempts, &mut attempts).await
     }
 }
 
 /// The attempts of one call: the same signed form, sent until the retry loop is done.
-struct Attempts<'a> {
-    client: &'a Client,
+struct Attempts<'c, 'd> {
+    client: &'c Client,
     op: &'static Operation,
     url: reqwest::Url,
     form: Form,
-    out: &'a mut dyn Decode,
+    decode: &'c mut DecodeBody<'d>,
 }
 
-impl retry::Attempts for Attempts<'_> {
+impl retry::Attempts for Attempts<'_, '_> {
     async fn attempt(&mut self, number: u32) -> Result<CallInfo, Failure> {
         let Inner { config, transport } = &*self.client.inner;
         // Re-signed on every attempt (the form is identical, but signing is cheap and keeps
@@ -542,44 +557,39 @@ impl retry::Attempts for Attempts<'_> {
         let result = if raw.status >= 400 {
             Err(Error::status_error(raw.status, &raw.body, request_id))
         } else {
-            decode_response(self.op, raw.status, raw.body, request_id, &mut *self.out, number)
+            match (self.decode)(&raw.body) {
+                Ok(status) => judge(self.op, status, raw.status, request_id, number),
+                Err(source) => Err(Error::Decode { source, body: raw.body }),
+            }
         };
         result.map_err(|error| Failure { error, retry_after, repeat_now: false })
     }
 }
 
-fn decode_response(
+/// Success or the service's failure, by `RetCode`. A missing RetCode counts as success (like Go); one that is
+/// present but not an integer is a failure with code -1.
+fn judge(
     op: &'static Operation,
+    env: ResponseStatus,
     status: u16,
-    body: bytes::Bytes,
     request_id: Option<String>,
-    out: &mut dyn Decode,
     attempts: u32,
 ) -> Result<CallInfo, Error> {
-    let env = match decode_body(&body, out) {
-        Ok(status) => status,
-        Err(source) => return Err(Error::Decode { source, body }),
-    };
-    // A missing RetCode counts as success (like Go). One that is present but not an integer
-    // is kept raw in `extra` and reported as a failure with code -1.
-    let ret_code = match env.ret_code {
-        Some(code) => code,
-        None => match out.extra_mut().get("RetCode") {
-            Some(raw) => {
-                let raw = raw.to_string();
-                return Err(Error::Service {
-                    vendor: VENDOR,
-                    code: -1,
-                    message: format!(
-                        "unparseable RetCode {raw}{}",
-                        env.message.map(|m| format!(": {m}")).unwrap_or_default()
-                    ),
-                    operation: op.action.to_owned(),
-                    request_id,
-                });
-            }
-            None => 0,
-        },
+    let ret_code = match (env.ret_code, env.unparseable_ret_code) {
+        (Some(code), _) => code,
+        (None, Some(raw)) => {
+            return Err(Error::Service {
+                vendor: VENDOR,
+                code: -1,
+                message: format!(
+                    "unparseable RetCode {raw}{}",
+                    env.message.map(|m| format!(": {m}")).unwrap_or_default()
+                ),
+                operation: op.action.to_owned(),
+                request_id,
+            });
+        }
+        (None, None) => 0,
     };
     match ret_code {
         0 => Ok(CallInfo { request_id, attempts, status, extra: Extra::new() }),

@@ -274,8 +274,8 @@ static CREATE: Operation = Operation { name: "createImage", idempotent: false };
 async fn finovy_post(client: &rt_finovy::Client) -> Result<docbind::runtime::CallInfo, Error> {
     let mut call = rt_finovy::Call::new(Method::Post, "/v1/open/image/personal/create");
     call.body_str("imageName", "x");
-    let mut data: Option<finovy_image::GetListResponse> = None;
-    client.call(&CREATE, call, docbind::runtime::decode::Slot::Model(&mut data)).await
+    // Any operation's decode entry will do: the faults happen before a body is decoded.
+    client.call(&CREATE, call, finovy_image::get_list::decode_response).await.map(|(_, info)| info)
 }
 
 const CREATE_PATH: &str = "/v1/open/image/personal/create";

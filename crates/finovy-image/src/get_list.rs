@@ -207,6 +207,20 @@ impl std::fmt::Display for ImageStatus {
         f.write_str(self.as_str())
     }
 }
+/// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<(GetListResponse, rt::finovy::EnvelopeStatus), rt::decode::DecodeError> {
+    let mut data: Option<GetListResponse> = None;
+    let mut status = rt::finovy::decode_envelope(
+        body,
+        rt::decode::Slot::Model(&mut data),
+    )?;
+    let mut response = data.unwrap_or_default();
+    status.move_extra_into(&mut response.extra);
+    Ok((response, status))
+}
 static OPERATION: rt::finovy::Operation = rt::finovy::Operation {
     name: "getList",
     idempotent: true,
@@ -226,15 +240,10 @@ impl crate::Client {
             "/v1/open/image/personal/getList",
         );
         request.encode(&mut call);
-        let mut data: Option<GetListResponse> = None;
-        let info = self
+        let (response, _) = self
             .runtime()
-            .call(&OPERATION, call, rt::decode::Slot::Model(&mut data))
+            .call(&OPERATION, call, decode_response)
             .await?;
-        let mut response = data.unwrap_or_default();
-        for (key, value) in info.extra.iter() {
-            response.extra.insert(key, value.clone());
-        }
         Ok(response)
     }
 }

@@ -340,6 +340,18 @@ impl std::fmt::Display for DeployState {
         f.write_str(self.as_str())
     }
 }
+/// Decodes a `GetUvodnImage` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<
+    (GetUvodnImageResponse, rt::ucloud::ResponseStatus),
+    rt::decode::DecodeError,
+> {
+    let mut response = GetUvodnImageResponse::default();
+    let status = rt::ucloud::decode_body(body, &mut response)?;
+    Ok((response, status))
+}
 static OPERATION: rt::ucloud::Operation = rt::ucloud::Operation {
     action: "GetUvodnImage",
     idempotent: true,
@@ -361,8 +373,10 @@ impl crate::Client {
     ) -> Result<GetUvodnImageResponse, rt::Error> {
         let mut form = rt::ucloud::Form::new();
         request.encode(&mut form);
-        let mut response = GetUvodnImageResponse::default();
-        self.runtime().call(&OPERATION, form, &mut response).await?;
+        let (response, _) = self
+            .runtime()
+            .call(&OPERATION, form, decode_response)
+            .await?;
         Ok(response)
     }
     /// Every item of [`get_uvodn_image`](Self::get_uvodn_image), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.

@@ -7,8 +7,6 @@ mod operation;
 mod rustdoc;
 mod tokens;
 
-pub use operation::slot_name;
-
 use crate::diag::Rejection;
 use crate::ir::{Dialect, Operation};
 use crate::load::Loaded;

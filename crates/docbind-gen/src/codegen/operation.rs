@@ -212,7 +212,7 @@ fn slot_variant(shape: &Shape, arity: Arity) -> TokenStream {
 }
 
 /// The name of the runtime `Slot` variant for a field of this shape.
-pub fn slot_name(shape: &Shape, arity: Arity) -> &'static str {
+fn slot_name(shape: &Shape, arity: Arity) -> &'static str {
     match (shape, arity) {
         (Shape::Str, Arity::List) => "StrList",
         (Shape::Int, Arity::List) => "IntList",
@@ -503,7 +503,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
         ),
         false,
     );
-    let (operation_static, body) = match (&op.protocol, dialect) {
+    let (operation_static, decode, encode) = match (&op.protocol, dialect) {
         (Protocol::Rpc { action }, Dialect::Ucloud) => {
             let declares = |name: &str| {
                 defs.request
@@ -512,6 +512,10 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                     .any(|f| f.wire == name && f.arity == Arity::Optional && f.shape == Shape::Str)
             };
             let (project, region, zone) = (declares("ProjectId"), declares("Region"), declares("Zone"));
+            let doc = format!(
+                " Decodes a `{action}` response body as the client does: `RetCode`, `Action` and `Message` are \
+                 UCloud's, every other key goes to the response."
+            );
             (
                 quote! {
                     static OPERATION: rt::ucloud::Operation = rt::ucloud::Operation {
@@ -523,11 +527,18 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                     };
                 },
                 quote! {
+                    #[doc = #doc]
+                    #[doc(hidden)]
+                    pub fn decode_response(body: &[u8]) -> Result<(#response, rt::ucloud::ResponseStatus), rt::decode::DecodeError> {
+                        let mut response = #response::default();
+                        let status = rt::ucloud::decode_body(body, &mut response)?;
+                        Ok((response, status))
+                    }
+                },
+                quote! {
                     let mut form = rt::ucloud::Form::new();
                     request.encode(&mut form);
-                    let mut response = #response::default();
-                    self.runtime().call(&OPERATION, form, &mut response).await?;
-                    Ok(response)
+                    let (response, _) = self.runtime().call(&OPERATION, form, decode_response).await?;
                 },
             )
         }
@@ -541,10 +552,10 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                 "PATCH" => quote!(Patch),
                 other => return Err(format!("{}: unsupported HTTP method `{other}`", op.name)),
             };
-            let decode = match &defs.binding {
+            let data = match &defs.binding {
                 DataBinding::Object | DataBinding::TopLevel => quote! {
                     let mut data: Option<#response> = None;
-                    let info = self.runtime().call(&OPERATION, call, rt::decode::Slot::Model(&mut data)).await?;
+                    let mut status = rt::finovy::decode_envelope(body, rt::decode::Slot::Model(&mut data))?;
                     let mut response = data.unwrap_or_default();
                 },
                 DataBinding::List { field } | DataBinding::Value { field } => {
@@ -554,10 +565,14 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                     let slot = slot_variant(&field_def.shape, field_def.arity);
                     quote! {
                         let mut response = #response::default();
-                        let info = self.runtime().call(&OPERATION, call, rt::decode::Slot::#slot(&mut response.#id)).await?;
+                        let mut status = rt::finovy::decode_envelope(body, rt::decode::Slot::#slot(&mut response.#id))?;
                     }
                 }
             };
+            let doc = format!(
+                " Decodes a `{name}` response body as the client does: `data` goes to the response, `code`, `success`, \
+                 `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`."
+            );
             (
                 quote! {
                     static OPERATION: rt::finovy::Operation = rt::finovy::Operation {
@@ -566,13 +581,18 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                     };
                 },
                 quote! {
+                    #[doc = #doc]
+                    #[doc(hidden)]
+                    pub fn decode_response(body: &[u8]) -> Result<(#response, rt::finovy::EnvelopeStatus), rt::decode::DecodeError> {
+                        #data
+                        status.move_extra_into(&mut response.extra);
+                        Ok((response, status))
+                    }
+                },
+                quote! {
                     let mut call = rt::finovy::Call::new(rt::finovy::Method::#verb, #path);
                     request.encode(&mut call);
-                    #decode
-                    for (key, value) in info.extra.iter() {
-                        response.extra.insert(key, value.clone());
-                    }
-                    Ok(response)
+                    let (response, _) = self.runtime().call(&OPERATION, call, decode_response).await?;
                 },
             )
         }
@@ -580,11 +600,13 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
     };
     let stream = pagination_tokens(op, defs)?;
     Ok(quote! {
+        #decode
         #operation_static
         impl crate::Client {
             #doc
             pub async fn #method(&self, request: &#request) -> Result<#response, rt::Error> {
-                #body
+                #encode
+                Ok(response)
             }
             #stream
         }

@@ -436,6 +436,20 @@ fn extra_api() {
     assert_eq!(e.to_json_object().len(), 2);
     assert_eq!(e.remove("b"), Some(json!(3)));
     assert_eq!((&e).into_iter().count(), 1);
+
+    // Appending moves every entry; a key both have takes the appended value in place.
+    let mut other = Extra::new();
+    other.insert("x", json!("x"));
+    other.insert("a", json!("new a"));
+    e.append(&mut other);
+    assert!(other.is_empty());
+    assert_eq!(e.iter().collect::<Vec<_>>(), vec![("a", &json!("new a")), ("x", &json!("x"))]);
+    let mut empty = Extra::new();
+    empty.append(&mut e);
+    assert!(e.is_empty());
+    assert_eq!(empty.len(), 2);
+    empty.append(&mut Extra::new());
+    assert_eq!(empty.len(), 2);
 }
 
 #[test]

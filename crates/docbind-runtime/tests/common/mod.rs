@@ -1,7 +1,8 @@
 //! Hand-written models, implemented the way generated code implements them.
 #![allow(dead_code)]
 
-use docbind_runtime::decode::{Decode, Extra, Slot};
+use docbind_runtime::decode::{Decode, DecodeError, Extra, Slot};
+use docbind_runtime::ucloud::{decode_body, ResponseStatus};
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ImageInfo {
@@ -97,4 +98,11 @@ impl Decode for ListData {
     fn field_names(&self) -> &'static [&'static str] {
         &["data", "totalCounts"]
     }
+}
+
+/// Decodes a `GetUvodnImage` body the way its generated `decode_response` does.
+pub fn decode_image(body: &[u8]) -> Result<(GetUvodnImageResponse, ResponseStatus), DecodeError> {
+    let mut response = GetUvodnImageResponse::default();
+    let status = decode_body(body, &mut response)?;
+    Ok((response, status))
 }
