@@ -6,9 +6,11 @@ mod common;
 use std::time::Duration;
 
 use common::{ImageInfo, ListData};
-use docbind_runtime::decode::{DecodeError, Slot};
-use docbind_runtime::finovy::{decode_envelope, Call, Client, Config, Credentials, EnvelopeStatus, Method, Operation};
+use docbind_runtime::__private::finovy::{decode_envelope, Call, EnvelopeStatus, Method, Operation};
+use docbind_runtime::__private::Slot;
+use docbind_runtime::finovy::{Client, Config, Credentials};
 use docbind_runtime::paginate::numbered_pages;
+use docbind_runtime::DecodeError;
 use docbind_runtime::{Error, RetryPolicy};
 use futures::TryStreamExt as _;
 use serde_json::json;

@@ -6,7 +6,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::decode_image;
-use docbind_runtime::ucloud::{sign, Client, Config, Form, Operation};
+use docbind_runtime::__private::ucloud::{sign, Form, Operation};
+use docbind_runtime::ucloud::{Client, Config};
 use docbind_runtime::{Error, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{method, path, query_param};

@@ -8,7 +8,8 @@
 //! Finovy client succeed with a single token exchange.
 
 use docbind::finovy_image::{self, GetListRequest};
-use docbind::runtime::finovy::{self as rt_finovy, Credentials, Method, Operation};
+use docbind::runtime::__private::finovy::{Call, Method, Operation};
+use docbind::runtime::finovy::{self as rt_finovy, Credentials};
 use docbind::runtime::{Error, RetryPolicy};
 use docbind::ucloud_uodn::{self, GetUvodnImageRequest};
 use std::collections::HashMap;
@@ -272,7 +273,7 @@ async fn ucloud_call(client: &ucloud_uodn::Client) -> Result<ucloud_uodn::GetUvo
 static CREATE: Operation = Operation { name: "createImage", idempotent: false };
 
 async fn finovy_post(client: &rt_finovy::Client) -> Result<docbind::runtime::CallInfo, Error> {
-    let mut call = rt_finovy::Call::new(Method::Post, "/v1/open/image/personal/create");
+    let mut call = Call::new(Method::Post, "/v1/open/image/personal/create");
     call.body_str("imageName", "x");
     // Any operation's decode entry will do: the faults happen before a body is decoded.
     client.call(&CREATE, call, finovy_image::get_list::decode_response).await.map(|(_, info)| info)

@@ -16,8 +16,9 @@
 
 use docbind::finovy_image::get_list::{self, GetListItem};
 use docbind::finovy_image::GetListResponse;
-use docbind::runtime::decode::{Decode, Extra, Slot};
-use docbind::runtime::finovy::EnvelopeStatus;
+use docbind::runtime::__private::finovy::EnvelopeStatus;
+use docbind::runtime::__private::{Decode, Slot};
+use docbind::runtime::Extra;
 use docbind::ucloud_uodn::get_uvodn_image::{self, DeployImageInfo, ImageInfo};
 use docbind::ucloud_uodn::GetUvodnImageResponse;
 use proptest::prelude::*;

@@ -212,7 +212,7 @@ fn lib_tokens(spec: &CrateSpec, dialect: Dialect, operations: &[GeneratedOperati
         #![forbid(unsafe_code)]
 
         pub use docbind_runtime as runtime;
-        pub use docbind_runtime::decode::Extra;
+        pub use docbind_runtime::Extra;
         pub use docbind_runtime::#protocol::Config;
         pub use docbind_runtime::Error;
 
@@ -235,7 +235,7 @@ fn lib_tokens(spec: &CrateSpec, dialect: Dialect, operations: &[GeneratedOperati
                 Self::new(Config::from_env()?)
             }
 
-            /// The runtime client underneath, for calls this crate does not describe.
+            /// The runtime client underneath (its configuration is the one this client was built with).
             pub fn runtime(&self) -> &docbind_runtime::#protocol::Client {
                 &self.inner
             }

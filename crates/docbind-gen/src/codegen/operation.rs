@@ -92,7 +92,7 @@ fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, String> {
     if def.kind == StructKind::Decoded {
         let doc = "Keys the docs do not declare, and values that did not fit their declared type, exactly as\n\
                    received (a misfit list element under `Name.<index>`).";
-        let ty = syn::parse2(quote!(rt::decode::Extra)).map_err(|e| format!("extra: {e} (generator bug)"))?;
+        let ty = syn::parse2(quote!(rt::Extra)).map_err(|e| format!("extra: {e} (generator bug)"))?;
         fields.named.push(public_field(doc_attributes(doc), format_ident!("{EXTRA}"), ty));
     }
     Ok(item)
@@ -189,7 +189,8 @@ fn enum_tokens(def: &super::defs::EnumDef) -> TokenStream {
                 }
             }
         }
-        impl rt::decode::Enumeration for #name {
+        impl rt::__private::Sealed for #name {}
+        impl rt::Enumeration for #name {
             fn from_wire(raw: &str) -> Self {
                 match raw {
                     #(#from_wire)*
@@ -237,18 +238,18 @@ fn decode_impl(def: &StructDef) -> TokenStream {
         let id = ident(&f.ident);
         let wire = &f.wire;
         let slot = slot_variant(&f.shape, f.arity);
-        Splice::from(quote! { #wire => rt::decode::Slot::#slot(&mut self.#id), })
+        Splice::from(quote! { #wire => rt::__private::Slot::#slot(&mut self.#id), })
     });
     let wires = def.fields.iter().map(|f| &f.wire);
     let slot_fn = if def.fields.is_empty() {
         quote! {
-            fn slot(&mut self, _key: &str) -> Option<rt::decode::Slot<'_>> {
+            fn slot(&mut self, _key: &str) -> Option<rt::__private::Slot<'_>> {
                 None
             }
         }
     } else {
         quote! {
-            fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+            fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
                 Some(match key {
                     #(#arms)*
                     _ => return None,
@@ -259,9 +260,10 @@ fn decode_impl(def: &StructDef) -> TokenStream {
     let _ = EXTRA;
     let slot_fn = Splice::from(slot_fn);
     quote! {
-        impl rt::decode::Decode for #name {
+        impl rt::__private::Sealed for #name {}
+        impl rt::__private::Decode for #name {
             #slot_fn
-            fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+            fn extra_mut(&mut self) -> &mut rt::Extra {
                 &mut self.extra
             }
             fn field_names(&self) -> &'static [&'static str] {
@@ -421,7 +423,7 @@ fn form_encoder(def: &StructDef) -> TokenStream {
     let lines = lines.map(Splice::from);
     let form = if def.fields.is_empty() { quote!(_form) } else { quote!(form) };
     quote! {
-        fn encode(&self, #form: &mut rt::ucloud::Form) {
+        fn encode(&self, #form: &mut rt::__private::ucloud::Form) {
             #(#lines)*
         }
     }
@@ -480,7 +482,7 @@ fn call_encoder(def: &StructDef) -> TokenStream {
     });
     let call = if def.fields.is_empty() { quote!(_call) } else { quote!(call) };
     quote! {
-        fn encode(&self, #call: &mut rt::finovy::Call) {
+        fn encode(&self, #call: &mut rt::__private::finovy::Call) {
             #(#lines)*
         }
     }
@@ -518,7 +520,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
             );
             (
                 quote! {
-                    static OPERATION: rt::ucloud::Operation = rt::ucloud::Operation {
+                    static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
                         action: #action,
                         idempotent: #idempotent,
                         declares_project_id: #project,
@@ -529,14 +531,14 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                 quote! {
                     #[doc = #doc]
                     #[doc(hidden)]
-                    pub fn decode_response(body: &[u8]) -> Result<(#response, rt::ucloud::ResponseStatus), rt::decode::DecodeError> {
+                    pub fn decode_response(body: &[u8]) -> Result<(#response, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
                         let mut response = #response::default();
-                        let status = rt::ucloud::decode_body(body, &mut response)?;
+                        let status = rt::__private::ucloud::decode_body(body, &mut response)?;
                         Ok((response, status))
                     }
                 },
                 quote! {
-                    let mut form = rt::ucloud::Form::new();
+                    let mut form = rt::__private::ucloud::Form::new();
                     request.encode(&mut form);
                     let (response, _) = self.runtime().call(&OPERATION, form, decode_response).await?;
                 },
@@ -555,7 +557,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
             let data = match &defs.binding {
                 DataBinding::Object | DataBinding::TopLevel => quote! {
                     let mut data: Option<#response> = None;
-                    let mut status = rt::finovy::decode_envelope(body, rt::decode::Slot::Model(&mut data))?;
+                    let mut status = rt::__private::finovy::decode_envelope(body, rt::__private::Slot::Model(&mut data))?;
                     let mut response = data.unwrap_or_default();
                 },
                 DataBinding::List { field } | DataBinding::Value { field } => {
@@ -565,7 +567,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                     let slot = slot_variant(&field_def.shape, field_def.arity);
                     quote! {
                         let mut response = #response::default();
-                        let mut status = rt::finovy::decode_envelope(body, rt::decode::Slot::#slot(&mut response.#id))?;
+                        let mut status = rt::__private::finovy::decode_envelope(body, rt::__private::Slot::#slot(&mut response.#id))?;
                     }
                 }
             };
@@ -575,7 +577,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
             );
             (
                 quote! {
-                    static OPERATION: rt::finovy::Operation = rt::finovy::Operation {
+                    static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
                         name: #name,
                         idempotent: #idempotent,
                     };
@@ -583,14 +585,14 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                 quote! {
                     #[doc = #doc]
                     #[doc(hidden)]
-                    pub fn decode_response(body: &[u8]) -> Result<(#response, rt::finovy::EnvelopeStatus), rt::decode::DecodeError> {
+                    pub fn decode_response(body: &[u8]) -> Result<(#response, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
                         #data
                         status.move_extra_into(&mut response.extra);
                         Ok((response, status))
                     }
                 },
                 quote! {
-                    let mut call = rt::finovy::Call::new(rt::finovy::Method::#verb, #path);
+                    let mut call = rt::__private::finovy::Call::new(rt::__private::finovy::Method::#verb, #path);
                     request.encode(&mut call);
                     let (response, _) = self.runtime().call(&OPERATION, call, decode_response).await?;
                 },

@@ -63,7 +63,7 @@ fn generated_module_has_typed_request_groups_and_lenient_response() {
         "form.enter_index(\"RuleSet\", index);",
         "form.str_list(\"NodeId\", &self.node_id);",
         "pub r#match: Option<Empty>,",
-        "fn slot(&mut self, _key: &str) -> Option<rt::decode::Slot<'_>>",
+        "fn slot(&mut self, _key: &str) -> Option<rt::__private::Slot<'_>>",
         ".field(\"password\", &\"<redacted>\")",
         "idempotent: false,",
     ] {

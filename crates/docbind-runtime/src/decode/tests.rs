@@ -20,6 +20,8 @@ struct ImageInfo {
     extra: Extra,
 }
 
+impl Sealed for ImageInfo {}
+
 impl Decode for ImageInfo {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         Some(match key {
@@ -68,6 +70,8 @@ struct DeployImageInfo {
     child: Option<Box<DeployImageInfo>>,
     extra: Extra,
 }
+
+impl Sealed for DeployImageInfo {}
 
 impl Decode for DeployImageInfo {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
@@ -551,6 +555,8 @@ enum State {
     Unknown(String),
 }
 
+impl Sealed for State {}
+
 impl Enumeration for State {
     fn from_wire(raw: &str) -> Self {
         match raw {
@@ -567,6 +573,8 @@ struct WithEnum {
     extra: Extra,
 }
 
+impl Sealed for WithEnum {}
+
 impl Decode for WithEnum {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         match key {
@@ -576,6 +584,9 @@ impl Decode for WithEnum {
     }
     fn extra_mut(&mut self) -> &mut Extra {
         &mut self.extra
+    }
+    fn field_names(&self) -> &'static [&'static str] {
+        &["State"]
     }
 }
 
@@ -652,6 +663,8 @@ fn general(v: &Value) -> Targets {
     t.extra = extra;
     t
 }
+
+impl Sealed for Targets {}
 
 impl Decode for Targets {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
