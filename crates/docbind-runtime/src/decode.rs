@@ -22,8 +22,11 @@
 //! - A key that matches a declared name only case-insensitively (`imageid` for `ImageId`) fills the
 //!   field only if no other spelling of it does; otherwise it is kept in `Extra` under its own key.
 //!
+//! What generated code writes for a model, and how the runtime fills it:
+//!
 //! ```
-//! use docbind_runtime::decode::{decode_object, Decode, Extra, Slot};
+//! use docbind_runtime::Extra;
+//! use docbind_runtime::__private::{decode_object, Decode, Sealed, Slot};
 //!
 //! #[derive(Default)]
 //! struct ImageInfo {
@@ -32,6 +35,7 @@
 //!     extra: Extra,
 //! }
 //!
+//! impl Sealed for ImageInfo {}
 //! impl Decode for ImageInfo {
 //!     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
 //!         Some(match key {
@@ -53,7 +57,7 @@
 //! assert_eq!(info.image_id.as_deref(), Some("7"));
 //! assert_eq!(info.size, Some(42));
 //! assert_eq!(info.extra.get("New"), Some(&serde_json::json!([1])));
-//! # Ok::<(), docbind_runtime::decode::DecodeError>(())
+//! # Ok::<(), docbind_runtime::DecodeError>(())
 //! ```
 
 use std::borrow::Cow;
@@ -158,6 +162,19 @@ impl Extra {
         Some(inner.entries.remove(pos).1)
     }
 
+    /// Moves every entry of `other` to the end of `self` (an entry with a key `self` has replaces its value, in
+    /// place), leaving `other` empty.
+    pub(crate) fn append(&mut self, other: &mut Extra) {
+        let Some(moved) = other.inner.take() else { return };
+        if self.inner.is_none() {
+            self.inner = Some(moved);
+            return;
+        }
+        for (key, value) in moved.entries {
+            self.insert(key, value);
+        }
+    }
+
     /// Converts the entries into a JSON object.
     pub fn to_json_object(&self) -> serde_json::Map<String, Value> {
         self.entries().iter().cloned().collect()
@@ -210,23 +227,33 @@ pub enum Slot<'a> {
     Enum(&'a mut dyn OptionalEnum),
 }
 
-/// Implemented by generated enumerations. `from_wire` never fails: a value the docs did not list becomes the
-/// enum's `Unknown` variant, so it decodes, is kept, and round-trips.
-pub trait Enumeration: Send + Sized {
+/// The supertrait that keeps [`Decode`], [`Enumeration`] and the slot traits closed: docbind-generated types
+/// implement it (one empty `impl` each), nothing else should. Not part of the public API.
+#[doc(hidden)] // generated code only: not shown in the docs of the crates that implement it
+pub trait Sealed {}
+
+impl<T: Sealed + ?Sized> Sealed for Box<T> {}
+impl<T: Sealed> Sealed for Option<T> {}
+impl<T: Sealed> Sealed for Vec<T> {}
+
+/// A generated enumeration (named in an overlay). Every value converts: one the docs do not list becomes the
+/// enum's `Unknown` variant, so it decodes, is kept, and is sent back unchanged.
+///
+/// Implemented by docbind-generated enumerations only (the trait is sealed).
+pub trait Enumeration: Sealed + Send + Sized {
     /// The variant for a wire value (`"1"`, `"Running"`).
     fn from_wire(raw: &str) -> Self;
 }
 
 /// An `Option` of a generated enumeration, as a decode target.
-pub trait OptionalEnum: Send {
+#[doc(hidden)]
+pub trait OptionalEnum: Sealed + Send {
     /// Stores the variant for `raw`.
     fn set_wire(&mut self, raw: &str);
     /// Back to `None` (for `null`).
     fn clear(&mut self);
-    /// Whether a value is set (the default, `false`, lets a case variant of the key overwrite it).
-    fn is_some(&self) -> bool {
-        false
-    }
+    /// Whether a value is set (then a case variant of the key does not overwrite it).
+    fn is_some(&self) -> bool;
 }
 
 impl<E: Enumeration> OptionalEnum for Option<E> {
@@ -309,18 +336,17 @@ impl fmt::Debug for Slot<'_> {
 ///
 /// `Send` is a supertrait so that futures holding a `&mut dyn Decode` (every client call)
 /// can be spawned on a multi-threaded runtime.
-pub trait Decode: Send {
+#[doc(hidden)]
+pub trait Decode: Sealed + Send {
     /// The slot of the field declared under the wire name `key`, or `None` if undeclared.
     fn slot(&mut self, key: &str) -> Option<Slot<'_>>;
 
     /// Where unknown keys and misfit values of this object are kept.
     fn extra_mut(&mut self) -> &mut Extra;
 
-    /// The declared wire names, used for the case-insensitive (ASCII) fallback when
-    /// [`Decode::slot`] does not know a key. The default (no names) disables the fallback.
-    fn field_names(&self) -> &'static [&'static str] {
-        &[]
-    }
+    /// The declared wire names, for the case-insensitive (ASCII) fallback when [`Decode::slot`] does not know a
+    /// key.
+    fn field_names(&self) -> &'static [&'static str];
 }
 
 /// Boxed models (recursive types) decode like the model itself.
@@ -339,15 +365,14 @@ impl<T: Decode + ?Sized> Decode for Box<T> {
 }
 
 /// An `Option<T>` of a model, seen through a non-generic interface.
-pub trait OptionalModel: Send {
+#[doc(hidden)]
+pub trait OptionalModel: Sealed + Send {
     /// The model, created with `Default` when absent.
     fn get_or_default(&mut self) -> &mut dyn Decode;
     /// Sets the option to `None`.
     fn clear(&mut self);
-    /// Whether a model is set (the default, `false`, lets a case variant of the key overwrite it).
-    fn is_some(&self) -> bool {
-        false
-    }
+    /// Whether a model is set (then a case variant of the key does not overwrite it).
+    fn is_some(&self) -> bool;
 }
 
 impl<T: Decode + Default> OptionalModel for Option<T> {
@@ -365,17 +390,16 @@ impl<T: Decode + Default> OptionalModel for Option<T> {
 }
 
 /// A `Vec<T>` of models, seen through a non-generic interface.
-pub trait ModelList: Send {
+#[doc(hidden)]
+pub trait ModelList: Sealed + Send {
     /// Pushes `T::default()` and returns it.
     fn push_default(&mut self) -> &mut dyn Decode;
     /// Removes the last element.
     fn pop(&mut self);
     /// Removes every element.
     fn clear(&mut self);
-    /// Whether the list has no elements (the default, `true`, lets a case variant of the key overwrite it).
-    fn is_empty(&self) -> bool {
-        true
-    }
+    /// Whether the list has no elements (then a case variant of the key may fill it).
+    fn is_empty(&self) -> bool;
 }
 
 impl<T: Decode + Default> ModelList for Vec<T> {
@@ -423,7 +447,7 @@ impl DecodeError {
         self.column
     }
 
-    fn from_json(e: &serde_json::Error) -> Self {
+    pub(crate) fn from_json(e: &serde_json::Error) -> Self {
         DecodeError { message: e.to_string(), line: e.line(), column: e.column() }
     }
 }

@@ -6,6 +6,9 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::decode::DecodeError;
+use crate::Vendor;
+
 /// A boxed error source, `Send + Sync` so errors cross task boundaries.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -13,6 +16,9 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub(crate) const STATUS_BODY_SNIPPET: usize = 1024;
 
 /// Everything that can go wrong while calling a remote API.
+///
+/// An error that wraps another keeps it as its [`source`](std::error::Error::source) only, so a report that
+/// walks the chain (`{:#}` of anyhow, `tracing`'s error fields) prints each cause once.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -24,7 +30,7 @@ pub enum Error {
     #[error("transport error: {message}")]
     #[non_exhaustive]
     Transport {
-        /// What failed.
+        /// What failed (`cannot connect`, `cannot read the response body`, …); the cause is the source.
         message: String,
         /// The underlying error.
         #[source]
@@ -54,14 +60,14 @@ pub enum Error {
     /// The service processed the request and reported a failure code
     /// (UCloud `RetCode`, Finovy `code`).
     #[error(
-        "{service} {operation} failed: {} {code}: {message}{}",
-        code_label(service),
+        "{vendor} {operation} failed: {} {code}: {message}{}",
+        vendor.code_label(),
         RequestIdSuffix(request_id.as_deref())
     )]
     #[non_exhaustive]
     Service {
-        /// Which vendor answered, e.g. `"UCloud"` or `"Finovy"`.
-        service: &'static str,
+        /// Which vendor answered.
+        vendor: Vendor,
         /// The vendor's error code (never 0).
         code: i64,
         /// The vendor's error message.
@@ -73,11 +79,12 @@ pub enum Error {
     },
 
     /// The body is not valid JSON, or its top level has the wrong shape.
-    #[error("cannot decode response: {message}")]
+    #[error("cannot decode the response body")]
     #[non_exhaustive]
     Decode {
-        /// The parser's message, including line and column.
-        message: String,
+        /// What the parser found wrong, and where (line and column).
+        #[source]
+        source: DecodeError,
         /// The complete raw body, so nothing is lost.
         body: bytes::Bytes,
     },
@@ -91,16 +98,15 @@ pub enum Error {
     },
 
     /// Obtaining or refreshing an access token failed.
-    #[error("authentication failed: {0}")]
-    Auth(String),
-}
-
-fn code_label(service: &str) -> &'static str {
-    if service == crate::ucloud::SERVICE {
-        "RetCode"
-    } else {
-        "code"
-    }
+    #[error("authentication failed: {message}")]
+    #[non_exhaustive]
+    Auth {
+        /// What failed (`token exchange failed: HTTP status 403`, …).
+        message: String,
+        /// The underlying error, when there is one (never one that holds a secret).
+        #[source]
+        source: Option<BoxError>,
+    },
 }
 
 struct RequestIdSuffix<'a>(Option<&'a str>);
@@ -147,9 +153,7 @@ impl Error {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } => true,
             Error::Status { status, .. } => is_retryable_status(*status),
-            Error::Service { service, code, .. } => {
-                *service == crate::ucloud::SERVICE && (matches!(*code, 150 | 153) || *code >= 2000)
-            }
+            Error::Service { vendor, code, .. } => vendor.is_retryable_code(*code),
             _ => false,
         }
     }
@@ -160,6 +164,10 @@ impl Error {
 
     pub(crate) fn status_error(status: u16, body: &[u8], request_id: Option<String>) -> Self {
         Error::Status { status, body: snippet(body), request_id }
+    }
+
+    pub(crate) fn auth(message: impl Into<String>, source: Option<BoxError>) -> Self {
+        Error::Auth { message: message.into(), source }
     }
 }
 
@@ -189,7 +197,7 @@ mod tests {
     #[test]
     fn display_service_error() {
         let e = Error::Service {
-            service: "UCloud",
+            vendor: Vendor::UCloud,
             code: 171,
             message: "签名错误".into(),
             operation: "GetUvodnImage".into(),
@@ -200,7 +208,7 @@ mod tests {
         assert_eq!(e.request_id(), Some("abc-123"));
         assert!(!e.is_retryable());
         let f = Error::Service {
-            service: "Finovy",
+            vendor: Vendor::Finovy,
             code: 500,
             message: "boom".into(),
             operation: "getList".into(),
@@ -211,21 +219,45 @@ mod tests {
 
     #[test]
     fn retryable_classification() {
-        let svc = |code| Error::Service {
-            service: "UCloud",
+        let svc = |vendor, code| Error::Service {
+            vendor,
             code,
             message: String::new(),
             operation: String::new(),
             request_id: None,
         };
-        assert!(svc(150).is_retryable());
-        assert!(svc(153).is_retryable());
-        assert!(svc(2000).is_retryable());
-        assert!(!svc(171).is_retryable());
+        assert!(svc(Vendor::UCloud, 150).is_retryable());
+        assert!(svc(Vendor::UCloud, 153).is_retryable());
+        assert!(svc(Vendor::UCloud, 2000).is_retryable());
+        assert!(!svc(Vendor::UCloud, 171).is_retryable());
+        // The same codes from Finovy are not transient: classification is by vendor.
+        assert!(!svc(Vendor::Finovy, 150).is_retryable());
+        assert!(!svc(Vendor::Finovy, 2000).is_retryable());
         assert!(Error::status_error(503, b"x", None).is_retryable());
         assert!(!Error::status_error(404, b"x", None).is_retryable());
         assert!(Error::Timeout { after: Duration::from_secs(1) }.is_retryable());
         assert!(!Error::BodyTooLarge { limit: 1 }.is_retryable());
+    }
+
+    #[test]
+    fn a_source_is_reported_once() {
+        use std::error::Error as _;
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused by peer");
+        let e = Error::transport("cannot connect", io);
+        assert_eq!(e.to_string(), "transport error: cannot connect");
+        assert_eq!(e.source().map(ToString::to_string).as_deref(), Some("connection refused by peer"));
+
+        let parse = serde_json::from_slice::<serde_json::Value>(b"{\n  nope").unwrap_err();
+        let e = Error::Decode { source: DecodeError::from_json(&parse), body: bytes::Bytes::from_static(b"{\n  nope") };
+        assert_eq!(e.to_string(), "cannot decode the response body");
+        let source = e.source().and_then(|s| s.downcast_ref::<DecodeError>()).expect("the structured decode error");
+        assert_eq!((source.line(), source.column()), (2, 3));
+        assert!(source.message().contains("line 2"), "{}", source.message());
+
+        let e = Error::auth("token exchange failed", Some(Box::new(Error::Timeout { after: Duration::from_secs(3) })));
+        assert_eq!(e.to_string(), "authentication failed: token exchange failed");
+        assert_eq!(e.source().map(ToString::to_string).as_deref(), Some("request timed out after 3s"));
+        assert!(Error::auth("the response has no token", None).source().is_none());
     }
 
     #[test]

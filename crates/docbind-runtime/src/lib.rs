@@ -1,29 +1,42 @@
-//! Hand-written, non-generic runtime shared by every docbind-generated client.
+//! The runtime under every docbind-generated client: HTTP, signing, tokens, retries, lenient decoding, errors.
 //!
-//! Generated crates contain only data types, one `Decode` impl per response type and thin
-//! `encode` functions; everything else lives here:
+//! A generated crate re-exports what its users need from here; its `Client` wraps one of the vendor clients:
 //!
-//! - [`decode`]: lenient single-pass JSON decoding into typed slots that loses nothing,
-//! - [`ucloud`]: UCloud's flattened form encoding, SHA-1 signature, client with retries,
-//! - [`finovy`]: Finovy's request builder, token exchange and client,
-//! - [`paginate`]: lazy page streams,
-//! - [`error`]: the single [`Error`] type.
+//! - [`ucloud::Client`] and [`ucloud::Config`]: UCloud's signed RPC (keys, default project, region and zone),
+//! - [`finovy::Client`] and [`finovy::Config`]: Finovy's REST API ([`finovy::Credentials`]: a token, or an account
+//!   id and secret exchanged for expiring tokens),
+//! - [`HttpOptions`]: what both configs share (endpoint, timeout, [`RetryPolicy`], response-size limit, …),
+//! - [`Error`]: the one error type, with the vendor's code, message and request id ([`Vendor`]); [`CallInfo`]
+//!   describes a completed call,
+//! - [`paginate`]: the lazy page streams behind generated `*_stream` methods,
+//! - [`Extra`]: what every response and model keeps of the keys and values its docs do not declare,
+//! - [`Enumeration`]: generated enumerations, which keep values the docs do not list.
+//!
+//! Everything else the generated code calls lives in `__private`, which is not part of the public API.
 #![warn(missing_docs)]
 
-pub mod decode;
-pub mod error;
+mod decode;
+mod error;
 pub mod finovy;
-mod http;
 pub mod paginate;
-pub mod retry;
+mod retry;
+mod transport;
 pub mod ucloud;
+mod vendor;
 
-pub use error::Error;
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use decode::{DecodeError, Enumeration, Extra};
+pub use error::{BoxError, Error};
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).
 pub use futures;
 pub use retry::RetryPolicy;
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).
 pub use serde_json;
+pub use transport::{HttpOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+pub use vendor::Vendor;
 
 /// Metadata about a completed call.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -35,7 +48,7 @@ pub struct CallInfo {
     pub attempts: u32,
     /// The HTTP status of the final response.
     pub status: u16,
-    /// Unknown envelope keys and misfit values that had no other home
-    /// (e.g. a Finovy `data` value that did not fit its slot is kept under `"data"`).
-    pub extra: decode::Extra,
+    /// Envelope keys the operation's decoding left to the call (generated operations keep them in the
+    /// response's `extra` instead).
+    pub extra: Extra,
 }

@@ -165,7 +165,7 @@ mod tests {
             if offset == 0 {
                 Ok((vec![1, 2], None))
             } else {
-                Err(Error::Auth("boom".into()))
+                Err(Error::auth("boom", None))
             }
         })
         .collect()

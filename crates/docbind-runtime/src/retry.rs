@@ -1,6 +1,9 @@
-//! Retry policy: capped, jittered exponential backoff.
+//! Retries: the policy (capped, jittered exponential backoff) and the one loop every client runs its attempts in.
 
+use std::future::Future;
 use std::time::Duration;
+
+use crate::{CallInfo, Error};
 
 /// How failed attempts are retried.
 ///
@@ -89,6 +92,64 @@ impl RetryPolicy {
 
     pub(crate) fn attempts(&self) -> u32 {
         self.max_attempts.max(1)
+    }
+}
+
+/// Why one attempt failed, as the retry loop sees it.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) error: Error,
+    /// The server's `Retry-After`, if it sent one.
+    pub(crate) retry_after: Option<Duration>,
+    /// Repeat at once without spending a retry: the cause was fixed in between (Finovy refreshed its token).
+    pub(crate) repeat_now: bool,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure { error, retry_after: None, repeat_now: false }
+    }
+}
+
+/// The attempts of one call: each sends the request once and judges the response.
+pub(crate) trait Attempts {
+    /// Attempt number `number`, counting every attempt of the call from 1.
+    fn attempt(&mut self, number: u32) -> impl Future<Output = Result<CallInfo, Failure>> + Send;
+}
+
+/// Runs `attempts` until one succeeds, a failure is not retryable ([`Error::is_retryable`]), or `max_attempts`
+/// are spent, sleeping per `policy` between them. A failure marked `repeat_now` is repeated at once and does not
+/// count. Records the attempt number on the current (call) span.
+pub(crate) async fn run(
+    policy: &RetryPolicy,
+    max_attempts: u32,
+    attempts: &mut (impl Attempts + Send),
+) -> Result<CallInfo, Error> {
+    let span = tracing::Span::current();
+    let mut counted = 1u32;
+    let mut number = 0u32;
+    loop {
+        number += 1;
+        span.record("attempt", number);
+        let failure = match attempts.attempt(number).await {
+            Ok(info) => return Ok(info),
+            Err(failure) => failure,
+        };
+        if failure.repeat_now {
+            tracing::debug!(error = %failure.error, attempt = counted, "repeating at once");
+            continue;
+        }
+        if counted < max_attempts && failure.error.is_retryable() {
+            tracing::debug!(error = %failure.error, attempt = counted, "retryable failure");
+            let delay = policy.delay(counted, failure.retry_after);
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            counted += 1;
+            continue;
+        }
+        tracing::debug!(error = %failure.error, attempt = counted, "call failed");
+        return Err(failure.error);
     }
 }
 

@@ -6,9 +6,11 @@ mod common;
 use std::time::Duration;
 
 use common::{ImageInfo, ListData};
-use docbind_runtime::decode::Slot;
-use docbind_runtime::finovy::{Call, Client, Config, Credentials, Method, Operation};
+use docbind_runtime::__private::finovy::{decode_envelope, Call, EnvelopeStatus, Method, Operation};
+use docbind_runtime::__private::Slot;
+use docbind_runtime::finovy::{Client, Config, Credentials};
 use docbind_runtime::paginate::numbered_pages;
+use docbind_runtime::DecodeError;
 use docbind_runtime::{Error, RetryPolicy};
 use futures::TryStreamExt as _;
 use serde_json::json;
@@ -62,6 +64,29 @@ async fn count(server: &MockServer, p: &str) -> usize {
     server.received_requests().await.unwrap_or_default().iter().filter(|r| r.url.path() == p).count()
 }
 
+/// Decodes the envelope with `data` going through `slot`, as a generated `decode_response` does, except that the
+/// envelope's extra keys stay in the status (the call reports them in `CallInfo::extra`).
+fn decode_data<T: Default>(
+    body: &[u8],
+    slot: impl FnOnce(&mut T) -> Slot<'_>,
+) -> Result<(T, EnvelopeStatus), DecodeError> {
+    let mut value = T::default();
+    let status = decode_envelope(body, slot(&mut value))?;
+    Ok((value, status))
+}
+
+fn list_data(body: &[u8]) -> Result<(Option<ListData>, EnvelopeStatus), DecodeError> {
+    decode_data(body, |data| Slot::Model(data))
+}
+
+fn bool_data(body: &[u8]) -> Result<(Option<bool>, EnvelopeStatus), DecodeError> {
+    decode_data(body, |data| Slot::Bool(data))
+}
+
+fn str_data(body: &[u8]) -> Result<(Option<String>, EnvelopeStatus), DecodeError> {
+    decode_data(body, |data| Slot::Str(data))
+}
+
 fn list_call() -> Call {
     let mut call = Call::new(Method::Get, "v1/open/image/personal/getList");
     call.query_str("imageName", "a b&c");
@@ -85,8 +110,7 @@ async fn query_encoding_header_and_envelope() {
         .mount(&server)
         .await;
     let client = Client::new(static_config(&server)).unwrap();
-    let mut data: Option<ListData> = None;
-    let info = client.call(&GET_LIST, list_call(), Slot::Model(&mut data)).await.unwrap();
+    let (data, info) = client.call(&GET_LIST, list_call(), list_data).await.unwrap();
     assert_eq!(info.request_id.as_deref(), Some("trace-1"));
     assert!(info.extra.is_empty());
     let data = data.unwrap();
@@ -118,8 +142,7 @@ async fn path_param_appended_and_json_body() {
     call.body_int("size", 3);
     call.opt_body_str("skip", None);
     call.header_str("X-Custom", "v");
-    let mut ok = None;
-    client.call(&CREATE, call, Slot::Bool(&mut ok)).await.unwrap();
+    let (ok, _) = client.call(&CREATE, call, bool_data).await.unwrap();
     assert_eq!(ok, Some(true));
 }
 
@@ -133,8 +156,7 @@ async fn envelope_error_and_misfit_data_kept() {
         .mount(&server)
         .await;
     let client = Client::new(static_config(&server)).unwrap();
-    let mut data: Option<ListData> = None;
-    let err = client.call(&GET_LIST, list_call(), Slot::Model(&mut data)).await.unwrap_err();
+    let err = client.call(&GET_LIST, list_call(), list_data).await.unwrap_err();
     assert_eq!(err.code(), Some(500));
     assert_eq!(err.request_id(), Some("tr-500"));
     assert_eq!(err.to_string(), "Finovy getList failed: code 500: internal (request id tr-500)");
@@ -147,7 +169,7 @@ async fn envelope_error_and_misfit_data_kept() {
         })))
         .mount(&server)
         .await;
-    let info = client.call(&GET_LIST, list_call(), Slot::Model(&mut data)).await.unwrap();
+    let (data, info) = client.call(&GET_LIST, list_call(), list_data).await.unwrap();
     assert!(data.is_none());
     assert_eq!(info.extra.get("data"), Some(&json!("not-a-model")));
     assert_eq!(info.extra.get("extraKey"), Some(&json!([1])));
@@ -158,7 +180,7 @@ async fn static_token_401_is_not_refreshed() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(401).set_body_string("denied")).mount(&server).await;
     let client = Client::new(static_config(&server)).unwrap();
-    let err = client.call(&GET_LIST, list_call(), Slot::Model(&mut None::<ListData>)).await.unwrap_err();
+    let err = client.call(&GET_LIST, list_call(), list_data).await.unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert_eq!(count(&server, LIST_PATH).await, 1);
     assert_eq!(count(&server, TOKEN_PATH).await, 0);
@@ -181,8 +203,7 @@ async fn token_exchange_then_cached() {
         .await;
     let client = Client::new(exchange_config(&server)).unwrap();
     for _ in 0..3 {
-        let mut data: Option<ListData> = None;
-        client.call(&GET_LIST, list_call(), Slot::Model(&mut data)).await.unwrap();
+        let (data, _) = client.call(&GET_LIST, list_call(), list_data).await.unwrap();
         assert!(data.is_some());
     }
     assert_eq!(count(&server, TOKEN_PATH).await, 1);
@@ -209,11 +230,10 @@ async fn expired_token_is_refreshed() {
         .mount(&server)
         .await;
     let client = Client::new(exchange_config(&server)).unwrap();
-    let mut data: Option<ListData> = None;
-    client.call(&GET_LIST, list_call(), Slot::Model(&mut data)).await.unwrap();
+    client.call(&GET_LIST, list_call(), list_data).await.unwrap();
     tokio::time::sleep(Duration::from_millis(5)).await;
-    client.call(&GET_LIST, list_call(), Slot::Model(&mut data)).await.unwrap();
-    client.call(&GET_LIST, list_call(), Slot::Model(&mut data)).await.unwrap();
+    client.call(&GET_LIST, list_call(), list_data).await.unwrap();
+    client.call(&GET_LIST, list_call(), list_data).await.unwrap();
     assert_eq!(count(&server, TOKEN_PATH).await, 2);
     let tokens: Vec<String> = server
         .received_requests()
@@ -257,9 +277,8 @@ async fn refresh_once_on_401(envelope_code: bool) {
         .mount(&server)
         .await;
     let client = Client::new(exchange_config(&server)).unwrap();
-    let mut out = None;
     // Non-idempotent, yet retried once after the refresh: a 401 was not executed.
-    client.call(&CREATE, Call::new(Method::Post, "v1/thing"), Slot::Str(&mut out)).await.unwrap();
+    let (out, _) = client.call(&CREATE, Call::new(Method::Post, "v1/thing"), str_data).await.unwrap();
     assert_eq!(out.as_deref(), Some("done"));
     assert_eq!(count(&server, TOKEN_PATH).await, 2);
     assert_eq!(count(&server, "/v1/thing").await, 2);
@@ -285,7 +304,7 @@ async fn persistent_401_gives_up_after_one_refresh() {
         .await;
     Mock::given(method("GET")).and(path(LIST_PATH)).respond_with(ResponseTemplate::new(401)).mount(&server).await;
     let client = Client::new(exchange_config(&server)).unwrap();
-    let err = client.call(&GET_LIST, list_call(), Slot::Model(&mut None::<ListData>)).await.unwrap_err();
+    let err = client.call(&GET_LIST, list_call(), list_data).await.unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert_eq!(count(&server, TOKEN_PATH).await, 2);
     assert_eq!(count(&server, LIST_PATH).await, 2);
@@ -302,9 +321,13 @@ async fn token_exchange_failure_is_auth_error_without_secret() {
         .mount(&server)
         .await;
     let client = Client::new(exchange_config(&server)).unwrap();
-    let err = client.call(&GET_LIST, list_call(), Slot::Model(&mut None::<ListData>)).await.unwrap_err();
-    assert!(matches!(err, Error::Auth(_)), "{err:?}");
-    let text = format!("{err} {err:?}");
+    let err = client.call(&GET_LIST, list_call(), list_data).await.unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    // The vendor's refusal is the source, with its code, message and trace id; the secret is nowhere.
+    let refused = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<Error>()).expect("a source");
+    assert_eq!(refused.code(), Some(1001));
+    assert_eq!(refused.request_id(), Some("tx"));
+    let text = format!("{err} {refused} {err:?}");
     assert!(text.contains("bad secret") && !text.contains("s3cret"), "{text}");
     assert_eq!(count(&server, LIST_PATH).await, 0);
 }
@@ -329,15 +352,14 @@ async fn concurrent_calls_with_expired_token_exchange_once() {
         .mount(&server)
         .await;
     let client = Client::new(exchange_config(&server)).unwrap();
-    client.call(&GET_LIST, list_call(), Slot::Model(&mut None::<ListData>)).await.unwrap();
+    client.call(&GET_LIST, list_call(), list_data).await.unwrap();
     tokio::time::sleep(Duration::from_millis(5)).await; // the token is now expired
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let client = client.clone();
-            tokio::spawn(async move {
-                let mut data: Option<ListData> = None;
-                client.call(&GET_LIST, list_call(), Slot::Model(&mut data)).await.map(|_| data.is_some())
-            })
+            tokio::spawn(
+                async move { client.call(&GET_LIST, list_call(), list_data).await.map(|(data, _)| data.is_some()) },
+            )
         })
         .collect();
     for t in tasks {
@@ -360,12 +382,13 @@ async fn retries_idempotent_on_503_only() {
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(503)).up_to_n_times(1).mount(&server).await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(list_body())).mount(&server).await;
     let client = Client::new(static_config(&server)).unwrap();
-    let info = client.call(&GET_LIST, list_call(), Slot::Model(&mut None::<ListData>)).await.unwrap();
+    let (data, info) = client.call(&GET_LIST, list_call(), list_data).await.unwrap();
     assert_eq!(info.attempts, 2);
+    assert_eq!(data.map(|d| d.total_counts), Some(Some(1)), "the successful attempt's response");
 
     server.reset().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
-    let err = client.call(&CREATE, Call::new(Method::Post, "v1/thing"), Slot::Str(&mut None)).await.unwrap_err();
+    let err = client.call(&CREATE, Call::new(Method::Post, "v1/thing"), str_data).await.unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(count(&server, "/v1/thing").await, 1);
 }
@@ -394,8 +417,7 @@ async fn pagination_across_three_pages() {
             let mut call = Call::new(Method::Get, LIST_PATH);
             call.query_int("page", page);
             call.query_int("pageSize", 2);
-            let mut data: Option<ListData> = None;
-            client.call(&GET_LIST, call, Slot::Model(&mut data)).await?;
+            let (data, _) = client.call(&GET_LIST, call, list_data).await?;
             let data = data.unwrap_or_default();
             Ok((data.data, data.total_counts))
         }

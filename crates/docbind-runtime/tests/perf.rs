@@ -8,7 +8,7 @@ mod common;
 use std::time::Instant;
 
 use common::GetUvodnImageResponse;
-use docbind_runtime::decode::decode_object;
+use docbind_runtime::__private::decode_object;
 use serde::Deserialize;
 
 #[derive(Deserialize)]

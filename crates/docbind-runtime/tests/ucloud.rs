@@ -5,8 +5,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::GetUvodnImageResponse;
-use docbind_runtime::ucloud::{sign, Client, Config, Form, Operation};
+use common::decode_image;
+use docbind_runtime::__private::ucloud::{sign, Form, Operation};
+use docbind_runtime::ucloud::{Client, Config};
 use docbind_runtime::{Error, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{method, path, query_param};
@@ -86,8 +87,7 @@ async fn exact_form_body_and_signature() {
         .mount(&server)
         .await;
     let client = Client::new(config(&server)).unwrap();
-    let mut out = GetUvodnImageResponse::default();
-    let info = client.call(&GET_IMAGE, image_form(), &mut out).await.unwrap();
+    let (out, info) = client.call(&GET_IMAGE, image_form(), decode_image).await.unwrap();
     assert_eq!(info.request_id.as_deref(), Some("req-1"));
     assert_eq!(info.attempts, 1);
 
@@ -145,7 +145,7 @@ async fn config_fills_region_zone_but_not_over_form_values() {
     let client = Client::new(config(&server)).unwrap();
     let mut form = Form::new();
     form.str("Zone", "my-zone");
-    client.call(&CREATE, form, &mut GetUvodnImageResponse::default()).await.unwrap();
+    client.call(&CREATE, form, decode_image).await.unwrap();
     let req = &server.received_requests().await.unwrap()[0];
     let body = String::from_utf8(req.body.clone()).unwrap();
     assert!(body.contains("Region=cn-bj2"), "{body}");
@@ -165,7 +165,7 @@ async fn retcode_error_with_request_uuid() {
         .mount(&server)
         .await;
     let client = Client::new(config(&server)).unwrap();
-    let err = client.call(&GET_IMAGE, image_form(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
+    let err = client.call(&GET_IMAGE, image_form(), decode_image).await.unwrap_err();
     assert_eq!(err.code(), Some(171));
     assert_eq!(err.request_id(), Some("uuid-171"));
     assert_eq!(err.to_string(), "UCloud GetUvodnImage failed: RetCode 171: 签名错误 (request id uuid-171)");
@@ -181,8 +181,7 @@ async fn retcode_as_string_zero_is_success() {
         .mount(&server)
         .await;
     let client = Client::new(config(&server)).unwrap();
-    let mut out = GetUvodnImageResponse::default();
-    client.call(&GET_IMAGE, Form::new(), &mut out).await.unwrap();
+    let (out, _) = client.call(&GET_IMAGE, Form::new(), decode_image).await.unwrap();
     assert_eq!(out.total_count, Some(5));
 }
 
@@ -207,8 +206,7 @@ async fn retries_503_429_and_retcode_150_until_success() {
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_json(ok_body())).mount(&server).await;
     let client = Client::new(config(&server).with_retry(fast_retry(4))).unwrap();
     let started = Instant::now();
-    let mut out = GetUvodnImageResponse::default();
-    let info = client.call(&GET_IMAGE, image_form(), &mut out).await.unwrap();
+    let (out, info) = client.call(&GET_IMAGE, image_form(), decode_image).await.unwrap();
     // Retry-After: 30 is capped by max_delay (20 ms).
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(info.attempts, 4);
@@ -234,7 +232,7 @@ async fn attempt_limit_respected() {
         .mount(&server)
         .await;
     let client = Client::new(config(&server)).unwrap();
-    let err = client.call(&GET_IMAGE, image_form(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
+    let err = client.call(&GET_IMAGE, image_form(), decode_image).await.unwrap_err();
     assert!(matches!(err, Error::Status { status: 503, .. }), "{err:?}");
     assert_eq!(err.request_id(), Some("r-503"));
     assert_eq!(received_count(&server).await, 3);
@@ -245,7 +243,7 @@ async fn retries_disabled_by_policy() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(502)).mount(&server).await;
     let client = Client::new(config(&server).with_retry(RetryPolicy::disabled())).unwrap();
-    let err = client.call(&GET_IMAGE, image_form(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
+    let err = client.call(&GET_IMAGE, image_form(), decode_image).await.unwrap_err();
     assert_eq!(err.status(), Some(502));
     assert_eq!(received_count(&server).await, 1);
 }
@@ -258,7 +256,7 @@ async fn non_idempotent_not_retried_unless_overridden() {
         .mount(&server)
         .await;
     let client = Client::new(config(&server)).unwrap();
-    let err = client.call(&CREATE, Form::new(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
+    let err = client.call(&CREATE, Form::new(), decode_image).await.unwrap_err();
     assert!(err.is_retryable());
     assert_eq!(received_count(&server).await, 1);
 
@@ -268,7 +266,7 @@ async fn non_idempotent_not_retried_unless_overridden() {
         .mount(&server)
         .await;
     let client = Client::new(config(&server).idempotency_override("CreateUvodnThing", true)).unwrap();
-    let err = client.call(&CREATE, Form::new(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
+    let err = client.call(&CREATE, Form::new(), decode_image).await.unwrap_err();
     assert_eq!(err.code(), Some(2001));
     assert_eq!(received_count(&server).await, 3);
 
@@ -276,7 +274,7 @@ async fn non_idempotent_not_retried_unless_overridden() {
     server.reset().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     let client = Client::new(config(&server).idempotency_override("GetUvodnImage", false)).unwrap();
-    let _ = client.call(&GET_IMAGE, Form::new(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
+    let _ = client.call(&GET_IMAGE, Form::new(), decode_image).await.unwrap_err();
     assert_eq!(received_count(&server).await, 1);
 }
 
@@ -291,7 +289,7 @@ async fn timeout_is_typed_and_quick() {
         Client::new(config(&server).with_timeout(Duration::from_millis(150)).with_retry(RetryPolicy::disabled()))
             .unwrap();
     let started = Instant::now();
-    let err = client.call(&GET_IMAGE, Form::new(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
+    let err = client.call(&GET_IMAGE, Form::new(), decode_image).await.unwrap_err();
     assert!(matches!(err, Error::Timeout { after, .. } if after == Duration::from_millis(150)), "{err:?}");
     assert!(err.is_retryable());
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -303,7 +301,7 @@ async fn body_larger_than_limit() {
     let big = format!(r#"{{"RetCode":0,"Pad":"{}"}}"#, "x".repeat(10_000));
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_string(big)).mount(&server).await;
     let client = Client::new(config(&server).with_max_response_bytes(1024)).unwrap();
-    let err = client.call(&GET_IMAGE, Form::new(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
+    let err = client.call(&GET_IMAGE, Form::new(), decode_image).await.unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { limit: 1024, .. }), "{err:?}");
     assert_eq!(received_count(&server).await, 1, "not retried");
 }
@@ -314,11 +312,12 @@ async fn html_with_200_is_a_decode_error_keeping_the_body() {
     let html = "<html><body>Bad Gateway</body></html>";
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_string(html)).mount(&server).await;
     let client = Client::new(config(&server)).unwrap();
-    let err = client.call(&GET_IMAGE, Form::new(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
+    let err = client.call(&GET_IMAGE, Form::new(), decode_image).await.unwrap_err();
     match err {
-        Error::Decode { message, body, .. } => {
+        Error::Decode { source, body, .. } => {
             assert_eq!(&body[..], html.as_bytes());
-            assert!(message.contains("line 1"), "{message}");
+            assert_eq!((source.line(), source.column()), (1, 1), "{source}");
+            assert!(source.message().contains("line 1"), "{source}");
         }
         other => panic!("expected Decode, got {other:?}"),
     }
@@ -336,7 +335,7 @@ async fn http_error_status_keeps_snippet() {
         .mount(&server)
         .await;
     let client = Client::new(config(&server)).unwrap();
-    let err = client.call(&GET_IMAGE, Form::new(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
+    let err = client.call(&GET_IMAGE, Form::new(), decode_image).await.unwrap_err();
     match &err {
         Error::Status { status, body, request_id, .. } => {
             assert_eq!(*status, 500);
@@ -354,10 +353,20 @@ async fn connection_refused_is_transport_and_retried() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let cfg = Config::new(PUB, PRIV).with_base_url(format!("http://127.0.0.1:{port}")).with_retry(fast_retry(2));
     let client = Client::new(cfg).unwrap();
-    let err = client.call(&GET_IMAGE, Form::new(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
+    let err = client.call(&GET_IMAGE, Form::new(), decode_image).await.unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert!(err.is_retryable());
     assert!(!format!("{err:?}").contains(PRIV));
+    // The cause is the source only: walking the chain (as `{:#}` does) names it once.
+    assert_eq!(err.to_string(), "transport error: cannot connect");
+    let mut chain = vec![err.to_string()];
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        chain.push(cause.to_string());
+        source = cause.source();
+    }
+    let chain = chain.join(": ");
+    assert_eq!(chain.matches("refused").count(), 1, "{chain}");
 }
 
 #[test]
@@ -367,8 +376,7 @@ fn clients_and_call_futures_are_send() {
     assert_send_sync::<Client>();
     assert_send_sync::<docbind_runtime::finovy::Client>();
     let client = Client::new(Config::new("p", "s")).unwrap();
-    let mut out = GetUvodnImageResponse::default();
-    let fut = client.call(&GET_IMAGE, Form::new(), &mut out);
+    let fut = client.call(&GET_IMAGE, Form::new(), decode_image);
     assert_send(&fut);
 }
 
@@ -380,11 +388,13 @@ async fn unparseable_retcode_is_an_error() {
         .mount(&server)
         .await;
     let client = Client::new(config(&server)).unwrap();
-    let mut out = GetUvodnImageResponse::default();
-    let err = client.call(&GET_IMAGE, Form::new(), &mut out).await.unwrap_err();
+    let err = client.call(&GET_IMAGE, Form::new(), decode_image).await.unwrap_err();
     assert_eq!(err.code(), Some(-1));
     assert!(err.to_string().contains(r#"{"x":1}"#), "{err}");
+    // Decoding keeps the odd RetCode in the response's `extra`, as any misfit, and reports it.
+    let (out, status) = decode_image(br#"{"RetCode": {"x": 1}, "Message": "m"}"#).unwrap();
     assert_eq!(out.extra.get("RetCode"), Some(&json!({"x": 1})));
+    assert_eq!((status.ret_code, status.unparseable_ret_code.as_deref()), (None, Some(r#"{"x":1}"#)));
 }
 
 /// A chunked body without Content-Length is still bounded while streaming.
@@ -414,7 +424,7 @@ async fn chunked_body_larger_than_limit() {
         .with_max_response_bytes(2048)
         .with_retry(RetryPolicy::disabled());
     let client = Client::new(cfg).unwrap();
-    let err = client.call(&GET_IMAGE, Form::new(), &mut GetUvodnImageResponse::default()).await.unwrap_err();
+    let err = client.call(&GET_IMAGE, Form::new(), decode_image).await.unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { limit: 2048, .. }), "{err:?}");
     server.abort();
 }

@@ -6,7 +6,7 @@
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use docbind_runtime::ucloud::Form;
+use docbind_runtime::__private::ucloud::Form;
 use std::hint::black_box;
 
 const PRIVATE_KEY: &str = "46f09bb9fab4f12dfc160dae12273d5332b5debe";

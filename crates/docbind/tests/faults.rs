@@ -8,7 +8,8 @@
 //! Finovy client succeed with a single token exchange.
 
 use docbind::finovy_image::{self, GetListRequest};
-use docbind::runtime::finovy::{self as rt_finovy, Credentials, Method, Operation};
+use docbind::runtime::__private::finovy::{Call, Method, Operation};
+use docbind::runtime::finovy::{self as rt_finovy, Credentials};
 use docbind::runtime::{Error, RetryPolicy};
 use docbind::ucloud_uodn::{self, GetUvodnImageRequest};
 use std::collections::HashMap;
@@ -272,10 +273,10 @@ async fn ucloud_call(client: &ucloud_uodn::Client) -> Result<ucloud_uodn::GetUvo
 static CREATE: Operation = Operation { name: "createImage", idempotent: false };
 
 async fn finovy_post(client: &rt_finovy::Client) -> Result<docbind::runtime::CallInfo, Error> {
-    let mut call = rt_finovy::Call::new(Method::Post, "/v1/open/image/personal/create");
+    let mut call = Call::new(Method::Post, "/v1/open/image/personal/create");
     call.body_str("imageName", "x");
-    let mut data: Option<finovy_image::GetListResponse> = None;
-    client.call(&CREATE, call, docbind::runtime::decode::Slot::Model(&mut data)).await
+    // Any operation's decode entry will do: the faults happen before a body is decoded.
+    client.call(&CREATE, call, finovy_image::get_list::decode_response).await.map(|(_, info)| info)
 }
 
 const CREATE_PATH: &str = "/v1/open/image/personal/create";
@@ -423,8 +424,9 @@ async fn truncated_json_is_a_decode_error_keeping_the_body_and_not_retried() {
     let client = ucloud_uodn::Client::new(ucloud(&server)).unwrap();
     let (r, _) = timed(Duration::from_secs(2), ucloud_call(&client)).await;
     match r.unwrap_err() {
-        Error::Decode { message, body, .. } => {
-            assert!(message.contains("EOF"), "{message}");
+        Error::Decode { source, body, .. } => {
+            assert!(source.message().contains("EOF"), "{source}");
+            assert_eq!(source.line(), 1, "{source}");
             assert_eq!(&body[..], cut.as_bytes());
         }
         e => panic!("expected a decode error, got {e:?}"),

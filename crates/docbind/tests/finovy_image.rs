@@ -99,6 +99,19 @@ async fn odd_values_in_the_page_are_kept() {
 }
 
 #[tokio::test]
+async fn envelope_keys_the_docs_do_not_declare_are_kept_in_the_response() {
+    let server = MockServer::start().await;
+    let body = json!({"code": 0, "success": true, "msg": "ok", "traceId": "t", "serverTime": 1700000000,
+                      "data": {"data": [], "totalCounts": 0, "pageNo": 1}});
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(body)).mount(&server).await;
+    let client = Client::new(config(&server, Credentials::Token("t".into()))).unwrap();
+    let page = client.get_list(&GetListRequest::new()).await.unwrap();
+    assert_eq!(page.extra.get("pageNo"), Some(&json!(1)), "a key of `data`");
+    assert_eq!(page.extra.get("serverTime"), Some(&json!(1700000000)), "a key of the envelope");
+    assert_eq!(page.extra.len(), 2, "{:?}", page.extra);
+}
+
+#[tokio::test]
 async fn envelope_errors_carry_code_message_and_trace_id() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -1,22 +1,25 @@
 //! Fuzzing the lenient decoder with generated responses (proptest).
 //!
 //! Inputs: arbitrary JSON values (keys drawn from the generated types' wire names, their case variants and random
-//! keys), well-typed values, and byte mutations of the docs' own response examples. Targets:
-//! `decode_object` into `ucloud_uodn::GetUvodnImageResponse`, `decode_into_slot` with `Slot::Model` into
-//! `finovy_image::GetListResponse`, and both real clients against a local server.
+//! keys), well-typed values, and byte mutations of the docs' own response examples. Targets: the generated decode
+//! entries (the functions the clients decode with), `ucloud_uodn::get_uvodn_image::decode_response` and
+//! `finovy_image::get_list::decode_response` (arbitrary values go in as Finovy's `data`), and both real clients
+//! against a local server.
 //!
-//! Properties: nothing panics; every JSON object decodes `Ok` (and only JSON decodes `Ok`); nothing is lost —
+//! Properties: nothing panics; every JSON object decodes `Ok` (and only JSON objects decode `Ok`); nothing is lost —
 //! [`check_object`] accounts for every key of every input object either in a typed field (with a value consistent
-//! with the input) or in the `extra` of the object that received it, and the counts match exactly; well-typed
-//! inputs leave every `extra` empty.
+//! with the input: the response's, or the protocol envelope's) or in the `extra` of the object that received it,
+//! and the counts match exactly; well-typed inputs leave every `extra` empty.
 //!
 //! Knobs: `DOCBIND_FUZZ_CASES` (cases per target, default 256) or `DOCBIND_FUZZ_SECONDS` (run each target for
 //! that long). Long runs: `DOCBIND_FUZZ_SECONDS=600 cargo test --release -p docbind --test fuzz_decode -- --test-threads 8`.
 
-use docbind::finovy_image::get_list::GetListItem;
+use docbind::finovy_image::get_list::{self, GetListItem};
 use docbind::finovy_image::GetListResponse;
-use docbind::runtime::decode::{decode_into_slot, decode_object, Decode, Extra, Slot};
-use docbind::ucloud_uodn::get_uvodn_image::{DeployImageInfo, ImageInfo};
+use docbind::runtime::__private::finovy::EnvelopeStatus;
+use docbind::runtime::__private::{Decode, Slot};
+use docbind::runtime::Extra;
+use docbind::ucloud_uodn::get_uvodn_image::{self, DeployImageInfo, ImageInfo};
 use docbind::ucloud_uodn::GetUvodnImageResponse;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};
@@ -74,6 +77,9 @@ enum Got<'a> {
     Text(String),
     /// A list of models.
     Models(Vec<&'a dyn View>),
+    /// One model (Finovy's `data`). Never counted as present: whether a model was set cannot be told from a
+    /// default one; the input decides whether it is checked.
+    Model(&'a dyn View),
 }
 
 /// Implemented below for every generated type under test (one line per field).
@@ -101,7 +107,9 @@ fn models<T: View>(list: &[T]) -> Got<'_> {
 enum Kind {
     Text,
     Int,
+    Bool,
     ModelList,
+    Model,
     Other,
 }
 
@@ -163,6 +171,39 @@ view!(GetListItem {
     "createTime" => text(create_time),
 });
 
+/// A decoded Finovy body: the envelope's fields as the runtime declares them (`code`, `success`, `msg`, `traceId`
+/// and `data`, which holds the response), with the response's `extra`, where the decode entry moves the envelope's
+/// leftovers too.
+#[derive(Debug)]
+struct FinovyEnvelope<'a> {
+    response: &'a GetListResponse,
+    status: &'a EnvelopeStatus,
+}
+
+impl View for FinovyEnvelope<'_> {
+    fn fields(&self) -> Vec<(&'static str, Got<'_>)> {
+        vec![
+            ("data", Got::Model(self.response)),
+            ("code", text(&self.status.code)),
+            ("success", text(&self.status.success)),
+            ("msg", text(&self.status.msg)),
+            ("traceId", text(&self.status.trace_id)),
+        ]
+    }
+    fn extra(&self) -> &Extra {
+        &self.response.extra
+    }
+    fn kinds(&self) -> Vec<(&'static str, Kind)> {
+        vec![
+            ("data", Kind::Model),
+            ("code", Kind::Int),
+            ("success", Kind::Bool),
+            ("msg", Kind::Text),
+            ("traceId", Kind::Text),
+        ]
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The checker: nothing lost.
 
@@ -174,6 +215,37 @@ fn as_text(v: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
+}
+
+/// Whether `v` fits a slot of `kind` under any reading (a string in a text slot, an `i64` in an integer slot, a
+/// boolean in a boolean slot): such a value under its exact name must be in the field, never in `extra`.
+fn always_fits(v: &Value, kind: Kind) -> bool {
+    match kind {
+        Kind::Text => matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)),
+        Kind::Int => v.as_i64().is_some(),
+        Kind::Bool => v.is_boolean(),
+        Kind::Model => v.is_object(),
+        Kind::ModelList | Kind::Other => false,
+    }
+}
+
+/// Whether a boolean slot holding `got` (`"true"`/`"false"`) is a faithful reading of `v`.
+fn bool_matches(v: &Value, got: &str) -> bool {
+    let reading = match v {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => match n.as_u64() {
+            Some(0) => Some(false),
+            Some(1) => Some(true),
+            _ => None,
+        },
+        Value::String(s) => match s.trim() {
+            t if t.eq_ignore_ascii_case("true") || t == "1" => Some(true),
+            t if t.eq_ignore_ascii_case("false") || t == "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    };
+    reading.is_some_and(|b| b.to_string() == got)
 }
 
 /// Whether an integer slot holding `got` is a faithful reading of `v`.
@@ -218,6 +290,47 @@ fn check_object(
     path: &str,
     consumed: &[&str],
 ) -> Result<(), TestCaseError> {
+    let mut expected_extra = Vec::new();
+    check_fields(input, target, path, consumed, &mut expected_extra)?;
+    check_extra(target.extra(), &expected_extra, path)
+}
+
+/// The extra entries the input accounts for: key and acceptable values. A literal key `List.0` and the misfit
+/// element 0 of `List` share one name (a documented ambiguity of the `Name.<index>` convention): either may win.
+/// So may a key of Finovy's `data` and an envelope key of the same name, which share the response's `extra`.
+type ExpectedExtra<'v> = Vec<(String, Vec<&'v Value>)>;
+
+/// Exactly the `expected` entries are in `extra`.
+fn check_extra(extra: &Extra, expected: &ExpectedExtra<'_>, path: &str) -> Result<(), TestCaseError> {
+    for (key, candidates) in expected {
+        match extra.get(key) {
+            Some(got) if candidates.contains(&got) => {}
+            got => {
+                return Err(fail(
+                    &format!("{path}.{key}"),
+                    format!("extra has {got:?}, expected one of {candidates:?}"),
+                ))
+            }
+        }
+    }
+    if extra.len() != expected.len() {
+        return Err(fail(
+            path,
+            format!("{} extra entries, expected {}; extra: {extra:?}", extra.len(), expected.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// Everything [`check_object`] checks except which entries `target`'s `extra` holds: those are added to
+/// `expected_extra` (shared with a model that keeps its extra in the same place, like Finovy's `data`).
+fn check_fields<'v>(
+    input: &'v Map<String, Value>,
+    target: &dyn View,
+    path: &str,
+    consumed: &[&str],
+    expected_extra: &mut ExpectedExtra<'v>,
+) -> Result<(), TestCaseError> {
     let kinds = target.kinds();
     let fields = target.fields();
     let declared: Vec<&str> = kinds.iter().map(|(n, _)| *n).collect();
@@ -226,49 +339,59 @@ fn check_object(
         return Err(fail(path, format!("the test's view {viewed:?} is stale: the type declares {declared:?}")));
     }
     let extra = target.extra();
-    // The extra entries the input accounts for: key and acceptable values. A literal key `List.0` and the misfit
-    // element 0 of `List` share one name (a documented ambiguity of the `Name.<index>` convention): either may win.
-    let mut expected_extra: Vec<(String, Vec<&Value>)> = Vec::new();
     let mut claimed: Vec<&'static str> = Vec::new();
     // Model list elements per declared list, in order, to match against the typed list.
     let mut list_inputs: Vec<(&'static str, Vec<&Map<String, Value>>)> = Vec::new();
+    // The object that filled a single model.
+    let mut model_inputs: Vec<(&'static str, &Map<String, Value>)> = Vec::new();
     for (key, value) in input {
         if consumed.contains(&key.as_str()) {
             // Taken by the envelope, or kept in extra when it did not fit the envelope's slot.
             if extra.get(key) == Some(value) {
-                expect(&mut expected_extra, key, value);
+                expect(expected_extra, key, value);
             }
             continue;
         }
         let here = format!("{path}.{key}");
         let in_extra = extra.get(key);
         let Some((name, kind)) = canonical(&kinds, key) else {
-            expect(&mut expected_extra, key, value);
+            expect(expected_extra, key, value);
             continue;
         };
         if value.is_null() {
             // `null` clears the field; kept in extra is fine too (when another key already holds the field).
             if in_extra == Some(value) {
-                expect(&mut expected_extra, key, value);
+                expect(expected_extra, key, value);
             }
             continue;
         }
         match kind {
-            Kind::Text | Kind::Int | Kind::Other => {
-                if in_extra == Some(value) {
-                    expect(&mut expected_extra, key, value);
+            Kind::Text | Kind::Int | Kind::Bool | Kind::Other => {
+                let got = fields.iter().find(|(n, _)| *n == name).map(|(_, g)| g);
+                let faithful = |got: &str| match kind {
+                    Kind::Text => as_text(value).as_deref() == Some(got),
+                    Kind::Int => int_matches(value, got),
+                    Kind::Bool => bool_matches(value, got),
+                    _ => true,
+                };
+                // The exact spelling is decoded first, so a faithful reading in the field is its own (the same
+                // value in extra can only come from another object sharing it: Finovy's `data`).
+                let exact_fit = key == name && matches!(got, Some(Got::Text(g)) if faithful(g));
+                if key == name && !exact_fit && always_fits(value, kind) {
+                    let held = match got {
+                        Some(Got::Text(g)) => g.as_str(),
+                        _ => "nothing",
+                    };
+                    return Err(fail(&here, format!("{value} fits, yet the field holds {held}")));
+                }
+                if !exact_fit && in_extra == Some(value) {
+                    expect(expected_extra, key, value);
                     continue;
                 }
-                let got = fields.iter().find(|(n, _)| *n == name).map(|(_, g)| g);
                 let Some(Got::Text(got)) = got else {
                     return Err(fail(&here, format!("value {value} is neither in the typed field nor in extra")));
                 };
-                let ok = match kind {
-                    Kind::Text => as_text(value).as_deref() == Some(got.as_str()),
-                    Kind::Int => int_matches(value, got),
-                    _ => true,
-                };
-                if !ok {
+                if !faithful(got) {
                     return Err(fail(&here, format!("typed field holds {got:?}, input was {value}")));
                 }
                 if claimed.contains(&name) {
@@ -276,24 +399,43 @@ fn check_object(
                 }
                 claimed.push(name);
             }
+            Kind::Model => {
+                let Value::Object(object) = value else {
+                    if in_extra != Some(value) {
+                        return Err(fail(&here, "a non-object for a model is not kept in extra"));
+                    }
+                    expect(expected_extra, key, value);
+                    continue;
+                };
+                if key != name && in_extra == Some(value) {
+                    // A case variant of a field another spelling already holds.
+                    expect(expected_extra, key, value);
+                    continue;
+                }
+                if claimed.contains(&name) {
+                    return Err(fail(&here, format!("a second key for {name} overwrote the first")));
+                }
+                claimed.push(name);
+                model_inputs.push((name, object));
+            }
             Kind::ModelList => {
                 let Value::Array(items) = value else {
                     if in_extra != Some(value) {
                         return Err(fail(&here, "a non-list for a list is not kept in extra"));
                     }
-                    expect(&mut expected_extra, key, value);
+                    expect(expected_extra, key, value);
                     continue;
                 };
                 if in_extra == Some(value) {
                     // A case variant of a field another spelling already holds.
-                    expect(&mut expected_extra, key, value);
+                    expect(expected_extra, key, value);
                     continue;
                 }
                 let mut objects = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     match item {
                         Value::Object(m) => objects.push(m),
-                        other => expect(&mut expected_extra, &format!("{key}.{i}"), other),
+                        other => expect(expected_extra, &format!("{key}.{i}"), other),
                     }
                 }
                 if !objects.is_empty() {
@@ -306,28 +448,22 @@ fn check_object(
             }
         }
     }
-    for (key, candidates) in &expected_extra {
-        match extra.get(key) {
-            Some(got) if candidates.contains(&got) => {}
-            got => {
-                return Err(fail(
-                    &format!("{path}.{key}"),
-                    format!("extra has {got:?}, expected one of {candidates:?}"),
-                ))
-            }
-        }
+    let present: Vec<&str> =
+        fields.iter().filter(|(_, g)| !matches!(g, Got::Absent | Got::Model(_))).map(|(n, _)| *n).collect();
+    let claimed_present = claimed.iter().filter(|n| !model_inputs.iter().any(|(m, _)| m == *n)).count();
+    if present.len() != claimed_present {
+        return Err(fail(path, format!("{} typed fields present {present:?}, expected {claimed:?}", present.len())));
     }
-    let present: Vec<&str> = fields.iter().filter(|(_, g)| !matches!(g, Got::Absent)).map(|(n, _)| *n).collect();
-    if present.len() != claimed.len() || extra.len() != expected_extra.len() {
-        return Err(fail(
-            path,
-            format!(
-                "{} typed fields present {present:?} and {} extra entries, expected {claimed:?} and {}; extra: {extra:?}",
-                present.len(),
-                extra.len(),
-                expected_extra.len()
-            ),
-        ));
+    for (name, object) in model_inputs {
+        let Some((_, Got::Model(model))) = fields.iter().find(|(n, _)| *n == name) else {
+            return Err(fail(path, format!("{name}: not a model")));
+        };
+        let here = format!("{path}.{name}");
+        if std::ptr::eq(model.extra(), extra) {
+            check_fields(object, *model, &here, &[], expected_extra)?;
+        } else {
+            check_object(object, *model, &here, &[])?;
+        }
     }
     for (name, objects) in list_inputs {
         let Some((_, Got::Models(decoded))) = fields.iter().find(|(n, _)| *n == name) else {
@@ -343,7 +479,6 @@ fn check_object(
     Ok(())
 }
 
-/// Every `extra` in the tree is empty.
 fn all_extras_empty(target: &dyn View) -> bool {
     target.extra().is_empty()
         && target.fields().iter().all(|(_, g)| match g {
@@ -523,7 +658,8 @@ fn typed_object(kinds: Vec<(&'static str, Kind)>, children: Vec<BoxedStrategy<Va
                     let element = child.next().expect("a strategy for each list of models");
                     proptest::collection::vec(element, 0..4).prop_map(Value::Array).boxed()
                 }
-                Kind::Other => Just(Value::Null).boxed(),
+                Kind::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
+                Kind::Model | Kind::Other => Just(Value::Null).boxed(),
             };
             proptest::option::of(value.prop_map(move |v| (name.to_owned(), v))).boxed()
         })
@@ -648,55 +784,92 @@ fn mutate(seed: &[u8], mutations: &[ByteMutation]) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------------------------------
 // The decoding properties, shared by the targets.
 
-/// `decode_object` into `GetUvodnImageResponse`: Ok exactly for JSON objects, and nothing lost.
+/// The UCloud protocol keys: the envelope takes them (exact spelling only), the response gets every other key.
+const UCLOUD_ENVELOPE: [&str; 3] = ["RetCode", "Action", "Message"];
+
+/// `GetUvodnImage`'s decode entry: Ok exactly for JSON objects, the protocol fields read faithfully, and nothing
+/// lost.
 fn check_ucloud_bytes(body: &[u8]) -> Result<GetUvodnImageResponse, TestCaseError> {
-    let mut response = GetUvodnImageResponse::default();
-    let result = decode_object(body, &mut response);
+    let result = get_uvodn_image::decode_response(body);
     let parsed = serde_json::from_slice::<Value>(body);
     if result.is_ok() != matches!(parsed, Ok(Value::Object(_))) {
         return Err(TestCaseError::fail(format!(
-            "decode_object gave {result:?} but serde_json gave {:?}",
+            "decode_response gave {:?} but serde_json gave {:?}",
+            result.as_ref().map(|_| "a response"),
             parsed.map(|v| v.to_string().chars().take(200).collect::<String>())
         )));
     }
-    if let Ok(Value::Object(map)) = &parsed {
-        if !has_duplicate_keys(body) {
-            check_object(map, &response, "$", &[])?;
-        }
+    let (Ok((response, status)), Ok(Value::Object(map))) = (result, parsed) else {
+        return Ok(GetUvodnImageResponse::default());
+    };
+    if !has_duplicate_keys(body) {
+        check_object(&map, &response, "$", &UCLOUD_ENVELOPE)?;
+        let field = |key: &str, got: Option<String>, kind: Kind| envelope_field(&map, key, got, kind, &response.extra);
+        field("RetCode", status.ret_code.map(|c| c.to_string()), Kind::Int)?;
+        field("Action", status.action.clone(), Kind::Text)?;
+        field("Message", status.message.clone(), Kind::Text)?;
+        let unparseable = map.get("RetCode").filter(|v| !v.is_null() && status.ret_code.is_none());
+        prop_assert_eq!(status.unparseable_ret_code, unparseable.map(Value::to_string));
     }
     Ok(response)
 }
 
-/// `decode_into_slot(Slot::Model)` into `GetListResponse`: Ok exactly for JSON, objects fill the model, `null`
-/// clears it, anything else is kept whole under the slot's name.
-fn check_finovy_bytes(body: &[u8]) -> Result<(), TestCaseError> {
-    let mut data: Option<GetListResponse> = None;
-    let mut misfit = Extra::new();
-    let result = decode_into_slot(body, Slot::Model(&mut data), &mut misfit, "data");
-    let parsed = serde_json::from_slice::<Value>(body);
-    match (&result, parsed) {
-        (Ok(()), Ok(Value::Object(map))) => {
-            prop_assert!(misfit.is_empty(), "an object left a misfit: {:?}", misfit);
-            let Some(model) = &data else { return Err(TestCaseError::fail("an object did not fill the model")) };
-            if !has_duplicate_keys(body) {
-                check_object(&map, model, "$", &[])?;
+/// An envelope field the response does not see: absent or `null` leaves it unset; a value that fits is read
+/// faithfully; one that does not is kept in `extra` under its key.
+fn envelope_field(
+    input: &Map<String, Value>,
+    key: &str,
+    got: Option<String>,
+    kind: Kind,
+    extra: &Extra,
+) -> Result<(), TestCaseError> {
+    let here = format!("$.{key}");
+    match (input.get(key).filter(|v| !v.is_null()), got) {
+        (None, None) => Ok(()),
+        (None, Some(got)) => Err(fail(&here, format!("absent, yet read as {got:?}"))),
+        (Some(value), None) if extra.get(key) == Some(value) && !always_fits(value, kind) => Ok(()),
+        (Some(value), None) => Err(fail(&here, format!("{value} is neither read nor kept in extra"))),
+        (Some(value), Some(got)) => {
+            let faithful = match kind {
+                Kind::Int => int_matches(value, &got),
+                _ => as_text(value).as_deref() == Some(got.as_str()),
+            };
+            if faithful {
+                Ok(())
+            } else {
+                Err(fail(&here, format!("read as {got:?}, input was {value}")))
             }
         }
-        (Ok(()), Ok(Value::Null)) => prop_assert!(data.is_none() && misfit.is_empty()),
-        (Ok(()), Ok(other)) => {
-            prop_assert!(data.is_none());
-            prop_assert_eq!(misfit.len(), 1);
-            prop_assert_eq!(misfit.get("data"), Some(&other));
-        }
-        (Err(_), Err(_)) => {}
-        (result, parsed) => {
-            return Err(TestCaseError::fail(format!(
-                "decode_into_slot gave {result:?} but serde_json gave {:?}",
-                parsed.map(|v| v.to_string().chars().take(200).collect::<String>())
-            )))
-        }
     }
-    Ok(())
+}
+
+/// `getList`'s decode entry: Ok exactly for JSON objects; `data` fills the response when it is an object, leaves it
+/// empty when `null`, and is kept whole in `extra` otherwise; the envelope's fields are read faithfully and its
+/// other keys kept in the response's `extra`.
+fn check_finovy_bytes(body: &[u8]) -> Result<Option<GetListResponse>, TestCaseError> {
+    let result = get_list::decode_response(body);
+    let parsed = serde_json::from_slice::<Value>(body);
+    if result.is_ok() != matches!(parsed, Ok(Value::Object(_))) {
+        return Err(TestCaseError::fail(format!(
+            "decode_response gave {:?} but serde_json gave {:?}",
+            result.as_ref().map(|_| "a response"),
+            parsed.map(|v| v.to_string().chars().take(200).collect::<String>())
+        )));
+    }
+    let (Ok((response, status)), Ok(Value::Object(map))) = (result, parsed) else { return Ok(None) };
+    prop_assert!(status.extra.is_empty(), "the envelope's leftovers stayed in the status: {:?}", status.extra);
+    if !has_duplicate_keys(body) {
+        check_object(&map, &FinovyEnvelope { response: &response, status: &status }, "$", &[])?;
+    }
+    Ok(Some(response))
+}
+
+/// `data` (JSON text, or any bytes) inside a successful Finovy envelope.
+fn in_finovy_envelope(data: &[u8]) -> Vec<u8> {
+    let mut body = br#"{"code":0,"success":true,"msg":"ok","traceId":"t","data":"#.to_vec();
+    body.extend_from_slice(data);
+    body.push(b'}');
+    body
 }
 
 /// Whether any object in `body` (valid JSON) repeats a key. "Last one wins" then applies, which the exact
@@ -778,18 +951,19 @@ fn fuzz_ucloud_well_typed() {
 #[test]
 fn fuzz_finovy_arbitrary_values() {
     fuzz("finovy_arbitrary_values", 256, prop_oneof![object().prop_map(Value::Object), json()], |value| {
-        check_finovy_bytes(&serde_json::to_vec(&value).unwrap())
+        // As `data` of a successful envelope, and as a whole body (an object's keys are then the envelope's).
+        let text = serde_json::to_vec(&value).unwrap();
+        check_finovy_bytes(&in_finovy_envelope(&text))?;
+        check_finovy_bytes(&text)?;
+        Ok(())
     });
 }
 
 #[test]
 fn fuzz_finovy_well_typed() {
     fuzz("finovy_well_typed", 256, typed_finovy(), |value| {
-        let body = serde_json::to_vec(&value).unwrap();
-        check_finovy_bytes(&body)?;
-        let mut data: Option<GetListResponse> = None;
-        decode_into_slot(&body, Slot::Model(&mut data), &mut Extra::new(), "data").unwrap();
-        let model = data.unwrap();
+        let body = in_finovy_envelope(&serde_json::to_vec(&value).unwrap());
+        let model = check_finovy_bytes(&body)?.expect("an envelope decodes");
         prop_assert!(all_extras_empty(&model), "well-typed input left extras: {:?}", model);
         Ok(())
     });
@@ -809,11 +983,13 @@ fn fuzz_doc_examples_byte_mutations() {
         let body = mutate(&seeds[seed], &mutations);
         check_ucloud_bytes(&body)?;
         check_finovy_bytes(&body)?;
+        check_finovy_bytes(&in_finovy_envelope(&body))?;
         // The same bytes re-serialized (duplicate keys collapsed): the exact accounting applies.
         if let Ok(v) = serde_json::from_slice::<Value>(&body) {
             let again = serde_json::to_vec(&v).unwrap();
             check_ucloud_bytes(&again)?;
             check_finovy_bytes(&again)?;
+            check_finovy_bytes(&in_finovy_envelope(&again))?;
         }
         Ok(())
     });
@@ -823,7 +999,9 @@ fn fuzz_doc_examples_byte_mutations() {
 fn arbitrary_bytes_never_panic() {
     fuzz("arbitrary_bytes", 256, proptest::collection::vec(any::<u8>(), 0..128), |bytes| {
         check_ucloud_bytes(&bytes)?;
-        check_finovy_bytes(&bytes)
+        check_finovy_bytes(&bytes)?;
+        check_finovy_bytes(&in_finovy_envelope(&bytes))?;
+        Ok(())
     });
 }
 
@@ -835,8 +1013,9 @@ fn ucloud_lossless(body: &str) {
     assert!(!format!("{response:?}").is_empty());
 }
 
+/// `body` as Finovy's `data`.
 fn finovy_lossless(body: &str) {
-    check_finovy_bytes(body.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    check_finovy_bytes(&in_finovy_envelope(body.as_bytes())).unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]

@@ -54,7 +54,7 @@ impl GetListRequest {
         self.status = Some(value);
         self
     }
-    fn encode(&self, call: &mut rt::finovy::Call) {
+    fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.opt_query_str("imageName", self.image_name.as_deref());
         call.opt_query_str("imageType", self.image_type.as_deref());
         call.opt_query_str("datacenterKey", self.datacenter_key.as_deref());
@@ -71,19 +71,20 @@ pub struct GetListResponse {
     pub total_counts: Option<i64>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for GetListResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for GetListResponse {}
+impl rt::__private::Decode for GetListResponse {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "data" => rt::decode::Slot::ModelList(&mut self.data),
-                "totalCounts" => rt::decode::Slot::Int(&mut self.total_counts),
+                "data" => rt::__private::Slot::ModelList(&mut self.data),
+                "totalCounts" => rt::__private::Slot::Int(&mut self.total_counts),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -128,25 +129,26 @@ pub struct GetListItem {
     pub create_time: Option<i64>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for GetListItem {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for GetListItem {}
+impl rt::__private::Decode for GetListItem {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "id" => rt::decode::Slot::Str(&mut self.id),
-                "imageId" => rt::decode::Slot::Int(&mut self.image_id),
-                "imageType" => rt::decode::Slot::Str(&mut self.image_type),
-                "imageName" => rt::decode::Slot::Str(&mut self.image_name),
-                "imageSize" => rt::decode::Slot::Str(&mut self.image_size),
-                "datacenterKey" => rt::decode::Slot::Str(&mut self.datacenter_key),
-                "status" => rt::decode::Slot::Enum(&mut self.status),
-                "createTime" => rt::decode::Slot::Int(&mut self.create_time),
+                "id" => rt::__private::Slot::Str(&mut self.id),
+                "imageId" => rt::__private::Slot::Int(&mut self.image_id),
+                "imageType" => rt::__private::Slot::Str(&mut self.image_type),
+                "imageName" => rt::__private::Slot::Str(&mut self.image_name),
+                "imageSize" => rt::__private::Slot::Str(&mut self.image_size),
+                "datacenterKey" => rt::__private::Slot::Str(&mut self.datacenter_key),
+                "status" => rt::__private::Slot::Enum(&mut self.status),
+                "createTime" => rt::__private::Slot::Int(&mut self.create_time),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -191,7 +193,8 @@ impl ImageStatus {
         }
     }
 }
-impl rt::decode::Enumeration for ImageStatus {
+impl rt::__private::Sealed for ImageStatus {}
+impl rt::Enumeration for ImageStatus {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "0" => Self::Creating,
@@ -207,7 +210,21 @@ impl std::fmt::Display for ImageStatus {
         f.write_str(self.as_str())
     }
 }
-static OPERATION: rt::finovy::Operation = rt::finovy::Operation {
+/// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<(GetListResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
+    let mut data: Option<GetListResponse> = None;
+    let mut status = rt::__private::finovy::decode_envelope(
+        body,
+        rt::__private::Slot::Model(&mut data),
+    )?;
+    let mut response = data.unwrap_or_default();
+    status.move_extra_into(&mut response.extra);
+    Ok((response, status))
+}
+static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "getList",
     idempotent: true,
 };
@@ -221,20 +238,15 @@ impl crate::Client {
         &self,
         request: &GetListRequest,
     ) -> Result<GetListResponse, rt::Error> {
-        let mut call = rt::finovy::Call::new(
-            rt::finovy::Method::Get,
+        let mut call = rt::__private::finovy::Call::new(
+            rt::__private::finovy::Method::Get,
             "/v1/open/image/personal/getList",
         );
         request.encode(&mut call);
-        let mut data: Option<GetListResponse> = None;
-        let info = self
+        let (response, _) = self
             .runtime()
-            .call(&OPERATION, call, rt::decode::Slot::Model(&mut data))
+            .call(&OPERATION, call, decode_response)
             .await?;
-        let mut response = data.unwrap_or_default();
-        for (key, value) in info.extra.iter() {
-            response.extra.insert(key, value.clone());
-        }
         Ok(response)
     }
 }

@@ -56,7 +56,7 @@ impl GetUvodnImageRequest {
         self.limit = Some(value);
         self
     }
-    fn encode(&self, form: &mut rt::ucloud::Form) {
+    fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("ProjectId", self.project_id.as_deref());
         form.opt_str("ImageType", self.image_type.as_ref().map(|value| value.as_str()));
         form.opt_int("Offset", self.offset);
@@ -77,19 +77,20 @@ pub struct GetUvodnImageResponse {
     pub total_count: Option<i64>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for GetUvodnImageResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for GetUvodnImageResponse {}
+impl rt::__private::Decode for GetUvodnImageResponse {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "ImageList" => rt::decode::Slot::ModelList(&mut self.image_list),
-                "TotalCount" => rt::decode::Slot::Int(&mut self.total_count),
+                "ImageList" => rt::__private::Slot::ModelList(&mut self.image_list),
+                "TotalCount" => rt::__private::Slot::Int(&mut self.total_count),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -140,28 +141,29 @@ pub struct ImageInfo {
     pub deploy_info_list: Vec<DeployImageInfo>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for ImageInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for ImageInfo {}
+impl rt::__private::Decode for ImageInfo {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "ImageId" => rt::decode::Slot::Str(&mut self.image_id),
-                "ImageName" => rt::decode::Slot::Str(&mut self.image_name),
-                "ImageType" => rt::decode::Slot::Enum(&mut self.image_type),
-                "OcType" => rt::decode::Slot::Str(&mut self.oc_type),
-                "ImageDesc" => rt::decode::Slot::Str(&mut self.image_desc),
-                "State" => rt::decode::Slot::Enum(&mut self.state),
-                "ImageSize" => rt::decode::Slot::Str(&mut self.image_size),
-                "CreateTime" => rt::decode::Slot::Str(&mut self.create_time),
+                "ImageId" => rt::__private::Slot::Str(&mut self.image_id),
+                "ImageName" => rt::__private::Slot::Str(&mut self.image_name),
+                "ImageType" => rt::__private::Slot::Enum(&mut self.image_type),
+                "OcType" => rt::__private::Slot::Str(&mut self.oc_type),
+                "ImageDesc" => rt::__private::Slot::Str(&mut self.image_desc),
+                "State" => rt::__private::Slot::Enum(&mut self.state),
+                "ImageSize" => rt::__private::Slot::Str(&mut self.image_size),
+                "CreateTime" => rt::__private::Slot::Str(&mut self.create_time),
                 "DeployInfoList" => {
-                    rt::decode::Slot::ModelList(&mut self.deploy_info_list)
+                    rt::__private::Slot::ModelList(&mut self.deploy_info_list)
                 }
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -194,19 +196,20 @@ pub struct DeployImageInfo {
     pub state: Option<DeployState>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for DeployImageInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for DeployImageInfo {}
+impl rt::__private::Decode for DeployImageInfo {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "IdcId" => rt::decode::Slot::Str(&mut self.idc_id),
-                "State" => rt::decode::Slot::Enum(&mut self.state),
+                "IdcId" => rt::__private::Slot::Str(&mut self.idc_id),
+                "State" => rt::__private::Slot::Enum(&mut self.state),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -239,7 +242,8 @@ impl ImageType {
         }
     }
 }
-impl rt::decode::Enumeration for ImageType {
+impl rt::__private::Sealed for ImageType {}
+impl rt::Enumeration for ImageType {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "1" => Self::Standard,
@@ -277,7 +281,8 @@ impl ImageState {
         }
     }
 }
-impl rt::decode::Enumeration for ImageState {
+impl rt::__private::Sealed for ImageState {}
+impl rt::Enumeration for ImageState {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "1" => Self::Available,
@@ -323,7 +328,8 @@ impl DeployState {
         }
     }
 }
-impl rt::decode::Enumeration for DeployState {
+impl rt::__private::Sealed for DeployState {}
+impl rt::Enumeration for DeployState {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "1" => Self::Available,
@@ -340,7 +346,19 @@ impl std::fmt::Display for DeployState {
         f.write_str(self.as_str())
     }
 }
-static OPERATION: rt::ucloud::Operation = rt::ucloud::Operation {
+/// Decodes a `GetUvodnImage` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<
+    (GetUvodnImageResponse, rt::__private::ucloud::ResponseStatus),
+    rt::DecodeError,
+> {
+    let mut response = GetUvodnImageResponse::default();
+    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
+    Ok((response, status))
+}
+static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "GetUvodnImage",
     idempotent: true,
     declares_project_id: true,
@@ -359,10 +377,12 @@ impl crate::Client {
         &self,
         request: &GetUvodnImageRequest,
     ) -> Result<GetUvodnImageResponse, rt::Error> {
-        let mut form = rt::ucloud::Form::new();
+        let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let mut response = GetUvodnImageResponse::default();
-        self.runtime().call(&OPERATION, form, &mut response).await?;
+        let (response, _) = self
+            .runtime()
+            .call(&OPERATION, form, decode_response)
+            .await?;
         Ok(response)
     }
     /// Every item of [`get_uvodn_image`](Self::get_uvodn_image), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.

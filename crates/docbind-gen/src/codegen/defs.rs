@@ -80,16 +80,11 @@ pub struct StructDef {
 }
 
 impl StructDef {
-    /// Wire names that may carry credentials; such structs get a redacting `Debug`.
+    /// Whether a field's wire name may carry credentials (the runtime's list, `docbind_redact`); such structs get a
+    /// redacting `Debug`.
     pub fn has_secret(&self) -> bool {
-        self.fields.iter().any(|f| is_secret_name(&f.wire))
+        self.fields.iter().any(|f| docbind_redact::is_secret_name(&f.wire))
     }
-}
-
-pub fn is_secret_name(wire: &str) -> bool {
-    let lower = wire.to_ascii_lowercase();
-    ["password", "passwd", "pwd", "secret", "token", "privatekey"].iter().any(|s| lower.contains(s))
-        || lower.ends_with("pw")
 }
 
 /// How a Finovy `data` reaches the response struct.

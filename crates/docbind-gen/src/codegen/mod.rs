@@ -7,8 +7,6 @@ mod operation;
 mod rustdoc;
 mod tokens;
 
-pub use operation::slot_name;
-
 use crate::diag::Rejection;
 use crate::ir::{Dialect, Operation};
 use crate::load::Loaded;
@@ -218,7 +216,7 @@ fn lib_tokens(spec: &CrateSpec, dialect: Dialect, operations: &[GeneratedOperati
         #![forbid(unsafe_code)]
 
         pub use docbind_runtime as runtime;
-        pub use docbind_runtime::decode::Extra;
+        pub use docbind_runtime::Extra;
         pub use docbind_runtime::#protocol::Config;
         pub use docbind_runtime::Error;
 
@@ -241,7 +239,7 @@ fn lib_tokens(spec: &CrateSpec, dialect: Dialect, operations: &[GeneratedOperati
                 Self::new(Config::from_env()?)
             }
 
-            /// The runtime client underneath, for calls this crate does not describe.
+            /// The runtime client underneath (its configuration is the one this client was built with).
             pub fn runtime(&self) -> &docbind_runtime::#protocol::Client {
                 &self.inner
             }

@@ -89,7 +89,7 @@ fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, String> {
     if def.kind == StructKind::Decoded {
         let doc = "Keys the docs do not declare, and values that did not fit their declared type, exactly as\n\
                    received (a misfit list element under `Name.<index>`).";
-        let ty = syn::parse2(quote!(rt::decode::Extra)).map_err(|e| format!("extra: {e} (generator bug)"))?;
+        let ty = syn::parse2(quote!(rt::Extra)).map_err(|e| format!("extra: {e} (generator bug)"))?;
         fields.named.push(public_field(doc_attributes(doc), format_ident!("{EXTRA}"), ty));
     }
     Ok(item)
@@ -127,8 +127,9 @@ fn debug_impl(def: &StructDef) -> TokenStream {
     let entries = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         let label = &f.ident;
-        if super::defs::is_secret_name(&f.wire) {
-            quote! { .field(#label, &"<redacted>") }
+        if docbind_redact::is_secret_name(&f.wire) {
+            let redacted = docbind_redact::REDACTED;
+            quote! { .field(#label, &#redacted) }
         } else {
             quote! { .field(#label, &self.#id) }
         }
@@ -185,7 +186,8 @@ fn enum_tokens(def: &super::defs::EnumDef) -> TokenStream {
                 }
             }
         }
-        impl rt::decode::Enumeration for #name {
+        impl rt::__private::Sealed for #name {}
+        impl rt::Enumeration for #name {
             fn from_wire(raw: &str) -> Self {
                 match raw {
                     #(#from_wire)*
@@ -208,7 +210,7 @@ fn slot_variant(shape: &Shape, arity: Arity) -> TokenStream {
 }
 
 /// The name of the runtime `Slot` variant for a field of this shape.
-pub fn slot_name(shape: &Shape, arity: Arity) -> &'static str {
+fn slot_name(shape: &Shape, arity: Arity) -> &'static str {
     match (shape, arity) {
         (Shape::Str, Arity::List) => "StrList",
         (Shape::Int, Arity::List) => "IntList",
@@ -233,18 +235,18 @@ fn decode_impl(def: &StructDef) -> TokenStream {
         let id = ident(&f.ident);
         let wire = &f.wire;
         let slot = slot_variant(&f.shape, f.arity);
-        Splice::from(quote! { #wire => rt::decode::Slot::#slot(&mut self.#id), })
+        Splice::from(quote! { #wire => rt::__private::Slot::#slot(&mut self.#id), })
     });
     let wires = def.fields.iter().map(|f| &f.wire);
     let slot_fn = if def.fields.is_empty() {
         quote! {
-            fn slot(&mut self, _key: &str) -> Option<rt::decode::Slot<'_>> {
+            fn slot(&mut self, _key: &str) -> Option<rt::__private::Slot<'_>> {
                 None
             }
         }
     } else {
         quote! {
-            fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+            fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
                 Some(match key {
                     #(#arms)*
                     _ => return None,
@@ -254,9 +256,10 @@ fn decode_impl(def: &StructDef) -> TokenStream {
     };
     let slot_fn = Splice::from(slot_fn);
     quote! {
-        impl rt::decode::Decode for #name {
+        impl rt::__private::Sealed for #name {}
+        impl rt::__private::Decode for #name {
             #slot_fn
-            fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+            fn extra_mut(&mut self) -> &mut rt::Extra {
                 &mut self.extra
             }
             fn field_names(&self) -> &'static [&'static str] {
@@ -415,7 +418,7 @@ fn form_encoder(def: &StructDef) -> TokenStream {
     let lines = lines.map(Splice::from);
     let form = if def.fields.is_empty() { quote!(_form) } else { quote!(form) };
     quote! {
-        fn encode(&self, #form: &mut rt::ucloud::Form) {
+        fn encode(&self, #form: &mut rt::__private::ucloud::Form) {
             #(#lines)*
         }
     }
@@ -474,7 +477,7 @@ fn call_encoder(def: &StructDef) -> TokenStream {
     });
     let call = if def.fields.is_empty() { quote!(_call) } else { quote!(call) };
     quote! {
-        fn encode(&self, #call: &mut rt::finovy::Call) {
+        fn encode(&self, #call: &mut rt::__private::finovy::Call) {
             #(#lines)*
         }
     }
@@ -497,7 +500,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
         ),
         false,
     );
-    let (operation_static, body) = match (&op.protocol, dialect) {
+    let (operation_static, decode, encode) = match (&op.protocol, dialect) {
         (Protocol::Rpc { action }, Dialect::Ucloud) => {
             let declares = |name: &str| {
                 defs.request
@@ -506,9 +509,13 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                     .any(|f| f.wire == name && f.arity == Arity::Optional && f.shape == Shape::Str)
             };
             let (project, region, zone) = (declares("ProjectId"), declares("Region"), declares("Zone"));
+            let doc = format!(
+                " Decodes a `{action}` response body as the client does: `RetCode`, `Action` and `Message` are \
+                 UCloud's, every other key goes to the response."
+            );
             (
                 quote! {
-                    static OPERATION: rt::ucloud::Operation = rt::ucloud::Operation {
+                    static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
                         action: #action,
                         idempotent: #idempotent,
                         declares_project_id: #project,
@@ -517,11 +524,18 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                     };
                 },
                 quote! {
-                    let mut form = rt::ucloud::Form::new();
+                    #[doc = #doc]
+                    #[doc(hidden)]
+                    pub fn decode_response(body: &[u8]) -> Result<(#response, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
+                        let mut response = #response::default();
+                        let status = rt::__private::ucloud::decode_body(body, &mut response)?;
+                        Ok((response, status))
+                    }
+                },
+                quote! {
+                    let mut form = rt::__private::ucloud::Form::new();
                     request.encode(&mut form);
-                    let mut response = #response::default();
-                    self.runtime().call(&OPERATION, form, &mut response).await?;
-                    Ok(response)
+                    let (response, _) = self.runtime().call(&OPERATION, form, decode_response).await?;
                 },
             )
         }
@@ -535,10 +549,10 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                 "PATCH" => quote!(Patch),
                 other => return Err(format!("{}: unsupported HTTP method `{other}`", op.name)),
             };
-            let decode = match &defs.binding {
+            let data = match &defs.binding {
                 DataBinding::Object | DataBinding::TopLevel => quote! {
                     let mut data: Option<#response> = None;
-                    let info = self.runtime().call(&OPERATION, call, rt::decode::Slot::Model(&mut data)).await?;
+                    let mut status = rt::__private::finovy::decode_envelope(body, rt::__private::Slot::Model(&mut data))?;
                     let mut response = data.unwrap_or_default();
                 },
                 DataBinding::List { field } | DataBinding::Value { field } => {
@@ -548,25 +562,34 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                     let slot = slot_variant(&field_def.shape, field_def.arity);
                     quote! {
                         let mut response = #response::default();
-                        let info = self.runtime().call(&OPERATION, call, rt::decode::Slot::#slot(&mut response.#id)).await?;
+                        let mut status = rt::__private::finovy::decode_envelope(body, rt::__private::Slot::#slot(&mut response.#id))?;
                     }
                 }
             };
+            let doc = format!(
+                " Decodes a `{name}` response body as the client does: `data` goes to the response, `code`, `success`, \
+                 `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`."
+            );
             (
                 quote! {
-                    static OPERATION: rt::finovy::Operation = rt::finovy::Operation {
+                    static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
                         name: #name,
                         idempotent: #idempotent,
                     };
                 },
                 quote! {
-                    let mut call = rt::finovy::Call::new(rt::finovy::Method::#verb, #path);
-                    request.encode(&mut call);
-                    #decode
-                    for (key, value) in info.extra.iter() {
-                        response.extra.insert(key, value.clone());
+                    #[doc = #doc]
+                    #[doc(hidden)]
+                    pub fn decode_response(body: &[u8]) -> Result<(#response, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
+                        #data
+                        status.move_extra_into(&mut response.extra);
+                        Ok((response, status))
                     }
-                    Ok(response)
+                },
+                quote! {
+                    let mut call = rt::__private::finovy::Call::new(rt::__private::finovy::Method::#verb, #path);
+                    request.encode(&mut call);
+                    let (response, _) = self.runtime().call(&OPERATION, call, decode_response).await?;
                 },
             )
         }
@@ -574,11 +597,13 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
     };
     let stream = pagination_tokens(op, defs)?;
     Ok(quote! {
+        #decode
         #operation_static
         impl crate::Client {
             #doc
             pub async fn #method(&self, request: &#request) -> Result<#response, rt::Error> {
-                #body
+                #encode
+                Ok(response)
             }
             #stream
         }

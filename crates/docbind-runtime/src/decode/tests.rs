@@ -20,6 +20,8 @@ struct ImageInfo {
     extra: Extra,
 }
 
+impl Sealed for ImageInfo {}
+
 impl Decode for ImageInfo {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         Some(match key {
@@ -68,6 +70,8 @@ struct DeployImageInfo {
     child: Option<Box<DeployImageInfo>>,
     extra: Extra,
 }
+
+impl Sealed for DeployImageInfo {}
 
 impl Decode for DeployImageInfo {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
@@ -436,6 +440,20 @@ fn extra_api() {
     assert_eq!(e.to_json_object().len(), 2);
     assert_eq!(e.remove("b"), Some(json!(3)));
     assert_eq!((&e).into_iter().count(), 1);
+
+    // Appending moves every entry; a key both have takes the appended value in place.
+    let mut other = Extra::new();
+    other.insert("x", json!("x"));
+    other.insert("a", json!("new a"));
+    e.append(&mut other);
+    assert!(other.is_empty());
+    assert_eq!(e.iter().collect::<Vec<_>>(), vec![("a", &json!("new a")), ("x", &json!("x"))]);
+    let mut empty = Extra::new();
+    empty.append(&mut e);
+    assert!(e.is_empty());
+    assert_eq!(empty.len(), 2);
+    empty.append(&mut Extra::new());
+    assert_eq!(empty.len(), 2);
 }
 
 #[test]
@@ -537,6 +555,8 @@ enum State {
     Unknown(String),
 }
 
+impl Sealed for State {}
+
 impl Enumeration for State {
     fn from_wire(raw: &str) -> Self {
         match raw {
@@ -553,6 +573,8 @@ struct WithEnum {
     extra: Extra,
 }
 
+impl Sealed for WithEnum {}
+
 impl Decode for WithEnum {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         match key {
@@ -562,6 +584,9 @@ impl Decode for WithEnum {
     }
     fn extra_mut(&mut self) -> &mut Extra {
         &mut self.extra
+    }
+    fn field_names(&self) -> &'static [&'static str] {
+        &["State"]
     }
 }
 
@@ -638,6 +663,8 @@ fn general(v: &Value) -> Targets {
     t.extra = extra;
     t
 }
+
+impl Sealed for Targets {}
 
 impl Decode for Targets {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {

@@ -1,7 +1,9 @@
 //! Hand-written models, implemented the way generated code implements them.
 #![allow(dead_code)]
 
-use docbind_runtime::decode::{Decode, Extra, Slot};
+use docbind_runtime::__private::ucloud::{decode_body, ResponseStatus};
+use docbind_runtime::__private::{Decode, Sealed, Slot};
+use docbind_runtime::{DecodeError, Extra};
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ImageInfo {
@@ -11,6 +13,8 @@ pub struct ImageInfo {
     pub deploy_info_list: Vec<DeployImageInfo>,
     pub extra: Extra,
 }
+
+impl Sealed for ImageInfo {}
 
 impl Decode for ImageInfo {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
@@ -36,6 +40,8 @@ pub struct DeployImageInfo {
     pub extra: Extra,
 }
 
+impl Sealed for DeployImageInfo {}
+
 impl Decode for DeployImageInfo {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         Some(match key {
@@ -58,6 +64,8 @@ pub struct GetUvodnImageResponse {
     pub total_count: Option<i64>,
     pub extra: Extra,
 }
+
+impl Sealed for GetUvodnImageResponse {}
 
 impl Decode for GetUvodnImageResponse {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
@@ -83,6 +91,8 @@ pub struct ListData {
     pub extra: Extra,
 }
 
+impl Sealed for ListData {}
+
 impl Decode for ListData {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         Some(match key {
@@ -97,4 +107,11 @@ impl Decode for ListData {
     fn field_names(&self) -> &'static [&'static str] {
         &["data", "totalCounts"]
     }
+}
+
+/// Decodes a `GetUvodnImage` body the way its generated `decode_response` does.
+pub fn decode_image(body: &[u8]) -> Result<(GetUvodnImageResponse, ResponseStatus), DecodeError> {
+    let mut response = GetUvodnImageResponse::default();
+    let status = decode_body(body, &mut response)?;
+    Ok((response, status))
 }

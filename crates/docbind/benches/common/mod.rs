@@ -81,7 +81,7 @@ pub struct DeriveDeployImageInfo {
 /// Decodes `body` with docbind's lenient slots into the generated type.
 pub fn decode_ours(body: &[u8]) -> docbind::ucloud_uodn::GetUvodnImageResponse {
     let mut response = docbind::ucloud_uodn::GetUvodnImageResponse::default();
-    docbind_runtime::decode::decode_object(body, &mut response).expect("well-typed body decodes");
+    docbind_runtime::__private::decode_object(body, &mut response).expect("well-typed body decodes");
     response
 }
 

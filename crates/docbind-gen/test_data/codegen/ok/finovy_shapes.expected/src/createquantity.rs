@@ -107,7 +107,7 @@ impl CreatequantityRequest {
         self.labels = Some(value);
         self
     }
-    fn encode(&self, call: &mut rt::finovy::Call) {
+    fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.body_json(
             "area",
             match self.area.as_str().parse::<i64>() {
@@ -161,18 +161,19 @@ pub struct CreatequantityResponse {
     pub value: Option<String>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for CreatequantityResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for CreatequantityResponse {}
+impl rt::__private::Decode for CreatequantityResponse {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "data" => rt::decode::Slot::Str(&mut self.value),
+                "data" => rt::__private::Slot::Str(&mut self.value),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -202,7 +203,8 @@ impl Area {
         }
     }
 }
-impl rt::decode::Enumeration for Area {
+impl rt::__private::Sealed for Area {}
+impl rt::Enumeration for Area {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "0" => Self::SouthChina,
@@ -239,7 +241,8 @@ impl Kind {
         }
     }
 }
-impl rt::decode::Enumeration for Kind {
+impl rt::__private::Sealed for Kind {}
+impl rt::Enumeration for Kind {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "0" => Self::Quantity,
@@ -253,7 +256,23 @@ impl std::fmt::Display for Kind {
         f.write_str(self.as_str())
     }
 }
-static OPERATION: rt::finovy::Operation = rt::finovy::Operation {
+/// Decodes a `createquantity` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<
+    (CreatequantityResponse, rt::__private::finovy::EnvelopeStatus),
+    rt::DecodeError,
+> {
+    let mut response = CreatequantityResponse::default();
+    let mut status = rt::__private::finovy::decode_envelope(
+        body,
+        rt::__private::Slot::Str(&mut response.value),
+    )?;
+    status.move_extra_into(&mut response.extra);
+    Ok((response, status))
+}
+static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "createquantity",
     idempotent: false,
 };
@@ -267,19 +286,15 @@ impl crate::Client {
         &self,
         request: &CreatequantityRequest,
     ) -> Result<CreatequantityResponse, rt::Error> {
-        let mut call = rt::finovy::Call::new(
-            rt::finovy::Method::Post,
+        let mut call = rt::__private::finovy::Call::new(
+            rt::__private::finovy::Method::Post,
             "v1/pve/open/createquantity",
         );
         request.encode(&mut call);
-        let mut response = CreatequantityResponse::default();
-        let info = self
+        let (response, _) = self
             .runtime()
-            .call(&OPERATION, call, rt::decode::Slot::Str(&mut response.value))
+            .call(&OPERATION, call, decode_response)
             .await?;
-        for (key, value) in info.extra.iter() {
-            response.extra.insert(key, value.clone());
-        }
         Ok(response)
     }
 }

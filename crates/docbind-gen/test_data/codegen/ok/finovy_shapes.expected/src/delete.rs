@@ -42,7 +42,7 @@ impl DeleteRequest {
         self.reason = Some(value);
         self
     }
-    fn encode(&self, call: &mut rt::finovy::Call) {
+    fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.path_str("id", &self.id);
         call.opt_query_bool("force", self.force);
         call.opt_query_str("reason", self.reason.as_ref().map(|value| value.as_str()));
@@ -56,18 +56,19 @@ pub struct DeleteResponse {
     pub data: Option<rt::serde_json::Value>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for DeleteResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for DeleteResponse {}
+impl rt::__private::Decode for DeleteResponse {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "data" => rt::decode::Slot::Json(&mut self.data),
+                "data" => rt::__private::Slot::Json(&mut self.data),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -97,7 +98,8 @@ impl Reason {
         }
     }
 }
-impl rt::decode::Enumeration for Reason {
+impl rt::__private::Sealed for Reason {}
+impl rt::Enumeration for Reason {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "1" => Self::Expired,
@@ -111,7 +113,20 @@ impl std::fmt::Display for Reason {
         f.write_str(self.as_str())
     }
 }
-static OPERATION: rt::finovy::Operation = rt::finovy::Operation {
+/// Decodes a `delete` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<(DeleteResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
+    let mut response = DeleteResponse::default();
+    let mut status = rt::__private::finovy::decode_envelope(
+        body,
+        rt::__private::Slot::Json(&mut response.data),
+    )?;
+    status.move_extra_into(&mut response.extra);
+    Ok((response, status))
+}
+static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "delete",
     idempotent: false,
 };
@@ -125,19 +140,15 @@ impl crate::Client {
         &self,
         request: &DeleteRequest,
     ) -> Result<DeleteResponse, rt::Error> {
-        let mut call = rt::finovy::Call::new(
-            rt::finovy::Method::Delete,
+        let mut call = rt::__private::finovy::Call::new(
+            rt::__private::finovy::Method::Delete,
             "v1/pve/open/delete/{id}",
         );
         request.encode(&mut call);
-        let mut response = DeleteResponse::default();
-        let info = self
+        let (response, _) = self
             .runtime()
-            .call(&OPERATION, call, rt::decode::Slot::Json(&mut response.data))
+            .call(&OPERATION, call, decode_response)
             .await?;
-        for (key, value) in info.extra.iter() {
-            response.extra.insert(key, value.clone());
-        }
         Ok(response)
     }
 }

@@ -64,7 +64,7 @@ impl GetListRequest {
         self.status = Some(value);
         self
     }
-    fn encode(&self, call: &mut rt::finovy::Call) {
+    fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.opt_header_str("X-Request-Id", self.x_request_id.as_deref());
         call.opt_query_int("page", self.page);
         call.opt_query_int("pageSize", self.page_size);
@@ -82,19 +82,20 @@ pub struct GetListResponse {
     pub total_counts: Option<i64>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for GetListResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for GetListResponse {}
+impl rt::__private::Decode for GetListResponse {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "data" => rt::decode::Slot::ModelList(&mut self.data),
-                "totalCounts" => rt::decode::Slot::Int(&mut self.total_counts),
+                "data" => rt::__private::Slot::ModelList(&mut self.data),
+                "totalCounts" => rt::__private::Slot::Int(&mut self.total_counts),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -119,20 +120,21 @@ pub struct GetListItem {
     pub status: Option<ImageStatus>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for GetListItem {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for GetListItem {}
+impl rt::__private::Decode for GetListItem {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "imageId" => rt::decode::Slot::Int(&mut self.id),
-                "hostPw" => rt::decode::Slot::Str(&mut self.host_pw),
-                "status" => rt::decode::Slot::Enum(&mut self.status),
+                "imageId" => rt::__private::Slot::Int(&mut self.id),
+                "hostPw" => rt::__private::Slot::Str(&mut self.host_pw),
+                "status" => rt::__private::Slot::Enum(&mut self.status),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -172,7 +174,8 @@ impl ImageStatus {
         }
     }
 }
-impl rt::decode::Enumeration for ImageStatus {
+impl rt::__private::Sealed for ImageStatus {}
+impl rt::Enumeration for ImageStatus {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "0" => Self::Creating,
@@ -186,7 +189,21 @@ impl std::fmt::Display for ImageStatus {
         f.write_str(self.as_str())
     }
 }
-static OPERATION: rt::finovy::Operation = rt::finovy::Operation {
+/// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<(GetListResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
+    let mut data: Option<GetListResponse> = None;
+    let mut status = rt::__private::finovy::decode_envelope(
+        body,
+        rt::__private::Slot::Model(&mut data),
+    )?;
+    let mut response = data.unwrap_or_default();
+    status.move_extra_into(&mut response.extra);
+    Ok((response, status))
+}
+static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "getList",
     idempotent: true,
 };
@@ -200,20 +217,15 @@ impl crate::Client {
         &self,
         request: &GetListRequest,
     ) -> Result<GetListResponse, rt::Error> {
-        let mut call = rt::finovy::Call::new(
-            rt::finovy::Method::Get,
+        let mut call = rt::__private::finovy::Call::new(
+            rt::__private::finovy::Method::Get,
             "/v1/open/image/getList",
         );
         request.encode(&mut call);
-        let mut data: Option<GetListResponse> = None;
-        let info = self
+        let (response, _) = self
             .runtime()
-            .call(&OPERATION, call, rt::decode::Slot::Model(&mut data))
+            .call(&OPERATION, call, decode_response)
             .await?;
-        let mut response = data.unwrap_or_default();
-        for (key, value) in info.extra.iter() {
-            response.extra.insert(key, value.clone());
-        }
         Ok(response)
     }
     /// Every item of [`get_list`](Self::get_list), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.

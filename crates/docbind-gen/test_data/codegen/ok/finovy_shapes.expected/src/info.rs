@@ -41,7 +41,7 @@ impl InfoRequest {
         self.ratio = Some(value);
         self
     }
-    fn encode(&self, call: &mut rt::finovy::Call) {
+    fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.path_str("id", &self.id);
         call.query_int("size", self.size);
         call.query_bool("verbose", self.verbose);
@@ -78,23 +78,24 @@ pub struct InfoResponse {
     pub extra_2: Option<rt::serde_json::Value>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for InfoResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for InfoResponse {}
+impl rt::__private::Decode for InfoResponse {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "id" => rt::decode::Slot::Str(&mut self.id),
-                "token" => rt::decode::Slot::Str(&mut self.token),
-                "memory" => rt::decode::Slot::Int(&mut self.memory),
-                "ratio" => rt::decode::Slot::Float(&mut self.ratio),
-                "online" => rt::decode::Slot::Bool(&mut self.online),
-                "extra" => rt::decode::Slot::Json(&mut self.extra_2),
+                "id" => rt::__private::Slot::Str(&mut self.id),
+                "token" => rt::__private::Slot::Str(&mut self.token),
+                "memory" => rt::__private::Slot::Int(&mut self.memory),
+                "ratio" => rt::__private::Slot::Float(&mut self.ratio),
+                "online" => rt::__private::Slot::Bool(&mut self.online),
+                "extra" => rt::__private::Slot::Json(&mut self.extra_2),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -114,7 +115,21 @@ impl std::fmt::Debug for InfoResponse {
             .finish()
     }
 }
-static OPERATION: rt::finovy::Operation = rt::finovy::Operation {
+/// Decodes a `info` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<(InfoResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
+    let mut data: Option<InfoResponse> = None;
+    let mut status = rt::__private::finovy::decode_envelope(
+        body,
+        rt::__private::Slot::Model(&mut data),
+    )?;
+    let mut response = data.unwrap_or_default();
+    status.move_extra_into(&mut response.extra);
+    Ok((response, status))
+}
+static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "info",
     idempotent: false,
 };
@@ -125,20 +140,15 @@ impl crate::Client {
     ///
     /// Generated from `codegen/ok/finovy_shapes/5.info.md` (line 1).
     pub async fn info(&self, request: &InfoRequest) -> Result<InfoResponse, rt::Error> {
-        let mut call = rt::finovy::Call::new(
-            rt::finovy::Method::Put,
+        let mut call = rt::__private::finovy::Call::new(
+            rt::__private::finovy::Method::Put,
             "v1/pve/open/info/{id}",
         );
         request.encode(&mut call);
-        let mut data: Option<InfoResponse> = None;
-        let info = self
+        let (response, _) = self
             .runtime()
-            .call(&OPERATION, call, rt::decode::Slot::Model(&mut data))
+            .call(&OPERATION, call, decode_response)
             .await?;
-        let mut response = data.unwrap_or_default();
-        for (key, value) in info.extra.iter() {
-            response.extra.insert(key, value.clone());
-        }
         Ok(response)
     }
 }

@@ -26,7 +26,7 @@
 //! ```
 #![forbid(unsafe_code)]
 pub use docbind_runtime as runtime;
-pub use docbind_runtime::decode::Extra;
+pub use docbind_runtime::Extra;
 pub use docbind_runtime::finovy::Config;
 pub use docbind_runtime::Error;
 pub mod createquantity;
@@ -57,7 +57,7 @@ impl Client {
     pub fn from_env() -> Result<Self, Error> {
         Self::new(Config::from_env()?)
     }
-    /// The runtime client underneath, for calls this crate does not describe.
+    /// The runtime client underneath (its configuration is the one this client was built with).
     pub fn runtime(&self) -> &docbind_runtime::finovy::Client {
         &self.inner
     }

@@ -18,7 +18,7 @@ impl PackageRequest {
     pub fn new(r#type: impl Into<String>) -> Self {
         Self { r#type: r#type.into() }
     }
-    fn encode(&self, call: &mut rt::finovy::Call) {
+    fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.path_str("type", &self.r#type);
     }
 }
@@ -30,18 +30,19 @@ pub struct PackageResponse {
     pub items: Vec<PackageItem>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for PackageResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for PackageResponse {}
+impl rt::__private::Decode for PackageResponse {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "data" => rt::decode::Slot::ModelList(&mut self.items),
+                "data" => rt::__private::Slot::ModelList(&mut self.items),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -66,27 +67,41 @@ pub struct PackageItem {
     pub polygon: Option<rt::serde_json::Value>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for PackageItem {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for PackageItem {}
+impl rt::__private::Decode for PackageItem {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "type" => rt::decode::Slot::Str(&mut self.r#type),
-                "amount" => rt::decode::Slot::Str(&mut self.amount),
-                "polygon" => rt::decode::Slot::Json(&mut self.polygon),
+                "type" => rt::__private::Slot::Str(&mut self.r#type),
+                "amount" => rt::__private::Slot::Str(&mut self.amount),
+                "polygon" => rt::__private::Slot::Json(&mut self.polygon),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["type", "amount", "polygon"]
     }
 }
-static OPERATION: rt::finovy::Operation = rt::finovy::Operation {
+/// Decodes a `package` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<(PackageResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
+    let mut response = PackageResponse::default();
+    let mut status = rt::__private::finovy::decode_envelope(
+        body,
+        rt::__private::Slot::ModelList(&mut response.items),
+    )?;
+    status.move_extra_into(&mut response.extra);
+    Ok((response, status))
+}
+static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "package",
     idempotent: true,
 };
@@ -100,19 +115,15 @@ impl crate::Client {
         &self,
         request: &PackageRequest,
     ) -> Result<PackageResponse, rt::Error> {
-        let mut call = rt::finovy::Call::new(
-            rt::finovy::Method::Get,
+        let mut call = rt::__private::finovy::Call::new(
+            rt::__private::finovy::Method::Get,
             "v1/pve/open/packAge/{type}",
         );
         request.encode(&mut call);
-        let mut response = PackageResponse::default();
-        let info = self
+        let (response, _) = self
             .runtime()
-            .call(&OPERATION, call, rt::decode::Slot::ModelList(&mut response.items))
+            .call(&OPERATION, call, decode_response)
             .await?;
-        for (key, value) in info.extra.iter() {
-            response.extra.insert(key, value.clone());
-        }
         Ok(response)
     }
 }

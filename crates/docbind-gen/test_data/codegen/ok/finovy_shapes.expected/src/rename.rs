@@ -34,7 +34,7 @@ impl RenameRequest {
             name: name.into(),
         }
     }
-    fn encode(&self, call: &mut rt::finovy::Call) {
+    fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.path_str("id", &self.id);
         call.header_str("X-Trace", &self.x_trace);
         call.body_str("name", &self.name);
@@ -48,25 +48,39 @@ pub struct RenameResponse {
     pub data: Option<rt::serde_json::Value>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for RenameResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for RenameResponse {}
+impl rt::__private::Decode for RenameResponse {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "data" => rt::decode::Slot::Json(&mut self.data),
+                "data" => rt::__private::Slot::Json(&mut self.data),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["data"]
     }
 }
-static OPERATION: rt::finovy::Operation = rt::finovy::Operation {
+/// Decodes a `rename` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<(RenameResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
+    let mut response = RenameResponse::default();
+    let mut status = rt::__private::finovy::decode_envelope(
+        body,
+        rt::__private::Slot::Json(&mut response.data),
+    )?;
+    status.move_extra_into(&mut response.extra);
+    Ok((response, status))
+}
+static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "rename",
     idempotent: false,
 };
@@ -80,19 +94,15 @@ impl crate::Client {
         &self,
         request: &RenameRequest,
     ) -> Result<RenameResponse, rt::Error> {
-        let mut call = rt::finovy::Call::new(
-            rt::finovy::Method::Patch,
+        let mut call = rt::__private::finovy::Call::new(
+            rt::__private::finovy::Method::Patch,
             "v1/pve/open/rename/{id}",
         );
         request.encode(&mut call);
-        let mut response = RenameResponse::default();
-        let info = self
+        let (response, _) = self
             .runtime()
-            .call(&OPERATION, call, rt::decode::Slot::Json(&mut response.data))
+            .call(&OPERATION, call, decode_response)
             .await?;
-        for (key, value) in info.extra.iter() {
-            response.extra.insert(key, value.clone());
-        }
         Ok(response)
     }
 }

@@ -24,7 +24,7 @@ impl GetListRequest {
         self.name = Some(value.into());
         self
     }
-    fn encode(&self, call: &mut rt::finovy::Call) {
+    fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.opt_query_str("name", self.name.as_deref());
     }
 }
@@ -36,25 +36,39 @@ pub struct GetListResponse {
     pub data: Option<rt::serde_json::Value>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for GetListResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for GetListResponse {}
+impl rt::__private::Decode for GetListResponse {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "data" => rt::decode::Slot::Json(&mut self.data),
+                "data" => rt::__private::Slot::Json(&mut self.data),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["data"]
     }
 }
-static OPERATION: rt::finovy::Operation = rt::finovy::Operation {
+/// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<(GetListResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
+    let mut response = GetListResponse::default();
+    let mut status = rt::__private::finovy::decode_envelope(
+        body,
+        rt::__private::Slot::Json(&mut response.data),
+    )?;
+    status.move_extra_into(&mut response.extra);
+    Ok((response, status))
+}
+static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "getList",
     idempotent: true,
 };
@@ -68,19 +82,15 @@ impl crate::Client {
         &self,
         request: &GetListRequest,
     ) -> Result<GetListResponse, rt::Error> {
-        let mut call = rt::finovy::Call::new(
-            rt::finovy::Method::Get,
+        let mut call = rt::__private::finovy::Call::new(
+            rt::__private::finovy::Method::Get,
             "v1/PveMachineHardDisk/open/getList",
         );
         request.encode(&mut call);
-        let mut response = GetListResponse::default();
-        let info = self
+        let (response, _) = self
             .runtime()
-            .call(&OPERATION, call, rt::decode::Slot::Json(&mut response.data))
+            .call(&OPERATION, call, decode_response)
             .await?;
-        for (key, value) in info.extra.iter() {
-            response.extra.insert(key, value.clone());
-        }
         Ok(response)
     }
 }

@@ -64,7 +64,7 @@ impl CreateUvodnNodeRequest {
         self.disk = value;
         self
     }
-    fn encode(&self, form: &mut rt::ucloud::Form) {
+    fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str("ChargeType", self.billing.as_str());
         form.opt_str("ImageType", self.image_type.as_ref().map(|value| value.as_str()));
         form.opt_int("Begin", self.begin);
@@ -96,7 +96,7 @@ impl CreateUvodnNodeDisk {
         self.kind = Some(value);
         self
     }
-    fn encode(&self, form: &mut rt::ucloud::Form) {
+    fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Type", self.kind.as_ref().map(|value| value.as_str()));
     }
 }
@@ -118,20 +118,21 @@ pub struct CreateUvodnNodeResponse {
     pub total_count: Option<i64>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for CreateUvodnNodeResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for CreateUvodnNodeResponse {}
+impl rt::__private::Decode for CreateUvodnNodeResponse {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "NodeList" => rt::decode::Slot::JsonList(&mut self.node_list),
-                "Nodes" => rt::decode::Slot::ModelList(&mut self.nodes),
-                "Total" => rt::decode::Slot::Int(&mut self.total_count),
+                "NodeList" => rt::__private::Slot::JsonList(&mut self.node_list),
+                "Nodes" => rt::__private::Slot::ModelList(&mut self.nodes),
+                "Total" => rt::__private::Slot::Int(&mut self.total_count),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -158,20 +159,21 @@ pub struct Node {
     pub image_type: Option<String>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for Node {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for Node {}
+impl rt::__private::Decode for Node {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "State" => rt::decode::Slot::Enum(&mut self.phase),
-                "ChargeType" => rt::decode::Slot::Enum(&mut self.charge_type),
-                "ImageType" => rt::decode::Slot::Str(&mut self.image_type),
+                "State" => rt::__private::Slot::Enum(&mut self.phase),
+                "ChargeType" => rt::__private::Slot::Enum(&mut self.charge_type),
+                "ImageType" => rt::__private::Slot::Str(&mut self.image_type),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -204,7 +206,8 @@ impl ChargeType {
         }
     }
 }
-impl rt::decode::Enumeration for ChargeType {
+impl rt::__private::Sealed for ChargeType {}
+impl rt::Enumeration for ChargeType {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "1" => Self::Hourly,
@@ -245,7 +248,8 @@ impl ImageType {
         }
     }
 }
-impl rt::decode::Enumeration for ImageType {
+impl rt::__private::Sealed for ImageType {}
+impl rt::Enumeration for ImageType {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "1" => Self::Standard,
@@ -283,7 +287,8 @@ impl DiskType {
         }
     }
 }
-impl rt::decode::Enumeration for DiskType {
+impl rt::__private::Sealed for DiskType {}
+impl rt::Enumeration for DiskType {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "CLOUD_SSD" => Self::CloudSsd,
@@ -320,7 +325,8 @@ impl NodeState {
         }
     }
 }
-impl rt::decode::Enumeration for NodeState {
+impl rt::__private::Sealed for NodeState {}
+impl rt::Enumeration for NodeState {
     fn from_wire(raw: &str) -> Self {
         match raw {
             "1" => Self::Deploying,
@@ -334,7 +340,19 @@ impl std::fmt::Display for NodeState {
         f.write_str(self.as_str())
     }
 }
-static OPERATION: rt::ucloud::Operation = rt::ucloud::Operation {
+/// Decodes a `CreateUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<
+    (CreateUvodnNodeResponse, rt::__private::ucloud::ResponseStatus),
+    rt::DecodeError,
+> {
+    let mut response = CreateUvodnNodeResponse::default();
+    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
+    Ok((response, status))
+}
+static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "CreateUvodnNode",
     idempotent: true,
     declares_project_id: false,
@@ -353,10 +371,12 @@ impl crate::Client {
         &self,
         request: &CreateUvodnNodeRequest,
     ) -> Result<CreateUvodnNodeResponse, rt::Error> {
-        let mut form = rt::ucloud::Form::new();
+        let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let mut response = CreateUvodnNodeResponse::default();
-        self.runtime().call(&OPERATION, form, &mut response).await?;
+        let (response, _) = self
+            .runtime()
+            .call(&OPERATION, form, decode_response)
+            .await?;
         Ok(response)
     }
     /// Every item of [`create_uvodn_node`](Self::create_uvodn_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.

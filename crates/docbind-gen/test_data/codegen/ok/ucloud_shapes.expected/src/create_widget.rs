@@ -204,7 +204,7 @@ impl CreateWidgetRequest {
         self.source = value;
         self
     }
-    fn encode(&self, form: &mut rt::ucloud::Form) {
+    fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
         form.opt_str("Zone", self.zone.as_deref());
         form.opt_str("ProjectId", self.project_id.as_deref());
@@ -297,7 +297,7 @@ impl CreateWidgetRuleSet {
         self.name = Some(value.into());
         self
     }
-    fn encode(&self, form: &mut rt::ucloud::Form) {
+    fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.int("MetricID", self.metric_id);
         form.opt_str("Name", self.name.as_deref());
     }
@@ -322,7 +322,7 @@ impl CreateWidgetHealthCheck {
         self.port = Some(value);
         self
     }
-    fn encode(&self, form: &mut rt::ucloud::Form) {
+    fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_int("Port", self.port);
     }
 }
@@ -356,7 +356,7 @@ impl CreateWidgetSourceMySqlNode {
         self.port = Some(value);
         self
     }
-    fn encode(&self, form: &mut rt::ucloud::Form) {
+    fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Host", self.host.as_deref());
         form.opt_int("Port", self.port);
     }
@@ -379,7 +379,7 @@ impl CreateWidgetSource {
         self.my_sql_node = Some(value);
         self
     }
-    fn encode(&self, form: &mut rt::ucloud::Form) {
+    fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         if let Some(group) = &self.my_sql_node {
             form.enter("MySQLNode");
             group.encode(form);
@@ -401,19 +401,20 @@ pub struct CreateWidgetResponse {
     pub login: Option<LoginInfo>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for CreateWidgetResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for CreateWidgetResponse {}
+impl rt::__private::Decode for CreateWidgetResponse {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "WidgetId" => rt::decode::Slot::Str(&mut self.widget_id),
-                "Login" => rt::decode::Slot::Model(&mut self.login),
+                "WidgetId" => rt::__private::Slot::Str(&mut self.widget_id),
+                "Login" => rt::__private::Slot::Model(&mut self.login),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -444,21 +445,22 @@ pub struct LoginInfo {
     pub host_pw: Option<String>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for LoginInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for LoginInfo {}
+impl rt::__private::Decode for LoginInfo {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "UserName" => rt::decode::Slot::Str(&mut self.user_name),
-                "PassWord" => rt::decode::Slot::Str(&mut self.pass_word),
-                "AccessToken" => rt::decode::Slot::Str(&mut self.access_token),
-                "HostPw" => rt::decode::Slot::Str(&mut self.host_pw),
+                "UserName" => rt::__private::Slot::Str(&mut self.user_name),
+                "PassWord" => rt::__private::Slot::Str(&mut self.pass_word),
+                "AccessToken" => rt::__private::Slot::Str(&mut self.access_token),
+                "HostPw" => rt::__private::Slot::Str(&mut self.host_pw),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -476,7 +478,19 @@ impl std::fmt::Debug for LoginInfo {
             .finish()
     }
 }
-static OPERATION: rt::ucloud::Operation = rt::ucloud::Operation {
+/// Decodes a `CreateWidget` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<
+    (CreateWidgetResponse, rt::__private::ucloud::ResponseStatus),
+    rt::DecodeError,
+> {
+    let mut response = CreateWidgetResponse::default();
+    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
+    Ok((response, status))
+}
+static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "CreateWidget",
     idempotent: false,
     declares_project_id: true,
@@ -495,10 +509,12 @@ impl crate::Client {
         &self,
         request: &CreateWidgetRequest,
     ) -> Result<CreateWidgetResponse, rt::Error> {
-        let mut form = rt::ucloud::Form::new();
+        let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let mut response = CreateWidgetResponse::default();
-        self.runtime().call(&OPERATION, form, &mut response).await?;
+        let (response, _) = self
+            .runtime()
+            .call(&OPERATION, form, decode_response)
+            .await?;
         Ok(response)
     }
 }

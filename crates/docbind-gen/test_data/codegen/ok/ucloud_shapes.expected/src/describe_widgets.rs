@@ -86,7 +86,7 @@ impl DescribeWidgetsRequest {
         self.i_pv6_network = Some(value.into());
         self
     }
-    fn encode(&self, form: &mut rt::ucloud::Form) {
+    fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_int("Offset", self.offset);
         form.opt_int("Limit", self.limit);
         form.opt_str("Type", self.r#type.as_deref());
@@ -130,24 +130,25 @@ pub struct DescribeWidgetsResponse {
     pub extra_2: Option<String>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for DescribeWidgetsResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for DescribeWidgetsResponse {}
+impl rt::__private::Decode for DescribeWidgetsResponse {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "TotalCount" => rt::decode::Slot::Int(&mut self.total_count),
-                "WidgetSet" => rt::decode::Slot::ModelList(&mut self.widget_set),
-                "A" => rt::decode::Slot::Model(&mut self.a),
-                "B" => rt::decode::Slot::Model(&mut self.b),
-                "C" => rt::decode::Slot::Model(&mut self.c),
-                "Match" => rt::decode::Slot::Model(&mut self.r#match),
-                "Extra" => rt::decode::Slot::Str(&mut self.extra_2),
+                "TotalCount" => rt::__private::Slot::Int(&mut self.total_count),
+                "WidgetSet" => rt::__private::Slot::ModelList(&mut self.widget_set),
+                "A" => rt::__private::Slot::Model(&mut self.a),
+                "B" => rt::__private::Slot::Model(&mut self.b),
+                "C" => rt::__private::Slot::Model(&mut self.c),
+                "Match" => rt::__private::Slot::Model(&mut self.r#match),
+                "Extra" => rt::__private::Slot::Str(&mut self.extra_2),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -206,28 +207,29 @@ pub struct WidgetInfo {
     pub policy: Option<UlbPolicySet>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for WidgetInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for WidgetInfo {}
+impl rt::__private::Decode for WidgetInfo {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "WidgetId" => rt::decode::Slot::Str(&mut self.widget_id),
-                "Size" => rt::decode::Slot::Int(&mut self.size),
-                "Ratio" => rt::decode::Slot::Float(&mut self.ratio),
-                "Enabled" => rt::decode::Slot::Bool(&mut self.enabled),
-                "Raw" => rt::decode::Slot::Json(&mut self.raw),
-                "Tags" => rt::decode::Slot::StrList(&mut self.tags),
-                "Ports" => rt::decode::Slot::IntList(&mut self.ports),
-                "Weights" => rt::decode::Slot::FloatList(&mut self.weights),
-                "Flags" => rt::decode::Slot::BoolList(&mut self.flags),
-                "Extras" => rt::decode::Slot::JsonList(&mut self.extras),
-                "Policy" => rt::decode::Slot::Model(&mut self.policy),
+                "WidgetId" => rt::__private::Slot::Str(&mut self.widget_id),
+                "Size" => rt::__private::Slot::Int(&mut self.size),
+                "Ratio" => rt::__private::Slot::Float(&mut self.ratio),
+                "Enabled" => rt::__private::Slot::Bool(&mut self.enabled),
+                "Raw" => rt::__private::Slot::Json(&mut self.raw),
+                "Tags" => rt::__private::Slot::StrList(&mut self.tags),
+                "Ports" => rt::__private::Slot::IntList(&mut self.ports),
+                "Weights" => rt::__private::Slot::FloatList(&mut self.weights),
+                "Flags" => rt::__private::Slot::BoolList(&mut self.flags),
+                "Extras" => rt::__private::Slot::JsonList(&mut self.extras),
+                "Policy" => rt::__private::Slot::Model(&mut self.policy),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -258,18 +260,19 @@ pub struct UlbPolicySet {
     pub r#match: Option<String>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for UlbPolicySet {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for UlbPolicySet {}
+impl rt::__private::Decode for UlbPolicySet {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "Match" => rt::decode::Slot::Str(&mut self.r#match),
+                "Match" => rt::__private::Slot::Str(&mut self.r#match),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -288,18 +291,19 @@ pub struct UlbPolicySet2 {
     pub r#mod: Option<String>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for UlbPolicySet2 {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for UlbPolicySet2 {}
+impl rt::__private::Decode for UlbPolicySet2 {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "Mod" => rt::decode::Slot::Str(&mut self.r#mod),
+                "Mod" => rt::__private::Slot::Str(&mut self.r#mod),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -318,18 +322,19 @@ pub struct DescribeWidgetsResponse2 {
     pub r#ref: Option<String>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for DescribeWidgetsResponse2 {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for DescribeWidgetsResponse2 {}
+impl rt::__private::Decode for DescribeWidgetsResponse2 {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "Ref" => rt::decode::Slot::Str(&mut self.r#ref),
+                "Ref" => rt::__private::Slot::Str(&mut self.r#ref),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
@@ -344,20 +349,33 @@ impl rt::decode::Decode for DescribeWidgetsResponse2 {
 pub struct Empty {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for Empty {
-    fn slot(&mut self, _key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for Empty {}
+impl rt::__private::Decode for Empty {
+    fn slot(&mut self, _key: &str) -> Option<rt::__private::Slot<'_>> {
         None
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
         &[]
     }
 }
-static OPERATION: rt::ucloud::Operation = rt::ucloud::Operation {
+/// Decodes a `DescribeWidgets` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<
+    (DescribeWidgetsResponse, rt::__private::ucloud::ResponseStatus),
+    rt::DecodeError,
+> {
+    let mut response = DescribeWidgetsResponse::default();
+    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
+    Ok((response, status))
+}
+static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "DescribeWidgets",
     idempotent: true,
     declares_project_id: false,
@@ -376,10 +394,12 @@ impl crate::Client {
         &self,
         request: &DescribeWidgetsRequest,
     ) -> Result<DescribeWidgetsResponse, rt::Error> {
-        let mut form = rt::ucloud::Form::new();
+        let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let mut response = DescribeWidgetsResponse::default();
-        self.runtime().call(&OPERATION, form, &mut response).await?;
+        let (response, _) = self
+            .runtime()
+            .call(&OPERATION, form, decode_response)
+            .await?;
         Ok(response)
     }
     /// Every item of [`describe_widgets`](Self::describe_widgets), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.

@@ -20,7 +20,7 @@ impl CreateUk8sCluster2Request {
     pub fn new(vpc_id: impl Into<String>) -> Self {
         Self { vpc_id: vpc_id.into() }
     }
-    fn encode(&self, form: &mut rt::ucloud::Form) {
+    fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str("VPCId", &self.vpc_id);
     }
 }
@@ -34,25 +34,38 @@ pub struct CreateUk8sCluster2Response {
     pub cluster_id: Option<String>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
-    pub extra: rt::decode::Extra,
+    pub extra: rt::Extra,
 }
-impl rt::decode::Decode for CreateUk8sCluster2Response {
-    fn slot(&mut self, key: &str) -> Option<rt::decode::Slot<'_>> {
+impl rt::__private::Sealed for CreateUk8sCluster2Response {}
+impl rt::__private::Decode for CreateUk8sCluster2Response {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "ClusterId" => rt::decode::Slot::Str(&mut self.cluster_id),
+                "ClusterId" => rt::__private::Slot::Str(&mut self.cluster_id),
                 _ => return None,
             },
         )
     }
-    fn extra_mut(&mut self) -> &mut rt::decode::Extra {
+    fn extra_mut(&mut self) -> &mut rt::Extra {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["ClusterId"]
     }
 }
-static OPERATION: rt::ucloud::Operation = rt::ucloud::Operation {
+/// Decodes a `CreateUK8SCluster` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
+#[doc(hidden)]
+pub fn decode_response(
+    body: &[u8],
+) -> Result<
+    (CreateUk8sCluster2Response, rt::__private::ucloud::ResponseStatus),
+    rt::DecodeError,
+> {
+    let mut response = CreateUk8sCluster2Response::default();
+    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
+    Ok((response, status))
+}
+static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "CreateUK8SCluster",
     idempotent: false,
     declares_project_id: false,
@@ -71,10 +84,12 @@ impl crate::Client {
         &self,
         request: &CreateUk8sCluster2Request,
     ) -> Result<CreateUk8sCluster2Response, rt::Error> {
-        let mut form = rt::ucloud::Form::new();
+        let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let mut response = CreateUk8sCluster2Response::default();
-        self.runtime().call(&OPERATION, form, &mut response).await?;
+        let (response, _) = self
+            .runtime()
+            .call(&OPERATION, form, decode_response)
+            .await?;
         Ok(response)
     }
 }

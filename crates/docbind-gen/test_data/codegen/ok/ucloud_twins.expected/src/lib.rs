@@ -25,7 +25,7 @@
 //! ```
 #![forbid(unsafe_code)]
 pub use docbind_runtime as runtime;
-pub use docbind_runtime::decode::Extra;
+pub use docbind_runtime::Extra;
 pub use docbind_runtime::ucloud::Config;
 pub use docbind_runtime::Error;
 pub mod create_listener;
@@ -54,7 +54,7 @@ impl Client {
     pub fn from_env() -> Result<Self, Error> {
         Self::new(Config::from_env()?)
     }
-    /// The runtime client underneath, for calls this crate does not describe.
+    /// The runtime client underneath (its configuration is the one this client was built with).
     pub fn runtime(&self) -> &docbind_runtime::ucloud::Client {
         &self.inner
     }

@@ -1,0 +1,17 @@
+//! What only docbind-generated code (and docbind's own tests and tools) calls: the decoding machinery generated
+//! types implement, the request writers their `encode` functions use, and the vendors' wire protocols. Not part of
+//! the public API: it changes whenever the generator does, and generated crates are regenerated with it.
+
+pub use crate::decode::{
+    decode_into_slot, decode_object, Decode, ModelList, OptionalEnum, OptionalModel, Sealed, Slot,
+};
+
+/// UCloud's wire protocol: the flattened, signed form and the response envelope.
+pub mod ucloud {
+    pub use crate::ucloud::protocol::{decode_body, sign, Form, Operation, ResponseStatus};
+}
+
+/// Finovy's wire protocol: the request builder and the response envelope.
+pub mod finovy {
+    pub use crate::finovy::protocol::{decode_envelope, Call, EnvelopeStatus, Method, Operation};
+}

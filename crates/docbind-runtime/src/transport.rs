@@ -1,0 +1,334 @@
+//! The HTTP layer both vendors' clients share: options, validation, the reqwest client, the call span and
+//! bounded body reads. Vendor modules add only their wire format and authentication.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::HeaderMap;
+
+use crate::{Error, RetryPolicy, Vendor};
+
+/// Default maximum response size (64 MiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Default per-attempt timeout (30 s).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The HTTP options every client has, whatever the vendor: the `http` field of [`crate::ucloud::Config`] and
+/// [`crate::finovy::Config`], whose `with_*` setters write here.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct HttpOptions {
+    /// Endpoint (`http` or `https`).
+    pub base_url: String,
+    /// Per-attempt timeout (connect to end of body), default [`DEFAULT_TIMEOUT`].
+    pub timeout: Duration,
+    /// Retry policy for idempotent operations.
+    pub retry: RetryPolicy,
+    /// Maximum response body size, default [`DEFAULT_MAX_RESPONSE_BYTES`].
+    pub max_response_bytes: usize,
+    /// Appended to the User-Agent.
+    pub user_agent_suffix: Option<String>,
+    /// Per-operation idempotency overrides, by UCloud action or Finovy operation name (`true` allows retries,
+    /// `false` forbids them).
+    pub idempotency_overrides: HashMap<String, bool>,
+}
+
+impl HttpOptions {
+    /// Defaults for everything but the endpoint.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        HttpOptions {
+            base_url: base_url.into(),
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            user_agent_suffix: None,
+            idempotency_overrides: HashMap::new(),
+        }
+    }
+
+    /// How many attempts `operation` gets: the retry policy's if it is idempotent (the generated flag, unless
+    /// overridden), else one.
+    pub(crate) fn attempts_for(&self, operation: &str, idempotent: bool) -> u32 {
+        let idempotent = self.idempotency_overrides.get(operation).copied().unwrap_or(idempotent);
+        if idempotent {
+            self.retry.attempts()
+        } else {
+            1
+        }
+    }
+}
+
+/// The setters of [`HttpOptions`], written once and shown on each vendor's `Config` (which keeps the options in
+/// its `http` field), so `Config::new(..).with_timeout(..)` reads the same for both vendors.
+macro_rules! http_option_setters {
+    () => {
+        /// Sets the endpoint.
+        #[must_use]
+        pub fn with_base_url(mut self, v: impl Into<String>) -> Self {
+            self.http.base_url = v.into();
+            self
+        }
+
+        /// Sets the per-attempt timeout.
+        #[must_use]
+        pub fn with_timeout(mut self, v: std::time::Duration) -> Self {
+            self.http.timeout = v;
+            self
+        }
+
+        /// Sets the retry policy ([`RetryPolicy::disabled`](crate::RetryPolicy::disabled) turns retries off).
+        #[must_use]
+        pub fn with_retry(mut self, v: crate::RetryPolicy) -> Self {
+            self.http.retry = v;
+            self
+        }
+
+        /// Sets the maximum response body size.
+        #[must_use]
+        pub fn with_max_response_bytes(mut self, v: usize) -> Self {
+            self.http.max_response_bytes = v;
+            self
+        }
+
+        /// Sets the User-Agent suffix.
+        #[must_use]
+        pub fn with_user_agent_suffix(mut self, v: impl Into<String>) -> Self {
+            self.http.user_agent_suffix = Some(v.into());
+            self
+        }
+
+        /// Marks an operation (UCloud action, Finovy operation name) as idempotent (retried) or not, overriding
+        /// the generated flag.
+        #[must_use]
+        pub fn idempotency_override(mut self, operation: impl Into<String>, idempotent: bool) -> Self {
+            self.http.idempotency_overrides.insert(operation.into(), idempotent);
+            self
+        }
+    };
+}
+pub(crate) use http_option_setters;
+
+/// A vendor's validated endpoint and its connection pool.
+#[derive(Debug)]
+pub(crate) struct Transport {
+    vendor: Vendor,
+    base_url: reqwest::Url,
+    client: reqwest::Client,
+}
+
+impl Transport {
+    /// Checks `options` (an `http`/`https` base URL, a non-zero timeout) and builds the rustls client.
+    pub(crate) fn new(vendor: Vendor, options: &HttpOptions) -> Result<Transport, Error> {
+        if options.timeout.is_zero() {
+            return Err(Error::Config("timeout must be greater than zero".into()));
+        }
+        let base_url = reqwest::Url::parse(&options.base_url)
+            .map_err(|e| Error::Config(format!("invalid base URL {:?}: {e}", options.base_url)))?;
+        if !matches!(base_url.scheme(), "http" | "https") {
+            return Err(Error::Config(format!("base URL must be http or https: {:?}", options.base_url)));
+        }
+        // Timeouts are applied per request, so one client serves any configuration.
+        let client = reqwest::Client::builder()
+            .user_agent(user_agent(vendor, options.user_agent_suffix.as_deref()))
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Transport { vendor, base_url, client })
+    }
+
+    /// The validated endpoint.
+    pub(crate) fn base_url(&self) -> &reqwest::Url {
+        &self.base_url
+    }
+
+    /// The connection pool, to build requests with.
+    pub(crate) fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// The span of one call: vendor and operation, then the attempt number and the server's request id as they
+    /// become known ([`crate::retry::run`] and [`record_request_id`]).
+    pub(crate) fn call_span(&self, operation: &str) -> tracing::Span {
+        tracing::debug_span!(
+            "docbind.call",
+            service = self.vendor.name(),
+            operation,
+            attempt = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        )
+    }
+
+    /// Sends `request` with the configured timeout and reads at most `max_response_bytes` of body, chunk by chunk.
+    pub(crate) async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        options: &HttpOptions,
+    ) -> Result<RawResponse, Error> {
+        let (timeout, max_bytes) = (options.timeout, options.max_response_bytes);
+        let mut response = request.timeout(timeout).send().await.map_err(|e| map_reqwest(e, timeout))?;
+        let status = response.status().as_u16();
+        let headers = std::mem::take(response.headers_mut());
+        if let Some(len) = response.content_length() {
+            if len > max_bytes as u64 {
+                return Err(Error::BodyTooLarge { limit: max_bytes });
+            }
+        }
+        let capacity = response.content_length().map_or(8 * 1024, |l| usize::try_from(l).unwrap_or(max_bytes));
+        let mut body = BytesMut::with_capacity(capacity.min(max_bytes));
+        while let Some(chunk) = response.chunk().await.map_err(|e| map_reqwest(e, timeout))? {
+            if body.len() + chunk.len() > max_bytes {
+                return Err(Error::BodyTooLarge { limit: max_bytes });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RawResponse { status, headers, body: body.freeze() })
+    }
+}
+
+/// What a call keeps of each response a generated `decode_response` decodes: the value, set aside for the caller,
+/// while the call judges the protocol status `S` (and retries on it).
+pub(crate) struct Decoded<T, F> {
+    decode: F,
+    value: Option<T>,
+}
+
+impl<T: Default, F> Decoded<T, F> {
+    pub(crate) fn new(decode: F) -> Self {
+        Decoded { decode, value: None }
+    }
+
+    /// Decodes `body`, keeping the value (the last response's wins) and returning the status.
+    pub(crate) fn body<S>(&mut self, body: &[u8]) -> Result<S, crate::decode::DecodeError>
+    where
+        F: FnMut(&[u8]) -> Result<(T, S), crate::decode::DecodeError>,
+    {
+        let (value, status) = (self.decode)(body)?;
+        self.value = Some(value);
+        Ok(status)
+    }
+
+    /// The value of the response the call succeeded with. A call succeeds only after a response decoded, so the
+    /// default is never used.
+    pub(crate) fn into_value(self) -> T {
+        self.value.unwrap_or_default()
+    }
+}
+
+/// Records the server's request id on the current call span.
+pub(crate) fn record_request_id(id: &str) {
+    tracing::Span::current().record("request_id", id);
+}
+
+/// The User-Agent sent by every client.
+fn user_agent(vendor: Vendor, suffix: Option<&str>) -> String {
+    let mut ua = format!("docbind-runtime/{} rust Product/{vendor}", env!("CARGO_PKG_VERSION"));
+    if let Some(s) = suffix.filter(|s| !s.trim().is_empty()) {
+        ua.push(' ');
+        ua.push_str(s.trim());
+    }
+    ua
+}
+
+/// A fully read response.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl RawResponse {
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+    }
+
+    /// `Retry-After` in seconds (HTTP dates are ignored).
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
+        self.header("retry-after").and_then(|s| s.parse::<u64>().ok()).map(Duration::from_secs)
+    }
+}
+
+/// Maps a reqwest error, classifying timeouts. The cause stays the source of the error, out of its message.
+fn map_reqwest(e: reqwest::Error, timeout: Duration) -> Error {
+    if e.is_timeout() {
+        return Error::Timeout { after: timeout };
+    }
+    if e.is_builder() {
+        return Error::Config(format!("invalid request: {e}"));
+    }
+    let what = if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "cannot read the response body"
+    } else {
+        "request failed"
+    };
+    Error::transport(what, e)
+}
+
+/// Percent-encodes `s` (everything except RFC 3986 unreserved characters) into `out`.
+/// `space_plus` writes spaces as `+` (form encoding) instead of `%20`.
+pub(crate) fn percent_encode(s: &str, space_plus: bool, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in s.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(b));
+            }
+            b' ' if space_plus => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding() {
+        let mut s = String::new();
+        percent_encode("a b&c=d/中~", false, &mut s);
+        assert_eq!(s, "a%20b%26c%3Dd%2F%E4%B8%AD~");
+        s.clear();
+        percent_encode("a b+", true, &mut s);
+        assert_eq!(s, "a+b%2B");
+    }
+
+    #[test]
+    fn user_agent_suffix() {
+        assert!(user_agent(Vendor::UCloud, Some(" app/1 ")).ends_with("Product/UCloud app/1"));
+        assert!(user_agent(Vendor::Finovy, Some("")).ends_with("Product/Finovy"));
+    }
+
+    #[test]
+    fn endpoint_and_timeout_are_validated_once_for_both_vendors() {
+        for vendor in [Vendor::UCloud, Vendor::Finovy] {
+            assert!(Transport::new(vendor, &HttpOptions::new("https://api.example")).is_ok());
+            for bad in ["not a url", "ftp://x", ""] {
+                let err = Transport::new(vendor, &HttpOptions::new(bad)).expect_err(bad);
+                assert!(matches!(&err, Error::Config(m) if m.contains("base URL")), "{err}");
+            }
+            let mut zero = HttpOptions::new("http://127.0.0.1:1");
+            zero.timeout = Duration::ZERO;
+            assert!(matches!(Transport::new(vendor, &zero), Err(Error::Config(m)) if m.contains("timeout")));
+        }
+    }
+
+    #[test]
+    fn attempts_follow_idempotency_and_its_overrides() {
+        let mut options = HttpOptions::new("http://x");
+        options.retry = RetryPolicy::new().with_max_attempts(4);
+        assert_eq!(options.attempts_for("Get", true), 4);
+        assert_eq!(options.attempts_for("Create", false), 1);
+        options.idempotency_overrides.insert("Create".into(), true);
+        options.idempotency_overrides.insert("Get".into(), false);
+        assert_eq!(options.attempts_for("Create", false), 4);
+        assert_eq!(options.attempts_for("Get", true), 1);
+    }
+}

@@ -1,0 +1,337 @@
+//! The UCloud client: configuration and calls (signed, retried, decoded by the operation's generated code).
+
+pub(crate) mod protocol;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use docbind_redact::REDACTED;
+use tracing::Instrument as _;
+
+use protocol::{Form, Operation, ResponseStatus};
+
+use crate::decode;
+use crate::retry::{self, Failure};
+use crate::transport::{self, Decoded, HttpOptions, Transport};
+use crate::{CallInfo, Error, Extra, Vendor};
+
+const VENDOR: Vendor = Vendor::UCloud;
+
+/// The default API endpoint.
+pub const DEFAULT_BASE_URL: &str = "https://api.ucloud.cn";
+
+/// The response header carrying the request id.
+pub const REQUEST_ID_HEADER: &str = "X-UCLOUD-REQUEST-UUID";
+
+/// Client configuration.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// The API public key (sent as `PublicKey`).
+    pub public_key: String,
+    /// The API private key (only used to sign; redacted in `Debug`).
+    pub private_key: String,
+    /// Default `ProjectId` for operations that declare it.
+    pub project_id: Option<String>,
+    /// Default `Region` for operations that declare it.
+    pub region: Option<String>,
+    /// Default `Zone` for operations that declare it.
+    pub zone: Option<String>,
+    /// Endpoint (default [`DEFAULT_BASE_URL`]), timeout, retries and the other options every client has.
+    pub http: HttpOptions,
+}
+
+impl Config {
+    /// A configuration with the given key pair and defaults for everything else.
+    pub fn new(public_key: impl Into<String>, private_key: impl Into<String>) -> Self {
+        Config {
+            public_key: public_key.into(),
+            private_key: private_key.into(),
+            project_id: None,
+            region: None,
+            zone: None,
+            http: HttpOptions::new(DEFAULT_BASE_URL),
+        }
+    }
+
+    /// Reads `UCLOUD_PUBLIC_KEY`, `UCLOUD_PRIVATE_KEY` (required), `UCLOUD_PROJECT_ID`,
+    /// `UCLOUD_REGION`, `UCLOUD_ZONE`, `UCLOUD_API_BASE_URL` and `UCLOUD_TIMEOUT_SECOND`
+    /// (integer seconds). Empty values count as unset.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Like [`Config::from_env`], reading from `vars` instead of the process environment.
+    pub fn from_env_map(vars: &HashMap<String, String>) -> Result<Self, Error> {
+        Self::from_lookup(|k| vars.get(k).cloned())
+    }
+
+    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let require = |k: &str| get(k).ok_or_else(|| Error::Config(format!("environment variable {k} is not set")));
+        let mut cfg = Config::new(require("UCLOUD_PUBLIC_KEY")?, require("UCLOUD_PRIVATE_KEY")?);
+        cfg.project_id = get("UCLOUD_PROJECT_ID");
+        cfg.region = get("UCLOUD_REGION");
+        cfg.zone = get("UCLOUD_ZONE");
+        if let Some(url) = get("UCLOUD_API_BASE_URL") {
+            cfg.http.base_url = url;
+        }
+        if let Some(t) = get("UCLOUD_TIMEOUT_SECOND") {
+            let secs: u64 = t.trim().parse().map_err(|_| {
+                Error::Config(format!("UCLOUD_TIMEOUT_SECOND must be an integer number of seconds, got {t:?}"))
+            })?;
+            cfg.http.timeout = Duration::from_secs(secs);
+        }
+        Ok(cfg)
+    }
+
+    /// Sets the default project.
+    #[must_use]
+    pub fn with_project_id(mut self, v: impl Into<String>) -> Self {
+        self.project_id = Some(v.into());
+        self
+    }
+
+    /// Sets the default region.
+    #[must_use]
+    pub fn with_region(mut self, v: impl Into<String>) -> Self {
+        self.region = Some(v.into());
+        self
+    }
+
+    /// Sets the default zone.
+    #[must_use]
+    pub fn with_zone(mut self, v: impl Into<String>) -> Self {
+        self.zone = Some(v.into());
+        self
+    }
+
+    transport::http_option_setters!();
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("public_key", &self.public_key)
+            .field("private_key", &REDACTED)
+            .field("project_id", &self.project_id)
+            .field("region", &self.region)
+            .field("zone", &self.zone)
+            .field("http", &self.http)
+            .finish()
+    }
+}
+
+/// A UCloud API client. Cheap to clone (shared connection pool and configuration).
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    transport: Transport,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("config", &self.inner.config).finish_non_exhaustive()
+    }
+}
+
+/// How the call decodes a response body: a generated `decode_response`, with the decoded value kept aside.
+type DecodeBody<'a> = dyn FnMut(&[u8]) -> Result<ResponseStatus, decode::DecodeError> + Send + 'a;
+
+impl Client {
+    /// Builds a client; fails on an invalid configuration.
+    pub fn new(config: Config) -> Result<Client, Error> {
+        if config.public_key.is_empty() || config.private_key.is_empty() {
+            return Err(Error::Config("UCloud public and private keys must not be empty".into()));
+        }
+        let transport = Transport::new(VENDOR, &config.http)?;
+        Ok(Client { inner: Arc::new(Inner { config, transport }) })
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Calls `op` with the parameters in `form`, decoding each response with `decode` (the operation's generated
+    /// `decode_response`) and returning the last one decoded.
+    ///
+    /// Fills `ProjectId`/`Region`/`Zone` from the configuration when the operation declares
+    /// them and `form` lacks them, adds `Action`, `PublicKey` and `Signature`, and retries
+    /// retryable failures of idempotent operations per [`HttpOptions::retry`]. A `RetCode` other than 0
+    /// is an [`Error::Service`].
+    #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
+    pub async fn call<T, F>(&self, op: &'static Operation, form: Form, decode: F) -> Result<(T, CallInfo), Error>
+    where
+        T: Default + Send,
+        F: FnMut(&[u8]) -> Result<(T, ResponseStatus), decode::DecodeError> + Send,
+    {
+        let span = self.inner.transport.call_span(op.action);
+        let mut decoded = Decoded::new(decode);
+        let info = self.call_inner(op, form, &mut |body: &[u8]| decoded.body(body)).instrument(span).await?;
+        Ok((decoded.into_value(), info))
+    }
+
+    async fn call_inner(
+        &self,
+        op: &'static Operation,
+        mut form: Form,
+        decode: &mut DecodeBody<'_>,
+    ) -> Result<CallInfo, Error> {
+        let cfg = &self.inner.config;
+        let defaults = [
+            (op.declares_project_id, "ProjectId", &cfg.project_id),
+            (op.declares_region, "Region", &cfg.region),
+            (op.declares_zone, "Zone", &cfg.zone),
+        ];
+        for (declared, key, value) in defaults {
+            if let (true, Some(v)) = (declared, value) {
+                if !form.contains(key) {
+                    form.str(key, v);
+                }
+            }
+        }
+        form.str("Action", op.action);
+        form.str("PublicKey", &cfg.public_key);
+        form.remove("Signature");
+
+        let mut url = self.inner.transport.base_url().clone();
+        url.query_pairs_mut().append_pair("Action", op.action);
+        let max_attempts = cfg.http.attempts_for(op.action, op.idempotent);
+        let mut attempts = Attempts { client: self, op, url, form, decode };
+        retry::run(&cfg.http.retry, max_attempts, &mut attempts).await
+    }
+}
+
+/// The attempts of one call: the same signed form, sent until the retry loop is done.
+struct Attempts<'c, 'd> {
+    client: &'c Client,
+    op: &'static Operation,
+    url: reqwest::Url,
+    form: Form,
+    decode: &'c mut DecodeBody<'d>,
+}
+
+impl retry::Attempts for Attempts<'_, '_> {
+    async fn attempt(&mut self, number: u32) -> Result<CallInfo, Failure> {
+        let Inner { config, transport } = &*self.client.inner;
+        // Re-signed on every attempt (the form is identical, but signing is cheap and keeps
+        // the door open for time-dependent parameters).
+        let body = self.form.signed_body(&config.private_key);
+        tracing::debug!(params = ?self.form, "sending request");
+
+        let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        let request = transport
+            .client()
+            .post(self.url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("U-Timestamp-Ms", millis.to_string())
+            .body(body);
+        let raw = transport.send(request, &config.http).await?;
+        let request_id = raw.header(REQUEST_ID_HEADER);
+        if let Some(id) = &request_id {
+            transport::record_request_id(id);
+        }
+        let retry_after = raw.retry_after();
+        let result = if raw.status >= 400 {
+            Err(Error::status_error(raw.status, &raw.body, request_id))
+        } else {
+            match (self.decode)(&raw.body) {
+                Ok(status) => judge(self.op, status, raw.status, request_id, number),
+                Err(source) => Err(Error::Decode { source, body: raw.body }),
+            }
+        };
+        result.map_err(|error| Failure { error, retry_after, repeat_now: false })
+    }
+}
+
+/// Success or the service's failure, by `RetCode`. A missing RetCode counts as success (like Go); one that is
+/// present but not an integer is a failure with code -1.
+fn judge(
+    op: &'static Operation,
+    env: ResponseStatus,
+    status: u16,
+    request_id: Option<String>,
+    attempts: u32,
+) -> Result<CallInfo, Error> {
+    let ret_code = match (env.ret_code, env.unparseable_ret_code) {
+        (Some(code), _) => code,
+        (None, Some(raw)) => {
+            return Err(Error::Service {
+                vendor: VENDOR,
+                code: -1,
+                message: format!(
+                    "unparseable RetCode {raw}{}",
+                    env.message.map(|m| format!(": {m}")).unwrap_or_default()
+                ),
+                operation: op.action.to_owned(),
+                request_id,
+            });
+        }
+        (None, None) => 0,
+    };
+    match ret_code {
+        0 => Ok(CallInfo { request_id, attempts, status, extra: Extra::new() }),
+        code => Err(Error::Service {
+            vendor: VENDOR,
+            code,
+            message: env.message.unwrap_or_default(),
+            operation: op.action.to_owned(),
+            request_id,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_the_private_key() {
+        let cfg = Config::new("pub", "very-secret-key");
+        let s = format!("{cfg:?}");
+        assert!(!s.contains("very-secret-key"), "{s}");
+        let client = Client::new(cfg).unwrap();
+        assert!(!format!("{client:?}").contains("very-secret-key"));
+    }
+
+    #[test]
+    fn config_from_env_map() {
+        let mut vars = HashMap::new();
+        assert!(matches!(
+            Config::from_env_map(&vars),
+            Err(Error::Config(m)) if m.contains("UCLOUD_PUBLIC_KEY")
+        ));
+        vars.insert("UCLOUD_PUBLIC_KEY".to_owned(), "p".to_owned());
+        vars.insert("UCLOUD_PRIVATE_KEY".to_owned(), "s".to_owned());
+        vars.insert("UCLOUD_PROJECT_ID".to_owned(), "org-1".to_owned());
+        vars.insert("UCLOUD_REGION".to_owned(), "cn-bj2".to_owned());
+        vars.insert("UCLOUD_ZONE".to_owned(), "".to_owned());
+        vars.insert("UCLOUD_API_BASE_URL".to_owned(), "http://api.service.ucloud.cn".to_owned());
+        vars.insert("UCLOUD_TIMEOUT_SECOND".to_owned(), "15".to_owned());
+        let cfg = Config::from_env_map(&vars).unwrap();
+        assert_eq!(cfg.public_key, "p");
+        assert_eq!(cfg.project_id.as_deref(), Some("org-1"));
+        assert_eq!(cfg.region.as_deref(), Some("cn-bj2"));
+        assert_eq!(cfg.zone, None);
+        assert_eq!(cfg.http.base_url, "http://api.service.ucloud.cn");
+        assert_eq!(cfg.http.timeout, Duration::from_secs(15));
+        vars.insert("UCLOUD_TIMEOUT_SECOND".to_owned(), "1.5s".to_owned());
+        let err = Config::from_env_map(&vars).unwrap_err();
+        assert!(err.to_string().contains("UCLOUD_TIMEOUT_SECOND"), "{err}");
+    }
+
+    #[test]
+    fn invalid_config_rejected() {
+        assert!(Client::new(Config::new("", "x")).is_err());
+        assert!(Client::new(Config::new("p", "x").with_base_url("not a url")).is_err());
+        assert!(Client::new(Config::new("p", "x").with_base_url("ftp://x")).is_err());
+        assert!(Client::new(Config::new("p", "x").with_timeout(Duration::ZERO)).is_err());
+    }
+}
