@@ -50,6 +50,8 @@ pub enum Rejection {
     Unsupported { file: PathBuf, reason: String },
     /// The doc claims a supported template but breaks it; `errors` say where and what was expected.
     Invalid { errors: Vec<Diagnostic> },
+    /// The doc parsed, but asks for something generated code cannot express (left out when not strict).
+    NotGenerated(crate::codegen::CodegenError),
 }
 
 impl fmt::Display for Rejection {
@@ -67,6 +69,7 @@ impl fmt::Display for Rejection {
                 }
                 Ok(())
             }
+            Rejection::NotGenerated(error) => write!(f, "{error}"),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! This is the only place that decides how a field is typed in Rust and which runtime slot or writer it uses;
 //! `operation.rs` turns these definitions into tokens.
 
+use super::error::{CodegenError, CodegenErrorKind};
 use super::names::{self, Scope};
 use crate::ir::{Annotations, Data, Dialect, Field, Location, Operation, Response, Source, Type};
 
@@ -123,6 +124,7 @@ pub struct EnumDef {
 
 /// Rust naming choices shared by every struct of one operation module.
 struct Namer<'a> {
+    operation: &'a str,
     annotations: &'a Annotations,
     enums: Vec<EnumDef>,
     /// For each of `enums`: the first field path that declared it, and where.
@@ -139,20 +141,19 @@ impl Namer<'_> {
 
     /// The enum shape for an annotated single value, registering the enum once per module. One name with two
     /// sets of values is an error: a module holds one enum of a name.
-    fn enumeration(&mut self, path: &str, field: &Field, shape: &Shape) -> Result<Option<Shape>, String> {
+    fn enumeration(&mut self, path: &str, field: &Field, shape: &Shape) -> Result<Option<Shape>, CodegenError> {
         let annotations = self.annotations;
         let Some(e) = annotations.field(path).and_then(|a| a.enumeration.as_ref()) else { return Ok(None) };
         match self.enums.iter().position(|known| known.name == e.name) {
             Some(i) if self.enums[i].variants != e.variants => {
                 let (first_path, first) = &self.declared[i];
-                return Err(format!(
-                    "{}: enum `{}` of `{path}` lists other values than the enum `{}` of `{first_path}` ({}); one module \
-                     has one enum of a name: give one of them another `name`",
-                    at(&e.source),
-                    e.name,
-                    e.name,
-                    at(first)
-                ));
+                let kind = CodegenErrorKind::EnumValuesConflict {
+                    name: e.name.clone(),
+                    path: path.to_string(),
+                    first_path: first_path.clone(),
+                    first_at: format!("{}:{}", first.file.display(), first.line),
+                };
+                return Err(self.error_at(&e.source, kind));
             }
             Some(_) => {}
             None => {
@@ -169,7 +170,7 @@ impl Namer<'_> {
 
     /// An enum must not take the name of a struct of its module, or of a standard type generated code names
     /// unqualified: either fails only when the generated crate is built.
-    fn check_enum_names(&self, structs: &[(&StructDef, &str)]) -> Result<(), String> {
+    fn check_enum_names(&self, structs: &[(&StructDef, &str)]) -> Result<(), CodegenError> {
         for (e, (path, source)) in self.enums.iter().zip(&self.declared) {
             let clash = match structs.iter().find(|(s, _)| s.name == e.name) {
                 Some((_, what)) => format!("the {what} `{}` of this operation", e.name),
@@ -178,23 +179,25 @@ impl Namer<'_> {
                 }
                 None => continue,
             };
-            return Err(format!(
-                "{}: enum `{}` of `{path}` is named like {clash}; give it another `name`",
-                at(source),
-                e.name
-            ));
+            let kind = CodegenErrorKind::EnumNameClash { name: e.name.clone(), path: path.clone(), clash };
+            return Err(self.error_at(source, kind));
         }
         Ok(())
+    }
+
+    /// An error about an overlay declaration.
+    fn error_at(&self, source: &Source, kind: CodegenErrorKind) -> CodegenError {
+        CodegenError {
+            operation: self.operation.to_string(),
+            file: source.file.clone(),
+            line: source.line,
+            kind: Box::new(kind),
+        }
     }
 }
 
 /// Standard types generated modules name without a path.
 const STD_TYPES: [&str; 5] = ["Box", "Option", "Result", "String", "Vec"];
-
-/// `file:line` of an overlay declaration.
-fn at(source: &Source) -> String {
-    format!("{}:{}", source.file.display(), source.line)
-}
 
 /// Reserved member names: the field that keeps undeclared data.
 pub const EXTRA: &str = "extra";
@@ -207,7 +210,7 @@ pub struct OperationNames {
     pub type_base: String,
 }
 
-pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<OperationDefs, String> {
+pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<OperationDefs, CodegenError> {
     let base = rust.type_base.clone();
     // Type names inside this operation's module.
     let mut types = Scope::types();
@@ -222,15 +225,10 @@ pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<
             (m.name.clone(), types.claim(rust))
         })
         .collect();
-    let model_type = |name: &str| -> Result<String, String> {
-        model_names
-            .iter()
-            .find(|(wire, _)| wire == name)
-            .map(|(_, rust)| rust.clone())
-            .ok_or_else(|| format!("{}: model `{name}` is not defined", op.name))
-    };
+    let model_type = ModelTypes { op, names: &model_names };
 
-    let mut namer = Namer { annotations: &op.annotations, enums: Vec::new(), declared: Vec::new() };
+    let mut namer =
+        Namer { operation: &op.name, annotations: &op.annotations, enums: Vec::new(), declared: Vec::new() };
     let mut groups = Vec::new();
     let request_fields = request_fields(
         &op.request,
@@ -318,7 +316,7 @@ pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<
                 let field = FieldDef::data_member(
                     "value",
                     "data",
-                    scalar_shape(ty, &model_type)?,
+                    scalar_shape(ty, ty, "data", op.source.line, &model_type)?,
                     Arity::Optional,
                     "The value returned in `data`.",
                 );
@@ -365,16 +363,49 @@ pub fn title_of(op: &Operation) -> String {
     }
 }
 
-fn scalar_shape(ty: &Type, model_type: &dyn Fn(&str) -> Result<String, String>) -> Result<Shape, String> {
+/// The Rust type names of one operation's models, by wire name.
+struct ModelTypes<'a> {
+    op: &'a Operation,
+    names: &'a [(String, String)],
+}
+
+impl ModelTypes<'_> {
+    fn error(&self, line: usize, kind: CodegenErrorKind) -> CodegenError {
+        CodegenError { operation: self.op.name.clone(), file: self.op.source.file.clone(), line, kind: Box::new(kind) }
+    }
+}
+
+/// The shape of one value of type `ty`, which is (an element of) `whole`, the type of `field` at `line`.
+fn scalar_shape(
+    ty: &Type,
+    whole: &Type,
+    field: &str,
+    line: usize,
+    models: &ModelTypes<'_>,
+) -> Result<Shape, CodegenError> {
     Ok(match ty {
         Type::String => Shape::Str,
         Type::Int => Shape::Int,
         Type::Float => Shape::Float,
         Type::Bool => Shape::Bool,
         Type::Json => Shape::Json,
-        Type::Model(name) => Shape::Struct(model_type(name)?),
-        Type::List(_) | Type::Group(_) => return Err(format!("unexpected nested type {ty:?}")),
+        Type::Model(name) => match models.names.iter().find(|(wire, _)| wire == name) {
+            Some((_, rust)) => Shape::Struct(rust.clone()),
+            None => {
+                let kind = CodegenErrorKind::UndefinedModel { field: field.to_string(), model: name.clone() };
+                return Err(models.error(line, kind));
+            }
+        },
+        Type::List(_) | Type::Group(_) => {
+            let kind = CodegenErrorKind::NestedType { field: field.to_string(), ty: crate::diff::type_name(whole) };
+            return Err(models.error(line, kind));
+        }
     })
+}
+
+/// The shape of `field`'s values (of its elements, for a list `inner`).
+fn field_shape(inner: &Type, field: &Field, models: &ModelTypes<'_>) -> Result<Shape, CodegenError> {
+    scalar_shape(inner, &field.ty, &field.wire_name, field.source.line, models)
 }
 
 fn field_doc(field: &Field) -> String {
@@ -390,17 +421,17 @@ fn field_doc(field: &Field) -> String {
 fn member_fields(
     fields: &[Field],
     prefix: &str,
-    model_type: &dyn Fn(&str) -> Result<String, String>,
+    model_type: &ModelTypes<'_>,
     namer: &mut Namer<'_>,
-) -> Result<Vec<FieldDef>, String> {
+) -> Result<Vec<FieldDef>, CodegenError> {
     let mut scope = Scope::with_reserved(&[EXTRA]);
     fields
         .iter()
         .map(|f| {
             let path = format!("{prefix}.{}", f.wire_name);
             let (mut shape, arity) = match &f.ty {
-                Type::List(inner) => (scalar_shape(inner, model_type)?, Arity::List),
-                other => (scalar_shape(other, model_type)?, Arity::Optional),
+                Type::List(inner) => (field_shape(inner, f, model_type)?, Arity::List),
+                other => (field_shape(other, f, model_type)?, Arity::Optional),
             };
             if arity != Arity::List {
                 if let Some(e) = namer.enumeration(&path, f, &shape)? {
@@ -432,10 +463,10 @@ fn request_fields(
     owner: &str,
     types: &mut Scope,
     groups: &mut Vec<StructDef>,
-    model_type: &dyn Fn(&str) -> Result<String, String>,
+    model_type: &ModelTypes<'_>,
     dialect: Dialect,
     namer: &mut Namer<'_>,
-) -> Result<Vec<FieldDef>, String> {
+) -> Result<Vec<FieldDef>, CodegenError> {
     let mut scope = Scope::default();
     let mut out = Vec::new();
     for f in fields {
@@ -457,7 +488,7 @@ fn request_fields(
                 });
                 Shape::Struct(name)
             }
-            other => scalar_shape(other, model_type)?,
+            other => field_shape(other, f, model_type)?,
         };
         let shape = match (list, namer.enumeration(&path, f, &shape)?) {
             (false, Some(e)) => e,
@@ -471,10 +502,7 @@ fn request_fields(
             Arity::Optional
         };
         if dialect == Dialect::Finovy && (list || matches!(shape, Shape::Struct(_))) && f.location != Location::Body {
-            return Err(format!(
-                "line {}: list or object parameter `{}` outside the JSON body is not supported",
-                f.source.line, f.wire_name
-            ));
+            return Err(model_type.error(f.source.line, CodegenErrorKind::ParameterOutsideBody(f.wire_name.clone())));
         }
         let mut doc = if f.description.is_empty() && matches!(shape, Shape::Struct(_)) {
             format!("Wire name: `{}`.", f.wire_name)

@@ -1,6 +1,7 @@
 //! One operation → one Rust module: request (and its groups), response, models, and the `Client` method.
 
 use super::defs::{Arity, DataBinding, FieldDef, OperationDefs, Shape, StructDef, StructKind, EXTRA};
+use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
 use super::rustdoc::{doc_attributes, doc_attrs};
 use super::tokens::Splice;
@@ -14,7 +15,7 @@ pub enum Piece {
     Struct(Box<syn::ItemStruct>),
 }
 
-pub fn module_pieces(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Result<Vec<Piece>, String> {
+pub fn module_pieces(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Result<Vec<Piece>, CodegenError> {
     let module_doc = Splice::from(doc_attrs(
         &format!(
             "{}\n\n{}Generated from `{}` (line {}).",
@@ -31,7 +32,8 @@ pub fn module_pieces(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> 
     })];
     let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
     for def in structs {
-        pieces.push(Piece::Struct(Box::new(struct_item(def)?)));
+        let item = struct_item(def).map_err(|bug| error(op, CodegenErrorKind::Bug(bug)))?;
+        pieces.push(Piece::Struct(Box::new(item)));
         pieces.push(Piece::Tokens(struct_impls(def, dialect)));
     }
     for e in &defs.enums {
@@ -39,6 +41,16 @@ pub fn module_pieces(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> 
     }
     pieces.push(Piece::Tokens(client_tokens(op, defs, dialect)?));
     Ok(pieces)
+}
+
+/// An error about `op` as a whole, at its doc's title line.
+fn error(op: &Operation, kind: CodegenErrorKind) -> CodegenError {
+    CodegenError {
+        operation: op.name.clone(),
+        file: op.source.file.clone(),
+        line: op.source.line,
+        kind: Box::new(kind),
+    }
 }
 
 fn rust_type(field: &FieldDef) -> TokenStream {
@@ -483,7 +495,7 @@ fn call_encoder(def: &StructDef) -> TokenStream {
     }
 }
 
-fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Result<TokenStream, String> {
+fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Result<TokenStream, CodegenError> {
     let method = ident(&defs.method);
     let request = format_ident!("{}", defs.request.name);
     let response = format_ident!("{}", defs.response.name);
@@ -547,7 +559,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                 "PUT" => quote!(Put),
                 "DELETE" => quote!(Delete),
                 "PATCH" => quote!(Patch),
-                other => return Err(format!("{}: unsupported HTTP method `{other}`", op.name)),
+                other => return Err(error(op, CodegenErrorKind::UnsupportedMethod(other.to_string()))),
             };
             let data = match &defs.binding {
                 DataBinding::Object | DataBinding::TopLevel => quote! {
@@ -556,8 +568,9 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                     let mut response = data.unwrap_or_default();
                 },
                 DataBinding::List { field } | DataBinding::Value { field } => {
-                    let field_def =
-                        defs.response.fields.iter().find(|f| f.ident == *field).ok_or("missing data field")?;
+                    let field_def = defs.response.fields.iter().find(|f| f.ident == *field).ok_or_else(|| {
+                        error(op, CodegenErrorKind::Bug(format!("the response has no data field `{field}`")))
+                    })?;
                     let id = ident(field);
                     let slot = slot_variant(&field_def.shape, field_def.arity);
                     quote! {
@@ -593,7 +606,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
                 },
             )
         }
-        _ => return Err(format!("{}: protocol does not match the {dialect:?} dialect", op.name)),
+        _ => return Err(error(op, CodegenErrorKind::Bug(format!("protocol does not match the {dialect:?} dialect")))),
     };
     let stream = pagination_tokens(op, defs)?;
     Ok(quote! {
@@ -611,7 +624,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
 }
 
 /// A lazily fetching `Stream` of items for operations that page.
-fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream, String> {
+fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream, CodegenError> {
     let Some(pagination) = &op.pagination else { return Ok(quote!()) };
     let request = format_ident!("{}", defs.request.name);
     let method = ident(&defs.method);
@@ -621,7 +634,7 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream
             .iter()
             .find(|f| f.wire == wire)
             .cloned()
-            .ok_or_else(|| format!("{}: pagination field `{wire}` missing", op.name))
+            .ok_or_else(|| error(op, CodegenErrorKind::Pagination(format!("no field `{wire}`"))))
     };
     let (items_field, total_field, position_field, size_field, (pages_fn, first)) = match pagination {
         Pagination::OffsetLimit { offset, limit, items, total } => (
@@ -632,8 +645,11 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream
             (quote!(rt::paginate::offset_pages), quote!(0)),
         ),
         Pagination::PageNumber { page, page_size } => {
-            let items = defs.response.fields.first().cloned().ok_or("page without items")?;
-            let total = defs.response.fields.get(1).cloned().ok_or("page without total")?;
+            let member = |i: usize, what: &str| {
+                let missing = || error(op, CodegenErrorKind::Pagination(format!("the page has no {what}")));
+                defs.response.fields.get(i).cloned().ok_or_else(missing)
+            };
+            let (items, total) = (member(0, "items")?, member(1, "total")?);
             (
                 items,
                 total,
@@ -644,7 +660,7 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream
         }
     };
     let Shape::Struct(item) = &items_field.shape else {
-        return Err(format!("{}: paged items are not models", op.name));
+        return Err(error(op, CodegenErrorKind::Pagination("the paged items are not models".into())));
     };
     let item = format_ident!("{}", item);
     let items = ident(&items_field.ident);

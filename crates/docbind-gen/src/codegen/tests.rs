@@ -59,6 +59,35 @@ fn non_strict_generation_skips_unsupported_and_invalid_docs_and_lists_them() {
     assert!(generate(&demo_spec(), &only_rejected, false).is_err());
 }
 
+/// A minimal Finovy doc calling `method`.
+fn finovy_doc(method: &str) -> String {
+    format!(
+        "# 测试\n\n### 1.接口描述\n接口请求地址：`{method}` `/v1/open/x`\n\n### 2.输入参数\n\n| 参数名称 | 描述 | 是否必选 | 类型 | Location |\n|---|---|---|---|---|\n| name | 名称 | no | string | query |\n"
+    )
+}
+
+#[test]
+fn a_doc_code_generation_cannot_express_is_left_out_with_its_line_or_fails_the_crate() {
+    let loaded =
+        load_docs(&[("specs/demo/1.get.md", finovy_doc("GET")), ("specs/demo/2.probe.md", finovy_doc("HEAD"))]);
+    assert!(loaded.rejected.is_empty(), "{:?}", loaded.rejected);
+    let generated = generate(&demo_spec(), &loaded, false).expect("the GET doc generates");
+    assert_eq!(generated.operations.len(), 1);
+    let skipped: Vec<String> = generated.skipped.iter().map(Rejection::to_string).collect();
+    let message = "specs/demo/2.probe.md:1: operation probe: unsupported HTTP method `HEAD`; expected GET, POST, PUT, \
+                   DELETE or PATCH";
+    assert_eq!(skipped, [message]);
+
+    match generate(&demo_spec(), &loaded, true) {
+        Err(GenerateError::Operation(e)) => {
+            assert_eq!((e.operation.as_str(), e.line), ("probe", 1));
+            assert_eq!(*e.kind, CodegenErrorKind::UnsupportedMethod("HEAD".into()));
+            assert_eq!(e.to_string(), message);
+        }
+        other => panic!("expected the operation's error, got {other:?}"),
+    }
+}
+
 #[test]
 fn check_mode_reports_a_diff_and_writes_nothing() {
     let dir = std::env::temp_dir().join(format!("docbind-ensure-{}", std::process::id()));

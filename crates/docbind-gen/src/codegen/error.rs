@@ -1,0 +1,144 @@
+//! What can stop code generation: a crate-level [`GenerateError`], most often one operation's [`CodegenError`],
+//! which names the operation and the file and line the problem is at (the doc row, or the overlay declaration).
+
+use crate::diag::Rejection;
+use std::path::PathBuf;
+
+/// Why one operation could not be generated, and where: the doc's row (or the overlay's declaration) that asks
+/// for what generated code cannot express.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}: operation {operation}: {kind}", file.display())]
+pub struct CodegenError {
+    /// The operation's name (UCloud Action, Finovy name).
+    pub operation: String,
+    /// The doc, or the `overlay.toml`, the problem is in.
+    pub file: PathBuf,
+    /// 1-based line in `file`.
+    pub line: usize,
+    /// What is wrong (boxed: errors are rare, and the `Result`s that carry them are everywhere).
+    pub kind: Box<CodegenErrorKind>,
+}
+
+/// What generated code cannot express.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CodegenErrorKind {
+    /// A list of lists, or a request group outside a request: generated code has no shape for either.
+    #[error(
+        "field `{field}` has type `{ty}`: generated code has no shape for a list of lists or a group outside a request"
+    )]
+    NestedType {
+        /// The field's wire name (`data` for a Finovy scalar `data`).
+        field: String,
+        /// The type as the docs write it (`array[array[string]]`).
+        ty: String,
+    },
+    /// A field typed as a model the doc does not define.
+    #[error("field `{field}` has type `{model}`, but the doc defines no model `{model}`")]
+    UndefinedModel {
+        /// The field's wire name.
+        field: String,
+        /// The model it names.
+        model: String,
+    },
+    /// A Finovy request line with a method the runtime does not send.
+    #[error("unsupported HTTP method `{0}`; expected GET, POST, PUT, DELETE or PATCH")]
+    UnsupportedMethod(String),
+    /// A Finovy list or object parameter outside the JSON body (the runtime sends those only as body keys).
+    #[error("list or object parameter `{0}` outside the JSON body is not supported")]
+    ParameterOutsideBody(String),
+    /// Two overlay enums of one module share a name but not their values.
+    #[error(
+        "enum `{name}` of `{path}` lists other values than the enum `{name}` of `{first_path}` ({first_at}); one \
+         module has one enum of a name: give one of them another `name`"
+    )]
+    EnumValuesConflict {
+        /// The enum's Rust name.
+        name: String,
+        /// The field path of the second declaration.
+        path: String,
+        /// The field path of the first declaration.
+        first_path: String,
+        /// `file:line` of the first declaration.
+        first_at: String,
+    },
+    /// An overlay enum named like another type of its module, or a standard type generated code uses.
+    #[error("enum `{name}` of `{path}` is named like {clash}; give it another `name`")]
+    EnumNameClash {
+        /// The enum's Rust name.
+        name: String,
+        /// The field path it is declared for.
+        path: String,
+        /// What it clashes with (`the model struct `NodeInfo` of this operation`).
+        clash: String,
+    },
+    /// Pagination names a field the generated structs do not have (the overlay checks this first).
+    #[error("pagination: {0}")]
+    Pagination(String),
+    /// Code generation produced something it should not have: a bug in docbind, not in the docs.
+    #[error("{0} (generator bug)")]
+    Bug(String),
+}
+
+/// Why a crate was not generated.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenerateError {
+    /// Strict generation and some docs did not parse.
+    #[error("{} doc(s) in {} did not parse:\n{}", rejected.len(), spec_dir.display(), lines(rejected))]
+    Rejected {
+        /// The crate's doc folder.
+        spec_dir: PathBuf,
+        /// Every doc that did not parse, with its reasons.
+        rejected: Vec<Rejection>,
+    },
+    /// The folder holds no doc that parsed.
+    #[error("{}: no API docs found", spec_dir.display())]
+    NoDocs {
+        /// The crate's doc folder.
+        spec_dir: PathBuf,
+    },
+    /// One crate, one vendor: the folder holds docs of both.
+    #[error("{}: mixes UCloud and Finovy docs ({})", spec_dir.display(), file.display())]
+    MixedVendors {
+        /// The crate's doc folder.
+        spec_dir: PathBuf,
+        /// The first doc of the other vendor.
+        file: PathBuf,
+    },
+    /// Not strict, and no operation could be generated.
+    #[error("{}: none of the API docs can be generated", spec_dir.display())]
+    NothingGenerated {
+        /// The crate's doc folder.
+        spec_dir: PathBuf,
+    },
+    /// Strict, and an operation could not be generated.
+    #[error(transparent)]
+    Operation(#[from] CodegenError),
+    /// Generated tokens that are not Rust: a bug in docbind.
+    #[error("generated {} is not Rust (generator bug)", path.display())]
+    InvalidTokens {
+        /// The generated file, relative to the crate.
+        path: PathBuf,
+        /// What syn could not parse.
+        #[source]
+        error: syn::Error,
+    },
+}
+
+fn lines(rejected: &[Rejection]) -> String {
+    rejected.iter().map(Rejection::to_string).collect::<Vec<_>>().join("\n")
+}
+
+/// A file [`ensure_files`](super::ensure_files) could not create, write or remove.
+#[derive(Debug, thiserror::Error)]
+#[error("{action} {}", path.display())]
+pub struct WriteError {
+    /// `creating`, `writing` or `removing`.
+    pub action: &'static str,
+    /// The file or folder.
+    pub path: PathBuf,
+    /// Why.
+    #[source]
+    pub source: std::io::Error,
+}
