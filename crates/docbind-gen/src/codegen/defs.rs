@@ -1,11 +1,12 @@
 //! IR types → the Rust structs of one operation module (request, request groups, response, models).
 //!
-//! This is the only place that decides how a field is typed in Rust and which runtime slot or writer it uses;
-//! `operation.rs` turns these definitions into tokens.
+//! This is where a wire field becomes a Rust field: its name (overlay renames, collisions numbered) and its type
+//! (`Shape`, `Arity`). It is the same for every vendor: `protocol/` picks the slots and writers for these
+//! definitions, and `operation.rs` turns them into tokens.
 
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::{self, Scope};
-use crate::ir::{Annotations, Data, Dialect, Field, Location, Operation, Response, Source, Type};
+use crate::ir::{Annotations, Data, Field, Location, Operation, Response, Source, Type};
 
 /// What one field holds, before `Option`/`Vec` wrapping.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,17 +89,13 @@ impl StructDef {
     }
 }
 
-/// How a Finovy `data` reaches the response struct.
+/// What decodes the response's object: the response struct itself, or one of its fields.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DataBinding {
-    /// UCloud: the response struct decodes the top-level object.
-    TopLevel,
-    /// The response struct decodes `data` as an object.
-    Object,
-    /// `data` is a list; the response's field `field` receives it.
-    List { field: String },
-    /// `data` is a scalar or untyped value held in `field`.
-    Value { field: String },
+    /// The response struct decodes the object: UCloud's whole body, or a Finovy `data` object or page.
+    Struct,
+    /// The response's field `field` receives a Finovy `data` that is a list, a scalar or untyped.
+    Field { field: String },
 }
 
 /// Everything generated for one operation.
@@ -210,7 +207,7 @@ pub struct OperationNames {
     pub type_base: String,
 }
 
-pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<OperationDefs, CodegenError> {
+pub fn build(op: &Operation, rust: &OperationNames) -> Result<OperationDefs, CodegenError> {
     let base = rust.type_base.clone();
     // Type names inside this operation's module.
     let mut types = Scope::types();
@@ -230,16 +227,8 @@ pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<
     let mut namer =
         Namer { operation: &op.name, annotations: &op.annotations, enums: Vec::new(), declared: Vec::new() };
     let mut groups = Vec::new();
-    let request_fields = request_fields(
-        &op.request,
-        "request",
-        &request_name,
-        &mut types,
-        &mut groups,
-        &model_type,
-        dialect,
-        &mut namer,
-    )?;
+    let request_fields =
+        request_fields(&op.request, "request", &request_name, &mut types, &mut groups, &model_type, &mut namer)?;
     let request = StructDef {
         name: request_name,
         kind: StructKind::Request,
@@ -263,11 +252,11 @@ pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<
     let response_doc = format!("What {} returns.", title_of(op));
     let (response_fields, binding) = match &op.response {
         Response::Fields { fields } => {
-            (member_fields(fields, "response", &model_type, &mut namer)?, DataBinding::TopLevel)
+            (member_fields(fields, "response", &model_type, &mut namer)?, DataBinding::Struct)
         }
         Response::Envelope { data } => match data {
             Data::Object { fields } => {
-                (member_fields(fields, "response", &model_type, &mut namer)?, DataBinding::Object)
+                (member_fields(fields, "response", &model_type, &mut namer)?, DataBinding::Struct)
             }
             Data::Page { items, total, fields } => {
                 let item_name = types.claim(format!("{base}Item"));
@@ -293,7 +282,7 @@ pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<
                         "How many items there are over all pages.",
                     ),
                 ];
-                (page_fields, DataBinding::Object)
+                (page_fields, DataBinding::Struct)
             }
             Data::List { fields } => {
                 let item_name = types.claim(format!("{base}Item"));
@@ -310,7 +299,7 @@ pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<
                     Arity::List,
                     "The items returned in `data`.",
                 );
-                (vec![field], DataBinding::List { field: "items".into() })
+                (vec![field], DataBinding::Field { field: "items".into() })
             }
             Data::Scalar { ty } => {
                 let field = FieldDef::data_member(
@@ -320,12 +309,12 @@ pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<
                     Arity::Optional,
                     "The value returned in `data`.",
                 );
-                (vec![field], DataBinding::Value { field: "value".into() })
+                (vec![field], DataBinding::Field { field: "value".into() })
             }
             Data::Untyped => {
                 let doc = "`data` as received: the docs do not describe it.";
                 let field = FieldDef::data_member("data", "data", Shape::Json, Arity::Optional, doc);
-                (vec![field], DataBinding::Value { field: "data".into() })
+                (vec![field], DataBinding::Field { field: "data".into() })
             }
         },
     };
@@ -371,7 +360,7 @@ struct ModelTypes<'a> {
 
 impl ModelTypes<'_> {
     fn error(&self, line: usize, kind: CodegenErrorKind) -> CodegenError {
-        CodegenError { operation: self.op.name.clone(), file: self.op.source.file.clone(), line, kind: Box::new(kind) }
+        CodegenError::at_line(self.op, line, kind)
     }
 }
 
@@ -456,7 +445,6 @@ fn member_fields(
 }
 
 /// Request members: required ones are plain values, optional ones `Option`, lists `Vec`; groups become structs.
-#[allow(clippy::too_many_arguments)]
 fn request_fields(
     fields: &[Field],
     prefix: &str,
@@ -464,7 +452,6 @@ fn request_fields(
     types: &mut Scope,
     groups: &mut Vec<StructDef>,
     model_type: &ModelTypes<'_>,
-    dialect: Dialect,
     namer: &mut Namer<'_>,
 ) -> Result<Vec<FieldDef>, CodegenError> {
     let mut scope = Scope::default();
@@ -479,7 +466,7 @@ fn request_fields(
             Type::Group(members) => {
                 let stem = owner.strip_suffix("Request").unwrap_or(owner);
                 let name = types.claim(format!("{stem}{}", names::type_name(&f.wire_name)));
-                let group_fields = request_fields(members, &path, &name, types, groups, model_type, dialect, namer)?;
+                let group_fields = request_fields(members, &path, &name, types, groups, model_type, namer)?;
                 groups.push(StructDef {
                     name: name.clone(),
                     kind: StructKind::Request,
@@ -501,9 +488,6 @@ fn request_fields(
         } else {
             Arity::Optional
         };
-        if dialect == Dialect::Finovy && (list || matches!(shape, Shape::Struct(_))) && f.location != Location::Body {
-            return Err(model_type.error(f.source.line, CodegenErrorKind::ParameterOutsideBody(f.wire_name.clone())));
-        }
         let mut doc = if f.description.is_empty() && matches!(shape, Shape::Struct(_)) {
             format!("Wire name: `{}`.", f.wire_name)
         } else {

@@ -2,6 +2,7 @@
 //! which names the operation and the file and line the problem is at (the doc row, or the overlay declaration).
 
 use crate::diag::Rejection;
+use crate::ir::Operation;
 use std::path::PathBuf;
 
 /// Why one operation could not be generated, and where: the doc's row (or the overlay's declaration) that asks
@@ -124,6 +125,18 @@ pub enum GenerateError {
         #[source]
         error: syn::Error,
     },
+}
+
+impl CodegenError {
+    /// An error about `op` at `line` of its doc.
+    pub(crate) fn at_line(op: &Operation, line: usize, kind: CodegenErrorKind) -> Self {
+        CodegenError { operation: op.name.clone(), file: op.source.file.clone(), line, kind: Box::new(kind) }
+    }
+
+    /// An error about `op` as a whole, at its doc's title line.
+    pub(crate) fn of(op: &Operation, kind: CodegenErrorKind) -> Self {
+        Self::at_line(op, op.source.line, kind)
+    }
 }
 
 fn lines(rejected: &[Rejection]) -> String {

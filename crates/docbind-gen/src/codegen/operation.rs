@@ -1,11 +1,13 @@
-//! One operation → one Rust module: request (and its groups), response, models, and the `Client` method.
+//! One operation → one Rust module: request (and its groups), response, models, enums, and the `Client` method.
+//! The same for every vendor; what differs (encoders, the call, the decode entry, paging) comes from `protocol`.
 
-use super::defs::{Arity, DataBinding, FieldDef, OperationDefs, Shape, StructDef, StructKind, EXTRA};
+use super::defs::{Arity, FieldDef, OperationDefs, Shape, StructDef, StructKind, EXTRA};
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
+use super::protocol::{self, OperationCall, Paging, Vendor};
 use super::rustdoc::{doc_attributes, doc_attrs};
 use super::tokens::Splice;
-use crate::ir::{Dialect, Location, Operation, Pagination, Protocol};
+use crate::ir::Operation;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -15,7 +17,7 @@ pub enum Piece {
     Struct(Box<syn::ItemStruct>),
 }
 
-pub fn module_pieces(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Result<Vec<Piece>, CodegenError> {
+pub fn module_pieces(op: &Operation, defs: &OperationDefs, vendor: Vendor) -> Result<Vec<Piece>, CodegenError> {
     let module_doc = Splice::from(doc_attrs(
         &format!(
             "{}\n\n{}Generated from `{}` (line {}).",
@@ -32,25 +34,15 @@ pub fn module_pieces(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> 
     })];
     let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
     for def in structs {
-        let item = struct_item(def).map_err(|bug| error(op, CodegenErrorKind::Bug(bug)))?;
+        let item = struct_item(def).map_err(|bug| CodegenError::of(op, CodegenErrorKind::Bug(bug)))?;
         pieces.push(Piece::Struct(Box::new(item)));
-        pieces.push(Piece::Tokens(struct_impls(def, dialect)));
+        pieces.push(Piece::Tokens(struct_impls(def, vendor)));
     }
     for e in &defs.enums {
         pieces.push(Piece::Tokens(enum_tokens(e)));
     }
-    pieces.push(Piece::Tokens(client_tokens(op, defs, dialect)?));
+    pieces.push(Piece::Tokens(client_tokens(op, defs)?));
     Ok(pieces)
-}
-
-/// An error about `op` as a whole, at its doc's title line.
-fn error(op: &Operation, kind: CodegenErrorKind) -> CodegenError {
-    CodegenError {
-        operation: op.name.clone(),
-        file: op.source.file.clone(),
-        line: op.source.line,
-        kind: Box::new(kind),
-    }
 }
 
 fn rust_type(field: &FieldDef) -> TokenStream {
@@ -120,10 +112,10 @@ fn public_field(attrs: Vec<syn::Attribute>, name: proc_macro2::Ident, ty: syn::T
 
 /// What goes with a struct: its constructor and setters or its `Decode`, and a redacting `Debug` if it holds
 /// secrets.
-fn struct_impls(def: &StructDef, dialect: Dialect) -> TokenStream {
+fn struct_impls(def: &StructDef, vendor: Vendor) -> TokenStream {
     let impls = Splice::from(match def.kind {
-        StructKind::Decoded => decode_impl(def),
-        StructKind::Request => request_impl(def, dialect),
+        StructKind::Decoded => protocol::decode_impl(def),
+        StructKind::Request => request_impl(def, vendor),
     });
     let debug = Splice::from(if def.has_secret() { debug_impl(def) } else { quote!() });
     quote! {
@@ -215,74 +207,8 @@ fn enum_tokens(def: &super::defs::EnumDef) -> TokenStream {
     }
 }
 
-/// The runtime `Slot` variant that decodes a field of this shape.
-fn slot_variant(shape: &Shape, arity: Arity) -> TokenStream {
-    let name = format_ident!("{}", slot_name(shape, arity));
-    quote!(#name)
-}
-
-/// The name of the runtime `Slot` variant for a field of this shape.
-fn slot_name(shape: &Shape, arity: Arity) -> &'static str {
-    match (shape, arity) {
-        (Shape::Str, Arity::List) => "StrList",
-        (Shape::Int, Arity::List) => "IntList",
-        (Shape::Float, Arity::List) => "FloatList",
-        (Shape::Bool, Arity::List) => "BoolList",
-        (Shape::Json, Arity::List) => "JsonList",
-        (Shape::Struct(_), Arity::List) => "ModelList",
-        (Shape::Str, _) => "Str",
-        (Shape::Int, _) => "Int",
-        (Shape::Float, _) => "Float",
-        (Shape::Bool, _) => "Bool",
-        (Shape::Json, _) => "Json",
-        (Shape::Struct(_), _) => "Model",
-        // The overlay refuses enumerations on lists, so this is always a single value.
-        (Shape::Enum { .. }, _) => "Enum",
-    }
-}
-
-fn decode_impl(def: &StructDef) -> TokenStream {
-    let name = format_ident!("{}", def.name);
-    let arms = def.fields.iter().map(|f| {
-        let id = ident(&f.ident);
-        let wire = &f.wire;
-        let slot = slot_variant(&f.shape, f.arity);
-        Splice::from(quote! { #wire => rt::__private::Slot::#slot(&mut self.#id), })
-    });
-    let wires = def.fields.iter().map(|f| &f.wire);
-    let slot_fn = if def.fields.is_empty() {
-        quote! {
-            fn slot(&mut self, _key: &str) -> Option<rt::__private::Slot<'_>> {
-                None
-            }
-        }
-    } else {
-        quote! {
-            fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-                Some(match key {
-                    #(#arms)*
-                    _ => return None,
-                })
-            }
-        }
-    };
-    let slot_fn = Splice::from(slot_fn);
-    quote! {
-        impl rt::__private::Sealed for #name {}
-        impl rt::__private::Decode for #name {
-            #slot_fn
-            fn extra_mut(&mut self) -> &mut rt::Extra {
-                &mut self.extra
-            }
-            fn field_names(&self) -> &'static [&'static str] {
-                &[#(#wires),*]
-            }
-        }
-    }
-}
-
 /// Constructor with the required parameters, `with_*` setters for the optional ones, and the wire encoder.
-fn request_impl(def: &StructDef, dialect: Dialect) -> TokenStream {
+fn request_impl(def: &StructDef, vendor: Vendor) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let required: Vec<&FieldDef> = def.fields.iter().filter(|f| f.in_constructor()).collect();
     let params = required.iter().map(|f| {
@@ -359,10 +285,7 @@ fn request_impl(def: &StructDef, dialect: Dialect) -> TokenStream {
             }
         })
     });
-    let encode = Splice::from(match dialect {
-        Dialect::Ucloud => form_encoder(def),
-        Dialect::Finovy => call_encoder(def),
-    });
+    let encode = Splice::from(vendor.request_encoder(def));
     let constructor = Splice::from(constructor);
     quote! {
         impl #name {
@@ -373,129 +296,7 @@ fn request_impl(def: &StructDef, dialect: Dialect) -> TokenStream {
     }
 }
 
-/// UCloud: flattened form parameters (`Name.0.Field`).
-fn form_encoder(def: &StructDef) -> TokenStream {
-    let lines = def.fields.iter().map(|f| {
-        let id = ident(&f.ident);
-        let wire = &f.wire;
-        match (&f.shape, f.arity) {
-            (Shape::Str, Arity::One) => quote!(form.str(#wire, &self.#id);),
-            (Shape::Str, Arity::Optional) => quote!(form.opt_str(#wire, self.#id.as_deref());),
-            (Shape::Str, Arity::List) => quote!(form.str_list(#wire, &self.#id);),
-            (Shape::Int, Arity::One) => quote!(form.int(#wire, self.#id);),
-            (Shape::Int, Arity::Optional) => quote!(form.opt_int(#wire, self.#id);),
-            (Shape::Int, Arity::List) => quote!(form.int_list(#wire, &self.#id);),
-            (Shape::Float, Arity::One) => quote!(form.float(#wire, self.#id);),
-            (Shape::Float, Arity::Optional) => quote!(form.opt_float(#wire, self.#id);),
-            (Shape::Float, Arity::List) => quote!(form.float_list(#wire, &self.#id);),
-            (Shape::Bool, Arity::One) => quote!(form.bool(#wire, self.#id);),
-            (Shape::Bool, Arity::Optional) => quote!(form.opt_bool(#wire, self.#id);),
-            (Shape::Bool, Arity::List) => quote!(form.bool_list(#wire, &self.#id);),
-            (Shape::Json, Arity::One) => quote!(form.str(#wire, &self.#id.to_string());),
-            (Shape::Json, Arity::Optional) => quote! {
-                if let Some(value) = &self.#id {
-                    form.str(#wire, &value.to_string());
-                }
-            },
-            (Shape::Json, Arity::List) => quote! {
-                for (index, value) in self.#id.iter().enumerate() {
-                    form.enter_index(#wire, index);
-                    form.str("", &value.to_string());
-                    form.leave();
-                }
-            },
-            (Shape::Enum { .. }, Arity::One) => quote!(form.str(#wire, self.#id.as_str());),
-            (Shape::Enum { .. }, _) => quote!(form.opt_str(#wire, self.#id.as_ref().map(|value| value.as_str()));),
-            (Shape::Struct(_), Arity::One) => quote! {
-                form.enter(#wire);
-                self.#id.encode(form);
-                form.leave();
-            },
-            (Shape::Struct(_), Arity::Optional) => quote! {
-                if let Some(group) = &self.#id {
-                    form.enter(#wire);
-                    group.encode(form);
-                    form.leave();
-                }
-            },
-            (Shape::Struct(_), Arity::List) => quote! {
-                for (index, group) in self.#id.iter().enumerate() {
-                    form.enter_index(#wire, index);
-                    group.encode(form);
-                    form.leave();
-                }
-            },
-        }
-    });
-    let lines = lines.map(Splice::from);
-    let form = if def.fields.is_empty() { quote!(_form) } else { quote!(form) };
-    quote! {
-        fn encode(&self, #form: &mut rt::__private::ucloud::Form) {
-            #(#lines)*
-        }
-    }
-}
-
-/// Finovy: query, path, header and JSON-body parameters.
-fn call_encoder(def: &StructDef) -> TokenStream {
-    let lines = def.fields.iter().map(|f| {
-        let id = ident(&f.ident);
-        let wire = &f.wire;
-        let prefix = match f.location {
-            Location::Query => "query",
-            Location::Path => "path",
-            Location::Header => "header",
-            _ => "body",
-        };
-        let kind = match f.shape {
-            Shape::Str => "str",
-            Shape::Int => "int",
-            Shape::Float => "float",
-            Shape::Bool => "bool",
-            Shape::Json | Shape::Struct(_) => "json",
-            Shape::Enum { int: true, .. } if prefix == "body" => "json",
-            Shape::Enum { .. } => "str",
-        };
-        let plain = format_ident!("{prefix}_{kind}");
-        let optional = format_ident!("opt_{prefix}_{kind}");
-        // Integer enumerations travel as JSON numbers in a body (text if an unknown value is not a number).
-        match (f.arity, &f.shape) {
-            (Arity::One, Shape::Enum { int: true, .. }) if prefix == "body" => quote! {
-                call.#plain(#wire, match self.#id.as_str().parse::<i64>() {
-                    Ok(number) => rt::serde_json::Value::from(number),
-                    Err(_) => rt::serde_json::Value::from(self.#id.as_str()),
-                });
-            },
-            (Arity::Optional, Shape::Enum { int: true, .. }) if prefix == "body" => quote! {
-                call.#optional(#wire, self.#id.as_ref().map(|value| match value.as_str().parse::<i64>() {
-                    Ok(number) => rt::serde_json::Value::from(number),
-                    Err(_) => rt::serde_json::Value::from(value.as_str()),
-                }));
-            },
-            (Arity::One, Shape::Enum { .. }) => quote!(call.#plain(#wire, self.#id.as_str());),
-            (Arity::Optional, Shape::Enum { .. }) => {
-                quote!(call.#optional(#wire, self.#id.as_ref().map(|value| value.as_str()));)
-            }
-            (Arity::One, Shape::Str) => quote!(call.#plain(#wire, &self.#id);),
-            (Arity::One, Shape::Json) => quote!(call.#plain(#wire, self.#id.clone());),
-            (Arity::One, _) => quote!(call.#plain(#wire, self.#id);),
-            (Arity::Optional, Shape::Str) => quote!(call.#optional(#wire, self.#id.as_deref());),
-            (Arity::Optional, Shape::Json) => quote!(call.#optional(#wire, self.#id.clone());),
-            (Arity::Optional, _) => quote!(call.#optional(#wire, self.#id);),
-            (Arity::List, _) => quote! {
-                call.body_json(#wire, rt::serde_json::Value::from(self.#id.clone()));
-            },
-        }
-    });
-    let call = if def.fields.is_empty() { quote!(_call) } else { quote!(call) };
-    quote! {
-        fn encode(&self, #call: &mut rt::__private::finovy::Call) {
-            #(#lines)*
-        }
-    }
-}
-
-fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Result<TokenStream, CodegenError> {
+fn client_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream, CodegenError> {
     let method = ident(&defs.method);
     let request = format_ident!("{}", defs.request.name);
     let response = format_ident!("{}", defs.response.name);
@@ -512,110 +313,15 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, dialect: Dialect) -> Resu
         ),
         false,
     );
-    let (operation_static, decode, encode) = match (&op.protocol, dialect) {
-        (Protocol::Rpc { action }, Dialect::Ucloud) => {
-            let declares = |name: &str| {
-                defs.request
-                    .fields
-                    .iter()
-                    .any(|f| f.wire == name && f.arity == Arity::Optional && f.shape == Shape::Str)
-            };
-            let (project, region, zone) = (declares("ProjectId"), declares("Region"), declares("Zone"));
-            let doc = format!(
-                " Decodes a `{action}` response body as the client does: `RetCode`, `Action` and `Message` are \
-                 UCloud's, every other key goes to the response."
-            );
-            (
-                quote! {
-                    static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-                        action: #action,
-                        idempotent: #idempotent,
-                        declares_project_id: #project,
-                        declares_region: #region,
-                        declares_zone: #zone,
-                    };
-                },
-                quote! {
-                    #[doc = #doc]
-                    #[doc(hidden)]
-                    pub fn decode_response(body: &[u8]) -> Result<(#response, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
-                        let mut response = #response::default();
-                        let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-                        Ok((response, status))
-                    }
-                },
-                quote! {
-                    let mut form = rt::__private::ucloud::Form::new();
-                    request.encode(&mut form);
-                    let (response, _) = self.runtime().call(&OPERATION, form, decode_response).await?;
-                },
-            )
-        }
-        (Protocol::Http { method: http_method, path }, Dialect::Finovy) => {
-            let name = &op.name;
-            let verb = match http_method.as_str() {
-                "GET" => quote!(Get),
-                "POST" => quote!(Post),
-                "PUT" => quote!(Put),
-                "DELETE" => quote!(Delete),
-                "PATCH" => quote!(Patch),
-                other => return Err(error(op, CodegenErrorKind::UnsupportedMethod(other.to_string()))),
-            };
-            let data = match &defs.binding {
-                DataBinding::Object | DataBinding::TopLevel => quote! {
-                    let mut data: Option<#response> = None;
-                    let mut status = rt::__private::finovy::decode_envelope(body, rt::__private::Slot::Model(&mut data))?;
-                    let mut response = data.unwrap_or_default();
-                },
-                DataBinding::List { field } | DataBinding::Value { field } => {
-                    let field_def = defs.response.fields.iter().find(|f| f.ident == *field).ok_or_else(|| {
-                        error(op, CodegenErrorKind::Bug(format!("the response has no data field `{field}`")))
-                    })?;
-                    let id = ident(field);
-                    let slot = slot_variant(&field_def.shape, field_def.arity);
-                    quote! {
-                        let mut response = #response::default();
-                        let mut status = rt::__private::finovy::decode_envelope(body, rt::__private::Slot::#slot(&mut response.#id))?;
-                    }
-                }
-            };
-            let doc = format!(
-                " Decodes a `{name}` response body as the client does: `data` goes to the response, `code`, `success`, \
-                 `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`."
-            );
-            (
-                quote! {
-                    static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
-                        name: #name,
-                        idempotent: #idempotent,
-                    };
-                },
-                quote! {
-                    #[doc = #doc]
-                    #[doc(hidden)]
-                    pub fn decode_response(body: &[u8]) -> Result<(#response, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
-                        #data
-                        status.move_extra_into(&mut response.extra);
-                        Ok((response, status))
-                    }
-                },
-                quote! {
-                    let mut call = rt::__private::finovy::Call::new(rt::__private::finovy::Method::#verb, #path);
-                    request.encode(&mut call);
-                    let (response, _) = self.runtime().call(&OPERATION, call, decode_response).await?;
-                },
-            )
-        }
-        _ => return Err(error(op, CodegenErrorKind::Bug(format!("protocol does not match the {dialect:?} dialect")))),
-    };
+    let OperationCall { decode_entry, operation_static, call } = protocol::operation_call(op, defs)?;
     let stream = pagination_tokens(op, defs)?;
     Ok(quote! {
-        #decode
+        #decode_entry
         #operation_static
         impl crate::Client {
             #doc
             pub async fn #method(&self, request: &#request) -> Result<#response, rt::Error> {
-                #encode
+                #call
                 Ok(response)
             }
             #stream
@@ -629,38 +335,10 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream
     let request = format_ident!("{}", defs.request.name);
     let method = ident(&defs.method);
     let stream = format_ident!("{}_stream", defs.method);
-    let find = |fields: &[FieldDef], wire: &str| {
-        fields
-            .iter()
-            .find(|f| f.wire == wire)
-            .cloned()
-            .ok_or_else(|| error(op, CodegenErrorKind::Pagination(format!("no field `{wire}`"))))
-    };
-    let (items_field, total_field, position_field, size_field, (pages_fn, first)) = match pagination {
-        Pagination::OffsetLimit { offset, limit, items, total } => (
-            find(&defs.response.fields, items)?,
-            find(&defs.response.fields, total)?,
-            find(&defs.request.fields, offset)?,
-            find(&defs.request.fields, limit)?,
-            (quote!(rt::paginate::offset_pages), quote!(0)),
-        ),
-        Pagination::PageNumber { page, page_size } => {
-            let member = |i: usize, what: &str| {
-                let missing = || error(op, CodegenErrorKind::Pagination(format!("the page has no {what}")));
-                defs.response.fields.get(i).cloned().ok_or_else(missing)
-            };
-            let (items, total) = (member(0, "items")?, member(1, "total")?);
-            (
-                items,
-                total,
-                find(&defs.request.fields, page)?,
-                find(&defs.request.fields, page_size)?,
-                (quote!(rt::paginate::numbered_pages), quote!(1)),
-            )
-        }
-    };
+    let Paging { items: items_field, total: total_field, position: position_field, size: size_field, pages_fn, first } =
+        protocol::paging(op, defs, pagination)?;
     let Shape::Struct(item) = &items_field.shape else {
-        return Err(error(op, CodegenErrorKind::Pagination("the paged items are not models".into())));
+        return Err(CodegenError::of(op, CodegenErrorKind::Pagination("the paged items are not models".into())));
     };
     let item = format_ident!("{}", item);
     let items = ident(&items_field.ident);

@@ -1,0 +1,179 @@
+//! Finovy's protocol: REST calls whose parameters travel in the query, the path, headers or a JSON body, and
+//! whose response is the `data` of a `{code, success, msg, data, traceId}` envelope.
+
+use super::{paging_field, slot_variant, OperationCall, Paging};
+use crate::codegen::defs::{Arity, DataBinding, OperationDefs, Shape, StructDef};
+use crate::codegen::error::{CodegenError, CodegenErrorKind};
+use crate::codegen::names::ident;
+use crate::ir::{Field, Location, Operation, Type};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub(super) const LABEL: &str = "Finovy";
+
+pub(super) const ENV_VARS: &str = "FINOVY_ACCESS_TOKEN, or FINOVY_UUID and FINOVY_SECRET, and FINOVY_BASE_URL";
+
+/// Lists and objects travel only as keys of the JSON body: the runtime has no query, path or header form of them.
+pub(super) fn check_request(op: &Operation) -> Result<(), CodegenError> {
+    fn check(op: &Operation, fields: &[Field]) -> Result<(), CodegenError> {
+        for f in fields {
+            if matches!(f.ty, Type::List(_) | Type::Group(_) | Type::Model(_)) && f.location != Location::Body {
+                let kind = CodegenErrorKind::ParameterOutsideBody(f.wire_name.clone());
+                return Err(CodegenError::at_line(op, f.source.line, kind));
+            }
+            let group = match &f.ty {
+                Type::List(inner) => inner.as_ref(),
+                other => other,
+            };
+            if let Type::Group(members) = group {
+                check(op, members)?;
+            }
+        }
+        Ok(())
+    }
+    check(op, &op.request)
+}
+
+/// Finovy: query, path, header and JSON-body parameters.
+pub(super) fn call_encoder(def: &StructDef) -> TokenStream {
+    let lines = def.fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let wire = &f.wire;
+        let prefix = match f.location {
+            Location::Query => "query",
+            Location::Path => "path",
+            Location::Header => "header",
+            _ => "body",
+        };
+        let kind = match f.shape {
+            Shape::Str => "str",
+            Shape::Int => "int",
+            Shape::Float => "float",
+            Shape::Bool => "bool",
+            Shape::Json | Shape::Struct(_) => "json",
+            Shape::Enum { int: true, .. } if prefix == "body" => "json",
+            Shape::Enum { .. } => "str",
+        };
+        let plain = format_ident!("{prefix}_{kind}");
+        let optional = format_ident!("opt_{prefix}_{kind}");
+        // Integer enumerations travel as JSON numbers in a body (text if an unknown value is not a number).
+        match (f.arity, &f.shape) {
+            (Arity::One, Shape::Enum { int: true, .. }) if prefix == "body" => quote! {
+                call.#plain(#wire, match self.#id.as_str().parse::<i64>() {
+                    Ok(number) => rt::serde_json::Value::from(number),
+                    Err(_) => rt::serde_json::Value::from(self.#id.as_str()),
+                });
+            },
+            (Arity::Optional, Shape::Enum { int: true, .. }) if prefix == "body" => quote! {
+                call.#optional(#wire, self.#id.as_ref().map(|value| match value.as_str().parse::<i64>() {
+                    Ok(number) => rt::serde_json::Value::from(number),
+                    Err(_) => rt::serde_json::Value::from(value.as_str()),
+                }));
+            },
+            (Arity::One, Shape::Enum { .. }) => quote!(call.#plain(#wire, self.#id.as_str());),
+            (Arity::Optional, Shape::Enum { .. }) => {
+                quote!(call.#optional(#wire, self.#id.as_ref().map(|value| value.as_str()));)
+            }
+            (Arity::One, Shape::Str) => quote!(call.#plain(#wire, &self.#id);),
+            (Arity::One, Shape::Json) => quote!(call.#plain(#wire, self.#id.clone());),
+            (Arity::One, _) => quote!(call.#plain(#wire, self.#id);),
+            (Arity::Optional, Shape::Str) => quote!(call.#optional(#wire, self.#id.as_deref());),
+            (Arity::Optional, Shape::Json) => quote!(call.#optional(#wire, self.#id.clone());),
+            (Arity::Optional, _) => quote!(call.#optional(#wire, self.#id);),
+            (Arity::List, _) => quote! {
+                call.body_json(#wire, rt::serde_json::Value::from(self.#id.clone()));
+            },
+        }
+    });
+    let call = if def.fields.is_empty() { quote!(_call) } else { quote!(call) };
+    quote! {
+        fn encode(&self, #call: &mut rt::__private::finovy::Call) {
+            #(#lines)*
+        }
+    }
+}
+
+/// The decode entry, `OPERATION` and call of one Finovy operation.
+pub(super) fn operation_call(
+    op: &Operation,
+    defs: &OperationDefs,
+    http_method: &str,
+    path: &str,
+) -> Result<OperationCall, CodegenError> {
+    let response = format_ident!("{}", defs.response.name);
+    let idempotent = op.idempotent.idempotent;
+    let name = &op.name;
+    let verb = match http_method {
+        "GET" => quote!(Get),
+        "POST" => quote!(Post),
+        "PUT" => quote!(Put),
+        "DELETE" => quote!(Delete),
+        "PATCH" => quote!(Patch),
+        other => return Err(CodegenError::of(op, CodegenErrorKind::UnsupportedMethod(other.to_string()))),
+    };
+    let data = match &defs.binding {
+        DataBinding::Struct => quote! {
+            let mut data: Option<#response> = None;
+            let mut status = rt::__private::finovy::decode_envelope(body, rt::__private::Slot::Model(&mut data))?;
+            let mut response = data.unwrap_or_default();
+        },
+        DataBinding::Field { field } => {
+            let field_def = defs.response.fields.iter().find(|f| f.ident == *field).ok_or_else(|| {
+                CodegenError::of(op, CodegenErrorKind::Bug(format!("the response has no data field `{field}`")))
+            })?;
+            let id = ident(field);
+            let slot = slot_variant(&field_def.shape, field_def.arity);
+            quote! {
+                let mut response = #response::default();
+                let mut status = rt::__private::finovy::decode_envelope(body, rt::__private::Slot::#slot(&mut response.#id))?;
+            }
+        }
+    };
+    let doc = format!(
+        " Decodes a `{name}` response body as the client does: `data` goes to the response, `code`, `success`, \
+         `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`."
+    );
+    Ok(OperationCall {
+        operation_static: quote! {
+            static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
+                name: #name,
+                idempotent: #idempotent,
+            };
+        },
+        decode_entry: quote! {
+            #[doc = #doc]
+            #[doc(hidden)]
+            pub fn decode_response(body: &[u8]) -> Result<(#response, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
+                #data
+                status.move_extra_into(&mut response.extra);
+                Ok((response, status))
+            }
+        },
+        call: quote! {
+            let mut call = rt::__private::finovy::Call::new(rt::__private::finovy::Method::#verb, #path);
+            request.encode(&mut call);
+            let (response, _) = self.runtime().call(&OPERATION, call, decode_response).await?;
+        },
+    })
+}
+
+/// `page`/`pageSize` in, a page of `data` out (its items, then its total); pages are numbered from 1.
+pub(super) fn paging(
+    op: &Operation,
+    defs: &OperationDefs,
+    page: &str,
+    page_size: &str,
+) -> Result<Paging, CodegenError> {
+    let member = |i: usize, what: &str| {
+        let missing = || CodegenError::of(op, CodegenErrorKind::Pagination(format!("the page has no {what}")));
+        defs.response.fields.get(i).cloned().ok_or_else(missing)
+    };
+    Ok(Paging {
+        items: member(0, "items")?,
+        total: member(1, "total")?,
+        position: paging_field(op, &defs.request.fields, page)?,
+        size: paging_field(op, &defs.request.fields, page_size)?,
+        pages_fn: quote!(rt::paginate::numbered_pages),
+        first: quote!(1),
+    })
+}

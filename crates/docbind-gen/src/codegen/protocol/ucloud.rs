@@ -1,0 +1,139 @@
+//! UCloud's protocol: requests are flattened into a signed form (`Name.0.Field`), every call is a POST naming its
+//! `Action`, and the response is the whole body beside UCloud's `RetCode`, `Action` and `Message`.
+
+use super::{paging_field, OperationCall, Paging};
+use crate::codegen::defs::{Arity, OperationDefs, Shape, StructDef};
+use crate::codegen::error::CodegenError;
+use crate::codegen::names::ident;
+use crate::codegen::tokens::Splice;
+use crate::ir::Operation;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(super) const LABEL: &str = "UCloud";
+
+pub(super) const ENV_VARS: &str =
+    "UCLOUD_PUBLIC_KEY, UCLOUD_PRIVATE_KEY, UCLOUD_PROJECT_ID, UCLOUD_REGION, UCLOUD_ZONE, \
+                                   UCLOUD_API_BASE_URL and UCLOUD_TIMEOUT_SECOND";
+
+/// UCloud: flattened form parameters (`Name.0.Field`).
+pub(super) fn form_encoder(def: &StructDef) -> TokenStream {
+    let lines = def.fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let wire = &f.wire;
+        match (&f.shape, f.arity) {
+            (Shape::Str, Arity::One) => quote!(form.str(#wire, &self.#id);),
+            (Shape::Str, Arity::Optional) => quote!(form.opt_str(#wire, self.#id.as_deref());),
+            (Shape::Str, Arity::List) => quote!(form.str_list(#wire, &self.#id);),
+            (Shape::Int, Arity::One) => quote!(form.int(#wire, self.#id);),
+            (Shape::Int, Arity::Optional) => quote!(form.opt_int(#wire, self.#id);),
+            (Shape::Int, Arity::List) => quote!(form.int_list(#wire, &self.#id);),
+            (Shape::Float, Arity::One) => quote!(form.float(#wire, self.#id);),
+            (Shape::Float, Arity::Optional) => quote!(form.opt_float(#wire, self.#id);),
+            (Shape::Float, Arity::List) => quote!(form.float_list(#wire, &self.#id);),
+            (Shape::Bool, Arity::One) => quote!(form.bool(#wire, self.#id);),
+            (Shape::Bool, Arity::Optional) => quote!(form.opt_bool(#wire, self.#id);),
+            (Shape::Bool, Arity::List) => quote!(form.bool_list(#wire, &self.#id);),
+            (Shape::Json, Arity::One) => quote!(form.str(#wire, &self.#id.to_string());),
+            (Shape::Json, Arity::Optional) => quote! {
+                if let Some(value) = &self.#id {
+                    form.str(#wire, &value.to_string());
+                }
+            },
+            (Shape::Json, Arity::List) => quote! {
+                for (index, value) in self.#id.iter().enumerate() {
+                    form.enter_index(#wire, index);
+                    form.str("", &value.to_string());
+                    form.leave();
+                }
+            },
+            (Shape::Enum { .. }, Arity::One) => quote!(form.str(#wire, self.#id.as_str());),
+            (Shape::Enum { .. }, _) => quote!(form.opt_str(#wire, self.#id.as_ref().map(|value| value.as_str()));),
+            (Shape::Struct(_), Arity::One) => quote! {
+                form.enter(#wire);
+                self.#id.encode(form);
+                form.leave();
+            },
+            (Shape::Struct(_), Arity::Optional) => quote! {
+                if let Some(group) = &self.#id {
+                    form.enter(#wire);
+                    group.encode(form);
+                    form.leave();
+                }
+            },
+            (Shape::Struct(_), Arity::List) => quote! {
+                for (index, group) in self.#id.iter().enumerate() {
+                    form.enter_index(#wire, index);
+                    group.encode(form);
+                    form.leave();
+                }
+            },
+        }
+    });
+    let lines = lines.map(Splice::from);
+    let form = if def.fields.is_empty() { quote!(_form) } else { quote!(form) };
+    quote! {
+        fn encode(&self, #form: &mut rt::__private::ucloud::Form) {
+            #(#lines)*
+        }
+    }
+}
+
+/// The decode entry, `OPERATION` and call of one UCloud Action. The runtime fills `ProjectId`, `Region` and
+/// `Zone` from its config when the request declares them as optional strings and leaves them unset.
+pub(super) fn operation_call(op: &Operation, defs: &OperationDefs, action: &str) -> OperationCall {
+    let response = quote::format_ident!("{}", defs.response.name);
+    let idempotent = op.idempotent.idempotent;
+    let declares = |name: &str| {
+        defs.request.fields.iter().any(|f| f.wire == name && f.arity == Arity::Optional && f.shape == Shape::Str)
+    };
+    let (project, region, zone) = (declares("ProjectId"), declares("Region"), declares("Zone"));
+    let doc = format!(
+        " Decodes a `{action}` response body as the client does: `RetCode`, `Action` and `Message` are \
+         UCloud's, every other key goes to the response."
+    );
+    OperationCall {
+        operation_static: quote! {
+            static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
+                action: #action,
+                idempotent: #idempotent,
+                declares_project_id: #project,
+                declares_region: #region,
+                declares_zone: #zone,
+            };
+        },
+        decode_entry: quote! {
+            #[doc = #doc]
+            #[doc(hidden)]
+            pub fn decode_response(body: &[u8]) -> Result<(#response, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
+                let mut response = #response::default();
+                let status = rt::__private::ucloud::decode_body(body, &mut response)?;
+                Ok((response, status))
+            }
+        },
+        call: quote! {
+            let mut form = rt::__private::ucloud::Form::new();
+            request.encode(&mut form);
+            let (response, _) = self.runtime().call(&OPERATION, form, decode_response).await?;
+        },
+    }
+}
+
+/// `Offset`/`Limit` in, a list of models and `TotalCount` out; offsets start at 0.
+pub(super) fn paging(
+    op: &Operation,
+    defs: &OperationDefs,
+    offset: &str,
+    limit: &str,
+    items: &str,
+    total: &str,
+) -> Result<Paging, CodegenError> {
+    Ok(Paging {
+        items: paging_field(op, &defs.response.fields, items)?,
+        total: paging_field(op, &defs.response.fields, total)?,
+        position: paging_field(op, &defs.request.fields, offset)?,
+        size: paging_field(op, &defs.request.fields, limit)?,
+        pages_fn: quote!(rt::paginate::offset_pages),
+        first: quote!(0),
+    })
+}
