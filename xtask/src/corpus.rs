@@ -9,10 +9,10 @@
 //! build or decode.
 
 use anyhow::Context;
-use docbind_gen::codegen::defs::{OperationDefs, Shape, StructDef, StructKind};
-use docbind_gen::codegen::{self, names, CrateSpec, GeneratedOperation, RuntimeDep};
+use docbind_gen::codegen::defs::{Shape, StructKind};
+use docbind_gen::codegen::{self, names, CrateSpec, GeneratedOperation, RuntimeDep, Vendor};
 use docbind_gen::diag::Rejection;
-use docbind_gen::ir::{Dialect, ExampleKind};
+use docbind_gen::ir::ExampleKind;
 use docbind_gen::load;
 use docbind_gen::parallel;
 use std::collections::BTreeMap;
@@ -49,7 +49,7 @@ struct Tally {
 /// What was generated for one family, kept for the harness and the tally.
 struct Crate {
     name: String,
-    dialect: Dialect,
+    vendor: Vendor,
     operations: Vec<GeneratedOperation>,
 }
 
@@ -132,15 +132,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
                     op.operation.source.file.display()
                 ));
             }
-            let (types, fields) = renamed_members(op);
-            tally.renamed_types += types;
-            tally.renamed_fields += fields;
+            tally.renamed_types += op.numbered_types;
+            tally.renamed_fields += op.numbered_fields;
         }
-        let dialect = match generated.operations[0].operation.protocol {
-            docbind_gen::ir::Protocol::Rpc { .. } => Dialect::Ucloud,
-            docbind_gen::ir::Protocol::Http { .. } => Dialect::Finovy,
-        };
-        crates.push(Crate { name: family.crate_name, dialect, operations: generated.operations });
+        crates.push(Crate { name: family.crate_name, vendor: generated.vendor, operations: generated.operations });
     }
     let generate_secs = started.elapsed().as_secs_f64();
 
@@ -222,10 +217,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         println!("unsupported: {n:>4}  {reason}");
     }
     println!("unsupported docs: {} (listed in {})", unsupported.len(), list_path.display());
-    for family in [Dialect::Ucloud, Dialect::Finovy] {
-        let of: Vec<&Crate> = crates.iter().filter(|c| c.dialect == family).collect();
+    for vendor in [Vendor::Ucloud, Vendor::Finovy] {
+        let of: Vec<&Crate> = crates.iter().filter(|c| c.vendor == vendor).collect();
         println!(
-            "{family:?}: {} crate(s), {} operation(s)",
+            "{vendor:?}: {} crate(s), {} operation(s)",
             of.len(),
             of.iter().map(|c| c.operations.len()).sum::<usize>()
         );
@@ -348,28 +343,6 @@ fn category(line: &str) -> String {
         }
         None => line.to_string(),
     }
-}
-
-/// Model types and fields whose Rust names were numbered because another name took theirs.
-fn renamed_members(op: &GeneratedOperation) -> (usize, usize) {
-    let types = op
-        .operation
-        .models
-        .iter()
-        .zip(&op.defs.models)
-        .filter(|(model, def)| {
-            op.operation.annotations.model_name(&model.name).is_none() && names::type_name(&model.name) != def.name
-        })
-        .count();
-    let fields = structs(&op.defs)
-        .flat_map(|s| &s.fields)
-        .filter(|f| f.wire != "data" && names::field_name(&f.wire) != f.ident)
-        .count();
-    (types, fields)
-}
-
-fn structs(defs: &OperationDefs) -> impl Iterator<Item = &StructDef> {
-    std::iter::once(&defs.request).chain(&defs.groups).chain(std::iter::once(&defs.response)).chain(&defs.models)
 }
 
 /// The scratch workspace: every generated crate and the harness, sharing the repository's lockfile versions.

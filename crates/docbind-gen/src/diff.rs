@@ -4,6 +4,8 @@
 //! and `with_*` setters, response and model structs are `#[non_exhaustive]` with every member optional.
 
 use crate::ir::{Data, Field, Model, Operation, Response, Type};
+use crate::load::Loaded;
+use crate::overlay::OperationRustNames;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -40,10 +42,10 @@ impl fmt::Display for Change {
     }
 }
 
-/// Compares two sets of operations, keyed by operation name. The result is sorted: breaking changes first.
-pub fn compare(old: &[&Operation], new: &[&Operation]) -> Vec<Change> {
-    let old: BTreeMap<&str, &Operation> = old.iter().map(|o| (o.name.as_str(), *o)).collect();
-    let new: BTreeMap<&str, &Operation> = new.iter().map(|o| (o.name.as_str(), *o)).collect();
+/// Compares two loaded doc sets (their operations, keyed by operation name, and what their overlays name in
+/// Rust). The result is sorted: breaking changes first.
+pub fn compare(old_docs: &Loaded, new_docs: &Loaded) -> Vec<Change> {
+    let (old, new) = (by_name(old_docs), by_name(new_docs));
     let mut out = Vec::new();
     for (name, op) in &old {
         if !new.contains_key(name) {
@@ -63,18 +65,30 @@ pub fn compare(old: &[&Operation], new: &[&Operation]) -> Vec<Change> {
                 "",
                 format!("operation added ({})", op.source.file.display()),
             )),
-            Some(before) => compare_operation(before, op, &mut out),
+            Some(before) => {
+                let overlays = (old_docs.rust_names.of(&before.source.file), new_docs.rust_names.of(&op.source.file));
+                compare_operation(before, op, overlays, &mut out);
+            }
         }
     }
     out.sort();
     out
 }
 
+fn by_name(loaded: &Loaded) -> BTreeMap<&str, &Operation> {
+    loaded.parsed.iter().map(|p| (p.operation.name.as_str(), &p.operation)).collect()
+}
+
 fn change(impact: Impact, operation: &str, subject: &str, detail: impl Into<String>) -> Change {
     Change { impact, operation: operation.to_string(), subject: subject.to_string(), detail: detail.into() }
 }
 
-fn compare_operation(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
+fn compare_operation(
+    old: &Operation,
+    new: &Operation,
+    (old_names, new_names): (&OperationRustNames, &OperationRustNames),
+    out: &mut Vec<Change>,
+) {
     let op = new.name.as_str();
     if old.protocol != new.protocol {
         out.push(change(
@@ -94,9 +108,9 @@ fn compare_operation(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
             format!("shape changed: {} -> {}", response_shape(&old.response), response_shape(&new.response)),
         ));
     }
-    if old.annotations != new.annotations {
-        for a in &new.annotations.fields {
-            if old.annotations.field(&a.path) != Some(a) {
+    if old_names != new_names {
+        for a in &new_names.fields {
+            if old_names.field(&a.path) != Some(a) {
                 out.push(change(
                     Impact::Breaking,
                     op,
@@ -105,12 +119,12 @@ fn compare_operation(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
                 ));
             }
         }
-        for a in &old.annotations.fields {
-            if new.annotations.field(&a.path).is_none() {
+        for a in &old_names.fields {
+            if new_names.field(&a.path).is_none() {
                 out.push(change(Impact::Breaking, op, &format!("field {}", a.path), "overlay annotation removed"));
             }
         }
-        if old.annotations.model_names != new.annotations.model_names {
+        if old_names.models != new_names.models {
             out.push(change(Impact::Breaking, op, "models", "overlay changes model type names"));
         }
     }
@@ -284,9 +298,7 @@ pub fn compare_dirs(old: &std::path::Path, new: &std::path::Path) -> anyhow::Res
         crate::load::Loaded::default()
     };
     let new = crate::load::load(empty, &[new.to_path_buf()], None)?;
-    let old_ops: Vec<&Operation> = old.parsed.iter().map(|p| &p.operation).collect();
-    let new_ops: Vec<&Operation> = new.parsed.iter().map(|p| &p.operation).collect();
-    Ok(compare(&old_ops, &new_ops))
+    Ok(compare(&old, &new))
 }
 
 /// One line for `cargo xtask codegen`: what the docs in `spec_dir` (relative to `repo`) change against git HEAD.

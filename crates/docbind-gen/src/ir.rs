@@ -1,7 +1,9 @@
 //! The language-neutral IR every dialect produces and code generation consumes.
 //!
-//! It names things by their wire names only; Rust names are chosen by code generation. It serializes to JSON
-//! deterministically (vectors in document order, no maps).
+//! It holds what the vendor's docs say (corrected by `overlay.toml` where they are wrong), named by wire names only:
+//! Rust names are chosen by code generation, and what an overlay says about the generated Rust (renames,
+//! enumerations) travels beside the IR, in `overlay::RustNames`. It serializes to JSON deterministically (vectors
+//! in document order, no maps).
 
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -40,62 +42,7 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     pub errors: Vec<ErrorCode>,
     pub examples: Vec<Example>,
-    /// Names and enumerations from `specs/<crate>/overlay.toml`; empty without an overlay.
-    #[serde(default, skip_serializing_if = "Annotations::is_empty")]
-    pub annotations: Annotations,
 }
-
-/// What an overlay adds that the docs cannot say: Rust names and typed enumerations.
-/// Fields are addressed by path: `request.ImageType`, `request.RuleSet.MetricID`, `response.TotalCount`,
-/// `model.ImageInfo.State`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Annotations {
-    pub fields: Vec<FieldAnnotation>,
-    /// Model (wire name) → Rust type name.
-    pub model_names: Vec<(String, String)>,
-}
-
-impl Annotations {
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty() && self.model_names.is_empty()
-    }
-
-    pub fn field(&self, path: &str) -> Option<&FieldAnnotation> {
-        self.fields.iter().find(|f| f.path == path)
-    }
-
-    pub fn model_name(&self, model: &str) -> Option<&str> {
-        self.model_names.iter().find(|(m, _)| m == model).map(|(_, rust)| rust.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldAnnotation {
-    pub path: String,
-    /// The Rust field name (snake_case).
-    pub rust_name: Option<String>,
-    pub enumeration: Option<Enumeration>,
-}
-
-/// A closed set of documented values with Rust names; unknown values are still kept.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Enumeration {
-    /// The Rust type name.
-    pub name: String,
-    /// (variant name, wire value), in overlay order.
-    pub variants: Vec<(String, String)>,
-    /// Where the overlay declares it, for errors about it.
-    pub source: Source,
-}
-
-/// Equal when name and values are: moving a declaration within `overlay.toml` changes no API (see `diff`).
-impl PartialEq for Enumeration {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.variants == other.variants
-    }
-}
-
-impl Eq for Enumeration {}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]

@@ -4,6 +4,7 @@ use crate::diag::{Diagnostic, Rejection};
 use crate::dialect::{self, Parsed};
 use crate::ir::Dialect;
 use crate::markdown;
+use crate::overlay::RustNames;
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -14,6 +15,8 @@ pub struct Loaded {
     pub parsed: Vec<Parsed>,
     pub rejected: Vec<Rejection>,
     pub warnings: Vec<Diagnostic>,
+    /// What the folders' `overlay.toml` files say about the generated Rust (the IR gets their API corrections).
+    pub rust_names: RustNames,
     /// Time spent in each stage (`cargo xtask bench` reports it).
     pub timings: LoadTimings,
     /// Bytes of doc text read.
@@ -110,8 +113,9 @@ pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> anyhow::
     for path in paths {
         let mut ops: Vec<&mut crate::ir::Operation> =
             loaded.parsed.iter_mut().map(|p| &mut p.operation).filter(|o| o.source.file.starts_with(path)).collect();
-        if let Err(errors) = crate::overlay::apply_dir(&root.join(path), path, &mut ops) {
-            loaded.rejected.push(Rejection::Invalid { errors });
+        match crate::overlay::apply_dir(&root.join(path), path, &mut ops) {
+            Ok(names) => loaded.rust_names.extend(names),
+            Err(errors) => loaded.rejected.push(Rejection::Invalid { errors }),
         }
     }
     loaded.timings.dialect += started.elapsed();

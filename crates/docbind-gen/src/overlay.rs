@@ -16,17 +16,97 @@
 //! ```
 //!
 //! Unknown keys and references to operations, fields or models the docs do not have are errors with file:line.
+//!
+//! An overlay says two kinds of things, and they go two ways. What it corrects about the API (types,
+//! idempotency, pagination) is written into the IR, which stays a description of the vendor's API. What it says
+//! about the generated Rust (`rename`s and `enum`s) is returned beside the IR as [`RustNames`], which code
+//! generation reads and `diff` reports as changes of the Rust API.
 
 use crate::diag::Diagnostic;
-use crate::ir::{
-    Data, Enumeration, Field, FieldAnnotation, Idempotency, Operation, Pagination, Response, Source, Type,
-};
+use crate::ir::{Data, Field, Idempotency, Operation, Pagination, Response, Source, Type};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 pub const FILE_NAME: &str = "overlay.toml";
+
+/// What overlays say about the generated Rust rather than about the API: Rust names of fields and models, and
+/// enumerations (a field's documented values, with Rust names). Produced by the overlay pass beside the IR, read by
+/// code generation; keyed by each operation's doc file. Empty without overlays.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RustNames {
+    docs: BTreeMap<PathBuf, OperationRustNames>,
+}
+
+impl RustNames {
+    /// Whether no overlay names anything.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// The names an overlay gives in the operation documented by `doc` (none if it gives none).
+    pub(crate) fn of(&self, doc: &Path) -> &OperationRustNames {
+        static NONE: OperationRustNames = OperationRustNames { fields: Vec::new(), models: Vec::new() };
+        self.docs.get(doc).unwrap_or(&NONE)
+    }
+
+    pub(crate) fn extend(&mut self, other: RustNames) {
+        self.docs.extend(other.docs);
+    }
+
+    fn for_doc(&mut self, doc: &Path) -> &mut OperationRustNames {
+        self.docs.entry(doc.to_path_buf()).or_default()
+    }
+}
+
+/// The Rust names an overlay gives in one operation. Fields are addressed by path: `request.ImageType`,
+/// `request.RuleSet.MetricID`, `response.TotalCount`, `model.ImageInfo.State`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct OperationRustNames {
+    pub fields: Vec<FieldRustNames>,
+    /// Model (wire name) → Rust type name.
+    pub models: Vec<(String, String)>,
+}
+
+impl OperationRustNames {
+    pub fn field(&self, path: &str) -> Option<&FieldRustNames> {
+        self.fields.iter().find(|f| f.path == path)
+    }
+
+    pub fn model_name(&self, model: &str) -> Option<&str> {
+        self.models.iter().find(|(m, _)| m == model).map(|(_, rust)| rust.as_str())
+    }
+}
+
+/// What an overlay says about one field's Rust side.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FieldRustNames {
+    pub path: String,
+    /// The Rust field name (snake_case).
+    pub rename: Option<String>,
+    pub enumeration: Option<Enumeration>,
+}
+
+/// A closed set of documented values with Rust names; unknown values are still kept.
+#[derive(Debug, Clone)]
+pub(crate) struct Enumeration {
+    /// The Rust type name.
+    pub name: String,
+    /// (variant name, wire value), in overlay order.
+    pub variants: Vec<(String, String)>,
+    /// Where the overlay declares it, for errors about it.
+    pub source: Source,
+}
+
+/// Equal when name and values are: moving a declaration within `overlay.toml` changes no API (see `diff`).
+impl PartialEq for Enumeration {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.variants == other.variants
+    }
+}
+
+impl Eq for Enumeration {}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,20 +154,21 @@ struct EnumOverlay {
 }
 
 /// Reads `overlay.toml` in `dir` (if any) and applies it to the operations parsed from that folder.
-pub fn apply_dir(dir: &Path, display_dir: &Path, ops: &mut [&mut Operation]) -> Result<bool, Vec<Diagnostic>> {
+pub fn apply_dir(dir: &Path, display_dir: &Path, ops: &mut [&mut Operation]) -> Result<RustNames, Vec<Diagnostic>> {
     let path = dir.join(FILE_NAME);
-    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(false) };
-    apply(&display_dir.join(FILE_NAME), &text, ops).map(|()| true)
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(RustNames::default()) };
+    apply(&display_dir.join(FILE_NAME), &text, ops)
 }
 
-/// Applies an overlay's text to `ops`; `file` names it in diagnostics.
-pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<(), Vec<Diagnostic>> {
+/// Applies an overlay's text to `ops` and returns the Rust names it gives; `file` names it in diagnostics.
+pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<RustNames, Vec<Diagnostic>> {
     let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
     let overlay: BTreeMap<Spanned<String>, OperationOverlay> = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(s.start)).unwrap_or(0);
         vec![Diagnostic::error(file, line, e.message().trim().to_string())]
     })?;
     let source_at = |offset: usize| Source { file: file.to_path_buf(), line: line_of(offset) };
+    let mut names = RustNames::default();
     let mut errors = Vec::new();
     let mut err = |offset: usize, msg: String| errors.push(Diagnostic::error(file, line_of(offset), msg));
     for (name, spec) in overlay {
@@ -108,13 +189,18 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<(), 
             } else if !is_type_ident(m.rename.get_ref()) {
                 err(m.rename.span().start, format!("`{}` is not an UpperCamelCase Rust type name", m.rename.get_ref()));
             } else {
-                op.annotations.model_names.push((model.get_ref().clone(), m.rename.get_ref().clone()));
+                let models = &mut names.for_doc(&op.source.file).models;
+                models.push((model.get_ref().clone(), m.rename.get_ref().clone()));
             }
         }
         for (path, f) in &spec.fields {
-            if let Err(msg) = apply_field(op, path.get_ref(), f, &source_at) {
-                let at = msg.1.unwrap_or(path.span().start);
-                err(at, msg.0);
+            match apply_field(op, path.get_ref(), f, &source_at) {
+                Ok(Some(field)) => names.for_doc(&op.source.file).fields.push(field),
+                Ok(None) => {}
+                Err(msg) => {
+                    let at = msg.1.unwrap_or(path.span().start);
+                    err(at, msg.0);
+                }
             }
         }
         if let Some(p) = &spec.pagination {
@@ -125,7 +211,7 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<(), 
         }
     }
     if errors.is_empty() {
-        Ok(())
+        Ok(names)
     } else {
         Err(errors)
     }
@@ -134,13 +220,14 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<(), 
 /// An error message and, when more precise than the field key, the byte offset it is about.
 type FieldError = (String, Option<usize>);
 
-/// `source_at` turns a byte offset of the overlay into a [`Source`].
+/// Corrects the field's type in the IR and returns the Rust names the overlay gives it, if any. `source_at` turns
+/// a byte offset of the overlay into a [`Source`].
 fn apply_field(
     op: &mut Operation,
     path: &str,
     f: &FieldOverlay,
     source_at: &dyn Fn(usize) -> Source,
-) -> Result<(), FieldError> {
+) -> Result<Option<FieldRustNames>, FieldError> {
     let models: Vec<String> = op.models.iter().map(|m| m.name.clone()).collect();
     let op_name = op.name.clone();
     let field = find_field(op, path).ok_or_else(|| {
@@ -158,7 +245,7 @@ fn apply_field(
         })?;
         field.ty = parsed;
     }
-    let mut annotation = FieldAnnotation { path: path.to_string(), ..Default::default() };
+    let mut names = FieldRustNames { path: path.to_string(), ..Default::default() };
     if let Some(rename) = &f.rename {
         if !is_field_ident(rename.get_ref()) {
             return Err((
@@ -166,7 +253,7 @@ fn apply_field(
                 Some(rename.span().start),
             ));
         }
-        annotation.rust_name = Some(rename.get_ref().clone());
+        names.rename = Some(rename.get_ref().clone());
     }
     if let Some(e) = &f.enumeration {
         let declared = e.span().start;
@@ -203,10 +290,9 @@ fn apply_field(
         if variants.is_empty() {
             return Err(("an enum needs at least one value".into(), at));
         }
-        annotation.enumeration = Some(Enumeration { name, variants, source: source_at(declared) });
+        names.enumeration = Some(Enumeration { name, variants, source: source_at(declared) });
     }
-    op.annotations.fields.push(annotation);
-    Ok(())
+    Ok((names.rename.is_some() || names.enumeration.is_some()).then_some(names))
 }
 
 /// `request.A.B`, `response.X`, `model.M.X` → the IR field.

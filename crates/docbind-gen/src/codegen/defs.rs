@@ -6,7 +6,8 @@
 
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::{self, Scope};
-use crate::ir::{Annotations, Data, Field, Location, Operation, Response, Source, Type};
+use crate::ir::{Data, Field, Location, Operation, Response, Source, Type};
+use crate::overlay::OperationRustNames;
 
 /// What one field holds, before `Option`/`Vec` wrapping.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,7 +123,7 @@ pub struct EnumDef {
 /// Rust naming choices shared by every struct of one operation module.
 struct Namer<'a> {
     operation: &'a str,
-    annotations: &'a Annotations,
+    overlay: &'a OperationRustNames,
     enums: Vec<EnumDef>,
     /// For each of `enums`: the first field path that declared it, and where.
     declared: Vec<(String, &'a Source)>,
@@ -130,7 +131,7 @@ struct Namer<'a> {
 
 impl Namer<'_> {
     fn ident(&self, path: &str, wire: &str) -> String {
-        match self.annotations.field(path).and_then(|a| a.rust_name.clone()) {
+        match self.overlay.field(path).and_then(|a| a.rename.clone()) {
             Some(name) => name,
             None => names::field_name(wire),
         }
@@ -139,8 +140,8 @@ impl Namer<'_> {
     /// The enum shape for an annotated single value, registering the enum once per module. One name with two
     /// sets of values is an error: a module holds one enum of a name.
     fn enumeration(&mut self, path: &str, field: &Field, shape: &Shape) -> Result<Option<Shape>, CodegenError> {
-        let annotations = self.annotations;
-        let Some(e) = annotations.field(path).and_then(|a| a.enumeration.as_ref()) else { return Ok(None) };
+        let overlay = self.overlay;
+        let Some(e) = overlay.field(path).and_then(|a| a.enumeration.as_ref()) else { return Ok(None) };
         match self.enums.iter().position(|known| known.name == e.name) {
             Some(i) if self.enums[i].variants != e.variants => {
                 let (first_path, first) = &self.declared[i];
@@ -207,7 +208,12 @@ pub struct OperationNames {
     pub type_base: String,
 }
 
-pub fn build(op: &Operation, rust: &OperationNames) -> Result<OperationDefs, CodegenError> {
+/// The Rust definitions of `op`, named `rust`, with the names its overlay gives (`overlay`).
+pub(crate) fn build(
+    op: &Operation,
+    overlay: &OperationRustNames,
+    rust: &OperationNames,
+) -> Result<OperationDefs, CodegenError> {
     let base = rust.type_base.clone();
     // Type names inside this operation's module.
     let mut types = Scope::types();
@@ -217,15 +223,13 @@ pub fn build(op: &Operation, rust: &OperationNames) -> Result<OperationDefs, Cod
         .models
         .iter()
         .map(|m| {
-            let rust =
-                op.annotations.model_name(&m.name).map(str::to_string).unwrap_or_else(|| names::type_name(&m.name));
+            let rust = overlay.model_name(&m.name).map(str::to_string).unwrap_or_else(|| names::type_name(&m.name));
             (m.name.clone(), types.claim(rust))
         })
         .collect();
     let model_type = ModelTypes { op, names: &model_names };
 
-    let mut namer =
-        Namer { operation: &op.name, annotations: &op.annotations, enums: Vec::new(), declared: Vec::new() };
+    let mut namer = Namer { operation: &op.name, overlay, enums: Vec::new(), declared: Vec::new() };
     let mut groups = Vec::new();
     let request_fields =
         request_fields(&op.request, "request", &request_name, &mut types, &mut groups, &model_type, &mut namer)?;

@@ -202,7 +202,6 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         pagination,
         errors,
         examples,
-        annotations: Default::default(),
     };
     Ok(Parsed { operation, warnings: sink.warnings })
 }

@@ -178,7 +178,6 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         pagination,
         errors: Vec::new(),
         examples,
-        annotations: Default::default(),
     };
     Ok(Parsed { operation, warnings: sink.warnings })
 }

@@ -1,7 +1,7 @@
 //! Before/after fixtures modelled on real vendor edits (see doc-grammar.md §A5).
 
 use super::*;
-use crate::dialect::parse_doc;
+use crate::dialect::{parse_doc, Parsed};
 use std::path::Path;
 
 fn ucloud(action: &str, request_rows: &str, response_rows: &str, models: &str) -> Operation {
@@ -11,10 +11,18 @@ fn ucloud(action: &str, request_rows: &str, response_rows: &str, models: &str) -
     parse_doc(Path::new("x.md"), &src, None).expect("fixture parses").operation
 }
 
+/// Operations as if loaded from docs without an overlay.
+fn loaded(ops: &[Operation]) -> Loaded {
+    let parsed = ops.iter().map(|op| Parsed { operation: op.clone(), warnings: Vec::new() }).collect();
+    Loaded { parsed, ..Loaded::default() }
+}
+
 fn lines(old: &[Operation], new: &[Operation]) -> Vec<String> {
-    let old: Vec<&Operation> = old.iter().collect();
-    let new: Vec<&Operation> = new.iter().collect();
-    compare(&old, &new).iter().map(Change::to_string).collect()
+    changes(&loaded(old), &loaded(new))
+}
+
+fn changes(old: &Loaded, new: &Loaded) -> Vec<String> {
+    compare(old, new).iter().map(Change::to_string).collect()
 }
 
 const MODEL: &str = "#### 数据模型\n\n#### SecGroupInfo\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **SecGroupId** | string | 安全组 |No|\n";
@@ -134,9 +142,7 @@ fn whitespace_only_edits_change_nothing() {
 fn summary_counts_by_impact() {
     let before = ucloud("GetA", "", "| **N** | string | n |No|", "");
     let after = ucloud("GetA", "| **X** | int | x |No|", "| **N** | int | n |No|", "");
-    let old = [&before];
-    let new = [&after];
-    assert_eq!(summary(&compare(&old, &new)), "1 breaking, 1 compatible change(s)");
+    assert_eq!(summary(&compare(&loaded(&[before]), &loaded(&[after]))), "1 breaking, 1 compatible change(s)");
     assert_eq!(summary(&[]), "no API change");
 }
 
@@ -171,8 +177,9 @@ fn compares_folders_of_finovy_docs() {
 fn an_overlay_enum_that_moves_within_the_file_is_no_change() {
     let with_overlay = |overlay: &str| {
         let mut op = ucloud("DescribeNode", "| **State** | string | 状态 |No|", "", "");
-        crate::overlay::apply(Path::new("specs/x/overlay.toml"), overlay, &mut [&mut op]).expect("overlay applies");
-        op
+        let names =
+            crate::overlay::apply(Path::new("specs/x/overlay.toml"), overlay, &mut [&mut op]).expect("overlay applies");
+        Loaded { rust_names: names, ..loaded(&[op]) }
     };
     let enum_at = |blank_lines: usize, values: &str| {
         let padding = "\n".repeat(blank_lines);
@@ -181,9 +188,9 @@ fn an_overlay_enum_that_moves_within_the_file_is_no_change() {
         ))
     };
     let before = enum_at(0, "Up = \"1\"");
-    assert_eq!(lines(std::slice::from_ref(&before), &[enum_at(3, "Up = \"1\"")]), Vec::<String>::new());
+    assert_eq!(changes(&before, &enum_at(3, "Up = \"1\"")), Vec::<String>::new());
     assert_eq!(
-        lines(&[before], &[enum_at(0, "Up = \"1\", Down = \"2\"")]),
+        changes(&before, &enum_at(0, "Up = \"1\", Down = \"2\"")),
         ["breaking: DescribeNode: field request.State: overlay changes its Rust name or type"]
     );
 }

@@ -9,17 +9,18 @@ fn op() -> Operation {
     parse_doc(Path::new("specs/x/create_uvodn_node.md"), CREATE_NODE, None).expect("fixture").operation
 }
 
-fn run(text: &str) -> Result<Operation, Vec<Diagnostic>> {
+fn run(text: &str) -> Result<(Operation, RustNames), Vec<Diagnostic>> {
     let mut op = op();
-    apply(Path::new("specs/x/overlay.toml"), text, &mut [&mut op])?;
-    Ok(op)
+    let names = apply(Path::new("specs/x/overlay.toml"), text, &mut [&mut op])?;
+    Ok((op, names))
 }
 
 #[test]
 fn fixes_a_type_the_api_contradicts() {
-    let op = run("[CreateUvodnNode.fields.\"response.NodeList\"]\ntype = \"array[object]\"\n").unwrap();
+    let (op, names) = run("[CreateUvodnNode.fields.\"response.NodeList\"]\ntype = \"array[object]\"\n").unwrap();
     let Response::Fields { fields } = &op.response else { panic!() };
     assert_eq!(fields.iter().find(|f| f.wire_name == "NodeList").unwrap().ty, Type::List(Box::new(Type::Json)));
+    assert!(names.is_empty(), "a type fix is about the API, not about Rust names: {names:?}");
 }
 
 #[test]
@@ -36,13 +37,14 @@ rename = "Node"
 rename = "billing"
 enum = { name = "ChargeType", values = { Hourly = 1, Monthly = 2, Yearly = 3 } }
 "#;
-    let op = run(text).unwrap();
+    let (op, names) = run(text).unwrap();
     assert!(op.idempotent.idempotent);
     assert_eq!(op.idempotent.reason, "set in overlay.toml");
     assert!(matches!(op.pagination, Some(Pagination::OffsetLimit { ref items, .. }) if items == "Nodes"));
-    assert_eq!(op.annotations.model_name("NodeInfo"), Some("Node"));
-    let charge = op.annotations.field("request.ChargeType").unwrap();
-    assert_eq!(charge.rust_name.as_deref(), Some("billing"));
+    let names = names.of(&op.source.file);
+    assert_eq!(names.model_name("NodeInfo"), Some("Node"));
+    let charge = names.field("request.ChargeType").unwrap();
+    assert_eq!(charge.rename.as_deref(), Some("billing"));
     let e = charge.enumeration.as_ref().unwrap();
     assert_eq!(e.name, "ChargeType");
     assert_eq!(
@@ -58,6 +60,6 @@ fn the_checked_in_overlays_apply_cleanly() {
     for spec in ["specs/ucloud-uodn", "specs/finovy-image"] {
         let loaded = crate::load::load(&root, &[spec.into()], None).unwrap();
         assert!(loaded.rejected.is_empty(), "{spec}: {:?}", loaded.rejected);
-        assert!(loaded.parsed.iter().any(|p| !p.operation.annotations.is_empty()), "{spec} has an overlay");
+        assert!(!loaded.rust_names.is_empty(), "{spec} has an overlay");
     }
 }
