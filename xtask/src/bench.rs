@@ -14,10 +14,10 @@
 //! With no part flag, all three run. A summary of ratios against budgets ends the output.
 
 use anyhow::{bail, Context};
-use docbind_gen::codegen::defs::{Arity, Shape, StructDef, StructKind};
-use docbind_gen::codegen::{self, CrateSpec, GeneratedOperation, RuntimeDep};
-use docbind_gen::load;
-use docbind_gen::parallel;
+use docbind_gen::{
+    ensure_files, generate, parallel, rust_ident, Arity, CrateSpec, GeneratedFile, GeneratedOperation, RuntimeDep,
+    Shape, StructDef, StructKind,
+};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::path::{Path, PathBuf};
@@ -178,7 +178,7 @@ struct Tally {
     ops: usize,
     crates: usize,
     skipped: usize,
-    files: Vec<codegen::GeneratedFile>,
+    files: Vec<GeneratedFile>,
     /// Files created or rewritten (the rest were already up to date).
     written: usize,
     bytes: usize,
@@ -320,7 +320,7 @@ fn generate_family(
 ) -> anyhow::Result<Tally> {
     let mut t = Tally::default();
     let spec_dir = spec_dir.to_path_buf();
-    let loaded = load::load(corpus, std::slice::from_ref(&spec_dir), None)?;
+    let loaded = docbind_gen::load(corpus, std::slice::from_ref(&spec_dir), None)?;
     t.p.read += loaded.timings.read;
     t.p.markdown += loaded.timings.markdown;
     t.p.dialect += loaded.timings.dialect;
@@ -335,7 +335,7 @@ fn generate_family(
         runtime: RuntimeDep::Path(runtime.to_path_buf()),
     };
     let start = Instant::now();
-    let generated = codegen::generate(&spec, &loaded, false);
+    let generated = generate(&spec, &loaded, false);
     t.p.generate += start.elapsed();
     let Ok(generated) = generated else {
         // No API docs in this folder (e.g. `summary`).
@@ -349,7 +349,7 @@ fn generate_family(
     t.skipped += generated.skipped.len();
     // write
     let start = Instant::now();
-    t.written += codegen::ensure_files(&spec.out_dir, &generated.files, false)?.len();
+    t.written += ensure_files(&spec.out_dir, &generated.files, false)?.len();
     t.p.write += start.elapsed();
     t.files = generated.files;
     Ok(t)
@@ -409,7 +409,7 @@ fn compile_cost(root: &Path, corpus: &Path, o: &Args) -> anyhow::Result<Vec<Verd
     let mut members = Vec::new();
     let mut pairs = Vec::new(); // (ours, derive, ops)
     for (name, spec_dir) in &families {
-        let loaded = load::load(corpus, std::slice::from_ref(spec_dir), None)?;
+        let loaded = docbind_gen::load(corpus, std::slice::from_ref(spec_dir), None)?;
         let spec = CrateSpec {
             crate_name: name.clone(),
             spec_label: spec_dir.display().to_string(),
@@ -417,12 +417,12 @@ fn compile_cost(root: &Path, corpus: &Path, o: &Args) -> anyhow::Result<Vec<Verd
             out_dir: ws.join("ours").join(name),
             runtime: RuntimeDep::Member(runtime.clone()),
         };
-        let Ok(generated) = codegen::generate(&spec, &loaded, false) else { continue };
-        codegen::ensure_files(&spec.out_dir, &generated.files, false)?;
+        let Ok(generated) = generate(&spec, &loaded, false) else { continue };
+        ensure_files(&spec.out_dir, &generated.files, false)?;
         let derive_name = format!("derive-{name}");
         let derive_dir = ws.join("derive").join(&derive_name);
         let files = derive_crate(&derive_name, &runtime, &generated.operations)?;
-        codegen::ensure_files(&derive_dir, &files, false)?;
+        ensure_files(&derive_dir, &files, false)?;
         members.push(format!("ours/{name}"));
         members.push(format!("derive/{derive_name}"));
         pairs.push((name.clone(), derive_name, generated.operations.len()));
@@ -562,20 +562,15 @@ fn write_if_changed(path: &Path, text: &str) -> anyhow::Result<()> {
 /// `Debug, Clone, PartialEq, Default, Serialize, Deserialize` with `#[serde(rename)]`ed fields, and one
 /// `async fn` per operation that serializes the request and deserializes the response (so both derives are
 /// instantiated, as a real client would), around one shared non-generic `post`.
-fn derive_crate(name: &str, runtime: &Path, ops: &[GeneratedOperation]) -> anyhow::Result<Vec<codegen::GeneratedFile>> {
+fn derive_crate(name: &str, runtime: &Path, ops: &[GeneratedOperation]) -> anyhow::Result<Vec<GeneratedFile>> {
     let mut files = Vec::new();
     let mut modules = Vec::new();
     for op in ops {
-        let defs = &op.defs;
-        let structs = std::iter::once(&defs.request)
-            .chain(&defs.groups)
-            .chain(std::iter::once(&defs.response))
-            .chain(&defs.models)
-            .map(derive_struct);
-        let req = format_ident!("{}", defs.request.name);
-        let resp = format_ident!("{}", defs.response.name);
-        let method = codegen::names::ident(&defs.method);
-        let action = &op.operation.name;
+        let structs = op.structs().map(derive_struct);
+        let req = format_ident!("{}", op.request().name());
+        let resp = format_ident!("{}", op.response().name());
+        let method = rust_ident(op.module());
+        let action = &op.operation().name;
         let doc = format!(" `{action}`");
         let module = quote! {
             use docbind_runtime::serde_json;
@@ -590,11 +585,8 @@ fn derive_crate(name: &str, runtime: &Path, ops: &[GeneratedOperation]) -> anyho
                 }
             }
         };
-        files.push(codegen::GeneratedFile {
-            path: PathBuf::from(format!("src/{}.rs", defs.module)),
-            text: pretty(module)?,
-        });
-        modules.push(codegen::names::ident(&defs.module));
+        files.push(GeneratedFile { path: PathBuf::from(format!("src/{}.rs", op.module())), text: pretty(module)? });
+        modules.push(rust_ident(op.module()));
     }
     let lib = quote! {
         //! Baseline for `cargo xtask bench --compile`: the same operations with serde derives.
@@ -623,8 +615,8 @@ fn derive_crate(name: &str, runtime: &Path, ops: &[GeneratedOperation]) -> anyho
             }
         }
     };
-    files.push(codegen::GeneratedFile { path: PathBuf::from("src/lib.rs"), text: pretty(lib)? });
-    files.push(codegen::GeneratedFile {
+    files.push(GeneratedFile { path: PathBuf::from("src/lib.rs"), text: pretty(lib)? });
+    files.push(GeneratedFile {
         path: PathBuf::from("Cargo.toml"),
         text: format!(
             "[package]\nname = \"{name}\"\nedition = \"2021\"\nversion = \"0.1.0\"\npublish = false\n\n[dependencies]\n\
@@ -642,11 +634,11 @@ fn pretty(tokens: TokenStream) -> anyhow::Result<String> {
 }
 
 fn derive_struct(def: &StructDef) -> TokenStream {
-    let docs = def.doc.lines().map(|line| format!(" {line}"));
-    let name = format_ident!("{}", def.name);
-    let fields = def.fields.iter().map(|f| {
-        let docs = f.doc.lines().map(|line| format!(" {line}"));
-        let inner = match &f.shape {
+    let docs = def.doc().lines().map(|line| format!(" {line}"));
+    let name = format_ident!("{}", def.name());
+    let fields = def.fields().iter().map(|f| {
+        let docs = f.doc().lines().map(|line| format!(" {line}"));
+        let inner = match f.shape() {
             Shape::Str | Shape::Enum { int: false, .. } => quote!(String),
             Shape::Int | Shape::Enum { int: true, .. } => quote!(i64),
             Shape::Float => quote!(f64),
@@ -657,16 +649,16 @@ fn derive_struct(def: &StructDef) -> TokenStream {
                 quote!(#name)
             }
         };
-        let boxed = matches!(f.shape, Shape::Struct(_));
+        let boxed = matches!(f.shape(), Shape::Struct(_));
         let optional = quote!(default, skip_serializing_if = "Option::is_none");
-        let (ty, attr) = match f.arity {
-            Arity::One if def.kind == StructKind::Request => (inner, quote!()),
+        let (ty, attr) = match f.arity() {
+            Arity::One if def.kind() == StructKind::Request => (inner, quote!()),
             Arity::One | Arity::Optional if boxed => (quote!(Option<Box<#inner>>), quote!(, #optional)),
             Arity::One | Arity::Optional => (quote!(Option<#inner>), quote!(, #optional)),
             Arity::List => (quote!(Vec<#inner>), quote!(, default, skip_serializing_if = "Vec::is_empty")),
         };
-        let ident = codegen::names::ident(&f.ident);
-        let wire = &f.wire;
+        let ident = rust_ident(f.name());
+        let wire = f.wire();
         quote! {
             #(#[doc = #docs])*
             #[serde(rename = #wire #attr)]

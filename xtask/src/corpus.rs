@@ -9,12 +9,11 @@
 //! build or decode.
 
 use anyhow::Context;
-use docbind_gen::codegen::defs::{Shape, StructKind};
-use docbind_gen::codegen::{self, names, CrateSpec, GeneratedOperation, RuntimeDep, Vendor};
-use docbind_gen::diag::Rejection;
 use docbind_gen::ir::ExampleKind;
-use docbind_gen::load;
-use docbind_gen::parallel;
+use docbind_gen::{
+    ensure_files, generate, parallel, rust_ident, CrateSpec, GeneratedOperation, Rejection, RuntimeDep, Shape,
+    StructKind, Vendor,
+};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -83,7 +82,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // Families are independent: load, generate and write them on every core, then tally in path order.
     let families = families(&corpus)?;
     let outputs = parallel::map(&families, parallel::cores(), |family| -> anyhow::Result<_> {
-        let loaded = load::load(&corpus, std::slice::from_ref(&family.spec_dir), None)?;
+        let loaded = docbind_gen::load(&corpus, std::slice::from_ref(&family.spec_dir), None)?;
         if loaded.parsed.is_empty() {
             return Ok((loaded, None));
         }
@@ -94,9 +93,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             out_dir: out.join(&family.crate_name),
             runtime: RuntimeDep::Member(runtime.clone()),
         };
-        let generated = codegen::generate(&spec, &loaded, false);
+        let generated = generate(&spec, &loaded, false);
         if let Ok(generated) = &generated {
-            codegen::ensure_files(&spec.out_dir, &generated.files, false)?;
+            ensure_files(&spec.out_dir, &generated.files, false)?;
         }
         Ok((loaded, Some(generated)))
     });
@@ -121,19 +120,19 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         unsupported.extend(generated.skipped.iter().map(one_line));
         tally.generated += generated.operations.len();
         for op in &generated.operations {
-            if op.renamed {
+            if op.renamed() {
                 tally.renamed_operations += 1;
                 renamed.push(format!(
                     "{}: {} -> {}::{} ({})",
                     family.crate_name,
-                    op.operation.name,
-                    op.defs.module,
-                    op.defs.request.name,
-                    op.operation.source.file.display()
+                    op.operation().name,
+                    op.module(),
+                    op.request().name(),
+                    op.operation().source.file.display()
                 ));
             }
-            tally.renamed_types += op.numbered_types;
-            tally.renamed_fields += op.numbered_fields;
+            tally.renamed_types += op.numbered_types();
+            tally.renamed_fields += op.numbered_fields();
         }
         crates.push(Crate { name: family.crate_name, vendor: generated.vendor, operations: generated.operations });
     }
@@ -397,27 +396,24 @@ fn harness(out: &Path, runtime: &Path, crates: &[Crate]) -> anyhow::Result<usize
     for c in crates {
         let krate = c.name.replace('-', "_");
         for op in &c.operations {
-            let module = &op.defs.module;
+            let module = op.module();
             let path = |ty: &str| format!("{krate}::{module}::{ty}");
-            for s in std::iter::once(&op.defs.response).chain(&op.defs.models) {
-                if s.kind != StructKind::Decoded {
-                    continue;
-                }
+            for s in op.structs().filter(|s| s.kind() == StructKind::Decoded) {
                 let mut sum = String::from("self.extra.len()");
-                for f in &s.fields {
-                    if matches!(f.shape, Shape::Struct(_)) {
-                        let _ = write!(sum, " + self.{}.raw()", names::ident(&f.ident));
+                for f in s.fields() {
+                    if matches!(f.shape(), Shape::Struct(_)) {
+                        let _ = write!(sum, " + self.{}.raw()", rust_ident(f.name()));
                     }
                 }
                 let _ = writeln!(
                     raw_impls,
                     "impl Raw for {} {{\n    fn raw(&self) -> usize {{\n        {sum}\n    }}\n}}",
-                    path(&s.name)
+                    path(s.name())
                 );
             }
             let id = table_key(&krate, module);
             let _ = writeln!(table, "    ({id:?}, |body| count({}(body))),", path("decode_response"));
-            for e in &op.operation.examples {
+            for e in &op.operation().examples {
                 if e.kind == ExampleKind::Response && e.is_json {
                     examples.push(serde_json::json!({
                         "decoder": id,

@@ -3,7 +3,7 @@
 mod bench;
 mod corpus;
 
-use docbind_gen::{codegen, diff, ir, load, parallel};
+use docbind_gen::{ir, parallel, CrateSpec, RuntimeDep};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -108,7 +108,7 @@ fn cmd_ir(dialect: Option<DialectArg>, paths: &[PathBuf]) -> anyhow::Result<Exit
         DialectArg::Ucloud => ir::Dialect::Ucloud,
         DialectArg::Finovy => ir::Dialect::Finovy,
     });
-    let loaded = load::load(Path::new(""), paths, forced)?;
+    let loaded = docbind_gen::load(Path::new(""), paths, forced)?;
     for w in &loaded.warnings {
         eprintln!("{w}");
     }
@@ -125,9 +125,9 @@ fn cmd_diff(git: Option<String>, json: bool, paths: &[PathBuf]) -> anyhow::Resul
     let changes = match (git, paths) {
         (Some(rev), [] | [_]) => {
             let path = paths.first().cloned().unwrap_or_else(|| "specs".into());
-            diff::compare_git(Path::new("."), &rev, &path)?
+            docbind_gen::compare_git(Path::new("."), &rev, &path)?
         }
-        (None, [old, new]) => diff::compare_dirs(old, new)?,
+        (None, [old, new]) => docbind_gen::compare_dirs(old, new)?,
         _ => anyhow::bail!("usage: cargo xtask diff <OLD> <NEW> [--json] | --git <REV> [PATH] [--json]"),
     };
     if json {
@@ -136,7 +136,7 @@ fn cmd_diff(git: Option<String>, json: bool, paths: &[PathBuf]) -> anyhow::Resul
         for c in &changes {
             println!("{c}");
         }
-        println!("{}", diff::summary(&changes));
+        println!("{}", docbind_gen::summary(&changes));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -146,15 +146,15 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
-fn cmd_codegen(specs: &[codegen::CrateSpec], check: bool, strict: bool) -> anyhow::Result<ExitCode> {
+fn cmd_codegen(specs: &[CrateSpec], check: bool, strict: bool) -> anyhow::Result<ExitCode> {
     // Generate everything first (one crate per core): a failure anywhere writes nothing.
     let results = parallel::map(specs, parallel::cores(), |spec| -> anyhow::Result<_> {
         let root = match spec.runtime {
-            codegen::RuntimeDep::Workspace => repo_root(),
-            codegen::RuntimeDep::Path(_) | codegen::RuntimeDep::Member(_) => PathBuf::new(),
+            RuntimeDep::Workspace => repo_root(),
+            RuntimeDep::Path(_) | RuntimeDep::Member(_) => PathBuf::new(),
         };
-        let loaded = load::load(&root, std::slice::from_ref(&spec.spec_dir), None)?;
-        let crate_files = codegen::generate(spec, &loaded, strict)?;
+        let loaded = docbind_gen::load(&root, std::slice::from_ref(&spec.spec_dir), None)?;
+        let crate_files = docbind_gen::generate(spec, &loaded, strict)?;
         Ok((loaded.warnings, crate_files))
     });
     let mut generated = Vec::new();
@@ -170,12 +170,12 @@ fn cmd_codegen(specs: &[codegen::CrateSpec], check: bool, strict: bool) -> anyho
     }
     let mut stale = Vec::new();
     for (spec, files) in specs.iter().zip(&generated) {
-        let changed = codegen::ensure_files(&spec.out_dir, files, check)?;
+        let changed = docbind_gen::ensure_files(&spec.out_dir, files, check)?;
         if !check {
             let ops = files.iter().filter(|f| f.path.starts_with("src") && !f.path.ends_with("lib.rs")).count();
             let api = match spec.runtime {
-                codegen::RuntimeDep::Workspace => diff::summary_since_head(&repo_root(), &spec.spec_dir),
-                codegen::RuntimeDep::Path(_) | codegen::RuntimeDep::Member(_) => None,
+                RuntimeDep::Workspace => docbind_gen::summary_since_head(&repo_root(), &spec.spec_dir),
+                RuntimeDep::Path(_) | RuntimeDep::Member(_) => None,
             };
             let api = api.map(|s| format!("; API: {s}")).unwrap_or_default();
             println!("{}: {} operation(s), {} file(s) changed{api}", spec.crate_name, ops, changed.len());
@@ -193,7 +193,7 @@ fn cmd_codegen(specs: &[codegen::CrateSpec], check: bool, strict: bool) -> anyho
 }
 
 /// Every `specs/<name>/` becomes `crates/<name>/`, a member of this workspace.
-fn workspace_crates() -> anyhow::Result<Vec<codegen::CrateSpec>> {
+fn workspace_crates() -> anyhow::Result<Vec<CrateSpec>> {
     let root = repo_root();
     let mut names: Vec<String> = std::fs::read_dir(root.join("specs"))?
         .filter_map(|e| e.ok())
@@ -203,17 +203,17 @@ fn workspace_crates() -> anyhow::Result<Vec<codegen::CrateSpec>> {
     names.sort();
     Ok(names
         .into_iter()
-        .map(|name| codegen::CrateSpec {
+        .map(|name| CrateSpec {
             spec_dir: PathBuf::from("specs").join(&name),
             out_dir: root.join("crates").join(&name),
             spec_label: format!("specs/{name}"),
             crate_name: name,
-            runtime: codegen::RuntimeDep::Workspace,
+            runtime: RuntimeDep::Workspace,
         })
         .collect())
 }
 
-fn standalone_crate(spec_dir: PathBuf, out: PathBuf, crate_name: Option<String>) -> anyhow::Result<codegen::CrateSpec> {
+fn standalone_crate(spec_dir: PathBuf, out: PathBuf, crate_name: Option<String>) -> anyhow::Result<CrateSpec> {
     let name =
         match crate_name {
             Some(n) => n,
@@ -225,12 +225,12 @@ fn standalone_crate(spec_dir: PathBuf, out: PathBuf, crate_name: Option<String>)
         anyhow::bail!("`{name}` is not a valid crate name");
     }
     let runtime = std::fs::canonicalize(repo_root().join("crates/docbind-runtime"))?;
-    Ok(codegen::CrateSpec {
+    Ok(CrateSpec {
         spec_label: spec_dir.display().to_string(),
         spec_dir,
         out_dir: out,
         crate_name: name,
-        runtime: codegen::RuntimeDep::Path(runtime),
+        runtime: RuntimeDep::Path(runtime),
     })
 }
 
@@ -244,9 +244,9 @@ mod tests {
         let mut stale = Vec::new();
         for spec in &specs {
             let loaded =
-                super::load::load(&super::repo_root(), std::slice::from_ref(&spec.spec_dir), None).expect("load");
-            let files = super::codegen::generate(spec, &loaded, true).expect("generate").files;
-            stale.extend(super::codegen::ensure_files(&spec.out_dir, &files, true).expect("check"));
+                docbind_gen::load(&super::repo_root(), std::slice::from_ref(&spec.spec_dir), None).expect("load");
+            let files = docbind_gen::generate(spec, &loaded, true).expect("generate").files;
+            stale.extend(docbind_gen::ensure_files(&spec.out_dir, &files, true).expect("check"));
         }
         assert!(stale.is_empty(), "run `cargo xtask codegen` and commit:\n{}", stale.join("\n"));
     }

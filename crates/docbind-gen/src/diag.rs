@@ -16,18 +16,23 @@ pub enum Severity {
 /// One finding about one place in one doc.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
+    /// Warning or error.
     pub severity: Severity,
+    /// The doc (or `overlay.toml`).
     pub file: PathBuf,
     /// 1-based line, 0 when the finding is about the whole file.
     pub line: usize,
+    /// What was found, and what was expected.
     pub message: String,
 }
 
 impl Diagnostic {
+    /// An error at `file:line`.
     pub fn error(file: &Path, line: usize, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Error, file: file.to_path_buf(), line, message: message.into() }
     }
 
+    /// A warning at `file:line`.
     pub fn warning(file: &Path, line: usize, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Warning, file: file.to_path_buf(), line, message: message.into() }
     }
@@ -43,13 +48,21 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Why a doc did not become IR.
+/// Why a doc did not become IR, or (for [`Rejection::NotGenerated`]) code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rejection {
     /// The doc is written in a template docbind does not support (reported, not guessed at).
-    Unsupported { file: PathBuf, reason: String },
+    Unsupported {
+        /// The doc.
+        file: PathBuf,
+        /// Why, in one line.
+        reason: String,
+    },
     /// The doc claims a supported template but breaks it; `errors` say where and what was expected.
-    Invalid { errors: Vec<Diagnostic> },
+    Invalid {
+        /// Every error found.
+        errors: Vec<Diagnostic>,
+    },
     /// The doc parsed, but asks for something generated code cannot express (left out when not strict).
     NotGenerated(crate::codegen::CodegenError),
 }

@@ -4,12 +4,14 @@
 //! and `with_*` setters, response and model structs are `#[non_exhaustive]` with every member optional.
 
 use crate::ir::{Data, Field, Model, Operation, Response, Type};
-use crate::load::Loaded;
+use crate::load::{load, LoadError, Loaded};
 use crate::overlay::OperationRustNames;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::{Path, PathBuf};
 
+/// Whether a change breaks code written against the generated crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Impact {
@@ -19,12 +21,16 @@ pub enum Impact {
     Compatible,
 }
 
+/// One API change between two doc versions (`breaking: CreateRule: request field Old: removed`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Change {
+    /// Whether it breaks callers.
     pub impact: Impact,
+    /// The operation's name.
     pub operation: String,
-    /// What changed: `request field NodeId`, `model ImageInfo field State`, …
+    /// What changed: `request field NodeId`, `model ImageInfo field State`, …; empty for the operation itself.
     pub subject: String,
+    /// How it changed.
     pub detail: String,
 }
 
@@ -169,7 +175,7 @@ fn response_shape(response: &Response) -> String {
 }
 
 /// A type as the docs write it: `string`, `array[ImageInfo]`, `{Port: int}`.
-pub fn type_name(ty: &Type) -> String {
+pub(crate) fn type_name(ty: &Type) -> String {
     match ty {
         Type::String => "string".into(),
         Type::Int => "int".into(),
@@ -283,27 +289,55 @@ pub fn summary(changes: &[Change]) -> String {
     }
 }
 
+/// Why two doc versions could not be compared.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiffError {
+    /// A side could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// `git archive` refused the revision or path.
+    #[error("git archive {rev} {}: {stderr}", path.display())]
+    Git {
+        /// The revision asked for.
+        rev: String,
+        /// The path asked for.
+        path: PathBuf,
+        /// What git said.
+        stderr: String,
+    },
+    /// Running git or tar, or writing the scratch folder, failed.
+    #[error("{what} for {rev}:{}", path.display())]
+    Checkout {
+        /// What failed (`running git archive`, `unpacking`, ...).
+        what: &'static str,
+        /// The revision asked for.
+        rev: String,
+        /// The path asked for.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// Compares `path` (relative to `repo`) as of git revision `rev` with the working tree.
-pub fn compare_git(repo: &std::path::Path, rev: &str, path: &std::path::Path) -> anyhow::Result<Vec<Change>> {
+pub fn compare_git(repo: &Path, rev: &str, path: &Path) -> Result<Vec<Change>, DiffError> {
     let scratch = Scratch(checkout(repo, rev, path)?);
     compare_dirs(&scratch.0.join(path), &repo.join(path))
 }
 
 /// Parses both folders (unsupported docs are skipped on both sides) and compares their operations.
-pub fn compare_dirs(old: &std::path::Path, new: &std::path::Path) -> anyhow::Result<Vec<Change>> {
-    let empty = std::path::Path::new("");
-    let old = if old.exists() {
-        crate::load::load(empty, &[old.to_path_buf()], None)?
-    } else {
-        crate::load::Loaded::default()
-    };
-    let new = crate::load::load(empty, &[new.to_path_buf()], None)?;
+pub fn compare_dirs(old: &Path, new: &Path) -> Result<Vec<Change>, DiffError> {
+    let empty = Path::new("");
+    let old = if old.exists() { load(empty, &[old.to_path_buf()], None)? } else { Loaded::default() };
+    let new = load(empty, &[new.to_path_buf()], None)?;
     Ok(compare(&old, &new))
 }
 
 /// One line for `cargo xtask codegen`: what the docs in `spec_dir` (relative to `repo`) change against git HEAD.
 /// `None` when there is no git history to compare with.
-pub fn summary_since_head(repo: &std::path::Path, spec_dir: &std::path::Path) -> Option<String> {
+pub fn summary_since_head(repo: &Path, spec_dir: &Path) -> Option<String> {
     let changes = compare_git(repo, "HEAD", spec_dir).ok()?;
     let breaking: Vec<&Change> = changes.iter().filter(|c| c.impact == Impact::Breaking).take(3).collect();
     let mut line = format!("{} since HEAD", summary(&changes));
@@ -315,7 +349,7 @@ pub fn summary_since_head(repo: &std::path::Path, spec_dir: &std::path::Path) ->
 }
 
 /// A temporary folder removed on drop.
-struct Scratch(std::path::PathBuf);
+struct Scratch(PathBuf);
 
 impl Drop for Scratch {
     fn drop(&mut self) {
@@ -324,24 +358,41 @@ impl Drop for Scratch {
 }
 
 /// Extracts `path` as of `rev` into a fresh temporary folder (via `git archive`).
-fn checkout(repo: &std::path::Path, rev: &str, path: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+fn checkout(repo: &Path, rev: &str, path: &Path) -> Result<PathBuf, DiffError> {
     use std::process::Command;
+    let failed = |what: &'static str| {
+        move |source| DiffError::Checkout { what, rev: rev.to_string(), path: path.to_path_buf(), source }
+    };
     let dir =
         std::env::temp_dir().join(format!("docbind-diff-{}-{}", std::process::id(), rev.replace(['/', '~', '^'], "_")));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let archive =
-        Command::new("git").arg("-C").arg(repo).args(["archive", "--format=tar", rev, "--"]).arg(path).output()?;
+    std::fs::create_dir_all(&dir).map_err(failed("creating a scratch folder"))?;
+    let archive = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["archive", "--format=tar", rev, "--"])
+        .arg(path)
+        .output()
+        .map_err(failed("running git archive"))?;
     if !archive.status.success() {
-        anyhow::bail!("git archive {rev} {}: {}", path.display(), String::from_utf8_lossy(&archive.stderr).trim());
+        let stderr = String::from_utf8_lossy(&archive.stderr).trim().to_string();
+        return Err(DiffError::Git { rev: rev.to_string(), path: path.to_path_buf(), stderr });
     }
-    let mut tar = Command::new("tar").arg("-x").arg("-C").arg(&dir).stdin(std::process::Stdio::piped()).spawn()?;
+    let mut tar = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(&dir)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .map_err(failed("running tar"))?;
     if let Some(stdin) = tar.stdin.as_mut() {
-        std::io::Write::write_all(stdin, &archive.stdout)?;
+        std::io::Write::write_all(stdin, &archive.stdout).map_err(failed("unpacking"))?;
     }
     drop(tar.stdin.take());
-    if !tar.wait()?.success() {
-        anyhow::bail!("could not unpack {rev}:{}", path.display());
+    let unpacked = tar.wait().map_err(failed("unpacking"))?;
+    if !unpacked.success() {
+        let source = std::io::Error::other(format!("tar exited with {unpacked}"));
+        return Err(DiffError::Checkout { what: "unpacking", rev: rev.to_string(), path: path.to_path_buf(), source });
     }
     Ok(dir)
 }

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 /// Where something came from: the doc file and the 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
+    /// The doc (or `overlay.toml`), as loaded.
     pub file: PathBuf,
+    /// 1-based.
     pub line: usize,
 }
 
@@ -19,10 +21,13 @@ pub struct Source {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
+    /// UCloud's generated Action docs.
     Ucloud,
+    /// Finovy's open-API pages.
     Finovy,
 }
 
+/// One documented API operation: one doc.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Operation {
     /// Stable name: the UCloud Action (`GetUvodnImage`), or for Finovy the doc's file stem (`getList`).
@@ -31,31 +36,50 @@ pub struct Operation {
     pub title: String,
     /// The doc's introduction, if any.
     pub summary: String,
+    /// The doc and the line of its title.
     pub source: Source,
+    /// How it is called.
     pub protocol: Protocol,
     /// Whether retrying a failed call is safe, and why docbind thinks so.
     pub idempotent: Idempotency,
+    /// The request parameters, in document order.
     pub request: Vec<Field>,
+    /// What it returns.
     pub response: Response,
     /// Named models of this doc, in document order.
     pub models: Vec<Model>,
+    /// How it pages, if it does (only an overlay says so).
     pub pagination: Option<Pagination>,
+    /// The error codes the doc lists.
     pub errors: Vec<ErrorCode>,
+    /// The doc's request and response examples.
     pub examples: Vec<Example>,
 }
 
+/// How an operation is called on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Protocol {
     /// UCloud: POST a signed form with `Action=<action>`.
-    Rpc { action: String },
+    Rpc {
+        /// The `Action` parameter (`GetUvodnImage`).
+        action: String,
+    },
     /// Finovy: a REST call.
-    Http { method: String, path: String },
+    Http {
+        /// The HTTP method as documented (`GET`).
+        method: String,
+        /// The URL path (`/v1/open/image/getList`).
+        path: String,
+    },
 }
 
+/// Whether retrying a failed call is safe.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Idempotency {
+    /// Safe to retry.
     pub idempotent: bool,
+    /// Why docbind thinks so (the operation's name, or the overlay).
     pub reason: String,
 }
 
@@ -65,8 +89,11 @@ pub struct Idempotency {
 pub enum Location {
     /// UCloud's flattened form parameters (`Name.0.Field`).
     Form,
+    /// A URL query parameter.
     Query,
+    /// A URL path segment.
     Path,
+    /// An HTTP header.
     Header,
     /// A key of the JSON request body.
     Body,
@@ -74,48 +101,70 @@ pub enum Location {
     Member,
 }
 
+/// One documented parameter or member.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Field {
     /// The name on the wire, exactly as documented (`ImageType`, `imageId`, `Finovy-Access-Token`).
     pub wire_name: String,
+    /// Where it travels.
     pub location: Location,
+    /// Its documented type (overlay-corrected).
     pub ty: Type,
+    /// Whether the doc marks it required.
     pub required: bool,
+    /// The doc's description, as text.
     pub description: String,
+    /// The doc row.
     pub source: Source,
 }
 
+/// A documented type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "of", rename_all = "lowercase")]
 pub enum Type {
+    /// Text.
     String,
     /// 64-bit signed integer (UCloud ids and Finovy epoch milliseconds exceed i32).
     Int,
+    /// A floating-point number.
     Float,
+    /// A boolean.
     Bool,
     /// Free-form JSON (`object`, `json`).
     Json,
     /// A named model of the same operation, by name.
     Model(String),
+    /// A list of the inner type (`array[...]`, UCloud's `Name.N`).
     List(Box<Type>),
     /// An anonymous nested object of a request (`HealthCheckConfig.Port`, `RuleSet.N.MetricID`).
     Group(Vec<Field>),
 }
 
+/// A named model (a `####` table of UCloud's responses).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Model {
+    /// Its name in the doc (`ImageInfo`).
     pub name: String,
+    /// Its members, in document order.
     pub fields: Vec<Field>,
+    /// Its heading.
     pub source: Source,
 }
 
+/// What an operation returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Response {
     /// UCloud: the fields beside the protocol's RetCode, Action and Message.
-    Fields { fields: Vec<Field> },
+    Fields {
+        /// The documented response fields.
+        fields: Vec<Field>,
+    },
     /// Finovy: the `data` member of the `{code, success, msg, data, traceId}` envelope.
-    Envelope { data: Data },
+    Envelope {
+        /// The shape of `data`.
+        data: Data,
+    },
 }
 
 /// The shape of a Finovy envelope's `data`, inferred from the response example.
@@ -124,19 +173,28 @@ pub enum Response {
 pub enum Data {
     /// No output table, or a boolean/absent `data`: kept as free-form JSON.
     Untyped,
+    /// A single value.
     Scalar {
+        /// Its type.
         ty: Type,
     },
+    /// An object with the documented fields.
     Object {
+        /// Its fields.
         fields: Vec<Field>,
     },
+    /// A list of objects with the documented fields.
     List {
+        /// The fields of each item.
         fields: Vec<Field>,
     },
     /// `data: { <items>: [...], <total>: n }`.
     Page {
+        /// The key of the items.
         items: String,
+        /// The key of the total count.
         total: String,
+        /// The fields of each item.
         fields: Vec<Field>,
     },
 }
@@ -146,32 +204,57 @@ pub enum Data {
 #[serde(tag = "style", rename_all = "snake_case")]
 pub enum Pagination {
     /// UCloud: `Offset`/`Limit` in, a list and `TotalCount` out.
-    OffsetLimit { offset: String, limit: String, items: String, total: String },
+    OffsetLimit {
+        /// The request's offset parameter.
+        offset: String,
+        /// The request's page size parameter.
+        limit: String,
+        /// The response's list of models.
+        items: String,
+        /// The response's total count.
+        total: String,
+    },
     /// Finovy: `page`/`pageSize` in, a page of `data` out.
-    PageNumber { page: String, page_size: String },
+    PageNumber {
+        /// The request's page number parameter.
+        page: String,
+        /// The request's page size parameter.
+        page_size: String,
+    },
 }
 
+/// A documented error code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorCode {
+    /// The code.
     pub code: String,
+    /// What the doc says it means.
     pub description: String,
+    /// The doc row.
     pub source: Source,
 }
 
+/// A code example of the doc.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Example {
+    /// Request or response.
     pub kind: ExampleKind,
     /// The fence's info string.
     pub lang: String,
+    /// The example, verbatim.
     pub text: String,
     /// Whether `text` parses as JSON (examples are smoke data, not type truth).
     pub is_json: bool,
+    /// The fence.
     pub source: Source,
 }
 
+/// What an example shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ExampleKind {
+    /// A request.
     Request,
+    /// A response.
     Response,
 }

@@ -5,15 +5,17 @@ use crate::dialect::{self, Parsed};
 use crate::ir::Dialect;
 use crate::markdown;
 use crate::overlay::RustNames;
-use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The outcome of parsing a set of docs: what became IR, and what did not (with reasons).
 #[derive(Debug, Default)]
 pub struct Loaded {
+    /// Every doc that became an IR operation, in path order.
     pub parsed: Vec<Parsed>,
+    /// Every doc that did not (unsupported templates, invalid docs), and every overlay that does not apply.
     pub rejected: Vec<Rejection>,
+    /// Every warning of the parsed docs.
     pub warnings: Vec<Diagnostic>,
     /// What the folders' `overlay.toml` files say about the generated Rust (the IR gets their API corrections).
     pub rust_names: RustNames,
@@ -34,18 +36,32 @@ pub struct LoadTimings {
     pub dialect: Duration,
 }
 
-pub fn parse_dialect(value: &str) -> anyhow::Result<Dialect> {
-    match value {
-        "ucloud" => Ok(Dialect::Ucloud),
-        "finovy" => Ok(Dialect::Finovy),
-        other => anyhow::bail!("unknown dialect `{other}`; expected `ucloud` or `finovy`"),
-    }
+/// A doc folder or file that could not be read (docs that do not parse are [`Rejection`]s, not errors).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A path given to [`load`] that does not exist.
+    #[error("{}: no such file or folder", .0.display())]
+    Missing(PathBuf),
+    /// A file or folder that exists but cannot be read.
+    #[error("reading {}", path.display())]
+    Read {
+        /// The file or folder.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn read_error(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError {
+    let path = path.to_path_buf();
+    move |source| LoadError::Read { path, source }
 }
 
 /// Markdown files under `paths` (files as given, folders recursively), sorted for determinism.
 /// Paths are relative to `root` (or absolute) and are returned as given, so diagnostics and generated headers
 /// name `specs/x/y.md` whatever the working directory.
-pub fn collect_markdown(root: &Path, paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+fn collect_markdown(root: &Path, paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut files = Vec::new();
     for path in paths {
         let full = root.join(path);
@@ -59,7 +75,7 @@ pub fn collect_markdown(root: &Path, paths: &[PathBuf]) -> anyhow::Result<Vec<Pa
         } else if full.is_file() {
             files.push(path.clone());
         } else {
-            anyhow::bail!("{}: no such file or folder", full.display());
+            return Err(LoadError::Missing(full));
         }
     }
     files.sort();
@@ -67,9 +83,9 @@ pub fn collect_markdown(root: &Path, paths: &[PathBuf]) -> anyhow::Result<Vec<Pa
     Ok(files)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
-    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let path = entry?.path();
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    for entry in std::fs::read_dir(dir).map_err(read_error(dir))? {
+        let path = entry.map_err(read_error(dir))?.path();
         if path.is_dir() {
             walk(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "md") {
@@ -79,13 +95,16 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Parses every markdown file under `paths`. Unreadable files are errors; docs that do not parse are collected.
-pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> anyhow::Result<Loaded> {
+/// Parses every markdown file under `paths` (files as given, folders recursively, relative to `root` unless
+/// absolute) into the IR, and applies each folder's `overlay.toml` to the docs under it. `forced` reads every doc
+/// as that dialect instead of detecting it. Unreadable files are errors; docs that do not parse are collected in
+/// [`Loaded::rejected`].
+pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded::default();
     for file in collect_markdown(root, paths)? {
         let full = root.join(&file);
         let started = Instant::now();
-        let bytes = std::fs::read(&full).with_context(|| format!("reading {}", full.display()))?;
+        let bytes = std::fs::read(&full).map_err(read_error(&full))?;
         loaded.timings.read += started.elapsed();
         loaded.bytes += bytes.len();
         let Ok(text) = String::from_utf8(bytes) else {

@@ -13,9 +13,8 @@
 //! case has one only when it warns. `UPDATE_EXPECT=1 cargo test -p docbind-gen --test golden` rewrites every
 //! expectation and removes those whose case is gone; review the diff before committing it.
 
-use docbind_gen::codegen::{self, CrateSpec, RuntimeDep};
 use docbind_gen::ir::Protocol;
-use docbind_gen::load::{self, Loaded};
+use docbind_gen::{CrateSpec, GeneratedFile, Loaded, RuntimeDep};
 use std::path::{Path, PathBuf};
 
 const UPDATE_COMMAND: &str = "UPDATE_EXPECT=1 cargo test -p docbind-gen --test golden";
@@ -79,13 +78,13 @@ impl Golden {
         self.expected.push(rel);
     }
 
-    /// The generated crate against the expected crate folder `rel` (written by [`codegen::ensure_files`]).
-    fn expect_crate(&mut self, rel: PathBuf, files: &[codegen::GeneratedFile]) {
+    /// The generated crate against the expected crate folder `rel` (written by [`docbind_gen::ensure_files`]).
+    fn expect_crate(&mut self, rel: PathBuf, files: &[GeneratedFile]) {
         let dir = self.root.join(&rel);
         if !dir.is_dir() && !self.update {
             self.fail(format!("{}: no expected crate yet", rel.display()));
         } else {
-            match codegen::ensure_files(&dir, files, !self.update) {
+            match docbind_gen::ensure_files(&dir, files, !self.update) {
                 Ok(stale) if !self.update => {
                     let root = format!("{}/", self.root.display());
                     self.failures.extend(stale.iter().map(|s| s.replace(&root, "")));
@@ -152,8 +151,8 @@ fn with_suffix(rel: &Path, suffix: &str) -> PathBuf {
     rel.with_file_name(name)
 }
 
-fn load_case(golden: &Golden, rel: &Path) -> anyhow::Result<Loaded> {
-    load::load(&golden.root, &[rel.to_path_buf()], None)
+fn load_case(golden: &Golden, rel: &Path) -> Result<Loaded, docbind_gen::LoadError> {
+    docbind_gen::load(&golden.root, &[rel.to_path_buf()], None)
 }
 
 /// One doc per case: `ok` docs become IR, `err` docs are rejected; both record their diagnostics.
@@ -258,7 +257,7 @@ fn run_spec_case(golden: &mut Golden, case: &Path, ok: bool) {
         }
     };
     let mut diagnostics: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
-    match (codegen::generate(&spec, &loaded, true), ok) {
+    match (docbind_gen::generate(&spec, &loaded, true), ok) {
         (Ok(generated), true) => {
             diagnostics.extend(generated.skipped.iter().map(ToString::to_string));
             // Deterministic whatever order the docs were read in.
@@ -267,7 +266,7 @@ fn run_spec_case(golden: &mut Golden, case: &Path, ok: bool) {
                 rust_names: loaded.rust_names.clone(),
                 ..Loaded::default()
             };
-            match codegen::generate(&spec, &reversed, true) {
+            match docbind_gen::generate(&spec, &reversed, true) {
                 Ok(again) if again.files == generated.files => {}
                 _ => golden.fail(format!("{}: output depends on the order of the docs", case.display())),
             }

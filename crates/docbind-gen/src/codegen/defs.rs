@@ -12,38 +12,49 @@ use crate::overlay::OperationRustNames;
 /// What one field holds, before `Option`/`Vec` wrapping.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shape {
+    /// `String`.
     Str,
+    /// `i64`.
     Int,
+    /// `f64`.
     Float,
+    /// `bool`.
     Bool,
+    /// Free-form JSON (`serde_json::Value`).
     Json,
     /// A generated struct (model or request group), by Rust type name.
     Struct(String),
-    /// A generated enumeration (from an overlay), by Rust type name; `int` tells how the wire value is typed.
+    /// A generated enumeration (from an overlay), by Rust type name.
     Enum {
+        /// The enum's Rust type name.
         name: String,
+        /// Whether the wire value is an integer (else a string).
         int: bool,
     },
 }
 
+/// How many values of its [`Shape`] a field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Arity {
     /// Always present (required request parameters).
     One,
+    /// An `Option`.
     Optional,
+    /// A `Vec`.
     List,
 }
 
+/// One field of a generated struct (read-only outside codegen).
 #[derive(Debug, Clone)]
 pub struct FieldDef {
-    pub ident: String,
-    pub wire: String,
-    pub shape: Shape,
-    pub arity: Arity,
-    pub location: Location,
-    pub doc: String,
+    pub(crate) ident: String,
+    pub(crate) wire: String,
+    pub(crate) shape: Shape,
+    pub(crate) arity: Arity,
+    pub(crate) location: Location,
+    pub(crate) doc: String,
     /// Request fields only: a required list is a constructor argument like any required parameter.
-    pub required: bool,
+    pub(crate) required: bool,
 }
 
 impl FieldDef {
@@ -61,11 +72,37 @@ impl FieldDef {
     }
 
     /// Whether `new(...)` takes this field.
-    pub fn in_constructor(&self) -> bool {
+    pub(crate) fn in_constructor(&self) -> bool {
         self.required && matches!(self.arity, Arity::One | Arity::List)
+    }
+
+    /// The Rust field name, unescaped (`type`; [`rust_ident`](crate::rust_ident) makes it `r#type`).
+    pub fn name(&self) -> &str {
+        &self.ident
+    }
+
+    /// The name on the wire (`ImageType`).
+    pub fn wire(&self) -> &str {
+        &self.wire
+    }
+
+    /// What the field holds.
+    pub fn shape(&self) -> &Shape {
+        &self.shape
+    }
+
+    /// How many of it.
+    pub fn arity(&self) -> Arity {
+        self.arity
+    }
+
+    /// Its doc comment, as text.
+    pub fn doc(&self) -> &str {
+        &self.doc
     }
 }
 
+/// Whether a struct is sent or received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StructKind {
     /// A top-level request, or a nested request group: encoded, never decoded.
@@ -74,19 +111,40 @@ pub enum StructKind {
     Decoded,
 }
 
+/// One generated struct: a request, a request group, a response or a model (read-only outside codegen).
 #[derive(Debug, Clone)]
 pub struct StructDef {
-    pub name: String,
-    pub kind: StructKind,
-    pub doc: String,
-    pub fields: Vec<FieldDef>,
+    pub(crate) name: String,
+    pub(crate) kind: StructKind,
+    pub(crate) doc: String,
+    pub(crate) fields: Vec<FieldDef>,
 }
 
 impl StructDef {
     /// Whether a field's wire name may carry credentials (the runtime's list, `docbind_redact`); such structs get a
     /// redacting `Debug`.
-    pub fn has_secret(&self) -> bool {
+    pub(crate) fn has_secret(&self) -> bool {
         self.fields.iter().any(|f| docbind_redact::is_secret_name(&f.wire))
+    }
+
+    /// The Rust type name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Sent or received.
+    pub fn kind(&self) -> StructKind {
+        self.kind
+    }
+
+    /// Its doc comment, as text.
+    pub fn doc(&self) -> &str {
+        &self.doc
+    }
+
+    /// Its documented fields, in order (a received struct also has `extra`, which is not listed).
+    pub fn fields(&self) -> &[FieldDef] {
+        &self.fields
     }
 }
 

@@ -1,9 +1,13 @@
 //! IR → checked-in crates. Everything is generated in memory first; files are written (or checked) only when
 //! every doc of the crate made it, so a failing run leaves the crate untouched.
+//!
+//! `defs.rs` turns an operation's IR into Rust definitions (names and types of structs and fields), the same for
+//! every vendor; `operation.rs` turns those into one module's tokens, asking `protocol/` for what differs per
+//! vendor; this file assembles the crate (`lib.rs`, `Cargo.toml`) and formats and writes the files.
 
-pub mod defs;
+pub(crate) mod defs;
 mod error;
-pub mod names;
+pub(crate) mod names;
 mod operation;
 mod protocol;
 mod rustdoc;
@@ -22,11 +26,15 @@ use std::path::{Path, PathBuf};
 /// One crate to generate.
 #[derive(Debug, Clone)]
 pub struct CrateSpec {
+    /// The crate's name (`ucloud-uodn`).
     pub crate_name: String,
+    /// The folder of docs it is generated from, as loaded (named so in diagnostics).
     pub spec_dir: PathBuf,
+    /// Where [`ensure_files`] writes it.
     pub out_dir: PathBuf,
     /// How `spec_dir` is named in headers (`specs/ucloud-uodn`): relative to the repo when possible.
     pub spec_label: String,
+    /// How it depends on docbind-runtime.
     pub runtime: RuntimeDep,
 }
 
@@ -44,7 +52,9 @@ pub enum RuntimeDep {
 /// A generated file: path relative to the crate dir, and its full text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
+    /// Relative to the crate's folder (`src/lib.rs`, `Cargo.toml`).
     pub path: PathBuf,
+    /// The whole file.
     pub text: String,
 }
 
@@ -53,6 +63,7 @@ pub struct GeneratedFile {
 pub struct Generated {
     /// The vendor every operation of the crate calls.
     pub vendor: Vendor,
+    /// Every file of the crate, sorted by path.
     pub files: Vec<GeneratedFile>,
     /// Docs left out, with their reasons (non-strict only): rejected by the parser, or by code generation.
     pub skipped: Vec<Rejection>,
@@ -65,22 +76,66 @@ pub struct Generated {
 /// Where formatting time goes: syn parsing the `quote!`d pieces, and prettyplease printing the files.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Formatting {
+    /// syn parsing the `quote!`d pieces.
     pub parse: std::time::Duration,
+    /// prettyplease printing the files.
     pub print: std::time::Duration,
 }
 
+/// One generated operation, read-only: its IR and the Rust definitions of its module (what `cargo xtask bench`
+/// builds its derive baseline from, and what the corpus harness decodes with).
 #[derive(Debug)]
 pub struct GeneratedOperation {
-    pub operation: Operation,
-    pub defs: defs::OperationDefs,
+    operation: Operation,
+    defs: defs::OperationDefs,
+    renamed: bool,
+    numbered_types: usize,
+    numbered_fields: usize,
+}
+
+impl GeneratedOperation {
+    /// The operation as the IR describes it.
+    pub fn operation(&self) -> &Operation {
+        &self.operation
+    }
+
+    /// Its module, which is also its `Client` method (`get_uvodn_image`).
+    pub fn module(&self) -> &str {
+        &self.defs.module
+    }
+
+    /// The request struct.
+    pub fn request(&self) -> &defs::StructDef {
+        &self.defs.request
+    }
+
+    /// The response struct.
+    pub fn response(&self) -> &defs::StructDef {
+        &self.defs.response
+    }
+
+    /// Every struct of the module, in the order generated: the request, its groups, the response, the models.
+    pub fn structs(&self) -> impl Iterator<Item = &defs::StructDef> {
+        let defs = &self.defs;
+        std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models)
+    }
+
     /// Named after its doc file, not its wire name, because another doc documents the same name
     /// (ARCHITECTURE.md, "Name collisions").
-    pub renamed: bool,
+    pub fn renamed(&self) -> bool {
+        self.renamed
+    }
+
     /// Model types whose Rust names were numbered because another type of the module took theirs.
-    pub numbered_types: usize,
+    pub fn numbered_types(&self) -> usize {
+        self.numbered_types
+    }
+
     /// Fields whose Rust names are not their wire names' snake_case: numbered after a collision, or renamed by
     /// the overlay.
-    pub numbered_fields: usize,
+    pub fn numbered_fields(&self) -> usize {
+        self.numbered_fields
+    }
 }
 
 /// Generates the files of one crate from already-parsed docs. Strict: any rejected doc fails the whole crate.

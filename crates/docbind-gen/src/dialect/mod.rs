@@ -12,7 +12,9 @@ use std::path::Path;
 /// One doc turned into IR, with the warnings met on the way.
 #[derive(Debug, Clone)]
 pub struct Parsed {
+    /// The doc's operation.
     pub operation: Operation,
+    /// What was surprising in the doc, and the rule applied.
     pub warnings: Vec<Diagnostic>,
 }
 
