@@ -585,7 +585,10 @@ fn derive_crate(name: &str, runtime: &Path, ops: &[GeneratedOperation]) -> anyho
                 }
             }
         };
-        files.push(GeneratedFile { path: PathBuf::from(format!("src/{}.rs", op.module())), text: pretty(module)? });
+        files.push(GeneratedFile {
+            path: PathBuf::from(format!("src/{}.rs", op.module())),
+            text: crate::rust_source(module)?,
+        });
         modules.push(rust_ident(op.module()));
     }
     let lib = quote! {
@@ -615,7 +618,7 @@ fn derive_crate(name: &str, runtime: &Path, ops: &[GeneratedOperation]) -> anyho
             }
         }
     };
-    files.push(GeneratedFile { path: PathBuf::from("src/lib.rs"), text: pretty(lib)? });
+    files.push(GeneratedFile { path: PathBuf::from("src/lib.rs"), text: crate::rust_source(lib)? });
     files.push(GeneratedFile {
         path: PathBuf::from("Cargo.toml"),
         text: format!(
@@ -625,12 +628,6 @@ fn derive_crate(name: &str, runtime: &Path, ops: &[GeneratedOperation]) -> anyho
         ),
     });
     Ok(files)
-}
-
-fn pretty(tokens: TokenStream) -> anyhow::Result<String> {
-    let file =
-        syn::parse2(tokens.clone()).with_context(|| format!("baseline emitter produced invalid Rust:\n{tokens}"))?;
-    Ok(prettyplease::unparse(&file))
 }
 
 fn derive_struct(def: &StructDef) -> TokenStream {

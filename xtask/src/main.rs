@@ -5,6 +5,7 @@ mod corpus;
 
 use docbind_gen::{ir, parallel, CrateSpec, RuntimeDep};
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -139,6 +140,13 @@ fn cmd_diff(git: Option<String>, json: bool, paths: &[PathBuf]) -> anyhow::Resul
         println!("{}", docbind_gen::summary(&changes));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Tokens → formatted Rust source: how xtask emits the code it generates itself (the bench's derive baseline, the
+/// corpus harness).
+pub fn rust_source(tokens: proc_macro2::TokenStream) -> anyhow::Result<String> {
+    let file = syn::parse2(tokens.clone()).with_context(|| format!("emitted tokens are not Rust:\n{tokens}"))?;
+    Ok(prettyplease::unparse(&file))
 }
 
 /// The repository root: xtask lives one level below it.
