@@ -34,7 +34,7 @@ pub fn module_pieces(op: &Operation, defs: &OperationDefs, vendor: Vendor) -> Re
     })];
     let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
     for def in structs {
-        let item = struct_item(def).map_err(|bug| CodegenError::of(op, CodegenErrorKind::Bug(bug)))?;
+        let item = struct_item(def).map_err(|bug| CodegenError::of(op, bug))?;
         pieces.push(Piece::Struct(Box::new(item)));
         pieces.push(Piece::Tokens(struct_impls(def, vendor)));
     }
@@ -66,7 +66,7 @@ fn rust_type(field: &FieldDef) -> TokenStream {
 
 /// The struct itself, built as a `syn` item: structs are most of every module (mostly field docs), and building
 /// them directly spares syn a re-parse of every field and doc line before prettyplease prints them.
-fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, String> {
+fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, CodegenErrorKind> {
     let name = format_ident!("{}", def.name);
     let mut derives = vec![quote!(Clone), quote!(PartialEq)];
     if !def.has_secret() {
@@ -81,19 +81,19 @@ fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, String> {
         #[non_exhaustive]
         pub struct #name {}
     })
-    .map_err(|e| format!("struct {}: {e} (generator bug)", def.name))?;
+    .map_err(|e| CodegenErrorKind::Bug(format!("struct {}: {e}", def.name)))?;
     item.attrs.splice(0..0, doc_attributes(&def.doc));
     let syn::Fields::Named(fields) = &mut item.fields else {
-        return Err(format!("struct {}: not a struct with named fields (generator bug)", def.name));
+        return Err(CodegenErrorKind::Bug(format!("struct {}: not a struct with named fields", def.name)));
     };
     for f in &def.fields {
-        let ty = syn::parse2(rust_type(f)).map_err(|e| format!("field {}: {e} (generator bug)", f.ident))?;
+        let ty = syn::parse2(rust_type(f)).map_err(|e| CodegenErrorKind::Bug(format!("field {}: {e}", f.ident)))?;
         fields.named.push(public_field(doc_attributes(&f.doc), ident(&f.ident), ty));
     }
     if def.kind == StructKind::Decoded {
         let doc = "Keys the docs do not declare, and values that did not fit their declared type, exactly as\n\
                    received (a misfit list element under `Name.<index>`).";
-        let ty = syn::parse2(quote!(rt::Extra)).map_err(|e| format!("extra: {e} (generator bug)"))?;
+        let ty = syn::parse2(quote!(rt::Extra)).map_err(|e| CodegenErrorKind::Bug(format!("extra: {e}")))?;
         fields.named.push(public_field(doc_attributes(doc), format_ident!("{EXTRA}"), ty));
     }
     Ok(item)
