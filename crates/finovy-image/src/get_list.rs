@@ -96,6 +96,7 @@ impl rt::__private::Decode for GetListResponse {
 #[non_exhaustive]
 pub struct GetListItem {
     /// id
+    /// 后续如用到镜像id，取该id使用
     ///
     /// Wire name: `id`.
     pub id: Option<String>,
@@ -115,7 +116,7 @@ pub struct GetListItem {
     ///
     /// Wire name: `imageSize`.
     pub image_size: Option<String>,
-    /// 镜像大小
+    /// 数据中心
     ///
     /// Wire name: `datacenterKey`.
     pub datacenter_key: Option<String>,

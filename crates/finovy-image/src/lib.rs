@@ -4,17 +4,20 @@
 //!
 //! Operations:
 //!
+//! - 新增我的镜像接口 (`add`): [`Client::add`]
+//! - 删除我的镜像接口 (`delete`): [`Client::delete`]
 //! - 我的镜像列表接口 (`getList`): [`Client::get_list`]
+//! - 修改我的镜像接口 (`update`): [`Client::update`]
 //!
 //! Every call is one `async fn` on [`Client`]. Responses decode leniently: numbers sent as strings and the like are accepted, and whatever does not fit the documented type is kept in each struct's `extra`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), finovy_image::Error> {
-//! use finovy_image::{Client, GetListRequest};
+//! use finovy_image::{Client, AddRequest};
 //!
 //! // Reads FINOVY_ACCESS_TOKEN, or FINOVY_UUID and FINOVY_SECRET, and FINOVY_BASE_URL.
 //! let client = Client::from_env()?;
-//! let response = client.get_list(&GetListRequest::new()).await?;
+//! let response = client.add(&AddRequest::new(String::new(), String::new())).await?;
 //! println!("{response:?}");
 //! # Ok(())
 //! # }
@@ -24,8 +27,14 @@ pub use docbind_runtime as runtime;
 pub use docbind_runtime::Extra;
 pub use docbind_runtime::finovy::Config;
 pub use docbind_runtime::Error;
+pub mod add;
+pub use add::{AddRequest, AddResponse};
+pub mod delete;
+pub use delete::{DeleteRequest, DeleteResponse};
 pub mod get_list;
 pub use get_list::{GetListRequest, GetListResponse};
+pub mod update;
+pub use update::{UpdateRequest, UpdateResponse};
 ///The Finovy client: cheap to clone, safe to share between tasks. One `async fn` per operation.
 #[derive(Clone, Debug)]
 pub struct Client {

@@ -99,7 +99,7 @@ impl rt::__private::Decode for GetUvodnImageResponse {
 }
 /// `ImageInfo`, a model of 获取镜像列表 (`GetUvodnImage`).
 ///
-/// Defined at `specs/ucloud-uodn/get_uvodn_image.md` line 46.
+/// Defined at `specs/ucloud-uodn/get_uvodn_image.md` line 47.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImageInfo {
@@ -182,7 +182,7 @@ impl rt::__private::Decode for ImageInfo {
 }
 /// `DeployImageInfo`, a model of 获取镜像列表 (`GetUvodnImage`).
 ///
-/// Defined at `specs/ucloud-uodn/get_uvodn_image.md` line 60.
+/// Defined at `specs/ucloud-uodn/get_uvodn_image.md` line 61.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeployImageInfo {

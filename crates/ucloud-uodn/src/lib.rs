@@ -4,17 +4,28 @@
 //!
 //! Operations:
 //!
+//! - 创建节点 (`CreateUvodnNode`): [`Client::create_uvodn_node`]
+//! - 删除node节点 (`DeleteUvodnNode`): [`Client::delete_uvodn_node`]
+//! - 获取IDC机房列表 (`DescribeUvodnIDC`): [`Client::describe_uvodn_idc`]
+//! - 获取节点列表 (`DescribeUvodnNode`): [`Client::describe_uvodn_node`]
 //! - 获取镜像列表 (`GetUvodnImage`): [`Client::get_uvodn_image`]
+//! - 获取节点监控数据 (`GetUvodnNodeData`): [`Client::get_uvodn_node_data`]
+//! - 获取节点价格 (`GetUvodnNodePrice`): [`Client::get_uvodn_node_price`]
+//! - 节点断电 (`PoweroffUvodnNode`): [`Client::poweroff_uvodn_node`]
+//! - 节点重装系统 (`ReinstallUvodnNode`): [`Client::reinstall_uvodn_node`]
+//! - 重启节点 (`RestartUvodnNode`): [`Client::restart_uvodn_node`]
+//! - 启动edn节点 (`StartUvodnNode`): [`Client::start_uvodn_node`]
+//! - 停止UEDN节点 (`StopUvodnNode`): [`Client::stop_uvodn_node`]
 //!
 //! Every call is one `async fn` on [`Client`]. Responses decode leniently: numbers sent as strings and the like are accepted, and whatever does not fit the documented type is kept in each struct's `extra`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), ucloud_uodn::Error> {
-//! use ucloud_uodn::{Client, GetUvodnImageRequest};
+//! use ucloud_uodn::{Client, CreateUvodnNodeRequest};
 //!
 //! // Reads UCLOUD_PUBLIC_KEY, UCLOUD_PRIVATE_KEY, UCLOUD_PROJECT_ID, UCLOUD_REGION, UCLOUD_ZONE, UCLOUD_API_BASE_URL and UCLOUD_TIMEOUT_SECOND.
 //! let client = Client::from_env()?;
-//! let response = client.get_uvodn_image(&GetUvodnImageRequest::new()).await?;
+//! let response = client.create_uvodn_node(&CreateUvodnNodeRequest::new(String::new(), todo!(), todo!(), todo!(), String::new(), todo!())).await?;
 //! println!("{response:?}");
 //! # Ok(())
 //! # }
@@ -24,8 +35,30 @@ pub use docbind_runtime as runtime;
 pub use docbind_runtime::Extra;
 pub use docbind_runtime::ucloud::Config;
 pub use docbind_runtime::Error;
+pub mod create_uvodn_node;
+pub use create_uvodn_node::{CreateUvodnNodeRequest, CreateUvodnNodeResponse};
+pub mod delete_uvodn_node;
+pub use delete_uvodn_node::{DeleteUvodnNodeRequest, DeleteUvodnNodeResponse};
+pub mod describe_uvodn_idc;
+pub use describe_uvodn_idc::{DescribeUvodnIdcRequest, DescribeUvodnIdcResponse};
+pub mod describe_uvodn_node;
+pub use describe_uvodn_node::{DescribeUvodnNodeRequest, DescribeUvodnNodeResponse};
 pub mod get_uvodn_image;
 pub use get_uvodn_image::{GetUvodnImageRequest, GetUvodnImageResponse};
+pub mod get_uvodn_node_data;
+pub use get_uvodn_node_data::{GetUvodnNodeDataRequest, GetUvodnNodeDataResponse};
+pub mod get_uvodn_node_price;
+pub use get_uvodn_node_price::{GetUvodnNodePriceRequest, GetUvodnNodePriceResponse};
+pub mod poweroff_uvodn_node;
+pub use poweroff_uvodn_node::{PoweroffUvodnNodeRequest, PoweroffUvodnNodeResponse};
+pub mod reinstall_uvodn_node;
+pub use reinstall_uvodn_node::{ReinstallUvodnNodeRequest, ReinstallUvodnNodeResponse};
+pub mod restart_uvodn_node;
+pub use restart_uvodn_node::{RestartUvodnNodeRequest, RestartUvodnNodeResponse};
+pub mod start_uvodn_node;
+pub use start_uvodn_node::{StartUvodnNodeRequest, StartUvodnNodeResponse};
+pub mod stop_uvodn_node;
+pub use stop_uvodn_node::{StopUvodnNodeRequest, StopUvodnNodeResponse};
 ///The UCloud client: cheap to clone, safe to share between tasks. One `async fn` per operation.
 #[derive(Clone, Debug)]
 pub struct Client {
