@@ -174,13 +174,12 @@ fn cmd_codegen(specs: &[CrateSpec], check: bool, strict: bool) -> anyhow::Result
         for skipped in &crate_files.skipped {
             eprintln!("skipped: {}", skipped.to_string().replace('\n', "; "));
         }
-        generated.push(crate_files.files);
+        generated.push((crate_files.files, crate_files.operations.len()));
     }
     let mut stale = Vec::new();
-    for (spec, files) in specs.iter().zip(&generated) {
+    for (spec, (files, ops)) in specs.iter().zip(&generated) {
         let changed = docbind_gen::ensure_files(&spec.out_dir, files, check)?;
         if !check {
-            let ops = files.iter().filter(|f| f.path.starts_with("src") && !f.path.ends_with("lib.rs")).count();
             let api = match spec.runtime {
                 RuntimeDep::Workspace => docbind_gen::summary_since_head(&repo_root(), &spec.spec_dir),
                 RuntimeDep::Path(_) | RuntimeDep::Member(_) => None,

@@ -5,7 +5,7 @@
 
 use crate::ir::{Data, Field, Model, Operation, Response, Type};
 use crate::load::{load, LoadError, Loaded};
-use crate::overlay::OperationRustNames;
+use crate::overlay::{OperationRustNames, Waiter};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -77,8 +77,27 @@ pub fn compare(old_docs: &Loaded, new_docs: &Loaded) -> Vec<Change> {
             }
         }
     }
+    compare_waiters(old_docs.rust_names.waiters(), new_docs.rust_names.waiters(), &mut out);
     out.sort();
     out
+}
+
+/// Waiters are client methods: one removed or changed breaks callers, one added does not.
+fn compare_waiters(old: &[Waiter], new: &[Waiter], out: &mut Vec<Change>) {
+    for before in old {
+        match new.iter().find(|w| w.name == before.name) {
+            None => {
+                out.push(change(Impact::Breaking, &before.operation, &format!("waiter {}", before.name), "removed"))
+            }
+            Some(after) if after != before => {
+                out.push(change(Impact::Breaking, &after.operation, &format!("waiter {}", after.name), "changed"))
+            }
+            Some(_) => {}
+        }
+    }
+    for after in new.iter().filter(|w| !old.iter().any(|before| before.name == w.name)) {
+        out.push(change(Impact::Compatible, &after.operation, &format!("waiter {}", after.name), "added"));
+    }
 }
 
 fn by_name(loaded: &Loaded) -> BTreeMap<&str, &Operation> {
@@ -115,6 +134,13 @@ fn compare_operation(
         ));
     }
     if old_names != new_names {
+        if old_names.rename != new_names.rename {
+            let name =
+                |names: &OperationRustNames| names.rename.as_ref().map_or("its own", |r| r.name.as_str()).to_string();
+            let detail =
+                format!("overlay changes the operation's Rust name: {} -> {}", name(old_names), name(new_names));
+            out.push(change(Impact::Breaking, op, "Rust name", detail));
+        }
         for a in &new_names.fields {
             if old_names.field(&a.path) != Some(a) {
                 out.push(change(

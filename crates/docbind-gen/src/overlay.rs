@@ -6,16 +6,36 @@
 //! pagination = { offset = "Offset", limit = "Limit", items = "ImageList", total = "TotalCount" }
 //! # Finovy: pagination = { page = "page", page_size = "pageSize" }
 //!
+//! [add]                                # a Finovy operation named `add` by its docs
+//! rename = "AddImage"                  # Rust name of the operation: add_image, AddImageRequest, AddImageResponse
+//!
 //! [GetUvodnImage.models.ImageInfo]
 //! rename = "Image"                     # Rust type name of a model
+//!
+//! [DescribeUvodnNode.models.NodeIp]    # a model the API returns and the docs' tables do not define
+//! add = { description = "外网IP (the response example's NodeIpList elements)" }
 //!
 //! [GetUvodnImage.fields."request.ImageType"]   # request.<A.B>, response.<X>, model.<M>.<X>
 //! rename = "kind"                      # Rust field name
 //! type = "int"                         # fix a documented type: string int float bool object M array[...]
 //! enum = { name = "ImageType", values = { Standard = "1", Industry = "2", Custom = "3" } }
+//!
+//! [DescribeUvodnNode.fields."model.NodeIp.Ip"] # a field the docs' tables leave out
+//! add = { type = "string", description = "IP 地址" }   # request fields also say where (Finovy: location = "query")
+//!
+//! [waiters.node_running]               # Client::wait_until_node_running(id, options): see `overlay/waiter.rs`
+//! operation = "DescribeUvodnNode"
+//! id = "NodeId"
+//! items = "NodeList"
+//! item_id = "NodeId"
+//! state = "State"
+//! success = [4]
+//! failure = [10, 11]
 //! ```
 //!
 //! Unknown keys and references to operations, fields or models the docs do not have are errors with file:line.
+//! An operation's Rust name must not be another operation's (`[x] rename` clashes are errors of code generation,
+//! which names every operation). `waiters` is the one top-level key that is not an operation.
 //!
 //! An overlay says two kinds of things, and they go two ways. What it corrects about the API (types,
 //! idempotency, pagination) is written into the IR, which stays a description of the vendor's API. What it says
@@ -23,7 +43,7 @@
 //! generation reads and `diff` reports as changes of the Rust API.
 
 use crate::diag::Diagnostic;
-use crate::ir::{Data, Field, Idempotency, Operation, Pagination, Response, Source, Type};
+use crate::ir::{Data, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source, Type};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,28 +51,36 @@ use toml::Spanned;
 
 pub const FILE_NAME: &str = "overlay.toml";
 
-/// What overlays say about the generated Rust rather than about the API: Rust names of fields and models, and
-/// enumerations (a field's documented values, with Rust names). Produced by the overlay pass beside the IR, read by
-/// code generation; keyed by each operation's doc file. Empty without overlays.
+/// What overlays say about the generated Rust rather than about the API: Rust names of operations, fields and
+/// models, enumerations (a field's documented values, with Rust names), and waiters (client methods that poll an
+/// operation until a resource reaches a state). Produced by the overlay pass beside the IR, read by code
+/// generation; keyed by each operation's doc file. Empty without overlays.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RustNames {
     docs: BTreeMap<PathBuf, OperationRustNames>,
+    waiters: Vec<Waiter>,
 }
 
 impl RustNames {
     /// Whether no overlay names anything.
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.docs.is_empty() && self.waiters.is_empty()
     }
 
     /// The names an overlay gives in the operation documented by `doc` (none if it gives none).
     pub(crate) fn of(&self, doc: &Path) -> &OperationRustNames {
-        static NONE: OperationRustNames = OperationRustNames { fields: Vec::new(), models: Vec::new() };
+        static NONE: OperationRustNames = OperationRustNames { rename: None, fields: Vec::new(), models: Vec::new() };
         self.docs.get(doc).unwrap_or(&NONE)
+    }
+
+    /// The waiters the overlays declare, in overlay order.
+    pub(crate) fn waiters(&self) -> &[Waiter] {
+        &self.waiters
     }
 
     pub(crate) fn extend(&mut self, other: RustNames) {
         self.docs.extend(other.docs);
+        self.waiters.extend(other.waiters);
     }
 
     fn for_doc(&mut self, doc: &Path) -> &mut OperationRustNames {
@@ -64,6 +92,8 @@ impl RustNames {
 /// `request.RuleSet.MetricID`, `response.TotalCount`, `model.ImageInfo.State`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct OperationRustNames {
+    /// The operation's Rust name (UpperCamelCase type stem; its snake_case is the module and method).
+    pub rename: Option<OperationRename>,
     pub fields: Vec<FieldRustNames>,
     /// Model (wire name) → Rust type name.
     pub models: Vec<(String, String)>,
@@ -78,6 +108,24 @@ impl OperationRustNames {
         self.models.iter().find(|(m, _)| m == model).map(|(_, rust)| rust.as_str())
     }
 }
+
+/// An operation's Rust name, given by the overlay.
+#[derive(Debug, Clone)]
+pub(crate) struct OperationRename {
+    /// UpperCamelCase: the stem of the request and response types (`AddImage`).
+    pub name: String,
+    /// Where the overlay says so, for errors about it.
+    pub source: Source,
+}
+
+/// Equal when the names are: moving the declaration within `overlay.toml` changes no API (see `diff`).
+impl PartialEq for OperationRename {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for OperationRename {}
 
 /// What an overlay says about one field's Rust side.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -108,9 +156,44 @@ impl PartialEq for Enumeration {
 
 impl Eq for Enumeration {}
 
+/// The whole `overlay.toml`: operations by name, and the `waiters` table.
+#[derive(Debug, Default)]
+struct OverlayFile {
+    operations: Vec<(Spanned<String>, OperationOverlay)>,
+    waiters: Vec<(Spanned<String>, Spanned<waiter::WaiterOverlay>)>,
+}
+
+/// A table of operations by name beside one reserved key, `waiters`; read key by key so that every value keeps
+/// its span and `deny_unknown_fields` (which `flatten` would lose) still holds inside each.
+impl<'de> Deserialize<'de> for OverlayFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = OverlayFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("tables of operations by name, and `waiters`")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<OverlayFile, A::Error> {
+                let mut file = OverlayFile::default();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    if key.get_ref() == waiter::KEY {
+                        let waiters: BTreeMap<Spanned<String>, Spanned<waiter::WaiterOverlay>> = map.next_value()?;
+                        file.waiters.extend(waiters);
+                    } else {
+                        file.operations.push((key, map.next_value()?));
+                    }
+                }
+                Ok(file)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OperationOverlay {
+    rename: Option<Spanned<String>>,
     idempotent: Option<Spanned<bool>>,
     pagination: Option<Spanned<PaginationOverlay>>,
     #[serde(default)]
@@ -133,12 +216,28 @@ struct PaginationOverlay {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ModelOverlay {
-    rename: Spanned<String>,
+    rename: Option<Spanned<String>>,
+    /// `add = true`: a model the docs do not define, which the API returns (their examples show it).
+    add: Option<Spanned<bool>>,
+}
+
+/// A field the docs' tables leave out.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddField {
+    #[serde(rename = "type")]
+    ty: String,
+    description: String,
+    /// Where a request field travels (`query`, `path`, `header`, `body`); UCloud's form needs none.
+    location: Option<String>,
+    #[serde(default)]
+    required: bool,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FieldOverlay {
+    add: Option<Spanned<AddField>>,
     rename: Option<Spanned<String>>,
     #[serde(rename = "type")]
     ty: Option<Spanned<String>>,
@@ -163,7 +262,7 @@ pub fn apply_dir(dir: &Path, display_dir: &Path, ops: &mut [&mut Operation]) -> 
 /// Applies an overlay's text to `ops` and returns the Rust names it gives; `file` names it in diagnostics.
 pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<RustNames, Vec<Diagnostic>> {
     let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-    let overlay: BTreeMap<Spanned<String>, OperationOverlay> = toml::from_str(text).map_err(|e| {
+    let overlay: OverlayFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(s.start)).unwrap_or(0);
         vec![Diagnostic::error(file, line, e.message().trim().to_string())]
     })?;
@@ -171,7 +270,7 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
     let mut names = RustNames::default();
     let mut errors = Vec::new();
     let mut err = |offset: usize, msg: String| errors.push(Diagnostic::error(file, line_of(offset), msg));
-    for (name, spec) in overlay {
+    for (name, spec) in overlay.operations {
         let Some(op) = ops.iter_mut().find(|o| o.name == *name.get_ref()) else {
             let known: Vec<&str> = ops.iter().map(|o| o.name.as_str()).collect();
             err(
@@ -180,17 +279,27 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
             );
             continue;
         };
+        if let Some(rename) = &spec.rename {
+            if is_type_ident(rename.get_ref()) {
+                let source = source_at(rename.span().start);
+                names.for_doc(&op.source.file).rename =
+                    Some(OperationRename { name: rename.get_ref().clone(), source });
+            } else {
+                err(rename.span().start, format!("`{}` is not an UpperCamelCase Rust type name", rename.get_ref()));
+            }
+        }
         if let Some(idempotent) = spec.idempotent {
             op.idempotent = Idempotency { idempotent: *idempotent.get_ref(), reason: "set in overlay.toml".into() };
         }
+        // Models before fields: the fields of an added model are added next.
         for (model, m) in &spec.models {
-            if !op.models.iter().any(|x| x.name == *model.get_ref()) {
-                err(model.span().start, format!("`{}` has no model `{}`", op.name, model.get_ref()));
-            } else if !is_type_ident(m.rename.get_ref()) {
-                err(m.rename.span().start, format!("`{}` is not an UpperCamelCase Rust type name", m.rename.get_ref()));
-            } else {
+            if let Err((msg, at)) = apply_model(op, model, m, &source_at) {
+                err(at, msg);
+                continue;
+            }
+            if let Some(rename) = &m.rename {
                 let models = &mut names.for_doc(&op.source.file).models;
-                models.push((model.get_ref().clone(), m.rename.get_ref().clone()));
+                models.push((model.get_ref().clone(), rename.get_ref().clone()));
             }
         }
         for (path, f) in &spec.fields {
@@ -210,11 +319,59 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
             }
         }
     }
+    for (name, declared) in &overlay.waiters {
+        match waiter::check(name.get_ref(), declared.get_ref(), ops, &names, &source_at(declared.span().start)) {
+            Ok(waiter) => names.waiters.push(waiter),
+            Err((msg, at)) => err(at.unwrap_or(name.span().start), msg),
+        }
+    }
     if errors.is_empty() {
         Ok(names)
     } else {
         Err(errors)
     }
+}
+
+/// Adds a model the overlay declares with `add = true`, and checks the model the rest of its entry is about.
+fn apply_model(
+    op: &mut Operation,
+    model: &Spanned<String>,
+    m: &ModelOverlay,
+    source_at: &dyn Fn(usize) -> Source,
+) -> Result<(), (String, usize)> {
+    let exists = op.models.iter().any(|x| x.name == *model.get_ref());
+    match &m.add {
+        Some(add) if !*add.get_ref() => {
+            return Err(("`add = false` adds nothing; leave it out".into(), add.span().start));
+        }
+        Some(add) if exists => {
+            let msg = format!("`{}` already defines model `{}`; drop `add`", op.name, model.get_ref());
+            return Err((msg, add.span().start));
+        }
+        Some(add) if !is_type_ident(model.get_ref()) => {
+            let msg = format!("`{}` is not an UpperCamelCase model name", model.get_ref());
+            return Err((msg, add.span().start));
+        }
+        Some(add) => op.models.push(Model {
+            name: model.get_ref().clone(),
+            fields: Vec::new(),
+            source: source_at(add.span().start),
+        }),
+        None if !exists => {
+            return Err((format!("`{}` has no model `{}`", op.name, model.get_ref()), model.span().start));
+        }
+        None if m.rename.is_none() => {
+            return Err(("a model entry needs `rename` or `add`".into(), model.span().start));
+        }
+        None => {}
+    }
+    if let Some(rename) = &m.rename {
+        if !is_type_ident(rename.get_ref()) {
+            let msg = format!("`{}` is not an UpperCamelCase Rust type name", rename.get_ref());
+            return Err((msg, rename.span().start));
+        }
+    }
+    Ok(())
 }
 
 /// An error message and, when more precise than the field key, the byte offset it is about.
@@ -230,6 +387,10 @@ fn apply_field(
 ) -> Result<Option<FieldRustNames>, FieldError> {
     let models: Vec<String> = op.models.iter().map(|m| m.name.clone()).collect();
     let op_name = op.name.clone();
+    if let Some(add) = &f.add {
+        add_field(op, path, add.get_ref(), &models, source_at(add.span().start))
+            .map_err(|msg| (msg, Some(add.span().start)))?;
+    }
     let field = find_field(op, path).ok_or_else(|| {
         (format!("`{op_name}` has no field `{path}` (expected request.<Name[.Member]>, response.<Name> or model.<Model>.<Name>)"), None)
     })?;
@@ -258,8 +419,17 @@ fn apply_field(
     if let Some(e) = &f.enumeration {
         let declared = e.span().start;
         let at = Some(declared);
-        if !matches!(field.ty, Type::String | Type::Int) {
-            return Err((format!("an enum needs a single string or int field; `{path}` is {:?}", field.ty), at));
+        // A request may send a list of them; decoding has no slot for a list of enums.
+        let fits = |ty: &Type| matches!(ty, Type::String | Type::Int);
+        let enumerable = match &field.ty {
+            Type::List(inner) => path.starts_with("request.") && fits(inner),
+            ty => fits(ty),
+        };
+        if !enumerable {
+            return Err((
+                format!("an enum needs a string or int field, or a request list of them; `{path}` is {:?}", field.ty),
+                at,
+            ));
         }
         let e = e.get_ref();
         let name =
@@ -293,6 +463,74 @@ fn apply_field(
         names.enumeration = Some(Enumeration { name, variants, source: source_at(declared) });
     }
     Ok((names.rename.is_some() || names.enumeration.is_some()).then_some(names))
+}
+
+/// Adds the field at `path`, which the docs' tables leave out: `request.X`, `response.X` or `model.M.X`.
+fn add_field(op: &mut Operation, path: &str, add: &AddField, models: &[String], source: Source) -> Result<(), String> {
+    if find_field(op, path).is_some() {
+        return Err(format!("`{}` documents `{path}`; drop `add`", op.name));
+    }
+    let ty = parse_type(&add.ty, models).ok_or_else(|| {
+        format!(
+            "unknown type `{}`; expected string, int, float, bool, object, a model of this doc, or array[...]",
+            add.ty
+        )
+    })?;
+    let (root, rest) = path.split_once('.').unwrap_or((path, ""));
+    let is_rpc = matches!(op.protocol, Protocol::Rpc { .. });
+    let location = match (root, add.location.as_deref()) {
+        ("request", None) if is_rpc => Location::Form,
+        ("request", Some("query")) if !is_rpc => Location::Query,
+        ("request", Some("path")) if !is_rpc => Location::Path,
+        ("request", Some("header")) if !is_rpc => Location::Header,
+        ("request", Some("body")) if !is_rpc => Location::Body,
+        ("request", _) if is_rpc => return Err("a UCloud request field travels in the form: drop `location`".into()),
+        ("request", _) => return Err("a Finovy request field needs `location`: query, path, header or body".into()),
+        (_, Some(_)) => return Err("`location` is for request fields".into()),
+        _ => Location::Member,
+    };
+    if add.required && root != "request" {
+        return Err("`required` is for request fields: responses are decoded as if anything may be missing".into());
+    }
+    let (fields, name) = match root {
+        "request" if !rest.contains('.') => (&mut op.request, rest),
+        "response" => {
+            let fields = match &mut op.response {
+                Response::Fields { fields } => fields,
+                Response::Envelope {
+                    data: Data::Object { fields } | Data::List { fields } | Data::Page { fields, .. },
+                } => fields,
+                Response::Envelope { data: Data::Scalar { .. } | Data::Untyped } => {
+                    return Err(format!("the response of `{}` has no fields to add to", op.name))
+                }
+            };
+            (fields, rest)
+        }
+        "model" => {
+            let (model, name) = rest.split_once('.').unwrap_or((rest, ""));
+            let Some(m) = op.models.iter_mut().find(|m| m.name == model) else {
+                return Err(format!("`{}` has no model `{model}`", op.name));
+            };
+            (&mut m.fields, name)
+        }
+        _ => {
+            return Err(format!(
+                "cannot add `{path}`: expected request.<Name>, response.<Name> or model.<Model>.<Name>"
+            ))
+        }
+    };
+    if name.is_empty() || name.contains('.') {
+        return Err(format!("cannot add `{path}`: expected request.<Name>, response.<Name> or model.<Model>.<Name>"));
+    }
+    fields.push(Field {
+        wire_name: name.to_string(),
+        location,
+        ty,
+        required: add.required,
+        description: add.description.clone(),
+        source,
+    });
+    Ok(())
 }
 
 /// `request.A.B`, `response.X`, `model.M.X` → the IR field.
@@ -423,3 +661,6 @@ fn is_field_ident(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+mod waiter;
+
+pub(crate) use waiter::{Missing, Waiter};

@@ -97,6 +97,11 @@ pub enum Error {
         limit: usize,
     },
 
+    /// A generated `wait_until_*` method ended without the resource reaching the state it waited for
+    /// ([`WaitError`](crate::WaitError) says why, and the last state seen).
+    #[error(transparent)]
+    Wait(Box<crate::WaitError>),
+
     /// Obtaining or refreshing an access token failed.
     #[error("authentication failed: {message}")]
     #[non_exhaustive]

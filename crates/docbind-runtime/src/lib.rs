@@ -9,6 +9,8 @@
 //! - [`Error`]: the one error type, with the vendor's code, message and request id ([`Vendor`]); [`CallInfo`]
 //!   describes a completed call,
 //! - [`paginate`]: the lazy page streams behind generated `*_stream` methods,
+//! - [`WaitOptions`] and [`WaitError`]: the deadline and pace of generated `wait_until_*` methods, and why a wait
+//!   failed (with the last state seen),
 //! - [`Extra`]: what every response and model keeps of the keys and values its docs do not declare,
 //! - [`Enumeration`]: generated enumerations, which keep values the docs do not list.
 //!
@@ -23,6 +25,7 @@ mod retry;
 mod transport;
 pub mod ucloud;
 mod vendor;
+mod waiter;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -37,6 +40,7 @@ pub use retry::RetryPolicy;
 pub use serde_json;
 pub use transport::{HttpOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 pub use vendor::Vendor;
+pub use waiter::{WaitError, WaitOptions};
 
 /// Metadata about a completed call.
 #[derive(Debug, Clone, Default, PartialEq)]

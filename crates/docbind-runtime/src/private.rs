@@ -15,3 +15,8 @@ pub mod ucloud {
 pub mod finovy {
     pub use crate::finovy::protocol::{decode_envelope, Call, EnvelopeStatus, Method, Operation};
 }
+
+/// The polling loop behind generated `wait_until_*` methods.
+pub mod waiter {
+    pub use crate::waiter::{until_state, until_state_or_gone, Missing, Seen, Waiter};
+}

@@ -1,7 +1,7 @@
 //! End to end: the generated `ucloud-uodn` crate against a real HTTP server on 127.0.0.1.
 
 use docbind::runtime::{Error, RetryPolicy};
-use docbind::ucloud_uodn::get_uvodn_image::{DeployState, ImageState, ImageType};
+use docbind::ucloud_uodn::get_uvodn_image::{DeployState, ImageState, ImageType, OcType};
 use docbind::ucloud_uodn::{Client, Config, GetUvodnImageRequest};
 use futures::TryStreamExt as _;
 use serde_json::json;
@@ -101,7 +101,8 @@ async fn decodes_the_docs_own_response_example() {
     assert_eq!(image.image_name.as_deref(), Some("CentOS 7.2 64位"));
     // Declared string, sent as the number 1; the overlay names the value.
     assert_eq!(image.image_type, Some(ImageType::Standard));
-    assert_eq!(image.oc_type.as_deref(), Some("CentOs"));
+    // 系统类型 lists unix and windows; the example's "CentOs" is kept as an unknown value.
+    assert_eq!(image.oc_type, Some(OcType::Unknown("CentOs".into())));
     assert!(image.extra.is_empty() && response.extra.is_empty());
 }
 

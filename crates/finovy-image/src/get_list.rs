@@ -24,6 +24,22 @@ pub struct GetListRequest {
     ///
     /// Wire name: `status`.
     pub status: Option<ImageStatus>,
+    /// 创建时间起，如 `2024-01-31 16:00:00`（输入参数表未列出，见请求示例）
+    ///
+    /// Wire name: `from`.
+    pub from: Option<String>,
+    /// 页码，从 1 开始（输入参数表未列出，见请求示例）
+    ///
+    /// Wire name: `page`.
+    pub page: Option<i64>,
+    /// 每页条数（输入参数表未列出，见请求示例）
+    ///
+    /// Wire name: `pageSize`.
+    pub page_size: Option<i64>,
+    /// 创建时间止，如 `2024-03-31 15:59:59`（输入参数表未列出，见请求示例）
+    ///
+    /// Wire name: `to`.
+    pub to: Option<String>,
 }
 impl GetListRequest {
     /// Creates the request with every optional parameter unset.
@@ -54,11 +70,39 @@ impl GetListRequest {
         self.status = Some(value);
         self
     }
+    /// Sets [`from`](Self::from) (wire name `from`).
+    #[must_use]
+    pub fn with_from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+    /// Sets [`page`](Self::page) (wire name `page`).
+    #[must_use]
+    pub fn with_page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+    /// Sets [`page_size`](Self::page_size) (wire name `pageSize`).
+    #[must_use]
+    pub fn with_page_size(mut self, value: i64) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+    /// Sets [`to`](Self::to) (wire name `to`).
+    #[must_use]
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.opt_query_str("imageName", self.image_name.as_deref());
         call.opt_query_str("imageType", self.image_type.as_deref());
         call.opt_query_str("datacenterKey", self.datacenter_key.as_deref());
         call.opt_query_str("status", self.status.as_ref().map(|value| value.as_str()));
+        call.opt_query_str("from", self.from.as_deref());
+        call.opt_query_int("page", self.page);
+        call.opt_query_int("pageSize", self.page_size);
+        call.opt_query_str("to", self.to.as_deref());
     }
 }
 /// What 我的镜像列表接口 (`getList`) returns.
@@ -249,5 +293,27 @@ impl crate::Client {
             .call(&OPERATION, call, decode_response)
             .await?;
         Ok(response)
+    }
+    /// Every item of [`get_list`](Self::get_list), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    pub fn get_list_stream(
+        &self,
+        request: GetListRequest,
+    ) -> impl rt::futures::Stream<Item = Result<GetListItem, rt::Error>> + Unpin + '_ {
+        let start = request.page.unwrap_or(1);
+        let page_size = request.page_size.unwrap_or(0);
+        Box::pin(
+            rt::paginate::numbered_pages(
+                start,
+                page_size,
+                move |position| {
+                    let mut request = request.clone();
+                    request.page = Some(position);
+                    async move {
+                        let response = self.get_list(&request).await?;
+                        Ok((response.data, response.total_counts))
+                    }
+                },
+            ),
+        )
     }
 }

@@ -4,20 +4,20 @@
 //!
 //! Operations:
 //!
-//! - 新增我的镜像接口 (`add`): [`Client::add`]
-//! - 删除我的镜像接口 (`delete`): [`Client::delete`]
+//! - 新增我的镜像接口 (`add`): [`Client::add_image`]
+//! - 删除我的镜像接口 (`delete`): [`Client::delete_image`]
 //! - 我的镜像列表接口 (`getList`): [`Client::get_list`]
-//! - 修改我的镜像接口 (`update`): [`Client::update`]
+//! - 修改我的镜像接口 (`update`): [`Client::update_image`]
 //!
 //! Every call is one `async fn` on [`Client`]. Responses decode leniently: numbers sent as strings and the like are accepted, and whatever does not fit the documented type is kept in each struct's `extra`.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), finovy_image::Error> {
-//! use finovy_image::{Client, AddRequest};
+//! use finovy_image::{Client, AddImageRequest};
 //!
 //! // Reads FINOVY_ACCESS_TOKEN, or FINOVY_UUID and FINOVY_SECRET, and FINOVY_BASE_URL.
 //! let client = Client::from_env()?;
-//! let response = client.add(&AddRequest::new(String::new(), String::new())).await?;
+//! let response = client.add_image(&AddImageRequest::new(String::new(), String::new())).await?;
 //! println!("{response:?}");
 //! # Ok(())
 //! # }
@@ -27,14 +27,14 @@ pub use docbind_runtime as runtime;
 pub use docbind_runtime::Extra;
 pub use docbind_runtime::finovy::Config;
 pub use docbind_runtime::Error;
-pub mod add;
-pub use add::{AddRequest, AddResponse};
-pub mod delete;
-pub use delete::{DeleteRequest, DeleteResponse};
+pub mod add_image;
+pub use add_image::{AddImageRequest, AddImageResponse};
+pub mod delete_image;
+pub use delete_image::{DeleteImageRequest, DeleteImageResponse};
 pub mod get_list;
 pub use get_list::{GetListRequest, GetListResponse};
-pub mod update;
-pub use update::{UpdateRequest, UpdateResponse};
+pub mod update_image;
+pub use update_image::{UpdateImageRequest, UpdateImageResponse};
 ///The Finovy client: cheap to clone, safe to share between tasks. One `async fn` per operation.
 #[derive(Clone, Debug)]
 pub struct Client {

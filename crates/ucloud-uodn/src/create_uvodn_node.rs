@@ -61,7 +61,7 @@ pub struct CreateUvodnNodeRequest {
     /// 付费方式，1按时，2按月，3按年，默认2
     ///
     /// Wire name: `ChargeType`.
-    pub charge_type: Option<i64>,
+    pub charge_type: Option<ChargeType>,
     /// 月数或者年数，0计费到月底， 默认0
     ///
     /// Wire name: `ChargeQuantity`.
@@ -73,7 +73,7 @@ pub struct CreateUvodnNodeRequest {
     /// 产品类型：normal（标准型），hf（高频型）
     ///
     /// Wire name: `ProductType`.
-    pub product_type: Option<String>,
+    pub product_type: Option<ProductType>,
     /// 外网防护墙规则租，默认
     ///
     /// Wire name: `FirewallId`.
@@ -147,7 +147,7 @@ impl CreateUvodnNodeRequest {
     }
     /// Sets [`charge_type`](Self::charge_type) (wire name `ChargeType`).
     #[must_use]
-    pub fn with_charge_type(mut self, value: i64) -> Self {
+    pub fn with_charge_type(mut self, value: ChargeType) -> Self {
         self.charge_type = Some(value);
         self
     }
@@ -165,8 +165,8 @@ impl CreateUvodnNodeRequest {
     }
     /// Sets [`product_type`](Self::product_type) (wire name `ProductType`).
     #[must_use]
-    pub fn with_product_type(mut self, value: impl Into<String>) -> Self {
-        self.product_type = Some(value.into());
+    pub fn with_product_type(mut self, value: ProductType) -> Self {
+        self.product_type = Some(value);
         self
     }
     /// Sets [`firewall_id`](Self::firewall_id) (wire name `FirewallId`).
@@ -188,10 +188,16 @@ impl CreateUvodnNodeRequest {
         form.opt_str("AccountName", self.account_name.as_deref());
         form.opt_str("PassWord", self.pass_word.as_deref());
         form.opt_int("NodeCount", self.node_count);
-        form.opt_int("ChargeType", self.charge_type);
+        form.opt_str(
+            "ChargeType",
+            self.charge_type.as_ref().map(|value| value.as_str()),
+        );
         form.opt_int("ChargeQuantity", self.charge_quantity);
         form.opt_str("SubnetId", self.subnet_id.as_deref());
-        form.opt_str("ProductType", self.product_type.as_deref());
+        form.opt_str(
+            "ProductType",
+            self.product_type.as_ref().map(|value| value.as_str()),
+        );
         form.opt_str("FirewallId", self.firewall_id.as_deref());
     }
 }
@@ -225,7 +231,7 @@ pub struct CreateUvodnNodeResponse {
     /// 节点id
     ///
     /// Wire name: `NodeList`. Documented as always present.
-    pub node_list: Vec<String>,
+    pub node_list: Vec<CreatedNode>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
@@ -235,7 +241,7 @@ impl rt::__private::Decode for CreateUvodnNodeResponse {
     fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
-                "NodeList" => rt::__private::Slot::StrList(&mut self.node_list),
+                "NodeList" => rt::__private::Slot::ModelList(&mut self.node_list),
                 _ => return None,
             },
         )
@@ -245,6 +251,117 @@ impl rt::__private::Decode for CreateUvodnNodeResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["NodeList"]
+    }
+}
+/// `CreatedNode`, a model of 创建节点 (`CreateUvodnNode`).
+///
+/// Defined at `specs/ucloud-uodn/overlay.toml` line 69.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct CreatedNode {
+    /// 节点ID
+    ///
+    /// Wire name: `NodeId`.
+    pub node_id: Option<String>,
+    /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
+    /// received (a misfit list element under `Name.<index>`).
+    pub extra: rt::Extra,
+}
+impl rt::__private::Sealed for CreatedNode {}
+impl rt::__private::Decode for CreatedNode {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
+        Some(
+            match key {
+                "NodeId" => rt::__private::Slot::Str(&mut self.node_id),
+                _ => return None,
+            },
+        )
+    }
+    fn extra_mut(&mut self) -> &mut rt::Extra {
+        &mut self.extra
+    }
+    fn field_names(&self) -> &'static [&'static str] {
+        &["NodeId"]
+    }
+}
+/// 付费方式，1按时，2按月，3按年，默认2
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChargeType {
+    /// Wire value `1`.
+    Hourly,
+    /// Wire value `2`.
+    Monthly,
+    /// Wire value `3`.
+    Yearly,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl ChargeType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hourly => "1",
+            Self::Monthly => "2",
+            Self::Yearly => "3",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::__private::Sealed for ChargeType {}
+impl rt::Enumeration for ChargeType {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "1" => Self::Hourly,
+            "2" => Self::Monthly,
+            "3" => Self::Yearly,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ChargeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// 产品类型：normal（标准型），hf（高频型）
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProductType {
+    /// Wire value `normal`.
+    Normal,
+    /// Wire value `hf`.
+    HighFrequency,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl ProductType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "normal",
+            Self::HighFrequency => "hf",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::__private::Sealed for ProductType {}
+impl rt::Enumeration for ProductType {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "normal" => Self::Normal,
+            "hf" => Self::HighFrequency,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ProductType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// Decodes a `CreateUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.

@@ -29,11 +29,11 @@ pub struct DescribeUvodnIdcRequest {
     /// 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
     ///
     /// Wire name: `Type`.
-    pub r#type: Option<i64>,
+    pub r#type: Option<IspType>,
     /// 产品类型：normal（通用型），hf（高主频型）
     ///
     /// Wire name: `ProductType`.
-    pub product_type: Option<String>,
+    pub product_type: Option<ProductType>,
 }
 impl DescribeUvodnIdcRequest {
     /// Creates the request from its required parameters; optional ones start unset.
@@ -61,14 +61,14 @@ impl DescribeUvodnIdcRequest {
     }
     /// Sets [`type`](Self::type) (wire name `Type`).
     #[must_use]
-    pub fn with_type(mut self, value: i64) -> Self {
+    pub fn with_type(mut self, value: IspType) -> Self {
         self.r#type = Some(value);
         self
     }
     /// Sets [`product_type`](Self::product_type) (wire name `ProductType`).
     #[must_use]
-    pub fn with_product_type(mut self, value: impl Into<String>) -> Self {
-        self.product_type = Some(value.into());
+    pub fn with_product_type(mut self, value: ProductType) -> Self {
+        self.product_type = Some(value);
         self
     }
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
@@ -76,8 +76,11 @@ impl DescribeUvodnIdcRequest {
         form.int("Cpu", self.cpu);
         form.int("Memory", self.memory);
         form.str_list("IdcId", &self.idc_id);
-        form.opt_int("Type", self.r#type);
-        form.opt_str("ProductType", self.product_type.as_deref());
+        form.opt_str("Type", self.r#type.as_ref().map(|value| value.as_str()));
+        form.opt_str(
+            "ProductType",
+            self.product_type.as_ref().map(|value| value.as_str()),
+        );
     }
 }
 /// What 获取IDC机房列表 (`DescribeUvodnIDC`) returns.
@@ -143,7 +146,7 @@ pub struct IdcInfo {
     /// 运营商类型：0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
     ///
     /// Wire name: `Type`.
-    pub r#type: Option<i64>,
+    pub r#type: Option<IspType>,
     /// 机房可创建节点最大数量
     ///
     /// Wire name: `MaxNodeCnt`.
@@ -162,7 +165,7 @@ impl rt::__private::Decode for IdcInfo {
                 "Isp" => rt::__private::Slot::Str(&mut self.isp),
                 "Province" => rt::__private::Slot::Str(&mut self.province),
                 "City" => rt::__private::Slot::Str(&mut self.city),
-                "Type" => rt::__private::Slot::Int(&mut self.r#type),
+                "Type" => rt::__private::Slot::Enum(&mut self.r#type),
                 "MaxNodeCnt" => rt::__private::Slot::Int(&mut self.max_node_cnt),
                 _ => return None,
             },
@@ -173,6 +176,94 @@ impl rt::__private::Decode for IdcInfo {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["IdcId", "Name", "Isp", "Province", "City", "Type", "MaxNodeCnt"]
+    }
+}
+/// 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IspType {
+    /// Wire value `0`.
+    Other,
+    /// Wire value `1`.
+    FirstTierCitySingleLine,
+    /// Wire value `2`.
+    SecondTierCitySingleLine,
+    /// Wire value `3`.
+    EducationNetwork,
+    /// Wire value `4`.
+    NationwideTripleLine,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl IspType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Other => "0",
+            Self::FirstTierCitySingleLine => "1",
+            Self::SecondTierCitySingleLine => "2",
+            Self::EducationNetwork => "3",
+            Self::NationwideTripleLine => "4",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::__private::Sealed for IspType {}
+impl rt::Enumeration for IspType {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "0" => Self::Other,
+            "1" => Self::FirstTierCitySingleLine,
+            "2" => Self::SecondTierCitySingleLine,
+            "3" => Self::EducationNetwork,
+            "4" => Self::NationwideTripleLine,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for IspType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// 产品类型：normal（通用型），hf（高主频型）
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProductType {
+    /// Wire value `normal`.
+    Normal,
+    /// Wire value `hf`.
+    HighFrequency,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl ProductType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "normal",
+            Self::HighFrequency => "hf",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::__private::Sealed for ProductType {}
+impl rt::Enumeration for ProductType {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "normal" => Self::Normal,
+            "hf" => Self::HighFrequency,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ProductType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// Decodes a `DescribeUvodnIDC` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.

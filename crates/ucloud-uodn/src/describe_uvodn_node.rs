@@ -141,7 +141,7 @@ pub struct NodeInfo {
     /// 节点状态，1部署中，2待启动，3启动中，4运行中，5正在停止，6已停止，7正在更新，8正在重启，9正在删除， 10已经删除,11异常
     ///
     /// Wire name: `State`.
-    pub state: Option<i64>,
+    pub state: Option<NodeState>,
     /// 节点带宽限制， 单位Mbs
     ///
     /// Wire name: `NetLimit`.
@@ -165,11 +165,11 @@ pub struct NodeInfo {
     /// 运营商类型： 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
     ///
     /// Wire name: `Type`.
-    pub r#type: Option<i64>,
+    pub r#type: Option<IspType>,
     /// 付费类型：1按时, 2按月,3按年
     ///
     /// Wire name: `ChargeType`.
-    pub charge_type: Option<i64>,
+    pub charge_type: Option<ChargeType>,
     /// 创建时间
     ///
     /// Wire name: `CreateTime`.
@@ -185,7 +185,7 @@ pub struct NodeInfo {
     /// 外网ip集合
     ///
     /// Wire name: `NodeIpList`.
-    pub node_ip_list: Vec<String>,
+    pub node_ip_list: Vec<NodeIp>,
     /// 防火墙Id
     ///
     /// Wire name: `FirewallId`.
@@ -194,6 +194,14 @@ pub struct NodeInfo {
     ///
     /// Wire name: `ProductType`.
     pub product_type: Option<String>,
+    /// 镜像ID
+    ///
+    /// Wire name: `ImageId`.
+    pub image_id: Option<String>,
+    /// 内网IP集合
+    ///
+    /// Wire name: `InnerIps`.
+    pub inner_ips: Vec<String>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
@@ -209,20 +217,22 @@ impl rt::__private::Decode for NodeInfo {
                 "MemSize" => rt::__private::Slot::Int(&mut self.mem_size),
                 "SysDiskSize" => rt::__private::Slot::Int(&mut self.sys_disk_size),
                 "DiskSize" => rt::__private::Slot::Int(&mut self.disk_size),
-                "State" => rt::__private::Slot::Int(&mut self.state),
+                "State" => rt::__private::Slot::Enum(&mut self.state),
                 "NetLimit" => rt::__private::Slot::Int(&mut self.net_limit),
                 "IdcId" => rt::__private::Slot::Str(&mut self.idc_id),
                 "OcName" => rt::__private::Slot::Str(&mut self.oc_name),
                 "Province" => rt::__private::Slot::Str(&mut self.province),
                 "City" => rt::__private::Slot::Str(&mut self.city),
-                "Type" => rt::__private::Slot::Int(&mut self.r#type),
-                "ChargeType" => rt::__private::Slot::Int(&mut self.charge_type),
+                "Type" => rt::__private::Slot::Enum(&mut self.r#type),
+                "ChargeType" => rt::__private::Slot::Enum(&mut self.charge_type),
                 "CreateTime" => rt::__private::Slot::Int(&mut self.create_time),
                 "ExpiredTime" => rt::__private::Slot::Int(&mut self.expired_time),
                 "ImageName" => rt::__private::Slot::Str(&mut self.image_name),
-                "NodeIpList" => rt::__private::Slot::StrList(&mut self.node_ip_list),
+                "NodeIpList" => rt::__private::Slot::ModelList(&mut self.node_ip_list),
                 "FirewallId" => rt::__private::Slot::Str(&mut self.firewall_id),
                 "ProductType" => rt::__private::Slot::Str(&mut self.product_type),
+                "ImageId" => rt::__private::Slot::Str(&mut self.image_id),
+                "InnerIps" => rt::__private::Slot::StrList(&mut self.inner_ips),
                 _ => return None,
             },
         )
@@ -252,7 +262,211 @@ impl rt::__private::Decode for NodeInfo {
             "NodeIpList",
             "FirewallId",
             "ProductType",
+            "ImageId",
+            "InnerIps",
         ]
+    }
+}
+/// `NodeIp`, a model of 获取节点列表 (`DescribeUvodnNode`).
+///
+/// Defined at `specs/ucloud-uodn/overlay.toml` line 41.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct NodeIp {
+    /// 外网IP
+    ///
+    /// Wire name: `Ip`.
+    pub ip: Option<String>,
+    /// 运营商
+    ///
+    /// Wire name: `Isp`.
+    pub isp: Option<String>,
+    /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
+    /// received (a misfit list element under `Name.<index>`).
+    pub extra: rt::Extra,
+}
+impl rt::__private::Sealed for NodeIp {}
+impl rt::__private::Decode for NodeIp {
+    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
+        Some(
+            match key {
+                "Ip" => rt::__private::Slot::Str(&mut self.ip),
+                "Isp" => rt::__private::Slot::Str(&mut self.isp),
+                _ => return None,
+            },
+        )
+    }
+    fn extra_mut(&mut self) -> &mut rt::Extra {
+        &mut self.extra
+    }
+    fn field_names(&self) -> &'static [&'static str] {
+        &["Ip", "Isp"]
+    }
+}
+/// 节点状态，1部署中，2待启动，3启动中，4运行中，5正在停止，6已停止，7正在更新，8正在重启，9正在删除， 10已经删除,11异常
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NodeState {
+    /// Wire value `1`.
+    Deploying,
+    /// Wire value `2`.
+    PendingStart,
+    /// Wire value `3`.
+    Starting,
+    /// Wire value `4`.
+    Running,
+    /// Wire value `5`.
+    Stopping,
+    /// Wire value `6`.
+    Stopped,
+    /// Wire value `7`.
+    Updating,
+    /// Wire value `8`.
+    Restarting,
+    /// Wire value `9`.
+    Deleting,
+    /// Wire value `10`.
+    Deleted,
+    /// Wire value `11`.
+    Abnormal,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl NodeState {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Deploying => "1",
+            Self::PendingStart => "2",
+            Self::Starting => "3",
+            Self::Running => "4",
+            Self::Stopping => "5",
+            Self::Stopped => "6",
+            Self::Updating => "7",
+            Self::Restarting => "8",
+            Self::Deleting => "9",
+            Self::Deleted => "10",
+            Self::Abnormal => "11",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::__private::Sealed for NodeState {}
+impl rt::Enumeration for NodeState {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "1" => Self::Deploying,
+            "2" => Self::PendingStart,
+            "3" => Self::Starting,
+            "4" => Self::Running,
+            "5" => Self::Stopping,
+            "6" => Self::Stopped,
+            "7" => Self::Updating,
+            "8" => Self::Restarting,
+            "9" => Self::Deleting,
+            "10" => Self::Deleted,
+            "11" => Self::Abnormal,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for NodeState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// 运营商类型： 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IspType {
+    /// Wire value `0`.
+    Other,
+    /// Wire value `1`.
+    FirstTierCitySingleLine,
+    /// Wire value `2`.
+    SecondTierCitySingleLine,
+    /// Wire value `3`.
+    EducationNetwork,
+    /// Wire value `4`.
+    NationwideTripleLine,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl IspType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Other => "0",
+            Self::FirstTierCitySingleLine => "1",
+            Self::SecondTierCitySingleLine => "2",
+            Self::EducationNetwork => "3",
+            Self::NationwideTripleLine => "4",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::__private::Sealed for IspType {}
+impl rt::Enumeration for IspType {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "0" => Self::Other,
+            "1" => Self::FirstTierCitySingleLine,
+            "2" => Self::SecondTierCitySingleLine,
+            "3" => Self::EducationNetwork,
+            "4" => Self::NationwideTripleLine,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for IspType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// 付费类型：1按时, 2按月,3按年
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChargeType {
+    /// Wire value `1`.
+    Hourly,
+    /// Wire value `2`.
+    Monthly,
+    /// Wire value `3`.
+    Yearly,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl ChargeType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hourly => "1",
+            Self::Monthly => "2",
+            Self::Yearly => "3",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::__private::Sealed for ChargeType {}
+impl rt::Enumeration for ChargeType {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "1" => Self::Hourly,
+            "2" => Self::Monthly,
+            "3" => Self::Yearly,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ChargeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// Decodes a `DescribeUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.

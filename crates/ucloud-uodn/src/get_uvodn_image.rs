@@ -118,7 +118,7 @@ pub struct ImageInfo {
     /// 系统类型：unix, windows
     ///
     /// Wire name: `OcType`.
-    pub oc_type: Option<String>,
+    pub oc_type: Option<OcType>,
     /// 镜像描述
     ///
     /// Wire name: `ImageDesc`.
@@ -151,7 +151,7 @@ impl rt::__private::Decode for ImageInfo {
                 "ImageId" => rt::__private::Slot::Str(&mut self.image_id),
                 "ImageName" => rt::__private::Slot::Str(&mut self.image_name),
                 "ImageType" => rt::__private::Slot::Enum(&mut self.image_type),
-                "OcType" => rt::__private::Slot::Str(&mut self.oc_type),
+                "OcType" => rt::__private::Slot::Enum(&mut self.oc_type),
                 "ImageDesc" => rt::__private::Slot::Str(&mut self.image_desc),
                 "State" => rt::__private::Slot::Enum(&mut self.state),
                 "ImageSize" => rt::__private::Slot::Str(&mut self.image_size),
@@ -254,6 +254,44 @@ impl rt::Enumeration for ImageType {
     }
 }
 impl std::fmt::Display for ImageType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// 系统类型：unix, windows
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OcType {
+    /// Wire value `unix`.
+    Unix,
+    /// Wire value `windows`.
+    Windows,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl OcType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unix => "unix",
+            Self::Windows => "windows",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::__private::Sealed for OcType {}
+impl rt::Enumeration for OcType {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "unix" => Self::Unix,
+            "windows" => Self::Windows,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for OcType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }

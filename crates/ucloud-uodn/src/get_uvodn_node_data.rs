@@ -21,7 +21,7 @@ pub struct GetUvodnNodeDataRequest {
     /// 0CPU使用率, 1内存使用率, 2 网卡出流量, 3网卡入流量, 4网卡出包量, 5网卡入包量, 6磁盘读流量, 7磁盘写流量, 8磁盘读次数, 9磁盘写次数
     ///
     /// Wire name: `Type`. Required.
-    pub r#type: Vec<i64>,
+    pub r#type: Vec<MetricType>,
     /// 查询起始时间
     ///
     /// Wire name: `BeginTime`.
@@ -33,7 +33,7 @@ pub struct GetUvodnNodeDataRequest {
 }
 impl GetUvodnNodeDataRequest {
     /// Creates the request from its required parameters; optional ones start unset.
-    pub fn new(node_id: impl Into<String>, r#type: Vec<i64>) -> Self {
+    pub fn new(node_id: impl Into<String>, r#type: Vec<MetricType>) -> Self {
         Self {
             project_id: None,
             node_id: node_id.into(),
@@ -63,7 +63,9 @@ impl GetUvodnNodeDataRequest {
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("ProjectId", self.project_id.as_deref());
         form.str("NodeId", &self.node_id);
-        form.int_list("Type", &self.r#type);
+        for (index, value) in self.r#type.iter().enumerate() {
+            form.str(&format!("Type.{index}"), value.as_str());
+        }
         form.opt_int("BeginTime", self.begin_time);
         form.opt_int("EndTime", self.end_time);
     }
@@ -226,6 +228,76 @@ impl rt::__private::Decode for MonitorInfo {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["TimeStamp", "Value"]
+    }
+}
+/// 0CPU使用率, 1内存使用率, 2 网卡出流量, 3网卡入流量, 4网卡出包量, 5网卡入包量, 6磁盘读流量, 7磁盘写流量, 8磁盘读次数, 9磁盘写次数
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MetricType {
+    /// Wire value `0`.
+    CpuUtilization,
+    /// Wire value `1`.
+    MemoryUtilization,
+    /// Wire value `2`.
+    NicOut,
+    /// Wire value `3`.
+    NicIn,
+    /// Wire value `4`.
+    NetPacketOut,
+    /// Wire value `5`.
+    NetPacketIn,
+    /// Wire value `6`.
+    DiskReadBytes,
+    /// Wire value `7`.
+    DiskWriteBytes,
+    /// Wire value `8`.
+    DiskReadOps,
+    /// Wire value `9`.
+    DiskWriteOps,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl MetricType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CpuUtilization => "0",
+            Self::MemoryUtilization => "1",
+            Self::NicOut => "2",
+            Self::NicIn => "3",
+            Self::NetPacketOut => "4",
+            Self::NetPacketIn => "5",
+            Self::DiskReadBytes => "6",
+            Self::DiskWriteBytes => "7",
+            Self::DiskReadOps => "8",
+            Self::DiskWriteOps => "9",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::__private::Sealed for MetricType {}
+impl rt::Enumeration for MetricType {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "0" => Self::CpuUtilization,
+            "1" => Self::MemoryUtilization,
+            "2" => Self::NicOut,
+            "3" => Self::NicIn,
+            "4" => Self::NetPacketOut,
+            "5" => Self::NetPacketIn,
+            "6" => Self::DiskReadBytes,
+            "7" => Self::DiskWriteBytes,
+            "8" => Self::DiskReadOps,
+            "9" => Self::DiskWriteOps,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for MetricType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// Decodes a `GetUvodnNodeData` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.

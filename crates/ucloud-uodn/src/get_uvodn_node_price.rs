@@ -41,7 +41,7 @@ pub struct GetUvodnNodePriceRequest {
     /// 付费方式，1按时，2按月，3按年，默认2
     ///
     /// Wire name: `ChargeType`.
-    pub charge_type: Option<i64>,
+    pub charge_type: Option<ChargeType>,
     /// 月数或者年数，0计费到月底， 默认0
     ///
     /// Wire name: `ChargeQuantity`.
@@ -49,7 +49,7 @@ pub struct GetUvodnNodePriceRequest {
     /// 产品类型：normal（标准型），hf（高频型），默认normal
     ///
     /// Wire name: `ProductType`.
-    pub product_type: Option<String>,
+    pub product_type: Option<ProductType>,
 }
 impl GetUvodnNodePriceRequest {
     /// Creates the request from its required parameters; optional ones start unset.
@@ -105,7 +105,7 @@ impl GetUvodnNodePriceRequest {
     }
     /// Sets [`charge_type`](Self::charge_type) (wire name `ChargeType`).
     #[must_use]
-    pub fn with_charge_type(mut self, value: i64) -> Self {
+    pub fn with_charge_type(mut self, value: ChargeType) -> Self {
         self.charge_type = Some(value);
         self
     }
@@ -117,8 +117,8 @@ impl GetUvodnNodePriceRequest {
     }
     /// Sets [`product_type`](Self::product_type) (wire name `ProductType`).
     #[must_use]
-    pub fn with_product_type(mut self, value: impl Into<String>) -> Self {
-        self.product_type = Some(value.into());
+    pub fn with_product_type(mut self, value: ProductType) -> Self {
+        self.product_type = Some(value);
         self
     }
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
@@ -129,9 +129,15 @@ impl GetUvodnNodePriceRequest {
         form.opt_int("SysDiskSize", self.sys_disk_size);
         form.opt_int("DiskSize", self.disk_size);
         form.opt_int("NetLimit", self.net_limit);
-        form.opt_int("ChargeType", self.charge_type);
+        form.opt_str(
+            "ChargeType",
+            self.charge_type.as_ref().map(|value| value.as_str()),
+        );
         form.opt_int("ChargeQuantity", self.charge_quantity);
-        form.opt_str("ProductType", self.product_type.as_deref());
+        form.opt_str(
+            "ProductType",
+            self.product_type.as_ref().map(|value| value.as_str()),
+        );
     }
 }
 /// What 获取节点价格 (`GetUvodnNodePrice`) returns.
@@ -166,6 +172,86 @@ impl rt::__private::Decode for GetUvodnNodePriceResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["NodePrice", "IpPrice"]
+    }
+}
+/// 付费方式，1按时，2按月，3按年，默认2
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChargeType {
+    /// Wire value `1`.
+    Hourly,
+    /// Wire value `2`.
+    Monthly,
+    /// Wire value `3`.
+    Yearly,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl ChargeType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Hourly => "1",
+            Self::Monthly => "2",
+            Self::Yearly => "3",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::__private::Sealed for ChargeType {}
+impl rt::Enumeration for ChargeType {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "1" => Self::Hourly,
+            "2" => Self::Monthly,
+            "3" => Self::Yearly,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ChargeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// 产品类型：normal（标准型），hf（高频型），默认normal
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProductType {
+    /// Wire value `normal`.
+    Normal,
+    /// Wire value `hf`.
+    HighFrequency,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl ProductType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Normal => "normal",
+            Self::HighFrequency => "hf",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::__private::Sealed for ProductType {}
+impl rt::Enumeration for ProductType {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "normal" => Self::Normal,
+            "hf" => Self::HighFrequency,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ProductType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// Decodes a `GetUvodnNodePrice` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.

@@ -17,6 +17,12 @@
 //! - 启动edn节点 (`StartUvodnNode`): [`Client::start_uvodn_node`]
 //! - 停止UEDN节点 (`StopUvodnNode`): [`Client::stop_uvodn_node`]
 //!
+//! Waiters, which poll until a resource reaches a state (declared in the overlay):
+//!
+//! - the node is deleted, or no longer listed (after DeleteUvodnNode): [`Client::wait_until_node_deleted`]
+//! - the node is running (after CreateUvodnNode, StartUvodnNode, RestartUvodnNode or ReinstallUvodnNode): [`Client::wait_until_node_running`]
+//! - the node is stopped (after StopUvodnNode or PoweroffUvodnNode): [`Client::wait_until_node_stopped`]
+//!
 //! Every call is one `async fn` on [`Client`]. Responses decode leniently: numbers sent as strings and the like are accepted, and whatever does not fit the documented type is kept in each struct's `extra`.
 //!
 //! ```no_run
@@ -59,6 +65,8 @@ pub mod start_uvodn_node;
 pub use start_uvodn_node::{StartUvodnNodeRequest, StartUvodnNodeResponse};
 pub mod stop_uvodn_node;
 pub use stop_uvodn_node::{StopUvodnNodeRequest, StopUvodnNodeResponse};
+mod waiters;
+pub use docbind_runtime::{WaitError, WaitOptions};
 ///The UCloud client: cheap to clone, safe to share between tasks. One `async fn` per operation.
 #[derive(Clone, Debug)]
 pub struct Client {

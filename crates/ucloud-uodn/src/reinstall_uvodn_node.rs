@@ -25,7 +25,7 @@ pub struct ReinstallUvodnNodeRequest {
     /// 是否保留数据盘数据， 0-不保留，1-保留，默认为1
     ///
     /// Wire name: `KeepData`.
-    pub keep_data: Option<i64>,
+    pub keep_data: Option<KeepData>,
     /// 节点密码
     ///
     /// Wire name: `Password`.
@@ -55,7 +55,7 @@ impl ReinstallUvodnNodeRequest {
     }
     /// Sets [`keep_data`](Self::keep_data) (wire name `KeepData`).
     #[must_use]
-    pub fn with_keep_data(mut self, value: i64) -> Self {
+    pub fn with_keep_data(mut self, value: KeepData) -> Self {
         self.keep_data = Some(value);
         self
     }
@@ -75,7 +75,7 @@ impl ReinstallUvodnNodeRequest {
         form.opt_str("ProjectId", self.project_id.as_deref());
         form.str("NodeId", &self.node_id);
         form.str("ImageId", &self.image_id);
-        form.opt_int("KeepData", self.keep_data);
+        form.opt_str("KeepData", self.keep_data.as_ref().map(|value| value.as_str()));
         form.opt_str("Password", self.password.as_deref());
         form.opt_int("SysDiskSize", self.sys_disk_size);
     }
@@ -110,6 +110,44 @@ impl rt::__private::Decode for ReinstallUvodnNodeResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &[]
+    }
+}
+/// 是否保留数据盘数据， 0-不保留，1-保留，默认为1
+///
+/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeepData {
+    /// Wire value `0`.
+    Discard,
+    /// Wire value `1`.
+    Keep,
+    /// A value the docs do not list, exactly as received.
+    Unknown(String),
+}
+impl KeepData {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Discard => "0",
+            Self::Keep => "1",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl rt::__private::Sealed for KeepData {}
+impl rt::Enumeration for KeepData {
+    fn from_wire(raw: &str) -> Self {
+        match raw {
+            "0" => Self::Discard,
+            "1" => Self::Keep,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for KeepData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// Decodes a `ReinstallUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.

@@ -195,7 +195,7 @@ impl Namer<'_> {
         }
     }
 
-    /// The enum shape for an annotated single value, registering the enum once per module. One name with two
+    /// The enum shape for an annotated value (of a list's elements), registering the enum once per module. One name with two
     /// sets of values is an error: a module holds one enum of a name.
     fn enumeration(&mut self, path: &str, field: &Field, shape: &Shape) -> Result<Option<Shape>, CodegenError> {
         let overlay = self.overlay;
@@ -539,10 +539,8 @@ fn request_fields(
             }
             other => field_shape(other, f, model_type)?,
         };
-        let shape = match (list, namer.enumeration(&path, f, &shape)?) {
-            (false, Some(e)) => e,
-            _ => shape,
-        };
+        // A request may send a list of enum values; the overlay allows no other enumerated list.
+        let shape = namer.enumeration(&path, f, &shape)?.unwrap_or(shape);
         let arity = if list {
             Arity::List
         } else if f.required {

@@ -73,6 +73,34 @@ pub enum CodegenErrorKind {
         /// What it clashes with (`the model struct `NodeInfo` of this operation`).
         clash: String,
     },
+    /// An overlay gives an operation the Rust name of another operation of the crate.
+    #[error(
+        "`{operation}` is renamed `{rename}`, the Rust name of `{other}` ({other_file}): both would be `{module}`; \
+         pick another `rename`"
+    )]
+    OperationRenameClash {
+        /// The renamed operation's wire name.
+        operation: String,
+        /// The overlay's name for it.
+        rename: String,
+        /// The operation already called so.
+        other: String,
+        /// Its doc.
+        other_file: String,
+        /// The module (and method) both would have.
+        module: String,
+    },
+    /// A waiter the overlay declares polls an operation that was not generated (non-strict generation left it out).
+    #[error("waiter `{waiter}` polls `{polled}`, which was not generated")]
+    WaiterWithoutOperation {
+        /// The waiter's name.
+        waiter: String,
+        /// The operation it polls.
+        polled: String,
+    },
+    /// The overlay declares waiters, and an operation's module is `waiters`, the waiters' module.
+    #[error("the operation's module is `waiters`, which the overlay's waiters need; rename the operation")]
+    WaitersModuleTaken,
     /// Pagination names a field the generated structs do not have (the overlay checks this first).
     #[error("pagination: {0}")]
     Pagination(String),
@@ -131,6 +159,16 @@ impl CodegenError {
     /// An error about `op` at `line` of its doc.
     pub(crate) fn at_line(op: &Operation, line: usize, kind: CodegenErrorKind) -> Self {
         CodegenError { operation: op.name.clone(), file: op.source.file.clone(), line, kind: Box::new(kind) }
+    }
+
+    /// An error about operation `operation` at `source`: an overlay declaration about it.
+    pub(crate) fn at_source(operation: &str, source: &crate::ir::Source, kind: CodegenErrorKind) -> Self {
+        CodegenError {
+            operation: operation.to_string(),
+            file: source.file.clone(),
+            line: source.line,
+            kind: Box::new(kind),
+        }
     }
 
     /// An error about `op` as a whole, at its doc's title line.

@@ -63,3 +63,67 @@ fn the_checked_in_overlays_apply_cleanly() {
         assert!(!loaded.rust_names.is_empty(), "{spec} has an overlay");
     }
 }
+
+#[test]
+fn adds_what_the_docs_leave_out_with_the_overlay_as_source() {
+    let text = r#"
+[CreateUvodnNode]
+rename = "LaunchNode"
+
+[CreateUvodnNode.models.NodeIp]
+add = true
+
+[CreateUvodnNode.fields."model.NodeIp.Ip"]
+add = { type = "string", description = "外网IP" }
+
+[CreateUvodnNode.fields."model.NodeInfo.IpSet"]
+add = { type = "array[NodeIp]", description = "IP 列表" }
+
+[CreateUvodnNode.fields."request.Tag"]
+add = { type = "string", description = "标签", required = true }
+"#;
+    let (op, names) = run(text).unwrap();
+    let ip = op.models.iter().find(|m| m.name == "NodeIp").expect("added model");
+    assert_eq!(ip.source, Source { file: "specs/x/overlay.toml".into(), line: 6 });
+    assert_eq!((ip.fields[0].wire_name.as_str(), &ip.fields[0].ty), ("Ip", &Type::String));
+    let node = op.models.iter().find(|m| m.name == "NodeInfo").unwrap();
+    let ips = node.fields.iter().find(|f| f.wire_name == "IpSet").expect("added to a documented model");
+    assert_eq!(ips.ty, Type::List(Box::new(Type::Model("NodeIp".into()))));
+    assert_eq!((ips.location, ips.source.line), (Location::Member, 12));
+    let tag = op.request.iter().find(|f| f.wire_name == "Tag").expect("added request field");
+    assert!(tag.required && tag.location == Location::Form && tag.description == "标签");
+    assert_eq!(names.of(&op.source.file).rename.as_ref().map(|r| r.name.as_str()), Some("LaunchNode"));
+}
+
+#[test]
+fn waiters_are_checked_against_the_docs_and_their_enums() {
+    let text = r#"
+[CreateUvodnNode.fields."model.NodeInfo.State"]
+enum = { name = "NodeState", values = { Deploying = 1, Waiting = 2 } }
+
+[waiters.node_waiting]
+operation = "CreateUvodnNode"
+id = "ChargeType"
+items = "Nodes"
+item_id = "State"
+state = "State"
+success = [2]
+failure = ["1"]
+missing = "failure"
+"#;
+    let (_, names) = run(text).unwrap();
+    let [waiter] = names.waiters() else { panic!("one waiter: {:?}", names.waiters()) };
+    assert_eq!(
+        (waiter.name.as_str(), waiter.operation.as_str(), waiter.id.as_str()),
+        ("node_waiting", "CreateUvodnNode", "ChargeType")
+    );
+    assert_eq!(waiter.items, Some(("Nodes".to_string(), "State".to_string())));
+    assert_eq!(
+        (waiter.success.as_slice(), waiter.failure.as_slice()),
+        (&["2".to_string()][..], &["1".to_string()][..])
+    );
+    assert_eq!(
+        (waiter.missing, waiter.state_path.as_str(), waiter.source.line),
+        (Missing::Failure, "model.NodeInfo.State", 5)
+    );
+}

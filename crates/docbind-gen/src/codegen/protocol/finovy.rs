@@ -56,20 +56,15 @@ pub(super) fn call_encoder(def: &StructDef) -> TokenStream {
         };
         let plain = format_ident!("{prefix}_{kind}");
         let optional = format_ident!("opt_{prefix}_{kind}");
-        // Integer enumerations travel as JSON numbers in a body (text if an unknown value is not a number).
         match (f.arity, &f.shape) {
-            (Arity::One, Shape::Enum { int: true, .. }) if prefix == "body" => quote! {
-                call.#plain(#wire, match self.#id.as_str().parse::<i64>() {
-                    Ok(number) => rt::serde_json::Value::from(number),
-                    Err(_) => rt::serde_json::Value::from(self.#id.as_str()),
-                });
-            },
-            (Arity::Optional, Shape::Enum { int: true, .. }) if prefix == "body" => quote! {
-                call.#optional(#wire, self.#id.as_ref().map(|value| match value.as_str().parse::<i64>() {
-                    Ok(number) => rt::serde_json::Value::from(number),
-                    Err(_) => rt::serde_json::Value::from(value.as_str()),
-                }));
-            },
+            (Arity::One, Shape::Enum { int: true, .. }) if prefix == "body" => {
+                let value = enum_json(quote!(self.#id));
+                quote!(call.#plain(#wire, #value);)
+            }
+            (Arity::Optional, Shape::Enum { int: true, .. }) if prefix == "body" => {
+                let value = enum_json(quote!(value));
+                quote!(call.#optional(#wire, self.#id.as_ref().map(|value| #value));)
+            }
             (Arity::One, Shape::Enum { .. }) => quote!(call.#plain(#wire, self.#id.as_str());),
             (Arity::Optional, Shape::Enum { .. }) => {
                 quote!(call.#optional(#wire, self.#id.as_ref().map(|value| value.as_str()));)
@@ -80,6 +75,13 @@ pub(super) fn call_encoder(def: &StructDef) -> TokenStream {
             (Arity::Optional, Shape::Str) => quote!(call.#optional(#wire, self.#id.as_deref());),
             (Arity::Optional, Shape::Json) => quote!(call.#optional(#wire, self.#id.clone());),
             (Arity::Optional, _) => quote!(call.#optional(#wire, self.#id);),
+            (Arity::List, Shape::Enum { int, .. }) => {
+                let value =
+                    if *int { enum_json(quote!(value)) } else { quote!(rt::serde_json::Value::from(value.as_str())) };
+                quote! {
+                    call.body_json(#wire, rt::serde_json::Value::Array(self.#id.iter().map(|value| #value).collect()));
+                }
+            }
             (Arity::List, _) => quote! {
                 call.body_json(#wire, rt::serde_json::Value::from(self.#id.clone()));
             },
@@ -89,6 +91,16 @@ pub(super) fn call_encoder(def: &StructDef) -> TokenStream {
     quote! {
         fn encode(&self, #call: &mut rt::__private::finovy::Call) {
             #(#lines)*
+        }
+    }
+}
+
+/// The JSON body value of an integer enumeration `value`: a number, or text if an unknown value is not a number.
+fn enum_json(value: TokenStream) -> TokenStream {
+    quote! {
+        match #value.as_str().parse::<i64>() {
+            Ok(number) => rt::serde_json::Value::from(number),
+            Err(_) => rt::serde_json::Value::from(#value.as_str()),
         }
     }
 }

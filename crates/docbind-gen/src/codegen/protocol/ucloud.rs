@@ -48,6 +48,14 @@ pub(super) fn form_encoder(def: &StructDef) -> TokenStream {
                 }
             },
             (Shape::Enum { .. }, Arity::One) => quote!(form.str(#wire, self.#id.as_str());),
+            (Shape::Enum { .. }, Arity::List) => {
+                let key = format!("{wire}.{{index}}");
+                quote! {
+                    for (index, value) in self.#id.iter().enumerate() {
+                        form.str(&format!(#key), value.as_str());
+                    }
+                }
+            }
             (Shape::Enum { .. }, _) => quote!(form.opt_str(#wire, self.#id.as_ref().map(|value| value.as_str()));),
             (Shape::Struct(_), Arity::One) => quote! {
                 form.enter(#wire);

@@ -7,7 +7,7 @@ use docbind_runtime as rt;
 /// Parameters of 修改我的镜像接口 (`update`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct UpdateRequest {
+pub struct UpdateImageRequest {
     /// 镜像id
     ///
     /// Wire name: `id`. Required.
@@ -17,7 +17,7 @@ pub struct UpdateRequest {
     /// Wire name: `imageName`. Required.
     pub image_name: String,
 }
-impl UpdateRequest {
+impl UpdateImageRequest {
     /// Creates the request from its required parameters; optional ones start unset.
     pub fn new(id: impl Into<String>, image_name: impl Into<String>) -> Self {
         Self {
@@ -33,15 +33,15 @@ impl UpdateRequest {
 /// What 修改我的镜像接口 (`update`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct UpdateResponse {
+pub struct UpdateImageResponse {
     /// `data` as received: the docs do not describe it.
     pub data: Option<rt::serde_json::Value>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for UpdateResponse {}
-impl rt::__private::Decode for UpdateResponse {
+impl rt::__private::Sealed for UpdateImageResponse {}
+impl rt::__private::Decode for UpdateImageResponse {
     fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
@@ -61,8 +61,11 @@ impl rt::__private::Decode for UpdateResponse {
 #[doc(hidden)]
 pub fn decode_response(
     body: &[u8],
-) -> Result<(UpdateResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
-    let mut response = UpdateResponse::default();
+) -> Result<
+    (UpdateImageResponse, rt::__private::finovy::EnvelopeStatus),
+    rt::DecodeError,
+> {
+    let mut response = UpdateImageResponse::default();
     let mut status = rt::__private::finovy::decode_envelope(
         body,
         rt::__private::Slot::Json(&mut response.data),
@@ -80,10 +83,10 @@ impl crate::Client {
     /// Retried automatically on transient failures: no (PUT changes state and Finovy does not document it as safe to retry).
     ///
     /// Generated from `specs/finovy-image/update.md` (line 1).
-    pub async fn update(
+    pub async fn update_image(
         &self,
-        request: &UpdateRequest,
-    ) -> Result<UpdateResponse, rt::Error> {
+        request: &UpdateImageRequest,
+    ) -> Result<UpdateImageResponse, rt::Error> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Put,
             "/v1/open/image/personal/update",

@@ -7,13 +7,13 @@ use docbind_runtime as rt;
 /// Parameters of 删除我的镜像接口 (`delete`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct DeleteRequest {
+pub struct DeleteImageRequest {
     /// 镜像id
     ///
     /// Wire name: `id`. Required.
     pub id: String,
 }
-impl DeleteRequest {
+impl DeleteImageRequest {
     /// Creates the request from its required parameters; optional ones start unset.
     pub fn new(id: impl Into<String>) -> Self {
         Self { id: id.into() }
@@ -25,15 +25,15 @@ impl DeleteRequest {
 /// What 删除我的镜像接口 (`delete`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct DeleteResponse {
+pub struct DeleteImageResponse {
     /// `data` as received: the docs do not describe it.
     pub data: Option<rt::serde_json::Value>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for DeleteResponse {}
-impl rt::__private::Decode for DeleteResponse {
+impl rt::__private::Sealed for DeleteImageResponse {}
+impl rt::__private::Decode for DeleteImageResponse {
     fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
@@ -53,8 +53,11 @@ impl rt::__private::Decode for DeleteResponse {
 #[doc(hidden)]
 pub fn decode_response(
     body: &[u8],
-) -> Result<(DeleteResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
-    let mut response = DeleteResponse::default();
+) -> Result<
+    (DeleteImageResponse, rt::__private::finovy::EnvelopeStatus),
+    rt::DecodeError,
+> {
+    let mut response = DeleteImageResponse::default();
     let mut status = rt::__private::finovy::decode_envelope(
         body,
         rt::__private::Slot::Json(&mut response.data),
@@ -72,10 +75,10 @@ impl crate::Client {
     /// Retried automatically on transient failures: no (DELETE changes state and Finovy does not document it as safe to retry).
     ///
     /// Generated from `specs/finovy-image/delete.md` (line 1).
-    pub async fn delete(
+    pub async fn delete_image(
         &self,
-        request: &DeleteRequest,
-    ) -> Result<DeleteResponse, rt::Error> {
+        request: &DeleteImageRequest,
+    ) -> Result<DeleteImageResponse, rt::Error> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Delete,
             "/v1/open/image/personal/delete",

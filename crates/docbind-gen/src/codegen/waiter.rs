@@ -1,0 +1,249 @@
+//! The waiters an overlay declares → `src/waiters.rs`: one `Client::wait_until_<name>` per waiter, which builds
+//! the polled operation's request from the id, finds the resource and its state in each response, and hands both
+//! to the runtime's one polling loop (`docbind_runtime::__private::waiter`).
+
+use super::defs::{Arity, FieldDef, Shape, StructDef};
+use super::error::{CodegenError, CodegenErrorKind};
+use super::names::ident;
+use super::GeneratedOperation;
+use crate::overlay::{Missing, RustNames, Waiter};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The module of the waiters, `src/waiters.rs`.
+pub(crate) const MODULE: &str = "waiters";
+
+/// The tokens of `src/waiters.rs`, or `None` when the overlay declares no waiter.
+pub(crate) fn module(
+    names: &RustNames,
+    operations: &[GeneratedOperation],
+) -> Result<Option<TokenStream>, CodegenError> {
+    let Some(first) = names.waiters().first() else { return Ok(None) };
+    // The module is `waiters`: an operation cannot have that module too.
+    if let Some(op) = operations.iter().find(|g| g.defs.module == MODULE) {
+        return Err(CodegenError::at_source(&op.operation.name, &first.source, CodegenErrorKind::WaitersModuleTaken));
+    }
+    let mut items = Vec::new();
+    for waiter in names.waiters() {
+        items.push(waiter_tokens(waiter, names, operations)?);
+    }
+    Ok(Some(quote! {
+        //! Waiters declared in the crate's `overlay.toml`: each polls an operation until a resource reaches a state.
+        use docbind_runtime as rt;
+        #(#items)*
+    }))
+}
+
+/// The method names of the waiters, for the crate's docs.
+pub(crate) fn methods(names: &RustNames) -> Vec<(String, String)> {
+    names.waiters().iter().map(|w| (format!("wait_until_{}", w.name), summary(w))).collect()
+}
+
+/// "the node running", from the name unless the overlay describes it.
+fn summary(w: &Waiter) -> String {
+    w.description.clone().unwrap_or_else(|| w.name.replace('_', " "))
+}
+
+fn waiter_tokens(
+    w: &Waiter,
+    names: &RustNames,
+    operations: &[GeneratedOperation],
+) -> Result<TokenStream, CodegenError> {
+    let bug = |what: String| {
+        CodegenError::at_source(&w.operation, &w.source, CodegenErrorKind::Bug(format!("waiter `{}`: {what}", w.name)))
+    };
+    let Some(polled) = operations.iter().find(|g| g.operation.name == w.operation && g.operation.source.file == w.doc)
+    else {
+        let kind = CodegenErrorKind::WaiterWithoutOperation { waiter: w.name.clone(), polled: w.operation.clone() };
+        return Err(CodegenError::at_source(&w.operation, &w.source, kind));
+    };
+    let defs = &polled.defs;
+    let module = format_ident!("{}", defs.module);
+    let field = |def: &StructDef, wire: &str| -> Result<FieldDef, CodegenError> {
+        def.fields.iter().find(|f| f.wire == wire).cloned().ok_or_else(|| bug(format!("{} has no `{wire}`", def.name)))
+    };
+
+    // The request, from the id alone (the overlay checked that nothing else is required).
+    let id_field = field(&defs.request, &w.id)?;
+    let id_name = ident(&id_field.ident);
+    let id_is_int = matches!(id_field.shape, Shape::Int | Shape::Enum { int: true, .. });
+    let (id_param, id_value) = if id_is_int {
+        (quote!(#id_name: i64), quote!(#id_name))
+    } else {
+        (quote!(#id_name: impl Into<String>), quote!(#id_name.clone()))
+    };
+    let id_into = if id_is_int { quote!() } else { quote!(let #id_name: String = #id_name.into();) };
+    // What the poll closure captures: references and copies, so that each poll's future owns what it reads.
+    let id_binding = if id_is_int { quote!(#id_name) } else { quote!(&#id_name) };
+    let argument = if id_field.arity == Arity::List { quote!(vec![#id_value]) } else { id_value };
+    let request_type = format_ident!("{}", defs.request.name);
+    let request = if id_field.in_constructor() {
+        quote!(crate::#module::#request_type::new(#argument))
+    } else {
+        let setter = format_ident!("with_{}", id_field.ident.trim_start_matches("r#"));
+        quote!(crate::#module::#request_type::new().#setter(#argument))
+    };
+
+    // Where the state is: an item of a response list, or the response itself.
+    let method = ident(&defs.method);
+    let (item_type, seen, state_field) = match &w.items {
+        Some((items, item_id)) => {
+            let items_field = field(&defs.response, items)?;
+            let Shape::Struct(model) = &items_field.shape else { return Err(bug(format!("`{items}` is not models"))) };
+            let model_def = defs.models.iter().find(|m| m.name == *model).ok_or_else(|| bug(format!("no {model}")))?;
+            let key = field(model_def, item_id)?;
+            let items = ident(&items_field.ident);
+            let key_id = ident(&key.ident);
+            let key_matches = match (&key.shape, id_is_int) {
+                (Shape::Int, true) => quote!(item.#key_id == Some(#id_name)),
+                (Shape::Str, false) => quote!(item.#key_id.as_deref() == Some(#id_name.as_str())),
+                (Shape::Enum { .. }, _) => {
+                    quote!(item.#key_id.as_ref().map(|key| key.as_str().to_owned()) == Some(#id_name.to_string()))
+                }
+                _ => quote!(item.#key_id.as_ref().map(ToString::to_string) == Some(#id_name.to_string())),
+            };
+            let model = format_ident!("{model}");
+            let state = state_of(&field(model_def, &w.state)?);
+            let seen = quote! {
+                Ok(match response.#items.into_iter().find(|item| #key_matches) {
+                    Some(item) => rt::__private::waiter::Seen::Found { state: #state, item },
+                    None => rt::__private::waiter::Seen::Missing,
+                })
+            };
+            (quote!(crate::#module::#model), seen, field(model_def, &w.state)?)
+        }
+        None => {
+            let response = format_ident!("{}", defs.response.name);
+            let state = state_of(&field(&defs.response, &w.state)?);
+            let seen = quote! {
+                let item = response;
+                Ok(rt::__private::waiter::Seen::Found { state: #state, item })
+            };
+            (quote!(crate::#module::#response), seen, field(&defs.response, &w.state)?)
+        }
+    };
+    // Only a waiter that looks for an item compares the id.
+    let captures = if w.items.is_some() {
+        quote!(let (client, request, #id_name) = (self, &request, #id_binding);)
+    } else {
+        quote!(let (client, request) = (self, &request);)
+    };
+
+    let name = &w.name;
+    let static_name = format_ident!("{}", w.name.to_uppercase());
+    let success = &w.success;
+    let failure = &w.failure;
+    let missing = match w.missing {
+        Missing::Wait => quote!(Wait),
+        Missing::Success => quote!(Success),
+        Missing::Failure => quote!(Failure),
+    };
+    let (returns, until) = if w.missing == Missing::Success {
+        (quote!(Option<#item_type>), quote!(until_state_or_gone))
+    } else {
+        (item_type.clone(), quote!(until_state))
+    };
+    // Written here, not taken from vendor prose: markdown (links to the enum's variants) as is.
+    let doc = method_doc(w, names, polled, &id_field, &state_field);
+    let doc = doc.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    let wait = format_ident!("wait_until_{}", w.name);
+    Ok(quote! {
+        static #static_name: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
+            name: #name,
+            success: &[#(#success),*],
+            failure: &[#(#failure),*],
+            missing: rt::__private::waiter::Missing::#missing,
+        };
+
+        impl crate::Client {
+            #(#[doc = #doc])*
+            pub async fn #wait(&self, #id_param, options: rt::WaitOptions) -> Result<#returns, rt::WaitError> {
+                #id_into
+                let request = #request;
+                #captures
+                rt::__private::waiter::#until(&#static_name, &options, move || async move {
+                    let response = client.#method(request).await?;
+                    #seen
+                })
+                .await
+            }
+        }
+    })
+}
+
+/// The state of `item` as its wire value, from the state field `state`.
+fn state_of(state: &FieldDef) -> TokenStream {
+    let id = ident(&state.ident);
+    match state.shape {
+        Shape::Enum { .. } => quote!(item.#id.as_ref().map(|state| state.as_str().to_owned())),
+        Shape::Str => quote!(item.#id.clone()),
+        _ => quote!(item.#id.map(|state| state.to_string())),
+    }
+}
+
+/// The method's rustdoc: what it polls, which states end the wait, what a missing resource means, what it returns.
+fn method_doc(
+    w: &Waiter,
+    names: &RustNames,
+    polled: &GeneratedOperation,
+    id_field: &FieldDef,
+    state_field: &FieldDef,
+) -> String {
+    let defs = &polled.defs;
+    let enumeration = names.of(&polled.operation.source.file).field(&w.state_path).and_then(|f| f.enumeration.as_ref());
+    let state_list = |values: &[String]| -> String {
+        let named = values.iter().map(|value| {
+            let variant = enumeration.and_then(|e| e.variants.iter().find(|(_, wire)| wire == value));
+            match (enumeration, variant) {
+                (Some(e), Some((variant, _))) => {
+                    format!("[`{variant}`](crate::{}::{}::{variant}) ({value})", defs.module, e.name)
+                }
+                _ => format!("`{value}`"),
+            }
+        });
+        named.collect::<Vec<_>>().join(", ")
+    };
+    let mut doc = format!(
+        "Waits until {}: polls [`{}`](Self::{}) with `{}` set to `{}`",
+        summary(w),
+        defs.method,
+        defs.method,
+        id_field.wire,
+        id_field.ident
+    );
+    match &w.items {
+        Some((items, item_id)) => doc.push_str(&format!(
+            " until the item of `{items}` whose `{item_id}` is `{}` has `{}` {}, and returns that item.",
+            id_field.ident,
+            state_field.wire,
+            state_list(&w.success)
+        )),
+        None => doc.push_str(&format!(
+            " until the response's `{}` is {}, and returns that response.",
+            state_field.wire,
+            state_list(&w.success)
+        )),
+    }
+    doc.push_str("\n\n");
+    if !w.failure.is_empty() {
+        doc.push_str(&format!(
+            "A state of {} ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). ",
+            state_list(&w.failure)
+        ));
+    }
+    if w.items.is_some() {
+        doc.push_str(match w.missing {
+            Missing::Wait => "While no item has the id (not listed yet), it polls again. ",
+            Missing::Success => "When no item has the id any more, the resource is gone and it returns `None`. ",
+            Missing::Failure => "When no item has the id, it ends with [`WaitError::Gone`](rt::WaitError::Gone). ",
+        });
+    }
+    doc.push_str(
+        "Polls at once, then after pauses that double up to a cap, until `options`' deadline \
+         ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled \
+         again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last \
+         state seen.",
+    );
+    doc.push_str(&format!("\n\nDeclared in `{}` (line {}).", w.source.file.display(), w.source.line));
+    doc
+}
