@@ -134,8 +134,29 @@ pub struct Field {
     pub location: Location,
     pub ty: Type,
     pub required: bool,
+    /// Whether `required` is what the doc says or docbind's inference; omitted from JSON when documented.
+    #[serde(default, skip_serializing_if = "Requiredness::is_documented")]
+    pub requiredness: Requiredness,
     pub description: String,
     pub source: Source,
+}
+
+/// Where a field's `required` comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Requiredness {
+    /// The doc's own row says it.
+    #[default]
+    Documented,
+    /// The doc has no row for it: a request group folded from `Name.Field` / `Name.N.Field` rows. It is optional;
+    /// what its member rows mark required is required whenever the group is sent.
+    Inferred,
+}
+
+impl Requiredness {
+    pub fn is_documented(&self) -> bool {
+        *self == Requiredness::Documented
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

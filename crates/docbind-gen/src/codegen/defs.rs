@@ -4,7 +4,7 @@
 //! `operation.rs` turns these definitions into tokens.
 
 use super::names::{self, Scope};
-use crate::ir::{Annotations, Data, Dialect, Field, Location, Operation, Response, Source, Type};
+use crate::ir::{Annotations, Data, Dialect, Field, Location, Operation, Requiredness, Response, Source, Type};
 
 /// What one field holds, before `Option`/`Vec` wrapping.
 #[derive(Debug, Clone, PartialEq)]
@@ -488,6 +488,12 @@ fn request_fields(
         };
         if f.required {
             doc.push_str(" Required.");
+        }
+        if f.requiredness == Requiredness::Inferred {
+            doc.push_str(
+                " The docs have no row for it, only for its members: it is optional, and the members they mark \
+                 required are arguments of the group's `new`.",
+            );
         }
         out.push(FieldDef {
             ident: scope.claim(namer.ident(&path, &f.wire_name)),

@@ -21,7 +21,8 @@ use crate::diag::Rejection;
 use crate::dialect::common::{self, duplicate_row, example, push_unique, split_sections, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
-    Example, ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source, Type,
+    Example, ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Requiredness, Response,
+    Source, Type,
 };
 use crate::markdown::{Block, Inline, Row, Table};
 use std::path::Path;
@@ -372,6 +373,7 @@ fn field_from_row(sink: &mut Sink<'_>, row: &Row, location: Location) -> Option<
         location,
         ty,
         required,
+        requiredness: Requiredness::Documented,
         description: description.trimmed().to_string(),
         source: sink.source(row.line),
     };
@@ -523,14 +525,16 @@ impl Node {
                 }
                 field
             }
+            // No row names the group itself: it is optional, and a member row's **Yes** says what each sent
+            // group needs (an argument of the group's constructor), not that the group must be sent.
             NodeKind::Group(tree) => {
                 let fields = tree.into_fields();
-                let required = fields.iter().any(|f| f.required);
                 Field {
                     wire_name: self.name,
                     location: Location::Form,
                     ty: wrap(Type::Group(fields.into_iter().map(as_member).collect()), self.list_depth),
-                    required,
+                    required: false,
+                    requiredness: Requiredness::Inferred,
                     description: String::new(),
                     source: self.source,
                 }
