@@ -262,7 +262,11 @@ fn run_spec_case(golden: &mut Golden, case: &Path, ok: bool) {
         (Ok(generated), true) => {
             diagnostics.extend(generated.skipped.iter().map(ToString::to_string));
             // Deterministic whatever order the docs were read in.
-            let reversed = Loaded { parsed: loaded.parsed.iter().rev().cloned().collect(), ..Loaded::default() };
+            let reversed = Loaded {
+                parsed: loaded.parsed.iter().rev().cloned().collect(),
+                linked: loaded.linked.clone(),
+                ..Loaded::default()
+            };
             match codegen::generate(&spec, &reversed, true) {
                 Ok(again) if again.files == generated.files => {}
                 _ => golden.fail(format!("{}: output depends on the order of the docs", case.display())),

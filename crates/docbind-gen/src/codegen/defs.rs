@@ -117,6 +117,8 @@ pub struct OperationDefs {
     /// Enumerations from the overlay, each emitted once per module.
     pub enums: Vec<EnumDef>,
     pub binding: DataBinding,
+    /// Said in the module's and the method's docs: the product index links a twin instead of this doc.
+    pub twin_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -210,6 +212,8 @@ pub const EXTRA: &str = "extra";
 pub struct OperationNames {
     pub module: String,
     pub type_base: String,
+    /// The twin the product index links instead of this doc, if any.
+    pub indexed_twin: Option<names::IndexedTwin>,
 }
 
 pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<OperationDefs, String> {
@@ -345,7 +349,16 @@ pub fn build(op: &Operation, dialect: Dialect, rust: &OperationNames) -> Result<
         .collect();
     namer.check_enum_names(&structs)?;
 
+    let twin_note = rust.indexed_twin.as_ref().map(|twin| {
+        format!(
+            "The product index (`index.md`, `_sidebar.md`) does not link this doc: it links `{}` for the same \
+             action, generated as `Client::{}`.",
+            twin.file.display(),
+            twin.module
+        )
+    });
     Ok(OperationDefs {
+        twin_note,
         module: rust.module.clone(),
         method: rust.module.clone(),
         request,
