@@ -238,7 +238,8 @@ pub struct Example {
     /// The fence's info string.
     pub lang: String,
     pub text: String,
-    /// Whether `text` parses as JSON (examples are smoke data, not type truth).
+    /// Whether `text` is JSON the operation could send or receive: it parses, and a UCloud response example is an
+    /// object (examples are smoke data, not type truth).
     pub is_json: bool,
     pub source: Source,
 }
