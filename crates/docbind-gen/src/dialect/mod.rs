@@ -49,7 +49,11 @@ pub fn detect(file: &Path, blocks: &[Block]) -> Result<Dialect, Rejection> {
     if headings.iter().any(|(l, t)| *l == 3 && finovy::is_description_heading(t)) {
         return Ok(Dialect::Finovy);
     }
-    let reason = if headings.iter().any(|(_, t)| t.contains("句法") || t.contains("Syntax")) {
+    // UFile's `ufile-api/restore.md` labels its request line with a paragraph `Syntax:` instead of a heading.
+    let syntax_label = blocks
+        .iter()
+        .any(|b| matches!(b, Block::Paragraph { content, .. } if normalize_heading(&content.text) == "Syntax"));
+    let reason = if syntax_label || headings.iter().any(|(_, t)| t.contains("句法") || t.contains("Syntax")) {
         "a hand-written REST page (`Syntax` section), not an Action doc".to_string()
     } else {
         "not an API operation doc: no `### 请求参数`/`### 响应字段` or `# Request Parameters`/`# Response Elements` \
@@ -86,6 +90,10 @@ mod tests {
     fn unsupported_templates_get_a_one_line_reason() {
         for (src, needle) in [
             ("# 归档-PutArchive\n# Requests Syntax\n# Request Headers\n# Response Elements\n", "hand-written REST"),
+            (
+                "# 解冻文件 - Restore\n\nRequests\n\nSyntax:\n\n```\nPUT /<object_name>?restore HTTP/1.1\n```\n",
+                "hand-written REST",
+            ),
             ("# 创建-CreateX\n## Request Parameters\n## Response Elements\n", "not an API operation doc"),
             ("## 定义\n### 句法（Syntax）:\n", "hand-written REST"),
             ("# 错误码\n| a |\n|---|\n", "not an API operation doc"),
