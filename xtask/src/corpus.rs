@@ -103,7 +103,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     });
     for (family, output) in families.into_iter().zip(outputs) {
         let (loaded, generated) = output?;
-        tally.docs += loaded.parsed.len() + loaded.rejected.len();
+        // Index pages are read for their links, not parsed, but they are pages of the corpus all the same.
+        tally.docs += loaded.parsed.len() + loaded.rejected.len() + loaded.index_pages.len();
         tally.supported += loaded.parsed.len();
         let Some(generated) = generated else {
             unsupported.extend(loaded.rejected.iter().map(one_line));
