@@ -19,6 +19,7 @@ mod decode;
 mod error;
 pub mod finovy;
 pub mod paginate;
+mod redact;
 mod retry;
 mod transport;
 pub mod ucloud;

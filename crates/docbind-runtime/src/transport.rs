@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use reqwest::header::HeaderMap;
 
-use crate::{Error, RetryPolicy, Vendor};
+use crate::{redact, Error, RetryPolicy, Vendor};
 
 /// Default maximum response size (64 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
@@ -129,9 +129,11 @@ impl Transport {
         if !matches!(base_url.scheme(), "http" | "https") {
             return Err(Error::Config(format!("base URL must be http or https: {:?}", options.base_url)));
         }
-        // Timeouts are applied per request, so one client serves any configuration.
+        // Timeouts are applied per request, so one client serves any configuration. Redirects are never followed
+        // (every request carries credentials); `send` reports them.
         let client = reqwest::Client::builder()
             .user_agent(user_agent(vendor, options.user_agent_suffix.as_deref()))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Transport { vendor, base_url, client })
@@ -160,6 +162,7 @@ impl Transport {
     }
 
     /// Sends `request` with the configured timeout and reads at most `max_response_bytes` of body, chunk by chunk.
+    /// A redirect (3xx) is an [`Error::Redirect`], its body unread.
     pub(crate) async fn send(
         &self,
         request: reqwest::RequestBuilder,
@@ -168,6 +171,9 @@ impl Transport {
         let (timeout, max_bytes) = (options.timeout, options.max_response_bytes);
         let mut response = request.timeout(timeout).send().await.map_err(|e| map_reqwest(e, timeout))?;
         let status = response.status().as_u16();
+        if response.status().is_redirection() {
+            return Err(redirect(status, response.headers()));
+        }
         let headers = std::mem::take(response.headers_mut());
         if let Some(len) = response.content_length() {
             if len > max_bytes as u64 {
@@ -247,6 +253,13 @@ impl RawResponse {
     pub(crate) fn retry_after(&self) -> Option<Duration> {
         self.header("retry-after").and_then(|s| s.parse::<u64>().ok()).map(Duration::from_secs)
     }
+}
+
+/// The error for a redirect: its status and `Location`, bounded, secret-looking query values redacted.
+fn redirect(status: u16, headers: &HeaderMap) -> Error {
+    let location =
+        headers.get(reqwest::header::LOCATION).map(|value| redact::url(&String::from_utf8_lossy(value.as_bytes())));
+    Error::Redirect { status, location }
 }
 
 /// Maps a reqwest error, classifying timeouts. The cause stays the source of the error, out of its message.
