@@ -24,6 +24,11 @@ pub enum Error {
     #[error("configuration error: {0}")]
     Config(String),
 
+    /// The request cannot be sent as built: a parameter's value cannot be carried where the protocol puts it (a
+    /// Finovy path parameter that would leave its path segment, …). Nothing was sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+
     /// The request could not be sent or the response could not be read (connect, reset, TLS, …).
     #[error("transport error: {message}")]
     #[non_exhaustive]
@@ -203,6 +208,7 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Config(message) => f.debug_tuple("Config").field(message).finish(),
+            Error::InvalidRequest(message) => f.debug_tuple("InvalidRequest").field(message).finish(),
             Error::Transport { message, source } => {
                 f.debug_struct("Transport").field("message", message).field("source", source).finish()
             }

@@ -56,6 +56,9 @@ pub struct Call {
     query: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Option<serde_json::Map<String, Value>>,
+    /// Why the request cannot be sent (a path parameter that would leave its segment), reported by
+    /// [`Call::url`] before anything is sent.
+    invalid: Option<String>,
 }
 
 impl fmt::Debug for Call {
@@ -95,6 +98,7 @@ impl Call {
             query: String::new(),
             headers: Vec::new(),
             body: None,
+            invalid: None,
         }
     }
 
@@ -168,7 +172,18 @@ impl Call {
 
     /// Replaces `{name}` in the path with the percent-encoded `v`, or appends `/v` as the last
     /// segment if the template has no such placeholder.
+    ///
+    /// The value stays inside its segment: `/`, `?`, `#`, `%` and everything else but RFC 3986's unreserved
+    /// characters are percent-encoded. `.`, `..` and the empty string cannot be kept in place by any encoding
+    /// (URL parsers and servers resolve `%2E%2E` like `..`, and may merge `//`), so they make the call fail with
+    /// [`Error::InvalidRequest`] before anything is sent.
     pub fn path_str(&mut self, name: &str, v: &str) {
+        if matches!(v, "" | "." | "..") && self.invalid.is_none() {
+            self.invalid = Some(format!(
+                "path parameter {name} is {v:?}, which would not stay in its path segment of {:?}",
+                self.path
+            ));
+        }
         let mut segment = String::with_capacity(v.len());
         percent_encode(v, false, &mut segment);
         let placeholder = format!("{{{name}}}");
@@ -265,6 +280,9 @@ impl Call {
     }
 
     pub(crate) fn url(&self, base: &str) -> Result<reqwest::Url, Error> {
+        if let Some(invalid) = &self.invalid {
+            return Err(Error::InvalidRequest(invalid.clone()));
+        }
         let mut url = String::with_capacity(base.len() + self.path.len() + self.query.len() + 2);
         url.push_str(base.trim_end_matches('/'));
         url.push('/');
