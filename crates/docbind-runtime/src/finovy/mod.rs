@@ -17,6 +17,7 @@ use tracing::Instrument as _;
 use protocol::{decode_envelope, Call, EnvelopeStatus, Operation};
 
 use crate::decode::{self, Decode, Extra, Sealed, Slot};
+use crate::redact;
 use crate::retry::{self, Failure};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
 use crate::{CallInfo, Error, Vendor};
@@ -229,7 +230,7 @@ impl Client {
                 .map_err(|e| Error::Config(format!("invalid value for header {name}: {e}")))?;
             headers.append(name, value);
         }
-        tracing::debug!(request = ?call, "sending request");
+        tracing::debug!(request = ?redact::Bounded(&call), "sending request");
 
         let token = self.token().await?;
         let max_attempts = cfg.http.attempts_for(op.name, op.idempotent);

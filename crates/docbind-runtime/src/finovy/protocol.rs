@@ -8,6 +8,7 @@ use docbind_redact::{is_secret_name, REDACTED};
 use serde_json::Value;
 
 use crate::decode::{self, Decode, Extra, Sealed, Slot};
+use crate::redact;
 use crate::transport::percent_encode;
 use crate::Error;
 
@@ -61,6 +62,7 @@ pub struct Call {
     invalid: Option<String>,
 }
 
+/// Redacts the values of secret-looking headers, query parameters and JSON body keys (at every depth).
 impl fmt::Debug for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let headers: Vec<(&str, &str)> = self
@@ -71,21 +73,32 @@ impl fmt::Debug for Call {
                 (k.as_str(), shown)
             })
             .collect();
-        let body = self.body.as_ref().map(|b| {
-            b.iter()
-                .map(|(k, v)| {
-                    let shown = if is_secret_name(k) { Value::String(REDACTED.into()) } else { v.clone() };
-                    (k.clone(), shown)
-                })
-                .collect::<serde_json::Map<_, _>>()
-        });
         f.debug_struct("Call")
             .field("method", &self.method)
             .field("path", &self.path)
-            .field("query", &self.query)
+            .field("query", &RedactedQuery(&self.query))
             .field("headers", &headers)
-            .field("body", &body)
+            .field("body", &self.body.as_ref().map(RedactedBody))
             .finish()
+    }
+}
+
+/// A query string in `Debug`, secret-looking values redacted.
+struct RedactedQuery<'a>(&'a str);
+
+impl fmt::Debug for RedactedQuery<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        redact::redact_query(self.0, f)
+    }
+}
+
+/// A JSON body in `Debug`, as the JSON text sent, secret-looking values redacted at every depth.
+struct RedactedBody<'a>(&'a serde_json::Map<String, Value>);
+
+impl fmt::Debug for RedactedBody<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let json = serde_json::to_string(self.0).map_err(|_| fmt::Error)?;
+        redact::redact_json_text(&json, f)
     }
 }
 
@@ -428,13 +441,19 @@ mod tests {
         c.header_str("X-Trace", "t");
         c.header_str("secret", "hidden-value");
         c.body_str("password", "pw-value");
+        c.body_json("nested", serde_json::json!({"auth": [{"accessToken": "nested-value", "kept": "shown"}]}));
+        c.query_str("signature", "query-value");
         let body = Value::Object(c.body().unwrap().clone());
         assert_eq!(
             body,
-            serde_json::json!({"name":"n","count":2,"ratio":1.5,"on":true,"obj":{"a":[1]},"i":3,"password":"pw-value"})
+            serde_json::json!({"name":"n","count":2,"ratio":1.5,"on":true,"obj":{"a":[1]},"i":3,"password":"pw-value",
+                "nested": {"auth": [{"accessToken": "nested-value", "kept": "shown"}]}})
         );
         let dbg = format!("{c:?}");
-        assert!(!dbg.contains("hidden-value") && !dbg.contains("pw-value"), "{dbg}");
+        for secret in ["hidden-value", "pw-value", "nested-value", "query-value"] {
+            assert!(!dbg.contains(secret), "{secret} in {dbg}");
+        }
+        assert!(dbg.contains("shown") && dbg.contains("signature=<redacted>"), "{dbg}");
         assert_eq!(c.method(), Method::Post);
     }
 }

@@ -13,6 +13,7 @@ use tracing::Instrument as _;
 use protocol::{Form, Operation, ResponseStatus};
 
 use crate::decode;
+use crate::redact;
 use crate::retry::{self, Failure};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
 use crate::{CallInfo, Error, Extra, Vendor};
@@ -224,7 +225,7 @@ impl retry::Attempts for Attempts<'_, '_> {
         // Re-signed on every attempt (the form is identical, but signing is cheap and keeps
         // the door open for time-dependent parameters).
         let body = self.form.signed_body(&config.private_key);
-        tracing::debug!(params = ?self.form, "sending request");
+        tracing::debug!(params = ?redact::Bounded(&self.form), "sending request");
 
         let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
         let request = transport
