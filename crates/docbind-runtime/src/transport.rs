@@ -20,8 +20,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HttpOptions {
-    /// Endpoint (`http` or `https`).
+    /// Endpoint: `https`, or plain `http` to a loopback address (`127.0.0.0/8`, `::1`, `localhost`) unless
+    /// [`allow_insecure_http`](HttpOptions::allow_insecure_http) is set.
     pub base_url: String,
+    /// Allows a plain `http` endpoint that is not a loopback address (default `false`: such an endpoint is a
+    /// configuration error, since requests carry credentials and responses could be altered in transit).
+    pub allow_insecure_http: bool,
     /// Per-attempt timeout (connect to end of body), default [`DEFAULT_TIMEOUT`].
     pub timeout: Duration,
     /// Retry policy for idempotent operations.
@@ -40,6 +44,7 @@ impl HttpOptions {
     pub fn new(base_url: impl Into<String>) -> Self {
         HttpOptions {
             base_url: base_url.into(),
+            allow_insecure_http: false,
             timeout: DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -68,6 +73,14 @@ macro_rules! http_option_setters {
         #[must_use]
         pub fn with_base_url(mut self, v: impl Into<String>) -> Self {
             self.http.base_url = v.into();
+            self
+        }
+
+        /// Allows (or again forbids) a plain `http` endpoint that is not a loopback address, e.g. a vendor's
+        /// internal endpoint inside its own network. Loopback addresses never need it.
+        #[must_use]
+        pub fn with_insecure_http(mut self, allow: bool) -> Self {
+            self.http.allow_insecure_http = allow;
             self
         }
 
@@ -119,15 +132,25 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    /// Checks `options` (an `http`/`https` base URL, a non-zero timeout) and builds the rustls client.
+    /// Checks `options` (an `https` base URL, or `http` to loopback or by opt-in; a non-zero timeout) and builds
+    /// the rustls client.
     pub(crate) fn new(vendor: Vendor, options: &HttpOptions) -> Result<Transport, Error> {
         if options.timeout.is_zero() {
             return Err(Error::Config("timeout must be greater than zero".into()));
         }
         let base_url = reqwest::Url::parse(&options.base_url)
             .map_err(|e| Error::Config(format!("invalid base URL {:?}: {e}", options.base_url)))?;
-        if !matches!(base_url.scheme(), "http" | "https") {
-            return Err(Error::Config(format!("base URL must be http or https: {:?}", options.base_url)));
+        match base_url.scheme() {
+            "https" => {}
+            "http" if options.allow_insecure_http || is_loopback(&base_url) => {}
+            "http" => {
+                return Err(Error::Config(format!(
+                    "base URL {:?} is plain http to a host that is not a loopback address: use https, or allow \
+                     insecure http explicitly (with_insecure_http(true))",
+                    options.base_url
+                )))
+            }
+            _ => return Err(Error::Config(format!("base URL must be http or https: {:?}", options.base_url))),
         }
         // Timeouts are applied per request, so one client serves any configuration. Redirects are never followed
         // (every request carries credentials); `send` reports them.
@@ -224,6 +247,14 @@ impl<T: Default, F> Decoded<T, F> {
 /// Records the server's request id on the current call span.
 pub(crate) fn record_request_id(id: &str) {
     tracing::Span::current().record("request_id", id);
+}
+
+/// Whether `url`'s host is a loopback address or `localhost`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    // The URL parser has normalised the host: IPv4 in dotted decimal, IPv6 in brackets.
+    let host = url.host_str().unwrap_or_default();
+    let ip = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost") || ip.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The User-Agent sent by every client.
