@@ -48,6 +48,15 @@ pub enum Error {
         after: Duration,
     },
 
+    /// The call's deadline ([`HttpOptions::deadline`](crate::HttpOptions::deadline)) passed before it finished,
+    /// retries and backoff included. Not retryable: the time the caller allowed is spent.
+    #[error("the call did not finish within its deadline of {after:?}")]
+    #[non_exhaustive]
+    Deadline {
+        /// The deadline that passed.
+        after: Duration,
+    },
+
     /// The server answered with an HTTP status of 400 or more.
     #[error("HTTP status {status}{}: {body}", RequestIdSuffix(request_id.as_deref()))]
     #[non_exhaustive]
@@ -213,6 +222,7 @@ impl fmt::Debug for Error {
                 f.debug_struct("Transport").field("message", message).field("source", source).finish()
             }
             Error::Timeout { after } => f.debug_struct("Timeout").field("after", after).finish(),
+            Error::Deadline { after } => f.debug_struct("Deadline").field("after", after).finish(),
             Error::Status { status, body, request_id } => f
                 .debug_struct("Status")
                 .field("status", status)
@@ -288,6 +298,7 @@ mod tests {
         assert!(!Error::status_error(404, b"x", None).is_retryable());
         assert!(Error::Timeout { after: Duration::from_secs(1) }.is_retryable());
         assert!(!Error::BodyTooLarge { limit: 1 }.is_retryable());
+        assert!(!Error::Deadline { after: Duration::from_secs(1) }.is_retryable());
     }
 
     #[test]

@@ -14,7 +14,8 @@ use crate::{CallInfo, Error};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
-    /// Total attempts including the first one (`1` disables retries). Default 3.
+    /// Total attempts including the first one (`1` disables retries). Default 3, at most
+    /// [`RetryPolicy::MAX_ATTEMPTS`] (a larger value counts as that many, `0` as 1).
     pub max_attempts: u32,
     /// Delay before the first retry. Default 200 ms.
     pub base_delay: Duration,
@@ -36,6 +37,10 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The most attempts a call makes, whatever [`RetryPolicy::max_attempts`] says: together with the call's
+    /// deadline it bounds what one call can cost the server and the caller.
+    pub const MAX_ATTEMPTS: u32 = 10;
+
     /// The default policy (3 attempts, 200 ms base, 10 s cap, jitter).
     pub fn new() -> Self {
         Self::default()
@@ -46,10 +51,10 @@ impl RetryPolicy {
         RetryPolicy { max_attempts: 1, ..Self::default() }
     }
 
-    /// Sets the total number of attempts (values below 1 mean 1).
+    /// Sets the total number of attempts, clamped to 1..=[`RetryPolicy::MAX_ATTEMPTS`].
     #[must_use]
     pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
-        self.max_attempts = max_attempts.max(1);
+        self.max_attempts = max_attempts.clamp(1, Self::MAX_ATTEMPTS);
         self
     }
 
@@ -91,7 +96,7 @@ impl RetryPolicy {
     }
 
     pub(crate) fn attempts(&self) -> u32 {
-        self.max_attempts.max(1)
+        self.max_attempts.clamp(1, Self::MAX_ATTEMPTS)
     }
 }
 
@@ -117,12 +122,14 @@ pub(crate) trait Attempts {
     fn attempt(&mut self, number: u32) -> impl Future<Output = Result<CallInfo, Failure>> + Send;
 }
 
-/// Runs `attempts` until one succeeds, a failure is not retryable ([`Error::is_retryable`]), or `max_attempts`
-/// are spent, sleeping per `policy` between them. A failure marked `repeat_now` is repeated at once and does not
-/// count. Records the attempt number on the current (call) span.
+/// Runs `attempts` until one succeeds, a failure is not retryable ([`Error::is_retryable`]), `max_attempts`
+/// are spent, or the backoff before the next one would end past `until` (the call's deadline), sleeping per
+/// `policy` between them. A failure marked `repeat_now` is repeated at once and does not count. Records the
+/// attempt number on the current (call) span.
 pub(crate) async fn run(
     policy: &RetryPolicy,
     max_attempts: u32,
+    until: tokio::time::Instant,
     attempts: &mut (impl Attempts + Send),
 ) -> Result<CallInfo, Error> {
     let span = tracing::Span::current();
@@ -140,8 +147,12 @@ pub(crate) async fn run(
             continue;
         }
         if counted < max_attempts && failure.error.is_retryable() {
-            tracing::debug!(error = %failure.error, attempt = counted, "retryable failure");
             let delay = policy.delay(counted, failure.retry_after);
+            if tokio::time::Instant::now() + delay >= until {
+                tracing::debug!(error = %failure.error, attempt = counted, ?delay, "no time left for a retry");
+                return Err(failure.error);
+            }
+            tracing::debug!(error = %failure.error, attempt = counted, "retryable failure");
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
@@ -180,5 +191,9 @@ mod tests {
         }
         assert_eq!(RetryPolicy::disabled().attempts(), 1);
         assert_eq!(RetryPolicy::new().with_max_attempts(0).attempts(), 1);
+        assert_eq!(RetryPolicy::new().with_max_attempts(1000).max_attempts, RetryPolicy::MAX_ATTEMPTS);
+        let mut direct = RetryPolicy::new();
+        direct.max_attempts = u32::MAX;
+        assert_eq!(direct.attempts(), RetryPolicy::MAX_ATTEMPTS);
     }
 }

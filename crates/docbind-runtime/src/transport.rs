@@ -15,6 +15,12 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 /// Default per-attempt timeout (30 s).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Default time allowed for opening a connection (10 s).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default deadline of a whole call, retries and backoff included (60 s).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+
 /// The HTTP options every client has, whatever the vendor: the `http` field of [`crate::ucloud::Config`] and
 /// [`crate::finovy::Config`], whose `with_*` setters write here.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +34,15 @@ pub struct HttpOptions {
     pub allow_insecure_http: bool,
     /// Per-attempt timeout (connect to end of body), default [`DEFAULT_TIMEOUT`].
     pub timeout: Duration,
+    /// Time allowed for opening a connection (TCP and TLS), default [`DEFAULT_CONNECT_TIMEOUT`]. A connection
+    /// that is not open in time fails the attempt (retryable) as a transport error.
+    pub connect_timeout: Duration,
+    /// Deadline of a whole call: every attempt, the backoff between them and (Finovy) the token exchange.
+    /// `None` (the default) means [`DEFAULT_DEADLINE`], or the [`timeout`](HttpOptions::timeout) if that is
+    /// longer, so a longer timeout alone still allows one full attempt; a deadline that is set is kept exactly.
+    /// When it passes, the call fails with [`Error::Deadline`]; a backoff that would end after it is not slept,
+    /// and the call fails with the last attempt's error instead.
+    pub deadline: Option<Duration>,
     /// Retry policy for idempotent operations.
     pub retry: RetryPolicy,
     /// Maximum response body size, default [`DEFAULT_MAX_RESPONSE_BYTES`].
@@ -46,11 +61,18 @@ impl HttpOptions {
             base_url: base_url.into(),
             allow_insecure_http: false,
             timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            deadline: None,
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent_suffix: None,
             idempotency_overrides: HashMap::new(),
         }
+    }
+
+    /// The deadline a call gets: [`HttpOptions::deadline`] if set, else the default or one attempt's timeout.
+    pub(crate) fn call_deadline(&self) -> Duration {
+        self.deadline.unwrap_or(DEFAULT_DEADLINE.max(self.timeout))
     }
 
     /// How many attempts `operation` gets: the retry policy's if it is idempotent (the generated flag, unless
@@ -88,6 +110,20 @@ macro_rules! http_option_setters {
         #[must_use]
         pub fn with_timeout(mut self, v: std::time::Duration) -> Self {
             self.http.timeout = v;
+            self
+        }
+
+        /// Sets the time allowed for opening a connection.
+        #[must_use]
+        pub fn with_connect_timeout(mut self, v: std::time::Duration) -> Self {
+            self.http.connect_timeout = v;
+            self
+        }
+
+        /// Sets the deadline of a whole call, retries and backoff included.
+        #[must_use]
+        pub fn with_deadline(mut self, v: std::time::Duration) -> Self {
+            self.http.deadline = Some(v);
             self
         }
 
@@ -135,8 +171,14 @@ impl Transport {
     /// Checks `options` (an `https` base URL, or `http` to loopback or by opt-in; a non-zero timeout) and builds
     /// the rustls client.
     pub(crate) fn new(vendor: Vendor, options: &HttpOptions) -> Result<Transport, Error> {
-        if options.timeout.is_zero() {
-            return Err(Error::Config("timeout must be greater than zero".into()));
+        for (name, value) in [
+            ("timeout", options.timeout),
+            ("connect timeout", options.connect_timeout),
+            ("deadline", options.call_deadline()),
+        ] {
+            if value.is_zero() {
+                return Err(Error::Config(format!("{name} must be greater than zero")));
+            }
         }
         let base_url = reqwest::Url::parse(&options.base_url)
             .map_err(|e| Error::Config(format!("invalid base URL {:?}: {e}", options.base_url)))?;
@@ -157,6 +199,7 @@ impl Transport {
         let client = reqwest::Client::builder()
             .user_agent(user_agent(vendor, options.user_agent_suffix.as_deref()))
             .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(options.connect_timeout)
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Transport { vendor, base_url, client })
@@ -192,7 +235,8 @@ impl Transport {
         options: &HttpOptions,
     ) -> Result<RawResponse, Error> {
         let (timeout, max_bytes) = (options.timeout, options.max_response_bytes);
-        let mut response = request.timeout(timeout).send().await.map_err(|e| map_reqwest(e, timeout))?;
+        let map_error = |e| map_reqwest(e, timeout, options.connect_timeout);
+        let mut response = request.timeout(timeout).send().await.map_err(map_error)?;
         let status = response.status().as_u16();
         if response.status().is_redirection() {
             return Err(redirect(status, response.headers()));
@@ -205,7 +249,7 @@ impl Transport {
         }
         let capacity = response.content_length().map_or(8 * 1024, |l| usize::try_from(l).unwrap_or(max_bytes));
         let mut body = BytesMut::with_capacity(capacity.min(max_bytes));
-        while let Some(chunk) = response.chunk().await.map_err(|e| map_reqwest(e, timeout))? {
+        while let Some(chunk) = response.chunk().await.map_err(map_error)? {
             if body.len() + chunk.len() > max_bytes {
                 return Err(Error::BodyTooLarge { limit: max_bytes });
             }
@@ -242,6 +286,20 @@ impl<T: Default, F> Decoded<T, F> {
     pub(crate) fn into_value(self) -> T {
         self.value.unwrap_or_default()
     }
+}
+
+/// Runs one call, `call(until)`, within the options' [deadline](HttpOptions::deadline): past `until` it is
+/// dropped (whatever it was waiting for) and the call fails with [`Error::Deadline`].
+pub(crate) async fn within_deadline<T, F>(
+    options: &HttpOptions,
+    call: impl FnOnce(tokio::time::Instant) -> F,
+) -> Result<T, Error>
+where
+    F: std::future::Future<Output = Result<T, Error>>,
+{
+    let after = options.call_deadline();
+    let until = tokio::time::Instant::now() + after;
+    tokio::time::timeout_at(until, call(until)).await.unwrap_or(Err(Error::Deadline { after }))
 }
 
 /// Records the server's request id on the current call span.
@@ -294,7 +352,10 @@ fn redirect(status: u16, headers: &HeaderMap) -> Error {
 }
 
 /// Maps a reqwest error, classifying timeouts. The cause stays the source of the error, out of its message.
-fn map_reqwest(e: reqwest::Error, timeout: Duration) -> Error {
+fn map_reqwest(e: reqwest::Error, timeout: Duration, connect_timeout: Duration) -> Error {
+    if e.is_connect() && e.is_timeout() {
+        return Error::transport(format!("cannot connect within {connect_timeout:?}"), e);
+    }
     if e.is_timeout() {
         return Error::Timeout { after: timeout };
     }
@@ -358,10 +419,27 @@ mod tests {
                 let err = Transport::new(vendor, &HttpOptions::new(bad)).expect_err(bad);
                 assert!(matches!(&err, Error::Config(m) if m.contains("base URL")), "{err}");
             }
-            let mut zero = HttpOptions::new("http://127.0.0.1:1");
-            zero.timeout = Duration::ZERO;
-            assert!(matches!(Transport::new(vendor, &zero), Err(Error::Config(m)) if m.contains("timeout")));
+            for (name, set) in [
+                ("timeout", (|o: &mut HttpOptions| o.timeout = Duration::ZERO) as fn(&mut HttpOptions)),
+                ("connect timeout", |o| o.connect_timeout = Duration::ZERO),
+                ("deadline", |o| o.deadline = Some(Duration::ZERO)),
+            ] {
+                let mut zero = HttpOptions::new("http://127.0.0.1:1");
+                set(&mut zero);
+                let err = Transport::new(vendor, &zero).expect_err(name);
+                assert!(matches!(&err, Error::Config(m) if m.starts_with(name)), "{err}");
+            }
         }
+    }
+
+    #[test]
+    fn the_deadline_allows_at_least_one_attempt() {
+        let mut options = HttpOptions::new("http://x");
+        assert_eq!(options.call_deadline(), DEFAULT_DEADLINE);
+        options.timeout = Duration::from_secs(120);
+        assert_eq!(options.call_deadline(), Duration::from_secs(120));
+        options.deadline = Some(Duration::from_secs(5));
+        assert_eq!(options.call_deadline(), Duration::from_secs(5), "a deadline that is set is kept");
     }
 
     #[test]

@@ -20,8 +20,7 @@ fn bool_data(body: &[u8]) -> Result<(Option<bool>, EnvelopeStatus), DecodeError>
 }
 
 fn client(base: &str) -> Client {
-    let config =
-        Config::new(Credentials::Token("tok".into())).with_base_url(base).with_retry(RetryPolicy::disabled());
+    let config = Config::new(Credentials::Token("tok".into())).with_base_url(base).with_retry(RetryPolicy::disabled());
     Client::new(config).unwrap()
 }
 

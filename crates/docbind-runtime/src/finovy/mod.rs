@@ -195,7 +195,8 @@ impl Client {
     /// A non-zero `code` is an [`Error::Service`]. [`CallInfo::extra`] holds the envelope keys `decode` left in
     /// [`EnvelopeStatus::extra`]. On HTTP 401 or `code` 401 with exchanged credentials the token is refreshed once
     /// and the call is repeated once (even for non-idempotent operations: it was not executed). Retryable failures
-    /// of idempotent operations are retried per [`HttpOptions::retry`].
+    /// of idempotent operations are retried per [`HttpOptions::retry`], all (the token exchange included) within
+    /// [`HttpOptions::deadline`].
     #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
     pub async fn call<T, F>(&self, op: &'static Operation, call: Call, decode: F) -> Result<(T, CallInfo), Error>
     where
@@ -204,7 +205,12 @@ impl Client {
     {
         let span = self.inner.transport.call_span(op.name);
         let mut decoded = Decoded::new(decode);
-        let info = self.call_inner(op, call, &mut |body: &[u8]| decoded.body(body)).instrument(span).await?;
+        let mut decode_body = |body: &[u8]| decoded.body(body);
+        let info = transport::within_deadline(&self.inner.config.http, |until| {
+            self.call_inner(op, call, until, &mut decode_body)
+        })
+        .instrument(span)
+        .await?;
         Ok((decoded.into_value(), info))
     }
 
@@ -212,6 +218,7 @@ impl Client {
         &self,
         op: &'static Operation,
         call: Call,
+        until: tokio::time::Instant,
         decode: &mut DecodeBody<'_>,
     ) -> Result<CallInfo, Error> {
         let cfg = &self.inner.config;
@@ -236,7 +243,7 @@ impl Client {
         let max_attempts = cfg.http.attempts_for(op.name, op.idempotent);
         let method = call.method.to_reqwest();
         let mut attempts = Attempts { client: self, op, method, url, headers, body, decode, token, refreshed: false };
-        retry::run(&cfg.http.retry, max_attempts, &mut attempts).await
+        retry::run(&cfg.http.retry, max_attempts, until, &mut attempts).await
     }
 
     /// Sends `request` once and judges the response. A failure says whether the token was refused.

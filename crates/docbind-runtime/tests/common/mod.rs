@@ -212,3 +212,40 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
         self.clone()
     }
 }
+
+/// A server on 127.0.0.1 that reads requests and never answers. Returns its base URL and how many connections
+/// it accepted.
+pub async fn stalling_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::AsyncReadExt as _;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+    let base = format!("http://{}", listener.local_addr().expect("local address"));
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                while matches!(socket.read(&mut buf).await, Ok(n) if n > 0) {}
+            });
+        }
+    });
+    (base, accepted)
+}
+
+/// A listener on 127.0.0.1 whose accept queue is full (it never accepts), so a new connection cannot open: the
+/// kernel drops its SYNs. Keep the returned value alive while connecting.
+pub async fn unopenable_listener() -> (String, impl Sized) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.bind("127.0.0.1:0".parse().expect("an address")).expect("bind 127.0.0.1");
+    let listener = socket.listen(1).expect("listen");
+    let addr = listener.local_addr().expect("local address");
+    let mut queued = Vec::new();
+    for _ in 0..64 {
+        match tokio::time::timeout(std::time::Duration::from_millis(200), tokio::net::TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => queued.push(stream),
+            _ => break, // the queue is full
+        }
+    }
+    (format!("http://{addr}"), (listener, queued))
+}
