@@ -242,21 +242,43 @@ impl Transport {
             return Err(redirect(status, response.headers()));
         }
         let headers = std::mem::take(response.headers_mut());
-        if let Some(len) = response.content_length() {
-            if len > max_bytes as u64 {
-                return Err(Error::BodyTooLarge { limit: max_bytes });
-            }
+        // A declared length over the limit is refused before reading anything.
+        if response.content_length().is_some_and(|len| len > max_bytes as u64) {
+            return Err(Error::BodyTooLarge { limit: max_bytes });
         }
-        let capacity = response.content_length().map_or(8 * 1024, |l| usize::try_from(l).unwrap_or(max_bytes));
-        let mut body = BytesMut::with_capacity(capacity.min(max_bytes));
-        while let Some(chunk) = response.chunk().await.map_err(map_error)? {
-            if body.len() + chunk.len() > max_bytes {
-                return Err(Error::BodyTooLarge { limit: max_bytes });
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(RawResponse { status, headers, body: body.freeze() })
+        let body = read_body(&mut response, max_bytes, map_error).await?;
+        Ok(RawResponse { status, headers, body })
     }
+}
+
+/// Reads the body as it arrives, refusing more than `max_bytes`. Nothing is allocated from the declared length:
+/// a server that announces 60 MB and sends 1 KiB costs 1 KiB. A body that arrives in one chunk (the usual small
+/// response) is kept without a copy.
+async fn read_body(
+    response: &mut reqwest::Response,
+    max_bytes: usize,
+    map_error: impl Fn(reqwest::Error) -> Error,
+) -> Result<Bytes, Error> {
+    let too_large = || Error::BodyTooLarge { limit: max_bytes };
+    let Some(first) = response.chunk().await.map_err(&map_error)? else { return Ok(Bytes::new()) };
+    if first.len() > max_bytes {
+        return Err(too_large());
+    }
+    let Some(second) = response.chunk().await.map_err(&map_error)? else { return Ok(first) };
+    if first.len() + second.len() > max_bytes {
+        return Err(too_large());
+    }
+    // From here it grows with what arrives (doubling), never from what was announced.
+    let mut body = BytesMut::with_capacity(2 * (first.len() + second.len()));
+    body.extend_from_slice(&first);
+    body.extend_from_slice(&second);
+    while let Some(chunk) = response.chunk().await.map_err(&map_error)? {
+        if body.len() + chunk.len() > max_bytes {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// What a call keeps of each response a generated `decode_response` decodes: the value, set aside for the caller,
