@@ -8,9 +8,11 @@ use crate::{CallInfo, Error};
 /// How failed attempts are retried.
 ///
 /// Only retryable failures ([`crate::Error::is_retryable`]) of idempotent operations are
-/// retried. The delay before retry `n` (1-based) is `base_delay * 2^(n-1)`, capped at
-/// `max_delay`; with `jitter` it is drawn uniformly from `[delay/2, delay]`. A server
-/// `Retry-After` (seconds) replaces the computed delay, still capped at `max_delay`.
+/// retried, at most [`RetryPolicy::MAX_ATTEMPTS`] attempts in all, within the call's deadline. The delay before
+/// retry `n` (1-based) is `base_delay * 2^(n-1)`, capped at `max_delay`; with `jitter` it is drawn uniformly from
+/// `[delay/2, delay]`. A server's `Retry-After` (seconds or an HTTP date) replaces the computed delay, still capped
+/// at `max_delay`; with `jitter` it is lengthened by up to half (never shortened: the server asked for at least
+/// that long), so clients told the same time do not all come back at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -82,14 +84,14 @@ impl RetryPolicy {
     /// The delay before retry number `retry` (1-based), honouring a server `Retry-After`.
     pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(after) = retry_after {
-            return after.min(self.max_delay);
+            let after = after.min(self.max_delay);
+            return if self.jitter { (after + random_up_to(after / 2)).min(self.max_delay) } else { after };
         }
         let shift = retry.saturating_sub(1).min(30);
         let exp = self.base_delay.saturating_mul(1u32 << shift).min(self.max_delay);
-        if self.jitter && !exp.is_zero() {
+        if self.jitter {
             let half = exp / 2;
-            let span = u64::try_from((exp - half).as_nanos()).unwrap_or(u64::MAX);
-            half + Duration::from_nanos(rand::random_range(0..=span))
+            half + random_up_to(exp - half)
         } else {
             exp
         }
@@ -98,6 +100,14 @@ impl RetryPolicy {
     pub(crate) fn attempts(&self) -> u32 {
         self.max_attempts.clamp(1, Self::MAX_ATTEMPTS)
     }
+}
+
+/// A uniformly random duration in `[0, max]`.
+fn random_up_to(max: Duration) -> Duration {
+    if max.is_zero() {
+        return max;
+    }
+    Duration::from_nanos(rand::random_range(0..=u64::try_from(max.as_nanos()).unwrap_or(u64::MAX)))
 }
 
 /// Why one attempt failed, as the retry loop sees it.
@@ -189,6 +199,14 @@ mod tests {
             let d = p.delay(2, None);
             assert!(d >= Duration::from_millis(100) && d <= Duration::from_millis(200));
         }
+        // A honoured Retry-After is a floor: jitter only lengthens it, by up to half, within the cap.
+        let after = Some(Duration::from_millis(100));
+        let delays: Vec<Duration> = (0..200).map(|_| p.delay(1, after)).collect();
+        assert!(delays.iter().all(|d| *d >= Duration::from_millis(100) && *d <= Duration::from_millis(150)));
+        assert!(delays.iter().any(|d| *d != delays[0]), "no jitter: {:?}", delays[0]);
+        let capped = p.clone().with_max_delay(Duration::from_millis(120));
+        assert!((0..200).all(|_| capped.delay(1, after) <= Duration::from_millis(120)));
+        assert_eq!(p.delay(1, Some(Duration::ZERO)), Duration::ZERO);
         assert_eq!(RetryPolicy::disabled().attempts(), 1);
         assert_eq!(RetryPolicy::new().with_max_attempts(0).attempts(), 1);
         assert_eq!(RetryPolicy::new().with_max_attempts(1000).max_attempts, RetryPolicy::MAX_ATTEMPTS);

@@ -2,7 +2,7 @@
 //! bounded body reads. Vendor modules add only their wire format and authentication.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::HeaderMap;
@@ -360,10 +360,19 @@ impl RawResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
     }
 
-    /// `Retry-After` in seconds (HTTP dates are ignored).
+    /// `Retry-After`, in seconds or as an HTTP date (a date in the past means now).
     pub(crate) fn retry_after(&self) -> Option<Duration> {
-        self.header("retry-after").and_then(|s| s.parse::<u64>().ok()).map(Duration::from_secs)
+        parse_retry_after(&self.header("retry-after")?, SystemTime::now())
     }
+}
+
+/// A `Retry-After` value (RFC 9110: delay-seconds or an HTTP date), as a delay from `now`.
+fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    if value.bytes().all(|b| b.is_ascii_digit()) {
+        return value.parse::<u64>().ok().map(Duration::from_secs);
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// The error for a redirect: its status and `Location`, bounded, secret-looking query values redacted.
@@ -425,6 +434,19 @@ mod tests {
         s.clear();
         percent_encode("a b+", true, &mut s);
         assert_eq!(s, "a+b%2B");
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_an_http_date() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now), Some(Duration::from_secs(30)));
+        assert_eq!(parse_retry_after("Wednesday, 21-Oct-15 07:29:00 GMT", now), Some(Duration::from_secs(60)));
+        assert_eq!(parse_retry_after("Wed Oct 21 07:28:05 2015", now), Some(Duration::from_secs(5)));
+        assert_eq!(parse_retry_after("Tue, 20 Oct 2015 07:28:00 GMT", now), Some(Duration::ZERO));
+        for bad in ["", "-1", "1.5", "soon", "99999999999999999999999"] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -376,6 +376,36 @@ async fn rate_limited_429_honours_retry_after_or_backs_off() {
     assert_eq!(server.count(LIST), 3);
 }
 
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    // An HTTP date two seconds ahead (whole seconds, so between one and two seconds from now); the cap is 10 s.
+    let server = Server::start(|_, n| match n {
+        0 => {
+            let date = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+            with_header(json(503, "maintenance"), "Retry-After", &date)
+        }
+        _ => json(200, UCLOUD_OK),
+    })
+    .await;
+    let policy = fast_retries().with_max_delay(Duration::from_secs(10));
+    let client = ucloud_uodn::Client::new(ucloud(&server).with_retry(policy)).unwrap();
+    let (r, took) = timed(Duration::from_secs(4), ucloud_call(&client)).await;
+    r.unwrap();
+    assert!(took >= Duration::from_millis(900), "the HTTP date was ignored: {took:?}");
+    assert_eq!(server.total(), 2);
+
+    // A date in the past: retry at once, not after the policy's backoff (here 5 s).
+    let server = Server::start(|_, n| match n {
+        0 => with_header(json(503, "maintenance"), "Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),
+        _ => json(200, UCLOUD_OK),
+    })
+    .await;
+    let policy = fast_retries().with_base_delay(Duration::from_secs(5)).with_max_delay(Duration::from_secs(10));
+    let client = ucloud_uodn::Client::new(ucloud(&server).with_retry(policy)).unwrap();
+    let (r, _) = timed(Duration::from_millis(500), ucloud_call(&client)).await;
+    r.unwrap();
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Resets, closes, truncation.
 
