@@ -125,9 +125,12 @@ pub enum Error {
     #[error("authentication failed: {message}")]
     #[non_exhaustive]
     Auth {
-        /// What failed (`token exchange failed: HTTP status 403`, …).
+        /// What failed (`token exchange failed`, `token exchange: the response has no token`, …).
         message: String,
-        /// The underlying error, when there is one (never one that holds a secret).
+        /// The underlying error, when there is one (never one that holds a secret). A failed Finovy token
+        /// exchange is shared by every call that waited on it or came within its cooldown, so its cause is an
+        /// `Arc<Error>` (the transport error, the HTTP status, the vendor's refusal, …) or, for a response that
+        /// is not the envelope, a [`DecodeError`].
         #[source]
         source: Option<BoxError>,
     },

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::{CallInfo, Error};
+use crate::Error;
 
 /// How failed attempts are retried.
 ///
@@ -126,22 +126,25 @@ impl From<Error> for Failure {
     }
 }
 
-/// The attempts of one call: each sends the request once and judges the response.
+/// The attempts of one call (or token exchange): each sends the request once and judges the response.
 pub(crate) trait Attempts {
-    /// Attempt number `number`, counting every attempt of the call from 1.
-    fn attempt(&mut self, number: u32) -> impl Future<Output = Result<CallInfo, Failure>> + Send;
+    /// What a successful attempt yields.
+    type Output;
+
+    /// Attempt number `number`, counting every attempt from 1.
+    fn attempt(&mut self, number: u32) -> impl Future<Output = Result<Self::Output, Failure>> + Send;
 }
 
 /// Runs `attempts` until one succeeds, a failure is not retryable ([`Error::is_retryable`]), `max_attempts`
 /// are spent, or the backoff before the next one would end past `until` (the call's deadline), sleeping per
 /// `policy` between them. A failure marked `repeat_now` is repeated at once and does not count. Records the
-/// attempt number on the current (call) span.
-pub(crate) async fn run(
+/// attempt number on the current span (the call's, or the token exchange's).
+pub(crate) async fn run<A: Attempts + Send>(
     policy: &RetryPolicy,
     max_attempts: u32,
     until: tokio::time::Instant,
-    attempts: &mut (impl Attempts + Send),
-) -> Result<CallInfo, Error> {
+    attempts: &mut A,
+) -> Result<A::Output, Error> {
     let span = tracing::Span::current();
     let mut counted = 1u32;
     let mut number = 0u32;

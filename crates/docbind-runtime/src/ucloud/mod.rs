@@ -226,6 +226,8 @@ struct Attempts<'c, 'd> {
 }
 
 impl retry::Attempts for Attempts<'_, '_> {
+    type Output = CallInfo;
+
     async fn attempt(&mut self, number: u32) -> Result<CallInfo, Failure> {
         let Inner { config, transport } = &*self.client.inner;
         // Re-signed on every attempt (the form is identical, but signing is cheap and keeps

@@ -122,14 +122,29 @@ pub async fn recording_server(
     status: u16,
     body: &'static str,
 ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let heads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorded = heads.clone();
+    let base = scripted_server(move |head: String, _| {
+        recorded.lock().expect("not poisoned").push(head);
+        async move { (status, body.to_owned()) }
+    })
+    .await;
+    (base, heads)
+}
+
+/// A bare HTTP/1.1 keep-alive server on 127.0.0.1 that answers each request (its head: request line and headers,
+/// as it arrived) with what `answer(head, body)` resolves to: a status and a JSON body. Returns its base URL.
+pub async fn scripted_server<F>(answer: impl Fn(String, Vec<u8>) -> F + Send + Sync + 'static) -> String
+where
+    F: std::future::Future<Output = (u16, String)> + Send + 'static,
+{
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
     let base = format!("http://{}", listener.local_addr().expect("local address"));
-    let heads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let recorded = heads.clone();
+    let answer = std::sync::Arc::new(answer);
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
-            let recorded = recorded.clone();
+            let answer = answer.clone();
             tokio::spawn(async move {
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 4096];
@@ -154,8 +169,9 @@ pub async fn recording_server(
                             Ok(n) => buf.extend_from_slice(&chunk[..n]),
                         }
                     }
+                    let body = buf[end + 4..end + 4 + length].to_vec();
                     buf.drain(..end + 4 + length);
-                    recorded.lock().expect("not poisoned").push(head);
+                    let (status, body) = answer(head, body).await;
                     let response = format!(
                         "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
                         body.len()
@@ -167,7 +183,7 @@ pub async fn recording_server(
             });
         }
     });
-    (base, heads)
+    base
 }
 
 /// Everything the runtime logs (at debug level and above) on this thread while the returned guard lives, as the
