@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ImageInfo, ListData};
+use common::{list_data, ImageInfo};
 use docbind_runtime::__private::finovy::{decode_envelope, Call, EnvelopeStatus, Method, Operation};
 use docbind_runtime::__private::Slot;
 use docbind_runtime::finovy::{Client, Config, Credentials};
@@ -73,10 +73,6 @@ fn decode_data<T: Default>(
     let mut value = T::default();
     let status = decode_envelope(body, slot(&mut value))?;
     Ok((value, status))
-}
-
-fn list_data(body: &[u8]) -> Result<(Option<ListData>, EnvelopeStatus), DecodeError> {
-    decode_data(body, |data| Slot::Model(data))
 }
 
 fn bool_data(body: &[u8]) -> Result<(Option<bool>, EnvelopeStatus), DecodeError> {

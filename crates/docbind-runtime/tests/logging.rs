@@ -4,23 +4,16 @@
 
 mod common;
 
-use common::{capture_logs, decode_image, ListData};
-use docbind_runtime::__private::finovy::{decode_envelope, Call, EnvelopeStatus, Method, Operation};
+use common::{capture_logs, decode_image, list_data};
+use docbind_runtime::__private::finovy::{Call, Method, Operation};
 use docbind_runtime::__private::ucloud::{Form, Operation as UCloudOperation};
-use docbind_runtime::__private::Slot;
-use docbind_runtime::{finovy, ucloud, DecodeError, Error, RetryPolicy};
+use docbind_runtime::{finovy, ucloud, Error, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 static GET_LIST: Operation = Operation { name: "getList", idempotent: true };
 static GET_IMAGE: UCloudOperation = UCloudOperation::new("GetUvodnImage");
-
-fn list_data(body: &[u8]) -> Result<(Option<ListData>, EnvelopeStatus), DecodeError> {
-    let mut data = None;
-    let status = decode_envelope(body, Slot::Model(&mut data))?;
-    Ok((data, status))
-}
 
 async fn answering(template: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;

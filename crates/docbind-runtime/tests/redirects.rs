@@ -6,11 +6,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{decode_image, ListData};
-use docbind_runtime::__private::finovy::{decode_envelope, Call, EnvelopeStatus, Method, Operation};
+use common::{decode_image, list_data};
+use docbind_runtime::__private::finovy::{Call, Method, Operation};
 use docbind_runtime::__private::ucloud::{Form, Operation as UCloudOperation};
-use docbind_runtime::__private::Slot;
-use docbind_runtime::{finovy, ucloud, DecodeError, Error, RetryPolicy};
+use docbind_runtime::{finovy, ucloud, Error, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -35,12 +34,6 @@ async fn redirecting(status: u16, location: &str) -> MockServer {
         .mount(&server)
         .await;
     server
-}
-
-fn list_data(body: &[u8]) -> Result<(Option<ListData>, EnvelopeStatus), DecodeError> {
-    let mut data = None;
-    let status = decode_envelope(body, Slot::Model(&mut data))?;
-    Ok((data, status))
 }
 
 fn assert_redirect(err: &Error, status: u16, location: &str) {

@@ -10,20 +10,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::ListData;
-use docbind_runtime::__private::finovy::{decode_envelope, Call, EnvelopeStatus, Method, Operation};
-use docbind_runtime::__private::Slot;
+use common::list_data;
+use docbind_runtime::__private::finovy::{Call, Method, Operation};
 use docbind_runtime::finovy::{Client, Config, Credentials};
-use docbind_runtime::{DecodeError, Error, RetryPolicy};
+use docbind_runtime::{Error, RetryPolicy};
 
 static GET_LIST: Operation = Operation { name: "getList", idempotent: true };
 const OK: &str = r#"{"code":0,"success":true,"data":{"data":[],"totalCounts":0}}"#;
-
-fn list_data(body: &[u8]) -> Result<(Option<ListData>, EnvelopeStatus), DecodeError> {
-    let mut data = None;
-    let status = decode_envelope(body, Slot::Model(&mut data))?;
-    Ok((data, status))
-}
 
 fn token_body(token: &str, effective_ms: i64) -> String {
     format!(r#"{{"code":0,"success":true,"data":{{"token":"{token}","effectiveTime":{effective_ms}}}}}"#)

@@ -1,6 +1,7 @@
 //! Hand-written models, implemented the way generated code implements them.
 #![allow(dead_code)]
 
+use docbind_runtime::__private::finovy::{decode_envelope, EnvelopeStatus};
 use docbind_runtime::__private::ucloud::{decode_body, ResponseStatus};
 use docbind_runtime::__private::{Decode, Sealed, Slot};
 use docbind_runtime::{DecodeError, Extra};
@@ -107,6 +108,14 @@ impl Decode for ListData {
     fn field_names(&self) -> &'static [&'static str] {
         &["data", "totalCounts"]
     }
+}
+
+/// Decodes a Finovy list body with `data` into [`ListData`], as a generated `decode_response` does, except that
+/// the envelope's extra keys stay in the status (the call reports them in `CallInfo::extra`).
+pub fn list_data(body: &[u8]) -> Result<(Option<ListData>, EnvelopeStatus), DecodeError> {
+    let mut data = None;
+    let status = decode_envelope(body, Slot::Model(&mut data))?;
+    Ok((data, status))
 }
 
 /// Decodes a `GetUvodnImage` body the way its generated `decode_response` does.
