@@ -4,7 +4,8 @@
 //! idempotent call. Calls that need a token while it runs wait for it and share its outcome: its token, or its
 //! failure, which is also remembered for [`Config::exchange_cooldown`](super::Config::exchange_cooldown) so that
 //! callers fail at once instead of each trying a dead endpoint in turn. A refused token (HTTP or `code` 401) is
-//! replaced once per exchange, however many calls saw it refused.
+//! replaced once per exchange, however many calls saw it refused. The exchange runs in the call that started it,
+//! within that call's deadline: should that call give up first, the next waiting call starts a new exchange.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
