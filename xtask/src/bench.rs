@@ -707,7 +707,7 @@ fn runtime(root: &Path, o: &Args) -> anyhow::Result<Vec<Verdict>> {
     if !child.wait()?.success() {
         bail!("`cargo {}` failed", args.join(" "));
     }
-    let criterion = root.join("target/criterion");
+    let criterion = crate::target_dir().join("criterion");
     let est = |group: &str, bench: &str| median_ns(&criterion.join(group).join(bench));
     let mut verdicts = Vec::new();
     // Budgets are judged on the interleaved (`paired:`) ratios; criterion's medians, measured one after the other,

@@ -149,7 +149,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // 3. Build, lint, decode.
     let cargo = |args: &[&str]| -> anyhow::Result<std::process::Output> {
         let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        command.args(args).current_dir(&out).env("CARGO_TARGET_DIR", root.join("target"));
+        command.args(args).current_dir(&out).env("CARGO_TARGET_DIR", crate::target_dir());
         command.output().with_context(|| format!("running cargo {}", args.join(" ")))
     };
     let check_started = Instant::now();
