@@ -324,7 +324,9 @@ fn generate_family(
     t.p.read += loaded.timings.read;
     t.p.markdown += loaded.timings.markdown;
     t.p.dialect += loaded.timings.dialect;
-    t.docs += loaded.parsed.len() + loaded.rejected.len();
+    // Index pages are read and parsed for their links too.
+    let pages = loaded.parsed.len() + loaded.rejected.len() + loaded.index_pages.len();
+    t.docs += pages;
     t.bytes += loaded.bytes;
     // codegen: tokens and prettyplease together; prettyplease is measured apart afterwards and subtracted.
     let spec = CrateSpec {
@@ -339,7 +341,7 @@ fn generate_family(
     t.p.generate += start.elapsed();
     let Ok(generated) = generated else {
         // No API docs in this folder (e.g. `summary`).
-        t.skipped += loaded.parsed.len() + loaded.rejected.len();
+        t.skipped += pages;
         return Ok(t);
     };
     t.p.parse += generated.formatting.parse;
@@ -705,7 +707,7 @@ fn runtime(root: &Path, o: &Args) -> anyhow::Result<Vec<Verdict>> {
     if !child.wait()?.success() {
         bail!("`cargo {}` failed", args.join(" "));
     }
-    let criterion = root.join("target/criterion");
+    let criterion = crate::target_dir().join("criterion");
     let est = |group: &str, bench: &str| median_ns(&criterion.join(group).join(bench));
     let mut verdicts = Vec::new();
     // Budgets are judged on the interleaved (`paired:`) ratios; criterion's medians, measured one after the other,

@@ -103,7 +103,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     });
     for (family, output) in families.into_iter().zip(outputs) {
         let (loaded, generated) = output?;
-        tally.docs += loaded.parsed.len() + loaded.rejected.len();
+        // Index pages are read for their links, not parsed, but they are pages of the corpus all the same.
+        tally.docs += loaded.parsed.len() + loaded.rejected.len() + loaded.index_pages.len();
         tally.supported += loaded.parsed.len();
         let Some(generated) = generated else {
             unsupported.extend(loaded.rejected.iter().map(one_line));
@@ -148,7 +149,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // 3. Build, lint, decode.
     let cargo = |args: &[&str]| -> anyhow::Result<std::process::Output> {
         let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-        command.args(args).current_dir(&out).env("CARGO_TARGET_DIR", root.join("target"));
+        command.args(args).current_dir(&out).env("CARGO_TARGET_DIR", crate::target_dir());
         command.output().with_context(|| format!("running cargo {}", args.join(" ")))
     };
     let check_started = Instant::now();

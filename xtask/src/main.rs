@@ -149,6 +149,15 @@ pub fn rust_source(tokens: proc_macro2::TokenStream) -> anyhow::Result<String> {
     Ok(prettyplease::unparse(&file))
 }
 
+/// Cargo's target dir for this workspace: `CARGO_TARGET_DIR` when set (relative to the repository root),
+/// else `target/` of the repository.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => repo_root().join(dir),
+        None => repo_root().join("target"),
+    }
+}
+
 /// The repository root: xtask lives one level below it.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()

@@ -112,10 +112,32 @@ pub struct Field {
     pub ty: Type,
     /// Whether the doc marks it required.
     pub required: bool,
+    /// Whether `required` is what the doc says or docbind's inference; omitted from JSON when documented.
+    #[serde(default, skip_serializing_if = "Requiredness::is_documented")]
+    pub requiredness: Requiredness,
     /// The doc's description, as text.
     pub description: String,
     /// The doc row.
     pub source: Source,
+}
+
+/// Where a field's `required` comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Requiredness {
+    /// The doc's own row says it.
+    #[default]
+    Documented,
+    /// The doc has no row for it: a request group folded from `Name.Field` / `Name.N.Field` rows. It is optional;
+    /// what its member rows mark required is required whenever the group is sent.
+    Inferred,
+}
+
+impl Requiredness {
+    /// Whether the doc said it (serde skips the default).
+    pub fn is_documented(&self) -> bool {
+        *self == Requiredness::Documented
+    }
 }
 
 /// A documented type.
@@ -243,7 +265,8 @@ pub struct Example {
     pub lang: String,
     /// The example, verbatim.
     pub text: String,
-    /// Whether `text` parses as JSON (examples are smoke data, not type truth).
+    /// Whether `text` is JSON the operation could send or receive: it parses, and a UCloud response example is an
+    /// object (examples are smoke data, not type truth).
     pub is_json: bool,
     /// The fence.
     pub source: Source,

@@ -3,8 +3,9 @@
 use crate::diag::{Diagnostic, Rejection};
 use crate::dialect::{self, Parsed};
 use crate::ir::Dialect;
-use crate::markdown;
+use crate::markdown::{self, Block, Inline};
 use crate::overlay::RustNames;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -23,7 +24,15 @@ pub struct Loaded {
     pub timings: LoadTimings,
     /// Bytes of doc text read.
     pub bytes: usize,
+    /// Product index pages (`index.md`, `_sidebar.md`): read for their links, not parsed as docs.
+    pub index_pages: Vec<PathBuf>,
+    /// The docs an index page beside them links to, named like the docs' sources. When several docs document
+    /// the same operation, the linked one is the current one (see `codegen::names::operation_names`).
+    pub linked: BTreeSet<PathBuf>,
 }
+
+/// File names of the pages that list a product's current docs.
+const INDEX_PAGES: [&str; 2] = ["index.md", "_sidebar.md"];
 
 /// Thread time spent per loading stage.
 #[derive(Debug, Default, Clone, Copy)]
@@ -117,6 +126,11 @@ pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> Result<L
         let blocks = markdown::parse(&text);
         let parsed = Instant::now();
         loaded.timings.markdown += parsed - started;
+        if file.file_name().and_then(|n| n.to_str()).is_some_and(|n| INDEX_PAGES.contains(&n)) {
+            loaded.linked.extend(linked_docs(&file, &blocks));
+            loaded.index_pages.push(file);
+            continue;
+        }
         let result = dialect::parse_blocks(&file, &blocks, forced);
         loaded.timings.dialect += parsed.elapsed();
         match result {
@@ -139,4 +153,54 @@ pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> Result<L
     }
     loaded.timings.dialect += started.elapsed();
     Ok(loaded)
+}
+
+/// The docs beside `index` that its links point to: `api/ulb-api/create_listener` (or `create_listener.md`) in
+/// `…/ulb-api/index.md` is `…/ulb-api/create_listener.md`. Links into other folders, to anchors only or to other
+/// sites are not about this folder's docs.
+fn linked_docs(index: &Path, blocks: &[Block]) -> Vec<PathBuf> {
+    let Some(dir) = index.parent() else { return Vec::new() };
+    let folder = dir.file_name().and_then(|f| f.to_str()).unwrap_or_default();
+    let inlines = blocks.iter().flat_map(|b| -> Vec<&Inline> {
+        match b {
+            Block::Heading { content, .. } | Block::Paragraph { content, .. } => vec![content],
+            Block::Table(t) => t.header.iter().chain(t.rows.iter().flat_map(|r| &r.cells)).collect(),
+            Block::Code { .. } => Vec::new(),
+        }
+    });
+    let mut docs = Vec::new();
+    for link in inlines.flat_map(|i| &i.links) {
+        if link.dest.contains("://") {
+            continue;
+        }
+        let path = link.dest.split(['#', '?']).next().unwrap_or_default();
+        let mut segments = path.rsplit('/').filter(|s| !s.is_empty());
+        let Some(stem) = segments.next().map(|s| s.strip_suffix(".md").unwrap_or(s)) else { continue };
+        if segments.next().is_none_or(|parent| parent == folder) {
+            docs.push(dir.join(format!("{stem}.md")));
+        }
+    }
+    docs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_links_name_the_docs_beside_the_index() {
+        let index = "- [创建监听器 - CreateListener](api/ulb-api/create_listener_json)\n\
+                     - [概览](api/ulb-api/README.md)\n\
+                     - [地域](api/summary/regionlist)\n\
+                     - [外站](https://example.com/ulb-api/x)\n\
+                     - [本页](#top)\n\n\
+                     | API | 描述 |\n|---|---|\n| [DeleteRule](api/ulb-api/delete_rule) | 删除 |\n\
+                     | [Bare](bare_doc#section) | 相对链接 |\n";
+        let got = linked_docs(Path::new("ucloud/ulb-api/_sidebar.md"), &markdown::parse(index));
+        let want: Vec<PathBuf> = ["create_listener_json", "README", "delete_rule", "bare_doc"]
+            .iter()
+            .map(|stem| PathBuf::from(format!("ucloud/ulb-api/{stem}.md")))
+            .collect();
+        assert_eq!(got, want);
+    }
 }

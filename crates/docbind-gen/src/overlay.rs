@@ -527,6 +527,8 @@ fn add_field(op: &mut Operation, path: &str, add: &AddField, models: &[String], 
         location,
         ty,
         required: add.required,
+        // The overlay says it, as a doc row would.
+        requiredness: Default::default(),
         description: add.description.clone(),
         source,
     });

@@ -28,10 +28,11 @@ fn markdown_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Independent of the parser: a UCloud page in the generated template has exactly these two headings.
-fn is_generated_ucloud_template(text: &str) -> bool {
+/// Independent of the parser: a UCloud Action doc has exactly these two headings, in the generated template or
+/// in the older English one.
+fn is_ucloud_action_doc(text: &str) -> bool {
     let has = |h: &str| text.lines().any(|l| l.trim_end() == h);
-    has("### 请求参数") && has("### 响应字段")
+    (has("### 请求参数") && has("### 响应字段")) || (has("# Request Parameters") && has("# Response Elements"))
 }
 
 /// Independent of the parser: a Finovy endpoint page declares its request line.
@@ -53,7 +54,7 @@ fn every_corpus_doc_yields_ir_or_a_diagnostic() {
         for file in markdown_files(&dir.join(sub)) {
             let text = std::fs::read_to_string(&file).expect("corpus docs are UTF-8");
             let expected_ok = match family {
-                "ucloud" => is_generated_ucloud_template(&text),
+                "ucloud" => is_ucloud_action_doc(&text),
                 _ => is_finovy_endpoint(&text),
             };
             let result = std::panic::catch_unwind(|| parse_doc(&file, &text, None));
@@ -113,6 +114,9 @@ fn mutation() -> impl Strategy<Value = Mutation> {
                 Just("| **Y** |".to_string()),
                 Just("#### 数据模型".to_string()),
                 Just("### 响应字段".to_string()),
+                Just("## PHostSet".to_string()),
+                Just("# Request Parameters".to_string()),
+                Just("|Data|array|参见 PHostSet，见（Nope）|No|".to_string()),
                 Just("| a | b | c | d | e | f |".to_string()),
                 Just("```json".to_string()),
                 "[|*#`\\\\.N <>\\[\\]a-z]{0,30}",
@@ -306,12 +310,15 @@ fn parse_all_ways(doc: &str) -> Result<(), TestCaseError> {
 // Case counts and time budget: `DOCBIND_FUZZ_CASES` (default 512) or `DOCBIND_FUZZ_SECONDS`, e.g.
 // `DOCBIND_FUZZ_SECONDS=600 cargo test --release -p docbind-gen robustness -- --test-threads 8`.
 
+/// One doc of each UCloud template.
+const UCLOUD_SEEDS: [&str; 2] =
+    ["specs/ucloud-uodn/get_uvodn_image.md", "crates/docbind-gen/test_data/ucloud/ok/legacy_template.md"];
+
 #[test]
 fn mutated_ucloud_docs_never_panic() {
-    let seed = seed("specs/ucloud-uodn/get_uvodn_image.md");
-    fuzz("mutated_ucloud_docs", 512, proptest::collection::vec(mutation(), 1..8), |mutations| {
-        parse_all_ways(&apply(&seed, &mutations))
-    });
+    let seeds = UCLOUD_SEEDS.map(seed);
+    let strategy = (0..seeds.len(), proptest::collection::vec(mutation(), 1..8));
+    fuzz("mutated_ucloud_docs", 512, strategy, |(i, mutations)| parse_all_ways(&apply(&seeds[i], &mutations)));
 }
 
 #[test]
@@ -324,7 +331,7 @@ fn mutated_finovy_docs_never_panic() {
 
 #[test]
 fn table_cell_mutations_never_panic() {
-    let seeds = [seed("specs/ucloud-uodn/get_uvodn_image.md"), seed("specs/finovy-image/get_list.md")];
+    let seeds = [UCLOUD_SEEDS[0], UCLOUD_SEEDS[1], "specs/finovy-image/get_list.md"].map(seed);
     let strategy = (0..seeds.len(), proptest::collection::vec(table_mutation(), 1..6));
     fuzz("table_cell_mutations", 512, strategy, |(i, mutations)| parse_all_ways(&apply_table(&seeds[i], &mutations)));
 }

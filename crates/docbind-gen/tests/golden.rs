@@ -264,6 +264,7 @@ fn run_spec_case(golden: &mut Golden, case: &Path, ok: bool) {
             let reversed = Loaded {
                 parsed: loaded.parsed.iter().rev().cloned().collect(),
                 rust_names: loaded.rust_names.clone(),
+                linked: loaded.linked.clone(),
                 ..Loaded::default()
             };
             match docbind_gen::generate(&spec, &reversed, true) {

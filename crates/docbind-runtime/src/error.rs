@@ -7,24 +7,27 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::decode::DecodeError;
+use crate::redact::excerpt;
 use crate::Vendor;
 
 /// A boxed error source, `Send + Sync` so errors cross task boundaries.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// How many bytes of a non-success HTTP body are kept in [`Error::Status`].
-pub(crate) const STATUS_BODY_SNIPPET: usize = 1024;
-
 /// Everything that can go wrong while calling a remote API.
 ///
 /// An error that wraps another keeps it as its [`source`](std::error::Error::source) only, so a report that
 /// walks the chain (`{:#}` of anyhow, `tracing`'s error fields) prints each cause once.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Invalid or missing configuration (environment variable, URL, option).
     #[error("configuration error: {0}")]
     Config(String),
+
+    /// The request cannot be sent as built: a parameter's value cannot be carried where the protocol puts it (a
+    /// Finovy path parameter that would leave its path segment, …). Nothing was sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
 
     /// The request could not be sent or the response could not be read (connect, reset, TLS, …).
     #[error("transport error: {message}")]
@@ -45,16 +48,37 @@ pub enum Error {
         after: Duration,
     },
 
+    /// The call's deadline ([`HttpOptions::deadline`](crate::HttpOptions::deadline)) passed before it finished,
+    /// retries and backoff included. Not retryable: the time the caller allowed is spent.
+    #[error("the call did not finish within its deadline of {after:?}")]
+    #[non_exhaustive]
+    Deadline {
+        /// The deadline that passed.
+        after: Duration,
+    },
+
     /// The server answered with an HTTP status of 400 or more.
     #[error("HTTP status {status}{}: {body}", RequestIdSuffix(request_id.as_deref()))]
     #[non_exhaustive]
     Status {
         /// The HTTP status code.
         status: u16,
-        /// The first ~1 KiB of the response body, decoded as lossy UTF-8.
+        /// The first ~1 KiB of the response body, decoded as lossy UTF-8, secret-looking JSON values redacted,
+        /// ending in `… [cut: N bytes in all]` when cut.
         body: String,
         /// The request id reported by the server, if any.
         request_id: Option<String>,
+    },
+
+    /// The server answered with a redirect (HTTP 3xx). Redirects are never followed: every request carries
+    /// credentials (a signed form, a token, the token exchange's secret), and neither vendor's API redirects.
+    #[error("HTTP status {status} is a redirect {}; redirects are not followed", LocationShown(location.as_deref()))]
+    #[non_exhaustive]
+    Redirect {
+        /// The HTTP status code (300–399).
+        status: u16,
+        /// The `Location` header, if any (at most ~1 KiB of it, secret-looking query values redacted).
+        location: Option<String>,
     },
 
     /// The service processed the request and reported a failure code
@@ -85,7 +109,7 @@ pub enum Error {
         /// What the parser found wrong, and where (line and column).
         #[source]
         source: DecodeError,
-        /// The complete raw body, so nothing is lost.
+        /// The complete raw body, so nothing is lost. `Debug` shows a redacted excerpt of ~1 KiB.
         body: bytes::Bytes,
     },
 
@@ -106,9 +130,12 @@ pub enum Error {
     #[error("authentication failed: {message}")]
     #[non_exhaustive]
     Auth {
-        /// What failed (`token exchange failed: HTTP status 403`, …).
+        /// What failed (`token exchange failed`, `token exchange: the response has no token`, …).
         message: String,
-        /// The underlying error, when there is one (never one that holds a secret).
+        /// The underlying error, when there is one (never one that holds a secret). A failed Finovy token
+        /// exchange is shared by every call that waited on it or came within its cooldown, so its cause is an
+        /// `Arc<Error>` (the transport error, the HTTP status, the vendor's refusal, …) or, for a response that
+        /// is not the envelope, a [`DecodeError`].
         #[source]
         source: Option<BoxError>,
     },
@@ -125,6 +152,17 @@ impl fmt::Display for RequestIdSuffix<'_> {
     }
 }
 
+struct LocationShown<'a>(Option<&'a str>);
+
+impl fmt::Display for LocationShown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(location) => write!(f, "to {location}"),
+            None => f.write_str("without a Location"),
+        }
+    }
+}
+
 impl Error {
     /// The vendor error code of an [`Error::Service`].
     pub fn code(&self) -> Option<i64> {
@@ -134,10 +172,10 @@ impl Error {
         }
     }
 
-    /// The HTTP status of an [`Error::Status`].
+    /// The HTTP status of an [`Error::Status`] or [`Error::Redirect`].
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Status { status, .. } => Some(*status),
+            Error::Status { status, .. } | Error::Redirect { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -168,7 +206,7 @@ impl Error {
     }
 
     pub(crate) fn status_error(status: u16, body: &[u8], request_id: Option<String>) -> Self {
-        Error::Status { status, body: snippet(body), request_id }
+        Error::Status { status, body: excerpt(body), request_id }
     }
 
     pub(crate) fn auth(message: impl Into<String>, source: Option<BoxError>) -> Self {
@@ -181,18 +219,45 @@ pub(crate) fn is_retryable_status(status: u16) -> bool {
     matches!(status, 429 | 502 | 503 | 504)
 }
 
-/// The first [`STATUS_BODY_SNIPPET`] bytes of `body` as lossy UTF-8, cut on a char boundary.
-pub(crate) fn snippet(body: &[u8]) -> String {
-    let cut = &body[..body.len().min(STATUS_BODY_SNIPPET)];
-    let mut s = String::from_utf8_lossy(cut).into_owned();
-    if cut.len() < body.len() {
-        // A multi-byte character cut in half becomes U+FFFD; drop it.
-        if s.ends_with('\u{FFFD}') {
-            s.pop();
+/// Like the derived `Debug`, except that [`Error::Decode`] shows a redacted excerpt of its body, not the whole
+/// body (up to the response limit, 64 MiB by default).
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Config(message) => f.debug_tuple("Config").field(message).finish(),
+            Error::InvalidRequest(message) => f.debug_tuple("InvalidRequest").field(message).finish(),
+            Error::Transport { message, source } => {
+                f.debug_struct("Transport").field("message", message).field("source", source).finish()
+            }
+            Error::Timeout { after } => f.debug_struct("Timeout").field("after", after).finish(),
+            Error::Deadline { after } => f.debug_struct("Deadline").field("after", after).finish(),
+            Error::Status { status, body, request_id } => f
+                .debug_struct("Status")
+                .field("status", status)
+                .field("body", body)
+                .field("request_id", request_id)
+                .finish(),
+            Error::Redirect { status, location } => {
+                f.debug_struct("Redirect").field("status", status).field("location", location).finish()
+            }
+            Error::Service { vendor, code, message, operation, request_id } => f
+                .debug_struct("Service")
+                .field("vendor", vendor)
+                .field("code", code)
+                .field("message", message)
+                .field("operation", operation)
+                .field("request_id", request_id)
+                .finish(),
+            Error::Decode { source, body } => {
+                f.debug_struct("Decode").field("source", source).field("body", &excerpt(body)).finish()
+            }
+            Error::BodyTooLarge { limit } => f.debug_struct("BodyTooLarge").field("limit", limit).finish(),
+            Error::Wait(error) => f.debug_tuple("Wait").field(error).finish(),
+            Error::Auth { message, source } => {
+                f.debug_struct("Auth").field("message", message).field("source", source).finish()
+            }
         }
-        s.push('…');
     }
-    s
 }
 
 #[cfg(test)]
@@ -242,6 +307,7 @@ mod tests {
         assert!(!Error::status_error(404, b"x", None).is_retryable());
         assert!(Error::Timeout { after: Duration::from_secs(1) }.is_retryable());
         assert!(!Error::BodyTooLarge { limit: 1 }.is_retryable());
+        assert!(!Error::Deadline { after: Duration::from_secs(1) }.is_retryable());
     }
 
     #[test]
@@ -266,13 +332,21 @@ mod tests {
     }
 
     #[test]
-    fn snippet_is_bounded_and_lossy() {
-        let body = "é".repeat(1000); // 2000 bytes
-        let s = snippet(body.as_bytes());
-        assert!(s.len() <= STATUS_BODY_SNIPPET + 4);
-        assert!(s.ends_with('…'));
-        assert!(!s.contains('\u{FFFD}'));
-        assert_eq!(snippet(b"short"), "short");
-        assert_eq!(snippet(&[0xff, b'a']), "\u{FFFD}a");
+    fn bodies_are_shown_redacted_and_bounded() {
+        let body = format!(r#"{{"RetCode":0,"Data":{{"Password":"hunter2"}},"Pad":"{}"}}"#, "x".repeat(64 * 1024));
+        let status = Error::status_error(500, body.as_bytes(), None);
+        let decode = Error::Decode {
+            source: DecodeError::from_json(&serde_json::from_slice::<u8>(b"x").unwrap_err()),
+            body: bytes::Bytes::from(body.clone()),
+        };
+        for shown in [status.to_string(), format!("{status:?}"), format!("{decode:?}"), decode.to_string()] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.len() < 1400, "{} bytes shown", shown.len());
+        }
+        assert!(format!("{decode:?}").contains(&format!("… [cut: {} bytes in all]", body.len())));
+        assert!(format!("{decode:?}").contains(r#"\"Password\":\"<redacted>\""#), "{decode:?}");
+        // The error itself keeps the whole body.
+        assert!(matches!(&decode, Error::Decode { body: b, .. } if b.len() == body.len()));
+        assert_eq!(Error::status_error(503, b"still busy", None).to_string(), "HTTP status 503: still busy");
     }
 }

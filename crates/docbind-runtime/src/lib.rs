@@ -5,7 +5,8 @@
 //! - [`ucloud::Client`] and [`ucloud::Config`]: UCloud's signed RPC (keys, default project, region and zone),
 //! - [`finovy::Client`] and [`finovy::Config`]: Finovy's REST API ([`finovy::Credentials`]: a token, or an account
 //!   id and secret exchanged for expiring tokens),
-//! - [`HttpOptions`]: what both configs share (endpoint, timeout, [`RetryPolicy`], response-size limit, …),
+//! - [`HttpOptions`]: what both configs share (endpoint, timeouts and the call's deadline, [`RetryPolicy`],
+//!   response-size limit, …),
 //! - [`Error`]: the one error type, with the vendor's code, message and request id ([`Vendor`]); [`CallInfo`]
 //!   describes a completed call,
 //! - [`paginate`]: the lazy page streams behind generated `*_stream` methods,
@@ -21,6 +22,7 @@ mod decode;
 mod error;
 pub mod finovy;
 pub mod paginate;
+mod redact;
 mod retry;
 mod transport;
 pub mod ucloud;
@@ -38,7 +40,9 @@ pub use futures;
 pub use retry::RetryPolicy;
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).
 pub use serde_json;
-pub use transport::{HttpOptions, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+pub use transport::{
+    HttpOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+};
 pub use vendor::Vendor;
 pub use waiter::{WaitError, WaitOptions};
 

@@ -3,18 +3,21 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::{CallInfo, Error};
+use crate::Error;
 
 /// How failed attempts are retried.
 ///
 /// Only retryable failures ([`crate::Error::is_retryable`]) of idempotent operations are
-/// retried. The delay before retry `n` (1-based) is `base_delay * 2^(n-1)`, capped at
-/// `max_delay`; with `jitter` it is drawn uniformly from `[delay/2, delay]`. A server
-/// `Retry-After` (seconds) replaces the computed delay, still capped at `max_delay`.
+/// retried, at most [`RetryPolicy::MAX_ATTEMPTS`] attempts in all, within the call's deadline. The delay before
+/// retry `n` (1-based) is `base_delay * 2^(n-1)`, capped at `max_delay`; with `jitter` it is drawn uniformly from
+/// `[delay/2, delay]`. A server's `Retry-After` (seconds or an HTTP date) replaces the computed delay, still capped
+/// at `max_delay`; with `jitter` it is lengthened by up to half (never shortened: the server asked for at least
+/// that long), so clients told the same time do not all come back at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
-    /// Total attempts including the first one (`1` disables retries). Default 3.
+    /// Total attempts including the first one (`1` disables retries). Default 3, at most
+    /// [`RetryPolicy::MAX_ATTEMPTS`] (a larger value counts as that many, `0` as 1).
     pub max_attempts: u32,
     /// Delay before the first retry. Default 200 ms.
     pub base_delay: Duration,
@@ -36,6 +39,10 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The most attempts a call makes, whatever [`RetryPolicy::max_attempts`] says: together with the call's
+    /// deadline it bounds what one call can cost the server and the caller.
+    pub const MAX_ATTEMPTS: u32 = 10;
+
     /// The default policy (3 attempts, 200 ms base, 10 s cap, jitter).
     pub fn new() -> Self {
         Self::default()
@@ -46,10 +53,10 @@ impl RetryPolicy {
         RetryPolicy { max_attempts: 1, ..Self::default() }
     }
 
-    /// Sets the total number of attempts (values below 1 mean 1).
+    /// Sets the total number of attempts, clamped to 1..=[`RetryPolicy::MAX_ATTEMPTS`].
     #[must_use]
     pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
-        self.max_attempts = max_attempts.max(1);
+        self.max_attempts = max_attempts.clamp(1, Self::MAX_ATTEMPTS);
         self
     }
 
@@ -77,22 +84,30 @@ impl RetryPolicy {
     /// The delay before retry number `retry` (1-based), honouring a server `Retry-After`.
     pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(after) = retry_after {
-            return after.min(self.max_delay);
+            let after = after.min(self.max_delay);
+            return if self.jitter { (after + random_up_to(after / 2)).min(self.max_delay) } else { after };
         }
         let shift = retry.saturating_sub(1).min(30);
         let exp = self.base_delay.saturating_mul(1u32 << shift).min(self.max_delay);
-        if self.jitter && !exp.is_zero() {
+        if self.jitter {
             let half = exp / 2;
-            let span = u64::try_from((exp - half).as_nanos()).unwrap_or(u64::MAX);
-            half + Duration::from_nanos(rand::random_range(0..=span))
+            half + random_up_to(exp - half)
         } else {
             exp
         }
     }
 
     pub(crate) fn attempts(&self) -> u32 {
-        self.max_attempts.max(1)
+        self.max_attempts.clamp(1, Self::MAX_ATTEMPTS)
     }
+}
+
+/// A uniformly random duration in `[0, max]`.
+fn random_up_to(max: Duration) -> Duration {
+    if max.is_zero() {
+        return max;
+    }
+    Duration::from_nanos(rand::random_range(0..=u64::try_from(max.as_nanos()).unwrap_or(u64::MAX)))
 }
 
 /// Why one attempt failed, as the retry loop sees it.
@@ -111,20 +126,25 @@ impl From<Error> for Failure {
     }
 }
 
-/// The attempts of one call: each sends the request once and judges the response.
+/// The attempts of one call (or token exchange): each sends the request once and judges the response.
 pub(crate) trait Attempts {
-    /// Attempt number `number`, counting every attempt of the call from 1.
-    fn attempt(&mut self, number: u32) -> impl Future<Output = Result<CallInfo, Failure>> + Send;
+    /// What a successful attempt yields.
+    type Output;
+
+    /// Attempt number `number`, counting every attempt from 1.
+    fn attempt(&mut self, number: u32) -> impl Future<Output = Result<Self::Output, Failure>> + Send;
 }
 
-/// Runs `attempts` until one succeeds, a failure is not retryable ([`Error::is_retryable`]), or `max_attempts`
-/// are spent, sleeping per `policy` between them. A failure marked `repeat_now` is repeated at once and does not
-/// count. Records the attempt number on the current (call) span.
-pub(crate) async fn run(
+/// Runs `attempts` until one succeeds, a failure is not retryable ([`Error::is_retryable`]), `max_attempts`
+/// are spent, or the backoff before the next one would end past `until` (the call's deadline), sleeping per
+/// `policy` between them. A failure marked `repeat_now` is repeated at once and does not count. Records the
+/// attempt number on the current span (the call's, or the token exchange's).
+pub(crate) async fn run<A: Attempts + Send>(
     policy: &RetryPolicy,
     max_attempts: u32,
-    attempts: &mut (impl Attempts + Send),
-) -> Result<CallInfo, Error> {
+    until: tokio::time::Instant,
+    attempts: &mut A,
+) -> Result<A::Output, Error> {
     let span = tracing::Span::current();
     let mut counted = 1u32;
     let mut number = 0u32;
@@ -140,8 +160,12 @@ pub(crate) async fn run(
             continue;
         }
         if counted < max_attempts && failure.error.is_retryable() {
-            tracing::debug!(error = %failure.error, attempt = counted, "retryable failure");
             let delay = policy.delay(counted, failure.retry_after);
+            if tokio::time::Instant::now() + delay >= until {
+                tracing::debug!(error = %failure.error, attempt = counted, ?delay, "no time left for a retry");
+                return Err(failure.error);
+            }
+            tracing::debug!(error = %failure.error, attempt = counted, "retryable failure");
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
@@ -178,7 +202,19 @@ mod tests {
             let d = p.delay(2, None);
             assert!(d >= Duration::from_millis(100) && d <= Duration::from_millis(200));
         }
+        // A honoured Retry-After is a floor: jitter only lengthens it, by up to half, within the cap.
+        let after = Some(Duration::from_millis(100));
+        let delays: Vec<Duration> = (0..200).map(|_| p.delay(1, after)).collect();
+        assert!(delays.iter().all(|d| *d >= Duration::from_millis(100) && *d <= Duration::from_millis(150)));
+        assert!(delays.iter().any(|d| *d != delays[0]), "no jitter: {:?}", delays[0]);
+        let capped = p.clone().with_max_delay(Duration::from_millis(120));
+        assert!((0..200).all(|_| capped.delay(1, after) <= Duration::from_millis(120)));
+        assert_eq!(p.delay(1, Some(Duration::ZERO)), Duration::ZERO);
         assert_eq!(RetryPolicy::disabled().attempts(), 1);
         assert_eq!(RetryPolicy::new().with_max_attempts(0).attempts(), 1);
+        assert_eq!(RetryPolicy::new().with_max_attempts(1000).max_attempts, RetryPolicy::MAX_ATTEMPTS);
+        let mut direct = RetryPolicy::new();
+        direct.max_attempts = u32::MAX;
+        assert_eq!(direct.attempts(), RetryPolicy::MAX_ATTEMPTS);
     }
 }

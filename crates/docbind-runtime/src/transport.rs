@@ -2,12 +2,12 @@
 //! bounded body reads. Vendor modules add only their wire format and authentication.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::HeaderMap;
 
-use crate::{Error, RetryPolicy, Vendor};
+use crate::{redact, Error, RetryPolicy, Vendor};
 
 /// Default maximum response size (64 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
@@ -15,15 +15,34 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
 /// Default per-attempt timeout (30 s).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Default time allowed for opening a connection (10 s).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Default deadline of a whole call, retries and backoff included (60 s).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+
 /// The HTTP options every client has, whatever the vendor: the `http` field of [`crate::ucloud::Config`] and
 /// [`crate::finovy::Config`], whose `with_*` setters write here.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HttpOptions {
-    /// Endpoint (`http` or `https`).
+    /// Endpoint: `https`, or plain `http` to a loopback address (`127.0.0.0/8`, `::1`, `localhost`) unless
+    /// [`allow_insecure_http`](HttpOptions::allow_insecure_http) is set.
     pub base_url: String,
+    /// Allows a plain `http` endpoint that is not a loopback address (default `false`: such an endpoint is a
+    /// configuration error, since requests carry credentials and responses could be altered in transit).
+    pub allow_insecure_http: bool,
     /// Per-attempt timeout (connect to end of body), default [`DEFAULT_TIMEOUT`].
     pub timeout: Duration,
+    /// Time allowed for opening a connection (TCP and TLS), default [`DEFAULT_CONNECT_TIMEOUT`]. A connection
+    /// that is not open in time fails the attempt (retryable) as a transport error.
+    pub connect_timeout: Duration,
+    /// Deadline of a whole call: every attempt, the backoff between them and (Finovy) the token exchange.
+    /// `None` (the default) means [`DEFAULT_DEADLINE`], or the [`timeout`](HttpOptions::timeout) if that is
+    /// longer, so a longer timeout alone still allows one full attempt; a deadline that is set is kept exactly.
+    /// When it passes, the call fails with [`Error::Deadline`]; a backoff that would end after it is not slept,
+    /// and the call fails with the last attempt's error instead.
+    pub deadline: Option<Duration>,
     /// Retry policy for idempotent operations.
     pub retry: RetryPolicy,
     /// Maximum response body size, default [`DEFAULT_MAX_RESPONSE_BYTES`].
@@ -40,12 +59,20 @@ impl HttpOptions {
     pub fn new(base_url: impl Into<String>) -> Self {
         HttpOptions {
             base_url: base_url.into(),
+            allow_insecure_http: false,
             timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            deadline: None,
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent_suffix: None,
             idempotency_overrides: HashMap::new(),
         }
+    }
+
+    /// The deadline a call gets: [`HttpOptions::deadline`] if set, else the default or one attempt's timeout.
+    pub(crate) fn call_deadline(&self) -> Duration {
+        self.deadline.unwrap_or(DEFAULT_DEADLINE.max(self.timeout))
     }
 
     /// How many attempts `operation` gets: the retry policy's if it is idempotent (the generated flag, unless
@@ -71,10 +98,32 @@ macro_rules! http_option_setters {
             self
         }
 
+        /// Allows (or again forbids) a plain `http` endpoint that is not a loopback address, e.g. a vendor's
+        /// internal endpoint inside its own network. Loopback addresses never need it.
+        #[must_use]
+        pub fn with_insecure_http(mut self, allow: bool) -> Self {
+            self.http.allow_insecure_http = allow;
+            self
+        }
+
         /// Sets the per-attempt timeout.
         #[must_use]
         pub fn with_timeout(mut self, v: std::time::Duration) -> Self {
             self.http.timeout = v;
+            self
+        }
+
+        /// Sets the time allowed for opening a connection.
+        #[must_use]
+        pub fn with_connect_timeout(mut self, v: std::time::Duration) -> Self {
+            self.http.connect_timeout = v;
+            self
+        }
+
+        /// Sets the deadline of a whole call, retries and backoff included.
+        #[must_use]
+        pub fn with_deadline(mut self, v: std::time::Duration) -> Self {
+            self.http.deadline = Some(v);
             self
         }
 
@@ -119,19 +168,38 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    /// Checks `options` (an `http`/`https` base URL, a non-zero timeout) and builds the rustls client.
+    /// Checks `options` (an `https` base URL, or `http` to loopback or by opt-in; a non-zero timeout) and builds
+    /// the rustls client.
     pub(crate) fn new(vendor: Vendor, options: &HttpOptions) -> Result<Transport, Error> {
-        if options.timeout.is_zero() {
-            return Err(Error::Config("timeout must be greater than zero".into()));
+        for (name, value) in [
+            ("timeout", options.timeout),
+            ("connect timeout", options.connect_timeout),
+            ("deadline", options.call_deadline()),
+        ] {
+            if value.is_zero() {
+                return Err(Error::Config(format!("{name} must be greater than zero")));
+            }
         }
         let base_url = reqwest::Url::parse(&options.base_url)
             .map_err(|e| Error::Config(format!("invalid base URL {:?}: {e}", options.base_url)))?;
-        if !matches!(base_url.scheme(), "http" | "https") {
-            return Err(Error::Config(format!("base URL must be http or https: {:?}", options.base_url)));
+        match base_url.scheme() {
+            "https" => {}
+            "http" if options.allow_insecure_http || is_loopback(&base_url) => {}
+            "http" => {
+                return Err(Error::Config(format!(
+                    "base URL {:?} is plain http to a host that is not a loopback address: use https, or allow \
+                     insecure http explicitly (with_insecure_http(true))",
+                    options.base_url
+                )))
+            }
+            _ => return Err(Error::Config(format!("base URL must be http or https: {:?}", options.base_url))),
         }
-        // Timeouts are applied per request, so one client serves any configuration.
+        // Timeouts are applied per request, so one client serves any configuration. Redirects are never followed
+        // (every request carries credentials); `send` reports them.
         let client = reqwest::Client::builder()
             .user_agent(user_agent(vendor, options.user_agent_suffix.as_deref()))
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(options.connect_timeout)
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Transport { vendor, base_url, client })
@@ -160,30 +228,57 @@ impl Transport {
     }
 
     /// Sends `request` with the configured timeout and reads at most `max_response_bytes` of body, chunk by chunk.
+    /// A redirect (3xx) is an [`Error::Redirect`], its body unread.
     pub(crate) async fn send(
         &self,
         request: reqwest::RequestBuilder,
         options: &HttpOptions,
     ) -> Result<RawResponse, Error> {
         let (timeout, max_bytes) = (options.timeout, options.max_response_bytes);
-        let mut response = request.timeout(timeout).send().await.map_err(|e| map_reqwest(e, timeout))?;
+        let map_error = |e| map_reqwest(e, timeout, options.connect_timeout);
+        let mut response = request.timeout(timeout).send().await.map_err(map_error)?;
         let status = response.status().as_u16();
+        if response.status().is_redirection() {
+            return Err(redirect(status, response.headers()));
+        }
         let headers = std::mem::take(response.headers_mut());
-        if let Some(len) = response.content_length() {
-            if len > max_bytes as u64 {
-                return Err(Error::BodyTooLarge { limit: max_bytes });
-            }
+        // A declared length over the limit is refused before reading anything.
+        if response.content_length().is_some_and(|len| len > max_bytes as u64) {
+            return Err(Error::BodyTooLarge { limit: max_bytes });
         }
-        let capacity = response.content_length().map_or(8 * 1024, |l| usize::try_from(l).unwrap_or(max_bytes));
-        let mut body = BytesMut::with_capacity(capacity.min(max_bytes));
-        while let Some(chunk) = response.chunk().await.map_err(|e| map_reqwest(e, timeout))? {
-            if body.len() + chunk.len() > max_bytes {
-                return Err(Error::BodyTooLarge { limit: max_bytes });
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(RawResponse { status, headers, body: body.freeze() })
+        let body = read_body(&mut response, max_bytes, map_error).await?;
+        Ok(RawResponse { status, headers, body })
     }
+}
+
+/// Reads the body as it arrives, refusing more than `max_bytes`. Nothing is allocated from the declared length:
+/// a server that announces 60 MB and sends 1 KiB costs 1 KiB. A body that arrives in one chunk (the usual small
+/// response) is kept without a copy.
+async fn read_body(
+    response: &mut reqwest::Response,
+    max_bytes: usize,
+    map_error: impl Fn(reqwest::Error) -> Error,
+) -> Result<Bytes, Error> {
+    let too_large = || Error::BodyTooLarge { limit: max_bytes };
+    let Some(first) = response.chunk().await.map_err(&map_error)? else { return Ok(Bytes::new()) };
+    if first.len() > max_bytes {
+        return Err(too_large());
+    }
+    let Some(second) = response.chunk().await.map_err(&map_error)? else { return Ok(first) };
+    if first.len() + second.len() > max_bytes {
+        return Err(too_large());
+    }
+    // From here it grows with what arrives (doubling), never from what was announced.
+    let mut body = BytesMut::with_capacity(2 * (first.len() + second.len()));
+    body.extend_from_slice(&first);
+    body.extend_from_slice(&second);
+    while let Some(chunk) = response.chunk().await.map_err(&map_error)? {
+        if body.len() + chunk.len() > max_bytes {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// What a call keeps of each response a generated `decode_response` decodes: the value, set aside for the caller,
@@ -215,9 +310,31 @@ impl<T: Default, F> Decoded<T, F> {
     }
 }
 
+/// Runs one call, `call(until)`, within the options' [deadline](HttpOptions::deadline): past `until` it is
+/// dropped (whatever it was waiting for) and the call fails with [`Error::Deadline`].
+pub(crate) async fn within_deadline<T, F>(
+    options: &HttpOptions,
+    call: impl FnOnce(tokio::time::Instant) -> F,
+) -> Result<T, Error>
+where
+    F: std::future::Future<Output = Result<T, Error>>,
+{
+    let after = options.call_deadline();
+    let until = tokio::time::Instant::now() + after;
+    tokio::time::timeout_at(until, call(until)).await.unwrap_or(Err(Error::Deadline { after }))
+}
+
 /// Records the server's request id on the current call span.
 pub(crate) fn record_request_id(id: &str) {
     tracing::Span::current().record("request_id", id);
+}
+
+/// Whether `url`'s host is a loopback address or `localhost`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    // The URL parser has normalised the host: IPv4 in dotted decimal, IPv6 in brackets.
+    let host = url.host_str().unwrap_or_default();
+    let ip = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    host.eq_ignore_ascii_case("localhost") || ip.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The User-Agent sent by every client.
@@ -243,14 +360,33 @@ impl RawResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
     }
 
-    /// `Retry-After` in seconds (HTTP dates are ignored).
+    /// `Retry-After`, in seconds or as an HTTP date (a date in the past means now).
     pub(crate) fn retry_after(&self) -> Option<Duration> {
-        self.header("retry-after").and_then(|s| s.parse::<u64>().ok()).map(Duration::from_secs)
+        parse_retry_after(&self.header("retry-after")?, SystemTime::now())
     }
 }
 
+/// A `Retry-After` value (RFC 9110: delay-seconds or an HTTP date), as a delay from `now`.
+fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    if value.bytes().all(|b| b.is_ascii_digit()) {
+        return value.parse::<u64>().ok().map(Duration::from_secs);
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The error for a redirect: its status and `Location`, bounded, secret-looking query values redacted.
+fn redirect(status: u16, headers: &HeaderMap) -> Error {
+    let location =
+        headers.get(reqwest::header::LOCATION).map(|value| redact::url(&String::from_utf8_lossy(value.as_bytes())));
+    Error::Redirect { status, location }
+}
+
 /// Maps a reqwest error, classifying timeouts. The cause stays the source of the error, out of its message.
-fn map_reqwest(e: reqwest::Error, timeout: Duration) -> Error {
+fn map_reqwest(e: reqwest::Error, timeout: Duration, connect_timeout: Duration) -> Error {
+    if e.is_connect() && e.is_timeout() {
+        return Error::transport(format!("cannot connect within {connect_timeout:?}"), e);
+    }
     if e.is_timeout() {
         return Error::Timeout { after: timeout };
     }
@@ -301,6 +437,19 @@ mod tests {
     }
 
     #[test]
+    fn retry_after_in_seconds_or_as_an_http_date() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480); // Wed, 21 Oct 2015 07:28:00 GMT
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now), Some(Duration::from_secs(30)));
+        assert_eq!(parse_retry_after("Wednesday, 21-Oct-15 07:29:00 GMT", now), Some(Duration::from_secs(60)));
+        assert_eq!(parse_retry_after("Wed Oct 21 07:28:05 2015", now), Some(Duration::from_secs(5)));
+        assert_eq!(parse_retry_after("Tue, 20 Oct 2015 07:28:00 GMT", now), Some(Duration::ZERO));
+        for bad in ["", "-1", "1.5", "soon", "99999999999999999999999"] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn user_agent_suffix() {
         assert!(user_agent(Vendor::UCloud, Some(" app/1 ")).ends_with("Product/UCloud app/1"));
         assert!(user_agent(Vendor::Finovy, Some("")).ends_with("Product/Finovy"));
@@ -314,10 +463,27 @@ mod tests {
                 let err = Transport::new(vendor, &HttpOptions::new(bad)).expect_err(bad);
                 assert!(matches!(&err, Error::Config(m) if m.contains("base URL")), "{err}");
             }
-            let mut zero = HttpOptions::new("http://127.0.0.1:1");
-            zero.timeout = Duration::ZERO;
-            assert!(matches!(Transport::new(vendor, &zero), Err(Error::Config(m)) if m.contains("timeout")));
+            for (name, set) in [
+                ("timeout", (|o: &mut HttpOptions| o.timeout = Duration::ZERO) as fn(&mut HttpOptions)),
+                ("connect timeout", |o| o.connect_timeout = Duration::ZERO),
+                ("deadline", |o| o.deadline = Some(Duration::ZERO)),
+            ] {
+                let mut zero = HttpOptions::new("http://127.0.0.1:1");
+                set(&mut zero);
+                let err = Transport::new(vendor, &zero).expect_err(name);
+                assert!(matches!(&err, Error::Config(m) if m.starts_with(name)), "{err}");
+            }
         }
+    }
+
+    #[test]
+    fn the_deadline_allows_at_least_one_attempt() {
+        let mut options = HttpOptions::new("http://x");
+        assert_eq!(options.call_deadline(), DEFAULT_DEADLINE);
+        options.timeout = Duration::from_secs(120);
+        assert_eq!(options.call_deadline(), Duration::from_secs(120));
+        options.deadline = Some(Duration::from_secs(5));
+        assert_eq!(options.call_deadline(), Duration::from_secs(5), "a deadline that is set is kept");
     }
 
     #[test]

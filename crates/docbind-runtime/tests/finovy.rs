@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ImageInfo, ListData};
+use common::{list_data, ImageInfo};
 use docbind_runtime::__private::finovy::{decode_envelope, Call, EnvelopeStatus, Method, Operation};
 use docbind_runtime::__private::Slot;
 use docbind_runtime::finovy::{Client, Config, Credentials};
@@ -73,10 +73,6 @@ fn decode_data<T: Default>(
     let mut value = T::default();
     let status = decode_envelope(body, slot(&mut value))?;
     Ok((value, status))
-}
-
-fn list_data(body: &[u8]) -> Result<(Option<ListData>, EnvelopeStatus), DecodeError> {
-    decode_data(body, |data| Slot::Model(data))
 }
 
 fn bool_data(body: &[u8]) -> Result<(Option<bool>, EnvelopeStatus), DecodeError> {
@@ -231,7 +227,9 @@ async fn expired_token_is_refreshed() {
         .await;
     let client = Client::new(exchange_config(&server)).unwrap();
     client.call(&GET_LIST, list_call(), list_data).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    // Expired after 1 ms, but a token is used for at least a second.
+    client.call(&GET_LIST, list_call(), list_data).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
     client.call(&GET_LIST, list_call(), list_data).await.unwrap();
     client.call(&GET_LIST, list_call(), list_data).await.unwrap();
     assert_eq!(count(&server, TOKEN_PATH).await, 2);
@@ -243,7 +241,7 @@ async fn expired_token_is_refreshed() {
         .filter(|r| r.url.path() == LIST_PATH)
         .map(|r| r.headers.get("Finovy-Access-Token").unwrap().to_str().unwrap().to_owned())
         .collect();
-    assert_eq!(tokens, ["tok-short", "tok-long", "tok-long"]);
+    assert_eq!(tokens, ["tok-short", "tok-short", "tok-long", "tok-long"]);
 }
 
 async fn refresh_once_on_401(envelope_code: bool) {
@@ -310,26 +308,56 @@ async fn persistent_401_gives_up_after_one_refresh() {
     assert_eq!(count(&server, LIST_PATH).await, 2);
 }
 
+/// Everything an error shows: `Display` and `Debug` of it and of each source.
+fn shown(err: &Error) -> String {
+    let mut text = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(&format!(" | {cause} {cause:?}"));
+        source = cause.source();
+    }
+    text
+}
+
 #[tokio::test]
 async fn token_exchange_failure_is_auth_error_without_secret() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "code": 1001, "success": false, "msg": "bad secret", "traceId": "tx"
-        })))
-        .mount(&server)
-        .await;
-    let client = Client::new(exchange_config(&server)).unwrap();
-    let err = client.call(&GET_LIST, list_call(), list_data).await.unwrap_err();
-    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
-    // The vendor's refusal is the source, with its code, message and trace id; the secret is nowhere.
-    let refused = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<Error>()).expect("a source");
-    assert_eq!(refused.code(), Some(1001));
-    assert_eq!(refused.request_id(), Some("tx"));
-    let text = format!("{err} {refused} {err:?}");
-    assert!(text.contains("bad secret") && !text.contains("s3cret"), "{text}");
-    assert_eq!(count(&server, LIST_PATH).await, 0);
+    // A token endpoint that echoes the credentials it was sent: in its message and its body, on a refusal
+    // (code 1001) and on an HTTP error.
+    for http_error in [false, true] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(TOKEN_PATH))
+            .respond_with(move |request: &Request| {
+                let sent: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+                let secret = sent["secret"].as_str().unwrap().to_owned();
+                let body = json!({
+                    "code": 1001, "success": false, "msg": format!("bad secret {secret}"), "traceId": "tx",
+                    "echo": sent, "detail": format!("you sent {secret}")
+                });
+                ResponseTemplate::new(if http_error { 400 } else { 200 }).set_body_json(body)
+            })
+            .mount(&server)
+            .await;
+        let client = Client::new(exchange_config(&server)).unwrap();
+        let err = client.call(&GET_LIST, list_call(), list_data).await.unwrap_err();
+        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+        // The cause is the source: the vendor's refusal (code, message, trace id) or the HTTP status with an
+        // excerpt of the body; shared, as every call that waited on this exchange gets it.
+        let cause = std::error::Error::source(&err)
+            .and_then(|s| s.downcast_ref::<std::sync::Arc<Error>>())
+            .expect("an Arc<Error> source");
+        if http_error {
+            assert_eq!(cause.status(), Some(400));
+            assert!(cause.to_string().contains("A27550582"), "the excerpt is shown: {cause}");
+        } else {
+            assert_eq!((cause.code(), cause.request_id()), (Some(1001), Some("tx")));
+        }
+        let text = shown(&err);
+        assert!(text.contains("bad secret"), "{text}");
+        assert!(!text.contains("s3cret"), "the secret is shown: {text}");
+        assert_eq!(count(&server, TOKEN_PATH).await, 1, "neither is retried");
+        assert_eq!(count(&server, LIST_PATH).await, 0);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -353,7 +381,7 @@ async fn concurrent_calls_with_expired_token_exchange_once() {
         .await;
     let client = Client::new(exchange_config(&server)).unwrap();
     client.call(&GET_LIST, list_call(), list_data).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(5)).await; // the token is now expired
+    tokio::time::sleep(Duration::from_millis(1100)).await; // the token is now due (a second at least)
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let client = client.clone();

@@ -351,12 +351,22 @@ async fn http_error_status_keeps_snippet() {
 async fn connection_refused_is_transport_and_retried() {
     // Bind then drop a listener to get a port nobody listens on.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let cfg = Config::new(PUB, PRIV).with_base_url(format!("http://127.0.0.1:{port}")).with_retry(fast_retry(2));
+    let cfg = Config::new(PUB, PRIV).with_base_url(format!("http://127.0.0.1:{port}")).with_retry(fast_retry(3));
     let client = Client::new(cfg).unwrap();
+    let (logs, guard) = common::capture_logs();
     let err = client.call(&GET_IMAGE, Form::new(), decode_image).await.unwrap_err();
+    drop(guard);
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert!(err.is_retryable());
-    assert!(!format!("{err:?}").contains(PRIV));
+    // Nobody answers to count requests, so the attempts are counted in the client's own log: one request sent per
+    // attempt, every one of the three.
+    let logs = logs.text();
+    assert_eq!(logs.matches("sending request").count(), 3, "{logs}");
+    assert!(logs.contains("attempt=3"), "{logs}");
+    // The log shows the request's parameters (the public key among them), never the private key.
+    assert!(logs.contains(PUB), "{logs}");
+    let shown = format!("{logs} {err:?} {client:?}");
+    assert!(!shown.contains(PRIV), "{shown}");
     // The cause is the source only: walking the chain (as `{:#}` does) names it once.
     assert_eq!(err.to_string(), "transport error: cannot connect");
     let mut chain = vec![err.to_string()];

@@ -4,8 +4,9 @@
 //!
 //! Every call must end in the right `Error` variant, or the right retried success, within a time bound; nothing
 //! panics; a non-idempotent call is never sent twice (the server counts requests); an oversized body is refused
-//! without being buffered (the server sees the connection closed early); and 1,000 concurrent calls through one
-//! Finovy client succeed with a single token exchange.
+//! without being buffered (the server sees the connection closed early), and one whose declared length is over the
+//! limit before any of it arrives; and 1,000 concurrent calls through one Finovy client succeed with a single token
+//! exchange.
 
 use docbind::finovy_image::{self, GetListRequest};
 use docbind::runtime::__private::finovy::{Call, Method, Operation};
@@ -39,6 +40,8 @@ enum Reply {
     StallMidBody { declared: usize, sent: Vec<u8> },
     /// A `total`-byte JSON body, with or without `Content-Length` (chunked), written until the client hangs up.
     Huge { total: usize, content_length: bool },
+    /// Send the headers, declaring `declared` body bytes, then nothing (the connection stays open).
+    AnnounceOnly { declared: usize },
 }
 
 fn json(status: u16, body: &str) -> Reply {
@@ -182,6 +185,11 @@ async fn serve(
                 return stream.shutdown().await;
             }
             Reply::Stall => {
+                tokio::time::sleep(Duration::from_secs(120)).await;
+                return Ok(());
+            }
+            Reply::AnnounceOnly { declared } => {
+                stream.write_all(&head(200, &[("Content-Type", "application/json".into())], Some(declared))).await?;
                 tokio::time::sleep(Duration::from_secs(120)).await;
                 return Ok(());
             }
@@ -368,6 +376,36 @@ async fn rate_limited_429_honours_retry_after_or_backs_off() {
     assert_eq!(server.count(LIST), 3);
 }
 
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    // An HTTP date two seconds ahead (whole seconds, so between one and two seconds from now); the cap is 10 s.
+    let server = Server::start(|_, n| match n {
+        0 => {
+            let date = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+            with_header(json(503, "maintenance"), "Retry-After", &date)
+        }
+        _ => json(200, UCLOUD_OK),
+    })
+    .await;
+    let policy = fast_retries().with_max_delay(Duration::from_secs(10));
+    let client = ucloud_uodn::Client::new(ucloud(&server).with_retry(policy)).unwrap();
+    let (r, took) = timed(Duration::from_secs(4), ucloud_call(&client)).await;
+    r.unwrap();
+    assert!(took >= Duration::from_millis(900), "the HTTP date was ignored: {took:?}");
+    assert_eq!(server.total(), 2);
+
+    // A date in the past: retry at once, not after the policy's backoff (here 5 s).
+    let server = Server::start(|_, n| match n {
+        0 => with_header(json(503, "maintenance"), "Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),
+        _ => json(200, UCLOUD_OK),
+    })
+    .await;
+    let policy = fast_retries().with_base_delay(Duration::from_secs(5)).with_max_delay(Duration::from_secs(10));
+    let client = ucloud_uodn::Client::new(ucloud(&server).with_retry(policy)).unwrap();
+    let (r, _) = timed(Duration::from_millis(500), ucloud_call(&client)).await;
+    r.unwrap();
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Resets, closes, truncation.
 
@@ -508,10 +546,6 @@ async fn a_50_mb_body_is_refused_without_buffering_it() {
         eprintln!("content-length {content_length}: the server wrote {written} of {TOTAL} bytes before the hang-up");
         assert!(server.huge_cut_short.load(Ordering::SeqCst), "the server wrote all {written} bytes");
         assert!(written < 16 * 1024 * 1024, "{written} bytes written before the client hung up");
-        if content_length {
-            // Refused from the Content-Length alone, before reading the body.
-            assert!(written <= 32 * 1024 * 1024);
-        }
     }
     // Finovy, same limit.
     let server = Server::start(|_, _| Reply::Huge { total: TOTAL, content_length: false }).await;
@@ -519,6 +553,23 @@ async fn a_50_mb_body_is_refused_without_buffering_it() {
     let (r, _) = timed(Duration::from_secs(5), client.get_list(&GetListRequest::new())).await;
     assert!(matches!(r.unwrap_err(), Error::BodyTooLarge { limit: LIMIT, .. }));
     assert_eq!(server.total(), 1);
+}
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_refused_without_reading() {
+    // The server announces 50 MB and sends nothing: only a client that judges the Content-Length alone can
+    // answer before its timeout.
+    const LIMIT: usize = 1024 * 1024;
+    let server = Server::start(|_, _| Reply::AnnounceOnly { declared: 50 * 1024 * 1024 }).await;
+    let client = ucloud_uodn::Client::new(ucloud(&server).with_max_response_bytes(LIMIT)).unwrap();
+    let (r, took) = timed(Duration::from_secs(3), ucloud_call(&client)).await;
+    assert!(matches!(r, Err(Error::BodyTooLarge { limit: LIMIT, .. })), "{r:?}");
+    assert!(took < Duration::from_secs(1), "waited {took:?} for a body");
+    let client = finovy_image::Client::new(finovy(&server).with_max_response_bytes(LIMIT)).unwrap();
+    let (r, took) = timed(Duration::from_secs(3), client.get_list(&GetListRequest::new())).await;
+    assert!(matches!(r, Err(Error::BodyTooLarge { limit: LIMIT, .. })), "{r:?}");
+    assert!(took < Duration::from_secs(1), "waited {took:?} for a body");
+    assert_eq!(server.total(), 2, "a too-large body is not retried");
 }
 
 // ---------------------------------------------------------------------------------------------------------------

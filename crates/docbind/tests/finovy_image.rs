@@ -156,10 +156,11 @@ async fn exchanges_uuid_and_secret_for_a_cached_token() {
 #[tokio::test]
 async fn refreshes_a_token_before_it_expires() {
     let server = MockServer::start().await;
-    // Valid for 50 ms with a 10 ms margin: the second call, 100 ms later, needs a new token.
+    // Valid for 1.2 s with a 100 ms margin: refreshed after 1.1 s (a token is used for at least a second), so the
+    // second call, 1.2 s later, needs a new token.
     Mock::given(method("POST"))
         .and(path(TOKEN))
-        .respond_with(token_reply("short", 50))
+        .respond_with(token_reply("short", 1_200))
         .up_to_n_times(1)
         .mount(&server)
         .await;
@@ -178,9 +179,9 @@ async fn refreshes_a_token_before_it_expires() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = Client::new(config(&server, exchange()).with_refresh_margin(Duration::from_millis(10))).unwrap();
+    let client = Client::new(config(&server, exchange()).with_refresh_margin(Duration::from_millis(100))).unwrap();
     client.get_list(&GetListRequest::new()).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
     client.get_list(&GetListRequest::new()).await.unwrap();
 }
 

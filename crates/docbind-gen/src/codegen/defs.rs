@@ -6,7 +6,7 @@
 
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::{self, Scope};
-use crate::ir::{Data, Field, Location, Operation, Response, Source, Type};
+use crate::ir::{Data, Field, Location, Operation, Requiredness, Response, Source, Type};
 use crate::overlay::OperationRustNames;
 
 /// What one field holds, before `Option`/`Vec` wrapping.
@@ -169,6 +169,8 @@ pub struct OperationDefs {
     /// Enumerations from the overlay, each emitted once per module.
     pub enums: Vec<EnumDef>,
     pub binding: DataBinding,
+    /// Said in the module's and the method's docs: the product index links a twin instead of this doc.
+    pub twin_note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -264,6 +266,8 @@ pub const EXTRA: &str = "extra";
 pub struct OperationNames {
     pub module: String,
     pub type_base: String,
+    /// The twin the product index links instead of this doc, if any.
+    pub indexed_twin: Option<names::IndexedTwin>,
 }
 
 /// The Rust definitions of `op`, named `rust`, with the names its overlay gives (`overlay`).
@@ -389,7 +393,16 @@ pub(crate) fn build(
         .collect();
     namer.check_enum_names(&structs)?;
 
+    let twin_note = rust.indexed_twin.as_ref().map(|twin| {
+        format!(
+            "The product index (`index.md`, `_sidebar.md`) does not link this doc: it links `{}` for the same \
+             action, generated as `Client::{}`.",
+            twin.file.display(),
+            twin.module
+        )
+    });
     Ok(OperationDefs {
+        twin_note,
         module: rust.module.clone(),
         method: rust.module.clone(),
         request,
@@ -555,6 +568,12 @@ fn request_fields(
         };
         if f.required {
             doc.push_str(" Required.");
+        }
+        if f.requiredness == Requiredness::Inferred {
+            doc.push_str(
+                " The docs have no row for it, only for its members: it is optional, and the members they mark \
+                 required are arguments of the group's `new`.",
+            );
         }
         out.push(FieldDef {
             ident: scope.claim(namer.ident(&path, &f.wire_name)),

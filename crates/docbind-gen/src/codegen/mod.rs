@@ -168,10 +168,14 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Gener
         })
         .collect();
     check_renames(&ops, &keys, loaded)?;
-    let chosen = names::operation_names(&keys);
+    let chosen = names::operation_names(&keys, &loaded.linked);
     let mut built = Vec::new();
     for (op, rust) in ops.iter().zip(&chosen) {
-        let names = defs::OperationNames { module: rust.module.clone(), type_base: rust.type_base.clone() };
+        let names = defs::OperationNames {
+            module: rust.module.clone(),
+            type_base: rust.type_base.clone(),
+            indexed_twin: rust.indexed_twin.clone(),
+        };
         let result = protocol::check_request(op)
             .and_then(|()| defs::build(op, loaded.rust_names.of(&op.source.file), &names))
             .and_then(|defs| operation::module_pieces(op, &defs, vendor).map(|pieces| (defs, pieces)));

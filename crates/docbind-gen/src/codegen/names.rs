@@ -2,6 +2,8 @@
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 /// Strict and reserved keywords of Rust 2021 (they need `r#`).
 const KEYWORDS: &[&str] = &[
@@ -89,18 +91,28 @@ pub struct Chosen {
     pub type_base: String,
     /// Whether the name differs from the one the operation's own name gives (a documented twin).
     pub renamed: bool,
+    /// Set when the product index links a twin of this doc, and not this doc: the twin that keeps the name.
+    pub indexed_twin: Option<IndexedTwin>,
 }
 
-/// Names the operations of one crate, given each one's name (UCloud Action, Finovy name) and doc file.
+/// The twin a product index links to, as the current doc of an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedTwin {
+    pub file: PathBuf,
+    pub module: String,
+}
+
+/// Names the operations of one crate, given each one's name (UCloud Action, Finovy name) and doc file, and the
+/// docs a product index (`index.md`, `_sidebar.md`) links to.
 ///
 /// The rule (ARCHITECTURE.md, "Name collisions"): operations whose snake_case names differ keep them. When several
-/// docs give the same name, the one whose file stem (without a Finovy `N.` prefix) equals that name keeps it, or
-/// if none or several do, the first by file path. Each other doc is named after its file stem
-/// (`create_listener_json`), else, if its twins live in other folders, after its folder and stem
-/// (`pveapi_get_list`), else the stem with a number (`create_listener_json_2`): the first of these that neither an
-/// earlier module nor an earlier type stem holds.
-/// The wire name never changes. The result is in input order and depends only on names and paths.
-pub fn operation_names(ops: &[(&str, &std::path::Path)]) -> Vec<Chosen> {
+/// docs give the same name, the current one keeps it: the one the product index links to, or among several linked
+/// (or none), the one whose file stem (without a Finovy `N.` prefix) equals that name, or if none or several do,
+/// the first by file path. Each other doc is named after its file stem (`create_listener_json`), else, if its
+/// twins live in other folders, after its folder and stem (`pveapi_get_list`), else the stem with a number
+/// (`create_listener_json_2`): the first of these that neither an earlier module nor an earlier type stem holds.
+/// The wire name never changes. The result is in input order and depends only on names, paths and links.
+pub fn operation_names(ops: &[(&str, &Path)], linked: &BTreeSet<PathBuf>) -> Vec<Chosen> {
     let plain: Vec<String> = ops.iter().map(|(name, _)| snake(name)).collect();
     let stem = |i: usize| -> String {
         let raw = ops[i].1.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
@@ -108,17 +120,21 @@ pub fn operation_names(ops: &[(&str, &std::path::Path)]) -> Vec<Chosen> {
         let raw = if digits > 0 && raw[digits..].starts_with('.') { &raw[digits + 1..] } else { raw };
         raw.to_string()
     };
-    // Who keeps the plain name: the only doc with it, else the one whose stem is it, else the first by path.
-    let mut primary = vec![false; ops.len()];
-    for i in 0..ops.len() {
+    let is_linked = |i: usize| linked.contains(ops[i].1);
+    // Who keeps the plain name: among the linked twins if any, the only one, else the one whose stem is it, else
+    // the first by path.
+    let mut keeper = vec![0; ops.len()];
+    for (i, keeper) in keeper.iter_mut().enumerate() {
         let twins: Vec<usize> = (0..ops.len()).filter(|&j| plain[j] == plain[i]).collect();
-        let exact: Vec<usize> = twins.iter().copied().filter(|&j| stem(j) == plain[j]).collect();
-        let keeper = match exact.as_slice() {
+        let linked_twins: Vec<usize> = twins.iter().copied().filter(|&j| is_linked(j)).collect();
+        let pool = if linked_twins.is_empty() { twins } else { linked_twins };
+        let exact: Vec<usize> = pool.iter().copied().filter(|&j| stem(j) == plain[j]).collect();
+        *keeper = match exact.as_slice() {
             [only] => *only,
-            _ => twins.iter().copied().min_by(|&a, &b| ops[a].1.cmp(ops[b].1)).unwrap_or(i),
+            _ => pool.iter().copied().min_by(|&a, &b| ops[a].1.cmp(ops[b].1)).unwrap_or(i),
         };
-        primary[i] = keeper == i;
     }
+    let primary: Vec<bool> = (0..ops.len()).map(|i| keeper[i] == i).collect();
     let mut order: Vec<usize> = (0..ops.len()).collect();
     order.sort_by(|&a, &b| primary[b].cmp(&primary[a]).then(ops[a].1.cmp(ops[b].1)).then(a.cmp(&b)));
 
@@ -144,9 +160,17 @@ pub fn operation_names(ops: &[(&str, &std::path::Path)]) -> Vec<Chosen> {
         let type_base = base_of(&module);
         modules.push(module.clone());
         bases.push(type_base.clone());
-        chosen[i] = Some(Chosen { renamed: module != plain[i], module, type_base });
+        chosen[i] = Some(Chosen { renamed: module != plain[i], module, type_base, indexed_twin: None });
     }
-    chosen.into_iter().flatten().collect()
+    let mut chosen: Vec<Chosen> = chosen.into_iter().flatten().collect();
+    for i in 0..chosen.len() {
+        let k = keeper[i];
+        if k != i && !is_linked(i) && is_linked(k) {
+            chosen[i].indexed_twin =
+                Some(IndexedTwin { file: ops[k].1.to_path_buf(), module: chosen[k].module.clone() });
+        }
+    }
+    chosen
 }
 
 #[cfg(test)]
@@ -175,8 +199,12 @@ mod tests {
     }
 
     fn chosen(ops: &[(&str, &str)]) -> Vec<(String, String, bool)> {
-        let ops: Vec<(&str, &std::path::Path)> = ops.iter().map(|(n, f)| (*n, std::path::Path::new(*f))).collect();
-        operation_names(&ops).into_iter().map(|c| (c.module, c.type_base, c.renamed)).collect()
+        chosen_linked(ops, &[]).into_iter().map(|c| (c.module, c.type_base, c.renamed)).collect()
+    }
+
+    fn chosen_linked(ops: &[(&str, &str)], linked: &[&str]) -> Vec<Chosen> {
+        let ops: Vec<(&str, &Path)> = ops.iter().map(|(n, f)| (*n, Path::new(*f))).collect();
+        operation_names(&ops, &linked.iter().map(PathBuf::from).collect())
     }
 
     fn c(module: &str, base: &str, renamed: bool) -> (String, String, bool) {
@@ -243,6 +271,40 @@ mod tests {
             ]),
             [c("get_list", "GetList", false), c("b_get_list", "BGetList", true), c("get_list_2", "GetList2", true)]
         );
+    }
+
+    #[test]
+    fn the_twin_the_product_index_links_keeps_the_name() {
+        // uedn-api: the LEG bind_u_edn_firewall.md is named exactly like the action, but only the GEN
+        // bind_uedn_firewall.md is linked from the index.
+        let ops = [("BindUEdnFirewall", "u/bind_u_edn_firewall.md"), ("BindUEdnFirewall", "u/bind_uedn_firewall.md")];
+        let got = chosen_linked(&ops, &["u/bind_uedn_firewall.md", "u/other.md"]);
+        assert_eq!(
+            (got[1].module.as_str(), got[1].renamed, &got[1].indexed_twin),
+            ("bind_u_edn_firewall", false, &None)
+        );
+        assert_eq!((got[0].module.as_str(), got[0].type_base.as_str()), ("bind_u_edn_firewall_2", "BindUEdnFirewall2"));
+        let twin = IndexedTwin { file: "u/bind_uedn_firewall.md".into(), module: "bind_u_edn_firewall".into() };
+        assert_eq!(got[0].indexed_twin, Some(twin));
+        // Without links the stem rule decides, and nobody is said to be unlinked.
+        let got = chosen_linked(&ops, &[]);
+        assert_eq!(got[0].module, "bind_u_edn_firewall");
+        assert!(got.iter().all(|c| c.indexed_twin.is_none()));
+    }
+
+    #[test]
+    fn among_several_linked_twins_the_stem_rule_decides() {
+        // ulb-api: index.md links describe_load_balancers, _sidebar.md describe_load_balancers_json.
+        let ops = [
+            ("DescribeLoadBalancers", "ulb/describe_loadBalancers.md"),
+            ("DescribeLoadBalancers", "ulb/describe_load_balancers.md"),
+            ("DescribeLoadBalancers", "ulb/describe_load_balancers_json.md"),
+        ];
+        let got = chosen_linked(&ops, &["ulb/describe_load_balancers.md", "ulb/describe_load_balancers_json.md"]);
+        let modules: Vec<&str> = got.iter().map(|c| c.module.as_str()).collect();
+        assert_eq!(modules, ["describe_load_balancers_2", "describe_load_balancers", "describe_load_balancers_json"]);
+        assert_eq!(got[0].indexed_twin.as_ref().map(|t| t.module.as_str()), Some("describe_load_balancers"));
+        assert!(got[1].indexed_twin.is_none() && got[2].indexed_twin.is_none(), "linked twins are not flagged");
     }
 
     #[test]

@@ -20,9 +20,10 @@ pub enum Piece {
 pub fn module_pieces(op: &Operation, defs: &OperationDefs, vendor: Vendor) -> Result<Vec<Piece>, CodegenError> {
     let module_doc = Splice::from(doc_attrs(
         &format!(
-            "{}\n\n{}Generated from `{}` (line {}).",
+            "{}\n\n{}{}Generated from `{}` (line {}).",
             super::defs::title_of(op),
             if op.summary.is_empty() { String::new() } else { format!("{}\n\n", op.summary) },
+            twin_note(defs),
             op.source.file.display(),
             op.source.line
         ),
@@ -43,6 +44,11 @@ pub fn module_pieces(op: &Operation, defs: &OperationDefs, vendor: Vendor) -> Re
     }
     pieces.push(Piece::Tokens(client_tokens(op, defs)?));
     Ok(pieces)
+}
+
+/// The paragraph saying that the product index links a twin instead, or nothing.
+fn twin_note(defs: &OperationDefs) -> String {
+    defs.twin_note.as_ref().map(|note| format!("{note}\n\n")).unwrap_or_default()
 }
 
 fn rust_type(field: &FieldDef) -> TokenStream {
@@ -303,9 +309,10 @@ fn client_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream, Co
     let idempotent = op.idempotent.idempotent;
     let doc = doc_attrs(
         &format!(
-            "{}\n\n{}Retried automatically on transient failures: {} ({}).\n\nGenerated from `{}` (line {}).",
+            "{}\n\n{}{}Retried automatically on transient failures: {} ({}).\n\nGenerated from `{}` (line {}).",
             super::defs::title_of(op),
             if op.summary.is_empty() { String::new() } else { format!("{}\n\n", op.summary) },
+            twin_note(defs),
             if idempotent { "yes" } else { "no" },
             op.idempotent.reason,
             op.source.file.display(),

@@ -36,7 +36,7 @@ fn load_docs(docs: &[(&str, String)]) -> Loaded {
 fn non_strict_generation_skips_unsupported_and_invalid_docs_and_lists_them() {
     let mut loaded = load_docs(&[
         ("specs/demo/get_thing.md", ucloud_doc("GetThing", "Value")),
-        ("specs/demo/legacy.md", "# 创建-CreateX\n# Request Parameters\n# Response Elements\n".into()),
+        ("specs/demo/copy.md", "## 复制文件 - Copy\n### 句法（Syntax）:\n".into()),
     ]);
     loaded.rejected.push(Rejection::Invalid {
         errors: vec![crate::diag::Diagnostic::error(Path::new("specs/demo/broken.md"), 3, "expected a table")],
@@ -46,13 +46,13 @@ fn non_strict_generation_skips_unsupported_and_invalid_docs_and_lists_them() {
     assert_eq!(paths, ["Cargo.toml", "src/get_thing.rs", "src/lib.rs"]);
     let skipped: Vec<String> = generated.skipped.iter().map(Rejection::to_string).collect();
     assert_eq!(skipped.len(), 2, "{skipped:?}");
-    assert!(skipped[0].starts_with("specs/demo/legacy.md: unsupported: UCloud's older English template"));
+    assert!(skipped[0].starts_with("specs/demo/copy.md: unsupported: a hand-written REST page"));
     assert_eq!(skipped[1], "specs/demo/broken.md:3: error: expected a table");
 
     // Strict: both kinds fail the crate, and nothing is generated.
     let err = generate(&demo_spec(), &loaded, true).unwrap_err().to_string();
     assert!(err.contains("2 doc(s) in specs/demo did not parse"), "{err}");
-    assert!(err.contains("legacy.md") && err.contains("broken.md:3"), "{err}");
+    assert!(err.contains("copy.md") && err.contains("broken.md:3"), "{err}");
 
     // Nothing supported at all is an error either way.
     let only_rejected = Loaded { rejected: loaded.rejected.clone(), ..Default::default() };

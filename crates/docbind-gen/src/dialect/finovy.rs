@@ -20,8 +20,8 @@ use crate::diag::Rejection;
 use crate::dialect::common::{self, duplicate_row, example, push_unique, split_sections, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
-    Data, ErrorCode, Example, ExampleKind, Field, Idempotency, Location, Operation, Pagination, Protocol, Response,
-    Type,
+    Data, ErrorCode, Example, ExampleKind, Field, Idempotency, Location, Operation, Pagination, Protocol, Requiredness,
+    Response, Type,
 };
 use crate::markdown::{Block, Inline, Row, Table};
 use serde_json::Value;
@@ -466,6 +466,7 @@ fn request_fields(sink: &mut Sink<'_>, section: &Section<'_>) -> Vec<Field> {
             location,
             ty,
             required,
+            requiredness: Requiredness::Documented,
             description: cell(row, description).to_string(),
             source: sink.source(row.line),
         };
@@ -530,6 +531,7 @@ fn output_fields(sink: &mut Sink<'_>, section: &Section<'_>) -> Option<(usize, V
             location: Location::Member,
             ty,
             required: false,
+            requiredness: Requiredness::Documented,
             description: text,
             source: sink.source(row.line),
         };

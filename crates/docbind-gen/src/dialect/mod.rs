@@ -38,6 +38,9 @@ pub fn parse_blocks(file: &Path, blocks: &[Block], forced: Option<Dialect>) -> R
 
 /// Decides which dialect a doc is written in, or says in one line why it is none we support.
 pub fn detect(file: &Path, blocks: &[Block]) -> Result<Dialect, Rejection> {
+    if ucloud::template_of(blocks).is_some() {
+        return Ok(Dialect::Ucloud);
+    }
     let headings: Vec<(u8, String)> = blocks
         .iter()
         .filter_map(|b| match b {
@@ -45,19 +48,18 @@ pub fn detect(file: &Path, blocks: &[Block]) -> Result<Dialect, Rejection> {
             _ => None,
         })
         .collect();
-    let has = |level: u8, text: &str| headings.iter().any(|(l, t)| *l == level && t == text);
-    if has(3, ucloud::REQUEST_SECTION) && has(3, ucloud::RESPONSE_SECTION) {
-        return Ok(Dialect::Ucloud);
-    }
     if headings.iter().any(|(l, t)| *l == 3 && finovy::is_description_heading(t)) {
         return Ok(Dialect::Finovy);
     }
-    let reason = if headings.iter().any(|(_, t)| t == "Request Parameters" || t == "Response Elements") {
-        "UCloud's older English template (`# Request Parameters`); only the generated template with `### 请求参数` / `### 响应字段` is supported".to_string()
-    } else if headings.iter().any(|(_, t)| t.contains("句法") || t.contains("Syntax")) {
+    // UFile's `ufile-api/restore.md` labels its request line with a paragraph `Syntax:` instead of a heading.
+    let syntax_label = blocks
+        .iter()
+        .any(|b| matches!(b, Block::Paragraph { content, .. } if normalize_heading(&content.text) == "Syntax"));
+    let reason = if syntax_label || headings.iter().any(|(_, t)| t.contains("句法") || t.contains("Syntax")) {
         "a hand-written REST page (`Syntax` section), not an Action doc".to_string()
     } else {
-        "not an API operation doc: no `### 请求参数`/`### 响应字段` (UCloud) or `### 1.接口描述` (Finovy) sections"
+        "not an API operation doc: no `### 请求参数`/`### 响应字段` or `# Request Parameters`/`# Response Elements` \
+         (UCloud) or `### 1.接口描述` (Finovy) sections"
             .to_string()
     };
     Err(Rejection::Unsupported { file: file.to_path_buf(), reason })
@@ -79,13 +81,22 @@ mod tests {
     #[test]
     fn detects_both_dialects() {
         assert_eq!(detect_src("# 标题 - Act\n### 请求参数\n### 响应字段\n").ok(), Some(Dialect::Ucloud));
+        assert_eq!(
+            detect_src("# 创建-CreateX\n# Request Parameters\n# Response Elements\n").ok(),
+            Some(Dialect::Ucloud)
+        );
         assert_eq!(detect_src("# 标题\n### 1.接口描述 \n").ok(), Some(Dialect::Finovy));
     }
 
     #[test]
     fn unsupported_templates_get_a_one_line_reason() {
         for (src, needle) in [
-            ("# 创建-CreateX\n# Request Parameters\n# Response Elements\n", "older English template"),
+            ("# 归档-PutArchive\n# Requests Syntax\n# Request Headers\n# Response Elements\n", "hand-written REST"),
+            (
+                "# 解冻文件 - Restore\n\nRequests\n\nSyntax:\n\n```\nPUT /<object_name>?restore HTTP/1.1\n```\n",
+                "hand-written REST",
+            ),
+            ("# 创建-CreateX\n## Request Parameters\n## Response Elements\n", "not an API operation doc"),
             ("## 定义\n### 句法（Syntax）:\n", "hand-written REST"),
             ("# 错误码\n| a |\n|---|\n", "not an API operation doc"),
         ] {

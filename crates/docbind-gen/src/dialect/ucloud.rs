@@ -1,17 +1,24 @@
-//! UCloud's generated doc template.
+//! UCloud's doc templates: the generated one and the older English one.
 //!
 //! ```text
-//! # {中文标题} - {Action}
-//! ## 简介                  paragraphs: the summary
+//! generated (GEN)                                        older English (LEG)
+//! # {中文标题} - {Action}                                 # {中文}-{Action}
+//! ## 简介        paragraphs: the summary                  paragraphs under the title: the summary
 //! ## 定义
-//! ### 公共参数              | 参数名 | 类型 | 描述信息 | 必填 |  Action, PublicKey, Signature: the protocol's
-//! ### 请求参数              | 参数名 | 类型 | 描述信息 | 必填 |  dotted names `Name.N.Field`
-//! ### 响应字段              | 字段名 | 类型 | 描述信息 | 必填 |
-//! #### 数据模型
-//! #### {Model}             | 字段名 | 类型 | 描述信息 | 必填 |  (under 请求参数 too: inlined as request groups)
+//! ### 公共参数   | 参数名 | 类型 | 描述信息 | 必填 |          (none)
+//!                Action, PublicKey, Signature: the protocol's
+//! ### 请求参数   | 参数名 | 类型 | 描述信息 | 必填 |          # Request Parameters  |Parameter name|Type|Description|Required|
+//! ### 响应字段   | 字段名 | 类型 | 描述信息 | 必填 |          # Response Elements   |Parameter name|Type|Description|Required|
+//! #### 数据模型                                           ## {Model}            (level 2, after its side)
+//! #### {Model}   (under 请求参数 too: inlined as request groups)
 //! ## 示例
-//! ### 请求示例 / 响应示例    code fences
+//! ### 请求示例 / 响应示例    code fences                   # Request Example / # Response Example
 //! ```
+//!
+//! Both describe the same RPC protocol with the same rows (dotted request names `Name.N.Field`, `**Yes**`/`No`);
+//! a [`Template`] says how one names its sections, columns and models, and everything else is read by the same
+//! code. LEG types models loosely: a bare `array` or `object` whose model, if any, only the field's name or
+//! description gives (`参见 PHostSet`).
 //!
 //! The doc is split at its headings of level 1–3 and read section by section (`SectionKind`). A doc table row
 //! becomes an IR field in [`field_from_row`]; dotted request names are folded into nested groups by
@@ -21,23 +28,100 @@ use crate::diag::Rejection;
 use crate::dialect::common::{self, duplicate_row, example, push_unique, split_sections, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
-    Example, ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source, Type,
+    Example, ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Requiredness, Response,
+    Source, Type,
 };
 use crate::markdown::{Block, Inline, Row, Table};
 use std::path::Path;
 
-pub const REQUEST_SECTION: &str = "请求参数";
-pub const RESPONSE_SECTION: &str = "响应字段";
-const PUBLIC_SECTION: &str = "公共参数";
-const REQUEST_EXAMPLE_SECTION: &str = "请求示例";
-const RESPONSE_EXAMPLE_SECTION: &str = "响应示例";
-/// The chapter whose paragraphs are the operation's summary.
-const INTRO_CHAPTER: &str = "简介";
-/// A `####` heading that announces the model tables rather than naming one.
-const MODELS_MARKER: &str = "数据模型";
-const PARAM_HEADER: [&str; 4] = ["参数名", "类型", "描述信息", "必填"];
-const FIELD_HEADER: [&str; 4] = ["字段名", "类型", "描述信息", "必填"];
-/// Scalar types as the template spells them (case matters).
+/// How one of UCloud's templates names its parts; the reading is the same for both.
+#[derive(Debug)]
+pub(crate) struct Template {
+    /// How its title is written, for the message when a doc has none.
+    title: &'static str,
+    /// Heading level of the request, response and example sections.
+    section_level: u8,
+    /// Heading level of a model's name.
+    model_level: u8,
+    public: Option<&'static str>,
+    request: &'static str,
+    response: &'static str,
+    request_example: &'static str,
+    response_example: &'static str,
+    /// The chapter whose paragraphs are the summary; `None`: the paragraphs under the title.
+    intro_chapter: Option<&'static str>,
+    param_header: [&'static str; 4],
+    field_header: [&'static str; 4],
+    /// Bare `array` and `object` types, whose model only the field's name or description gives.
+    untyped_containers: bool,
+    /// Whether a request section with nothing under it means "no parameters" (LEG writes no table then; GEN
+    /// always writes one, if only its header).
+    bare_request_section: bool,
+}
+
+/// The generated template, 92% of the corpus.
+const GENERATED: Template = Template {
+    title: "# 中文标题 - Action",
+    section_level: 3,
+    model_level: 4,
+    public: Some("公共参数"),
+    request: "请求参数",
+    response: "响应字段",
+    request_example: "请求示例",
+    response_example: "响应示例",
+    intro_chapter: Some("简介"),
+    param_header: ["参数名", "类型", "描述信息", "必填"],
+    field_header: ["字段名", "类型", "描述信息", "必填"],
+    untyped_containers: false,
+    bare_request_section: false,
+};
+
+/// The older English template, frozen since UCloud moved to the generated one.
+const LEGACY: Template = Template {
+    title: "# 中文-Action",
+    section_level: 1,
+    model_level: 2,
+    public: None,
+    request: "Request Parameters",
+    response: "Response Elements",
+    request_example: "Request Example",
+    response_example: "Response Example",
+    intro_chapter: None,
+    param_header: ["Parameter name", "Type", "Description", "Required"],
+    field_header: ["Parameter name", "Type", "Description", "Required"],
+    untyped_containers: true,
+    bare_request_section: true,
+};
+
+impl Template {
+    /// `### 请求参数`: a section heading as the template writes it, for messages.
+    fn section_heading(&self, text: &str) -> String {
+        format!("{} {text}", "#".repeat(usize::from(self.section_level)))
+    }
+
+    /// `#### ImageInfo`: a model heading as the template writes it, for messages.
+    fn model_heading(&self, name: &str) -> String {
+        format!("{} {name}", "#".repeat(usize::from(self.model_level)))
+    }
+
+    /// Whether the doc has this template's request and response sections.
+    fn is_used_by(&self, blocks: &[Block]) -> bool {
+        let has = |text: &str| {
+            blocks.iter().any(|b| {
+                matches!(b, Block::Heading { level, content, .. }
+                    if *level == self.section_level && normalize_heading(&content.text) == text)
+            })
+        };
+        has(self.request) && has(self.response)
+    }
+}
+
+/// The UCloud template a doc is written in, by its request and response section headings; `None` when neither.
+pub(crate) fn template_of(blocks: &[Block]) -> Option<&'static Template> {
+    [&GENERATED, &LEGACY].into_iter().find(|t| t.is_used_by(blocks))
+}
+
+/// Scalar types as the templates spell them (case matters).
 const TYPES: TypeWords = TypeWords(&[
     ("string", Type::String),
     ("int", Type::Int),
@@ -46,17 +130,21 @@ const TYPES: TypeWords = TypeWords(&[
     ("bool", Type::Bool),
     ("object", Type::Json),
 ]);
+/// A heading among the model headings that announces the model tables rather than naming one (GEN).
+const MODELS_MARKER: &str = "数据模型";
 /// Public parameters belong to the protocol, not to the operation.
 const PUBLIC_PARAMS: [&str; 3] = ["Action", "PublicKey", "Signature"];
 /// Response fields every UCloud response carries; the runtime consumes them.
 const PROTOCOL_RESPONSE_FIELDS: [&str; 3] = ["RetCode", "Action", "Message"];
+/// Words after which a LEG description names the model of an untyped field (`参见 X`, `查看X`, the typo `参加X`).
+const MODEL_POINTERS: [&str; 3] = ["见", "查看", "参加"];
 /// Action verbs whose calls may create or duplicate something when sent twice.
 const NON_IDEMPOTENT_VERBS: [&str; 22] = [
     "Create", "Allocate", "Clone", "Copy", "Upload", "Buy", "Purchase", "Import", "Send", "Add", "Apply", "Insert",
     "Append", "Register", "Submit", "Execute", "Run", "Generate", "Issue", "Renew", "Recharge", "Transfer",
 ];
 
-/// What a section is, by its heading: a `#`/`##` chapter, or one of the template's `###` sections.
+/// What a section is, by its heading: a chapter, one of the template's sections, or a model (LEG's `## Model`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SectionKind {
     Chapter,
@@ -65,22 +153,31 @@ enum SectionKind {
     Response,
     RequestExample,
     ResponseExample,
-    /// A `###` section the template does not define.
+    Model,
+    /// A section the template does not define.
     Other,
 }
 
 impl SectionKind {
-    fn of(level: u8, heading: &str) -> SectionKind {
-        if level <= 2 {
-            return SectionKind::Chapter;
+    fn of(template: &Template, level: u8, heading: &str) -> SectionKind {
+        if level == template.section_level {
+            let named = [
+                (template.public, SectionKind::Public),
+                (Some(template.request), SectionKind::Request),
+                (Some(template.response), SectionKind::Response),
+                (Some(template.request_example), SectionKind::RequestExample),
+                (Some(template.response_example), SectionKind::ResponseExample),
+            ];
+            if let Some((_, kind)) = named.into_iter().find(|(name, _)| *name == Some(heading)) {
+                return kind;
+            }
         }
-        match heading {
-            PUBLIC_SECTION => SectionKind::Public,
-            REQUEST_SECTION => SectionKind::Request,
-            RESPONSE_SECTION => SectionKind::Response,
-            REQUEST_EXAMPLE_SECTION => SectionKind::RequestExample,
-            RESPONSE_EXAMPLE_SECTION => SectionKind::ResponseExample,
-            _ => SectionKind::Other,
+        if level == template.model_level {
+            SectionKind::Model
+        } else if level < template.section_level {
+            SectionKind::Chapter
+        } else {
+            SectionKind::Other
         }
     }
 }
@@ -93,47 +190,86 @@ struct RawModel {
     request_side: bool,
 }
 
-/// Reads one doc of this template into an operation, or rejects it with every error found.
+/// What a row's type cell is read against.
+#[derive(Clone, Copy)]
+struct Vocabulary<'a> {
+    template: &'a Template,
+    /// The names of the doc's model tables: a link's text may name one its anchor does not, and LEG's untyped
+    /// fields name theirs in prose.
+    models: &'a [String],
+    /// The model whose table is being read: an untyped field is never taken to be its own model.
+    owner: Option<&'a str>,
+}
+
+/// Reads one doc of either template into an operation, or rejects it with every error found. A doc of neither
+/// (forced with `--dialect ucloud`) is read as the generated template.
 pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
+    let template = template_of(blocks).unwrap_or(&GENERATED);
     let mut sink = Sink::new(file);
 
     let Some((title, action, title_line)) = title(blocks) else {
         let line = blocks.first().map(Block::line).unwrap_or(0);
-        sink.error(line, "expected a title `# 中文标题 - Action` naming the API action");
+        sink.error(line, format!("expected a title `{}` naming the API action", template.title));
         return Err(sink.into_invalid());
     };
-    let sections = split_sections(blocks, SectionKind::of);
-    let summary = summary(&sections);
+    let sections = split_sections(blocks, |level, heading| SectionKind::of(template, level, heading));
+    let summary = summary(template, &sections, title_line);
+    let model_names = model_names(template, &sections);
+    let vocabulary = Vocabulary { template, models: &model_names, owner: None };
 
-    // Section by section in document order, so that diagnostics follow the doc.
+    // Section by section in document order, so that diagnostics follow the doc. A model section (LEG) belongs
+    // to the side read last.
     let mut tables = Tables::default();
     let mut examples = Vec::new();
+    let mut request_side = false;
+    let mut bare_request = false;
     for section in &sections {
         match section.kind {
             // Its rows are the protocol's, not the operation's: only the table's columns are checked.
-            SectionKind::Public => section.tables().for_each(|table| check_header(&mut sink, table, &PARAM_HEADER)),
-            SectionKind::Request | SectionKind::Response => tables.read(&mut sink, section),
+            SectionKind::Public => {
+                section.tables().for_each(|table| check_header(&mut sink, table, &template.param_header))
+            }
+            SectionKind::Request if section.blocks.is_empty() && template.bare_request_section => {
+                request_side = true;
+                bare_request = true;
+                sink.warn(
+                    section.line,
+                    format!(
+                        "`{}` is empty: the operation takes no parameters",
+                        template.section_heading(&section.heading)
+                    ),
+                );
+            }
+            SectionKind::Request | SectionKind::Response => {
+                request_side = section.kind == SectionKind::Request;
+                tables.read(&mut sink, &vocabulary, section.blocks, request_side, None);
+            }
+            SectionKind::Model => {
+                let model = (section.heading != MODELS_MARKER).then(|| (section.heading.clone(), section.line));
+                tables.read(&mut sink, &vocabulary, section.blocks, request_side, model);
+            }
             SectionKind::RequestExample => examples.extend(examples_of(&mut sink, section, ExampleKind::Request)),
             SectionKind::ResponseExample => examples.extend(examples_of(&mut sink, section, ExampleKind::Response)),
             SectionKind::Chapter | SectionKind::Other => {}
         }
     }
-    for (found, what) in [(&tables.request, REQUEST_SECTION), (&tables.response, RESPONSE_SECTION)] {
-        if found.is_empty() {
-            sink.error(title_line, format!("expected a table under `### {what}`"));
+    for (found, what) in [(&tables.request, template.request), (&tables.response, template.response)] {
+        if found.is_empty() && !(bare_request && what == template.request) {
+            sink.error(title_line, format!("expected a table under `{}`", template.section_heading(what)));
         }
     }
 
     // Response: every field beside the protocol's own.
-    let mut response_fields: Vec<Field> = member_fields(&mut sink, tables.response.iter().flat_map(|t| &t.rows))
-        .into_iter()
-        .filter(|f| !PROTOCOL_RESPONSE_FIELDS.contains(&f.wire_name.as_str()))
-        .collect();
+    let mut response_fields: Vec<Field> =
+        member_fields(&mut sink, &vocabulary, tables.response.iter().flat_map(|t| &t.rows))
+            .into_iter()
+            .filter(|f| !PROTOCOL_RESPONSE_FIELDS.contains(&f.wire_name.as_str()))
+            .collect();
 
     // Request: flat rows folded into nested groups, protocol parameters dropped.
     let mut tree = RequestTree::default();
     for row in tables.request.iter().flat_map(|t| &t.rows) {
-        if let Some((name, field)) = field_from_row(&mut sink, row, Location::Form) {
+        if let Some((name, field)) = field_from_row(&mut sink, &vocabulary, row, Location::Form) {
             if PUBLIC_PARAMS.contains(&name.as_str()) {
                 continue;
             }
@@ -182,16 +318,20 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     Ok(Parsed { operation, warnings: sink.warnings })
 }
 
-/// The paragraphs of the `## 简介` chapter (outside the template's `###` sections), without the `?>`/`!>` marks
-/// of callouts and without a bare `无`.
-fn summary(sections: &[Section<'_>]) -> String {
+/// The summary: the paragraphs of the intro chapter (GEN's `## 简介`, outside the template's sections) or of the
+/// title (LEG), without the `?>`/`!>` marks of callouts and without a bare `无`.
+fn summary(template: &Template, sections: &[Section<'_>], title_line: usize) -> String {
     let mut chapter = "";
     let mut paragraphs = Vec::new();
     for section in sections {
         if section.kind == SectionKind::Chapter {
             chapter = &section.heading;
         }
-        if chapter != INTRO_CHAPTER || !matches!(section.kind, SectionKind::Chapter | SectionKind::Other) {
+        let intro = match template.intro_chapter {
+            Some(intro) => chapter == intro && matches!(section.kind, SectionKind::Chapter | SectionKind::Other),
+            None => section.line == title_line,
+        };
+        if !intro {
             continue;
         }
         for block in section.blocks {
@@ -206,7 +346,29 @@ fn summary(sections: &[Section<'_>]) -> String {
     paragraphs.join("\n")
 }
 
-/// The tables of the `### 请求参数` and `### 响应字段` sections, in document order.
+/// The names of the doc's model tables, in document order: GEN's `#### Name` inside the request and response
+/// sections, LEG's `## Name` sections.
+fn model_names(template: &Template, sections: &[Section<'_>]) -> Vec<String> {
+    let mut names = Vec::new();
+    for section in sections {
+        match section.kind {
+            SectionKind::Model => names.push(section.heading.clone()),
+            SectionKind::Request | SectionKind::Response => {
+                names.extend(section.blocks.iter().filter_map(|b| match b {
+                    Block::Heading { level, content, .. } if *level == template.model_level => {
+                        Some(normalize_heading(&content.text))
+                    }
+                    _ => None,
+                }))
+            }
+            _ => {}
+        }
+    }
+    names.retain(|name| name != MODELS_MARKER);
+    names
+}
+
+/// The tables of the request and response sections, in document order, and the model tables.
 #[derive(Default)]
 struct Tables<'a> {
     request: Vec<&'a Table>,
@@ -215,25 +377,32 @@ struct Tables<'a> {
 }
 
 impl<'a> Tables<'a> {
-    /// A `### 请求参数` or `### 响应字段` section: its parameter tables, and a model table under each `#### Name`.
-    /// `#### 数据模型` only announces the models: a table right under it is a parameter table.
-    fn read(&mut self, sink: &mut Sink<'_>, section: &Section<'a>) {
-        let request_side = section.kind == SectionKind::Request;
-        let mut model: Option<(String, usize)> = None;
-        for block in section.blocks {
+    /// The blocks of a request or response section (or of LEG's model section named `model`): parameter tables,
+    /// and a model table under each model heading. GEN's `#### 数据模型` only announces the models: a table right
+    /// under it is a parameter table.
+    fn read(
+        &mut self,
+        sink: &mut Sink<'_>,
+        vocabulary: &Vocabulary<'_>,
+        blocks: &'a [Block],
+        request_side: bool,
+        mut model: Option<(String, usize)>,
+    ) {
+        let template = vocabulary.template;
+        for block in blocks {
             match block {
-                Block::Heading { level: 4, content, line } => {
+                Block::Heading { level, content, line } if *level == template.model_level => {
                     let text = normalize_heading(&content.text);
                     model = (text != MODELS_MARKER).then_some((text, *line));
                 }
                 Block::Table(table) => match &model {
-                    Some((name, line)) => self.read_model(sink, table, name, *line, request_side),
+                    Some((name, line)) => self.read_model(sink, vocabulary, table, name, *line, request_side),
                     None if request_side => {
-                        check_header(sink, table, &PARAM_HEADER);
+                        check_header(sink, table, &template.param_header);
                         self.request.push(table);
                     }
                     None => {
-                        check_header(sink, table, &FIELD_HEADER);
+                        check_header(sink, table, &template.field_header);
                         self.response.push(table);
                     }
                 },
@@ -242,14 +411,24 @@ impl<'a> Tables<'a> {
         }
     }
 
-    /// The table under `#### name` (a heading on `line`); a name's first model table is its definition.
-    fn read_model(&mut self, sink: &mut Sink<'_>, table: &Table, name: &str, line: usize, request_side: bool) {
-        if !header_is(table, &FIELD_HEADER) {
+    /// The table under the model heading `name` (on `line`); a name's first model table is its definition.
+    fn read_model(
+        &mut self,
+        sink: &mut Sink<'_>,
+        vocabulary: &Vocabulary<'_>,
+        table: &Table,
+        name: &str,
+        line: usize,
+        request_side: bool,
+    ) {
+        let template = vocabulary.template;
+        if !header_is(table, &template.field_header) {
             sink.warn(
                 table.line,
                 format!(
-                    "the table under `#### {name}` is not a model table (expected columns {}); skipped",
-                    FIELD_HEADER.join(" | ")
+                    "the table under `{}` is not a model table (expected columns {}); skipped",
+                    template.model_heading(name),
+                    template.field_header.join(" | ")
                 ),
             );
             return;
@@ -264,7 +443,7 @@ impl<'a> Tables<'a> {
                 format!("model `{name}` has an empty table; every key it receives is kept in `extra`"),
             );
         }
-        let fields = member_fields(sink, &table.rows);
+        let fields = member_fields(sink, &Vocabulary { owner: Some(name), ..*vocabulary }, &table.rows);
         self.models.push(RawModel {
             model: Model { name: name.to_string(), fields, source: sink.source(line) },
             request_side,
@@ -272,14 +451,21 @@ impl<'a> Tables<'a> {
     }
 }
 
-/// The code fences of a `### 请求示例` or `### 响应示例` section; a response that is not JSON is kept as text.
+/// The code fences of a request or response example section. A response example that is not a JSON object (a
+/// UCloud response always is) is kept as text, not as JSON.
 fn examples_of(sink: &mut Sink<'_>, section: &Section<'_>, kind: ExampleKind) -> Vec<Example> {
     let mut examples = Vec::new();
     for block in section.blocks {
         if let Block::Code { line, info, text } = block {
-            let example = example(sink, kind, *line, info, text);
-            if kind == ExampleKind::Response && !example.is_json {
-                sink.warn(*line, "the response example is not valid JSON; kept as text");
+            let mut example = example(sink, kind, *line, info, text);
+            if kind == ExampleKind::Response {
+                if !example.is_json {
+                    sink.warn(*line, "the response example is not valid JSON; kept as text");
+                } else if !text.trim_start().starts_with('{') {
+                    // urtc-api/query_u_rtc_app.md: the response object, escaped into one JSON string.
+                    sink.warn(*line, "the response example is JSON but not an object (a response is); kept as text");
+                    example.is_json = false;
+                }
             }
             examples.push(example);
         }
@@ -317,10 +503,14 @@ fn check_header(sink: &mut Sink<'_>, table: &Table, expected: &[&str]) {
 }
 
 /// Response and model rows: plain names, no location of their own.
-fn member_fields<'r>(sink: &mut Sink<'_>, rows: impl IntoIterator<Item = &'r Row>) -> Vec<Field> {
+fn member_fields<'r>(
+    sink: &mut Sink<'_>,
+    vocabulary: &Vocabulary<'_>,
+    rows: impl IntoIterator<Item = &'r Row>,
+) -> Vec<Field> {
     let mut fields: Vec<Field> = Vec::new();
     for row in rows {
-        let Some((name, field)) = field_from_row(sink, row, Location::Member) else { continue };
+        let Some((name, field)) = field_from_row(sink, vocabulary, row, Location::Member) else { continue };
         if name.contains('.') {
             sink.error(row.line, format!("expected a plain field name in a response or model table, found `{name}`"));
             continue;
@@ -331,7 +521,12 @@ fn member_fields<'r>(sink: &mut Sink<'_>, rows: impl IntoIterator<Item = &'r Row
 }
 
 /// One table row → its wire name and an IR field. This is the place where a doc row becomes a Rust field.
-fn field_from_row(sink: &mut Sink<'_>, row: &Row, location: Location) -> Option<(String, Field)> {
+fn field_from_row(
+    sink: &mut Sink<'_>,
+    vocabulary: &Vocabulary<'_>,
+    row: &Row,
+    location: Location,
+) -> Option<(String, Field)> {
     let [name, ty, description, required] = row.cells.as_slice() else {
         sink.error(
             row.line,
@@ -347,17 +542,23 @@ fn field_from_row(sink: &mut Sink<'_>, row: &Row, location: Location) -> Option<
         );
         return None;
     }
-    let ty = match parse_type(ty) {
-        Ok((ty, anchor_note)) => {
-            if let Some(note) = anchor_note {
-                sink.warn(row.line, note);
+    let description = description.trimmed();
+    let ty = match ty.trimmed() {
+        word @ ("array" | "object") if vocabulary.template.untyped_containers => {
+            untyped_container(sink, vocabulary, row.line, &name, word == "array", description)
+        }
+        _ => match parse_type(ty, vocabulary) {
+            Ok((ty, note)) => {
+                if let Some(note) = note {
+                    sink.warn(row.line, note);
+                }
+                ty
             }
-            ty
-        }
-        Err(msg) => {
-            sink.error(row.line, msg);
-            return None;
-        }
+            Err(msg) => {
+                sink.error(row.line, msg);
+                return None;
+            }
+        },
     };
     let required = match yes_no(required.trimmed()) {
         Ok(required) => required,
@@ -371,23 +572,23 @@ fn field_from_row(sink: &mut Sink<'_>, row: &Row, location: Location) -> Option<
         location,
         ty,
         required,
-        description: description.trimmed().to_string(),
+        requiredness: Requiredness::Documented,
+        description: description.to_string(),
         source: sink.source(row.line),
     };
     Some((name, field))
 }
 
 /// Parses a type cell: `string`, `int`, `float`, `boolean`/`bool`, `object`, `[*M*](#M)`, `array[...]`.
-/// Returns a warning as well when a model reference's name and anchor disagree (the anchor wins).
-fn parse_type(cell: &Inline) -> Result<(Type, Option<String>), String> {
-    let text = cell.trimmed();
-    parse_type_text(text, cell)
+/// Returns a warning as well when a model reference's text and anchor disagree.
+fn parse_type(cell: &Inline, vocabulary: &Vocabulary<'_>) -> Result<(Type, Option<String>), String> {
+    parse_type_text(cell.trimmed(), cell, vocabulary)
 }
 
-fn parse_type_text(text: &str, cell: &Inline) -> Result<(Type, Option<String>), String> {
+fn parse_type_text(text: &str, cell: &Inline, vocabulary: &Vocabulary<'_>) -> Result<(Type, Option<String>), String> {
     let text = text.trim();
     if let Some(inner) = text.strip_prefix("array[").and_then(|t| t.strip_suffix(']')) {
-        let (inner, note) = parse_type_text(inner, cell)?;
+        let (inner, note) = parse_type_text(inner, cell, vocabulary)?;
         if matches!(inner, Type::List(_)) {
             return Err(format!("nested arrays are not part of the template: `{text}`"));
         }
@@ -397,9 +598,18 @@ fn parse_type_text(text: &str, cell: &Inline) -> Result<(Type, Option<String>), 
         let Some(anchor) = link.dest.strip_prefix('#').filter(|a| !a.is_empty()) else {
             return Err(format!("expected a model reference `[*M*](#M)`, found a link to `{}`", link.dest));
         };
-        let note = (anchor != text)
-            .then(|| format!("model reference names `{text}` but links to `#{anchor}`; the anchor `{anchor}` is used"));
-        return Ok((Type::Model(anchor.to_string()), note));
+        if anchor == text {
+            return Ok((Type::Model(anchor.to_string()), None));
+        }
+        // The text is what a reader sees (and what descriptions and twin docs say); the anchor is a copy-paste
+        // slip more often. Either way the disagreement is reported.
+        let (used, why) = if vocabulary.models.iter().any(|m| m == text) {
+            (text, format!("the text `{text}` is used, the name of a model of this doc"))
+        } else {
+            (anchor, format!("the anchor `{anchor}` is used, as this doc has no model `{text}`"))
+        };
+        let note = format!("model reference names `{text}` but links to `#{anchor}`; {why}");
+        return Ok((Type::Model(used.to_string()), Some(note)));
     }
     match TYPES.get(text) {
         Some(ty) => Ok((ty, None)),
@@ -408,6 +618,65 @@ fn parse_type_text(text: &str, cell: &Inline) -> Result<(Type, Option<String>), 
             TYPES.expected()
         )),
     }
+}
+
+/// LEG's bare `array` (`list`) or `object`: of the model named like the field, else of the model of this doc its
+/// description names first (`参见 PHostSet`); without one, raw JSON with a warning.
+fn untyped_container(
+    sink: &mut Sink<'_>,
+    vocabulary: &Vocabulary<'_>,
+    line: usize,
+    name: &str,
+    list: bool,
+    description: &str,
+) -> Type {
+    let candidates = || vocabulary.models.iter().filter(|m| Some(m.as_str()) != vocabulary.owner);
+    let model = candidates()
+        .find(|m| *m == name)
+        .or_else(|| candidates().filter_map(|m| word_position(description, m).map(|at| (at, m))).min().map(|(_, m)| m));
+    let inner = match model {
+        Some(model) => Type::Model(model.clone()),
+        None => {
+            let (word, what) = if list { ("array", "its elements are") } else { ("object", "it is") };
+            let mut message = format!(
+                "`{name}` is typed `{word}` and neither its name nor its description names a model of this doc; \
+                 {what} kept as raw JSON"
+            );
+            if let Some(other) = pointed_name(description).filter(|n| !vocabulary.models.iter().any(|m| m == n)) {
+                message.push_str(&format!(" (the description points to `{other}`, which this doc does not define)"));
+            }
+            sink.warn(line, message);
+            Type::Json
+        }
+    };
+    if list {
+        Type::List(Box::new(inner))
+    } else {
+        inner
+    }
+}
+
+/// Where `word` first occurs in `text` as a whole ASCII word (CJK text around it counts as a boundary).
+fn word_position(text: &str, word: &str) -> Option<usize> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(word).map(|(at, _)| at).find(|&at| {
+        !text[..at].chars().next_back().is_some_and(is_word)
+            && !text[at + word.len()..].chars().next().is_some_and(is_word)
+    })
+}
+
+/// The ASCII name right after a pointer word of a description (`参见 UMemPriceSet`, `参见（UserCallInfo）`).
+fn pointed_name(description: &str) -> Option<&str> {
+    MODEL_POINTERS.iter().find_map(|pointer| {
+        description.match_indices(pointer).find_map(|(at, _)| {
+            let rest = description[at + pointer.len()..]
+                .trim_start_matches(|c: char| c.is_whitespace() || "(（:：".contains(c))
+                .trim_start_matches("下方");
+            let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+            let name = &rest[..end];
+            name.starts_with(|c: char| c.is_ascii_alphabetic()).then_some(name)
+        })
+    })
 }
 
 /// Request rows with dotted names, folded into a tree in order of first appearance.
@@ -522,14 +791,16 @@ impl Node {
                 }
                 field
             }
+            // No row names the group itself: it is optional, and a member row's **Yes** says what each sent
+            // group needs (an argument of the group's constructor), not that the group must be sent.
             NodeKind::Group(tree) => {
                 let fields = tree.into_fields();
-                let required = fields.iter().any(|f| f.required);
                 Field {
                     wire_name: self.name,
                     location: Location::Form,
                     ty: wrap(Type::Group(fields.into_iter().map(as_member).collect()), self.list_depth),
-                    required,
+                    required: false,
+                    requiredness: Requiredness::Inferred,
                     description: String::new(),
                     source: self.source,
                 }

@@ -113,7 +113,6 @@ fn new_required_group_member_and_removed_fields_are_breaking() {
         lines(&[before], &[after]),
         [
             "breaking: CreateRule: request field Old: removed",
-            "breaking: CreateRule: request field Rule: became required: a new argument of new()",
             "breaking: CreateRule: request field Rule member Proto: added as required (string): a new argument of new()",
             "breaking: CreateRule: response field Gone: removed",
         ]

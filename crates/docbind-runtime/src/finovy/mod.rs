@@ -5,18 +5,22 @@
 //! `{"code", "success", "msg", "data", "traceId"}`.
 
 pub(crate) mod protocol;
+mod token;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use docbind_redact::REDACTED;
 use tracing::Instrument as _;
 
-use protocol::{decode_envelope, Call, EnvelopeStatus, Operation};
+use protocol::{Call, EnvelopeStatus, Operation};
+use token::{Exchange, Token, Tokens};
+pub use token::{DEFAULT_EXCHANGE_COOLDOWN, TOKEN_PATH};
 
-use crate::decode::{self, Decode, Extra, Sealed, Slot};
+use crate::decode;
+use crate::redact;
 use crate::retry::{self, Failure};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
 use crate::{CallInfo, Error, Vendor};
@@ -28,9 +32,6 @@ pub const DEFAULT_BASE_URL: &str = "https://client.xuandashi.com";
 
 /// The header carrying the access token.
 pub const TOKEN_HEADER: &str = "Finovy-Access-Token";
-
-/// The token exchange endpoint, relative to the base URL.
-pub const TOKEN_PATH: &str = "v1/auth/getToken";
 
 /// How the client authenticates.
 #[derive(Clone, PartialEq, Eq)]
@@ -64,8 +65,13 @@ impl fmt::Debug for Credentials {
 pub struct Config {
     /// Credentials (redacted in `Debug`).
     pub credentials: Credentials,
-    /// Exchanged tokens are refreshed this long before they expire, default 60 s.
+    /// Exchanged tokens are refreshed this long before they expire, default 60 s (but not before half their
+    /// lifetime has passed, nor sooner than a second after their exchange, so that an `effectiveTime` of 0 or
+    /// below the margin does not mean an exchange per call).
     pub refresh_margin: Duration,
+    /// How long a failed token exchange is remembered, default [`DEFAULT_EXCHANGE_COOLDOWN`]: calls that need a
+    /// token in that time fail at once with the same error instead of trying again.
+    pub exchange_cooldown: Duration,
     /// Endpoint (default [`DEFAULT_BASE_URL`]), timeout, retries and the other options every client has.
     pub http: HttpOptions,
 }
@@ -73,7 +79,12 @@ pub struct Config {
 impl Config {
     /// A configuration with the given credentials and defaults for everything else.
     pub fn new(credentials: Credentials) -> Self {
-        Config { credentials, refresh_margin: Duration::from_secs(60), http: HttpOptions::new(DEFAULT_BASE_URL) }
+        Config {
+            credentials,
+            refresh_margin: Duration::from_secs(60),
+            exchange_cooldown: DEFAULT_EXCHANGE_COOLDOWN,
+            http: HttpOptions::new(DEFAULT_BASE_URL),
+        }
     }
 
     /// Reads `FINOVY_ACCESS_TOKEN`, or `FINOVY_UUID` + `FINOVY_SECRET`, and `FINOVY_BASE_URL`.
@@ -108,13 +119,14 @@ impl Config {
         self
     }
 
-    transport::http_option_setters!();
-}
+    /// Sets how long a failed token exchange is remembered.
+    #[must_use]
+    pub fn with_exchange_cooldown(mut self, v: Duration) -> Self {
+        self.exchange_cooldown = v;
+        self
+    }
 
-/// A cached token and when to stop using it (`None`: never expires).
-struct CachedToken {
-    token: Arc<str>,
-    refresh_at: Option<Instant>,
+    transport::http_option_setters!();
 }
 
 /// A Finovy API client. Cheap to clone (shared pool, configuration and token cache).
@@ -126,7 +138,7 @@ pub struct Client {
 struct Inner {
     config: Config,
     transport: Transport,
-    token: tokio::sync::Mutex<Option<CachedToken>>,
+    tokens: Tokens,
 }
 
 impl fmt::Debug for Client {
@@ -137,34 +149,6 @@ impl fmt::Debug for Client {
 
 /// How the call decodes a response body: a generated `decode_response`, with the decoded value kept aside.
 type DecodeBody<'a> = dyn FnMut(&[u8]) -> Result<EnvelopeStatus, decode::DecodeError> + Send + 'a;
-
-/// `data` of the token exchange response.
-#[derive(Default)]
-struct TokenData {
-    token: Option<String>,
-    effective_time: Option<i64>,
-    extra: Extra,
-}
-
-impl Sealed for TokenData {}
-
-impl Decode for TokenData {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        Some(match key {
-            "token" => Slot::Str(&mut self.token),
-            "effectiveTime" => Slot::Int(&mut self.effective_time),
-            _ => return None,
-        })
-    }
-
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-
-    fn field_names(&self) -> &'static [&'static str] {
-        &["token", "effectiveTime"]
-    }
-}
 
 impl Client {
     /// Builds a client; fails on an invalid configuration.
@@ -180,7 +164,7 @@ impl Client {
             _ => {}
         }
         let transport = Transport::new(VENDOR, &config.http)?;
-        Ok(Client { inner: Arc::new(Inner { config, transport, token: tokio::sync::Mutex::new(None) }) })
+        Ok(Client { inner: Arc::new(Inner { config, transport, tokens: Tokens::new() }) })
     }
 
     /// The configuration in use.
@@ -194,7 +178,8 @@ impl Client {
     /// A non-zero `code` is an [`Error::Service`]. [`CallInfo::extra`] holds the envelope keys `decode` left in
     /// [`EnvelopeStatus::extra`]. On HTTP 401 or `code` 401 with exchanged credentials the token is refreshed once
     /// and the call is repeated once (even for non-idempotent operations: it was not executed). Retryable failures
-    /// of idempotent operations are retried per [`HttpOptions::retry`].
+    /// of idempotent operations are retried per [`HttpOptions::retry`], all (the token exchange included) within
+    /// [`HttpOptions::deadline`].
     #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
     pub async fn call<T, F>(&self, op: &'static Operation, call: Call, decode: F) -> Result<(T, CallInfo), Error>
     where
@@ -203,7 +188,12 @@ impl Client {
     {
         let span = self.inner.transport.call_span(op.name);
         let mut decoded = Decoded::new(decode);
-        let info = self.call_inner(op, call, &mut |body: &[u8]| decoded.body(body)).instrument(span).await?;
+        let mut decode_body = |body: &[u8]| decoded.body(body);
+        let info = transport::within_deadline(&self.inner.config.http, |until| {
+            self.call_inner(op, call, until, &mut decode_body)
+        })
+        .instrument(span)
+        .await?;
         Ok((decoded.into_value(), info))
     }
 
@@ -211,6 +201,7 @@ impl Client {
         &self,
         op: &'static Operation,
         call: Call,
+        until: tokio::time::Instant,
         decode: &mut DecodeBody<'_>,
     ) -> Result<CallInfo, Error> {
         let cfg = &self.inner.config;
@@ -229,13 +220,14 @@ impl Client {
                 .map_err(|e| Error::Config(format!("invalid value for header {name}: {e}")))?;
             headers.append(name, value);
         }
-        tracing::debug!(request = ?call, "sending request");
+        tracing::debug!(request = ?redact::Bounded(&call), "sending request");
 
-        let token = self.token().await?;
+        let token = self.token(until).await?;
         let max_attempts = cfg.http.attempts_for(op.name, op.idempotent);
         let method = call.method.to_reqwest();
-        let mut attempts = Attempts { client: self, op, method, url, headers, body, decode, token, refreshed: false };
-        retry::run(&cfg.http.retry, max_attempts, &mut attempts).await
+        let mut attempts =
+            Attempts { client: self, op, method, url, headers, body, decode, token, until, refreshed: false };
+        retry::run(&cfg.http.retry, max_attempts, until, &mut attempts).await
     }
 
     /// Sends `request` once and judges the response. A failure says whether the token was refused.
@@ -278,94 +270,16 @@ impl Client {
         }
     }
 
-    fn can_refresh(&self) -> bool {
-        matches!(self.inner.config.credentials, Credentials::Exchange { .. })
-    }
-
-    /// The current token, exchanging one if needed (one exchange at a time).
-    async fn token(&self) -> Result<Arc<str>, Error> {
-        let (uuid, secret) = match &self.inner.config.credentials {
-            Credentials::Token(t) => return Ok(Arc::from(t.as_str())),
-            Credentials::Exchange { uuid, secret } => (uuid, secret),
-        };
-        let mut cached = self.inner.token.lock().await;
-        if let Some(c) = cached.as_ref() {
-            if c.refresh_at.is_none_or(|at| Instant::now() < at) {
-                return Ok(c.token.clone());
+    /// The token for a call that must finish by `until`: the static one, or the exchanged one (exchanging it if
+    /// needed).
+    async fn token(&self, until: tokio::time::Instant) -> Result<Token, Error> {
+        let Inner { config, transport, tokens } = &*self.inner;
+        match &config.credentials {
+            Credentials::Token(t) => Ok(Token::fixed(t)),
+            Credentials::Exchange { uuid, secret } => {
+                tokens.current(&Exchange { transport, config, uuid, secret, until }).await
             }
         }
-        let fresh = self.exchange(uuid, secret).await?;
-        let token = fresh.token.clone();
-        *cached = Some(fresh);
-        Ok(token)
-    }
-
-    /// Replaces `stale` after a 401, unless another task already did.
-    async fn refresh(&self, stale: &str) -> Result<Arc<str>, Error> {
-        let Credentials::Exchange { uuid, secret } = &self.inner.config.credentials else {
-            return Ok(Arc::from(stale));
-        };
-        let mut cached = self.inner.token.lock().await;
-        if let Some(c) = cached.as_ref() {
-            if &*c.token != stale {
-                return Ok(c.token.clone());
-            }
-        }
-        let fresh = self.exchange(uuid, secret).await?;
-        let token = fresh.token.clone();
-        *cached = Some(fresh);
-        Ok(token)
-    }
-
-    async fn exchange(&self, uuid: &str, secret: &str) -> Result<CachedToken, Error> {
-        let cfg = &self.inner.config;
-        let url = format!("{}/{TOKEN_PATH}", cfg.http.base_url.trim_end_matches('/'));
-        let body = serde_json::json!({ "uuid": uuid, "secret": secret }).to_string();
-        tracing::debug!("exchanging credentials for an access token");
-        let request = self
-            .inner
-            .transport
-            .client()
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body);
-        let started = Instant::now();
-        let raw = self
-            .inner
-            .transport
-            .send(request, &cfg.http)
-            .await
-            .map_err(|e| Error::auth("token exchange failed", Some(Box::new(e))))?;
-        if raw.status >= 400 {
-            return Err(Error::auth(format!("token exchange failed: HTTP status {}", raw.status), None));
-        }
-        let mut data: Option<TokenData> = None;
-        let env = decode_envelope(&raw.body, Slot::Model(&mut data))
-            .map_err(|e| Error::auth("token exchange: invalid response", Some(Box::new(e))))?;
-        let code = env.effective_code();
-        if code != 0 {
-            let refused = Error::Service {
-                vendor: VENDOR,
-                code,
-                message: env.msg.unwrap_or_default(),
-                operation: "getToken".to_owned(),
-                request_id: env.trace_id,
-            };
-            return Err(Error::auth("token exchange failed", Some(Box::new(refused))));
-        }
-        let data = data.unwrap_or_default();
-        let token = data
-            .token
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| Error::auth("token exchange: the response has no token", None))?;
-        if reqwest::header::HeaderValue::from_str(&token).is_err() {
-            return Err(Error::auth("token exchange: the token is not a valid header value", None));
-        }
-        let refresh_at = data
-            .effective_time
-            .map(|ms| started + token_lifetime(ms, SystemTime::now()))
-            .map(|expiry| expiry.checked_sub(cfg.refresh_margin).unwrap_or(started).max(started));
-        Ok(CachedToken { token: Arc::from(token), refresh_at })
     }
 }
 
@@ -382,11 +296,15 @@ struct Attempts<'c, 'd> {
     headers: reqwest::header::HeaderMap,
     body: Option<Vec<u8>>,
     decode: &'c mut DecodeBody<'d>,
-    token: Arc<str>,
+    token: Token,
+    /// The call's deadline, for a token exchange after a 401.
+    until: tokio::time::Instant,
     refreshed: bool,
 }
 
 impl retry::Attempts for Attempts<'_, '_> {
+    type Output = CallInfo;
+
     async fn attempt(&mut self, number: u32) -> Result<CallInfo, Failure> {
         let request = self
             .client
@@ -395,7 +313,7 @@ impl retry::Attempts for Attempts<'_, '_> {
             .client()
             .request(self.method.clone(), self.url.clone())
             .headers(self.headers.clone())
-            .header(TOKEN_HEADER, &*self.token);
+            .header(TOKEN_HEADER, &*self.token.value);
         let request = match &self.body {
             Some(b) => request.header(reqwest::header::CONTENT_TYPE, "application/json").body(b.clone()),
             None => request,
@@ -404,27 +322,17 @@ impl retry::Attempts for Attempts<'_, '_> {
             Ok(info) => return Ok(info),
             Err(failed) => failed,
         };
-        if unauthorized && !self.refreshed && self.client.can_refresh() {
-            tracing::debug!("unauthorized; refreshing the token once");
+        let Inner { config, transport, tokens } = &*self.client.inner;
+        if let (true, false, Credentials::Exchange { uuid, secret }) =
+            (unauthorized, self.refreshed, &config.credentials)
+        {
+            tracing::debug!("unauthorized; replacing the token once");
             self.refreshed = true;
-            self.token = self.client.refresh(&self.token).await?;
+            let exchange = Exchange { transport, config, uuid, secret, until: self.until };
+            self.token = tokens.replace(&self.token, &exchange).await?;
             return Err(Failure { repeat_now: true, ..failure });
         }
         Err(failure)
-    }
-}
-
-/// `effectiveTime` is documented as a validity period in milliseconds (e.g. `1800000`).
-/// Values that look like a Unix timestamp in milliseconds (≥ 10^12, i.e. after 2001) are
-/// treated as an absolute expiry instead. Negative values mean "already expired".
-fn token_lifetime(ms: i64, now: SystemTime) -> Duration {
-    const EPOCH_MS_THRESHOLD: i64 = 1_000_000_000_000;
-    let ms = ms.max(0);
-    if ms >= EPOCH_MS_THRESHOLD {
-        let now_ms = now.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        Duration::from_millis(u64::try_from(ms.saturating_sub(now_ms)).unwrap_or(0))
-    } else {
-        Duration::from_millis(u64::try_from(ms).unwrap_or(0))
     }
 }
 
@@ -455,15 +363,6 @@ mod tests {
         vars.insert("FINOVY_ACCESS_TOKEN".to_owned(), "t".to_owned());
         let cfg = Config::from_env_map(&vars).unwrap();
         assert_eq!(cfg.credentials, Credentials::Token("t".into()));
-    }
-
-    #[test]
-    fn lifetime_duration_or_epoch() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(token_lifetime(1_800_000, now), Duration::from_secs(1800));
-        assert_eq!(token_lifetime(1_700_000_060_000, now), Duration::from_secs(60));
-        assert_eq!(token_lifetime(1_600_000_000_000, now), Duration::ZERO);
-        assert_eq!(token_lifetime(-5, now), Duration::ZERO);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use docbind_redact::{is_secret_name, REDACTED};
 use serde_json::Value;
 
 use crate::decode::{self, Decode, Extra, Sealed, Slot};
+use crate::redact;
 use crate::transport::percent_encode;
 use crate::Error;
 
@@ -56,8 +57,12 @@ pub struct Call {
     query: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Option<serde_json::Map<String, Value>>,
+    /// Why the request cannot be sent (a path parameter that would leave its segment), reported by
+    /// [`Call::url`] before anything is sent.
+    invalid: Option<String>,
 }
 
+/// Redacts the values of secret-looking headers, query parameters and JSON body keys (at every depth).
 impl fmt::Debug for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let headers: Vec<(&str, &str)> = self
@@ -68,21 +73,32 @@ impl fmt::Debug for Call {
                 (k.as_str(), shown)
             })
             .collect();
-        let body = self.body.as_ref().map(|b| {
-            b.iter()
-                .map(|(k, v)| {
-                    let shown = if is_secret_name(k) { Value::String(REDACTED.into()) } else { v.clone() };
-                    (k.clone(), shown)
-                })
-                .collect::<serde_json::Map<_, _>>()
-        });
         f.debug_struct("Call")
             .field("method", &self.method)
             .field("path", &self.path)
-            .field("query", &self.query)
+            .field("query", &RedactedQuery(&self.query))
             .field("headers", &headers)
-            .field("body", &body)
+            .field("body", &self.body.as_ref().map(RedactedBody))
             .finish()
+    }
+}
+
+/// A query string in `Debug`, secret-looking values redacted.
+struct RedactedQuery<'a>(&'a str);
+
+impl fmt::Debug for RedactedQuery<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        redact::redact_query(self.0, f)
+    }
+}
+
+/// A JSON body in `Debug`, as the JSON text sent, secret-looking values redacted at every depth.
+struct RedactedBody<'a>(&'a serde_json::Map<String, Value>);
+
+impl fmt::Debug for RedactedBody<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let json = serde_json::to_string(self.0).map_err(|_| fmt::Error)?;
+        redact::redact_json_text(&json, f)
     }
 }
 
@@ -95,6 +111,7 @@ impl Call {
             query: String::new(),
             headers: Vec::new(),
             body: None,
+            invalid: None,
         }
     }
 
@@ -168,7 +185,18 @@ impl Call {
 
     /// Replaces `{name}` in the path with the percent-encoded `v`, or appends `/v` as the last
     /// segment if the template has no such placeholder.
+    ///
+    /// The value stays inside its segment: `/`, `?`, `#`, `%` and everything else but RFC 3986's unreserved
+    /// characters are percent-encoded. `.`, `..` and the empty string cannot be kept in place by any encoding
+    /// (URL parsers and servers resolve `%2E%2E` like `..`, and may merge `//`), so they make the call fail with
+    /// [`Error::InvalidRequest`] before anything is sent.
     pub fn path_str(&mut self, name: &str, v: &str) {
+        if matches!(v, "" | "." | "..") && self.invalid.is_none() {
+            self.invalid = Some(format!(
+                "path parameter {name} is {v:?}, which would not stay in its path segment of {:?}",
+                self.path
+            ));
+        }
         let mut segment = String::with_capacity(v.len());
         percent_encode(v, false, &mut segment);
         let placeholder = format!("{{{name}}}");
@@ -265,6 +293,9 @@ impl Call {
     }
 
     pub(crate) fn url(&self, base: &str) -> Result<reqwest::Url, Error> {
+        if let Some(invalid) = &self.invalid {
+            return Err(Error::InvalidRequest(invalid.clone()));
+        }
         let mut url = String::with_capacity(base.len() + self.path.len() + self.query.len() + 2);
         url.push_str(base.trim_end_matches('/'));
         url.push('/');
@@ -410,13 +441,19 @@ mod tests {
         c.header_str("X-Trace", "t");
         c.header_str("secret", "hidden-value");
         c.body_str("password", "pw-value");
+        c.body_json("nested", serde_json::json!({"auth": [{"accessToken": "nested-value", "kept": "shown"}]}));
+        c.query_str("signature", "query-value");
         let body = Value::Object(c.body().unwrap().clone());
         assert_eq!(
             body,
-            serde_json::json!({"name":"n","count":2,"ratio":1.5,"on":true,"obj":{"a":[1]},"i":3,"password":"pw-value"})
+            serde_json::json!({"name":"n","count":2,"ratio":1.5,"on":true,"obj":{"a":[1]},"i":3,"password":"pw-value",
+                "nested": {"auth": [{"accessToken": "nested-value", "kept": "shown"}]}})
         );
         let dbg = format!("{c:?}");
-        assert!(!dbg.contains("hidden-value") && !dbg.contains("pw-value"), "{dbg}");
+        for secret in ["hidden-value", "pw-value", "nested-value", "query-value"] {
+            assert!(!dbg.contains(secret), "{secret} in {dbg}");
+        }
+        assert!(dbg.contains("shown") && dbg.contains("signature=<redacted>"), "{dbg}");
         assert_eq!(c.method(), Method::Post);
     }
 }

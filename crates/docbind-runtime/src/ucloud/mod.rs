@@ -13,6 +13,7 @@ use tracing::Instrument as _;
 use protocol::{Form, Operation, ResponseStatus};
 
 use crate::decode;
+use crate::redact;
 use crate::retry::{self, Failure};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
 use crate::{CallInfo, Error, Extra, Vendor};
@@ -164,8 +165,8 @@ impl Client {
     ///
     /// Fills `ProjectId`/`Region`/`Zone` from the configuration when the operation declares
     /// them and `form` lacks them, adds `Action`, `PublicKey` and `Signature`, and retries
-    /// retryable failures of idempotent operations per [`HttpOptions::retry`]. A `RetCode` other than 0
-    /// is an [`Error::Service`].
+    /// retryable failures of idempotent operations per [`HttpOptions::retry`], all within
+    /// [`HttpOptions::deadline`]. A `RetCode` other than 0 is an [`Error::Service`].
     #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
     pub async fn call<T, F>(&self, op: &'static Operation, form: Form, decode: F) -> Result<(T, CallInfo), Error>
     where
@@ -174,7 +175,12 @@ impl Client {
     {
         let span = self.inner.transport.call_span(op.action);
         let mut decoded = Decoded::new(decode);
-        let info = self.call_inner(op, form, &mut |body: &[u8]| decoded.body(body)).instrument(span).await?;
+        let mut decode_body = |body: &[u8]| decoded.body(body);
+        let info = transport::within_deadline(&self.inner.config.http, |until| {
+            self.call_inner(op, form, until, &mut decode_body)
+        })
+        .instrument(span)
+        .await?;
         Ok((decoded.into_value(), info))
     }
 
@@ -182,6 +188,7 @@ impl Client {
         &self,
         op: &'static Operation,
         mut form: Form,
+        until: tokio::time::Instant,
         decode: &mut DecodeBody<'_>,
     ) -> Result<CallInfo, Error> {
         let cfg = &self.inner.config;
@@ -205,7 +212,7 @@ impl Client {
         url.query_pairs_mut().append_pair("Action", op.action);
         let max_attempts = cfg.http.attempts_for(op.action, op.idempotent);
         let mut attempts = Attempts { client: self, op, url, form, decode };
-        retry::run(&cfg.http.retry, max_attempts, &mut attempts).await
+        retry::run(&cfg.http.retry, max_attempts, until, &mut attempts).await
     }
 }
 
@@ -219,12 +226,14 @@ struct Attempts<'c, 'd> {
 }
 
 impl retry::Attempts for Attempts<'_, '_> {
+    type Output = CallInfo;
+
     async fn attempt(&mut self, number: u32) -> Result<CallInfo, Failure> {
         let Inner { config, transport } = &*self.client.inner;
         // Re-signed on every attempt (the form is identical, but signing is cheap and keeps
         // the door open for time-dependent parameters).
         let body = self.form.signed_body(&config.private_key);
-        tracing::debug!(params = ?self.form, "sending request");
+        tracing::debug!(params = ?redact::Bounded(&self.form), "sending request");
 
         let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
         let request = transport

@@ -1,6 +1,7 @@
 //! Hand-written models, implemented the way generated code implements them.
 #![allow(dead_code)]
 
+use docbind_runtime::__private::finovy::{decode_envelope, EnvelopeStatus};
 use docbind_runtime::__private::ucloud::{decode_body, ResponseStatus};
 use docbind_runtime::__private::{Decode, Sealed, Slot};
 use docbind_runtime::{DecodeError, Extra};
@@ -109,9 +110,167 @@ impl Decode for ListData {
     }
 }
 
+/// Decodes a Finovy list body with `data` into [`ListData`], as a generated `decode_response` does, except that
+/// the envelope's extra keys stay in the status (the call reports them in `CallInfo::extra`).
+pub fn list_data(body: &[u8]) -> Result<(Option<ListData>, EnvelopeStatus), DecodeError> {
+    let mut data = None;
+    let status = decode_envelope(body, Slot::Model(&mut data))?;
+    Ok((data, status))
+}
+
 /// Decodes a `GetUvodnImage` body the way its generated `decode_response` does.
 pub fn decode_image(body: &[u8]) -> Result<(GetUvodnImageResponse, ResponseStatus), DecodeError> {
     let mut response = GetUvodnImageResponse::default();
     let status = decode_body(body, &mut response)?;
     Ok((response, status))
+}
+
+/// A bare HTTP/1.1 server on 127.0.0.1 that answers every request with `status` and `body` and records each
+/// request's head (request line and headers) exactly as it arrived. Returns its base URL and the heads.
+pub async fn recording_server(
+    status: u16,
+    body: &'static str,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let heads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorded = heads.clone();
+    let base = scripted_server(move |head: String, _| {
+        recorded.lock().expect("not poisoned").push(head);
+        async move { (status, body.to_owned()) }
+    })
+    .await;
+    (base, heads)
+}
+
+/// A bare HTTP/1.1 keep-alive server on 127.0.0.1 that answers each request (its head: request line and headers,
+/// as it arrived) with what `answer(head, body)` resolves to: a status and a JSON body. Returns its base URL.
+pub async fn scripted_server<F>(answer: impl Fn(String, Vec<u8>) -> F + Send + Sync + 'static) -> String
+where
+    F: std::future::Future<Output = (u16, String)> + Send + 'static,
+{
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+    let base = format!("http://{}", listener.local_addr().expect("local address"));
+    let answer = std::sync::Arc::new(answer);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                    let length = head
+                        .lines()
+                        .filter_map(|l| l.split_once(':'))
+                        .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+                        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    while buf.len() < end + 4 + length {
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let body = buf[end + 4..end + 4 + length].to_vec();
+                    buf.drain(..end + 4 + length);
+                    let (status, body) = answer(head, body).await;
+                    let response = format!(
+                        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if socket.write_all(response.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    base
+}
+
+/// Everything the runtime logs (at debug level and above) on this thread while the returned guard lives, as the
+/// text `tracing-subscriber`'s formatter writes. Use it in a current-thread runtime (`#[tokio::test]`'s default),
+/// so every task of the test logs on this thread.
+pub fn capture_logs() -> (Logs, tracing::subscriber::DefaultGuard) {
+    let logs = Logs::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(logs.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    (logs, guard)
+}
+
+/// Captured log text.
+#[derive(Clone, Default)]
+pub struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Logs {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("not poisoned")).into_owned()
+    }
+}
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("not poisoned").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
+    type Writer = Logs;
+
+    fn make_writer(&'a self) -> Logs {
+        self.clone()
+    }
+}
+
+/// A server on 127.0.0.1 that reads requests and never answers. Returns its base URL and how many connections
+/// it accepted.
+pub async fn stalling_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::AsyncReadExt as _;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+    let base = format!("http://{}", listener.local_addr().expect("local address"));
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                while matches!(socket.read(&mut buf).await, Ok(n) if n > 0) {}
+            });
+        }
+    });
+    (base, accepted)
+}
+
+/// A listener on 127.0.0.1 whose accept queue is full (it never accepts), so a new connection cannot open: the
+/// kernel drops its SYNs. Keep the returned value alive while connecting.
+pub async fn unopenable_listener() -> (String, impl Sized) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket.bind("127.0.0.1:0".parse().expect("an address")).expect("bind 127.0.0.1");
+    let listener = socket.listen(1).expect("listen");
+    let addr = listener.local_addr().expect("local address");
+    let mut queued = Vec::new();
+    for _ in 0..64 {
+        match tokio::time::timeout(std::time::Duration::from_millis(200), tokio::net::TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => queued.push(stream),
+            _ => break, // the queue is full
+        }
+    }
+    (format!("http://{addr}"), (listener, queued))
 }

@@ -98,7 +98,10 @@ fn dotted_and_indexed_names_become_nested_lists_and_groups() {
     assert!(by("NodeId").required);
 
     let rule_set = by("RuleSet");
-    assert!(rule_set.required, "a group with a required member is required");
+    // No row names the group: it is optional, and says so; its member's **Yes** stays the member's.
+    assert!(!rule_set.required, "a group without a row of its own is optional");
+    assert_eq!(rule_set.requiredness, Requiredness::Inferred);
+    assert_eq!(by("NodeId").requiredness, Requiredness::Documented);
     let Type::List(inner) = &rule_set.ty else { panic!("{:?}", rule_set.ty) };
     let Type::Group(members) = inner.as_ref() else { panic!() };
     assert_eq!(

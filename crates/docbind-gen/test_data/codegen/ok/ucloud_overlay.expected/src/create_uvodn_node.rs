@@ -26,7 +26,7 @@ pub struct CreateUvodnNodeRequest {
     ///
     /// Wire name: `Count`.
     pub count: Option<i64>,
-    /// Wire name: `Disk`.
+    /// Wire name: `Disk`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
     pub disk: Vec<CreateUvodnNodeDisk>,
 }
 impl CreateUvodnNodeRequest {

@@ -82,16 +82,15 @@ pub struct CreateWidgetRequest {
     ///
     /// Wire name: `NodeId`. Required.
     pub node_id: Vec<String>,
-    /// Wire name: `RuleSet`. Required.
+    /// Wire name: `RuleSet`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
     pub rule_set: Vec<CreateWidgetRuleSet>,
-    /// Wire name: `HealthCheck`.
+    /// Wire name: `HealthCheck`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
     pub health_check: Option<CreateWidgetHealthCheck>,
-    /// Wire name: `Source`.
+    /// Wire name: `Source`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
     pub source: Vec<CreateWidgetSource>,
 }
 impl CreateWidgetRequest {
     /// Creates the request from its required parameters; optional ones start unset.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
         r#type: i64,
@@ -100,7 +99,6 @@ impl CreateWidgetRequest {
         enabled: bool,
         spec: rt::serde_json::Value,
         node_id: Vec<String>,
-        rule_set: Vec<CreateWidgetRuleSet>,
     ) -> Self {
         Self {
             region: None,
@@ -121,7 +119,7 @@ impl CreateWidgetRequest {
             flags: Vec::new(),
             extras: Vec::new(),
             node_id,
-            rule_set,
+            rule_set: Vec::new(),
             health_check: None,
             source: Vec::new(),
         }
@@ -190,6 +188,12 @@ impl CreateWidgetRequest {
     #[must_use]
     pub fn with_extras(mut self, value: Vec<rt::serde_json::Value>) -> Self {
         self.extras = value;
+        self
+    }
+    /// Sets [`rule_set`](Self::rule_set) (wire name `RuleSet`).
+    #[must_use]
+    pub fn with_rule_set(mut self, value: Vec<CreateWidgetRuleSet>) -> Self {
+        self.rule_set = value;
         self
     }
     /// Sets [`health_check`](Self::health_check) (wire name `HealthCheck`).
@@ -365,7 +369,7 @@ impl CreateWidgetSourceMySqlNode {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreateWidgetSource {
-    /// Wire name: `MySQLNode`.
+    /// Wire name: `MySQLNode`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
     pub my_sql_node: Option<CreateWidgetSourceMySqlNode>,
 }
 impl CreateWidgetSource {

@@ -15,7 +15,7 @@
 //!
 //! // Reads UCLOUD_PUBLIC_KEY, UCLOUD_PRIVATE_KEY, UCLOUD_PROJECT_ID, UCLOUD_REGION, UCLOUD_ZONE, UCLOUD_API_BASE_URL and UCLOUD_TIMEOUT_SECOND.
 //! let client = Client::from_env()?;
-//! let response = client.create_widget(&CreateWidgetRequest::new(String::new(), todo!(), String::new(), todo!(), todo!(), todo!(), todo!(), todo!())).await?;
+//! let response = client.create_widget(&CreateWidgetRequest::new(String::new(), todo!(), String::new(), todo!(), todo!(), todo!(), todo!())).await?;
 //! println!("{response:?}");
 //! # Ok(())
 //! # }
