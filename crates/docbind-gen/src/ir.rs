@@ -40,8 +40,8 @@ pub struct Operation {
     pub source: Source,
     /// How it is called.
     pub protocol: Protocol,
-    /// Whether retrying a failed call is safe, and why docbind thinks so.
-    pub idempotent: Idempotency,
+    /// Whether it only reads (and so may be repeated after any transient failure), and why docbind thinks so.
+    pub access: Access,
     /// The request parameters, in document order.
     pub request: Vec<Field>,
     /// What it returns.
@@ -74,12 +74,13 @@ pub enum Protocol {
     },
 }
 
-/// Whether retrying a failed call is safe.
+/// Whether an operation only reads. A read-only operation is retried on every transient failure; any other only
+/// when its request provably did not reach the service, so that a retry never repeats a state change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Idempotency {
-    /// Safe to retry.
-    pub idempotent: bool,
-    /// Why docbind thinks so (the operation's name, or the overlay).
+pub struct Access {
+    /// Only reads: safe to repeat.
+    pub read_only: bool,
+    /// Why docbind thinks so (the action's verb, the HTTP method, or the overlay).
     pub reason: String,
 }
 

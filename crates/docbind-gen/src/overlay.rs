@@ -2,7 +2,7 @@
 //!
 //! ```toml
 //! [GetUvodnImage]                      # an operation: UCloud Action or Finovy name
-//! idempotent = true                    # retry policy override
+//! read_only = true                     # retried on every transient failure (default: by the docs' verb or method)
 //! pagination = { offset = "Offset", limit = "Limit", items = "ImageList", total = "TotalCount" }
 //! # Finovy: pagination = { page = "page", page_size = "pageSize" }
 //!
@@ -38,12 +38,12 @@
 //! which names every operation). `waiters` is the one top-level key that is not an operation.
 //!
 //! An overlay says two kinds of things, and they go two ways. What it corrects about the API (types,
-//! idempotency, pagination) is written into the IR, which stays a description of the vendor's API. What it says
+//! read-only class, pagination) is written into the IR, which stays a description of the vendor's API. What it says
 //! about the generated Rust (`rename`s and `enum`s) is returned beside the IR as [`RustNames`], which code
 //! generation reads and `diff` reports as changes of the Rust API.
 
 use crate::diag::Diagnostic;
-use crate::ir::{Data, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Response, Source, Type};
+use crate::ir::{Access, Data, Field, Location, Model, Operation, Pagination, Protocol, Response, Source, Type};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -194,7 +194,7 @@ impl<'de> Deserialize<'de> for OverlayFile {
 #[serde(deny_unknown_fields)]
 struct OperationOverlay {
     rename: Option<Spanned<String>>,
-    idempotent: Option<Spanned<bool>>,
+    read_only: Option<Spanned<bool>>,
     pagination: Option<Spanned<PaginationOverlay>>,
     #[serde(default)]
     models: BTreeMap<Spanned<String>, ModelOverlay>,
@@ -288,8 +288,8 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
                 err(rename.span().start, format!("`{}` is not an UpperCamelCase Rust type name", rename.get_ref()));
             }
         }
-        if let Some(idempotent) = spec.idempotent {
-            op.idempotent = Idempotency { idempotent: *idempotent.get_ref(), reason: "set in overlay.toml".into() };
+        if let Some(read_only) = spec.read_only {
+            op.access = Access { read_only: *read_only.get_ref(), reason: "set in overlay.toml".into() };
         }
         // Models before fields: the fields of an added model are added next.
         for (model, m) in &spec.models {

@@ -38,6 +38,9 @@ pub enum Error {
         /// The underlying error.
         #[source]
         source: BoxError,
+        /// Whether the request may have reached the service: `false` only when no connection was made (refused,
+        /// DNS, TLS handshake, connect timeout), so nothing was written.
+        maybe_sent: bool,
     },
 
     /// No complete response arrived within the configured timeout.
@@ -121,6 +124,23 @@ pub enum Error {
         limit: usize,
     },
 
+    /// An operation that may change state (not read-only) failed after its request may have reached the service:
+    /// a timeout, a connection reset, an HTTP 5xx, or the call's deadline while it was in flight. The service may
+    /// or may not have carried it out, so it is not repeated (repeating a restart or a delete behind the caller's
+    /// back could do it twice, or report a false failure). Check the resource's state (a `Describe*`/`get` call or
+    /// a waiter) before trying again. The failure is the source.
+    #[error("{vendor} {operation}: outcome unknown: the request may have reached the service, so it is not repeated")]
+    #[non_exhaustive]
+    OutcomeUnknown {
+        /// Which vendor was called.
+        vendor: Vendor,
+        /// The operation (UCloud action, Finovy operation name).
+        operation: String,
+        /// What happened to the last attempt.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A generated `wait_until_*` method ended without the resource reaching the state it waited for
     /// ([`WaitError`](crate::WaitError) says why, and the last state seen).
     #[error(transparent)]
@@ -180,18 +200,26 @@ impl Error {
         }
     }
 
-    /// The request id reported by the server, when known.
+    /// The request id reported by the server, when known (also of the failure behind [`Error::OutcomeUnknown`]).
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Service { request_id, .. } | Error::Status { request_id, .. } => request_id.as_deref(),
+            Error::OutcomeUnknown { source, .. } => source.request_id(),
             _ => None,
         }
+    }
+
+    /// Whether this is an [`Error::OutcomeUnknown`]: an operation that may change state may or may not have been
+    /// carried out.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown { .. })
     }
 
     /// Whether retrying the same request may succeed: transport failures, timeouts,
     /// HTTP 429/502/503/504, UCloud `RetCode` 150, 153 or ≥ 2000.
     ///
-    /// Whether a retry is *safe* (idempotency) is decided separately by the client.
+    /// Whether a retry is *safe* is decided separately by the client: read-only operations are retried on all of
+    /// these, others only when [the request did not reach the service](Error::provably_unsent).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } => true,
@@ -201,8 +229,36 @@ impl Error {
         }
     }
 
+    /// Whether the request provably did not reach the service, so that even an operation that changes state may
+    /// be sent again: no connection was made (refused, DNS, TLS handshake, connect timeout), or the server turned
+    /// it away unprocessed with HTTP 429.
+    pub(crate) fn provably_unsent(&self) -> bool {
+        match self {
+            Error::Transport { maybe_sent, .. } => !maybe_sent,
+            Error::Status { status, .. } => *status == 429,
+            _ => false,
+        }
+    }
+
+    /// Whether the service may have carried out the request although the call failed: a transport failure after
+    /// the request may have been written, a timeout, an HTTP 5xx, or the deadline passing mid-call.
+    pub(crate) fn may_have_been_carried_out(&self) -> bool {
+        match self {
+            Error::Transport { maybe_sent, .. } => *maybe_sent,
+            Error::Timeout { .. } | Error::Deadline { .. } => true,
+            Error::Status { status, .. } => (500..600).contains(status),
+            _ => false,
+        }
+    }
+
+    /// A transport failure after which the request may have reached the service.
     pub(crate) fn transport(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
-        Error::Transport { message: message.into(), source: source.into() }
+        Error::Transport { message: message.into(), source: source.into(), maybe_sent: true }
+    }
+
+    /// A transport failure before any connection was made: nothing was sent.
+    pub(crate) fn unsent(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Error::Transport { message: message.into(), source: source.into(), maybe_sent: false }
     }
 
     pub(crate) fn status_error(status: u16, body: &[u8], request_id: Option<String>) -> Self {
@@ -226,9 +282,12 @@ impl fmt::Debug for Error {
         match self {
             Error::Config(message) => f.debug_tuple("Config").field(message).finish(),
             Error::InvalidRequest(message) => f.debug_tuple("InvalidRequest").field(message).finish(),
-            Error::Transport { message, source } => {
-                f.debug_struct("Transport").field("message", message).field("source", source).finish()
-            }
+            Error::Transport { message, source, maybe_sent } => f
+                .debug_struct("Transport")
+                .field("message", message)
+                .field("source", source)
+                .field("maybe_sent", maybe_sent)
+                .finish(),
             Error::Timeout { after } => f.debug_struct("Timeout").field("after", after).finish(),
             Error::Deadline { after } => f.debug_struct("Deadline").field("after", after).finish(),
             Error::Status { status, body, request_id } => f
@@ -252,6 +311,12 @@ impl fmt::Debug for Error {
                 f.debug_struct("Decode").field("source", source).field("body", &excerpt(body)).finish()
             }
             Error::BodyTooLarge { limit } => f.debug_struct("BodyTooLarge").field("limit", limit).finish(),
+            Error::OutcomeUnknown { vendor, operation, source } => f
+                .debug_struct("OutcomeUnknown")
+                .field("vendor", vendor)
+                .field("operation", operation)
+                .field("source", source)
+                .finish(),
             Error::Wait(error) => f.debug_tuple("Wait").field(error).finish(),
             Error::Auth { message, source } => {
                 f.debug_struct("Auth").field("message", message).field("source", source).finish()

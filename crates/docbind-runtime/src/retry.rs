@@ -3,12 +3,13 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::Error;
+use crate::{Error, Vendor};
 
 /// How failed attempts are retried.
 ///
-/// Only retryable failures ([`crate::Error::is_retryable`]) of idempotent operations are
-/// retried, at most [`RetryPolicy::MAX_ATTEMPTS`] attempts in all, within the call's deadline. The delay before
+/// Read-only operations are retried on every retryable failure ([`crate::Error::is_retryable`]); operations that
+/// may change state only when the request provably did not reach the service (no connection was made, or HTTP
+/// 429), and fail with [`crate::Error::OutcomeUnknown`] when it may have. Either is retried at most [`RetryPolicy::MAX_ATTEMPTS`] attempts in all, within the call's deadline. The delay before
 /// retry `n` (1-based) is `base_delay * 2^(n-1)`, capped at `max_delay`; with `jitter` it is drawn uniformly from
 /// `[delay/2, delay]`. A server's `Retry-After` (seconds or an HTTP date) replaces the computed delay, still capped
 /// at `max_delay`; with `jitter` it is lengthened by up to half (never shortened: the server asked for at least
@@ -110,6 +111,37 @@ fn random_up_to(max: Duration) -> Duration {
     Duration::from_nanos(rand::random_range(0..=u64::try_from(max.as_nanos()).unwrap_or(u64::MAX)))
 }
 
+/// Which failures of an operation may be repeated: the rule that keeps retries from repeating a state change
+/// behind the caller's back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repeat {
+    /// Read-only (or declared safe to repeat): every retryable failure.
+    AnyTransient,
+    /// May change state: only a failure before the request reached the service.
+    OnlyUnsent,
+}
+
+impl Repeat {
+    /// Whether a failed attempt may be sent again.
+    fn allows(self, error: &Error) -> bool {
+        match self {
+            Repeat::AnyTransient => error.is_retryable(),
+            Repeat::OnlyUnsent => error.provably_unsent(),
+        }
+    }
+
+    /// The error a failed call of `operation` ends with: for an operation that may change state, a failure after
+    /// which the service may have carried it out is [`Error::OutcomeUnknown`].
+    pub(crate) fn settle(self, vendor: Vendor, operation: &str, error: Error) -> Error {
+        match self {
+            Repeat::OnlyUnsent if error.may_have_been_carried_out() => {
+                Error::OutcomeUnknown { vendor, operation: operation.to_owned(), source: Box::new(error) }
+            }
+            _ => error,
+        }
+    }
+}
+
 /// Why one attempt failed, as the retry loop sees it.
 #[derive(Debug)]
 pub(crate) struct Failure {
@@ -135,16 +167,17 @@ pub(crate) trait Attempts {
     fn attempt(&mut self, number: u32) -> impl Future<Output = Result<Self::Output, Failure>> + Send;
 }
 
-/// Runs `attempts` until one succeeds, a failure is not retryable ([`Error::is_retryable`]), `max_attempts`
-/// are spent, or the backoff before the next one would end past `until` (the call's deadline), sleeping per
-/// `policy` between them. A failure marked `repeat_now` is repeated at once and does not count. Records the
-/// attempt number on the current span (the call's, or the token exchange's).
+/// Runs `attempts` until one succeeds, a failure may not be repeated (`repeat`), the policy's attempts are spent,
+/// or the backoff before the next one would end past `until` (the call's deadline), sleeping per `policy` between
+/// them. A failure marked `repeat_now` is repeated at once and does not count. Records the attempt number on the
+/// current span (the call's, or the token exchange's).
 pub(crate) async fn run<A: Attempts + Send>(
     policy: &RetryPolicy,
-    max_attempts: u32,
+    repeat: Repeat,
     until: tokio::time::Instant,
     attempts: &mut A,
 ) -> Result<A::Output, Error> {
+    let max_attempts = policy.attempts();
     let span = tracing::Span::current();
     let mut counted = 1u32;
     let mut number = 0u32;
@@ -159,7 +192,7 @@ pub(crate) async fn run<A: Attempts + Send>(
             tracing::debug!(error = %failure.error, attempt = counted, "repeating at once");
             continue;
         }
-        if counted < max_attempts && failure.error.is_retryable() {
+        if counted < max_attempts && repeat.allows(&failure.error) {
             let delay = policy.delay(counted, failure.retry_after);
             if tokio::time::Instant::now() + delay >= until {
                 tracing::debug!(error = %failure.error, attempt = counted, ?delay, "no time left for a retry");
@@ -193,6 +226,45 @@ mod tests {
         assert_eq!(p.delay(100, None), Duration::from_millis(350));
         assert_eq!(p.delay(1, Some(Duration::from_secs(60))), Duration::from_millis(350));
         assert_eq!(p.delay(1, Some(Duration::from_millis(5))), Duration::from_millis(5));
+    }
+
+    #[test]
+    fn state_changes_are_repeated_only_when_unsent_and_otherwise_end_as_unknown_outcomes() {
+        let refused = Error::unsent("cannot connect", std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        let reset = Error::transport("request failed", std::io::Error::from(std::io::ErrorKind::ConnectionReset));
+        let timeout = Error::Timeout { after: Duration::from_secs(1) };
+        let status = |status| Error::status_error(status, b"", None);
+        let busy = Error::Service {
+            vendor: Vendor::UCloud,
+            code: 153,
+            message: String::new(),
+            operation: "RestartUvodnNode".into(),
+            request_id: None,
+        };
+        for error in [&refused, &reset, &timeout, &status(429), &status(503), &busy] {
+            assert!(Repeat::AnyTransient.allows(error), "a read repeats any transient failure: {error:?}");
+        }
+        assert!(Repeat::OnlyUnsent.allows(&refused) && Repeat::OnlyUnsent.allows(&status(429)));
+        for error in [&reset, &timeout, &status(503), &status(500), &busy, &status(400)] {
+            assert!(!Repeat::OnlyUnsent.allows(error), "a state change is not repeated after {error:?}");
+        }
+
+        let settle = |repeat: Repeat, error: Error| repeat.settle(Vendor::UCloud, "RestartUvodnNode", error);
+        for error in [reset, timeout, status(503), status(500), Error::Deadline { after: Duration::from_secs(1) }] {
+            let settled = settle(Repeat::OnlyUnsent, error);
+            assert!(settled.is_outcome_unknown(), "{settled:?}");
+            assert_eq!(
+                settled.to_string(),
+                "UCloud RestartUvodnNode: outcome unknown: the request may have reached the service, so it is not \
+                 repeated"
+            );
+            let Error::OutcomeUnknown { source, .. } = settled else { unreachable!() };
+            assert!(!settle(Repeat::AnyTransient, *source).is_outcome_unknown(), "a read's failure is what it is");
+        }
+        // Known outcomes stay as they are: nothing sent, or the service said it failed.
+        for error in [refused, status(429), status(404), busy] {
+            assert!(!settle(Repeat::OnlyUnsent, error).is_outcome_unknown());
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use bytes::{Bytes, BytesMut};
 use reqwest::header::HeaderMap;
 
+use crate::retry::Repeat;
 use crate::{redact, Error, RetryPolicy, Vendor};
 
 /// Default maximum response size (64 MiB).
@@ -43,14 +44,16 @@ pub struct HttpOptions {
     /// When it passes, the call fails with [`Error::Deadline`]; a backoff that would end after it is not slept,
     /// and the call fails with the last attempt's error instead.
     pub deadline: Option<Duration>,
-    /// Retry policy for idempotent operations.
+    /// Retry policy: read-only operations are retried on every transient failure, others only when the request
+    /// provably did not reach the service (see [`Error::OutcomeUnknown`]).
     pub retry: RetryPolicy,
     /// Maximum response body size, default [`DEFAULT_MAX_RESPONSE_BYTES`].
     pub max_response_bytes: usize,
     /// Appended to the User-Agent.
     pub user_agent_suffix: Option<String>,
-    /// Per-operation idempotency overrides, by UCloud action or Finovy operation name (`true` allows retries,
-    /// `false` forbids them).
+    /// Per-operation overrides of the generated retry class, by UCloud action or Finovy operation name: `true`
+    /// retries it on every transient failure, as a read-only operation; `false` retries it only when the request
+    /// provably did not reach the service.
     pub idempotency_overrides: HashMap<String, bool>,
 }
 
@@ -75,14 +78,12 @@ impl HttpOptions {
         self.deadline.unwrap_or(DEFAULT_DEADLINE.max(self.timeout))
     }
 
-    /// How many attempts `operation` gets: the retry policy's if it is idempotent (the generated flag, unless
-    /// overridden), else one.
-    pub(crate) fn attempts_for(&self, operation: &str, idempotent: bool) -> u32 {
-        let idempotent = self.idempotency_overrides.get(operation).copied().unwrap_or(idempotent);
-        if idempotent {
-            self.retry.attempts()
-        } else {
-            1
+    /// Which failures of `operation` may be repeated: any transient one if it is idempotent (the generated flag:
+    /// read-only; unless overridden), else only those before the request reached the service.
+    pub(crate) fn repeat_for(&self, operation: &str, idempotent: bool) -> Repeat {
+        match self.idempotency_overrides.get(operation).copied().unwrap_or(idempotent) {
+            true => Repeat::AnyTransient,
+            false => Repeat::OnlyUnsent,
         }
     }
 }
@@ -148,8 +149,9 @@ macro_rules! http_option_setters {
             self
         }
 
-        /// Marks an operation (UCloud action, Finovy operation name) as idempotent (retried) or not, overriding
-        /// the generated flag.
+        /// Marks an operation (UCloud action, Finovy operation name) as safe to repeat after any transient
+        /// failure (`true`, like a read-only one) or not (`false`: repeated only when the request provably did not
+        /// reach the service), overriding the generated class.
         #[must_use]
         pub fn idempotency_override(mut self, operation: impl Into<String>, idempotent: bool) -> Self {
             self.http.idempotency_overrides.insert(operation.into(), idempotent);
@@ -384,8 +386,12 @@ fn redirect(status: u16, headers: &HeaderMap) -> Error {
 
 /// Maps a reqwest error, classifying timeouts. The cause stays the source of the error, out of its message.
 fn map_reqwest(e: reqwest::Error, timeout: Duration, connect_timeout: Duration) -> Error {
+    // No connection, nothing written: refused, DNS, the TLS handshake, the connect timeout.
     if e.is_connect() && e.is_timeout() {
-        return Error::transport(format!("cannot connect within {connect_timeout:?}"), e);
+        return Error::unsent(format!("cannot connect within {connect_timeout:?}"), e);
+    }
+    if e.is_connect() {
+        return Error::unsent("cannot connect", e);
     }
     if e.is_timeout() {
         return Error::Timeout { after: timeout };
@@ -393,13 +399,7 @@ fn map_reqwest(e: reqwest::Error, timeout: Duration, connect_timeout: Duration) 
     if e.is_builder() {
         return Error::Config(format!("invalid request: {e}"));
     }
-    let what = if e.is_connect() {
-        "cannot connect"
-    } else if e.is_body() || e.is_decode() {
-        "cannot read the response body"
-    } else {
-        "request failed"
-    };
+    let what = if e.is_body() || e.is_decode() { "cannot read the response body" } else { "request failed" };
     Error::transport(what, e)
 }
 
@@ -487,14 +487,13 @@ mod tests {
     }
 
     #[test]
-    fn attempts_follow_idempotency_and_its_overrides() {
+    fn repeats_follow_the_generated_class_and_its_overrides() {
         let mut options = HttpOptions::new("http://x");
-        options.retry = RetryPolicy::new().with_max_attempts(4);
-        assert_eq!(options.attempts_for("Get", true), 4);
-        assert_eq!(options.attempts_for("Create", false), 1);
+        assert_eq!(options.repeat_for("Get", true), Repeat::AnyTransient);
+        assert_eq!(options.repeat_for("Create", false), Repeat::OnlyUnsent);
         options.idempotency_overrides.insert("Create".into(), true);
         options.idempotency_overrides.insert("Get".into(), false);
-        assert_eq!(options.attempts_for("Create", false), 4);
-        assert_eq!(options.attempts_for("Get", true), 1);
+        assert_eq!(options.repeat_for("Create", false), Repeat::AnyTransient);
+        assert_eq!(options.repeat_for("Get", true), Repeat::OnlyUnsent);
     }
 }

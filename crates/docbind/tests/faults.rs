@@ -3,7 +3,8 @@
 //! truncated bodies, an HTML page with status 200, a 50 MB body).
 //!
 //! Every call must end in the right `Error` variant, or the right retried success, within a time bound; nothing
-//! panics; a non-idempotent call is never sent twice (the server counts requests); an oversized body is refused
+//! panics; a call that may change state is never sent twice once it may have reached the server (the server counts
+//! requests), and fails as "outcome unknown"; an oversized body is refused
 //! without being buffered (the server sees the connection closed early), and one whose declared length is over the
 //! limit before any of it arrives; and 1,000 concurrent calls through one Finovy client succeed with a single token
 //! exchange.
@@ -302,6 +303,15 @@ fn assert_transport(e: &Error) {
     assert!(matches!(e, Error::Transport { .. }), "expected a transport error, got {e:?}");
 }
 
+/// The failure behind an "outcome unknown" error, which a call that may change state ends with once its request may
+/// have reached the server.
+fn outcome_unknown(e: &Error) -> &Error {
+    match e {
+        Error::OutcomeUnknown { source, .. } => source,
+        other => panic!("expected outcome unknown, got {other:?}"),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // 5xx and 429.
 
@@ -335,10 +345,10 @@ async fn ucloud_5xx_exhausts_retries_or_is_not_retried() {
     assert_eq!(e.status(), Some(500));
     assert_eq!(server.total(), 1);
 
-    // Not idempotent: 503 is returned at once.
+    // May change state: 503 is returned at once, as an unknown outcome.
     let server = Server::start(|_, _| json(503, "busy")).await;
     let e = ucloud_call(&ucloud_once(&server)).await.unwrap_err();
-    assert_eq!(e.status(), Some(503));
+    assert_eq!(outcome_unknown(&e).status(), Some(503));
     assert_eq!(server.total(), 1);
 }
 
@@ -420,8 +430,8 @@ async fn connection_reset_before_response_is_retried_when_idempotent_only() {
     for reply in [Reply::ResetBeforeResponse, Reply::CloseBeforeResponse] {
         let server = Server::start(move |_, _| reply.clone()).await;
         let (r, _) = timed(Duration::from_secs(2), ucloud_call(&ucloud_once(&server))).await;
-        assert_transport(&r.unwrap_err());
-        assert_eq!(server.total(), 1, "a non-idempotent call was sent twice");
+        assert_transport(outcome_unknown(&r.unwrap_err()));
+        assert_eq!(server.total(), 1, "a call that may change state was sent twice");
     }
 }
 
@@ -437,10 +447,10 @@ async fn connection_cut_mid_response_is_a_transport_error() {
         let (r, _) = timed(Duration::from_secs(3), ucloud_call(&client)).await;
         assert_transport(&r.unwrap_err());
         assert_eq!(server.total(), 3);
-        // Not idempotent: once.
+        // May change state: once, and the outcome is unknown.
         let before = server.total();
         let (r, _) = timed(Duration::from_secs(2), ucloud_call(&ucloud_once(&server))).await;
-        assert_transport(&r.unwrap_err());
+        assert_transport(outcome_unknown(&r.unwrap_err()));
         assert_eq!(server.total() - before, 1);
     }
     // A cut, then a good answer: the retried success.
@@ -509,8 +519,8 @@ async fn stalls_past_the_timeout_end_in_timeout_errors() {
 
     let once = ucloud_uodn::Client::new(ucloud(&server).with_timeout(timeout).idempotency_override(ACTION, false));
     let (r, took) = timed(Duration::from_secs(2), ucloud_call(&once.unwrap())).await;
-    assert!(matches!(r.unwrap_err(), Error::Timeout { .. }));
-    assert_eq!(server.total(), 4, "not idempotent: one more attempt only");
+    assert!(matches!(outcome_unknown(&r.unwrap_err()), Error::Timeout { .. }));
+    assert_eq!(server.total(), 4, "may change state: one more attempt only");
     assert!(took >= timeout);
 
     // Headers and half the body, then nothing: the timeout covers reading the body too.
@@ -573,13 +583,13 @@ async fn a_declared_length_over_the_limit_is_refused_without_reading() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Non-idempotent Finovy POST: every fault, exactly one request.
+// A Finovy POST (may change state): every fault after which it may have been carried out, exactly one request
+// and an unknown outcome; a 429 (turned away unprocessed) is retried.
 
 #[tokio::test]
 async fn finovy_post_is_never_sent_twice() {
     let faults: Vec<Reply> = vec![
         json(503, "busy"),
-        with_header(json(429, "slow"), "Retry-After", "0"),
         Reply::ResetBeforeResponse,
         Reply::CloseBeforeResponse,
         Reply::CutMidBody { declared: 100, sent: b"{\"code\":0".to_vec(), reset: true },
@@ -595,13 +605,22 @@ async fn finovy_post_is_never_sent_twice() {
         let client = rt_finovy::Client::new(config).unwrap();
         let (r, _) = timed(Duration::from_secs(2), finovy_post(&client)).await;
         let e = r.unwrap_err();
+        let cause = outcome_unknown(&e);
         match &fault {
-            Reply::Full { status, .. } => assert_eq!(e.status(), Some(*status)),
-            Reply::Stall => assert!(matches!(e, Error::Timeout { .. }), "{e:?}"),
-            _ => assert_transport(&e),
+            Reply::Full { status, .. } => assert_eq!(cause.status(), Some(*status)),
+            Reply::Stall => assert!(matches!(cause, Error::Timeout { .. }), "{e:?}"),
+            _ => assert_transport(cause),
         }
         assert_eq!(server.count(CREATE_PATH), 1, "sent twice after {fault:?}");
     }
+    // HTTP 429: the server did not process it, so it is sent again; the last 429 is the error, not an unknown
+    // outcome.
+    let server = Server::start(|_, _| with_header(json(429, "slow"), "Retry-After", "0")).await;
+    let config =
+        rt_finovy::Config::new(Credentials::Token("tok".into())).with_base_url(&server.base).with_retry(fast_retries());
+    let e = finovy_post(&rt_finovy::Client::new(config).unwrap()).await.unwrap_err();
+    assert_eq!(e.status(), Some(429), "{e:?}");
+    assert_eq!(server.count(CREATE_PATH), 3);
     // The same op is retried once marked idempotent by the config.
     let server = Server::start(|_, n| if n == 0 { json(503, "busy") } else { json(200, FINOVY_OK) }).await;
     let config = rt_finovy::Config::new(Credentials::Token("tok".into()))

@@ -253,7 +253,8 @@ async fn an_action_marked_non_idempotent_is_sent_once() {
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     let client = Client::new(config(&server).idempotency_override("GetUvodnImage", false)).unwrap();
     let err = client.get_uvodn_image(&GetUvodnImageRequest::new()).await.unwrap_err();
-    assert_eq!(err.status(), Some(503));
+    let Error::OutcomeUnknown { source, .. } = &err else { panic!("expected outcome unknown: {err:?}") };
+    assert_eq!(source.status(), Some(503));
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 

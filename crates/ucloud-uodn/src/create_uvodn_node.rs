@@ -388,7 +388,7 @@ impl crate::Client {
     ///
     /// 创建节点v2.0
     ///
-    /// Retried automatically on transient failures: no (`Create…` actions may create or duplicate resources when repeated).
+    /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `specs/ucloud-uodn/create_uvodn_node.md` (line 1).
     pub async fn create_uvodn_node(

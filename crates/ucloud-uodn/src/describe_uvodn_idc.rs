@@ -290,7 +290,7 @@ impl crate::Client {
     ///
     /// UEDN
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `specs/ucloud-uodn/describe_uvodn_idc.md` (line 1).
     pub async fn describe_uvodn_idc(

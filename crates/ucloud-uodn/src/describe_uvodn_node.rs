@@ -493,7 +493,7 @@ impl crate::Client {
     ///
     /// 获取节点列表 2.0
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `specs/ucloud-uodn/describe_uvodn_node.md` (line 1).
     pub async fn describe_uvodn_node(

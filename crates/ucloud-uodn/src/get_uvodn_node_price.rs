@@ -278,7 +278,7 @@ impl crate::Client {
     ///
     /// 获取节点价格
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `specs/ucloud-uodn/get_uvodn_node_price.md` (line 1).
     pub async fn get_uvodn_node_price(

@@ -164,7 +164,7 @@ pub fn decode_response(
 }
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "ReinstallUvodnNode",
-    idempotent: true,
+    idempotent: false,
     declares_project_id: true,
     declares_region: false,
     declares_zone: false,
@@ -174,7 +174,7 @@ impl crate::Client {
     ///
     /// 节点重装系统
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **May change state** (`Reinstall…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `specs/ucloud-uodn/reinstall_uvodn_node.md` (line 1).
     pub async fn reinstall_uvodn_node(

@@ -69,7 +69,7 @@ pub fn decode_response(
 }
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "RestartUvodnNode",
-    idempotent: true,
+    idempotent: false,
     declares_project_id: true,
     declares_region: false,
     declares_zone: false,
@@ -79,7 +79,7 @@ impl crate::Client {
     ///
     /// 重启节点v2.0
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **May change state** (`Restart…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `specs/ucloud-uodn/restart_uvodn_node.md` (line 1).
     pub async fn restart_uvodn_node(

@@ -5,7 +5,7 @@ use super::defs::{Arity, FieldDef, OperationDefs, Shape, StructDef, StructKind, 
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
 use super::protocol::{self, OperationCall, Paging, Vendor};
-use super::rustdoc::{doc_attributes, doc_attrs};
+use super::rustdoc::{doc_attributes, doc_attrs, own_doc_attrs};
 use super::tokens::Splice;
 use crate::ir::Operation;
 use proc_macro2::TokenStream;
@@ -306,20 +306,22 @@ fn client_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream, Co
     let method = ident(&defs.method);
     let request = format_ident!("{}", defs.request.name);
     let response = format_ident!("{}", defs.response.name);
-    let idempotent = op.idempotent.idempotent;
-    let doc = doc_attrs(
+    let described = doc_attrs(
         &format!(
-            "{}\n\n{}{}Retried automatically on transient failures: {} ({}).\n\nGenerated from `{}` (line {}).",
+            "{}\n\n{}{}",
             super::defs::title_of(op),
             if op.summary.is_empty() { String::new() } else { format!("{}\n\n", op.summary) },
             twin_note(defs),
-            if idempotent { "yes" } else { "no" },
-            op.idempotent.reason,
-            op.source.file.display(),
-            op.source.line
         ),
         false,
     );
+    let class = own_doc_attrs(&format!(
+        "{}\n\nGenerated from `{}` (line {}).",
+        retry_class(op),
+        op.source.file.display(),
+        op.source.line
+    ));
+    let doc = quote!(#described #class);
     let OperationCall { decode_entry, operation_static, call } = protocol::operation_call(op, defs)?;
     let stream = pagination_tokens(op, defs)?;
     Ok(quote! {
@@ -334,6 +336,24 @@ fn client_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream, Co
             #stream
         }
     })
+}
+
+/// What the method's docs say about retries: its class (read-only or not), why, and what a failure means.
+fn retry_class(op: &Operation) -> String {
+    let reason = &op.access.reason;
+    if op.access.read_only {
+        format!(
+            "**Read-only** ({reason}): retried on every transient failure (a timeout, a connection reset, HTTP \
+             429/502/503/504, a transient vendor code), per the client's retry policy."
+        )
+    } else {
+        format!(
+            "**May change state** ({reason}): retried only when the request provably did not reach the service (no \
+             connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not \
+             repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state \
+             says whether it was carried out."
+        )
+    }
 }
 
 /// A lazily fetching `Stream` of items for operations that page.

@@ -14,6 +14,13 @@ pub fn doc_attrs(text: &str, inner: bool) -> TokenStream {
     }
 }
 
+/// Outer `#[doc]` attributes for markdown docbind writes itself (intra-doc links and all), taken as is: unlike
+/// [`doc_attrs`], nothing is escaped.
+pub fn own_doc_attrs(markdown: &str) -> TokenStream {
+    let lines = markdown.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    quote! { #(#[doc = #lines])* }
+}
+
 /// The same outer attributes as [`doc_attrs`], built as `syn` attributes (for items built without parsing).
 pub fn doc_attributes(text: &str) -> Vec<syn::Attribute> {
     doc_lines(text)

@@ -5,6 +5,7 @@
 use super::defs::{Arity, FieldDef, Shape, StructDef};
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
+use super::rustdoc::own_doc_attrs;
 use super::GeneratedOperation;
 use crate::overlay::{Missing, RustNames, Waiter};
 use proc_macro2::TokenStream;
@@ -144,8 +145,7 @@ fn waiter_tokens(
         (item_type.clone(), quote!(until_state))
     };
     // Written here, not taken from vendor prose: markdown (links to the enum's variants) as is.
-    let doc = method_doc(w, names, polled, &id_field, &state_field);
-    let doc = doc.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    let doc = own_doc_attrs(&method_doc(w, names, polled, &id_field, &state_field));
     let wait = format_ident!("wait_until_{}", w.name);
     Ok(quote! {
         static #static_name: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
@@ -156,7 +156,7 @@ fn waiter_tokens(
         };
 
         impl crate::Client {
-            #(#[doc = #doc])*
+            #doc
             pub async fn #wait(&self, #id_param, options: rt::WaitOptions) -> Result<#returns, rt::WaitError> {
                 #id_into
                 let request = #request;

@@ -20,7 +20,7 @@ use crate::diag::Rejection;
 use crate::dialect::common::{self, duplicate_row, example, push_unique, split_sections, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
-    Data, ErrorCode, Example, ExampleKind, Field, Idempotency, Location, Operation, Pagination, Protocol, Requiredness,
+    Access, Data, ErrorCode, Example, ExampleKind, Field, Location, Operation, Pagination, Protocol, Requiredness,
     Response, Type,
 };
 use crate::markdown::{Block, Inline, Row, Table};
@@ -187,7 +187,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     };
 
     let pagination = pagination(&request, &data);
-    let idempotent = idempotency(&method);
+    let access = access(&method);
     let title = if title.is_empty() { name.clone() } else { title };
     let operation = Operation {
         name,
@@ -195,7 +195,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         summary: summary.join("\n\n"),
         source: sink.source(title_line),
         protocol: Protocol::Http { method, path },
-        idempotent,
+        access,
         request,
         response: Response::Envelope { data },
         models: Vec::new(),
@@ -357,14 +357,11 @@ fn is_ascii_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn idempotency(method: &str) -> Idempotency {
+/// Read-only for the methods HTTP defines as safe; every other may change state.
+fn access(method: &str) -> Access {
     match method {
-        "GET" | "HEAD" | "OPTIONS" => Idempotency { idempotent: true, reason: format!("{method} is idempotent") },
-        "POST" => Idempotency { idempotent: false, reason: "POST may create resources".into() },
-        _ => Idempotency {
-            idempotent: false,
-            reason: format!("{method} changes state and Finovy does not document it as safe to retry"),
-        },
+        "GET" | "HEAD" | "OPTIONS" => Access { read_only: true, reason: format!("{method} only reads") },
+        _ => Access { read_only: false, reason: format!("{method} may change state") },
     }
 }
 

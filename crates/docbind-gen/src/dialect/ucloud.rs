@@ -28,7 +28,7 @@ use crate::diag::Rejection;
 use crate::dialect::common::{self, duplicate_row, example, push_unique, split_sections, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
-    Example, ExampleKind, Field, Idempotency, Location, Model, Operation, Pagination, Protocol, Requiredness, Response,
+    Access, Example, ExampleKind, Field, Location, Model, Operation, Pagination, Protocol, Requiredness, Response,
     Source, Type,
 };
 use crate::markdown::{Block, Inline, Row, Table};
@@ -138,11 +138,9 @@ const PUBLIC_PARAMS: [&str; 3] = ["Action", "PublicKey", "Signature"];
 const PROTOCOL_RESPONSE_FIELDS: [&str; 3] = ["RetCode", "Action", "Message"];
 /// Words after which a LEG description names the model of an untyped field (`参见 X`, `查看X`, the typo `参加X`).
 const MODEL_POINTERS: [&str; 3] = ["见", "查看", "参加"];
-/// Action verbs whose calls may create or duplicate something when sent twice.
-const NON_IDEMPOTENT_VERBS: [&str; 22] = [
-    "Create", "Allocate", "Clone", "Copy", "Upload", "Buy", "Purchase", "Import", "Send", "Add", "Apply", "Insert",
-    "Append", "Register", "Submit", "Execute", "Run", "Generate", "Issue", "Renew", "Recharge", "Transfer",
-];
+/// Action verbs that only read. An allow-list: any other verb, including one docbind has never seen, may change
+/// state and is not repeated after its request may have reached the service.
+const READ_VERBS: [&str; 7] = ["Describe", "Get", "List", "Check", "Query", "Search", "Stat"];
 
 /// What a section is, by its heading: a chapter, one of the template's sections, or a model (LEG's `## Model`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,7 +300,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
 
     let pagination = pagination(&request, &response_fields);
     let operation = Operation {
-        idempotent: idempotency(&action),
+        access: access(&action),
         protocol: Protocol::Rpc { action: action.clone() },
         name: action,
         title,
@@ -874,15 +872,17 @@ fn check_refs(sink: &mut Sink<'_>, field: &mut Field, known: &[String]) {
     }
 }
 
-fn idempotency(action: &str) -> Idempotency {
-    match NON_IDEMPOTENT_VERBS.iter().find(|verb| {
+/// Read-only when the action starts with a read verb (a whole word: `Getaway` is not `Get`).
+fn access(action: &str) -> Access {
+    match READ_VERBS.iter().find(|verb| {
         action.strip_prefix(**verb).is_some_and(|rest| rest.chars().next().is_none_or(|c| c.is_ascii_uppercase()))
     }) {
-        Some(verb) => Idempotency {
-            idempotent: false,
-            reason: format!("`{verb}…` actions may create or duplicate resources when repeated"),
-        },
-        None => Idempotency { idempotent: true, reason: "read, update or delete action: repeating it is safe".into() },
+        Some(verb) => Access { read_only: true, reason: format!("`{verb}…` actions only read") },
+        None => {
+            let verb_len =
+                action.char_indices().skip(1).find(|(_, c)| c.is_ascii_uppercase()).map_or(action.len(), |(i, _)| i);
+            Access { read_only: false, reason: format!("`{}…` is not a read verb", &action[..verb_len]) }
+        }
     }
 }
 

@@ -24,10 +24,10 @@ fn fixes_a_type_the_api_contradicts() {
 }
 
 #[test]
-fn names_enums_renames_and_marks_idempotency_and_pagination() {
+fn names_enums_renames_and_marks_read_only_and_pagination() {
     let text = r#"
 [CreateUvodnNode]
-idempotent = true
+read_only = true
 pagination = { offset = "Offset", limit = "Limit", items = "Nodes", total = "TotalCount" }
 
 [CreateUvodnNode.models.NodeInfo]
@@ -38,8 +38,8 @@ rename = "billing"
 enum = { name = "ChargeType", values = { Hourly = 1, Monthly = 2, Yearly = 3 } }
 "#;
     let (op, names) = run(text).unwrap();
-    assert!(op.idempotent.idempotent);
-    assert_eq!(op.idempotent.reason, "set in overlay.toml");
+    assert!(op.access.read_only, "CreateUvodnNode is not read-only by its verb; the overlay says so");
+    assert_eq!(op.access.reason, "set in overlay.toml");
     assert!(matches!(op.pagination, Some(Pagination::OffsetLimit { ref items, .. }) if items == "Nodes"));
     let names = names.of(&op.source.file);
     assert_eq!(names.model_name("NodeInfo"), Some("Node"));

@@ -9,6 +9,7 @@ mod token;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,7 +22,7 @@ pub use token::{DEFAULT_EXCHANGE_COOLDOWN, TOKEN_PATH};
 
 use crate::decode;
 use crate::redact;
-use crate::retry::{self, Failure};
+use crate::retry::{self, Failure, Repeat};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
 use crate::{CallInfo, Error, Vendor};
 
@@ -177,9 +178,10 @@ impl Client {
     ///
     /// A non-zero `code` is an [`Error::Service`]. [`CallInfo::extra`] holds the envelope keys `decode` left in
     /// [`EnvelopeStatus::extra`]. On HTTP 401 or `code` 401 with exchanged credentials the token is refreshed once
-    /// and the call is repeated once (even for non-idempotent operations: it was not executed). Retryable failures
-    /// of idempotent operations are retried per [`HttpOptions::retry`], all (the token exchange included) within
-    /// [`HttpOptions::deadline`].
+    /// and the call is repeated once (even for an operation that changes state: it was not executed). Otherwise
+    /// failures are retried per [`HttpOptions::retry`], all (the token exchange included) within
+    /// [`HttpOptions::deadline`]: an idempotent (read-only) operation after any retryable failure, another only
+    /// when the request did not reach the service, failing with [`Error::OutcomeUnknown`] when it may have.
     #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
     pub async fn call<T, F>(&self, op: &'static Operation, call: Call, decode: F) -> Result<(T, CallInfo), Error>
     where
@@ -189,11 +191,19 @@ impl Client {
         let span = self.inner.transport.call_span(op.name);
         let mut decoded = Decoded::new(decode);
         let mut decode_body = |body: &[u8]| decoded.body(body);
+        let repeat = self.inner.config.http.repeat_for(op.name, op.idempotent);
+        // Whether the operation's request went out: a deadline that passes during the token exchange leaves no
+        // doubt about the outcome.
+        let sending = AtomicBool::new(false);
         let info = transport::within_deadline(&self.inner.config.http, |until| {
-            self.call_inner(op, call, until, &mut decode_body)
+            self.call_inner(op, call, repeat, until, &sending, &mut decode_body)
         })
         .instrument(span)
-        .await?;
+        .await
+        .map_err(|error| match sending.load(Ordering::Relaxed) {
+            true => repeat.settle(VENDOR, op.name, error),
+            false => error,
+        })?;
         Ok((decoded.into_value(), info))
     }
 
@@ -201,7 +211,9 @@ impl Client {
         &self,
         op: &'static Operation,
         call: Call,
+        repeat: Repeat,
         until: tokio::time::Instant,
+        sending: &AtomicBool,
         decode: &mut DecodeBody<'_>,
     ) -> Result<CallInfo, Error> {
         let cfg = &self.inner.config;
@@ -223,11 +235,11 @@ impl Client {
         tracing::debug!(request = ?redact::Bounded(&call), "sending request");
 
         let token = self.token(until).await?;
-        let max_attempts = cfg.http.attempts_for(op.name, op.idempotent);
         let method = call.method.to_reqwest();
         let mut attempts =
             Attempts { client: self, op, method, url, headers, body, decode, token, until, refreshed: false };
-        retry::run(&cfg.http.retry, max_attempts, until, &mut attempts).await
+        sending.store(true, Ordering::Relaxed);
+        retry::run(&cfg.http.retry, repeat, until, &mut attempts).await
     }
 
     /// Sends `request` once and judges the response. A failure says whether the token was refused.

@@ -45,7 +45,8 @@ impl Method {
 pub struct Operation {
     /// A stable name for errors and traces, e.g. `"getList"`.
     pub name: &'static str,
-    /// Whether automatic retries are safe (GET operations normally are).
+    /// Whether the operation may be repeated after any transient failure: generated from its read-only class (GET,
+    /// or the overlay). Otherwise it is repeated only when the request provably did not reach the service.
     pub idempotent: bool,
 }
 

@@ -17,7 +17,7 @@ use super::protocol::decode_envelope;
 use super::{Config, VENDOR};
 use crate::decode::{Decode, DecodeError, Extra, Sealed, Slot};
 use crate::redact;
-use crate::retry::{self, Failure};
+use crate::retry::{self, Failure, Repeat};
 use crate::transport::Transport;
 use crate::Error;
 
@@ -192,7 +192,8 @@ impl Exchange<'_> {
         let body = serde_json::json!({ "uuid": self.uuid, "secret": self.secret }).to_string().into_bytes();
         let mut attempts = ExchangeAttempts { exchange: self, body };
         let policy = &self.config.http.retry;
-        retry::run(policy, policy.attempts(), self.until, &mut attempts)
+        // Repeating an exchange only mints another token.
+        retry::run(policy, Repeat::AnyTransient, self.until, &mut attempts)
             .instrument(span)
             .await
             .map_err(ExchangeFailure::from_attempt)

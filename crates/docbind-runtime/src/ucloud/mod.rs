@@ -14,7 +14,7 @@ use protocol::{Form, Operation, ResponseStatus};
 
 use crate::decode;
 use crate::redact;
-use crate::retry::{self, Failure};
+use crate::retry::{self, Failure, Repeat};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
 use crate::{CallInfo, Error, Extra, Vendor};
 
@@ -164,9 +164,10 @@ impl Client {
     /// `decode_response`) and returning the last one decoded.
     ///
     /// Fills `ProjectId`/`Region`/`Zone` from the configuration when the operation declares
-    /// them and `form` lacks them, adds `Action`, `PublicKey` and `Signature`, and retries
-    /// retryable failures of idempotent operations per [`HttpOptions::retry`], all within
-    /// [`HttpOptions::deadline`]. A `RetCode` other than 0 is an [`Error::Service`].
+    /// them and `form` lacks them, adds `Action`, `PublicKey` and `Signature`, and retries per
+    /// [`HttpOptions::retry`] within [`HttpOptions::deadline`]: an idempotent (read-only) operation after any
+    /// retryable failure, another only when the request did not reach the service, failing with
+    /// [`Error::OutcomeUnknown`] when it may have. A `RetCode` other than 0 is an [`Error::Service`].
     #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
     pub async fn call<T, F>(&self, op: &'static Operation, form: Form, decode: F) -> Result<(T, CallInfo), Error>
     where
@@ -176,11 +177,13 @@ impl Client {
         let span = self.inner.transport.call_span(op.action);
         let mut decoded = Decoded::new(decode);
         let mut decode_body = |body: &[u8]| decoded.body(body);
+        let repeat = self.inner.config.http.repeat_for(op.action, op.idempotent);
         let info = transport::within_deadline(&self.inner.config.http, |until| {
-            self.call_inner(op, form, until, &mut decode_body)
+            self.call_inner(op, form, repeat, until, &mut decode_body)
         })
         .instrument(span)
-        .await?;
+        .await
+        .map_err(|error| repeat.settle(VENDOR, op.action, error))?;
         Ok((decoded.into_value(), info))
     }
 
@@ -188,6 +191,7 @@ impl Client {
         &self,
         op: &'static Operation,
         mut form: Form,
+        repeat: Repeat,
         until: tokio::time::Instant,
         decode: &mut DecodeBody<'_>,
     ) -> Result<CallInfo, Error> {
@@ -210,9 +214,8 @@ impl Client {
 
         let mut url = self.inner.transport.base_url().clone();
         url.query_pairs_mut().append_pair("Action", op.action);
-        let max_attempts = cfg.http.attempts_for(op.action, op.idempotent);
         let mut attempts = Attempts { client: self, op, url, form, decode };
-        retry::run(&cfg.http.retry, max_attempts, until, &mut attempts).await
+        retry::run(&cfg.http.retry, repeat, until, &mut attempts).await
     }
 }
 

@@ -256,7 +256,9 @@ impl fmt::Debug for Form {
 pub struct Operation {
     /// The `Action` parameter, e.g. `"GetUvodnImage"`.
     pub action: &'static str,
-    /// Whether automatic retries are safe.
+    /// Whether the operation may be repeated after any transient failure: generated from its read-only class (a
+    /// read verb such as `Describe…`, or the overlay). Otherwise it is repeated only when the request provably did
+    /// not reach the service.
     pub idempotent: bool,
     /// Whether the docs declare `ProjectId` (filled from [`Config::project_id`](super::Config::project_id) when unset).
     pub declares_project_id: bool,

@@ -113,7 +113,7 @@ pub(super) fn operation_call(
     path: &str,
 ) -> Result<OperationCall, CodegenError> {
     let response = format_ident!("{}", defs.response.name);
-    let idempotent = op.idempotent.idempotent;
+    let idempotent = op.access.read_only;
     let name = &op.name;
     let verb = match http_method {
         "GET" => quote!(Get),

@@ -91,7 +91,7 @@ pub(super) fn form_encoder(def: &StructDef) -> TokenStream {
 /// `Zone` from its config when the request declares them as optional strings and leaves them unset.
 pub(super) fn operation_call(op: &Operation, defs: &OperationDefs, action: &str) -> OperationCall {
     let response = quote::format_ident!("{}", defs.response.name);
-    let idempotent = op.idempotent.idempotent;
+    let idempotent = op.access.read_only;
     let declares = |name: &str| {
         defs.request.fields.iter().any(|f| f.wire == name && f.arity == Arity::Optional && f.shape == Shape::Str)
     };

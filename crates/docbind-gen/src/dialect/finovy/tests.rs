@@ -42,7 +42,7 @@ fn seed_get_list() {
     assert_eq!(ty("createTime"), Some(Type::Int));
     assert_eq!(ty("status"), Some(Type::Int));
     assert_eq!(ty("id"), Some(Type::String));
-    assert!(op.idempotent.idempotent);
+    assert!(op.access.read_only);
     assert_eq!(op.errors.len(), 2);
     assert_eq!(op.examples.len(), 2);
     assert!(fields.iter().all(|f| f.source.line > 0 && f.source.file == path));

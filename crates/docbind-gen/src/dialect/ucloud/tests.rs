@@ -43,7 +43,7 @@ fn title_summary_protocol_and_examples() {
     assert_eq!(op.protocol, Protocol::Rpc { action: "DescribeThing".into() });
     assert_eq!(op.examples.len(), 2);
     assert!(op.examples.iter().any(|e| e.kind == ExampleKind::Response && e.is_json));
-    assert!(op.idempotent.idempotent);
+    assert!(op.access.read_only);
 }
 
 #[test]
@@ -257,11 +257,18 @@ fn missing_sections_are_errors() {
 }
 
 #[test]
-fn idempotency_follows_the_action_verb() {
-    assert!(!idempotency("CreateUHostInstance").idempotent);
-    assert!(!idempotency("AllocateEIP").idempotent);
-    assert!(idempotency("DescribeUHostInstance").idempotent);
-    assert!(idempotency("Addendum").idempotent, "a verb must end at a word boundary");
+fn only_read_verbs_make_an_action_read_only() {
+    for read in ["DescribeUHostInstance", "GetUvodnImage", "ListUHost", "CheckName", "QueryJob", "Get"] {
+        assert!(access(read).read_only, "{read}");
+    }
+    // Every other verb may change state, the unknown and the destructive alike.
+    for write in ["CreateUHostInstance", "RestartUvodnNode", "DeleteUvodnNode", "PoweroffUvodnNode", "FrobnicateX"] {
+        assert!(!access(write).read_only, "{write}");
+    }
+    assert!(!access("Getaway").read_only, "a verb must end at a word boundary");
+    assert_eq!(access("RestartUvodnNode").reason, "`Restart…` is not a read verb");
+    assert_eq!(access("DescribeUvodnNode").reason, "`Describe…` actions only read");
+    assert!(!access("USAGetThing").read_only, "the verb starts the action");
 }
 
 #[test]

@@ -72,7 +72,7 @@ static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Oper
 impl crate::Client {
     /// 删除镜像 (`delete`)
     ///
-    /// Retried automatically on transient failures: no (DELETE changes state and Finovy does not document it as safe to retry).
+    /// **May change state** (DELETE may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/finovy_renames/2.delete.md` (line 1).
     pub async fn delete_image(

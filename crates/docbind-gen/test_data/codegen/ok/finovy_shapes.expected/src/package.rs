@@ -108,7 +108,7 @@ static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Oper
 impl crate::Client {
     /// 套餐列表 (`package`)
     ///
-    /// Retried automatically on transient failures: yes (GET is idempotent).
+    /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/finovy_shapes/2.package.md` (line 1).
     pub async fn package(

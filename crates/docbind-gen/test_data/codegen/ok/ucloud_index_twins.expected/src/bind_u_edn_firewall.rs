@@ -88,7 +88,7 @@ pub fn decode_response(
 }
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "BindUEdnFirewall",
-    idempotent: true,
+    idempotent: false,
     declares_project_id: false,
     declares_region: false,
     declares_zone: false,
@@ -98,7 +98,7 @@ impl crate::Client {
     ///
     /// 生成的模板写的文档，产品索引链接它：保留名字 bind\_u\_edn\_firewall。
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **May change state** (`Bind…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/ucloud_index_twins/bind_uedn_firewall.md` (line 1).
     pub async fn bind_u_edn_firewall(

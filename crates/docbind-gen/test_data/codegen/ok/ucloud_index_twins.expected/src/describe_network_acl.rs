@@ -161,7 +161,7 @@ impl crate::Client {
     ///
     /// 只有旧模板的文档，产品索引链接它。
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_index_twins/describe_network_acl.md` (line 1).
     pub async fn describe_network_acl(

@@ -77,7 +77,7 @@ impl crate::Client {
     ///
     /// 侧边栏链接的版本：保留名字 describe\_things。
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_index_twins/describe_things_json.md` (line 1).
     pub async fn describe_things(

@@ -81,7 +81,7 @@ impl crate::Client {
     ///
     /// The product index (`index.md`, `_sidebar.md`) does not link this doc: it links `codegen/ok/ucloud_index_twins/describe_things_json.md` for the same action, generated as `Client::describe_things`.
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_index_twins/describe_things.md` (line 1).
     pub async fn describe_things_2(

@@ -364,7 +364,7 @@ impl crate::Client {
     ///
     /// 由 overlay.toml 修正：枚举、重命名、类型、幂等性和分页。
     ///
-    /// Retried automatically on transient failures: yes (set in overlay.toml).
+    /// **Read-only** (set in overlay.toml): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_overlay/create_uvodn_node.md` (line 1).
     pub async fn create_uvodn_node(

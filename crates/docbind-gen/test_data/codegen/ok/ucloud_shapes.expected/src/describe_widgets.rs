@@ -387,7 +387,7 @@ impl crate::Client {
     ///
     /// 响应字段的每种类型和形状、按偏移量分页，以及 Rust 名称的冲突：仅大小写不同的模型名、和响应类型同名的模型、关键字和仅大小写不同的字段名。
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_shapes/describe_widgets.md` (line 1).
     pub async fn describe_widgets(

@@ -167,7 +167,7 @@ impl crate::Client {
     ///
     /// 第三种形状：必填的字符串 id，条目的 id 是整数，状态是整数，监控类型是请求里的枚举列表。
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_waiters/describe_disk.md` (line 1).
     pub async fn describe_disk(

@@ -239,7 +239,7 @@ impl crate::Client {
     ///
     /// 由 overlay.toml 声明的等待器轮询：节点按 NodeId.N 过滤，状态在 NodeSet 的元素里。
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_waiters/describe_node.md` (line 1).
     pub async fn describe_node(

@@ -85,7 +85,7 @@ impl crate::Client {
     ///
     /// 等待器轮询的第二种形状：必填的整数 id，状态是响应本身的字符串字段，没有枚举。
     ///
-    /// Retried automatically on transient failures: yes (read, update or delete action: repeating it is safe).
+    /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_waiters/get_job.md` (line 1).
     pub async fn get_job(
