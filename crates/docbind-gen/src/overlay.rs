@@ -656,8 +656,9 @@ fn is_type_ident(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
+/// A snake_case name starting with a letter (`_`-names are docbind's own, such as a response's `_request_id`).
 fn is_field_ident(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+    s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 

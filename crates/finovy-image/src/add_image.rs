@@ -39,6 +39,7 @@ pub struct AddImageResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
+    _request_id: Option<String>,
 }
 impl rt::__private::Sealed for AddImageResponse {}
 impl rt::__private::Decode for AddImageResponse {
@@ -89,10 +90,17 @@ impl crate::Client {
             "/v1/open/image/personal/add",
         );
         request.encode(&mut call);
-        let (response, _) = self
+        let (mut response, info) = self
             .runtime()
             .call(&OPERATION, call, decode_response)
             .await?;
+        response._request_id = info.request_id;
         Ok(response)
+    }
+}
+impl AddImageResponse {
+    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::add_image`](crate::Client::add_image).
+    pub fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }

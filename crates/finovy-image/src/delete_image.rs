@@ -31,6 +31,7 @@ pub struct DeleteImageResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
+    _request_id: Option<String>,
 }
 impl rt::__private::Sealed for DeleteImageResponse {}
 impl rt::__private::Decode for DeleteImageResponse {
@@ -84,10 +85,17 @@ impl crate::Client {
             "/v1/open/image/personal/delete",
         );
         request.encode(&mut call);
-        let (response, _) = self
+        let (mut response, info) = self
             .runtime()
             .call(&OPERATION, call, decode_response)
             .await?;
+        response._request_id = info.request_id;
         Ok(response)
+    }
+}
+impl DeleteImageResponse {
+    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::delete_image`](crate::Client::delete_image).
+    pub fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }

@@ -116,6 +116,7 @@ pub struct GetListResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
+    _request_id: Option<String>,
 }
 impl rt::__private::Sealed for GetListResponse {}
 impl rt::__private::Decode for GetListResponse {
@@ -288,10 +289,11 @@ impl crate::Client {
             "/v1/open/image/personal/getList",
         );
         request.encode(&mut call);
-        let (response, _) = self
+        let (mut response, info) = self
             .runtime()
             .call(&OPERATION, call, decode_response)
             .await?;
+        response._request_id = info.request_id;
         Ok(response)
     }
     /// Every item of [`get_list`](Self::get_list), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
@@ -315,5 +317,11 @@ impl crate::Client {
                 },
             ),
         )
+    }
+}
+impl GetListResponse {
+    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::get_list`](crate::Client::get_list).
+    pub fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }

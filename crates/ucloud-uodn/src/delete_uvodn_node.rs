@@ -42,6 +42,7 @@ pub struct DeleteUvodnNodeResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
+    _request_id: Option<String>,
 }
 impl rt::__private::Sealed for DeleteUvodnNodeResponse {}
 impl rt::__private::Decode for DeleteUvodnNodeResponse {
@@ -88,10 +89,17 @@ impl crate::Client {
     ) -> Result<DeleteUvodnNodeResponse, rt::Error> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (response, _) = self
+        let (mut response, info) = self
             .runtime()
             .call(&OPERATION, form, decode_response)
             .await?;
+        response._request_id = info.request_id;
         Ok(response)
+    }
+}
+impl DeleteUvodnNodeResponse {
+    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::delete_uvodn_node`](crate::Client::delete_uvodn_node).
+    pub fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }

@@ -78,6 +78,7 @@ pub struct GetUvodnImageResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
+    _request_id: Option<String>,
 }
 impl rt::__private::Sealed for GetUvodnImageResponse {}
 impl rt::__private::Decode for GetUvodnImageResponse {
@@ -417,10 +418,11 @@ impl crate::Client {
     ) -> Result<GetUvodnImageResponse, rt::Error> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (response, _) = self
+        let (mut response, info) = self
             .runtime()
             .call(&OPERATION, form, decode_response)
             .await?;
+        response._request_id = info.request_id;
         Ok(response)
     }
     /// Every item of [`get_uvodn_image`](Self::get_uvodn_image), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
@@ -444,5 +446,11 @@ impl crate::Client {
                 },
             ),
         )
+    }
+}
+impl GetUvodnImageResponse {
+    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_uvodn_image`](crate::Client::get_uvodn_image).
+    pub fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }

@@ -35,7 +35,10 @@ pub fn module_pieces(op: &Operation, defs: &OperationDefs, vendor: Vendor) -> Re
     })];
     let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
     for def in structs {
-        let item = struct_item(def).map_err(|bug| CodegenError::of(op, bug))?;
+        let mut item = struct_item(def).map_err(|bug| CodegenError::of(op, bug))?;
+        if std::ptr::eq(def, &defs.response) {
+            add_request_id_field(&mut item).map_err(|bug| CodegenError::of(op, bug))?;
+        }
         pieces.push(Piece::Struct(Box::new(item)));
         pieces.push(Piece::Tokens(struct_impls(def, vendor)));
     }
@@ -104,6 +107,22 @@ fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, CodegenErrorKind> {
     }
     Ok(item)
 }
+
+/// The response's private field for the server's request id (read with `request_id()`). No wire name becomes
+/// `_request_id` (snake_case drops leading underscores), and overlay renames start with a letter.
+fn add_request_id_field(item: &mut syn::ItemStruct) -> Result<(), CodegenErrorKind> {
+    let syn::Fields::Named(fields) = &mut item.fields else {
+        return Err(CodegenErrorKind::Bug(format!("struct {}: not a struct with named fields", item.ident)));
+    };
+    let name = format_ident!("{REQUEST_ID}");
+    let field: syn::FieldsNamed = syn::parse2(quote!({ #name: Option<String> }))
+        .map_err(|e| CodegenErrorKind::Bug(format!("{REQUEST_ID}: {e}")))?;
+    fields.named.extend(field.named);
+    Ok(())
+}
+
+/// The response's private field for the request id.
+const REQUEST_ID: &str = "_request_id";
 
 fn public_field(attrs: Vec<syn::Attribute>, name: proc_macro2::Ident, ty: syn::Type) -> syn::Field {
     syn::Field {
@@ -324,6 +343,14 @@ fn client_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream, Co
     let doc = quote!(#described #class);
     let OperationCall { decode_entry, operation_static, call } = protocol::operation_call(op, defs)?;
     let stream = pagination_tokens(op, defs)?;
+    let request_id = format_ident!("{REQUEST_ID}");
+    let request_id_doc = format!(
+        " The server's id of the request that returned this response ({}), to quote to the vendor's support; \
+         `None` for a response not returned by [`Client::{}`](crate::Client::{}).",
+        vendor_request_id(op),
+        defs.method,
+        defs.method
+    );
     Ok(quote! {
         #decode_entry
         #operation_static
@@ -331,11 +358,26 @@ fn client_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream, Co
             #doc
             pub async fn #method(&self, request: &#request) -> Result<#response, rt::Error> {
                 #call
+                response.#request_id = info.request_id;
                 Ok(response)
             }
             #stream
         }
+        impl #response {
+            #[doc = #request_id_doc]
+            pub fn request_id(&self) -> Option<&str> {
+                self.#request_id.as_deref()
+            }
+        }
     })
+}
+
+/// Where the vendor puts its request id.
+fn vendor_request_id(op: &Operation) -> &'static str {
+    match op.protocol {
+        crate::ir::Protocol::Rpc { .. } => "UCloud's `X-UCLOUD-REQUEST-UUID` header",
+        crate::ir::Protocol::Http { .. } => "Finovy's `traceId`",
+    }
 }
 
 /// What the method's docs say about retries: its class (read-only or not), why, and what a failure means.

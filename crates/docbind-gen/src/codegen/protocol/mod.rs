@@ -86,7 +86,8 @@ pub(crate) struct OperationCall {
     pub decode_entry: TokenStream,
     /// The `OPERATION` static the runtime's call takes.
     pub operation_static: TokenStream,
-    /// The client method's body before `Ok(response)`: encode the request, call, decode into `response`.
+    /// The client method's body before `Ok(response)`: encode the request, call, decode into `mut response`, and
+    /// bind the call's `info` (`CallInfo`).
     pub call: TokenStream,
 }
 

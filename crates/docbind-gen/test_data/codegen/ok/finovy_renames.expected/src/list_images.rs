@@ -61,6 +61,7 @@ pub struct ListImagesResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
+    _request_id: Option<String>,
 }
 impl rt::__private::Sealed for ListImagesResponse {}
 impl rt::__private::Decode for ListImagesResponse {
@@ -155,10 +156,11 @@ impl crate::Client {
             "/v1/open/image/getList",
         );
         request.encode(&mut call);
-        let (response, _) = self
+        let (mut response, info) = self
             .runtime()
             .call(&OPERATION, call, decode_response)
             .await?;
+        response._request_id = info.request_id;
         Ok(response)
     }
     /// Every item of [`list_images`](Self::list_images), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
@@ -184,5 +186,11 @@ impl crate::Client {
                 },
             ),
         )
+    }
+}
+impl ListImagesResponse {
+    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::list_images`](crate::Client::list_images).
+    pub fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }

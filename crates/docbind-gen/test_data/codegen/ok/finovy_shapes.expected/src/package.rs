@@ -31,6 +31,7 @@ pub struct PackageResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
+    _request_id: Option<String>,
 }
 impl rt::__private::Sealed for PackageResponse {}
 impl rt::__private::Decode for PackageResponse {
@@ -120,10 +121,17 @@ impl crate::Client {
             "v1/pve/open/packAge/{type}",
         );
         request.encode(&mut call);
-        let (response, _) = self
+        let (mut response, info) = self
             .runtime()
             .call(&OPERATION, call, decode_response)
             .await?;
+        response._request_id = info.request_id;
         Ok(response)
+    }
+}
+impl PackageResponse {
+    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::package`](crate::Client::package).
+    pub fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }

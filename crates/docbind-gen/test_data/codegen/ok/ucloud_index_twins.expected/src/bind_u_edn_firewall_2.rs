@@ -51,6 +51,7 @@ pub struct BindUEdnFirewall2Response {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
+    _request_id: Option<String>,
 }
 impl rt::__private::Sealed for BindUEdnFirewall2Response {}
 impl rt::__private::Decode for BindUEdnFirewall2Response {
@@ -99,10 +100,17 @@ impl crate::Client {
     ) -> Result<BindUEdnFirewall2Response, rt::Error> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (response, _) = self
+        let (mut response, info) = self
             .runtime()
             .call(&OPERATION, form, decode_response)
             .await?;
+        response._request_id = info.request_id;
         Ok(response)
+    }
+}
+impl BindUEdnFirewall2Response {
+    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::bind_u_edn_firewall_2`](crate::Client::bind_u_edn_firewall_2).
+    pub fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }

@@ -77,6 +77,7 @@ pub struct DescribeNetworkAclResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
+    _request_id: Option<String>,
 }
 impl rt::__private::Sealed for DescribeNetworkAclResponse {}
 impl rt::__private::Decode for DescribeNetworkAclResponse {
@@ -170,10 +171,11 @@ impl crate::Client {
     ) -> Result<DescribeNetworkAclResponse, rt::Error> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (response, _) = self
+        let (mut response, info) = self
             .runtime()
             .call(&OPERATION, form, decode_response)
             .await?;
+        response._request_id = info.request_id;
         Ok(response)
     }
     /// Every item of [`describe_network_acl`](Self::describe_network_acl), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
@@ -197,5 +199,11 @@ impl crate::Client {
                 },
             ),
         )
+    }
+}
+impl DescribeNetworkAclResponse {
+    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_network_acl`](crate::Client::describe_network_acl).
+    pub fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }

@@ -131,6 +131,7 @@ pub struct DescribeWidgetsResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
+    _request_id: Option<String>,
 }
 impl rt::__private::Sealed for DescribeWidgetsResponse {}
 impl rt::__private::Decode for DescribeWidgetsResponse {
@@ -396,10 +397,11 @@ impl crate::Client {
     ) -> Result<DescribeWidgetsResponse, rt::Error> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (response, _) = self
+        let (mut response, info) = self
             .runtime()
             .call(&OPERATION, form, decode_response)
             .await?;
+        response._request_id = info.request_id;
         Ok(response)
     }
     /// Every item of [`describe_widgets`](Self::describe_widgets), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
@@ -423,5 +425,11 @@ impl crate::Client {
                 },
             ),
         )
+    }
+}
+impl DescribeWidgetsResponse {
+    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_widgets`](crate::Client::describe_widgets).
+    pub fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }

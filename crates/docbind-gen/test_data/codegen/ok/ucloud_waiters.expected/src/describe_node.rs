@@ -78,6 +78,7 @@ pub struct DescribeNodeResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
+    _request_id: Option<String>,
 }
 impl rt::__private::Sealed for DescribeNodeResponse {}
 impl rt::__private::Decode for DescribeNodeResponse {
@@ -248,10 +249,11 @@ impl crate::Client {
     ) -> Result<DescribeNodeResponse, rt::Error> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (response, _) = self
+        let (mut response, info) = self
             .runtime()
             .call(&OPERATION, form, decode_response)
             .await?;
+        response._request_id = info.request_id;
         Ok(response)
     }
     /// Every item of [`describe_node`](Self::describe_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
@@ -275,5 +277,11 @@ impl crate::Client {
                 },
             ),
         )
+    }
+}
+impl DescribeNodeResponse {
+    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_node`](crate::Client::describe_node).
+    pub fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }

@@ -46,6 +46,7 @@ pub struct GetJobResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
+    _request_id: Option<String>,
 }
 impl rt::__private::Sealed for GetJobResponse {}
 impl rt::__private::Decode for GetJobResponse {
@@ -94,10 +95,17 @@ impl crate::Client {
     ) -> Result<GetJobResponse, rt::Error> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (response, _) = self
+        let (mut response, info) = self
             .runtime()
             .call(&OPERATION, form, decode_response)
             .await?;
+        response._request_id = info.request_id;
         Ok(response)
+    }
+}
+impl GetJobResponse {
+    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_job`](crate::Client::get_job).
+    pub fn request_id(&self) -> Option<&str> {
+        self._request_id.as_deref()
     }
 }
