@@ -93,7 +93,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             spec_label: family.spec_dir.display().to_string(),
             spec_dir: family.spec_dir.clone(),
             out_dir: out.join(&family.crate_name),
-            runtime: RuntimeDep::Member(runtime.clone()),
+            runtime: RuntimeDep::Path(runtime.clone()),
+            standalone: false,
         };
         let generated = generate(&spec, &loaded, false);
         if let Ok(generated) = &generated {
