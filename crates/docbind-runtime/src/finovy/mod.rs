@@ -163,6 +163,14 @@ impl Client {
             }
             _ => {}
         }
+        // The access token is a header, which a client that follows redirects repeats to the redirect target.
+        if config.http.http_client.as_ref().is_some_and(|c| c.may_follow_redirects()) {
+            return Err(Error::Config(
+                "the HTTP client may follow redirects, which would send the access token header to another host: \
+                 build it with .redirect(reqwest::redirect::Policy::none())"
+                    .into(),
+            ));
+        }
         let transport = Transport::new(VENDOR, &config.http)?;
         Ok(Client { inner: Arc::new(Inner { config, transport, tokens: Tokens::new() }) })
     }
@@ -207,9 +215,9 @@ impl Client {
         let cfg = &self.inner.config;
         let url = call.url(&cfg.http.base_url)?;
         let body = match &call.body {
-            Some(map) => {
-                Some(serde_json::to_vec(map).map_err(|e| Error::Config(format!("cannot encode the JSON body: {e}")))?)
-            }
+            Some(map) => Some(
+                serde_json::to_string(map).map_err(|e| Error::Config(format!("cannot encode the JSON body: {e}")))?,
+            ),
             None => None,
         };
         let mut headers = reqwest::header::HeaderMap::new();
@@ -294,7 +302,7 @@ struct Attempts<'c, 'd> {
     method: reqwest::Method,
     url: reqwest::Url,
     headers: reqwest::header::HeaderMap,
-    body: Option<Vec<u8>>,
+    body: Option<String>,
     decode: &'c mut DecodeBody<'d>,
     token: Token,
     /// The call's deadline, for a token exchange after a 401.
@@ -310,12 +318,11 @@ impl retry::Attempts for Attempts<'_, '_> {
             .client
             .inner
             .transport
-            .client()
-            .request(self.method.clone(), self.url.clone())
+            .request(self.method.clone(), self.url.clone(), self.body.clone())
             .headers(self.headers.clone())
             .header(TOKEN_HEADER, &*self.token.value);
         let request = match &self.body {
-            Some(b) => request.header(reqwest::header::CONTENT_TYPE, "application/json").body(b.clone()),
+            Some(_) => request.header(reqwest::header::CONTENT_TYPE, "application/json"),
             None => request,
         };
         let (failure, unauthorized) = match self.client.attempt(self.op, request, &mut *self.decode, number).await {

@@ -237,11 +237,9 @@ impl retry::Attempts for Attempts<'_, '_> {
 
         let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
         let request = transport
-            .client()
-            .post(self.url.clone())
+            .request(reqwest::Method::POST, self.url.clone(), Some(body))
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("U-Timestamp-Ms", millis.to_string())
-            .body(body);
+            .header("U-Timestamp-Ms", millis.to_string());
         let raw = transport.send(request, &config.http).await?;
         let request_id = raw.header(REQUEST_ID_HEADER);
         if let Some(id) = &request_id {
