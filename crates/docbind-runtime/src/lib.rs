@@ -6,7 +6,8 @@
 //! - [`finovy::Client`] and [`finovy::Config`]: Finovy's REST API ([`finovy::Credentials`]: a token, or an account
 //!   id and secret exchanged for expiring tokens),
 //! - [`HttpOptions`]: what both configs share (endpoint, timeouts and the call's deadline, [`RetryPolicy`],
-//!   response-size limit, …),
+//!   response-size limit, the application's own HTTP client, …); [`CallOptions`] overrides some of them for one
+//!   call,
 //! - [`Error`]: the one error type, with the vendor's code, message and request id ([`Vendor`]); [`CallInfo`]
 //!   describes a completed call,
 //! - [`paginate`]: the lazy page streams behind generated `*_stream` methods,
@@ -16,6 +17,7 @@
 //! Everything else the generated code calls lives in `__private`, which is not part of the public API.
 #![warn(missing_docs)]
 
+mod call_options;
 mod decode;
 mod error;
 pub mod finovy;
@@ -30,6 +32,7 @@ mod vendor;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use call_options::CallOptions;
 pub use decode::{DecodeError, Enumeration, Extra};
 pub use error::{BoxError, Error};
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).

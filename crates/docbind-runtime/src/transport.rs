@@ -85,6 +85,18 @@ impl HttpOptions {
         self.deadline.unwrap_or(DEFAULT_DEADLINE.max(self.timeout))
     }
 
+    /// Refuses a zero timeout, connect timeout or deadline.
+    pub(crate) fn check_durations(&self) -> Result<(), Error> {
+        for (name, value) in
+            [("timeout", self.timeout), ("connect timeout", self.connect_timeout), ("deadline", self.call_deadline())]
+        {
+            if value.is_zero() {
+                return Err(Error::Config(format!("{name} must be greater than zero")));
+            }
+        }
+        Ok(())
+    }
+
     /// How many attempts `operation` gets: the retry policy's if it is idempotent (the generated flag, unless
     /// overridden), else one.
     pub(crate) fn attempts_for(&self, operation: &str, idempotent: bool) -> u32 {
@@ -234,15 +246,7 @@ impl Transport {
     /// Checks `options` (an `https` base URL, or `http` to loopback or by opt-in; a non-zero timeout) and builds
     /// the rustls client.
     pub(crate) fn new(vendor: Vendor, options: &HttpOptions) -> Result<Transport, Error> {
-        for (name, value) in [
-            ("timeout", options.timeout),
-            ("connect timeout", options.connect_timeout),
-            ("deadline", options.call_deadline()),
-        ] {
-            if value.is_zero() {
-                return Err(Error::Config(format!("{name} must be greater than zero")));
-            }
-        }
+        options.check_durations()?;
         let base_url = reqwest::Url::parse(&options.base_url)
             .map_err(|e| Error::Config(format!("invalid base URL {:?}: {e}", options.base_url)))?;
         match base_url.scheme() {

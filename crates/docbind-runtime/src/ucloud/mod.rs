@@ -17,7 +17,7 @@ use crate::decode;
 use crate::redact;
 use crate::retry::{self, Failure};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
-use crate::{CallInfo, Error, Extra, Vendor};
+use crate::{CallInfo, CallOptions, Error, Extra, Vendor};
 
 const VENDOR: Vendor = Vendor::UCloud;
 
@@ -217,14 +217,29 @@ impl Client {
         T: Default + Send,
         F: FnMut(&[u8]) -> Result<(T, ResponseStatus), decode::DecodeError> + Send,
     {
+        self.call_with(op, form, decode, &CallOptions::new()).await
+    }
+
+    /// Like [`Client::call`], with `options` overriding the client's [`HttpOptions`] for this call.
+    #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
+    pub async fn call_with<T, F>(
+        &self,
+        op: &'static Operation,
+        form: Form,
+        decode: F,
+        options: &CallOptions,
+    ) -> Result<(T, CallInfo), Error>
+    where
+        T: Default + Send,
+        F: FnMut(&[u8]) -> Result<(T, ResponseStatus), decode::DecodeError> + Send,
+    {
+        let http = options.apply(&self.inner.config.http)?;
         let span = self.inner.transport.call_span(op.action);
         let mut decoded = Decoded::new(decode);
         let mut decode_body = |body: &[u8]| decoded.body(body);
-        let info = transport::within_deadline(&self.inner.config.http, |until| {
-            self.call_inner(op, form, until, &mut decode_body)
-        })
-        .instrument(span)
-        .await?;
+        let info = transport::within_deadline(&http, |until| self.call_inner(op, form, &http, until, &mut decode_body))
+            .instrument(span)
+            .await?;
         Ok((decoded.into_value(), info))
     }
 
@@ -232,6 +247,7 @@ impl Client {
         &self,
         op: &'static Operation,
         mut form: Form,
+        http: &HttpOptions,
         until: tokio::time::Instant,
         decode: &mut DecodeBody<'_>,
     ) -> Result<CallInfo, Error> {
@@ -257,15 +273,17 @@ impl Client {
 
         let mut url = self.inner.transport.base_url().clone();
         url.query_pairs_mut().append_pair("Action", op.action);
-        let max_attempts = cfg.http.attempts_for(op.action, op.idempotent);
-        let mut attempts = Attempts { client: self, op, url, form, decode };
-        retry::run(&cfg.http.retry, max_attempts, until, &mut attempts).await
+        let max_attempts = http.attempts_for(op.action, op.idempotent);
+        let mut attempts = Attempts { client: self, http, op, url, form, decode };
+        retry::run(&http.retry, max_attempts, until, &mut attempts).await
     }
 }
 
 /// The attempts of one call: the same signed form, sent until the retry loop is done.
 struct Attempts<'c, 'd> {
     client: &'c Client,
+    /// The client's options, or this call's.
+    http: &'c HttpOptions,
     op: &'static Operation,
     url: reqwest::Url,
     form: Form,
@@ -287,7 +305,7 @@ impl retry::Attempts for Attempts<'_, '_> {
             .request(reqwest::Method::POST, self.url.clone(), Some(body))
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header("U-Timestamp-Ms", millis.to_string());
-        let raw = transport.send(request, &config.http).await?;
+        let raw = transport.send(request, self.http).await?;
         let request_id = raw.header(REQUEST_ID_HEADER);
         if let Some(id) = &request_id {
             transport::record_request_id(id);
