@@ -12,7 +12,8 @@
 //!   describes a completed call,
 //! - [`paginate`]: the lazy page streams behind generated `*_stream` methods,
 //! - [`Extra`]: what every response and model keeps of the keys and values its docs do not declare,
-//! - [`Enumeration`]: generated enumerations, which keep values the docs do not list.
+//! - [`Enumeration`]: generated enumerations, which keep values the docs do not list,
+//! - `test_util` (cargo feature `test-util`): a local stand-in server for testing code that uses the clients.
 //!
 //! Everything else the generated code calls lives in `__private`, which is not part of the public API.
 #![warn(missing_docs)]
@@ -24,6 +25,8 @@ pub mod finovy;
 pub mod paginate;
 mod redact;
 mod retry;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 mod transport;
 pub mod ucloud;
 mod vendor;
