@@ -11,9 +11,7 @@ use common::{decode_image, list_data};
 use docbind_runtime::__private::finovy::{Call, Method, Operation};
 use docbind_runtime::__private::ucloud::{Form, Operation as UCloudOperation};
 use docbind_runtime::{finovy, ucloud, Error, RetryPolicy};
-use serde_json::json;
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 static GET_LIST: Operation = Operation { name: "getList", idempotent: true };
 static GET_IMAGE: UCloudOperation = UCloudOperation::new("GetUvodnImage");
@@ -57,23 +55,6 @@ async fn the_applications_default_headers_reach_the_server() {
     assert!(heads[1].contains("Product/Finovy app/1"), "{}", heads[1]);
 }
 
-/// The server redirected to: it answers everything with success.
-async fn target() -> MockServer {
-    let server = MockServer::start().await;
-    let ok = json!({"RetCode": 0, "code": 0, "success": true, "data": {"token": "t", "effectiveTime": 1_800_000}});
-    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(ok)).mount(&server).await;
-    server
-}
-
-async fn redirecting(status: u16, location: &str) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(status).insert_header("Location", location))
-        .mount(&server)
-        .await;
-    server
-}
-
 /// Everything `server` received, heads and bodies, as text.
 async fn received(server: &MockServer) -> String {
     let requests = server.received_requests().await.unwrap();
@@ -97,8 +78,8 @@ fn assert_refused(err: &Error, status: u16, target: &MockServer) {
 #[tokio::test]
 async fn ucloud_credentials_never_reach_the_redirect_target() {
     for status in [301, 302, 303, 307, 308] {
-        let target = target().await;
-        let first = redirecting(status, &format!("{}/?Action=GetUvodnImage", target.uri())).await;
+        let target = common::redirect_target().await;
+        let first = common::redirecting(status, &format!("{}/?Action=GetUvodnImage", target.uri())).await;
         let config = ucloud::Config::new("pub-key-1", "priv")
             .with_base_url(first.uri())
             .with_retry(no_retries())
@@ -127,8 +108,8 @@ async fn finovy_refuses_a_client_that_follows_redirects() {
     // With redirects off, a redirect is refused as with docbind's own client, and nothing reaches its target.
     let not_following = || reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     for status in [301, 302, 303, 307, 308] {
-        let target = target().await;
-        let first = redirecting(status, &format!("{}/v1/list", target.uri())).await;
+        let target = common::redirect_target().await;
+        let first = common::redirecting(status, &format!("{}/v1/list", target.uri())).await;
         let config = finovy::Config::new(finovy::Credentials::Token("static-tok".into()))
             .with_base_url(first.uri())
             .with_retry(no_retries())
@@ -142,8 +123,8 @@ async fn finovy_refuses_a_client_that_follows_redirects() {
 
 #[tokio::test]
 async fn a_response_from_another_origin_is_refused_and_named() {
-    let target = target().await;
-    let first = redirecting(303, &format!("{}/elsewhere?token=abc", target.uri())).await;
+    let target = common::redirect_target().await;
+    let first = common::redirecting(303, &format!("{}/elsewhere?token=abc", target.uri())).await;
     let config = ucloud::Config::new("pub", "priv").with_base_url(first.uri()).with_http_client(application_client());
     let err = ucloud::Client::new(config).unwrap().call(&GET_IMAGE, Form::new(), decode_image).await.unwrap_err();
     assert!(matches!(&err, Error::RedirectFollowed { .. }), "{err:?}");
