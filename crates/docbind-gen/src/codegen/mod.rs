@@ -346,9 +346,11 @@ fn manifest(spec: &CrateSpec, vendor: Vendor, ops: usize) -> String {
         ops,
         if ops == 1 { "" } else { "s" }
     );
+    // The runtime's optional features, forwarded so a user of the generated crate alone can turn them on.
+    let features = "\n[features]\n# The platform's certificate store next to the bundled roots.\nnative-roots = [\"docbind-runtime/native-roots\"]\n# docbind_runtime::test_util: a local stand-in server for tests of code that uses this client.\ntest-util = [\"docbind-runtime/test-util\"]\n";
     let dependency = match &spec.runtime {
         RuntimeDep::Workspace => return format!(
-            "{header}[package]\nname = \"{}\"\ndescription = \"{description}\"\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nversion.workspace = true\n\n[dependencies]\ndocbind-runtime.workspace = true\n\n[dev-dependencies]\ntokio.workspace = true\n\n[lints]\nworkspace = true\n",
+            "{header}[package]\nname = \"{}\"\ndescription = \"{description}\"\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nversion.workspace = true\n\n[dependencies]\ndocbind-runtime.workspace = true\n{features}\n[dev-dependencies]\ntokio.workspace = true\n\n[lints]\nworkspace = true\n",
             spec.crate_name
         ),
         RuntimeDep::Version => format!("{RUNTIME_VERSION:?}"),
@@ -360,7 +362,7 @@ fn manifest(spec: &CrateSpec, vendor: Vendor, ops: usize) -> String {
         ""
     };
     format!(
-        "{header}[package]\nname = \"{}\"\ndescription = \"{description}\"\nedition = \"2021\"\nversion = \"0.1.0\"\npublish = false\n\n[dependencies]\ndocbind-runtime = {dependency}\n{workspace}",
+        "{header}[package]\nname = \"{}\"\ndescription = \"{description}\"\nedition = \"2021\"\nversion = \"0.1.0\"\npublish = false\n\n[dependencies]\ndocbind-runtime = {dependency}\n{features}{workspace}",
         spec.crate_name
     )
 }
