@@ -335,6 +335,7 @@ fn generate_family(
         spec_dir: spec_dir.clone(),
         out_dir: out.join(crate_name),
         runtime: RuntimeDep::Path(runtime.to_path_buf()),
+        standalone: true,
     };
     let start = Instant::now();
     let generated = generate(&spec, &loaded, false);
@@ -417,7 +418,8 @@ fn compile_cost(root: &Path, corpus: &Path, o: &Args) -> anyhow::Result<Vec<Verd
             spec_label: spec_dir.display().to_string(),
             spec_dir: spec_dir.clone(),
             out_dir: ws.join("ours").join(name),
-            runtime: RuntimeDep::Member(runtime.clone()),
+            runtime: RuntimeDep::Path(runtime.clone()),
+            standalone: false,
         };
         let Ok(generated) = generate(&spec, &loaded, false) else { continue };
         ensure_files(&spec.out_dir, &generated.files, false)?;

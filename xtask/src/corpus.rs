@@ -28,6 +28,7 @@ const FINOVY_CRATE: &str = "finovy-corpus";
 /// One family of docs that becomes one crate.
 struct Family {
     crate_name: String,
+    vendor: Vendor,
     /// Relative to the corpus dir (`ucloud/uhost-api`), which is how docs are named in reports.
     spec_dir: PathBuf,
 }
@@ -45,6 +46,87 @@ struct Tally {
     renamed_operations: usize,
     renamed_types: usize,
     renamed_fields: usize,
+}
+
+/// One vendor's coverage: API docs supported out of API docs present, with the pages that are not Action docs
+/// counted apart.
+#[derive(Debug, Default)]
+struct Coverage {
+    /// Action docs: parsed, or claiming a supported template and breaking it.
+    api_docs: usize,
+    supported: usize,
+    /// Pages that are not API docs, by kind ([`PageKind`]).
+    not_api: BTreeMap<PageKind, usize>,
+    /// Hand-written REST pages (UFile, UArchive): another protocol, not supported yet.
+    rest_pages: usize,
+}
+
+/// The pages of the corpus that are not Action docs, by what they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum PageKind {
+    Index,
+    Glossary,
+    Overview,
+    Changelog,
+    ErrorCodes,
+    /// Anything else without an Action's sections: type and region tables, YAML samples, FAQs, signing guides.
+    Reference,
+}
+
+impl PageKind {
+    fn label(self) -> &'static str {
+        match self {
+            PageKind::Index => "index",
+            PageKind::Glossary => "glossary",
+            PageKind::Overview => "overview",
+            PageKind::Changelog => "changelog",
+            PageKind::ErrorCodes => "error codes",
+            PageKind::Reference => "reference",
+        }
+    }
+
+    /// What a page the dialects found no Action in is, by its file name.
+    fn of(file: &Path) -> PageKind {
+        let name = file.file_stem().and_then(|n| n.to_str()).unwrap_or_default().to_lowercase();
+        let has = |needles: &[&str]| needles.iter().any(|n| name.contains(n));
+        if has(&["glossary", "术语"]) {
+            PageKind::Glossary
+        } else if has(&["readme", "overview", "简介", "概述"]) {
+            PageKind::Overview
+        } else if has(&["change_log", "changelog", "update_log", "更新"]) {
+            PageKind::Changelog
+        } else if has(&["error_code", "错误码"]) {
+            PageKind::ErrorCodes
+        } else {
+            PageKind::Reference
+        }
+    }
+}
+
+/// How a page the dialects rejected counts in the coverage.
+#[derive(Debug, PartialEq, Eq)]
+enum Counted {
+    /// An API doc docbind does not support (yet): counts against coverage.
+    ApiDoc,
+    /// Not an API doc at all.
+    NotApi(PageKind),
+    /// A hand-written REST page: another protocol.
+    RestPage,
+}
+
+/// The dialects' reasons for pages without an Action (`dialect::detect`); `reasons_name_the_pages_...` keeps
+/// these in step with docbind-gen.
+const NOT_AN_API_DOC: &str = "not an API operation doc";
+const REST_PAGE: &str = "a hand-written REST page";
+
+fn counted(rejection: &Rejection) -> Counted {
+    match rejection {
+        Rejection::Unsupported { file, reason } if reason.starts_with(NOT_AN_API_DOC) => {
+            Counted::NotApi(PageKind::of(file))
+        }
+        Rejection::Unsupported { reason, .. } if reason.starts_with(REST_PAGE) => Counted::RestPage,
+        _ => Counted::ApiDoc,
+    }
 }
 
 /// What was generated for one family, kept for the harness and the tally.
@@ -81,6 +163,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut unsupported: Vec<String> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
     let mut renamed: Vec<String> = Vec::new();
+    // Per vendor, in the families' order.
+    let mut coverage: Vec<(Vendor, Coverage)> = Vec::new();
+    let mut not_api: Vec<String> = Vec::new();
     // Families are independent: load, generate and write them on every core, then tally in path order.
     let families = families(&corpus)?;
     let outputs = parallel::map(&families, parallel::cores(), |family| -> anyhow::Result<_> {
@@ -93,7 +178,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             spec_label: family.spec_dir.display().to_string(),
             spec_dir: family.spec_dir.clone(),
             out_dir: out.join(&family.crate_name),
-            runtime: RuntimeDep::Member(runtime.clone()),
+            runtime: RuntimeDep::Path(runtime.clone()),
+            standalone: false,
         };
         let generated = generate(&spec, &loaded, false);
         if let Ok(generated) = &generated {
@@ -106,6 +192,26 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         // Index pages are read for their links, not parsed, but they are pages of the corpus all the same.
         tally.docs += loaded.parsed.len() + loaded.rejected.len() + loaded.index_pages.len();
         tally.supported += loaded.parsed.len();
+        let index = coverage.iter().position(|(v, _)| *v == family.vendor).unwrap_or_else(|| {
+            coverage.push((family.vendor, Coverage::default()));
+            coverage.len() - 1
+        });
+        let vendor = &mut coverage[index].1;
+        *vendor.not_api.entry(PageKind::Index).or_default() += loaded.index_pages.len();
+        vendor.api_docs += loaded.parsed.len();
+        vendor.supported += loaded.parsed.len();
+        for rejection in &loaded.rejected {
+            match counted(rejection) {
+                Counted::ApiDoc => vendor.api_docs += 1,
+                Counted::NotApi(kind) => {
+                    *vendor.not_api.entry(kind).or_default() += 1;
+                    if let Rejection::Unsupported { file, .. } = rejection {
+                        not_api.push(format!("{}: {}", file.display(), kind.label()));
+                    }
+                }
+                Counted::RestPage => vendor.rest_pages += 1,
+            }
+        }
         let Some(generated) = generated else {
             unsupported.extend(loaded.rejected.iter().map(one_line));
             continue;
@@ -120,6 +226,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         // Docs that parsed but code generation cannot express count as unsupported, with the reason.
         let not_generated = generated.skipped.len() - loaded.rejected.len();
         tally.supported -= not_generated;
+        vendor.supported -= not_generated;
         unsupported.extend(generated.skipped.iter().map(one_line));
         tally.generated += generated.operations.len();
         for op in &generated.operations {
@@ -227,6 +334,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             of.iter().map(|c| c.operations.len()).sum::<usize>()
         );
     }
+    not_api.sort();
+    let not_api_path = out.join("not-api.txt");
+    std::fs::write(&not_api_path, not_api.iter().map(|r| format!("{r}\n")).collect::<String>())
+        .with_context(|| format!("writing {}", not_api_path.display()))?;
+    for (vendor, c) in &coverage {
+        println!("{}", coverage_line(*vendor, c));
+    }
+    println!("pages that are not API docs are listed in {}", not_api_path.display());
     let renamed_path = out.join("renamed.txt");
     std::fs::write(&renamed_path, renamed.iter().map(|r| format!("{r}\n")).collect::<String>())
         .with_context(|| format!("writing {}", renamed_path.display()))?;
@@ -263,6 +378,24 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `coverage Ucloud: API docs supported 1703/1703 (100.0%); not API docs 150 (index 69, …); REST pages 24 …`.
+fn coverage_line(vendor: Vendor, c: &Coverage) -> String {
+    let percent = if c.api_docs == 0 { 100.0 } else { 100.0 * c.supported as f64 / c.api_docs as f64 };
+    let kinds: Vec<String> =
+        c.not_api.iter().filter(|(_, n)| **n > 0).map(|(kind, n)| format!("{} {n}", kind.label())).collect();
+    let mut line = format!(
+        "coverage {vendor:?}: API docs supported {}/{} ({percent:.1}%); not API docs {} ({})",
+        c.supported,
+        c.api_docs,
+        c.not_api.values().sum::<usize>(),
+        kinds.join(", ")
+    );
+    if c.rest_pages > 0 {
+        let _ = write!(line, "; REST pages {} (UFile/UArchive `Syntax` protocol, not supported yet)", c.rest_pages);
+    }
+    line
+}
+
 /// `ucloud/<product>-api` folders and `finovy`, in path order.
 fn families(corpus: &Path) -> anyhow::Result<Vec<Family>> {
     let mut families = Vec::new();
@@ -279,11 +412,16 @@ fn families(corpus: &Path) -> anyhow::Result<Vec<Family>> {
         let stem = product.trim_end_matches("-api");
         families.push(Family {
             crate_name: crate_name(&format!("ucloud-{stem}")),
+            vendor: Vendor::Ucloud,
             spec_dir: PathBuf::from("ucloud").join(&product),
         });
     }
     if corpus.join("finovy").is_dir() {
-        families.push(Family { crate_name: FINOVY_CRATE.into(), spec_dir: PathBuf::from("finovy") });
+        families.push(Family {
+            crate_name: FINOVY_CRATE.into(),
+            vendor: Vendor::Finovy,
+            spec_dir: PathBuf::from("finovy"),
+        });
     }
     Ok(families)
 }
@@ -523,6 +661,38 @@ mod tests {
         assert!(main.contains("impl Raw for demo::get_x::GetXResponse"), "{main}");
         let table = "static DECODERS: &[(&str, Decoder)] = &[\n    (\"demo::get_x\", |body| count(demo::get_x::decode_response(body))),\n];";
         assert!(main.contains(table), "{main}");
+    }
+
+    #[test]
+    fn reasons_name_the_pages_that_are_not_api_docs() {
+        let rejected = |file: &str, text: &str| match docbind_gen::parse_doc(Path::new(file), text, None) {
+            Err(rejection) => counted(&rejection),
+            Ok(_) => panic!("{file} parsed"),
+        };
+        assert_eq!(rejected("ufile-api/put.md", "# 上传 - PutFile\n## Syntax\n"), Counted::RestPage);
+        assert_eq!(rejected("x-api/README.md", "# 云主机 API 简介\n"), Counted::NotApi(PageKind::Overview));
+        assert_eq!(rejected("x-api/_glossary.md", "# 名词\n"), Counted::NotApi(PageKind::Glossary));
+        assert_eq!(rejected("x-api/error_code.md", "# 错误码\n"), Counted::NotApi(PageKind::ErrorCodes));
+        assert_eq!(rejected("p/4.update_log.md", "# 更新\n"), Counted::NotApi(PageKind::Changelog));
+        assert_eq!(rejected("uhost-api/disk_type.md", "# 磁盘类型\n"), Counted::NotApi(PageKind::Reference));
+        // An Action doc that breaks its template is an API doc all the same: it counts against coverage.
+        let broken = "# 文档 - X\n\n### 请求参数\n\n| 参数名 | 类型 |\n|---|---|\n| **A** | string |\n\n### 响应字段\n";
+        assert_eq!(rejected("x-api/x.md", broken), Counted::ApiDoc);
+    }
+
+    #[test]
+    fn the_coverage_line_is_one_number_with_the_rest_apart() {
+        let c = Coverage {
+            api_docs: 4,
+            supported: 3,
+            not_api: BTreeMap::from([(PageKind::Index, 2), (PageKind::Glossary, 1), (PageKind::Changelog, 0)]),
+            rest_pages: 5,
+        };
+        assert_eq!(
+            coverage_line(Vendor::Ucloud, &c),
+            "coverage Ucloud: API docs supported 3/4 (75.0%); not API docs 3 (index 2, glossary 1); \
+             REST pages 5 (UFile/UArchive `Syntax` protocol, not supported yet)"
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@
 //!     spec_dir,
 //!     out_dir: PathBuf::from("crates/ucloud-uodn"),
 //!     runtime: docbind_gen::RuntimeDep::Workspace,
+//!     standalone: false,
 //! };
 //! let generated = docbind_gen::generate(&spec, &loaded, true)?;
 //! let stale = docbind_gen::ensure_files(&spec.out_dir, &generated.files, true)?;
@@ -54,7 +55,7 @@ pub use codegen::defs::{Arity, FieldDef, Shape, StructDef, StructKind};
 pub use codegen::names::ident as rust_ident;
 pub use codegen::{
     ensure_files, generate, CodegenError, CodegenErrorKind, CrateSpec, Formatting, GenerateError, Generated,
-    GeneratedFile, GeneratedOperation, RuntimeDep, Vendor, WriteError,
+    GeneratedFile, GeneratedOperation, RuntimeDep, Vendor, WriteError, RUNTIME_VERSION,
 };
 pub use diag::{Diagnostic, Rejection, Severity};
 pub use dialect::{parse_doc, Parsed};

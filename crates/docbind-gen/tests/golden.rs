@@ -246,6 +246,7 @@ fn run_spec_case(golden: &mut Golden, case: &Path, ok: bool) {
         out_dir: golden.root.join(with_suffix(case, ".expected")),
         spec_label: case.display().to_string(),
         runtime: RuntimeDep::Workspace,
+        standalone: false,
     };
     // Claimed up front: a case that fails before comparing reports that failure only.
     golden.claim([with_suffix(case, ".expected"), with_suffix(case, ".diag.txt")]);

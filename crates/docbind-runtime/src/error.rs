@@ -159,6 +159,15 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+
+    /// The application's HTTP client ([`with_http_client`](crate::ucloud::Config::with_http_client)) followed a
+    /// redirect, and the response came from another scheme, host or port than the endpoint: it is refused.
+    #[error("the HTTP client followed a redirect to {location}, away from the endpoint; the response is refused")]
+    #[non_exhaustive]
+    RedirectFollowed {
+        /// Where the response came from (at most ~1 KiB, secret-looking query values redacted).
+        location: String,
+    },
 }
 
 struct RequestIdSuffix<'a>(Option<&'a str>);
@@ -320,6 +329,9 @@ impl fmt::Debug for Error {
             Error::Wait(error) => f.debug_tuple("Wait").field(error).finish(),
             Error::Auth { message, source } => {
                 f.debug_struct("Auth").field("message", message).field("source", source).finish()
+            }
+            Error::RedirectFollowed { location } => {
+                f.debug_struct("RedirectFollowed").field("location", location).finish()
             }
         }
     }

@@ -6,24 +6,29 @@
 //! - [`finovy::Client`] and [`finovy::Config`]: Finovy's REST API ([`finovy::Credentials`]: a token, or an account
 //!   id and secret exchanged for expiring tokens),
 //! - [`HttpOptions`]: what both configs share (endpoint, timeouts and the call's deadline, [`RetryPolicy`],
-//!   response-size limit, …),
+//!   response-size limit, the application's own HTTP client, …); [`CallOptions`] overrides some of them for one
+//!   call,
 //! - [`Error`]: the one error type, with the vendor's code, message and request id ([`Vendor`]); [`CallInfo`]
 //!   describes a completed call,
 //! - [`paginate`]: the lazy page streams behind generated `*_stream` methods,
 //! - [`WaitOptions`] and [`WaitError`]: the deadline and pace of generated `wait_until_*` methods, and why a wait
 //!   failed (with the last state seen),
 //! - [`Extra`]: what every response and model keeps of the keys and values its docs do not declare,
-//! - [`Enumeration`]: generated enumerations, which keep values the docs do not list.
+//! - [`Enumeration`]: generated enumerations, which keep values the docs do not list,
+//! - `test_util` (cargo feature `test-util`): a local stand-in server for testing code that uses the clients.
 //!
 //! Everything else the generated code calls lives in `__private`, which is not part of the public API.
 #![warn(missing_docs)]
 
+mod call_options;
 mod decode;
 mod error;
 pub mod finovy;
 pub mod paginate;
 mod redact;
 mod retry;
+#[cfg(feature = "test-util")]
+pub mod test_util;
 mod transport;
 pub mod ucloud;
 mod vendor;
@@ -33,6 +38,7 @@ mod waiter;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use call_options::CallOptions;
 pub use decode::{DecodeError, Enumeration, Extra};
 pub use error::{BoxError, Error};
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).

@@ -2,6 +2,8 @@
 //! bounded body reads. Vendor modules add only their wire format and authentication.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
@@ -55,6 +57,8 @@ pub struct HttpOptions {
     /// retries it on every transient failure, as a read-only operation; `false` retries it only when the request
     /// provably did not reach the service.
     pub idempotency_overrides: HashMap<String, bool>,
+    /// The application's own HTTP client, if it gave one ([`HttpOptions::http_client`]).
+    pub(crate) http_client: Option<ForeignClient>,
 }
 
 impl HttpOptions {
@@ -70,12 +74,30 @@ impl HttpOptions {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent_suffix: None,
             idempotency_overrides: HashMap::new(),
+            http_client: None,
         }
+    }
+
+    /// The HTTP client given with `with_http_client`, if any (else docbind builds its own).
+    pub fn http_client(&self) -> Option<&reqwest::Client> {
+        self.http_client.as_ref().map(|c| &*c.0)
     }
 
     /// The deadline a call gets: [`HttpOptions::deadline`] if set, else the default or one attempt's timeout.
     pub(crate) fn call_deadline(&self) -> Duration {
         self.deadline.unwrap_or(DEFAULT_DEADLINE.max(self.timeout))
+    }
+
+    /// Refuses a zero timeout, connect timeout or deadline.
+    pub(crate) fn check_durations(&self) -> Result<(), Error> {
+        for (name, value) in
+            [("timeout", self.timeout), ("connect timeout", self.connect_timeout), ("deadline", self.call_deadline())]
+        {
+            if value.is_zero() {
+                return Err(Error::Config(format!("{name} must be greater than zero")));
+            }
+        }
+        Ok(())
     }
 
     /// Which failures of `operation` may be repeated: any transient one if it is idempotent (the generated flag:
@@ -149,6 +171,27 @@ macro_rules! http_option_setters {
             self
         }
 
+        /// Sends every request with `client`, the application's own `reqwest::Client` (its proxies, root
+        /// certificates, default headers and connection pool), instead of one docbind builds.
+        ///
+        /// docbind's protections still hold: request bodies are handed to it in a form it cannot replay, so a
+        /// client that follows redirects never resends a signed form or a secret (307/308 are returned, and
+        /// fail as [`Error::Redirect`](crate::Error::Redirect)); a response that comes from another scheme, host
+        /// or port than the endpoint, because the client followed a redirect, fails as
+        /// [`Error::RedirectFollowed`](crate::Error::RedirectFollowed); the per-attempt timeout and the
+        /// response-size limit apply. The connect timeout is the client's own. Every request still carries
+        /// docbind's User-Agent (with its suffix), which replaces a default User-Agent of the client.
+        ///
+        /// A client that follows redirects repeats a GET (and, after a 301/302/303, a POST as a body-less GET)
+        /// with its headers, so a Finovy access token, which is a header, would reach the redirect target before
+        /// docbind could refuse the answer: a Finovy client refuses such a client (a configuration error). Build
+        /// it with `.redirect(reqwest::redirect::Policy::none())`.
+        #[must_use]
+        pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+            self.http.http_client = Some(crate::transport::ForeignClient::new(client));
+            self
+        }
+
         /// Marks an operation (UCloud action, Finovy operation name) as safe to repeat after any transient
         /// failure (`true`, like a read-only one) or not (`false`: repeated only when the request provably did not
         /// reach the service), overriding the generated class.
@@ -161,27 +204,51 @@ macro_rules! http_option_setters {
 }
 pub(crate) use http_option_setters;
 
+/// The application's own `reqwest::Client`. Options holding the same one compare equal; its `Debug` shows
+/// nothing of it (its default headers may hold secrets).
+#[derive(Clone)]
+pub(crate) struct ForeignClient(Arc<reqwest::Client>);
+
+impl ForeignClient {
+    pub(crate) fn new(client: reqwest::Client) -> Self {
+        ForeignClient(Arc::new(client))
+    }
+
+    /// Whether the client may follow redirects. reqwest shows its redirect policy only in its `Debug` (when it
+    /// is not the default, which follows): anything but `Policy(None)` there counts as following, so a change
+    /// of that format refuses clients rather than trusting them.
+    pub(crate) fn may_follow_redirects(&self) -> bool {
+        !format!("{:?}", self.0).contains("Policy(None)")
+    }
+}
+
+impl PartialEq for ForeignClient {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl fmt::Debug for ForeignClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("reqwest::Client { .. }")
+    }
+}
+
 /// A vendor's validated endpoint and its connection pool.
 #[derive(Debug)]
 pub(crate) struct Transport {
     vendor: Vendor,
     base_url: reqwest::Url,
     client: reqwest::Client,
+    /// Set for the application's client: sent with each request, since that client's builder is not ours.
+    foreign_user_agent: Option<reqwest::header::HeaderValue>,
 }
 
 impl Transport {
     /// Checks `options` (an `https` base URL, or `http` to loopback or by opt-in; a non-zero timeout) and builds
     /// the rustls client.
     pub(crate) fn new(vendor: Vendor, options: &HttpOptions) -> Result<Transport, Error> {
-        for (name, value) in [
-            ("timeout", options.timeout),
-            ("connect timeout", options.connect_timeout),
-            ("deadline", options.call_deadline()),
-        ] {
-            if value.is_zero() {
-                return Err(Error::Config(format!("{name} must be greater than zero")));
-            }
-        }
+        options.check_durations()?;
         let base_url = reqwest::Url::parse(&options.base_url)
             .map_err(|e| Error::Config(format!("invalid base URL {:?}: {e}", options.base_url)))?;
         match base_url.scheme() {
@@ -196,25 +263,46 @@ impl Transport {
             }
             _ => return Err(Error::Config(format!("base URL must be http or https: {:?}", options.base_url))),
         }
+        let agent = user_agent(vendor, options.user_agent_suffix.as_deref());
+        if let Some(foreign) = &options.http_client {
+            let agent = reqwest::header::HeaderValue::from_str(&agent)
+                .map_err(|e| Error::Config(format!("invalid User-Agent suffix: {e}")))?;
+            return Ok(Transport { vendor, base_url, client: (*foreign.0).clone(), foreign_user_agent: Some(agent) });
+        }
         // Timeouts are applied per request, so one client serves any configuration. Redirects are never followed
         // (every request carries credentials); `send` reports them.
         let client = reqwest::Client::builder()
-            .user_agent(user_agent(vendor, options.user_agent_suffix.as_deref()))
+            .user_agent(agent)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(options.connect_timeout)
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Transport { vendor, base_url, client })
+        Ok(Transport { vendor, base_url, client, foreign_user_agent: None })
+    }
+
+    /// A request to `url` with `body`. For the application's client the body cannot be replayed (so a redirect
+    /// it follows never resends it) and docbind's User-Agent is set on the request.
+    pub(crate) fn request(
+        &self,
+        method: reqwest::Method,
+        url: reqwest::Url,
+        body: Option<String>,
+    ) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, url);
+        match &self.foreign_user_agent {
+            None => match body {
+                Some(body) => request.body(body),
+                None => request,
+            },
+            Some(agent) => request
+                .header(reqwest::header::USER_AGENT, agent.clone())
+                .body(reqwest::Body::wrap(body.unwrap_or_default())),
+        }
     }
 
     /// The validated endpoint.
     pub(crate) fn base_url(&self) -> &reqwest::Url {
         &self.base_url
-    }
-
-    /// The connection pool, to build requests with.
-    pub(crate) fn client(&self) -> &reqwest::Client {
-        &self.client
     }
 
     /// The span of one call: vendor and operation, then the attempt number and the server's request id as they
@@ -239,6 +327,9 @@ impl Transport {
         let (timeout, max_bytes) = (options.timeout, options.max_response_bytes);
         let map_error = |e| map_reqwest(e, timeout, options.connect_timeout);
         let mut response = request.timeout(timeout).send().await.map_err(map_error)?;
+        if self.foreign_user_agent.is_some() && !same_origin(response.url(), &self.base_url) {
+            return Err(Error::RedirectFollowed { location: redact::url(response.url().as_str()) });
+        }
         let status = response.status().as_u16();
         if response.status().is_redirection() {
             return Err(redirect(status, response.headers()));
@@ -329,6 +420,11 @@ where
 /// Records the server's request id on the current call span.
 pub(crate) fn record_request_id(id: &str) {
     tracing::Span::current().record("request_id", id);
+}
+
+/// Whether `a` and `b` have the same scheme, host and port: where credentials may go.
+fn same_origin(a: &reqwest::Url, b: &reqwest::Url) -> bool {
+    a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
 }
 
 /// Whether `url`'s host is a loopback address or `localhost`.

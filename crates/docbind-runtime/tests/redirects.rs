@@ -10,31 +10,12 @@ use common::{decode_image, list_data};
 use docbind_runtime::__private::finovy::{Call, Method, Operation};
 use docbind_runtime::__private::ucloud::{Form, Operation as UCloudOperation};
 use docbind_runtime::{finovy, ucloud, Error, RetryPolicy};
-use serde_json::json;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 static GET_LIST: Operation = Operation { name: "getList", idempotent: true };
 static GET_IMAGE: UCloudOperation = UCloudOperation::new("GetUvodnImage");
 const STATUSES: [u16; 4] = [301, 302, 307, 308];
-
-/// The server redirected to: it answers everything with success, and must receive nothing.
-async fn target() -> MockServer {
-    let server = MockServer::start().await;
-    let ok = json!({"RetCode": 0, "code": 0, "success": true, "data": {"token": "t", "effectiveTime": 1_800_000}});
-    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_json(ok)).mount(&server).await;
-    server
-}
-
-/// A server that redirects every request to `location` with `status`.
-async fn redirecting(status: u16, location: &str) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(status).insert_header("Location", location).set_body_string("moved"))
-        .mount(&server)
-        .await;
-    server
-}
 
 fn assert_redirect(err: &Error, status: u16, location: &str) {
     assert!(
@@ -49,9 +30,9 @@ fn assert_redirect(err: &Error, status: u16, location: &str) {
 #[tokio::test]
 async fn finovy_token_header_does_not_follow_a_redirect() {
     for status in STATUSES {
-        let target = target().await;
+        let target = common::redirect_target().await;
         let location = format!("{}/v1/open/image/personal/getList", target.uri());
-        let first = redirecting(status, &location).await;
+        let first = common::redirecting(status, &location).await;
         let config = finovy::Config::new(finovy::Credentials::Token("static-tok".into()))
             .with_base_url(first.uri())
             .with_retry(RetryPolicy::new().with_base_delay(Duration::from_millis(1)));
@@ -67,9 +48,9 @@ async fn finovy_token_header_does_not_follow_a_redirect() {
 #[tokio::test]
 async fn finovy_token_exchange_body_does_not_follow_a_redirect() {
     for status in STATUSES {
-        let target = target().await;
+        let target = common::redirect_target().await;
         let location = format!("{}/v1/auth/getToken", target.uri());
-        let first = redirecting(status, &location).await;
+        let first = common::redirecting(status, &location).await;
         let credentials = finovy::Credentials::Exchange { uuid: "A1".into(), secret: "s3cret".into() };
         let config = finovy::Config::new(credentials)
             .with_base_url(first.uri())
@@ -87,9 +68,9 @@ async fn finovy_token_exchange_body_does_not_follow_a_redirect() {
 #[tokio::test]
 async fn ucloud_signed_form_does_not_follow_a_redirect() {
     for status in STATUSES {
-        let target = target().await;
+        let target = common::redirect_target().await;
         let location = format!("{}/?Action=GetUvodnImage", target.uri());
-        let first = redirecting(status, &location).await;
+        let first = common::redirecting(status, &location).await;
         let config = ucloud::Config::new("pub", "priv")
             .with_base_url(first.uri())
             .with_retry(RetryPolicy::new().with_base_delay(Duration::from_millis(1)));

@@ -33,22 +33,31 @@ pub struct CrateSpec {
     pub spec_dir: PathBuf,
     /// Where [`ensure_files`] writes it.
     pub out_dir: PathBuf,
-    /// How `spec_dir` is named in headers (`specs/ucloud-uodn`): relative to the repo when possible.
+    /// How `spec_dir` is named in headers (`specs/ucloud-uodn`): a relative path or a folder name, never an
+    /// absolute path, so that the generated files are the same wherever they are generated.
     pub spec_label: String,
     /// How it depends on docbind-runtime.
     pub runtime: RuntimeDep,
+    /// Declare an empty `[workspace]`, so the crate builds on its own even inside another workspace's folder.
+    /// Without it the crate builds as a member of the enclosing workspace, or on its own when there is none.
+    /// Ignored for [`RuntimeDep::Workspace`].
+    pub standalone: bool,
 }
 
 /// How the generated crate finds docbind-runtime.
 #[derive(Debug, Clone)]
 pub enum RuntimeDep {
-    /// A member of docbind's own workspace.
+    /// A member of docbind's own workspace: everything `.workspace = true`.
     Workspace,
-    /// A standalone crate: path dependency, its own `[workspace]`.
+    /// From the registry, by the version of this generator ([`RUNTIME_VERSION`]).
+    Version,
+    /// A path dependency, written as given (relative to the crate's folder, or absolute).
     Path(PathBuf),
-    /// A member of another workspace (`cargo xtask corpus`): path dependency, no `[workspace]` of its own.
-    Member(PathBuf),
 }
+
+/// The docbind-runtime version generated crates depend on: the generator and the runtime share the workspace's
+/// version, so the code generated matches the runtime released with it.
+pub const RUNTIME_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// A generated file: path relative to the crate dir, and its full text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -400,22 +409,25 @@ fn manifest(spec: &CrateSpec, vendor: Vendor, ops: usize) -> String {
         ops,
         if ops == 1 { "" } else { "s" }
     );
-    match &spec.runtime {
-        RuntimeDep::Workspace => format!(
-            "{header}[package]\nname = \"{}\"\ndescription = \"{description}\"\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nversion.workspace = true\n\n[dependencies]\ndocbind-runtime.workspace = true\n\n[dev-dependencies]\ntokio.workspace = true\n\n[lints]\nworkspace = true\n",
+    // The runtime's optional features, forwarded so a user of the generated crate alone can turn them on.
+    let features = "\n[features]\n# The platform's certificate store next to the bundled roots.\nnative-roots = [\"docbind-runtime/native-roots\"]\n# docbind_runtime::test_util: a local stand-in server for tests of code that uses this client.\ntest-util = [\"docbind-runtime/test-util\"]\n";
+    let dependency = match &spec.runtime {
+        RuntimeDep::Workspace => return format!(
+            "{header}[package]\nname = \"{}\"\ndescription = \"{description}\"\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nversion.workspace = true\n\n[dependencies]\ndocbind-runtime.workspace = true\n{features}\n[dev-dependencies]\ntokio.workspace = true\n\n[lints]\nworkspace = true\n",
             spec.crate_name
         ),
-        RuntimeDep::Path(path) => format!(
-            "{header}[package]\nname = \"{}\"\ndescription = \"{description}\"\nedition = \"2021\"\nversion = \"0.1.0\"\npublish = false\n\n[dependencies]\ndocbind-runtime = {{ path = {:?} }}\n\n[dev-dependencies]\ntokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\"] }}\n\n# A standalone crate, not a member of any enclosing workspace.\n[workspace]\n",
-            spec.crate_name,
-            path.display().to_string()
-        ),
-        RuntimeDep::Member(path) => format!(
-            "{header}[package]\nname = \"{}\"\ndescription = \"{description}\"\nedition = \"2021\"\nversion = \"0.1.0\"\npublish = false\n\n[dependencies]\ndocbind-runtime = {{ path = {:?} }}\n",
-            spec.crate_name,
-            path.display().to_string()
-        ),
-    }
+        RuntimeDep::Version => format!("{RUNTIME_VERSION:?}"),
+        RuntimeDep::Path(path) => format!("{{ path = {:?} }}", path.display().to_string()),
+    };
+    let workspace = if spec.standalone {
+        "\n# A standalone crate: not a member of any enclosing workspace.\n[workspace]\n"
+    } else {
+        ""
+    };
+    format!(
+        "{header}[package]\nname = \"{}\"\ndescription = \"{description}\"\nedition = \"2021\"\nversion = \"0.1.0\"\npublish = false\n\n[dependencies]\ndocbind-runtime = {dependency}\n{features}{workspace}",
+        spec.crate_name
+    )
 }
 
 /// Writes `files` under `out_dir`, or in check mode reports how they differ. Returns the stale paths.

@@ -11,6 +11,7 @@ fn demo_spec() -> CrateSpec {
         out_dir: PathBuf::from("/nonexistent"),
         spec_label: "specs/demo".into(),
         runtime: RuntimeDep::Workspace,
+        standalone: false,
     }
 }
 

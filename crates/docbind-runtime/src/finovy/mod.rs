@@ -24,7 +24,7 @@ use crate::decode;
 use crate::redact;
 use crate::retry::{self, Failure, Repeat};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
-use crate::{CallInfo, Error, Vendor};
+use crate::{CallInfo, CallOptions, Error, Vendor};
 
 const VENDOR: Vendor = Vendor::Finovy;
 
@@ -164,6 +164,14 @@ impl Client {
             }
             _ => {}
         }
+        // The access token is a header, which a client that follows redirects repeats to the redirect target.
+        if config.http.http_client.as_ref().is_some_and(|c| c.may_follow_redirects()) {
+            return Err(Error::Config(
+                "the HTTP client may follow redirects, which would send the access token header to another host: \
+                 build it with .redirect(reqwest::redirect::Policy::none())"
+                    .into(),
+            ));
+        }
         let transport = Transport::new(VENDOR, &config.http)?;
         Ok(Client { inner: Arc::new(Inner { config, transport, tokens: Tokens::new() }) })
     }
@@ -188,15 +196,33 @@ impl Client {
         T: Default + Send,
         F: FnMut(&[u8]) -> Result<(T, EnvelopeStatus), decode::DecodeError> + Send,
     {
+        self.call_with(op, call, decode, &CallOptions::new()).await
+    }
+
+    /// Like [`Client::call`], with `options` overriding the client's [`HttpOptions`] for this call (the token
+    /// exchange keeps the client's timeout and retries, within this call's deadline).
+    #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
+    pub async fn call_with<T, F>(
+        &self,
+        op: &'static Operation,
+        call: Call,
+        decode: F,
+        options: &CallOptions,
+    ) -> Result<(T, CallInfo), Error>
+    where
+        T: Default + Send,
+        F: FnMut(&[u8]) -> Result<(T, EnvelopeStatus), decode::DecodeError> + Send,
+    {
+        let http = options.apply(&self.inner.config.http)?;
         let span = self.inner.transport.call_span(op.name);
         let mut decoded = Decoded::new(decode);
         let mut decode_body = |body: &[u8]| decoded.body(body);
-        let repeat = self.inner.config.http.repeat_for(op.name, op.idempotent);
+        let repeat = http.repeat_for(op.name, op.idempotent);
         // Whether the operation's request went out: a deadline that passes during the token exchange leaves no
         // doubt about the outcome.
         let sending = AtomicBool::new(false);
-        let info = transport::within_deadline(&self.inner.config.http, |until| {
-            self.call_inner(op, call, repeat, until, &sending, &mut decode_body)
+        let info = transport::within_deadline(&http, |until| {
+            self.call_inner(op, call, &http, repeat, until, &sending, &mut decode_body)
         })
         .instrument(span)
         .await
@@ -211,6 +237,7 @@ impl Client {
         &self,
         op: &'static Operation,
         call: Call,
+        http: &HttpOptions,
         repeat: Repeat,
         until: tokio::time::Instant,
         sending: &AtomicBool,
@@ -219,9 +246,9 @@ impl Client {
         let cfg = &self.inner.config;
         let url = call.url(&cfg.http.base_url)?;
         let body = match &call.body {
-            Some(map) => {
-                Some(serde_json::to_vec(map).map_err(|e| Error::Config(format!("cannot encode the JSON body: {e}")))?)
-            }
+            Some(map) => Some(
+                serde_json::to_string(map).map_err(|e| Error::Config(format!("cannot encode the JSON body: {e}")))?,
+            ),
             None => None,
         };
         let mut headers = reqwest::header::HeaderMap::new();
@@ -237,9 +264,9 @@ impl Client {
         let token = self.token(until).await?;
         let method = call.method.to_reqwest();
         let mut attempts =
-            Attempts { client: self, op, method, url, headers, body, decode, token, until, refreshed: false };
+            Attempts { client: self, http, op, method, url, headers, body, decode, token, until, refreshed: false };
         sending.store(true, Ordering::Relaxed);
-        retry::run(&cfg.http.retry, repeat, until, &mut attempts).await
+        retry::run(&http.retry, repeat, until, &mut attempts).await
     }
 
     /// Sends `request` once and judges the response. A failure says whether the token was refused.
@@ -247,11 +274,11 @@ impl Client {
         &self,
         op: &'static Operation,
         request: reqwest::RequestBuilder,
+        http: &HttpOptions,
         decode: &mut DecodeBody<'_>,
         attempts: u32,
     ) -> Result<CallInfo, (Failure, Unauthorized)> {
-        let Inner { config, transport, .. } = &*self.inner;
-        let raw = transport.send(request, &config.http).await.map_err(|error| (error.into(), false))?;
+        let raw = self.inner.transport.send(request, http).await.map_err(|error| (error.into(), false))?;
         if raw.status >= 400 {
             let failure = Failure {
                 error: Error::status_error(raw.status, &raw.body, None),
@@ -302,11 +329,13 @@ type Unauthorized = bool;
 /// server refuses the current one.
 struct Attempts<'c, 'd> {
     client: &'c Client,
+    /// The client's options, or this call's.
+    http: &'c HttpOptions,
     op: &'static Operation,
     method: reqwest::Method,
     url: reqwest::Url,
     headers: reqwest::header::HeaderMap,
-    body: Option<Vec<u8>>,
+    body: Option<String>,
     decode: &'c mut DecodeBody<'d>,
     token: Token,
     /// The call's deadline, for a token exchange after a 401.
@@ -322,18 +351,18 @@ impl retry::Attempts for Attempts<'_, '_> {
             .client
             .inner
             .transport
-            .client()
-            .request(self.method.clone(), self.url.clone())
+            .request(self.method.clone(), self.url.clone(), self.body.clone())
             .headers(self.headers.clone())
             .header(TOKEN_HEADER, &*self.token.value);
         let request = match &self.body {
-            Some(b) => request.header(reqwest::header::CONTENT_TYPE, "application/json").body(b.clone()),
+            Some(_) => request.header(reqwest::header::CONTENT_TYPE, "application/json"),
             None => request,
         };
-        let (failure, unauthorized) = match self.client.attempt(self.op, request, &mut *self.decode, number).await {
-            Ok(info) => return Ok(info),
-            Err(failed) => failed,
-        };
+        let (failure, unauthorized) =
+            match self.client.attempt(self.op, request, self.http, &mut *self.decode, number).await {
+                Ok(info) => return Ok(info),
+                Err(failed) => failed,
+            };
         let Inner { config, transport, tokens } = &*self.client.inner;
         if let (true, false, Credentials::Exchange { uuid, secret }) =
             (unauthorized, self.refreshed, &config.credentials)

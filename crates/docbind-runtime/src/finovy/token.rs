@@ -189,7 +189,7 @@ impl Exchange<'_> {
     /// Runs the exchange, retrying retryable failures per the client's retry policy within the call's deadline.
     async fn run(&self) -> Result<Fresh, ExchangeFailure> {
         let span = tracing::debug_span!("docbind.token_exchange", attempt = tracing::field::Empty);
-        let body = serde_json::json!({ "uuid": self.uuid, "secret": self.secret }).to_string().into_bytes();
+        let body = serde_json::json!({ "uuid": self.uuid, "secret": self.secret }).to_string();
         let mut attempts = ExchangeAttempts { exchange: self, body };
         let policy = &self.config.http.retry;
         // Repeating an exchange only mints another token.
@@ -211,7 +211,7 @@ impl Exchange<'_> {
 
 struct ExchangeAttempts<'a, 'b> {
     exchange: &'a Exchange<'b>,
-    body: Vec<u8>,
+    body: String,
 }
 
 impl retry::Attempts for ExchangeAttempts<'_, '_> {
@@ -221,11 +221,10 @@ impl retry::Attempts for ExchangeAttempts<'_, '_> {
         let Exchange { transport, config, .. } = self.exchange;
         tracing::debug!("exchanging credentials for an access token");
         let url = format!("{}/{TOKEN_PATH}", config.http.base_url.trim_end_matches('/'));
+        let url = reqwest::Url::parse(&url).map_err(|e| Error::Config(format!("invalid token URL {url:?}: {e}")))?;
         let request = transport
-            .client()
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(self.body.clone());
+            .request(reqwest::Method::POST, url, Some(self.body.clone()))
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
         let started = Instant::now();
         let raw = transport.send(request, &config.http).await?;
         if raw.status >= 400 {

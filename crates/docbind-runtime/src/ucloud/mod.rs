@@ -1,5 +1,6 @@
 //! The UCloud client: configuration and calls (signed, retried, decoded by the operation's generated code).
 
+mod profile;
 pub(crate) mod protocol;
 
 use std::collections::HashMap;
@@ -16,7 +17,7 @@ use crate::decode;
 use crate::redact;
 use crate::retry::{self, Failure, Repeat};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
-use crate::{CallInfo, Error, Extra, Vendor};
+use crate::{CallInfo, CallOptions, Error, Extra, Vendor};
 
 const VENDOR: Vendor = Vendor::UCloud;
 
@@ -40,6 +41,9 @@ pub struct Config {
     pub region: Option<String>,
     /// Default `Zone` for operations that declare it.
     pub zone: Option<String>,
+    /// The security token of temporary (STS) credentials, sent as `SecurityToken` and signed with the other
+    /// parameters (redacted in `Debug`).
+    pub security_token: Option<String>,
     /// Endpoint (default [`DEFAULT_BASE_URL`]), timeout, retries and the other options every client has.
     pub http: HttpOptions,
 }
@@ -53,31 +57,63 @@ impl Config {
             project_id: None,
             region: None,
             zone: None,
+            security_token: None,
             http: HttpOptions::new(DEFAULT_BASE_URL),
         }
     }
 
-    /// Reads `UCLOUD_PUBLIC_KEY`, `UCLOUD_PRIVATE_KEY` (required), `UCLOUD_PROJECT_ID`,
-    /// `UCLOUD_REGION`, `UCLOUD_ZONE`, `UCLOUD_API_BASE_URL` and `UCLOUD_TIMEOUT_SECOND`
-    /// (integer seconds). Empty values count as unset.
+    /// Reads the environment and UCloud's shared configuration files, as ucloud-sdk-go and the UCloud CLI do.
+    ///
+    /// - Environment: `UCLOUD_PUBLIC_KEY`, `UCLOUD_PRIVATE_KEY`, `UCLOUD_SECURITY_TOKEN`, `UCLOUD_PROJECT_ID`,
+    ///   `UCLOUD_REGION`, `UCLOUD_ZONE`, `UCLOUD_API_BASE_URL` and `UCLOUD_TIMEOUT_SECOND` (integer seconds).
+    ///   Empty values count as unset.
+    /// - Files: `~/.ucloud/config.json` (an array of `{profile, active, project_id, region, zone, base_url,
+    ///   timeout_sec}`) and `~/.ucloud/credential.json` (an array of `{profile, public_key, private_key}`, and
+    ///   optionally docbind's `security_token`), or the files `UCLOUD_SHARED_CONFIG_FILE` and
+    ///   `UCLOUD_SHARED_CREDENTIAL_FILE` name. The profile is `UCLOUD_PROFILE`, else the `active` one of
+    ///   config.json, else `default`.
+    ///
+    /// An environment variable wins over the profile (and a `with_*` setter called afterwards over both). The
+    /// keys are required from one or the other. A missing default file is not an error; a named file that is
+    /// missing, a malformed file, or a `UCLOUD_PROFILE` neither file has, is one, naming the file.
     pub fn from_env() -> Result<Self, Error> {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
 
-    /// Like [`Config::from_env`], reading from `vars` instead of the process environment.
+    /// Like [`Config::from_env`], reading from `vars` instead of the process environment (the default files are
+    /// looked for under `vars["HOME"]`, if set).
     pub fn from_env_map(vars: &HashMap<String, String>) -> Result<Self, Error> {
         Self::from_lookup(|k| vars.get(k).cloned())
     }
 
     fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
-        let require = |k: &str| get(k).ok_or_else(|| Error::Config(format!("environment variable {k} is not set")));
-        let mut cfg = Config::new(require("UCLOUD_PUBLIC_KEY")?, require("UCLOUD_PRIVATE_KEY")?);
-        cfg.project_id = get("UCLOUD_PROJECT_ID");
-        cfg.region = get("UCLOUD_REGION");
-        cfg.zone = get("UCLOUD_ZONE");
-        if let Some(url) = get("UCLOUD_API_BASE_URL") {
+        let home = get("HOME").or_else(|| get("USERPROFILE")).map(std::path::PathBuf::from);
+        let profile = profile::load(&get, home.as_deref())?;
+        let require = |k: &str, from_profile: Option<String>, field: &str| {
+            get(k).or(from_profile).ok_or_else(|| {
+                let file = profile
+                    .credential_file
+                    .as_ref()
+                    .map_or_else(|| "no credential file".to_owned(), |p| p.display().to_string());
+                Error::Config(format!(
+                    "environment variable {k} is not set, nor {field} in the profile {:?} ({file})",
+                    profile.name
+                ))
+            })
+        };
+        let public_key = require("UCLOUD_PUBLIC_KEY", profile.public_key.clone(), "public_key")?;
+        let private_key = require("UCLOUD_PRIVATE_KEY", profile.private_key.clone(), "private_key")?;
+        let mut cfg = Config::new(public_key, private_key);
+        cfg.security_token = get("UCLOUD_SECURITY_TOKEN").or(profile.security_token);
+        cfg.project_id = get("UCLOUD_PROJECT_ID").or(profile.project_id);
+        cfg.region = get("UCLOUD_REGION").or(profile.region);
+        cfg.zone = get("UCLOUD_ZONE").or(profile.zone);
+        if let Some(url) = get("UCLOUD_API_BASE_URL").or(profile.base_url) {
             cfg.http.base_url = url;
+        }
+        if let Some(timeout) = profile.timeout {
+            cfg.http.timeout = timeout;
         }
         if let Some(t) = get("UCLOUD_TIMEOUT_SECOND") {
             let secs: u64 = t.trim().parse().map_err(|_| {
@@ -86,6 +122,13 @@ impl Config {
             cfg.http.timeout = Duration::from_secs(secs);
         }
         Ok(cfg)
+    }
+
+    /// Sets the security token of temporary (STS) credentials.
+    #[must_use]
+    pub fn with_security_token(mut self, v: impl Into<String>) -> Self {
+        self.security_token = Some(v.into());
+        self
     }
 
     /// Sets the default project.
@@ -120,6 +163,7 @@ impl fmt::Debug for Config {
             .field("project_id", &self.project_id)
             .field("region", &self.region)
             .field("zone", &self.zone)
+            .field("security_token", &self.security_token.as_ref().map(|_| REDACTED))
             .field("http", &self.http)
             .finish()
     }
@@ -174,12 +218,29 @@ impl Client {
         T: Default + Send,
         F: FnMut(&[u8]) -> Result<(T, ResponseStatus), decode::DecodeError> + Send,
     {
+        self.call_with(op, form, decode, &CallOptions::new()).await
+    }
+
+    /// Like [`Client::call`], with `options` overriding the client's [`HttpOptions`] for this call.
+    #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
+    pub async fn call_with<T, F>(
+        &self,
+        op: &'static Operation,
+        form: Form,
+        decode: F,
+        options: &CallOptions,
+    ) -> Result<(T, CallInfo), Error>
+    where
+        T: Default + Send,
+        F: FnMut(&[u8]) -> Result<(T, ResponseStatus), decode::DecodeError> + Send,
+    {
+        let http = options.apply(&self.inner.config.http)?;
         let span = self.inner.transport.call_span(op.action);
         let mut decoded = Decoded::new(decode);
         let mut decode_body = |body: &[u8]| decoded.body(body);
-        let repeat = self.inner.config.http.repeat_for(op.action, op.idempotent);
-        let info = transport::within_deadline(&self.inner.config.http, |until| {
-            self.call_inner(op, form, repeat, until, &mut decode_body)
+        let repeat = http.repeat_for(op.action, op.idempotent);
+        let info = transport::within_deadline(&http, |until| {
+            self.call_inner(op, form, &http, repeat, until, &mut decode_body)
         })
         .instrument(span)
         .await
@@ -191,6 +252,7 @@ impl Client {
         &self,
         op: &'static Operation,
         mut form: Form,
+        http: &HttpOptions,
         repeat: Repeat,
         until: tokio::time::Instant,
         decode: &mut DecodeBody<'_>,
@@ -210,18 +272,23 @@ impl Client {
         }
         form.str("Action", op.action);
         form.str("PublicKey", &cfg.public_key);
+        if let Some(token) = &cfg.security_token {
+            form.str("SecurityToken", token);
+        }
         form.remove("Signature");
 
         let mut url = self.inner.transport.base_url().clone();
         url.query_pairs_mut().append_pair("Action", op.action);
-        let mut attempts = Attempts { client: self, op, url, form, decode };
-        retry::run(&cfg.http.retry, repeat, until, &mut attempts).await
+        let mut attempts = Attempts { client: self, http, op, url, form, decode };
+        retry::run(&http.retry, repeat, until, &mut attempts).await
     }
 }
 
 /// The attempts of one call: the same signed form, sent until the retry loop is done.
 struct Attempts<'c, 'd> {
     client: &'c Client,
+    /// The client's options, or this call's.
+    http: &'c HttpOptions,
     op: &'static Operation,
     url: reqwest::Url,
     form: Form,
@@ -240,12 +307,10 @@ impl retry::Attempts for Attempts<'_, '_> {
 
         let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
         let request = transport
-            .client()
-            .post(self.url.clone())
+            .request(reqwest::Method::POST, self.url.clone(), Some(body))
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("U-Timestamp-Ms", millis.to_string())
-            .body(body);
-        let raw = transport.send(request, &config.http).await?;
+            .header("U-Timestamp-Ms", millis.to_string());
+        let raw = transport.send(request, self.http).await?;
         let request_id = raw.header(REQUEST_ID_HEADER);
         if let Some(id) = &request_id {
             transport::record_request_id(id);

@@ -274,3 +274,27 @@ pub async fn unopenable_listener() -> (String, impl Sized) {
     }
     (format!("http://{addr}"), (listener, queued))
 }
+
+/// A wiremock server that answers everything with success, for UCloud, Finovy calls and token exchanges alike:
+/// the target of a redirect, which must receive nothing secret.
+pub async fn redirect_target() -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    let ok = serde_json::json!({"RetCode": 0, "code": 0, "success": true, "data": {"token": "t", "effectiveTime": 1_800_000}});
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(ok))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A wiremock server that redirects every request to `location` with `status`.
+pub async fn redirecting(status: u16, location: &str) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(
+            wiremock::ResponseTemplate::new(status).insert_header("Location", location).set_body_string("moved"),
+        )
+        .mount(&server)
+        .await;
+    server
+}
