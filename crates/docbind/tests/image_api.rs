@@ -366,3 +366,28 @@ async fn the_image_example_needs_a_machine() {
     let error = manage_personal_images::Settings::from_lookup(|_| None).unwrap_err();
     assert!(error.contains("FINOVY_MACHINE_ID"), "{error}");
 }
+
+#[tokio::test]
+async fn the_deadline_makes_a_state_change_unknown_only_once_its_request_went_out() {
+    let server = MockServer::start().await;
+    let slow = |body: Value| ResponseTemplate::new(200).set_body_json(body).set_delay(Duration::from_secs(5));
+    let token = success(json!({"token": TOKEN, "effectiveTime": 7_200_000}));
+    Mock::given(wiremock::matchers::path("/v1/auth/getToken")).respond_with(slow(token)).mount(&server).await;
+    let exchange = Credentials::Exchange { uuid: "A27550582".into(), secret: "s3cr3t".into() };
+    let config = Config::new(exchange).with_base_url(server.uri()).with_deadline(Duration::from_millis(200));
+    let client = Client::new(config).expect("a valid config");
+    // The deadline passes during the token exchange: the image was never asked for, and the error says so.
+    let error = client.add_image(&AddImageRequest::new("m", "n")).await.expect_err("too slow");
+    assert!(matches!(error, docbind::runtime::Error::Deadline { .. }), "{error:?}");
+
+    // With a token, the deadline passes while the add is in flight: it may have been carried out.
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any()).respond_with(slow(success(json!(true)))).mount(&server).await;
+    let config = Config::new(Credentials::Token(TOKEN.into()))
+        .with_base_url(server.uri())
+        .with_deadline(Duration::from_millis(200));
+    let error = Client::new(config).expect("a valid config").add_image(&AddImageRequest::new("m", "n")).await;
+    let error = error.expect_err("too slow");
+    assert!(error.is_outcome_unknown(), "{error:?}");
+    assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+}

@@ -148,6 +148,13 @@ impl fmt::Debug for Client {
     }
 }
 
+/// Which failures of a call may be repeated, and whether its request went out: a deadline that passes during the
+/// token exchange, before that, leaves no doubt about the outcome.
+struct Repeats {
+    rule: Repeat,
+    sending: AtomicBool,
+}
+
 /// How the call decodes a response body: a generated `decode_response`, with the decoded value kept aside.
 type DecodeBody<'a> = dyn FnMut(&[u8]) -> Result<EnvelopeStatus, decode::DecodeError> + Send + 'a;
 
@@ -217,17 +224,14 @@ impl Client {
         let span = self.inner.transport.call_span(op.name);
         let mut decoded = Decoded::new(decode);
         let mut decode_body = |body: &[u8]| decoded.body(body);
-        let repeat = http.repeat_for(op.name, op.idempotent);
-        // Whether the operation's request went out: a deadline that passes during the token exchange leaves no
-        // doubt about the outcome.
-        let sending = AtomicBool::new(false);
+        let repeat = Repeats { rule: http.repeat_for(op.name, op.idempotent), sending: AtomicBool::new(false) };
         let info = transport::within_deadline(&http, |until| {
-            self.call_inner(op, call, &http, repeat, until, &sending, &mut decode_body)
+            self.call_inner(op, call, &http, &repeat, until, &mut decode_body)
         })
         .instrument(span)
         .await
-        .map_err(|error| match sending.load(Ordering::Relaxed) {
-            true => repeat.settle(VENDOR, op.name, error),
+        .map_err(|error| match repeat.sending.load(Ordering::Relaxed) {
+            true => repeat.rule.settle(VENDOR, op.name, error),
             false => error,
         })?;
         Ok((decoded.into_value(), info))
@@ -238,9 +242,8 @@ impl Client {
         op: &'static Operation,
         call: Call,
         http: &HttpOptions,
-        repeat: Repeat,
+        repeat: &Repeats,
         until: tokio::time::Instant,
-        sending: &AtomicBool,
         decode: &mut DecodeBody<'_>,
     ) -> Result<CallInfo, Error> {
         let cfg = &self.inner.config;
@@ -265,8 +268,8 @@ impl Client {
         let method = call.method.to_reqwest();
         let mut attempts =
             Attempts { client: self, http, op, method, url, headers, body, decode, token, until, refreshed: false };
-        sending.store(true, Ordering::Relaxed);
-        retry::run(&http.retry, repeat, until, &mut attempts).await
+        repeat.sending.store(true, Ordering::Relaxed);
+        retry::run(&http.retry, repeat.rule, until, &mut attempts).await
     }
 
     /// Sends `request` once and judges the response. A failure says whether the token was refused.
