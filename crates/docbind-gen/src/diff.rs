@@ -123,6 +123,16 @@ fn compare_operation(
             format!("endpoint changed: {:?} -> {:?}", old.protocol, new.protocol),
         ));
     }
+    if old.access.read_only != new.access.read_only {
+        let class = |read_only: bool| if read_only { "read-only" } else { "may change state" };
+        let detail = format!(
+            "retry class changed: {} -> {} ({})",
+            class(old.access.read_only),
+            class(new.access.read_only),
+            new.access.reason
+        );
+        out.push(change(Impact::Compatible, op, "retries", detail));
+    }
     compare_request(op, "request field", &old.request, &new.request, out);
     compare_members(op, "response field", &response_fields(&old.response), &response_fields(&new.response), out);
     if response_shape(&old.response) != response_shape(&new.response) {

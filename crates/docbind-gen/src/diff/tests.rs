@@ -193,3 +193,40 @@ fn an_overlay_enum_that_moves_within_the_file_is_no_change() {
         ["breaking: DescribeNode: field request.State: overlay changes its Rust name or type"]
     );
 }
+
+#[test]
+fn renames_waiters_and_retry_classes_are_reported() {
+    // One doc per operation, as in a spec folder: the overlay's Rust names are keyed by doc.
+    let doc = |action: &str| {
+        let mut op = ucloud(action, "| **NodeId.N** | string | 节点 |No|", "| **State** | int | 状态 |No|", "");
+        op.source.file = format!("{action}.md").into();
+        op
+    };
+    let with_overlay = |overlay: &str| {
+        let (mut describe, mut restart) = (doc("DescribeNode"), doc("RestartNode"));
+        let names =
+            crate::overlay::apply(Path::new("specs/x/overlay.toml"), overlay, &mut [&mut describe, &mut restart])
+                .expect("overlay applies");
+        Loaded { rust_names: names, ..loaded(&[describe, restart]) }
+    };
+    let waiter = "[waiters.node_up]\noperation = \"DescribeNode\"\nid = \"NodeId\"\nstate = \"State\"\nsuccess = [4]\n";
+    let before = with_overlay("");
+    let after = with_overlay(&format!("[RestartNode]\nrename = \"Reboot\"\nread_only = true\n\n{waiter}"));
+    assert_eq!(
+        changes(&before, &after),
+        [
+            "breaking: RestartNode: Rust name: overlay changes the operation's Rust name: its own -> Reboot",
+            "compatible: DescribeNode: waiter node_up: added",
+            "compatible: RestartNode: retries: retry class changed: may change state -> read-only (set in overlay.toml)",
+        ]
+    );
+    let changed = with_overlay(&waiter.replace("[4]", "[5]"));
+    assert_eq!(
+        changes(&after, &changed)[..2],
+        [
+            "breaking: DescribeNode: waiter node_up: changed",
+            "breaking: RestartNode: Rust name: overlay changes the operation's Rust name: Reboot -> its own",
+        ]
+    );
+    assert_eq!(changes(&changed, &before), ["breaking: DescribeNode: waiter node_up: removed"]);
+}
