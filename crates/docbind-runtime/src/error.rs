@@ -107,6 +107,26 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+
+    /// The response arrived, but its status (UCloud `RetCode`; Finovy `code` and `success`) is missing, not a number,
+    /// repeated or contradicts itself, so whether the call succeeded cannot be told.
+    #[error(
+        "{vendor} {operation}: the response status cannot be read: {problem}{}; body: {body}",
+        RequestIdSuffix(request_id.as_deref())
+    )]
+    #[non_exhaustive]
+    MalformedStatus {
+        /// Which vendor answered.
+        vendor: Vendor,
+        /// The operation (UCloud action, Finovy operation name).
+        operation: String,
+        /// What is wrong with the status (`the body has no RetCode`, `code "E500" is not an integer`, …).
+        problem: String,
+        /// The first ~1 KiB of the body, decoded as lossy UTF-8 (`…` marks a cut).
+        body: String,
+        /// The request id, when the response has one.
+        request_id: Option<String>,
+    },
 }
 
 struct RequestIdSuffix<'a>(Option<&'a str>);
@@ -140,7 +160,9 @@ impl Error {
     /// The request id reported by the server, when known.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Service { request_id, .. } | Error::Status { request_id, .. } => request_id.as_deref(),
+            Error::Service { request_id, .. }
+            | Error::Status { request_id, .. }
+            | Error::MalformedStatus { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -168,6 +190,22 @@ impl Error {
 
     pub(crate) fn auth(message: impl Into<String>, source: Option<BoxError>) -> Self {
         Error::Auth { message: message.into(), source }
+    }
+
+    pub(crate) fn malformed_status(
+        vendor: Vendor,
+        operation: &str,
+        problem: String,
+        body: &[u8],
+        request_id: Option<&str>,
+    ) -> Self {
+        Error::MalformedStatus {
+            vendor,
+            operation: operation.to_owned(),
+            problem,
+            body: snippet(body),
+            request_id: request_id.map(str::to_owned),
+        }
     }
 }
 

@@ -263,18 +263,9 @@ impl Client {
         if let Some(id) = &env.trace_id {
             transport::record_request_id(id);
         }
-        match env.effective_code() {
-            0 => Ok(CallInfo { request_id: env.trace_id, attempts, status: raw.status, extra: env.extra }),
-            code => {
-                let error = Error::Service {
-                    vendor: VENDOR,
-                    code,
-                    message: env.msg.unwrap_or_default(),
-                    operation: op.name.to_owned(),
-                    request_id: env.trace_id,
-                };
-                Err((error.into(), code == 401))
-            }
+        match env.judge(op.name, &raw.body) {
+            Ok(()) => Ok(CallInfo { request_id: env.trace_id, attempts, status: raw.status, extra: env.extra }),
+            Err(error) => Err((error.into(), env.code == Some(401))),
         }
     }
 
@@ -342,15 +333,7 @@ impl Client {
         let mut data: Option<TokenData> = None;
         let env = decode_envelope(&raw.body, Slot::Model(&mut data))
             .map_err(|e| Error::auth("token exchange: invalid response", Some(Box::new(e))))?;
-        let code = env.effective_code();
-        if code != 0 {
-            let refused = Error::Service {
-                vendor: VENDOR,
-                code,
-                message: env.msg.unwrap_or_default(),
-                operation: "getToken".to_owned(),
-                request_id: env.trace_id,
-            };
+        if let Err(refused) = env.judge("getToken", &raw.body) {
             return Err(Error::auth("token exchange failed", Some(Box::new(refused))));
         }
         let data = data.unwrap_or_default();

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::decode::{self, Decode, Extra, Sealed, Slot};
 use crate::transport::percent_encode;
-use crate::Error;
+use crate::{Error, Vendor};
 
 /// HTTP method of a Finovy operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -279,10 +279,15 @@ impl Call {
 
 /// The Finovy envelope: `code`, `success`, `msg`, `traceId` are consumed, `data` goes to the
 /// caller's slot, anything else (and a misfit `data`) to `extra`.
+///
+/// The status keys `code` and `success` are read under their exact spelling only (`Code` is kept in `extra`): a
+/// status must not come from a key the vendor does not send.
 struct Envelope<'a> {
     data: Slot<'a>,
     code: Option<i64>,
+    code_keys: u32,
     success: Option<bool>,
+    success_keys: u32,
     msg: Option<String>,
     trace_id: Option<String>,
     extra: Extra,
@@ -292,10 +297,18 @@ struct Envelope<'a> {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EnvelopeStatus {
-    /// `code` (a number or a numeric string).
+    /// `code` (an integer, or a string or float holding one); `None` when absent or not an integer.
     pub code: Option<i64>,
-    /// `success`.
+    /// A `code` that is present but not an integer, as JSON text: `null`, or a value also kept in `extra`.
+    pub unparseable_code: Option<String>,
+    /// How many `code` keys the body has: anything but one makes the status unreadable.
+    pub code_keys: u32,
+    /// `success` (a boolean, `0`/`1` or their strings); `None` when absent or not a boolean.
     pub success: Option<bool>,
+    /// A `success` that is present but not a boolean, as JSON text: `null`, or a value also kept in `extra`.
+    pub unparseable_success: Option<String>,
+    /// How many `success` keys the body has (at most one is readable).
+    pub success_keys: u32,
     /// `msg`.
     pub msg: Option<String>,
     /// `traceId`, the request id.
@@ -311,22 +324,68 @@ impl EnvelopeStatus {
         extra.append(&mut self.extra);
     }
 
-    /// The effective code: `code`, or `-1` when only `success: false` signals failure.
-    pub fn effective_code(&self) -> i64 {
-        match (self.code, self.success) {
-            (Some(code), _) => code,
-            (None, Some(false)) => -1,
-            (None, _) => 0,
-        }
+    /// Whether the call succeeded: `Ok` for `code` 0 (with `success` absent or true), [`Error::Service`] for another
+    /// code, and [`Error::MalformedStatus`] (with an excerpt of `body`) when `code` is missing, repeated or not an
+    /// integer, or `code` 0 comes with a `success` that is false, repeated or not a boolean.
+    pub(crate) fn judge(&self, operation: &str, body: &[u8]) -> Result<(), Error> {
+        let problem = match (self.code_keys, self.code, &self.unparseable_code) {
+            (1, Some(0), _) => match (self.success_keys, self.success, &self.unparseable_success) {
+                (0, ..) | (1, Some(true), _) => return Ok(()),
+                (1, Some(false), _) => "code 0 contradicts success false".to_owned(),
+                (1, None, Some(raw)) => format!("success {raw} is not a boolean"),
+                (1, None, None) => "success cannot be read".to_owned(),
+                (keys, ..) => format!("the body has {keys} success keys"),
+            },
+            (1, Some(code), _) => {
+                return Err(Error::Service {
+                    vendor: Vendor::Finovy,
+                    code,
+                    message: self.msg.clone().unwrap_or_default(),
+                    operation: operation.to_owned(),
+                    request_id: self.trace_id.clone(),
+                })
+            }
+            (0, ..) => "the body has no code".to_owned(),
+            (1, None, Some(raw)) => format!("code {raw} is not an integer"),
+            (1, None, None) => "code cannot be read".to_owned(),
+            (keys, ..) => format!("the body has {keys} code keys"),
+        };
+        Err(Error::malformed_status(Vendor::Finovy, operation, problem, body, self.trace_id.as_deref()))
     }
 }
 
 /// Decodes a Finovy response body in one pass, as every generated `decode_response` does for `Client::call`:
 /// `data` streams into `data`, the other envelope fields are returned.
 pub fn decode_envelope(body: &[u8], data: Slot<'_>) -> Result<EnvelopeStatus, decode::DecodeError> {
-    let mut env = Envelope { data, code: None, success: None, msg: None, trace_id: None, extra: Extra::new() };
+    let mut env = Envelope {
+        data,
+        code: None,
+        code_keys: 0,
+        success: None,
+        success_keys: 0,
+        msg: None,
+        trace_id: None,
+        extra: Extra::new(),
+    };
     decode::decode_object(body, &mut env)?;
-    Ok(EnvelopeStatus { code: env.code, success: env.success, msg: env.msg, trace_id: env.trace_id, extra: env.extra })
+    // A value that did not fit its slot went to `extra` like any misfit; `null` left the slot empty.
+    let unparseable = |read: bool, keys: u32, key: &str| match (read, keys) {
+        (false, 1..) => Some(env.extra.get(key).map_or_else(|| "null".to_owned(), ToString::to_string)),
+        _ => None,
+    };
+    let unparseable_code = unparseable(env.code.is_some(), env.code_keys, "code");
+    let unparseable_success = unparseable(env.success.is_some(), env.success_keys, "success");
+    Ok(EnvelopeStatus {
+        code: env.code,
+        unparseable_code,
+        code_keys: env.code_keys,
+        success: env.success,
+        unparseable_success,
+        success_keys: env.success_keys,
+        msg: env.msg,
+        trace_id: env.trace_id,
+        extra: env.extra,
+    })
 }
 
 impl Sealed for Envelope<'_> {}
@@ -335,8 +394,14 @@ impl Decode for Envelope<'_> {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         Some(match key {
             "data" => self.data.reborrow(),
-            "code" => Slot::Int(&mut self.code),
-            "success" => Slot::Bool(&mut self.success),
+            "code" => {
+                self.code_keys = self.code_keys.saturating_add(1);
+                Slot::Int(&mut self.code)
+            }
+            "success" => {
+                self.success_keys = self.success_keys.saturating_add(1);
+                Slot::Bool(&mut self.success)
+            }
             "msg" => Slot::Str(&mut self.msg),
             "traceId" => Slot::Str(&mut self.trace_id),
             _ => return None,
@@ -347,8 +412,9 @@ impl Decode for Envelope<'_> {
         &mut self.extra
     }
 
+    /// Without the status keys, whose case variants are not read (see [`Envelope`]).
     fn field_names(&self) -> &'static [&'static str] {
-        &["data", "code", "success", "msg", "traceId"]
+        &["data", "msg", "traceId"]
     }
 }
 
@@ -391,6 +457,30 @@ mod tests {
         let mut c = Call::new(Method::Get, "/v1/image/detail/");
         c.path_int("id", 7);
         assert_eq!(c.path(), "v1/image/detail/7");
+    }
+
+    fn status_of(body: &str) -> EnvelopeStatus {
+        let mut data: Option<String> = None;
+        decode_envelope(body.as_bytes(), Slot::Str(&mut data)).unwrap()
+    }
+
+    #[test]
+    fn the_status_tells_absent_null_misfit_and_repeated_keys_apart() {
+        let status = status_of(r#"{"Code": 0, "SUCCESS": true, "Data": "d"}"#);
+        assert_eq!((status.code, status.code_keys, status.success_keys), (None, 0, 0));
+        assert_eq!(status.extra.get("Code"), Some(&serde_json::json!(0)), "status keys are read exactly");
+        assert_eq!(status.extra.get("SUCCESS"), Some(&serde_json::json!(true)));
+        assert!(status.extra.get("Data").is_none(), "`data` still takes a case variant");
+        let status = status_of(r#"{"code": null, "success": "maybe"}"#);
+        assert_eq!(status.unparseable_code.as_deref(), Some("null"));
+        assert_eq!(status.unparseable_success.as_deref(), Some(r#""maybe""#));
+        assert_eq!(status.extra.get("success"), Some(&serde_json::json!("maybe")));
+        let status = status_of(r#"{"code": "0", "success": 1}"#);
+        assert_eq!((status.code, status.success, status.code_keys, status.success_keys), (Some(0), Some(true), 1, 1));
+        assert!(status.judge("op", b"{}").is_ok());
+        let status = status_of(r#"{"code": 0, "code": 0, "success": true}"#);
+        assert_eq!(status.code_keys, 2);
+        assert!(status.judge("op", b"{}").is_err());
     }
 
     #[test]

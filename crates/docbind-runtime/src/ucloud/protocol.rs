@@ -13,6 +13,7 @@ use sha1::{Digest, Sha1};
 
 use crate::decode::{self, Decode, Extra, Sealed, Slot};
 use crate::transport::percent_encode;
+use crate::{Error, Vendor};
 
 /// Computes the UCloud signature of `params`.
 ///
@@ -275,9 +276,14 @@ impl Operation {
 
 /// The UCloud envelope around a generated response type: consumes `RetCode`, `Action` and
 /// `Message`, forwards every other key to the response, in the same single pass.
+///
+/// The protocol keys are read under their exact spelling only: the status must not come from a key the
+/// official SDKs would not read (`retcode`, `Retcode` are the response's, kept in its `extra`).
 struct Envelope<'a> {
     inner: &'a mut dyn Decode,
     ret_code: Option<i64>,
+    /// How many `RetCode` keys were received.
+    ret_code_keys: u32,
     action: Option<String>,
     message: Option<String>,
 }
@@ -287,7 +293,10 @@ impl Sealed for Envelope<'_> {}
 impl Decode for Envelope<'_> {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         match key {
-            "RetCode" => Some(Slot::Int(&mut self.ret_code)),
+            "RetCode" => {
+                self.ret_code_keys = self.ret_code_keys.saturating_add(1);
+                Some(Slot::Int(&mut self.ret_code))
+            }
             "Action" => Some(Slot::Str(&mut self.action)),
             "Message" => Some(Slot::Str(&mut self.message)),
             _ => self.inner.slot(key),
@@ -307,27 +316,63 @@ impl Decode for Envelope<'_> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ResponseStatus {
-    /// `RetCode` (a number or a numeric string); `None` when absent or not a number (then kept in `extra`).
+    /// `RetCode` (an integer, or a string or float holding one); `None` when absent or not an integer.
     pub ret_code: Option<i64>,
-    /// A `RetCode` that is not a number, as JSON text (its value is also kept in the response's `extra`).
+    /// A `RetCode` that is present but not an integer, as JSON text: `null`, or a value that is also kept in the
+    /// response's `extra`.
     pub unparseable_ret_code: Option<String>,
+    /// How many `RetCode` keys the body has: anything but one makes the status unreadable.
+    pub ret_code_keys: u32,
     /// `Action`, e.g. `GetUvodnImageResponse`.
     pub action: Option<String>,
     /// `Message`, present when `RetCode` is not 0.
     pub message: Option<String>,
 }
 
+impl ResponseStatus {
+    /// Whether the call succeeded: `Ok` for a `RetCode` of 0, [`Error::Service`] for another integer, and
+    /// [`Error::MalformedStatus`] (with an excerpt of `body`) when there is no `RetCode`, more than one, or one that
+    /// is not an integer. Like the official Python SDK, a missing `RetCode` is not taken for success.
+    pub(crate) fn judge(&self, action: &str, body: &[u8], request_id: Option<&str>) -> Result<(), Error> {
+        let problem = match (self.ret_code_keys, self.ret_code, &self.unparseable_ret_code) {
+            (1, Some(0), _) => return Ok(()),
+            (1, Some(code), _) => {
+                return Err(Error::Service {
+                    vendor: Vendor::UCloud,
+                    code,
+                    message: self.message.clone().unwrap_or_default(),
+                    operation: action.to_owned(),
+                    request_id: request_id.map(str::to_owned),
+                })
+            }
+            (0, ..) => "the body has no RetCode".to_owned(),
+            (1, None, Some(raw)) => format!("RetCode {raw} is not an integer"),
+            (1, None, None) => "RetCode cannot be read".to_owned(),
+            (keys, ..) => format!("the body has {keys} RetCode keys"),
+        };
+        Err(Error::malformed_status(Vendor::UCloud, action, problem, body, request_id))
+    }
+}
+
 /// Decodes a UCloud response body in one pass, as every generated `decode_response` does for `Client::call`:
 /// `RetCode`, `Action` and `Message` are returned, every other key goes to `out`.
 pub fn decode_body(body: &[u8], out: &mut dyn Decode) -> Result<ResponseStatus, decode::DecodeError> {
-    let mut env = Envelope { inner: out, ret_code: None, action: None, message: None };
+    let mut env = Envelope { inner: out, ret_code: None, ret_code_keys: 0, action: None, message: None };
     decode::decode_object(body, &mut env)?;
-    // A RetCode that did not fit the integer slot went to `extra` like any misfit.
-    let unparseable_ret_code = match env.ret_code {
-        Some(_) => None,
-        None => env.inner.extra_mut().get("RetCode").map(ToString::to_string),
+    // A RetCode that did not fit the integer slot went to `extra` like any misfit; `null` left the slot empty.
+    let unparseable_ret_code = match (env.ret_code, env.ret_code_keys) {
+        (None, 1..) => {
+            Some(env.inner.extra_mut().get("RetCode").map_or_else(|| "null".to_owned(), ToString::to_string))
+        }
+        _ => None,
     };
-    Ok(ResponseStatus { ret_code: env.ret_code, unparseable_ret_code, action: env.action, message: env.message })
+    Ok(ResponseStatus {
+        ret_code: env.ret_code,
+        unparseable_ret_code,
+        ret_code_keys: env.ret_code_keys,
+        action: env.action,
+        message: env.message,
+    })
 }
 
 #[cfg(test)]
@@ -563,6 +608,52 @@ mod tests {
         let s = format!("{f:?}");
         assert!(!s.contains("hunter2") && !s.contains("abc"), "{s}");
         assert!(s.contains("\"n\""));
+    }
+
+    /// A response type with no fields: every non-protocol key goes to its `extra`.
+    #[derive(Default)]
+    struct Empty(Extra);
+
+    impl Sealed for Empty {}
+
+    impl Decode for Empty {
+        fn slot(&mut self, _: &str) -> Option<Slot<'_>> {
+            None
+        }
+        fn extra_mut(&mut self) -> &mut Extra {
+            &mut self.0
+        }
+        fn field_names(&self) -> &'static [&'static str] {
+            &[]
+        }
+    }
+
+    fn status_of(body: &str) -> (ResponseStatus, Extra) {
+        let mut out = Empty::default();
+        let status = decode_body(body.as_bytes(), &mut out).unwrap();
+        (status, out.0)
+    }
+
+    #[test]
+    fn the_status_tells_absent_null_misfit_and_repeated_retcodes_apart() {
+        let (status, extra) = status_of(r#"{"retcode": 0}"#);
+        assert_eq!((status.ret_code, status.unparseable_ret_code, status.ret_code_keys), (None, None, 0));
+        assert_eq!(extra.get("retcode"), Some(&serde_json::json!(0)), "a case variant is the response's");
+        let (status, extra) = status_of(r#"{"RetCode": null}"#);
+        assert_eq!(
+            (status.ret_code, status.unparseable_ret_code.as_deref(), status.ret_code_keys),
+            (None, Some("null"), 1)
+        );
+        assert!(extra.is_empty());
+        let (status, extra) = status_of(r#"{"RetCode": "E1"}"#);
+        assert_eq!(status.unparseable_ret_code.as_deref(), Some(r#""E1""#));
+        assert_eq!(extra.get("RetCode"), Some(&serde_json::json!("E1")));
+        let (status, _) = status_of(r#"{"RetCode": 0, "RetCode": 0}"#);
+        assert_eq!((status.ret_code, status.ret_code_keys), (Some(0), 2));
+        assert!(status.judge("A", b"{}", None).is_err());
+        let (status, _) = status_of(r#"{"RetCode": "7", "Message": "m"}"#);
+        let error = status.judge("A", b"{}", Some("id")).unwrap_err();
+        assert_eq!((error.code(), error.request_id()), (Some(7), Some("id")));
     }
 
     #[test]
