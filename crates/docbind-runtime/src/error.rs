@@ -127,6 +127,15 @@ pub enum Error {
         /// The request id, when the response has one.
         request_id: Option<String>,
     },
+
+    /// A page stream ([`crate::paginate`]) met pages that contradict each other: the server repeated a page (it
+    /// ignores the offset or page number), or its items overrun or fall short of the total it reports.
+    #[error("pagination stopped: {problem}")]
+    #[non_exhaustive]
+    Pagination {
+        /// What the pages said (`the page at offset 10 repeats the previous page`, …).
+        problem: String,
+    },
 }
 
 struct RequestIdSuffix<'a>(Option<&'a str>);
