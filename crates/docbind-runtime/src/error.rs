@@ -133,7 +133,17 @@ pub enum Error {
     #[error("pagination stopped: {problem}")]
     #[non_exhaustive]
     Pagination {
-        /// What the pages said (`the page at offset 10 repeats the previous page`, …).
+        /// What the pages said (`the page at offset 10 holds the same items as the one before: …`, …).
+        problem: String,
+    },
+
+    /// A request parameter cannot be sent (a float that is NaN or infinite); nothing was sent.
+    #[error("invalid parameter {name}: {problem}")]
+    #[non_exhaustive]
+    InvalidParameter {
+        /// The parameter's wire name (`Ratio`, `Disks.0.Ratio`, `weights[1]`).
+        name: String,
+        /// Why it cannot be sent.
         problem: String,
     },
 }

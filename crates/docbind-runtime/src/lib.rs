@@ -18,6 +18,7 @@
 mod decode;
 mod error;
 pub mod finovy;
+mod float_param;
 pub mod paginate;
 mod retry;
 mod transport;

@@ -1,24 +1,16 @@
 //! Response statuses through the generated clients against a real HTTP server on 127.0.0.1: a status that is
 //! missing, malformed or contradicts itself is an error, never a success.
 
+mod common;
+
+use common::serve_body;
 use docbind::finovy_image::{self, GetListRequest};
 use docbind::runtime::finovy::Credentials;
 use docbind::runtime::{Error, RetryPolicy, Vendor};
 use docbind::ucloud_uodn::{self, GetUvodnImageRequest};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-/// A local server answering every request with `body` (raw bytes: some bodies repeat a key).
-async fn serve(body: &str) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ResponseTemplate::new(200).set_body_raw(body.as_bytes().to_vec(), "application/json"))
-        .mount(&server)
-        .await;
-    server
-}
 
 async fn ucloud_call(body: &str) -> Result<ucloud_uodn::GetUvodnImageResponse, Error> {
-    let server = serve(body).await;
+    let server = serve_body(body).await;
     let config =
         ucloud_uodn::Config::new("public", "private").with_base_url(server.uri()).with_retry(RetryPolicy::disabled());
     let client = ucloud_uodn::Client::new(config).expect("a client");
@@ -26,7 +18,7 @@ async fn ucloud_call(body: &str) -> Result<ucloud_uodn::GetUvodnImageResponse, E
 }
 
 async fn finovy_call(body: &str) -> Result<finovy_image::GetListResponse, Error> {
-    let server = serve(body).await;
+    let server = serve_body(body).await;
     let config = finovy_image::Config::new(Credentials::Token("t".into()))
         .with_base_url(server.uri())
         .with_retry(RetryPolicy::disabled());
@@ -151,7 +143,7 @@ async fn finovy_readable_statuses_still_decide() {
 
 #[tokio::test]
 async fn a_token_exchange_without_a_readable_status_fails() {
-    let server = serve(r#"{"success": true, "data": {"token": "tok", "effectiveTime": 7200000}}"#).await;
+    let server = serve_body(r#"{"success": true, "data": {"token": "tok", "effectiveTime": 7200000}}"#).await;
     let credentials = Credentials::Exchange { uuid: "u".into(), secret: "s".into() };
     let config = finovy_image::Config::new(credentials).with_base_url(server.uri()).with_retry(RetryPolicy::disabled());
     let client = finovy_image::Client::new(config).expect("a client");

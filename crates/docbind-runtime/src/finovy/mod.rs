@@ -213,6 +213,7 @@ impl Client {
         call: Call,
         decode: &mut DecodeBody<'_>,
     ) -> Result<CallInfo, Error> {
+        call.check()?;
         let cfg = &self.inner.config;
         let url = call.url(&cfg.http.base_url)?;
         let body = match &call.body {

@@ -8,6 +8,7 @@ use docbind_redact::{is_secret_name, REDACTED};
 use serde_json::Value;
 
 use crate::decode::{self, Decode, Extra, Sealed, Slot};
+use crate::float_param::{self, Refused};
 use crate::transport::percent_encode;
 use crate::{Error, Vendor};
 
@@ -49,6 +50,9 @@ pub struct Operation {
 }
 
 /// A request being built by generated code: method, path, query, headers, JSON body.
+///
+/// A float that is NaN or infinite is not written: the call remembers it, and the client returns
+/// [`Error::InvalidParameter`] instead of sending.
 #[derive(Clone)]
 pub struct Call {
     pub(crate) method: Method,
@@ -56,6 +60,7 @@ pub struct Call {
     query: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Option<serde_json::Map<String, Value>>,
+    refused: Option<Refused>,
 }
 
 impl fmt::Debug for Call {
@@ -95,7 +100,14 @@ impl Call {
             query: String::new(),
             headers: Vec::new(),
             body: None,
+            refused: None,
         }
+    }
+
+    /// [`Error::InvalidParameter`] for the first float that was refused, if any: the client checks this before
+    /// sending.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        self.refused.as_ref().map_or(Ok(()), |refused| Err(refused.to_error()))
     }
 
     /// The HTTP method.
@@ -128,9 +140,13 @@ impl Call {
         self.query_str(name, &v.to_string());
     }
 
-    /// Adds a float query parameter (Rust `{}` formatting, never an exponent).
+    /// Adds a finite float query parameter (Rust `{}` formatting, never an exponent); NaN and ±∞ are refused (see
+    /// [`Call`]).
     pub fn query_float(&mut self, name: &str, v: f64) {
-        self.query_str(name, &format!("{v}"));
+        match float_param::decimal(v) {
+            Some(text) => self.query_str(name, &text),
+            None => float_param::refuse(&mut self.refused, name.to_owned(), v),
+        }
     }
 
     /// Adds a `true`/`false` query parameter.
@@ -214,9 +230,12 @@ impl Call {
         self.body_json(name, Value::from(v));
     }
 
-    /// Sets a float field of the JSON body (non-finite values become `null`).
+    /// Sets a float field of the JSON body; NaN and ±∞ (which JSON cannot hold) are refused (see [`Call`]).
     pub fn body_float(&mut self, name: &str, v: f64) {
-        self.body_json(name, Value::from(v));
+        match serde_json::Number::from_f64(v) {
+            Some(number) => self.body_json(name, Value::Number(number)),
+            None => float_param::refuse(&mut self.refused, name.to_owned(), v),
+        }
     }
 
     /// Sets a boolean field of the JSON body.
@@ -481,6 +500,20 @@ mod tests {
         let status = status_of(r#"{"code": 0, "code": 0, "success": true}"#);
         assert_eq!(status.code_keys, 2);
         assert!(status.judge("op", b"{}").is_err());
+    }
+
+    #[test]
+    fn non_finite_floats_are_not_written_and_the_first_is_remembered() {
+        let mut c = Call::new(Method::Post, "v1/x");
+        c.query_float("ratio", 0.25);
+        c.body_float("price", 2.0);
+        assert!(c.check().is_ok());
+        c.opt_body_float("discount", Some(f64::NEG_INFINITY));
+        c.opt_query_float("weight", Some(f64::NAN));
+        assert_eq!(c.query(), "ratio=0.25");
+        assert_eq!(Value::Object(c.body().unwrap().clone()), serde_json::json!({"price": 2.0}));
+        let error = c.check().unwrap_err();
+        assert!(matches!(&error, Error::InvalidParameter { name, .. } if name == "discount"), "{error:?}");
     }
 
     #[test]

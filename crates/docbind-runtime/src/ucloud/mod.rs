@@ -184,6 +184,7 @@ impl Client {
         mut form: Form,
         decode: &mut DecodeBody<'_>,
     ) -> Result<CallInfo, Error> {
+        form.check()?;
         let cfg = &self.inner.config;
         let defaults = [
             (op.declares_project_id, "ProjectId", &cfg.project_id),

@@ -12,6 +12,7 @@ use docbind_redact::{is_secret_name, REDACTED};
 use sha1::{Digest, Sha1};
 
 use crate::decode::{self, Decode, Extra, Sealed, Slot};
+use crate::float_param::{self, Refused};
 use crate::transport::percent_encode;
 use crate::{Error, Vendor};
 
@@ -44,12 +45,14 @@ pub fn sign(params: &[(String, String)], private_key: &str) -> String {
 /// Generated `encode` functions call it field by field. Nested groups use [`Form::enter`] /
 /// [`Form::enter_index`] / [`Form::leave`], so `form.enter_index("A", 0); form.enter("B");
 /// form.int("C", 1)` writes `A.0.B.C=1`. Writing a key twice replaces the earlier value.
-/// Empty strings are sent as-is (like the Python SDK); `None` is not sent.
+/// Empty strings are sent as-is (like the Python SDK); `None` is not sent. A float that is NaN or infinite is not
+/// written: the form remembers it, and the client returns [`Error::InvalidParameter`] instead of sending.
 #[derive(Clone, Default)]
 pub struct Form {
     pairs: Vec<(String, String)>,
     prefix: String,
     stack: Vec<usize>,
+    refused: Option<Refused>,
 }
 
 impl Form {
@@ -88,10 +91,16 @@ impl Form {
         self.put(key, v.to_string());
     }
 
-    /// Writes a float with Rust `{}` formatting: `42.0` → `42`, `1e-7` → `0.0000001`, never an
-    /// exponent (this matches Go's `FormatFloat(v, 'f', -1, 64)`).
+    /// Writes a finite float with Rust `{}` formatting: `42.0` → `42`, `1e-7` → `0.0000001`, never an
+    /// exponent (this matches Go's `FormatFloat(v, 'f', -1, 64)`). NaN and ±∞ are refused (see [`Form`]).
     pub fn float(&mut self, key: &str, v: f64) {
-        self.put(key, format!("{v}"));
+        match float_param::decimal(v) {
+            Some(text) => self.put(key, text),
+            None => {
+                let name = self.full_key(key);
+                float_param::refuse(&mut self.refused, name, v);
+            }
+        }
     }
 
     /// Writes `true` or `false`.
@@ -141,10 +150,10 @@ impl Form {
         }
     }
 
-    /// Writes `key.0`, `key.1`, … for each float (formatted as in [`Form::float`]).
+    /// Writes `key.0`, `key.1`, … for each float (formatted, or refused, as in [`Form::float`]).
     pub fn float_list(&mut self, key: &str, v: &[f64]) {
         for (i, n) in v.iter().enumerate() {
-            self.put(&format!("{key}.{i}"), format!("{n}"));
+            self.float(&format!("{key}.{i}"), *n);
         }
     }
 
@@ -176,6 +185,12 @@ impl Form {
         if let Some(len) = self.stack.pop() {
             self.prefix.truncate(len);
         }
+    }
+
+    /// [`Error::InvalidParameter`] for the first float that was refused, if any: the client checks this before
+    /// sending.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        self.refused.as_ref().map_or(Ok(()), |refused| Err(refused.to_error()))
     }
 
     /// Whether the (fully qualified, top-level) `key` has been written.
@@ -586,6 +601,21 @@ mod tests {
         f.int("j", 4);
         assert_eq!(f.get("j"), Some("4"));
         assert_eq!(f.len(), 13);
+    }
+
+    #[test]
+    fn non_finite_floats_are_not_written_and_the_first_is_remembered() {
+        let mut f = Form::new();
+        f.float("A", 1.5);
+        assert!(f.check().is_ok());
+        f.enter_index("Disks", 2);
+        f.opt_float("Ratio", Some(f64::NAN));
+        f.leave();
+        f.float_list("Weights", &[1.0, f64::INFINITY]);
+        assert_eq!(map(&f), vec![("A", "1.5"), ("Weights.0", "1")]);
+        let error = f.check().unwrap_err();
+        assert!(matches!(&error, Error::InvalidParameter { name, .. } if name == "Disks.2.Ratio"), "{error:?}");
+        assert!(f.clone().check().is_err(), "a clone remembers it too");
     }
 
     #[test]
