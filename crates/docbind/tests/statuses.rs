@@ -39,6 +39,8 @@ async fn ucloud_missing_null_or_misspelled_retcode_is_an_error() {
         r#"{"RetCode": 0.5}"#,
         r#"{"RetCode": true}"#,
         r#"{"RetCode": 0, "RetCode": 171}"#,
+        r#"{"RetCode": 0, "RetCode": "x"}"#,
+        r#"{"RetCode": 0, "RetCode": null}"#,
     ] {
         if let Ok(response) = ucloud_call(body).await {
             succeeded.push(format!("{body} => {response:?}"));
@@ -84,7 +86,7 @@ async fn ucloud_status_errors_say_what_is_wrong_and_keep_an_excerpt_of_the_body(
         (r#"{"retcode": 0}"#, "the body has no RetCode"),
         (r#"{"RetCode": "abc"}"#, r#"RetCode "abc" is not an integer"#),
         (r#"{"RetCode": {"x": 1}, "Message": "m"}"#, r#"RetCode {"x":1} is not an integer"#),
-        (r#"{"RetCode": 0, "RetCode": 0}"#, "the body has 2 RetCode keys"),
+        (r#"{"RetCode": 0, "RetCode": "x"}"#, r#"RetCode "x" is not an integer"#),
     ] {
         let error = ucloud_call(body).await.expect_err(body);
         assert_eq!(malformed(&error), (Vendor::UCloud, "GetUvodnImage", problem, body), "{body}");
@@ -104,6 +106,8 @@ async fn ucloud_readable_statuses_still_decide() {
     let response = ucloud_call(r#"{"RetCode": "0", "TotalCount": 3}"#).await.expect("RetCode \"0\" is success");
     assert_eq!(response.total_count, Some(3));
     ucloud_call(r#"{"RetCode": 0.0}"#).await.expect("RetCode 0.0 is success");
+    // Of repeated keys the last one counts, as the official SDKs' JSON parsers read them.
+    ucloud_call(r#"{"RetCode": "x", "RetCode": 0}"#).await.expect("the last RetCode is 0");
     let error = ucloud_call(r#"{"RetCode": 171, "Message": "签名错误"}"#).await.expect_err("171");
     assert_eq!(error.code(), Some(171));
 }
@@ -117,7 +121,7 @@ async fn finovy_status_errors_say_what_is_wrong_and_keep_an_excerpt_of_the_body(
         (r#"{"code": 0, "success": false, "msg": "镜像不存在"}"#, "code 0 contradicts success false"),
         (r#"{"code": 0, "success": "maybe"}"#, r#"success "maybe" is not a boolean"#),
         (r#"{"code": 0, "success": null}"#, "success null is not a boolean"),
-        (r#"{"code": 0, "success": true, "success": true}"#, "the body has 2 success keys"),
+        (r#"{"code": 0, "success": true, "success": false}"#, "code 0 contradicts success false"),
         (r#"{"success": true, "data": null}"#, "the body has no code"),
         (r#"{"Code": 0, "success": true}"#, "the body has no code"),
     ] {
@@ -153,4 +157,12 @@ async fn a_token_exchange_without_a_readable_status_fails() {
     assert_eq!(malformed(source).2, "the body has no code");
     let requests = server.received_requests().await.unwrap_or_default();
     assert!(requests.iter().all(|r| r.url.path().ends_with("getToken")), "the call was sent with no token");
+}
+
+#[tokio::test]
+async fn a_status_code_wider_than_64_bits_is_shown_exactly() {
+    let error = ucloud_call(r#"{"RetCode": 123456789012345678901234567890}"#).await.expect_err("not an i64");
+    assert_eq!(malformed(&error).2, "RetCode 123456789012345678901234567890 is not an integer");
+    let error = finovy_call(r#"{"code": -123456789012345678901234567890}"#).await.expect_err("not an i64");
+    assert_eq!(malformed(&error).2, "code -123456789012345678901234567890 is not an integer");
 }

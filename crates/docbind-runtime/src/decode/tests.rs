@@ -746,3 +746,115 @@ fn fast_paths_agree_with_the_general_conversion() {
         assert_eq!(got, want_fields, "value path, {text}");
     }
 }
+
+#[test]
+fn a_byte_order_mark_before_the_json_is_ignored() {
+    let info = decode("\u{feff}{\"ImageId\":\"a\",\"Size\":123456789012345678901234567890}");
+    assert_eq!(info.image_id.as_deref(), Some("a"));
+    assert_eq!(info.extra.raw_json("Size"), Some("123456789012345678901234567890"));
+    let mut extra = Extra::new();
+    let mut n = None;
+    decode_into_slot(b"\xEF\xBB\xBF12", Slot::Int(&mut n), &mut extra, "data").unwrap();
+    assert_eq!(n, Some(12));
+    // Only at the very start: anywhere else it is not JSON.
+    for body in [&b" \xEF\xBB\xBF{}"[..], b"{\xEF\xBB\xBF}", b"\xEF\xBB\xBF\xEF\xBB\xBF{}", b"\xEF\xBB{}"] {
+        assert!(decode_object(body, &mut ImageInfo::default()).is_err(), "{body:?}");
+    }
+}
+
+const WIDE: &str = "123456789012345678901234567890";
+
+#[test]
+fn integers_wider_than_64_bits_keep_their_digits_and_never_round_into_a_field() {
+    let body = format!(
+        r#"{{"ImageId":{WIDE},"Size":{WIDE},"Ratio":-{WIDE},"Public":18446744073709551616,"Tags":[{WIDE},"t"],
+            "Ports":[1,{WIDE}],"Weights":[1e19,-9223372036854775809],"Meta":{{"n":[{WIDE}],"f":1.5}},"RawList":[1,{WIDE}],
+            "Unknown":{{"deep":[ {WIDE} ]}},"Owner":{WIDE},"DeployInfoList":[{WIDE},{{"Status":{WIDE}}}]}}"#
+    );
+    let info = decode(&body);
+    // Text fields take the exact digits.
+    assert_eq!(info.image_id.as_deref(), Some(WIDE));
+    assert_eq!(info.tags, [WIDE, "t"]);
+    // Number, boolean, free-form and model fields do not: the value is kept in extra, digits and raw text.
+    assert_eq!(
+        (info.size, info.ratio, info.public, info.meta.as_ref(), info.owner.as_ref()),
+        (None, None, None, None, None)
+    );
+    let minus_wide = format!("-{WIDE}");
+    for (key, raw) in [
+        ("Size", WIDE),
+        ("Ratio", minus_wide.as_str()),
+        ("Public", "18446744073709551616"),
+        ("Ports.1", WIDE),
+        ("Weights.1", "-9223372036854775809"),
+        ("RawList.1", WIDE),
+        ("Owner", WIDE),
+        ("DeployInfoList.0", WIDE),
+    ] {
+        assert_eq!(info.extra.raw_json(key), Some(raw), "{key}");
+        assert_eq!(info.extra.get(key), Some(&Value::String(raw.to_owned())), "{key}");
+    }
+    let meta = format!(r#"{{"n":[{WIDE}],"f":1.5}}"#);
+    assert_eq!(info.extra.raw_json("Meta"), Some(meta.as_str()));
+    assert_eq!(info.extra.get("Meta"), Some(&json!({"n": [WIDE], "f": 1.5})));
+    let unknown = format!(r#"{{"deep":[ {WIDE} ]}}"#);
+    assert_eq!(info.extra.raw_json("Unknown"), Some(unknown.as_str()), "as received, spaces and all");
+    assert_eq!(info.extra.len(), 10, "{:?}", info.extra);
+    // What fits is untouched, a float literal included.
+    assert_eq!(info.ports, [1]);
+    assert_eq!(info.weights, [1e19]);
+    assert_eq!(info.raw_list, [json!(1)]);
+    assert_eq!(info.deploy_info_list.len(), 1);
+    assert_eq!(info.deploy_info_list[0].extra.raw_json("Status"), Some(WIDE));
+    // An exact entry has no raw text.
+    let info = decode(r#"{"Size":18446744073709551615,"Zeta":{"a":1}}"#);
+    assert_eq!(info.extra.get("Size"), Some(&json!(u64::MAX)));
+    assert_eq!((info.extra.raw_json("Size"), info.extra.raw_json("Zeta")), (None, None));
+    assert!(format!("{:?}", decode(&format!(r#"{{"Size":{WIDE}}}"#)).extra).contains(&format!("Raw({WIDE})")));
+}
+
+#[test]
+fn the_edges_of_64_bits() {
+    let info = decode(r#"{"Size":-9223372036854775808,"Ports":[-9223372036854775809],"Tags":[18446744073709551616]}"#);
+    assert_eq!(info.size, Some(i64::MIN));
+    assert_eq!(info.extra.raw_json("Ports.0"), Some("-9223372036854775809"));
+    assert_eq!(info.tags, ["18446744073709551616"]);
+    // A wide integer in a string stays a string, and does not round into a float either.
+    let info = decode(&format!(r#"{{"ImageName":"{WIDE}","Ratio":"{WIDE}","Size":"{WIDE}"}}"#));
+    assert_eq!(info.image_name.as_deref(), Some(WIDE));
+    assert_eq!((info.ratio, info.size), (None, None));
+    assert_eq!(info.extra.get("Ratio"), Some(&json!(WIDE)));
+}
+
+#[test]
+fn case_variants_holding_wide_integers_decode_like_exact_keys() {
+    let info = decode(&format!(r#"{{"imageid":{WIDE},"size":{WIDE},"meta":{{"a":{WIDE}}},"tags":[{WIDE}]}}"#));
+    assert_eq!(info.image_id.as_deref(), Some(WIDE));
+    assert_eq!(info.tags, [WIDE]);
+    assert_eq!(info.size, None);
+    assert_eq!(info.extra.raw_json("size"), Some(WIDE));
+    let meta = format!(r#"{{"a":{WIDE}}}"#);
+    assert_eq!(info.extra.raw_json("meta"), Some(meta.as_str()));
+    assert_eq!(info.extra.len(), 2, "{:?}", info.extra);
+}
+
+#[test]
+fn values_serde_json_cannot_represent_fail_naming_their_key_path() {
+    for (body, path) in [
+        (r#"{"DeployInfoList":[{"Region":"a"},{"Status":1e400}]}"#, "$.DeployInfoList[1].Status"),
+        (r#"{"Meta":{"k":"\ud800"}}"#, "$.Meta.k"),
+        (r#"{"ImageName":"x\udc00y"}"#, "$.ImageName"),
+        (r#"{"Unknown":[1,-1e400]}"#, "$.Unknown[1]"),
+        (r#"{"Size":123456789012345678901234567890,"Ratio":1e400}"#, "$.Ratio"),
+        ("{\n  \"Owner\": {\n    \"Child\": {\"Region\": 1e999}}}", "$.Owner.Child.Region"),
+    ] {
+        let err = decode_object(body.as_bytes(), &mut ImageInfo::default()).unwrap_err();
+        assert_eq!(err.path(), path, "{body}: {err}");
+        assert!(err.to_string().ends_with(&format!(", in {path}")), "{err}");
+        assert!(err.line() > 0, "{err}");
+    }
+    let err = decode_object(b"[1]", &mut ImageInfo::default()).unwrap_err();
+    assert_eq!((err.path(), err.to_string().contains(", in")), ("", false));
+    let err = decode_object(b"{\"a\": [1, 2", &mut ImageInfo::default()).unwrap_err();
+    assert_eq!(err.path(), "$.a[1]", "{err}");
+}

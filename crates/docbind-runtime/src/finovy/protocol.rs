@@ -300,13 +300,13 @@ impl Call {
 /// caller's slot, anything else (and a misfit `data`) to `extra`.
 ///
 /// The status keys `code` and `success` are read under their exact spelling only (`Code` is kept in `extra`): a
-/// status must not come from a key the vendor does not send.
+/// status must not come from a key the vendor does not send. Of repeated keys the last one counts.
 struct Envelope<'a> {
     data: Slot<'a>,
     code: Option<i64>,
-    code_keys: u32,
+    code_seen: bool,
     success: Option<bool>,
-    success_keys: u32,
+    success_seen: bool,
     msg: Option<String>,
     trace_id: Option<String>,
     extra: Extra,
@@ -320,14 +320,10 @@ pub struct EnvelopeStatus {
     pub code: Option<i64>,
     /// A `code` that is present but not an integer, as JSON text: `null`, or a value also kept in `extra`.
     pub unparseable_code: Option<String>,
-    /// How many `code` keys the body has: anything but one makes the status unreadable.
-    pub code_keys: u32,
     /// `success` (a boolean, `0`/`1` or their strings); `None` when absent or not a boolean.
     pub success: Option<bool>,
     /// A `success` that is present but not a boolean, as JSON text: `null`, or a value also kept in `extra`.
     pub unparseable_success: Option<String>,
-    /// How many `success` keys the body has (at most one is readable).
-    pub success_keys: u32,
     /// `msg`.
     pub msg: Option<String>,
     /// `traceId`, the request id.
@@ -344,18 +340,16 @@ impl EnvelopeStatus {
     }
 
     /// Whether the call succeeded: `Ok` for `code` 0 (with `success` absent or true), [`Error::Service`] for another
-    /// code, and [`Error::MalformedStatus`] (with an excerpt of `body`) when `code` is missing, repeated or not an
-    /// integer, or `code` 0 comes with a `success` that is false, repeated or not a boolean.
+    /// code, and [`Error::MalformedStatus`] (with an excerpt of `body`) when `code` is missing or not an integer,
+    /// or `code` 0 comes with a `success` that is false or not a boolean.
     pub(crate) fn judge(&self, operation: &str, body: &[u8]) -> Result<(), Error> {
-        let problem = match (self.code_keys, self.code, &self.unparseable_code) {
-            (1, Some(0), _) => match (self.success_keys, self.success, &self.unparseable_success) {
-                (0, ..) | (1, Some(true), _) => return Ok(()),
-                (1, Some(false), _) => "code 0 contradicts success false".to_owned(),
-                (1, None, Some(raw)) => format!("success {raw} is not a boolean"),
-                (1, None, None) => "success cannot be read".to_owned(),
-                (keys, ..) => format!("the body has {keys} success keys"),
+        let problem = match (self.code, &self.unparseable_code) {
+            (Some(0), _) => match (self.success, &self.unparseable_success) {
+                (Some(true), _) | (None, None) => return Ok(()),
+                (Some(false), _) => "code 0 contradicts success false".to_owned(),
+                (None, Some(raw)) => format!("success {raw} is not a boolean"),
             },
-            (1, Some(code), _) => {
+            (Some(code), _) => {
                 return Err(Error::Service {
                     vendor: Vendor::Finovy,
                     code,
@@ -364,10 +358,8 @@ impl EnvelopeStatus {
                     request_id: self.trace_id.clone(),
                 })
             }
-            (0, ..) => "the body has no code".to_owned(),
-            (1, None, Some(raw)) => format!("code {raw} is not an integer"),
-            (1, None, None) => "code cannot be read".to_owned(),
-            (keys, ..) => format!("the body has {keys} code keys"),
+            (None, Some(raw)) => format!("code {raw} is not an integer"),
+            (None, None) => "the body has no code".to_owned(),
         };
         Err(Error::malformed_status(Vendor::Finovy, operation, problem, body, self.trace_id.as_deref()))
     }
@@ -379,28 +371,26 @@ pub fn decode_envelope(body: &[u8], data: Slot<'_>) -> Result<EnvelopeStatus, de
     let mut env = Envelope {
         data,
         code: None,
-        code_keys: 0,
+        code_seen: false,
         success: None,
-        success_keys: 0,
+        success_seen: false,
         msg: None,
         trace_id: None,
         extra: Extra::new(),
     };
     decode::decode_object(body, &mut env)?;
     // A value that did not fit its slot went to `extra` like any misfit; `null` left the slot empty.
-    let unparseable = |read: bool, keys: u32, key: &str| match (read, keys) {
-        (false, 1..) => Some(env.extra.get(key).map_or_else(|| "null".to_owned(), ToString::to_string)),
+    let unparseable = |read: bool, seen: bool, key: &str| match (read, seen) {
+        (false, true) => Some(env.extra.json_text(key).unwrap_or_else(|| "null".to_owned())),
         _ => None,
     };
-    let unparseable_code = unparseable(env.code.is_some(), env.code_keys, "code");
-    let unparseable_success = unparseable(env.success.is_some(), env.success_keys, "success");
+    let unparseable_code = unparseable(env.code.is_some(), env.code_seen, "code");
+    let unparseable_success = unparseable(env.success.is_some(), env.success_seen, "success");
     Ok(EnvelopeStatus {
         code: env.code,
         unparseable_code,
-        code_keys: env.code_keys,
         success: env.success,
         unparseable_success,
-        success_keys: env.success_keys,
         msg: env.msg,
         trace_id: env.trace_id,
         extra: env.extra,
@@ -413,12 +403,15 @@ impl Decode for Envelope<'_> {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         Some(match key {
             "data" => self.data.reborrow(),
+            // A repeated key replaces the earlier value, also when it does not fit (then it is in `extra`).
             "code" => {
-                self.code_keys = self.code_keys.saturating_add(1);
+                self.code_seen = true;
+                self.code = None;
                 Slot::Int(&mut self.code)
             }
             "success" => {
-                self.success_keys = self.success_keys.saturating_add(1);
+                self.success_seen = true;
+                self.success = None;
                 Slot::Bool(&mut self.success)
             }
             "msg" => Slot::Str(&mut self.msg),
@@ -484,9 +477,9 @@ mod tests {
     }
 
     #[test]
-    fn the_status_tells_absent_null_misfit_and_repeated_keys_apart() {
+    fn the_status_tells_absent_null_and_misfit_keys_apart() {
         let status = status_of(r#"{"Code": 0, "SUCCESS": true, "Data": "d"}"#);
-        assert_eq!((status.code, status.code_keys, status.success_keys), (None, 0, 0));
+        assert_eq!((status.code, status.unparseable_code.as_deref()), (None, None));
         assert_eq!(status.extra.get("Code"), Some(&serde_json::json!(0)), "status keys are read exactly");
         assert_eq!(status.extra.get("SUCCESS"), Some(&serde_json::json!(true)));
         assert!(status.extra.get("Data").is_none(), "`data` still takes a case variant");
@@ -495,25 +488,15 @@ mod tests {
         assert_eq!(status.unparseable_success.as_deref(), Some(r#""maybe""#));
         assert_eq!(status.extra.get("success"), Some(&serde_json::json!("maybe")));
         let status = status_of(r#"{"code": "0", "success": 1}"#);
-        assert_eq!((status.code, status.success, status.code_keys, status.success_keys), (Some(0), Some(true), 1, 1));
+        assert_eq!((status.code, status.success), (Some(0), Some(true)));
         assert!(status.judge("op", b"{}").is_ok());
-        let status = status_of(r#"{"code": 0, "code": 0, "success": true}"#);
-        assert_eq!(status.code_keys, 2);
+        // Of repeated keys the last counts.
+        let status = status_of(r#"{"code": 0, "code": "E1", "success": true}"#);
+        assert_eq!((status.code, status.unparseable_code.as_deref()), (None, Some(r#""E1""#)));
         assert!(status.judge("op", b"{}").is_err());
-    }
-
-    #[test]
-    fn non_finite_floats_are_not_written_and_the_first_is_remembered() {
-        let mut c = Call::new(Method::Post, "v1/x");
-        c.query_float("ratio", 0.25);
-        c.body_float("price", 2.0);
-        assert!(c.check().is_ok());
-        c.opt_body_float("discount", Some(f64::NEG_INFINITY));
-        c.opt_query_float("weight", Some(f64::NAN));
-        assert_eq!(c.query(), "ratio=0.25");
-        assert_eq!(Value::Object(c.body().unwrap().clone()), serde_json::json!({"price": 2.0}));
-        let error = c.check().unwrap_err();
-        assert!(matches!(&error, Error::InvalidParameter { name, .. } if name == "discount"), "{error:?}");
+        assert!(status_of(r#"{"code": "E1", "code": 0, "success": false, "success": true}"#)
+            .judge("op", b"{}")
+            .is_ok());
     }
 
     #[test]

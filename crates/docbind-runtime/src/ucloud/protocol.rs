@@ -293,12 +293,13 @@ impl Operation {
 /// `Message`, forwards every other key to the response, in the same single pass.
 ///
 /// The protocol keys are read under their exact spelling only: the status must not come from a key the
-/// official SDKs would not read (`retcode`, `Retcode` are the response's, kept in its `extra`).
+/// official SDKs would not read (`retcode`, `Retcode` are the response's, kept in its `extra`). Of repeated keys the
+/// last one counts, as in the official SDKs' JSON parsers.
 struct Envelope<'a> {
     inner: &'a mut dyn Decode,
     ret_code: Option<i64>,
-    /// How many `RetCode` keys were received.
-    ret_code_keys: u32,
+    /// Whether a `RetCode` key was received (its value may be `null` or a misfit).
+    ret_code_seen: bool,
     action: Option<String>,
     message: Option<String>,
 }
@@ -309,7 +310,9 @@ impl Decode for Envelope<'_> {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         match key {
             "RetCode" => {
-                self.ret_code_keys = self.ret_code_keys.saturating_add(1);
+                self.ret_code_seen = true;
+                // A repeated key replaces the earlier value, also when it does not fit (then it is in `extra`).
+                self.ret_code = None;
                 Some(Slot::Int(&mut self.ret_code))
             }
             "Action" => Some(Slot::Str(&mut self.action)),
@@ -336,8 +339,6 @@ pub struct ResponseStatus {
     /// A `RetCode` that is present but not an integer, as JSON text: `null`, or a value that is also kept in the
     /// response's `extra`.
     pub unparseable_ret_code: Option<String>,
-    /// How many `RetCode` keys the body has: anything but one makes the status unreadable.
-    pub ret_code_keys: u32,
     /// `Action`, e.g. `GetUvodnImageResponse`.
     pub action: Option<String>,
     /// `Message`, present when `RetCode` is not 0.
@@ -346,12 +347,12 @@ pub struct ResponseStatus {
 
 impl ResponseStatus {
     /// Whether the call succeeded: `Ok` for a `RetCode` of 0, [`Error::Service`] for another integer, and
-    /// [`Error::MalformedStatus`] (with an excerpt of `body`) when there is no `RetCode`, more than one, or one that
-    /// is not an integer. Like the official Python SDK, a missing `RetCode` is not taken for success.
+    /// [`Error::MalformedStatus`] (with an excerpt of `body`) when there is no `RetCode` or one that is not an
+    /// integer. Like the official Python SDK, a missing `RetCode` is not taken for success.
     pub(crate) fn judge(&self, action: &str, body: &[u8], request_id: Option<&str>) -> Result<(), Error> {
-        let problem = match (self.ret_code_keys, self.ret_code, &self.unparseable_ret_code) {
-            (1, Some(0), _) => return Ok(()),
-            (1, Some(code), _) => {
+        let problem = match (self.ret_code, &self.unparseable_ret_code) {
+            (Some(0), _) => return Ok(()),
+            (Some(code), _) => {
                 return Err(Error::Service {
                     vendor: Vendor::UCloud,
                     code,
@@ -360,10 +361,8 @@ impl ResponseStatus {
                     request_id: request_id.map(str::to_owned),
                 })
             }
-            (0, ..) => "the body has no RetCode".to_owned(),
-            (1, None, Some(raw)) => format!("RetCode {raw} is not an integer"),
-            (1, None, None) => "RetCode cannot be read".to_owned(),
-            (keys, ..) => format!("the body has {keys} RetCode keys"),
+            (None, Some(raw)) => format!("RetCode {raw} is not an integer"),
+            (None, None) => "the body has no RetCode".to_owned(),
         };
         Err(Error::malformed_status(Vendor::UCloud, action, problem, body, request_id))
     }
@@ -372,22 +371,14 @@ impl ResponseStatus {
 /// Decodes a UCloud response body in one pass, as every generated `decode_response` does for `Client::call`:
 /// `RetCode`, `Action` and `Message` are returned, every other key goes to `out`.
 pub fn decode_body(body: &[u8], out: &mut dyn Decode) -> Result<ResponseStatus, decode::DecodeError> {
-    let mut env = Envelope { inner: out, ret_code: None, ret_code_keys: 0, action: None, message: None };
+    let mut env = Envelope { inner: out, ret_code: None, ret_code_seen: false, action: None, message: None };
     decode::decode_object(body, &mut env)?;
     // A RetCode that did not fit the integer slot went to `extra` like any misfit; `null` left the slot empty.
-    let unparseable_ret_code = match (env.ret_code, env.ret_code_keys) {
-        (None, 1..) => {
-            Some(env.inner.extra_mut().get("RetCode").map_or_else(|| "null".to_owned(), ToString::to_string))
-        }
+    let unparseable_ret_code = match (env.ret_code, env.ret_code_seen) {
+        (None, true) => Some(env.inner.extra_mut().json_text("RetCode").unwrap_or_else(|| "null".to_owned())),
         _ => None,
     };
-    Ok(ResponseStatus {
-        ret_code: env.ret_code,
-        unparseable_ret_code,
-        ret_code_keys: env.ret_code_keys,
-        action: env.action,
-        message: env.message,
-    })
+    Ok(ResponseStatus { ret_code: env.ret_code, unparseable_ret_code, action: env.action, message: env.message })
 }
 
 #[cfg(test)]
@@ -665,22 +656,26 @@ mod tests {
     }
 
     #[test]
-    fn the_status_tells_absent_null_misfit_and_repeated_retcodes_apart() {
+    fn the_status_tells_absent_null_and_misfit_retcodes_apart() {
         let (status, extra) = status_of(r#"{"retcode": 0}"#);
-        assert_eq!((status.ret_code, status.unparseable_ret_code, status.ret_code_keys), (None, None, 0));
+        assert_eq!((status.ret_code, status.unparseable_ret_code), (None, None));
         assert_eq!(extra.get("retcode"), Some(&serde_json::json!(0)), "a case variant is the response's");
         let (status, extra) = status_of(r#"{"RetCode": null}"#);
-        assert_eq!(
-            (status.ret_code, status.unparseable_ret_code.as_deref(), status.ret_code_keys),
-            (None, Some("null"), 1)
-        );
+        assert_eq!((status.ret_code, status.unparseable_ret_code.as_deref()), (None, Some("null")));
         assert!(extra.is_empty());
         let (status, extra) = status_of(r#"{"RetCode": "E1"}"#);
         assert_eq!(status.unparseable_ret_code.as_deref(), Some(r#""E1""#));
         assert_eq!(extra.get("RetCode"), Some(&serde_json::json!("E1")));
-        let (status, _) = status_of(r#"{"RetCode": 0, "RetCode": 0}"#);
-        assert_eq!((status.ret_code, status.ret_code_keys), (Some(0), 2));
+        // Of repeated keys the last counts, whether it fits or not (as Python's and Go's parsers read them).
+        let (status, _) = status_of(r#"{"RetCode": 0, "RetCode": "x"}"#);
+        assert_eq!((status.ret_code, status.unparseable_ret_code.as_deref()), (None, Some(r#""x""#)));
         assert!(status.judge("A", b"{}", None).is_err());
+        let (status, _) = status_of(r#"{"RetCode": "x", "RetCode": 0}"#);
+        assert!(status.judge("A", b"{}", None).is_ok());
+        // A wide RetCode is read on the second pass; nothing of the first stays behind.
+        let (status, extra) = status_of(r#"{"RetCode": 0, "Big": 123456789012345678901234567890}"#);
+        assert!(status.judge("A", b"{}", None).is_ok());
+        assert_eq!(extra.raw_json("Big"), Some("123456789012345678901234567890"));
         let (status, _) = status_of(r#"{"RetCode": "7", "Message": "m"}"#);
         let error = status.judge("A", b"{}", Some("id")).unwrap_err();
         assert_eq!((error.code(), error.request_id()), (Some(7), Some("id")));
