@@ -69,6 +69,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 mod path;
@@ -642,7 +643,7 @@ fn in_passes(body: &[u8], pass: &mut impl Pass) -> Result<(), DecodeError> {
 /// each other, so nothing is lost).
 fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Result<(), A::Error> {
     // Rare: only keys in a different case land here.
-    let mut variants: Vec<(&'static str, Cow<'de, str>, Kept)> = Vec::new();
+    let mut variants: Vec<Variant<'de>> = Vec::new();
     // Written by `SlotSeed` only when a value does not fit, so the common path reads it and moves on.
     let mut misfit = Misfit::None;
     while let Some(key) = map.next_key_seed(KeySeed)? {
@@ -658,7 +659,7 @@ fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Resu
             }
             None => match target.field_names().iter().copied().find(|name| name.eq_ignore_ascii_case(&key)) {
                 Some(name) => {
-                    variants.push((name, key, map.next_value_seed(ValueSeed)?));
+                    variants.push(read_variant(&mut map, name, key)?);
                     continue;
                 }
                 None => misfit = Misfit::Whole(map.next_value_seed(ValueSeed)?),
@@ -666,23 +667,56 @@ fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Resu
         }
         std::mem::replace(&mut misfit, Misfit::None).store_cow(target.extra_mut(), key);
     }
-    for (name, key, kept) in variants {
+    for Variant { name, key, text, kept } in variants {
         match target.slot(name) {
             Some(mut slot) if !slot.is_filled() => {
+                // Read again from its text, exactly as the body has it (a `Value` would sort its members and merge
+                // repeated keys).
                 let seed = SlotSeed { slot: &mut slot, misfit: &mut misfit };
-                let decoded = match kept.raw {
-                    // Not exact as a `Value`: decoded again from its text, like the body.
-                    Some(raw) => precise::with_tracked(raw.as_bytes(), |de| seed.deserialize(&mut *de)),
-                    // Its numbers are not at the reader's position.
-                    None => precise::untracked(|| seed.deserialize(kept.value)),
-                };
-                decoded.map_err(de::Error::custom)?;
+                precise::with_tracked(text.as_bytes(), |de| seed.deserialize(&mut *de).and_then(|()| de.end()))
+                    .map_err(de::Error::custom)?;
             }
             _ => misfit = Misfit::Whole(kept),
         }
         std::mem::replace(&mut misfit, Misfit::None).store_cow(target.extra_mut(), key);
     }
     Ok(())
+}
+
+/// A case variant of a declared name, held until its object's exact keys are done: its text as received, and its
+/// value as `extra` would keep it.
+struct Variant<'de> {
+    name: &'static str,
+    key: Cow<'de, str>,
+    text: Box<str>,
+    kept: Kept,
+}
+
+/// Reads the value of the case variant `key` (of the declared `name`), keeping its text for [`walk_map`] to decode it
+/// from later exactly as received (through a `Value`, an object's members would be sorted and repeated keys merged).
+///
+/// The fast reader captures the text as is, which does not check what `serde_json` cannot represent, so the text is
+/// read once right away; if that fails, the body goes to the tracked pass (see [`precise`]), which reads the value
+/// in place, so an error names its key path like any other.
+fn read_variant<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    name: &'static str,
+    key: Cow<'de, str>,
+) -> Result<Variant<'de>, A::Error> {
+    if precise::tracking() {
+        let mark = precise::Mark::here();
+        let kept = map.next_value_seed(ValueSeed)?;
+        let text = mark.value_text().unwrap_or_default();
+        return Ok(Variant { name, key, text, kept });
+    }
+    let text: Box<RawValue> = map.next_value()?;
+    let read = precise::with_tracked(text.get().as_bytes(), |de| {
+        ValueSeed.deserialize(&mut *de).and_then(|kept| de.end().map(|()| kept))
+    });
+    match read {
+        Ok(kept) => Ok(Variant { name, key, text: text.get().into(), kept }),
+        Err(_) => Err(precise::restart()),
+    }
 }
 
 /// What did not fit a slot.

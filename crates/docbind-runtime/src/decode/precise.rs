@@ -7,7 +7,8 @@
 //!
 //! - The fast pass reads the body from a slice. A visitor handed an `f64` that may stand for a wide integer
 //!   ([`maybe_wide`]: integral and at least 2^63 in magnitude, which no `f64` a JSON integer of 64 bits becomes
-//!   is) stops it ([`wide_integer`] fails and flags [`take_restart`]).
+//!   is) stops it ([`wide_integer`] fails and flags [`take_restart`]); so does a case variant whose captured text
+//!   does not read ([`restart`]).
 //! - The tracked pass ([`with_tracked`]) decodes the same body again, through `serde_json`'s `io::Read` reader over a
 //!   [`Tracked`] body that counts the bytes consumed. The reader looks one byte past a number at most, so
 //!   [`wide_integer`] reads the literal back from the body: its exact digits (or `None` for a float literal such as
@@ -47,9 +48,9 @@ impl io::Read for TrackedReader {
 }
 
 thread_local! {
-    /// The tracked bodies being decoded on this thread, innermost last; `None` suspends tracking (while a visitor
-    /// reads an already decoded `Value`, whose numbers are not at the reader's position). Empty on the fast pass.
-    static TRACKED: RefCell<Vec<Option<Rc<Tracked>>>> = const { RefCell::new(Vec::new()) };
+    /// The tracked bodies being decoded on this thread, innermost last (a case variant's value is read from its own
+    /// text within the body's pass). Empty on the fast pass.
+    static TRACKED: RefCell<Vec<Rc<Tracked>>> = const { RefCell::new(Vec::new()) };
     /// Set when a visitor stopped the fast pass for the tracked reader.
     static RESTART: Cell<bool> = const { Cell::new(false) };
 }
@@ -58,7 +59,7 @@ thread_local! {
 struct Frame;
 
 impl Frame {
-    fn push(frame: Option<Rc<Tracked>>) -> Frame {
+    fn push(frame: Rc<Tracked>) -> Frame {
         TRACKED.with(|stack| stack.borrow_mut().push(frame));
         Frame
     }
@@ -71,7 +72,7 @@ impl Drop for Frame {
 }
 
 fn current() -> Option<Rc<Tracked>> {
-    TRACKED.with(|stack| stack.borrow().last().cloned().flatten())
+    TRACKED.with(|stack| stack.borrow().last().cloned())
 }
 
 /// The deserializer of the tracked reader.
@@ -83,14 +84,8 @@ pub(super) fn with_tracked<T>(
     decode: impl FnOnce(&mut TrackedDeserializer) -> Result<T, serde_json::Error>,
 ) -> Result<T, serde_json::Error> {
     let tracked = Rc::new(Tracked { body: Rc::from(body), consumed: Cell::new(0) });
-    let _frame = Frame::push(Some(tracked.clone()));
+    let _frame = Frame::push(tracked.clone());
     decode(&mut serde_json::Deserializer::from_reader(TrackedReader(tracked)))
-}
-
-/// Runs `read` with tracking suspended: for visitors reading a `Value` rather than the body.
-pub(super) fn untracked<T>(read: impl FnOnce() -> T) -> T {
-    let _frame = Frame::push(None);
-    read()
 }
 
 /// Whether an `f64` from the reader may stand for an integer literal beyond `i64` and `u64` (`serde_json` hands
@@ -101,23 +96,28 @@ pub(super) fn maybe_wide(v: f64) -> bool {
 }
 
 /// What a visitor handed `v` (for which [`maybe_wide`] holds) makes of it: the exact text (`-` and digits) of the
-/// integer literal the tracked reader just read, when it is wider than 64 bits; `None` for a float literal, or when
-/// the visitor reads a `Value` rather than the body. On the fast reader, an error that stops the pass and flags
-/// [`take_restart`].
+/// integer literal the tracked reader just read, when it is wider than 64 bits; `None` for a float literal. On the
+/// fast reader, an error that stops the pass and flags [`take_restart`].
 pub(super) fn wide_integer<E: serde::de::Error>() -> Result<Option<String>, E> {
-    let frame = TRACKED.with(|stack| stack.borrow().last().cloned());
-    match frame {
-        None => {
-            RESTART.with(|flag| flag.set(true));
-            Err(E::custom("a number needs the tracked reader"))
-        }
-        Some(None) => Ok(None),
-        Some(Some(tracked)) => Ok(literal_before(&tracked)),
+    match current() {
+        Some(tracked) => Ok(literal_before(&tracked)),
+        None => Err(restart()),
     }
 }
 
-/// Whether the pass that just failed was stopped by [`wide_integer`] (and should run again with the tracked
-/// reader); clears the flag.
+/// Whether the body is being read by the tracked reader.
+pub(super) fn tracking() -> bool {
+    current().is_some()
+}
+
+/// An error that stops the fast pass and has the body read again by the tracked reader (flags [`take_restart`]).
+pub(super) fn restart<E: serde::de::Error>() -> E {
+    RESTART.with(|flag| flag.set(true));
+    E::custom("the body needs the tracked reader")
+}
+
+/// Whether the pass that just failed was stopped by [`wide_integer`] or [`restart`] (and should run again with the
+/// tracked reader); clears the flag.
 pub(super) fn take_restart() -> bool {
     RESTART.with(|flag| flag.replace(false))
 }
@@ -166,6 +166,22 @@ impl Mark {
         let raw = tracked.body.get(at.checked_sub(1)?..tracked.consumed.get())?;
         Some(String::from_utf8_lossy(raw).into())
     }
+
+    /// The text of an object member's value just read, when the mark was made right after its key: without the
+    /// colon and spaces before it, nor the byte after a number that the reader peeked at.
+    pub(super) fn value_text(&self) -> Option<Box<str>> {
+        let (tracked, at) = self.0.as_ref()?;
+        let raw = tracked.body.get(*at..tracked.consumed.get())?;
+        let start = raw.iter().position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b':'))?;
+        let mut value = raw[start..].trim_ascii_end();
+        if matches!(value.first(), Some(b'-' | b'0'..=b'9')) {
+            // Only a number leaves a peeked byte behind, and it ends in a digit.
+            while value.last().is_some_and(|b| !b.is_ascii_digit()) {
+                value = value[..value.len() - 1].trim_ascii_end();
+            }
+        }
+        Some(String::from_utf8_lossy(value).into())
+    }
 }
 
 #[cfg(test)]
@@ -173,7 +189,7 @@ mod tests {
     use super::*;
 
     fn wide() -> Option<String> {
-        wide_integer::<serde_json::Error>().expect("tracked or suspended")
+        wide_integer::<serde_json::Error>().expect("tracked")
     }
 
     #[test]
@@ -188,9 +204,8 @@ mod tests {
             ("1.5", None),
         ] {
             let tracked = Rc::new(Tracked { body: Rc::from(body.as_bytes()), consumed: Cell::new(after(literal)) });
-            let _frame = Frame::push(Some(tracked));
+            let _frame = Frame::push(tracked);
             assert_eq!(wide().as_deref(), expected, "{literal}");
-            assert_eq!(untracked(wide), None, "suspended");
         }
         // On the fast pass (nothing tracked) the visitor stops it, once.
         assert!(!take_restart());
@@ -198,7 +213,7 @@ mod tests {
         assert!(take_restart() && !take_restart());
         // A bare literal at the end of the body: nothing was peeked.
         let tracked = Rc::new(Tracked { body: Rc::from(&b"18446744073709551616"[..]), consumed: Cell::new(20) });
-        let _frame = Frame::push(Some(tracked));
+        let _frame = Frame::push(tracked);
         assert_eq!(wide().as_deref(), Some("18446744073709551616"));
     }
 
@@ -208,7 +223,7 @@ mod tests {
         let value: serde_json::Value = with_tracked(body, |de| serde::Deserialize::deserialize(de)).unwrap();
         assert_eq!(value, serde_json::json!({"a": [1, {"b": 2}], "c": 3}));
         let tracked = Rc::new(Tracked { body: Rc::from(&body[..]), consumed: Cell::new(7) });
-        let _frame = Frame::push(Some(tracked.clone()));
+        let _frame = Frame::push(tracked.clone());
         let mark = Mark::here();
         tracked.consumed.set(19);
         assert_eq!(mark.text().as_deref(), Some(r#"[1, {"b": 2}]"#));
