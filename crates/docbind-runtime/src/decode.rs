@@ -69,7 +69,6 @@ use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 mod path;
@@ -670,11 +669,16 @@ fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Resu
     for Variant { name, key, text, kept } in variants {
         match target.slot(name) {
             Some(mut slot) if !slot.is_filled() => {
-                // Read again from its text, exactly as the body has it (a `Value` would sort its members and merge
-                // repeated keys).
                 let seed = SlotSeed { slot: &mut slot, misfit: &mut misfit };
-                precise::with_tracked(text.as_bytes(), |de| seed.deserialize(&mut *de).and_then(|()| de.end()))
-                    .map_err(de::Error::custom)?;
+                let decoded = match text {
+                    // Again from its text, exactly as the body has it. Its depth was checked where it stands in the
+                    // body, so decoding it now nests no deeper than reading it did.
+                    Some(text) => {
+                        precise::with_tracked(text.as_bytes(), |de| seed.deserialize(&mut *de).and_then(|()| de.end()))
+                    }
+                    None => seed.deserialize(kept.value),
+                };
+                decoded.map_err(de::Error::custom)?;
             }
             _ => misfit = Misfit::Whole(kept),
         }
@@ -683,39 +687,45 @@ fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Resu
     Ok(())
 }
 
-/// A case variant of a declared name, held until its object's exact keys are done: its text as received, and its
-/// value as `extra` would keep it.
+/// A case variant of a declared name, held until its object's exact keys are done: its value as `extra` would keep
+/// it, and its text as received when a `Value` does not say all of it.
 struct Variant<'de> {
     name: &'static str,
     key: Cow<'de, str>,
-    text: Box<str>,
+    text: Option<Box<str>>,
     kept: Kept,
 }
 
-/// Reads the value of the case variant `key` (of the declared `name`), keeping its text for [`walk_map`] to decode it
-/// from later exactly as received (through a `Value`, an object's members would be sorted and repeated keys merged).
+/// Reads the value of the case variant `key` (of the declared `name`) in place, like any value (errors name their key
+/// path, depth counts), to decode it into its field later.
 ///
-/// The fast reader captures the text as is, which does not check what `serde_json` cannot represent, so the text is
-/// read once right away; if that fails, the body goes to the tracked pass (see [`precise`]), which reads the value
-/// in place, so an error names its key path like any other.
+/// A field is decoded from a `Value` only when that says all the value said: it holds no object (a `Value` object
+/// sorts its members and keeps only the last of repeated keys) and no float a visitor would take for a wide integer
+/// (see [`precise`]). Any other value has the body read again by the tracked reader, which keeps the value's text.
 fn read_variant<'de, A: MapAccess<'de>>(
     map: &mut A,
     name: &'static str,
     key: Cow<'de, str>,
 ) -> Result<Variant<'de>, A::Error> {
+    let mark = precise::Mark::here();
+    let kept = map.next_value_seed(ValueSeed)?;
     if precise::tracking() {
-        let mark = precise::Mark::here();
-        let kept = map.next_value_seed(ValueSeed)?;
-        let text = mark.value_text().unwrap_or_default();
+        let text = mark.value_text();
         return Ok(Variant { name, key, text, kept });
     }
-    let text: Box<RawValue> = map.next_value()?;
-    let read = precise::with_tracked(text.get().as_bytes(), |de| {
-        ValueSeed.deserialize(&mut *de).and_then(|kept| de.end().map(|()| kept))
-    });
-    match read {
-        Ok(kept) => Ok(Variant { name, key, text: text.get().into(), kept }),
-        Err(_) => Err(precise::restart()),
+    if !said_by_value(&kept.value) {
+        return Err(precise::restart());
+    }
+    Ok(Variant { name, key, text: None, kept })
+}
+
+/// Whether decoding from `value` gives what decoding its text would (see [`read_variant`]).
+fn said_by_value(value: &Value) -> bool {
+    match value {
+        Value::Object(_) => false,
+        Value::Array(items) => items.iter().all(said_by_value),
+        Value::Number(n) => n.as_f64().is_none_or(|f| n.is_i64() || n.is_u64() || !precise::maybe_wide(f)),
+        _ => true,
     }
 }
 

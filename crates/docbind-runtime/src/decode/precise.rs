@@ -7,8 +7,8 @@
 //!
 //! - The fast pass reads the body from a slice. A visitor handed an `f64` that may stand for a wide integer
 //!   ([`maybe_wide`]: integral and at least 2^63 in magnitude, which no `f64` a JSON integer of 64 bits becomes
-//!   is) stops it ([`wide_integer`] fails and flags [`take_restart`]); so does a case variant whose captured text
-//!   does not read ([`restart`]).
+//!   is) stops it ([`wide_integer`] fails and flags [`take_restart`]); so does a case variant whose value a `Value`
+//!   cannot say in full ([`restart`]: its text is needed).
 //! - The tracked pass ([`with_tracked`]) decodes the same body again, through `serde_json`'s `io::Read` reader over a
 //!   [`Tracked`] body that counts the bytes consumed. The reader looks one byte past a number at most, so
 //!   [`wide_integer`] reads the literal back from the body: its exact digits (or `None` for a float literal such as
@@ -48,8 +48,8 @@ impl io::Read for TrackedReader {
 }
 
 thread_local! {
-    /// The tracked bodies being decoded on this thread, innermost last (a case variant's value is read from its own
-    /// text within the body's pass). Empty on the fast pass.
+    /// The tracked bodies being decoded on this thread, innermost last (a case variant's value is decoded from its
+    /// own text within the body's pass). Empty on the fast pass.
     static TRACKED: RefCell<Vec<Rc<Tracked>>> = const { RefCell::new(Vec::new()) };
     /// Set when a visitor stopped the fast pass for the tracked reader.
     static RESTART: Cell<bool> = const { Cell::new(false) };

@@ -921,3 +921,29 @@ fn errors_inside_a_case_variant_name_their_full_path() {
         );
     }
 }
+
+/// A case variant is read in place like any value, so the body's depth limit counts its nesting too (its text,
+/// read on its own, would have had a fresh one), and variants nested in variants cannot grow the stack.
+#[test]
+fn a_case_variant_nests_no_deeper_than_the_body_may() {
+    let arrays = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+    // 1 + 1 + 125 containers: within serde_json's 127.
+    let info = decode(&format!(r#"{{"Owner":{{"child":{}}}}}"#, arrays(125)));
+    assert!(info.owner.unwrap().extra.get("child").is_some());
+    // 1 + 1 + 126: one past.
+    let body = format!(r#"{{"Owner":{{"child":{}}}}}"#, arrays(126));
+    let err = decode_object(body.as_bytes(), &mut ImageInfo::default()).unwrap_err();
+    assert!(err.message().contains("recursion limit"), "{err}");
+    // Variants inside variants, far past the limit: an error, not a stack overflow.
+    let chain = format!(r#"{{"owner":{}{}}}"#, r#"{"child":"#.repeat(5000), "}".repeat(5000));
+    assert!(decode_object(chain.as_bytes(), &mut ImageInfo::default()).is_err());
+    // Within the limit they all land.
+    let mut info = decode(&format!(r#"{{"owner":{}{{"region":"r"}}{}}}"#, r#"{"child":"#.repeat(60), "}".repeat(60)));
+    let mut depth = 0;
+    let mut node = info.owner.take().expect("the variant fills Owner");
+    while let Some(child) = node.child.take() {
+        node = *child;
+        depth += 1;
+    }
+    assert_eq!((depth, node.region.as_deref()), (60, Some("r")));
+}
