@@ -97,8 +97,11 @@ async fn ucloud_status_errors_say_what_is_wrong_and_keep_an_excerpt_of_the_body(
     let body = format!(r#"{{"TotalCount": 1, "Pad": "{}"}}"#, "x".repeat(100_000));
     let error = ucloud_call(&body).await.expect_err("no RetCode");
     let (_, _, _, excerpt) = malformed(&error);
-    assert!(excerpt.len() <= 1024 + '…'.len_utf8() && excerpt.ends_with('…'), "{} bytes", excerpt.len());
-    assert!(body.starts_with(excerpt.trim_end_matches('…')));
+    // The runtime's one excerpt rule: at most 1 KiB of the body, then `… [cut: N bytes in all]`.
+    let (kept, cut) = excerpt.split_once('…').expect("the cut is marked");
+    assert!(kept.len() <= 1024, "{} bytes kept", kept.len());
+    assert_eq!(cut, format!(" [cut: {} bytes in all]", body.len()));
+    assert!(body.starts_with(kept));
 }
 
 #[tokio::test]
@@ -153,7 +156,9 @@ async fn a_token_exchange_without_a_readable_status_fails() {
     let client = finovy_image::Client::new(config).expect("a client");
     let error = client.get_list(&GetListRequest::new()).await.expect_err("no code in the token response");
     assert!(matches!(error, Error::Auth { .. }), "{error:?}");
-    let source = std::error::Error::source(&error).and_then(|s| s.downcast_ref::<Error>()).expect("the cause");
+    // A failed exchange is shared by every call waiting on it: its cause is an `Arc<Error>`.
+    let cause = std::error::Error::source(&error).expect("a cause");
+    let source = cause.downcast_ref::<std::sync::Arc<Error>>().map(|shared| &**shared).expect("the cause");
     assert_eq!(malformed(source).2, "the body has no code");
     let requests = server.received_requests().await.unwrap_or_default();
     assert!(requests.iter().all(|r| r.url.path().ends_with("getToken")), "the call was sent with no token");
