@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{docbind, fresh_dir, repo_root};
+use common::{docbind, repo_root};
 use std::process::Command;
 use std::time::Instant;
 
@@ -21,7 +21,11 @@ fn a_generated_crate_builds_as_a_member_of_a_fresh_workspace() {
         return;
     }
     let started = Instant::now();
-    let scratch = fresh_dir("drop-in");
+    // Outside this checkout: `cargo new` under the checkout's folder would join the checkout's own workspace (as
+    // under `target/`, where cargo's test scratch dir is when CARGO_TARGET_DIR is unset).
+    let scratch = std::env::temp_dir().join(format!("docbind-drop-in-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).expect("temp dir is writable");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let created =
         Command::new(&cargo).current_dir(&scratch).args(["new", "--vcs", "none", "--lib", "-q", "app"]).status();
@@ -58,5 +62,6 @@ fn a_generated_crate_builds_as_a_member_of_a_fresh_workspace() {
         .expect("cargo runs");
     let metadata = String::from_utf8_lossy(&listed.stdout);
     assert!(metadata.contains("\"name\":\"ucloud-unetworkacl\""), "not a member of the workspace: {metadata}");
+    let _ = std::fs::remove_dir_all(&scratch);
     println!("generated and checked in {:.0?}", started.elapsed());
 }

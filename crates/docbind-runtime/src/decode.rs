@@ -7,7 +7,9 @@
 //!
 //! Nothing is lost: unknown keys and values that do not fit their slot are stored raw in the
 //! enclosing object's [`Extra`] (a misfit list element under `"<Name>.<index>"`). Only a body
-//! that is not JSON (or, for [`decode_object`], whose top level is not an object) is an error.
+//! that is not JSON (or, for [`decode_object`], whose top level is not an object) is an error, and so is
+//! a value `serde_json` cannot represent (a number beyond `f64` such as `1e400`, a lone surrogate `"\ud800"`): the
+//! error names its key path ([`DecodeError::path`]). A UTF-8 byte order mark before the JSON is ignored.
 //!
 //! Lenience rules:
 //! - [`Slot::Str`] accepts strings, numbers (rendered like JSON: `1` → `"1"`, `1.5` → `"1.5"`)
@@ -16,6 +18,8 @@
 //!   strings (surrounding whitespace trimmed).
 //! - [`Slot::Float`] accepts numbers and numeric strings (finite values only).
 //! - [`Slot::Bool`] accepts booleans, `0`/`1`, and the strings `"true"`/`"false"`/`"0"`/`"1"`.
+//! - An integer wider than 64 bits is never rounded: string and enumeration slots take its exact digits, every
+//!   other slot leaves it to `Extra` (see [`Extra::raw_json`]; [`precise`] tells how it is found).
 //! - `null` sets an `Option` slot to `None`, empties a list and clears a model; a missing key
 //!   changes nothing. A `null` *inside* a typed list is a misfit element (kept in `Extra`).
 //! - Duplicate keys: the last one wins (lists and models are replaced, not merged).
@@ -64,14 +68,19 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
-use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+
+mod path;
+mod precise;
 
 /// Unknown keys and misfit values of one decoded object, in the order they were received.
 ///
 /// Inserting an existing key replaces its value in place (last one wins). Small sets are a
 /// plain vector; large ones get a hash index so decoding map-like objects stays linear.
+///
+/// A [`Value`] cannot hold an integer wider than 64 bits: [`Extra::get`] shows one as a string of its digits, and
+/// [`Extra::raw_json`] gives the entry's JSON text exactly as received.
 ///
 /// One pointer wide and allocation-free while empty: every generated struct has an `Extra`, and
 /// nearly all of them stay empty, so decoding a large list pays 8 bytes per object for it.
@@ -82,15 +91,23 @@ pub struct Extra {
 
 #[derive(Clone, Default)]
 struct ExtraEntries {
-    entries: Vec<(String, Value)>,
+    entries: Vec<Entry>,
     index: Option<HashMap<String, usize>>,
+}
+
+#[derive(Clone, PartialEq)]
+struct Entry {
+    key: String,
+    value: Value,
+    /// The JSON text as received, when `value` is not exact (it holds an integer wider than 64 bits).
+    raw: Option<Box<str>>,
 }
 
 impl ExtraEntries {
     fn position(&self, key: &str) -> Option<usize> {
         match &self.index {
             Some(index) => index.get(key).copied(),
-            None => self.entries.iter().position(|(k, _)| k == key),
+            None => self.entries.iter().position(|e| e.key == key),
         }
     }
 }
@@ -110,19 +127,37 @@ impl Extra {
         Extra { inner: None }
     }
 
-    fn entries(&self) -> &[(String, Value)] {
+    fn entries(&self) -> &[Entry] {
         self.inner.as_deref().map_or(&[], |inner| inner.entries.as_slice())
     }
 
-    /// The raw value stored under `key`.
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    fn entry(&self, key: &str) -> Option<&Entry> {
         let inner = self.inner.as_deref()?;
-        inner.position(key).map(|i| &inner.entries[i].1)
+        inner.position(key).map(|i| &inner.entries[i])
+    }
+
+    /// The raw value stored under `key` (an integer wider than 64 bits shows as a string of its digits: see
+    /// [`Extra::raw_json`]).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// The JSON text of the entry under `key` exactly as received, when its value holds an integer wider than 64 bits
+    /// (which [`Extra::get`] can only show as a string of its digits); `None` for every other entry, whose
+    /// [`Extra::get`] value is exact.
+    pub fn raw_json(&self, key: &str) -> Option<&str> {
+        self.entry(key).and_then(|e| e.raw.as_deref())
+    }
+
+    /// The entry under `key` as JSON text: as received when it holds a wide integer, else its value serialized.
+    pub(crate) fn json_text(&self, key: &str) -> Option<String> {
+        let entry = self.entry(key)?;
+        Some(entry.raw.as_deref().map_or_else(|| entry.value.to_string(), str::to_owned))
     }
 
     /// All entries in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.entries().iter().map(|(k, v)| (k.as_str(), v))
+        self.entries().iter().map(|e| (e.key.as_str(), &e.value))
     }
 
     /// Number of entries.
@@ -137,21 +172,28 @@ impl Extra {
 
     /// Stores `value` under `key`, replacing (in place) a previous value with the same key.
     pub fn insert(&mut self, key: impl Into<String>, value: Value) {
-        let key = key.into();
+        self.insert_kept(key.into(), Kept::exact(value));
+    }
+
+    /// Stores a value as the decoder kept it, raw text and all.
+    fn insert_kept(&mut self, key: String, kept: Kept) {
+        let Kept { value, raw } = kept;
         let inner = self.inner.get_or_insert_with(Box::default);
         if let Some(i) = inner.position(&key) {
-            inner.entries[i].1 = value;
+            let entry = &mut inner.entries[i];
+            entry.value = value;
+            entry.raw = raw;
             return;
         }
         if let Some(index) = &mut inner.index {
             index.insert(key.clone(), inner.entries.len());
         } else if inner.entries.len() >= INDEX_THRESHOLD {
             let mut index: HashMap<String, usize> =
-                inner.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+                inner.entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect();
             index.insert(key.clone(), inner.entries.len());
             inner.index = Some(index);
         }
-        inner.entries.push((key, value));
+        inner.entries.push(Entry { key, value, raw });
     }
 
     /// Removes and returns the value stored under `key`.
@@ -159,7 +201,7 @@ impl Extra {
         let inner = self.inner.as_deref_mut()?;
         let pos = inner.position(key)?;
         inner.index = None; // positions shifted; rebuilt lazily when large again
-        Some(inner.entries.remove(pos).1)
+        Some(inner.entries.remove(pos).value)
     }
 
     /// Moves every entry of `other` to the end of `self` (an entry with a key `self` has replaces its value, in
@@ -170,20 +212,30 @@ impl Extra {
             self.inner = Some(moved);
             return;
         }
-        for (key, value) in moved.entries {
-            self.insert(key, value);
+        for Entry { key, value, raw } in moved.entries {
+            self.insert_kept(key, Kept { value, raw });
         }
     }
 
-    /// Converts the entries into a JSON object.
+    /// Converts the entries into a JSON object (integers wider than 64 bits as strings of their digits).
     pub fn to_json_object(&self) -> serde_json::Map<String, Value> {
-        self.entries().iter().cloned().collect()
+        self.iter().map(|(k, v)| (k.to_owned(), v.clone())).collect()
     }
 }
 
+/// Shows an entry kept with its raw text as `Raw(<text>)`, any other as its `Value`.
 impl fmt::Debug for Extra {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
+        struct Shown<'a>(&'a Entry);
+        impl fmt::Debug for Shown<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match &self.0.raw {
+                    Some(raw) => write!(f, "Raw({raw})"),
+                    None => fmt::Debug::fmt(&self.0.value, f),
+                }
+            }
+        }
+        f.debug_map().entries(self.entries().iter().map(|e| (e.key.as_str(), Shown(e)))).finish()
     }
 }
 
@@ -193,6 +245,26 @@ impl<'a> IntoIterator for &'a Extra {
 
     fn into_iter(self) -> Self::IntoIter {
         Box::new(self.iter())
+    }
+}
+
+/// A raw value as the decoder keeps it: the [`Value`], and, when that is not exact (it holds an integer wider than 64
+/// bits, shown as a string of its digits), the JSON text as received.
+#[derive(Debug, Clone, PartialEq)]
+struct Kept {
+    value: Value,
+    raw: Option<Box<str>>,
+}
+
+impl Kept {
+    fn exact(value: Value) -> Kept {
+        Kept { value, raw: None }
+    }
+
+    /// An integer literal wider than 64 bits.
+    fn wide(literal: String) -> Kept {
+        let raw = literal.clone().into_boxed_str();
+        Kept { value: Value::String(literal), raw: Some(raw) }
     }
 }
 
@@ -405,7 +477,7 @@ pub trait ModelList: Sealed + Send {
 impl<T: Decode + Default> ModelList for Vec<T> {
     fn push_default(&mut self) -> &mut dyn Decode {
         self.push(T::default());
-        // Just pushed, so `last_mut` is `Some`; the fallback keeps this panic-free regardless.
+        // Just pushed, so the list is not empty and `len - 1` is in bounds.
         let len = self.len();
         &mut self[len - 1]
     }
@@ -429,6 +501,7 @@ pub struct DecodeError {
     message: String,
     line: usize,
     column: usize,
+    path: String,
 }
 
 impl DecodeError {
@@ -447,14 +520,39 @@ impl DecodeError {
         self.column
     }
 
+    /// The key path of the value the parser stopped at (`$.ImageList[3].ImageSize`; `$` for the top level), or `""`
+    /// when the error is not about one value (the top level is not an object).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     pub(crate) fn from_json(e: &serde_json::Error) -> Self {
-        DecodeError { message: e.to_string(), line: e.line(), column: e.column() }
+        DecodeError { message: e.to_string(), line: e.line(), column: e.column(), path: String::new() }
+    }
+
+    /// `e`, met while decoding `body`, with the key path of its position. The tracked reader (`tracked`) counts
+    /// the byte it peeked at in the position, the slice reader does not.
+    fn in_body(e: &serde_json::Error, body: &[u8], tracked: bool) -> Self {
+        let path = match e.line() {
+            // Only syntax errors point at a value; the others (a top level that is not an object) at no key.
+            _ if e.is_data() => String::new(),
+            0 => String::new(),
+            line => {
+                let offset = path::offset_of(body, line, e.column());
+                path::key_path(body, offset.saturating_sub(usize::from(tracked)))
+            }
+        };
+        DecodeError { path, ..DecodeError::from_json(e) }
     }
 }
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message)?;
+        match self.path.as_str() {
+            "" | "$" => Ok(()),
+            path => write!(f, ", in {path}"),
+        }
     }
 }
 
@@ -462,29 +560,81 @@ impl std::error::Error for DecodeError {}
 
 const NOT_AN_OBJECT: &str = "expected a JSON object at the top level";
 
-/// Decodes a JSON object `body` into `target`. Errors only if `body` is not JSON or its top
-/// level is not an object; every other mismatch is kept in `Extra`.
+/// The body without a UTF-8 byte order mark, which some servers put first and JSON does not allow.
+fn without_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
+}
+
+/// Decodes a JSON object `body` into `target`. Errors only if `body` is not JSON, its top level is not an object, or
+/// it holds a value `serde_json` cannot represent (a number beyond `f64` such as `1e400`, a lone surrogate
+/// `"\ud800"`): the error names its key path. Every other mismatch is kept in `Extra`. A UTF-8 byte order mark
+/// before the JSON is ignored.
 pub fn decode_object(body: &[u8], target: &mut dyn Decode) -> Result<(), DecodeError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    de.deserialize_any(TopObjectVisitor { target }).and_then(|()| de.end()).map_err(|e| DecodeError::from_json(&e))
+    in_passes(body, &mut IntoObject(target))
 }
 
 /// Decodes a top-level JSON value of any shape into `slot`. A misfit (or misfit list elements)
-/// is stored in `misfit` under `name` (or `"<name>.<index>"`).
+/// is stored in `misfit` under `name` (or `"<name>.<index>"`). Errors as [`decode_object`] does.
 pub fn decode_into_slot(body: &[u8], slot: Slot<'_>, misfit: &mut Extra, name: &str) -> Result<(), DecodeError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let mut slot = slot;
-    let mut result = Misfit::None;
-    SlotSeed { slot: &mut slot, misfit: &mut result }
-        .deserialize(&mut de)
-        .and_then(|()| de.end())
-        .map_err(|e| DecodeError::from_json(&e))?;
-    result.store(misfit, name);
+    let mut pass = IntoSlot { slot, misfit: Misfit::None };
+    in_passes(body, &mut pass)?;
+    pass.misfit.store(misfit, name);
     Ok(())
 }
 
+/// One decode of a whole body, which [`in_passes`] runs with either reader.
+trait Pass {
+    fn run<'de, R: serde_json::de::Read<'de>>(
+        &mut self,
+        de: &mut serde_json::Deserializer<R>,
+    ) -> Result<(), serde_json::Error>;
+}
+
+struct IntoObject<'t>(&'t mut dyn Decode);
+
+impl Pass for IntoObject<'_> {
+    fn run<'de, R: serde_json::de::Read<'de>>(
+        &mut self,
+        de: &mut serde_json::Deserializer<R>,
+    ) -> Result<(), serde_json::Error> {
+        de.deserialize_any(TopObjectVisitor { target: &mut *self.0 })
+    }
+}
+
+struct IntoSlot<'s> {
+    slot: Slot<'s>,
+    misfit: Misfit,
+}
+
+impl Pass for IntoSlot<'_> {
+    fn run<'de, R: serde_json::de::Read<'de>>(
+        &mut self,
+        de: &mut serde_json::Deserializer<R>,
+    ) -> Result<(), serde_json::Error> {
+        // A misfit of an earlier, stopped pass is not this one's.
+        self.misfit = Misfit::None;
+        SlotSeed { slot: &mut self.slot, misfit: &mut self.misfit }.deserialize(de)
+    }
+}
+
+/// Runs `pass` over `body` (without a byte order mark) with the slice reader and, when that meets an integer wider
+/// than 64 bits, once more with the tracked reader (see [`precise`]). Errors name their key path.
+fn in_passes(body: &[u8], pass: &mut impl Pass) -> Result<(), DecodeError> {
+    let body = without_bom(body);
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let error = match pass.run(&mut de).and_then(|()| de.end()) {
+        Ok(()) => return Ok(()),
+        Err(error) => error,
+    };
+    if !precise::take_restart() {
+        return Err(DecodeError::in_body(&error, body, false));
+    }
+    precise::with_tracked(body, |de| pass.run(de).and_then(|()| de.end()))
+        .map_err(|error| DecodeError::in_body(&error, body, true))
+}
+
 /// Decode the fields of one JSON object into `target`. Generic only over the `MapAccess`,
-/// which is serde_json's slice reader in practice.
+/// which is serde_json's slice reader in practice (its tracked reader for a body with a wide integer).
 ///
 /// A key that matches a declared name only case-insensitively is decoded after the object's other
 /// keys, and only into a field that is still empty: the exact spelling, or an earlier variant, keeps
@@ -492,7 +642,7 @@ pub fn decode_into_slot(body: &[u8], slot: Slot<'_>, misfit: &mut Extra, name: &
 /// each other, so nothing is lost).
 fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Result<(), A::Error> {
     // Rare: only keys in a different case land here.
-    let mut variants: Vec<(&'static str, Cow<'de, str>, Value)> = Vec::new();
+    let mut variants: Vec<Variant<'de>> = Vec::new();
     // Written by `SlotSeed` only when a value does not fit, so the common path reads it and moves on.
     let mut misfit = Misfit::None;
     while let Some(key) = map.next_key_seed(KeySeed)? {
@@ -508,41 +658,96 @@ fn walk_map<'de, A: MapAccess<'de>>(mut map: A, target: &mut dyn Decode) -> Resu
             }
             None => match target.field_names().iter().copied().find(|name| name.eq_ignore_ascii_case(&key)) {
                 Some(name) => {
-                    variants.push((name, key, map.next_value::<Value>()?));
+                    variants.push(read_variant(&mut map, name, key)?);
                     continue;
                 }
-                None => misfit = Misfit::Whole(map.next_value::<Value>()?),
+                None => misfit = Misfit::Whole(map.next_value_seed(ValueSeed)?),
             },
         }
         std::mem::replace(&mut misfit, Misfit::None).store_cow(target.extra_mut(), key);
     }
-    for (name, key, value) in variants {
+    for Variant { name, key, text, kept } in variants {
         match target.slot(name) {
             Some(mut slot) if !slot.is_filled() => {
-                SlotSeed { slot: &mut slot, misfit: &mut misfit }.deserialize(value).map_err(de::Error::custom)?;
+                let seed = SlotSeed { slot: &mut slot, misfit: &mut misfit };
+                let decoded = match text {
+                    // Again from its text, exactly as the body has it. Its depth was checked where it stands in the
+                    // body, so decoding it now nests no deeper than reading it did.
+                    Some(text) => {
+                        precise::with_tracked(text.as_bytes(), |de| seed.deserialize(&mut *de).and_then(|()| de.end()))
+                    }
+                    None => seed.deserialize(kept.value),
+                };
+                decoded.map_err(de::Error::custom)?;
             }
-            _ => misfit = Misfit::Whole(value),
+            _ => misfit = Misfit::Whole(kept),
         }
         std::mem::replace(&mut misfit, Misfit::None).store_cow(target.extra_mut(), key);
     }
     Ok(())
 }
 
+/// A case variant of a declared name, held until its object's exact keys are done: its value as `extra` would keep
+/// it, and its text as received when a `Value` does not say all of it.
+struct Variant<'de> {
+    name: &'static str,
+    key: Cow<'de, str>,
+    text: Option<Box<str>>,
+    kept: Kept,
+}
+
+/// Reads the value of the case variant `key` (of the declared `name`) in place, like any value (errors name their key
+/// path, depth counts), to decode it into its field later.
+///
+/// A field is decoded from a `Value` only when that says all the value said: it holds no object (a `Value` object
+/// sorts its members and keeps only the last of repeated keys) and no float a visitor would take for a wide integer
+/// (see [`precise`]). Any other value has the body read again by the tracked reader, which keeps the value's text.
+fn read_variant<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    name: &'static str,
+    key: Cow<'de, str>,
+) -> Result<Variant<'de>, A::Error> {
+    let mark = precise::Mark::here();
+    let kept = map.next_value_seed(ValueSeed)?;
+    if precise::tracking() {
+        let text = mark.value_text();
+        return Ok(Variant { name, key, text, kept });
+    }
+    if !said_by_value(&kept.value) {
+        return Err(precise::restart());
+    }
+    Ok(Variant { name, key, text: None, kept })
+}
+
+/// Whether decoding from `value` gives what decoding its text would (see [`read_variant`]).
+fn said_by_value(value: &Value) -> bool {
+    match value {
+        Value::Object(_) => false,
+        Value::Array(items) => items.iter().all(said_by_value),
+        Value::Number(n) => n.as_f64().is_none_or(|f| n.is_i64() || n.is_u64() || !precise::maybe_wide(f)),
+        _ => true,
+    }
+}
+
 /// What did not fit a slot.
 enum Misfit {
     None,
-    Whole(Value),
-    Elements(Vec<(usize, Value)>),
+    Whole(Kept),
+    Elements(Vec<(usize, Kept)>),
 }
 
 impl Misfit {
+    fn whole(value: Value) -> Misfit {
+        Misfit::Whole(Kept::exact(value))
+    }
+
     fn store(self, extra: &mut Extra, name: &str) {
         match self {
             Misfit::None => {}
-            Misfit::Whole(v) => extra.insert(name, v),
+            Misfit::Whole(kept) => extra.insert_kept(name.to_owned(), kept),
             Misfit::Elements(items) => {
-                for (i, v) in items {
-                    extra.insert(format!("{name}.{i}"), v);
+                for (i, kept) in items {
+                    extra.insert_kept(format!("{name}.{i}"), kept);
                 }
             }
         }
@@ -551,7 +756,7 @@ impl Misfit {
     fn store_cow(self, extra: &mut Extra, name: Cow<'_, str>) {
         match self {
             Misfit::None => {}
-            Misfit::Whole(v) => extra.insert(name.into_owned(), v),
+            Misfit::Whole(kept) => extra.insert_kept(name.into_owned(), kept),
             other => other.store(extra, &name),
         }
     }
@@ -743,6 +948,11 @@ fn parse_float(s: &str) -> Option<f64> {
     if !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')) {
         return None;
     }
+    // An integer wider than 64 bits is not rounded into a float (as a JSON number it is not either).
+    let integer = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if integer.bytes().all(|b| b.is_ascii_digit()) && t.parse::<i64>().is_err() && t.parse::<u64>().is_err() {
+        return None;
+    }
     t.parse::<f64>().ok().filter(|f| f.is_finite())
 }
 
@@ -813,13 +1023,92 @@ impl Scalar {
     }
 }
 
-/// Collects a map or a sequence into a raw `Value`, exactly as received.
-fn map_to_value<'de, A: MapAccess<'de>>(map: A) -> Result<Value, A::Error> {
-    serde::Deserialize::deserialize(MapAccessDeserializer::new(map))
+/// Collects a map or a sequence into a raw value, exactly as received.
+fn map_to_value<'de, A: MapAccess<'de>>(map: A) -> Result<Kept, A::Error> {
+    ValueSeed.visit_map(map)
 }
 
-fn seq_to_value<'de, A: SeqAccess<'de>>(seq: A) -> Result<Value, A::Error> {
-    serde::Deserialize::deserialize(SeqAccessDeserializer::new(seq))
+fn seq_to_value<'de, A: SeqAccess<'de>>(seq: A) -> Result<Kept, A::Error> {
+    ValueSeed.visit_seq(seq)
+}
+
+/// Any value, kept raw: like `serde_json::Value`'s own `Deserialize`, except that an integer wider than 64 bits
+/// keeps its digits (as a string) and the raw text of everything that holds one is kept too (see [`Kept`]).
+struct ValueSeed;
+
+impl<'de> DeserializeSeed<'de> for ValueSeed {
+    type Value = Kept;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Kept, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed {
+    type Value = Kept;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Kept, E> {
+        Ok(Kept::exact(Value::Bool(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Kept, E> {
+        Ok(Kept::exact(Value::from(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Kept, E> {
+        Ok(Kept::exact(Value::from(v)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Kept, E> {
+        match wide_integer(v)? {
+            Some(literal) => Ok(Kept::wide(literal)),
+            None => Ok(Kept::exact(Num::F(v).to_value())),
+        }
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Kept, E> {
+        Ok(Kept::exact(Value::String(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Kept, E> {
+        Ok(Kept::exact(Value::String(v)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Kept, E> {
+        Ok(Kept::exact(Value::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Kept, E> {
+        self.visit_unit()
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kept, A::Error> {
+        let mark = precise::Mark::here();
+        let mut items = Vec::new();
+        let mut exact = true;
+        while let Some(kept) = seq.next_element_seed(ValueSeed)? {
+            exact &= kept.raw.is_none();
+            items.push(kept.value);
+        }
+        Ok(Kept { value: Value::Array(items), raw: if exact { None } else { mark.text() } })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kept, A::Error> {
+        let mark = precise::Mark::here();
+        let mut object = serde_json::Map::new();
+        let mut exact = true;
+        while let Some(key) = map.next_key::<String>()? {
+            let kept = map.next_value_seed(ValueSeed)?;
+            exact &= kept.raw.is_none();
+            object.insert(key, kept.value);
+        }
+        Ok(Kept { value: Value::Object(object), raw: if exact { None } else { mark.text() } })
+    }
+}
+
+/// The literal of an integer wider than 64 bits that the reader handed over as `v`, if it was one; on the fast pass,
+/// an error that has the body decoded again by the tracked reader (see [`precise`]).
+fn wide_integer<E: de::Error>(v: f64) -> Result<Option<String>, E> {
+    if precise::maybe_wide(v) {
+        precise::wide_integer()
+    } else {
+        Ok(None)
+    }
 }
 
 /// Deserializes one value into a slot. What does not fit is written to `misfit`, which is left alone when the
@@ -859,19 +1148,19 @@ fn scalar(slot: Slot<'_>, elem_of: impl FnOnce(Scalar) -> Elem, raw: impl FnOnce
                     e.set_wire(&text);
                     Misfit::None
                 }
-                None => Misfit::Whole(raw()),
+                None => Misfit::whole(raw()),
             };
         }
-        _ => return Misfit::Whole(raw()),
+        _ => return Misfit::whole(raw()),
     };
     match (elem_of(kind), out) {
         (Elem::Str(v), ScalarOut::Str(o)) => *o = Some(v),
         (Elem::Int(v), ScalarOut::Int(o)) => *o = Some(v),
         (Elem::Float(v), ScalarOut::Float(o)) => *o = Some(v),
         (Elem::Bool(v), ScalarOut::Bool(o)) => *o = Some(v),
-        (Elem::Misfit(v), _) => return Misfit::Whole(v),
+        (Elem::Misfit(v), _) => return Misfit::whole(v),
         // Unreachable by construction (kind and out agree); keep the value rather than panic.
-        _ => return Misfit::Whole(raw()),
+        _ => return Misfit::whole(raw()),
     }
     Misfit::None
 }
@@ -915,7 +1204,7 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
         match self.slot {
             Slot::Int(o) => match i64::try_from(v) {
                 Ok(i) => **o = Some(i),
-                Err(_) => *self.misfit = Misfit::Whole(Value::from(v)),
+                Err(_) => *self.misfit = Misfit::whole(Value::from(v)),
             },
             Slot::Enum(e) => e.set_wire(IntText::new(v, false).as_str()),
             slot => {
@@ -927,6 +1216,15 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        if let Some(literal) = wide_integer(v)? {
+            // Exact as text; never rounded into a number.
+            match self.slot {
+                Slot::Str(o) => **o = Some(literal),
+                Slot::Enum(e) => e.set_wire(&literal),
+                _ => *self.misfit = Misfit::Whole(Kept::wide(literal)),
+            }
+            return Ok(());
+        }
         match self.slot {
             Slot::Float(o) => **o = Some(v),
             slot => {
@@ -986,7 +1284,7 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
                 m.clear();
                 walk_map(map, m.get_or_default())?;
             }
-            Slot::Json(o) => **o = Some(map_to_value(map)?),
+            Slot::Json(o) => set_json(o, map_to_value(map)?, self.misfit),
             _ => *self.misfit = Misfit::Whole(map_to_value(map)?),
         }
         Ok(())
@@ -1013,8 +1311,13 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
             }
             Slot::JsonList(l) => {
                 l.clear();
-                while let Some(v) = seq.next_element::<Value>()? {
-                    l.push(v);
+                let mut index = 0usize;
+                while let Some(kept) = seq.next_element_seed(ValueSeed)? {
+                    match kept.raw {
+                        None => l.push(kept.value),
+                        Some(_) => misfits.push((index, kept)),
+                    }
+                    index += 1;
                 }
             }
             Slot::ModelList(l) => {
@@ -1028,13 +1331,21 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
                     index += 1;
                 }
             }
-            Slot::Json(o) => **o = Some(seq_to_value(seq)?),
+            Slot::Json(o) => set_json(o, seq_to_value(seq)?, self.misfit),
             _ => *self.misfit = Misfit::Whole(seq_to_value(seq)?),
         }
         if !misfits.is_empty() {
             *self.misfit = Misfit::Elements(misfits);
         }
         Ok(())
+    }
+}
+
+/// A free-form field takes any value a `Value` holds exactly; one holding a wide integer is a misfit.
+fn set_json(field: &mut Option<Value>, kept: Kept, misfit: &mut Misfit) {
+    match kept.raw {
+        None => *field = Some(kept.value),
+        Some(_) => *misfit = Misfit::Whole(kept),
     }
 }
 
@@ -1084,7 +1395,7 @@ impl ScalarList<'_> {
 fn fill_scalar_list<'de, A: SeqAccess<'de>>(
     seq: &mut A,
     mut list: ScalarList<'_>,
-    misfits: &mut Vec<(usize, Value)>,
+    misfits: &mut Vec<(usize, Kept)>,
 ) -> Result<(), A::Error> {
     let mut misfit = None;
     let mut index = 0usize;
@@ -1101,14 +1412,14 @@ fn fill_scalar_list<'de, A: SeqAccess<'de>>(
 /// written to `misfit`.
 struct ElemSeed<'a, 'l> {
     list: &'a mut ScalarList<'l>,
-    misfit: &'a mut Option<Value>,
+    misfit: &'a mut Option<Kept>,
 }
 
 impl ElemSeed<'_, '_> {
     fn general(self, convert: impl FnOnce(Scalar) -> Elem) {
         let e = convert(self.list.kind());
         if let Some(v) = self.list.push(e) {
-            *self.misfit = Some(v);
+            *self.misfit = Some(Kept::exact(v));
         }
     }
 }
@@ -1150,6 +1461,13 @@ impl<'de> Visitor<'de> for ElemSeed<'_, '_> {
         Ok(())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        if let Some(literal) = wide_integer(v)? {
+            match self.list {
+                ScalarList::Str(l) => l.push(literal),
+                _ => *self.misfit = Some(Kept::wide(literal)),
+            }
+            return Ok(());
+        }
         match self.list {
             ScalarList::Float(l) => l.push(v),
             _ => self.general(|k| k.convert_num(Num::F(v))),
@@ -1171,7 +1489,7 @@ impl<'de> Visitor<'de> for ElemSeed<'_, '_> {
         Ok(())
     }
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        *self.misfit = Some(Value::Null);
+        *self.misfit = Some(Kept::exact(Value::Null));
         Ok(())
     }
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
@@ -1190,12 +1508,16 @@ impl<'de> Visitor<'de> for ElemSeed<'_, '_> {
 /// One element of a model list: objects are pushed, anything else is written to `misfit`.
 struct ModelElemSeed<'l, 'm> {
     list: &'l mut dyn ModelList,
-    misfit: &'m mut Option<Value>,
+    misfit: &'m mut Option<Kept>,
 }
 
 impl ModelElemSeed<'_, '_> {
     fn miss<E>(self, v: Value) -> Result<(), E> {
-        *self.misfit = Some(v);
+        self.miss_kept(Kept::exact(v))
+    }
+
+    fn miss_kept<E>(self, kept: Kept) -> Result<(), E> {
+        *self.misfit = Some(kept);
         Ok(())
     }
 }
@@ -1228,7 +1550,10 @@ impl<'de> Visitor<'de> for ModelElemSeed<'_, '_> {
         self.miss(Value::from(v))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        self.miss(Num::F(v).to_value())
+        match wide_integer(v)? {
+            Some(literal) => self.miss_kept(Kept::wide(literal)),
+            None => self.miss(Num::F(v).to_value()),
+        }
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
         self.miss(Value::String(v.to_owned()))
@@ -1243,7 +1568,7 @@ impl<'de> Visitor<'de> for ModelElemSeed<'_, '_> {
         self.visit_unit()
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        self.miss(seq_to_value(seq)?)
+        self.miss_kept(seq_to_value(seq)?)
     }
 }
 

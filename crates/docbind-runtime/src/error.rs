@@ -168,6 +168,45 @@ pub enum Error {
         /// Where the response came from (at most ~1 KiB, secret-looking query values redacted).
         location: String,
     },
+
+    /// The response arrived, but its status (UCloud `RetCode`; Finovy `code` and `success`) is missing, not a number,
+    /// repeated or contradicts itself, so whether the call succeeded cannot be told.
+    #[error(
+        "{vendor} {operation}: the response status cannot be read: {problem}{}; body: {body}",
+        RequestIdSuffix(request_id.as_deref())
+    )]
+    #[non_exhaustive]
+    MalformedStatus {
+        /// Which vendor answered.
+        vendor: Vendor,
+        /// The operation (UCloud action, Finovy operation name).
+        operation: String,
+        /// What is wrong with the status (`the body has no RetCode`, `code "E500" is not an integer`, …).
+        problem: String,
+        /// The first ~1 KiB of the body, decoded as lossy UTF-8 (`…` marks a cut).
+        body: String,
+        /// The request id, when the response has one.
+        request_id: Option<String>,
+    },
+
+    /// A page stream ([`crate::paginate`]) met pages that contradict each other: the server repeated a page (it
+    /// ignores the offset or page number), or its items overrun or fall short of the total it reports.
+    #[error("pagination stopped: {problem}")]
+    #[non_exhaustive]
+    Pagination {
+        /// What the pages said (`the page at offset 10 holds the same items as the one before: …`, …).
+        problem: String,
+    },
+
+    /// A request parameter cannot be sent (a float that is NaN or infinite); nothing was sent.
+    #[error("invalid parameter {name}: {problem}")]
+    #[non_exhaustive]
+    InvalidParameter {
+        /// The parameter's wire name (`Ratio`, `Disks.0.Ratio`, `weights[1]`).
+        name: String,
+        /// Why it cannot be sent.
+        problem: String,
+    },
 }
 
 struct RequestIdSuffix<'a>(Option<&'a str>);
@@ -212,7 +251,9 @@ impl Error {
     /// The request id reported by the server, when known (also of the failure behind [`Error::OutcomeUnknown`]).
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Service { request_id, .. } | Error::Status { request_id, .. } => request_id.as_deref(),
+            Error::Service { request_id, .. }
+            | Error::Status { request_id, .. }
+            | Error::MalformedStatus { request_id, .. } => request_id.as_deref(),
             Error::OutcomeUnknown { source, .. } => source.request_id(),
             _ => None,
         }
@@ -277,6 +318,22 @@ impl Error {
     pub(crate) fn auth(message: impl Into<String>, source: Option<BoxError>) -> Self {
         Error::Auth { message: message.into(), source }
     }
+
+    pub(crate) fn malformed_status(
+        vendor: Vendor,
+        operation: &str,
+        problem: String,
+        body: &[u8],
+        request_id: Option<&str>,
+    ) -> Self {
+        Error::MalformedStatus {
+            vendor,
+            operation: operation.to_owned(),
+            problem,
+            body: excerpt(body),
+            request_id: request_id.map(str::to_owned),
+        }
+    }
 }
 
 /// HTTP statuses worth retrying.
@@ -332,6 +389,18 @@ impl fmt::Debug for Error {
             }
             Error::RedirectFollowed { location } => {
                 f.debug_struct("RedirectFollowed").field("location", location).finish()
+            }
+            Error::MalformedStatus { vendor, operation, problem, body, request_id } => f
+                .debug_struct("MalformedStatus")
+                .field("vendor", vendor)
+                .field("operation", operation)
+                .field("problem", problem)
+                .field("body", body)
+                .field("request_id", request_id)
+                .finish(),
+            Error::Pagination { problem } => f.debug_struct("Pagination").field("problem", problem).finish(),
+            Error::InvalidParameter { name, problem } => {
+                f.debug_struct("InvalidParameter").field("name", name).field("problem", problem).finish()
             }
         }
     }

@@ -24,6 +24,7 @@ mod call_options;
 mod decode;
 mod error;
 pub mod finovy;
+mod float_param;
 pub mod paginate;
 mod redact;
 mod retry;

@@ -1,9 +1,15 @@
 //! Lazy page streams.
 //!
-//! `fetch` is called with the offset (or page number) of the next page and returns the page's
-//! items plus the total count when the API reports one. The stream stops after a page that
-//! is empty or shorter than the page size, when the total is reached, or after the first error
-//! (which is yielded).
+//! `fetch` is called with the offset (or page number) of the next page and returns the page's items plus the total
+//! count when the API reports one. The stream ends after the first error (which is yielded), and otherwise:
+//! - with a total (the latest page's), when it is reached: page sizes do not matter then, so a server that returns
+//!   fewer items per page than asked still yields every item;
+//! - without one, after a page shorter than the page size asked for (when one was asked for);
+//! - after an empty page.
+//!
+//! Pages that contradict each other end the stream with [`Error::Pagination`], never a loop or a silent cut: a page
+//! that repeats the previous one (the server ignores the offset or page number), items beyond the total, or an
+//! empty page while the total says more remain.
 
 use std::future::Future;
 
@@ -19,41 +25,98 @@ enum Mode {
     Page,
 }
 
-struct State<F> {
+struct State<T, F> {
     fetch: F,
+    mode: Mode,
+    page_size: i64,
     next: i64,
-    seen: i64,
+    /// How many items come before the next page: its offset, or the items of the pages before it (`None` when a
+    /// page-numbered stream starts past page 1 with no page size to tell).
+    before: Option<i64>,
+    /// The previous page, to notice a server that serves it again.
+    previous: Vec<T>,
     done: bool,
+}
+
+impl<T: PartialEq, F> State<T, F> {
+    fn describe(&self, position: i64) -> String {
+        match self.mode {
+            Mode::Offset => format!("the page at offset {position}"),
+            Mode::Page => format!("page {position}"),
+        }
+    }
+
+    /// Judges the page fetched at `position`: whether the stream goes on after it, or why the pages contradict each
+    /// other.
+    fn judge(&self, position: i64, items: &[T], total: Option<i64>) -> Result<bool, String> {
+        let n = i64::try_from(items.len()).unwrap_or(i64::MAX);
+        if n > 0 && items == self.previous.as_slice() {
+            let ignored = match self.mode {
+                Mode::Offset => "offset",
+                Mode::Page => "page number",
+            };
+            let page = self.describe(position);
+            return Err(format!("{page} holds the same items as the one before: the server ignores the {ignored}"));
+        }
+        let (Some(total), Some(before)) = (total, self.before) else {
+            return Ok(n > 0 && (self.page_size <= 0 || n >= self.page_size));
+        };
+        if n == 0 {
+            // Past the end is where an empty page belongs; short of it, items are missing.
+            if before < total {
+                let page = self.describe(position);
+                return Err(format!("{page} is empty, but the total is {total} and {before} came before it"));
+            }
+            return Ok(false);
+        }
+        let reached = before.saturating_add(n);
+        if reached > total {
+            return Err(format!(
+                "{} brings the count to {reached}, beyond the total of {total}",
+                self.describe(position)
+            ));
+        }
+        Ok(reached < total)
+    }
 }
 
 fn pages<T, F, Fut>(mode: Mode, start: i64, page_size: i64, fetch: F) -> impl Stream<Item = Result<T, Error>>
 where
+    T: Clone + PartialEq,
     F: FnMut(i64) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<i64>), Error>>,
 {
-    let state = State { fetch, next: start, seen: 0, done: false };
+    let before = match mode {
+        Mode::Offset => Some(start),
+        Mode::Page if start <= 1 => Some(0),
+        Mode::Page if page_size > 0 => Some(start.saturating_sub(1).saturating_mul(page_size)),
+        Mode::Page => None,
+    };
+    let state = State { fetch, mode, page_size, next: start, before, previous: Vec::new(), done: false };
     stream::unfold(state, move |mut st| async move {
         if st.done {
             return None;
         }
         let current = st.next;
-        match (st.fetch)(current).await {
-            Err(e) => {
-                st.done = true;
-                Some((Err(e), st))
-            }
-            Ok((items, total)) => {
+        let fetched = (st.fetch)(current).await;
+        st.done = true;
+        let (items, total) = match fetched {
+            Ok(page) => page,
+            Err(e) => return Some((Err(e), st)),
+        };
+        match st.judge(current, &items, total) {
+            Err(problem) => Some((Err(Error::Pagination { problem }), st)),
+            Ok(more) => {
                 let n = i64::try_from(items.len()).unwrap_or(i64::MAX);
-                st.seen = st.seen.saturating_add(n);
-                st.next = match mode {
+                st.done = !more;
+                st.before = st.before.map(|b| b.saturating_add(n));
+                st.next = match st.mode {
                     Mode::Offset => current.saturating_add(n),
                     Mode::Page => current.saturating_add(1),
                 };
-                let reached_total = total.is_some_and(|t| match mode {
-                    Mode::Offset => st.next >= t,
-                    Mode::Page => st.seen >= t,
-                });
-                st.done = n == 0 || (page_size > 0 && n < page_size) || reached_total;
+                if more {
+                    st.previous.clone_from(&items);
+                }
                 Some((Ok(items), st))
             }
         }
@@ -64,20 +127,22 @@ where
     })
 }
 
-/// Items of an offset/limit API (UCloud `Offset`/`Limit`/`TotalCount`): `fetch(offset)`
-/// starts at `start`; the next offset is `offset + items received`.
+/// Items of an offset/limit API (UCloud `Offset`/`Limit`/`TotalCount`): `fetch(offset)` starts at `start`; the next
+/// offset is `offset + items received`. `limit` is the page size asked for (`0`: the server's).
 pub fn offset_pages<T, F, Fut>(start: i64, limit: i64, fetch: F) -> impl Stream<Item = Result<T, Error>>
 where
+    T: Clone + PartialEq,
     F: FnMut(i64) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<i64>), Error>>,
 {
     pages(Mode::Offset, start, limit, fetch)
 }
 
-/// Items of a page-numbered API (Finovy `page`/`pageSize`/`totalCounts`): `fetch(page)`
-/// starts at `start_page`; the next page is `page + 1`.
+/// Items of a page-numbered API (Finovy `page`/`pageSize`/`totalCounts`): `fetch(page)` starts at `start_page`; the
+/// next page is `page + 1`. `page_size` is the page size asked for (`0`: the server's).
 pub fn numbered_pages<T, F, Fut>(start_page: i64, page_size: i64, fetch: F) -> impl Stream<Item = Result<T, Error>>
 where
+    T: Clone + PartialEq,
     F: FnMut(i64) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<i64>), Error>>,
 {
@@ -157,6 +222,21 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(items, vec![10, 11, 20, 21]);
+    }
+
+    #[tokio::test]
+    async fn numbered_pages_starting_past_page_one_count_the_pages_before() {
+        // 7 items, 3 per page: page 2 starts after 3 of them.
+        let fetch = |page: i64| async move {
+            let items: Vec<i64> = ((page - 1) * 3..(page * 3).min(7)).collect();
+            Ok((items, Some(7)))
+        };
+        let items: Vec<i64> = numbered_pages(2, 3, fetch).try_collect().await.unwrap();
+        assert_eq!(items, vec![3, 4, 5, 6]);
+        // Without a page size the items before page 2 are unknown: the total cannot be checked, an empty page ends.
+        let fetch = |page: i64| async move { Ok((if page < 4 { vec![page] } else { vec![] }, Some(1))) };
+        let items: Vec<i64> = numbered_pages(2, 0, fetch).try_collect().await.unwrap();
+        assert_eq!(items, vec![2, 3]);
     }
 
     #[tokio::test]

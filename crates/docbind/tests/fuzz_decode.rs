@@ -1,32 +1,45 @@
-//! Fuzzing the lenient decoder with generated responses (proptest).
+//! Fuzzing the lenient decoder (proptest), against a model of its rules.
 //!
-//! Inputs: arbitrary JSON values (keys drawn from the generated types' wire names, their case variants and random
-//! keys), well-typed values, and byte mutations of the docs' own response examples. Targets: the generated decode
-//! entries (the functions the clients decode with), `ucloud_uodn::get_uvodn_image::decode_response` and
-//! `finovy_image::get_list::decode_response` (arbitrary values go in as Finovy's `data`), and both real clients
-//! against a local server.
+//! Inputs ([`strategies`]): JSON texts written by the fuzzer, so they can hold what `serde_json::Value` cannot:
+//! integers wider than 64 bits, repeated keys, lone surrogates, `1e400`, nesting past `serde_json`'s limit, a byte
+//! order mark. Keys come from the generated types' wire names, their case variants and random keys; there are
+//! well-typed values, random status keys, byte mutations of the docs' response examples and random bytes. Targets:
+//! the generated decode entries (the functions the clients decode with), `ucloud_uodn::get_uvodn_image::decode_response`
+//! and `finovy_image::get_list::decode_response`, and both real clients against a local server.
 //!
-//! Properties: nothing panics; every JSON object decodes `Ok` (and only JSON objects decode `Ok`); nothing is lost —
-//! [`check_object`] accounts for every key of every input object either in a typed field (with a value consistent
-//! with the input: the response's, or the protocol envelope's) or in the `extra` of the object that received it,
-//! and the counts match exactly; well-typed inputs leave every `extra` empty.
+//! Oracle: [`oracle`] reads each body on its own (number literals kept as text, repeated keys in order, the raw text
+//! of every value), and [`model`] works out from the documented rules what every typed field, `extra` entry (in
+//! order, with its raw text) and status field must be. Properties: nothing panics; a body decodes `Ok` exactly when it
+//! is a JSON object (after an optional byte order mark) that `serde_json` can represent; a value it cannot represent
+//! fails naming its key path; every field and `extra` equals the model's; well-typed inputs leave every `extra`
+//! empty; and the clients succeed exactly when the model's status says so, failing with its code or problem.
 //!
 //! Knobs: `DOCBIND_FUZZ_CASES` (cases per target, default 256) or `DOCBIND_FUZZ_SECONDS` (run each target for
-//! that long). Long runs: `DOCBIND_FUZZ_SECONDS=600 cargo test --release -p docbind --test fuzz_decode -- --test-threads 8`.
+//! that long). Long runs: `DOCBIND_FUZZ_SECONDS=600 cargo test --release -p docbind --test fuzz_decode -- --test-threads 2`.
+
+#[path = "fuzz_decode/model.rs"]
+mod model;
+#[path = "fuzz_decode/oracle.rs"]
+mod oracle;
+#[path = "fuzz_decode/strategies.rs"]
+mod strategies;
 
 use docbind::finovy_image::get_list::{self, GetListItem};
 use docbind::finovy_image::GetListResponse;
 use docbind::runtime::__private::finovy::EnvelopeStatus;
+use docbind::runtime::__private::ucloud::ResponseStatus;
 use docbind::runtime::__private::{Decode, Slot};
-use docbind::runtime::Extra;
+use docbind::runtime::{DecodeError, Error, Extra};
 use docbind::ucloud_uodn::get_uvodn_image::{self, DeployImageInfo, ImageInfo};
 use docbind::ucloud_uodn::GetUvodnImageResponse;
+use model::{Field, Kind, Object, Schema};
+use oracle::{Json, Member, Node, Problem};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};
-use serde_json::{Map, Value};
 use std::fmt::{Debug, Display};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use strategies::Gen;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The runner: case count or time budget from the environment.
@@ -66,8 +79,79 @@ where
     let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
 }
 
+fn fail(path: &str, why: impl Display) -> TestCaseError {
+    TestCaseError::fail(format!("at {path}: {why}"))
+}
+
 // ---------------------------------------------------------------------------------------------------------------
-// A read-only view of decoded values, so the checker can compare them with the input.
+// The generated types, as the model sees them (read from their `Decode` impls) and as the checker reads them.
+
+/// A field holding models, and the schema of those models.
+type Child = (&'static str, fn() -> Schema);
+
+/// The schema of a generated type: its declared names and slot kinds, read from its `Decode` impl. `children` gives
+/// the schema of each field holding models; a slot kind the model has no rules for fails loudly.
+fn schema_of<T: Decode + Default>(children: &[Child]) -> Schema {
+    let mut probe = T::default();
+    let names = probe.field_names();
+    let fields = names
+        .iter()
+        .map(|name| {
+            let child = || children.iter().find(|(n, _)| n == name).map(|(_, c)| *c);
+            let kind = match probe.slot(name) {
+                Some(Slot::Str(_) | Slot::Enum(_)) => Kind::Text,
+                Some(Slot::Int(_)) => Kind::Int,
+                Some(Slot::Bool(_)) => Kind::Bool,
+                Some(Slot::ModelList(_)) => Kind::ModelList(child().expect("a schema for each list of models")),
+                Some(Slot::Model(_)) => Kind::Model(child().expect("a schema for each model")),
+                other => panic!("the fuzz model has no rules for the slot of {name}: {other:?}"),
+            };
+            (*name, kind)
+        })
+        .collect();
+    Schema { fields, variants: names.to_vec(), cleared: Vec::new() }
+}
+
+fn deploy_image_info() -> Schema {
+    schema_of::<DeployImageInfo>(&[])
+}
+
+fn image_info() -> Schema {
+    schema_of::<ImageInfo>(&[("DeployInfoList", deploy_image_info)])
+}
+
+fn get_list_item() -> Schema {
+    schema_of::<GetListItem>(&[])
+}
+
+fn get_list_response() -> Schema {
+    schema_of::<GetListResponse>(&[("data", get_list_item)])
+}
+
+/// UCloud's envelope around `GetUvodnImageResponse`: `RetCode`, `Action`, `Message` under their exact spelling (the
+/// last `RetCode` counts), every other key the response's (case variants of its names included).
+fn ucloud_envelope() -> Schema {
+    let response = schema_of::<GetUvodnImageResponse>(&[("ImageList", image_info)]);
+    let mut fields = vec![("RetCode", Kind::Int), ("Action", Kind::Text), ("Message", Kind::Text)];
+    fields.extend(response.fields);
+    Schema { fields, variants: response.variants, cleared: vec!["RetCode"] }
+}
+
+/// Finovy's envelope: `data` into the response, `code` and `success` under their exact spelling (the last counts),
+/// `msg` and `traceId`.
+fn finovy_envelope() -> Schema {
+    Schema {
+        fields: vec![
+            ("data", Kind::Model(get_list_response)),
+            ("code", Kind::Int),
+            ("success", Kind::Bool),
+            ("msg", Kind::Text),
+            ("traceId", Kind::Text),
+        ],
+        variants: vec!["data", "msg", "traceId"],
+        cleared: vec!["code", "success"],
+    }
+}
 
 /// What a declared field holds after decoding.
 enum Got<'a> {
@@ -77,17 +161,12 @@ enum Got<'a> {
     Text(String),
     /// A list of models.
     Models(Vec<&'a dyn View>),
-    /// One model (Finovy's `data`). Never counted as present: whether a model was set cannot be told from a
-    /// default one; the input decides whether it is checked.
-    Model(&'a dyn View),
 }
 
 /// Implemented below for every generated type under test (one line per field).
 trait View: Debug {
     fn fields(&self) -> Vec<(&'static str, Got<'_>)>;
     fn extra(&self) -> &Extra;
-    /// The declared names and slot kinds, read from the generated `Decode` impl.
-    fn kinds(&self) -> Vec<(&'static str, Kind)>;
 }
 
 fn text<T: Display>(v: &Option<T>) -> Got<'static> {
@@ -102,34 +181,6 @@ fn models<T: View>(list: &[T]) -> Got<'_> {
     }
 }
 
-/// How a slot takes values (string and enumeration slots take the same inputs).
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Kind {
-    Text,
-    Int,
-    Bool,
-    ModelList,
-    Model,
-    Other,
-}
-
-fn kinds_of<T: Decode + Default>() -> Vec<(&'static str, Kind)> {
-    let mut probe = T::default();
-    let names = probe.field_names();
-    names
-        .iter()
-        .map(|name| {
-            let kind = match probe.slot(name) {
-                Some(Slot::Str(_) | Slot::Enum(_)) => Kind::Text,
-                Some(Slot::Int(_)) => Kind::Int,
-                Some(Slot::ModelList(_)) => Kind::ModelList,
-                _ => Kind::Other,
-            };
-            (*name, kind)
-        })
-        .collect()
-}
-
 macro_rules! view {
     ($ty:ty { $($wire:literal => $how:ident($field:ident)),* $(,)? }) => {
         impl View for $ty {
@@ -138,9 +189,6 @@ macro_rules! view {
             }
             fn extra(&self) -> &Extra {
                 &self.extra
-            }
-            fn kinds(&self) -> Vec<(&'static str, Kind)> {
-                kinds_of::<$ty>()
             }
         }
     };
@@ -171,312 +219,241 @@ view!(GetListItem {
     "createTime" => text(create_time),
 });
 
-/// A decoded Finovy body: the envelope's fields as the runtime declares them (`code`, `success`, `msg`, `traceId`
-/// and `data`, which holds the response), with the response's `extra`, where the decode entry moves the envelope's
-/// leftovers too.
-#[derive(Debug)]
-struct FinovyEnvelope<'a> {
-    response: &'a GetListResponse,
-    status: &'a EnvelopeStatus,
-}
-
-impl View for FinovyEnvelope<'_> {
-    fn fields(&self) -> Vec<(&'static str, Got<'_>)> {
-        vec![
-            ("data", Got::Model(self.response)),
-            ("code", text(&self.status.code)),
-            ("success", text(&self.status.success)),
-            ("msg", text(&self.status.msg)),
-            ("traceId", text(&self.status.trace_id)),
-        ]
-    }
-    fn extra(&self) -> &Extra {
-        &self.response.extra
-    }
-    fn kinds(&self) -> Vec<(&'static str, Kind)> {
-        vec![
-            ("data", Kind::Model),
-            ("code", Kind::Int),
-            ("success", Kind::Bool),
-            ("msg", Kind::Text),
-            ("traceId", Kind::Text),
-        ]
-    }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-// The checker: nothing lost.
+// The checker: the decode equals the model.
 
-/// How a string slot renders a JSON scalar, or `None` if the value cannot fit a string slot.
-fn as_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// Whether `v` fits a slot of `kind` under any reading (a string in a text slot, an `i64` in an integer slot, a
-/// boolean in a boolean slot): such a value under its exact name must be in the field, never in `extra`.
-fn always_fits(v: &Value, kind: Kind) -> bool {
-    match kind {
-        Kind::Text => matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)),
-        Kind::Int => v.as_i64().is_some(),
-        Kind::Bool => v.is_boolean(),
-        Kind::Model => v.is_object(),
-        Kind::ModelList | Kind::Other => false,
-    }
-}
-
-/// Whether a boolean slot holding `got` (`"true"`/`"false"`) is a faithful reading of `v`.
-fn bool_matches(v: &Value, got: &str) -> bool {
-    let reading = match v {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => match n.as_u64() {
-            Some(0) => Some(false),
-            Some(1) => Some(true),
-            _ => None,
-        },
-        Value::String(s) => match s.trim() {
-            t if t.eq_ignore_ascii_case("true") || t == "1" => Some(true),
-            t if t.eq_ignore_ascii_case("false") || t == "0" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    };
-    reading.is_some_and(|b| b.to_string() == got)
-}
-
-/// Whether an integer slot holding `got` is a faithful reading of `v`.
-fn int_matches(v: &Value, got: &str) -> bool {
-    let Ok(got) = got.parse::<i64>() else { return false };
-    match v {
-        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => i == got,
-            (None, Some(_), _) => false, // above i64::MAX: never fits
-            (None, None, Some(f)) => f.fract() == 0.0 && f == got as f64,
-            _ => false,
-        },
-        Value::String(s) => {
-            let t = s.trim();
-            t.parse::<i64>().map_or_else(|_| t.parse::<f64>().is_ok_and(|f| f == got as f64), |i| i == got)
-        }
-        _ => false,
-    }
-}
-
-fn fail(path: &str, why: impl Display) -> TestCaseError {
-    TestCaseError::fail(format!("at {path}: {why}"))
-}
-
-/// The declared name `key` lands in: exact, else the first ASCII-case-insensitive match (like the runtime).
-fn canonical(kinds: &[(&'static str, Kind)], key: &str) -> Option<(&'static str, Kind)> {
-    kinds.iter().find(|(n, _)| *n == key).or_else(|| kinds.iter().find(|(n, _)| n.eq_ignore_ascii_case(key))).copied()
-}
-
-fn expect<'v>(expected: &mut Vec<(String, Vec<&'v Value>)>, key: &str, value: &'v Value) {
-    match expected.iter_mut().find(|(k, _)| k == key) {
-        Some((_, values)) => values.push(value),
-        None => expected.push((key.to_owned(), vec![value])),
-    }
-}
-
-/// Checks that every key of `input` is accounted for in `target` (recursively), and that nothing else is there.
-/// `consumed` are keys the caller took out before decoding (an envelope's `RetCode`).
-fn check_object(
-    input: &Map<String, Value>,
-    target: &dyn View,
-    path: &str,
-    consumed: &[&str],
-) -> Result<(), TestCaseError> {
-    let mut expected_extra = Vec::new();
-    check_fields(input, target, path, consumed, &mut expected_extra)?;
-    check_extra(target.extra(), &expected_extra, path)
-}
-
-/// The extra entries the input accounts for: key and acceptable values. A literal key `List.0` and the misfit
-/// element 0 of `List` share one name (a documented ambiguity of the `Name.<index>` convention): either may win.
-/// So may a key of Finovy's `data` and an envelope key of the same name, which share the response's `extra`.
-type ExpectedExtra<'v> = Vec<(String, Vec<&'v Value>)>;
-
-/// Exactly the `expected` entries are in `extra`.
-fn check_extra(extra: &Extra, expected: &ExpectedExtra<'_>, path: &str) -> Result<(), TestCaseError> {
-    for (key, candidates) in expected {
-        match extra.get(key) {
-            Some(got) if candidates.contains(&got) => {}
-            got => {
-                return Err(fail(
-                    &format!("{path}.{key}"),
-                    format!("extra has {got:?}, expected one of {candidates:?}"),
-                ))
-            }
-        }
-    }
-    if extra.len() != expected.len() {
-        return Err(fail(
-            path,
-            format!("{} extra entries, expected {}; extra: {extra:?}", extra.len(), expected.len()),
-        ));
-    }
-    Ok(())
-}
-
-/// Everything [`check_object`] checks except which entries `target`'s `extra` holds: those are added to
-/// `expected_extra` (shared with a model that keeps its extra in the same place, like Finovy's `data`).
-fn check_fields<'v>(
-    input: &'v Map<String, Value>,
-    target: &dyn View,
-    path: &str,
-    consumed: &[&str],
-    expected_extra: &mut ExpectedExtra<'v>,
-) -> Result<(), TestCaseError> {
-    let kinds = target.kinds();
-    let fields = target.fields();
-    let declared: Vec<&str> = kinds.iter().map(|(n, _)| *n).collect();
+/// `actual` holds what `expected` says: every field the view shows (no more, no fewer than the type declares, so a
+/// stale view fails), and exactly the `extra` entries, in order, with their raw text.
+fn compare(expected: &Object, actual: &dyn View, declared: &[&str], path: &str) -> Result<(), TestCaseError> {
+    let fields = actual.fields();
     let viewed: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
-    if declared != viewed {
+    if viewed != declared {
         return Err(fail(path, format!("the test's view {viewed:?} is stale: the type declares {declared:?}")));
     }
-    let extra = target.extra();
-    let mut claimed: Vec<&'static str> = Vec::new();
-    // Model list elements per declared list, in order, to match against the typed list.
-    let mut list_inputs: Vec<(&'static str, Vec<&Map<String, Value>>)> = Vec::new();
-    // The object that filled a single model.
-    let mut model_inputs: Vec<(&'static str, &Map<String, Value>)> = Vec::new();
-    for (key, value) in input {
-        if consumed.contains(&key.as_str()) {
-            // Taken by the envelope, or kept in extra when it did not fit the envelope's slot.
-            if extra.get(key) == Some(value) {
-                expect(expected_extra, key, value);
-            }
-            continue;
-        }
-        let here = format!("{path}.{key}");
-        let in_extra = extra.get(key);
-        let Some((name, kind)) = canonical(&kinds, key) else {
-            expect(expected_extra, key, value);
-            continue;
-        };
-        if value.is_null() {
-            // `null` clears the field; kept in extra is fine too (when another key already holds the field).
-            if in_extra == Some(value) {
-                expect(expected_extra, key, value);
-            }
-            continue;
-        }
-        match kind {
-            Kind::Text | Kind::Int | Kind::Bool | Kind::Other => {
-                let got = fields.iter().find(|(n, _)| *n == name).map(|(_, g)| g);
-                let faithful = |got: &str| match kind {
-                    Kind::Text => as_text(value).as_deref() == Some(got),
-                    Kind::Int => int_matches(value, got),
-                    Kind::Bool => bool_matches(value, got),
-                    _ => true,
-                };
-                // The exact spelling is decoded first, so a faithful reading in the field is its own (the same
-                // value in extra can only come from another object sharing it: Finovy's `data`).
-                let exact_fit = key == name && matches!(got, Some(Got::Text(g)) if faithful(g));
-                if key == name && !exact_fit && always_fits(value, kind) {
-                    let held = match got {
-                        Some(Got::Text(g)) => g.as_str(),
-                        _ => "nothing",
-                    };
-                    return Err(fail(&here, format!("{value} fits, yet the field holds {held}")));
-                }
-                if !exact_fit && in_extra == Some(value) {
-                    expect(expected_extra, key, value);
-                    continue;
-                }
-                let Some(Got::Text(got)) = got else {
-                    return Err(fail(&here, format!("value {value} is neither in the typed field nor in extra")));
-                };
-                if !faithful(got) {
-                    return Err(fail(&here, format!("typed field holds {got:?}, input was {value}")));
-                }
-                if claimed.contains(&name) {
-                    return Err(fail(&here, format!("a second key for {name} overwrote the first")));
-                }
-                claimed.push(name);
-            }
-            Kind::Model => {
-                let Value::Object(object) = value else {
-                    if in_extra != Some(value) {
-                        return Err(fail(&here, "a non-object for a model is not kept in extra"));
-                    }
-                    expect(expected_extra, key, value);
-                    continue;
-                };
-                if key != name && in_extra == Some(value) {
-                    // A case variant of a field another spelling already holds.
-                    expect(expected_extra, key, value);
-                    continue;
-                }
-                if claimed.contains(&name) {
-                    return Err(fail(&here, format!("a second key for {name} overwrote the first")));
-                }
-                claimed.push(name);
-                model_inputs.push((name, object));
-            }
-            Kind::ModelList => {
-                let Value::Array(items) = value else {
-                    if in_extra != Some(value) {
-                        return Err(fail(&here, "a non-list for a list is not kept in extra"));
-                    }
-                    expect(expected_extra, key, value);
-                    continue;
-                };
-                if in_extra == Some(value) {
-                    // A case variant of a field another spelling already holds.
-                    expect(expected_extra, key, value);
-                    continue;
-                }
-                let mut objects = Vec::new();
-                for (i, item) in items.iter().enumerate() {
-                    match item {
-                        Value::Object(m) => objects.push(m),
-                        other => expect(expected_extra, &format!("{key}.{i}"), other),
-                    }
-                }
-                if !objects.is_empty() {
-                    if claimed.contains(&name) {
-                        return Err(fail(&here, format!("a second key for {name} overwrote the first")));
-                    }
-                    claimed.push(name);
-                    list_inputs.push((name, objects));
-                }
-            }
-        }
-    }
-    let present: Vec<&str> =
-        fields.iter().filter(|(_, g)| !matches!(g, Got::Absent | Got::Model(_))).map(|(n, _)| *n).collect();
-    let claimed_present = claimed.iter().filter(|n| !model_inputs.iter().any(|(m, _)| m == *n)).count();
-    if present.len() != claimed_present {
-        return Err(fail(path, format!("{} typed fields present {present:?}, expected {claimed:?}", present.len())));
-    }
-    for (name, object) in model_inputs {
-        let Some((_, Got::Model(model))) = fields.iter().find(|(n, _)| *n == name) else {
-            return Err(fail(path, format!("{name}: not a model")));
-        };
+    for (name, got) in &fields {
         let here = format!("{path}.{name}");
-        if std::ptr::eq(model.extra(), extra) {
-            check_fields(object, *model, &here, &[], expected_extra)?;
-        } else {
-            check_object(object, *model, &here, &[])?;
+        match (expected.field(name), got) {
+            (Field::Absent, Got::Absent) => {}
+            (Field::Text(want), Got::Text(got)) if want == got => {}
+            (Field::Int(want), Got::Text(got)) if want.to_string() == *got => {}
+            (Field::Bool(want), Got::Text(got)) if want.to_string() == *got => {}
+            (Field::Models(want), Got::Models(got)) if want.len() == got.len() => {
+                let child = child_names(expected, name);
+                for (i, (want, got)) in want.iter().zip(got).enumerate() {
+                    compare(want, *got, &child, &format!("{here}[{i}]"))?;
+                }
+            }
+            (want, got) => return Err(fail(&here, format!("holds {}, the model says {want:?}", shown(got)))),
         }
     }
-    for (name, objects) in list_inputs {
-        let Some((_, Got::Models(decoded))) = fields.iter().find(|(n, _)| *n == name) else {
-            return Err(fail(path, format!("{name}: the typed list is empty")));
-        };
-        if decoded.len() != objects.len() {
-            return Err(fail(path, format!("{name}: {} objects in, {} models out", objects.len(), decoded.len())));
-        }
-        for (i, (object, model)) in objects.iter().zip(decoded).enumerate() {
-            check_object(object, *model, &format!("{path}.{name}[{i}]"), &[])?;
-        }
+    compare_extra(&expected.extra, actual.extra(), path)
+}
+
+fn shown(got: &Got<'_>) -> String {
+    match got {
+        Got::Absent => "nothing".into(),
+        Got::Text(t) => format!("{t:?}"),
+        Got::Models(m) => format!("{} models", m.len()),
+    }
+}
+
+/// The declared names of the models in `expected`'s field `name` (their first element's fields).
+fn child_names(expected: &Object, name: &str) -> Vec<&'static str> {
+    match expected.field(name) {
+        Field::Models(list) => list.first().map(|m| m.fields.iter().map(|(n, _)| *n).collect()).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+fn compare_extra(expected: &[(String, model::Kept)], actual: &Extra, path: &str) -> Result<(), TestCaseError> {
+    let got: Vec<(&str, &serde_json::Value, Option<&str>)> =
+        actual.iter().map(|(k, v)| (k, v, actual.raw_json(k))).collect();
+    let want: Vec<(&str, &serde_json::Value, Option<&str>)> =
+        expected.iter().map(|(k, kept)| (k.as_str(), &kept.value, kept.raw.as_deref())).collect();
+    if got != want {
+        return Err(fail(path, format!("extra is {got:?}, the model says {want:?}")));
     }
     Ok(())
+}
+
+/// The names an object of `schema` shows through its view (the envelope's own keys are not the response's).
+fn response_names(schema: &Schema, envelope: &[&str]) -> Vec<&'static str> {
+    schema.fields.iter().map(|(n, _)| *n).filter(|n| !envelope.contains(n)).collect()
+}
+
+/// A body after one leading byte order mark, the way the decoder reads it.
+fn without_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix("\u{feff}".as_bytes()).unwrap_or(body)
+}
+
+/// Whether `body` is a JSON object the decoder must read: its members (checked against `serde_json`'s verdict, so
+/// the oracle stays honest), or `None` once `error` is checked to be what the body calls for. A value `serde_json`
+/// cannot represent inside an object must fail naming its key path.
+fn expect_object(body: &[u8], error: Option<&DecodeError>) -> Result<Option<Vec<Member>>, TestCaseError> {
+    let text = without_bom(body);
+    let oracle = oracle::parse(text);
+    let serde = serde_json::from_slice::<serde_json::Value>(text);
+    match (&oracle, &serde) {
+        (Ok(_), Err(e)) => return Err(fail("$", format!("the oracle reads a body serde_json rejects ({e})"))),
+        (Err(problem), Ok(_)) => {
+            return Err(fail("$", format!("serde_json reads a body the oracle rejects: {problem:?}")))
+        }
+        _ => {}
+    }
+    let top_is_object = text.iter().find(|b| !b" \t\n\r".contains(b)) == Some(&b'{');
+    match (oracle, error) {
+        (Ok(Node { json: Json::Obj(members), .. }), None) => Ok(Some(members)),
+        (Ok(Node { json: Json::Obj(_), .. }), Some(e)) => {
+            Err(fail("$", format!("a JSON object failed to decode: {e}")))
+        }
+        (Err(Problem::Unrepresentable { path, in_key }), Some(e)) if top_is_object => {
+            let named = if in_key || path.len() > 400 {
+                e.path().starts_with(&path[..path.len().min(200)])
+            } else {
+                e.path() == path
+            };
+            // Display names the path, except the top level's `$`.
+            let shown = e.path() == "$" || e.to_string().ends_with(&format!(", in {}", e.path()));
+            if !named || !shown {
+                return Err(fail(
+                    &path,
+                    format!("the error does not name the value's key path: {e} (path {:?})", e.path()),
+                ));
+            }
+            Ok(None)
+        }
+        (_, Some(_)) => Ok(None),
+        (outcome, None) => {
+            Err(fail("$", format!("decoded Ok, but the body is not a representable JSON object: {outcome:?}")))
+        }
+    }
+}
+
+/// The UCloud status the model expects: `RetCode`, the text of one that is present but not an integer, `Action`,
+/// `Message`.
+fn ucloud_status(expected: &Object) -> (Option<i64>, Option<String>, Option<String>, Option<String>) {
+    let text = |name| match expected.field(name) {
+        Field::Text(t) => Some(t.clone()),
+        _ => None,
+    };
+    let ret_code = match expected.field("RetCode") {
+        Field::Int(i) => Some(*i),
+        _ => None,
+    };
+    let unparseable = (ret_code.is_none() && expected.seen.contains(&"RetCode"))
+        .then(|| expected.extra_text("RetCode").unwrap_or_else(|| "null".to_owned()));
+    (ret_code, unparseable, text("Action"), text("Message"))
+}
+
+/// `GetUvodnImage`'s decode entry against the model; the decoded response, its status and the model's object when
+/// the body is a JSON object.
+fn check_ucloud_bytes(body: &[u8]) -> Result<Option<(GetUvodnImageResponse, ResponseStatus, Object)>, TestCaseError> {
+    let result = get_uvodn_image::decode_response(body);
+    let Some(members) = expect_object(body, result.as_ref().err())? else { return Ok(None) };
+    let (response, status) = result.map_err(|e| fail("$", e))?;
+    let schema = ucloud_envelope();
+    let expected = model::decode(&schema, &members, without_bom(body));
+    compare(&expected, &response, &response_names(&schema, &["RetCode", "Action", "Message"]), "$")?;
+    let got = (status.ret_code, status.unparseable_ret_code.clone(), status.action.clone(), status.message.clone());
+    let want = ucloud_status(&expected);
+    if got != want {
+        return Err(fail("$", format!("status {got:?}, the model says {want:?}")));
+    }
+    Ok(Some((response, status, expected)))
+}
+
+/// Finovy's status fields: `code`, the text of one that is not an integer, `success`, the text of one that is not
+/// a boolean, `msg`, `traceId`.
+#[derive(Debug, PartialEq)]
+struct FinovyStatus {
+    code: Option<i64>,
+    unparseable_code: Option<String>,
+    success: Option<bool>,
+    unparseable_success: Option<String>,
+    msg: Option<String>,
+    trace_id: Option<String>,
+}
+
+impl From<&EnvelopeStatus> for FinovyStatus {
+    fn from(status: &EnvelopeStatus) -> Self {
+        FinovyStatus {
+            code: status.code,
+            unparseable_code: status.unparseable_code.clone(),
+            success: status.success,
+            unparseable_success: status.unparseable_success.clone(),
+            msg: status.msg.clone(),
+            trace_id: status.trace_id.clone(),
+        }
+    }
+}
+
+/// What the model expects of a Finovy body: the response (`data`'s model, or an empty one, with the envelope's
+/// leftovers appended to its `extra`) and the status.
+struct FinovyExpected {
+    response: Object,
+    status: FinovyStatus,
+}
+
+fn finovy_expected(envelope: &Object) -> FinovyExpected {
+    let text = |name| match envelope.field(name) {
+        Field::Text(t) => Some(t.clone()),
+        _ => None,
+    };
+    let mut response = match envelope.field("data") {
+        Field::Model(data) => (**data).clone(),
+        _ => Object {
+            fields: get_list_response().fields.iter().map(|(n, _)| (*n, Field::Absent)).collect(),
+            extra: Vec::new(),
+            seen: Vec::new(),
+        },
+    };
+    for (key, kept) in &envelope.extra {
+        response.insert(key.clone(), kept.clone());
+    }
+    let unparseable = |name, read: bool| {
+        (!read && envelope.seen.contains(&name)).then(|| envelope.extra_text(name).unwrap_or_else(|| "null".to_owned()))
+    };
+    let code = match envelope.field("code") {
+        Field::Int(i) => Some(*i),
+        _ => None,
+    };
+    let success = match envelope.field("success") {
+        Field::Bool(b) => Some(*b),
+        _ => None,
+    };
+    let status = FinovyStatus {
+        unparseable_code: unparseable("code", code.is_some()),
+        unparseable_success: unparseable("success", success.is_some()),
+        code,
+        success,
+        msg: text("msg"),
+        trace_id: text("traceId"),
+    };
+    FinovyExpected { response, status }
+}
+
+/// `getList`'s decode entry against the model.
+fn check_finovy_bytes(body: &[u8]) -> Result<Option<(GetListResponse, EnvelopeStatus, FinovyExpected)>, TestCaseError> {
+    let result = get_list::decode_response(body);
+    let Some(members) = expect_object(body, result.as_ref().err())? else { return Ok(None) };
+    let (response, status) = result.map_err(|e| fail("$", e))?;
+    prop_assert!(status.extra.is_empty(), "the envelope's leftovers stayed in the status: {:?}", status.extra);
+    let envelope = model::decode(&finovy_envelope(), &members, without_bom(body));
+    let expected = finovy_expected(&envelope);
+    compare(&expected.response, &response, &response_names(&get_list_response(), &[]), "$")?;
+    let got = FinovyStatus::from(&status);
+    if got != expected.status {
+        return Err(fail("$", format!("status {got:?}, the model says {:?}", expected.status)));
+    }
+    Ok(Some((response, status, expected)))
+}
+
+/// `data` (JSON text, or any bytes) inside a successful Finovy envelope.
+fn in_finovy_envelope(data: &[u8]) -> Vec<u8> {
+    let mut body = br#"{"code":0,"success":true,"msg":"ok","traceId":"t","data":"#.to_vec();
+    body.extend_from_slice(data);
+    body.push(b'}');
+    body
 }
 
 fn all_extras_empty(target: &dyn View) -> bool {
@@ -487,195 +464,105 @@ fn all_extras_empty(target: &dyn View) -> bool {
         })
 }
 
+/// How a call must end, by the documented status rules: `Ok`, the service's code, or the status's problem.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    Ok,
+    Service(i64),
+    Malformed(String),
+}
+
+fn ucloud_outcome(expected: &Object) -> Outcome {
+    match ucloud_status(expected) {
+        (Some(0), ..) => Outcome::Ok,
+        (Some(code), ..) => Outcome::Service(code),
+        (None, Some(raw), ..) => Outcome::Malformed(format!("RetCode {raw} is not an integer")),
+        (None, None, ..) => Outcome::Malformed("the body has no RetCode".into()),
+    }
+}
+
+fn finovy_outcome(e: &FinovyStatus) -> Outcome {
+    match (e.code, &e.unparseable_code, e.success, &e.unparseable_success) {
+        (Some(0), _, Some(true) | None, None) => Outcome::Ok,
+        (Some(0), _, Some(false), _) => Outcome::Malformed("code 0 contradicts success false".into()),
+        (Some(0), _, None, Some(raw)) => Outcome::Malformed(format!("success {raw} is not a boolean")),
+        (Some(code), ..) => Outcome::Service(code),
+        (None, Some(raw), ..) => Outcome::Malformed(format!("code {raw} is not an integer")),
+        (None, None, ..) => Outcome::Malformed("the body has no code".into()),
+    }
+}
+
+/// What a failed call says, in the terms of [`Outcome`].
+fn outcome_of(error: &Error) -> Outcome {
+    match error {
+        Error::Service { code, .. } => Outcome::Service(*code),
+        Error::MalformedStatus { problem, .. } => Outcome::Malformed(problem.clone()),
+        other => Outcome::Malformed(format!("not a status error: {other}")),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
-// Strategies.
+// Strategies on top of `strategies`.
 
-const UCLOUD_NAMES: &[&str] = &[
-    "ImageList",
-    "TotalCount",
-    "ImageId",
-    "ImageName",
-    "ImageType",
-    "OcType",
-    "ImageDesc",
-    "State",
-    "ImageSize",
-    "CreateTime",
-    "DeployInfoList",
-    "IdcId",
-    "RetCode",
-    "Action",
-    "Message",
-];
-const FINOVY_NAMES: &[&str] = &[
-    "data",
-    "totalCounts",
-    "id",
-    "imageId",
-    "imageType",
-    "imageName",
-    "imageSize",
-    "datacenterKey",
-    "status",
-    "createTime",
-    "code",
-    "success",
-    "msg",
-    "traceId",
-];
-
-fn key() -> impl Strategy<Value = String> {
-    let names = || proptest::sample::select(UCLOUD_NAMES.iter().chain(FINOVY_NAMES).copied().collect::<Vec<_>>());
-    prop_oneof![
-        6 => names().prop_map(str::to_owned),
-        1 => names().prop_map(str::to_ascii_lowercase),
-        1 => names().prop_map(str::to_ascii_uppercase),
-        1 => (names(), 0..4usize).prop_map(|(n, i)| format!("{n}.{i}")),
-        2 => "\\PC{0,8}",
-        1 => "[\"\\\\/\u{0}-\u{1f}]{0,3}",
-    ]
+/// Every name the decode targets know: the generated types' and the envelopes'.
+fn names() -> Vec<&'static str> {
+    fn collect(schema: &Schema, names: &mut Vec<&'static str>) {
+        for (name, kind) in &schema.fields {
+            if !names.contains(name) {
+                names.push(name);
+            }
+            if let Kind::ModelList(child) | Kind::Model(child) = kind {
+                collect(&child(), names);
+            }
+        }
+    }
+    let mut names = Vec::new();
+    collect(&ucloud_envelope(), &mut names);
+    collect(&finovy_envelope(), &mut names);
+    names
 }
 
-fn numeric_string() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<i64>().prop_map(|i| i.to_string()),
-        any::<u64>().prop_map(|u| u.to_string()),
-        any::<f64>().prop_map(|f| f.to_string()),
-        (any::<i32>(), "[ \t\n]{0,2}", "[ \t\n]{0,2}").prop_map(|(i, a, b)| format!("{a}{i}{b}")),
-        proptest::sample::select(vec![
-            "",
-            "0",
-            "1",
-            "2",
-            "3",
-            "5",
-            "-0",
-            "+5",
-            "1.0",
-            "1.5",
-            "1e3",
-            "1E+2",
-            "-1e-2",
-            "0x10",
-            "1_000",
-            "NaN",
-            "inf",
-            "-Infinity",
-            "1e999",
-            "-1e999",
-            "9223372036854775807",
-            "9223372036854775808",
-            "-9223372036854775808",
-            "-9223372036854775809",
-            "18446744073709551615",
-            "9.223372036854775807e18",
-            "true",
-            "false",
-            "TRUE",
-            " 1 ",
-            ".5",
-            "5.",
-            "--1",
-            "1e",
-            "e1",
-            "\u{0}1",
-        ])
-        .prop_map(str::to_owned),
-    ]
+fn object() -> impl Strategy<Value = Gen> {
+    strategies::members(names()).prop_map(Gen::Obj)
 }
 
-fn leaf() -> impl Strategy<Value = Value> {
-    let float = any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f).map(Value::Number));
-    prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        proptest::sample::select(vec![
-            i64::MIN as i128,
-            i64::MAX as i128,
-            u64::MAX as i128,
-            0,
-            1,
-            -1,
-            2,
-            5,
-            1 << 53,
-            (1 << 53) + 1,
-            1 << 63,
-            1708330251000,
-        ])
-        .prop_map(|i| i64::try_from(i).map_or_else(|_| Value::from(i as u64), Value::from)),
-        float,
-        proptest::sample::select(vec![
-            0.0,
-            -0.0,
-            1.0,
-            1.5,
-            -1.0,
-            1e300,
-            -1e300,
-            f64::MAX,
-            f64::MIN,
-            f64::MIN_POSITIVE,
-            5e-324,
-            9.223_372_036_854_776e18,
-            -9.223_372_036_854_776e18,
-            1e21,
-        ])
-        .prop_map(Value::from),
-        "\\PC{0,12}".prop_map(Value::String),
-        any::<String>().prop_map(Value::String),
-        numeric_string().prop_map(Value::String),
-    ]
+fn json() -> impl Strategy<Value = Gen> {
+    strategies::json(names())
 }
 
-fn json() -> impl Strategy<Value = Value> {
-    leaf().prop_recursive(5, 96, 8, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
-            proptest::collection::vec((key(), inner), 0..8).prop_map(|kv| Value::Object(kv.into_iter().collect())),
-        ]
-    })
-}
-
-fn object() -> impl Strategy<Value = Map<String, Value>> {
-    proptest::collection::vec((key(), json()), 0..10).prop_map(|kv| kv.into_iter().collect())
-}
-
-/// A well-typed object for `T`'s declared fields: each absent or of the declared JSON type.
-fn typed_object(kinds: Vec<(&'static str, Kind)>, children: Vec<BoxedStrategy<Value>>) -> BoxedStrategy<Value> {
-    let mut child = children.into_iter();
-    let parts: Vec<BoxedStrategy<Option<(String, Value)>>> = kinds
+/// A well-typed object for `schema`'s fields: each absent or of its declared JSON type (text fields may get an
+/// integer wider than 64 bits: they take its digits exactly).
+fn typed_object(schema: Schema) -> BoxedStrategy<Gen> {
+    let parts: Vec<BoxedStrategy<Option<(String, Gen)>>> = schema
+        .fields
         .into_iter()
         .map(|(name, kind)| {
-            let value: BoxedStrategy<Value> = match kind {
-                Kind::Text => {
-                    prop_oneof!["\\PC{0,10}".prop_map(Value::String), "[1-5]".prop_map(Value::String)].boxed()
+            let value: BoxedStrategy<Gen> = match kind {
+                Kind::Text => prop_oneof![
+                    4 => "\\PC{0,10}".prop_map(|text| Gen::Str { text, escape_all: false }),
+                    2 => "[1-5]".prop_map(|text| Gen::Str { text, escape_all: true }),
+                    1 => strategies::wide_integer().prop_map(Gen::Num),
+                ]
+                .boxed(),
+                Kind::Int => any::<i64>().prop_map(|i| Gen::Num(i.to_string())).boxed(),
+                Kind::Bool => any::<bool>().prop_map(Gen::Bool).boxed(),
+                Kind::ModelList(child) => {
+                    proptest::collection::vec(typed_object(child()), 0..4).prop_map(Gen::Arr).boxed()
                 }
-                Kind::Int => any::<i64>().prop_map(Value::from).boxed(),
-                Kind::ModelList => {
-                    let element = child.next().expect("a strategy for each list of models");
-                    proptest::collection::vec(element, 0..4).prop_map(Value::Array).boxed()
-                }
-                Kind::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
-                Kind::Model | Kind::Other => Just(Value::Null).boxed(),
+                Kind::Model(child) => typed_object(child()),
             };
             proptest::option::of(value.prop_map(move |v| (name.to_owned(), v))).boxed()
         })
         .collect();
-    parts.prop_map(|fields| Value::Object(fields.into_iter().flatten().collect())).boxed()
+    parts.prop_map(|fields| Gen::Obj(fields.into_iter().flatten().collect())).boxed()
 }
 
-fn typed_ucloud() -> BoxedStrategy<Value> {
-    let deploy = typed_object(kinds_of::<DeployImageInfo>(), vec![]);
-    let image = typed_object(kinds_of::<ImageInfo>(), vec![deploy]);
-    typed_object(kinds_of::<GetUvodnImageResponse>(), vec![image])
+fn typed_ucloud() -> BoxedStrategy<Gen> {
+    typed_object(schema_of::<GetUvodnImageResponse>(&[("ImageList", image_info)]))
 }
 
-fn typed_finovy() -> BoxedStrategy<Value> {
-    let item = typed_object(kinds_of::<GetListItem>(), vec![]);
-    typed_object(kinds_of::<GetListResponse>(), vec![item])
+fn typed_finovy() -> BoxedStrategy<Gen> {
+    typed_object(get_list_response())
 }
 
 /// The first ```json block of a spec: the vendor's response example.
@@ -717,6 +604,10 @@ const TOKENS: &[&str] = &[
     "1e3",
     "18446744073709551616",
     "-9223372036854775809",
+    "123456789012345678901234567890",
+    "1e19",
+    "\"RetCode\":",
+    "\"code\":null,",
     "\"\\u0000\"",
     "\"\\ud800\"",
     "\"\\udc00\\ud800\"",
@@ -782,167 +673,20 @@ fn mutate(seed: &[u8], mutations: &[ByteMutation]) -> Vec<u8> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The decoding properties, shared by the targets.
-
-/// The UCloud protocol keys: the envelope takes them (exact spelling only), the response gets every other key.
-const UCLOUD_ENVELOPE: [&str; 3] = ["RetCode", "Action", "Message"];
-
-/// `GetUvodnImage`'s decode entry: Ok exactly for JSON objects, the protocol fields read faithfully, and nothing
-/// lost.
-fn check_ucloud_bytes(body: &[u8]) -> Result<GetUvodnImageResponse, TestCaseError> {
-    let result = get_uvodn_image::decode_response(body);
-    let parsed = serde_json::from_slice::<Value>(body);
-    if result.is_ok() != matches!(parsed, Ok(Value::Object(_))) {
-        return Err(TestCaseError::fail(format!(
-            "decode_response gave {:?} but serde_json gave {:?}",
-            result.as_ref().map(|_| "a response"),
-            parsed.map(|v| v.to_string().chars().take(200).collect::<String>())
-        )));
-    }
-    let (Ok((response, status)), Ok(Value::Object(map))) = (result, parsed) else {
-        return Ok(GetUvodnImageResponse::default());
-    };
-    if !has_duplicate_keys(body) {
-        check_object(&map, &response, "$", &UCLOUD_ENVELOPE)?;
-        let field = |key: &str, got: Option<String>, kind: Kind| envelope_field(&map, key, got, kind, &response.extra);
-        field("RetCode", status.ret_code.map(|c| c.to_string()), Kind::Int)?;
-        field("Action", status.action.clone(), Kind::Text)?;
-        field("Message", status.message.clone(), Kind::Text)?;
-        let unparseable = map.get("RetCode").filter(|v| !v.is_null() && status.ret_code.is_none());
-        prop_assert_eq!(status.unparseable_ret_code, unparseable.map(Value::to_string));
-    }
-    Ok(response)
-}
-
-/// An envelope field the response does not see: absent or `null` leaves it unset; a value that fits is read
-/// faithfully; one that does not is kept in `extra` under its key.
-fn envelope_field(
-    input: &Map<String, Value>,
-    key: &str,
-    got: Option<String>,
-    kind: Kind,
-    extra: &Extra,
-) -> Result<(), TestCaseError> {
-    let here = format!("$.{key}");
-    match (input.get(key).filter(|v| !v.is_null()), got) {
-        (None, None) => Ok(()),
-        (None, Some(got)) => Err(fail(&here, format!("absent, yet read as {got:?}"))),
-        (Some(value), None) if extra.get(key) == Some(value) && !always_fits(value, kind) => Ok(()),
-        (Some(value), None) => Err(fail(&here, format!("{value} is neither read nor kept in extra"))),
-        (Some(value), Some(got)) => {
-            let faithful = match kind {
-                Kind::Int => int_matches(value, &got),
-                _ => as_text(value).as_deref() == Some(got.as_str()),
-            };
-            if faithful {
-                Ok(())
-            } else {
-                Err(fail(&here, format!("read as {got:?}, input was {value}")))
-            }
-        }
-    }
-}
-
-/// `getList`'s decode entry: Ok exactly for JSON objects; `data` fills the response when it is an object, leaves it
-/// empty when `null`, and is kept whole in `extra` otherwise; the envelope's fields are read faithfully and its
-/// other keys kept in the response's `extra`.
-fn check_finovy_bytes(body: &[u8]) -> Result<Option<GetListResponse>, TestCaseError> {
-    let result = get_list::decode_response(body);
-    let parsed = serde_json::from_slice::<Value>(body);
-    if result.is_ok() != matches!(parsed, Ok(Value::Object(_))) {
-        return Err(TestCaseError::fail(format!(
-            "decode_response gave {:?} but serde_json gave {:?}",
-            result.as_ref().map(|_| "a response"),
-            parsed.map(|v| v.to_string().chars().take(200).collect::<String>())
-        )));
-    }
-    let (Ok((response, status)), Ok(Value::Object(map))) = (result, parsed) else { return Ok(None) };
-    prop_assert!(status.extra.is_empty(), "the envelope's leftovers stayed in the status: {:?}", status.extra);
-    if !has_duplicate_keys(body) {
-        check_object(&map, &FinovyEnvelope { response: &response, status: &status }, "$", &[])?;
-    }
-    Ok(Some(response))
-}
-
-/// `data` (JSON text, or any bytes) inside a successful Finovy envelope.
-fn in_finovy_envelope(data: &[u8]) -> Vec<u8> {
-    let mut body = br#"{"code":0,"success":true,"msg":"ok","traceId":"t","data":"#.to_vec();
-    body.extend_from_slice(data);
-    body.push(b'}');
-    body
-}
-
-/// Whether any object in `body` (valid JSON) repeats a key. "Last one wins" then applies, which the exact
-/// accounting in `check_object` does not model; those inputs are checked for panics and `Ok` only.
-fn has_duplicate_keys(body: &[u8]) -> bool {
-    struct Probe(bool);
-    impl<'de> serde::de::DeserializeSeed<'de> for &mut Probe {
-        type Value = ();
-        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-    impl<'de> serde::de::Visitor<'de> for &mut Probe {
-        type Value = ();
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("json")
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_str<E>(self, _: &str) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_unit<E>(self) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while seq.next_element_seed(&mut *self)?.is_some() {}
-            Ok(())
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let mut seen = std::collections::HashSet::new();
-            while let Some(k) = map.next_key::<String>()? {
-                if !seen.insert(k) {
-                    self.0 = true;
-                }
-                map.next_value_seed(&mut *self)?;
-            }
-            Ok(())
-        }
-    }
-    let mut probe = Probe(false);
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let _ = serde::de::DeserializeSeed::deserialize(&mut probe, &mut de);
-    probe.0
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Targets.
 
 #[test]
 fn fuzz_ucloud_arbitrary_objects() {
-    fuzz("ucloud_arbitrary_objects", 256, object(), |map| {
-        let body = serde_json::to_vec(&map).unwrap();
-        check_ucloud_bytes(&body)?;
+    fuzz("ucloud_arbitrary_objects", 256, (object(), any::<bool>()), |(gen, bom)| {
+        check_ucloud_bytes(&strategies::with_bom(gen.text(), bom))?;
         Ok(())
     });
 }
 
 #[test]
 fn fuzz_ucloud_well_typed() {
-    fuzz("ucloud_well_typed", 256, typed_ucloud(), |value| {
-        let body = serde_json::to_vec(&value).unwrap();
-        let response = check_ucloud_bytes(&body)?;
+    fuzz("ucloud_well_typed", 256, typed_ucloud(), |gen| {
+        let (response, ..) = check_ucloud_bytes(gen.text().as_bytes())?.expect("an object decodes");
         prop_assert!(all_extras_empty(&response), "well-typed input left extras: {:?}", response);
         Ok(())
     });
@@ -950,21 +694,58 @@ fn fuzz_ucloud_well_typed() {
 
 #[test]
 fn fuzz_finovy_arbitrary_values() {
-    fuzz("finovy_arbitrary_values", 256, prop_oneof![object().prop_map(Value::Object), json()], |value| {
+    let strategy = (prop_oneof![object(), json()], any::<bool>());
+    fuzz("finovy_arbitrary_values", 256, strategy, |(gen, bom)| {
         // As `data` of a successful envelope, and as a whole body (an object's keys are then the envelope's).
-        let text = serde_json::to_vec(&value).unwrap();
-        check_finovy_bytes(&in_finovy_envelope(&text))?;
-        check_finovy_bytes(&text)?;
+        let text = gen.text();
+        check_finovy_bytes(&in_finovy_envelope(text.as_bytes()))?;
+        check_finovy_bytes(&strategies::with_bom(text, bom))?;
         Ok(())
     });
 }
 
 #[test]
 fn fuzz_finovy_well_typed() {
-    fuzz("finovy_well_typed", 256, typed_finovy(), |value| {
-        let body = in_finovy_envelope(&serde_json::to_vec(&value).unwrap());
-        let model = check_finovy_bytes(&body)?.expect("an envelope decodes");
-        prop_assert!(all_extras_empty(&model), "well-typed input left extras: {:?}", model);
+    fuzz("finovy_well_typed", 256, typed_finovy(), |gen| {
+        let (response, ..) = check_finovy_bytes(&in_finovy_envelope(gen.text().as_bytes()))?.expect("an envelope");
+        prop_assert!(all_extras_empty(&response), "well-typed input left extras: {:?}", response);
+        Ok(())
+    });
+}
+
+#[test]
+fn fuzz_statuses() {
+    let ucloud_status = prop_oneof![
+        3 => strategies::status_value("0").prop_map(|v| vec![("RetCode".to_owned(), v)]),
+        1 => Just(vec![]),
+        1 => Just(vec![("retcode".to_owned(), Gen::Num("0".into()))]),
+        1 => (strategies::status_value("0"), strategies::status_value("0"))
+            .prop_map(|(a, b)| vec![("RetCode".to_owned(), a), ("RetCode".to_owned(), b)]),
+    ];
+    let finovy_status = (
+        prop_oneof![4 => strategies::status_value("0").prop_map(Some), 1 => Just(None)],
+        prop_oneof![
+            4 => any::<bool>().prop_map(|b| Some(Gen::Bool(b))),
+            1 => Just(None),
+            1 => strategies::status_value("true").prop_map(Some),
+        ],
+        any::<bool>(),
+    );
+    fuzz("statuses", 256, (ucloud_status, finovy_status, object()), |(ucloud, (code, success, repeat), gen)| {
+        let Gen::Obj(mut members) = gen else { unreachable!() };
+        members.extend(ucloud);
+        let body = Gen::Obj(members).text();
+        check_ucloud_bytes(body.as_bytes())?;
+        let mut envelope: Vec<(String, Gen)> = vec![("data".into(), Gen::Obj(vec![]))];
+        for (key, value) in [("code", code), ("success", success)] {
+            if let Some(value) = value {
+                if repeat {
+                    envelope.push((key.to_owned(), Gen::Num("0".into())));
+                }
+                envelope.push((key.to_owned(), value));
+            }
+        }
+        check_finovy_bytes(Gen::Obj(envelope).text().as_bytes())?;
         Ok(())
     });
 }
@@ -974,7 +755,7 @@ fn fuzz_doc_examples_byte_mutations() {
     let ucloud = doc_example("ucloud-uodn/get_uvodn_image.md");
     let finovy_envelope = doc_example("finovy-image/get_list.md");
     let finovy_data = {
-        let v: Value = serde_json::from_slice(&finovy_envelope).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&finovy_envelope).unwrap();
         serde_json::to_vec_pretty(&v["data"]).unwrap()
     };
     let seeds = [ucloud, finovy_envelope, finovy_data];
@@ -984,13 +765,6 @@ fn fuzz_doc_examples_byte_mutations() {
         check_ucloud_bytes(&body)?;
         check_finovy_bytes(&body)?;
         check_finovy_bytes(&in_finovy_envelope(&body))?;
-        // The same bytes re-serialized (duplicate keys collapsed): the exact accounting applies.
-        if let Ok(v) = serde_json::from_slice::<Value>(&body) {
-            let again = serde_json::to_vec(&v).unwrap();
-            check_ucloud_bytes(&again)?;
-            check_finovy_bytes(&again)?;
-            check_finovy_bytes(&in_finovy_envelope(&again))?;
-        }
         Ok(())
     });
 }
@@ -1006,45 +780,78 @@ fn arbitrary_bytes_never_panic() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Regressions: minimal inputs the targets above found (fixed in docbind-runtime's `walk_map`).
+// Regressions: minimal inputs the targets above found (fixed in docbind-runtime's `walk_map` and `decode/precise.rs`).
 
-fn ucloud_lossless(body: &str) {
-    let response = check_ucloud_bytes(body.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-    assert!(!format!("{response:?}").is_empty());
+/// `body` decodes exactly as the model says (it must be a JSON object, so the comparison runs).
+fn ucloud_lossless(body: &str) -> GetUvodnImageResponse {
+    let checked = check_ucloud_bytes(body.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    checked.expect("a JSON object, checked against the model").0
 }
 
-/// `body` as Finovy's `data`.
+/// `body` as Finovy's `data`, checked the same way.
 fn finovy_lossless(body: &str) {
-    check_finovy_bytes(&in_finovy_envelope(body.as_bytes())).unwrap_or_else(|e| panic!("{e}"));
+    let checked = check_finovy_bytes(&in_finovy_envelope(body.as_bytes())).unwrap_or_else(|e| panic!("{e}"));
+    assert!(checked.is_some(), "an envelope, checked against the model");
 }
 
 #[test]
 fn regression_case_variant_null_erased_the_exact_key() {
     // `imageName: null` (a case variant of `ImageName`) cleared the field after `ImageName: false` set it.
-    ucloud_lossless(r#"{"ImageList":[{"ImageName":false,"imageName":null}]}"#);
+    let response = ucloud_lossless(r#"{"ImageList":[{"ImageName":false,"imageName":null}]}"#);
     finovy_lossless(r#"{"data":[{"ID":false,"id":null}]}"#);
-    let response = check_ucloud_bytes(br#"{"ImageList":[{"ImageName":false,"imageName":null}]}"#).unwrap();
     assert_eq!(response.image_list[0].image_name.as_deref(), Some("false"));
 }
 
 #[test]
 fn regression_case_variant_list_replaced_by_the_exact_empty_list() {
     // `IMAGELIST: [{}]` was replaced by the later (exact) `ImageList: []`; the model was lost.
-    ucloud_lossless(r#"{"IMAGELIST":[{}],"ImageList":[]}"#);
+    let response = ucloud_lossless(r#"{"IMAGELIST":[{}],"ImageList":[]}"#);
     finovy_lossless(r#"{"DATA":[{}],"data":[]}"#);
     finovy_lossless(r#"{"DATA":[],"data":[{}]}"#);
-    let response = check_ucloud_bytes(br#"{"IMAGELIST":[{}],"ImageList":[]}"#).unwrap();
     assert_eq!(response.image_list.len(), 1);
 }
 
 #[test]
 fn regression_two_spellings_of_a_scalar_both_kept() {
-    ucloud_lossless(r#"{"TotalCount":1,"totalcount":2,"TOTALCOUNT":"x"}"#);
+    let response = ucloud_lossless(r#"{"TotalCount":1,"totalcount":2,"TOTALCOUNT":"x"}"#);
     finovy_lossless(r#"{"totalcounts":"3","totalCounts":4}"#);
+    assert_eq!((response.total_count, response.extra.len()), (Some(1), 2));
+}
+
+#[test]
+fn regression_repeated_keys_and_wide_integers_follow_the_model() {
+    // Repeated keys are accounted for (the last value that fits wins; misfits keep their place in extra), and an
+    // integer wider than 64 bits keeps its digits wherever it lands.
+    let response = ucloud_lossless(
+        r#"{"TotalCount":"x","TotalCount":5,"ImageList":[{"ImageId":123456789012345678901234567890}],"X":1,"X":[18446744073709551616]}"#,
+    );
+    assert_eq!(response.total_count, Some(5));
+    assert_eq!(response.image_list[0].image_id.as_deref(), Some("123456789012345678901234567890"));
+    assert_eq!(response.extra.raw_json("X"), Some("[18446744073709551616]"));
+    let response = ucloud_lossless("\u{feff}{\"RetCode\":0}");
+    assert!(response.extra.is_empty());
+}
+
+#[test]
+fn the_model_catches_a_lost_value() {
+    // The checker is not vacuous: a decode that lost an extra entry, or a field, fails it.
+    let body = br#"{"TotalCount":"x","Surprise":1}"#;
+    let members = expect_object(body, None).unwrap().unwrap();
+    let mut expected = model::decode(&ucloud_envelope(), &members, body);
+    let (response, _) = get_uvodn_image::decode_response(body).unwrap();
+    let declared = response_names(&ucloud_envelope(), &["RetCode", "Action", "Message"]);
+    assert!(compare(&expected, &response, &declared, "$").is_ok());
+    expected.extra.pop();
+    assert!(compare(&expected, &response, &declared, "$").is_err());
+    let mut lossy = response.clone();
+    lossy.extra = Extra::new();
+    let expected = model::decode(&ucloud_envelope(), &members, body);
+    assert!(compare(&expected, &lossy, &declared, "$").is_err());
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Through the real clients: a local server answers every request with the body of the current case.
+// Through the real clients: a local server answers every request with the body of the current case; the call
+// succeeds exactly when the model's status says so.
 
 mod clients {
     use super::*;
@@ -1079,6 +886,24 @@ mod clients {
         env_u64("DOCBIND_FUZZ_CASES").map_or(32, |c| u32::try_from((c / 8).max(1)).unwrap_or(u32::MAX))
     }
 
+    /// A failed decode is an `Error::Decode`; otherwise the call ends as `outcome` says, with `check` on success.
+    fn judge<T>(
+        call: Result<T, Error>,
+        decoded: bool,
+        outcome: Option<Outcome>,
+        check: impl FnOnce(&T) -> Result<(), TestCaseError>,
+    ) -> Result<(), TestCaseError> {
+        match (call, decoded, outcome) {
+            (Err(Error::Decode { .. }), false, _) => Ok(()),
+            (Ok(response), true, Some(Outcome::Ok)) => check(&response),
+            (Err(error), true, Some(outcome)) if outcome_of(&error) == outcome => Ok(()),
+            (Ok(_), _, outcome) => Err(fail("$", format!("the call succeeded; the model says {outcome:?}"))),
+            (Err(error), _, outcome) => {
+                Err(fail("$", format!("the call failed ({error}); the model says {outcome:?}")))
+            }
+        }
+    }
+
     #[test]
     fn fuzz_ucloud_client() {
         let rt = runtime();
@@ -1088,19 +913,24 @@ mod clients {
             .with_base_url(server.uri())
             .with_retry(docbind::runtime::RetryPolicy::disabled());
         let client = ucloud_uodn::Client::new(config).unwrap();
-        let strategy = prop_oneof![object(), typed_ucloud().prop_map(|v| v.as_object().cloned().unwrap_or_default())];
-        fuzz("ucloud_client", client_cases(), strategy, |mut map| {
-            // A successful call: the envelope says so (a random RetCode is a service error, tested elsewhere).
-            map.retain(|k, _| !k.eq_ignore_ascii_case("retcode"));
-            map.insert("RetCode".into(), Value::from(0));
-            let body = serde_json::to_vec(&map).unwrap();
-            // Compare with what the parser reads back (floats may differ from the generated ones in the last bit).
-            let map: Map<String, Value> = serde_json::from_slice(&body).unwrap();
+        let status = prop_oneof![
+            6 => Just(Gen::Num("0".into())),
+            1 => strategies::status_value("0"),
+        ];
+        let strategy = (prop_oneof![object(), typed_ucloud()], status, any::<bool>());
+        fuzz("ucloud_client", client_cases(), strategy, |(gen, status, bom)| {
+            let Gen::Obj(mut members) = gen else { unreachable!() };
+            members.retain(|(k, _)| k != "RetCode");
+            members.push(("RetCode".into(), status));
+            let body = strategies::with_bom(Gen::Obj(members).text(), bom);
+            let checked = check_ucloud_bytes(&body)?;
             *current.0.lock().unwrap() = body;
-            let response = rt
-                .block_on(client.get_uvodn_image(&ucloud_uodn::GetUvodnImageRequest::new()))
-                .map_err(|e| TestCaseError::fail(format!("call failed: {e}")))?;
-            check_object(&map, &response, "$", &["RetCode", "Action", "Message"])
+            let call = rt.block_on(client.get_uvodn_image(&ucloud_uodn::GetUvodnImageRequest::new()));
+            let outcome = checked.as_ref().map(|(_, _, expected)| ucloud_outcome(expected));
+            judge(call, checked.is_some(), outcome, |response| {
+                let (_, _, expected) = checked.as_ref().expect("decoded");
+                compare(expected, response, &response_names(&ucloud_envelope(), &["RetCode", "Action", "Message"]), "$")
+            })
         });
     }
 
@@ -1113,19 +943,26 @@ mod clients {
             .with_base_url(server.uri())
             .with_retry(docbind::runtime::RetryPolicy::disabled());
         let client = finovy_image::Client::new(config).unwrap();
-        let strategy = prop_oneof![object().prop_map(Value::Object), typed_finovy()];
-        fuzz("finovy_client", client_cases(), strategy, |data| {
-            let envelope = serde_json::json!({"code": 0, "success": true, "msg": "ok", "traceId": "t", "data": data});
-            let body = serde_json::to_vec(&envelope).unwrap();
-            let data = serde_json::from_slice::<Value>(&body).unwrap()["data"].take();
+        let code = prop_oneof![6 => Just(Gen::Num("0".into())), 1 => strategies::status_value("0")];
+        let success = prop_oneof![6 => Just(Gen::Bool(true)), 1 => strategies::status_value("true")];
+        let strategy = (prop_oneof![object(), typed_finovy(), json()], code, success);
+        fuzz("finovy_client", client_cases(), strategy, |(data, code, success)| {
+            let envelope = Gen::Obj(vec![
+                ("code".into(), code),
+                ("success".into(), success),
+                ("msg".into(), Gen::Str { text: "ok".into(), escape_all: false }),
+                ("traceId".into(), Gen::Str { text: "t".into(), escape_all: false }),
+                ("data".into(), data),
+            ]);
+            let body = envelope.text().into_bytes();
+            let checked = check_finovy_bytes(&body)?;
             *current.0.lock().unwrap() = body;
-            let page = rt
-                .block_on(client.get_list(&finovy_image::GetListRequest::new()))
-                .map_err(|e| TestCaseError::fail(format!("call failed: {e}")))?;
-            match &data {
-                Value::Object(map) => check_object(map, &page, "$", &[]),
-                _ => Ok(()),
-            }
+            let call = rt.block_on(client.get_list(&finovy_image::GetListRequest::new()));
+            let outcome = checked.as_ref().map(|(_, _, expected)| finovy_outcome(&expected.status));
+            judge(call, checked.is_some(), outcome, |page| {
+                let (_, _, expected) = checked.as_ref().expect("decoded");
+                compare(&expected.response, page, &response_names(&get_list_response(), &[]), "$")
+            })
         });
     }
 }

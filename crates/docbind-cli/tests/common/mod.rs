@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// An empty folder of its own under cargo's scratch dir for integration tests (left for inspection after a run).
+#[allow(dead_code)] // Each test binary compiles this module; drop_in.rs needs a folder outside the checkout instead.
 pub fn fresh_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("docbind-cli").join(name);
     let _ = std::fs::remove_dir_all(&dir);

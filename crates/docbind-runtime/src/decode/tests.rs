@@ -477,10 +477,15 @@ fn extra_large_uses_index_and_stays_correct() {
     assert_ne!(e, info.extra);
 }
 
-/// Arbitrary JSON never panics, and every top-level key ends up either in a slot or in extra.
+/// Every key of arbitrary JSON lands where it belongs, and only bodies that are JSON objects decode.
 mod props {
     use super::*;
     use proptest::prelude::*;
+
+    /// Declared names (exact: case variants, which wait for the end of their object, are tested above).
+    fn declared() -> Vec<&'static str> {
+        [ImageInfo::default().field_names(), DeployImageInfo::default().field_names()].concat()
+    }
 
     fn arb_json() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
@@ -494,24 +499,8 @@ mod props {
                 .prop_map(|s| Value::String(s.to_owned())),
         ];
         leaf.prop_recursive(4, 48, 6, |inner| {
-            let keys = prop_oneof![
-                Just("ImageId".to_owned()),
-                Just("size".to_owned()),
-                Just("Ratio".to_owned()),
-                Just("Public".to_owned()),
-                Just("Tags".to_owned()),
-                Just("Ports".to_owned()),
-                Just("Weights".to_owned()),
-                Just("Flags".to_owned()),
-                Just("Meta".to_owned()),
-                Just("RawList".to_owned()),
-                Just("Owner".to_owned()),
-                Just("DeployInfoList".to_owned()),
-                Just("Region".to_owned()),
-                Just("Status".to_owned()),
-                Just("Child".to_owned()),
-                "[a-z]{1,3}",
-            ];
+            // Random keys are too short to match a declared name in any case.
+            let keys = prop_oneof![proptest::sample::select(declared()).prop_map(str::to_owned), "[a-z]{1,3}"];
             prop_oneof![
                 proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
                 proptest::collection::vec((keys, inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect())),
@@ -519,30 +508,68 @@ mod props {
         })
     }
 
+    /// The field a declared key fills, shown with `Debug`.
+    fn field_of(info: &ImageInfo, key: &str) -> Option<String> {
+        Some(match key {
+            "ImageId" => format!("{:?}", info.image_id),
+            "ImageName" => format!("{:?}", info.image_name),
+            "Size" => format!("{:?}", info.size),
+            "Ratio" => format!("{:?}", info.ratio),
+            "Public" => format!("{:?}", info.public),
+            "Tags" => format!("{:?}", info.tags),
+            "Ports" => format!("{:?}", info.ports),
+            "Weights" => format!("{:?}", info.weights),
+            "Flags" => format!("{:?}", info.flags),
+            "Meta" => format!("{:?}", info.meta),
+            "RawList" => format!("{:?}", info.raw_list),
+            "Owner" => format!("{:?}", info.owner),
+            "DeployInfoList" => format!("{:?}", info.deploy_info_list),
+            _ => return None,
+        })
+    }
+
+    /// The `extra` entries a key made: under its name, or `Name.<index>` for misfit list elements.
+    fn extra_of<'e>(info: &'e ImageInfo, key: &str) -> Vec<(&'e str, &'e Value)> {
+        let prefix = format!("{key}.");
+        info.extra.iter().filter(|(k, _)| *k == key || k.starts_with(&prefix)).collect()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
+        /// Keys of one object are decoded independently, so the whole object's decode is, key by key, what that
+        /// key alone decodes to (in its field, or in `extra`); and each key alone leaves a trace unless its value
+        /// is `null` or an empty list (nothing to keep).
         #[test]
-        fn never_panics(v in arb_json()) {
+        fn every_key_lands_in_its_field_or_extra(v in arb_json()) {
             let body = serde_json::to_vec(&v).unwrap();
             let mut info = ImageInfo::default();
-            let r = decode_object(&body, &mut info);
-            prop_assert_eq!(r.is_ok(), v.is_object());
-            if let Value::Object(map) = &v {
-                // Every key is accounted for: a declared (case-insensitive) name or extra.
-                for (k, _) in map {
-                    let declared = info.field_names().iter().any(|n| n.eq_ignore_ascii_case(k));
-                    prop_assert!(declared || info.extra.get(k).is_some(), "lost key {}", k);
-                }
-            }
-            let mut extra = Extra::default();
+            prop_assert_eq!(decode_object(&body, &mut info).is_ok(), v.is_object());
             let mut list: Vec<DeployImageInfo> = Vec::new();
-            prop_assert!(decode_into_slot(&body, Slot::ModelList(&mut list), &mut extra, "d").is_ok());
+            prop_assert!(decode_into_slot(&body, Slot::ModelList(&mut list), &mut Extra::default(), "d").is_ok());
+            let Value::Object(map) = &v else { return Ok(()) };
+            let mut entries = 0;
+            for (key, value) in map {
+                let mut alone = ImageInfo::default();
+                decode_object(&serde_json::to_vec(&json!({ key: value })).unwrap(), &mut alone).unwrap();
+                let nothing_to_keep = value.is_null() || (value.as_array().is_some_and(Vec::is_empty) && field_of(&alone, key).is_some());
+                prop_assert!(alone != ImageInfo::default() || nothing_to_keep, "{} = {} left no trace", key, value);
+                prop_assert_eq!(field_of(&info, key), field_of(&alone, key), "field of {}", key);
+                prop_assert_eq!(extra_of(&info, key), extra_of(&alone, key), "extra of {}", key);
+                entries += alone.extra.len();
+            }
+            prop_assert_eq!(info.extra.len(), entries, "extra holds entries no key made: {:?}", info.extra);
         }
 
+        /// Any bytes: `Ok` exactly when they are a JSON object (after an optional byte order mark).
         #[test]
-        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
-            let _ = decode_object(&bytes, &mut ImageInfo::default());
+        fn arbitrary_bytes_decode_exactly_when_they_are_an_object(
+            bom in any::<bool>(),
+            bytes in proptest::collection::vec(prop_oneof![any::<u8>(), proptest::sample::select(b"{}[]:,\"0 ".to_vec())], 0..64),
+        ) {
+            let object = serde_json::from_slice::<Value>(&bytes).is_ok_and(|v| v.is_object());
+            let body = if bom { [&b"\xEF\xBB\xBF"[..], &bytes].concat() } else { bytes };
+            prop_assert_eq!(decode_object(&body, &mut ImageInfo::default()).is_ok(), object);
         }
     }
 }
@@ -745,4 +772,178 @@ fn fast_paths_agree_with_the_general_conversion() {
         want_fields.extra = Extra::new();
         assert_eq!(got, want_fields, "value path, {text}");
     }
+}
+
+#[test]
+fn a_byte_order_mark_before_the_json_is_ignored() {
+    let info = decode("\u{feff}{\"ImageId\":\"a\",\"Size\":123456789012345678901234567890}");
+    assert_eq!(info.image_id.as_deref(), Some("a"));
+    assert_eq!(info.extra.raw_json("Size"), Some("123456789012345678901234567890"));
+    let mut extra = Extra::new();
+    let mut n = None;
+    decode_into_slot(b"\xEF\xBB\xBF12", Slot::Int(&mut n), &mut extra, "data").unwrap();
+    assert_eq!(n, Some(12));
+    // Only at the very start: anywhere else it is not JSON.
+    for body in [&b" \xEF\xBB\xBF{}"[..], b"{\xEF\xBB\xBF}", b"\xEF\xBB\xBF\xEF\xBB\xBF{}", b"\xEF\xBB{}"] {
+        assert!(decode_object(body, &mut ImageInfo::default()).is_err(), "{body:?}");
+    }
+}
+
+const WIDE: &str = "123456789012345678901234567890";
+
+#[test]
+fn integers_wider_than_64_bits_keep_their_digits_and_never_round_into_a_field() {
+    let body = format!(
+        r#"{{"ImageId":{WIDE},"Size":{WIDE},"Ratio":-{WIDE},"Public":18446744073709551616,"Tags":[{WIDE},"t"],
+            "Ports":[1,{WIDE}],"Weights":[1e19,-9223372036854775809],"Meta":{{"n":[{WIDE}],"f":1.5}},"RawList":[1,{WIDE}],
+            "Unknown":{{"deep":[ {WIDE} ]}},"Owner":{WIDE},"DeployInfoList":[{WIDE},{{"Status":{WIDE}}}]}}"#
+    );
+    let info = decode(&body);
+    // Text fields take the exact digits.
+    assert_eq!(info.image_id.as_deref(), Some(WIDE));
+    assert_eq!(info.tags, [WIDE, "t"]);
+    // Number, boolean, free-form and model fields do not: the value is kept in extra, digits and raw text.
+    assert_eq!(
+        (info.size, info.ratio, info.public, info.meta.as_ref(), info.owner.as_ref()),
+        (None, None, None, None, None)
+    );
+    let minus_wide = format!("-{WIDE}");
+    for (key, raw) in [
+        ("Size", WIDE),
+        ("Ratio", minus_wide.as_str()),
+        ("Public", "18446744073709551616"),
+        ("Ports.1", WIDE),
+        ("Weights.1", "-9223372036854775809"),
+        ("RawList.1", WIDE),
+        ("Owner", WIDE),
+        ("DeployInfoList.0", WIDE),
+    ] {
+        assert_eq!(info.extra.raw_json(key), Some(raw), "{key}");
+        assert_eq!(info.extra.get(key), Some(&Value::String(raw.to_owned())), "{key}");
+    }
+    let meta = format!(r#"{{"n":[{WIDE}],"f":1.5}}"#);
+    assert_eq!(info.extra.raw_json("Meta"), Some(meta.as_str()));
+    assert_eq!(info.extra.get("Meta"), Some(&json!({"n": [WIDE], "f": 1.5})));
+    let unknown = format!(r#"{{"deep":[ {WIDE} ]}}"#);
+    assert_eq!(info.extra.raw_json("Unknown"), Some(unknown.as_str()), "as received, spaces and all");
+    assert_eq!(info.extra.len(), 10, "{:?}", info.extra);
+    // What fits is untouched, a float literal included.
+    assert_eq!(info.ports, [1]);
+    assert_eq!(info.weights, [1e19]);
+    assert_eq!(info.raw_list, [json!(1)]);
+    assert_eq!(info.deploy_info_list.len(), 1);
+    assert_eq!(info.deploy_info_list[0].extra.raw_json("Status"), Some(WIDE));
+    // An exact entry has no raw text.
+    let info = decode(r#"{"Size":18446744073709551615,"Zeta":{"a":1}}"#);
+    assert_eq!(info.extra.get("Size"), Some(&json!(u64::MAX)));
+    assert_eq!((info.extra.raw_json("Size"), info.extra.raw_json("Zeta")), (None, None));
+    assert!(format!("{:?}", decode(&format!(r#"{{"Size":{WIDE}}}"#)).extra).contains(&format!("Raw({WIDE})")));
+}
+
+#[test]
+fn the_edges_of_64_bits() {
+    let info = decode(r#"{"Size":-9223372036854775808,"Ports":[-9223372036854775809],"Tags":[18446744073709551616]}"#);
+    assert_eq!(info.size, Some(i64::MIN));
+    assert_eq!(info.extra.raw_json("Ports.0"), Some("-9223372036854775809"));
+    assert_eq!(info.tags, ["18446744073709551616"]);
+    // A wide integer in a string stays a string, and does not round into a float either.
+    let info = decode(&format!(r#"{{"ImageName":"{WIDE}","Ratio":"{WIDE}","Size":"{WIDE}"}}"#));
+    assert_eq!(info.image_name.as_deref(), Some(WIDE));
+    assert_eq!((info.ratio, info.size), (None, None));
+    assert_eq!(info.extra.get("Ratio"), Some(&json!(WIDE)));
+}
+
+#[test]
+fn case_variants_holding_wide_integers_decode_like_exact_keys() {
+    let info = decode(&format!(r#"{{"imageid":{WIDE},"size":{WIDE},"meta":{{"a":{WIDE}}},"tags":[{WIDE}]}}"#));
+    assert_eq!(info.image_id.as_deref(), Some(WIDE));
+    assert_eq!(info.tags, [WIDE]);
+    assert_eq!(info.size, None);
+    assert_eq!(info.extra.raw_json("size"), Some(WIDE));
+    let meta = format!(r#"{{"a":{WIDE}}}"#);
+    assert_eq!(info.extra.raw_json("meta"), Some(meta.as_str()));
+    assert_eq!(info.extra.len(), 2, "{:?}", info.extra);
+}
+
+#[test]
+fn values_serde_json_cannot_represent_fail_naming_their_key_path() {
+    for (body, path) in [
+        (r#"{"DeployInfoList":[{"Region":"a"},{"Status":1e400}]}"#, "$.DeployInfoList[1].Status"),
+        (r#"{"Meta":{"k":"\ud800"}}"#, "$.Meta.k"),
+        (r#"{"ImageName":"x\udc00y"}"#, "$.ImageName"),
+        (r#"{"Unknown":[1,-1e400]}"#, "$.Unknown[1]"),
+        (r#"{"Size":123456789012345678901234567890,"Ratio":1e400}"#, "$.Ratio"),
+        ("{\n  \"Owner\": {\n    \"Child\": {\"Region\": 1e999}}}", "$.Owner.Child.Region"),
+    ] {
+        let err = decode_object(body.as_bytes(), &mut ImageInfo::default()).unwrap_err();
+        assert_eq!(err.path(), path, "{body}: {err}");
+        assert!(err.to_string().ends_with(&format!(", in {path}")), "{err}");
+        assert!(err.line() > 0, "{err}");
+    }
+    let err = decode_object(b"[1]", &mut ImageInfo::default()).unwrap_err();
+    assert_eq!((err.path(), err.to_string().contains(", in")), ("", false));
+    let err = decode_object(b"{\"a\": [1, 2", &mut ImageInfo::default()).unwrap_err();
+    assert_eq!(err.path(), "$.a[1]", "{err}");
+}
+
+/// Found by the model-checked fuzzers of `crates/docbind/tests/fuzz_decode.rs`: a case variant was read through a
+/// `Value`, whose object sorts its members and keeps only the last of repeated keys, so its misfits came out of order
+/// and an earlier repeated key was lost.
+#[test]
+fn a_case_variant_is_read_from_its_text_in_order() {
+    let info = decode(r#"{"owner":{"Status":"bad","Status":2,"Zeta":1,"Alpha":2}}"#);
+    let owner = info.owner.expect("the variant fills the model");
+    assert_eq!(owner.status, Some(2));
+    let keys: Vec<&str> = owner.extra.iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, ["Status", "Zeta", "Alpha"]);
+    assert_eq!(owner.extra.get("Status"), Some(&json!("bad")));
+    // Kept whole when the field is taken, with the raw text of a wide integer inside.
+    let info = decode(&format!(r#"{{"Meta":1,"meta":{{"b":{WIDE},"a":1}}}}"#));
+    let meta = format!(r#"{{"b":{WIDE},"a":1}}"#);
+    assert_eq!(info.extra.raw_json("meta"), Some(meta.as_str()));
+}
+
+#[test]
+fn errors_inside_a_case_variant_name_their_full_path() {
+    for (body, path) in [
+        (r#"{"deployinfolist":[{"Region":"a"},{"Status":1e400}],"x":1}"#, "$.deployinfolist[1].Status"),
+        (r#"{"meta":{"k":"\ud800"}}"#, "$.meta.k"),
+        (r#"{"SIZE":-1e400}"#, "$.SIZE"),
+        (&format!(r#"{{"Size":{WIDE},"tags":[1,1e999]}}"#), "$.tags[1]"),
+    ] {
+        let err = decode_object(body.as_bytes(), &mut ImageInfo::default()).unwrap_err();
+        assert_eq!(err.path(), path, "{body}: {err}");
+        assert!(
+            err.message().starts_with("number out of range")
+                || err.message().contains("surrogate")
+                || err.message().contains("hex escape"),
+            "{err}"
+        );
+    }
+}
+
+/// A case variant is read in place like any value, so the body's depth limit counts its nesting too (its text,
+/// read on its own, would have had a fresh one), and variants nested in variants cannot grow the stack.
+#[test]
+fn a_case_variant_nests_no_deeper_than_the_body_may() {
+    let arrays = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+    // 1 + 1 + 125 containers: within serde_json's 127.
+    let info = decode(&format!(r#"{{"Owner":{{"child":{}}}}}"#, arrays(125)));
+    assert!(info.owner.unwrap().extra.get("child").is_some());
+    // 1 + 1 + 126: one past.
+    let body = format!(r#"{{"Owner":{{"child":{}}}}}"#, arrays(126));
+    let err = decode_object(body.as_bytes(), &mut ImageInfo::default()).unwrap_err();
+    assert!(err.message().contains("recursion limit"), "{err}");
+    // Variants inside variants, far past the limit: an error, not a stack overflow.
+    let chain = format!(r#"{{"owner":{}{}}}"#, r#"{"child":"#.repeat(5000), "}".repeat(5000));
+    assert!(decode_object(chain.as_bytes(), &mut ImageInfo::default()).is_err());
+    // Within the limit they all land.
+    let mut info = decode(&format!(r#"{{"owner":{}{{"region":"r"}}{}}}"#, r#"{"child":"#.repeat(60), "}".repeat(60)));
+    let mut depth = 0;
+    let mut node = info.owner.take().expect("the variant fills Owner");
+    while let Some(child) = node.child.take() {
+        node = *child;
+        depth += 1;
+    }
+    assert_eq!((depth, node.region.as_deref()), (60, Some("r")));
 }

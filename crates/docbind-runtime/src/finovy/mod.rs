@@ -246,6 +246,7 @@ impl Client {
         until: tokio::time::Instant,
         decode: &mut DecodeBody<'_>,
     ) -> Result<CallInfo, Error> {
+        call.check()?;
         let cfg = &self.inner.config;
         let url = call.url(&cfg.http.base_url)?;
         let body = match &call.body {
@@ -297,18 +298,9 @@ impl Client {
         if let Some(id) = &env.trace_id {
             transport::record_request_id(id);
         }
-        match env.effective_code() {
-            0 => Ok(CallInfo { request_id: env.trace_id, attempts, status: raw.status, extra: env.extra }),
-            code => {
-                let error = Error::Service {
-                    vendor: VENDOR,
-                    code,
-                    message: env.msg.unwrap_or_default(),
-                    operation: op.name.to_owned(),
-                    request_id: env.trace_id,
-                };
-                Err((error.into(), code == 401))
-            }
+        match env.judge(op.name, &raw.body) {
+            Ok(()) => Ok(CallInfo { request_id: env.trace_id, attempts, status: raw.status, extra: env.extra }),
+            Err(error) => Err((error.into(), env.code == Some(401))),
         }
     }
 

@@ -8,9 +8,10 @@ use docbind_redact::{is_secret_name, REDACTED};
 use serde_json::Value;
 
 use crate::decode::{self, Decode, Extra, Sealed, Slot};
+use crate::float_param::{self, Refused};
 use crate::redact;
 use crate::transport::percent_encode;
-use crate::Error;
+use crate::{Error, Vendor};
 
 /// HTTP method of a Finovy operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,6 +52,9 @@ pub struct Operation {
 }
 
 /// A request being built by generated code: method, path, query, headers, JSON body.
+///
+/// A float that is NaN or infinite is not written: the call remembers it, and the client returns
+/// [`Error::InvalidParameter`] instead of sending.
 #[derive(Clone)]
 pub struct Call {
     pub(crate) method: Method,
@@ -61,6 +65,7 @@ pub struct Call {
     /// Why the request cannot be sent (a path parameter that would leave its segment), reported by
     /// [`Call::url`] before anything is sent.
     invalid: Option<String>,
+    refused: Option<Refused>,
 }
 
 /// Redacts the values of secret-looking headers, query parameters and JSON body keys (at every depth).
@@ -113,7 +118,14 @@ impl Call {
             headers: Vec::new(),
             body: None,
             invalid: None,
+            refused: None,
         }
+    }
+
+    /// [`Error::InvalidParameter`] for the first float that was refused, if any: the client checks this before
+    /// sending.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        self.refused.as_ref().map_or(Ok(()), |refused| Err(refused.to_error()))
     }
 
     /// The HTTP method.
@@ -146,9 +158,13 @@ impl Call {
         self.query_str(name, &v.to_string());
     }
 
-    /// Adds a float query parameter (Rust `{}` formatting, never an exponent).
+    /// Adds a finite float query parameter (Rust `{}` formatting, never an exponent); NaN and ±∞ are refused (see
+    /// [`Call`]).
     pub fn query_float(&mut self, name: &str, v: f64) {
-        self.query_str(name, &format!("{v}"));
+        match float_param::decimal(v) {
+            Some(text) => self.query_str(name, &text),
+            None => float_param::refuse(&mut self.refused, name.to_owned(), v),
+        }
     }
 
     /// Adds a `true`/`false` query parameter.
@@ -243,9 +259,12 @@ impl Call {
         self.body_json(name, Value::from(v));
     }
 
-    /// Sets a float field of the JSON body (non-finite values become `null`).
+    /// Sets a float field of the JSON body; NaN and ±∞ (which JSON cannot hold) are refused (see [`Call`]).
     pub fn body_float(&mut self, name: &str, v: f64) {
-        self.body_json(name, Value::from(v));
+        match serde_json::Number::from_f64(v) {
+            Some(number) => self.body_json(name, Value::Number(number)),
+            None => float_param::refuse(&mut self.refused, name.to_owned(), v),
+        }
     }
 
     /// Sets a boolean field of the JSON body.
@@ -311,10 +330,15 @@ impl Call {
 
 /// The Finovy envelope: `code`, `success`, `msg`, `traceId` are consumed, `data` goes to the
 /// caller's slot, anything else (and a misfit `data`) to `extra`.
+///
+/// The status keys `code` and `success` are read under their exact spelling only (`Code` is kept in `extra`): a
+/// status must not come from a key the vendor does not send. Of repeated keys the last one counts.
 struct Envelope<'a> {
     data: Slot<'a>,
     code: Option<i64>,
+    code_seen: bool,
     success: Option<bool>,
+    success_seen: bool,
     msg: Option<String>,
     trace_id: Option<String>,
     extra: Extra,
@@ -324,10 +348,14 @@ struct Envelope<'a> {
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct EnvelopeStatus {
-    /// `code` (a number or a numeric string).
+    /// `code` (an integer, or a string or float holding one); `None` when absent or not an integer.
     pub code: Option<i64>,
-    /// `success`.
+    /// A `code` that is present but not an integer, as JSON text: `null`, or a value also kept in `extra`.
+    pub unparseable_code: Option<String>,
+    /// `success` (a boolean, `0`/`1` or their strings); `None` when absent or not a boolean.
     pub success: Option<bool>,
+    /// A `success` that is present but not a boolean, as JSON text: `null`, or a value also kept in `extra`.
+    pub unparseable_success: Option<String>,
     /// `msg`.
     pub msg: Option<String>,
     /// `traceId`, the request id.
@@ -343,22 +371,62 @@ impl EnvelopeStatus {
         extra.append(&mut self.extra);
     }
 
-    /// The effective code: `code`, or `-1` when only `success: false` signals failure.
-    pub fn effective_code(&self) -> i64 {
-        match (self.code, self.success) {
-            (Some(code), _) => code,
-            (None, Some(false)) => -1,
-            (None, _) => 0,
-        }
+    /// Whether the call succeeded: `Ok` for `code` 0 (with `success` absent or true), [`Error::Service`] for another
+    /// code, and [`Error::MalformedStatus`] (with an excerpt of `body`) when `code` is missing or not an integer,
+    /// or `code` 0 comes with a `success` that is false or not a boolean.
+    pub(crate) fn judge(&self, operation: &str, body: &[u8]) -> Result<(), Error> {
+        let problem = match (self.code, &self.unparseable_code) {
+            (Some(0), _) => match (self.success, &self.unparseable_success) {
+                (Some(true), _) | (None, None) => return Ok(()),
+                (Some(false), _) => "code 0 contradicts success false".to_owned(),
+                (None, Some(raw)) => format!("success {raw} is not a boolean"),
+            },
+            (Some(code), _) => {
+                return Err(Error::Service {
+                    vendor: Vendor::Finovy,
+                    code,
+                    message: self.msg.clone().unwrap_or_default(),
+                    operation: operation.to_owned(),
+                    request_id: self.trace_id.clone(),
+                })
+            }
+            (None, Some(raw)) => format!("code {raw} is not an integer"),
+            (None, None) => "the body has no code".to_owned(),
+        };
+        Err(Error::malformed_status(Vendor::Finovy, operation, problem, body, self.trace_id.as_deref()))
     }
 }
 
 /// Decodes a Finovy response body in one pass, as every generated `decode_response` does for `Client::call`:
 /// `data` streams into `data`, the other envelope fields are returned.
 pub fn decode_envelope(body: &[u8], data: Slot<'_>) -> Result<EnvelopeStatus, decode::DecodeError> {
-    let mut env = Envelope { data, code: None, success: None, msg: None, trace_id: None, extra: Extra::new() };
+    let mut env = Envelope {
+        data,
+        code: None,
+        code_seen: false,
+        success: None,
+        success_seen: false,
+        msg: None,
+        trace_id: None,
+        extra: Extra::new(),
+    };
     decode::decode_object(body, &mut env)?;
-    Ok(EnvelopeStatus { code: env.code, success: env.success, msg: env.msg, trace_id: env.trace_id, extra: env.extra })
+    // A value that did not fit its slot went to `extra` like any misfit; `null` left the slot empty.
+    let unparseable = |read: bool, seen: bool, key: &str| match (read, seen) {
+        (false, true) => Some(env.extra.json_text(key).unwrap_or_else(|| "null".to_owned())),
+        _ => None,
+    };
+    let unparseable_code = unparseable(env.code.is_some(), env.code_seen, "code");
+    let unparseable_success = unparseable(env.success.is_some(), env.success_seen, "success");
+    Ok(EnvelopeStatus {
+        code: env.code,
+        unparseable_code,
+        success: env.success,
+        unparseable_success,
+        msg: env.msg,
+        trace_id: env.trace_id,
+        extra: env.extra,
+    })
 }
 
 impl Sealed for Envelope<'_> {}
@@ -367,8 +435,17 @@ impl Decode for Envelope<'_> {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         Some(match key {
             "data" => self.data.reborrow(),
-            "code" => Slot::Int(&mut self.code),
-            "success" => Slot::Bool(&mut self.success),
+            // A repeated key replaces the earlier value, also when it does not fit (then it is in `extra`).
+            "code" => {
+                self.code_seen = true;
+                self.code = None;
+                Slot::Int(&mut self.code)
+            }
+            "success" => {
+                self.success_seen = true;
+                self.success = None;
+                Slot::Bool(&mut self.success)
+            }
             "msg" => Slot::Str(&mut self.msg),
             "traceId" => Slot::Str(&mut self.trace_id),
             _ => return None,
@@ -379,8 +456,9 @@ impl Decode for Envelope<'_> {
         &mut self.extra
     }
 
+    /// Without the status keys, whose case variants are not read (see [`Envelope`]).
     fn field_names(&self) -> &'static [&'static str] {
-        &["data", "code", "success", "msg", "traceId"]
+        &["data", "msg", "traceId"]
     }
 }
 
@@ -423,6 +501,34 @@ mod tests {
         let mut c = Call::new(Method::Get, "/v1/image/detail/");
         c.path_int("id", 7);
         assert_eq!(c.path(), "v1/image/detail/7");
+    }
+
+    fn status_of(body: &str) -> EnvelopeStatus {
+        let mut data: Option<String> = None;
+        decode_envelope(body.as_bytes(), Slot::Str(&mut data)).unwrap()
+    }
+
+    #[test]
+    fn the_status_tells_absent_null_and_misfit_keys_apart() {
+        let status = status_of(r#"{"Code": 0, "SUCCESS": true, "Data": "d"}"#);
+        assert_eq!((status.code, status.unparseable_code.as_deref()), (None, None));
+        assert_eq!(status.extra.get("Code"), Some(&serde_json::json!(0)), "status keys are read exactly");
+        assert_eq!(status.extra.get("SUCCESS"), Some(&serde_json::json!(true)));
+        assert!(status.extra.get("Data").is_none(), "`data` still takes a case variant");
+        let status = status_of(r#"{"code": null, "success": "maybe"}"#);
+        assert_eq!(status.unparseable_code.as_deref(), Some("null"));
+        assert_eq!(status.unparseable_success.as_deref(), Some(r#""maybe""#));
+        assert_eq!(status.extra.get("success"), Some(&serde_json::json!("maybe")));
+        let status = status_of(r#"{"code": "0", "success": 1}"#);
+        assert_eq!((status.code, status.success), (Some(0), Some(true)));
+        assert!(status.judge("op", b"{}").is_ok());
+        // Of repeated keys the last counts.
+        let status = status_of(r#"{"code": 0, "code": "E1", "success": true}"#);
+        assert_eq!((status.code, status.unparseable_code.as_deref()), (None, Some(r#""E1""#)));
+        assert!(status.judge("op", b"{}").is_err());
+        assert!(status_of(r#"{"code": "E1", "code": 0, "success": false, "success": true}"#)
+            .judge("op", b"{}")
+            .is_ok());
     }
 
     #[test]

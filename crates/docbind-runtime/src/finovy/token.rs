@@ -14,7 +14,7 @@ use docbind_redact::REDACTED;
 use tracing::Instrument as _;
 
 use super::protocol::decode_envelope;
-use super::{Config, VENDOR};
+use super::Config;
 use crate::decode::{Decode, DecodeError, Extra, Sealed, Slot};
 use crate::redact;
 use crate::retry::{self, Failure, Repeat};
@@ -238,16 +238,18 @@ impl retry::Attempts for ExchangeAttempts<'_, '_> {
         let mut data: Option<TokenData> = None;
         let env = decode_envelope(&raw.body, Slot::Model(&mut data))
             .map_err(|source| Error::Decode { source, body: bytes::Bytes::new() })?;
-        let code = env.effective_code();
-        if code != 0 {
-            return Err(Error::Service {
-                vendor: VENDOR,
-                code,
-                message: self.exchange.scrub(env.msg.unwrap_or_default()),
-                operation: "getToken".to_owned(),
-                request_id: env.trace_id,
-            }
-            .into());
+        if let Err(refused) = env.judge("getToken", &raw.body) {
+            // The vendor's words may echo the secret: scrubbed wherever they are kept.
+            let refused = match refused {
+                Error::Service { vendor, code, message, operation, request_id } => {
+                    Error::Service { vendor, code, message: self.exchange.scrub(message), operation, request_id }
+                }
+                Error::MalformedStatus { vendor, operation, problem, body, request_id } => {
+                    Error::MalformedStatus { vendor, operation, problem, body: self.exchange.scrub(body), request_id }
+                }
+                other => other,
+            };
+            return Err(refused.into());
         }
         let data = data.unwrap_or_default();
         let token = data

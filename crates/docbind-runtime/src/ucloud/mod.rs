@@ -257,6 +257,7 @@ impl Client {
         until: tokio::time::Instant,
         decode: &mut DecodeBody<'_>,
     ) -> Result<CallInfo, Error> {
+        form.check()?;
         let cfg = &self.inner.config;
         let defaults = [
             (op.declares_project_id, "ProjectId", &cfg.project_id),
@@ -320,48 +321,16 @@ impl retry::Attempts for Attempts<'_, '_> {
             Err(Error::status_error(raw.status, &raw.body, request_id))
         } else {
             match (self.decode)(&raw.body) {
-                Ok(status) => judge(self.op, status, raw.status, request_id, number),
+                Ok(env) => env.judge(self.op.action, &raw.body, request_id.as_deref()).map(|()| CallInfo {
+                    request_id,
+                    attempts: number,
+                    status: raw.status,
+                    extra: Extra::new(),
+                }),
                 Err(source) => Err(Error::Decode { source, body: raw.body }),
             }
         };
         result.map_err(|error| Failure { error, retry_after, repeat_now: false })
-    }
-}
-
-/// Success or the service's failure, by `RetCode`. A missing RetCode counts as success (like Go); one that is
-/// present but not an integer is a failure with code -1.
-fn judge(
-    op: &'static Operation,
-    env: ResponseStatus,
-    status: u16,
-    request_id: Option<String>,
-    attempts: u32,
-) -> Result<CallInfo, Error> {
-    let ret_code = match (env.ret_code, env.unparseable_ret_code) {
-        (Some(code), _) => code,
-        (None, Some(raw)) => {
-            return Err(Error::Service {
-                vendor: VENDOR,
-                code: -1,
-                message: format!(
-                    "unparseable RetCode {raw}{}",
-                    env.message.map(|m| format!(": {m}")).unwrap_or_default()
-                ),
-                operation: op.action.to_owned(),
-                request_id,
-            });
-        }
-        (None, None) => 0,
-    };
-    match ret_code {
-        0 => Ok(CallInfo { request_id, attempts, status, extra: Extra::new() }),
-        code => Err(Error::Service {
-            vendor: VENDOR,
-            code,
-            message: env.message.unwrap_or_default(),
-            operation: op.action.to_owned(),
-            request_id,
-        }),
     }
 }
 

@@ -12,7 +12,9 @@ use docbind_redact::{is_secret_name, REDACTED};
 use sha1::{Digest, Sha1};
 
 use crate::decode::{self, Decode, Extra, Sealed, Slot};
+use crate::float_param::{self, Refused};
 use crate::transport::percent_encode;
+use crate::{Error, Vendor};
 
 /// Computes the UCloud signature of `params`.
 ///
@@ -43,12 +45,14 @@ pub fn sign(params: &[(String, String)], private_key: &str) -> String {
 /// Generated `encode` functions call it field by field. Nested groups use [`Form::enter`] /
 /// [`Form::enter_index`] / [`Form::leave`], so `form.enter_index("A", 0); form.enter("B");
 /// form.int("C", 1)` writes `A.0.B.C=1`. Writing a key twice replaces the earlier value.
-/// Empty strings are sent as-is (like the Python SDK); `None` is not sent.
+/// Empty strings are sent as-is (like the Python SDK); `None` is not sent. A float that is NaN or infinite is not
+/// written: the form remembers it, and the client returns [`Error::InvalidParameter`] instead of sending.
 #[derive(Clone, Default)]
 pub struct Form {
     pairs: Vec<(String, String)>,
     prefix: String,
     stack: Vec<usize>,
+    refused: Option<Refused>,
 }
 
 impl Form {
@@ -87,10 +91,16 @@ impl Form {
         self.put(key, v.to_string());
     }
 
-    /// Writes a float with Rust `{}` formatting: `42.0` → `42`, `1e-7` → `0.0000001`, never an
-    /// exponent (this matches Go's `FormatFloat(v, 'f', -1, 64)`).
+    /// Writes a finite float with Rust `{}` formatting: `42.0` → `42`, `1e-7` → `0.0000001`, never an
+    /// exponent (this matches Go's `FormatFloat(v, 'f', -1, 64)`). NaN and ±∞ are refused (see [`Form`]).
     pub fn float(&mut self, key: &str, v: f64) {
-        self.put(key, format!("{v}"));
+        match float_param::decimal(v) {
+            Some(text) => self.put(key, text),
+            None => {
+                let name = self.full_key(key);
+                float_param::refuse(&mut self.refused, name, v);
+            }
+        }
     }
 
     /// Writes `true` or `false`.
@@ -140,10 +150,10 @@ impl Form {
         }
     }
 
-    /// Writes `key.0`, `key.1`, … for each float (formatted as in [`Form::float`]).
+    /// Writes `key.0`, `key.1`, … for each float (formatted, or refused, as in [`Form::float`]).
     pub fn float_list(&mut self, key: &str, v: &[f64]) {
         for (i, n) in v.iter().enumerate() {
-            self.put(&format!("{key}.{i}"), format!("{n}"));
+            self.float(&format!("{key}.{i}"), *n);
         }
     }
 
@@ -175,6 +185,12 @@ impl Form {
         if let Some(len) = self.stack.pop() {
             self.prefix.truncate(len);
         }
+    }
+
+    /// [`Error::InvalidParameter`] for the first float that was refused, if any: the client checks this before
+    /// sending.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        self.refused.as_ref().map_or(Ok(()), |refused| Err(refused.to_error()))
     }
 
     /// Whether the (fully qualified, top-level) `key` has been written.
@@ -277,9 +293,15 @@ impl Operation {
 
 /// The UCloud envelope around a generated response type: consumes `RetCode`, `Action` and
 /// `Message`, forwards every other key to the response, in the same single pass.
+///
+/// The protocol keys are read under their exact spelling only: the status must not come from a key the
+/// official SDKs would not read (`retcode`, `Retcode` are the response's, kept in its `extra`). Of repeated keys the
+/// last one counts, as in the official SDKs' JSON parsers.
 struct Envelope<'a> {
     inner: &'a mut dyn Decode,
     ret_code: Option<i64>,
+    /// Whether a `RetCode` key was received (its value may be `null` or a misfit).
+    ret_code_seen: bool,
     action: Option<String>,
     message: Option<String>,
 }
@@ -289,7 +311,12 @@ impl Sealed for Envelope<'_> {}
 impl Decode for Envelope<'_> {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         match key {
-            "RetCode" => Some(Slot::Int(&mut self.ret_code)),
+            "RetCode" => {
+                self.ret_code_seen = true;
+                // A repeated key replaces the earlier value, also when it does not fit (then it is in `extra`).
+                self.ret_code = None;
+                Some(Slot::Int(&mut self.ret_code))
+            }
             "Action" => Some(Slot::Str(&mut self.action)),
             "Message" => Some(Slot::Str(&mut self.message)),
             _ => self.inner.slot(key),
@@ -309,9 +336,10 @@ impl Decode for Envelope<'_> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ResponseStatus {
-    /// `RetCode` (a number or a numeric string); `None` when absent or not a number (then kept in `extra`).
+    /// `RetCode` (an integer, or a string or float holding one); `None` when absent or not an integer.
     pub ret_code: Option<i64>,
-    /// A `RetCode` that is not a number, as JSON text (its value is also kept in the response's `extra`).
+    /// A `RetCode` that is present but not an integer, as JSON text: `null`, or a value that is also kept in the
+    /// response's `extra`.
     pub unparseable_ret_code: Option<String>,
     /// `Action`, e.g. `GetUvodnImageResponse`.
     pub action: Option<String>,
@@ -319,15 +347,38 @@ pub struct ResponseStatus {
     pub message: Option<String>,
 }
 
+impl ResponseStatus {
+    /// Whether the call succeeded: `Ok` for a `RetCode` of 0, [`Error::Service`] for another integer, and
+    /// [`Error::MalformedStatus`] (with an excerpt of `body`) when there is no `RetCode` or one that is not an
+    /// integer. Like the official Python SDK, a missing `RetCode` is not taken for success.
+    pub(crate) fn judge(&self, action: &str, body: &[u8], request_id: Option<&str>) -> Result<(), Error> {
+        let problem = match (self.ret_code, &self.unparseable_ret_code) {
+            (Some(0), _) => return Ok(()),
+            (Some(code), _) => {
+                return Err(Error::Service {
+                    vendor: Vendor::UCloud,
+                    code,
+                    message: self.message.clone().unwrap_or_default(),
+                    operation: action.to_owned(),
+                    request_id: request_id.map(str::to_owned),
+                })
+            }
+            (None, Some(raw)) => format!("RetCode {raw} is not an integer"),
+            (None, None) => "the body has no RetCode".to_owned(),
+        };
+        Err(Error::malformed_status(Vendor::UCloud, action, problem, body, request_id))
+    }
+}
+
 /// Decodes a UCloud response body in one pass, as every generated `decode_response` does for `Client::call`:
 /// `RetCode`, `Action` and `Message` are returned, every other key goes to `out`.
 pub fn decode_body(body: &[u8], out: &mut dyn Decode) -> Result<ResponseStatus, decode::DecodeError> {
-    let mut env = Envelope { inner: out, ret_code: None, action: None, message: None };
+    let mut env = Envelope { inner: out, ret_code: None, ret_code_seen: false, action: None, message: None };
     decode::decode_object(body, &mut env)?;
-    // A RetCode that did not fit the integer slot went to `extra` like any misfit.
-    let unparseable_ret_code = match env.ret_code {
-        Some(_) => None,
-        None => env.inner.extra_mut().get("RetCode").map(ToString::to_string),
+    // A RetCode that did not fit the integer slot went to `extra` like any misfit; `null` left the slot empty.
+    let unparseable_ret_code = match (env.ret_code, env.ret_code_seen) {
+        (None, true) => Some(env.inner.extra_mut().json_text("RetCode").unwrap_or_else(|| "null".to_owned())),
+        _ => None,
     };
     Ok(ResponseStatus { ret_code: env.ret_code, unparseable_ret_code, action: env.action, message: env.message })
 }
@@ -546,6 +597,21 @@ mod tests {
     }
 
     #[test]
+    fn non_finite_floats_are_not_written_and_the_first_is_remembered() {
+        let mut f = Form::new();
+        f.float("A", 1.5);
+        assert!(f.check().is_ok());
+        f.enter_index("Disks", 2);
+        f.opt_float("Ratio", Some(f64::NAN));
+        f.leave();
+        f.float_list("Weights", &[1.0, f64::INFINITY]);
+        assert_eq!(map(&f), vec![("A", "1.5"), ("Weights.0", "1")]);
+        let error = f.check().unwrap_err();
+        assert!(matches!(&error, Error::InvalidParameter { name, .. } if name == "Disks.2.Ratio"), "{error:?}");
+        assert!(f.clone().check().is_err(), "a clone remembers it too");
+    }
+
+    #[test]
     fn nested_lists_of_groups() {
         let mut f = Form::new();
         f.enter_index("A", 0);
@@ -565,6 +631,56 @@ mod tests {
         let s = format!("{f:?}");
         assert!(!s.contains("hunter2") && !s.contains("abc"), "{s}");
         assert!(s.contains("\"n\""));
+    }
+
+    /// A response type with no fields: every non-protocol key goes to its `extra`.
+    #[derive(Default)]
+    struct Empty(Extra);
+
+    impl Sealed for Empty {}
+
+    impl Decode for Empty {
+        fn slot(&mut self, _: &str) -> Option<Slot<'_>> {
+            None
+        }
+        fn extra_mut(&mut self) -> &mut Extra {
+            &mut self.0
+        }
+        fn field_names(&self) -> &'static [&'static str] {
+            &[]
+        }
+    }
+
+    fn status_of(body: &str) -> (ResponseStatus, Extra) {
+        let mut out = Empty::default();
+        let status = decode_body(body.as_bytes(), &mut out).unwrap();
+        (status, out.0)
+    }
+
+    #[test]
+    fn the_status_tells_absent_null_and_misfit_retcodes_apart() {
+        let (status, extra) = status_of(r#"{"retcode": 0}"#);
+        assert_eq!((status.ret_code, status.unparseable_ret_code), (None, None));
+        assert_eq!(extra.get("retcode"), Some(&serde_json::json!(0)), "a case variant is the response's");
+        let (status, extra) = status_of(r#"{"RetCode": null}"#);
+        assert_eq!((status.ret_code, status.unparseable_ret_code.as_deref()), (None, Some("null")));
+        assert!(extra.is_empty());
+        let (status, extra) = status_of(r#"{"RetCode": "E1"}"#);
+        assert_eq!(status.unparseable_ret_code.as_deref(), Some(r#""E1""#));
+        assert_eq!(extra.get("RetCode"), Some(&serde_json::json!("E1")));
+        // Of repeated keys the last counts, whether it fits or not (as Python's and Go's parsers read them).
+        let (status, _) = status_of(r#"{"RetCode": 0, "RetCode": "x"}"#);
+        assert_eq!((status.ret_code, status.unparseable_ret_code.as_deref()), (None, Some(r#""x""#)));
+        assert!(status.judge("A", b"{}", None).is_err());
+        let (status, _) = status_of(r#"{"RetCode": "x", "RetCode": 0}"#);
+        assert!(status.judge("A", b"{}", None).is_ok());
+        // A wide RetCode is read on the second pass; nothing of the first stays behind.
+        let (status, extra) = status_of(r#"{"RetCode": 0, "Big": 123456789012345678901234567890}"#);
+        assert!(status.judge("A", b"{}", None).is_ok());
+        assert_eq!(extra.raw_json("Big"), Some("123456789012345678901234567890"));
+        let (status, _) = status_of(r#"{"RetCode": "7", "Message": "m"}"#);
+        let error = status.judge("A", b"{}", Some("id")).unwrap_err();
+        assert_eq!((error.code(), error.request_id()), (Some(7), Some("id")));
     }
 
     #[test]
