@@ -106,7 +106,7 @@ pub enum Error {
     },
 
     /// The body is not valid JSON, or its top level has the wrong shape.
-    #[error("cannot decode the response body")]
+    #[error("cannot decode the response body{}", RequestIdSuffix(request_id.as_deref()))]
     #[non_exhaustive]
     Decode {
         /// What the parser found wrong, and where (line and column).
@@ -114,6 +114,9 @@ pub enum Error {
         source: DecodeError,
         /// The complete raw body, so nothing is lost. `Debug` shows a redacted excerpt of ~1 KiB.
         body: bytes::Bytes,
+        /// The request id (UCloud's `X-UCLOUD-REQUEST-UUID` header; Finovy's `traceId`, when the body is a JSON
+        /// object that has one).
+        request_id: Option<String>,
     },
 
     /// The response body exceeded the configured maximum size.
@@ -253,7 +256,8 @@ impl Error {
         match self {
             Error::Service { request_id, .. }
             | Error::Status { request_id, .. }
-            | Error::MalformedStatus { request_id, .. } => request_id.as_deref(),
+            | Error::MalformedStatus { request_id, .. }
+            | Error::Decode { request_id, .. } => request_id.as_deref(),
             Error::OutcomeUnknown { source, .. } => source.request_id(),
             _ => None,
         }
@@ -373,9 +377,12 @@ impl fmt::Debug for Error {
                 .field("operation", operation)
                 .field("request_id", request_id)
                 .finish(),
-            Error::Decode { source, body } => {
-                f.debug_struct("Decode").field("source", source).field("body", &excerpt(body)).finish()
-            }
+            Error::Decode { source, body, request_id } => f
+                .debug_struct("Decode")
+                .field("source", source)
+                .field("body", &excerpt(body))
+                .field("request_id", request_id)
+                .finish(),
             Error::BodyTooLarge { limit } => f.debug_struct("BodyTooLarge").field("limit", limit).finish(),
             Error::OutcomeUnknown { vendor, operation, source } => f
                 .debug_struct("OutcomeUnknown")
@@ -465,7 +472,11 @@ mod tests {
         assert_eq!(e.source().map(ToString::to_string).as_deref(), Some("connection refused by peer"));
 
         let parse = serde_json::from_slice::<serde_json::Value>(b"{\n  nope").unwrap_err();
-        let e = Error::Decode { source: DecodeError::from_json(&parse), body: bytes::Bytes::from_static(b"{\n  nope") };
+        let e = Error::Decode {
+            source: DecodeError::from_json(&parse),
+            body: bytes::Bytes::from_static(b"{\n  nope"),
+            request_id: None,
+        };
         assert_eq!(e.to_string(), "cannot decode the response body");
         let source = e.source().and_then(|s| s.downcast_ref::<DecodeError>()).expect("the structured decode error");
         assert_eq!((source.line(), source.column()), (2, 3));
@@ -484,6 +495,7 @@ mod tests {
         let decode = Error::Decode {
             source: DecodeError::from_json(&serde_json::from_slice::<u8>(b"x").unwrap_err()),
             body: bytes::Bytes::from(body.clone()),
+            request_id: None,
         };
         for shown in [status.to_string(), format!("{status:?}"), format!("{decode:?}"), decode.to_string()] {
             assert!(!shown.contains("hunter2"), "{shown}");

@@ -26,8 +26,11 @@ mod error;
 pub mod finovy;
 mod float_param;
 pub mod paginate;
+mod pending;
 mod redact;
 mod retry;
+#[cfg(feature = "serde")]
+mod serde_wire;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 mod transport;
@@ -44,6 +47,7 @@ pub use decode::{DecodeError, Enumeration, Extra};
 pub use error::{BoxError, Error};
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).
 pub use futures;
+pub use pending::{CallFuture, PendingCall};
 pub use retry::RetryPolicy;
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).
 pub use serde_json;
@@ -53,7 +57,9 @@ pub use transport::{
 pub use vendor::Vendor;
 pub use waiter::{WaitError, WaitOptions};
 
-/// Metadata about a completed call.
+/// Metadata about a completed call: the request id to quote to the vendor, how many attempts it took and how long.
+/// Every generated response carries one (`call_info()`); a response built in code or deserialized has the
+/// default (no request id, 0 attempts).
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CallInfo {
@@ -63,6 +69,8 @@ pub struct CallInfo {
     pub attempts: u32,
     /// The HTTP status of the final response.
     pub status: u16,
+    /// How long the whole call took: every attempt, the backoff between them and (Finovy) the token exchange.
+    pub elapsed: std::time::Duration,
     /// Envelope keys the operation's decoding left to the call (generated operations keep them in the
     /// response's `extra` instead).
     pub extra: Extra,

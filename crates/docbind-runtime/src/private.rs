@@ -6,6 +6,18 @@ pub use crate::decode::{
     decode_into_slot, decode_object, Decode, ModelList, OptionalEnum, OptionalModel, Sealed, Slot,
 };
 
+pub use crate::pending::{CallMeta, Response};
+
+/// serde, for the derives on generated requests (`#[serde(crate = "…")]`).
+#[cfg(feature = "serde")]
+pub use serde;
+
+/// serde impls of generated responses, models and enumerations, in the shape of the wire.
+#[cfg(feature = "serde")]
+pub mod serde_wire {
+    pub use crate::serde_wire::{decode, enum_value, enumeration, WireObject};
+}
+
 /// UCloud's wire protocol: the flattened, signed form and the response envelope.
 pub mod ucloud {
     pub use crate::ucloud::protocol::{decode_body, sign, Form, Operation, ResponseStatus};

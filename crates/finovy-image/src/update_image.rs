@@ -7,14 +7,21 @@ use docbind_runtime as rt;
 /// Parameters of 修改我的镜像接口 (`update`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct UpdateImageRequest {
     /// 镜像id
     ///
     /// Wire name: `id`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: String,
     /// 镜像名
     ///
     /// Wire name: `imageName`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "imageName"))]
     pub image_name: String,
 }
 impl UpdateImageRequest {
@@ -39,7 +46,7 @@ pub struct UpdateImageResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for UpdateImageResponse {}
 impl rt::__private::Decode for UpdateImageResponse {
@@ -56,6 +63,25 @@ impl rt::__private::Decode for UpdateImageResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["data"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for UpdateImageResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("data", &self.data)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for UpdateImageResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// Decodes a `update` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
@@ -84,26 +110,39 @@ impl crate::Client {
     /// **May change state** (PUT may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `specs/finovy-image/update.md` (line 1).
-    pub async fn update_image(
+    /// ```no_run
+    /// # async fn example(client: &finovy_image::Client) -> Result<(), finovy_image::Error> {
+    /// use finovy_image::UpdateImageRequest;
+    ///
+    /// let response = client.update_image(&UpdateImageRequest::new(String::new(), String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn update_image(
         &self,
         request: &UpdateImageRequest,
-    ) -> Result<UpdateImageResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, UpdateImageResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Put,
             "/v1/open/image/personal/update",
         );
         request.encode(&mut call);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, call, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
 impl UpdateImageResponse {
     /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::update_image`](crate::Client::update_image).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::update_image`](crate::Client::update_image).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for UpdateImageResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

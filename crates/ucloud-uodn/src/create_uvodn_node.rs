@@ -9,74 +9,133 @@ use docbind_runtime as rt;
 /// Parameters of 创建节点 (`CreateUvodnNode`).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreateUvodnNodeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub project_id: Option<String>,
     /// 机房id
     ///
     /// Wire name: `IdcId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "IdcId"))]
     pub idc_id: String,
     /// cpu核心数
     ///
     /// Wire name: `CpuCore`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "CpuCore"))]
     pub cpu_core: i64,
     /// 内存大小，单位GB
     ///
     /// Wire name: `MemSize`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "MemSize"))]
     pub mem_size: i64,
     /// 数据盘大小，单位GB
     ///
     /// Wire name: `DiskSize`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "DiskSize"))]
     pub disk_size: i64,
     /// 镜像ID
     ///
     /// Wire name: `ImageId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "ImageId"))]
     pub image_id: String,
     /// 节点带宽限制，单位Mbs
     ///
     /// Wire name: `NetLimit`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "NetLimit"))]
     pub net_limit: i64,
     /// 节点名称
     ///
     /// Wire name: `NodeName`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NodeName", default, skip_serializing_if = "Option::is_none")
+    )]
     pub node_name: Option<String>,
     /// 系统盘大小，单位GB， 默认20GB
     ///
     /// Wire name: `SysDiskSize`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SysDiskSize", default, skip_serializing_if = "Option::is_none")
+    )]
     pub sys_disk_size: Option<i64>,
     /// 账户名，默认root
     ///
     /// Wire name: `AccountName`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "AccountName", default, skip_serializing_if = "Option::is_none")
+    )]
     pub account_name: Option<String>,
     /// 密码
     ///
     /// Wire name: `PassWord`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "PassWord", default, skip_serializing_if = "Option::is_none")
+    )]
     pub pass_word: Option<String>,
     /// 创建节点数量，默认1
     ///
     /// Wire name: `NodeCount`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NodeCount", default, skip_serializing_if = "Option::is_none")
+    )]
     pub node_count: Option<i64>,
     /// 付费方式，1按时，2按月，3按年，默认2
     ///
     /// Wire name: `ChargeType`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ChargeType", default, skip_serializing_if = "Option::is_none")
+    )]
     pub charge_type: Option<ChargeType>,
     /// 月数或者年数，0计费到月底， 默认0
     ///
     /// Wire name: `ChargeQuantity`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ChargeQuantity",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub charge_quantity: Option<i64>,
     /// 子网ID
     ///
     /// Wire name: `SubnetId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SubnetId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub subnet_id: Option<String>,
     /// 产品类型：normal（标准型），hf（高频型）
     ///
     /// Wire name: `ProductType`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProductType", default, skip_serializing_if = "Option::is_none")
+    )]
     pub product_type: Option<ProductType>,
     /// 外网防护墙规则租，默认
     ///
     /// Wire name: `FirewallId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "FirewallId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub firewall_id: Option<String>,
 }
 impl CreateUvodnNodeRequest {
@@ -235,7 +294,7 @@ pub struct CreateUvodnNodeResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for CreateUvodnNodeResponse {}
 impl rt::__private::Decode for CreateUvodnNodeResponse {
@@ -252,6 +311,25 @@ impl rt::__private::Decode for CreateUvodnNodeResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["NodeList"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for CreateUvodnNodeResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.field("NodeList", &self.node_list)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for CreateUvodnNodeResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// `CreatedNode`, a model of 创建节点 (`CreateUvodnNode`).
@@ -283,6 +361,25 @@ impl rt::__private::Decode for CreatedNode {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["NodeId"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for CreatedNode {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("NodeId", &self.node_id)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for CreatedNode {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// 付费方式，1按时，2按月，3按年，默认2
@@ -327,6 +424,23 @@ impl std::fmt::Display for ChargeType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ChargeType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ChargeType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// 产品类型：normal（标准型），hf（高频型）
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -365,6 +479,23 @@ impl std::fmt::Display for ProductType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ProductType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ProductType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `CreateUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -392,23 +523,36 @@ impl crate::Client {
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `specs/ucloud-uodn/create_uvodn_node.md` (line 1).
-    pub async fn create_uvodn_node(
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
+    /// use ucloud_uodn::CreateUvodnNodeRequest;
+    ///
+    /// let response = client.create_uvodn_node(&CreateUvodnNodeRequest::new(String::new(), 0, 0, 0, String::new(), 0)).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create_uvodn_node(
         &self,
         request: &CreateUvodnNodeRequest,
-    ) -> Result<CreateUvodnNodeResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, CreateUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl CreateUvodnNodeResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_uvodn_node`](crate::Client::create_uvodn_node).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_uvodn_node`](crate::Client::create_uvodn_node).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for CreateUvodnNodeResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

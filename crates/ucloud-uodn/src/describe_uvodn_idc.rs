@@ -9,30 +9,50 @@ use docbind_runtime as rt;
 /// Parameters of 获取IDC机房列表 (`DescribeUvodnIDC`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct DescribeUvodnIdcRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub project_id: Option<String>,
     /// 节点cpu核数
     ///
     /// Wire name: `Cpu`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Cpu"))]
     pub cpu: i64,
     /// 节点内存大小， 单位GB
     ///
     /// Wire name: `Memory`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Memory"))]
     pub memory: i64,
     /// Idc机房id。默认全部机房
     ///
     /// Wire name: `IdcId`.
+    #[cfg_attr(feature = "serde", serde(rename = "IdcId", default))]
     pub idc_id: Vec<String>,
     /// 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
     ///
     /// Wire name: `Type`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<IspType>,
     /// 产品类型：normal（通用型），hf（高主频型）
     ///
     /// Wire name: `ProductType`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProductType", default, skip_serializing_if = "Option::is_none")
+    )]
     pub product_type: Option<ProductType>,
 }
 impl DescribeUvodnIdcRequest {
@@ -98,7 +118,7 @@ pub struct DescribeUvodnIdcResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for DescribeUvodnIdcResponse {}
 impl rt::__private::Decode for DescribeUvodnIdcResponse {
@@ -116,6 +136,26 @@ impl rt::__private::Decode for DescribeUvodnIdcResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["TotalCount", "IdcList"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DescribeUvodnIdcResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("TotalCount", &self.total_count)?;
+        object.field("IdcList", &self.idc_list)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DescribeUvodnIdcResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// `IdcInfo`, a model of 获取IDC机房列表 (`DescribeUvodnIDC`).
@@ -179,6 +219,31 @@ impl rt::__private::Decode for IdcInfo {
         &["IdcId", "Name", "Isp", "Province", "City", "Type", "MaxNodeCnt"]
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for IdcInfo {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("IdcId", &self.idc_id)?;
+        object.optional("Name", &self.name)?;
+        object.optional("Isp", &self.isp)?;
+        object.optional("Province", &self.province)?;
+        object.optional("City", &self.city)?;
+        object.optional("Type", &self.r#type)?;
+        object.optional("MaxNodeCnt", &self.max_node_cnt)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for IdcInfo {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
+    }
+}
 /// 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -229,6 +294,23 @@ impl std::fmt::Display for IspType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for IspType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for IspType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// 产品类型：normal（通用型），hf（高主频型）
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -267,6 +349,23 @@ impl std::fmt::Display for ProductType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ProductType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ProductType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `DescribeUvodnIDC` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -294,23 +393,36 @@ impl crate::Client {
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `specs/ucloud-uodn/describe_uvodn_idc.md` (line 1).
-    pub async fn describe_uvodn_idc(
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
+    /// use ucloud_uodn::DescribeUvodnIdcRequest;
+    ///
+    /// let response = client.describe_uvodn_idc(&DescribeUvodnIdcRequest::new(0, 0)).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn describe_uvodn_idc(
         &self,
         request: &DescribeUvodnIdcRequest,
-    ) -> Result<DescribeUvodnIdcResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, DescribeUvodnIdcResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl DescribeUvodnIdcResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_uvodn_idc`](crate::Client::describe_uvodn_idc).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_uvodn_idc`](crate::Client::describe_uvodn_idc).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for DescribeUvodnIdcResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

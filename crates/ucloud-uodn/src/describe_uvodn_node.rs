@@ -9,26 +9,45 @@ use docbind_runtime as rt;
 /// Parameters of 获取节点列表 (`DescribeUvodnNode`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct DescribeUvodnNodeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub project_id: Option<String>,
     /// Idc机房id。默认全部机房
     ///
     /// Wire name: `IdcId`.
+    #[cfg_attr(feature = "serde", serde(rename = "IdcId", default))]
     pub idc_id: Vec<String>,
     /// 节点id，创建节点时生成的id。默认全部节点
     ///
     /// Wire name: `NodeId`.
+    #[cfg_attr(feature = "serde", serde(rename = "NodeId", default))]
     pub node_id: Vec<String>,
     /// 数据偏移量，默认0，非负整数
     ///
     /// Wire name: `Offset`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Offset", default, skip_serializing_if = "Option::is_none")
+    )]
     pub offset: Option<i64>,
     /// 返回数据长度， 默认20，非负整数
     ///
     /// Wire name: `Limit`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")
+    )]
     pub limit: Option<i64>,
 }
 impl DescribeUvodnNodeRequest {
@@ -89,7 +108,7 @@ pub struct DescribeUvodnNodeResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for DescribeUvodnNodeResponse {}
 impl rt::__private::Decode for DescribeUvodnNodeResponse {
@@ -107,6 +126,26 @@ impl rt::__private::Decode for DescribeUvodnNodeResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["TotalCount", "NodeList"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DescribeUvodnNodeResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("TotalCount", &self.total_count)?;
+        object.field("NodeList", &self.node_list)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DescribeUvodnNodeResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// `NodeInfo`, a model of 获取节点列表 (`DescribeUvodnNode`).
@@ -268,6 +307,46 @@ impl rt::__private::Decode for NodeInfo {
         ]
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for NodeInfo {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("NodeName", &self.node_name)?;
+        object.optional("NodeId", &self.node_id)?;
+        object.optional("CoreNum", &self.core_num)?;
+        object.optional("MemSize", &self.mem_size)?;
+        object.optional("SysDiskSize", &self.sys_disk_size)?;
+        object.optional("DiskSize", &self.disk_size)?;
+        object.optional("State", &self.state)?;
+        object.optional("NetLimit", &self.net_limit)?;
+        object.optional("IdcId", &self.idc_id)?;
+        object.optional("OcName", &self.oc_name)?;
+        object.optional("Province", &self.province)?;
+        object.optional("City", &self.city)?;
+        object.optional("Type", &self.r#type)?;
+        object.optional("ChargeType", &self.charge_type)?;
+        object.optional("CreateTime", &self.create_time)?;
+        object.optional("ExpiredTime", &self.expired_time)?;
+        object.optional("ImageName", &self.image_name)?;
+        object.field("NodeIpList", &self.node_ip_list)?;
+        object.optional("FirewallId", &self.firewall_id)?;
+        object.optional("ProductType", &self.product_type)?;
+        object.optional("ImageId", &self.image_id)?;
+        object.field("InnerIps", &self.inner_ips)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for NodeInfo {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
+    }
+}
 /// `NodeIp`, a model of 获取节点列表 (`DescribeUvodnNode`).
 ///
 /// Defined at `specs/ucloud-uodn/overlay.toml` line 41.
@@ -302,6 +381,26 @@ impl rt::__private::Decode for NodeIp {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["Ip", "Isp"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for NodeIp {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("Ip", &self.ip)?;
+        object.optional("Isp", &self.isp)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for NodeIp {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// 节点状态，1部署中，2待启动，3启动中，4运行中，5正在停止，6已停止，7正在更新，8正在重启，9正在删除， 10已经删除,11异常
@@ -378,6 +477,23 @@ impl std::fmt::Display for NodeState {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for NodeState {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for NodeState {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// 运营商类型： 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -428,6 +544,23 @@ impl std::fmt::Display for IspType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for IspType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for IspType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// 付费类型：1按时, 2按月,3按年
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -470,6 +603,23 @@ impl std::fmt::Display for ChargeType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ChargeType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ChargeType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `DescribeUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -497,18 +647,22 @@ impl crate::Client {
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `specs/ucloud-uodn/describe_uvodn_node.md` (line 1).
-    pub async fn describe_uvodn_node(
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
+    /// use ucloud_uodn::DescribeUvodnNodeRequest;
+    ///
+    /// let response = client.describe_uvodn_node(&DescribeUvodnNodeRequest::new()).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn describe_uvodn_node(
         &self,
         request: &DescribeUvodnNodeRequest,
-    ) -> Result<DescribeUvodnNodeResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, DescribeUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`describe_uvodn_node`](Self::describe_uvodn_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn describe_uvodn_node_stream(
@@ -536,6 +690,15 @@ impl crate::Client {
 impl DescribeUvodnNodeResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_uvodn_node`](crate::Client::describe_uvodn_node).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_uvodn_node`](crate::Client::describe_uvodn_node).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for DescribeUvodnNodeResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

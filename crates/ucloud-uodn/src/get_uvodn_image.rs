@@ -9,22 +9,43 @@ use docbind_runtime as rt;
 /// Parameters of 获取镜像列表 (`GetUvodnImage`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct GetUvodnImageRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub project_id: Option<String>,
     /// 镜像类型：1标准镜像，2行业镜像，3自定义镜像
     ///
     /// Wire name: `ImageType`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageType", default, skip_serializing_if = "Option::is_none")
+    )]
     pub image_type: Option<ImageType>,
     /// 数据偏移量，默认0，非负整数
     ///
     /// Wire name: `Offset`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Offset", default, skip_serializing_if = "Option::is_none")
+    )]
     pub offset: Option<i64>,
     /// 返回数据长度， 默认20，非负整数
     ///
     /// Wire name: `Limit`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")
+    )]
     pub limit: Option<i64>,
 }
 impl GetUvodnImageRequest {
@@ -78,7 +99,7 @@ pub struct GetUvodnImageResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for GetUvodnImageResponse {}
 impl rt::__private::Decode for GetUvodnImageResponse {
@@ -96,6 +117,26 @@ impl rt::__private::Decode for GetUvodnImageResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["ImageList", "TotalCount"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for GetUvodnImageResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.field("ImageList", &self.image_list)?;
+        object.optional("TotalCount", &self.total_count)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for GetUvodnImageResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// `ImageInfo`, a model of 获取镜像列表 (`GetUvodnImage`).
@@ -181,6 +222,33 @@ impl rt::__private::Decode for ImageInfo {
         ]
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ImageInfo {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("ImageId", &self.image_id)?;
+        object.optional("ImageName", &self.image_name)?;
+        object.optional("ImageType", &self.image_type)?;
+        object.optional("OcType", &self.oc_type)?;
+        object.optional("ImageDesc", &self.image_desc)?;
+        object.optional("State", &self.state)?;
+        object.optional("ImageSize", &self.image_size)?;
+        object.optional("CreateTime", &self.create_time)?;
+        object.field("DeployInfoList", &self.deploy_info_list)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ImageInfo {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
+    }
+}
 /// `DeployImageInfo`, a model of 获取镜像列表 (`GetUvodnImage`).
 ///
 /// Defined at `specs/ucloud-uodn/get_uvodn_image.md` line 61.
@@ -215,6 +283,26 @@ impl rt::__private::Decode for DeployImageInfo {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["IdcId", "State"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DeployImageInfo {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("IdcId", &self.idc_id)?;
+        object.optional("State", &self.state)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DeployImageInfo {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// 镜像类型：1标准镜像，2行业镜像，3自定义镜像
@@ -259,6 +347,23 @@ impl std::fmt::Display for ImageType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ImageType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ImageType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// 系统类型：unix, windows
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -297,6 +402,23 @@ impl std::fmt::Display for OcType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for OcType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for OcType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// 镜像状态：镜像状态 1可用，2不可用
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -333,6 +455,23 @@ impl rt::Enumeration for ImageState {
 impl std::fmt::Display for ImageState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ImageState {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ImageState {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
     }
 }
 /// 镜像状态 1-可用, 2-不可用, 3-获取中, 4-转换中, 5-部署中
@@ -385,6 +524,23 @@ impl std::fmt::Display for DeployState {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DeployState {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DeployState {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `GetUvodnImage` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -412,18 +568,22 @@ impl crate::Client {
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `specs/ucloud-uodn/get_uvodn_image.md` (line 1).
-    pub async fn get_uvodn_image(
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
+    /// use ucloud_uodn::GetUvodnImageRequest;
+    ///
+    /// let response = client.get_uvodn_image(&GetUvodnImageRequest::new()).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_uvodn_image(
         &self,
         request: &GetUvodnImageRequest,
-    ) -> Result<GetUvodnImageResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, GetUvodnImageResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`get_uvodn_image`](Self::get_uvodn_image), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn get_uvodn_image_stream(
@@ -451,6 +611,15 @@ impl crate::Client {
 impl GetUvodnImageResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_uvodn_image`](crate::Client::get_uvodn_image).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_uvodn_image`](crate::Client::get_uvodn_image).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for GetUvodnImageResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -9,26 +9,45 @@ use docbind_runtime as rt;
 /// Parameters of 获取节点监控数据 (`GetUvodnNodeData`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct GetUvodnNodeDataRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub project_id: Option<String>,
     /// 节点id
     ///
     /// Wire name: `NodeId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "NodeId"))]
     pub node_id: String,
     /// 0CPU使用率, 1内存使用率, 2 网卡出流量, 3网卡入流量, 4网卡出包量, 5网卡入包量, 6磁盘读流量, 7磁盘写流量, 8磁盘读次数, 9磁盘写次数
     ///
     /// Wire name: `Type`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Type", default))]
     pub r#type: Vec<MetricType>,
     /// 查询起始时间
     ///
     /// Wire name: `BeginTime`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "BeginTime", default, skip_serializing_if = "Option::is_none")
+    )]
     pub begin_time: Option<i64>,
     /// 查询结束时间
     ///
     /// Wire name: `EndTime`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")
+    )]
     pub end_time: Option<i64>,
 }
 impl GetUvodnNodeDataRequest {
@@ -81,7 +100,7 @@ pub struct GetUvodnNodeDataResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for GetUvodnNodeDataResponse {}
 impl rt::__private::Decode for GetUvodnNodeDataResponse {
@@ -98,6 +117,25 @@ impl rt::__private::Decode for GetUvodnNodeDataResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["DataSets"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for GetUvodnNodeDataResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("DataSets", &self.data_sets)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for GetUvodnNodeDataResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// `DataSet`, a model of 获取节点监控数据 (`GetUvodnNodeData`).
@@ -195,6 +233,34 @@ impl rt::__private::Decode for DataSet {
         ]
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DataSet {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.field("CPUUtilization", &self.cpu_utilization)?;
+        object.field("MemUtilization", &self.mem_utilization)?;
+        object.field("NICOut", &self.nic_out)?;
+        object.field("NICIn", &self.nic_in)?;
+        object.field("NetPacketOut", &self.net_packet_out)?;
+        object.field("NetPacketIn", &self.net_packet_in)?;
+        object.field("IORead", &self.io_read)?;
+        object.field("IOWrite", &self.io_write)?;
+        object.field("DiskReadOps", &self.disk_read_ops)?;
+        object.field("DiskWriteOps", &self.disk_write_ops)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DataSet {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
+    }
+}
 /// `MonitorInfo`, a model of 获取节点监控数据 (`GetUvodnNodeData`).
 ///
 /// Defined at `specs/ucloud-uodn/get_uvodn_node_data.md` line 62.
@@ -229,6 +295,26 @@ impl rt::__private::Decode for MonitorInfo {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["TimeStamp", "Value"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for MonitorInfo {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("TimeStamp", &self.time_stamp)?;
+        object.optional("Value", &self.value)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for MonitorInfo {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// 0CPU使用率, 1内存使用率, 2 网卡出流量, 3网卡入流量, 4网卡出包量, 5网卡入包量, 6磁盘读流量, 7磁盘写流量, 8磁盘读次数, 9磁盘写次数
@@ -301,6 +387,23 @@ impl std::fmt::Display for MetricType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for MetricType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for MetricType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `GetUvodnNodeData` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -328,23 +431,36 @@ impl crate::Client {
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `specs/ucloud-uodn/get_uvodn_node_data.md` (line 1).
-    pub async fn get_uvodn_node_data(
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
+    /// use ucloud_uodn::GetUvodnNodeDataRequest;
+    ///
+    /// let response = client.get_uvodn_node_data(&GetUvodnNodeDataRequest::new(String::new(), Vec::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_uvodn_node_data(
         &self,
         request: &GetUvodnNodeDataRequest,
-    ) -> Result<GetUvodnNodeDataResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, GetUvodnNodeDataResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl GetUvodnNodeDataResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_uvodn_node_data`](crate::Client::get_uvodn_node_data).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_uvodn_node_data`](crate::Client::get_uvodn_node_data).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for GetUvodnNodeDataResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

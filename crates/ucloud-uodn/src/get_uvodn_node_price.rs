@@ -9,46 +9,92 @@ use docbind_runtime as rt;
 /// Parameters of 获取节点价格 (`GetUvodnNodePrice`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct GetUvodnNodePriceRequest {
     /// 机房Id
     ///
     /// Wire name: `IdcId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "IdcId"))]
     pub idc_id: String,
     /// 节点数量，默认1
     ///
     /// Wire name: `NodeCount`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NodeCount", default, skip_serializing_if = "Option::is_none")
+    )]
     pub node_count: Option<i64>,
     /// CPU核数
     ///
     /// Wire name: `CpuCore`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "CpuCore", default, skip_serializing_if = "Option::is_none")
+    )]
     pub cpu_core: Option<i64>,
     /// 内存大小，单位GB
     ///
     /// Wire name: `MemSize`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MemSize", default, skip_serializing_if = "Option::is_none")
+    )]
     pub mem_size: Option<i64>,
     /// 系统盘大小，单位GB
     ///
     /// Wire name: `SysDiskSize`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SysDiskSize", default, skip_serializing_if = "Option::is_none")
+    )]
     pub sys_disk_size: Option<i64>,
     /// 数据盘大小，单位GB
     ///
     /// Wire name: `DiskSize`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DiskSize", default, skip_serializing_if = "Option::is_none")
+    )]
     pub disk_size: Option<i64>,
     /// 网络带宽限速，单位Mbs
     ///
     /// Wire name: `NetLimit`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "NetLimit", default, skip_serializing_if = "Option::is_none")
+    )]
     pub net_limit: Option<i64>,
     /// 付费方式，1按时，2按月，3按年，默认2
     ///
     /// Wire name: `ChargeType`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ChargeType", default, skip_serializing_if = "Option::is_none")
+    )]
     pub charge_type: Option<ChargeType>,
     /// 月数或者年数，0计费到月底， 默认0
     ///
     /// Wire name: `ChargeQuantity`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "ChargeQuantity",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )
+    )]
     pub charge_quantity: Option<i64>,
     /// 产品类型：normal（标准型），hf（高频型），默认normal
     ///
     /// Wire name: `ProductType`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProductType", default, skip_serializing_if = "Option::is_none")
+    )]
     pub product_type: Option<ProductType>,
 }
 impl GetUvodnNodePriceRequest {
@@ -155,7 +201,7 @@ pub struct GetUvodnNodePriceResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for GetUvodnNodePriceResponse {}
 impl rt::__private::Decode for GetUvodnNodePriceResponse {
@@ -173,6 +219,26 @@ impl rt::__private::Decode for GetUvodnNodePriceResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["NodePrice", "IpPrice"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for GetUvodnNodePriceResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("NodePrice", &self.node_price)?;
+        object.optional("IpPrice", &self.ip_price)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for GetUvodnNodePriceResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// 付费方式，1按时，2按月，3按年，默认2
@@ -217,6 +283,23 @@ impl std::fmt::Display for ChargeType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ChargeType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ChargeType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// 产品类型：normal（标准型），hf（高频型），默认normal
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -255,6 +338,23 @@ impl std::fmt::Display for ProductType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ProductType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ProductType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `GetUvodnNodePrice` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -282,23 +382,36 @@ impl crate::Client {
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `specs/ucloud-uodn/get_uvodn_node_price.md` (line 1).
-    pub async fn get_uvodn_node_price(
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
+    /// use ucloud_uodn::GetUvodnNodePriceRequest;
+    ///
+    /// let response = client.get_uvodn_node_price(&GetUvodnNodePriceRequest::new(String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_uvodn_node_price(
         &self,
         request: &GetUvodnNodePriceRequest,
-    ) -> Result<GetUvodnNodePriceResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, GetUvodnNodePriceResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl GetUvodnNodePriceResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_uvodn_node_price`](crate::Client::get_uvodn_node_price).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_uvodn_node_price`](crate::Client::get_uvodn_node_price).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for GetUvodnNodePriceResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -9,14 +9,24 @@ use docbind_runtime as rt;
 /// Parameters of 节点断电 (`PoweroffUvodnNode`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct PoweroffUvodnNodeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub project_id: Option<String>,
     /// 节点ID
     ///
     /// Wire name: `NodeId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "NodeId", default))]
     pub node_id: Vec<String>,
 }
 impl PoweroffUvodnNodeRequest {
@@ -42,7 +52,7 @@ pub struct PoweroffUvodnNodeResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for PoweroffUvodnNodeResponse {}
 impl rt::__private::Decode for PoweroffUvodnNodeResponse {
@@ -54,6 +64,23 @@ impl rt::__private::Decode for PoweroffUvodnNodeResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &[]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for PoweroffUvodnNodeResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::WireObject::begin(serializer)?.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for PoweroffUvodnNodeResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// Decodes a `PoweroffUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
@@ -83,23 +110,36 @@ impl crate::Client {
     /// **May change state** (`Poweroff…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `specs/ucloud-uodn/poweroff_uvodn_node.md` (line 1).
-    pub async fn poweroff_uvodn_node(
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
+    /// use ucloud_uodn::PoweroffUvodnNodeRequest;
+    ///
+    /// let response = client.poweroff_uvodn_node(&PoweroffUvodnNodeRequest::new(Vec::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn poweroff_uvodn_node(
         &self,
         request: &PoweroffUvodnNodeRequest,
-    ) -> Result<PoweroffUvodnNodeResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, PoweroffUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl PoweroffUvodnNodeResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::poweroff_uvodn_node`](crate::Client::poweroff_uvodn_node).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::poweroff_uvodn_node`](crate::Client::poweroff_uvodn_node).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for PoweroffUvodnNodeResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -9,30 +9,53 @@ use docbind_runtime as rt;
 /// Parameters of 节点重装系统 (`ReinstallUvodnNode`).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct ReinstallUvodnNodeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub project_id: Option<String>,
     /// 节点ID
     ///
     /// Wire name: `NodeId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "NodeId"))]
     pub node_id: String,
     /// 镜像ID
     ///
     /// Wire name: `ImageId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "ImageId"))]
     pub image_id: String,
     /// 是否保留数据盘数据， 0-不保留，1-保留，默认为1
     ///
     /// Wire name: `KeepData`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "KeepData", default, skip_serializing_if = "Option::is_none")
+    )]
     pub keep_data: Option<KeepData>,
     /// 节点密码
     ///
     /// Wire name: `Password`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Password", default, skip_serializing_if = "Option::is_none")
+    )]
     pub password: Option<String>,
     /// 系统盘大小，单位GB
     ///
     /// Wire name: `SysDiskSize`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "SysDiskSize", default, skip_serializing_if = "Option::is_none")
+    )]
     pub sys_disk_size: Option<i64>,
 }
 impl ReinstallUvodnNodeRequest {
@@ -99,7 +122,7 @@ pub struct ReinstallUvodnNodeResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for ReinstallUvodnNodeResponse {}
 impl rt::__private::Decode for ReinstallUvodnNodeResponse {
@@ -111,6 +134,23 @@ impl rt::__private::Decode for ReinstallUvodnNodeResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &[]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ReinstallUvodnNodeResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::WireObject::begin(serializer)?.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ReinstallUvodnNodeResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// 是否保留数据盘数据， 0-不保留，1-保留，默认为1
@@ -151,6 +191,23 @@ impl std::fmt::Display for KeepData {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for KeepData {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for KeepData {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `ReinstallUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -178,23 +235,36 @@ impl crate::Client {
     /// **May change state** (`Reinstall…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `specs/ucloud-uodn/reinstall_uvodn_node.md` (line 1).
-    pub async fn reinstall_uvodn_node(
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
+    /// use ucloud_uodn::ReinstallUvodnNodeRequest;
+    ///
+    /// let response = client.reinstall_uvodn_node(&ReinstallUvodnNodeRequest::new(String::new(), String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn reinstall_uvodn_node(
         &self,
         request: &ReinstallUvodnNodeRequest,
-    ) -> Result<ReinstallUvodnNodeResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, ReinstallUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl ReinstallUvodnNodeResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::reinstall_uvodn_node`](crate::Client::reinstall_uvodn_node).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::reinstall_uvodn_node`](crate::Client::reinstall_uvodn_node).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for ReinstallUvodnNodeResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

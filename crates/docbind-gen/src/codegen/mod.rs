@@ -11,6 +11,7 @@ pub(crate) mod names;
 mod operation;
 mod protocol;
 mod rustdoc;
+mod serde;
 mod tokens;
 mod waiter;
 
@@ -187,7 +188,9 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Gener
         };
         let result = protocol::check_request(op)
             .and_then(|()| defs::build(op, loaded.rust_names.of(&op.source.file), &names))
-            .and_then(|defs| operation::module_pieces(op, &defs, vendor).map(|pieces| (defs, pieces)));
+            .and_then(|defs| {
+                operation::module_pieces(op, &defs, vendor, &spec.crate_name).map(|pieces| (defs, pieces))
+            });
         match result {
             Ok((defs, tokens)) => built.push((op, rust.renamed, defs, tokens)),
             Err(e) if strict => return Err(e.into()),
@@ -410,7 +413,7 @@ fn manifest(spec: &CrateSpec, vendor: Vendor, ops: usize) -> String {
         if ops == 1 { "" } else { "s" }
     );
     // The runtime's optional features, forwarded so a user of the generated crate alone can turn them on.
-    let features = "\n[features]\n# The platform's certificate store next to the bundled roots.\nnative-roots = [\"docbind-runtime/native-roots\"]\n# docbind_runtime::test_util: a local stand-in server for tests of code that uses this client.\ntest-util = [\"docbind-runtime/test-util\"]\n";
+    let features = "\n[features]\n# The platform's certificate store next to the bundled roots.\nnative-roots = [\"docbind-runtime/native-roots\"]\n# docbind_runtime::test_util: a local stand-in server for tests of code that uses this client.\ntest-util = [\"docbind-runtime/test-util\"]\n# serde::Serialize and Deserialize on every request, response, model and enumeration, with the wire names.\nserde = [\"docbind-runtime/serde\"]\n";
     let dependency = match &spec.runtime {
         RuntimeDep::Workspace => return format!(
             "{header}[package]\nname = \"{}\"\ndescription = \"{description}\"\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nversion.workspace = true\n\n[dependencies]\ndocbind-runtime.workspace = true\n{features}\n[dev-dependencies]\ntokio.workspace = true\n\n[lints]\nworkspace = true\n",

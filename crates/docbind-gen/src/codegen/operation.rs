@@ -6,6 +6,7 @@ use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
 use super::protocol::{self, OperationCall, Paging, Vendor};
 use super::rustdoc::{doc_attributes, doc_attrs, own_doc_attrs};
+use super::serde;
 use super::tokens::Splice;
 use crate::ir::Operation;
 use proc_macro2::TokenStream;
@@ -17,7 +18,12 @@ pub enum Piece {
     Struct(Box<syn::ItemStruct>),
 }
 
-pub fn module_pieces(op: &Operation, defs: &OperationDefs, vendor: Vendor) -> Result<Vec<Piece>, CodegenError> {
+pub fn module_pieces(
+    op: &Operation,
+    defs: &OperationDefs,
+    vendor: Vendor,
+    crate_name: &str,
+) -> Result<Vec<Piece>, CodegenError> {
     let module_doc = Splice::from(doc_attrs(
         &format!(
             "{}\n\n{}{}Generated from `{}` (line {}).",
@@ -37,15 +43,16 @@ pub fn module_pieces(op: &Operation, defs: &OperationDefs, vendor: Vendor) -> Re
     for def in structs {
         let mut item = struct_item(def).map_err(|bug| CodegenError::of(op, bug))?;
         if std::ptr::eq(def, &defs.response) {
-            add_request_id_field(&mut item).map_err(|bug| CodegenError::of(op, bug))?;
+            add_call_meta_field(&mut item).map_err(|bug| CodegenError::of(op, bug))?;
         }
         pieces.push(Piece::Struct(Box::new(item)));
         pieces.push(Piece::Tokens(struct_impls(def, vendor)));
     }
     for e in &defs.enums {
         pieces.push(Piece::Tokens(enum_tokens(e)));
+        pieces.push(Piece::Tokens(serde::enum_impls(e, defs)));
     }
-    pieces.push(Piece::Tokens(client_tokens(op, defs)?));
+    pieces.push(Piece::Tokens(client_tokens(op, defs, crate_name)?));
     Ok(pieces)
 }
 
@@ -92,12 +99,19 @@ fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, CodegenErrorKind> {
     })
     .map_err(|e| CodegenErrorKind::Bug(format!("struct {}: {e}", def.name)))?;
     item.attrs.splice(0..0, doc_attributes(&def.doc));
+    if def.kind == StructKind::Request {
+        item.attrs.push(serde::request_derive());
+    }
     let syn::Fields::Named(fields) = &mut item.fields else {
         return Err(CodegenErrorKind::Bug(format!("struct {}: not a struct with named fields", def.name)));
     };
     for f in &def.fields {
         let ty = syn::parse2(rust_type(f)).map_err(|e| CodegenErrorKind::Bug(format!("field {}: {e}", f.ident)))?;
-        fields.named.push(public_field(doc_attributes(&f.doc), ident(&f.ident), ty));
+        let mut attrs = doc_attributes(&f.doc);
+        if def.kind == StructKind::Request {
+            attrs.push(serde::request_field_attribute(f));
+        }
+        fields.named.push(public_field(attrs, ident(&f.ident), ty));
     }
     if def.kind == StructKind::Decoded {
         let doc = "Keys the docs do not declare, and values that did not fit their declared type, exactly as\n\
@@ -108,21 +122,22 @@ fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, CodegenErrorKind> {
     Ok(item)
 }
 
-/// The response's private field for the server's request id (read with `request_id()`). No wire name becomes
-/// `_request_id` (snake_case drops leading underscores), and overlay renames start with a letter.
-fn add_request_id_field(item: &mut syn::ItemStruct) -> Result<(), CodegenErrorKind> {
+/// The response's private field for what the call that returned it reports (read with `call_info()` and
+/// `request_id()`). No wire name becomes `_call` (snake_case drops leading underscores), and overlay renames start
+/// with a letter.
+fn add_call_meta_field(item: &mut syn::ItemStruct) -> Result<(), CodegenErrorKind> {
     let syn::Fields::Named(fields) = &mut item.fields else {
         return Err(CodegenErrorKind::Bug(format!("struct {}: not a struct with named fields", item.ident)));
     };
-    let name = format_ident!("{REQUEST_ID}");
-    let field: syn::FieldsNamed = syn::parse2(quote!({ #name: Option<String> }))
-        .map_err(|e| CodegenErrorKind::Bug(format!("{REQUEST_ID}: {e}")))?;
+    let name = format_ident!("{CALL_META}");
+    let field: syn::FieldsNamed = syn::parse2(quote!({ #name: rt::__private::CallMeta }))
+        .map_err(|e| CodegenErrorKind::Bug(format!("{CALL_META}: {e}")))?;
     fields.named.extend(field.named);
     Ok(())
 }
 
-/// The response's private field for the request id.
-const REQUEST_ID: &str = "_request_id";
+/// The response's private field for the call's info.
+const CALL_META: &str = "_call";
 
 fn public_field(attrs: Vec<syn::Attribute>, name: proc_macro2::Ident, ty: syn::Type) -> syn::Field {
     syn::Field {
@@ -139,7 +154,11 @@ fn public_field(attrs: Vec<syn::Attribute>, name: proc_macro2::Ident, ty: syn::T
 /// secrets.
 fn struct_impls(def: &StructDef, vendor: Vendor) -> TokenStream {
     let impls = Splice::from(match def.kind {
-        StructKind::Decoded => protocol::decode_impl(def),
+        StructKind::Decoded => {
+            let decode = protocol::decode_impl(def);
+            let serde = serde::decoded_impls(def);
+            quote!(#decode #serde)
+        }
         StructKind::Request => request_impl(def, vendor),
     });
     let debug = Splice::from(if def.has_secret() { debug_impl(def) } else { quote!() });
@@ -321,7 +340,7 @@ fn request_impl(def: &StructDef, vendor: Vendor) -> TokenStream {
     }
 }
 
-fn client_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream, CodegenError> {
+fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Result<TokenStream, CodegenError> {
     let method = ident(&defs.method);
     let request = format_ident!("{}", defs.request.name);
     let response = format_ident!("{}", defs.response.name);
@@ -340,10 +359,11 @@ fn client_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream, Co
         op.source.file.display(),
         op.source.line
     ));
-    let doc = quote!(#described #class);
+    let example = own_doc_attrs(&method_example(crate_name, defs));
+    let doc = quote!(#described #class #example);
     let OperationCall { decode_entry, operation_static, call } = protocol::operation_call(op, defs)?;
     let stream = pagination_tokens(op, defs)?;
-    let request_id = format_ident!("{REQUEST_ID}");
+    let call_meta = format_ident!("{CALL_META}");
     let request_id_doc = format!(
         " The server's id of the request that returned this response ({}), to quote to the vendor's support; \
          `None` for a response not returned by [`Client::{}`](crate::Client::{}).",
@@ -351,25 +371,74 @@ fn client_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream, Co
         defs.method,
         defs.method
     );
+    let call_info_doc = format!(
+        " What the call that returned this response reports: its request id, attempts and time taken. The default \
+         (no request id, 0 attempts) for a response not returned by [`Client::{}`](crate::Client::{}).",
+        defs.method, defs.method
+    );
     Ok(quote! {
         #decode_entry
         #operation_static
         impl crate::Client {
             #doc
-            pub async fn #method(&self, request: &#request) -> Result<#response, rt::Error> {
+            pub fn #method(&self, request: &#request) -> rt::PendingCall<'_, #response> {
                 #call
-                response.#request_id = info.request_id;
-                Ok(response)
             }
             #stream
         }
         impl #response {
             #[doc = #request_id_doc]
             pub fn request_id(&self) -> Option<&str> {
-                self.#request_id.as_deref()
+                self.#call_meta.info().request_id.as_deref()
+            }
+            #[doc = #call_info_doc]
+            pub fn call_info(&self) -> &rt::CallInfo {
+                self.#call_meta.info()
+            }
+        }
+        impl rt::__private::Response for #response {
+            fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+                &mut self.#call_meta
             }
         }
     })
+}
+
+/// The example in an operation method's docs: the request built with placeholders for its required parameters,
+/// the call, and the request id of the response.
+fn method_example(crate_name: &str, defs: &OperationDefs) -> String {
+    let krate = crate_name.replace('-', "_");
+    format!(
+        "```no_run\n\
+         # async fn example(client: &{krate}::Client) -> Result<(), {krate}::Error> {{\n\
+         use {krate}::{request};\n\n\
+         let response = client.{method}(&{new}).await?;\n\
+         println!(\"{{response:?}} (request id {{:?}})\", response.request_id());\n\
+         # Ok(())\n\
+         # }}\n\
+         ```",
+        request = defs.request.name,
+        method = defs.method,
+        new = example_request(&defs.request),
+    )
+}
+
+/// `Request::new(…)` with a placeholder per required parameter, typed enough to compile as a doctest
+/// (`impl Into<String>` cannot be inferred from `todo!()`).
+pub(super) fn example_request(request: &StructDef) -> String {
+    let arguments: Vec<&str> = request
+        .fields
+        .iter()
+        .filter(|f| f.in_constructor())
+        .map(|f| match (f.arity, &f.shape) {
+            (Arity::One, Shape::Str) => "String::new()",
+            (Arity::One, Shape::Int) => "0",
+            (Arity::One, Shape::Bool) => "false",
+            (Arity::List, _) => "Vec::new()",
+            _ => "todo!()",
+        })
+        .collect();
+    format!("{}::new({})", request.name, arguments.join(", "))
 }
 
 /// Where the vendor puts its request id.

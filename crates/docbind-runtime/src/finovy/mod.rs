@@ -21,6 +21,7 @@ use token::{Exchange, Token, Tokens};
 pub use token::{DEFAULT_EXCHANGE_COOLDOWN, TOKEN_PATH};
 
 use crate::decode;
+use crate::pending::{self, PendingCall, Response};
 use crate::redact;
 use crate::retry::{self, Failure, Repeat};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
@@ -158,6 +159,9 @@ struct Repeats {
 /// How the call decodes a response body: a generated `decode_response`, with the decoded value kept aside.
 type DecodeBody<'a> = dyn FnMut(&[u8]) -> Result<EnvelopeStatus, decode::DecodeError> + Send + 'a;
 
+/// An operation's generated `decode_response`: the response, and the envelope's status for the call to judge.
+type DecodeResponse<R> = fn(&[u8]) -> Result<(R, EnvelopeStatus), decode::DecodeError>;
+
 impl Client {
     /// Builds a client; fails on an invalid configuration.
     pub fn new(config: Config) -> Result<Client, Error> {
@@ -206,6 +210,21 @@ impl Client {
         self.call_with(op, call, decode, &CallOptions::new()).await
     }
 
+    /// The call of `op` a generated operation method returns: made, with its options, when awaited; the response
+    /// it returns carries the call's [`CallInfo`].
+    #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
+    pub fn pending<'c, R>(&'c self, op: &'static Operation, call: Call, decode: DecodeResponse<R>) -> PendingCall<'c, R>
+    where
+        R: Response + Default + 'c,
+    {
+        PendingCall::new(
+            op.name,
+            Box::new(move |options| {
+                Box::pin(pending::respond(async move { self.call_with(op, call, decode, &options).await }))
+            }),
+        )
+    }
+
     /// Like [`Client::call`], with `options` overriding the client's [`HttpOptions`] for this call (the token
     /// exchange keeps the client's timeout and retries, within this call's deadline).
     #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
@@ -220,6 +239,7 @@ impl Client {
         T: Default + Send,
         F: FnMut(&[u8]) -> Result<(T, EnvelopeStatus), decode::DecodeError> + Send,
     {
+        let started = std::time::Instant::now();
         let http = options.apply(&self.inner.config.http)?;
         let span = self.inner.transport.call_span(op.name);
         let mut decoded = Decoded::new(decode);
@@ -234,6 +254,7 @@ impl Client {
             true => repeat.rule.settle(VENDOR, op.name, error),
             false => error,
         })?;
+        let info = CallInfo { elapsed: started.elapsed(), ..info };
         Ok((decoded.into_value(), info))
     }
 
@@ -285,7 +306,7 @@ impl Client {
         let raw = self.inner.transport.send(request, http).await.map_err(|error| (error.into(), false))?;
         if raw.status >= 400 {
             let failure = Failure {
-                error: Error::status_error(raw.status, &raw.body, None),
+                error: Error::status_error(raw.status, &raw.body, protocol::trace_id_of(&raw.body)),
                 retry_after: raw.retry_after(),
                 repeat_now: false,
             };
@@ -293,13 +314,22 @@ impl Client {
         }
         let env = match decode(&raw.body) {
             Ok(status) => status,
-            Err(source) => return Err((Error::Decode { source, body: raw.body }.into(), false)),
+            Err(source) => {
+                let request_id = protocol::trace_id_of(&raw.body);
+                return Err((Error::Decode { source, body: raw.body, request_id }.into(), false));
+            }
         };
         if let Some(id) = &env.trace_id {
             transport::record_request_id(id);
         }
         match env.judge(op.name, &raw.body) {
-            Ok(()) => Ok(CallInfo { request_id: env.trace_id, attempts, status: raw.status, extra: env.extra }),
+            Ok(()) => Ok(CallInfo {
+                request_id: env.trace_id,
+                attempts,
+                status: raw.status,
+                extra: env.extra,
+                elapsed: Duration::ZERO,
+            }),
             Err(error) => Err((error.into(), env.code == Some(401))),
         }
     }

@@ -429,6 +429,13 @@ pub fn decode_envelope(body: &[u8], data: Slot<'_>) -> Result<EnvelopeStatus, de
     })
 }
 
+/// The `traceId` of a body that is a Finovy envelope (an HTTP error's, or one whose `data` does not decode), else
+/// `None`: errors keep the request id whenever the body has one.
+pub(crate) fn trace_id_of(body: &[u8]) -> Option<String> {
+    let mut data = None;
+    decode_envelope(body, Slot::Json(&mut data)).ok()?.trace_id
+}
+
 impl Sealed for Envelope<'_> {}
 
 impl Decode for Envelope<'_> {

@@ -236,8 +236,11 @@ impl retry::Attempts for ExchangeAttempts<'_, '_> {
             return Err(Failure { error, retry_after: raw.retry_after(), repeat_now: false });
         }
         let mut data: Option<TokenData> = None;
-        let env = decode_envelope(&raw.body, Slot::Model(&mut data))
-            .map_err(|source| Error::Decode { source, body: bytes::Bytes::new() })?;
+        let env = decode_envelope(&raw.body, Slot::Model(&mut data)).map_err(|source| Error::Decode {
+            source,
+            body: bytes::Bytes::new(),
+            request_id: None,
+        })?;
         if let Err(refused) = env.judge("getToken", &raw.body) {
             // The vendor's words may echo the secret: scrubbed wherever they are kept.
             let refused = match refused {

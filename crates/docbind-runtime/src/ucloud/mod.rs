@@ -14,6 +14,7 @@ use tracing::Instrument as _;
 use protocol::{Form, Operation, ResponseStatus};
 
 use crate::decode;
+use crate::pending::{self, PendingCall, Response};
 use crate::redact;
 use crate::retry::{self, Failure, Repeat};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
@@ -189,6 +190,9 @@ impl fmt::Debug for Client {
 /// How the call decodes a response body: a generated `decode_response`, with the decoded value kept aside.
 type DecodeBody<'a> = dyn FnMut(&[u8]) -> Result<ResponseStatus, decode::DecodeError> + Send + 'a;
 
+/// An operation's generated `decode_response`: the response, and the envelope's status for the call to judge.
+type DecodeResponse<R> = fn(&[u8]) -> Result<(R, ResponseStatus), decode::DecodeError>;
+
 impl Client {
     /// Builds a client; fails on an invalid configuration.
     pub fn new(config: Config) -> Result<Client, Error> {
@@ -221,6 +225,21 @@ impl Client {
         self.call_with(op, form, decode, &CallOptions::new()).await
     }
 
+    /// The call of `op` a generated operation method returns: made, with its options, when awaited; the response
+    /// it returns carries the call's [`CallInfo`].
+    #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
+    pub fn pending<'c, R>(&'c self, op: &'static Operation, form: Form, decode: DecodeResponse<R>) -> PendingCall<'c, R>
+    where
+        R: Response + Default + 'c,
+    {
+        PendingCall::new(
+            op.action,
+            Box::new(move |options| {
+                Box::pin(pending::respond(async move { self.call_with(op, form, decode, &options).await }))
+            }),
+        )
+    }
+
     /// Like [`Client::call`], with `options` overriding the client's [`HttpOptions`] for this call.
     #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
     pub async fn call_with<T, F>(
@@ -234,6 +253,7 @@ impl Client {
         T: Default + Send,
         F: FnMut(&[u8]) -> Result<(T, ResponseStatus), decode::DecodeError> + Send,
     {
+        let started = std::time::Instant::now();
         let http = options.apply(&self.inner.config.http)?;
         let span = self.inner.transport.call_span(op.action);
         let mut decoded = Decoded::new(decode);
@@ -245,6 +265,7 @@ impl Client {
         .instrument(span)
         .await
         .map_err(|error| repeat.settle(VENDOR, op.action, error))?;
+        let info = CallInfo { elapsed: started.elapsed(), ..info };
         Ok((decoded.into_value(), info))
     }
 
@@ -326,8 +347,9 @@ impl retry::Attempts for Attempts<'_, '_> {
                     attempts: number,
                     status: raw.status,
                     extra: Extra::new(),
+                    elapsed: std::time::Duration::ZERO,
                 }),
-                Err(source) => Err(Error::Decode { source, body: raw.body }),
+                Err(source) => Err(Error::Decode { source, body: raw.body, request_id }),
             }
         };
         result.map_err(|error| Failure { error, retry_after, repeat_now: false })

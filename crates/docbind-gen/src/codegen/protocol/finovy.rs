@@ -164,7 +164,7 @@ pub(super) fn operation_call(
         call: quote! {
             let mut call = rt::__private::finovy::Call::new(rt::__private::finovy::Method::#verb, #path);
             request.encode(&mut call);
-            let (mut response, info) = self.runtime().call(&OPERATION, call, decode_response).await?;
+            self.runtime().pending(&OPERATION, call, decode_response)
         },
     })
 }

@@ -86,8 +86,7 @@ pub(crate) struct OperationCall {
     pub decode_entry: TokenStream,
     /// The `OPERATION` static the runtime's call takes.
     pub operation_static: TokenStream,
-    /// The client method's body before `Ok(response)`: encode the request, call, decode into `mut response`, and
-    /// bind the call's `info` (`CallInfo`).
+    /// The client method's body: encode the request, and return the runtime's pending call of it (`PendingCall`).
     pub call: TokenStream,
 }
 

@@ -122,7 +122,7 @@ pub(super) fn operation_call(op: &Operation, defs: &OperationDefs, action: &str)
         call: quote! {
             let mut form = rt::__private::ucloud::Form::new();
             request.encode(&mut form);
-            let (mut response, info) = self.runtime().call(&OPERATION, form, decode_response).await?;
+            self.runtime().pending(&OPERATION, form, decode_response)
         },
     }
 }

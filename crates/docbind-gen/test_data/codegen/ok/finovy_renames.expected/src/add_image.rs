@@ -7,18 +7,26 @@ use docbind_runtime as rt;
 /// Parameters of 新增镜像 (`add`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct AddImageRequest {
     /// 镜像名
     ///
     /// Wire name: `imageName`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "imageName"))]
     pub image_name: String,
     /// 可用区，1华东，2华南
     ///
     /// Wire name: `zones`.
+    #[cfg_attr(feature = "serde", serde(rename = "zones", default))]
     pub zones: Vec<Zone>,
     /// 标签，a甲，b乙
     ///
     /// Wire name: `tags`.
+    #[cfg_attr(feature = "serde", serde(rename = "tags", default))]
     pub tags: Vec<Tag>,
 }
 impl AddImageRequest {
@@ -78,7 +86,7 @@ pub struct AddImageResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for AddImageResponse {}
 impl rt::__private::Decode for AddImageResponse {
@@ -95,6 +103,25 @@ impl rt::__private::Decode for AddImageResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["data"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for AddImageResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("data", &self.data)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for AddImageResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// 可用区，1华东，2华南
@@ -135,6 +162,23 @@ impl std::fmt::Display for Zone {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for Zone {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for Zone {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// 标签，a甲，b乙
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -173,6 +217,23 @@ impl std::fmt::Display for Tag {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for Tag {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for Tag {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `add` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
 #[doc(hidden)]
 pub fn decode_response(
@@ -196,26 +257,39 @@ impl crate::Client {
     /// **May change state** (POST may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/finovy_renames/1.add.md` (line 1).
-    pub async fn add_image(
+    /// ```no_run
+    /// # async fn example(client: &golden_finovy_renames::Client) -> Result<(), golden_finovy_renames::Error> {
+    /// use golden_finovy_renames::AddImageRequest;
+    ///
+    /// let response = client.add_image(&AddImageRequest::new(String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_image(
         &self,
         request: &AddImageRequest,
-    ) -> Result<AddImageResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, AddImageResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Post,
             "/v1/open/image/add",
         );
         request.encode(&mut call);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, call, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
 impl AddImageResponse {
     /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::add_image`](crate::Client::add_image).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::add_image`](crate::Client::add_image).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for AddImageResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

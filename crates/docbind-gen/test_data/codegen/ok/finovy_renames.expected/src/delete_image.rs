@@ -7,10 +7,16 @@ use docbind_runtime as rt;
 /// Parameters of 删除镜像 (`delete`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct DeleteImageRequest {
     /// 镜像id
     ///
     /// Wire name: `id`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: String,
 }
 impl DeleteImageRequest {
@@ -31,7 +37,7 @@ pub struct DeleteImageResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for DeleteImageResponse {}
 impl rt::__private::Decode for DeleteImageResponse {
@@ -48,6 +54,25 @@ impl rt::__private::Decode for DeleteImageResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["data"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DeleteImageResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("data", &self.data)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DeleteImageResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// Decodes a `delete` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
@@ -76,26 +101,39 @@ impl crate::Client {
     /// **May change state** (DELETE may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/finovy_renames/2.delete.md` (line 1).
-    pub async fn delete_image(
+    /// ```no_run
+    /// # async fn example(client: &golden_finovy_renames::Client) -> Result<(), golden_finovy_renames::Error> {
+    /// use golden_finovy_renames::DeleteImageRequest;
+    ///
+    /// let response = client.delete_image(&DeleteImageRequest::new(String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete_image(
         &self,
         request: &DeleteImageRequest,
-    ) -> Result<DeleteImageResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, DeleteImageResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Delete,
             "/v1/open/image/delete",
         );
         request.encode(&mut call);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, call, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
 impl DeleteImageResponse {
     /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::delete_image`](crate::Client::delete_image).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::delete_image`](crate::Client::delete_image).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for DeleteImageResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

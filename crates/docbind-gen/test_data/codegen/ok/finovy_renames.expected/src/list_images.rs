@@ -7,18 +7,35 @@ use docbind_runtime as rt;
 /// Parameters of 镜像列表 (`getList`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct ListImagesRequest {
     /// 镜像名
     ///
     /// Wire name: `imageName`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "imageName", default, skip_serializing_if = "Option::is_none")
+    )]
     pub image_name: Option<String>,
     /// 页码
     ///
     /// Wire name: `page`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "page", default, skip_serializing_if = "Option::is_none")
+    )]
     pub page: Option<i64>,
     /// 每页条数
     ///
     /// Wire name: `pageSize`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")
+    )]
     pub page_size: Option<i64>,
 }
 impl ListImagesRequest {
@@ -61,7 +78,7 @@ pub struct ListImagesResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for ListImagesResponse {}
 impl rt::__private::Decode for ListImagesResponse {
@@ -79,6 +96,26 @@ impl rt::__private::Decode for ListImagesResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["data", "totalCounts"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ListImagesResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.field("data", &self.data)?;
+        object.optional("totalCounts", &self.total_counts)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ListImagesResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// One item of the page 镜像列表 (`getList`) returns.
@@ -120,6 +157,27 @@ impl rt::__private::Decode for ListImagesItem {
         &["id", "imageName", "createTime"]
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ListImagesItem {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("id", &self.id)?;
+        object.optional("imageName", &self.image_name)?;
+        object.optional("createTime", &self.create_time)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ListImagesItem {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
+    }
+}
 /// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
 #[doc(hidden)]
 pub fn decode_response(
@@ -147,21 +205,25 @@ impl crate::Client {
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/finovy_renames/3.getList.md` (line 1).
-    pub async fn list_images(
+    /// ```no_run
+    /// # async fn example(client: &golden_finovy_renames::Client) -> Result<(), golden_finovy_renames::Error> {
+    /// use golden_finovy_renames::ListImagesRequest;
+    ///
+    /// let response = client.list_images(&ListImagesRequest::new()).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn list_images(
         &self,
         request: &ListImagesRequest,
-    ) -> Result<ListImagesResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, ListImagesResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Get,
             "/v1/open/image/getList",
         );
         request.encode(&mut call);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, call, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, call, decode_response)
     }
     /// Every item of [`list_images`](Self::list_images), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn list_images_stream(
@@ -191,6 +253,15 @@ impl crate::Client {
 impl ListImagesResponse {
     /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::list_images`](crate::Client::list_images).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::list_images`](crate::Client::list_images).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for ListImagesResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -7,50 +7,81 @@ use docbind_runtime as rt;
 /// Parameters of 创建按量主机 (`createquantity`).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreatequantityRequest {
     /// 地区（0华南、1华西）
     ///
     /// Wire name: `area`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "area"))]
     pub area: Area,
     /// 类型
     ///
     /// Wire name: `kind`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "kind", default, skip_serializing_if = "Option::is_none")
+    )]
     pub kind: Option<Kind>,
     /// 数量
     ///
     /// Wire name: `count`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "count"))]
     pub count: i64,
     /// 单价
     ///
     /// Wire name: `price`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "price"))]
     pub price: f64,
     /// 自动续费
     ///
     /// Wire name: `autoRenew`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "autoRenew"))]
     pub auto_renew: bool,
     /// 登录密码，Debug 输出时隐藏
     ///
     /// Wire name: `password`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "password"))]
     pub password: String,
     /// 备注
     ///
     /// Wire name: `remark`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "remark", default, skip_serializing_if = "Option::is_none")
+    )]
     pub remark: Option<String>,
     /// 折扣
     ///
     /// Wire name: `discount`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "discount", default, skip_serializing_if = "Option::is_none")
+    )]
     pub discount: Option<f64>,
     /// 是否 GPU
     ///
     /// Wire name: `gpu`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "gpu", default, skip_serializing_if = "Option::is_none")
+    )]
     pub gpu: Option<bool>,
     /// 规格
     ///
     /// Wire name: `spec`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "spec"))]
     pub spec: rt::serde_json::Value,
     /// 标签
     ///
     /// Wire name: `labels`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "labels", default, skip_serializing_if = "Option::is_none")
+    )]
     pub labels: Option<rt::serde_json::Value>,
 }
 impl CreatequantityRequest {
@@ -162,7 +193,7 @@ pub struct CreatequantityResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for CreatequantityResponse {}
 impl rt::__private::Decode for CreatequantityResponse {
@@ -179,6 +210,25 @@ impl rt::__private::Decode for CreatequantityResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["data"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for CreatequantityResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("data", &self.value)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for CreatequantityResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// 地区（0华南、1华西）
@@ -219,6 +269,23 @@ impl std::fmt::Display for Area {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for Area {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for Area {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// 类型
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -257,6 +324,23 @@ impl std::fmt::Display for Kind {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for Kind {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for Kind {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `createquantity` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
 #[doc(hidden)]
 pub fn decode_response(
@@ -283,26 +367,39 @@ impl crate::Client {
     /// **May change state** (POST may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/finovy_shapes/3.createquantity.md` (line 1).
-    pub async fn createquantity(
+    /// ```no_run
+    /// # async fn example(client: &golden_finovy_shapes::Client) -> Result<(), golden_finovy_shapes::Error> {
+    /// use golden_finovy_shapes::CreatequantityRequest;
+    ///
+    /// let response = client.createquantity(&CreatequantityRequest::new(todo!(), 0, todo!(), false, String::new(), todo!())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn createquantity(
         &self,
         request: &CreatequantityRequest,
-    ) -> Result<CreatequantityResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, CreatequantityResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Post,
             "v1/pve/open/createquantity",
         );
         request.encode(&mut call);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, call, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
 impl CreatequantityResponse {
     /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::createquantity`](crate::Client::createquantity).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::createquantity`](crate::Client::createquantity).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for CreatequantityResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -7,18 +7,32 @@ use docbind_runtime as rt;
 /// Parameters of 删除主机 (`delete`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct DeleteRequest {
     /// 主机ID
     ///
     /// Wire name: `id`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: String,
     /// 强制
     ///
     /// Wire name: `force`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "force", default, skip_serializing_if = "Option::is_none")
+    )]
     pub force: Option<bool>,
     /// 原因
     ///
     /// Wire name: `reason`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "reason", default, skip_serializing_if = "Option::is_none")
+    )]
     pub reason: Option<Reason>,
 }
 impl DeleteRequest {
@@ -57,7 +71,7 @@ pub struct DeleteResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for DeleteResponse {}
 impl rt::__private::Decode for DeleteResponse {
@@ -74,6 +88,25 @@ impl rt::__private::Decode for DeleteResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["data"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DeleteResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("data", &self.data)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DeleteResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// 原因
@@ -114,6 +147,23 @@ impl std::fmt::Display for Reason {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for Reason {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for Reason {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `delete` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
 #[doc(hidden)]
 pub fn decode_response(
@@ -137,26 +187,39 @@ impl crate::Client {
     /// **May change state** (DELETE may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/finovy_shapes/4.delete.md` (line 1).
-    pub async fn delete(
+    /// ```no_run
+    /// # async fn example(client: &golden_finovy_shapes::Client) -> Result<(), golden_finovy_shapes::Error> {
+    /// use golden_finovy_shapes::DeleteRequest;
+    ///
+    /// let response = client.delete(&DeleteRequest::new(String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delete(
         &self,
         request: &DeleteRequest,
-    ) -> Result<DeleteResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, DeleteResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Delete,
             "v1/pve/open/delete/{id}",
         );
         request.encode(&mut call);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, call, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
 impl DeleteResponse {
     /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::delete`](crate::Client::delete).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::delete`](crate::Client::delete).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for DeleteResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

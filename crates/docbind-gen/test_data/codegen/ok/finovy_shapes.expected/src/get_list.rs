@@ -7,26 +7,48 @@ use docbind_runtime as rt;
 /// Parameters of 镜像列表 (`getList`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct GetListRequest {
     /// 请求ID
     ///
     /// Wire name: `X-Request-Id`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "X-Request-Id", default, skip_serializing_if = "Option::is_none")
+    )]
     pub x_request_id: Option<String>,
     /// 页码
     ///
     /// Wire name: `page`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "page", default, skip_serializing_if = "Option::is_none")
+    )]
     pub page: Option<i64>,
     /// 每页条数
     ///
     /// Wire name: `pageSize`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")
+    )]
     pub page_size: Option<i64>,
     /// 镜像状态（0创建中,1可使用）
     ///
     /// Wire name: `status`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "status", default, skip_serializing_if = "Option::is_none")
+    )]
     pub status: Option<ImageStatus>,
     /// 地区
     ///
     /// Wire name: `area`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "area"))]
     pub area: String,
 }
 impl GetListRequest {
@@ -83,7 +105,7 @@ pub struct GetListResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for GetListResponse {}
 impl rt::__private::Decode for GetListResponse {
@@ -101,6 +123,26 @@ impl rt::__private::Decode for GetListResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["data", "totalCounts"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for GetListResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.field("data", &self.data)?;
+        object.optional("totalCounts", &self.total_counts)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for GetListResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// One item of the page 镜像列表 (`getList`) returns.
@@ -140,6 +182,27 @@ impl rt::__private::Decode for GetListItem {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["imageId", "hostPw", "status"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for GetListItem {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("imageId", &self.id)?;
+        object.optional("hostPw", &self.host_pw)?;
+        object.optional("status", &self.status)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for GetListItem {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 impl std::fmt::Debug for GetListItem {
@@ -190,6 +253,23 @@ impl std::fmt::Display for ImageStatus {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ImageStatus {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ImageStatus {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
 #[doc(hidden)]
 pub fn decode_response(
@@ -214,21 +294,25 @@ impl crate::Client {
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/finovy_shapes/1.getList.md` (line 1).
-    pub async fn get_list(
+    /// ```no_run
+    /// # async fn example(client: &golden_finovy_shapes::Client) -> Result<(), golden_finovy_shapes::Error> {
+    /// use golden_finovy_shapes::GetListRequest;
+    ///
+    /// let response = client.get_list(&GetListRequest::new(String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_list(
         &self,
         request: &GetListRequest,
-    ) -> Result<GetListResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, GetListResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Get,
             "/v1/open/image/getList",
         );
         request.encode(&mut call);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, call, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, call, decode_response)
     }
     /// Every item of [`get_list`](Self::get_list), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn get_list_stream(
@@ -256,6 +340,15 @@ impl crate::Client {
 impl GetListResponse {
     /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::get_list`](crate::Client::get_list).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_list`](crate::Client::get_list).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for GetListResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -7,22 +7,34 @@ use docbind_runtime as rt;
 /// Parameters of 主机详情 (`info`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct InfoRequest {
     /// 主机ID
     ///
     /// Wire name: `id`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: String,
     /// 大小
     ///
     /// Wire name: `size`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "size"))]
     pub size: i64,
     /// 详情
     ///
     /// Wire name: `verbose`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "verbose"))]
     pub verbose: bool,
     /// 比例
     ///
     /// Wire name: `ratio`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ratio", default, skip_serializing_if = "Option::is_none")
+    )]
     pub ratio: Option<f64>,
 }
 impl InfoRequest {
@@ -79,7 +91,7 @@ pub struct InfoResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for InfoResponse {}
 impl rt::__private::Decode for InfoResponse {
@@ -101,6 +113,30 @@ impl rt::__private::Decode for InfoResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["id", "token", "memory", "ratio", "online", "extra"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for InfoResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("id", &self.id)?;
+        object.optional("token", &self.token)?;
+        object.optional("memory", &self.memory)?;
+        object.optional("ratio", &self.ratio)?;
+        object.optional("online", &self.online)?;
+        object.optional("extra", &self.extra_2)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for InfoResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 impl std::fmt::Debug for InfoResponse {
@@ -140,23 +176,36 @@ impl crate::Client {
     /// **May change state** (PUT may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/finovy_shapes/5.info.md` (line 1).
-    pub async fn info(&self, request: &InfoRequest) -> Result<InfoResponse, rt::Error> {
+    /// ```no_run
+    /// # async fn example(client: &golden_finovy_shapes::Client) -> Result<(), golden_finovy_shapes::Error> {
+    /// use golden_finovy_shapes::InfoRequest;
+    ///
+    /// let response = client.info(&InfoRequest::new(String::new(), 0, false)).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn info(&self, request: &InfoRequest) -> rt::PendingCall<'_, InfoResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Put,
             "v1/pve/open/info/{id}",
         );
         request.encode(&mut call);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, call, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
 impl InfoResponse {
     /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::info`](crate::Client::info).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::info`](crate::Client::info).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for InfoResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -7,10 +7,16 @@ use docbind_runtime as rt;
 /// Parameters of 套餐列表 (`package`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct PackageRequest {
     /// 套餐类型（Rust 关键字）
     ///
     /// Wire name: `type`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub r#type: String,
 }
 impl PackageRequest {
@@ -31,7 +37,7 @@ pub struct PackageResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for PackageResponse {}
 impl rt::__private::Decode for PackageResponse {
@@ -48,6 +54,25 @@ impl rt::__private::Decode for PackageResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["data"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for PackageResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.field("data", &self.items)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for PackageResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// One item of the list 套餐列表 (`package`) returns.
@@ -89,6 +114,27 @@ impl rt::__private::Decode for PackageItem {
         &["type", "amount", "polygon"]
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for PackageItem {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("type", &self.r#type)?;
+        object.optional("amount", &self.amount)?;
+        object.optional("polygon", &self.polygon)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for PackageItem {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
+    }
+}
 /// Decodes a `package` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
 #[doc(hidden)]
 pub fn decode_response(
@@ -112,26 +158,39 @@ impl crate::Client {
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/finovy_shapes/2.package.md` (line 1).
-    pub async fn package(
+    /// ```no_run
+    /// # async fn example(client: &golden_finovy_shapes::Client) -> Result<(), golden_finovy_shapes::Error> {
+    /// use golden_finovy_shapes::PackageRequest;
+    ///
+    /// let response = client.package(&PackageRequest::new(String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn package(
         &self,
         request: &PackageRequest,
-    ) -> Result<PackageResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, PackageResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Get,
             "v1/pve/open/packAge/{type}",
         );
         request.encode(&mut call);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, call, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
 impl PackageResponse {
     /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::package`](crate::Client::package).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::package`](crate::Client::package).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for PackageResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -7,10 +7,19 @@ use docbind_runtime as rt;
 /// Parameters of 云硬盘列表（文件名不带编号） (`getList`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct GetListRequest {
     /// 名称
     ///
     /// Wire name: `name`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "name", default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
 }
 impl GetListRequest {
@@ -37,7 +46,7 @@ pub struct GetListResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for GetListResponse {}
 impl rt::__private::Decode for GetListResponse {
@@ -54,6 +63,25 @@ impl rt::__private::Decode for GetListResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["data"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for GetListResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("data", &self.data)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for GetListResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
@@ -79,26 +107,39 @@ impl crate::Client {
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/finovy_twins/get_list.md` (line 1).
-    pub async fn get_list(
+    /// ```no_run
+    /// # async fn example(client: &golden_finovy_twins::Client) -> Result<(), golden_finovy_twins::Error> {
+    /// use golden_finovy_twins::GetListRequest;
+    ///
+    /// let response = client.get_list(&GetListRequest::new()).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_list(
         &self,
         request: &GetListRequest,
-    ) -> Result<GetListResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, GetListResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Get,
             "v1/PveMachineHardDisk/open/getList",
         );
         request.encode(&mut call);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, call, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
 impl GetListResponse {
     /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::get_list`](crate::Client::get_list).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_list`](crate::Client::get_list).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for GetListResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

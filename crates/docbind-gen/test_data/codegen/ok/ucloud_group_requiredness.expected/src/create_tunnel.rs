@@ -9,22 +9,41 @@ use docbind_runtime as rt;
 /// Parameters of 创建隧道 (`CreateTunnel`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreateTunnelRequest {
     /// 地域
     ///
     /// Wire name: `Region`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Region"))]
     pub region: String,
     /// 项目ID
     ///
     /// Wire name: `ProjectId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub project_id: Option<String>,
     /// Wire name: `DPDConf`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "DPDConf", default, skip_serializing_if = "Option::is_none")
+    )]
     pub dpd_conf: Option<CreateTunnelDpdConf>,
     /// Wire name: `Route`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
+    #[cfg_attr(feature = "serde", serde(rename = "Route", default))]
     pub route: Vec<CreateTunnelRoute>,
     /// 资源名称
     ///
     /// Wire name: `Name`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
 }
 impl CreateTunnelRequest {
@@ -81,14 +100,24 @@ impl CreateTunnelRequest {
 /// The `DPDConf` parameter group.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreateTunnelDpdConf {
     /// 是否开启 DPD（对等体存活检测）。取值：0（关闭）、1（开启）
     ///
     /// Wire name: `Enabled`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Enabled"))]
     pub enabled: i64,
     /// DPD探测间隔时间，单位为秒
     ///
     /// Wire name: `Delay`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")
+    )]
     pub delay: Option<i64>,
 }
 impl CreateTunnelDpdConf {
@@ -110,14 +139,24 @@ impl CreateTunnelDpdConf {
 /// The `Route` parameter group.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreateTunnelRoute {
     /// 路由网段
     ///
     /// Wire name: `Cidr`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Cidr"))]
     pub cidr: String,
     /// 备注
     ///
     /// Wire name: `Remark`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Remark", default, skip_serializing_if = "Option::is_none")
+    )]
     pub remark: Option<String>,
 }
 impl CreateTunnelRoute {
@@ -150,7 +189,7 @@ pub struct CreateTunnelResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for CreateTunnelResponse {}
 impl rt::__private::Decode for CreateTunnelResponse {
@@ -167,6 +206,25 @@ impl rt::__private::Decode for CreateTunnelResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["TunnelId"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for CreateTunnelResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("TunnelId", &self.tunnel_id)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for CreateTunnelResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// Decodes a `CreateTunnel` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
@@ -196,23 +254,36 @@ impl crate::Client {
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/ucloud_group_requiredness/create_tunnel.md` (line 1).
-    pub async fn create_tunnel(
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_group_requiredness::Client) -> Result<(), golden_ucloud_group_requiredness::Error> {
+    /// use golden_ucloud_group_requiredness::CreateTunnelRequest;
+    ///
+    /// let response = client.create_tunnel(&CreateTunnelRequest::new(String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create_tunnel(
         &self,
         request: &CreateTunnelRequest,
-    ) -> Result<CreateTunnelResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, CreateTunnelResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl CreateTunnelResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_tunnel`](crate::Client::create_tunnel).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_tunnel`](crate::Client::create_tunnel).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for CreateTunnelResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

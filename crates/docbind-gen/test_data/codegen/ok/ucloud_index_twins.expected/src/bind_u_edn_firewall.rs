@@ -9,22 +9,34 @@ use docbind_runtime as rt;
 /// Parameters of 绑定防火墙 (`BindUEdnFirewall`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct BindUEdnFirewallRequest {
     /// 地域
     ///
     /// Wire name: `Region`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Region"))]
     pub region: String,
     /// 防火墙ID
     ///
     /// Wire name: `FirewallId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "FirewallId"))]
     pub firewall_id: String,
     /// 资源ID
     ///
     /// Wire name: `ResourceId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "ResourceId"))]
     pub resource_id: String,
     /// 资源类型
     ///
     /// Wire name: `ResourceType`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ResourceType", default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_type: Option<String>,
 }
 impl BindUEdnFirewallRequest {
@@ -61,7 +73,7 @@ pub struct BindUEdnFirewallResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for BindUEdnFirewallResponse {}
 impl rt::__private::Decode for BindUEdnFirewallResponse {
@@ -73,6 +85,23 @@ impl rt::__private::Decode for BindUEdnFirewallResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &[]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for BindUEdnFirewallResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::WireObject::begin(serializer)?.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for BindUEdnFirewallResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// Decodes a `BindUEdnFirewall` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
@@ -102,23 +131,36 @@ impl crate::Client {
     /// **May change state** (`Bind…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/ucloud_index_twins/bind_uedn_firewall.md` (line 1).
-    pub async fn bind_u_edn_firewall(
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_index_twins::Client) -> Result<(), golden_ucloud_index_twins::Error> {
+    /// use golden_ucloud_index_twins::BindUEdnFirewallRequest;
+    ///
+    /// let response = client.bind_u_edn_firewall(&BindUEdnFirewallRequest::new(String::new(), String::new(), String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn bind_u_edn_firewall(
         &self,
         request: &BindUEdnFirewallRequest,
-    ) -> Result<BindUEdnFirewallResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, BindUEdnFirewallResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl BindUEdnFirewallResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::bind_u_edn_firewall`](crate::Client::bind_u_edn_firewall).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::bind_u_edn_firewall`](crate::Client::bind_u_edn_firewall).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for BindUEdnFirewallResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

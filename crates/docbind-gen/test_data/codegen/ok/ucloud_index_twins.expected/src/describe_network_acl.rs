@@ -9,22 +9,40 @@ use docbind_runtime as rt;
 /// Parameters of 获取网络ACL (`DescribeNetworkAcl`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct DescribeNetworkAclRequest {
     /// 地域
     ///
     /// Wire name: `Region`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Region"))]
     pub region: String,
     /// VPC ID
     ///
     /// Wire name: `VpcId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "VpcId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub vpc_id: Option<String>,
     /// 偏移
     ///
     /// Wire name: `Offset`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Offset", default, skip_serializing_if = "Option::is_none")
+    )]
     pub offset: Option<i64>,
     /// 数量
     ///
     /// Wire name: `Limit`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")
+    )]
     pub limit: Option<i64>,
 }
 impl DescribeNetworkAclRequest {
@@ -77,7 +95,7 @@ pub struct DescribeNetworkAclResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for DescribeNetworkAclResponse {}
 impl rt::__private::Decode for DescribeNetworkAclResponse {
@@ -95,6 +113,26 @@ impl rt::__private::Decode for DescribeNetworkAclResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["TotalCount", "AclList"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DescribeNetworkAclResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("TotalCount", &self.total_count)?;
+        object.field("AclList", &self.acl_list)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DescribeNetworkAclResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// `AclInfo`, a model of 获取网络ACL (`DescribeNetworkAcl`).
@@ -138,6 +176,27 @@ impl rt::__private::Decode for AclInfo {
         &["AclId", "Entries", "Enabled"]
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for AclInfo {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("AclId", &self.acl_id)?;
+        object.field("Entries", &self.entries)?;
+        object.optional("Enabled", &self.enabled)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for AclInfo {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
+    }
+}
 /// Decodes a `DescribeNetworkAcl` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -165,18 +224,22 @@ impl crate::Client {
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_index_twins/describe_network_acl.md` (line 1).
-    pub async fn describe_network_acl(
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_index_twins::Client) -> Result<(), golden_ucloud_index_twins::Error> {
+    /// use golden_ucloud_index_twins::DescribeNetworkAclRequest;
+    ///
+    /// let response = client.describe_network_acl(&DescribeNetworkAclRequest::new(String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn describe_network_acl(
         &self,
         request: &DescribeNetworkAclRequest,
-    ) -> Result<DescribeNetworkAclResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, DescribeNetworkAclResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`describe_network_acl`](Self::describe_network_acl), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn describe_network_acl_stream(
@@ -204,6 +267,15 @@ impl crate::Client {
 impl DescribeNetworkAclResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_network_acl`](crate::Client::describe_network_acl).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_network_acl`](crate::Client::describe_network_acl).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for DescribeNetworkAclResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -11,10 +11,16 @@ use docbind_runtime as rt;
 /// Parameters of 描述东西 (`DescribeThings`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct DescribeThings2Request {
     /// 地域
     ///
     /// Wire name: `Region`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Region"))]
     pub region: String,
 }
 impl DescribeThings2Request {
@@ -37,7 +43,7 @@ pub struct DescribeThings2Response {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for DescribeThings2Response {}
 impl rt::__private::Decode for DescribeThings2Response {
@@ -54,6 +60,25 @@ impl rt::__private::Decode for DescribeThings2Response {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["ThingId"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DescribeThings2Response {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("ThingId", &self.thing_id)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DescribeThings2Response {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// Decodes a `DescribeThings` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
@@ -85,23 +110,36 @@ impl crate::Client {
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_index_twins/describe_things.md` (line 1).
-    pub async fn describe_things_2(
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_index_twins::Client) -> Result<(), golden_ucloud_index_twins::Error> {
+    /// use golden_ucloud_index_twins::DescribeThings2Request;
+    ///
+    /// let response = client.describe_things_2(&DescribeThings2Request::new(String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn describe_things_2(
         &self,
         request: &DescribeThings2Request,
-    ) -> Result<DescribeThings2Response, rt::Error> {
+    ) -> rt::PendingCall<'_, DescribeThings2Response> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl DescribeThings2Response {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_things_2`](crate::Client::describe_things_2).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_things_2`](crate::Client::describe_things_2).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for DescribeThings2Response {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -9,24 +9,43 @@ use docbind_runtime as rt;
 /// Parameters of 创建节点 (`CreateUvodnNode`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreateUvodnNodeRequest {
     /// 1按时，2按月，3按年
     ///
     /// Wire name: `ChargeType`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "ChargeType"))]
     pub billing: ChargeType,
     /// 1标准镜像，2行业镜像，3自定义镜像
     ///
     /// Wire name: `ImageType`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ImageType", default, skip_serializing_if = "Option::is_none")
+    )]
     pub image_type: Option<ImageType>,
     /// 起始位置
     ///
     /// Wire name: `Begin`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Begin", default, skip_serializing_if = "Option::is_none")
+    )]
     pub begin: Option<i64>,
     /// 数量
     ///
     /// Wire name: `Count`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Count", default, skip_serializing_if = "Option::is_none")
+    )]
     pub count: Option<i64>,
     /// Wire name: `Disk`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
+    #[cfg_attr(feature = "serde", serde(rename = "Disk", default))]
     pub disk: Vec<CreateUvodnNodeDisk>,
 }
 impl CreateUvodnNodeRequest {
@@ -79,10 +98,19 @@ impl CreateUvodnNodeRequest {
 /// The `Disk` parameter group.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreateUvodnNodeDisk {
     /// 磁盘类型：CLOUD\_SSD，CLOUD\_NORMAL
     ///
     /// Wire name: `Type`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
+    )]
     pub kind: Option<DiskType>,
 }
 impl CreateUvodnNodeDisk {
@@ -119,7 +147,7 @@ pub struct CreateUvodnNodeResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for CreateUvodnNodeResponse {}
 impl rt::__private::Decode for CreateUvodnNodeResponse {
@@ -138,6 +166,27 @@ impl rt::__private::Decode for CreateUvodnNodeResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["NodeList", "Nodes", "Total"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for CreateUvodnNodeResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.field("NodeList", &self.node_list)?;
+        object.field("Nodes", &self.nodes)?;
+        object.optional("Total", &self.total_count)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for CreateUvodnNodeResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// `NodeInfo`, a model of 创建节点 (`CreateUvodnNode`).
@@ -179,6 +228,27 @@ impl rt::__private::Decode for Node {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["State", "ChargeType", "ImageType"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for Node {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("State", &self.phase)?;
+        object.optional("ChargeType", &self.charge_type)?;
+        object.optional("ImageType", &self.image_type)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for Node {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// 1按时，2按月，3按年
@@ -223,6 +293,23 @@ impl std::fmt::Display for ChargeType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ChargeType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ChargeType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// 1标准镜像，2行业镜像，3自定义镜像
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -265,6 +352,23 @@ impl std::fmt::Display for ImageType {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for ImageType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for ImageType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// 磁盘类型：CLOUD\_SSD，CLOUD\_NORMAL
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -301,6 +405,23 @@ impl rt::Enumeration for DiskType {
 impl std::fmt::Display for DiskType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DiskType {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DiskType {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
     }
 }
 /// 1部署中，2待启动
@@ -341,6 +462,23 @@ impl std::fmt::Display for NodeState {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for NodeState {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for NodeState {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `CreateUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -368,18 +506,22 @@ impl crate::Client {
     /// **Read-only** (set in overlay.toml): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_overlay/create_uvodn_node.md` (line 1).
-    pub async fn create_uvodn_node(
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_overlay::Client) -> Result<(), golden_ucloud_overlay::Error> {
+    /// use golden_ucloud_overlay::CreateUvodnNodeRequest;
+    ///
+    /// let response = client.create_uvodn_node(&CreateUvodnNodeRequest::new(todo!())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create_uvodn_node(
         &self,
         request: &CreateUvodnNodeRequest,
-    ) -> Result<CreateUvodnNodeResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, CreateUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`create_uvodn_node`](Self::create_uvodn_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn create_uvodn_node_stream(
@@ -407,6 +549,15 @@ impl crate::Client {
 impl CreateUvodnNodeResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_uvodn_node`](crate::Client::create_uvodn_node).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_uvodn_node`](crate::Client::create_uvodn_node).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for CreateUvodnNodeResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

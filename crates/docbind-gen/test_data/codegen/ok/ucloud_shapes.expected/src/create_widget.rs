@@ -9,84 +9,134 @@ use docbind_runtime as rt;
 /// Parameters of 创建小部件 (`CreateWidget`).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreateWidgetRequest {
     /// 地域
     ///
     /// Wire name: `Region`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
+    )]
     pub region: Option<String>,
     /// 可用区
     ///
     /// Wire name: `Zone`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Zone", default, skip_serializing_if = "Option::is_none")
+    )]
     pub zone: Option<String>,
     /// 项目ID
     ///
     /// Wire name: `ProjectId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub project_id: Option<String>,
     /// 名称
     ///
     /// Wire name: `Name`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Name"))]
     pub name: String,
     /// 类型（Rust 关键字）
     ///
     /// Wire name: `Type`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Type"))]
     pub r#type: i64,
     /// 密码，Debug 输出时隐藏
     ///
     /// Wire name: `Password`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Password"))]
     pub password: String,
     /// 比例
     ///
     /// Wire name: `Ratio`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Ratio"))]
     pub ratio: f64,
     /// 是否启用
     ///
     /// Wire name: `Enabled`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Enabled"))]
     pub enabled: bool,
     /// 自由格式的规格
     ///
     /// Wire name: `Spec`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Spec"))]
     pub spec: rt::serde_json::Value,
     /// 大小
     ///
     /// Wire name: `Size`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Size", default, skip_serializing_if = "Option::is_none")
+    )]
     pub size: Option<i64>,
     /// 权重
     ///
     /// Wire name: `Weight`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Weight", default, skip_serializing_if = "Option::is_none")
+    )]
     pub weight: Option<f64>,
     /// 详情
     ///
     /// Wire name: `Verbose`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Verbose", default, skip_serializing_if = "Option::is_none")
+    )]
     pub verbose: Option<bool>,
     /// 选项
     ///
     /// Wire name: `Options`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Options", default, skip_serializing_if = "Option::is_none")
+    )]
     pub options: Option<rt::serde_json::Value>,
     /// 端口
     ///
     /// Wire name: `Ports`.
+    #[cfg_attr(feature = "serde", serde(rename = "Ports", default))]
     pub ports: Vec<i64>,
     /// 权重
     ///
     /// Wire name: `Weights`.
+    #[cfg_attr(feature = "serde", serde(rename = "Weights", default))]
     pub weights: Vec<f64>,
     /// 标志
     ///
     /// Wire name: `Flags`.
+    #[cfg_attr(feature = "serde", serde(rename = "Flags", default))]
     pub flags: Vec<bool>,
     /// 附加数据
     ///
     /// Wire name: `Extras`.
+    #[cfg_attr(feature = "serde", serde(rename = "Extras", default))]
     pub extras: Vec<rt::serde_json::Value>,
     /// 节点ID
     ///
     /// Wire name: `NodeId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "NodeId", default))]
     pub node_id: Vec<String>,
     /// Wire name: `RuleSet`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
+    #[cfg_attr(feature = "serde", serde(rename = "RuleSet", default))]
     pub rule_set: Vec<CreateWidgetRuleSet>,
     /// Wire name: `HealthCheck`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "HealthCheck", default, skip_serializing_if = "Option::is_none")
+    )]
     pub health_check: Option<CreateWidgetHealthCheck>,
     /// Wire name: `Source`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
+    #[cfg_attr(feature = "serde", serde(rename = "Source", default))]
     pub source: Vec<CreateWidgetSource>,
 }
 impl CreateWidgetRequest {
@@ -280,14 +330,24 @@ impl std::fmt::Debug for CreateWidgetRequest {
 /// The `RuleSet` parameter group.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreateWidgetRuleSet {
     /// 指标ID
     ///
     /// Wire name: `MetricID`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "MetricID"))]
     pub metric_id: i64,
     /// 规则名
     ///
     /// Wire name: `Name`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Name", default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
 }
 impl CreateWidgetRuleSet {
@@ -309,10 +369,19 @@ impl CreateWidgetRuleSet {
 /// The `HealthCheck` parameter group.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreateWidgetHealthCheck {
     /// 端口
     ///
     /// Wire name: `Port`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Port", default, skip_serializing_if = "Option::is_none")
+    )]
     pub port: Option<i64>,
 }
 impl CreateWidgetHealthCheck {
@@ -333,14 +402,27 @@ impl CreateWidgetHealthCheck {
 /// The `MySQLNode` parameter group.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreateWidgetSourceMySqlNode {
     /// 主机
     ///
     /// Wire name: `Host`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Host", default, skip_serializing_if = "Option::is_none")
+    )]
     pub host: Option<String>,
     /// 端口
     ///
     /// Wire name: `Port`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Port", default, skip_serializing_if = "Option::is_none")
+    )]
     pub port: Option<i64>,
 }
 impl CreateWidgetSourceMySqlNode {
@@ -368,8 +450,17 @@ impl CreateWidgetSourceMySqlNode {
 /// The `Source` parameter group.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreateWidgetSource {
     /// Wire name: `MySQLNode`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "MySQLNode", default, skip_serializing_if = "Option::is_none")
+    )]
     pub my_sql_node: Option<CreateWidgetSourceMySqlNode>,
 }
 impl CreateWidgetSource {
@@ -406,7 +497,7 @@ pub struct CreateWidgetResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for CreateWidgetResponse {}
 impl rt::__private::Decode for CreateWidgetResponse {
@@ -424,6 +515,26 @@ impl rt::__private::Decode for CreateWidgetResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["WidgetId", "Login"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for CreateWidgetResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("WidgetId", &self.widget_id)?;
+        object.optional("Login", &self.login)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for CreateWidgetResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// `LoginInfo`, a model of 创建小部件 (`CreateWidget`).
@@ -472,6 +583,28 @@ impl rt::__private::Decode for LoginInfo {
         &["UserName", "PassWord", "AccessToken", "HostPw"]
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for LoginInfo {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("UserName", &self.user_name)?;
+        object.optional("PassWord", &self.pass_word)?;
+        object.optional("AccessToken", &self.access_token)?;
+        object.optional("HostPw", &self.host_pw)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for LoginInfo {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
+    }
+}
 impl std::fmt::Debug for LoginInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoginInfo")
@@ -510,23 +643,36 @@ impl crate::Client {
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/ucloud_shapes/create_widget.md` (line 1).
-    pub async fn create_widget(
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_shapes::Client) -> Result<(), golden_ucloud_shapes::Error> {
+    /// use golden_ucloud_shapes::CreateWidgetRequest;
+    ///
+    /// let response = client.create_widget(&CreateWidgetRequest::new(String::new(), 0, String::new(), todo!(), false, todo!(), Vec::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create_widget(
         &self,
         request: &CreateWidgetRequest,
-    ) -> Result<CreateWidgetResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, CreateWidgetResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl CreateWidgetResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_widget`](crate::Client::create_widget).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_widget`](crate::Client::create_widget).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for CreateWidgetResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

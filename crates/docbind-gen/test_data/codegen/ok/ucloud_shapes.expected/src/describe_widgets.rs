@@ -9,34 +9,67 @@ use docbind_runtime as rt;
 /// Parameters of 获取小部件 (`DescribeWidgets`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct DescribeWidgetsRequest {
     /// 数据偏移量
     ///
     /// Wire name: `Offset`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Offset", default, skip_serializing_if = "Option::is_none")
+    )]
     pub offset: Option<i64>,
     /// 返回数据长度
     ///
     /// Wire name: `Limit`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")
+    )]
     pub limit: Option<i64>,
     /// 类型
     ///
     /// Wire name: `Type`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
+    )]
     pub r#type: Option<String>,
     /// 仅大小写不同
     ///
     /// Wire name: `type`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "type", default, skip_serializing_if = "Option::is_none")
+    )]
     pub type_2: Option<String>,
     /// 不能作原始标识符的关键字
     ///
     /// Wire name: `Self`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Self", default, skip_serializing_if = "Option::is_none")
+    )]
     pub self_: Option<String>,
     /// 难看的蛇形名
     ///
     /// Wire name: `UHostId`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "UHostId", default, skip_serializing_if = "Option::is_none")
+    )]
     pub u_host_id: Option<String>,
     /// 难看的蛇形名
     ///
     /// Wire name: `IPv6Network`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "IPv6Network", default, skip_serializing_if = "Option::is_none")
+    )]
     pub i_pv6_network: Option<String>,
 }
 impl DescribeWidgetsRequest {
@@ -131,7 +164,7 @@ pub struct DescribeWidgetsResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for DescribeWidgetsResponse {}
 impl rt::__private::Decode for DescribeWidgetsResponse {
@@ -154,6 +187,31 @@ impl rt::__private::Decode for DescribeWidgetsResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["TotalCount", "WidgetSet", "A", "B", "C", "Match", "Extra"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DescribeWidgetsResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("TotalCount", &self.total_count)?;
+        object.field("WidgetSet", &self.widget_set)?;
+        object.optional("A", &self.a)?;
+        object.optional("B", &self.b)?;
+        object.optional("C", &self.c)?;
+        object.optional("Match", &self.r#match)?;
+        object.optional("Extra", &self.extra_2)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DescribeWidgetsResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// `WidgetInfo`, a model of 获取小部件 (`DescribeWidgets`).
@@ -249,6 +307,35 @@ impl rt::__private::Decode for WidgetInfo {
         ]
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for WidgetInfo {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("WidgetId", &self.widget_id)?;
+        object.optional("Size", &self.size)?;
+        object.optional("Ratio", &self.ratio)?;
+        object.optional("Enabled", &self.enabled)?;
+        object.optional("Raw", &self.raw)?;
+        object.field("Tags", &self.tags)?;
+        object.field("Ports", &self.ports)?;
+        object.field("Weights", &self.weights)?;
+        object.field("Flags", &self.flags)?;
+        object.field("Extras", &self.extras)?;
+        object.optional("Policy", &self.policy)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for WidgetInfo {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
+    }
+}
 /// `ULBPolicySet`, a model of 获取小部件 (`DescribeWidgets`).
 ///
 /// Defined at `codegen/ok/ucloud_shapes/describe_widgets.md` line 52.
@@ -278,6 +365,25 @@ impl rt::__private::Decode for UlbPolicySet {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["Match"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for UlbPolicySet {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("Match", &self.r#match)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for UlbPolicySet {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// `UlbPolicySet`, a model of 获取小部件 (`DescribeWidgets`).
@@ -311,6 +417,25 @@ impl rt::__private::Decode for UlbPolicySet2 {
         &["Mod"]
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for UlbPolicySet2 {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("Mod", &self.r#mod)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for UlbPolicySet2 {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
+    }
+}
 /// `DescribeWidgetsResponse`, a model of 获取小部件 (`DescribeWidgets`).
 ///
 /// Defined at `codegen/ok/ucloud_shapes/describe_widgets.md` line 64.
@@ -342,6 +467,25 @@ impl rt::__private::Decode for DescribeWidgetsResponse2 {
         &["Ref"]
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DescribeWidgetsResponse2 {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("Ref", &self.r#ref)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DescribeWidgetsResponse2 {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
+    }
+}
 /// `Empty`, a model of 获取小部件 (`DescribeWidgets`).
 ///
 /// Defined at `codegen/ok/ucloud_shapes/describe_widgets.md` line 70.
@@ -362,6 +506,23 @@ impl rt::__private::Decode for Empty {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &[]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for Empty {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::WireObject::begin(serializer)?.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for Empty {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// Decodes a `DescribeWidgets` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
@@ -391,18 +552,22 @@ impl crate::Client {
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_shapes/describe_widgets.md` (line 1).
-    pub async fn describe_widgets(
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_shapes::Client) -> Result<(), golden_ucloud_shapes::Error> {
+    /// use golden_ucloud_shapes::DescribeWidgetsRequest;
+    ///
+    /// let response = client.describe_widgets(&DescribeWidgetsRequest::new()).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn describe_widgets(
         &self,
         request: &DescribeWidgetsRequest,
-    ) -> Result<DescribeWidgetsResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, DescribeWidgetsResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`describe_widgets`](Self::describe_widgets), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn describe_widgets_stream(
@@ -430,6 +595,15 @@ impl crate::Client {
 impl DescribeWidgetsResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_widgets`](crate::Client::describe_widgets).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_widgets`](crate::Client::describe_widgets).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for DescribeWidgetsResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

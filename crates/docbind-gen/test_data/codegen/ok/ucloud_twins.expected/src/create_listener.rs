@@ -9,10 +9,16 @@ use docbind_runtime as rt;
 /// Parameters of 创建监听器 (`CreateListener`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct CreateListenerRequest {
     /// 负载均衡ID
     ///
     /// Wire name: `ULBId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "ULBId"))]
     pub ulb_id: String,
 }
 impl CreateListenerRequest {
@@ -35,7 +41,7 @@ pub struct CreateListenerResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for CreateListenerResponse {}
 impl rt::__private::Decode for CreateListenerResponse {
@@ -52,6 +58,25 @@ impl rt::__private::Decode for CreateListenerResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["ListenerId"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for CreateListenerResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("ListenerId", &self.listener_id)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for CreateListenerResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// Decodes a `CreateListener` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
@@ -81,23 +106,36 @@ impl crate::Client {
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/ucloud_twins/create_listener.md` (line 1).
-    pub async fn create_listener(
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_twins::Client) -> Result<(), golden_ucloud_twins::Error> {
+    /// use golden_ucloud_twins::CreateListenerRequest;
+    ///
+    /// let response = client.create_listener(&CreateListenerRequest::new(String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn create_listener(
         &self,
         request: &CreateListenerRequest,
-    ) -> Result<CreateListenerResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, CreateListenerResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl CreateListenerResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_listener`](crate::Client::create_listener).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_listener`](crate::Client::create_listener).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for CreateListenerResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

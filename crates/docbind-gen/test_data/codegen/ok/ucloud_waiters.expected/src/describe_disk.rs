@@ -9,14 +9,21 @@ use docbind_runtime as rt;
 /// Parameters of 获取磁盘 (`DescribeDisk`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct DescribeDiskRequest {
     /// 磁盘id
     ///
     /// Wire name: `DiskId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "DiskId"))]
     pub disk_id: String,
     /// 0读，1写
     ///
     /// Wire name: `Metric`.
+    #[cfg_attr(feature = "serde", serde(rename = "Metric", default))]
     pub metric: Vec<Metric>,
 }
 impl DescribeDiskRequest {
@@ -51,7 +58,7 @@ pub struct DescribeDiskResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for DescribeDiskResponse {}
 impl rt::__private::Decode for DescribeDiskResponse {
@@ -68,6 +75,25 @@ impl rt::__private::Decode for DescribeDiskResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["Disks"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DescribeDiskResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.field("Disks", &self.disks)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DescribeDiskResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// `DiskInfo`, a model of 获取磁盘 (`DescribeDisk`).
@@ -104,6 +130,26 @@ impl rt::__private::Decode for DiskInfo {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["Serial", "Phase"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DiskInfo {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("Serial", &self.serial)?;
+        object.optional("Phase", &self.phase)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DiskInfo {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// 0读，1写
@@ -144,6 +190,23 @@ impl std::fmt::Display for Metric {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for Metric {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for Metric {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `DescribeDisk` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -171,23 +234,36 @@ impl crate::Client {
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_waiters/describe_disk.md` (line 1).
-    pub async fn describe_disk(
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_waiters::Client) -> Result<(), golden_ucloud_waiters::Error> {
+    /// use golden_ucloud_waiters::DescribeDiskRequest;
+    ///
+    /// let response = client.describe_disk(&DescribeDiskRequest::new(String::new())).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn describe_disk(
         &self,
         request: &DescribeDiskRequest,
-    ) -> Result<DescribeDiskResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, DescribeDiskResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl DescribeDiskResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_disk`](crate::Client::describe_disk).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_disk`](crate::Client::describe_disk).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for DescribeDiskResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -9,22 +9,40 @@ use docbind_runtime as rt;
 /// Parameters of 获取节点列表 (`DescribeNode`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct DescribeNodeRequest {
     /// 节点id
     ///
     /// Wire name: `NodeId`.
+    #[cfg_attr(feature = "serde", serde(rename = "NodeId", default))]
     pub node_id: Vec<String>,
     /// 偏移
     ///
     /// Wire name: `Offset`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Offset", default, skip_serializing_if = "Option::is_none")
+    )]
     pub offset: Option<i64>,
     /// 长度
     ///
     /// Wire name: `Limit`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")
+    )]
     pub limit: Option<i64>,
     /// 标签（文档未列出）
     ///
     /// Wire name: `Tag`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")
+    )]
     pub tag: Option<String>,
 }
 impl DescribeNodeRequest {
@@ -78,7 +96,7 @@ pub struct DescribeNodeResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for DescribeNodeResponse {}
 impl rt::__private::Decode for DescribeNodeResponse {
@@ -96,6 +114,26 @@ impl rt::__private::Decode for DescribeNodeResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["TotalCount", "NodeSet"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for DescribeNodeResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("TotalCount", &self.total_count)?;
+        object.field("NodeSet", &self.node_set)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for DescribeNodeResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// `NodeInfo`, a model of 获取节点列表 (`DescribeNode`).
@@ -139,6 +177,27 @@ impl rt::__private::Decode for NodeInfo {
         &["NodeId", "State", "IpSet"]
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for NodeInfo {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("NodeId", &self.node_id)?;
+        object.optional("State", &self.state)?;
+        object.field("IpSet", &self.ip_set)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for NodeInfo {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
+    }
+}
 /// `NodeIp`, a model of 获取节点列表 (`DescribeNode`).
 ///
 /// Defined at `codegen/ok/ucloud_waiters/overlay.toml` line 8.
@@ -168,6 +227,25 @@ impl rt::__private::Decode for NodeIp {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["Ip"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for NodeIp {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("Ip", &self.ip)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for NodeIp {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// 状态，1部署中，4运行中，10已删除，11异常
@@ -216,6 +294,23 @@ impl std::fmt::Display for NodeState {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for NodeState {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for NodeState {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::enumeration(deserializer)
+    }
+}
 /// Decodes a `DescribeNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -243,18 +338,22 @@ impl crate::Client {
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_waiters/describe_node.md` (line 1).
-    pub async fn describe_node(
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_waiters::Client) -> Result<(), golden_ucloud_waiters::Error> {
+    /// use golden_ucloud_waiters::DescribeNodeRequest;
+    ///
+    /// let response = client.describe_node(&DescribeNodeRequest::new()).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn describe_node(
         &self,
         request: &DescribeNodeRequest,
-    ) -> Result<DescribeNodeResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, DescribeNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`describe_node`](Self::describe_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn describe_node_stream(
@@ -282,6 +381,15 @@ impl crate::Client {
 impl DescribeNodeResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_node`](crate::Client::describe_node).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_node`](crate::Client::describe_node).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for DescribeNodeResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -9,14 +9,24 @@ use docbind_runtime as rt;
 /// Parameters of 获取任务 (`GetJob`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+    serde(crate = "rt::__private::serde")
+)]
 pub struct GetJobRequest {
     /// 任务id
     ///
     /// Wire name: `JobId`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "JobId"))]
     pub job_id: i64,
     /// 详细
     ///
     /// Wire name: `Verbose`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Verbose", default, skip_serializing_if = "Option::is_none")
+    )]
     pub verbose: Option<bool>,
 }
 impl GetJobRequest {
@@ -46,7 +56,7 @@ pub struct GetJobResponse {
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
-    _request_id: Option<String>,
+    _call: rt::__private::CallMeta,
 }
 impl rt::__private::Sealed for GetJobResponse {}
 impl rt::__private::Decode for GetJobResponse {
@@ -63,6 +73,25 @@ impl rt::__private::Decode for GetJobResponse {
     }
     fn field_names(&self) -> &'static [&'static str] {
         &["Status"]
+    }
+}
+#[cfg(feature = "serde")]
+impl rt::__private::serde::Serialize for GetJobResponse {
+    fn serialize<S: rt::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        object.optional("Status", &self.status)?;
+        object.end(&self.extra)
+    }
+}
+#[cfg(feature = "serde")]
+impl<'de> rt::__private::serde::Deserialize<'de> for GetJobResponse {
+    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::__private::serde_wire::decode(deserializer)
     }
 }
 /// Decodes a `GetJob` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
@@ -89,23 +118,36 @@ impl crate::Client {
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_waiters/get_job.md` (line 1).
-    pub async fn get_job(
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_waiters::Client) -> Result<(), golden_ucloud_waiters::Error> {
+    /// use golden_ucloud_waiters::GetJobRequest;
+    ///
+    /// let response = client.get_job(&GetJobRequest::new(0)).await?;
+    /// println!("{response:?} (request id {:?})", response.request_id());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn get_job(
         &self,
         request: &GetJobRequest,
-    ) -> Result<GetJobResponse, rt::Error> {
+    ) -> rt::PendingCall<'_, GetJobResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
-        let (mut response, info) = self
-            .runtime()
-            .call(&OPERATION, form, decode_response)
-            .await?;
-        response._request_id = info.request_id;
-        Ok(response)
+        self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
 impl GetJobResponse {
     /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_job`](crate::Client::get_job).
     pub fn request_id(&self) -> Option<&str> {
-        self._request_id.as_deref()
+        self._call.info().request_id.as_deref()
+    }
+    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_job`](crate::Client::get_job).
+    pub fn call_info(&self) -> &rt::CallInfo {
+        self._call.info()
+    }
+}
+impl rt::__private::Response for GetJobResponse {
+    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
+        &mut self._call
     }
 }

@@ -1,0 +1,102 @@
+//! The opt-in serde impls of generated types (the generated crate's cargo feature `serde`), all in the shape of the
+//! wire: wire names, enumerations as their wire values, a decoded struct's `extra` written back into its object.
+//!
+//! Responses and models get small hand-written impls over the runtime's `serde_wire` (reading back goes through the
+//! same lenient decoder as a response body, so what was kept in `extra` returns there); requests, built in code,
+//! derive serde with their wire names. Everything is behind `cfg(feature = "serde")`, so the default build compiles
+//! no serde code for generated types.
+
+use super::defs::{Arity, EnumDef, FieldDef, OperationDefs, Shape, StructDef};
+use super::names::ident;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The feature gate of every serde item.
+const FEATURE: &str = "serde";
+
+/// `Serialize` and `Deserialize` of a response or model.
+pub fn decoded_impls(def: &StructDef) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let fields = def.fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let wire = &f.wire;
+        match f.arity {
+            Arity::Optional => quote!(object.optional(#wire, &self.#id)?;),
+            Arity::One | Arity::List => quote!(object.field(#wire, &self.#id)?;),
+        }
+    });
+    let body = if def.fields.is_empty() {
+        quote!(rt::__private::serde_wire::WireObject::begin(serializer)?.end(&self.extra))
+    } else {
+        quote! {
+            let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+            #(#fields)*
+            object.end(&self.extra)
+        }
+    };
+    quote! {
+        #[cfg(feature = #FEATURE)]
+        impl rt::__private::serde::Serialize for #name {
+            fn serialize<S: rt::__private::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #body
+            }
+        }
+        #[cfg(feature = #FEATURE)]
+        impl<'de> rt::__private::serde::Deserialize<'de> for #name {
+            fn deserialize<D: rt::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                rt::__private::serde_wire::decode(deserializer)
+            }
+        }
+    }
+}
+
+/// The derive of a request or request group, as an attribute of the struct.
+pub fn request_derive() -> syn::Attribute {
+    syn::parse_quote! {
+        #[cfg_attr(
+            feature = "serde",
+            derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+            serde(crate = "rt::__private::serde")
+        )]
+    }
+}
+
+/// A request field's wire name, and for an optional or list field that it may be absent (an unset option is not
+/// written).
+pub fn request_field_attribute(field: &FieldDef) -> syn::Attribute {
+    let wire = &field.wire;
+    match field.arity {
+        Arity::One => syn::parse_quote!(#[cfg_attr(feature = "serde", serde(rename = #wire))]),
+        Arity::Optional => syn::parse_quote! {
+            #[cfg_attr(feature = "serde", serde(rename = #wire, default, skip_serializing_if = "Option::is_none"))]
+        },
+        Arity::List => syn::parse_quote!(#[cfg_attr(feature = "serde", serde(rename = #wire, default))]),
+    }
+}
+
+/// `Serialize` and `Deserialize` of an enumeration: its wire value, a number where the docs type it as an integer.
+pub fn enum_impls(def: &EnumDef, defs: &OperationDefs) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let integer = is_integer(def, defs);
+    quote! {
+        #[cfg(feature = #FEATURE)]
+        impl rt::__private::serde::Serialize for #name {
+            fn serialize<S: rt::__private::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                rt::__private::serde_wire::enum_value(self.as_str(), #integer, serializer)
+            }
+        }
+        #[cfg(feature = #FEATURE)]
+        impl<'de> rt::__private::serde::Deserialize<'de> for #name {
+            fn deserialize<D: rt::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                rt::__private::serde_wire::enumeration(deserializer)
+            }
+        }
+    }
+}
+
+/// Whether the fields typed by this enumeration carry integers on the wire (the overlay gives one enumeration to
+/// fields of one wire type).
+fn is_integer(def: &EnumDef, defs: &OperationDefs) -> bool {
+    let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
+    structs.flat_map(|s| &s.fields).any(|f| matches!(&f.shape, Shape::Enum { name, int: true } if *name == def.name))
+}

@@ -1,0 +1,116 @@
+//! serde for generated types (cargo feature `serde`), in the shape of the wire: wire names, `extra` written back
+//! into its object, enumerations as their wire values.
+//!
+//! Responses and models read back through the same lenient decoder as a response body, so a decoded value,
+//! serialized and read back, is equal to itself: a value that did not fit its field, kept in `extra` under the
+//! field's wire name, is written under that name and lands in `extra` again. Requests derive serde instead (they
+//! are built in code, so they need no lenient reading).
+//!
+//! Known loss: an integer wider than 64 bits kept in `extra` is written as the string of its digits (serde has no
+//! portable way to write it as a number).
+
+use serde::de::{Deserializer, Error as _};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+use crate::decode::{decode_object, Decode};
+use crate::{Enumeration, Extra};
+
+/// Writes a response or model as one object: declared fields under their wire names, then the `extra` entries.
+#[derive(Debug)]
+pub struct WireObject<M> {
+    map: M,
+}
+
+impl<M: SerializeMap> WireObject<M> {
+    /// Starts the object.
+    pub fn begin<S: Serializer<SerializeMap = M>>(serializer: S) -> Result<Self, S::Error> {
+        Ok(WireObject { map: serializer.serialize_map(None)? })
+    }
+
+    /// A field that is always written (a list, even empty: the docs declare it).
+    pub fn field<T: Serialize + ?Sized>(&mut self, wire: &'static str, value: &T) -> Result<(), M::Error> {
+        self.map.serialize_entry(wire, value)
+    }
+
+    /// An optional field, written when set.
+    pub fn optional<T: Serialize>(&mut self, wire: &'static str, value: &Option<T>) -> Result<(), M::Error> {
+        match value {
+            Some(value) => self.map.serialize_entry(wire, value),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes `extra`'s entries, in the order they were received, and ends the object.
+    pub fn end(mut self, extra: &Extra) -> Result<M::Ok, M::Error> {
+        for (key, value) in extra {
+            self.map.serialize_entry(key, value)?;
+        }
+        self.map.end()
+    }
+}
+
+/// Reads a response or model the way a response body is decoded: declared wire names into their fields, leniently,
+/// and everything else into `extra`. Keys keep their order (the input is transcoded to JSON text, not gathered in a
+/// map), so `extra` reads back in the order it was written.
+pub fn decode<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Decode + Default,
+{
+    let mut json = Vec::new();
+    serde_transcode::transcode(deserializer, &mut serde_json::Serializer::new(&mut json)).map_err(D::Error::custom)?;
+    let mut value = T::default();
+    decode_object(&json, &mut value).map_err(D::Error::custom)?;
+    Ok(value)
+}
+
+/// Writes an enumeration's wire value: as a number when the docs type the field as an integer and the value is one,
+/// else as a string (an `Unknown` value as it was received).
+pub fn enum_value<S: Serializer>(wire: &str, integer: bool, serializer: S) -> Result<S::Ok, S::Error> {
+    match wire.parse::<i64>() {
+        Ok(number) if integer => serializer.serialize_i64(number),
+        _ => serializer.serialize_str(wire),
+    }
+}
+
+/// Reads an enumeration from its wire value, a string or a number; a value the docs do not list becomes `Unknown`.
+pub fn enumeration<'de, D, E>(deserializer: D) -> Result<E, D::Error>
+where
+    D: Deserializer<'de>,
+    E: Enumeration,
+{
+    match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::String(raw) => Ok(E::from_wire(&raw)),
+        serde_json::Value::Number(number) => Ok(E::from_wire(&number.to_string())),
+        other => Err(D::Error::custom(format!("expected a string or a number, found {other}"))),
+    }
+}
+
+/// `extra` as a map of its entries, in the order they were received.
+impl Serialize for Extra {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+/// A map, entries in order.
+impl<'de> Deserialize<'de> for Extra {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = Extra;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Extra, A::Error> {
+                let mut extra = Extra::new();
+                while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
+                    extra.insert(key, value);
+                }
+                Ok(extra)
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
+}
