@@ -5,7 +5,7 @@
 
 use crate::ir::{Data, Field, Model, Operation, Response, Type};
 use crate::load::{load, LoadError, Loaded};
-use crate::overlay::{OperationRustNames, Waiter};
+use crate::overlay::{Enumeration, OperationRustNames, Waiter};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -152,13 +152,22 @@ fn compare_operation(
             out.push(change(Impact::Breaking, op, "Rust name", detail));
         }
         for a in &new_names.fields {
-            if old_names.field(&a.path) != Some(a) {
-                out.push(change(
-                    Impact::Breaking,
-                    op,
-                    &format!("field {}", a.path),
-                    "overlay changes its Rust name or type",
-                ));
+            let before = old_names.field(&a.path);
+            if before != Some(a) {
+                // Only the wire type of the values (TOML integers or strings): the Rust API is the same, the
+                // serialized form (cargo feature `serde`) is not.
+                let serde_only = before.is_some_and(|b| {
+                    let same_values =
+                        |x: &Enumeration, y: &Enumeration| Enumeration { numbers: y.numbers, ..x.clone() } == *y;
+                    b.rename == a.rename
+                        && matches!((&b.enumeration, &a.enumeration), (Some(x), Some(y)) if same_values(x, y))
+                });
+                let detail = if serde_only {
+                    "overlay changes whether serde writes the enumeration's values as numbers or strings"
+                } else {
+                    "overlay changes its Rust name or type"
+                };
+                out.push(change(Impact::Breaking, op, &format!("field {}", a.path), detail));
             }
         }
         for a in &old_names.fields {

@@ -143,6 +143,9 @@ pub(crate) struct Enumeration {
     pub name: String,
     /// (variant name, wire value), in overlay order.
     pub variants: Vec<(String, String)>,
+    /// Whether the overlay writes every wire value as a TOML integer: the service sends JSON numbers, whatever the
+    /// docs' table says (serde writes the values back as numbers).
+    pub numbers: bool,
     /// Where the overlay declares it, for errors about it.
     pub source: Source,
 }
@@ -150,7 +153,7 @@ pub(crate) struct Enumeration {
 /// Equal when name and values are: moving a declaration within `overlay.toml` changes no API (see `diff`).
 impl PartialEq for Enumeration {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name && self.variants == other.variants
+        self.name == other.name && self.variants == other.variants && self.numbers == other.numbers
     }
 }
 
@@ -460,7 +463,8 @@ fn apply_field(
         if variants.is_empty() {
             return Err(("an enum needs at least one value".into(), at));
         }
-        names.enumeration = Some(Enumeration { name, variants, source: source_at(declared) });
+        let numbers = e.values.values().all(toml::Value::is_integer);
+        names.enumeration = Some(Enumeration { name, variants, numbers, source: source_at(declared) });
     }
     Ok((names.rename.is_some() || names.enumeration.is_some()).then_some(names))
 }

@@ -48,6 +48,9 @@ pub use error::{BoxError, Error};
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).
 pub use futures;
 pub use pending::{CallFuture, PendingCall};
+/// The HTTP client the runtime is built on, re-exported so an application's own client
+/// ([`HttpOptions::http_client`], `Config::with_http_client`) is of the same version.
+pub use reqwest;
 pub use retry::RetryPolicy;
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).
 pub use serde_json;

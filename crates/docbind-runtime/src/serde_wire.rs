@@ -6,8 +6,11 @@
 //! field's wire name, is written under that name and lands in `extra` again. Requests derive serde instead (they
 //! are built in code, so they need no lenient reading).
 //!
-//! Known loss: an integer wider than 64 bits kept in `extra` is written as the string of its digits (serde has no
-//! portable way to write it as a number).
+//! A Finovy response is written as its `data` object, with the keys its envelope left over (which decoding keeps in
+//! the response's `extra`). Known losses: an integer wider than 64 bits kept in `extra` is written as the string of
+//! its digits (serde has no portable way to write it as a number); an envelope's leftover key that the `data`
+//! object declares too (an envelope whose `data` is not an object, say) is not written twice, and reads back into the
+//! declared field.
 
 use serde::de::{Deserializer, Error as _};
 use serde::ser::{SerializeMap, Serializer};
@@ -18,33 +21,50 @@ use crate::{Enumeration, Extra};
 
 /// Writes a response or model as one object: declared fields under their wire names, then the `extra` entries.
 #[derive(Debug)]
-pub struct WireObject<M> {
+pub struct WireObject<'a, M> {
     map: M,
+    extra: &'a Extra,
+    /// The keys written so far, so that `extra` adds no second entry under one of them.
+    written: Vec<&'static str>,
 }
 
-impl<M: SerializeMap> WireObject<M> {
-    /// Starts the object.
-    pub fn begin<S: Serializer<SerializeMap = M>>(serializer: S) -> Result<Self, S::Error> {
-        Ok(WireObject { map: serializer.serialize_map(None)? })
+impl<'a, M: SerializeMap> WireObject<'a, M> {
+    /// Starts the object of a struct whose `extra` is `extra`.
+    pub fn begin<S: Serializer<SerializeMap = M>>(serializer: S, extra: &'a Extra) -> Result<Self, S::Error> {
+        Ok(WireObject { map: serializer.serialize_map(None)?, extra, written: Vec::new() })
     }
 
-    /// A field that is always written (a list, even empty: the docs declare it).
+    /// A list, written even when empty (the docs declare it), unless it is empty because its value did not fit and
+    /// is in `extra`: then that value is written, as it was received.
+    pub fn list<T: Serialize>(&mut self, wire: &'static str, value: &[T]) -> Result<(), M::Error> {
+        if value.is_empty() && self.extra.get(wire).is_some() {
+            return Ok(());
+        }
+        self.field(wire, value)
+    }
+
+    /// A field that is always there.
     pub fn field<T: Serialize + ?Sized>(&mut self, wire: &'static str, value: &T) -> Result<(), M::Error> {
+        self.written.push(wire);
         self.map.serialize_entry(wire, value)
     }
 
     /// An optional field, written when set.
     pub fn optional<T: Serialize>(&mut self, wire: &'static str, value: &Option<T>) -> Result<(), M::Error> {
         match value {
-            Some(value) => self.map.serialize_entry(wire, value),
+            Some(value) => self.field(wire, value),
             None => Ok(()),
         }
     }
 
-    /// Writes `extra`'s entries, in the order they were received, and ends the object.
-    pub fn end(mut self, extra: &Extra) -> Result<M::Ok, M::Error> {
-        for (key, value) in extra {
-            self.map.serialize_entry(key, value)?;
+    /// Writes `extra`'s entries, in the order they were received, and ends the object. An entry under a key a field
+    /// was written under is left out: an object has each key once. (Only a Finovy envelope's leftover key that
+    /// its `data` object also declares can be one.)
+    pub fn end(mut self) -> Result<M::Ok, M::Error> {
+        for (key, value) in self.extra {
+            if !self.written.contains(&key) {
+                self.map.serialize_entry(key, value)?;
+            }
         }
         self.map.end()
     }
@@ -65,11 +85,12 @@ where
     Ok(value)
 }
 
-/// Writes an enumeration's wire value: as a number when the docs type the field as an integer and the value is one,
-/// else as a string (an `Unknown` value as it was received).
+/// Writes an enumeration's wire value: as a number when the service sends numbers and the value is one, else as a
+/// string (an `Unknown` value as it was received).
 pub fn enum_value<S: Serializer>(wire: &str, integer: bool, serializer: S) -> Result<S::Ok, S::Error> {
+    // Only a value in the canonical form of its number (not `01`, `+1`): the number reads back as the same text.
     match wire.parse::<i64>() {
-        Ok(number) if integer => serializer.serialize_i64(number),
+        Ok(number) if integer && number.to_string() == wire => serializer.serialize_i64(number),
         _ => serializer.serialize_str(wire),
     }
 }

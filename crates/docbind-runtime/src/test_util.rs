@@ -29,18 +29,19 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 /// The largest request head the stand-in reads (request line and headers).
 const MAX_HEAD: usize = 64 * 1024;
 
-/// A canned response: a status, a JSON body and extra headers.
+/// A canned response: a status, a JSON body, extra headers, and how long to wait before answering.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
     status: u16,
     body: String,
     headers: Vec<(String, String)>,
+    delay: Option<std::time::Duration>,
 }
 
 impl Reply {
     /// HTTP 200 with `body` as `application/json`.
     pub fn json(body: impl Into<String>) -> Reply {
-        Reply { status: 200, body: body.into(), headers: Vec::new() }
+        Reply { status: 200, body: body.into(), headers: Vec::new(), delay: None }
     }
 
     /// Sets the HTTP status.
@@ -54,6 +55,13 @@ impl Reply {
     #[must_use]
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Reply {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Answers only after `delay`: a slow service, for testing timeouts and deadlines.
+    #[must_use]
+    pub fn with_delay(mut self, delay: std::time::Duration) -> Reply {
+        self.delay = Some(delay);
         self
     }
 }
@@ -196,6 +204,9 @@ async fn serve(mut socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
             state.requests.push(request);
             reply
         };
+        if let Some(delay) = reply.delay {
+            tokio::time::sleep(delay).await;
+        }
         if socket.write_all(&encode(&reply)).await.is_err() {
             return;
         }

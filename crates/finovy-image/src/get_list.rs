@@ -179,10 +179,13 @@ impl rt::__private::serde::Serialize for GetListResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
-        object.field("data", &self.data)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
+        object.list("data", &self.data)?;
         object.optional("totalCounts", &self.total_counts)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -273,7 +276,10 @@ impl rt::__private::serde::Serialize for GetListItem {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("id", &self.id)?;
         object.optional("imageId", &self.image_id)?;
         object.optional("imageType", &self.image_type)?;
@@ -282,7 +288,7 @@ impl rt::__private::serde::Serialize for GetListItem {
         object.optional("datacenterKey", &self.datacenter_key)?;
         object.optional("status", &self.status)?;
         object.optional("createTime", &self.create_time)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

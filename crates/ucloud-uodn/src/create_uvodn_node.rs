@@ -319,9 +319,12 @@ impl rt::__private::serde::Serialize for CreateUvodnNodeResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
-        object.field("NodeList", &self.node_list)?;
-        object.end(&self.extra)
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
+        object.list("NodeList", &self.node_list)?;
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -334,7 +337,7 @@ impl<'de> rt::__private::serde::Deserialize<'de> for CreateUvodnNodeResponse {
 }
 /// `CreatedNode`, a model of 创建节点 (`CreateUvodnNode`).
 ///
-/// Defined at `specs/ucloud-uodn/overlay.toml` line 69.
+/// Defined at `specs/ucloud-uodn/overlay.toml` line 70.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatedNode {
@@ -369,9 +372,12 @@ impl rt::__private::serde::Serialize for CreatedNode {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("NodeId", &self.node_id)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

@@ -144,10 +144,13 @@ impl rt::__private::serde::Serialize for DescribeUvodnIdcResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("TotalCount", &self.total_count)?;
-        object.field("IdcList", &self.idc_list)?;
-        object.end(&self.extra)
+        object.list("IdcList", &self.idc_list)?;
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -225,7 +228,10 @@ impl rt::__private::serde::Serialize for IdcInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("IdcId", &self.idc_id)?;
         object.optional("Name", &self.name)?;
         object.optional("Isp", &self.isp)?;
@@ -233,7 +239,7 @@ impl rt::__private::serde::Serialize for IdcInfo {
         object.optional("City", &self.city)?;
         object.optional("Type", &self.r#type)?;
         object.optional("MaxNodeCnt", &self.max_node_cnt)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

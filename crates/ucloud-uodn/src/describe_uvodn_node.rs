@@ -134,10 +134,13 @@ impl rt::__private::serde::Serialize for DescribeUvodnNodeResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("TotalCount", &self.total_count)?;
-        object.field("NodeList", &self.node_list)?;
-        object.end(&self.extra)
+        object.list("NodeList", &self.node_list)?;
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -313,7 +316,10 @@ impl rt::__private::serde::Serialize for NodeInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("NodeName", &self.node_name)?;
         object.optional("NodeId", &self.node_id)?;
         object.optional("CoreNum", &self.core_num)?;
@@ -331,12 +337,12 @@ impl rt::__private::serde::Serialize for NodeInfo {
         object.optional("CreateTime", &self.create_time)?;
         object.optional("ExpiredTime", &self.expired_time)?;
         object.optional("ImageName", &self.image_name)?;
-        object.field("NodeIpList", &self.node_ip_list)?;
+        object.list("NodeIpList", &self.node_ip_list)?;
         object.optional("FirewallId", &self.firewall_id)?;
         object.optional("ProductType", &self.product_type)?;
         object.optional("ImageId", &self.image_id)?;
-        object.field("InnerIps", &self.inner_ips)?;
-        object.end(&self.extra)
+        object.list("InnerIps", &self.inner_ips)?;
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -349,7 +355,7 @@ impl<'de> rt::__private::serde::Deserialize<'de> for NodeInfo {
 }
 /// `NodeIp`, a model of 获取节点列表 (`DescribeUvodnNode`).
 ///
-/// Defined at `specs/ucloud-uodn/overlay.toml` line 41.
+/// Defined at `specs/ucloud-uodn/overlay.toml` line 42.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeIp {
@@ -389,10 +395,13 @@ impl rt::__private::serde::Serialize for NodeIp {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("Ip", &self.ip)?;
         object.optional("Isp", &self.isp)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

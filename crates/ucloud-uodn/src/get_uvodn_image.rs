@@ -125,10 +125,13 @@ impl rt::__private::serde::Serialize for GetUvodnImageResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
-        object.field("ImageList", &self.image_list)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
+        object.list("ImageList", &self.image_list)?;
         object.optional("TotalCount", &self.total_count)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -228,7 +231,10 @@ impl rt::__private::serde::Serialize for ImageInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("ImageId", &self.image_id)?;
         object.optional("ImageName", &self.image_name)?;
         object.optional("ImageType", &self.image_type)?;
@@ -237,8 +243,8 @@ impl rt::__private::serde::Serialize for ImageInfo {
         object.optional("State", &self.state)?;
         object.optional("ImageSize", &self.image_size)?;
         object.optional("CreateTime", &self.create_time)?;
-        object.field("DeployInfoList", &self.deploy_info_list)?;
-        object.end(&self.extra)
+        object.list("DeployInfoList", &self.deploy_info_list)?;
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -291,10 +297,13 @@ impl rt::__private::serde::Serialize for DeployImageInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("IdcId", &self.idc_id)?;
         object.optional("State", &self.state)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -353,7 +362,7 @@ impl rt::__private::serde::Serialize for ImageType {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
+        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
     }
 }
 #[cfg(feature = "serde")]

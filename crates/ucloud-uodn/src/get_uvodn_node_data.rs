@@ -125,9 +125,12 @@ impl rt::__private::serde::Serialize for GetUvodnNodeDataResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("DataSets", &self.data_sets)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -239,18 +242,21 @@ impl rt::__private::serde::Serialize for DataSet {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
-        object.field("CPUUtilization", &self.cpu_utilization)?;
-        object.field("MemUtilization", &self.mem_utilization)?;
-        object.field("NICOut", &self.nic_out)?;
-        object.field("NICIn", &self.nic_in)?;
-        object.field("NetPacketOut", &self.net_packet_out)?;
-        object.field("NetPacketIn", &self.net_packet_in)?;
-        object.field("IORead", &self.io_read)?;
-        object.field("IOWrite", &self.io_write)?;
-        object.field("DiskReadOps", &self.disk_read_ops)?;
-        object.field("DiskWriteOps", &self.disk_write_ops)?;
-        object.end(&self.extra)
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
+        object.list("CPUUtilization", &self.cpu_utilization)?;
+        object.list("MemUtilization", &self.mem_utilization)?;
+        object.list("NICOut", &self.nic_out)?;
+        object.list("NICIn", &self.nic_in)?;
+        object.list("NetPacketOut", &self.net_packet_out)?;
+        object.list("NetPacketIn", &self.net_packet_in)?;
+        object.list("IORead", &self.io_read)?;
+        object.list("IOWrite", &self.io_write)?;
+        object.list("DiskReadOps", &self.disk_read_ops)?;
+        object.list("DiskWriteOps", &self.disk_write_ops)?;
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -303,10 +309,13 @@ impl rt::__private::serde::Serialize for MonitorInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("TimeStamp", &self.time_stamp)?;
         object.optional("Value", &self.value)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

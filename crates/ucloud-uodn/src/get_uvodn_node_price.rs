@@ -227,10 +227,13 @@ impl rt::__private::serde::Serialize for GetUvodnNodePriceResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("NodePrice", &self.node_price)?;
         object.optional("IpPrice", &self.ip_price)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

@@ -72,7 +72,7 @@ impl rt::__private::serde::Serialize for PoweroffUvodnNodeResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::WireObject::begin(serializer)?.end(&self.extra)
+        rt::__private::serde_wire::WireObject::begin(serializer, &self.extra)?.end()
     }
 }
 #[cfg(feature = "serde")]

@@ -142,7 +142,7 @@ impl rt::__private::serde::Serialize for ReinstallUvodnNodeResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::WireObject::begin(serializer)?.end(&self.extra)
+        rt::__private::serde_wire::WireObject::begin(serializer, &self.extra)?.end()
     }
 }
 #[cfg(feature = "serde")]

@@ -13,7 +13,7 @@ impl crate::Client {
     ///
     /// A state of [`Abnormal`](crate::describe_uvodn_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). When no item has the id any more, the resource is gone and it returns `None`. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
-    /// Declared in `specs/ucloud-uodn/overlay.toml` (line 131).
+    /// Declared in `specs/ucloud-uodn/overlay.toml` (line 132).
     pub async fn wait_until_node_deleted(
         &self,
         node_id: impl Into<String>,
@@ -64,7 +64,7 @@ impl crate::Client {
     ///
     /// A state of [`Deleted`](crate::describe_uvodn_node::NodeState::Deleted) (10), [`Abnormal`](crate::describe_uvodn_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). While no item has the id (not listed yet), it polls again. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
-    /// Declared in `specs/ucloud-uodn/overlay.toml` (line 111).
+    /// Declared in `specs/ucloud-uodn/overlay.toml` (line 112).
     pub async fn wait_until_node_running(
         &self,
         node_id: impl Into<String>,
@@ -115,7 +115,7 @@ impl crate::Client {
     ///
     /// A state of [`Deleted`](crate::describe_uvodn_node::NodeState::Deleted) (10), [`Abnormal`](crate::describe_uvodn_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). While no item has the id (not listed yet), it polls again. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
-    /// Declared in `specs/ucloud-uodn/overlay.toml` (line 121).
+    /// Declared in `specs/ucloud-uodn/overlay.toml` (line 122).
     pub async fn wait_until_node_stopped(
         &self,
         node_id: impl Into<String>,

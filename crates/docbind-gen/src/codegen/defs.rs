@@ -178,6 +178,8 @@ pub struct EnumDef {
     pub name: String,
     pub doc: String,
     pub variants: Vec<(String, String)>,
+    /// The overlay gives the wire values as integers (see [`crate::overlay::Enumeration::numbers`]).
+    pub numbers: bool,
 }
 
 /// Rust naming choices shared by every struct of one operation module.
@@ -219,6 +221,7 @@ impl Namer<'_> {
                     name: e.name.clone(),
                     doc: field.description.clone(),
                     variants: e.variants.clone(),
+                    numbers: e.numbers,
                 });
                 self.declared.push((path.to_string(), &e.source));
             }

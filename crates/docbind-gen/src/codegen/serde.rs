@@ -22,16 +22,17 @@ pub fn decoded_impls(def: &StructDef) -> TokenStream {
         let wire = &f.wire;
         match f.arity {
             Arity::Optional => quote!(object.optional(#wire, &self.#id)?;),
-            Arity::One | Arity::List => quote!(object.field(#wire, &self.#id)?;),
+            Arity::List => quote!(object.list(#wire, &self.#id)?;),
+            Arity::One => quote!(object.field(#wire, &self.#id)?;),
         }
     });
     let body = if def.fields.is_empty() {
-        quote!(rt::__private::serde_wire::WireObject::begin(serializer)?.end(&self.extra))
+        quote!(rt::__private::serde_wire::WireObject::begin(serializer, &self.extra)?.end())
     } else {
         quote! {
-            let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+            let mut object = rt::__private::serde_wire::WireObject::begin(serializer, &self.extra)?;
             #(#fields)*
-            object.end(&self.extra)
+            object.end()
         }
     };
     quote! {
@@ -74,7 +75,8 @@ pub fn request_field_attribute(field: &FieldDef) -> syn::Attribute {
     }
 }
 
-/// `Serialize` and `Deserialize` of an enumeration: its wire value, a number where the docs type it as an integer.
+/// `Serialize` and `Deserialize` of an enumeration: its wire value, a number where the overlay gives the values as
+/// integers or the docs type a field of it as one.
 pub fn enum_impls(def: &EnumDef, defs: &OperationDefs) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let integer = is_integer(def, defs);
@@ -94,9 +96,11 @@ pub fn enum_impls(def: &EnumDef, defs: &OperationDefs) -> TokenStream {
     }
 }
 
-/// Whether the fields typed by this enumeration carry integers on the wire (the overlay gives one enumeration to
-/// fields of one wire type).
+/// Whether the fields typed by this enumeration carry integers on the wire.
 fn is_integer(def: &EnumDef, defs: &OperationDefs) -> bool {
+    if def.numbers {
+        return true;
+    }
     let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
     structs.flat_map(|s| &s.fields).any(|f| matches!(&f.shape, Shape::Enum { name, int: true } if *name == def.name))
 }

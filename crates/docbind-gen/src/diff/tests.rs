@@ -192,6 +192,11 @@ fn an_overlay_enum_that_moves_within_the_file_is_no_change() {
         changes(&before, &enum_at(0, "Up = \"1\", Down = \"2\"")),
         ["breaking: DescribeNode: field request.State: overlay changes its Rust name or type"]
     );
+    assert_eq!(
+        changes(&before, &enum_at(0, "Up = 1")),
+        ["breaking: DescribeNode: field request.State: overlay changes whether serde writes the enumeration's values \
+          as numbers or strings"]
+    );
 }
 
 #[test]

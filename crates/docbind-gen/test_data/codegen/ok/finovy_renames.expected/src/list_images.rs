@@ -104,10 +104,13 @@ impl rt::__private::serde::Serialize for ListImagesResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
-        object.field("data", &self.data)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
+        object.list("data", &self.data)?;
         object.optional("totalCounts", &self.total_counts)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -163,11 +166,14 @@ impl rt::__private::serde::Serialize for ListImagesItem {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("id", &self.id)?;
         object.optional("imageName", &self.image_name)?;
         object.optional("createTime", &self.create_time)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

@@ -121,14 +121,17 @@ impl rt::__private::serde::Serialize for InfoResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("id", &self.id)?;
         object.optional("token", &self.token)?;
         object.optional("memory", &self.memory)?;
         object.optional("ratio", &self.ratio)?;
         object.optional("online", &self.online)?;
         object.optional("extra", &self.extra_2)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

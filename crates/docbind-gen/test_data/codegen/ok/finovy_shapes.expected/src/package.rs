@@ -62,9 +62,12 @@ impl rt::__private::serde::Serialize for PackageResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
-        object.field("data", &self.items)?;
-        object.end(&self.extra)
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
+        object.list("data", &self.items)?;
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -120,11 +123,14 @@ impl rt::__private::serde::Serialize for PackageItem {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("type", &self.r#type)?;
         object.optional("amount", &self.amount)?;
         object.optional("polygon", &self.polygon)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

@@ -121,10 +121,13 @@ impl rt::__private::serde::Serialize for DescribeNetworkAclResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("TotalCount", &self.total_count)?;
-        object.field("AclList", &self.acl_list)?;
-        object.end(&self.extra)
+        object.list("AclList", &self.acl_list)?;
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -182,11 +185,14 @@ impl rt::__private::serde::Serialize for AclInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("AclId", &self.acl_id)?;
-        object.field("Entries", &self.entries)?;
+        object.list("Entries", &self.entries)?;
         object.optional("Enabled", &self.enabled)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

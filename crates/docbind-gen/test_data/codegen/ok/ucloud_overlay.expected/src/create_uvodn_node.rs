@@ -174,11 +174,14 @@ impl rt::__private::serde::Serialize for CreateUvodnNodeResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
-        object.field("NodeList", &self.node_list)?;
-        object.field("Nodes", &self.nodes)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
+        object.list("NodeList", &self.node_list)?;
+        object.list("Nodes", &self.nodes)?;
         object.optional("Total", &self.total_count)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -236,11 +239,14 @@ impl rt::__private::serde::Serialize for Node {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("State", &self.phase)?;
         object.optional("ChargeType", &self.charge_type)?;
         object.optional("ImageType", &self.image_type)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

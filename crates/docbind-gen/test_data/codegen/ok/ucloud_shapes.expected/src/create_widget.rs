@@ -523,10 +523,13 @@ impl rt::__private::serde::Serialize for CreateWidgetResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("WidgetId", &self.widget_id)?;
         object.optional("Login", &self.login)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -589,12 +592,15 @@ impl rt::__private::serde::Serialize for LoginInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("UserName", &self.user_name)?;
         object.optional("PassWord", &self.pass_word)?;
         object.optional("AccessToken", &self.access_token)?;
         object.optional("HostPw", &self.host_pw)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

@@ -195,15 +195,18 @@ impl rt::__private::serde::Serialize for DescribeWidgetsResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("TotalCount", &self.total_count)?;
-        object.field("WidgetSet", &self.widget_set)?;
+        object.list("WidgetSet", &self.widget_set)?;
         object.optional("A", &self.a)?;
         object.optional("B", &self.b)?;
         object.optional("C", &self.c)?;
         object.optional("Match", &self.r#match)?;
         object.optional("Extra", &self.extra_2)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -313,19 +316,22 @@ impl rt::__private::serde::Serialize for WidgetInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("WidgetId", &self.widget_id)?;
         object.optional("Size", &self.size)?;
         object.optional("Ratio", &self.ratio)?;
         object.optional("Enabled", &self.enabled)?;
         object.optional("Raw", &self.raw)?;
-        object.field("Tags", &self.tags)?;
-        object.field("Ports", &self.ports)?;
-        object.field("Weights", &self.weights)?;
-        object.field("Flags", &self.flags)?;
-        object.field("Extras", &self.extras)?;
+        object.list("Tags", &self.tags)?;
+        object.list("Ports", &self.ports)?;
+        object.list("Weights", &self.weights)?;
+        object.list("Flags", &self.flags)?;
+        object.list("Extras", &self.extras)?;
         object.optional("Policy", &self.policy)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -373,9 +379,12 @@ impl rt::__private::serde::Serialize for UlbPolicySet {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("Match", &self.r#match)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -423,9 +432,12 @@ impl rt::__private::serde::Serialize for UlbPolicySet2 {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("Mod", &self.r#mod)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -473,9 +485,12 @@ impl rt::__private::serde::Serialize for DescribeWidgetsResponse2 {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("Ref", &self.r#ref)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -514,7 +529,7 @@ impl rt::__private::serde::Serialize for Empty {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::WireObject::begin(serializer)?.end(&self.extra)
+        rt::__private::serde_wire::WireObject::begin(serializer, &self.extra)?.end()
     }
 }
 #[cfg(feature = "serde")]

@@ -83,9 +83,12 @@ impl rt::__private::serde::Serialize for DescribeDiskResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
-        object.field("Disks", &self.disks)?;
-        object.end(&self.extra)
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
+        object.list("Disks", &self.disks)?;
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -138,10 +141,13 @@ impl rt::__private::serde::Serialize for DiskInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("Serial", &self.serial)?;
         object.optional("Phase", &self.phase)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]

@@ -122,10 +122,13 @@ impl rt::__private::serde::Serialize for DescribeNodeResponse {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("TotalCount", &self.total_count)?;
-        object.field("NodeSet", &self.node_set)?;
-        object.end(&self.extra)
+        object.list("NodeSet", &self.node_set)?;
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -183,11 +186,14 @@ impl rt::__private::serde::Serialize for NodeInfo {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("NodeId", &self.node_id)?;
         object.optional("State", &self.state)?;
-        object.field("IpSet", &self.ip_set)?;
-        object.end(&self.extra)
+        object.list("IpSet", &self.ip_set)?;
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
@@ -235,9 +241,12 @@ impl rt::__private::serde::Serialize for NodeIp {
         &self,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(serializer)?;
+        let mut object = rt::__private::serde_wire::WireObject::begin(
+            serializer,
+            &self.extra,
+        )?;
         object.optional("Ip", &self.ip)?;
-        object.end(&self.extra)
+        object.end()
     }
 }
 #[cfg(feature = "serde")]
