@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Print the IR of doc files or folders as JSON.
     Ir(docbind_cli::IrArgs),
-    /// Regenerate every crates/<name> from specs/<name>, or (with --spec-dir and --out) generate a crate from any
+    /// Regenerate every crates/NAME from specs/NAME, or (with --spec-dir and --out) generate a crate from any
     /// folder of docs, as `docbind generate` does.
     Codegen {
         /// Check that the generated files are up to date instead of writing them.

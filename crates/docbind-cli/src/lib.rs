@@ -1,6 +1,4 @@
-//! The commands of the `docbind` binary, shared with `cargo xtask`: their arguments (clap derive) and what they
-//! run, over docbind-gen's API. `docbind generate|check` write or check one crate from a folder of docs,
-//! `docbind diff` lists API changes, `docbind ir` prints the IR. The generator library stays free of clap.
+#![doc = include_str!("../README.md")]
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};

@@ -1,9 +1,4 @@
-//! The one list of secret-looking names docbind redacts.
-//!
-//! The runtime hides the values of such request parameters and headers in `Debug` and logs; the generator gives
-//! every struct with such a field a `Debug` that prints [`REDACTED`] in its place. Both ask [`is_secret_name`], so
-//! what is hidden never depends on which side looks. A leaf crate without dependencies, so the generator does not
-//! pull in the runtime's HTTP stack.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

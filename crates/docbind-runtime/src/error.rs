@@ -273,7 +273,7 @@ impl Error {
     /// HTTP 429/502/503/504, UCloud `RetCode` 150, 153 or ≥ 2000.
     ///
     /// Whether a retry is *safe* is decided separately by the client: read-only operations are retried on all of
-    /// these, others only when [the request did not reach the service](Error::provably_unsent).
+    /// these, others only when the request provably did not reach the service.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { .. } | Error::Timeout { .. } => true,

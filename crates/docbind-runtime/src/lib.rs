@@ -1,23 +1,4 @@
-//! The runtime under every docbind-generated client: HTTP, signing, tokens, retries, lenient decoding, errors.
-//!
-//! A generated crate re-exports what its users need from here; its `Client` wraps one of the vendor clients:
-//!
-//! - [`ucloud::Client`] and [`ucloud::Config`]: UCloud's signed RPC (keys, default project, region and zone),
-//! - [`finovy::Client`] and [`finovy::Config`]: Finovy's REST API ([`finovy::Credentials`]: a token, or an account
-//!   id and secret exchanged for expiring tokens),
-//! - [`HttpOptions`]: what both configs share (endpoint, timeouts and the call's deadline, [`RetryPolicy`],
-//!   response-size limit, the application's own HTTP client, …); [`CallOptions`] overrides some of them for one
-//!   call,
-//! - [`Error`]: the one error type, with the vendor's code, message and request id ([`Vendor`]); [`CallInfo`]
-//!   describes a completed call,
-//! - [`paginate`]: the lazy page streams behind generated `*_stream` methods,
-//! - [`WaitOptions`] and [`WaitError`]: the deadline and pace of generated `wait_until_*` methods, and why a wait
-//!   failed (with the last state seen),
-//! - [`Extra`]: what every response and model keeps of the keys and values its docs do not declare,
-//! - [`Enumeration`]: generated enumerations, which keep values the docs do not list,
-//! - `test_util` (cargo feature `test-util`): a local stand-in server for testing code that uses the clients.
-//!
-//! Everything else the generated code calls lives in `__private`, which is not part of the public API.
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 mod call_options;

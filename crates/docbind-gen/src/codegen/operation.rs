@@ -295,7 +295,13 @@ fn request_impl(def: &StructDef, vendor: Vendor) -> TokenStream {
     let setters = def.fields.iter().filter(|f| !f.in_constructor()).map(|f| {
         let id = ident(&f.ident);
         let setter = format_ident!("with_{}", f.ident.trim_start_matches("r#"));
-        let doc = format!(" Sets [`{}`](Self::{}) (wire name `{}`).", f.ident, f.ident, f.wire);
+        // The field as the struct declares it (`self_` for `self`); rustdoc reads `r#` as a URL fragment.
+        let doc = format!(
+            " Sets [`{}`](Self::{}) (wire name `{}`).",
+            f.ident,
+            id.to_string().trim_start_matches("r#"),
+            f.wire
+        );
         Splice::from(match (f.arity, &f.shape) {
             (Arity::Optional, Shape::Str) => quote! {
                 #[doc = #doc]

@@ -44,7 +44,7 @@ fn non_strict_generation_skips_unsupported_and_invalid_docs_and_lists_them() {
     });
     let generated = generate(&demo_spec(), &loaded, false).expect("the supported doc generates");
     let paths: Vec<String> = generated.files.iter().map(|f| f.path.display().to_string()).collect();
-    assert_eq!(paths, ["Cargo.toml", "src/get_thing.rs", "src/lib.rs"]);
+    assert_eq!(paths, ["Cargo.toml", "README.md", "src/get_thing.rs", "src/lib.rs"]);
     let skipped: Vec<String> = generated.skipped.iter().map(Rejection::to_string).collect();
     assert_eq!(skipped.len(), 2, "{skipped:?}");
     assert!(skipped[0].starts_with("specs/demo/copy.md: unsupported: a hand-written REST page"));

@@ -12,9 +12,9 @@ use quote::quote;
 
 pub(super) const LABEL: &str = "UCloud";
 
-pub(super) const ENV_VARS: &str =
-    "UCLOUD_PUBLIC_KEY, UCLOUD_PRIVATE_KEY, UCLOUD_PROJECT_ID, UCLOUD_REGION, UCLOUD_ZONE, \
-                                   UCLOUD_API_BASE_URL and UCLOUD_TIMEOUT_SECOND";
+pub(super) const ENV_VARS: &str = "UCLOUD_PUBLIC_KEY, UCLOUD_PRIVATE_KEY, UCLOUD_SECURITY_TOKEN, UCLOUD_PROJECT_ID, \
+                                   UCLOUD_REGION, UCLOUD_ZONE, UCLOUD_API_BASE_URL and UCLOUD_TIMEOUT_SECOND, then the \
+                                   ~/.ucloud profile UCLOUD_PROFILE names (else the active one)";
 
 /// UCloud: flattened form parameters (`Name.0.Field`).
 pub(super) fn form_encoder(def: &StructDef) -> TokenStream {

@@ -101,7 +101,7 @@ impl DescribeWidgetsRequest {
         self.type_2 = Some(value.into());
         self
     }
-    /// Sets [`self`](Self::self) (wire name `Self`).
+    /// Sets [`self`](Self::self_) (wire name `Self`).
     #[must_use]
     pub fn with_self(mut self, value: impl Into<String>) -> Self {
         self.self_ = Some(value.into());
