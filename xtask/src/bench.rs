@@ -7,8 +7,8 @@
 //! - `--compile`: a scratch workspace (`target/bench/compile`) of generated corpus crates and, for the same
 //!   operations, a baseline emitted with plain `#[derive(Serialize, Deserialize)]` structs; `cargo check` and
 //!   `cargo build` seconds of those crates only (dependencies prebuilt, each crate touched and rebuilt alone,
-//!   cargo's no-op time subtracted), per operation, and generated lines per operation. Budget: ≤ 30 ms of
-//!   `cargo check` per operation.
+//!   cargo's no-op time subtracted), per operation, and generated lines per operation; ours also with its `serde`
+//!   feature on (reported). Budget: ≤ 30 ms of `cargo check` per operation (serde off, the default build).
 //! - `--runtime`: `cargo bench -p docbind` (criterion: decode, sign, call; dhat: memory), then ratios.
 //!
 //! With no part flag, all three run. A summary of ratios against budgets ends the output.
@@ -391,6 +391,8 @@ struct Measured {
     lines: usize,
     check: f64,
     build: f64,
+    /// `cargo check` with the generated crate's `serde` feature on (ours only: the baseline is serde already).
+    check_serde: Option<f64>,
 }
 
 fn compile_cost(root: &Path, corpus: &Path, o: &Args) -> anyhow::Result<Vec<Verdict>> {
@@ -447,36 +449,48 @@ fn compile_cost(root: &Path, corpus: &Path, o: &Args) -> anyhow::Result<Vec<Verd
     }
     let total_ops: usize = pairs.iter().map(|p| p.2).sum();
     println!("{} crates, {total_ops} operations; prebuilding dependencies (cargo check + cargo build)...", pairs.len());
-    for sub in ["check", "build"] {
+    // The last also builds the runtime with its `serde` feature, for the serde-on checks of ours.
+    for args in [&["check"][..], &["build"], &["check", "--all-features"]] {
         let status = Command::new(cargo())
             .current_dir(&ws)
-            .args([sub, "--workspace", "--quiet"])
+            .args(args)
+            .args(["--workspace", "--quiet"])
             .env_remove("CARGO_TARGET_DIR")
             .status()?;
         if !status.success() {
-            bail!("`cargo {sub}` failed in {}", ws.display());
+            bail!("`cargo {}` failed in {}", args.join(" "), ws.display());
         }
     }
     let mut ours = Vec::new();
     let mut derive = Vec::new();
     for (name, derive_name, ops) in &pairs {
-        for (crate_name, dir, out) in [
-            (name, ws.join("ours").join(name), &mut ours),
-            (derive_name, ws.join("derive").join(derive_name), &mut derive),
+        for (crate_name, dir, out, serde) in [
+            (name, ws.join("ours").join(name), &mut ours, true),
+            (derive_name, ws.join("derive").join(derive_name), &mut derive, false),
         ] {
-            let check = time_rebuild(&ws, &dir, crate_name, "check")?;
-            let build = time_rebuild(&ws, &dir, crate_name, "build")?;
-            let m =
-                Measured { name: crate_name.clone(), ops: *ops, lines: count_lines(&dir.join("src"))?, check, build };
+            let check = time_rebuild(&ws, &dir, crate_name, &["check"])?;
+            let build = time_rebuild(&ws, &dir, crate_name, &["build"])?;
+            let check_serde = if serde {
+                Some(time_rebuild(&ws, &dir, crate_name, &["check", "--features", "serde"])?)
+            } else {
+                None
+            };
+            let lines = count_lines(&dir.join("src"))?;
+            let m = Measured { name: crate_name.clone(), ops: *ops, lines, check, build, check_serde };
+            let with_serde = m
+                .check_serde
+                .map(|s| format!("  check+serde {s:>6.2} s ({:>5.1} ms/op)", s * 1e3 / m.ops as f64))
+                .unwrap_or_default();
             println!(
-                "  {:<28} {:>4} ops  {:>6} lines  check {:>6.2} s ({:>5.1} ms/op)  build {:>6.2} s ({:>5.1} ms/op)",
+                "  {:<28} {:>4} ops  {:>6} lines  check {:>6.2} s ({:>5.1} ms/op)  build {:>6.2} s ({:>5.1} ms/op){}",
                 m.name,
                 m.ops,
                 m.lines,
                 m.check,
                 m.check * 1e3 / m.ops as f64,
                 m.build,
-                m.build * 1e3 / m.ops as f64
+                m.build * 1e3 / m.ops as f64,
+                with_serde
             );
             out.push(m);
         }
@@ -490,6 +504,8 @@ fn compile_cost(root: &Path, corpus: &Path, o: &Args) -> anyhow::Result<Vec<Verd
     println!("  totals over {total_ops} operations:");
     println!("    cargo check   ours {oc:>6.1} ms/op   derive {dc:>6.1} ms/op   ratio {:.2}", oc / dc);
     println!("    cargo build   ours {ob:>6.1} ms/op   derive {db:>6.1} ms/op   ratio {:.2}", ob / db);
+    let os = per_op(&ours, |m| m.check_serde.unwrap_or_default());
+    println!("    check, serde  ours {os:>6.1} ms/op   derive {dc:>6.1} ms/op   ratio {:.2}", os / dc);
     println!("    lines         ours {ol:>6.0} /op     derive {dl:>6.0} /op     ratio {:.2}", ol / dl);
     Ok(vec![
         Verdict {
@@ -497,6 +513,12 @@ fn compile_cost(root: &Path, corpus: &Path, o: &Args) -> anyhow::Result<Vec<Verd
             value: format!("{oc:.1} ms (derive {dc:.1} ms, {:.2}x)", oc / dc),
             budget: format!("<= {CHECK_BUDGET_MS} ms"),
             ok: Some(oc <= CHECK_BUDGET_MS),
+        },
+        Verdict {
+            what: "cargo check per operation, feature serde on".into(),
+            value: format!("{os:.1} ms ({:+.1} ms for serde; derive {dc:.1} ms, {:.2}x)", os - oc, os / dc),
+            budget: "none (report)".into(),
+            ok: None,
         },
         Verdict {
             what: "debug build per operation".into(),
@@ -513,18 +535,19 @@ fn compile_cost(root: &Path, corpus: &Path, o: &Args) -> anyhow::Result<Vec<Verd
     ])
 }
 
-/// Seconds `cargo <sub> -p <krate>` takes to rebuild only `krate` after touching its sources, less cargo's
+/// Seconds `cargo <command> -p <krate>` takes to rebuild only `krate` after touching its sources, less cargo's
 /// no-op time for the same command (best of two each, to damp the noise of a shared machine).
-fn time_rebuild(ws: &Path, dir: &Path, krate: &str, sub: &str) -> anyhow::Result<f64> {
+fn time_rebuild(ws: &Path, dir: &Path, krate: &str, command: &[&str]) -> anyhow::Result<f64> {
     let run = || -> anyhow::Result<f64> {
         let t = Instant::now();
         let status = Command::new(cargo())
             .current_dir(ws)
-            .args([sub, "--quiet", "-p", krate])
+            .args(command)
+            .args(["--quiet", "-p", krate])
             .env_remove("CARGO_TARGET_DIR")
             .status()?;
         if !status.success() {
-            bail!("`cargo {sub} -p {krate}` failed");
+            bail!("`cargo {} -p {krate}` failed", command.join(" "));
         }
         Ok(t.elapsed().as_secs_f64())
     };
