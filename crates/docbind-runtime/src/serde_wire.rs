@@ -8,9 +8,11 @@
 //!
 //! A Finovy response is written as its `data` object, with the keys its envelope left over (which decoding keeps in
 //! the response's `extra`). Known losses: an integer wider than 64 bits kept in `extra` is written as the string of
-//! its digits (serde has no portable way to write it as a number); an envelope's leftover key that the `data`
-//! object declares too (an envelope whose `data` is not an object, say) is not written twice, and reads back into the
-//! declared field.
+//! its digits (serde has no portable way to write it as a number); a key held both by a field and by `extra` (it came
+//! twice in one object) is written once, with the field's value; a Finovy envelope's leftover key that its `data`
+//! object declares (a `data` that is not an object, say) reads back into that field.
+//! Keys spelled in another case than the docs' are kept, but may read back in another order among `extra`'s entries
+//! (decoding weighs them against the exact spelling at the end of their object).
 
 use serde::de::{Deserializer, Error as _};
 use serde::ser::{SerializeMap, Serializer};
@@ -34,10 +36,11 @@ impl<'a, M: SerializeMap> WireObject<'a, M> {
         Ok(WireObject { map: serializer.serialize_map(None)?, extra, written: Vec::new() })
     }
 
-    /// A list, written even when empty (the docs declare it), unless it is empty because its value did not fit and
-    /// is in `extra`: then that value is written, as it was received.
+    /// A list, written even when empty (the docs declare it), unless it is empty while `extra` keeps something under
+    /// its name (a value that did not fit, under the name in any case, or an element under `Name.<index>`): then
+    /// only what was received is written, so it reads back the same.
     pub fn list<T: Serialize>(&mut self, wire: &'static str, value: &[T]) -> Result<(), M::Error> {
-        if value.is_empty() && self.extra.get(wire).is_some() {
+        if value.is_empty() && self.extra.iter().any(|(key, _)| under_name(key, wire)) {
             return Ok(());
         }
         self.field(wire, value)
@@ -58,8 +61,8 @@ impl<'a, M: SerializeMap> WireObject<'a, M> {
     }
 
     /// Writes `extra`'s entries, in the order they were received, and ends the object. An entry under a key a field
-    /// was written under is left out: an object has each key once. (Only a Finovy envelope's leftover key that
-    /// its `data` object also declares can be one.)
+    /// was written under is left out: an object has each key once. (Only a key that came twice in one object, or a
+    /// Finovy envelope's leftover key that its `data` object also declares, can be one.)
     pub fn end(mut self) -> Result<M::Ok, M::Error> {
         for (key, value) in self.extra {
             if !self.written.contains(&key) {
@@ -68,6 +71,15 @@ impl<'a, M: SerializeMap> WireObject<'a, M> {
         }
         self.map.end()
     }
+}
+
+/// Whether `key` is `wire` in any case, or an element of it (`Wire.3`), as decoding keeps a misfit in `extra`.
+fn under_name(key: &str, wire: &str) -> bool {
+    let name = match key.rsplit_once('.') {
+        Some((name, index)) if !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => key,
+    };
+    name.eq_ignore_ascii_case(wire)
 }
 
 /// Reads a response or model the way a response body is decoded: declared wire names into their fields, leniently,

@@ -465,13 +465,38 @@ fn holds_wide_integers(target: &dyn View) -> bool {
         })
 }
 
-/// serde (cargo feature `serde`): `decoded`, written as JSON and read back, is equal to itself. An integer wider than
-/// 64 bits in `extra` is written as the string of its digits, the documented loss, so such values are left out.
+/// Whether an object anywhere in `target` keeps a value in `extra` under the wire name of a declared field that holds
+/// a value too (its key came twice, or a Finovy envelope left it over): written once, as an object has each key.
+fn holds_a_key_twice(target: &dyn View) -> bool {
+    let in_extra = |wire: &str| target.extra().get(wire).is_some();
+    target.fields().iter().any(|(wire, got)| match got {
+        Got::Absent => false,
+        Got::Text(_) => in_extra(wire),
+        Got::Models(ms) => in_extra(wire) || ms.iter().any(|m| holds_a_key_twice(*m)),
+    })
+}
+
+/// Whether an `extra` anywhere in `target` keeps a value under a declared name spelled in another case (`DATA`,
+/// `DATA.0`): decoding weighs those against the exact spelling at the end of the object, so they may read back in
+/// another order among the other `extra` entries (values and keys are kept).
+fn holds_case_variants(target: &dyn View) -> bool {
+    let fields = target.fields();
+    let variant = |key: &str| {
+        let name = key.rsplit_once('.').filter(|(_, i)| i.bytes().all(|b| b.is_ascii_digit())).map_or(key, |(n, _)| n);
+        fields.iter().any(|(wire, _)| name.eq_ignore_ascii_case(wire) && name != *wire)
+    };
+    target.extra().iter().any(|(key, _)| variant(key))
+        || fields.iter().any(|(_, got)| matches!(got, Got::Models(ms) if ms.iter().any(|m| holds_case_variants(*m))))
+}
+
+/// serde (cargo feature `serde`): `decoded`, written as JSON and read back, is equal to itself. The documented losses
+/// are left out: an integer wider than 64 bits in `extra` (written as the string of its digits), a key held both by a
+/// field and by `extra` (written once), and declared names in another case (their `extra` order may change).
 fn round_trip<T>(decoded: &T) -> Result<(), TestCaseError>
 where
     T: View + PartialEq + serde::Serialize + serde::de::DeserializeOwned,
 {
-    if holds_wide_integers(decoded) {
+    if holds_wide_integers(decoded) || holds_a_key_twice(decoded) || holds_case_variants(decoded) {
         return Ok(());
     }
     let json = serde_json::to_vec(decoded).map_err(|e| fail("$", format!("cannot serialize: {e}")))?;
@@ -710,13 +735,13 @@ fn fuzz_ucloud_arbitrary_objects() {
 
 #[test]
 fn fuzz_serde_round_trip() {
+    // Finovy `data` an object: an envelope that leaves keys over (as a `data` that is not an object does) has them
+    // written into the `data` object, where one the object declares reads back into its field (documented).
     let strategy = (prop_oneof![object(), typed_ucloud()], prop_oneof![object(), typed_finovy()]);
     fuzz("serde_round_trip", 256, strategy, |(ucloud, finovy)| {
         if let Ok((response, _)) = get_uvodn_image::decode_response(ucloud.text().as_bytes()) {
             round_trip(&response)?;
         }
-        // `data` an object: an envelope that leaves keys over (as a `data` that is not an object does) may leave one
-        // the object declares, which is written once (the documented loss).
         if let Ok((response, _)) = get_list::decode_response(&in_finovy_envelope(finovy.text().as_bytes())) {
             round_trip(&response)?;
         }

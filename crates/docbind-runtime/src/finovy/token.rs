@@ -231,7 +231,7 @@ impl retry::Attempts for ExchangeAttempts<'_, '_> {
             let error = Error::Status {
                 status: raw.status,
                 body: self.exchange.scrub(redact::excerpt(&raw.body)),
-                request_id: None,
+                request_id: super::protocol::trace_id_of(&raw.body),
             };
             return Err(Failure { error, retry_after: raw.retry_after(), repeat_now: false });
         }
