@@ -6,6 +6,7 @@ pub use docbind_runtime as runtime;
 pub use docbind_runtime::Extra;
 pub use docbind_runtime::finovy::Config;
 pub use docbind_runtime::Error;
+pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 pub mod add_image;
 pub use add_image::{AddImageRequest, AddImageResponse};
 pub mod delete_image;
@@ -14,7 +15,7 @@ pub mod get_list;
 pub use get_list::{GetListRequest, GetListResponse};
 pub mod update_image;
 pub use update_image::{UpdateImageRequest, UpdateImageResponse};
-///The Finovy client: cheap to clone, safe to share between tasks. One `async fn` per operation.
+///The Finovy client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: docbind_runtime::finovy::Client,

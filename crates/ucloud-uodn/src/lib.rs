@@ -6,6 +6,7 @@ pub use docbind_runtime as runtime;
 pub use docbind_runtime::Extra;
 pub use docbind_runtime::ucloud::Config;
 pub use docbind_runtime::Error;
+pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 pub mod create_uvodn_node;
 pub use create_uvodn_node::{CreateUvodnNodeRequest, CreateUvodnNodeResponse};
 pub mod delete_uvodn_node;
@@ -32,7 +33,7 @@ pub mod stop_uvodn_node;
 pub use stop_uvodn_node::{StopUvodnNodeRequest, StopUvodnNodeResponse};
 mod waiters;
 pub use docbind_runtime::{WaitError, WaitOptions};
-///The UCloud client: cheap to clone, safe to share between tasks. One `async fn` per operation.
+///The UCloud client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: docbind_runtime::ucloud::Client,

@@ -328,8 +328,10 @@ fn lib_tokens(vendor: Vendor, operations: &[GeneratedOperation], waiters: &[(Str
             pub use docbind_runtime::{WaitError, WaitOptions};
         }
     };
-    let client_doc =
-        format!("The {vendor} client: cheap to clone, safe to share between tasks. One `async fn` per operation.");
+    let client_doc = format!(
+        "The {vendor} client: cheap to clone, safe to share between tasks. One method per operation, returning the \
+         call as a future ([`PendingCall`]) with per-call settings."
+    );
     quote! {
         #![doc = include_str!(#readme)]
         #![forbid(unsafe_code)]
@@ -338,6 +340,7 @@ fn lib_tokens(vendor: Vendor, operations: &[GeneratedOperation], waiters: &[(Str
         pub use docbind_runtime::Extra;
         pub use docbind_runtime::#protocol::Config;
         pub use docbind_runtime::Error;
+        pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 
         #(#mods)*
         #waiters_mod

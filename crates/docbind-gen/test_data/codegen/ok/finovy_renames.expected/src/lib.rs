@@ -6,13 +6,14 @@ pub use docbind_runtime as runtime;
 pub use docbind_runtime::Extra;
 pub use docbind_runtime::finovy::Config;
 pub use docbind_runtime::Error;
+pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 pub mod add_image;
 pub use add_image::{AddImageRequest, AddImageResponse};
 pub mod delete_image;
 pub use delete_image::{DeleteImageRequest, DeleteImageResponse};
 pub mod list_images;
 pub use list_images::{ListImagesRequest, ListImagesResponse};
-///The Finovy client: cheap to clone, safe to share between tasks. One `async fn` per operation.
+///The Finovy client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: docbind_runtime::finovy::Client,

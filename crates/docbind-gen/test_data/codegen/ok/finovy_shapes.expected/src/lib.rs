@@ -6,6 +6,7 @@ pub use docbind_runtime as runtime;
 pub use docbind_runtime::Extra;
 pub use docbind_runtime::finovy::Config;
 pub use docbind_runtime::Error;
+pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 pub mod createquantity;
 pub use createquantity::{CreatequantityRequest, CreatequantityResponse};
 pub mod delete;
@@ -18,7 +19,7 @@ pub mod package;
 pub use package::{PackageRequest, PackageResponse};
 pub mod rename;
 pub use rename::{RenameRequest, RenameResponse};
-///The Finovy client: cheap to clone, safe to share between tasks. One `async fn` per operation.
+///The Finovy client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: docbind_runtime::finovy::Client,

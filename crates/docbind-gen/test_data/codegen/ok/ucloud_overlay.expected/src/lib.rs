@@ -6,9 +6,10 @@ pub use docbind_runtime as runtime;
 pub use docbind_runtime::Extra;
 pub use docbind_runtime::ucloud::Config;
 pub use docbind_runtime::Error;
+pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 pub mod create_uvodn_node;
 pub use create_uvodn_node::{CreateUvodnNodeRequest, CreateUvodnNodeResponse};
-///The UCloud client: cheap to clone, safe to share between tasks. One `async fn` per operation.
+///The UCloud client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: docbind_runtime::ucloud::Client,

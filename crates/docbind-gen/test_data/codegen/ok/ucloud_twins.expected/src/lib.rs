@@ -6,6 +6,7 @@ pub use docbind_runtime as runtime;
 pub use docbind_runtime::Extra;
 pub use docbind_runtime::ucloud::Config;
 pub use docbind_runtime::Error;
+pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 pub mod create_listener;
 pub use create_listener::{CreateListenerRequest, CreateListenerResponse};
 pub mod create_listener_json;
@@ -16,7 +17,7 @@ pub mod create_uk8s_cluster;
 pub use create_uk8s_cluster::{CreateUk8sClusterRequest, CreateUk8sClusterResponse};
 pub mod create_uk_8s_cluster_2;
 pub use create_uk_8s_cluster_2::{CreateUk8sCluster2Request, CreateUk8sCluster2Response};
-///The UCloud client: cheap to clone, safe to share between tasks. One `async fn` per operation.
+///The UCloud client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {
     inner: docbind_runtime::ucloud::Client,
