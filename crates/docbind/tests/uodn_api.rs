@@ -607,6 +607,12 @@ async fn waiters_see_a_node_through_each_state() {
     let short = quick().with_timeout(Duration::from_millis(100));
     let err = client.wait_until_node_running(&id, short).await.unwrap_err();
     assert!(matches!(err, WaitError::DeadlineExceeded { last_state: None, .. }), "{err:?}");
+    // A deadline given as an instant ends the wait the same, well before the 5 s timeout of `quick`.
+    let started = std::time::Instant::now();
+    let at_instant = quick().with_deadline(started + Duration::from_millis(150));
+    let err = client.wait_until_node_running(&id, at_instant).await.unwrap_err();
+    assert!(matches!(err, WaitError::DeadlineExceeded { last_state: None, .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "waited {:?}", started.elapsed());
 }
 
 // ---------------------------------------------------------------------------------------------------------------
