@@ -26,29 +26,7 @@ impl crate::Client {
         rt::__private::waiter::until_state_or_gone(
                 &NODE_DELETED,
                 &options,
-                move || async move {
-                    let response = client.describe_uvodn_node(request).await?;
-                    Ok(
-                        match response
-                            .node_list
-                            .into_iter()
-                            .find(|item| {
-                                item.node_id.as_deref() == Some(node_id.as_str())
-                            })
-                        {
-                            Some(item) => {
-                                rt::__private::waiter::Seen::Found {
-                                    state: item
-                                        .state
-                                        .as_ref()
-                                        .map(|state| state.as_str().to_owned()),
-                                    item,
-                                }
-                            }
-                            None => rt::__private::waiter::Seen::Missing,
-                        },
-                    )
-                },
+                move || poll_describe_uvodn_node(client, request, node_id),
             )
             .await
     }
@@ -77,29 +55,7 @@ impl crate::Client {
         rt::__private::waiter::until_state(
                 &NODE_RUNNING,
                 &options,
-                move || async move {
-                    let response = client.describe_uvodn_node(request).await?;
-                    Ok(
-                        match response
-                            .node_list
-                            .into_iter()
-                            .find(|item| {
-                                item.node_id.as_deref() == Some(node_id.as_str())
-                            })
-                        {
-                            Some(item) => {
-                                rt::__private::waiter::Seen::Found {
-                                    state: item
-                                        .state
-                                        .as_ref()
-                                        .map(|state| state.as_str().to_owned()),
-                                    item,
-                                }
-                            }
-                            None => rt::__private::waiter::Seen::Missing,
-                        },
-                    )
-                },
+                move || poll_describe_uvodn_node(client, request, node_id),
             )
             .await
     }
@@ -128,30 +84,34 @@ impl crate::Client {
         rt::__private::waiter::until_state(
                 &NODE_STOPPED,
                 &options,
-                move || async move {
-                    let response = client.describe_uvodn_node(request).await?;
-                    Ok(
-                        match response
-                            .node_list
-                            .into_iter()
-                            .find(|item| {
-                                item.node_id.as_deref() == Some(node_id.as_str())
-                            })
-                        {
-                            Some(item) => {
-                                rt::__private::waiter::Seen::Found {
-                                    state: item
-                                        .state
-                                        .as_ref()
-                                        .map(|state| state.as_str().to_owned()),
-                                    item,
-                                }
-                            }
-                            None => rt::__private::waiter::Seen::Missing,
-                        },
-                    )
-                },
+                move || poll_describe_uvodn_node(client, request, node_id),
             )
             .await
     }
+}
+/// One poll of [`describe_uvodn_node`](crate::Client::describe_uvodn_node): the state the waiters look for.
+async fn poll_describe_uvodn_node(
+    client: &crate::Client,
+    request: &crate::describe_uvodn_node::DescribeUvodnNodeRequest,
+    node_id: &str,
+) -> Result<
+    rt::__private::waiter::Seen<crate::describe_uvodn_node::NodeInfo>,
+    rt::Error,
+> {
+    let response = client.describe_uvodn_node(request).await?;
+    Ok(
+        match response
+            .node_list
+            .into_iter()
+            .find(|item| item.node_id.as_deref() == Some(node_id))
+        {
+            Some(item) => {
+                rt::__private::waiter::Seen::Found {
+                    state: item.state.as_ref().map(|state| state.as_str().to_owned()),
+                    item,
+                }
+            }
+            None => rt::__private::waiter::Seen::Missing,
+        },
+    )
 }

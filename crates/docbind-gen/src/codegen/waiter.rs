@@ -25,13 +25,16 @@ pub(crate) fn module(
         return Err(CodegenError::at_source(&op.operation.name, &first.source, CodegenErrorKind::WaitersModuleTaken));
     }
     let mut items = Vec::new();
+    let mut polls = Polls::default();
     for waiter in names.waiters() {
-        items.push(waiter_tokens(waiter, names, operations)?);
+        items.push(waiter_tokens(waiter, names, operations, &mut polls)?);
     }
+    let poll_fns = polls.fns;
     Ok(Some(quote! {
         //! Waiters declared in the crate's `overlay.toml`: each polls an operation until a resource reaches a state.
         use docbind_runtime as rt;
         #(#items)*
+        #(#poll_fns)*
     }))
 }
 
@@ -45,10 +48,50 @@ fn summary(w: &Waiter) -> String {
     w.description.clone().unwrap_or_else(|| w.name.replace('_', " "))
 }
 
+/// The poll functions of the module: one per distinct poll (operation, id, where the state is), shared by the
+/// waiters that poll alike (`node_running`, `node_stopped` and `node_deleted` all read one node's state).
+#[derive(Default)]
+struct Polls {
+    /// (the function's signature and body, without its name; its name).
+    seen: Vec<(String, proc_macro2::Ident)>,
+    fns: Vec<TokenStream>,
+}
+
+impl Polls {
+    /// The name of the poll function with this signature and body (`params`, `returns`, `body`), written once.
+    fn name(
+        &mut self,
+        method: &str,
+        params: &TokenStream,
+        returns: &TokenStream,
+        body: &TokenStream,
+    ) -> proc_macro2::Ident {
+        let key = format!("{params} {returns} {body}");
+        if let Some((_, name)) = self.seen.iter().find(|(k, _)| *k == key) {
+            return name.clone();
+        }
+        let taken = self.seen.iter().filter(|(_, n)| n.to_string().starts_with(&format!("poll_{method}"))).count();
+        let name = match taken {
+            0 => format_ident!("poll_{method}"),
+            n => format_ident!("poll_{method}_{}", n + 1),
+        };
+        let doc = format!(" One poll of [`{method}`](crate::Client::{method}): the state the waiters look for.");
+        self.fns.push(quote! {
+            #[doc = #doc]
+            async fn #name(#params) -> Result<rt::__private::waiter::Seen<#returns>, rt::Error> {
+                #body
+            }
+        });
+        self.seen.push((key, name.clone()));
+        name
+    }
+}
+
 fn waiter_tokens(
     w: &Waiter,
     names: &RustNames,
     operations: &[GeneratedOperation],
+    polls: &mut Polls,
 ) -> Result<TokenStream, CodegenError> {
     let bug = |what: String| {
         CodegenError::at_source(&w.operation, &w.source, CodegenErrorKind::Bug(format!("waiter `{}`: {what}", w.name)))
@@ -97,7 +140,7 @@ fn waiter_tokens(
             let key_id = ident(&key.ident);
             let key_matches = match (&key.shape, id_is_int) {
                 (Shape::Int, true) => quote!(item.#key_id == Some(#id_name)),
-                (Shape::Str, false) => quote!(item.#key_id.as_deref() == Some(#id_name.as_str())),
+                (Shape::Str, false) => quote!(item.#key_id.as_deref() == Some(#id_name)),
                 (Shape::Enum { .. }, _) => {
                     quote!(item.#key_id.as_ref().map(|key| key.as_str().to_owned()) == Some(#id_name.to_string()))
                 }
@@ -124,10 +167,23 @@ fn waiter_tokens(
         }
     };
     // Only a waiter that looks for an item compares the id.
-    let captures = if w.items.is_some() {
-        quote!(let (client, request, #id_name) = (self, &request, #id_binding);)
+    let request_path = quote!(crate::#module::#request_type);
+    let id_type = if id_is_int { quote!(i64) } else { quote!(&str) };
+    let body = quote! {
+        let response = client.#method(request).await?;
+        #seen
+    };
+    let (captures, poll) = if w.items.is_some() {
+        let params = quote!(client: &crate::Client, request: &#request_path, #id_name: #id_type);
+        let poll = polls.name(&defs.method, &params, &item_type, &body);
+        (
+            quote!(let (client, request, #id_name) = (self, &request, #id_binding);),
+            quote!(#poll(client, request, #id_name)),
+        )
     } else {
-        quote!(let (client, request) = (self, &request);)
+        let params = quote!(client: &crate::Client, request: &#request_path);
+        let poll = polls.name(&defs.method, &params, &item_type, &body);
+        (quote!(let (client, request) = (self, &request);), quote!(#poll(client, request)))
     };
 
     let name = &w.name;
@@ -161,11 +217,7 @@ fn waiter_tokens(
                 #id_into
                 let request = #request;
                 #captures
-                rt::__private::waiter::#until(&#static_name, &options, move || async move {
-                    let response = client.#method(request).await?;
-                    #seen
-                })
-                .await
+                rt::__private::waiter::#until(&#static_name, &options, move || #poll).await
             }
         }
     })

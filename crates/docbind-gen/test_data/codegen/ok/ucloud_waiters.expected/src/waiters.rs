@@ -25,27 +25,7 @@ impl crate::Client {
         rt::__private::waiter::until_state(
                 &DISK_READY,
                 &options,
-                move || async move {
-                    let response = client.describe_disk(request).await?;
-                    Ok(
-                        match response
-                            .disks
-                            .into_iter()
-                            .find(|item| {
-                                item.serial.as_ref().map(ToString::to_string)
-                                    == Some(disk_id.to_string())
-                            })
-                        {
-                            Some(item) => {
-                                rt::__private::waiter::Seen::Found {
-                                    state: item.phase.map(|state| state.to_string()),
-                                    item,
-                                }
-                            }
-                            None => rt::__private::waiter::Seen::Missing,
-                        },
-                    )
-                },
+                move || poll_describe_disk(client, request, disk_id),
             )
             .await
     }
@@ -72,14 +52,7 @@ impl crate::Client {
         rt::__private::waiter::until_state(
                 &JOB_DONE,
                 &options,
-                move || async move {
-                    let response = client.get_job(request).await?;
-                    let item = response;
-                    Ok(rt::__private::waiter::Seen::Found {
-                        state: item.status.clone(),
-                        item,
-                    })
-                },
+                move || poll_get_job(client, request),
             )
             .await
     }
@@ -108,29 +81,7 @@ impl crate::Client {
         rt::__private::waiter::until_state_or_gone(
                 &NODE_DELETED,
                 &options,
-                move || async move {
-                    let response = client.describe_node(request).await?;
-                    Ok(
-                        match response
-                            .node_set
-                            .into_iter()
-                            .find(|item| {
-                                item.node_id.as_deref() == Some(node_id.as_str())
-                            })
-                        {
-                            Some(item) => {
-                                rt::__private::waiter::Seen::Found {
-                                    state: item
-                                        .state
-                                        .as_ref()
-                                        .map(|state| state.as_str().to_owned()),
-                                    item,
-                                }
-                            }
-                            None => rt::__private::waiter::Seen::Missing,
-                        },
-                    )
-                },
+                move || poll_describe_node(client, request, node_id),
             )
             .await
     }
@@ -159,30 +110,69 @@ impl crate::Client {
         rt::__private::waiter::until_state(
                 &NODE_RUNNING,
                 &options,
-                move || async move {
-                    let response = client.describe_node(request).await?;
-                    Ok(
-                        match response
-                            .node_set
-                            .into_iter()
-                            .find(|item| {
-                                item.node_id.as_deref() == Some(node_id.as_str())
-                            })
-                        {
-                            Some(item) => {
-                                rt::__private::waiter::Seen::Found {
-                                    state: item
-                                        .state
-                                        .as_ref()
-                                        .map(|state| state.as_str().to_owned()),
-                                    item,
-                                }
-                            }
-                            None => rt::__private::waiter::Seen::Missing,
-                        },
-                    )
-                },
+                move || poll_describe_node(client, request, node_id),
             )
             .await
     }
+}
+/// One poll of [`describe_disk`](crate::Client::describe_disk): the state the waiters look for.
+async fn poll_describe_disk(
+    client: &crate::Client,
+    request: &crate::describe_disk::DescribeDiskRequest,
+    disk_id: &str,
+) -> Result<rt::__private::waiter::Seen<crate::describe_disk::DiskInfo>, rt::Error> {
+    let response = client.describe_disk(request).await?;
+    Ok(
+        match response
+            .disks
+            .into_iter()
+            .find(|item| {
+                item.serial.as_ref().map(ToString::to_string)
+                    == Some(disk_id.to_string())
+            })
+        {
+            Some(item) => {
+                rt::__private::waiter::Seen::Found {
+                    state: item.phase.map(|state| state.to_string()),
+                    item,
+                }
+            }
+            None => rt::__private::waiter::Seen::Missing,
+        },
+    )
+}
+/// One poll of [`get_job`](crate::Client::get_job): the state the waiters look for.
+async fn poll_get_job(
+    client: &crate::Client,
+    request: &crate::get_job::GetJobRequest,
+) -> Result<rt::__private::waiter::Seen<crate::get_job::GetJobResponse>, rt::Error> {
+    let response = client.get_job(request).await?;
+    let item = response;
+    Ok(rt::__private::waiter::Seen::Found {
+        state: item.status.clone(),
+        item,
+    })
+}
+/// One poll of [`describe_node`](crate::Client::describe_node): the state the waiters look for.
+async fn poll_describe_node(
+    client: &crate::Client,
+    request: &crate::describe_node::DescribeNodeRequest,
+    node_id: &str,
+) -> Result<rt::__private::waiter::Seen<crate::describe_node::NodeInfo>, rt::Error> {
+    let response = client.describe_node(request).await?;
+    Ok(
+        match response
+            .node_set
+            .into_iter()
+            .find(|item| item.node_id.as_deref() == Some(node_id))
+        {
+            Some(item) => {
+                rt::__private::waiter::Seen::Found {
+                    state: item.state.as_ref().map(|state| state.as_str().to_owned()),
+                    item,
+                }
+            }
+            None => rt::__private::waiter::Seen::Missing,
+        },
+    )
 }
