@@ -53,25 +53,38 @@ pub fn decoded_impls(def: &StructDef) -> TokenStream {
 
 /// The derive of a request or request group, as an attribute of the struct.
 pub fn request_derive() -> syn::Attribute {
-    syn::parse_quote! {
-        #[cfg_attr(
-            feature = "serde",
-            derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-            serde(crate = "rt::__private::serde")
-        )]
-    }
+    cfg_attr(quote! {
+        feature = #FEATURE,
+        derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
+        serde(crate = "rt::__private::serde")
+    })
 }
 
 /// A request field's wire name, and for an optional or list field that it may be absent (an unset option is not
 /// written).
 pub fn request_field_attribute(field: &FieldDef) -> syn::Attribute {
     let wire = &field.wire;
-    match field.arity {
-        Arity::One => syn::parse_quote!(#[cfg_attr(feature = "serde", serde(rename = #wire))]),
-        Arity::Optional => syn::parse_quote! {
-            #[cfg_attr(feature = "serde", serde(rename = #wire, default, skip_serializing_if = "Option::is_none"))]
-        },
-        Arity::List => syn::parse_quote!(#[cfg_attr(feature = "serde", serde(rename = #wire, default))]),
+    cfg_attr(match field.arity {
+        Arity::One => quote!(feature = #FEATURE, serde(rename = #wire)),
+        Arity::Optional => {
+            quote!(feature = #FEATURE, serde(rename = #wire, default, skip_serializing_if = "Option::is_none"))
+        }
+        Arity::List => quote!(feature = #FEATURE, serde(rename = #wire, default)),
+    })
+}
+
+/// `#[cfg_attr(<arguments>)]`, built as a `syn` attribute directly: a list attribute keeps its arguments as tokens,
+/// so nothing is parsed (one per request field adds up over the corpus; see BENCHMARKS.md, codegen speed).
+fn cfg_attr(arguments: TokenStream) -> syn::Attribute {
+    syn::Attribute {
+        pound_token: Default::default(),
+        style: syn::AttrStyle::Outer,
+        bracket_token: Default::default(),
+        meta: syn::Meta::List(syn::MetaList {
+            path: format_ident!("cfg_attr").into(),
+            delimiter: syn::MacroDelimiter::Paren(Default::default()),
+            tokens: arguments,
+        }),
     }
 }
 
