@@ -3,7 +3,8 @@
 //!
 //! Responses and models read back through the same lenient decoder as a response body, so a decoded value,
 //! serialized and read back, is equal to itself: a value that did not fit its field, kept in `extra` under the
-//! field's wire name, is written under that name and lands in `extra` again. Requests derive serde instead (they
+//! field's wire name, is written under that name and lands in `extra` again. Reading therefore needs a
+//! self-describing format (JSON, YAML, CBOR, MessagePack, …; not bincode). Requests derive serde instead (they
 //! are built in code, so they need no lenient reading).
 //!
 //! A Finovy response is written as its `data` object, with the keys its envelope left over (which decoding keeps in
