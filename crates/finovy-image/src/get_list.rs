@@ -386,6 +386,9 @@ impl crate::Client {
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `specs/finovy-image/get_list.md` (line 1).
+    ///
+    /// # Examples
+    ///
     /// ```no_run
     /// # async fn example(client: &finovy_image::Client) -> Result<(), finovy_image::Error> {
     /// use finovy_image::GetListRequest;

@@ -113,6 +113,9 @@ impl crate::Client {
     /// **May change state** (PUT may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `specs/finovy-image/update.md` (line 1).
+    ///
+    /// # Examples
+    ///
     /// ```no_run
     /// # async fn example(client: &finovy_image::Client) -> Result<(), finovy_image::Error> {
     /// use finovy_image::UpdateImageRequest;

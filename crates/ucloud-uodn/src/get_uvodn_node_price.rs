@@ -385,6 +385,9 @@ impl crate::Client {
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `specs/ucloud-uodn/get_uvodn_node_price.md` (line 1).
+    ///
+    /// # Examples
+    ///
     /// ```no_run
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::GetUvodnNodePriceRequest;

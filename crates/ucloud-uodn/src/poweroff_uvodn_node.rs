@@ -110,6 +110,9 @@ impl crate::Client {
     /// **May change state** (`Poweroff…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `specs/ucloud-uodn/poweroff_uvodn_node.md` (line 1).
+    ///
+    /// # Examples
+    ///
     /// ```no_run
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::PoweroffUvodnNodeRequest;

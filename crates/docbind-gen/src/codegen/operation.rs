@@ -360,13 +360,13 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
         false,
     );
     let class = own_doc_attrs(&format!(
-        "{}\n\nGenerated from `{}` (line {}).",
+        "{}\n\nGenerated from `{}` (line {}).\n\n# Examples\n\n{}",
         retry_class(op),
         op.source.file.display(),
-        op.source.line
+        op.source.line,
+        method_example(crate_name, defs)
     ));
-    let example = own_doc_attrs(&method_example(crate_name, defs));
-    let doc = quote!(#described #class #example);
+    let doc = quote!(#described #class);
     let OperationCall { decode_entry, operation_static, call } = protocol::operation_call(op, defs)?;
     let stream = pagination_tokens(op, defs)?;
     let call_meta = format_ident!("{CALL_META}");

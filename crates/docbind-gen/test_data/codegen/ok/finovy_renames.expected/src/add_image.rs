@@ -260,6 +260,9 @@ impl crate::Client {
     /// **May change state** (POST may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/finovy_renames/1.add.md` (line 1).
+    ///
+    /// # Examples
+    ///
     /// ```no_run
     /// # async fn example(client: &golden_finovy_renames::Client) -> Result<(), golden_finovy_renames::Error> {
     /// use golden_finovy_renames::AddImageRequest;

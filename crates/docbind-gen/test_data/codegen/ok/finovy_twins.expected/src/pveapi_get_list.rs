@@ -113,6 +113,9 @@ impl crate::Client {
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/finovy_twins/pveapi/1.getList.md` (line 1).
+    ///
+    /// # Examples
+    ///
     /// ```no_run
     /// # async fn example(client: &golden_finovy_twins::Client) -> Result<(), golden_finovy_twins::Error> {
     /// use golden_finovy_twins::PveapiGetListRequest;

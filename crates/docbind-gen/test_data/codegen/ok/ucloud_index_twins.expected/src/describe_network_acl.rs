@@ -230,6 +230,9 @@ impl crate::Client {
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_index_twins/describe_network_acl.md` (line 1).
+    ///
+    /// # Examples
+    ///
     /// ```no_run
     /// # async fn example(client: &golden_ucloud_index_twins::Client) -> Result<(), golden_ucloud_index_twins::Error> {
     /// use golden_ucloud_index_twins::DescribeNetworkAclRequest;

@@ -512,6 +512,9 @@ impl crate::Client {
     /// **Read-only** (set in overlay.toml): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_overlay/create_uvodn_node.md` (line 1).
+    ///
+    /// # Examples
+    ///
     /// ```no_run
     /// # async fn example(client: &golden_ucloud_overlay::Client) -> Result<(), golden_ucloud_overlay::Error> {
     /// use golden_ucloud_overlay::CreateUvodnNodeRequest;

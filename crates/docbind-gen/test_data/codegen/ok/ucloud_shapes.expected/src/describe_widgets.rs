@@ -567,6 +567,9 @@ impl crate::Client {
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_shapes/describe_widgets.md` (line 1).
+    ///
+    /// # Examples
+    ///
     /// ```no_run
     /// # async fn example(client: &golden_ucloud_shapes::Client) -> Result<(), golden_ucloud_shapes::Error> {
     /// use golden_ucloud_shapes::DescribeWidgetsRequest;

@@ -109,6 +109,9 @@ impl crate::Client {
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
     /// Generated from `codegen/ok/ucloud_twins/create_uk8s_cluster.md` (line 1).
+    ///
+    /// # Examples
+    ///
     /// ```no_run
     /// # async fn example(client: &golden_ucloud_twins::Client) -> Result<(), golden_ucloud_twins::Error> {
     /// use golden_ucloud_twins::CreateUk8sClusterRequest;

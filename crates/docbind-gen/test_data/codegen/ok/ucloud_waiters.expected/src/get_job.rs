@@ -121,6 +121,9 @@ impl crate::Client {
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
     /// Generated from `codegen/ok/ucloud_waiters/get_job.md` (line 1).
+    ///
+    /// # Examples
+    ///
     /// ```no_run
     /// # async fn example(client: &golden_ucloud_waiters::Client) -> Result<(), golden_ucloud_waiters::Error> {
     /// use golden_ucloud_waiters::GetJobRequest;
