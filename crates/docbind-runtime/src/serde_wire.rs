@@ -148,3 +148,58 @@ impl<'de> Deserialize<'de> for Extra {
         deserializer.deserialize_map(Entries)
     }
 }
+
+/// The serde impls of a generated response or model, one line in generated code (`cfg(feature = "serde")`): each
+/// field as `field`, `optional` or `list` (the [`WireObject`] method that writes it), its wire name and its Rust
+/// name; reading back is [`decode`]. A macro, not generic code: serde's traits cannot be implemented here for the
+/// generated types, and an invocation costs the generator far less than the impls' tokens.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde_wire_object {
+    ($ty:ident; $($how:ident $wire:literal $field:ident;)*) => {
+        impl $crate::__private::serde::Serialize for $ty {
+            fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
+            where
+                S: $crate::__private::serde::Serializer,
+            {
+                #[allow(unused_mut)]
+                let mut object = $crate::__private::serde_wire::WireObject::begin(serializer, &self.extra)?;
+                $(object.$how($wire, &self.$field)?;)*
+                object.end()
+            }
+        }
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $ty {
+            fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
+            where
+                D: $crate::__private::serde::Deserializer<'de>,
+            {
+                $crate::__private::serde_wire::decode(deserializer)
+            }
+        }
+    };
+}
+
+/// The serde impls of a generated enumeration: its wire value, as a number when `integer` says the service sends
+/// numbers ([`enum_value`], [`enumeration`]).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde_wire_enum {
+    ($ty:ident, integer = $integer:literal) => {
+        impl $crate::__private::serde::Serialize for $ty {
+            fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
+            where
+                S: $crate::__private::serde::Serializer,
+            {
+                $crate::__private::serde_wire::enum_value(self.as_str(), $integer, serializer)
+            }
+        }
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $ty {
+            fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
+            where
+                D: $crate::__private::serde::Deserializer<'de>,
+            {
+                $crate::__private::serde_wire::enumeration(deserializer)
+            }
+        }
+    };
+}

@@ -174,27 +174,8 @@ impl rt::__private::Decode for GetListResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for GetListResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.list("data", &self.data)?;
-        object.optional("totalCounts", &self.total_counts)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for GetListResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    GetListResponse; list "data" data; optional "totalCounts" total_counts;
 }
 /// One item of the page 我的镜像列表接口 (`getList`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -271,33 +252,11 @@ impl rt::__private::Decode for GetListItem {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for GetListItem {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("id", &self.id)?;
-        object.optional("imageId", &self.image_id)?;
-        object.optional("imageType", &self.image_type)?;
-        object.optional("imageName", &self.image_name)?;
-        object.optional("imageSize", &self.image_size)?;
-        object.optional("datacenterKey", &self.datacenter_key)?;
-        object.optional("status", &self.status)?;
-        object.optional("createTime", &self.create_time)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for GetListItem {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    GetListItem; optional "id" id; optional "imageId" image_id; optional "imageType"
+    image_type; optional "imageName" image_name; optional "imageSize" image_size;
+    optional "datacenterKey" datacenter_key; optional "status" status; optional
+    "createTime" create_time;
 }
 /// 镜像状态（0创建中,1可使用,2创建失败,3已过期）
 ///
@@ -346,22 +305,7 @@ impl std::fmt::Display for ImageStatus {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ImageStatus {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ImageStatus {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(ImageStatus, integer = true);
 /// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
 #[doc(hidden)]
 pub fn decode_response(

@@ -314,26 +314,8 @@ impl rt::__private::Decode for CreateUvodnNodeResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for CreateUvodnNodeResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.list("NodeList", &self.node_list)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for CreateUvodnNodeResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    CreateUvodnNodeResponse; list "NodeList" node_list;
 }
 /// `CreatedNode`, a model of 创建节点 (`CreateUvodnNode`).
 ///
@@ -367,26 +349,8 @@ impl rt::__private::Decode for CreatedNode {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for CreatedNode {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("NodeId", &self.node_id)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for CreatedNode {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    CreatedNode; optional "NodeId" node_id;
 }
 /// 付费方式，1按时，2按月，3按年，默认2
 ///
@@ -431,22 +395,7 @@ impl std::fmt::Display for ChargeType {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ChargeType {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ChargeType {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(ChargeType, integer = true);
 /// 产品类型：normal（标准型），hf（高频型）
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -486,22 +435,7 @@ impl std::fmt::Display for ProductType {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ProductType {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ProductType {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(ProductType, integer = false);
 /// Decodes a `CreateUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(

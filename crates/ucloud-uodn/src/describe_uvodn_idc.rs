@@ -139,27 +139,8 @@ impl rt::__private::Decode for DescribeUvodnIdcResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for DescribeUvodnIdcResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("TotalCount", &self.total_count)?;
-        object.list("IdcList", &self.idc_list)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for DescribeUvodnIdcResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    DescribeUvodnIdcResponse; optional "TotalCount" total_count; list "IdcList" idc_list;
 }
 /// `IdcInfo`, a model of 获取IDC机房列表 (`DescribeUvodnIDC`).
 ///
@@ -223,32 +204,10 @@ impl rt::__private::Decode for IdcInfo {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for IdcInfo {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("IdcId", &self.idc_id)?;
-        object.optional("Name", &self.name)?;
-        object.optional("Isp", &self.isp)?;
-        object.optional("Province", &self.province)?;
-        object.optional("City", &self.city)?;
-        object.optional("Type", &self.r#type)?;
-        object.optional("MaxNodeCnt", &self.max_node_cnt)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for IdcInfo {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    IdcInfo; optional "IdcId" idc_id; optional "Name" name; optional "Isp" isp; optional
+    "Province" province; optional "City" city; optional "Type" r#type; optional
+    "MaxNodeCnt" max_node_cnt;
 }
 /// 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
 ///
@@ -301,22 +260,7 @@ impl std::fmt::Display for IspType {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for IspType {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for IspType {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(IspType, integer = true);
 /// 产品类型：normal（通用型），hf（高主频型）
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -356,22 +300,7 @@ impl std::fmt::Display for ProductType {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ProductType {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ProductType {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(ProductType, integer = false);
 /// Decodes a `DescribeUvodnIDC` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(

@@ -129,27 +129,9 @@ impl rt::__private::Decode for DescribeUvodnNodeResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for DescribeUvodnNodeResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("TotalCount", &self.total_count)?;
-        object.list("NodeList", &self.node_list)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for DescribeUvodnNodeResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    DescribeUvodnNodeResponse; optional "TotalCount" total_count; list "NodeList"
+    node_list;
 }
 /// `NodeInfo`, a model of 获取节点列表 (`DescribeUvodnNode`).
 ///
@@ -311,47 +293,16 @@ impl rt::__private::Decode for NodeInfo {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for NodeInfo {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("NodeName", &self.node_name)?;
-        object.optional("NodeId", &self.node_id)?;
-        object.optional("CoreNum", &self.core_num)?;
-        object.optional("MemSize", &self.mem_size)?;
-        object.optional("SysDiskSize", &self.sys_disk_size)?;
-        object.optional("DiskSize", &self.disk_size)?;
-        object.optional("State", &self.state)?;
-        object.optional("NetLimit", &self.net_limit)?;
-        object.optional("IdcId", &self.idc_id)?;
-        object.optional("OcName", &self.oc_name)?;
-        object.optional("Province", &self.province)?;
-        object.optional("City", &self.city)?;
-        object.optional("Type", &self.r#type)?;
-        object.optional("ChargeType", &self.charge_type)?;
-        object.optional("CreateTime", &self.create_time)?;
-        object.optional("ExpiredTime", &self.expired_time)?;
-        object.optional("ImageName", &self.image_name)?;
-        object.list("NodeIpList", &self.node_ip_list)?;
-        object.optional("FirewallId", &self.firewall_id)?;
-        object.optional("ProductType", &self.product_type)?;
-        object.optional("ImageId", &self.image_id)?;
-        object.list("InnerIps", &self.inner_ips)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for NodeInfo {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    NodeInfo; optional "NodeName" node_name; optional "NodeId" node_id; optional
+    "CoreNum" core_num; optional "MemSize" mem_size; optional "SysDiskSize"
+    sys_disk_size; optional "DiskSize" disk_size; optional "State" state; optional
+    "NetLimit" net_limit; optional "IdcId" idc_id; optional "OcName" oc_name; optional
+    "Province" province; optional "City" city; optional "Type" r#type; optional
+    "ChargeType" charge_type; optional "CreateTime" create_time; optional "ExpiredTime"
+    expired_time; optional "ImageName" image_name; list "NodeIpList" node_ip_list;
+    optional "FirewallId" firewall_id; optional "ProductType" product_type; optional
+    "ImageId" image_id; list "InnerIps" inner_ips;
 }
 /// `NodeIp`, a model of 获取节点列表 (`DescribeUvodnNode`).
 ///
@@ -390,27 +341,8 @@ impl rt::__private::Decode for NodeIp {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for NodeIp {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("Ip", &self.ip)?;
-        object.optional("Isp", &self.isp)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for NodeIp {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    NodeIp; optional "Ip" ip; optional "Isp" isp;
 }
 /// 节点状态，1部署中，2待启动，3启动中，4运行中，5正在停止，6已停止，7正在更新，8正在重启，9正在删除， 10已经删除,11异常
 ///
@@ -487,22 +419,7 @@ impl std::fmt::Display for NodeState {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for NodeState {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for NodeState {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(NodeState, integer = true);
 /// 运营商类型： 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -554,22 +471,7 @@ impl std::fmt::Display for IspType {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for IspType {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for IspType {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(IspType, integer = true);
 /// 付费类型：1按时, 2按月,3按年
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -613,22 +515,7 @@ impl std::fmt::Display for ChargeType {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ChargeType {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ChargeType {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(ChargeType, integer = true);
 /// Decodes a `DescribeUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(

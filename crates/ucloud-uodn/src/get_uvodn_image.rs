@@ -120,27 +120,9 @@ impl rt::__private::Decode for GetUvodnImageResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for GetUvodnImageResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.list("ImageList", &self.image_list)?;
-        object.optional("TotalCount", &self.total_count)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for GetUvodnImageResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    GetUvodnImageResponse; list "ImageList" image_list; optional "TotalCount"
+    total_count;
 }
 /// `ImageInfo`, a model of 获取镜像列表 (`GetUvodnImage`).
 ///
@@ -226,34 +208,11 @@ impl rt::__private::Decode for ImageInfo {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ImageInfo {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("ImageId", &self.image_id)?;
-        object.optional("ImageName", &self.image_name)?;
-        object.optional("ImageType", &self.image_type)?;
-        object.optional("OcType", &self.oc_type)?;
-        object.optional("ImageDesc", &self.image_desc)?;
-        object.optional("State", &self.state)?;
-        object.optional("ImageSize", &self.image_size)?;
-        object.optional("CreateTime", &self.create_time)?;
-        object.list("DeployInfoList", &self.deploy_info_list)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ImageInfo {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    ImageInfo; optional "ImageId" image_id; optional "ImageName" image_name; optional
+    "ImageType" image_type; optional "OcType" oc_type; optional "ImageDesc" image_desc;
+    optional "State" state; optional "ImageSize" image_size; optional "CreateTime"
+    create_time; list "DeployInfoList" deploy_info_list;
 }
 /// `DeployImageInfo`, a model of 获取镜像列表 (`GetUvodnImage`).
 ///
@@ -292,27 +251,8 @@ impl rt::__private::Decode for DeployImageInfo {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for DeployImageInfo {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("IdcId", &self.idc_id)?;
-        object.optional("State", &self.state)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for DeployImageInfo {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    DeployImageInfo; optional "IdcId" idc_id; optional "State" state;
 }
 /// 镜像类型：1标准镜像，2行业镜像，3自定义镜像
 ///
@@ -357,22 +297,7 @@ impl std::fmt::Display for ImageType {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ImageType {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ImageType {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(ImageType, integer = true);
 /// 系统类型：unix, windows
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -412,22 +337,7 @@ impl std::fmt::Display for OcType {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for OcType {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for OcType {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(OcType, integer = false);
 /// 镜像状态：镜像状态 1可用，2不可用
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -467,22 +377,7 @@ impl std::fmt::Display for ImageState {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ImageState {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ImageState {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(ImageState, integer = false);
 /// 镜像状态 1-可用, 2-不可用, 3-获取中, 4-转换中, 5-部署中
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -534,22 +429,7 @@ impl std::fmt::Display for DeployState {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for DeployState {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for DeployState {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(DeployState, integer = true);
 /// Decodes a `GetUvodnImage` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(

@@ -120,26 +120,8 @@ impl rt::__private::Decode for GetUvodnNodeDataResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for GetUvodnNodeDataResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("DataSets", &self.data_sets)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for GetUvodnNodeDataResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    GetUvodnNodeDataResponse; optional "DataSets" data_sets;
 }
 /// `DataSet`, a model of 获取节点监控数据 (`GetUvodnNodeData`).
 ///
@@ -237,35 +219,12 @@ impl rt::__private::Decode for DataSet {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for DataSet {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.list("CPUUtilization", &self.cpu_utilization)?;
-        object.list("MemUtilization", &self.mem_utilization)?;
-        object.list("NICOut", &self.nic_out)?;
-        object.list("NICIn", &self.nic_in)?;
-        object.list("NetPacketOut", &self.net_packet_out)?;
-        object.list("NetPacketIn", &self.net_packet_in)?;
-        object.list("IORead", &self.io_read)?;
-        object.list("IOWrite", &self.io_write)?;
-        object.list("DiskReadOps", &self.disk_read_ops)?;
-        object.list("DiskWriteOps", &self.disk_write_ops)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for DataSet {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    DataSet; list "CPUUtilization" cpu_utilization; list "MemUtilization"
+    mem_utilization; list "NICOut" nic_out; list "NICIn" nic_in; list "NetPacketOut"
+    net_packet_out; list "NetPacketIn" net_packet_in; list "IORead" io_read; list
+    "IOWrite" io_write; list "DiskReadOps" disk_read_ops; list "DiskWriteOps"
+    disk_write_ops;
 }
 /// `MonitorInfo`, a model of 获取节点监控数据 (`GetUvodnNodeData`).
 ///
@@ -304,27 +263,8 @@ impl rt::__private::Decode for MonitorInfo {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for MonitorInfo {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("TimeStamp", &self.time_stamp)?;
-        object.optional("Value", &self.value)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for MonitorInfo {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    MonitorInfo; optional "TimeStamp" time_stamp; optional "Value" value;
 }
 /// 0CPU使用率, 1内存使用率, 2 网卡出流量, 3网卡入流量, 4网卡出包量, 5网卡入包量, 6磁盘读流量, 7磁盘写流量, 8磁盘读次数, 9磁盘写次数
 ///
@@ -397,22 +337,7 @@ impl std::fmt::Display for MetricType {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for MetricType {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for MetricType {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(MetricType, integer = true);
 /// Decodes a `GetUvodnNodeData` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(

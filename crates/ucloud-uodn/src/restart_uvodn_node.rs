@@ -67,21 +67,8 @@ impl rt::__private::Decode for RestartUvodnNodeResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for RestartUvodnNodeResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::WireObject::begin(serializer, &self.extra)?.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for RestartUvodnNodeResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    RestartUvodnNodeResponse;
 }
 /// Decodes a `RestartUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]

@@ -1,9 +1,10 @@
 //! The opt-in serde impls of generated types (the generated crate's cargo feature `serde`), all in the shape of the
 //! wire: wire names, enumerations as their wire values, a decoded struct's `extra` written back into its object.
 //!
-//! Responses and models get small hand-written impls over the runtime's `serde_wire` (reading back goes through the
-//! same lenient decoder as a response body, so what was kept in `extra` returns there); requests, built in code,
-//! derive serde with their wire names. Everything is behind `cfg(feature = "serde")`, so the default build compiles
+//! Responses and models get their impls from one invocation each of the runtime's `__serde_wire_object!` (over
+//! `serde_wire`; reading back goes through the same lenient decoder as a response body, so what was kept in `extra`
+//! returns there), enumerations from `__serde_wire_enum!`; requests, built in code, derive serde with their wire
+//! names. Everything is behind `cfg(feature = "serde")`, so the default build compiles
 //! no serde code for generated types.
 
 use super::defs::{Arity, EnumDef, FieldDef, OperationDefs, Shape, StructDef};
@@ -14,39 +15,25 @@ use quote::{format_ident, quote};
 /// The feature gate of every serde item.
 const FEATURE: &str = "serde";
 
-/// `Serialize` and `Deserialize` of a response or model.
+/// `Serialize` and `Deserialize` of a response or model: one invocation of the runtime's `__serde_wire_object!`,
+/// naming each field's writer, wire name and Rust name (tokens syn does not parse further, so cheap to generate).
 pub fn decoded_impls(def: &StructDef) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let fields = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         let wire = &f.wire;
-        match f.arity {
-            Arity::Optional => quote!(object.optional(#wire, &self.#id)?;),
-            Arity::List => quote!(object.list(#wire, &self.#id)?;),
-            Arity::One => quote!(object.field(#wire, &self.#id)?;),
-        }
+        let how = match f.arity {
+            Arity::Optional => quote!(optional),
+            Arity::List => quote!(list),
+            Arity::One => quote!(field),
+        };
+        quote!(#how #wire #id;)
     });
-    let body = if def.fields.is_empty() {
-        quote!(rt::__private::serde_wire::WireObject::begin(serializer, &self.extra)?.end())
-    } else {
-        quote! {
-            let mut object = rt::__private::serde_wire::WireObject::begin(serializer, &self.extra)?;
-            #(#fields)*
-            object.end()
-        }
-    };
     quote! {
         #[cfg(feature = #FEATURE)]
-        impl rt::__private::serde::Serialize for #name {
-            fn serialize<S: rt::__private::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                #body
-            }
-        }
-        #[cfg(feature = #FEATURE)]
-        impl<'de> rt::__private::serde::Deserialize<'de> for #name {
-            fn deserialize<D: rt::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                rt::__private::serde_wire::decode(deserializer)
-            }
+        rt::__serde_wire_object! {
+            #name;
+            #(#fields)*
         }
     }
 }
@@ -88,24 +75,14 @@ fn cfg_attr(arguments: TokenStream) -> syn::Attribute {
     }
 }
 
-/// `Serialize` and `Deserialize` of an enumeration: its wire value, a number where the overlay gives the values as
-/// integers or the docs type a field of it as one.
+/// `Serialize` and `Deserialize` of an enumeration: its wire value, a number where the overlay lists the values as
+/// integers or the docs type a field of it as one (the runtime's `__serde_wire_enum!`).
 pub fn enum_impls(def: &EnumDef, defs: &OperationDefs) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let integer = is_integer(def, defs);
     quote! {
         #[cfg(feature = #FEATURE)]
-        impl rt::__private::serde::Serialize for #name {
-            fn serialize<S: rt::__private::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                rt::__private::serde_wire::enum_value(self.as_str(), #integer, serializer)
-            }
-        }
-        #[cfg(feature = #FEATURE)]
-        impl<'de> rt::__private::serde::Deserialize<'de> for #name {
-            fn deserialize<D: rt::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                rt::__private::serde_wire::enumeration(deserializer)
-            }
-        }
+        rt::__serde_wire_enum!(#name, integer = #integer);
     }
 }
 

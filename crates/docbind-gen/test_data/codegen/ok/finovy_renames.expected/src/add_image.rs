@@ -106,26 +106,8 @@ impl rt::__private::Decode for AddImageResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for AddImageResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("data", &self.data)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for AddImageResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    AddImageResponse; optional "data" data;
 }
 /// 可用区，1华东，2华南
 ///
@@ -166,22 +148,7 @@ impl std::fmt::Display for Zone {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for Zone {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for Zone {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(Zone, integer = true);
 /// 标签，a甲，b乙
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -221,22 +188,7 @@ impl std::fmt::Display for Tag {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for Tag {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for Tag {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(Tag, integer = false);
 /// Decodes a `add` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
 #[doc(hidden)]
 pub fn decode_response(

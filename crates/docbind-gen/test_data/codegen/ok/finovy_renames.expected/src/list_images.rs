@@ -99,27 +99,8 @@ impl rt::__private::Decode for ListImagesResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ListImagesResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.list("data", &self.data)?;
-        object.optional("totalCounts", &self.total_counts)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ListImagesResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    ListImagesResponse; list "data" data; optional "totalCounts" total_counts;
 }
 /// One item of the page 镜像列表 (`getList`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -161,28 +142,9 @@ impl rt::__private::Decode for ListImagesItem {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ListImagesItem {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("id", &self.id)?;
-        object.optional("imageName", &self.image_name)?;
-        object.optional("createTime", &self.create_time)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ListImagesItem {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    ListImagesItem; optional "id" id; optional "imageName" image_name; optional
+    "createTime" create_time;
 }
 /// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
 #[doc(hidden)]

@@ -126,27 +126,8 @@ impl rt::__private::Decode for GetListResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for GetListResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.list("data", &self.data)?;
-        object.optional("totalCounts", &self.total_counts)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for GetListResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    GetListResponse; list "data" data; optional "totalCounts" total_counts;
 }
 /// One item of the page 镜像列表 (`getList`) returns.
 #[derive(Clone, PartialEq, Default)]
@@ -188,28 +169,9 @@ impl rt::__private::Decode for GetListItem {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for GetListItem {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("imageId", &self.id)?;
-        object.optional("hostPw", &self.host_pw)?;
-        object.optional("status", &self.status)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for GetListItem {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    GetListItem; optional "imageId" id; optional "hostPw" host_pw; optional "status"
+    status;
 }
 impl std::fmt::Debug for GetListItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -260,22 +222,7 @@ impl std::fmt::Display for ImageStatus {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ImageStatus {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ImageStatus {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(ImageStatus, integer = true);
 /// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
 #[doc(hidden)]
 pub fn decode_response(

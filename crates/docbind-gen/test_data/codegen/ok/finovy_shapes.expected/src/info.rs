@@ -116,31 +116,9 @@ impl rt::__private::Decode for InfoResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for InfoResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("id", &self.id)?;
-        object.optional("token", &self.token)?;
-        object.optional("memory", &self.memory)?;
-        object.optional("ratio", &self.ratio)?;
-        object.optional("online", &self.online)?;
-        object.optional("extra", &self.extra_2)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for InfoResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    InfoResponse; optional "id" id; optional "token" token; optional "memory" memory;
+    optional "ratio" ratio; optional "online" online; optional "extra" extra_2;
 }
 impl std::fmt::Debug for InfoResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

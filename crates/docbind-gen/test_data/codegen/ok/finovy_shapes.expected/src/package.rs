@@ -57,26 +57,8 @@ impl rt::__private::Decode for PackageResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for PackageResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.list("data", &self.items)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for PackageResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    PackageResponse; list "data" items;
 }
 /// One item of the list 套餐列表 (`package`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -118,28 +100,9 @@ impl rt::__private::Decode for PackageItem {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for PackageItem {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("type", &self.r#type)?;
-        object.optional("amount", &self.amount)?;
-        object.optional("polygon", &self.polygon)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for PackageItem {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    PackageItem; optional "type" r#type; optional "amount" amount; optional "polygon"
+    polygon;
 }
 /// Decodes a `package` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
 #[doc(hidden)]

@@ -209,26 +209,8 @@ impl rt::__private::Decode for CreateTunnelResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for CreateTunnelResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("TunnelId", &self.tunnel_id)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for CreateTunnelResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    CreateTunnelResponse; optional "TunnelId" tunnel_id;
 }
 /// Decodes a `CreateTunnel` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]

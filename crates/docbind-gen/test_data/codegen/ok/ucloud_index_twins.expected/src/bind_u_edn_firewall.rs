@@ -88,21 +88,8 @@ impl rt::__private::Decode for BindUEdnFirewallResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for BindUEdnFirewallResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::WireObject::begin(serializer, &self.extra)?.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for BindUEdnFirewallResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    BindUEdnFirewallResponse;
 }
 /// Decodes a `BindUEdnFirewall` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]

@@ -74,21 +74,8 @@ impl rt::__private::Decode for BindUEdnFirewall2Response {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for BindUEdnFirewall2Response {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::WireObject::begin(serializer, &self.extra)?.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for BindUEdnFirewall2Response {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    BindUEdnFirewall2Response;
 }
 /// Decodes a `BindUEdnFirewall` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]

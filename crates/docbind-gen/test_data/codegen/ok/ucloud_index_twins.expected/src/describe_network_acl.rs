@@ -116,27 +116,9 @@ impl rt::__private::Decode for DescribeNetworkAclResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for DescribeNetworkAclResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("TotalCount", &self.total_count)?;
-        object.list("AclList", &self.acl_list)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for DescribeNetworkAclResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    DescribeNetworkAclResponse; optional "TotalCount" total_count; list "AclList"
+    acl_list;
 }
 /// `AclInfo`, a model of 获取网络ACL (`DescribeNetworkAcl`).
 ///
@@ -180,28 +162,8 @@ impl rt::__private::Decode for AclInfo {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for AclInfo {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("AclId", &self.acl_id)?;
-        object.list("Entries", &self.entries)?;
-        object.optional("Enabled", &self.enabled)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for AclInfo {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    AclInfo; optional "AclId" acl_id; list "Entries" entries; optional "Enabled" enabled;
 }
 /// Decodes a `DescribeNetworkAcl` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]

@@ -63,26 +63,8 @@ impl rt::__private::Decode for DescribeThings2Response {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for DescribeThings2Response {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("ThingId", &self.thing_id)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for DescribeThings2Response {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    DescribeThings2Response; optional "ThingId" thing_id;
 }
 /// Decodes a `DescribeThings` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]

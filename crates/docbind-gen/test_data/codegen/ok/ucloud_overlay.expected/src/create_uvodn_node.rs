@@ -169,28 +169,9 @@ impl rt::__private::Decode for CreateUvodnNodeResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for CreateUvodnNodeResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.list("NodeList", &self.node_list)?;
-        object.list("Nodes", &self.nodes)?;
-        object.optional("Total", &self.total_count)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for CreateUvodnNodeResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    CreateUvodnNodeResponse; list "NodeList" node_list; list "Nodes" nodes; optional
+    "Total" total_count;
 }
 /// `NodeInfo`, a model of 创建节点 (`CreateUvodnNode`).
 ///
@@ -234,28 +215,9 @@ impl rt::__private::Decode for Node {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for Node {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("State", &self.phase)?;
-        object.optional("ChargeType", &self.charge_type)?;
-        object.optional("ImageType", &self.image_type)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for Node {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    Node; optional "State" phase; optional "ChargeType" charge_type; optional "ImageType"
+    image_type;
 }
 /// 1按时，2按月，3按年
 ///
@@ -300,22 +262,7 @@ impl std::fmt::Display for ChargeType {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ChargeType {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ChargeType {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(ChargeType, integer = true);
 /// 1标准镜像，2行业镜像，3自定义镜像
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -359,22 +306,7 @@ impl std::fmt::Display for ImageType {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for ImageType {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for ImageType {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(ImageType, integer = false);
 /// 磁盘类型：CLOUD\_SSD，CLOUD\_NORMAL
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -414,22 +346,7 @@ impl std::fmt::Display for DiskType {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for DiskType {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), false, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for DiskType {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(DiskType, integer = false);
 /// 1部署中，2待启动
 ///
 /// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
@@ -469,22 +386,7 @@ impl std::fmt::Display for NodeState {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for NodeState {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for NodeState {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(NodeState, integer = true);
 /// Decodes a `CreateUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(

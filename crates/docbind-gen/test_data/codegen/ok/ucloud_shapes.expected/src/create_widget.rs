@@ -518,27 +518,8 @@ impl rt::__private::Decode for CreateWidgetResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for CreateWidgetResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("WidgetId", &self.widget_id)?;
-        object.optional("Login", &self.login)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for CreateWidgetResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    CreateWidgetResponse; optional "WidgetId" widget_id; optional "Login" login;
 }
 /// `LoginInfo`, a model of 创建小部件 (`CreateWidget`).
 ///
@@ -587,29 +568,9 @@ impl rt::__private::Decode for LoginInfo {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for LoginInfo {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("UserName", &self.user_name)?;
-        object.optional("PassWord", &self.pass_word)?;
-        object.optional("AccessToken", &self.access_token)?;
-        object.optional("HostPw", &self.host_pw)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for LoginInfo {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    LoginInfo; optional "UserName" user_name; optional "PassWord" pass_word; optional
+    "AccessToken" access_token; optional "HostPw" host_pw;
 }
 impl std::fmt::Debug for LoginInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -190,32 +190,10 @@ impl rt::__private::Decode for DescribeWidgetsResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for DescribeWidgetsResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("TotalCount", &self.total_count)?;
-        object.list("WidgetSet", &self.widget_set)?;
-        object.optional("A", &self.a)?;
-        object.optional("B", &self.b)?;
-        object.optional("C", &self.c)?;
-        object.optional("Match", &self.r#match)?;
-        object.optional("Extra", &self.extra_2)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for DescribeWidgetsResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    DescribeWidgetsResponse; optional "TotalCount" total_count; list "WidgetSet"
+    widget_set; optional "A" a; optional "B" b; optional "C" c; optional "Match" r#match;
+    optional "Extra" extra_2;
 }
 /// `WidgetInfo`, a model of 获取小部件 (`DescribeWidgets`).
 ///
@@ -311,36 +289,11 @@ impl rt::__private::Decode for WidgetInfo {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for WidgetInfo {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("WidgetId", &self.widget_id)?;
-        object.optional("Size", &self.size)?;
-        object.optional("Ratio", &self.ratio)?;
-        object.optional("Enabled", &self.enabled)?;
-        object.optional("Raw", &self.raw)?;
-        object.list("Tags", &self.tags)?;
-        object.list("Ports", &self.ports)?;
-        object.list("Weights", &self.weights)?;
-        object.list("Flags", &self.flags)?;
-        object.list("Extras", &self.extras)?;
-        object.optional("Policy", &self.policy)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for WidgetInfo {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    WidgetInfo; optional "WidgetId" widget_id; optional "Size" size; optional "Ratio"
+    ratio; optional "Enabled" enabled; optional "Raw" raw; list "Tags" tags; list "Ports"
+    ports; list "Weights" weights; list "Flags" flags; list "Extras" extras; optional
+    "Policy" policy;
 }
 /// `ULBPolicySet`, a model of 获取小部件 (`DescribeWidgets`).
 ///
@@ -374,26 +327,8 @@ impl rt::__private::Decode for UlbPolicySet {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for UlbPolicySet {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("Match", &self.r#match)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for UlbPolicySet {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    UlbPolicySet; optional "Match" r#match;
 }
 /// `UlbPolicySet`, a model of 获取小部件 (`DescribeWidgets`).
 ///
@@ -427,26 +362,8 @@ impl rt::__private::Decode for UlbPolicySet2 {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for UlbPolicySet2 {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("Mod", &self.r#mod)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for UlbPolicySet2 {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    UlbPolicySet2; optional "Mod" r#mod;
 }
 /// `DescribeWidgetsResponse`, a model of 获取小部件 (`DescribeWidgets`).
 ///
@@ -480,26 +397,8 @@ impl rt::__private::Decode for DescribeWidgetsResponse2 {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for DescribeWidgetsResponse2 {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("Ref", &self.r#ref)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for DescribeWidgetsResponse2 {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    DescribeWidgetsResponse2; optional "Ref" r#ref;
 }
 /// `Empty`, a model of 获取小部件 (`DescribeWidgets`).
 ///
@@ -524,21 +423,8 @@ impl rt::__private::Decode for Empty {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for Empty {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::WireObject::begin(serializer, &self.extra)?.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for Empty {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    Empty;
 }
 /// Decodes a `DescribeWidgets` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]

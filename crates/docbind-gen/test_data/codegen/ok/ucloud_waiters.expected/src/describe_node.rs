@@ -117,27 +117,8 @@ impl rt::__private::Decode for DescribeNodeResponse {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for DescribeNodeResponse {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("TotalCount", &self.total_count)?;
-        object.list("NodeSet", &self.node_set)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for DescribeNodeResponse {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    DescribeNodeResponse; optional "TotalCount" total_count; list "NodeSet" node_set;
 }
 /// `NodeInfo`, a model of 获取节点列表 (`DescribeNode`).
 ///
@@ -181,28 +162,8 @@ impl rt::__private::Decode for NodeInfo {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for NodeInfo {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("NodeId", &self.node_id)?;
-        object.optional("State", &self.state)?;
-        object.list("IpSet", &self.ip_set)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for NodeInfo {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    NodeInfo; optional "NodeId" node_id; optional "State" state; list "IpSet" ip_set;
 }
 /// `NodeIp`, a model of 获取节点列表 (`DescribeNode`).
 ///
@@ -236,26 +197,8 @@ impl rt::__private::Decode for NodeIp {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for NodeIp {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut object = rt::__private::serde_wire::WireObject::begin(
-            serializer,
-            &self.extra,
-        )?;
-        object.optional("Ip", &self.ip)?;
-        object.end()
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for NodeIp {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::decode(deserializer)
-    }
+rt::__serde_wire_object! {
+    NodeIp; optional "Ip" ip;
 }
 /// 状态，1部署中，4运行中，10已删除，11异常
 ///
@@ -304,22 +247,7 @@ impl std::fmt::Display for NodeState {
     }
 }
 #[cfg(feature = "serde")]
-impl rt::__private::serde::Serialize for NodeState {
-    fn serialize<S: rt::__private::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        rt::__private::serde_wire::enum_value(self.as_str(), true, serializer)
-    }
-}
-#[cfg(feature = "serde")]
-impl<'de> rt::__private::serde::Deserialize<'de> for NodeState {
-    fn deserialize<D: rt::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        rt::__private::serde_wire::enumeration(deserializer)
-    }
-}
+rt::__serde_wire_enum!(NodeState, integer = true);
 /// Decodes a `DescribeNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
