@@ -44,8 +44,21 @@ enum State<'c, R> {
 }
 
 impl<'c, R> PendingCall<'c, R> {
-    /// A call of `operation` that `start` makes with its final options.
-    pub(crate) fn new(operation: &'static str, start: Start<'c, R>) -> Self {
+    /// A call of `operation` that `call` makes with its final options; the response it returns is given the
+    /// call's [`CallInfo`].
+    pub(crate) fn new<F, Fut>(operation: &'static str, call: F) -> Self
+    where
+        R: Response + 'c,
+        F: FnOnce(CallOptions) -> Fut + Send + 'c,
+        Fut: Future<Output = Result<(R, CallInfo), Error>> + Send + 'c,
+    {
+        let start: Start<'c, R> = Box::new(move |options| {
+            Box::pin(async move {
+                let (mut response, info) = call(options).await?;
+                *response.call_meta_mut() = CallMeta(info);
+                Ok(response)
+            })
+        });
         PendingCall { operation, options: CallOptions::new(), state: State::Ready(start) }
     }
 
@@ -152,11 +165,4 @@ impl fmt::Debug for CallMeta {
 pub trait Response: crate::__private::Sealed + Send {
     /// The response's [`CallMeta`].
     fn call_meta_mut(&mut self) -> &mut CallMeta;
-}
-
-/// A response from `call`, with the call's info stored in it.
-pub(crate) async fn respond<R: Response>(call: impl Future<Output = Result<(R, CallInfo), Error>>) -> Result<R, Error> {
-    let (mut response, info) = call.await?;
-    *response.call_meta_mut() = CallMeta(info);
-    Ok(response)
 }

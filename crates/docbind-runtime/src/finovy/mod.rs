@@ -21,7 +21,7 @@ use token::{Exchange, Token, Tokens};
 pub use token::{DEFAULT_EXCHANGE_COOLDOWN, TOKEN_PATH};
 
 use crate::decode;
-use crate::pending::{self, PendingCall, Response};
+use crate::pending::{PendingCall, Response};
 use crate::redact;
 use crate::retry::{self, Failure, Repeat};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
@@ -201,7 +201,7 @@ impl Client {
     /// failures are retried per [`HttpOptions::retry`], all (the token exchange included) within
     /// [`HttpOptions::deadline`]: an idempotent (read-only) operation after any retryable failure, another only
     /// when the request did not reach the service, failing with [`Error::OutcomeUnknown`] when it may have.
-    #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
+    #[doc(hidden)] // The runtime's tests call it; generated code goes through `pending`.
     pub async fn call<T, F>(&self, op: &'static Operation, call: Call, decode: F) -> Result<(T, CallInfo), Error>
     where
         T: Default + Send,
@@ -217,17 +217,12 @@ impl Client {
     where
         R: Response + Default + 'c,
     {
-        PendingCall::new(
-            op.name,
-            Box::new(move |options| {
-                Box::pin(pending::respond(async move { self.call_with(op, call, decode, &options).await }))
-            }),
-        )
+        PendingCall::new(op.name, move |options| async move { self.call_with(op, call, decode, &options).await })
     }
 
     /// Like [`Client::call`], with `options` overriding the client's [`HttpOptions`] for this call (the token
     /// exchange keeps the client's timeout and retries, within this call's deadline).
-    #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
+    #[doc(hidden)] // Called through `pending` (generated code) and by the runtime's tests.
     pub async fn call_with<T, F>(
         &self,
         op: &'static Operation,

@@ -14,7 +14,7 @@ use tracing::Instrument as _;
 use protocol::{Form, Operation, ResponseStatus};
 
 use crate::decode;
-use crate::pending::{self, PendingCall, Response};
+use crate::pending::{PendingCall, Response};
 use crate::redact;
 use crate::retry::{self, Failure, Repeat};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
@@ -216,7 +216,7 @@ impl Client {
     /// [`HttpOptions::retry`] within [`HttpOptions::deadline`]: an idempotent (read-only) operation after any
     /// retryable failure, another only when the request did not reach the service, failing with
     /// [`Error::OutcomeUnknown`] when it may have. A `RetCode` other than 0 is an [`Error::Service`].
-    #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
+    #[doc(hidden)] // The runtime's tests call it; generated code goes through `pending`.
     pub async fn call<T, F>(&self, op: &'static Operation, form: Form, decode: F) -> Result<(T, CallInfo), Error>
     where
         T: Default + Send,
@@ -232,16 +232,11 @@ impl Client {
     where
         R: Response + Default + 'c,
     {
-        PendingCall::new(
-            op.action,
-            Box::new(move |options| {
-                Box::pin(pending::respond(async move { self.call_with(op, form, decode, &options).await }))
-            }),
-        )
+        PendingCall::new(op.action, move |options| async move { self.call_with(op, form, decode, &options).await })
     }
 
     /// Like [`Client::call`], with `options` overriding the client's [`HttpOptions`] for this call.
-    #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
+    #[doc(hidden)] // Called through `pending` (generated code) and by the runtime's tests.
     pub async fn call_with<T, F>(
         &self,
         op: &'static Operation,
