@@ -52,8 +52,8 @@ fn summary(w: &Waiter) -> String {
 /// waiters that poll alike (`node_running`, `node_stopped` and `node_deleted` all read one node's state).
 #[derive(Default)]
 struct Polls {
-    /// (the function's signature and body, without its name; its name).
-    seen: Vec<(String, proc_macro2::Ident)>,
+    /// (the polled method; the function's signature and body, without its name; its name).
+    seen: Vec<(String, String, proc_macro2::Ident)>,
     fns: Vec<TokenStream>,
 }
 
@@ -67,10 +67,11 @@ impl Polls {
         body: &TokenStream,
     ) -> proc_macro2::Ident {
         let key = format!("{params} {returns} {body}");
-        if let Some((_, name)) = self.seen.iter().find(|(k, _)| *k == key) {
+        if let Some((_, _, name)) = self.seen.iter().find(|(_, k, _)| *k == key) {
             return name.clone();
         }
-        let taken = self.seen.iter().filter(|(_, n)| n.to_string().starts_with(&format!("poll_{method}"))).count();
+        // Other polls of the same method (other ids or states) are numbered after the first.
+        let taken = self.seen.iter().filter(|(m, _, _)| m == method).count();
         let name = match taken {
             0 => format_ident!("poll_{method}"),
             n => format_ident!("poll_{method}_{}", n + 1),
@@ -82,7 +83,7 @@ impl Polls {
                 #body
             }
         });
-        self.seen.push((key, name.clone()));
+        self.seen.push((method.to_owned(), key, name.clone()));
         name
     }
 }
