@@ -8,22 +8,26 @@ mod diff;
 pub mod ir;
 mod load;
 mod markdown;
+mod output;
 mod overlay;
 pub mod parallel;
+mod record;
 #[cfg(test)]
 mod robustness;
 
 pub use codegen::defs::{Arity, FieldDef, Shape, StructDef, StructKind};
 pub use codegen::names::ident as rust_ident;
 pub use codegen::{
-    ensure_files, generate, CodegenError, CodegenErrorKind, CrateSpec, Formatting, GenerateError, Generated,
-    GeneratedFile, GeneratedOperation, RuntimeDep, Vendor, WriteError, RUNTIME_VERSION,
+    generate, CodegenError, CodegenErrorKind, CrateSpec, Formatting, GenerateError, Generated, GeneratedFile,
+    GeneratedOperation, RuntimeDep, Vendor, RUNTIME_VERSION,
 };
 pub use diag::{Diagnostic, Rejection, Severity};
 pub use dialect::{parse_doc, Parsed};
 pub use diff::{compare, compare_dirs, compare_git, summary, summary_since_head, Change, DiffError, Impact};
 pub use load::{load, LoadError, LoadTimings, Loaded};
+pub use output::{ensure_files, force_files, WriteError};
 pub use overlay::RustNames;
+pub use record::{read_record, Record, RecordError, RecordedRuntime, RecordedSettings, RECORD_FILE};
 
 #[cfg(test)]
 mod test_support {

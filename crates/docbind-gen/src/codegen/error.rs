@@ -180,16 +180,3 @@ impl CodegenError {
 fn lines(rejected: &[Rejection]) -> String {
     rejected.iter().map(Rejection::to_string).collect::<Vec<_>>().join("\n")
 }
-
-/// A file [`ensure_files`](super::ensure_files) could not create, write or remove.
-#[derive(Debug, thiserror::Error)]
-#[error("{action} {}", path.display())]
-pub struct WriteError {
-    /// `creating`, `writing` or `removing`.
-    pub action: &'static str,
-    /// The file or folder.
-    pub path: PathBuf,
-    /// Why.
-    #[source]
-    pub source: std::io::Error,
-}

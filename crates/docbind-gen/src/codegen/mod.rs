@@ -4,7 +4,7 @@
 //! `defs.rs` turns an operation's IR into Rust definitions (names and types of structs and fields), the same for
 //! every vendor; `operation.rs` turns those into one module's tokens, asking `protocol/` for what differs per
 //! vendor; `readme.rs` writes the crate's README (its crate-level docs); this file assembles the crate (`lib.rs`,
-//! `Cargo.toml`) and formats and writes the files.
+//! `Cargo.toml`, and the record `docbind.toml` from `record.rs`) and formats the files; `output.rs` writes them.
 
 pub(crate) mod defs;
 mod error;
@@ -21,7 +21,7 @@ use crate::diag::Rejection;
 use crate::ir::Operation;
 use crate::load::Loaded;
 use crate::overlay::OperationRustNames;
-pub use error::{CodegenError, CodegenErrorKind, GenerateError, WriteError};
+pub use error::{CodegenError, CodegenErrorKind, GenerateError};
 use proc_macro2::TokenStream;
 pub use protocol::Vendor;
 use quote::{format_ident, quote};
@@ -34,7 +34,7 @@ pub struct CrateSpec {
     pub crate_name: String,
     /// The folder of docs it is generated from, as loaded (named so in diagnostics).
     pub spec_dir: PathBuf,
-    /// Where [`ensure_files`] writes it.
+    /// Where [`ensure_files`](crate::ensure_files) writes it.
     pub out_dir: PathBuf,
     /// How `spec_dir` is named in headers (`specs/ucloud-uodn`): a relative path or a folder name, never an
     /// absolute path, so that the generated files are the same wherever they are generated.
@@ -252,6 +252,7 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Gener
     files.push(GeneratedFile { path: PathBuf::from("Cargo.toml"), text: manifest(spec, vendor, operations.len()) });
     let readme = readme::text(spec, vendor, &operations, &waiter_methods);
     files.push(GeneratedFile { path: PathBuf::from(readme::FILE_NAME), text: readme });
+    files.push(crate::record::record_file(spec, &files));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Generated { vendor, files, skipped, operations, formatting })
 }
@@ -411,56 +412,6 @@ fn manifest(spec: &CrateSpec, vendor: Vendor, ops: usize) -> String {
         "{header}[package]\nname = \"{}\"\ndescription = \"{description}\"\nedition = \"2021\"\nversion = \"0.1.0\"\npublish = false\n\n[dependencies]\ndocbind-runtime = {dependency}\n{features}{workspace}",
         spec.crate_name
     )
-}
-
-/// Writes `files` under `out_dir`, or in check mode reports how they differ. Returns the stale paths.
-/// Stale `src/*.rs` files that are no longer generated are removed (or reported).
-pub fn ensure_files(out_dir: &Path, files: &[GeneratedFile], check: bool) -> Result<Vec<String>, WriteError> {
-    let failed = |action, path: &Path| {
-        let path = path.to_path_buf();
-        move |source| WriteError { action, path, source }
-    };
-    let mut stale = Vec::new();
-    for file in files {
-        let path = out_dir.join(&file.path);
-        let current = std::fs::read_to_string(&path).ok();
-        if current.as_deref() == Some(file.text.as_str()) {
-            continue;
-        }
-        if check {
-            let old = current.unwrap_or_default();
-            let diff = similar::TextDiff::from_lines(&old, &file.text);
-            stale.push(format!(
-                "{} is stale:\n{}",
-                path.display(),
-                diff.unified_diff().context_radius(2).header("checked in", "generated")
-            ));
-        } else {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(failed("creating", parent))?;
-            }
-            std::fs::write(&path, &file.text).map_err(failed("writing", &path))?;
-            stale.push(path.display().to_string());
-        }
-    }
-    let src = out_dir.join("src");
-    if let Ok(entries) = std::fs::read_dir(&src) {
-        let mut leftovers: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-            .filter(|p| !files.iter().any(|f| out_dir.join(&f.path) == *p))
-            .collect();
-        leftovers.sort();
-        for path in leftovers {
-            if check {
-                stale.push(format!("{} is no longer generated", path.display()));
-            } else {
-                std::fs::remove_file(&path).map_err(failed("removing", &path))?;
-                stale.push(path.display().to_string());
-            }
-        }
-    }
-    Ok(stale)
 }
 
 #[cfg(test)]

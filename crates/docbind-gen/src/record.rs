@@ -1,0 +1,172 @@
+//! The record every generated crate carries (`docbind.toml`): the settings it was generated with, so that
+//! `docbind check` and a later `docbind generate` need only the docs and the crate folder, and every file it
+//! generated, so that a later run overwrites and removes only those (`output.rs`).
+
+use crate::codegen::{CrateSpec, GeneratedFile, RuntimeDep};
+use serde::{Deserialize, Serialize};
+use sha1::{Digest, Sha1};
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+/// The record's path in the crate folder.
+pub const RECORD_FILE: &str = "docbind.toml";
+
+/// What `docbind.toml` says: how the crate was generated, and what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// The settings of the run that wrote it.
+    pub settings: RecordedSettings,
+    /// Every other file generated, by `/`-separated path relative to the crate, with the SHA-1 of its text
+    /// (`sha1:<hex>`): what shows a file edited since it was generated.
+    pub files: BTreeMap<String, String>,
+}
+
+/// The [`CrateSpec`] of a run, without what depends on where it ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedSettings {
+    /// The crate's name.
+    pub crate_name: String,
+    /// The docs, named as the generated headers name them ([`CrateSpec::spec_label`]).
+    pub spec_dir: String,
+    /// `registry` (by version), `workspace` (a member of docbind's own workspace) or `path`.
+    pub runtime: RecordedRuntime,
+    /// With `runtime = "path"`: the runtime's folder as the manifest names it (relative to the crate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_path: Option<String>,
+    /// Whether the manifest declares a `[workspace]` of its own.
+    pub standalone: bool,
+}
+
+/// How the crate depends on docbind-runtime, as recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordedRuntime {
+    /// [`RuntimeDep::Version`].
+    Registry,
+    /// [`RuntimeDep::Workspace`].
+    Workspace,
+    /// [`RuntimeDep::Path`].
+    Path,
+}
+
+impl RecordedSettings {
+    /// The runtime dependency these settings record (a path relative to the crate, as the manifest has it).
+    pub fn runtime_dep(&self) -> Result<RuntimeDep, String> {
+        match (self.runtime, &self.runtime_path) {
+            (RecordedRuntime::Registry, None) => Ok(RuntimeDep::Version),
+            (RecordedRuntime::Workspace, None) => Ok(RuntimeDep::Workspace),
+            (RecordedRuntime::Path, Some(path)) => Ok(RuntimeDep::Path(PathBuf::from(path))),
+            (RecordedRuntime::Path, None) => Err("`runtime = \"path\"` needs a `runtime_path`".into()),
+            (_, Some(_)) => Err("`runtime_path` is only read with `runtime = \"path\"`".into()),
+        }
+    }
+}
+
+/// A `docbind.toml` that cannot be read back: the crate's record is damaged, so what docbind generated there is
+/// unknown.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: not a record docbind can read: {message}", path.display())]
+pub struct RecordError {
+    /// The record.
+    pub path: PathBuf,
+    /// What is wrong, with the line when TOML says so.
+    pub message: String,
+}
+
+/// Reads the record of the crate in `crate_dir`; `Ok(None)` when there is none (a crate generated before records
+/// existed, or no crate yet). A record that is a symbolic link is not read.
+pub fn read_record(crate_dir: &Path) -> Result<Option<Record>, RecordError> {
+    let path = crate_dir.join(RECORD_FILE);
+    let failed = |message: String| RecordError { path: path.clone(), message };
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(failed(e.to_string())),
+        Ok(meta) if !meta.is_file() => return Err(failed("not a file (a link or a folder)".into())),
+        Ok(_) => {}
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| failed(e.to_string()))?;
+    let record: Record = toml::from_str(&text).map_err(|e| failed(e.to_string().trim_end().to_string()))?;
+    record.settings.runtime_dep().map_err(failed)?;
+    if let Some(bad) = record.files.keys().find(|p| !is_plain_relative(p)) {
+        return Err(failed(format!("`{bad}` is not a path inside the crate")));
+    }
+    Ok(Some(record))
+}
+
+/// `docbind.toml` for the crate `spec` generated as `files` (which it does not list itself).
+pub(crate) fn record_file(spec: &CrateSpec, files: &[GeneratedFile]) -> GeneratedFile {
+    let (runtime, runtime_path) = match &spec.runtime {
+        RuntimeDep::Version => (RecordedRuntime::Registry, None),
+        RuntimeDep::Workspace => (RecordedRuntime::Workspace, None),
+        RuntimeDep::Path(path) => (RecordedRuntime::Path, Some(slash_separated(path))),
+    };
+    let record = Record {
+        settings: RecordedSettings {
+            crate_name: spec.crate_name.clone(),
+            spec_dir: spec.spec_label.clone(),
+            runtime,
+            runtime_path,
+            standalone: spec.standalone && !matches!(spec.runtime, RuntimeDep::Workspace),
+        },
+        files: files.iter().map(|f| (slash_separated(&f.path), content_hash(&f.text))).collect(),
+    };
+    // The settings hold the docs' folder name: kept out of the comment, where a line break in it would end the
+    // comment; toml escapes it in the value.
+    let header = format!(
+        "# @generated by {}; do not edit.\n# docbind's record of this crate: the settings it was generated with, and \
+         every file it generated\n# (SHA-1 of the text). docbind overwrites or removes only the files listed here.\n\n",
+        spec.generator()
+    );
+    let body = toml::to_string(&record).expect("a record of strings, booleans and tables serializes");
+    GeneratedFile { path: PathBuf::from(RECORD_FILE), text: header + &body }
+}
+
+/// `sha1:<hex>` of a file's text.
+pub(crate) fn content_hash(text: &str) -> String {
+    format!("sha1:{:x}", Sha1::digest(text.as_bytes()))
+}
+
+/// The same text on every OS.
+fn slash_separated(path: &Path) -> String {
+    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// A path of plain names only (no root, `..` or `.`): a record names nothing outside its crate.
+fn is_plain_relative(path: &str) -> bool {
+    !path.is_empty() && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_reads_back_as_written_and_names_nothing_outside_its_crate() {
+        let dir = std::env::temp_dir().join(format!("docbind-record-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let spec = CrateSpec {
+            crate_name: "x".into(),
+            // A folder name is data: a line break in it stays inside the TOML string.
+            spec_dir: PathBuf::from("../docs\n[evil]"),
+            spec_label: "../docs\n[evil]".into(),
+            out_dir: dir.clone(),
+            runtime: RuntimeDep::Path(PathBuf::from("../runtime")),
+            standalone: true,
+        };
+        let files = [GeneratedFile { path: PathBuf::from("src/lib.rs"), text: "// @generated\n".into() }];
+        let record = record_file(&spec, &files);
+        assert!(record.text.starts_with("# @generated by `docbind generate`; do not edit.\n"), "{}", record.text);
+        std::fs::write(dir.join(RECORD_FILE), &record.text).unwrap();
+        let read = read_record(&dir).unwrap().expect("a record");
+        assert_eq!(read.settings.spec_dir, "../docs\n[evil]");
+        assert!(matches!(read.settings.runtime_dep(), Ok(RuntimeDep::Path(p)) if p == Path::new("../runtime")));
+        assert!(read.settings.standalone);
+        assert_eq!(read.files["src/lib.rs"], content_hash("// @generated\n"));
+
+        let outside = record.text.replace("\"src/lib.rs\"", "\"../lib.rs\"");
+        std::fs::write(dir.join(RECORD_FILE), outside).unwrap();
+        let err = read_record(&dir).unwrap_err();
+        assert!(err.message.contains("`../lib.rs` is not a path inside the crate"), "{err}");
+    }
+}
