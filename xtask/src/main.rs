@@ -39,7 +39,8 @@ enum Command {
     },
     /// Generate, build, lint and decode-test every doc of the corpus and print a tally.
     Corpus(corpus::Args),
-    /// API changes between two doc folders, each classified as breaking or compatible.
+    /// API changes between two doc folders, each classified as breaking or compatible (exit status 1 when any is
+    /// breaking, 2 when they could not be compared).
     #[command(
         override_usage = "cargo xtask diff <OLD> <NEW> [--json]\n       cargo xtask diff --git <REV> [PATH] [--json]"
     )]
@@ -56,16 +57,18 @@ fn main() -> ExitCode {
             .mut_arg("out", |arg| arg.required(false).requires("spec_dir"))
     });
     let cli = Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
-    docbind_cli::exit_code(match cli.command {
+    let result = match cli.command {
         Command::Ir(args) => docbind_cli::ir(&args),
         Command::Codegen { check, one: Some(args) } => docbind_cli::generate(&args, check),
         Command::Codegen { check, one: None } => workspace_crates().and_then(|targets| {
             docbind_cli::write_crates(&targets, check, true, Some(&repo_root()), "cargo xtask codegen")
         }),
-        Command::Diff(args) => docbind_cli::diff(&args),
+        // Its own exit statuses: 1 for breaking changes, 2 for errors.
+        Command::Diff(args) => return docbind_cli::diff_exit_code(docbind_cli::diff(&args)),
         Command::Bench(args) => bench::run(&args),
         Command::Corpus(args) => corpus::run(&args),
-    })
+    };
+    docbind_cli::exit_code(result)
 }
 
 /// Tokens → formatted Rust source: how xtask emits the code it generates itself (the bench's derive baseline, the
@@ -89,7 +92,8 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
-/// Every `specs/<name>/` becomes `crates/<name>/`, a member of this workspace.
+/// Every `specs/<name>/` becomes `crates/<name>/`, a member of this workspace (written under the same ownership
+/// rules as `docbind generate`: never over a file it did not generate).
 fn workspace_crates() -> anyhow::Result<Vec<docbind_cli::Target>> {
     let root = repo_root();
     let mut names: Vec<String> = std::fs::read_dir(root.join("specs"))?
@@ -101,6 +105,7 @@ fn workspace_crates() -> anyhow::Result<Vec<docbind_cli::Target>> {
     Ok(names
         .into_iter()
         .map(|name| docbind_cli::Target {
+            shown_as: PathBuf::from("specs").join(&name),
             spec: CrateSpec {
                 spec_dir: PathBuf::from("specs").join(&name),
                 out_dir: root.join("crates").join(&name),
@@ -110,6 +115,7 @@ fn workspace_crates() -> anyhow::Result<Vec<docbind_cli::Target>> {
                 standalone: false,
             },
             root: root.clone(),
+            force: false,
         })
         .collect())
 }
@@ -122,7 +128,7 @@ mod tests {
         let specs = super::workspace_crates().expect("specs/ is readable");
         assert!(!specs.is_empty());
         let mut stale = Vec::new();
-        for docbind_cli::Target { spec, root } in &specs {
+        for docbind_cli::Target { spec, root, .. } in &specs {
             let loaded = docbind_gen::load(root, std::slice::from_ref(&spec.spec_dir), None).expect("load");
             let files = docbind_gen::generate(spec, &loaded, true).expect("generate").files;
             stale.extend(docbind_gen::ensure_files(&spec.out_dir, &files, true).expect("check"));

@@ -6,28 +6,44 @@ use docbind_gen::{ir, parallel, CrateSpec, RuntimeDep};
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
-/// `generate` and `check`: one crate from one folder of docs.
+mod shown;
+pub use shown::DocNames;
+
+/// `generate` and `check`: one crate from one folder of docs. Settings not given are those recorded in the crate's
+/// `docbind.toml` (how it was last generated), else the defaults; settings given replace them (`generate` records
+/// them, `check` compares against them).
 #[derive(Debug, Clone, Args)]
 pub struct GenerateArgs {
     /// The folder of docs to generate the crate from (searched recursively for `*.md`).
     #[arg(long, value_name = "DIR")]
     pub spec_dir: PathBuf,
-    /// The crate's folder.
+    /// The crate's folder (if it is a symbolic link, the folder it points to).
     #[arg(long, value_name = "CRATE_DIR")]
     pub out: PathBuf,
-    /// The crate's name (default: the crate folder's name).
+    /// The crate's name (default: as recorded, else the crate folder's name).
     #[arg(long, value_name = "NAME")]
     pub crate_name: Option<String>,
     /// Declare an empty `[workspace]`, so the crate builds on its own even inside another workspace's folder
     /// (by default it builds as a member of the enclosing workspace, or on its own when there is none).
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_standalone")]
     pub standalone: bool,
+    /// Undo a recorded --standalone: the crate builds as a member of the enclosing workspace.
+    #[arg(long, overrides_with = "standalone")]
+    pub no_standalone: bool,
     /// Depend on a local docbind-runtime at PATH (written relative to the crate) instead of by version.
     #[arg(long, value_name = "PATH")]
     pub runtime_path: Option<PathBuf>,
+    /// Undo a recorded --runtime-path: depend on docbind-runtime by version.
+    #[arg(long, conflicts_with = "runtime_path")]
+    pub no_runtime_path: bool,
     /// Any unsupported or invalid doc is an error (by default such docs are listed on stderr and left out).
     #[arg(long)]
     pub strict: bool,
+    /// Write over files in the crate folder that docbind did not generate, where it generates files (by default
+    /// such a file is an error and nothing is written). Files docbind did not generate are never removed, and
+    /// nothing is written through a symbolic link.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `diff`: API changes between two versions of a folder of docs.
@@ -63,7 +79,8 @@ pub enum DialectArg {
     Finovy,
 }
 
-/// One crate to write or check: what to generate, and the folder its `spec_dir` is relative to.
+/// One crate to write or check: what to generate, the folder its `spec_dir` is relative to, and how to show its
+/// docs in diagnostics.
 #[derive(Debug, Clone)]
 pub struct Target {
     /// The crate.
@@ -71,56 +88,112 @@ pub struct Target {
     /// `spec.spec_dir` is loaded relative to this folder, so the docs' paths in the generated files are relative
     /// to it too.
     pub root: PathBuf,
+    /// `spec.spec_dir` as warnings and errors name it: as the user named it, relative to the working directory.
+    pub shown_as: PathBuf,
+    /// Write over files docbind did not generate (`--force`).
+    pub force: bool,
 }
 
 /// `generate` (or `check`, which writes nothing and fails when the crate is stale).
 pub fn generate(args: &GenerateArgs, check: bool) -> anyhow::Result<ExitCode> {
-    let target = crate_target(args, check)?;
+    let (target, _stand_in) = crate_target(args, check)?;
     write_crates(&[target], check, args.strict, None, "docbind generate")
 }
 
-/// The crate `args` describe. Its docs are named relative to the crate's folder (or, when the two share no folder
-/// but the filesystem root, by the docs folder's name), and a local runtime relative to the crate's folder, so no
-/// generated file holds an absolute path and the same docs generate the same files wherever they are.
-pub fn crate_target(args: &GenerateArgs, check: bool) -> anyhow::Result<Target> {
+/// The crate `args` describe, with the settings its record holds where `args` leave them out. Its docs are named
+/// relative to the crate's folder (or, when the two share no folder but the filesystem root, by the docs folder's
+/// name), and a local runtime relative to the crate's folder, so no generated file holds an absolute path and the
+/// same docs generate the same files wherever they are.
+///
+/// Nothing is created where the crate goes: when its folder does not exist yet, the docs are loaded from a
+/// temporary stand-in for it at the same depth (`../../docs` has to resolve), removed when the returned guard
+/// drops.
+fn crate_target(args: &GenerateArgs, check: bool) -> anyhow::Result<(Target, Option<tempfile::TempDir>)> {
     let spec_dir = std::fs::canonicalize(&args.spec_dir)
         .with_context(|| format!("spec folder {} is not readable", args.spec_dir.display()))?;
-    if !check {
-        std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let (existing, missing) = nearest_existing(&args.out)?;
+    let out = missing.iter().fold(existing.clone(), |path, name| path.join(name));
+    if missing.is_empty() && !out.is_dir() {
+        anyhow::bail!("crate folder {} is not a folder", args.out.display());
     }
-    let out = std::fs::canonicalize(&args.out)
-        .with_context(|| format!("crate folder {} is missing (`docbind generate` writes it)", args.out.display()))?;
+    if check && !missing.is_empty() {
+        anyhow::bail!("crate folder {} is missing (`docbind generate` writes it)", args.out.display());
+    }
+    let record = match docbind_gen::read_record(&out) {
+        Ok(record) => record,
+        // Forced, a damaged record is written over; the settings come from the command line.
+        Err(_) if args.force && !check => None,
+        Err(e) => return Err(e.into()),
+    };
+    let recorded = record.as_ref().map(|r| &r.settings);
     let crate_name =
-        match &args.crate_name {
-            Some(name) => name.clone(),
-            None => out.file_name().and_then(|n| n.to_str()).map(str::to_string).with_context(|| {
+        match (&args.crate_name, recorded) {
+            (Some(name), _) => name.clone(),
+            (None, Some(settings)) => settings.crate_name.clone(),
+            (None, None) => out.file_name().and_then(|n| n.to_str()).map(str::to_string).with_context(|| {
                 format!("cannot derive a crate name from {}; pass --crate-name", args.out.display())
             })?,
         };
     if crate_name.is_empty() || !crate_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         anyhow::bail!("`{crate_name}` is not a valid crate name (ASCII letters, digits, `-` and `_`)");
     }
-    let Some((root, spec_path)) = docs_named_from(&out, &spec_dir) else {
+    let Some((mut root, spec_path)) = docs_named_from(&out, &spec_dir) else {
         anyhow::bail!("cannot name spec folder {} in the generated files", spec_dir.display());
     };
-    let runtime = match &args.runtime_path {
-        None => RuntimeDep::Version,
-        Some(path) => {
+    let mut stand_in = None;
+    if root == out && !missing.is_empty() {
+        let temp = tempfile::Builder::new()
+            .prefix(".docbind-")
+            .tempdir_in(&existing)
+            .with_context(|| format!("creating a temporary folder in {}", existing.display()))?;
+        root = missing[1..].iter().fold(temp.path().to_path_buf(), |path, name| path.join(name));
+        std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
+        stand_in = Some(temp);
+    }
+    let runtime = match (&args.runtime_path, args.no_runtime_path, recorded) {
+        (Some(path), _, _) => {
             let path = std::fs::canonicalize(path)
                 .with_context(|| format!("runtime folder {} is not readable", path.display()))?;
             RuntimeDep::Path(relative_path(&out, &path).unwrap_or(path))
         }
+        (None, false, Some(settings)) => settings
+            .runtime_dep()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", out.join(docbind_gen::RECORD_FILE).display()))?,
+        (None, _, _) => RuntimeDep::Version,
+    };
+    let standalone = match (args.standalone, args.no_standalone) {
+        (true, _) => true,
+        (_, true) => false,
+        _ => recorded.is_some_and(|s| s.standalone),
     };
     let spec_label = slash_separated(&spec_path);
-    let spec = CrateSpec {
-        crate_name,
-        spec_dir: spec_path,
-        out_dir: args.out.clone(),
-        spec_label,
-        runtime,
-        standalone: args.standalone,
-    };
-    Ok(Target { spec, root })
+    let spec =
+        CrateSpec { crate_name, spec_dir: spec_path, out_dir: args.out.clone(), spec_label, runtime, standalone };
+    Ok((Target { spec, root, shown_as: args.spec_dir.clone(), force: args.force }, stand_in))
+}
+
+/// The nearest folder of `path` (itself or above) that exists, canonical, and the names below it that do not
+/// exist yet, outermost first. Creates nothing.
+fn nearest_existing(path: &Path) -> anyhow::Result<(PathBuf, Vec<std::ffi::OsString>)> {
+    let mut missing = Vec::new();
+    let mut existing = path;
+    loop {
+        let folder = if existing.as_os_str().is_empty() { Path::new(".") } else { existing };
+        match std::fs::canonicalize(folder) {
+            Ok(found) => {
+                missing.reverse();
+                return Ok((found, missing));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match (existing.file_name(), existing.parent()) {
+                (Some(name), Some(parent)) => {
+                    missing.push(name.to_os_string());
+                    existing = parent;
+                }
+                _ => anyhow::bail!("crate folder {} cannot be resolved", path.display()),
+            },
+            Err(e) => return Err(e).with_context(|| format!("reading {}", folder.display())),
+        }
+    }
 }
 
 /// How the generated files of the crate in `out` name the docs in `spec_dir` (both absolute): relative to the
@@ -173,8 +246,13 @@ pub fn write_crates(
     regenerate: &str,
 ) -> anyhow::Result<ExitCode> {
     let results = parallel::map(targets, parallel::cores(), |target| -> anyhow::Result<_> {
-        let loaded = docbind_gen::load(&target.root, std::slice::from_ref(&target.spec.spec_dir), None)?;
-        let generated = docbind_gen::generate(&target.spec, &loaded, strict)?;
+        let names = DocNames::new(&target.root, &target.spec.spec_dir, &target.shown_as);
+        let mut loaded = docbind_gen::load(&target.root, std::slice::from_ref(&target.spec.spec_dir), None)
+            .map_err(|e| names.load_error(e))?;
+        let mut generated =
+            docbind_gen::generate(&target.spec, &loaded, strict).map_err(|e| names.generate_error(e))?;
+        loaded.warnings.iter_mut().for_each(|w| names.diagnostic(w));
+        generated.skipped.iter_mut().for_each(|r| names.rejection(r));
         Ok((loaded.warnings, generated))
     });
     let mut generated = Vec::new();
@@ -191,7 +269,11 @@ pub fn write_crates(
     let mut stale = Vec::new();
     for (target, (files, ops)) in targets.iter().zip(&generated) {
         let spec = &target.spec;
-        let changed = docbind_gen::ensure_files(&spec.out_dir, files, check)?;
+        let changed = if target.force && !check {
+            docbind_gen::force_files(&spec.out_dir, files)?
+        } else {
+            docbind_gen::ensure_files(&spec.out_dir, files, check)?
+        };
         if !check {
             let api = api_summary_repo.and_then(|repo| docbind_gen::summary_since_head(repo, &spec.spec_dir));
             let api = api.map(|s| format!("; API: {s}")).unwrap_or_default();
@@ -209,7 +291,13 @@ pub fn write_crates(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `diff OLD NEW [--json]` or `diff --git REV [PATH] [--json]`.
+/// `diff`'s exit status when some change is breaking (0 when none is; errors exit with 2).
+pub const DIFF_BREAKING: u8 = 1;
+/// `diff`'s exit status when the comparison could not be made.
+pub const DIFF_FAILED: u8 = 2;
+
+/// `diff OLD NEW [--json]` or `diff --git REV [PATH] [--json]`: exits with [`DIFF_BREAKING`] when any change is
+/// breaking, so CI can gate on it (errors: [`DIFF_FAILED`], through [`diff_exit_code`]).
 pub fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let changes = match (&args.git, args.paths.as_slice()) {
         (Some(rev), [] | [_]) => {
@@ -227,7 +315,17 @@ pub fn diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
         }
         println!("{}", docbind_gen::summary(&changes));
     }
-    Ok(ExitCode::SUCCESS)
+    let breaking = changes.iter().any(|c| c.impact == docbind_gen::Impact::Breaking);
+    Ok(if breaking { ExitCode::from(DIFF_BREAKING) } else { ExitCode::SUCCESS })
+}
+
+/// Runs `diff`, printing its error (with causes) on stderr: an error exits with [`DIFF_FAILED`], apart from
+/// breaking changes.
+pub fn diff_exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        ExitCode::from(DIFF_FAILED)
+    })
 }
 
 /// `ir PATH...`: the IR as JSON on stdout; warnings and rejected docs on stderr (any rejected doc fails).

@@ -3,36 +3,9 @@
 
 mod common;
 
-use common::{docbind, fresh_dir, repo_root};
-use std::collections::BTreeMap;
+use common::{copy_docs, docbind, files, fresh_dir, repo_root};
 use std::path::Path;
 use std::process::Command;
-
-/// Every file under `dir`, by path relative to it.
-fn files(dir: &Path) -> BTreeMap<String, String> {
-    let mut found = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).expect("readable") {
-            let path = entry.expect("readable").path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let rel = path.strip_prefix(dir).expect("under dir").display().to_string();
-                found.insert(rel, std::fs::read_to_string(&path).expect("text"));
-            }
-        }
-    }
-    found
-}
-
-/// Copies the checked-in specs/ucloud-uodn to `to`.
-fn copy_docs(to: &Path) {
-    std::fs::create_dir_all(to).expect("writable");
-    for (rel, text) in files(&repo_root().join("specs/ucloud-uodn")) {
-        std::fs::write(to.join(rel), text).expect("writable");
-    }
-}
 
 #[test]
 fn the_same_docs_generate_the_same_files_in_any_folder_from_any_working_dir() {
