@@ -13,8 +13,8 @@
 //! folder beside the crate and moved into place (a new crate as one folder), and stale files are removed last.
 
 use crate::codegen::GeneratedFile;
-use crate::record::{read_record, RecordError, RECORD_FILE};
-use std::collections::BTreeSet;
+use crate::record::{content_hash, read_record, RecordError, RECORD_FILE};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::ErrorKind;
 use std::path::{Component, Path, PathBuf};
 
@@ -106,6 +106,8 @@ struct Plan<'a> {
     write: Vec<(&'a GeneratedFile, Option<String>)>,
     /// Files docbind generated before and no longer generates, relative to the crate.
     remove: Vec<PathBuf>,
+    /// The hashes the old record lists, by path: what shows a file edited by hand.
+    recorded: BTreeMap<PathBuf, String>,
 }
 
 fn plan<'a>(out_dir: &Path, files: &'a [GeneratedFile], force: bool) -> Result<Plan<'a>, WriteError> {
@@ -119,20 +121,22 @@ fn plan<'a>(out_dir: &Path, files: &'a [GeneratedFile], force: bool) -> Result<P
     }
     match std::fs::metadata(out_dir) {
         Err(e) if e.kind() == ErrorKind::NotFound => {
-            return Ok(Plan { new_crate: true, write: files.iter().map(|f| (f, None)).collect(), remove: Vec::new() })
+            let write = files.iter().map(|f| (f, None)).collect();
+            return Ok(Plan { new_crate: true, write, remove: Vec::new(), recorded: BTreeMap::new() });
         }
         Err(e) => return Err(io("reading", out_dir)(e)),
         Ok(meta) if !meta.is_dir() => return Err(WriteError::NotA { path: out_dir.to_path_buf(), expected: "folder" }),
         Ok(_) => {}
     }
-    let listed: BTreeSet<PathBuf> = match read_record(out_dir) {
-        Ok(record) => record.map(|r| r.files.keys().map(PathBuf::from).collect()).unwrap_or_default(),
+    let recorded: BTreeMap<PathBuf, String> = match read_record(out_dir) {
+        Ok(record) => record.map(|r| r.files.into_iter().map(|(p, h)| (PathBuf::from(p), h)).collect()),
         // Forced, a damaged record is written over like any other file (and lists nothing).
-        Err(_) if force => BTreeSet::new(),
+        Err(_) if force => None,
         Err(e) => return Err(e.into()),
-    };
+    }
+    .unwrap_or_default();
     let generated_now: BTreeSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
-    let ours = |rel: &Path, text: Option<&str>| listed.contains(rel) || text.is_some_and(marked_generated);
+    let ours = |rel: &Path, text: Option<&str>| recorded.contains_key(rel) || text.is_some_and(marked_generated);
     let mut foreign = Vec::new();
 
     let mut write = Vec::new();
@@ -164,9 +168,9 @@ fn plan<'a>(out_dir: &Path, files: &'a [GeneratedFile], force: bool) -> Result<P
         }
     }
     // Listed files elsewhere than `src/` that are no longer generated (those in `src/` were found above).
-    for rel in listed.iter().filter(|p| !generated_now.contains(p.as_path()) && !p.starts_with("src")) {
+    for rel in recorded.keys().filter(|p| !generated_now.contains(p.as_path()) && !p.starts_with("src")) {
         if existing_file(out_dir, rel)?.is_some() {
-            remove.push(rel.clone());
+            remove.push(rel.to_path_buf());
         }
     }
     remove.sort();
@@ -174,7 +178,7 @@ fn plan<'a>(out_dir: &Path, files: &'a [GeneratedFile], force: bool) -> Result<P
     if let (false, Some(first)) = (force, foreign.first()) {
         return Err(WriteError::NotGenerated { path: out_dir.join(first), more: foreign.len() - 1 });
     }
-    Ok(Plan { new_crate: false, write, remove })
+    Ok(Plan { new_crate: false, write, remove, recorded })
 }
 
 /// Whether a file's first line marks it generated (a crate generated before records existed).
@@ -247,8 +251,12 @@ impl Plan<'_> {
         for (file, current) in &self.write {
             let old = current.as_deref().unwrap_or_default();
             let diff = similar::TextDiff::from_lines(old, &file.text);
+            let edited = match (current, self.recorded.get(&file.path)) {
+                (Some(text), Some(hash)) if content_hash(text) != *hash => " (edited since it was generated)",
+                _ => "",
+            };
             stale.push(format!(
-                "{} is stale:\n{}",
+                "{} is stale{edited}:\n{}",
                 out_dir.join(&file.path).display(),
                 diff.unified_diff().context_radius(2).header("checked in", "generated")
             ));
