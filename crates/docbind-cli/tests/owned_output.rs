@@ -142,3 +142,23 @@ fn a_failing_run_creates_no_folder_and_leaves_an_existing_crate_byte_for_byte() 
     assert!(!failed.status.success(), "{failed:?}");
     assert_eq!(snapshot(&repo), before);
 }
+
+/// `--out` itself may be a link: the user named it, and the crate is written in the folder it points to.
+#[cfg(unix)]
+#[test]
+fn a_crate_folder_given_as_a_link_is_written_where_it_points() {
+    let repo = fresh_dir("owned/linked-out");
+    copy_docs(&repo.join("docs"));
+    docbind(&repo, &["generate", "--spec-dir", "docs", "--out", "real/uodn"]);
+    std::os::unix::fs::symlink(repo.join("real/uodn"), repo.join("uodn")).expect("a link");
+    std::fs::remove_file(repo.join("docs/restart_uvodn_node.md")).expect("removable");
+    docbind(&repo, &["generate", "--spec-dir", "docs", "--out", "uodn", "--crate-name", "uodn"]);
+    assert!(!repo.join("real/uodn/src/restart_uvodn_node.rs").exists());
+    assert!(std::fs::symlink_metadata(repo.join("uodn")).expect("there").file_type().is_symlink());
+    // Staged beside the folder written, and gone.
+    for folder in [&repo, &repo.join("real")] {
+        let names: Vec<_> =
+            std::fs::read_dir(folder).expect("readable").map(|e| e.expect("entry").file_name()).collect();
+        assert!(names.iter().all(|n| !n.to_string_lossy().starts_with('.')), "left in {}: {names:?}", folder.display());
+    }
+}
