@@ -6,6 +6,7 @@
 
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::{self, Scope};
+use super::rustdoc::code_span;
 use crate::ir::{Data, Field, Location, Operation, Requiredness, Response, Source, Type};
 use crate::overlay::OperationRustNames;
 
@@ -309,10 +310,10 @@ pub(crate) fn build(
     for (model, (_, rust)) in op.models.iter().zip(&model_names) {
         let fields = member_fields(&model.fields, &format!("model.{}", model.name), &model_type, &mut namer)?;
         let doc = format!(
-            "`{}`, a model of {}.\n\nDefined at `{}` line {}.",
-            model.name,
+            "{}, a model of {}.\n\nDefined at {} line {}.",
+            code_span(&model.name),
             title_of(op),
-            model.source.file.display(),
+            code_span(&model.source.file.display().to_string()),
             model.source.line
         );
         models.push(StructDef { name: rust.clone(), kind: StructKind::Decoded, doc, fields });
@@ -398,9 +399,9 @@ pub(crate) fn build(
 
     let twin_note = rust.indexed_twin.as_ref().map(|twin| {
         format!(
-            "The product index (`index.md`, `_sidebar.md`) does not link this doc: it links `{}` for the same \
+            "The product index (`index.md`, `_sidebar.md`) does not link this doc: it links {} for the same \
              action, generated as `Client::{}`.",
-            twin.file.display(),
+            code_span(&twin.file.display().to_string()),
             twin.module
         )
     });
@@ -424,9 +425,9 @@ fn item_model(name: String, doc: String, fields: Vec<FieldDef>) -> StructDef {
 
 pub fn title_of(op: &Operation) -> String {
     if op.title.is_empty() {
-        format!("`{}`", op.name)
+        code_span(&op.name)
     } else {
-        format!("{} (`{}`)", op.title, op.name)
+        format!("{} ({})", op.title, code_span(&op.name))
     }
 }
 
@@ -480,7 +481,7 @@ fn field_doc(field: &Field) -> String {
     if !doc.is_empty() {
         doc.push_str("\n\n");
     }
-    doc.push_str(&format!("Wire name: `{}`.", field.wire_name));
+    doc.push_str(&format!("Wire name: {}.", code_span(&field.wire_name)));
     doc
 }
 
@@ -548,7 +549,7 @@ fn request_fields(
                 groups.push(StructDef {
                     name: name.clone(),
                     kind: StructKind::Request,
-                    doc: format!("The `{}` parameter group.", f.wire_name),
+                    doc: format!("The {} parameter group.", code_span(&f.wire_name)),
                     fields: group_fields,
                 });
                 Shape::Struct(name)
@@ -565,7 +566,7 @@ fn request_fields(
             Arity::Optional
         };
         let mut doc = if f.description.is_empty() && matches!(shape, Shape::Struct(_)) {
-            format!("Wire name: `{}`.", f.wire_name)
+            format!("Wire name: {}.", code_span(&f.wire_name))
         } else {
             field_doc(f)
         };
