@@ -7,6 +7,7 @@
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::{self, Scope};
 use super::rustdoc::code_span;
+use crate::diag::Diagnostic;
 use crate::ir::{Data, Field, Location, Operation, Requiredness, Response, Source, Type};
 use crate::overlay::OperationRustNames;
 
@@ -172,6 +173,8 @@ pub struct OperationDefs {
     pub binding: DataBinding,
     /// Said in the module's and the method's docs: the product index links a twin instead of this doc.
     pub twin_note: Option<String>,
+    /// Names docbind had to change (a model named like a standard type), each at the line that named it.
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -285,11 +288,21 @@ pub(crate) fn build(
     let mut types = Scope::types();
     let request_name = types.claim(format!("{base}Request"));
     let response_name = types.claim(format!("{base}Response"));
+    let mut warnings = Vec::new();
     let model_names: Vec<(String, String)> = op
         .models
         .iter()
         .map(|m| {
-            let rust = overlay.model_name(&m.name).map(str::to_string).unwrap_or_else(|| names::type_name(&m.name));
+            let mut rust = overlay.model_name(&m.name).map(str::to_string).unwrap_or_else(|| names::type_name(&m.name));
+            if let Some(why) = names::reserved_type(&rust) {
+                let renamed = format!("{}Model", rust.trim_end_matches('_'));
+                warnings.push(Diagnostic::warning(
+                    &m.source.file,
+                    m.source.line,
+                    format!("model `{}` would be the struct `{rust}`, {why}; generated as `{renamed}`", m.name),
+                ));
+                rust = renamed;
+            }
             (m.name.clone(), types.claim(rust))
         })
         .collect();
@@ -415,6 +428,7 @@ pub(crate) fn build(
         models,
         enums: namer.enums,
         binding,
+        warnings,
     })
 }
 

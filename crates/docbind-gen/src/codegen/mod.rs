@@ -18,7 +18,7 @@ mod text;
 mod tokens;
 mod waiter;
 
-use crate::diag::Rejection;
+use crate::diag::{Diagnostic, Rejection};
 use crate::ir::Operation;
 use crate::load::Loaded;
 use crate::overlay::OperationRustNames;
@@ -92,6 +92,10 @@ pub struct Generated {
     pub files: Vec<GeneratedFile>,
     /// Docs left out, with their reasons (non-strict only): rejected by the parser, or by code generation.
     pub skipped: Vec<Rejection>,
+    /// Rust names docbind chose differently from the docs' because the docs' would break the crate (a keyword,
+    /// the crate's own files and items, a standard type), sorted by file and line (ARCHITECTURE.md, "Name
+    /// collisions").
+    pub warnings: Vec<Diagnostic>,
     /// The generated operations, in module order, with their Rust definitions.
     pub operations: Vec<GeneratedOperation>,
     /// Time spent turning tokens into text (for `cargo xtask bench`).
@@ -194,6 +198,7 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Gener
     check_renames(&ops, &keys, loaded)?;
     let chosen = names::operation_names(&keys, &loaded.linked);
     let mut built = Vec::new();
+    let mut warnings = Vec::new();
     for (op, rust) in ops.iter().zip(&chosen) {
         let names = defs::OperationNames {
             module: rust.module.clone(),
@@ -206,7 +211,17 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Gener
                 operation::module_pieces(op, &defs, vendor, &spec.crate_name).map(|pieces| (defs, pieces))
             });
         match result {
-            Ok((defs, tokens)) => built.push((op, rust.renamed, defs, tokens)),
+            Ok((defs, tokens)) => {
+                if let Some((name, why)) = &rust.reserved {
+                    let message = format!(
+                        "operation `{}` would be the module and method `{name}`, which is {why}; generated as `{}`",
+                        op.name, rust.module
+                    );
+                    warnings.push(Diagnostic::warning(&op.source.file, op.source.line, message));
+                }
+                warnings.extend(defs.warnings.iter().cloned());
+                built.push((op, rust.renamed, defs, tokens))
+            }
             Err(e) if strict => return Err(e.into()),
             Err(e) => skipped.push(Rejection::NotGenerated(e)),
         }
@@ -254,7 +269,8 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Gener
     let readme = readme::text(spec, vendor, &operations, &waiter_methods);
     files.push(GeneratedFile { path: PathBuf::from(readme::FILE_NAME), text: readme });
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Generated { vendor, files, skipped, operations, formatting })
+    warnings.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)).then(a.message.cmp(&b.message)));
+    Ok(Generated { vendor, files, skipped, warnings, operations, formatting })
 }
 
 /// The first line of a generated Rust file. `source` (a path) is written on one line: no character of it can end
@@ -270,7 +286,7 @@ fn check_renames(ops: &[&Operation], keys: &[(&str, &Path)], loaded: &Loaded) ->
         let Some(rename) = &loaded.rust_names.of(&op.source.file).rename else { continue };
         let module = names::snake(&rename.name);
         let clash = keys.iter().enumerate().find(|&(j, (name, _))| {
-            j != i && (names::snake(name) == module || names::type_name(name) == names::type_name(&rename.name))
+            j != i && (names::snake(name) == module || names::type_stem(name) == names::type_stem(&rename.name))
         });
         if let Some((j, _)) = clash {
             let kind = CodegenErrorKind::OperationRenameClash {
