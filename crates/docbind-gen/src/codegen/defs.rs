@@ -6,7 +6,7 @@
 
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::{self, Scope};
-use super::rustdoc::code_span;
+use super::rustdoc::{code_span, vendor_text};
 use crate::diag::Diagnostic;
 use crate::ir::{Data, Field, Location, Operation, Requiredness, Response, Source, Type};
 use crate::overlay::OperationRustNames;
@@ -223,7 +223,7 @@ impl Namer<'_> {
             None => {
                 self.enums.push(EnumDef {
                     name: e.name.clone(),
-                    doc: field.description.clone(),
+                    doc: vendor_text(&field.description).into_owned(),
                     variants: e.variants.clone(),
                     numbers: e.numbers,
                 });
@@ -441,7 +441,7 @@ pub fn title_of(op: &Operation) -> String {
     if op.title.is_empty() {
         code_span(&op.name)
     } else {
-        format!("{} ({})", op.title, code_span(&op.name))
+        format!("{} ({})", vendor_text(&op.title), code_span(&op.name))
     }
 }
 
@@ -491,7 +491,7 @@ fn field_shape(inner: &Type, field: &Field, models: &ModelTypes<'_>) -> Result<S
 }
 
 fn field_doc(field: &Field) -> String {
-    let mut doc = field.description.trim().to_string();
+    let mut doc = vendor_text(field.description.trim()).into_owned();
     if !doc.is_empty() {
         doc.push_str("\n\n");
     }

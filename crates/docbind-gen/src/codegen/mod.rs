@@ -12,9 +12,9 @@ pub(crate) mod names;
 mod operation;
 mod protocol;
 mod readme;
-mod rustdoc;
+pub(crate) mod rustdoc;
 mod serde;
-mod text;
+pub(crate) mod text;
 mod tokens;
 mod waiter;
 

@@ -5,7 +5,7 @@ use super::defs::{Arity, FieldDef, OperationDefs, Shape, StructDef, StructKind, 
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
 use super::protocol::{self, OperationCall, Paging, Vendor};
-use super::rustdoc::{code_span, doc_attributes, doc_attrs, own_doc_attrs};
+use super::rustdoc::{code_span, doc_attributes, doc_attrs, own_doc_attrs, vendor_text};
 use super::serde;
 use super::tokens::Splice;
 use crate::ir::Operation;
@@ -28,7 +28,7 @@ pub fn module_pieces(
         &format!(
             "{}\n\n{}{}Generated from {} (line {}).",
             super::defs::title_of(op),
-            if op.summary.is_empty() { String::new() } else { format!("{}\n\n", op.summary) },
+            if op.summary.is_empty() { String::new() } else { format!("{}\n\n", vendor_text(&op.summary)) },
             twin_note(defs),
             code_span(&op.source.file.display().to_string()),
             op.source.line
@@ -354,7 +354,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
         &format!(
             "{}\n\n{}{}",
             super::defs::title_of(op),
-            if op.summary.is_empty() { String::new() } else { format!("{}\n\n", op.summary) },
+            if op.summary.is_empty() { String::new() } else { format!("{}\n\n", vendor_text(&op.summary)) },
             twin_note(defs),
         ),
         false,

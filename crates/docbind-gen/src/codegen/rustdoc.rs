@@ -42,11 +42,23 @@ pub fn doc_attributes(text: &str) -> Vec<syn::Attribute> {
         .collect()
 }
 
+/// Vendor prose (a description, a title, a summary) before docbind writes its own markdown around it: its
+/// backticks and backslashes are literal, so none of them pairs with a code span docbind writes next to it. (The
+/// markdown reader has already turned the docs' code spans into plain text.)
+pub(crate) fn vendor_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['`', '\\']) {
+        return text.into();
+    }
+    text.replace('\\', "\\\\").replace('`', "\\`").into()
+}
+
 /// The text of each doc line: escaped, blank lines empty. Line breaks of any kind split lines; control characters
 /// and bidi codepoints are dropped (`text::clean_lines`).
 fn doc_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
-    for line in clean_lines(text).lines().map(|l| format!(" {}", escape(l.trim()))) {
+    // Tabs are white space like any other (clippy's `tabs_in_doc_comments`).
+    let text = clean_lines(text).replace('\t', " ");
+    for line in text.lines().map(|l| format!(" {}", escape(l.trim()))) {
         // Prose right after a list item would continue the item lazily (clippy's `doc_lazy_continuation`):
         // vendor docs mean a new paragraph.
         if !line.trim().is_empty() && !is_list_item(&line) && lines.last().is_some_and(|l| is_list_item(l)) {
@@ -73,9 +85,10 @@ fn is_list_item(line: &str) -> bool {
 
 /// One line of vendor prose (trimmed, no line breaks) as rustdoc markdown that renders as written and opens
 /// nothing: brackets would become intra-doc or reference links, `<x>` HTML, `&x;` entities, `~`/`` ` `` runs code
-/// fences, and bare URLs lint warnings. Code spans closed on the same line are kept as code; any other backtick is
-/// literal. Runs of white space are one space (as markdown renders them), so no list item's content can be
-/// indented into a code block; with the line itself trimmed, no line is indented at all.
+/// fences, and bare URLs lint warnings. Code spans closed on the same line (docbind's, see [`vendor_text`]) are kept
+/// as code; any other backtick is literal, and so is a character already escaped with a backslash. Runs of white
+/// space are one space (as markdown renders them), so no list item's content can be indented into a code block;
+/// with the line itself trimmed, no line is indented at all.
 fn escape(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut rest = line;
@@ -111,6 +124,13 @@ fn escape(line: &str) -> String {
             c if c.is_whitespace() => {
                 out.push(' ');
                 rest = rest.trim_start();
+                continue;
+            }
+            // An escaped character is literal already: the pair stays as it is.
+            '\\' if rest[1..].starts_with(|c: char| c.is_ascii_punctuation()) => {
+                let pair = 1 + rest[1..].chars().next().map_or(0, char::len_utf8);
+                out.push_str(&rest[..pair]);
+                rest = &rest[pair..];
                 continue;
             }
             '\\' | '[' | ']' | '*' | '_' | '#' | '~' => {
@@ -154,7 +174,7 @@ pub(crate) fn code_span(text: &str) -> String {
 
 /// Prose docbind writes around `text` (a summary from an overlay) on one line: escaped as vendor prose is.
 pub(crate) fn inline_prose(text: &str) -> String {
-    escape(clean_lines(text).split('\n').map(str::trim).collect::<Vec<_>>().join(" ").trim())
+    escape(clean_lines(text).replace('\t', " ").split('\n').map(str::trim).collect::<Vec<_>>().join(" ").trim())
 }
 
 /// What rustdoc would make of a doc comment's text, for tests: its code blocks (each block's text) and whether
@@ -264,6 +284,13 @@ mod tests {
     fn control_and_bidi_characters_never_reach_a_doc_line() {
         let lines = doc_lines("a\r\nb\rc\u{202E}d\u{2066}e\u{0}f\u{85}g");
         assert_eq!(lines, [" a", " b", " cdef", " g"]);
+    }
+
+    #[test]
+    fn vendor_backticks_never_pair_with_docbind_code_spans() {
+        let title = format!("{} ({})", vendor_text("a ` b\\`\t~~~"), code_span("Name"));
+        assert_eq!(doc_lines(&title), [" a \\` b\\\\\\` \\~\\~\\~ (`Name`)"]);
+        assert_eq!(inline_prose(&title), "a \\` b\\\\\\` \\~\\~\\~ (`Name`)");
     }
 
     #[test]

@@ -50,9 +50,25 @@ pub(crate) fn one_line(text: &str) -> String {
     out
 }
 
-/// A TOML basic string (quotes included) holding exactly `text`, as the `toml` crate writes one.
+/// A TOML basic string (quotes included) holding exactly `text`, on one line: quotes, backslashes, control
+/// characters, line breaks and bidi codepoints are escaped. (The `toml` crate would write a multi-line string
+/// holding them raw.)
 pub(crate) fn toml_string(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_line_break(c) || is_bidi(c) => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -74,9 +90,13 @@ mod tests {
 
     #[test]
     fn toml_strings_read_back_as_the_text() {
-        for text in ["plain", "quote \" back\\slash", "new\nline\r\u{1b}", "\u{202E}", "'''\"\"\""] {
-            let doc: toml::Table = format!("v = {}", toml_string(text)).parse().expect("valid TOML");
+        for text in ["plain", "quote \" back\\slash", "new\nline\r\u{1b}\u{85}", "\u{202E}", "'''\"\"\"", "tab\t"] {
+            let written = toml_string(text);
+            assert_eq!(written.lines().count(), 1, "{written}");
+            assert!(!written.contains(|c: char| c.is_control() || is_bidi(c)), "{written}");
+            let doc: toml::Table = format!("v = {written}").parse().expect("valid TOML");
             assert_eq!(doc["v"].as_str(), Some(text));
         }
+        assert_eq!(toml_string("ucloud-uodn"), "\"ucloud-uodn\"");
     }
 }

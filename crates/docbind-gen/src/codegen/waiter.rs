@@ -45,7 +45,7 @@ pub(crate) fn methods(names: &RustNames) -> Vec<(String, String)> {
 
 /// "the node running", from the name unless the overlay describes it.
 fn summary(w: &Waiter) -> String {
-    w.description.clone().unwrap_or_else(|| w.name.replace('_', " "))
+    w.description.as_deref().map_or_else(|| w.name.replace('_', " "), |d| super::rustdoc::vendor_text(d).into_owned())
 }
 
 /// The poll functions of the module: one per distinct poll (operation, id, where the state is), shared by the
