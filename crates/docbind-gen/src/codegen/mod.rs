@@ -149,8 +149,8 @@ impl GeneratedOperation {
         std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models)
     }
 
-    /// Named after its doc file, not its wire name, because another doc documents the same name
-    /// (ARCHITECTURE.md, "Name collisions").
+    /// Named after its doc file, not its wire name, because another doc documents the same name, or not named
+    /// exactly like its wire name because that would break the crate (ARCHITECTURE.md, "Name collisions").
     pub fn renamed(&self) -> bool {
         self.renamed
     }
@@ -215,6 +215,12 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Gener
                 if let Some((name, why)) = &rust.reserved {
                     let message = format!(
                         "operation `{}` would be the module and method `{name}`, which is {why}; generated as `{}`",
+                        op.name, rust.module
+                    );
+                    warnings.push(Diagnostic::warning(&op.source.file, op.source.line, message));
+                } else if !op.name.is_ascii() {
+                    let message = format!(
+                        "operation `{}` is not all ASCII, and module files must be: generated as `{}`",
                         op.name, rust.module
                     );
                     warnings.push(Diagnostic::warning(&op.source.file, op.source.line, message));

@@ -37,16 +37,24 @@ pub fn type_name(wire: &str) -> String {
 }
 
 /// `GetUvodnImage` → `get_uvodn_image` (module and method names). ASCII only: a module's name is its file's
-/// (`src/<module>.rs`), which rustc requires to be ASCII; other characters separate words.
+/// (`src/<module>.rs`), which rustc requires to be ASCII; other characters separate words, and a name with no
+/// ASCII letter or digit is `operation`.
 pub fn snake(name: &str) -> String {
-    field_name(&ascii_words(name))
+    let ascii = ascii_words(name);
+    if !ascii.contains(|c: char| c.is_ascii_alphanumeric()) {
+        return "operation".into();
+    }
+    field_name(&ascii)
 }
 
 /// The stem of an operation's type names (`CreateListener` → `CreateListenerRequest`): ASCII UpperCamelCase,
 /// without the trailing underscore a keyword gets (`Self` → `SelfRequest`).
 pub fn type_stem(name: &str) -> String {
-    let camel = type_name(&ascii_words(name));
-    camel.trim_end_matches('_').to_string()
+    let ascii = ascii_words(name);
+    if !ascii.contains(|c: char| c.is_ascii_alphanumeric()) {
+        return "Operation".into();
+    }
+    type_name(&ascii).trim_end_matches('_').to_string()
 }
 
 /// `name` with every non-ASCII character a word separator.
@@ -391,6 +399,7 @@ mod tests {
         assert_eq!(snake("a\nb`c"), "a_b_c");
         assert_eq!(type_stem("获取List"), "List");
         assert_eq!(type_stem("Self"), "Self");
+        assert_eq!((snake("获取"), type_stem("获取")), ("operation".to_string(), "Operation".to_string()));
         assert_eq!(reserved_type("String"), Some("a standard name generated code uses unqualified"));
         assert_eq!(reserved_type("StringInfo"), None);
     }
