@@ -172,6 +172,13 @@ impl GeneratedOperation {
 /// express are left out and returned in [`Generated::skipped`]; the rest is generated.
 pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Generated, GenerateError> {
     let spec_dir = || spec.spec_dir.clone();
+    // The name is written into code (`use <name>::Client` in the examples) and the manifest: an identifier only.
+    let name = &spec.crate_name;
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(GenerateError::InvalidCrateName { name: name.clone() });
+    }
     if strict && !loaded.rejected.is_empty() {
         return Err(GenerateError::Rejected { spec_dir: spec_dir(), rejected: loaded.rejected.clone() });
     }
