@@ -45,7 +45,7 @@ pub struct GetListRequest {
         serde(rename = "status", default, skip_serializing_if = "Option::is_none")
     )]
     pub status: Option<ImageStatus>,
-    /// 创建时间起，如 \`2024-01-31 16:00:00\`（输入参数表未列出，见请求示例）
+    /// 创建时间起，如 `2024-01-31 16:00:00`（输入参数表未列出，见请求示例）
     ///
     /// Wire name: `from`.
     #[cfg_attr(
@@ -69,7 +69,7 @@ pub struct GetListRequest {
         serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")
     )]
     pub page_size: Option<i64>,
-    /// 创建时间止，如 \`2024-03-31 15:59:59\`（输入参数表未列出，见请求示例）
+    /// 创建时间止，如 `2024-03-31 15:59:59`（输入参数表未列出，见请求示例）
     ///
     /// Wire name: `to`.
     #[cfg_attr(

@@ -42,14 +42,44 @@ pub fn doc_attributes(text: &str) -> Vec<syn::Attribute> {
         .collect()
 }
 
-/// Vendor prose (a description, a title, a summary) before docbind writes its own markdown around it: its
-/// backticks and backslashes are literal, so none of them pairs with a code span docbind writes next to it. (The
-/// markdown reader has already turned the docs' code spans into plain text.)
+/// Vendor prose (a description, a title, a summary) before docbind writes its own markdown around it: a code span
+/// it closes on the same line stays one, but any other backtick, and any backslash outside a code span, becomes
+/// literal, so nothing of it pairs with a code span docbind writes next to it. (The markdown reader has already
+/// turned the docs' own code spans into plain text; an overlay's descriptions may hold some.)
 pub(crate) fn vendor_text(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains(['`', '\\']) {
         return text.into();
     }
-    text.replace('\\', "\\\\").replace('`', "\\`").into()
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut rest = line;
+        while let Some(c) = rest.chars().next() {
+            match c {
+                '`' => {
+                    let run = rest.len() - rest.trim_start_matches('`').len();
+                    let taken = match closing_run(&rest[run..], run) {
+                        Some(end) => {
+                            out.push_str(&rest[..run + end + run]);
+                            run + end + run
+                        }
+                        None => {
+                            out.push_str(&"\\`".repeat(run));
+                            run
+                        }
+                    };
+                    rest = &rest[taken..];
+                    continue;
+                }
+                '\\' => out.push_str("\\\\"),
+                c => out.push(c),
+            }
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out.into()
 }
 
 /// The text of each doc line: escaped, blank lines empty. Line breaks of any kind split lines; control characters
@@ -288,9 +318,10 @@ mod tests {
 
     #[test]
     fn vendor_backticks_never_pair_with_docbind_code_spans() {
-        let title = format!("{} ({})", vendor_text("a ` b\\`\t~~~"), code_span("Name"));
-        assert_eq!(doc_lines(&title), [" a \\` b\\\\\\` \\~\\~\\~ (`Name`)"]);
-        assert_eq!(inline_prose(&title), "a \\` b\\\\\\` \\~\\~\\~ (`Name`)");
+        assert_eq!(vendor_text("如 `2024-01-31` 或 ` 与 \\"), "如 `2024-01-31` 或 \\` 与 \\\\");
+        let title = format!("{} ({})", vendor_text("a ` b\\\t~~~"), code_span("Name"));
+        assert_eq!(doc_lines(&title), [" a \\` b\\\\ \\~\\~\\~ (`Name`)"]);
+        assert_eq!(inline_prose(&title), "a \\` b\\\\ \\~\\~\\~ (`Name`)");
     }
 
     #[test]
