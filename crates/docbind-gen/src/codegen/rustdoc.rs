@@ -174,6 +174,10 @@ fn escape(line: &str) -> String {
         }
         rest = &rest[c.len_utf8()..];
     }
+    // A line of `-` or `=` would make the line above a heading, or be a rule.
+    if out.contains(['-', '=']) && out.chars().all(|c| matches!(c, '-' | '=' | ' ')) {
+        out = out.replace('-', "\\-").replace('=', "\\=");
+    }
     out
 }
 
@@ -308,6 +312,11 @@ mod tests {
             let autolinks = live.links.iter().all(|l| text.contains(l.as_str()) && !l.contains(['<', '>', ']']));
             assert!(autolinks, "{text:?} has links {:?}", live.links);
         }
+    }
+
+    #[test]
+    fn no_heading_or_rule_opens_from_vendor_text() {
+        assert_eq!(doc_lines("标题\n===\n- - -\n# x"), [" 标题", " \\=\\=\\=", " \\- \\- \\-", " \\# x"]);
     }
 
     #[test]
