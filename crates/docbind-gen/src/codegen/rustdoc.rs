@@ -206,7 +206,8 @@ pub(crate) fn code_span(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// Prose docbind writes around `text` (a summary from an overlay) on one line: escaped as vendor prose is.
+/// Prose for one line of markdown docbind writes (an operation's title in the README, an overlay's waiter
+/// summary): its lines joined, escaped as in doc comments.
 pub(crate) fn inline_prose(text: &str) -> String {
     escape(clean_lines(text).replace('\t', " ").split('\n').map(str::trim).collect::<Vec<_>>().join(" ").trim())
 }
