@@ -206,10 +206,14 @@ pub fn operation_names(ops: &[(&str, &Path)], linked: &BTreeSet<PathBuf>) -> Vec
                 candidates.push(snake(&format!("{}_{own}", folder(i).unwrap_or_default())));
             }
         }
-        // A reserved candidate is replaced by itself with a trailing underscore.
+        // A reserved candidate is replaced by itself with a trailing underscore. So is the name of another
+        // operation's page stream (`<module>_stream`, a `Client` method when that operation pages).
         let mut reserved = None;
         for candidate in &mut candidates {
-            if let Some(why) = reserved_module(candidate) {
+            let stream = candidate.strip_suffix("_stream").is_some_and(|base| plain.iter().any(|p| p == base));
+            let why = reserved_module(candidate)
+                .or(stream.then_some("the page stream method of the operation named without `_stream`"));
+            if let Some(why) = why {
                 reserved.get_or_insert((candidate.clone(), why));
                 candidate.push('_');
             }
@@ -391,6 +395,9 @@ mod tests {
         let got = chosen_linked(&[("GetMain", "p/main.md"), ("GetMain", "p/get_main.md"), ("Main", "q/x.md")], &[]);
         let modules: Vec<&str> = got.iter().map(|c| c.module.as_str()).collect();
         assert_eq!(modules, ["main_2", "get_main", "main_"]);
+        // `ListThings` may page, and then `Client::list_things_stream` is its stream.
+        let got = chosen_linked(&[("ListThings", "p/a.md"), ("ListThingsStream", "p/b.md")], &[]);
+        assert_eq!((got[0].module.as_str(), got[1].module.as_str()), ("list_things", "list_things_stream_"));
     }
 
     #[test]
