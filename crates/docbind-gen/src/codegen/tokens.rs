@@ -77,6 +77,9 @@ mod tests {
             "a\"##b\"",
         ] {
             let literal = string_literal(text);
+            // Nothing invisible in the source: rustc denies a raw bidi codepoint in a literal.
+            let source = literal.to_string();
+            assert!(!source.contains(|c: char| c.is_control() || super::super::text::is_bidi(c)), "{source}");
             let parsed: syn::LitStr = syn::parse2(quote!(#literal)).expect("a string literal");
             assert_eq!(parsed.value(), text);
         }
