@@ -253,6 +253,9 @@ pub fn write_crates(
             docbind_gen::generate(&target.spec, &loaded, strict).map_err(|e| names.generate_error(e))?;
         loaded.warnings.iter_mut().for_each(|w| names.diagnostic(w));
         generated.skipped.iter_mut().for_each(|r| names.rejection(r));
+        // Names docbind had to change (a keyword, a crate item) are the generator's warnings, beside the docs'.
+        generated.warnings.iter_mut().for_each(|w| names.diagnostic(w));
+        loaded.warnings.append(&mut generated.warnings);
         Ok((loaded.warnings, generated))
     });
     let mut generated = Vec::new();

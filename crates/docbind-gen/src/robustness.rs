@@ -355,3 +355,209 @@ fn random_text_never_panics() {
         Ok(())
     });
 }
+
+// Vendor text is data (ARCHITECTURE.md): hostile text in every cell, heading, summary, file and folder name
+// generates a crate whose files parse, whose docs open no code block and hold no HTML, whose Cargo.toml has
+// exactly the tables docbind writes, and which holds no control or bidi character.
+
+/// Pieces hostile text is made of: fences of every kind, indentation, HTML, link definitions, line breaks of every
+/// kind, bidi overrides, comment and string terminators, and a statement a doctest would run.
+fn hostile_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        proptest::sample::select(vec![
+            "```",
+            "````",
+            "``````",
+            "~~~",
+            "~~~~",
+            "\\~~~",
+            "\\`\\`\\`",
+            "`",
+            "``",
+            "    ",
+            "\t",
+            "\n",
+            "\n\n",
+            "\n    ",
+            "\n\t",
+            "<br>",
+            "<br />",
+            "&#13;",
+            "&#x202E;",
+            "&#x2066;",
+            "&#1;",
+            "&#x85;",
+            "&#x2028;",
+            "\r",
+            "\r\n",
+            "\u{202E}",
+            "\u{2067}",
+            "\u{200F}",
+            "\u{0}",
+            "\u{1b}",
+            "\u{85}",
+            "\u{2028}",
+            "\"",
+            "\"#",
+            "\"##",
+            "'",
+            "*/",
+            "/*",
+            "//",
+            "<pre>",
+            "</pre>",
+            "<code>",
+            "<!--",
+            "-->",
+            "<script>",
+            "[a]: http://x.test/a",
+            "[a]",
+            "[b](http://x.test)",
+            "<http://x.test>",
+            "http://x.test/p?q=<b>",
+            "- ",
+            "-     ",
+            "1. ",
+            "+ ",
+            "> ",
+            "# ",
+            "\\",
+            "|",
+            "&amp;",
+            "[target.'cfg(all())'.dependencies]",
+            "std::fs::write(\"m\", \"\");",
+            "fn main() {}",
+            "名称",
+        ])
+        .prop_map(str::to_owned),
+        "\\PC{0,8}",
+        "[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}\\u{200e}\\u{200f}\\u{202a}-\\u{202e}\\u{2066}-\\u{2069}a ]{0,4}",
+    ];
+    proptest::collection::vec(piece, 0..8).prop_map(|pieces| pieces.concat())
+}
+
+/// One UCloud doc with hostile text in its title, summary and every description cell; `action` and `model` are
+/// names that collide with the crate's own (or not).
+fn hostile_doc(action: &str, model: &str, title: &str, summary: &str, cells: &[String; 3]) -> String {
+    // Kept inside its line or cell, so that the doc still parses and the text reaches the crate.
+    let heading = title.replace(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'], " ");
+    let [a, b, c] = cells.clone().map(|cell| {
+        cell.replace("\r\n", "<br>").replace(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'], "<br>").replace('|', "\\|")
+    });
+    format!(
+        "# {heading} - {action}\n\n## 简介\n\n{summary}\n\n## 定义\n\n### 请求参数\n\n\
+         | 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n\
+         | **Id** | string | {a} |**Yes**|\n| **Name** | string | {b} |No|\n\n### 响应字段\n\n\
+         | 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n\
+         | **RetCode** | int | 返回状态码 |**Yes**|\n| **Action** | string | 操作指令名称 |**Yes**|\n\
+         | **Info** | [*{model}*](#{model}) | 信息 |No|\n\n#### 数据模型\n\n#### {model}\n\n\
+         | 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **State** | string | {c} |No|\n"
+    )
+}
+
+/// Generates the crate of one doc at `folder/file` (hostile names both) and checks every file. `Ok(false)` when
+/// the doc does not parse (the hostile text broke its template), so there is nothing to check.
+fn check_hostile_crate(folder: &str, file: &str, doc: &str) -> Result<bool, TestCaseError> {
+    use crate::codegen::rustdoc::rendered;
+    use crate::codegen::{generate, CrateSpec, RuntimeDep};
+    let path = Path::new(folder).join(file);
+    let Ok(parsed) = parse_doc(&path, doc, None) else { return Ok(false) };
+    let loaded = crate::load::Loaded { parsed: vec![parsed], ..Default::default() };
+    let spec = CrateSpec {
+        crate_name: "hostile-docs".into(),
+        spec_dir: PathBuf::from(folder),
+        out_dir: PathBuf::from("unused"),
+        spec_label: folder.to_string(),
+        runtime: RuntimeDep::Path(PathBuf::from(folder)),
+        standalone: true,
+    };
+    let generated = match generate(&spec, &loaded, true) {
+        Ok(generated) => generated,
+        // Refused with a reason: not accepted, so nothing can fail to compile. Tokens that are not Rust are a bug.
+        Err(e) => {
+            let bug = matches!(&e, crate::codegen::GenerateError::InvalidTokens { .. })
+                || matches!(&e, crate::codegen::GenerateError::Operation(op) if matches!(*op.kind, crate::codegen::CodegenErrorKind::Bug(_)));
+            prop_assert!(!bug, "{e:#}");
+            return Ok(false);
+        }
+    };
+    let mut paths: Vec<&PathBuf> = generated.files.iter().map(|f| &f.path).collect();
+    paths.dedup();
+    prop_assert_eq!(paths.len(), generated.files.len(), "two files at one path");
+    for file in &generated.files {
+        let text = &file.text;
+        let name = file.path.display().to_string();
+        prop_assert!(
+            !text.chars().any(|c| (c.is_control() && c != '\n') || crate::codegen::text::is_bidi(c)),
+            "{name} holds a control or bidi character:\n{text}"
+        );
+        let mut lines = text.lines();
+        let header = lines.next().unwrap_or_default();
+        prop_assert!(header.contains("@generated by"), "{name}: {header}");
+        if name.ends_with(".rs") {
+            prop_assert!(file.path.to_str().is_some_and(|p| p.is_ascii()), "{name}: not an ASCII file name");
+            prop_assert_eq!(lines.next(), Some(""), "{}: the header is more than one line:\n{}", name, text);
+            if let Err(e) = syn::parse_file(text) {
+                return Err(TestCaseError::fail(format!("{name} is not Rust: {e}\n{text}")));
+            }
+            // Each run of `///` or `//!` lines is one doc comment, as rustdoc reads it.
+            let mut docs: Vec<Vec<String>> = Vec::new();
+            let mut previous = false;
+            for line in text.lines() {
+                let trimmed = line.trim_start();
+                let doc = trimmed.strip_prefix("///").or_else(|| trimmed.strip_prefix("//!"));
+                match doc {
+                    Some(doc) if previous => docs.last_mut().expect("open").push(doc.to_string()),
+                    Some(doc) => docs.push(vec![doc.to_string()]),
+                    None => {}
+                }
+                previous = doc.is_some();
+            }
+            for doc in docs {
+                let live = rendered::live(&rendered::joined(&doc));
+                let ours = live.code_blocks.iter().all(|block| block.starts_with("# async fn"));
+                prop_assert!(ours, "{name}: a doc comment opens a code block docbind did not write:\n{:#?}", doc);
+                prop_assert!(live.html.is_empty(), "{name}: raw HTML {:?} in\n{:#?}", live.html, doc);
+            }
+        } else if name == "README.md" {
+            let live = rendered::live(text);
+            let ours = live.code_blocks.iter().all(|block| block.starts_with("# async fn"));
+            prop_assert!(ours && live.code_blocks.len() == 1, "README opens a code block:\n{text}");
+            prop_assert_eq!(live.html.len(), 1, "README holds HTML besides its header:\n{}", text);
+        } else if name == "Cargo.toml" {
+            let manifest: toml::Table = match text.parse() {
+                Ok(manifest) => manifest,
+                Err(e) => return Err(TestCaseError::fail(format!("Cargo.toml is not TOML: {e}\n{text}"))),
+            };
+            let tables: Vec<&str> = manifest.keys().map(String::as_str).collect();
+            prop_assert_eq!(tables, ["package", "dependencies", "features", "workspace"], "{}", text);
+            let dependencies: Vec<&String> = manifest["dependencies"].as_table().expect("a table").keys().collect();
+            prop_assert_eq!(dependencies, ["docbind-runtime"], "{}", text);
+            prop_assert_eq!(manifest["dependencies"]["docbind-runtime"]["path"].as_str(), Some(folder));
+            prop_assert_eq!(text.lines().filter(|l| l.starts_with('[')).count(), 4, "{}", text);
+        }
+    }
+    Ok(true)
+}
+
+/// Names an operation, a model or a doc may carry: some collide with the crate's own or with Rust's.
+const HOSTILE_ACTIONS: [&str; 8] = ["DescribeThing", "Lib", "Main", "Runtime", "Self", "Type", "New", "Waiters"];
+const HOSTILE_MODELS: [&str; 8] = ["ThingInfo", "Option", "Result", "String", "Vec", "Box", "Self", "Into"];
+
+#[test]
+fn hostile_text_and_names_generate_inert_crates() {
+    // One fixed case first, so that the property below cannot pass by never generating anything.
+    let fence = "名称\n~~~\nstd::fs::write(\"m\", \"\");\n~~~\n\n    indented();\r\u{202E}";
+    let doc = hostile_doc("Type", "String", "标题 ```", fence, &[fence.into(), "<pre>x</pre>".into(), "`".into()]);
+    let generated = check_hostile_crate("docs\n[target.'cfg(all())'.dependencies]\r\u{202E}", "a\n```\n.md", &doc);
+    assert_eq!(generated.map_err(|e| e.to_string()), Ok(true));
+
+    let names = (proptest::sample::select(HOSTILE_ACTIONS.to_vec()), proptest::sample::select(HOSTILE_MODELS.to_vec()));
+    let texts = (hostile_text(), hostile_text(), [hostile_text(), hostile_text(), hostile_text()]);
+    let paths = (hostile_text(), hostile_text());
+    fuzz("hostile_text", 128, (names, texts, paths), |((action, model), (title, summary, cells), (folder, file))| {
+        let folder = if folder.is_empty() { "docs".to_string() } else { folder };
+        let doc = hostile_doc(action, model, &title, &summary, &cells);
+        check_hostile_crate(&folder, &format!("{file}.md"), &doc).map(|_| ())
+    });
+}

@@ -261,6 +261,7 @@ fn run_spec_case(golden: &mut Golden, case: &Path, ok: bool) {
     match (docbind_gen::generate(&spec, &loaded, true), ok) {
         (Ok(generated), true) => {
             diagnostics.extend(generated.skipped.iter().map(ToString::to_string));
+            diagnostics.extend(generated.warnings.iter().map(ToString::to_string));
             // Deterministic whatever order the docs were read in.
             let reversed = Loaded {
                 parsed: loaded.parsed.iter().rev().cloned().collect(),

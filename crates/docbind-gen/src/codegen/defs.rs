@@ -6,6 +6,8 @@
 
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::{self, Scope};
+use super::rustdoc::{code_span, vendor_text};
+use crate::diag::Diagnostic;
 use crate::ir::{Data, Field, Location, Operation, Requiredness, Response, Source, Type};
 use crate::overlay::OperationRustNames;
 
@@ -171,6 +173,8 @@ pub struct OperationDefs {
     pub binding: DataBinding,
     /// Said in the module's and the method's docs: the product index links a twin instead of this doc.
     pub twin_note: Option<String>,
+    /// Names docbind had to change (a model named like a standard type), each at the line that named it.
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -219,7 +223,7 @@ impl Namer<'_> {
             None => {
                 self.enums.push(EnumDef {
                     name: e.name.clone(),
-                    doc: field.description.clone(),
+                    doc: vendor_text(&field.description).into_owned(),
                     variants: e.variants.clone(),
                     numbers: e.numbers,
                 });
@@ -284,11 +288,21 @@ pub(crate) fn build(
     let mut types = Scope::types();
     let request_name = types.claim(format!("{base}Request"));
     let response_name = types.claim(format!("{base}Response"));
+    let mut warnings = Vec::new();
     let model_names: Vec<(String, String)> = op
         .models
         .iter()
         .map(|m| {
-            let rust = overlay.model_name(&m.name).map(str::to_string).unwrap_or_else(|| names::type_name(&m.name));
+            let mut rust = overlay.model_name(&m.name).map(str::to_string).unwrap_or_else(|| names::type_name(&m.name));
+            if let Some(why) = names::reserved_type(&rust) {
+                let renamed = format!("{}Model", rust.trim_end_matches('_'));
+                warnings.push(Diagnostic::warning(
+                    &m.source.file,
+                    m.source.line,
+                    format!("model `{}` would be the struct `{rust}`, {why}; generated as `{renamed}`", m.name),
+                ));
+                rust = renamed;
+            }
             (m.name.clone(), types.claim(rust))
         })
         .collect();
@@ -309,10 +323,10 @@ pub(crate) fn build(
     for (model, (_, rust)) in op.models.iter().zip(&model_names) {
         let fields = member_fields(&model.fields, &format!("model.{}", model.name), &model_type, &mut namer)?;
         let doc = format!(
-            "`{}`, a model of {}.\n\nDefined at `{}` line {}.",
-            model.name,
+            "{}, a model of {}.\n\nDefined at {} line {}.",
+            code_span(&model.name),
             title_of(op),
-            model.source.file.display(),
+            code_span(&model.source.file.display().to_string()),
             model.source.line
         );
         models.push(StructDef { name: rust.clone(), kind: StructKind::Decoded, doc, fields });
@@ -398,9 +412,9 @@ pub(crate) fn build(
 
     let twin_note = rust.indexed_twin.as_ref().map(|twin| {
         format!(
-            "The product index (`index.md`, `_sidebar.md`) does not link this doc: it links `{}` for the same \
+            "The product index (`index.md`, `_sidebar.md`) does not link this doc: it links {} for the same \
              action, generated as `Client::{}`.",
-            twin.file.display(),
+            code_span(&twin.file.display().to_string()),
             twin.module
         )
     });
@@ -414,6 +428,7 @@ pub(crate) fn build(
         models,
         enums: namer.enums,
         binding,
+        warnings,
     })
 }
 
@@ -424,9 +439,9 @@ fn item_model(name: String, doc: String, fields: Vec<FieldDef>) -> StructDef {
 
 pub fn title_of(op: &Operation) -> String {
     if op.title.is_empty() {
-        format!("`{}`", op.name)
+        code_span(&op.name)
     } else {
-        format!("{} (`{}`)", op.title, op.name)
+        format!("{} ({})", vendor_text(&op.title), code_span(&op.name))
     }
 }
 
@@ -476,11 +491,11 @@ fn field_shape(inner: &Type, field: &Field, models: &ModelTypes<'_>) -> Result<S
 }
 
 fn field_doc(field: &Field) -> String {
-    let mut doc = field.description.trim().to_string();
+    let mut doc = vendor_text(field.description.trim()).into_owned();
     if !doc.is_empty() {
         doc.push_str("\n\n");
     }
-    doc.push_str(&format!("Wire name: `{}`.", field.wire_name));
+    doc.push_str(&format!("Wire name: {}.", code_span(&field.wire_name)));
     doc
 }
 
@@ -548,7 +563,7 @@ fn request_fields(
                 groups.push(StructDef {
                     name: name.clone(),
                     kind: StructKind::Request,
-                    doc: format!("The `{}` parameter group.", f.wire_name),
+                    doc: format!("The {} parameter group.", code_span(&f.wire_name)),
                     fields: group_fields,
                 });
                 Shape::Struct(name)
@@ -565,7 +580,7 @@ fn request_fields(
             Arity::Optional
         };
         let mut doc = if f.description.is_empty() && matches!(shape, Shape::Struct(_)) {
-            format!("Wire name: `{}`.", f.wire_name)
+            format!("Wire name: {}.", code_span(&f.wire_name))
         } else {
             field_doc(f)
         };

@@ -113,6 +113,12 @@ pub enum CodegenErrorKind {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GenerateError {
+    /// The crate's name would not be an identifier in the generated code and docs (`use <name>::Client`).
+    #[error("`{name}` is not a valid crate name (ASCII letters, digits, `-` and `_`, starting with a letter)")]
+    InvalidCrateName {
+        /// The name asked for.
+        name: String,
+    },
     /// Strict generation and some docs did not parse.
     #[error("{} doc(s) in {} did not parse:\n{}", rejected.len(), spec_dir.display(), lines(rejected))]
     Rejected {

@@ -36,10 +36,62 @@ pub fn type_name(wire: &str) -> String {
     camel
 }
 
-/// `GetUvodnImage` → `get_uvodn_image` (module and method names).
+/// `GetUvodnImage` → `get_uvodn_image` (module and method names). ASCII only: a module's name is its file's
+/// (`src/<module>.rs`), which rustc requires to be ASCII; other characters separate words, and a name with no
+/// ASCII letter or digit is `operation`.
 pub fn snake(name: &str) -> String {
-    field_name(name)
+    let ascii = ascii_words(name);
+    if !ascii.contains(|c: char| c.is_ascii_alphanumeric()) {
+        return "operation".into();
+    }
+    field_name(&ascii)
 }
+
+/// The stem of an operation's type names (`CreateListener` → `CreateListenerRequest`): ASCII UpperCamelCase,
+/// without the trailing underscore a keyword gets (`Self` → `SelfRequest`).
+pub fn type_stem(name: &str) -> String {
+    let ascii = ascii_words(name);
+    if !ascii.contains(|c: char| c.is_ascii_alphanumeric()) {
+        return "Operation".into();
+    }
+    type_name(&ascii).trim_end_matches('_').to_string()
+}
+
+/// `name` with every non-ASCII character a word separator.
+fn ascii_words(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.is_ascii() {
+        return name.into();
+    }
+    name.chars().map(|c| if c.is_ascii() { c } else { ' ' }).collect::<String>().into()
+}
+
+/// Why an operation cannot have `module` as its module and `Client` method name, if it cannot: what it would
+/// collide with, and how that breaks the crate. Such a name gets a trailing underscore (`lib_`, `type_`).
+pub fn reserved_module(module: &str) -> Option<&'static str> {
+    Some(match module {
+        "lib" => "the crate root's file, `src/lib.rs`",
+        "main" => "`src/main.rs`, which Cargo would build as a binary",
+        "runtime" => "the crate's `runtime` re-export and the method `Client::runtime`",
+        "new" | "from_env" | "clone" => "a method every `Client` has",
+        "waiters" => "the crate's `waiters` module",
+        "std" | "core" | "alloc" | "docbind_runtime" => "a crate generated code names by path",
+        "self" | "super" | "crate" => "a path keyword, which cannot be a raw identifier",
+        m if KEYWORDS.contains(&m) => "a Rust keyword",
+        _ => return None,
+    })
+}
+
+/// Why a model (or an overlay's name for one) cannot be `name`, if it cannot: generated modules name these
+/// standard types, traits and variants without a path, so a struct of that name would shadow them. Such a model
+/// gets `Model` appended (`String` → `StringModel`).
+pub fn reserved_type(name: &str) -> Option<&'static str> {
+    RESERVED_TYPES.contains(&name).then_some("a standard name generated code uses unqualified")
+}
+
+/// Standard names generated modules use without a path (`Option<String>`, `impl Into<String>`, `Box::pin`,
+/// `+ Unpin`, `Some(..)`), and `Self`.
+pub const RESERVED_TYPES: &[&str] =
+    &["Box", "Option", "Result", "String", "Vec", "Into", "Unpin", "Some", "None", "Ok", "Err", "Self", "Self_"];
 
 /// An identifier token, raw when the name is a keyword.
 pub fn ident(name: &str) -> Ident {
@@ -89,8 +141,11 @@ pub struct Chosen {
     pub module: String,
     /// Stem of the request/response type names (`CreateListenerJson` → `CreateListenerJsonRequest`).
     pub type_base: String,
-    /// Whether the name differs from the one the operation's own name gives (a documented twin).
+    /// Whether the name differs from the one the operation's own name gives (a documented twin, or a reserved
+    /// name).
     pub renamed: bool,
+    /// The reserved name this operation would have had, and what it collides with ([`reserved_module`]).
+    pub reserved: Option<(String, &'static str)>,
     /// Set when the product index links a twin of this doc, and not this doc: the twin that keeps the name.
     pub indexed_twin: Option<IndexedTwin>,
 }
@@ -151,16 +206,31 @@ pub fn operation_names(ops: &[(&str, &Path)], linked: &BTreeSet<PathBuf>) -> Vec
                 candidates.push(snake(&format!("{}_{own}", folder(i).unwrap_or_default())));
             }
         }
-        let base_of = |m: &str| if m == plain[i] { type_name(ops[i].0) } else { type_name(m) };
+        // A reserved candidate is replaced by itself with a trailing underscore. So is the name of another
+        // operation's page stream (`<module>_stream`, a `Client` method when that operation pages).
+        let mut reserved = None;
+        for candidate in &mut candidates {
+            let stream = candidate.strip_suffix("_stream").is_some_and(|base| plain.iter().any(|p| p == base));
+            let why = reserved_module(candidate)
+                .or(stream.then_some("the page stream method of the operation named without `_stream`"));
+            if let Some(why) = why {
+                reserved.get_or_insert((candidate.clone(), why));
+                candidate.push('_');
+            }
+        }
+        let base_of = |m: &str| if m == plain[i] { type_stem(ops[i].0) } else { type_stem(m) };
         let free = |m: &str| !modules.iter().any(|t| t == m) && !bases.contains(&base_of(m));
         let module = match candidates.iter().find(|c| free(c)) {
             Some(c) => c.clone(),
-            None => (2..).map(|n| format!("{}_{n}", candidates[0])).find(|c| free(c)).unwrap_or_default(),
+            None => (2..)
+                .map(|n| format!("{}_{n}", candidates[0].trim_end_matches('_')))
+                .find(|c| free(c))
+                .unwrap_or_default(),
         };
         let type_base = base_of(&module);
         modules.push(module.clone());
         bases.push(type_base.clone());
-        chosen[i] = Some(Chosen { renamed: module != plain[i], module, type_base, indexed_twin: None });
+        chosen[i] = Some(Chosen { renamed: module != plain[i], module, type_base, indexed_twin: None, reserved });
     }
     let mut chosen: Vec<Chosen> = chosen.into_iter().flatten().collect();
     for i in 0..chosen.len() {
@@ -305,6 +375,40 @@ mod tests {
         assert_eq!(modules, ["describe_load_balancers_2", "describe_load_balancers", "describe_load_balancers_json"]);
         assert_eq!(got[0].indexed_twin.as_ref().map(|t| t.module.as_str()), Some("describe_load_balancers"));
         assert!(got[1].indexed_twin.is_none() && got[2].indexed_twin.is_none(), "linked twins are not flagged");
+    }
+
+    #[test]
+    fn names_that_would_break_the_crate_get_a_trailing_underscore() {
+        let got = chosen_linked(
+            &[("Lib", "p/lib.md"), ("Type", "p/type.md"), ("Self", "p/self.md"), ("Runtime", "p/runtime.md")],
+            &[],
+        );
+        let names: Vec<(&str, &str, bool)> =
+            got.iter().map(|c| (c.module.as_str(), c.type_base.as_str(), c.renamed)).collect();
+        assert_eq!(
+            names,
+            [("lib_", "Lib", true), ("type_", "Type", true), ("self_", "Self", true), ("runtime_", "Runtime", true)]
+        );
+        assert_eq!(got[1].reserved, Some(("type".to_string(), "a Rust keyword")));
+        // A twin named after its file stem is checked too (after the operations that keep their names), and
+        // numbering never doubles the underscore.
+        let got = chosen_linked(&[("GetMain", "p/main.md"), ("GetMain", "p/get_main.md"), ("Main", "q/x.md")], &[]);
+        let modules: Vec<&str> = got.iter().map(|c| c.module.as_str()).collect();
+        assert_eq!(modules, ["main_2", "get_main", "main_"]);
+        // `ListThings` may page, and then `Client::list_things_stream` is its stream.
+        let got = chosen_linked(&[("ListThings", "p/a.md"), ("ListThingsStream", "p/b.md")], &[]);
+        assert_eq!((got[0].module.as_str(), got[1].module.as_str()), ("list_things", "list_things_stream_"));
+    }
+
+    #[test]
+    fn module_and_type_names_are_ascii() {
+        assert_eq!(snake("获取List"), "list");
+        assert_eq!(snake("a\nb`c"), "a_b_c");
+        assert_eq!(type_stem("获取List"), "List");
+        assert_eq!(type_stem("Self"), "Self");
+        assert_eq!((snake("获取"), type_stem("获取")), ("operation".to_string(), "Operation".to_string()));
+        assert_eq!(reserved_type("String"), Some("a standard name generated code uses unqualified"));
+        assert_eq!(reserved_type("StringInfo"), None);
     }
 
     #[test]

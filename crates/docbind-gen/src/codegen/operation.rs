@@ -5,7 +5,7 @@ use super::defs::{Arity, FieldDef, OperationDefs, Shape, StructDef, StructKind, 
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
 use super::protocol::{self, OperationCall, Paging, Vendor};
-use super::rustdoc::{doc_attributes, doc_attrs, own_doc_attrs};
+use super::rustdoc::{code_span, doc_attributes, doc_attrs, own_doc_attrs, vendor_text};
 use super::serde;
 use super::tokens::Splice;
 use crate::ir::Operation;
@@ -26,11 +26,11 @@ pub fn module_pieces(
 ) -> Result<Vec<Piece>, CodegenError> {
     let module_doc = Splice::from(doc_attrs(
         &format!(
-            "{}\n\n{}{}Generated from `{}` (line {}).",
+            "{}\n\n{}{}Generated from {} (line {}).",
             super::defs::title_of(op),
-            if op.summary.is_empty() { String::new() } else { format!("{}\n\n", op.summary) },
+            if op.summary.is_empty() { String::new() } else { format!("{}\n\n", vendor_text(&op.summary)) },
             twin_note(defs),
-            op.source.file.display(),
+            code_span(&op.source.file.display().to_string()),
             op.source.line
         ),
         true,
@@ -205,7 +205,7 @@ fn enum_tokens(def: &super::defs::EnumDef) -> TokenStream {
     );
     let variants = def.variants.iter().map(|(variant, wire)| {
         let v = format_ident!("{}", variant);
-        let doc = format!(" Wire value `{wire}`.");
+        let doc = format!(" Wire value {}.", code_span(wire));
         quote! { #[doc = #doc] #v, }
     });
     let as_str = def.variants.iter().map(|(variant, wire)| {
@@ -297,10 +297,10 @@ fn request_impl(def: &StructDef, vendor: Vendor) -> TokenStream {
         let setter = format_ident!("with_{}", f.ident.trim_start_matches("r#"));
         // The field as the struct declares it (`self_` for `self`); rustdoc reads `r#` as a URL fragment.
         let doc = format!(
-            " Sets [`{}`](Self::{}) (wire name `{}`).",
+            " Sets [`{}`](Self::{}) (wire name {}).",
             f.ident,
             id.to_string().trim_start_matches("r#"),
-            f.wire
+            code_span(&f.wire)
         );
         Splice::from(match (f.arity, &f.shape) {
             (Arity::Optional, Shape::Str) => quote! {
@@ -354,15 +354,15 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
         &format!(
             "{}\n\n{}{}",
             super::defs::title_of(op),
-            if op.summary.is_empty() { String::new() } else { format!("{}\n\n", op.summary) },
+            if op.summary.is_empty() { String::new() } else { format!("{}\n\n", vendor_text(&op.summary)) },
             twin_note(defs),
         ),
         false,
     );
     let class = own_doc_attrs(&format!(
-        "{}\n\nGenerated from `{}` (line {}).\n\n# Examples\n\n{}",
+        "{}\n\nGenerated from {} (line {}).\n\n# Examples\n\n{}",
         retry_class(op),
-        op.source.file.display(),
+        code_span(&op.source.file.display().to_string()),
         op.source.line,
         method_example(crate_name, defs)
     ));

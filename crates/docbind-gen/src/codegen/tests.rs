@@ -88,3 +88,15 @@ fn a_doc_code_generation_cannot_express_is_left_out_with_its_line_or_fails_the_c
         other => panic!("expected the operation's error, got {other:?}"),
     }
 }
+
+#[test]
+fn a_crate_name_that_is_not_an_identifier_is_refused() {
+    let loaded = load_docs(&[("specs/demo/get_thing.md", ucloud_doc("GetThing", "Value"))]);
+    for name in ["x;std::process::abort()", "a b", "", "1st", "-x", "名称", "x\n[workspace]"] {
+        let spec = CrateSpec { crate_name: name.into(), ..demo_spec() };
+        let err = generate(&spec, &loaded, true).expect_err(name).to_string();
+        assert!(err.contains("is not a valid crate name"), "{err}");
+    }
+    let spec = CrateSpec { crate_name: "ucloud-vpc2_0".into(), ..demo_spec() };
+    assert!(generate(&spec, &loaded, true).is_ok());
+}

@@ -7,18 +7,21 @@ use std::cell::Cell;
 
 /// A string literal token. proc-macro2's `Literal::string` escapes through `char::escape_debug`, which looks
 /// every non-ASCII character up in Unicode's printable tables: for Chinese doc lines that was ~18x slower than
-/// this, and a large share of the generator's time. Text without control characters becomes a raw string
+/// this, and a large share of the generator's time. Text without control or bidi characters becomes a raw string
 /// (`r"…"`, `r#"…"#` if it holds a quote), which syn also reads back without unescaping; anything else gets only
 /// the escapes a literal needs. Either way the literal denotes `text`, so prettyplease prints the same docs.
 pub fn string_literal(text: &str) -> Literal {
-    let source = if text.chars().any(char::is_control) {
+    // Control and bidi characters are escaped: raw, a bidi codepoint trips rustc's deny-by-default
+    // `text_direction_codepoint_in_literal`, and neither can be seen.
+    let needs_escape = |c: char| c.is_control() || super::text::is_bidi(c);
+    let source = if text.chars().any(needs_escape) {
         let mut source = String::with_capacity(text.len() + 2);
         source.push('"');
         for c in text.chars() {
             match c {
                 '"' => source.push_str("\\\""),
                 '\\' => source.push_str("\\\\"),
-                c if c.is_control() => source.extend(c.escape_default()),
+                c if needs_escape(c) => source.extend(c.escape_default()),
                 c => source.push(c),
             }
         }
@@ -69,10 +72,14 @@ mod tests {
             "quote \" and \\ back\\slash",
             "tab\tnew\nline\r\0",
             "emoji 😀 \u{200b}",
+            "bidi \u{202E}override\u{2066}",
             "\"#",
             "a\"##b\"",
         ] {
             let literal = string_literal(text);
+            // Nothing invisible in the source: rustc denies a raw bidi codepoint in a literal.
+            let source = literal.to_string();
+            assert!(!source.contains(|c: char| c.is_control() || super::super::text::is_bidi(c)), "{source}");
             let parsed: syn::LitStr = syn::parse2(quote!(#literal)).expect("a string literal");
             assert_eq!(parsed.value(), text);
         }

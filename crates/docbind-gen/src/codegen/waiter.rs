@@ -5,7 +5,7 @@
 use super::defs::{Arity, FieldDef, Shape, StructDef};
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
-use super::rustdoc::own_doc_attrs;
+use super::rustdoc::{code_span, inline_prose, own_doc_attrs};
 use super::GeneratedOperation;
 use crate::overlay::{Missing, RustNames, Waiter};
 use proc_macro2::TokenStream;
@@ -40,12 +40,12 @@ pub(crate) fn module(
 
 /// The method names of the waiters, for the crate's docs.
 pub(crate) fn methods(names: &RustNames) -> Vec<(String, String)> {
-    names.waiters().iter().map(|w| (format!("wait_until_{}", w.name), summary(w))).collect()
+    names.waiters().iter().map(|w| (format!("wait_until_{}", w.name), inline_prose(&summary(w)))).collect()
 }
 
 /// "the node running", from the name unless the overlay describes it.
 fn summary(w: &Waiter) -> String {
-    w.description.clone().unwrap_or_else(|| w.name.replace('_', " "))
+    w.description.as_deref().map_or_else(|| w.name.replace('_', " "), |d| super::rustdoc::vendor_text(d).into_owned())
 }
 
 /// The poll functions of the module: one per distinct poll (operation, id, where the state is), shared by the
@@ -249,31 +249,33 @@ fn method_doc(
             let variant = enumeration.and_then(|e| e.variants.iter().find(|(_, wire)| wire == value));
             match (enumeration, variant) {
                 (Some(e), Some((variant, _))) => {
-                    format!("[`{variant}`](crate::{}::{}::{variant}) ({value})", defs.module, e.name)
+                    format!("[`{variant}`](crate::{}::{}::{variant}) ({})", defs.module, e.name, inline_prose(value))
                 }
-                _ => format!("`{value}`"),
+                _ => code_span(value),
             }
         });
         named.collect::<Vec<_>>().join(", ")
     };
     let mut doc = format!(
-        "Waits until {}: polls [`{}`](Self::{}) with `{}` set to `{}`",
-        summary(w),
+        "Waits until {}: polls [`{}`](Self::{}) with {} set to `{}`",
+        inline_prose(&summary(w)),
         defs.method,
         defs.method,
-        id_field.wire,
+        code_span(&id_field.wire),
         id_field.ident
     );
     match &w.items {
         Some((items, item_id)) => doc.push_str(&format!(
-            " until the item of `{items}` whose `{item_id}` is `{}` has `{}` {}, and returns that item.",
+            " until the item of {} whose {} is `{}` has {} {}, and returns that item.",
+            code_span(items),
+            code_span(item_id),
             id_field.ident,
-            state_field.wire,
+            code_span(&state_field.wire),
             state_list(&w.success)
         )),
         None => doc.push_str(&format!(
-            " until the response's `{}` is {}, and returns that response.",
-            state_field.wire,
+            " until the response's {} is {}, and returns that response.",
+            code_span(&state_field.wire),
             state_list(&w.success)
         )),
     }
@@ -297,6 +299,10 @@ fn method_doc(
          again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last \
          state seen.",
     );
-    doc.push_str(&format!("\n\nDeclared in `{}` (line {}).", w.source.file.display(), w.source.line));
+    doc.push_str(&format!(
+        "\n\nDeclared in {} (line {}).",
+        code_span(&w.source.file.display().to_string()),
+        w.source.line
+    ));
     doc
 }
