@@ -19,9 +19,17 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Generate (or regenerate) a crate from a folder of docs; unsupported or invalid docs are listed on stderr
-    /// and left out unless --strict.
-    Generate(GenerateArgs),
+    /// Generate (or regenerate) a crate from a folder of docs. An API doc that does not parse, any overlay problem
+    /// and (when the crate exists) a breaking API change are errors; pages that are not API docs are skipped with a
+    /// note.
+    Generate {
+        #[command(flatten)]
+        args: GenerateArgs,
+        /// Write the crate even when its API changes in a way that breaks callers (compared with the API the crate
+        /// records in docbind-api.json).
+        #[arg(long)]
+        accept_breaking: bool,
+    },
     /// Check that a generated crate is up to date with its docs; fails when it is stale.
     Check(GenerateArgs),
     /// API changes between two doc folders, each classified as breaking or compatible.
@@ -33,8 +41,8 @@ enum Command {
 
 fn main() -> ExitCode {
     docbind_cli::exit_code(match Cli::parse().command {
-        Command::Generate(args) => docbind_cli::generate(&args, false),
-        Command::Check(args) => docbind_cli::generate(&args, true),
+        Command::Generate { args, accept_breaking } => docbind_cli::generate(&args, false, accept_breaking),
+        Command::Check(args) => docbind_cli::generate(&args, true, false),
         Command::Diff(args) => docbind_cli::diff(&args),
         Command::Ir(args) => docbind_cli::ir(&args),
     })

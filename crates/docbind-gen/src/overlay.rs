@@ -55,10 +55,15 @@ pub const FILE_NAME: &str = "overlay.toml";
 /// models, enumerations (a field's documented values, with Rust names), and waiters (client methods that poll an
 /// operation until a resource reaches a state). Produced by the overlay pass beside the IR, read by code
 /// generation; keyed by each operation's doc file. Empty without overlays.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct RustNames {
     docs: BTreeMap<PathBuf, OperationRustNames>,
     waiters: Vec<Waiter>,
+    /// Where the overlay corrected the API of a doc's operation, by doc and what it corrected (a field path whose
+    /// type it fixed or that it added, `<path> rename`, or `pagination`): the validation after corrections points
+    /// there. Not part of the Rust API (an API snapshot leaves it out).
+    #[serde(skip)]
+    corrections: BTreeMap<(PathBuf, String), Source>,
 }
 
 impl RustNames {
@@ -78,9 +83,25 @@ impl RustNames {
         &self.waiters
     }
 
+    /// Where the overlay corrected `what` (a field path, or `pagination`) of the operation documented by `doc`.
+    pub(crate) fn correction(&self, doc: &Path, what: &str) -> Option<&Source> {
+        self.corrections.get(&(doc.to_path_buf(), what.to_string()))
+    }
+
+    /// What the overlays say about the operations documented by `docs` only (an API snapshot of what was generated).
+    pub(crate) fn only(&self, docs: &[&Path]) -> RustNames {
+        let kept = |doc: &Path| docs.contains(&doc);
+        RustNames {
+            docs: self.docs.iter().filter(|(d, _)| kept(d)).map(|(d, n)| (d.clone(), n.clone())).collect(),
+            waiters: self.waiters.iter().filter(|w| kept(&w.doc)).cloned().collect(),
+            corrections: BTreeMap::new(),
+        }
+    }
+
     pub(crate) fn extend(&mut self, other: RustNames) {
         self.docs.extend(other.docs);
         self.waiters.extend(other.waiters);
+        self.corrections.extend(other.corrections);
     }
 
     fn for_doc(&mut self, doc: &Path) -> &mut OperationRustNames {
@@ -90,7 +111,7 @@ impl RustNames {
 
 /// The Rust names an overlay gives in one operation. Fields are addressed by path: `request.ImageType`,
 /// `request.RuleSet.MetricID`, `response.TotalCount`, `model.ImageInfo.State`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub(crate) struct OperationRustNames {
     /// The operation's Rust name (UpperCamelCase type stem; its snake_case is the module and method).
     pub rename: Option<OperationRename>,
@@ -110,7 +131,7 @@ impl OperationRustNames {
 }
 
 /// An operation's Rust name, given by the overlay.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub(crate) struct OperationRename {
     /// UpperCamelCase: the stem of the request and response types (`AddImage`).
     pub name: String,
@@ -128,7 +149,7 @@ impl PartialEq for OperationRename {
 impl Eq for OperationRename {}
 
 /// What an overlay says about one field's Rust side.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub(crate) struct FieldRustNames {
     pub path: String,
     /// The Rust field name (snake_case).
@@ -137,7 +158,7 @@ pub(crate) struct FieldRustNames {
 }
 
 /// A closed set of documented values with Rust names; unknown values are still kept.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub(crate) struct Enumeration {
     /// The Rust type name.
     pub name: String,
@@ -306,6 +327,14 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
             }
         }
         for (path, f) in &spec.fields {
+            let corrected = f.add.as_ref().map(|a| a.span().start).or(f.ty.as_ref().map(|t| t.span().start));
+            if let Some(at) = corrected {
+                names.corrections.insert((op.source.file.clone(), path.get_ref().clone()), source_at(at));
+            }
+            if let Some(rename) = &f.rename {
+                let what = format!("{} rename", path.get_ref());
+                names.corrections.insert((op.source.file.clone(), what), source_at(rename.span().start));
+            }
             match apply_field(op, path.get_ref(), f, &source_at) {
                 Ok(Some(field)) => names.for_doc(&op.source.file).fields.push(field),
                 Ok(None) => {}
@@ -317,7 +346,10 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
         }
         if let Some(p) = &spec.pagination {
             match pagination(op, p.get_ref()) {
-                Ok(pagination) => op.pagination = Some(pagination),
+                Ok(pagination) => {
+                    names.corrections.insert((op.source.file.clone(), "pagination".into()), source_at(p.span().start));
+                    op.pagination = Some(pagination)
+                }
                 Err(msg) => err(p.span().start, msg),
             }
         }

@@ -63,7 +63,9 @@ fn every_corpus_doc_yields_ir_or_a_diagnostic() {
             match result {
                 Err(_) => failures.push(format!("{}: PANIC", file.display())),
                 Ok(Ok(_)) if expected_ok => counts[1] += 1,
-                Ok(Err(Rejection::Unsupported { reason, .. })) if !expected_ok => {
+                Ok(Err(
+                    Rejection::Unsupported { reason, .. } | Rejection::NotApi(crate::diag::NotApiPage { reason, .. }),
+                )) if !expected_ok => {
                     assert!(!reason.contains('\n'));
                     counts[2] += 1;
                 }

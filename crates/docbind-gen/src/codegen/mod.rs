@@ -162,12 +162,26 @@ impl GeneratedOperation {
     }
 }
 
-/// Generates the files of one crate from already-parsed docs. Strict: any rejected doc fails the whole crate.
-/// Not strict: rejected docs (unsupported templates and invalid docs alike) and docs code generation cannot
-/// express are left out and returned in [`Generated::skipped`]; the rest is generated.
-pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Generated, GenerateError> {
+/// What generation does with an API doc it cannot read or generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidDocs {
+    /// Fail the whole crate: an operation is never lost silently (the default).
+    Fail,
+    /// Leave such docs out and return them in [`Generated::skipped`] (`--skip-invalid`, the corpus run).
+    Skip,
+}
+
+/// Generates the files of one crate from already-parsed docs. Pages that are not API docs were set apart by
+/// [`crate::load`] and never matter here. Overlay problems and what the validation after corrections finds
+/// ([`Loaded::errors`]) always fail: the overlay is the maintainer's own file. Rejected docs (unsupported
+/// templates, invalid docs) and docs code generation cannot express fail the crate with [`InvalidDocs::Fail`];
+/// with [`InvalidDocs::Skip`] they are left out and returned in [`Generated::skipped`], and the rest is generated.
+pub fn generate(spec: &CrateSpec, loaded: &Loaded, invalid: InvalidDocs) -> Result<Generated, GenerateError> {
     let spec_dir = || spec.spec_dir.clone();
-    if strict && !loaded.rejected.is_empty() {
+    if !loaded.errors.is_empty() {
+        return Err(GenerateError::Overlay { spec_dir: spec_dir(), errors: loaded.errors.clone() });
+    }
+    if invalid == InvalidDocs::Fail && !loaded.rejected.is_empty() {
         return Err(GenerateError::Rejected { spec_dir: spec_dir(), rejected: loaded.rejected.clone() });
     }
     let mut skipped = loaded.rejected.clone();
@@ -206,7 +220,8 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Gener
             });
         match result {
             Ok((defs, tokens)) => built.push((op, rust.renamed, defs, tokens)),
-            Err(e) if strict => return Err(e.into()),
+            // What the overlay declares is never skipped: it is the maintainer's own file.
+            Err(e) if invalid == InvalidDocs::Fail || e.kind.is_overlay_problem() => return Err(e.into()),
             Err(e) => skipped.push(Rejection::NotGenerated(e)),
         }
     }
@@ -252,6 +267,11 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Gener
     files.push(GeneratedFile { path: PathBuf::from("Cargo.toml"), text: manifest(spec, vendor, operations.len()) });
     let readme = readme::text(spec, vendor, &operations, &waiter_methods);
     files.push(GeneratedFile { path: PathBuf::from(readme::FILE_NAME), text: readme });
+    // What the next regeneration compares its API with, even when these docs are gone by then.
+    let api: Vec<&Operation> = operations.iter().map(|g| &g.operation).collect();
+    let snapshot = crate::diff::snapshot::text(&api, &loaded.rust_names)
+        .map_err(|e| GenerateError::Operation(CodegenError::of(api[0], CodegenErrorKind::Bug(e.to_string()))))?;
+    files.push(GeneratedFile { path: PathBuf::from(crate::diff::snapshot::FILE_NAME), text: snapshot });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Generated { vendor, files, skipped, operations, formatting })
 }

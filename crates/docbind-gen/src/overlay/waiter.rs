@@ -43,7 +43,8 @@ pub(super) struct WaiterOverlay {
 }
 
 /// What a waiter does when the polled response has no item with the id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum Missing {
     /// Poll again (the resource may not be listed yet).
     Wait,
@@ -54,7 +55,7 @@ pub(crate) enum Missing {
 }
 
 /// A checked waiter: the names of the polled operation it reads, by wire name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub(crate) struct Waiter {
     /// snake_case: the method is `wait_until_<name>`.
     pub name: String,
