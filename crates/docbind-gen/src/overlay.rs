@@ -64,6 +64,10 @@ pub struct RustNames {
     /// there. Not part of the Rust API (an API snapshot leaves it out).
     #[serde(skip)]
     corrections: BTreeMap<(PathBuf, String), Source>,
+    /// Entries about operations no doc of the folder has (`[X]`, or a waiter polling `X`): an overlay error, unless
+    /// a doc of the folder did not parse, which may be the one that documented `X` (see `codegen::generate`).
+    #[serde(skip)]
+    unmatched: Vec<Diagnostic>,
 }
 
 impl RustNames {
@@ -95,13 +99,20 @@ impl RustNames {
             docs: self.docs.iter().filter(|(d, _)| kept(d)).map(|(d, n)| (d.clone(), n.clone())).collect(),
             waiters: self.waiters.iter().filter(|w| kept(&w.doc)).cloned().collect(),
             corrections: BTreeMap::new(),
+            unmatched: Vec::new(),
         }
+    }
+
+    /// The overlay entries about operations no doc has, with their lines.
+    pub(crate) fn unmatched(&self) -> &[Diagnostic] {
+        &self.unmatched
     }
 
     pub(crate) fn extend(&mut self, other: RustNames) {
         self.docs.extend(other.docs);
         self.waiters.extend(other.waiters);
         self.corrections.extend(other.corrections);
+        self.unmatched.extend(other.unmatched);
     }
 
     fn for_doc(&mut self, doc: &Path) -> &mut OperationRustNames {
@@ -297,10 +308,8 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
     for (name, spec) in overlay.operations {
         let Some(op) = ops.iter_mut().find(|o| o.name == *name.get_ref()) else {
             let known: Vec<&str> = ops.iter().map(|o| o.name.as_str()).collect();
-            err(
-                name.span().start,
-                format!("no operation `{}` in these docs (have: {})", name.get_ref(), known.join(", ")),
-            );
+            let message = format!("no operation `{}` in these docs (have: {})", name.get_ref(), known.join(", "));
+            names.unmatched.push(Diagnostic::error(file, line_of(name.span().start), message));
             continue;
         };
         if let Some(rename) = &spec.rename {
@@ -355,6 +364,12 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
         }
     }
     for (name, declared) in &overlay.waiters {
+        let polled = declared.get_ref().operation();
+        if !ops.iter().any(|o| o.name == polled) {
+            let message = format!("waiter `{}`: no operation `{polled}` in these docs", name.get_ref());
+            names.unmatched.push(Diagnostic::error(file, line_of(name.span().start), message));
+            continue;
+        }
         match waiter::check(name.get_ref(), declared.get_ref(), ops, &names, &source_at(declared.span().start)) {
             Ok(waiter) => names.waiters.push(waiter),
             Err((msg, at)) => err(at.unwrap_or(name.span().start), msg),
@@ -363,6 +378,7 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
     if errors.is_empty() {
         Ok(names)
     } else {
+        errors.append(&mut names.unmatched);
         Err(errors)
     }
 }

@@ -178,13 +178,24 @@ pub enum InvalidDocs {
 /// with [`InvalidDocs::Skip`] they are left out and returned in [`Generated::skipped`], and the rest is generated.
 pub fn generate(spec: &CrateSpec, loaded: &Loaded, invalid: InvalidDocs) -> Result<Generated, GenerateError> {
     let spec_dir = || spec.spec_dir.clone();
+    let unmatched = loaded.rust_names.unmatched();
     if !loaded.errors.is_empty() {
-        return Err(GenerateError::Overlay { spec_dir: spec_dir(), errors: loaded.errors.clone() });
+        let errors = loaded.errors.iter().chain(unmatched).cloned().collect();
+        return Err(GenerateError::Overlay { spec_dir: spec_dir(), errors });
     }
-    if invalid == InvalidDocs::Fail && !loaded.rejected.is_empty() {
-        return Err(GenerateError::Rejected { spec_dir: spec_dir(), rejected: loaded.rejected.clone() });
+    // Overlay entries about operations no doc has: with docs that did not parse, they go with those docs (which
+    // may have documented them); else they are the overlay's own mistakes.
+    let mut rejected = loaded.rejected.clone();
+    if !unmatched.is_empty() {
+        if rejected.is_empty() {
+            return Err(GenerateError::Overlay { spec_dir: spec_dir(), errors: unmatched.to_vec() });
+        }
+        rejected.push(Rejection::Invalid { errors: unmatched.to_vec() });
     }
-    let mut skipped = loaded.rejected.clone();
+    if invalid == InvalidDocs::Fail && !rejected.is_empty() {
+        return Err(GenerateError::Rejected { spec_dir: spec_dir(), rejected });
+    }
+    let mut skipped = rejected;
     let mut ops: Vec<&Operation> = loaded.parsed.iter().map(|p| &p.operation).collect();
     if ops.is_empty() {
         return Err(GenerateError::NoDocs { spec_dir: spec_dir() });
