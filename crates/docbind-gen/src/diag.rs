@@ -81,7 +81,7 @@ pub enum Rejection {
         /// Every error found.
         errors: Vec<Diagnostic>,
     },
-    /// The doc parsed, but asks for something generated code cannot express (left out when not strict).
+    /// The doc parsed, but asks for something generated code cannot express (left out with `InvalidDocs::Skip`).
     NotGenerated(crate::codegen::CodegenError),
 }
 

@@ -89,7 +89,7 @@ pub struct Generated {
     pub vendor: Vendor,
     /// Every file of the crate, sorted by path.
     pub files: Vec<GeneratedFile>,
-    /// Docs left out, with their reasons (non-strict only): rejected by the parser, or by code generation.
+    /// Docs left out, with their reasons ([`InvalidDocs::Skip`] only): rejected by the parser, or by code generation.
     pub skipped: Vec<Rejection>,
     /// The generated operations, in module order, with their Rust definitions.
     pub operations: Vec<GeneratedOperation>,
