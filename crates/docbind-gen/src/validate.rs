@@ -173,10 +173,10 @@ impl Check<'_> {
             let structured = matches!(f.ty, Type::List(_) | Type::Group(_) | Type::Model(_));
             let corrected = self.names.correction(&self.op.source.file, &path).is_some();
             if structured && f.location != Location::Body && corrected {
+                let location = format!("{:?}", f.location).to_lowercase();
                 let message = format!(
-                    "`{path}` is {} in the {}; Finovy requests send lists and objects only in the JSON body",
+                    "`{path}` is {} in the {location}; Finovy requests send lists and objects only in the JSON body",
                     crate::diff::type_name(&f.ty),
-                    format!("{:?}", f.location).to_lowercase()
                 );
                 self.fail(&path, Some(f), None, message);
             }
