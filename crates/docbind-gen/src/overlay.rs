@@ -33,7 +33,9 @@
 //! failure = [10, 11]
 //! ```
 //!
-//! Unknown keys and references to operations, fields or models the docs do not have are errors with file:line.
+//! Unknown keys, values of the wrong type and references to operations, fields or models the docs do not have are
+//! errors with file:line, and so is what the validation after corrections (`validate.rs`) finds the overlay
+//! causes: always, also when generation skips invalid docs, because the overlay is the maintainer's own file.
 //! An operation's Rust name must not be another operation's (`[x] rename` clashes are errors of code generation,
 //! which names every operation). `waiters` is the one top-level key that is not an operation.
 //!
