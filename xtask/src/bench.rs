@@ -15,8 +15,8 @@
 
 use anyhow::{bail, Context};
 use docbind_gen::{
-    ensure_files, generate, parallel, rust_ident, Arity, CrateSpec, GeneratedFile, GeneratedOperation, RuntimeDep,
-    Shape, StructDef, StructKind,
+    ensure_files, generate, parallel, rust_ident, Arity, CrateSpec, GeneratedFile, GeneratedOperation, InvalidDocs,
+    RuntimeDep, Shape, StructDef, StructKind,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -325,7 +325,7 @@ fn generate_family(
     t.p.markdown += loaded.timings.markdown;
     t.p.dialect += loaded.timings.dialect;
     // Index pages are read and parsed for their links too.
-    let pages = loaded.parsed.len() + loaded.rejected.len() + loaded.index_pages.len();
+    let pages = loaded.parsed.len() + loaded.rejected.len() + loaded.not_api.len() + loaded.index_pages.len();
     t.docs += pages;
     t.bytes += loaded.bytes;
     // codegen: tokens and prettyplease together; prettyplease is measured apart afterwards and subtracted.
@@ -338,7 +338,7 @@ fn generate_family(
         standalone: true,
     };
     let start = Instant::now();
-    let generated = generate(&spec, &loaded, false);
+    let generated = generate(&spec, &loaded, InvalidDocs::Skip);
     t.p.generate += start.elapsed();
     let Ok(generated) = generated else {
         // No API docs in this folder (e.g. `summary`).
@@ -423,7 +423,7 @@ fn compile_cost(root: &Path, corpus: &Path, o: &Args) -> anyhow::Result<Vec<Verd
             runtime: RuntimeDep::Path(runtime.clone()),
             standalone: false,
         };
-        let Ok(generated) = generate(&spec, &loaded, false) else { continue };
+        let Ok(generated) = generate(&spec, &loaded, InvalidDocs::Skip) else { continue };
         ensure_files(&spec.out_dir, &generated.files, false)?;
         let derive_name = format!("derive-{name}");
         let derive_dir = ws.join("derive").join(&derive_name);

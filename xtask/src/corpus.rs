@@ -1,9 +1,9 @@
 //! `cargo xtask corpus [DIR] [--out DIR]`: every doc of the vendor corpus, end to end.
 //!
 //! One crate per UCloud product (`ucloud/<product>-api/*.md` → `ucloud-<product>`) and one for Finovy
-//! (`finovy/**.md` → `finovy-corpus`) are generated (non-strict: unsupported docs are left out and listed) into
-//! a scratch workspace (default `target/corpus`), together with `corpus-harness`, a generated binary that decodes
-//! every JSON response example with the generated response type. The scratch workspace shares the repository's
+//! (`finovy/**.md` → `finovy-corpus`) are generated (skipping invalid docs: unsupported and invalid docs are left out
+//! and listed) into a scratch workspace (default `target/corpus`), together with `corpus-harness`, a generated binary
+//! that decodes every JSON response example with the generated response type. The scratch workspace shares the repository's
 //! target dir, so docbind-runtime and its dependencies are built once. Then `cargo check`, `cargo clippy -D
 //! warnings` and the harness run, and a one-line tally is printed. Fails if any supported doc does not generate,
 //! build or decode.
@@ -11,8 +11,8 @@
 use anyhow::Context;
 use docbind_gen::ir::ExampleKind;
 use docbind_gen::{
-    ensure_files, generate, parallel, rust_ident, CrateSpec, GeneratedOperation, Rejection, RuntimeDep, Shape,
-    StructKind, Vendor,
+    ensure_files, generate, parallel, rust_ident, CrateSpec, GeneratedOperation, InvalidDocs, Rejection, RuntimeDep,
+    Shape, StructKind, Vendor,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -116,16 +116,13 @@ enum Counted {
     RestPage,
 }
 
-/// The dialects' reasons for pages without an Action (`dialect::detect`); `reasons_name_the_pages_...` keeps
-/// these in step with docbind-gen.
-const NOT_AN_API_DOC: &str = "not an API operation doc";
+/// The dialects' reason for hand-written REST pages (`dialect::detect`); `reasons_name_the_pages_...` keeps it in
+/// step with docbind-gen.
 const REST_PAGE: &str = "a hand-written REST page";
 
 fn counted(rejection: &Rejection) -> Counted {
     match rejection {
-        Rejection::Unsupported { file, reason } if reason.starts_with(NOT_AN_API_DOC) => {
-            Counted::NotApi(PageKind::of(file))
-        }
+        Rejection::NotApi(page) => Counted::NotApi(PageKind::of(&page.file)),
         Rejection::Unsupported { reason, .. } if reason.starts_with(REST_PAGE) => Counted::RestPage,
         _ => Counted::ApiDoc,
     }
@@ -183,7 +180,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             runtime: RuntimeDep::Path(runtime.clone()),
             standalone: false,
         };
-        let generated = generate(&spec, &loaded, false);
+        // The whole corpus, permissively: what does not parse or generate is left out and counted.
+        let generated = generate(&spec, &loaded, InvalidDocs::Skip);
         if let Ok(generated) = &generated {
             ensure_files(&spec.out_dir, &generated.files, false)?;
         }
@@ -192,7 +190,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     for (family, output) in families.into_iter().zip(outputs) {
         let (loaded, generated) = output?;
         // Index pages are read for their links, not parsed, but they are pages of the corpus all the same.
-        tally.docs += loaded.parsed.len() + loaded.rejected.len() + loaded.index_pages.len();
+        tally.docs += loaded.parsed.len() + loaded.rejected.len() + loaded.not_api.len() + loaded.index_pages.len();
         tally.supported += loaded.parsed.len();
         let index = coverage.iter().position(|(v, _)| *v == family.vendor).unwrap_or_else(|| {
             coverage.push((family.vendor, Coverage::default()));
@@ -202,15 +200,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         *vendor.not_api.entry(PageKind::Index).or_default() += loaded.index_pages.len();
         vendor.api_docs += loaded.parsed.len();
         vendor.supported += loaded.parsed.len();
+        for page in &loaded.not_api {
+            let kind = PageKind::of(&page.file);
+            *vendor.not_api.entry(kind).or_default() += 1;
+            not_api.push(format!("{}: {}", page.file.display(), kind.label()));
+        }
         for rejection in &loaded.rejected {
             match counted(rejection) {
                 Counted::ApiDoc => vendor.api_docs += 1,
-                Counted::NotApi(kind) => {
-                    *vendor.not_api.entry(kind).or_default() += 1;
-                    if let Rejection::Unsupported { file, .. } = rejection {
-                        not_api.push(format!("{}: {}", file.display(), kind.label()));
-                    }
-                }
+                // `load` sets pages that are not API docs apart, in `not_api`.
+                Counted::NotApi(_) => {}
                 Counted::RestPage => vendor.rest_pages += 1,
             }
         }

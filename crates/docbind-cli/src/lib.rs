@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use docbind_gen::{ir, parallel, CrateSpec, RuntimeDep};
+use docbind_gen::{ir, parallel, ApiGate, CrateSpec, InvalidDocs, RuntimeDep};
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
@@ -36,14 +36,40 @@ pub struct GenerateArgs {
     /// Undo a recorded --runtime-path: depend on docbind-runtime by version.
     #[arg(long, conflicts_with = "runtime_path")]
     pub no_runtime_path: bool,
-    /// Any unsupported or invalid doc is an error (by default such docs are listed on stderr and left out).
+    /// Leave out the API docs that do not parse or generate (unsupported templates, invalid docs), naming each on
+    /// stderr, instead of failing. Overlay problems fail even so. Pages that are not API docs (README, glossary,
+    /// index…) are always skipped with a note.
     #[arg(long)]
+    pub skip_invalid: bool,
+    /// Accepted and ignored: failing on any invalid API doc is the default (see --skip-invalid).
+    #[arg(long, hide = true, conflicts_with = "skip_invalid")]
     pub strict: bool,
     /// Write over files in the crate folder that docbind did not generate, where it generates files (by default
     /// such a file is an error and nothing is written). Files docbind did not generate are never removed, and
     /// nothing is written through a symbolic link.
     #[arg(long)]
     pub force: bool,
+}
+
+impl GenerateArgs {
+    /// What generation does with an API doc it cannot read or generate.
+    pub fn invalid_docs(&self) -> InvalidDocs {
+        if self.skip_invalid {
+            InvalidDocs::Skip
+        } else {
+            InvalidDocs::Fail
+        }
+    }
+}
+
+/// The rules a regeneration follows: what it does with invalid API docs, and whether it may break the API of the
+/// crate it overwrites (compared with the crate's `docbind-api.json`).
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// Fail on (the default), or skip, API docs that do not parse or generate.
+    pub invalid: InvalidDocs,
+    /// Write the crate even when its API changes in a way that breaks callers.
+    pub accept_breaking: bool,
 }
 
 /// `diff`: API changes between two versions of a folder of docs.
@@ -94,10 +120,12 @@ pub struct Target {
     pub force: bool,
 }
 
-/// `generate` (or `check`, which writes nothing and fails when the crate is stale).
-pub fn generate(args: &GenerateArgs, check: bool) -> anyhow::Result<ExitCode> {
+/// `generate` (or `check`, which writes nothing and fails when the crate is stale). `accept_breaking`: write the
+/// crate even when its API breaks callers.
+pub fn generate(args: &GenerateArgs, check: bool, accept_breaking: bool) -> anyhow::Result<ExitCode> {
     let (target, _stand_in) = crate_target(args, check)?;
-    write_crates(&[target], check, args.strict, None, "docbind generate")
+    let rules = Rules { invalid: args.invalid_docs(), accept_breaking };
+    write_crates(&[target], check, rules, None, "docbind generate")
 }
 
 /// The crate `args` describe, with the settings its record holds where `args` leave them out. Its docs are named
@@ -236,12 +264,13 @@ fn slash_separated(path: &Path) -> String {
 }
 
 /// Generates every target (one per core), then writes them, or in check mode reports the stale files. A failure
-/// anywhere writes nothing. `api_summary_repo`: a git repository in which each crate's line says how its API
-/// changed since HEAD. `regenerate`: the command the stale message tells the user to run.
+/// anywhere writes nothing, and so does a breaking API change unless `rules` accept it. `api_summary_repo`: a git
+/// repository in which each crate's line says how its API changed since HEAD. `regenerate`: the command the stale
+/// message tells the user to run.
 pub fn write_crates(
     targets: &[Target],
     check: bool,
-    strict: bool,
+    rules: Rules,
     api_summary_repo: Option<&Path>,
     regenerate: &str,
 ) -> anyhow::Result<ExitCode> {
@@ -250,24 +279,32 @@ pub fn write_crates(
         let mut loaded = docbind_gen::load(&target.root, std::slice::from_ref(&target.spec.spec_dir), None)
             .map_err(|e| names.load_error(e))?;
         let mut generated =
-            docbind_gen::generate(&target.spec, &loaded, strict).map_err(|e| names.generate_error(e))?;
+            docbind_gen::generate(&target.spec, &loaded, rules.invalid).map_err(|e| names.generate_error(e))?;
         loaded.warnings.iter_mut().for_each(|w| names.diagnostic(w));
         generated.skipped.iter_mut().for_each(|r| names.rejection(r));
         // Names docbind had to change (a keyword, a crate item) are the generator's warnings, beside the docs'.
         generated.warnings.iter_mut().for_each(|w| names.diagnostic(w));
         loaded.warnings.append(&mut generated.warnings);
-        Ok((loaded.warnings, generated))
+        loaded.not_api.iter_mut().for_each(|page| names.not_api_page(page));
+        Ok((loaded.warnings, loaded.not_api, generated))
     });
     let mut generated = Vec::new();
     for result in results {
-        let (warnings, crate_files) = result?;
+        let (warnings, not_api, crate_files) = result?;
         for w in &warnings {
             eprintln!("{w}");
+        }
+        for page in &not_api {
+            eprintln!("{page}");
         }
         for skipped in &crate_files.skipped {
             eprintln!("skipped: {}", skipped.to_string().replace('\n', "; "));
         }
         generated.push((crate_files.files, crate_files.operations.len()));
+    }
+    if !check {
+        let gates = targets.iter().zip(&generated).map(|(t, (files, _))| (&t.spec, files.as_slice()));
+        breaking_change_gate(gates, rules.accept_breaking)?;
     }
     let mut stale = Vec::new();
     for (target, (files, ops)) in targets.iter().zip(&generated) {
@@ -292,6 +329,46 @@ pub fn write_crates(
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Compares each crate about to be written with the API it was generated with (its `docbind-api.json`): a breaking
+/// change fails, listing what broke and where, unless accepted. Nothing is written when it fails.
+fn breaking_change_gate<'a>(
+    crates: impl Iterator<Item = (&'a CrateSpec, &'a [docbind_gen::GeneratedFile])>,
+    accept_breaking: bool,
+) -> anyhow::Result<()> {
+    let mut refused = Vec::new();
+    for (spec, files) in crates {
+        let gate = docbind_gen::api_gate(&spec.out_dir, files)?;
+        if matches!(gate, ApiGate::NoSnapshot) && spec.out_dir.join("Cargo.toml").is_file() {
+            eprintln!(
+                "note: {} has no API snapshot (generated before docbind recorded one): regenerated without the \
+                 breaking-change check",
+                spec.out_dir.display()
+            );
+        }
+        let breaking = gate.breaking();
+        if breaking.is_empty() {
+            continue;
+        }
+        let lines = breaking.iter().map(|c| match &c.at {
+            Some(at) => format!("  {}:{}: {c}", at.file.display(), at.line),
+            None => format!("  {c}"),
+        });
+        let lines: Vec<String> = lines.collect();
+        if accept_breaking {
+            eprintln!("{}: accepted breaking API change(s):\n{}", spec.crate_name, lines.join("\n"));
+        } else {
+            refused.push(format!("{} ({}):\n{}", spec.crate_name, spec.out_dir.display(), lines.join("\n")));
+        }
+    }
+    if !refused.is_empty() {
+        anyhow::bail!(
+            "breaking API change(s), nothing written; pass --accept-breaking to write them:\n{}",
+            refused.join("\n")
+        );
+    }
+    Ok(())
 }
 
 /// `diff`'s exit status when some change is breaking (0 when none is; errors exit with 2).
@@ -331,7 +408,8 @@ pub fn diff_exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
     })
 }
 
-/// `ir PATH...`: the IR as JSON on stdout; warnings and rejected docs on stderr (any rejected doc fails).
+/// `ir PATH...`: the IR as JSON on stdout; warnings, notes, rejected docs and overlay errors on stderr (any
+/// rejected doc or overlay error fails).
 pub fn ir(args: &IrArgs) -> anyhow::Result<ExitCode> {
     let forced = args.dialect.map(|d| match d {
         DialectArg::Ucloud => ir::Dialect::Ucloud,
@@ -341,12 +419,19 @@ pub fn ir(args: &IrArgs) -> anyhow::Result<ExitCode> {
     for w in &loaded.warnings {
         eprintln!("{w}");
     }
+    for page in &loaded.not_api {
+        eprintln!("{page}");
+    }
     for r in &loaded.rejected {
         eprintln!("{r}");
     }
+    for e in &loaded.errors {
+        eprintln!("{e}");
+    }
     let ops: Vec<&ir::Operation> = loaded.parsed.iter().map(|p| &p.operation).collect();
     println!("{}", serde_json::to_string_pretty(&ops)?);
-    Ok(if loaded.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let failed = !loaded.rejected.is_empty() || !loaded.errors.is_empty();
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 /// Runs a command, printing its error (with causes) on stderr.

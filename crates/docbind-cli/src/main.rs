@@ -19,8 +19,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Generate (or regenerate) a crate from a folder of docs; unsupported or invalid docs are listed on stderr
-    /// and left out unless --strict.
+    /// Generate (or regenerate) a crate from a folder of docs. An API doc that does not parse, any overlay problem
+    /// and (when the crate exists) a breaking API change are errors; pages that are not API docs are skipped with a
+    /// note.
     ///
     /// The crate records what was generated, and how, in its docbind.toml. A later run writes over and removes
     /// only the files listed there (or, in crates generated before records existed, files whose first line says
@@ -28,7 +29,14 @@ enum Command {
     /// in src/, naming it (--force writes over it). Other files (examples/, tests/, LICENSE, target/, …) are left
     /// alone. Nothing is written or removed through a symbolic link inside the crate folder. A failing run
     /// writes nothing: not even the crate folder.
-    Generate(GenerateArgs),
+    Generate {
+        #[command(flatten)]
+        args: GenerateArgs,
+        /// Write the crate even when its API changes in a way that breaks callers (compared with the API the crate
+        /// records in docbind-api.json).
+        #[arg(long)]
+        accept_breaking: bool,
+    },
     /// Check that a generated crate is up to date with its docs; fails when it is stale.
     ///
     /// The settings the crate was generated with are read from its docbind.toml, so --spec-dir and --out
@@ -47,8 +55,10 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Generate(args) => docbind_cli::exit_code(docbind_cli::generate(&args, false)),
-        Command::Check(args) => docbind_cli::exit_code(docbind_cli::generate(&args, true)),
+        Command::Generate { args, accept_breaking } => {
+            docbind_cli::exit_code(docbind_cli::generate(&args, false, accept_breaking))
+        }
+        Command::Check(args) => docbind_cli::exit_code(docbind_cli::generate(&args, true, false)),
         Command::Diff(args) => docbind_cli::diff_exit_code(docbind_cli::diff(&args)),
         Command::Ir(args) => docbind_cli::exit_code(docbind_cli::ir(&args)),
     }

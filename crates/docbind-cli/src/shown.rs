@@ -3,7 +3,7 @@
 //! name them from where the command ran, starting with the `--spec-dir` as given (`docs/x.md:37`), so that a
 //! terminal or CI can open them.
 
-use docbind_gen::{Diagnostic, GenerateError, LoadError, Rejection};
+use docbind_gen::{Diagnostic, GenerateError, LoadError, NotApiPage, Rejection};
 use std::path::{Component, Path, PathBuf};
 
 /// How the docs were loaded (relative to the crate), and how to show them.
@@ -48,10 +48,16 @@ impl DocNames {
     /// A doc left out.
     pub fn rejection(&self, rejection: &mut Rejection) {
         match rejection {
+            Rejection::NotApi(page) => self.not_api_page(page),
             Rejection::Unsupported { file, .. } => *file = self.path(file),
             Rejection::Invalid { errors } => errors.iter_mut().for_each(|d| self.diagnostic(d)),
             Rejection::NotGenerated(error) => error.file = self.path(&error.file),
         }
+    }
+
+    /// A page skipped because it is not an API doc.
+    pub fn not_api_page(&self, page: &mut NotApiPage) {
+        page.file = self.path(&page.file);
     }
 
     /// Why the crate was not generated.
@@ -60,6 +66,10 @@ impl DocNames {
             GenerateError::Rejected { spec_dir, rejected } => {
                 *spec_dir = self.path(spec_dir);
                 rejected.iter_mut().for_each(|r| self.rejection(r));
+            }
+            GenerateError::Overlay { spec_dir, errors } => {
+                *spec_dir = self.path(spec_dir);
+                errors.iter_mut().for_each(|d| self.diagnostic(d));
             }
             GenerateError::NoDocs { spec_dir } | GenerateError::NothingGenerated { spec_dir } => {
                 *spec_dir = self.path(spec_dir);

@@ -19,10 +19,13 @@ fn diagnostics_name_docs_from_the_working_directory_and_generated_files_from_the
     add_broken_doc(&repo.join("docs"));
     std::fs::create_dir_all(repo.join("crates")).expect("writable");
     for (cwd, docs, out) in [(repo.clone(), "docs", "crates/uodn"), (repo.join("crates"), "../docs", "uodn")] {
-        let output = run(&cwd, &["generate", "--spec-dir", docs, "--out", out]);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains(&format!("{docs}/broken.md:9: error: unknown type `long`")), "{stderr}");
-        assert!(!stderr.contains("../../docs"), "named relative to the crate:\n{stderr}");
+        // Failing on the invalid doc (the default), and leaving it out (`--skip-invalid`): named the same way.
+        for skip in [&[][..], &["--skip-invalid"]] {
+            let output = run(&cwd, &[&["generate", "--spec-dir", docs, "--out", out][..], skip].concat());
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(stderr.contains(&format!("{docs}/broken.md:9: error: unknown type `long`")), "{stderr}");
+            assert!(!stderr.contains("../../docs"), "named relative to the crate:\n{stderr}");
+        }
     }
     // The generated files still name the docs relative to the crate.
     let lib = std::fs::read_to_string(repo.join("crates/uodn/src/lib.rs")).expect("generated");

@@ -80,9 +80,10 @@ fn only_files_generated_before_are_removed_and_a_hand_added_one_is_refused() {
     std::fs::write(repo.join("uodn/examples/mine.rs"), "fn main() {}\n").expect("writable");
     std::fs::write(repo.join("uodn/LICENSE"), "mine\n").expect("writable");
 
-    // A doc removed (the overlay says nothing of it): its module was generated before, and goes.
+    // A doc removed (the overlay says nothing of it; a breaking change, accepted): its module was generated
+    // before, and goes.
     std::fs::remove_file(repo.join("docs/restart_uvodn_node.md")).expect("removable");
-    docbind(&repo, &["generate", "--spec-dir", "docs", "--out", "uodn"]);
+    docbind(&repo, &["generate", "--spec-dir", "docs", "--out", "uodn", "--accept-breaking"]);
     assert!(!repo.join("uodn/src/restart_uvodn_node.rs").exists());
     assert_eq!(std::fs::read_to_string(repo.join("uodn/examples/mine.rs")).expect("kept"), "fn main() {}\n");
     assert_eq!(std::fs::read_to_string(repo.join("uodn/LICENSE")).expect("kept"), "mine\n");
@@ -91,7 +92,7 @@ fn only_files_generated_before_are_removed_and_a_hand_added_one_is_refused() {
     std::fs::write(repo.join("uodn/src/extra.rs"), "pub fn mine() {}\n").expect("writable");
     std::fs::remove_file(repo.join("docs/stop_uvodn_node.md")).expect("removable");
     let before = snapshot(&repo.join("uodn"));
-    let refused = run(&repo, &["generate", "--spec-dir", "docs", "--out", "uodn"]);
+    let refused = run(&repo, &["generate", "--spec-dir", "docs", "--out", "uodn", "--accept-breaking"]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("uodn/src/extra.rs was not generated"), "{refused:?}");
     assert_eq!(snapshot(&repo.join("uodn")), before);
@@ -152,7 +153,7 @@ fn a_crate_folder_given_as_a_link_is_written_where_it_points() {
     docbind(&repo, &["generate", "--spec-dir", "docs", "--out", "real/uodn"]);
     std::os::unix::fs::symlink(repo.join("real/uodn"), repo.join("uodn")).expect("a link");
     std::fs::remove_file(repo.join("docs/restart_uvodn_node.md")).expect("removable");
-    docbind(&repo, &["generate", "--spec-dir", "docs", "--out", "uodn", "--crate-name", "uodn"]);
+    docbind(&repo, &["generate", "--spec-dir", "docs", "--out", "uodn", "--crate-name", "uodn", "--accept-breaking"]);
     assert!(!repo.join("real/uodn/src/restart_uvodn_node.rs").exists());
     assert!(std::fs::symlink_metadata(repo.join("uodn")).expect("there").file_type().is_symlink());
     // Staged beside the folder written, and gone.

@@ -48,9 +48,27 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A page that is not an API doc (a README, glossary, index, overview, changelog, error-code table…): skipped
+/// with a note in every mode, never an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotApiPage {
+    /// The page.
+    pub file: PathBuf,
+    /// Why it is not read as an API doc, in one line.
+    pub reason: String,
+}
+
+impl fmt::Display for NotApiPage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: note: skipped, {}", self.file.display(), self.reason)
+    }
+}
+
 /// Why a doc did not become IR, or (for [`Rejection::NotGenerated`]) code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rejection {
+    /// The page is not an API doc at all ([`crate::load`] lists these apart, in [`crate::Loaded::not_api`]).
+    NotApi(NotApiPage),
     /// The doc is written in a template docbind does not support (reported, not guessed at).
     Unsupported {
         /// The doc.
@@ -63,13 +81,14 @@ pub enum Rejection {
         /// Every error found.
         errors: Vec<Diagnostic>,
     },
-    /// The doc parsed, but asks for something generated code cannot express (left out when not strict).
+    /// The doc parsed, but asks for something generated code cannot express (left out with `InvalidDocs::Skip`).
     NotGenerated(crate::codegen::CodegenError),
 }
 
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Rejection::NotApi(page) => write!(f, "{page}"),
             Rejection::Unsupported { file, reason } => {
                 write!(f, "{}: unsupported: {reason}", file.display())
             }

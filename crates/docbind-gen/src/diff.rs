@@ -3,7 +3,10 @@
 //! The classification follows the generated code, not the wire: request structs are built with `new(required…)`
 //! and `with_*` setters, response and model structs are `#[non_exhaustive]` with every member optional.
 
-use crate::ir::{Data, Field, Model, Operation, Response, Type};
+pub(crate) mod snapshot;
+
+use crate::codegen::GeneratedFile;
+use crate::ir::{Data, Field, Model, Operation, Response, Source, Type};
 use crate::load::{load, LoadError, Loaded};
 use crate::overlay::{Enumeration, OperationRustNames, Waiter};
 use serde::Serialize;
@@ -32,6 +35,16 @@ pub struct Change {
     pub subject: String,
     /// How it changed.
     pub detail: String,
+    /// Where: the doc row (or title) of what changed, in the new docs, or in the old ones for what was removed.
+    #[serde(skip)]
+    pub at: Option<Source>,
+}
+
+impl Change {
+    fn at(mut self, source: &Source) -> Change {
+        self.at = Some(source.clone());
+        self
+    }
 }
 
 impl fmt::Display for Change {
@@ -55,25 +68,26 @@ pub fn compare(old_docs: &Loaded, new_docs: &Loaded) -> Vec<Change> {
     let mut out = Vec::new();
     for (name, op) in &old {
         if !new.contains_key(name) {
-            out.push(change(
-                Impact::Breaking,
-                name,
-                "",
-                format!("operation removed (was {})", op.source.file.display()),
-            ));
+            out.push(
+                change(Impact::Breaking, name, "", format!("operation removed (was {})", op.source.file.display()))
+                    .at(&op.source),
+            );
         }
     }
     for (name, op) in &new {
         match old.get(name) {
-            None => out.push(change(
-                Impact::Compatible,
-                name,
-                "",
-                format!("operation added ({})", op.source.file.display()),
-            )),
+            None => out.push(
+                change(Impact::Compatible, name, "", format!("operation added ({})", op.source.file.display()))
+                    .at(&op.source),
+            ),
             Some(before) => {
                 let overlays = (old_docs.rust_names.of(&before.source.file), new_docs.rust_names.of(&op.source.file));
+                let first = out.len();
                 compare_operation(before, op, overlays, &mut out);
+                // What is not about one row is about the operation.
+                for c in &mut out[first..] {
+                    c.at.get_or_insert_with(|| op.source.clone());
+                }
             }
         }
     }
@@ -86,17 +100,21 @@ pub fn compare(old_docs: &Loaded, new_docs: &Loaded) -> Vec<Change> {
 fn compare_waiters(old: &[Waiter], new: &[Waiter], out: &mut Vec<Change>) {
     for before in old {
         match new.iter().find(|w| w.name == before.name) {
-            None => {
-                out.push(change(Impact::Breaking, &before.operation, &format!("waiter {}", before.name), "removed"))
-            }
-            Some(after) if after != before => {
-                out.push(change(Impact::Breaking, &after.operation, &format!("waiter {}", after.name), "changed"))
-            }
+            None => out.push(
+                change(Impact::Breaking, &before.operation, &format!("waiter {}", before.name), "removed")
+                    .at(&before.source),
+            ),
+            Some(after) if after != before => out.push(
+                change(Impact::Breaking, &after.operation, &format!("waiter {}", after.name), "changed")
+                    .at(&after.source),
+            ),
             Some(_) => {}
         }
     }
     for after in new.iter().filter(|w| !old.iter().any(|before| before.name == w.name)) {
-        out.push(change(Impact::Compatible, &after.operation, &format!("waiter {}", after.name), "added"));
+        out.push(
+            change(Impact::Compatible, &after.operation, &format!("waiter {}", after.name), "added").at(&after.source),
+        );
     }
 }
 
@@ -105,7 +123,7 @@ fn by_name(loaded: &Loaded) -> BTreeMap<&str, &Operation> {
 }
 
 fn change(impact: Impact, operation: &str, subject: &str, detail: impl Into<String>) -> Change {
-    Change { impact, operation: operation.to_string(), subject: subject.to_string(), detail: detail.into() }
+    Change { impact, operation: operation.to_string(), subject: subject.to_string(), detail: detail.into(), at: None }
 }
 
 fn compare_operation(
@@ -181,14 +199,14 @@ fn compare_operation(
     }
     let old_models: BTreeMap<&str, &Model> = old.models.iter().map(|m| (m.name.as_str(), m)).collect();
     let new_models: BTreeMap<&str, &Model> = new.models.iter().map(|m| (m.name.as_str(), m)).collect();
-    for name in old_models.keys() {
+    for (name, model) in &old_models {
         if !new_models.contains_key(name) {
-            out.push(change(Impact::Breaking, op, &format!("model {name}"), "removed"));
+            out.push(change(Impact::Breaking, op, &format!("model {name}"), "removed").at(&model.source));
         }
     }
     for (name, model) in &new_models {
         match old_models.get(name) {
-            None => out.push(change(Impact::Compatible, op, &format!("model {name}"), "added")),
+            None => out.push(change(Impact::Compatible, op, &format!("model {name}"), "added").at(&model.source)),
             Some(before) => {
                 compare_members(op, &format!("model {name} field"), &before.fields, &model.fields, out);
             }
@@ -241,10 +259,11 @@ pub(crate) fn type_name(ty: &Type) -> String {
 fn compare_members(op: &str, what: &str, old: &[Field], new: &[Field], out: &mut Vec<Change>) {
     for f in old {
         if !new.iter().any(|n| n.wire_name == f.wire_name) {
-            out.push(change(Impact::Breaking, op, &format!("{what} {}", f.wire_name), "removed"));
+            out.push(change(Impact::Breaking, op, &format!("{what} {}", f.wire_name), "removed").at(&f.source));
         }
     }
     for f in new {
+        let first = out.len();
         let subject = format!("{what} {}", f.wire_name);
         match old.iter().find(|o| o.wire_name == f.wire_name) {
             None => out.push(change(Impact::Compatible, op, &subject, format!("added ({})", type_name(&f.ty)))),
@@ -270,6 +289,7 @@ fn compare_members(op: &str, what: &str, old: &[Field], new: &[Field], out: &mut
                 }
             }
         }
+        locate(&mut out[first..], &f.source);
     }
 }
 
@@ -277,10 +297,11 @@ fn compare_members(op: &str, what: &str, old: &[Field], new: &[Field], out: &mut
 fn compare_request(op: &str, what: &str, old: &[Field], new: &[Field], out: &mut Vec<Change>) {
     for f in old {
         if !new.iter().any(|n| n.wire_name == f.wire_name) {
-            out.push(change(Impact::Breaking, op, &format!("{what} {}", f.wire_name), "removed"));
+            out.push(change(Impact::Breaking, op, &format!("{what} {}", f.wire_name), "removed").at(&f.source));
         }
     }
     for f in new {
+        let first = out.len();
         let subject = format!("{what} {}", f.wire_name);
         match old.iter().find(|o| o.wire_name == f.wire_name) {
             None if f.required => out.push(change(
@@ -320,6 +341,14 @@ fn compare_request(op: &str, what: &str, old: &[Field], new: &[Field], out: &mut
                 }
             }
         }
+        locate(&mut out[first..], &f.source);
+    }
+}
+
+/// Gives the changes about one row that have no place yet that row's.
+fn locate(changes: &mut [Change], source: &Source) {
+    for c in changes {
+        c.at.get_or_insert_with(|| source.clone());
     }
 }
 
@@ -341,6 +370,16 @@ pub enum DiffError {
     /// A side could not be read.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// A crate's API snapshot is not one docbind wrote (edited, or damaged): remove it to regenerate without the
+    /// breaking-change check.
+    #[error("{} is not an API snapshot docbind can read (remove it to regenerate without the breaking-change check)", path.display())]
+    Snapshot {
+        /// The snapshot file.
+        path: PathBuf,
+        /// What serde_json found.
+        #[source]
+        source: serde_json::Error,
+    },
     /// `git archive` refused the revision or path.
     #[error("git archive {rev} {}: {stderr}", path.display())]
     Git {
@@ -364,6 +403,42 @@ pub enum DiffError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// What regenerating a crate changes in its API, against the snapshot (`docbind-api.json`) it was generated with.
+#[derive(Debug)]
+pub enum ApiGate {
+    /// The crate's folder holds no snapshot: not generated yet, or generated before docbind wrote one (or in an
+    /// older format). There is nothing to compare with.
+    NoSnapshot,
+    /// The API changes, breaking first (empty: no API change).
+    Changes(Vec<Change>),
+}
+
+impl ApiGate {
+    /// The breaking changes, if any.
+    pub fn breaking(&self) -> Vec<&Change> {
+        match self {
+            ApiGate::NoSnapshot => Vec::new(),
+            ApiGate::Changes(changes) => changes.iter().filter(|c| c.impact == Impact::Breaking).collect(),
+        }
+    }
+}
+
+/// Compares the API of the crate generated in `out_dir` (its snapshot) with the API of `files`, the crate about to
+/// be written there: the old docs are not needed, only what the crate recorded.
+pub fn api_gate(out_dir: &Path, files: &[GeneratedFile]) -> Result<ApiGate, DiffError> {
+    let path = out_dir.join(snapshot::FILE_NAME);
+    let old = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ApiGate::NoSnapshot),
+        Err(source) => return Err(DiffError::Load(LoadError::Read { path, source })),
+    };
+    let unreadable = |source| DiffError::Snapshot { path: path.clone(), source };
+    let Some(old) = snapshot::read(&old).map_err(unreadable)? else { return Ok(ApiGate::NoSnapshot) };
+    let new = files.iter().find(|f| f.path == Path::new(snapshot::FILE_NAME)).map(|f| f.text.as_str());
+    let new = snapshot::read(new.unwrap_or_default()).map_err(unreadable)?.unwrap_or_default();
+    Ok(ApiGate::Changes(compare(&old, &new)))
 }
 
 /// Compares `path` (relative to `repo`) as of git revision `rev` with the working tree.

@@ -14,16 +14,19 @@ pub mod parallel;
 mod record;
 #[cfg(test)]
 mod robustness;
+mod validate;
 
 pub use codegen::defs::{Arity, FieldDef, Shape, StructDef, StructKind};
 pub use codegen::names::ident as rust_ident;
 pub use codegen::{
     generate, CodegenError, CodegenErrorKind, CrateSpec, Formatting, GenerateError, Generated, GeneratedFile,
-    GeneratedOperation, RuntimeDep, Vendor, RUNTIME_VERSION,
+    GeneratedOperation, InvalidDocs, RuntimeDep, Vendor, RUNTIME_VERSION,
 };
-pub use diag::{Diagnostic, Rejection, Severity};
+pub use diag::{Diagnostic, NotApiPage, Rejection, Severity};
 pub use dialect::{parse_doc, Parsed};
-pub use diff::{compare, compare_dirs, compare_git, summary, summary_since_head, Change, DiffError, Impact};
+pub use diff::{
+    api_gate, compare, compare_dirs, compare_git, summary, summary_since_head, ApiGate, Change, DiffError, Impact,
+};
 pub use load::{load, LoadError, LoadTimings, Loaded};
 pub use output::{ensure_files, force_files, WriteError};
 pub use overlay::RustNames;

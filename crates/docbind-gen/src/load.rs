@@ -1,6 +1,6 @@
 //! Finding doc files on disk and parsing each one.
 
-use crate::diag::{Diagnostic, Rejection};
+use crate::diag::{Diagnostic, NotApiPage, Rejection};
 use crate::dialect::{self, Parsed};
 use crate::ir::Dialect;
 use crate::markdown::{self, Block, Inline};
@@ -14,8 +14,14 @@ use std::time::{Duration, Instant};
 pub struct Loaded {
     /// Every doc that became an IR operation, in path order.
     pub parsed: Vec<Parsed>,
-    /// Every doc that did not (unsupported templates, invalid docs), and every overlay that does not apply.
+    /// Every API doc that did not (unsupported templates, invalid docs): errors unless generation skips them.
     pub rejected: Vec<Rejection>,
+    /// Pages that are not API docs (README, glossary, overview…): skipped with a note, never an error.
+    pub not_api: Vec<NotApiPage>,
+    /// Problems of the maintainer's own files, and what the validation after corrections finds (`validate.rs`):
+    /// every overlay error, and every field the generated code relies on that has a type it cannot use. Always
+    /// errors, also when generation skips invalid docs.
+    pub errors: Vec<Diagnostic>,
     /// Every warning of the parsed docs.
     pub warnings: Vec<Diagnostic>,
     /// What the folders' `overlay.toml` files say about the generated Rust (the IR gets their API corrections).
@@ -106,8 +112,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
 
 /// Parses every markdown file under `paths` (files as given, folders recursively, relative to `root` unless
 /// absolute) into the IR, and applies each folder's `overlay.toml` to the docs under it. `forced` reads every doc
-/// as that dialect instead of detecting it. Unreadable files are errors; docs that do not parse are collected in
-/// [`Loaded::rejected`].
+/// as that dialect instead of detecting it, then validates what generated code relies on. Unreadable files are
+/// errors; docs that do not parse are collected in [`Loaded::rejected`], pages that are not API docs in
+/// [`Loaded::not_api`], overlay and validation errors in [`Loaded::errors`].
 pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> Result<Loaded, LoadError> {
     let mut loaded = Loaded::default();
     for file in collect_markdown(root, paths)? {
@@ -138,6 +145,7 @@ pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> Result<L
                 loaded.warnings.extend(parsed.warnings.iter().cloned());
                 loaded.parsed.push(parsed);
             }
+            Err(Rejection::NotApi(page)) => loaded.not_api.push(page),
             Err(rejection) => loaded.rejected.push(rejection),
         }
     }
@@ -148,7 +156,18 @@ pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> Result<L
             loaded.parsed.iter_mut().map(|p| &mut p.operation).filter(|o| o.source.file.starts_with(path)).collect();
         match crate::overlay::apply_dir(&root.join(path), path, &mut ops) {
             Ok(names) => loaded.rust_names.extend(names),
-            Err(errors) => loaded.rejected.push(Rejection::Invalid { errors }),
+            Err(errors) => loaded.errors.extend(errors),
+        }
+    }
+    // Only a fully applied overlay is validated: a half-applied one already failed.
+    if loaded.errors.is_empty() {
+        let ops: Vec<&crate::ir::Operation> = loaded.parsed.iter().map(|p| &p.operation).collect();
+        let findings = crate::validate::check(&ops, &loaded.rust_names);
+        loaded.errors = findings.overlay;
+        // A doc whose own rows give paging or encoding a type it cannot use is invalid, like one that does not parse.
+        for (doc, errors) in findings.docs {
+            loaded.parsed.retain(|p| p.operation.source.file != doc);
+            loaded.rejected.push(Rejection::Invalid { errors });
         }
     }
     loaded.timings.dialect += started.elapsed();

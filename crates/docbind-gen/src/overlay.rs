@@ -33,7 +33,9 @@
 //! failure = [10, 11]
 //! ```
 //!
-//! Unknown keys and references to operations, fields or models the docs do not have are errors with file:line.
+//! Unknown keys, values of the wrong type and references to operations, fields or models the docs do not have are
+//! errors with file:line, and so is what the validation after corrections (`validate.rs`) finds the overlay
+//! causes: always, also when generation skips invalid docs, because the overlay is the maintainer's own file.
 //! An operation's Rust name must not be another operation's (`[x] rename` clashes are errors of code generation,
 //! which names every operation). `waiters` is the one top-level key that is not an operation.
 //!
@@ -55,10 +57,19 @@ pub const FILE_NAME: &str = "overlay.toml";
 /// models, enumerations (a field's documented values, with Rust names), and waiters (client methods that poll an
 /// operation until a resource reaches a state). Produced by the overlay pass beside the IR, read by code
 /// generation; keyed by each operation's doc file. Empty without overlays.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct RustNames {
     docs: BTreeMap<PathBuf, OperationRustNames>,
     waiters: Vec<Waiter>,
+    /// Where the overlay corrected the API of a doc's operation, by doc and what it corrected (a field path whose
+    /// type it fixed or that it added, `<path> rename`, or `pagination`): the validation after corrections points
+    /// there. Not part of the Rust API (an API snapshot leaves it out).
+    #[serde(skip)]
+    corrections: BTreeMap<(PathBuf, String), Source>,
+    /// Entries about operations no doc of the folder has (`[X]`, or a waiter polling `X`): an overlay error, unless
+    /// a doc of the folder did not parse, which may be the one that documented `X` (see `codegen::generate`).
+    #[serde(skip)]
+    unmatched: Vec<Diagnostic>,
 }
 
 impl RustNames {
@@ -78,9 +89,32 @@ impl RustNames {
         &self.waiters
     }
 
+    /// Where the overlay corrected `what` (a field path, or `pagination`) of the operation documented by `doc`.
+    pub(crate) fn correction(&self, doc: &Path, what: &str) -> Option<&Source> {
+        self.corrections.get(&(doc.to_path_buf(), what.to_string()))
+    }
+
+    /// What the overlays say about the operations documented by `docs` only (an API snapshot of what was generated).
+    pub(crate) fn only(&self, docs: &[&Path]) -> RustNames {
+        let kept = |doc: &Path| docs.contains(&doc);
+        RustNames {
+            docs: self.docs.iter().filter(|(d, _)| kept(d)).map(|(d, n)| (d.clone(), n.clone())).collect(),
+            waiters: self.waiters.iter().filter(|w| kept(&w.doc)).cloned().collect(),
+            corrections: BTreeMap::new(),
+            unmatched: Vec::new(),
+        }
+    }
+
+    /// The overlay entries about operations no doc has, with their lines.
+    pub(crate) fn unmatched(&self) -> &[Diagnostic] {
+        &self.unmatched
+    }
+
     pub(crate) fn extend(&mut self, other: RustNames) {
         self.docs.extend(other.docs);
         self.waiters.extend(other.waiters);
+        self.corrections.extend(other.corrections);
+        self.unmatched.extend(other.unmatched);
     }
 
     fn for_doc(&mut self, doc: &Path) -> &mut OperationRustNames {
@@ -90,7 +124,7 @@ impl RustNames {
 
 /// The Rust names an overlay gives in one operation. Fields are addressed by path: `request.ImageType`,
 /// `request.RuleSet.MetricID`, `response.TotalCount`, `model.ImageInfo.State`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub(crate) struct OperationRustNames {
     /// The operation's Rust name (UpperCamelCase type stem; its snake_case is the module and method).
     pub rename: Option<OperationRename>,
@@ -110,7 +144,7 @@ impl OperationRustNames {
 }
 
 /// An operation's Rust name, given by the overlay.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub(crate) struct OperationRename {
     /// UpperCamelCase: the stem of the request and response types (`AddImage`).
     pub name: String,
@@ -128,7 +162,7 @@ impl PartialEq for OperationRename {
 impl Eq for OperationRename {}
 
 /// What an overlay says about one field's Rust side.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub(crate) struct FieldRustNames {
     pub path: String,
     /// The Rust field name (snake_case).
@@ -137,7 +171,7 @@ pub(crate) struct FieldRustNames {
 }
 
 /// A closed set of documented values with Rust names; unknown values are still kept.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub(crate) struct Enumeration {
     /// The Rust type name.
     pub name: String,
@@ -276,10 +310,8 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
     for (name, spec) in overlay.operations {
         let Some(op) = ops.iter_mut().find(|o| o.name == *name.get_ref()) else {
             let known: Vec<&str> = ops.iter().map(|o| o.name.as_str()).collect();
-            err(
-                name.span().start,
-                format!("no operation `{}` in these docs (have: {})", name.get_ref(), known.join(", ")),
-            );
+            let message = format!("no operation `{}` in these docs (have: {})", name.get_ref(), known.join(", "));
+            names.unmatched.push(Diagnostic::error(file, line_of(name.span().start), message));
             continue;
         };
         if let Some(rename) = &spec.rename {
@@ -306,6 +338,14 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
             }
         }
         for (path, f) in &spec.fields {
+            let corrected = f.add.as_ref().map(|a| a.span().start).or(f.ty.as_ref().map(|t| t.span().start));
+            if let Some(at) = corrected {
+                names.corrections.insert((op.source.file.clone(), path.get_ref().clone()), source_at(at));
+            }
+            if let Some(rename) = &f.rename {
+                let what = format!("{} rename", path.get_ref());
+                names.corrections.insert((op.source.file.clone(), what), source_at(rename.span().start));
+            }
             match apply_field(op, path.get_ref(), f, &source_at) {
                 Ok(Some(field)) => names.for_doc(&op.source.file).fields.push(field),
                 Ok(None) => {}
@@ -317,12 +357,21 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
         }
         if let Some(p) = &spec.pagination {
             match pagination(op, p.get_ref()) {
-                Ok(pagination) => op.pagination = Some(pagination),
+                Ok(pagination) => {
+                    names.corrections.insert((op.source.file.clone(), "pagination".into()), source_at(p.span().start));
+                    op.pagination = Some(pagination)
+                }
                 Err(msg) => err(p.span().start, msg),
             }
         }
     }
     for (name, declared) in &overlay.waiters {
+        let polled = declared.get_ref().operation();
+        if !ops.iter().any(|o| o.name == polled) {
+            let message = format!("waiter `{}`: no operation `{polled}` in these docs", name.get_ref());
+            names.unmatched.push(Diagnostic::error(file, line_of(name.span().start), message));
+            continue;
+        }
         match waiter::check(name.get_ref(), declared.get_ref(), ops, &names, &source_at(declared.span().start)) {
             Ok(waiter) => names.waiters.push(waiter),
             Err((msg, at)) => err(at.unwrap_or(name.span().start), msg),
@@ -331,6 +380,7 @@ pub fn apply(file: &Path, text: &str, ops: &mut [&mut Operation]) -> Result<Rust
     if errors.is_empty() {
         Ok(names)
     } else {
+        errors.append(&mut names.unmatched);
         Err(errors)
     }
 }

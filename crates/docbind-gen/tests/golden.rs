@@ -14,7 +14,7 @@
 //! expectation and removes those whose case is gone; review the diff before committing it.
 
 use docbind_gen::ir::Protocol;
-use docbind_gen::{CrateSpec, GeneratedFile, Loaded, RuntimeDep};
+use docbind_gen::{CrateSpec, GeneratedFile, InvalidDocs, Loaded, RuntimeDep};
 use std::path::{Path, PathBuf};
 
 const UPDATE_COMMAND: &str = "UPDATE_EXPECT=1 cargo test -p docbind-gen --test golden";
@@ -179,7 +179,9 @@ fn dialects() {
                     }
                 };
                 let rejected = loaded.rejected.iter().map(ToString::to_string);
-                let diagnostics = diag_text(loaded.warnings.iter().map(ToString::to_string).chain(rejected));
+                let notes = loaded.not_api.iter().map(ToString::to_string);
+                let diagnostics =
+                    diag_text(loaded.warnings.iter().map(ToString::to_string).chain(notes).chain(rejected));
                 let ir = match (outcome, loaded.parsed.as_slice()) {
                     ("ok", [parsed]) => {
                         let is_rpc = matches!(parsed.operation.protocol, Protocol::Rpc { .. });
@@ -216,7 +218,8 @@ fn dialects() {
     golden.finish("dialect");
 }
 
-/// One spec folder per case, loaded and generated like `cargo xtask codegen` does for `specs/` (strictly):
+/// One spec folder per case, loaded and generated like `cargo xtask codegen` does for `specs/` (failing on any
+/// invalid doc):
 /// `ok` cases become a crate, `err` cases fail with diagnostics.
 #[test]
 fn spec_folders() {
@@ -258,7 +261,8 @@ fn run_spec_case(golden: &mut Golden, case: &Path, ok: bool) {
         }
     };
     let mut diagnostics: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
-    match (docbind_gen::generate(&spec, &loaded, true), ok) {
+    diagnostics.extend(loaded.not_api.iter().map(ToString::to_string));
+    match (docbind_gen::generate(&spec, &loaded, InvalidDocs::Fail), ok) {
         (Ok(generated), true) => {
             diagnostics.extend(generated.skipped.iter().map(ToString::to_string));
             diagnostics.extend(generated.warnings.iter().map(ToString::to_string));
@@ -269,7 +273,7 @@ fn run_spec_case(golden: &mut Golden, case: &Path, ok: bool) {
                 linked: loaded.linked.clone(),
                 ..Loaded::default()
             };
-            match docbind_gen::generate(&spec, &reversed, true) {
+            match docbind_gen::generate(&spec, &reversed, InvalidDocs::Fail) {
                 Ok(again) if again.files == generated.files => {}
                 _ => golden.fail(format!("{}: output depends on the order of the docs", case.display())),
             }

@@ -90,7 +90,7 @@ pub enum CodegenErrorKind {
         /// The module (and method) both would have.
         module: String,
     },
-    /// A waiter the overlay declares polls an operation that was not generated (non-strict generation left it out).
+    /// A waiter the overlay declares polls an operation that was not generated (`--skip-invalid` left it out).
     #[error("waiter `{waiter}` polls `{polled}`, which was not generated")]
     WaiterWithoutOperation {
         /// The waiter's name.
@@ -119,8 +119,22 @@ pub enum GenerateError {
         /// The name asked for.
         name: String,
     },
-    /// Strict generation and some docs did not parse.
-    #[error("{} doc(s) in {} did not parse:\n{}", rejected.len(), spec_dir.display(), lines(rejected))]
+    /// The overlay has problems, or the validation after corrections found fields generated code could not use.
+    /// Always an error, also when invalid docs are skipped.
+    #[error("{}: overlay problem(s), which fail whatever is skipped:\n{}", spec_dir.display(), diag_lines(errors))]
+    Overlay {
+        /// The crate's doc folder.
+        spec_dir: PathBuf,
+        /// Every problem, with its file and line.
+        errors: Vec<crate::diag::Diagnostic>,
+    },
+    /// Some API docs did not parse, and generation does not skip invalid docs.
+    #[error(
+        "{} API doc(s) in {} did not parse (`--skip-invalid` leaves them out):\n{}",
+        rejected.len(),
+        spec_dir.display(),
+        lines(rejected)
+    )]
     Rejected {
         /// The crate's doc folder.
         spec_dir: PathBuf,
@@ -141,13 +155,13 @@ pub enum GenerateError {
         /// The first doc of the other vendor.
         file: PathBuf,
     },
-    /// Not strict, and no operation could be generated.
+    /// Invalid docs are skipped, and no operation could be generated.
     #[error("{}: none of the API docs can be generated", spec_dir.display())]
     NothingGenerated {
         /// The crate's doc folder.
         spec_dir: PathBuf,
     },
-    /// Strict, and an operation could not be generated.
+    /// An operation could not be generated (and is not skipped).
     #[error(transparent)]
     Operation(#[from] CodegenError),
     /// Generated tokens that are not Rust: a bug in docbind.
@@ -159,6 +173,21 @@ pub enum GenerateError {
         #[source]
         error: syn::Error,
     },
+}
+
+impl CodegenErrorKind {
+    /// Whether the problem is in what the overlay declares (an enum, a rename, a waiter), which is
+    /// always an error: skipping invalid docs never skips the maintainer's own file.
+    pub fn is_overlay_problem(&self) -> bool {
+        matches!(
+            self,
+            CodegenErrorKind::EnumValuesConflict { .. }
+                | CodegenErrorKind::EnumNameClash { .. }
+                | CodegenErrorKind::OperationRenameClash { .. }
+                | CodegenErrorKind::WaiterWithoutOperation { .. }
+                | CodegenErrorKind::WaitersModuleTaken
+        )
+    }
 }
 
 impl CodegenError {
@@ -181,6 +210,10 @@ impl CodegenError {
     pub(crate) fn of(op: &Operation, kind: CodegenErrorKind) -> Self {
         Self::at_line(op, op.source.line, kind)
     }
+}
+
+fn diag_lines(errors: &[crate::diag::Diagnostic]) -> String {
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
 fn lines(rejected: &[Rejection]) -> String {

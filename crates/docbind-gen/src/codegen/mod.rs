@@ -90,7 +90,7 @@ pub struct Generated {
     pub vendor: Vendor,
     /// Every file of the crate, sorted by path.
     pub files: Vec<GeneratedFile>,
-    /// Docs left out, with their reasons (non-strict only): rejected by the parser, or by code generation.
+    /// Docs left out, with their reasons ([`InvalidDocs::Skip`] only): rejected by the parser, or by code generation.
     pub skipped: Vec<Rejection>,
     /// Rust names docbind chose differently from the docs' because the docs' would break the crate (a keyword,
     /// the crate's own files and items, a standard type), sorted by file and line (ARCHITECTURE.md, "Name
@@ -167,10 +167,21 @@ impl GeneratedOperation {
     }
 }
 
-/// Generates the files of one crate from already-parsed docs. Strict: any rejected doc fails the whole crate.
-/// Not strict: rejected docs (unsupported templates and invalid docs alike) and docs code generation cannot
-/// express are left out and returned in [`Generated::skipped`]; the rest is generated.
-pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Generated, GenerateError> {
+/// What generation does with an API doc it cannot read or generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidDocs {
+    /// Fail the whole crate: an operation is never lost silently (the default).
+    Fail,
+    /// Leave such docs out and return them in [`Generated::skipped`] (`--skip-invalid`, the corpus run).
+    Skip,
+}
+
+/// Generates the files of one crate from already-parsed docs. Pages that are not API docs were set apart by
+/// [`crate::load`] and never matter here. Overlay problems and what the validation after corrections finds
+/// ([`Loaded::errors`]) always fail: the overlay is the maintainer's own file. Rejected docs (unsupported
+/// templates, invalid docs) and docs code generation cannot express fail the crate with [`InvalidDocs::Fail`];
+/// with [`InvalidDocs::Skip`] they are left out and returned in [`Generated::skipped`], and the rest is generated.
+pub fn generate(spec: &CrateSpec, loaded: &Loaded, invalid: InvalidDocs) -> Result<Generated, GenerateError> {
     let spec_dir = || spec.spec_dir.clone();
     // The name is written into code (`use <name>::Client` in the examples) and the manifest: an identifier only.
     let name = &spec.crate_name;
@@ -179,10 +190,24 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Gener
     {
         return Err(GenerateError::InvalidCrateName { name: name.clone() });
     }
-    if strict && !loaded.rejected.is_empty() {
-        return Err(GenerateError::Rejected { spec_dir: spec_dir(), rejected: loaded.rejected.clone() });
+    let unmatched = loaded.rust_names.unmatched();
+    if !loaded.errors.is_empty() {
+        let errors = loaded.errors.iter().chain(unmatched).cloned().collect();
+        return Err(GenerateError::Overlay { spec_dir: spec_dir(), errors });
     }
-    let mut skipped = loaded.rejected.clone();
+    // Overlay entries about operations no doc has: with docs that did not parse, they go with those docs (which
+    // may have documented them); else they are the overlay's own mistakes.
+    let mut rejected = loaded.rejected.clone();
+    if !unmatched.is_empty() {
+        if rejected.is_empty() {
+            return Err(GenerateError::Overlay { spec_dir: spec_dir(), errors: unmatched.to_vec() });
+        }
+        rejected.push(Rejection::Invalid { errors: unmatched.to_vec() });
+    }
+    if invalid == InvalidDocs::Fail && !rejected.is_empty() {
+        return Err(GenerateError::Rejected { spec_dir: spec_dir(), rejected });
+    }
+    let mut skipped = rejected;
     let mut ops: Vec<&Operation> = loaded.parsed.iter().map(|p| &p.operation).collect();
     if ops.is_empty() {
         return Err(GenerateError::NoDocs { spec_dir: spec_dir() });
@@ -235,7 +260,8 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Gener
                 warnings.extend(defs.warnings.iter().cloned());
                 built.push((op, rust.renamed, defs, tokens))
             }
-            Err(e) if strict => return Err(e.into()),
+            // What the overlay declares is never skipped: it is the maintainer's own file.
+            Err(e) if invalid == InvalidDocs::Fail || e.kind.is_overlay_problem() => return Err(e.into()),
             Err(e) => skipped.push(Rejection::NotGenerated(e)),
         }
     }
@@ -281,6 +307,11 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, strict: bool) -> Result<Gener
     files.push(GeneratedFile { path: PathBuf::from("Cargo.toml"), text: manifest(spec, vendor, operations.len()) });
     let readme = readme::text(spec, vendor, &operations, &waiter_methods);
     files.push(GeneratedFile { path: PathBuf::from(readme::FILE_NAME), text: readme });
+    // What the next regeneration compares its API with, even when these docs are gone by then.
+    let api: Vec<&Operation> = operations.iter().map(|g| &g.operation).collect();
+    let snapshot = crate::diff::snapshot::text(&api, &loaded.rust_names)
+        .map_err(|e| GenerateError::Operation(CodegenError::of(api[0], CodegenErrorKind::Bug(e.to_string()))))?;
+    files.push(GeneratedFile { path: PathBuf::from(crate::diff::snapshot::FILE_NAME), text: snapshot });
     files.push(crate::record::record_file(spec, &files));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     warnings.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)).then(a.message.cmp(&b.message)));

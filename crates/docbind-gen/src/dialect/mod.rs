@@ -4,7 +4,7 @@ mod common;
 pub mod finovy;
 pub mod ucloud;
 
-use crate::diag::{Diagnostic, Rejection};
+use crate::diag::{Diagnostic, NotApiPage, Rejection};
 use crate::ir::{Dialect, Operation};
 use crate::markdown::{self, Block};
 use std::path::Path;
@@ -55,15 +55,18 @@ pub fn detect(file: &Path, blocks: &[Block]) -> Result<Dialect, Rejection> {
     let syntax_label = blocks
         .iter()
         .any(|b| matches!(b, Block::Paragraph { content, .. } if normalize_heading(&content.text) == "Syntax"));
-    let reason = if syntax_label || headings.iter().any(|(_, t)| t.contains("句法") || t.contains("Syntax")) {
-        "a hand-written REST page (`Syntax` section), not an Action doc".to_string()
-    } else {
-        "not an API operation doc: no `### 请求参数`/`### 响应字段` or `# Request Parameters`/`# Response Elements` \
-         (UCloud) or `### 1.接口描述` (Finovy) sections"
-            .to_string()
-    };
-    Err(Rejection::Unsupported { file: file.to_path_buf(), reason })
+    if syntax_label || headings.iter().any(|(_, t)| t.contains("句法") || t.contains("Syntax")) {
+        let reason = "a hand-written REST page (`Syntax` section), not an Action doc".to_string();
+        return Err(Rejection::Unsupported { file: file.to_path_buf(), reason });
+    }
+    // READMEs, glossaries, overviews, changelogs, error-code and type tables: skipped with a note, never an error.
+    let reason = NOT_AN_API_DOC.to_string();
+    Err(Rejection::NotApi(NotApiPage { file: file.to_path_buf(), reason }))
 }
+
+/// Why a page without any template's sections is not read as an API doc.
+pub const NOT_AN_API_DOC: &str = "not an API operation doc: no `### 请求参数`/`### 响应字段` or `# Request \
+                                  Parameters`/`# Response Elements` (UCloud) or `### 1.接口描述` (Finovy) sections";
 
 /// Heading text with emphasis markers, trailing colons and surrounding space removed.
 pub fn normalize_heading(text: &str) -> String {
@@ -101,7 +104,7 @@ mod tests {
             ("# 错误码\n| a |\n|---|\n", "not an API operation doc"),
         ] {
             match detect_src(src) {
-                Err(Rejection::Unsupported { reason, .. }) => {
+                Err(Rejection::Unsupported { reason, .. } | Rejection::NotApi(NotApiPage { reason, .. })) => {
                     assert!(reason.contains(needle), "{reason}");
                     assert!(!reason.contains('\n'));
                 }

@@ -235,3 +235,19 @@ fn renames_waiters_and_retry_classes_are_reported() {
     );
     assert_eq!(changes(&changed, &before), ["breaking: DescribeNode: waiter node_up: removed"]);
 }
+
+#[test]
+fn a_snapshot_reads_back_as_the_api_it_records() {
+    let before = ucloud("DescribeX", "| **Id** | string | 标识 |**Yes**|", "| **Name** | string | 名称 |No|", "");
+    let text = snapshot::text(&[&before], &crate::overlay::RustNames::default()).expect("serializes");
+    let recorded = snapshot::read(&text).expect("reads").expect("this format");
+    assert!(compare(&recorded, &loaded(std::slice::from_ref(&before))).is_empty());
+    // The changes against it name the doc row they are about.
+    let after = ucloud("DescribeX", "| **Id** | int | 标识 |**Yes**|", "| **Name** | string | 名称 |No|", "");
+    let changes = compare(&recorded, &loaded(&[after]));
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    // The fixture's first request row is its line 9.
+    assert_eq!(changes[0].at.as_ref().map(|s| s.line), Some(9), "{changes:?}");
+    // Another format is no snapshot to compare with.
+    assert!(snapshot::read(&text.replace("\"format\": 1", "\"format\": 2")).expect("reads").is_none());
+}

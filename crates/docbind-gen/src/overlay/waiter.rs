@@ -42,8 +42,16 @@ pub(super) struct WaiterOverlay {
     description: Option<String>,
 }
 
+impl WaiterOverlay {
+    /// The operation polled, as the overlay names it.
+    pub(super) fn operation(&self) -> &str {
+        &self.operation
+    }
+}
+
 /// What a waiter does when the polled response has no item with the id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum Missing {
     /// Poll again (the resource may not be listed yet).
     Wait,
@@ -54,7 +62,7 @@ pub(crate) enum Missing {
 }
 
 /// A checked waiter: the names of the polled operation it reads, by wire name.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
 pub(crate) struct Waiter {
     /// snake_case: the method is `wait_until_<name>`.
     pub name: String,
@@ -115,6 +123,7 @@ pub(super) fn check(
     if !is_field_ident(name) {
         return fail("the name must be snake_case (the method is `wait_until_<name>`)".into());
     }
+    // The caller reports a waiter polling an operation no doc has.
     let Some(op) = ops.iter_mut().find(|o| o.name == w.operation) else {
         return fail(format!("no operation `{}` in these docs", w.operation));
     };
