@@ -413,8 +413,22 @@ where
     F: std::future::Future<Output = Result<T, Error>>,
 {
     let after = options.call_deadline();
-    let until = tokio::time::Instant::now() + after;
+    let until = instant_after(tokio::time::Instant::now(), after);
     tokio::time::timeout_at(until, call(until)).await.unwrap_or(Err(Error::Deadline { after }))
+}
+
+/// About thirty years: what a duration too large to add to the clock (`Duration::MAX`, a timeout of
+/// `u64::MAX` seconds from the environment) is taken for. tokio's own `sleep` treats it alike.
+const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
+
+/// `now + after`, saturating: a sum the clock cannot represent is [`FAR_FUTURE`] from `now`, never a panic.
+pub(crate) fn instant_after(now: tokio::time::Instant, after: Duration) -> tokio::time::Instant {
+    now.checked_add(after).or_else(|| now.checked_add(FAR_FUTURE)).unwrap_or(now)
+}
+
+/// [`instant_after`] on the standard clock.
+pub(crate) fn std_instant_after(now: std::time::Instant, after: Duration) -> std::time::Instant {
+    now.checked_add(after).or_else(|| now.checked_add(FAR_FUTURE)).unwrap_or(now)
 }
 
 /// Records the server's request id on the current call span.

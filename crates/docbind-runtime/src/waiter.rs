@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::transport::instant_after;
 use crate::{Error, RetryPolicy};
 
 /// How long and how often a waiter polls.
@@ -315,8 +316,8 @@ impl Progress {
         let now = Instant::now();
         let deadline = match options.deadline {
             // Measured against the std clock, applied on tokio's (they agree unless tokio's is paused in tests).
-            Some(at) => now + at.saturating_duration_since(std::time::Instant::now()),
-            None => now + options.timeout,
+            Some(at) => instant_after(now, at.saturating_duration_since(std::time::Instant::now())),
+            None => instant_after(now, options.timeout),
         };
         Progress { waiter, options: options.clone(), deadline, polls: 0, last_state: None }
     }
@@ -361,7 +362,7 @@ impl Progress {
 
     /// Sleeps before the next poll, or ends the wait when the deadline comes first.
     async fn pause(&self) -> Result<(), WaitError> {
-        let wake = Instant::now() + self.options.pause_after(self.polls);
+        let wake = instant_after(Instant::now(), self.options.pause_after(self.polls));
         tokio::time::sleep_until(wake.min(self.deadline)).await;
         if wake >= self.deadline {
             return Err(self.deadline_exceeded());
@@ -428,6 +429,14 @@ mod tests {
         let offsets: Vec<u64> = times.lock().unwrap().iter().map(|t| (*t - start).as_secs()).collect();
         // Immediately, then pauses of 1, 2, 4, 4 (capped), 4 s.
         assert_eq!(offsets, [0, 1, 3, 7, 11, 15]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn durations_too_large_for_the_clock_mean_no_limit() {
+        let huge = quick().with_timeout(Duration::MAX).with_max_delay(Duration::MAX);
+        let (poll, times) = script(&[Some("1"), Some("4")]);
+        assert_eq!(until_state(&RUNNING, &huge, poll).await.expect("reached"), 1);
+        assert_eq!(times.lock().unwrap().len(), 2);
     }
 
     #[tokio::test(start_paused = true)]
