@@ -419,6 +419,11 @@ pub trait Decode: Sealed + Send {
     /// The declared wire names, for the case-insensitive (ASCII) fallback when [`Decode::slot`] does not know a
     /// key.
     fn field_names(&self) -> &'static [&'static str];
+
+    /// Called before each pass over the body this object is the top of (a body holding a wide integer is decoded
+    /// twice, `decode/precise.rs`): an object that counts its keys (the envelopes, which refuse a repeated status
+    /// key) starts counting again. Fields need nothing: the second pass's writes replace the first's.
+    fn begin_pass(&mut self) {}
 }
 
 /// Boxed models (recursive types) decode like the model itself.
@@ -433,6 +438,10 @@ impl<T: Decode + ?Sized> Decode for Box<T> {
 
     fn field_names(&self) -> &'static [&'static str] {
         (**self).field_names()
+    }
+
+    fn begin_pass(&mut self) {
+        (**self).begin_pass();
     }
 }
 
@@ -597,6 +606,7 @@ impl Pass for IntoObject<'_> {
         &mut self,
         de: &mut serde_json::Deserializer<R>,
     ) -> Result<(), serde_json::Error> {
+        self.0.begin_pass();
         de.deserialize_any(TopObjectVisitor { target: &mut *self.0 })
     }
 }
