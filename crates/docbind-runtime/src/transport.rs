@@ -184,8 +184,11 @@ macro_rules! http_option_setters {
         ///
         /// A client that follows redirects repeats a GET (and, after a 301/302/303, a POST as a body-less GET)
         /// with its headers, so a Finovy access token, which is a header, would reach the redirect target before
-        /// docbind could refuse the answer: a Finovy client refuses such a client (a configuration error). Build
-        /// it with `.redirect(reqwest::redirect::Policy::none())`.
+        /// docbind could refuse the answer. A Finovy client therefore tries the client once, before its first
+        /// request: one GET to a listener on 127.0.0.1 that answers with a redirect to another port. If the
+        /// client follows it (or cannot reach 127.0.0.1, e.g. through a proxy), every call fails with
+        /// [`Error::Config`](crate::Error::Config) and nothing is sent. Build it with
+        /// `.redirect(reqwest::redirect::Policy::none())`.
         #[must_use]
         pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
             self.http.http_client = Some(crate::transport::ForeignClient::new(client));
@@ -213,13 +216,92 @@ impl ForeignClient {
     pub(crate) fn new(client: reqwest::Client) -> Self {
         ForeignClient(Arc::new(client))
     }
+}
 
-    /// Whether the client may follow redirects. reqwest shows its redirect policy only in its `Debug` (when it
-    /// is not the default, which follows): anything but `Policy(None)` there counts as following, so a change
-    /// of that format refuses clients rather than trusting them.
-    pub(crate) fn may_follow_redirects(&self) -> bool {
-        !format!("{:?}", self.0).contains("Policy(None)")
+/// How long the redirect probe may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Whether `client` (the application's) follows redirects, found by trying rather than by reading its
+/// configuration (reqwest does not show its policy but in its `Debug` text, which a default header can imitate):
+/// one GET, carrying nothing of docbind's, to a listener on 127.0.0.1 that answers with a 302 to a second listener
+/// on another port (another origin). `Ok` when the client returns the 302; an error, for the call to fail with,
+/// when it follows it or the probe cannot tell (the client could not reach 127.0.0.1, e.g. through a proxy).
+async fn probe_redirects(client: &reqwest::Client) -> Result<(), String> {
+    let refused = |why: String| {
+        format!(
+            "the HTTP client given with with_http_client {why}; a client that follows redirects would send the \
+             access token header to another host: build it with .redirect(reqwest::redirect::Policy::none()) (and \
+             without a proxy for 127.0.0.1, where the client is tried)"
+        )
+    };
+    let bind = || async {
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| refused(format!("cannot be tried ({e})")))
+    };
+    let (first, second) = (bind().await?, bind().await?);
+    let port = |listener: &tokio::net::TcpListener| listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let (first_port, second_port) = (port(&first), port(&second));
+    let redirect = format!(
+        "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{second_port}/followed\r\nContent-Length: 0\r\n\
+         Connection: close\r\n\r\n"
+    );
+    let followed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen = followed.clone();
+    let servers = [
+        tokio::spawn(answer_once(first, redirect)),
+        tokio::spawn(async move {
+            let ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned();
+            if let Ok((stream, _)) = second.accept().await {
+                seen.store(true, std::sync::atomic::Ordering::SeqCst);
+                let _ = answer(stream, ok).await;
+            }
+        }),
+    ];
+    let probe = client.get(format!("http://127.0.0.1:{first_port}/probe")).timeout(PROBE_TIMEOUT).send().await;
+    for server in &servers {
+        server.abort();
     }
+    let reached_second = followed.load(std::sync::atomic::Ordering::SeqCst);
+    match probe {
+        Ok(response) if response.status() == reqwest::StatusCode::FOUND && !reached_second => Ok(()),
+        Ok(_) => Err(refused("follows redirects".to_owned())),
+        Err(_) if reached_second => Err(refused("follows redirects".to_owned())),
+        Err(e) => Err(refused(format!("could not be tried: {}", with_causes(&e)))),
+    }
+}
+
+/// `error` and each of its causes, `: `-separated.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut shown = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        shown.push_str(": ");
+        shown.push_str(&next.to_string());
+        cause = next.source();
+    }
+    shown
+}
+
+/// Answers the first request `listener` accepts with `reply`.
+async fn answer_once(listener: tokio::net::TcpListener, reply: String) {
+    if let Ok((stream, _)) = listener.accept().await {
+        let _ = answer(stream, reply).await;
+    }
+}
+
+/// Reads a request head from `stream` and writes `reply`.
+async fn answer(mut stream: tokio::net::TcpStream, reply: String) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    stream.write_all(reply.as_bytes()).await?;
+    stream.shutdown().await
 }
 
 impl PartialEq for ForeignClient {
@@ -242,6 +324,9 @@ pub(crate) struct Transport {
     client: reqwest::Client,
     /// Set for the application's client: sent with each request, since that client's builder is not ours.
     foreign_user_agent: Option<reqwest::header::HeaderValue>,
+    /// Set when requests carry a credential in a header ([`Transport::refuse_redirecting_client`]) through the
+    /// application's client: the outcome of [`probe_redirects`], tried once before the first request.
+    redirect_probe: Option<tokio::sync::OnceCell<Result<(), String>>>,
 }
 
 impl Transport {
@@ -267,7 +352,8 @@ impl Transport {
         if let Some(foreign) = &options.http_client {
             let agent = reqwest::header::HeaderValue::from_str(&agent)
                 .map_err(|e| Error::Config(format!("invalid User-Agent suffix: {e}")))?;
-            return Ok(Transport { vendor, base_url, client: (*foreign.0).clone(), foreign_user_agent: Some(agent) });
+            let client = (*foreign.0).clone();
+            return Ok(Transport { vendor, base_url, client, foreign_user_agent: Some(agent), redirect_probe: None });
         }
         // Timeouts are applied per request, so one client serves any configuration. Redirects are never followed
         // (every request carries credentials); `send` reports them.
@@ -277,7 +363,17 @@ impl Transport {
             .connect_timeout(options.connect_timeout)
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Transport { vendor, base_url, client, foreign_user_agent: None })
+        Ok(Transport { vendor, base_url, client, foreign_user_agent: None, redirect_probe: None })
+    }
+
+    /// For requests that carry a credential in a header (Finovy's access token), which a client following a
+    /// redirect would repeat to the redirect target before docbind could refuse the answer: the application's
+    /// client is tried once, before the first request, and every request fails with [`Error::Config`] if it
+    /// follows redirects (or cannot be tried). docbind's own client never follows them.
+    pub(crate) fn refuse_redirecting_client(&mut self) {
+        if self.foreign_user_agent.is_some() {
+            self.redirect_probe = Some(tokio::sync::OnceCell::new());
+        }
     }
 
     /// A request to `url` with `body`. For the application's client the body cannot be replayed (so a redirect
@@ -324,6 +420,9 @@ impl Transport {
         request: reqwest::RequestBuilder,
         options: &HttpOptions,
     ) -> Result<RawResponse, Error> {
+        if let Some(probe) = &self.redirect_probe {
+            probe.get_or_init(|| probe_redirects(&self.client)).await.clone().map_err(Error::Config)?;
+        }
         let (timeout, max_bytes) = (options.timeout, options.max_response_bytes);
         let map_error = |e| map_reqwest(e, timeout, options.connect_timeout);
         let mut response = request.timeout(timeout).send().await.map_err(map_error)?;
