@@ -591,6 +591,24 @@ mod tests {
         c.body_str("password", "pw-value");
         c.body_json("nested", serde_json::json!({"auth": [{"accessToken": "nested-value", "kept": "shown"}]}));
         c.query_str("signature", "query-value");
+        let secrets = [
+            ("X-Api-Key", "api-key-value"),
+            ("Authorization", "Bearer authorization-value"),
+            ("Cookie", "session=cookie-value"),
+            ("access_key", "access-key-value"),
+            ("private_key", "private-key-value"),
+            ("passphrase", "passphrase-value"),
+        ];
+        for (name, value) in secrets {
+            c.header_str(name, value);
+            c.query_str(name, value);
+        }
+        c.body_json("keys", serde_json::json!([{"apiKey": "api-key-value", "AccessKey": "access-key-value"}]));
+        let dbg = format!("{c:?}");
+        for (name, value) in secrets {
+            assert!(!dbg.contains(value) && !dbg.contains(&value.replace(' ', "%20")), "{name}: {dbg}");
+        }
+        c.body.as_mut().unwrap().remove("keys");
         let body = Value::Object(c.body().unwrap().clone());
         assert_eq!(
             body,
