@@ -1,6 +1,7 @@
 //! `cargo xtask`: docbind's generator. See ARCHITECTURE.md for the pipeline.
 
 mod bench;
+mod chaos;
 mod corpus;
 
 use docbind_gen::{CrateSpec, RuntimeDep};
@@ -50,6 +51,8 @@ enum Command {
     Diff(docbind_cli::DiffArgs),
     /// Performance against same-run baselines and the budgets of BENCHMARKS.md.
     Bench(bench::Args),
+    /// The chaos test (crates/docbind/tests/chaos.rs) at 10,000 calls, printing its counts.
+    Chaos(chaos::Args),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => return docbind_cli::diff_exit_code(docbind_cli::diff(&args)),
         Command::Bench(args) => bench::run(&args),
         Command::Corpus(args) => corpus::run(&args),
+        Command::Chaos(args) => chaos::run(&args),
     };
     docbind_cli::exit_code(result)
 }

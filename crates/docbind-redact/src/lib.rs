@@ -5,15 +5,30 @@
 /// What a redacted value is shown as.
 pub const REDACTED: &str = "<redacted>";
 
-/// Parts of a name, in lowercase, that mark its value as secret wherever they occur in it.
-pub const SECRET_NAME_PARTS: &[&str] =
-    &["password", "passwd", "pwd", "secret", "token", "privatekey", "signature", "credential"];
+/// Parts of a name, in lowercase and without separators, that mark its value as secret wherever they occur in it.
+pub const SECRET_NAME_PARTS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "token",
+    "privatekey",
+    "accesskey",
+    "apikey",
+    "signature",
+    "credential",
+    "authorization",
+    "cookie",
+];
 
-/// Whether a parameter, header or field called `name` may carry a secret: it contains one of
-/// [`SECRET_NAME_PARTS`] (ASCII case ignored), or it ends in `pw` (`RootPw`, `adminpw`).
+/// Whether a parameter, header or field called `name` may carry a secret: with ASCII case ignored and the
+/// separators `_`, `-`, `.` and spaces left out (`private_key`, `X-Api-Key`), it contains one of
+/// [`SECRET_NAME_PARTS`], or it ends in `pw` (`RootPw`, `adminpw`).
 pub fn is_secret_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SECRET_NAME_PARTS.iter().any(|part| lower.contains(part)) || lower.ends_with("pw")
+    let folded: String =
+        name.chars().filter(|c| !matches!(c, '_' | '-' | '.' | ' ')).map(|c| c.to_ascii_lowercase()).collect();
+    SECRET_NAME_PARTS.iter().any(|part| folded.contains(part)) || folded.ends_with("pw")
 }
 
 #[cfg(test)]
@@ -33,10 +48,25 @@ mod tests {
             "Signature",
             "CredentialId",
             "RootPw",
+            "private_key",
+            "private-key",
+            "access_key",
+            "AccessKey",
+            "AccessKeySecret",
+            "Authorization",
+            "Proxy-Authorization",
+            "Cookie",
+            "Set-Cookie",
+            "api_key",
+            "apiKey",
+            "X-Api-Key",
+            "passphrase",
+            "key_passphrase",
+            "root_pw",
         ] {
             assert!(is_secret_name(name), "{name}");
         }
-        for name in ["PublicKey", "Action", "Region", "ImageId", "Pwm", "Power"] {
+        for name in ["PublicKey", "public_key", "Action", "Region", "ImageId", "Pwm", "Power", "KeyPairId", "Api"] {
             assert!(!is_secret_name(name), "{name}");
         }
     }

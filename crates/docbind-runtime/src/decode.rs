@@ -12,8 +12,10 @@
 //! error names its key path ([`DecodeError::path`]). A UTF-8 byte order mark before the JSON is ignored.
 //!
 //! Lenience rules:
-//! - [`Slot::Str`] accepts strings, numbers (rendered like JSON: `1` → `"1"`, `1.5` → `"1.5"`)
-//!   and booleans (`"true"`/`"false"`).
+//! - [`Slot::Str`] accepts strings, numbers (as their text was received: `1` → `"1"`, `1.50` → `"1.50"`, `1e2` →
+//!   `"1e2"`; a float's text is read back on the tracked pass, see [`precise`]) and booleans (`"true"`/`"false"`).
+//!   An enumeration slot takes a number's text alike, so `1.0` sent for the value `1` is kept as the unknown
+//!   value `"1.0"`, as received.
 //! - [`Slot::Int`] accepts integers that fit `i64`, floats with a zero fraction and numeric
 //!   strings (surrounding whitespace trimmed).
 //! - [`Slot::Float`] accepts numbers and numeric strings (finite values only).
@@ -419,6 +421,11 @@ pub trait Decode: Sealed + Send {
     /// The declared wire names, for the case-insensitive (ASCII) fallback when [`Decode::slot`] does not know a
     /// key.
     fn field_names(&self) -> &'static [&'static str];
+
+    /// Called before each pass over the body this object is the top of (a body holding a wide integer is decoded
+    /// twice, `decode/precise.rs`): an object that counts its keys (the envelopes, which refuse a repeated status
+    /// key) starts counting again. Fields need nothing: the second pass's writes replace the first's.
+    fn begin_pass(&mut self) {}
 }
 
 /// Boxed models (recursive types) decode like the model itself.
@@ -433,6 +440,10 @@ impl<T: Decode + ?Sized> Decode for Box<T> {
 
     fn field_names(&self) -> &'static [&'static str] {
         (**self).field_names()
+    }
+
+    fn begin_pass(&mut self) {
+        (**self).begin_pass();
     }
 }
 
@@ -597,6 +608,7 @@ impl Pass for IntoObject<'_> {
         &mut self,
         de: &mut serde_json::Deserializer<R>,
     ) -> Result<(), serde_json::Error> {
+        self.0.begin_pass();
         de.deserialize_any(TopObjectVisitor { target: &mut *self.0 })
     }
 }
@@ -1227,6 +1239,9 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
         }
         match self.slot {
             Slot::Float(o) => **o = Some(v),
+            // The text as received (`1.50`, `1e2`), read back on the tracked pass; the `f64` would say `1.5`.
+            Slot::Str(o) => **o = Some(precise::number_literal()?.unwrap_or_else(|| Num::F(v).render())),
+            Slot::Enum(e) => e.set_wire(&precise::number_literal()?.unwrap_or_else(|| Num::F(v).render())),
             slot => {
                 let n = Num::F(v);
                 *self.misfit = scalar(slot.reborrow(), |k| k.convert_num(n), || n.to_value());
@@ -1470,6 +1485,7 @@ impl<'de> Visitor<'de> for ElemSeed<'_, '_> {
         }
         match self.list {
             ScalarList::Float(l) => l.push(v),
+            ScalarList::Str(l) => l.push(precise::number_literal()?.unwrap_or_else(|| Num::F(v).render())),
             _ => self.general(|k| k.convert_num(Num::F(v))),
         }
         Ok(())

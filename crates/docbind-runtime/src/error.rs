@@ -127,8 +127,11 @@ pub enum Error {
         limit: usize,
     },
 
-    /// An operation that may change state (not read-only) failed after its request may have reached the service:
-    /// a timeout, a connection reset, an HTTP 5xx, or the call's deadline while it was in flight. The service may
+    /// An operation that may change state (not read-only) failed after its request may have reached the service,
+    /// without a reply that says it was not carried out: a timeout, a connection reset, an HTTP 5xx, a redirect,
+    /// a body that does not decode (an HTML page, JSON cut short), is over the size limit or whose status cannot
+    /// be read, or the call's deadline while it was in flight. (A vendor failure code and an HTTP 4xx are
+    /// definite failures.) The service may
     /// or may not have carried it out, so it is not repeated (repeating a restart or a delete behind the caller's
     /// back could do it twice, or report a false failure). Check the resource's state (a `Describe*`/`get` call or
     /// a waiter) before trying again. The failure is the source.
@@ -294,14 +297,31 @@ impl Error {
         }
     }
 
-    /// Whether the service may have carried out the request although the call failed: a transport failure after
-    /// the request may have been written, a timeout, an HTTP 5xx, or the deadline passing mid-call.
+    /// Whether the service may have carried out the request although the call failed. Once a request went out,
+    /// only a reply that was decoded and judged (the vendor's failure code, an HTTP 4xx) says it was not: a
+    /// transport failure after the request may have been written, a timeout, the deadline passing mid-call, an
+    /// HTTP 5xx, a redirect (a 303 answers a request that was carried out), a body over the size limit, one that
+    /// does not decode (an HTML page, JSON cut short) or whose status cannot be read all leave it open.
     pub(crate) fn may_have_been_carried_out(&self) -> bool {
         match self {
             Error::Transport { maybe_sent, .. } => *maybe_sent,
-            Error::Timeout { .. } | Error::Deadline { .. } => true,
-            Error::Status { status, .. } => (500..600).contains(status),
-            _ => false,
+            Error::Status { status, .. } => !(400..500).contains(status),
+            Error::Timeout { .. }
+            | Error::Deadline { .. }
+            | Error::Redirect { .. }
+            | Error::RedirectFollowed { .. }
+            | Error::BodyTooLarge { .. }
+            | Error::Decode { .. }
+            | Error::MalformedStatus { .. } => true,
+            // Nothing was sent, or the service said it failed, or the error is not an attempt's.
+            Error::Config(_)
+            | Error::InvalidRequest(_)
+            | Error::InvalidParameter { .. }
+            | Error::Service { .. }
+            | Error::Auth { .. }
+            | Error::Pagination { .. }
+            | Error::Wait(_)
+            | Error::OutcomeUnknown { .. } => false,
         }
     }
 

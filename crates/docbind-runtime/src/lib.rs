@@ -9,6 +9,7 @@ mod float_param;
 pub mod paginate;
 mod pending;
 mod redact;
+mod redirect_probe;
 mod retry;
 #[cfg(feature = "serde")]
 mod serde_wire;

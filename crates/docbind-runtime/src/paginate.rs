@@ -4,12 +4,14 @@
 //! count when the API reports one. The stream ends after the first error (which is yielded), and otherwise:
 //! - with a total (the latest page's), when it is reached: page sizes do not matter then, so a server that returns
 //!   fewer items per page than asked still yields every item;
-//! - without one, after a page shorter than the page size asked for (when one was asked for);
-//! - after an empty page.
+//! - without one, only after an empty page. A page shorter than the page size asked for does not end it: a server
+//!   may cap its pages below the limit asked for without saying so, and taking its first page for the last would
+//!   cut the list silently. That costs one request, for the empty page, at the end of a stream without a total.
 //!
 //! Pages that contradict each other end the stream with [`Error::Pagination`], never a loop or a silent cut: a page
-//! that repeats the previous one (the server ignores the offset or page number), items beyond the total, or an
-//! empty page while the total says more remain.
+//! that repeats any earlier one (the server ignores the offset or page number, whether it serves the first page
+//! again or cycles through several), items beyond the total, or an empty page while the total says more remain.
+//! To tell a repeated page, the stream keeps a copy of the pages it yielded (as much memory as the items).
 
 use std::future::Future;
 
@@ -28,13 +30,12 @@ enum Mode {
 struct State<T, F> {
     fetch: F,
     mode: Mode,
-    page_size: i64,
     next: i64,
     /// How many items come before the next page: its offset, or the items of the pages before it (`None` when a
     /// page-numbered stream starts past page 1 with no page size to tell).
     before: Option<i64>,
-    /// The previous page, to notice a server that serves it again.
-    previous: Vec<T>,
+    /// Every page yielded so far, with its position, to notice a server that serves one again.
+    earlier: Vec<(i64, Vec<T>)>,
     done: bool,
 }
 
@@ -50,16 +51,18 @@ impl<T: PartialEq, F> State<T, F> {
     /// other.
     fn judge(&self, position: i64, items: &[T], total: Option<i64>) -> Result<bool, String> {
         let n = i64::try_from(items.len()).unwrap_or(i64::MAX);
-        if n > 0 && items == self.previous.as_slice() {
+        let repeated = if n > 0 { self.earlier.iter().find(|(_, page)| page.as_slice() == items) } else { None };
+        if let Some((at, _)) = repeated {
             let ignored = match self.mode {
                 Mode::Offset => "offset",
                 Mode::Page => "page number",
             };
-            let page = self.describe(position);
-            return Err(format!("{page} holds the same items as the one before: the server ignores the {ignored}"));
+            let (page, earlier) = (self.describe(position), self.describe(*at));
+            return Err(format!("{page} holds the same items as {earlier}: the server ignores the {ignored}"));
         }
         let (Some(total), Some(before)) = (total, self.before) else {
-            return Ok(n > 0 && (self.page_size <= 0 || n >= self.page_size));
+            // Without a total only an empty page ends the stream (see the module's docs).
+            return Ok(n > 0);
         };
         if n == 0 {
             // Past the end is where an empty page belongs; short of it, items are missing.
@@ -92,7 +95,7 @@ where
         Mode::Page if page_size > 0 => Some(start.saturating_sub(1).saturating_mul(page_size)),
         Mode::Page => None,
     };
-    let state = State { fetch, mode, page_size, next: start, before, previous: Vec::new(), done: false };
+    let state = State { fetch, mode, next: start, before, earlier: Vec::new(), done: false };
     stream::unfold(state, move |mut st| async move {
         if st.done {
             return None;
@@ -115,7 +118,7 @@ where
                     Mode::Page => current.saturating_add(1),
                 };
                 if more {
-                    st.previous.clone_from(&items);
+                    st.earlier.push((current, items.clone()));
                 }
                 Some((Ok(items), st))
             }
@@ -160,7 +163,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn offset_stops_on_short_page() {
+    async fn without_a_total_a_short_page_is_confirmed_by_an_empty_one() {
         let calls = Arc::new(Mutex::new(Vec::new()));
         let c = calls.clone();
         let items: Vec<i64> = offset_pages(0, 10, move |offset| {
@@ -176,7 +179,54 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(items, data());
-        assert_eq!(*calls.lock().unwrap(), vec![0, 10, 20]);
+        assert_eq!(*calls.lock().unwrap(), vec![0, 10, 20, 25]);
+        // A server capping its pages at 4 below the limit of 10, without a total: every item still comes.
+        let items: Vec<i64> = offset_pages(0, 10, |offset| async move {
+            let all = data();
+            let start = usize::try_from(offset).unwrap().min(all.len());
+            Ok((all[start..(start + 4).min(all.len())].to_vec(), None))
+        })
+        .try_collect()
+        .await
+        .unwrap();
+        assert_eq!(items, data());
+    }
+
+    /// The items of a stream up to its first error, and that error.
+    async fn until_error<S: Stream<Item = Result<i64, Error>>>(stream: S) -> (Vec<i64>, Option<String>) {
+        let results: Vec<Result<i64, Error>> = stream.take(1000).collect().await;
+        let mut items = Vec::new();
+        for result in results {
+            match result {
+                Ok(item) => items.push(item),
+                Err(error) => return (items, Some(error.to_string())),
+            }
+        }
+        (items, None)
+    }
+
+    #[tokio::test]
+    async fn a_page_repeating_any_earlier_one_is_an_error_with_or_without_a_total() {
+        // Pages that ignore the offset and cycle A, B, A, B…: no total to stop at, no page equal to the one before.
+        for total in [None, Some(33)] {
+            let cycle = |offset: i64| async move {
+                let start = (offset / 10 % 2) * 10;
+                Ok(((start..start + 10).collect(), total))
+            };
+            let (items, error) = until_error(offset_pages(0, 10, cycle)).await;
+            assert_eq!(items, (0..20).collect::<Vec<_>>(), "{total:?}");
+            assert_eq!(
+                error.as_deref(),
+                Some(
+                    "pagination stopped: the page at offset 20 holds the same items as the page at offset 0: the \
+                     server ignores the offset"
+                )
+            );
+            let pages = |page: i64| async move { Ok((vec![page % 3], total)) };
+            let (items, error) = until_error(numbered_pages(1, 1, pages)).await;
+            assert_eq!(items, [1, 2, 0], "{total:?}");
+            assert!(error.is_some_and(|e| e.contains("page 4 holds the same items as page 1")));
+        }
     }
 
     #[tokio::test]

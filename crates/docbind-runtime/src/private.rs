@@ -30,5 +30,5 @@ pub mod finovy {
 
 /// The polling loop behind generated `wait_until_*` methods.
 pub mod waiter {
-    pub use crate::waiter::{until_state, until_state_or_gone, Missing, Seen, Waiter};
+    pub use crate::waiter::{seen_in, until_state, until_state_or_gone, Missing, Seen, Waiter};
 }

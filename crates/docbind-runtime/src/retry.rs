@@ -86,7 +86,7 @@ impl RetryPolicy {
     pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(after) = retry_after {
             let after = after.min(self.max_delay);
-            return if self.jitter { (after + random_up_to(after / 2)).min(self.max_delay) } else { after };
+            return if self.jitter { after.saturating_add(random_up_to(after / 2)).min(self.max_delay) } else { after };
         }
         let shift = retry.saturating_sub(1).min(30);
         let exp = self.base_delay.saturating_mul(1u32 << shift).min(self.max_delay);
@@ -194,7 +194,8 @@ pub(crate) async fn run<A: Attempts + Send>(
         }
         if counted < max_attempts && repeat.allows(&failure.error) {
             let delay = policy.delay(counted, failure.retry_after);
-            if tokio::time::Instant::now() + delay >= until {
+            // A delay the clock cannot add (a huge Retry-After under an unbounded `max_delay`) ends past any deadline.
+            if tokio::time::Instant::now().checked_add(delay).is_none_or(|wake| wake >= until) {
                 tracing::debug!(error = %failure.error, attempt = counted, ?delay, "no time left for a retry");
                 return Err(failure.error);
             }
@@ -250,7 +251,23 @@ mod tests {
         }
 
         let settle = |repeat: Repeat, error: Error| repeat.settle(Vendor::UCloud, "RestartUvodnNode", error);
-        for error in [reset, timeout, status(503), status(500), Error::Deadline { after: Duration::from_secs(1) }] {
+        let undecoded = Error::Decode {
+            source: crate::decode::DecodeError::from_json(&serde_json::from_slice::<u8>(b"<html>").unwrap_err()),
+            body: bytes::Bytes::from_static(b"<html>"),
+            request_id: None,
+        };
+        let malformed = Error::malformed_status(Vendor::UCloud, "A", "no RetCode".into(), b"{}", None);
+        for error in [
+            reset,
+            timeout,
+            status(503),
+            status(500),
+            Error::Deadline { after: Duration::from_secs(1) },
+            undecoded,
+            malformed,
+            Error::BodyTooLarge { limit: 1 },
+            Error::Redirect { status: 303, location: None },
+        ] {
             let settled = settle(Repeat::OnlyUnsent, error);
             assert!(settled.is_outcome_unknown(), "{settled:?}");
             assert_eq!(

@@ -10,7 +10,7 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::HeaderMap;
 
 use crate::retry::Repeat;
-use crate::{redact, Error, RetryPolicy, Vendor};
+use crate::{redact, redirect_probe, Error, RetryPolicy, Vendor};
 
 /// Default maximum response size (64 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
@@ -184,8 +184,11 @@ macro_rules! http_option_setters {
         ///
         /// A client that follows redirects repeats a GET (and, after a 301/302/303, a POST as a body-less GET)
         /// with its headers, so a Finovy access token, which is a header, would reach the redirect target before
-        /// docbind could refuse the answer: a Finovy client refuses such a client (a configuration error). Build
-        /// it with `.redirect(reqwest::redirect::Policy::none())`.
+        /// docbind could refuse the answer. A Finovy client therefore tries the client once, before its first
+        /// request: one GET to a listener on 127.0.0.1 that answers with a redirect to another port. If the
+        /// client follows it (or cannot reach 127.0.0.1, e.g. through a proxy), every call fails with
+        /// [`Error::Config`](crate::Error::Config) and nothing is sent. Build it with
+        /// `.redirect(reqwest::redirect::Policy::none())`.
         #[must_use]
         pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
             self.http.http_client = Some(crate::transport::ForeignClient::new(client));
@@ -213,13 +216,6 @@ impl ForeignClient {
     pub(crate) fn new(client: reqwest::Client) -> Self {
         ForeignClient(Arc::new(client))
     }
-
-    /// Whether the client may follow redirects. reqwest shows its redirect policy only in its `Debug` (when it
-    /// is not the default, which follows): anything but `Policy(None)` there counts as following, so a change
-    /// of that format refuses clients rather than trusting them.
-    pub(crate) fn may_follow_redirects(&self) -> bool {
-        !format!("{:?}", self.0).contains("Policy(None)")
-    }
 }
 
 impl PartialEq for ForeignClient {
@@ -242,6 +238,9 @@ pub(crate) struct Transport {
     client: reqwest::Client,
     /// Set for the application's client: sent with each request, since that client's builder is not ours.
     foreign_user_agent: Option<reqwest::header::HeaderValue>,
+    /// Set when requests carry a credential in a header ([`Transport::refuse_redirecting_client`]) through the
+    /// application's client: the outcome of [`redirect_probe::probe`], tried once before the first request.
+    redirect_probe: Option<tokio::sync::OnceCell<Result<(), String>>>,
 }
 
 impl Transport {
@@ -267,7 +266,8 @@ impl Transport {
         if let Some(foreign) = &options.http_client {
             let agent = reqwest::header::HeaderValue::from_str(&agent)
                 .map_err(|e| Error::Config(format!("invalid User-Agent suffix: {e}")))?;
-            return Ok(Transport { vendor, base_url, client: (*foreign.0).clone(), foreign_user_agent: Some(agent) });
+            let client = (*foreign.0).clone();
+            return Ok(Transport { vendor, base_url, client, foreign_user_agent: Some(agent), redirect_probe: None });
         }
         // Timeouts are applied per request, so one client serves any configuration. Redirects are never followed
         // (every request carries credentials); `send` reports them.
@@ -277,7 +277,17 @@ impl Transport {
             .connect_timeout(options.connect_timeout)
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Transport { vendor, base_url, client, foreign_user_agent: None })
+        Ok(Transport { vendor, base_url, client, foreign_user_agent: None, redirect_probe: None })
+    }
+
+    /// For requests that carry a credential in a header (Finovy's access token), which a client following a
+    /// redirect would repeat to the redirect target before docbind could refuse the answer: the application's
+    /// client is tried once, before the first request, and every request fails with [`Error::Config`] if it
+    /// follows redirects (or cannot be tried). docbind's own client never follows them.
+    pub(crate) fn refuse_redirecting_client(&mut self) {
+        if self.foreign_user_agent.is_some() {
+            self.redirect_probe = Some(tokio::sync::OnceCell::new());
+        }
     }
 
     /// A request to `url` with `body`. For the application's client the body cannot be replayed (so a redirect
@@ -324,6 +334,9 @@ impl Transport {
         request: reqwest::RequestBuilder,
         options: &HttpOptions,
     ) -> Result<RawResponse, Error> {
+        if let Some(probe) = &self.redirect_probe {
+            probe.get_or_init(|| redirect_probe::probe(&self.client)).await.clone().map_err(Error::Config)?;
+        }
         let (timeout, max_bytes) = (options.timeout, options.max_response_bytes);
         let map_error = |e| map_reqwest(e, timeout, options.connect_timeout);
         let mut response = request.timeout(timeout).send().await.map_err(map_error)?;
@@ -413,8 +426,22 @@ where
     F: std::future::Future<Output = Result<T, Error>>,
 {
     let after = options.call_deadline();
-    let until = tokio::time::Instant::now() + after;
+    let until = instant_after(tokio::time::Instant::now(), after);
     tokio::time::timeout_at(until, call(until)).await.unwrap_or(Err(Error::Deadline { after }))
+}
+
+/// About thirty years: what a duration too large to add to the clock (`Duration::MAX`, a timeout of
+/// `u64::MAX` seconds from the environment) is taken for. tokio's own `sleep` treats it alike.
+const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
+
+/// `now + after`, saturating: a sum the clock cannot represent is [`FAR_FUTURE`] from `now`, never a panic.
+pub(crate) fn instant_after(now: tokio::time::Instant, after: Duration) -> tokio::time::Instant {
+    now.checked_add(after).or_else(|| now.checked_add(FAR_FUTURE)).unwrap_or(now)
+}
+
+/// [`instant_after`] on the standard clock.
+pub(crate) fn std_instant_after(now: std::time::Instant, after: Duration) -> std::time::Instant {
+    now.checked_add(after).or_else(|| now.checked_add(FAR_FUTURE)).unwrap_or(now)
 }
 
 /// Records the server's request id on the current call span.

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::transport::instant_after;
 use crate::{Error, RetryPolicy};
 
 /// How long and how often a waiter polls.
@@ -141,6 +142,29 @@ pub enum WaitError {
         polls: u32,
     },
 
+    /// The polled operation did not list the resource, but listed others (or reported more in all than it listed):
+    /// the server did not filter by the resource's id, so its absence says nothing, and the waiter cannot tell
+    /// whether it is gone.
+    #[error(
+        "waiting until {waiter}: the response lists {listed} other item(s){} and not this one: the server did not \
+         filter by its id, so whether it is gone cannot be told{}",
+        TotalShown(*total),
+        LastState(last_state.as_deref())
+    )]
+    #[non_exhaustive]
+    Unfiltered {
+        /// The waiter.
+        waiter: &'static str,
+        /// The last state seen.
+        last_state: Option<String>,
+        /// Polls made.
+        polls: u32,
+        /// How many items the response listed.
+        listed: usize,
+        /// The total it reported, if any.
+        total: Option<i64>,
+    },
+
     /// A poll failed with an error that is not transient (a transient one is polled again).
     #[error("waiting until {waiter}: polling failed{}", LastState(last_state.as_deref()))]
     #[non_exhaustive]
@@ -159,6 +183,17 @@ pub enum WaitError {
 
 struct LastState<'a>(Option<&'a str>);
 
+struct TotalShown(Option<i64>);
+
+impl fmt::Display for TotalShown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(total) => write!(f, " (total {total})"),
+            None => Ok(()),
+        }
+    }
+}
+
 impl fmt::Display for LastState<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
@@ -175,6 +210,7 @@ impl WaitError {
             WaitError::FailureState { waiter, .. }
             | WaitError::Gone { waiter, .. }
             | WaitError::DeadlineExceeded { waiter, .. }
+            | WaitError::Unfiltered { waiter, .. }
             | WaitError::Poll { waiter, .. } => waiter,
         }
     }
@@ -185,6 +221,7 @@ impl WaitError {
             WaitError::FailureState { state, .. } => Some(state),
             WaitError::Gone { last_state, .. }
             | WaitError::DeadlineExceeded { last_state, .. }
+            | WaitError::Unfiltered { last_state, .. }
             | WaitError::Poll { last_state, .. } => last_state.as_deref(),
         }
     }
@@ -195,6 +232,7 @@ impl WaitError {
             WaitError::FailureState { polls, .. }
             | WaitError::Gone { polls, .. }
             | WaitError::DeadlineExceeded { polls, .. }
+            | WaitError::Unfiltered { polls, .. }
             | WaitError::Poll { polls, .. } => *polls,
         }
     }
@@ -240,8 +278,34 @@ pub enum Seen<T> {
         /// What the waiter returns when this state ends the wait.
         item: T,
     },
-    /// The polled operation does not list the resource.
+    /// The polled operation does not list the resource, and lists nothing else: it filtered by the resource's id.
     Missing,
+    /// The polled operation does not list the resource but lists others, or reports more in all than it lists: it
+    /// did not filter by the resource's id, so the resource may well exist.
+    Unfiltered {
+        /// How many items it listed.
+        listed: usize,
+        /// The total it reported, if any.
+        total: Option<i64>,
+    },
+}
+
+/// What a poll's response says of the resource: the item of `items` (the response's list; `total` its total
+/// count, if it reports one) that `is_it` picks, with its `state`; else missing only when the response lists
+/// nothing and counts nothing, as a response filtered by the resource's id does. A response that lists or counts
+/// other items did not filter, and says nothing of this one ([`Seen::Unfiltered`]).
+pub fn seen_in<T>(
+    items: Vec<T>,
+    total: Option<i64>,
+    is_it: impl Fn(&T) -> bool,
+    state: impl FnOnce(&T) -> Option<String>,
+) -> Seen<T> {
+    let listed = items.len();
+    match items.into_iter().find(|item| is_it(item)) {
+        Some(item) => Seen::Found { state: state(&item), item },
+        None if listed == 0 && total.is_none_or(|total| total <= 0) => Seen::Missing,
+        None => Seen::Unfiltered { listed, total },
+    }
 }
 
 /// Polls until the resource reaches a success state, and returns it as last seen. A waiter whose `missing` is
@@ -290,6 +354,7 @@ where
                     return Ok(None);
                 }
             }
+            Ok(Ok(Seen::Unfiltered { listed, total })) => progress.unfiltered(listed, total)?,
             Ok(Ok(Seen::Found { state, item })) => {
                 if progress.reached(state)? {
                     return Ok(Some(item));
@@ -315,8 +380,8 @@ impl Progress {
         let now = Instant::now();
         let deadline = match options.deadline {
             // Measured against the std clock, applied on tokio's (they agree unless tokio's is paused in tests).
-            Some(at) => now + at.saturating_duration_since(std::time::Instant::now()),
-            None => now + options.timeout,
+            Some(at) => instant_after(now, at.saturating_duration_since(std::time::Instant::now())),
+            None => instant_after(now, options.timeout),
         };
         Progress { waiter, options: options.clone(), deadline, polls: 0, last_state: None }
     }
@@ -345,6 +410,22 @@ impl Progress {
         }
     }
 
+    /// A response that did not filter by the resource's id: polled again by a waiter that waits while the
+    /// resource is missing, the end of a wait that a missing resource would end (its absence proves nothing).
+    fn unfiltered(&self, listed: usize, total: Option<i64>) -> Result<(), WaitError> {
+        tracing::debug!(waiter = self.waiter.name, listed, ?total, "waiter polled: the response was not filtered");
+        match self.waiter.missing {
+            Missing::Wait => Ok(()),
+            Missing::Success | Missing::Failure => Err(WaitError::Unfiltered {
+                waiter: self.waiter.name,
+                last_state: self.last_state.clone(),
+                polls: self.polls,
+                listed,
+                total,
+            }),
+        }
+    }
+
     /// A transient failure (the call's own retries did not overcome it) is polled again; any other ends the wait.
     fn poll_failed(&self, error: Error) -> Result<(), WaitError> {
         if error.is_retryable() {
@@ -361,7 +442,7 @@ impl Progress {
 
     /// Sleeps before the next poll, or ends the wait when the deadline comes first.
     async fn pause(&self) -> Result<(), WaitError> {
-        let wake = Instant::now() + self.options.pause_after(self.polls);
+        let wake = instant_after(Instant::now(), self.options.pause_after(self.polls));
         tokio::time::sleep_until(wake.min(self.deadline)).await;
         if wake >= self.deadline {
             return Err(self.deadline_exceeded());
@@ -428,6 +509,54 @@ mod tests {
         let offsets: Vec<u64> = times.lock().unwrap().iter().map(|t| (*t - start).as_secs()).collect();
         // Immediately, then pauses of 1, 2, 4, 4 (capped), 4 s.
         assert_eq!(offsets, [0, 1, 3, 7, 11, 15]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_resource_missing_from_a_response_that_did_not_filter_by_its_id_is_not_gone() {
+        let node = |id: &str, state: &str| (id.to_owned(), state.to_owned());
+        let poll = |items: Vec<(String, String)>, total: Option<i64>| {
+            let seen = seen_in(items, total, |(id, _)| id == "n-1", |(_, state)| Some(state.clone()));
+            move || std::future::ready(Ok::<_, Error>(seen_clone(&seen)))
+        };
+        // The server ignored the id: it lists other nodes, or counts 500 of them.
+        for (items, total) in [(vec![node("n-2", "4")], None), (vec![], Some(500)), (vec![node("n-3", "4")], Some(500))]
+        {
+            let listed = items.len();
+            let err = until_state_or_gone(&DELETED, &quick(), poll(items, total)).await.expect_err("not gone");
+            assert!(
+                matches!(err, WaitError::Unfiltered { listed: l, total: t, polls: 1, .. } if l == listed && t == total),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("did not filter by its id"), "{err}");
+        }
+        // Filtered: nothing listed, nothing (or 0) counted.
+        for total in [None, Some(0)] {
+            assert!(until_state_or_gone(&DELETED, &quick(), poll(vec![], total)).await.expect("gone").is_none());
+        }
+        // Found among others: its state counts.
+        let both = poll(vec![node("n-2", "4"), node("n-1", "10")], Some(2));
+        let found = until_state_or_gone(&DELETED, &quick(), both).await.expect("deleted");
+        assert_eq!(found, Some(node("n-1", "10")));
+        // A waiter that waits while the resource is missing polls on, to its deadline.
+        let short = quick().with_timeout(Duration::from_secs(5));
+        let err = until_state(&RUNNING, &short, poll(vec![node("n-2", "4")], Some(9))).await.expect_err("deadline");
+        assert!(matches!(err, WaitError::DeadlineExceeded { .. }), "{err:?}");
+    }
+
+    fn seen_clone(seen: &Seen<(String, String)>) -> Seen<(String, String)> {
+        match seen {
+            Seen::Found { state, item } => Seen::Found { state: state.clone(), item: item.clone() },
+            Seen::Missing => Seen::Missing,
+            Seen::Unfiltered { listed, total } => Seen::Unfiltered { listed: *listed, total: *total },
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn durations_too_large_for_the_clock_mean_no_limit() {
+        let huge = quick().with_timeout(Duration::MAX).with_max_delay(Duration::MAX);
+        let (poll, times) = script(&[Some("1"), Some("4")]);
+        assert_eq!(until_state(&RUNNING, &huge, poll).await.expect("reached"), 1);
+        assert_eq!(times.lock().unwrap().len(), 2);
     }
 
     #[tokio::test(start_paused = true)]

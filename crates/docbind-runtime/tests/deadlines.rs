@@ -81,6 +81,93 @@ async fn the_token_exchange_counts_against_the_deadline() {
     assert_eq!(accepted.load(Ordering::SeqCst), 1, "only the token exchange was tried");
 }
 
+/// Durations too large for the clock (`Duration::MAX`, `u64::MAX` seconds from the environment or a profile) mean
+/// "no limit": the calls made with them succeed, none panics.
+#[tokio::test]
+async fn durations_too_large_for_the_clock_mean_no_limit() {
+    const OK: &str = r#"{"RetCode":0,"ImageList":[{"ImageId":"i-1"}]}"#;
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(200).set_body_string(OK)).mount(&server).await;
+    let huge = Duration::MAX;
+    let settings: [fn(ucloud::Config) -> ucloud::Config; 4] = [
+        |c| c.with_timeout(Duration::MAX),
+        |c| c.with_deadline(Duration::MAX),
+        |c| c.with_connect_timeout(Duration::MAX),
+        |c| c.with_timeout(Duration::MAX).with_deadline(Duration::MAX).with_connect_timeout(Duration::MAX),
+    ];
+    for configure in settings {
+        let client = ucloud_client(&server.uri(), configure);
+        let (image, _) = client.call(&GET_IMAGE, Form::new(), decode_image).await.unwrap();
+        assert_eq!(image.image_list[0].image_id.as_deref(), Some("i-1"));
+    }
+    let per_call = docbind_runtime::CallOptions::new().with_timeout(huge).with_deadline(huge);
+    let client = ucloud_client(&server.uri(), |c| c);
+    client.call_with(&GET_IMAGE, Form::new(), decode_image, &per_call).await.unwrap();
+
+    // From the environment, and from config.json.
+    let home = std::env::temp_dir().join(format!("docbind-huge-timeout-{}", std::process::id()));
+    std::fs::create_dir_all(home.join(".ucloud")).unwrap();
+    let profile = format!(r#"[{{"profile":"default","base_url":"{}","timeout_sec":{}}}]"#, server.uri(), i64::MAX);
+    std::fs::write(home.join(".ucloud/config.json"), profile).unwrap();
+    let mut vars: std::collections::HashMap<String, String> = [
+        ("HOME", home.display().to_string()),
+        ("UCLOUD_PUBLIC_KEY", "pub".into()),
+        ("UCLOUD_PRIVATE_KEY", "priv".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let config = ucloud::Config::from_env_map(&vars).unwrap();
+    assert_eq!(config.http.timeout, Duration::from_secs(i64::MAX as u64));
+    ucloud::Client::new(config).unwrap().call(&GET_IMAGE, Form::new(), decode_image).await.unwrap();
+    vars.insert("UCLOUD_TIMEOUT_SECOND".into(), u64::MAX.to_string());
+    let config = ucloud::Config::from_env_map(&vars).unwrap();
+    assert_eq!(config.http.timeout, Duration::from_secs(u64::MAX));
+    ucloud::Client::new(config).unwrap().call(&GET_IMAGE, Form::new(), decode_image).await.unwrap();
+    let _ = std::fs::remove_dir_all(&home);
+
+    // Finovy, and its token exchange, with the same durations and a token "valid" for i64::MAX milliseconds.
+    let finovy_server = MockServer::start().await;
+    let token = format!(r#"{{"code":0,"success":true,"data":{{"token":"t","effectiveTime":{}}}}}"#, i64::MAX);
+    Mock::given(wiremock::matchers::path("/v1/auth/getToken"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(token))
+        .mount(&finovy_server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"code":0,"success":true,"data":{"data":[]}}"#))
+        .mount(&finovy_server)
+        .await;
+    let exchange = finovy::Credentials::Exchange { uuid: "u".into(), secret: "s".into() };
+    let client = finovy_client(&finovy_server.uri(), exchange, |c| {
+        c.with_timeout(huge).with_deadline(huge).with_exchange_cooldown(huge).with_refresh_margin(huge)
+    });
+    for _ in 0..2 {
+        client.call(&GET_LIST, Call::new(Method::Get, "v1/x"), list_data).await.unwrap();
+    }
+}
+
+/// A Retry-After too large for the clock, under a policy without a cap, ends the call at once with the last
+/// attempt's error: the backoff would pass any deadline.
+#[tokio::test]
+async fn a_retry_after_too_large_for_the_clock_is_not_slept() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(503).insert_header("Retry-After", u64::MAX.to_string()).set_body_string("busy"),
+        )
+        .mount(&server)
+        .await;
+    for jitter in [true, false] {
+        let retry = RetryPolicy::new().with_max_attempts(3).with_max_delay(Duration::MAX).with_jitter(jitter);
+        let client = ucloud_client(&server.uri(), |c| c.with_deadline(Duration::MAX).with_retry(retry));
+        let started = Instant::now();
+        let err = client.call(&GET_IMAGE, Form::new(), decode_image).await.unwrap_err();
+        took(started, Duration::ZERO, Duration::from_secs(2));
+        assert_eq!(err.status(), Some(503), "{err:?}");
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
 #[tokio::test]
 async fn a_backoff_that_would_pass_the_deadline_is_not_slept() {
     let server = MockServer::start().await;

@@ -32,7 +32,6 @@ async fn the_applications_default_headers_reach_the_server() {
     let (base, heads) =
         common::recording_server(200, r#"{"RetCode":0,"code":0,"success":true,"data":{"data":[]}}"#).await;
     let config = ucloud::Config::new("pub", "priv").with_base_url(&base).with_http_client(application_client());
-    assert!(config.http.http_client().is_some());
     assert!(!format!("{config:?}").contains("payments"), "the client's headers stay out of Debug");
     ucloud::Client::new(config).unwrap().call(&GET_IMAGE, Form::new(), decode_image).await.unwrap();
     let mut headers = reqwest::header::HeaderMap::new();
@@ -96,14 +95,42 @@ async fn ucloud_credentials_never_reach_the_redirect_target() {
 
 #[tokio::test]
 async fn finovy_refuses_a_client_that_follows_redirects() {
-    // The token is a header, which reqwest repeats to the redirect target of a GET: no body trick protects it.
-    let config =
-        finovy::Config::new(finovy::Credentials::Token("static-tok".into())).with_http_client(application_client());
-    let err = finovy::Client::new(config).unwrap_err();
-    assert!(matches!(&err, Error::Config(m) if m.contains("Policy::none()")), "{err:?}");
-    let limited = reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(3)).build().unwrap();
-    let config = finovy::Config::new(finovy::Credentials::Token("t".into())).with_http_client(limited);
-    assert!(finovy::Client::new(config).is_err());
+    // The token is a header, which reqwest repeats to the redirect target of a GET: no body trick protects it. The
+    // client is tried (a redirect between two ports of 127.0.0.1) before anything is sent; its Debug text, which a
+    // default header can imitate, is not read.
+    let mut imitation = reqwest::header::HeaderMap::new();
+    imitation.insert("x-note", reqwest::header::HeaderValue::from_static("redirect_policy: Policy(None)"));
+    let following: Vec<(&str, reqwest::Client)> = vec![
+        ("the default policy", application_client()),
+        ("limited(3)", reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(3)).build().unwrap()),
+        ("a Policy(None) header", reqwest::Client::builder().default_headers(imitation).build().unwrap()),
+        (
+            "a custom policy",
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::custom(|attempt| attempt.follow()))
+                .build()
+                .unwrap(),
+        ),
+    ];
+    for (what, client) in following {
+        let target = common::redirect_target().await;
+        let server = common::redirecting(302, &format!("{}/v1/list", target.uri())).await;
+        let credentials = finovy::Credentials::Exchange { uuid: "u".into(), secret: "s3cret".into() };
+        for credentials in [finovy::Credentials::Token("static-tok".into()), credentials] {
+            let config = finovy::Config::new(credentials).with_base_url(server.uri()).with_http_client(client.clone());
+            let client = finovy::Client::new(config).unwrap();
+            for _ in 0..2 {
+                let err = client.call(&GET_LIST, Call::new(Method::Get, "v1/list"), list_data).await.unwrap_err();
+                let refused = format!("{err} / {:?}", std::error::Error::source(&err).map(ToString::to_string));
+                assert!(
+                    refused.contains("follows redirects") && refused.contains("Policy::none()"),
+                    "{what}: {refused}"
+                );
+            }
+        }
+        assert_eq!(received(&server).await, "", "{what}: something was sent");
+        assert_eq!(received(&target).await, "", "{what}: the token reached the redirect target");
+    }
 
     // With redirects off, a redirect is refused as with docbind's own client, and nothing reaches its target.
     let not_following = || reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

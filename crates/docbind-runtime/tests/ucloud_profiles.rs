@@ -135,9 +135,39 @@ fn missing_and_malformed_files() {
         let path = home.join(".ucloud/config.json");
         assert!(message.contains(path.to_str().unwrap()) && message.contains("line"), "{message}");
     }
-    let home = home("bad-timeout", Some(r#"[{"profile": "default", "timeout_sec": "soon"}]"#), Some(CREDENTIAL));
-    let message = config_error(Config::from_env_map(&vars(&home, &[])));
+    let bad_timeout = home("bad-timeout", Some(r#"[{"profile": "default", "timeout_sec": "soon"}]"#), Some(CREDENTIAL));
+    let message = config_error(Config::from_env_map(&vars(&bad_timeout, &[])));
     assert!(message.contains("config.json"), "{message}");
+
+    // A key of the wrong type is not quoted back.
+    let numeric = r#"[{"profile": "default", "public_key": "p", "private_key": 987654321987}]"#;
+    let numeric_home = home("numeric-key", None, Some(numeric));
+    let message = config_error(Config::from_env_map(&vars(&numeric_home, &[])));
+    assert!(message.contains("credential.json") && message.contains("line 1 column"), "{message}");
+    assert!(!message.contains("987654321987"), "the key is echoed: {message}");
+}
+
+#[test]
+fn profile_files_named_by_the_environment_are_read_within_a_limit() {
+    let home = home("huge", None, None);
+    let huge = home.join("huge.json");
+    std::fs::write(&huge, format!("[{}{{}}]", "{},".repeat(600_000))).unwrap();
+    let mut named: Vec<PathBuf> = vec![huge.clone()];
+    if Path::new("/dev/zero").exists() {
+        named.push(PathBuf::from("/dev/zero")); // endless: reading it whole would never finish
+    }
+    for file in named {
+        for variable in ["UCLOUD_SHARED_CONFIG_FILE", "UCLOUD_SHARED_CREDENTIAL_FILE"] {
+            let started = std::time::Instant::now();
+            let message = config_error(Config::from_env_map(&vars(&home, &[(variable, file.to_str().unwrap())])));
+            assert!(
+                message.contains(file.to_str().unwrap()) && message.contains("larger than 1048576 bytes"),
+                "{message}"
+            );
+            assert!(message.contains(variable), "{message}");
+            assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        }
+    }
 }
 
 /// The UCloud signature, per the reference: SHA1 of the sorted `key + value` pairs and the private key.

@@ -503,6 +503,60 @@ async fn html_error_page_with_status_200_is_a_decode_error() {
     assert_eq!(server.total(), 2, "neither client retries a decode error");
 }
 
+/// After a request that may change state went out, a reply that is not decoded and judged leaves the outcome open:
+/// an HTML page with status 200, JSON cut short with a matching length, malformed JSON, a status that cannot be
+/// read, a body over the limit, a redirect. Never a definite failure, never repeated; the vendor's own failure
+/// code and an HTTP 4xx stay definite.
+#[tokio::test]
+async fn a_reply_that_is_not_decoded_after_a_state_change_leaves_the_outcome_unknown() {
+    const PAGE: &str = "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>";
+    let html = || Reply::Full { status: 200, headers: vec![("Content-Type", "text/html".into())], body: PAGE.into() };
+    type Cause = fn(&Error) -> bool;
+    let is_decode: Cause = |e| matches!(e, Error::Decode { .. });
+    let is_malformed: Cause = |e| matches!(e, Error::MalformedStatus { .. });
+    let cases: Vec<(Reply, Reply, Cause)> = vec![
+        (html(), html(), is_decode),
+        (json(200, &UCLOUD_OK[..40]), json(200, &FINOVY_OK[..50]), is_decode),
+        (json(200, r#"{"RetCode":0,,"ImageList":[]}"#), json(200, r#"{"code":0,"data":{]}"#), is_decode),
+        (json(200, r#"{"Action":"GetUvodnImageResponse"}"#), json(200, r#"{"success":true,"data":{}}"#), is_malformed),
+        (json(200, r#"{"RetCode":"E"}"#), json(200, r#"{"code":0,"success":"no"}"#), is_malformed),
+        (json(200, &format!("[{}]", " ".repeat(4096))), json(200, &" ".repeat(4096)), |e| {
+            matches!(e, Error::BodyTooLarge { .. })
+        }),
+        (with_header(json(303, ""), "Location", "/done"), with_header(json(303, ""), "Location", "/done"), |e| {
+            e.status() == Some(303)
+        }),
+    ];
+    for (ucloud_reply, finovy_reply, cause) in cases {
+        let reply = ucloud_reply.clone();
+        let server = Server::start(move |_, _| reply.clone()).await;
+        let client =
+            ucloud_uodn::Client::new(ucloud(&server).idempotency_override(ACTION, false).with_max_response_bytes(1024));
+        let e = ucloud_call(&client.unwrap()).await.unwrap_err();
+        assert!(cause(outcome_unknown(&e)), "UCloud, {ucloud_reply:?}: {e:?}");
+        assert_eq!(server.total(), 1, "sent twice after {ucloud_reply:?}");
+
+        let reply = finovy_reply.clone();
+        let server = Server::start(move |_, _| reply.clone()).await;
+        let config = rt_finovy::Config::new(Credentials::Token("tok".into()))
+            .with_base_url(&server.base)
+            .with_retry(fast_retries())
+            .with_max_response_bytes(1024);
+        let e = finovy_post(&rt_finovy::Client::new(config).unwrap()).await.unwrap_err();
+        assert!(cause(outcome_unknown(&e)), "Finovy, {finovy_reply:?}: {e:?}");
+        assert_eq!(server.count(CREATE_PATH), 1, "sent twice after {finovy_reply:?}");
+    }
+    // Judged replies are definite failures.
+    let server = Server::start(|_, n| match n {
+        0 => json(200, r#"{"RetCode":160,"Message":"no such node"}"#),
+        _ => json(404, "not found"),
+    })
+    .await;
+    let client = ucloud_once(&server);
+    assert_eq!(ucloud_call(&client).await.unwrap_err().code(), Some(160));
+    assert_eq!(ucloud_call(&client).await.unwrap_err().status(), Some(404));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Stalls.
 

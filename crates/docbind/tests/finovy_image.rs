@@ -219,3 +219,36 @@ async fn a_401_under_concurrency_refreshes_once_and_retries() {
     let exchanges = server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == TOKEN).count();
     assert_eq!(exchanges, 2, "one exchange, then exactly one refresh after the 401s");
 }
+
+#[allow(dead_code)] // The example's `main` is not the test's.
+#[path = "../../finovy-image/examples/list_personal_images.rs"]
+mod list_personal_images;
+
+/// What the `list_personal_images` example shows when the token exchange fails: the cause, not only "token exchange
+/// failed": the redirect's status and `Location`, or the vendor's code and message for a wrong secret.
+#[tokio::test]
+async fn the_example_shows_why_the_token_exchange_failed() {
+    let redirecting = MockServer::start().await;
+    Mock::given(path(TOKEN))
+        .respond_with(ResponseTemplate::new(307).insert_header("Location", "https://login.example/v1/auth/getToken"))
+        .mount(&redirecting)
+        .await;
+    let refusing = MockServer::start().await;
+    Mock::given(path(TOKEN))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"code": 401, "success": false, "msg": "身份认证失败"})),
+        )
+        .mount(&refusing)
+        .await;
+    for (server, cause) in [
+        (&redirecting, "HTTP status 307 is a redirect to https://login.example/v1/auth/getToken"),
+        (&refusing, "code 401: 身份认证失败"),
+    ] {
+        let client = Client::new(config(server, exchange())).expect("a client");
+        let error = list_personal_images::list(&client, &mut |_| {}).await.expect_err("the exchange fails");
+        let shown = list_personal_images::report(&error);
+        assert!(shown.starts_with("authentication failed: token exchange failed: "), "{shown}");
+        assert!(shown.contains(cause), "{shown}");
+        assert!(!shown.contains("s3cr3t-value"), "{shown}");
+    }
+}

@@ -57,6 +57,8 @@ where
 {
     let seconds = env_u64("DOCBIND_FUZZ_SECONDS");
     let cases = env_u64("DOCBIND_FUZZ_CASES").map_or(default_cases, |c| u32::try_from(c).unwrap_or(u32::MAX));
+    // A run of no cases would pass without testing anything.
+    assert!(cases > 0, "fuzz target {name}: DOCBIND_FUZZ_CASES is 0, so nothing would run");
     let batch = if seconds.is_some() { cases.min(256) } else { cases };
     let config = ProptestConfig { cases: batch, failure_persistence: None, ..ProptestConfig::default() };
     let started = Instant::now();
@@ -65,15 +67,21 @@ where
     loop {
         // A fresh runner (and seed) per batch: a runner counts its successes and would run no more cases.
         let mut runner = TestRunner::new(config.clone());
-        if let Err(e) = runner.run(&strategy, &test) {
+        let ran = std::sync::atomic::AtomicU64::new(0);
+        let counted = |value| {
+            ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            test(value)
+        };
+        if let Err(e) = runner.run(&strategy, counted) {
             panic!("fuzz target {name} failed after {total}+ cases: {e}");
         }
-        total += u64::from(batch);
+        total += ran.load(std::sync::atomic::Ordering::Relaxed);
         match deadline {
             Some(d) if Instant::now() < d => {}
             _ => break,
         }
     }
+    assert!(total >= u64::from(batch), "fuzz target {name} ran {total} cases, fewer than the {batch} asked for");
     // Straight to stderr, past the test harness's capture: the counts are the point of a long run.
     let line = format!("fuzz {name}: {total} cases in {:.1?}\n", started.elapsed());
     let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());

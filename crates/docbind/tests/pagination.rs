@@ -1,5 +1,5 @@
-//! Page streams against a real HTTP server on 127.0.0.1: the total decides when a stream ends, an empty page ends
-//! it, and a server that repeats items or overruns its own total makes an error, never a loop or a silent cut.
+//! Page streams against a real HTTP server on 127.0.0.1: the total decides when a stream ends, else an empty page
+//! does, and a server that repeats a page or overruns its own total makes an error, never a loop or a silent cut.
 //!
 //! UCloud through the generated `get_uvodn_image_stream` (offset and limit); Finovy through `numbered_pages` over
 //! the runtime client and the generated `getList` decode entry (page numbers).
@@ -31,18 +31,33 @@ struct Catalogue {
     ignores_offset: bool,
 }
 
+impl Catalogue {
+    /// The ids a request at `offset` for `limit` items gets.
+    fn page(&self, offset: usize, limit: Option<usize>) -> std::ops::Range<usize> {
+        let offset = if self.ignores_offset { 0 } else { offset };
+        let end = (offset + limit.unwrap_or(20).min(self.cap)).min(self.items);
+        offset.min(end)..end
+    }
+}
+
 fn form_value(request: &Request, key: &str) -> Option<usize> {
     url::form_urlencoded::parse(&request.body).find(|(k, _)| k == key).and_then(|(_, v)| v.parse().ok())
 }
 
 async fn ucloud_server(catalogue: Catalogue) -> MockServer {
+    ucloud_server_serving(catalogue, move |offset, limit| catalogue.page(offset, limit)).await
+}
+
+/// A UCloud stand-in reporting `catalogue`'s total, serving `page(offset, limit)`.
+async fn ucloud_server_serving(
+    catalogue: Catalogue,
+    page: impl Fn(usize, Option<usize>) -> std::ops::Range<usize> + Send + Sync + 'static,
+) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::method("POST"))
         .respond_with(move |request: &Request| {
-            let offset = if catalogue.ignores_offset { 0 } else { form_value(request, "Offset").unwrap_or(0) };
-            let limit = form_value(request, "Limit").unwrap_or(20).min(catalogue.cap);
-            let end = (offset + limit).min(catalogue.items);
-            let images: Vec<Value> = (offset.min(end)..end).map(|i| json!({"ImageId": format!("img-{i}")})).collect();
+            let range = page(form_value(request, "Offset").unwrap_or(0), form_value(request, "Limit"));
+            let images: Vec<Value> = range.map(|i| json!({"ImageId": format!("img-{i}")})).collect();
             let mut body = json!({"RetCode": 0, "Action": "GetUvodnImageResponse", "ImageList": images});
             if let Some(total) = catalogue.total {
                 body["TotalCount"] = total.into();
@@ -56,7 +71,10 @@ async fn ucloud_server(catalogue: Catalogue) -> MockServer {
 
 /// Runs the generated stream (at most [`RUNAWAY`] items): the ids received, then the error that ended it, if any.
 async fn ucloud_stream(catalogue: Catalogue, request: GetUvodnImageRequest) -> (Vec<String>, Option<Error>, usize) {
-    let server = ucloud_server(catalogue).await;
+    stream_of(ucloud_server(catalogue).await, request).await
+}
+
+async fn stream_of(server: MockServer, request: GetUvodnImageRequest) -> (Vec<String>, Option<Error>, usize) {
     let config = Config::new("public", "private").with_base_url(server.uri()).with_retry(RetryPolicy::disabled());
     let client = Client::new(config).expect("a client");
     let results: Vec<Result<ImageInfo, Error>> = client.get_uvodn_image_stream(request).take(RUNAWAY).collect().await;
@@ -92,13 +110,19 @@ async fn a_server_capping_pages_below_the_limit_still_yields_every_item_by_its_t
 }
 
 #[tokio::test]
-async fn without_a_total_a_short_page_or_an_empty_page_ends_the_stream() {
-    // A short page (fewer than the limit asked for) is the last one when nothing says otherwise.
+async fn without_a_total_only_an_empty_page_ends_the_stream() {
+    // A short page (fewer than the limit asked for) is confirmed by asking for the next one.
     let catalogue = Catalogue { items: 25, cap: 100, total: None, ignores_offset: false };
     let (ids, error, requests) = ucloud_stream(catalogue, GetUvodnImageRequest::new().with_limit(10)).await;
     assert!(error.is_none(), "{error:?}");
     assert_eq!(ids, img_ids(0..25));
-    assert_eq!(requests, 3);
+    assert_eq!(requests, 4, "offsets 0, 10, 20 and the empty page at 25");
+    // A server capping its pages below the limit without a total: not cut after its first page.
+    let catalogue = Catalogue { items: 120, cap: 50, total: None, ignores_offset: false };
+    let (ids, error, requests) = ucloud_stream(catalogue, GetUvodnImageRequest::new().with_limit(100)).await;
+    assert!(error.is_none(), "{error:?}");
+    assert_eq!(ids, img_ids(0..120));
+    assert_eq!(requests, 4, "offsets 0, 50, 100 and the empty page at 120");
     // Without a limit the page size is the server's: only the empty page ends the stream.
     let catalogue = Catalogue { items: 45, cap: 20, total: None, ignores_offset: false };
     let (ids, error, requests) = ucloud_stream(catalogue, GetUvodnImageRequest::new()).await;
@@ -117,6 +141,36 @@ async fn a_server_ignoring_the_offset_without_a_total_is_an_error_not_an_endless
         assert_eq!(requests, 2);
         assert!(matches!(error, Error::Pagination { .. }), "{error:?}");
         assert!(error.to_string().contains("the same items"), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn pages_repeating_any_earlier_page_are_an_error_with_or_without_a_total() {
+    for total in [None, Some(33), Some(500)] {
+        // Offsets 0, 10, 20, … served as pages A, B, A, B, …: never the page before, never reaching a total.
+        let catalogue = Catalogue { items: 500, cap: 10, total, ignores_offset: false };
+        let server = ucloud_server_serving(catalogue, |offset, _| {
+            let start = offset / 10 % 2 * 10;
+            start..start + 10
+        })
+        .await;
+        let (ids, error, requests) = stream_of(server, GetUvodnImageRequest::new().with_limit(10)).await;
+        let error = error.unwrap_or_else(|| panic!("{total:?}: {} items in {requests} requests, no error", ids.len()));
+        assert_eq!(ids, img_ids(0..20), "{total:?}");
+        assert_eq!(
+            error.to_string(),
+            "pagination stopped: the page at offset 20 holds the same items as the page at offset 0: the server \
+             ignores the offset"
+        );
+        // The third page answered with the first, then the right pages again.
+        let server = ucloud_server_serving(catalogue, move |offset, limit| match offset {
+            20 => catalogue.page(0, limit),
+            _ => catalogue.page(offset, limit),
+        })
+        .await;
+        let (ids, error, _) = stream_of(server, GetUvodnImageRequest::new().with_limit(10)).await;
+        assert_eq!(ids, img_ids(0..20), "{total:?}");
+        assert!(matches!(error, Some(Error::Pagination { .. })), "{total:?}: {error:?}");
     }
 }
 

@@ -1,7 +1,8 @@
 //! Lists every UODN image of the configured project, page by page.
 //!
 //! Reads UCLOUD_PUBLIC_KEY, UCLOUD_PRIVATE_KEY and optionally UCLOUD_PROJECT_ID, UCLOUD_REGION, UCLOUD_ZONE,
-//! UCLOUD_API_BASE_URL and UCLOUD_TIMEOUT_SECOND. Exits non-zero, showing the service's code and message, on error.
+//! UCLOUD_API_BASE_URL and UCLOUD_TIMEOUT_SECOND. Exits non-zero on error, showing the error and each of its causes
+//! (the service's code and message, what happened to a request whose outcome is unknown).
 
 use ucloud_uodn::runtime::futures::TryStreamExt as _;
 use std::process::ExitCode;
@@ -14,11 +15,22 @@ async fn main() -> ExitCode {
             println!("{count} image(s)");
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("error: {e}");
+        Err(error) => {
+            eprintln!("error: {}", report(&error));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and each of its causes, `: `-separated (an error keeps its cause as its source only).
+fn report(error: &ucloud_uodn::Error) -> String {
+    let mut line = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        line.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    line
 }
 
 async fn run() -> Result<usize, ucloud_uodn::Error> {

@@ -1,9 +1,29 @@
 //! Lists the UODN images of the account of the active `~/.ucloud` profile (or `UCLOUD_PROFILE`'s) as JSON.
 
+use std::process::ExitCode;
 use std::time::Duration;
 
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The error and each of its causes: an error keeps its cause as its source only.
+            let mut line = format!("error: {error}");
+            let mut source = error.source();
+            while let Some(cause) = source {
+                line.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            eprintln!("{line}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), BoxError> {
     let client = docbind_adopter::client_from_env(docbind_adopter::http_client("docs")?)?;
     let response = docbind_adopter::list_images(&client, Duration::from_secs(10)).await?;
     eprintln!("request id {:?}, {:?}", response.request_id(), response.call_info().elapsed);

@@ -105,6 +105,17 @@ pub(super) fn wide_integer<E: serde::de::Error>() -> Result<Option<String>, E> {
     }
 }
 
+/// The text of the number literal the tracked reader just read, as received (`1.50`, `1e2`, `-0.0`): what a
+/// string or enumeration slot handed a float keeps, since the `f64` says `1.5` and `100.0`. On the fast reader,
+/// an error that stops the pass and flags [`take_restart`]: only bodies with a float where a string is declared
+/// pay for the second pass.
+pub(super) fn number_literal<E: serde::de::Error>() -> Result<Option<String>, E> {
+    match current() {
+        Some(tracked) => Ok(number_before(&tracked).map(str::to_owned)),
+        None => Err(restart()),
+    }
+}
+
 /// Whether the body is being read by the tracked reader.
 pub(super) fn tracking() -> bool {
     current().is_some()
@@ -122,12 +133,16 @@ pub(super) fn take_restart() -> bool {
     RESTART.with(|flag| flag.replace(false))
 }
 
-fn literal_before(tracked: &Tracked) -> Option<String> {
+/// The number literal that ends at most one byte before the tracked reader's position (the delimiter it peeked at).
+fn number_before(tracked: &Tracked) -> Option<&str> {
     let body = &tracked.body[..tracked.consumed.get().min(tracked.body.len())];
-    // The reader has consumed the literal and at most one byte after it (the delimiter it peeked at).
     let end = body.len() - body.iter().rev().take_while(|b| !is_number_byte(**b)).count();
     let start = end - body[..end].iter().rev().take_while(|b| is_number_byte(**b)).count();
-    let literal = &body[start..end];
+    std::str::from_utf8(&body[start..end]).ok().filter(|literal| !literal.is_empty())
+}
+
+fn literal_before(tracked: &Tracked) -> Option<String> {
+    let literal = number_before(tracked)?.as_bytes();
     let (negative, digits) = match literal.split_first() {
         Some((b'-', digits)) => (true, digits),
         _ => (false, literal),

@@ -194,11 +194,18 @@ fn int_edge_cases() {
 }
 
 #[test]
-fn str_renders_numbers_like_json() {
+fn str_keeps_the_text_of_numbers_as_received() {
     let info = decode(r#"{"ImageId":-7,"ImageName":1.0,"Tags":[1e21,18446744073709551615,false]}"#);
     assert_eq!(info.image_id.as_deref(), Some("-7"));
     assert_eq!(info.image_name.as_deref(), Some("1.0"));
-    assert_eq!(info.tags, vec!["1e+21", "18446744073709551615", "false"]);
+    assert_eq!(info.tags, vec!["1e21", "18446744073709551615", "false"]);
+    for literal in ["1.50", "1e2", "1E+2", "-0.0", "0.10000000000000000555", "2.5e-3", "100.000"] {
+        let info = decode(&format!(r#"{{"ImageId":{literal},"Tags":[{literal}, "x", {literal}],"Size":1}}"#));
+        assert_eq!(info.image_id.as_deref(), Some(literal));
+        assert_eq!(info.tags, vec![literal, "x", literal]);
+        assert_eq!(info.size, Some(1), "the rest of the body is read as before");
+        assert!(info.extra.is_empty(), "{:?}", info.extra);
+    }
 }
 
 #[test]
@@ -624,6 +631,10 @@ fn enum_slots_take_numbers_and_strings_and_keep_unknown_values() {
         (r#"{"State": "2"}"#, Some(State::Unavailable)),
         (r#"{"State": 7}"#, Some(State::Unknown("7".into()))),
         (r#"{"State": null}"#, None),
+        // A number written otherwise than the documented value is kept as received.
+        (r#"{"State": 1.0}"#, Some(State::Unknown("1.0".into()))),
+        (r#"{"State": 1.00}"#, Some(State::Unknown("1.00".into()))),
+        (r#"{"State": 1e0}"#, Some(State::Unknown("1e0".into()))),
     ] {
         let mut out = WithEnum::default();
         decode_object(body.as_bytes(), &mut out).unwrap();

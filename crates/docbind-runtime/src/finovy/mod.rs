@@ -175,15 +175,9 @@ impl Client {
             }
             _ => {}
         }
+        let mut transport = Transport::new(VENDOR, &config.http)?;
         // The access token is a header, which a client that follows redirects repeats to the redirect target.
-        if config.http.http_client.as_ref().is_some_and(|c| c.may_follow_redirects()) {
-            return Err(Error::Config(
-                "the HTTP client may follow redirects, which would send the access token header to another host: \
-                 build it with .redirect(reqwest::redirect::Policy::none())"
-                    .into(),
-            ));
-        }
-        let transport = Transport::new(VENDOR, &config.http)?;
+        transport.refuse_redirecting_client();
         Ok(Client { inner: Arc::new(Inner { config, transport, tokens: Tokens::new() }) })
     }
 

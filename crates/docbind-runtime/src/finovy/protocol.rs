@@ -332,13 +332,16 @@ impl Call {
 /// caller's slot, anything else (and a misfit `data`) to `extra`.
 ///
 /// The status keys `code` and `success` are read under their exact spelling only (`Code` is kept in `extra`): a
-/// status must not come from a key the vendor does not send. Of repeated keys the last one counts.
+/// status must not come from a key the vendor does not send. A status key that appears twice makes the status
+/// unreadable (parsers disagree on which one counts).
 struct Envelope<'a> {
     data: Slot<'a>,
     code: Option<i64>,
     code_seen: bool,
     success: Option<bool>,
     success_seen: bool,
+    /// The first status key received twice in this pass.
+    repeated: Option<&'static str>,
     msg: Option<String>,
     trace_id: Option<String>,
     extra: Extra,
@@ -362,6 +365,8 @@ pub struct EnvelopeStatus {
     pub trace_id: Option<String>,
     /// Undeclared envelope keys, and a `data` value that did not fit its slot (under `"data"`).
     pub extra: Extra,
+    /// The status key (`code` or `success`) the body holds more than once, if any: then the status cannot be read.
+    pub repeated: Option<&'static str>,
 }
 
 impl EnvelopeStatus {
@@ -373,8 +378,12 @@ impl EnvelopeStatus {
 
     /// Whether the call succeeded: `Ok` for `code` 0 (with `success` absent or true), [`Error::Service`] for another
     /// code, and [`Error::MalformedStatus`] (with an excerpt of `body`) when `code` is missing or not an integer,
-    /// or `code` 0 comes with a `success` that is false or not a boolean.
+    /// or `code` 0 comes with a `success` that is false or not a boolean, or `code` or `success` appears twice.
     pub(crate) fn judge(&self, operation: &str, body: &[u8]) -> Result<(), Error> {
+        if let Some(key) = self.repeated {
+            let problem = format!("{key} appears more than once");
+            return Err(Error::malformed_status(Vendor::Finovy, operation, problem, body, self.trace_id.as_deref()));
+        }
         let problem = match (self.code, &self.unparseable_code) {
             (Some(0), _) => match (self.success, &self.unparseable_success) {
                 (Some(true), _) | (None, None) => return Ok(()),
@@ -406,6 +415,7 @@ pub fn decode_envelope(body: &[u8], data: Slot<'_>) -> Result<EnvelopeStatus, de
         code_seen: false,
         success: None,
         success_seen: false,
+        repeated: None,
         msg: None,
         trace_id: None,
         extra: Extra::new(),
@@ -426,6 +436,7 @@ pub fn decode_envelope(body: &[u8], data: Slot<'_>) -> Result<EnvelopeStatus, de
         msg: env.msg,
         trace_id: env.trace_id,
         extra: env.extra,
+        repeated: env.repeated,
     })
 }
 
@@ -442,13 +453,20 @@ impl Decode for Envelope<'_> {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         Some(match key {
             "data" => self.data.reborrow(),
-            // A repeated key replaces the earlier value, also when it does not fit (then it is in `extra`).
+            // The slot keeps the last value, also when it does not fit (then it is in `extra`); a repeat makes the
+            // status unreadable whatever the values.
             "code" => {
+                if self.code_seen {
+                    self.repeated.get_or_insert("code");
+                }
                 self.code_seen = true;
                 self.code = None;
                 Slot::Int(&mut self.code)
             }
             "success" => {
+                if self.success_seen {
+                    self.repeated.get_or_insert("success");
+                }
                 self.success_seen = true;
                 self.success = None;
                 Slot::Bool(&mut self.success)
@@ -466,6 +484,10 @@ impl Decode for Envelope<'_> {
     /// Without the status keys, whose case variants are not read (see [`Envelope`]).
     fn field_names(&self) -> &'static [&'static str] {
         &["data", "msg", "traceId"]
+    }
+
+    fn begin_pass(&mut self) {
+        (self.code_seen, self.success_seen, self.repeated) = (false, false, None);
     }
 }
 
@@ -529,13 +551,25 @@ mod tests {
         let status = status_of(r#"{"code": "0", "success": 1}"#);
         assert_eq!((status.code, status.success), (Some(0), Some(true)));
         assert!(status.judge("op", b"{}").is_ok());
-        // Of repeated keys the last counts.
-        let status = status_of(r#"{"code": 0, "code": "E1", "success": true}"#);
-        assert_eq!((status.code, status.unparseable_code.as_deref()), (None, Some(r#""E1""#)));
-        assert!(status.judge("op", b"{}").is_err());
-        assert!(status_of(r#"{"code": "E1", "code": 0, "success": false, "success": true}"#)
-            .judge("op", b"{}")
-            .is_ok());
+        // A repeated status key cannot be read, whichever value comes last.
+        for (body, key) in [
+            (r#"{"code": 0, "code": "E1", "success": true}"#, "code"),
+            (r#"{"code": 401, "code": 0, "success": true}"#, "code"),
+            (r#"{"code": 0, "success": false, "success": true}"#, "success"),
+            (r#"{"code": 0, "success": true, "data": 123456789012345678901234567890, "success": true}"#, "success"),
+        ] {
+            let status = status_of(body);
+            assert_eq!(status.repeated, Some(key), "{body}");
+            let error = status.judge("op", b"{}").unwrap_err();
+            assert!(
+                matches!(&error, Error::MalformedStatus { problem, .. } if problem == &format!("{key} appears more than once")),
+                "{error:?}"
+            );
+        }
+        // The second pass over a body with a wide integer is no repeat.
+        let status = status_of(r#"{"code": 0, "success": true, "data": 123456789012345678901234567890}"#);
+        assert_eq!(status.repeated, None);
+        assert!(status.judge("op", b"{}").is_ok());
     }
 
     #[test]
@@ -557,6 +591,24 @@ mod tests {
         c.body_str("password", "pw-value");
         c.body_json("nested", serde_json::json!({"auth": [{"accessToken": "nested-value", "kept": "shown"}]}));
         c.query_str("signature", "query-value");
+        let secrets = [
+            ("X-Api-Key", "api-key-value"),
+            ("Authorization", "Bearer authorization-value"),
+            ("Cookie", "session=cookie-value"),
+            ("access_key", "access-key-value"),
+            ("private_key", "private-key-value"),
+            ("passphrase", "passphrase-value"),
+        ];
+        for (name, value) in secrets {
+            c.header_str(name, value);
+            c.query_str(name, value);
+        }
+        c.body_json("keys", serde_json::json!([{"apiKey": "api-key-value", "AccessKey": "access-key-value"}]));
+        let dbg = format!("{c:?}");
+        for (name, value) in secrets {
+            assert!(!dbg.contains(value) && !dbg.contains(&value.replace(' ', "%20")), "{name}: {dbg}");
+        }
+        c.body.as_mut().unwrap().remove("keys");
         let body = Value::Object(c.body().unwrap().clone());
         assert_eq!(
             body,

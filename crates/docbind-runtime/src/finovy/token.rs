@@ -18,7 +18,7 @@ use super::Config;
 use crate::decode::{Decode, DecodeError, Extra, Sealed, Slot};
 use crate::redact;
 use crate::retry::{self, Failure, Repeat};
-use crate::transport::Transport;
+use crate::transport::{std_instant_after, Transport};
 use crate::Error;
 
 /// The token exchange endpoint, relative to the base URL.
@@ -120,14 +120,15 @@ impl State {
                 let margin = exchange.config.refresh_margin;
                 let refresh_at = fresh
                     .effective_time
-                    .map(|ms| fresh.started + refresh_after(token_lifetime(ms, SystemTime::now()), margin));
+                    .map(|ms| refresh_after(token_lifetime(ms, SystemTime::now()), margin))
+                    .map(|after| std_instant_after(fresh.started, after));
                 self.current = Some(Cached { token: token.clone(), refresh_at });
                 self.failed = None;
                 Ok(token)
             }
             Err(failure) => {
                 let error = failure.to_error();
-                self.failed = Some((Instant::now() + exchange.config.exchange_cooldown, failure));
+                self.failed = Some((std_instant_after(Instant::now(), exchange.config.exchange_cooldown), failure));
                 Err(error)
             }
         }

@@ -10,6 +10,10 @@ use serde::Deserialize;
 
 use crate::Error;
 
+/// The largest profile file read (1 MiB; the CLI writes a few hundred bytes per profile). A file named by an
+/// environment variable may be anything (`/dev/zero`, a log), so no more than this is read of it.
+const MAX_PROFILE_FILE_BYTES: u64 = 1024 * 1024;
+
 /// The profile used when `UCLOUD_PROFILE` names none and no entry of config.json is `active`.
 pub(super) const DEFAULT_PROFILE: &str = "default";
 
@@ -122,17 +126,43 @@ fn read_array<T: serde::de::DeserializeOwned>(
         (None, Some(home)) => home.join(".ucloud").join(default_name),
         (None, None) => return Ok(None),
     };
-    let text = match std::fs::read(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && named.is_none() => return Ok(None),
-        Err(e) => {
-            let origin = if named.is_some() { format!(" (named by {variable})") } else { String::new() };
-            return Err(Error::Config(format!("cannot read {}{origin}: {e}", path.display())));
+    let origin = if named.is_some() { format!(" (named by {variable})") } else { String::new() };
+    let text = match read_bounded(&path) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            return Err(Error::Config(format!(
+                "{}{origin} is larger than {MAX_PROFILE_FILE_BYTES} bytes: not a UCloud profile file",
+                path.display()
+            )))
         }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && named.is_none() => return Ok(None),
+        Err(e) => return Err(Error::Config(format!("cannot read {}{origin}: {e}", path.display()))),
     };
-    let entries = serde_json::from_slice(&text)
-        .map_err(|e| Error::Config(format!("{}: not a JSON array of UCloud profiles: {e}", path.display())))?;
+    let entries = serde_json::from_slice(&text).map_err(|e| {
+        Error::Config(format!("{}: not a JSON array of UCloud profiles: {}", path.display(), without_values(&e)))
+    })?;
     Ok(Some((path, entries)))
+}
+
+/// The contents of `path`, or `None` when it holds more than [`MAX_PROFILE_FILE_BYTES`].
+fn read_bounded(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read as _;
+    let mut text = Vec::new();
+    std::fs::File::open(path)?.take(MAX_PROFILE_FILE_BYTES + 1).read_to_end(&mut text)?;
+    Ok((text.len() as u64 <= MAX_PROFILE_FILE_BYTES).then_some(text))
+}
+
+/// What is wrong with a profile file, and where, without the value serde_json would quote (`invalid type: integer
+/// `12345``): the file holds keys.
+fn without_values(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match error.classify() {
+        Category::Data => "a value of the wrong type or shape (the keys are strings, timeout_sec an integer)",
+        Category::Syntax => "invalid JSON",
+        Category::Eof => "the file ends early",
+        Category::Io => "it cannot be read",
+    };
+    format!("{what} at line {} column {}", error.line(), error.column())
 }
 
 /// `~/x` as `<home>/x`, like the UCloud tools.

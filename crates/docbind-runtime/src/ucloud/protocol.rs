@@ -295,13 +295,16 @@ impl Operation {
 /// `Message`, forwards every other key to the response, in the same single pass.
 ///
 /// The protocol keys are read under their exact spelling only: the status must not come from a key the
-/// official SDKs would not read (`retcode`, `Retcode` are the response's, kept in its `extra`). Of repeated keys the
-/// last one counts, as in the official SDKs' JSON parsers.
+/// official SDKs would not read (`retcode`, `Retcode` are the response's, kept in its `extra`). A `RetCode` that
+/// appears twice makes the status unreadable: parsers disagree on which one counts (Go's and Python's take the
+/// last, others the first), so `{"RetCode":160,"RetCode":0}` is neither a failure nor a success.
 struct Envelope<'a> {
     inner: &'a mut dyn Decode,
     ret_code: Option<i64>,
     /// Whether a `RetCode` key was received (its value may be `null` or a misfit).
     ret_code_seen: bool,
+    /// Whether a second `RetCode` key was received in this pass.
+    ret_code_repeated: bool,
     action: Option<String>,
     message: Option<String>,
 }
@@ -312,8 +315,10 @@ impl Decode for Envelope<'_> {
     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
         match key {
             "RetCode" => {
+                self.ret_code_repeated |= self.ret_code_seen;
                 self.ret_code_seen = true;
-                // A repeated key replaces the earlier value, also when it does not fit (then it is in `extra`).
+                // The slot keeps the last value, also when it does not fit (then it is in `extra`); a repeat makes
+                // the status unreadable whatever the values.
                 self.ret_code = None;
                 Some(Slot::Int(&mut self.ret_code))
             }
@@ -330,6 +335,11 @@ impl Decode for Envelope<'_> {
     fn field_names(&self) -> &'static [&'static str] {
         self.inner.field_names()
     }
+
+    fn begin_pass(&mut self) {
+        (self.ret_code_seen, self.ret_code_repeated) = (false, false);
+        self.inner.begin_pass();
+    }
 }
 
 /// The protocol fields of a UCloud response body.
@@ -345,13 +355,20 @@ pub struct ResponseStatus {
     pub action: Option<String>,
     /// `Message`, present when `RetCode` is not 0.
     pub message: Option<String>,
+    /// Whether the body holds `RetCode` more than once (then the status cannot be read, whatever the values).
+    pub ret_code_repeated: bool,
 }
 
 impl ResponseStatus {
     /// Whether the call succeeded: `Ok` for a `RetCode` of 0, [`Error::Service`] for another integer, and
     /// [`Error::MalformedStatus`] (with an excerpt of `body`) when there is no `RetCode` or one that is not an
-    /// integer. Like the official Python SDK, a missing `RetCode` is not taken for success.
+    /// integer, or more than one `RetCode`. Like the official Python SDK, a missing `RetCode` is not taken for
+    /// success.
     pub(crate) fn judge(&self, action: &str, body: &[u8], request_id: Option<&str>) -> Result<(), Error> {
+        if self.ret_code_repeated {
+            let problem = "RetCode appears more than once".to_owned();
+            return Err(Error::malformed_status(Vendor::UCloud, action, problem, body, request_id));
+        }
         let problem = match (self.ret_code, &self.unparseable_ret_code) {
             (Some(0), _) => return Ok(()),
             (Some(code), _) => {
@@ -373,14 +390,27 @@ impl ResponseStatus {
 /// Decodes a UCloud response body in one pass, as every generated `decode_response` does for `Client::call`:
 /// `RetCode`, `Action` and `Message` are returned, every other key goes to `out`.
 pub fn decode_body(body: &[u8], out: &mut dyn Decode) -> Result<ResponseStatus, decode::DecodeError> {
-    let mut env = Envelope { inner: out, ret_code: None, ret_code_seen: false, action: None, message: None };
+    let mut env = Envelope {
+        inner: out,
+        ret_code: None,
+        ret_code_seen: false,
+        ret_code_repeated: false,
+        action: None,
+        message: None,
+    };
     decode::decode_object(body, &mut env)?;
     // A RetCode that did not fit the integer slot went to `extra` like any misfit; `null` left the slot empty.
     let unparseable_ret_code = match (env.ret_code, env.ret_code_seen) {
         (None, true) => Some(env.inner.extra_mut().json_text("RetCode").unwrap_or_else(|| "null".to_owned())),
         _ => None,
     };
-    Ok(ResponseStatus { ret_code: env.ret_code, unparseable_ret_code, action: env.action, message: env.message })
+    Ok(ResponseStatus {
+        ret_code: env.ret_code,
+        unparseable_ret_code,
+        action: env.action,
+        message: env.message,
+        ret_code_repeated: env.ret_code_repeated,
+    })
 }
 
 #[cfg(test)]
@@ -668,12 +698,30 @@ mod tests {
         let (status, extra) = status_of(r#"{"RetCode": "E1"}"#);
         assert_eq!(status.unparseable_ret_code.as_deref(), Some(r#""E1""#));
         assert_eq!(extra.get("RetCode"), Some(&serde_json::json!("E1")));
-        // Of repeated keys the last counts, whether it fits or not (as Python's and Go's parsers read them).
-        let (status, _) = status_of(r#"{"RetCode": 0, "RetCode": "x"}"#);
-        assert_eq!((status.ret_code, status.unparseable_ret_code.as_deref()), (None, Some(r#""x""#)));
-        assert!(status.judge("A", b"{}", None).is_err());
-        let (status, _) = status_of(r#"{"RetCode": "x", "RetCode": 0}"#);
-        assert!(status.judge("A", b"{}", None).is_ok());
+        // A repeated RetCode cannot be read, whichever value comes last.
+        for body in [
+            r#"{"RetCode": 0, "RetCode": "x"}"#,
+            r#"{"RetCode": 160, "RetCode": 0}"#,
+            r#"{"RetCode": 0, "RetCode": 0}"#,
+        ] {
+            let (status, _) = status_of(body);
+            assert!(status.ret_code_repeated, "{body}");
+            let error = status.judge("A", b"{}", None).unwrap_err();
+            assert!(
+                matches!(&error, Error::MalformedStatus { problem, .. } if problem == "RetCode appears more than once"),
+                "{error:?}"
+            );
+        }
+        // Also when the body is decoded twice for a wide integer (after or before the RetCode).
+        for body in [
+            r#"{"RetCode": 0, "Big": 123456789012345678901234567890}"#,
+            r#"{"Big": 123456789012345678901234567890, "RetCode": 0}"#,
+        ] {
+            let (status, _) = status_of(body);
+            assert!(!status.ret_code_repeated && status.judge("A", b"{}", None).is_ok(), "{body}");
+        }
+        let (status, _) = status_of(r#"{"RetCode": 0, "Big": 123456789012345678901234567890, "RetCode": 7}"#);
+        assert!(status.ret_code_repeated);
         // A wide RetCode is read on the second pass; nothing of the first stays behind.
         let (status, extra) = status_of(r#"{"RetCode": 0, "Big": 123456789012345678901234567890}"#);
         assert!(status.judge("A", b"{}", None).is_ok());
@@ -684,16 +732,16 @@ mod tests {
     }
 
     #[test]
-    fn operation_is_const_constructible() {
-        static OP: Operation = Operation {
-            action: "X",
-            idempotent: false,
-            declares_project_id: true,
+    fn a_new_operation_is_idempotent_and_declares_no_common_parameters() {
+        // `const`: generated code writes its operations as statics.
+        const NEW: Operation = Operation::new("GetThing");
+        let expected = Operation {
+            action: "GetThing",
+            idempotent: true,
+            declares_project_id: false,
             declares_region: false,
             declares_zone: false,
         };
-        const OP2: Operation = Operation::new("Y");
-        assert!(!std::hint::black_box(OP).idempotent);
-        assert!(std::hint::black_box(OP2).idempotent);
+        assert_eq!(std::hint::black_box(NEW), expected);
     }
 }

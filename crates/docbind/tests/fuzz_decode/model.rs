@@ -211,7 +211,8 @@ fn scalar(kind: Kind, node: &Node) -> Option<Field> {
             (Number::Wide(digits), Kind::Text) => Some(Field::Text(digits)),
             (Number::I(i), Kind::Text) => Some(Field::Text(i.to_string())),
             (Number::U(u), Kind::Text) => Some(Field::Text(u.to_string())),
-            (Number::F(f), Kind::Text) => serde_json::Number::from_f64(f).map(|n| Field::Text(n.to_string())),
+            // A float keeps its text as received (`1.50`, `1e2`): its `f64` would render otherwise.
+            (Number::F(f), Kind::Text) => f.is_finite().then(|| Field::Text(literal.clone())),
             (Number::I(i), Kind::Int) => Some(Field::Int(i)),
             (Number::F(f), Kind::Int) => f64_to_i64(f).map(Field::Int),
             (Number::I(0) | Number::U(0), Kind::Bool) => Some(Field::Bool(false)),
