@@ -615,6 +615,20 @@ async fn waiters_see_a_node_through_each_state() {
     assert!(started.elapsed() < Duration::from_secs(2), "waited {:?}", started.elapsed());
 }
 
+#[tokio::test]
+async fn a_node_missing_from_a_page_that_ignored_its_id_is_not_gone() {
+    // A server that ignores NodeId: it lists another node and counts 500. Whether ours exists, it does not say.
+    let (base, received) = raw_stand_in(|action, _| {
+        Some(ok(action, json!({"TotalCount": 500, "NodeList": [{"NodeId": "uedn-node-other", "State": 4}]})))
+    })
+    .await;
+    let client = Client::new(config(&base)).unwrap();
+    let quick = WaitOptions::new().with_initial_delay(Duration::from_millis(5)).with_timeout(Duration::from_secs(2));
+    let err = client.wait_until_node_deleted("uedn-node-1", quick).await.expect_err("not known to be gone");
+    assert!(matches!(err, WaitError::Unfiltered { listed: 1, .. }), "{err:?}");
+    assert!(received.lock().expect("not poisoned").iter().all(|a| a == "DescribeUvodnNode"));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Retries and state changes, on a raw HTTP/1.1 stand-in that can reset a connection after reading a request.
 

@@ -100,18 +100,11 @@ async fn poll_describe_uvodn_node(
 > {
     let response = client.describe_uvodn_node(request).await?;
     Ok(
-        match response
-            .node_list
-            .into_iter()
-            .find(|item| item.node_id.as_deref() == Some(node_id))
-        {
-            Some(item) => {
-                rt::__private::waiter::Seen::Found {
-                    state: item.state.as_ref().map(|state| state.as_str().to_owned()),
-                    item,
-                }
-            }
-            None => rt::__private::waiter::Seen::Missing,
-        },
+        rt::__private::waiter::seen_in(
+            response.node_list,
+            response.total_count,
+            |item| item.node_id.as_deref() == Some(node_id),
+            |item| item.state.as_ref().map(|state| state.as_str().to_owned()),
+        ),
     )
 }

@@ -149,11 +149,22 @@ fn waiter_tokens(
             };
             let model = format_ident!("{model}");
             let state = state_of(&field(model_def, &w.state)?);
+            // A response that lists (or counts) other items did not filter by the id, and says nothing of this
+            // one: the runtime tells that from "gone" by the list and the total the operation pages with.
+            let total = match &polled.operation.pagination {
+                Some(crate::ir::Pagination::OffsetLimit { items: paged, total, .. }) if *paged == items_field.wire => {
+                    let total = field(&defs.response, total)?;
+                    // Validation after corrections keeps a paged total an integer; responses hold it as an Option.
+                    if !matches!((&total.shape, total.arity), (Shape::Int, Arity::Optional)) {
+                        return Err(bug(format!("the total `{}` is not an optional integer", total.wire)));
+                    }
+                    let total = ident(&total.ident);
+                    quote!(response.#total)
+                }
+                _ => quote!(None),
+            };
             let seen = quote! {
-                Ok(match response.#items.into_iter().find(|item| #key_matches) {
-                    Some(item) => rt::__private::waiter::Seen::Found { state: #state, item },
-                    None => rt::__private::waiter::Seen::Missing,
-                })
+                Ok(rt::__private::waiter::seen_in(response.#items, #total, |item| #key_matches, |item| #state))
             };
             (quote!(crate::#module::#model), seen, field(model_def, &w.state)?)
         }

@@ -123,22 +123,15 @@ async fn poll_describe_disk(
 ) -> Result<rt::__private::waiter::Seen<crate::describe_disk::DiskInfo>, rt::Error> {
     let response = client.describe_disk(request).await?;
     Ok(
-        match response
-            .disks
-            .into_iter()
-            .find(|item| {
+        rt::__private::waiter::seen_in(
+            response.disks,
+            None,
+            |item| {
                 item.serial.as_ref().map(ToString::to_string)
                     == Some(disk_id.to_string())
-            })
-        {
-            Some(item) => {
-                rt::__private::waiter::Seen::Found {
-                    state: item.phase.map(|state| state.to_string()),
-                    item,
-                }
-            }
-            None => rt::__private::waiter::Seen::Missing,
-        },
+            },
+            |item| item.phase.map(|state| state.to_string()),
+        ),
     )
 }
 /// One poll of [`get_job`](crate::Client::get_job): the state the waiters look for.
@@ -161,18 +154,11 @@ async fn poll_describe_node(
 ) -> Result<rt::__private::waiter::Seen<crate::describe_node::NodeInfo>, rt::Error> {
     let response = client.describe_node(request).await?;
     Ok(
-        match response
-            .node_set
-            .into_iter()
-            .find(|item| item.node_id.as_deref() == Some(node_id))
-        {
-            Some(item) => {
-                rt::__private::waiter::Seen::Found {
-                    state: item.state.as_ref().map(|state| state.as_str().to_owned()),
-                    item,
-                }
-            }
-            None => rt::__private::waiter::Seen::Missing,
-        },
+        rt::__private::waiter::seen_in(
+            response.node_set,
+            response.total_count,
+            |item| item.node_id.as_deref() == Some(node_id),
+            |item| item.state.as_ref().map(|state| state.as_str().to_owned()),
+        ),
     )
 }
