@@ -3,7 +3,7 @@
 //! name them from where the command ran, starting with the `--spec-dir` as given (`docs/x.md:37`), so that a
 //! terminal or CI can open them.
 
-use docbind_gen::{Diagnostic, GenerateError, LoadError, NotApiPage, Rejection};
+use docbind_gen::{CodegenError, CodegenErrorKind, Diagnostic, GenerateError, LoadError, NotApiPage, Rejection};
 use std::path::{Component, Path, PathBuf};
 
 /// How the docs were loaded (relative to the crate), and how to show them.
@@ -51,13 +51,29 @@ impl DocNames {
             Rejection::NotApi(page) => self.not_api_page(page),
             Rejection::Unsupported { file, .. } => *file = self.path(file),
             Rejection::Invalid { errors } => errors.iter_mut().for_each(|d| self.diagnostic(d)),
-            Rejection::NotGenerated(error) => error.file = self.path(&error.file),
+            Rejection::NotGenerated(error) => self.codegen_error(error),
         }
     }
 
     /// A page skipped because it is not an API doc.
     pub fn not_api_page(&self, page: &mut NotApiPage) {
         page.file = self.path(&page.file);
+    }
+
+    /// An operation code generation refused, and the other docs its message names.
+    pub fn codegen_error(&self, error: &mut CodegenError) {
+        error.file = self.path(&error.file);
+        match &mut *error.kind {
+            CodegenErrorKind::OperationRenameClash { other_file, .. } => {
+                *other_file = self.path(Path::new(other_file.as_str())).display().to_string();
+            }
+            CodegenErrorKind::EnumValuesConflict { first_at, .. } => {
+                if let Some((file, line)) = first_at.rsplit_once(':') {
+                    *first_at = format!("{}:{line}", self.path(Path::new(file)).display());
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Why the crate was not generated.
@@ -78,7 +94,7 @@ impl DocNames {
                 *spec_dir = self.path(spec_dir);
                 *file = self.path(file);
             }
-            GenerateError::Operation(e) => e.file = self.path(&e.file),
+            GenerateError::Operation(e) => self.codegen_error(e),
             _ => {}
         }
         error
@@ -107,5 +123,27 @@ mod tests {
         let here = DocNames::new(Path::new("/w/x"), Path::new("."), Path::new("x"));
         assert_eq!(here.path(Path::new("a.md")), Path::new("x/a.md"));
         assert_eq!(here.path(Path::new("./overlay.toml")), Path::new("x/overlay.toml"));
+    }
+
+    #[test]
+    fn other_docs_a_codegen_error_names_are_shown_the_same_way() {
+        let names = DocNames::new(Path::new("/w/crates/x"), Path::new("../../docs"), Path::new("docs"));
+        let kind = CodegenErrorKind::OperationRenameClash {
+            operation: "A".into(),
+            rename: "B".into(),
+            other: "B".into(),
+            other_file: "../../docs/b.md".into(),
+            module: "b".into(),
+        };
+        let mut error = CodegenError {
+            operation: "A".into(),
+            file: "../../docs/overlay.toml".into(),
+            line: 3,
+            kind: Box::new(kind),
+        };
+        names.codegen_error(&mut error);
+        let shown = error.to_string();
+        assert!(shown.contains("docs/overlay.toml:3") && shown.contains("(docs/b.md)"), "{shown}");
+        assert!(!shown.contains("../../docs"), "{shown}");
     }
 }
