@@ -112,22 +112,28 @@ fn workspace_crates() -> anyhow::Result<Vec<docbind_cli::Target>> {
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .collect();
     names.sort();
-    Ok(names
+    names
         .into_iter()
-        .map(|name| docbind_cli::Target {
-            shown_as: PathBuf::from("specs").join(&name),
-            spec: CrateSpec {
-                spec_dir: PathBuf::from("specs").join(&name),
-                out_dir: root.join("crates").join(&name),
-                spec_label: format!("specs/{name}"),
-                crate_name: name,
-                runtime: RuntimeDep::Workspace,
-                standalone: false,
-            },
-            root: root.clone(),
-            force: false,
+        .map(|name| {
+            let out_dir = root.join("crates").join(&name);
+            // The crate's own version, as its record holds it (sync bumps it).
+            let version = docbind_gen::read_record(&out_dir)?.and_then(|record| record.settings.version);
+            Ok(docbind_cli::Target {
+                shown_as: PathBuf::from("specs").join(&name),
+                spec: CrateSpec {
+                    spec_dir: PathBuf::from("specs").join(&name),
+                    out_dir,
+                    spec_label: format!("specs/{name}"),
+                    crate_name: name,
+                    runtime: RuntimeDep::Workspace,
+                    standalone: false,
+                },
+                version,
+                root: root.clone(),
+                force: false,
+            })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -138,9 +144,11 @@ mod tests {
         let specs = super::workspace_crates().expect("specs/ is readable");
         assert!(!specs.is_empty());
         let mut stale = Vec::new();
-        for docbind_cli::Target { spec, root, .. } in &specs {
+        for docbind_cli::Target { spec, root, version, .. } in &specs {
             let loaded = docbind_gen::load(root, std::slice::from_ref(&spec.spec_dir), None).expect("load");
-            let files = docbind_gen::generate(spec, &loaded, docbind_gen::InvalidDocs::Fail).expect("generate").files;
+            let version = version.as_deref().unwrap_or(docbind_gen::FIRST_VERSION);
+            let invalid = docbind_gen::InvalidDocs::Fail;
+            let files = docbind_gen::generate_version(spec, version, &loaded, invalid).expect("generate").files;
             stale.extend(docbind_gen::ensure_files(&spec.out_dir, &files, true).expect("check"));
         }
         assert!(stale.is_empty(), "run `cargo xtask codegen` and commit:\n{}", stale.join("\n"));
