@@ -3,6 +3,7 @@
 mod bench;
 mod chaos;
 mod corpus;
+mod sync;
 
 use docbind_gen::{CrateSpec, RuntimeDep};
 
@@ -51,6 +52,10 @@ enum Command {
     Diff(docbind_cli::DiffArgs),
     /// Performance against same-run baselines and the budgets of BENCHMARKS.md.
     Bench(bench::Args),
+    /// Sync the crates whose docs come from a checkout of the vendor's docs repository (their
+    /// specs/NAME/upstream.toml) to its HEAD or --rev, as `docbind sync` does, then bump the workspace's
+    /// dependency versions and the facade's (exit 1 with --check when upstream moved).
+    Sync(sync::Args),
     /// The chaos test (crates/docbind/tests/chaos.rs) at 10,000 calls, printing its counts.
     Chaos(chaos::Args),
 }
@@ -77,6 +82,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
         Command::Corpus(args) => corpus::run(&args),
         Command::Chaos(args) => chaos::run(&args),
+        Command::Sync(args) => sync::run(&args),
     };
     docbind_cli::exit_code(result)
 }
@@ -104,7 +110,7 @@ pub fn repo_root() -> PathBuf {
 
 /// Every `specs/<name>/` becomes `crates/<name>/`, a member of this workspace (written under the same ownership
 /// rules as `docbind generate`: never over a file it did not generate).
-fn workspace_crates() -> anyhow::Result<Vec<docbind_cli::Target>> {
+pub(crate) fn workspace_crates() -> anyhow::Result<Vec<docbind_cli::Target>> {
     let root = repo_root();
     let mut names: Vec<String> = std::fs::read_dir(root.join("specs"))?
         .filter_map(|e| e.ok())

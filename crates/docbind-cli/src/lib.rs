@@ -12,7 +12,7 @@ mod sync;
 mod upstream;
 pub use release::{Bump, Version};
 pub use shown::DocNames;
-pub use sync::{sync, sync_crates, SyncArgs, SyncOptions, Synced};
+pub use sync::{comes_from, sync, sync_crates, SyncArgs, SyncOptions, Synced, CHANGELOG_FILE};
 pub use upstream::{Upstream, UpstreamError, UPSTREAM_FILE};
 
 /// `generate` and `check`: one crate from one folder of docs. Settings not given are those recorded in the crate's

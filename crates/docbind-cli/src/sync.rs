@@ -100,6 +100,12 @@ pub fn sync_crates(
     Ok((done, up_to_date))
 }
 
+/// Whether the spec folder's `upstream.toml` names a revision of the checkout `from` (its docs come from there).
+pub fn comes_from(from: &Path, spec_dir: &Path) -> anyhow::Result<bool> {
+    let upstream = Upstream::read(spec_dir)?;
+    Ok(Checkout::open(from)?.commit(&upstream.revision).is_ok())
+}
+
 /// A page of the crate that differs between the two revisions.
 #[derive(Debug, Clone)]
 struct PageChange {

@@ -13,7 +13,12 @@ fn clone_bundle(dir: &Path) -> PathBuf {
     let bundle = repo_root().join("../shared/vendor-docs/ucloud-api.bundle");
     assert!(bundle.is_file(), "{} is missing", bundle.display());
     let checkout = dir.join("ucloud-api");
-    let status = Command::new("git").args(["clone", "--quiet"]).arg(&bundle).arg(&checkout).status().expect("git runs");
+    let status = Command::new("git")
+        .args(["-c", "init.defaultBranch=main", "clone", "--quiet"])
+        .arg(&bundle)
+        .arg(&checkout)
+        .status()
+        .expect("git runs");
     assert!(status.success(), "cloning {}", bundle.display());
     checkout
 }
