@@ -158,7 +158,7 @@ mod tests {
             assert!(path.is_file(), "{} is missing", path.display());
             let checkout = scratch.join(bundle);
             let cloned = std::process::Command::new("git")
-                .args(["-c", "init.defaultBranch=main", "clone", "--quiet"])
+                .args(["-c", "init.defaultBranch=master", "clone", "--quiet"])
                 .arg(&path)
                 .arg(&checkout)
                 .status()

@@ -186,11 +186,14 @@ fn sync_one(
     let new_docs = load(&staged)?;
     if !new_docs.errors.is_empty() && old_docs.errors.is_empty() {
         let culprit = overlay_culprit(checkout, &upstream, &spec_dir, &old_rev, rev)?;
+        // The overlay named as the user named its folder.
+        let shown = target.shown_as.display().to_string();
         let errors: Vec<String> = new_docs.errors.iter().map(|e| format!("  {e}")).collect();
+        let errors = errors.join("\n").replace(&staged.display().to_string(), &shown);
         anyhow::bail!(
             "{} no longer applies to upstream {rev}:\n{}\n{culprit}",
-            spec_dir.join("overlay.toml").display(),
-            errors.join("\n").replace(&staged.display().to_string(), &spec_dir.display().to_string())
+            target.shown_as.join("overlay.toml").display(),
+            errors.replace(&spec_dir.display().to_string(), &shown)
         );
     }
     let mut api = docbind_gen::compare(&old_docs, &new_docs);
@@ -343,7 +346,7 @@ fn overlay_culprit(
             let pages: Vec<String> =
                 changed.iter().map(|c| format!("{} {}/{}", c.what, upstream.path, c.upstream)).collect();
             return Ok(format!(
-                "its target went in upstream commit {commit} ({}), which {}",
+                "upstream commit {commit} ({}) took its target away: it {}",
                 checkout.subject(&commit)?,
                 pages.join(", ")
             ));

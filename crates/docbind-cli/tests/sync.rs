@@ -14,7 +14,7 @@ fn clone_bundle(dir: &Path) -> PathBuf {
     assert!(bundle.is_file(), "{} is missing", bundle.display());
     let checkout = dir.join("ucloud-api");
     let status = Command::new("git")
-        .args(["-c", "init.defaultBranch=main", "clone", "--quiet"])
+        .args(["-c", "init.defaultBranch=master", "clone", "--quiet"])
         .arg(&bundle)
         .arg(&checkout)
         .status()
@@ -53,12 +53,17 @@ const OVERLAY: &str = "# Ours: sync never touches it.\n[GetUvodnImage.fields.\"r
 /// `work/specs/uodn` as upstream had it at `rev` (with `upstream.toml` and an overlay), and the crate
 /// `work/crates/uodn` generated from it.
 fn crate_at(work: &Path, checkout: &Path, rev: &str) {
+    crate_with_overlay_at(work, checkout, rev, OVERLAY);
+}
+
+/// [`crate_at`] with another overlay.
+fn crate_with_overlay_at(work: &Path, checkout: &Path, rev: &str, overlay: &str) {
     let spec = work.join("specs/uodn");
     std::fs::create_dir_all(&spec).expect("writable");
     for (name, text) in uvodn_pages(checkout, rev) {
         std::fs::write(spec.join(name), text).expect("writable");
     }
-    std::fs::write(spec.join("overlay.toml"), OVERLAY).expect("writable");
+    std::fs::write(spec.join("overlay.toml"), overlay).expect("writable");
     let upstream = format!(
         "# Where the docs come from.\nrepository = \"https://github.com/UCloudDoc-Team/api\"\npath = \"uedn-api\"\n\
          pages = [\"*uvodn*.md\"]\nrevision = \"{}\"\n",
@@ -176,4 +181,27 @@ fn a_page_edited_by_hand_is_refused() {
     assert!(!output.status.success());
     assert!(stderr.contains("get_uvodn_image.md is not upstream's uedn-api/get_uvodn_image.md"), "{stderr}");
     assert!(stderr.contains("overlay.toml"), "{stderr}");
+}
+
+#[test]
+fn an_overlay_entry_that_no_longer_applies_names_the_upstream_commit_and_page() {
+    let work = fresh_dir("sync-overlay");
+    let checkout = clone_bundle(&work);
+    // An enum on IpPrice, a string until e27cf76 makes it a float (cc7477e then changes another page).
+    let overlay = "[GetUvodnNodePrice.fields.\"response.IpPrice\"]\n\
+                   enum = { name = \"IpPrice\", values = { Low = \"1\", High = \"2\" } }\n";
+    crate_with_overlay_at(&work, &checkout, "b283c4d", overlay);
+    let before = (read_tree(&work.join("specs")), read_tree(&work.join("crates")));
+    let output = docbind_output(&work, &sync_args(checkout.to_str().expect("UTF-8"), &["--rev", "cc7477e"]));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("specs/uodn/overlay.toml no longer applies"), "{stderr}");
+    assert!(stderr.contains("specs/uodn/overlay.toml:2: error: an enum needs"), "{stderr}");
+    let culprit = format!(
+        "upstream commit {} (uxiao publish api: GetUvodnNodePrice) took its target away: it changed \
+         uedn-api/get_uvodn_node_price.md",
+        full_id(&checkout, "e27cf76")
+    );
+    assert!(stderr.contains(&culprit), "{stderr}");
+    assert_eq!((read_tree(&work.join("specs")), read_tree(&work.join("crates"))), before, "nothing changed");
 }
