@@ -2,6 +2,7 @@
 
 mod bench;
 mod chaos;
+mod classify;
 mod corpus;
 mod sync;
 
@@ -52,6 +53,9 @@ enum Command {
     Diff(docbind_cli::DiffArgs),
     /// Performance against same-run baselines and the budgets of BENCHMARKS.md.
     Bench(bench::Args),
+    /// Check the API diff's breaking/compatible calls against the compiler over a docs checkout's history (user
+    /// crates written against the old generated crate, checked against the new one).
+    Classify(classify::Args),
     /// Sync the crates whose docs come from a checkout of the vendor's docs repository (their
     /// specs/NAME/upstream.toml) to its HEAD or --rev, as `docbind sync` does, then bump the workspace's
     /// dependency versions and the facade's (exit 1 with --check when upstream moved).
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
         Command::Corpus(args) => corpus::run(&args),
         Command::Chaos(args) => chaos::run(&args),
         Command::Sync(args) => sync::run(&args),
+        Command::Classify(args) => classify::run(&args),
     };
     docbind_cli::exit_code(result)
 }

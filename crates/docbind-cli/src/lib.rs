@@ -13,7 +13,7 @@ mod upstream;
 pub use release::{Bump, Version};
 pub use shown::DocNames;
 pub use sync::{comes_from, sync, sync_crates, SyncArgs, SyncOptions, Synced, CHANGELOG_FILE};
-pub use upstream::{Upstream, UpstreamError, UPSTREAM_FILE};
+pub use upstream::{glob_matches, Upstream, UpstreamError, UPSTREAM_FILE};
 
 /// `generate` and `check`: one crate from one folder of docs. Settings not given are those recorded in the crate's
 /// `docbind.toml` (how it was last generated), else the defaults; settings given replace them (`generate` records
