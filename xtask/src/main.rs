@@ -121,6 +121,8 @@ pub(crate) fn workspace_crates() -> anyhow::Result<Vec<docbind_cli::Target>> {
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_dir())
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        // Not a crate: a sync's staging folder (`specs/.docbind-sync-*`) left by a killed run.
+        .filter(|name| !name.starts_with('.'))
         .collect();
     names.sort();
     names
