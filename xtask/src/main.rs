@@ -2,7 +2,9 @@
 
 mod bench;
 mod chaos;
+mod classify;
 mod corpus;
+mod sync;
 
 use docbind_gen::{CrateSpec, RuntimeDep};
 
@@ -51,6 +53,13 @@ enum Command {
     Diff(docbind_cli::DiffArgs),
     /// Performance against same-run baselines and the budgets of BENCHMARKS.md.
     Bench(bench::Args),
+    /// Check the API diff's breaking/compatible calls against the compiler over a docs checkout's history (user
+    /// crates written against the old generated crate, checked against the new one).
+    Classify(classify::Args),
+    /// Sync the crates whose docs come from a checkout of the vendor's docs repository (their
+    /// specs/NAME/upstream.toml) to its HEAD or --rev, as `docbind sync` does, then bump the workspace's
+    /// dependency versions and the facade's (exit 1 with --check when upstream moved).
+    Sync(sync::Args),
     /// The chaos test (crates/docbind/tests/chaos.rs) at 10,000 calls, printing its counts.
     Chaos(chaos::Args),
 }
@@ -77,6 +86,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
         Command::Corpus(args) => corpus::run(&args),
         Command::Chaos(args) => chaos::run(&args),
+        Command::Sync(args) => sync::run(&args),
+        Command::Classify(args) => classify::run(&args),
     };
     docbind_cli::exit_code(result)
 }
@@ -104,30 +115,38 @@ pub fn repo_root() -> PathBuf {
 
 /// Every `specs/<name>/` becomes `crates/<name>/`, a member of this workspace (written under the same ownership
 /// rules as `docbind generate`: never over a file it did not generate).
-fn workspace_crates() -> anyhow::Result<Vec<docbind_cli::Target>> {
+pub(crate) fn workspace_crates() -> anyhow::Result<Vec<docbind_cli::Target>> {
     let root = repo_root();
     let mut names: Vec<String> = std::fs::read_dir(root.join("specs"))?
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_dir())
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        // Not a crate: a sync's staging folder (`specs/.docbind-sync-*`) left by a killed run.
+        .filter(|name| !name.starts_with('.'))
         .collect();
     names.sort();
-    Ok(names
+    names
         .into_iter()
-        .map(|name| docbind_cli::Target {
-            shown_as: PathBuf::from("specs").join(&name),
-            spec: CrateSpec {
-                spec_dir: PathBuf::from("specs").join(&name),
-                out_dir: root.join("crates").join(&name),
-                spec_label: format!("specs/{name}"),
-                crate_name: name,
-                runtime: RuntimeDep::Workspace,
-                standalone: false,
-            },
-            root: root.clone(),
-            force: false,
+        .map(|name| {
+            let out_dir = root.join("crates").join(&name);
+            // The crate's own version, as its record holds it (sync bumps it).
+            let version = docbind_gen::read_record(&out_dir)?.and_then(|record| record.settings.version);
+            Ok(docbind_cli::Target {
+                shown_as: PathBuf::from("specs").join(&name),
+                spec: CrateSpec {
+                    spec_dir: PathBuf::from("specs").join(&name),
+                    out_dir,
+                    spec_label: format!("specs/{name}"),
+                    crate_name: name,
+                    runtime: RuntimeDep::Workspace,
+                    standalone: false,
+                },
+                version,
+                root: root.clone(),
+                force: false,
+            })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
@@ -138,9 +157,11 @@ mod tests {
         let specs = super::workspace_crates().expect("specs/ is readable");
         assert!(!specs.is_empty());
         let mut stale = Vec::new();
-        for docbind_cli::Target { spec, root, .. } in &specs {
+        for docbind_cli::Target { spec, root, version, .. } in &specs {
             let loaded = docbind_gen::load(root, std::slice::from_ref(&spec.spec_dir), None).expect("load");
-            let files = docbind_gen::generate(spec, &loaded, docbind_gen::InvalidDocs::Fail).expect("generate").files;
+            let version = version.as_deref().unwrap_or(docbind_gen::FIRST_VERSION);
+            let invalid = docbind_gen::InvalidDocs::Fail;
+            let files = docbind_gen::generate_version(spec, version, &loaded, invalid).expect("generate").files;
             stale.extend(docbind_gen::ensure_files(&spec.out_dir, &files, true).expect("check"));
         }
         assert!(stale.is_empty(), "run `cargo xtask codegen` and commit:\n{}", stale.join("\n"));

@@ -6,8 +6,14 @@ use docbind_gen::{ir, parallel, ApiGate, CrateSpec, InvalidDocs, RuntimeDep};
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 
+mod release;
 mod shown;
+mod sync;
+mod upstream;
+pub use release::{Bump, Version};
 pub use shown::DocNames;
+pub use sync::{comes_from, sync, sync_crates, SyncArgs, SyncOptions, Synced, CHANGELOG_FILE};
+pub use upstream::{glob_matches, Upstream, UpstreamError, UPSTREAM_FILE};
 
 /// `generate` and `check`: one crate from one folder of docs. Settings not given are those recorded in the crate's
 /// `docbind.toml` (how it was last generated), else the defaults; settings given replace them (`generate` records
@@ -118,6 +124,8 @@ pub struct Target {
     pub shown_as: PathBuf,
     /// Write over files docbind did not generate (`--force`).
     pub force: bool,
+    /// The crate's version (default [`docbind_gen::FIRST_VERSION`]): as recorded, or as `sync` bumped it.
+    pub version: Option<String>,
 }
 
 /// `generate` (or `check`, which writes nothing and fails when the crate is stale). `accept_breaking`: write the
@@ -136,7 +144,7 @@ pub fn generate(args: &GenerateArgs, check: bool, accept_breaking: bool) -> anyh
 /// Nothing is created where the crate goes: when its folder does not exist yet, the docs are loaded from a
 /// temporary stand-in for it at the same depth (`../../docs` has to resolve), removed when the returned guard
 /// drops.
-fn crate_target(args: &GenerateArgs, check: bool) -> anyhow::Result<(Target, Option<tempfile::TempDir>)> {
+pub(crate) fn crate_target(args: &GenerateArgs, check: bool) -> anyhow::Result<(Target, Option<tempfile::TempDir>)> {
     let spec_dir = std::fs::canonicalize(&args.spec_dir)
         .with_context(|| format!("spec folder {} is not readable", args.spec_dir.display()))?;
     let (existing, missing) = nearest_existing(&args.out)?;
@@ -197,7 +205,8 @@ fn crate_target(args: &GenerateArgs, check: bool) -> anyhow::Result<(Target, Opt
     let spec_label = slash_separated(&spec_path);
     let spec =
         CrateSpec { crate_name, spec_dir: spec_path, out_dir: args.out.clone(), spec_label, runtime, standalone };
-    Ok((Target { spec, root, shown_as: args.spec_dir.clone(), force: args.force }, stand_in))
+    let version = recorded.and_then(|settings| settings.version.clone());
+    Ok((Target { spec, root, shown_as: args.spec_dir.clone(), force: args.force, version }, stand_in))
 }
 
 /// The nearest folder of `path` (itself or above) that exists, canonical, and the names below it that do not
@@ -278,8 +287,9 @@ pub fn write_crates(
         let names = DocNames::new(&target.root, &target.spec.spec_dir, &target.shown_as);
         let mut loaded = docbind_gen::load(&target.root, std::slice::from_ref(&target.spec.spec_dir), None)
             .map_err(|e| names.load_error(e))?;
-        let mut generated =
-            docbind_gen::generate(&target.spec, &loaded, rules.invalid).map_err(|e| names.generate_error(e))?;
+        let version = target.version.as_deref().unwrap_or(docbind_gen::FIRST_VERSION);
+        let mut generated = docbind_gen::generate_version(&target.spec, version, &loaded, rules.invalid)
+            .map_err(|e| names.generate_error(e))?;
         loaded.warnings.iter_mut().for_each(|w| names.diagnostic(w));
         generated.skipped.iter_mut().for_each(|r| names.rejection(r));
         // Names docbind had to change (a keyword, a crate item) are the generator's warnings, beside the docs'.

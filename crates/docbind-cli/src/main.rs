@@ -1,7 +1,7 @@
 //! `docbind`: generate typed async Rust clients from a folder of vendor API docs, in any repository.
 
 use clap::{Parser, Subcommand};
-use docbind_cli::{DiffArgs, GenerateArgs, IrArgs};
+use docbind_cli::{DiffArgs, GenerateArgs, IrArgs, SyncArgs};
 use std::process::ExitCode;
 
 // The generator allocates a small object for nearly every token it builds and parses; mimalloc makes those
@@ -51,6 +51,16 @@ enum Command {
     Diff(DiffArgs),
     /// Print the IR of doc files or folders as JSON.
     Ir(IrArgs),
+    /// Bring a spec folder to a newer revision of the vendor's docs and release the crate from it.
+    ///
+    /// The spec folder's upstream.toml names the repository, the folder in it, the crate's pages and the revision
+    /// last synced. The pages added, changed or removed upstream since then (up to --rev, default the checkout's
+    /// HEAD) are copied verbatim into the spec folder (overlay.toml is never touched), the crate is regenerated
+    /// as `generate` does (a breaking API change needs --accept-breaking), its version is bumped by semver from
+    /// the API diff, a CHANGELOG.md entry is prepended and the new revision recorded. The API diff is printed. A
+    /// failing sync leaves every file as it was. With --check nothing is written: exit 0 when up to date, 1 when
+    /// upstream's pages moved.
+    Sync(SyncArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,5 +71,6 @@ fn main() -> ExitCode {
         Command::Check(args) => docbind_cli::exit_code(docbind_cli::generate(&args, true, false)),
         Command::Diff(args) => docbind_cli::diff_exit_code(docbind_cli::diff(&args)),
         Command::Ir(args) => docbind_cli::exit_code(docbind_cli::ir(&args)),
+        Command::Sync(args) => docbind_cli::exit_code(docbind_cli::sync(&args)),
     }
 }

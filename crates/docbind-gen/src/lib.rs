@@ -19,8 +19,8 @@ mod validate;
 pub use codegen::defs::{Arity, FieldDef, Shape, StructDef, StructKind};
 pub use codegen::names::ident as rust_ident;
 pub use codegen::{
-    generate, CodegenError, CodegenErrorKind, CrateSpec, Formatting, GenerateError, Generated, GeneratedFile,
-    GeneratedOperation, InvalidDocs, RuntimeDep, Vendor, RUNTIME_VERSION,
+    generate, generate_version, CodegenError, CodegenErrorKind, CrateSpec, Formatting, GenerateError, Generated,
+    GeneratedFile, GeneratedOperation, InvalidDocs, RuntimeDep, Vendor, FIRST_VERSION, RUNTIME_VERSION,
 };
 pub use diag::{Diagnostic, NotApiPage, Rejection, Severity};
 pub use dialect::{parse_doc, Parsed};

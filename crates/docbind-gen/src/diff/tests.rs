@@ -251,3 +251,23 @@ fn a_snapshot_reads_back_as_the_api_it_records() {
     // Another format is no snapshot to compare with.
     assert!(snapshot::read(&text.replace("\"format\": 1", "\"format\": 2")).expect("reads").is_none());
 }
+
+#[test]
+fn a_new_twin_page_is_an_added_operation_not_a_change_of_the_current_one() {
+    // ulb-api fed6464: `*_json.md` pages published beside the pages of the same Actions, with other parameters.
+    // The crate keeps `create_rule` for the page named so and adds `create_rule_json`: nothing of callers' code
+    // breaks (`cargo xtask classify` over ulb-api's history caught the diff calling it a change of `create_rule`).
+    let mut current = ucloud("CreateRule", "| **VServerId** | string | 服务 |**Yes**|", "", "");
+    current.source.file = "ulb-api/create_rule.md".into();
+    let mut twin = ucloud("CreateRule", "| **RuleConditions** | string | 条件 |**Yes**|", "", "");
+    twin.source.file = "ulb-api/create_rule_json.md".into();
+    assert_eq!(
+        lines(std::slice::from_ref(&current), &[current.clone(), twin.clone()]),
+        ["compatible: CreateRule: operation added (ulb-api/create_rule_json.md)"]
+    );
+    // Removing the twin again removes that operation, not the current one.
+    assert_eq!(
+        lines(&[twin, current.clone()], &[current]),
+        ["breaking: CreateRule: operation removed (was ulb-api/create_rule_json.md)"]
+    );
+}
