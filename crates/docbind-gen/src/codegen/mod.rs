@@ -19,6 +19,8 @@ mod tokens;
 mod waiter;
 
 use crate::diag::{Diagnostic, Rejection};
+pub use crate::incremental::Previous;
+use crate::incremental::{input_hash, GENERATOR_ID};
 use crate::ir::Operation;
 use crate::load::Loaded;
 use crate::overlay::OperationRustNames;
@@ -26,6 +28,7 @@ pub use error::{CodegenError, CodegenErrorKind, GenerateError};
 use proc_macro2::TokenStream;
 pub use protocol::Vendor;
 use quote::{format_ident, quote};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// One crate to generate.
@@ -100,6 +103,8 @@ pub struct Generated {
     pub operations: Vec<GeneratedOperation>,
     /// Time spent turning tokens into text (for `cargo xtask bench`).
     pub formatting: Formatting,
+    /// Operation modules taken unchanged from the crate's previous generation ([`generate_incremental`]), sorted.
+    pub reused: Vec<PathBuf>,
 }
 
 /// Where formatting time goes: syn parsing the `quote!`d pieces, and prettyplease printing the files.
@@ -182,6 +187,29 @@ pub enum InvalidDocs {
 /// templates, invalid docs) and docs code generation cannot express fail the crate with [`InvalidDocs::Fail`];
 /// with [`InvalidDocs::Skip`] they are left out and returned in [`Generated::skipped`], and the rest is generated.
 pub fn generate(spec: &CrateSpec, loaded: &Loaded, invalid: InvalidDocs) -> Result<Generated, GenerateError> {
+    generate_from(spec, loaded, invalid, &Previous::none(), GENERATOR_ID)
+}
+
+/// [`generate`], reusing every operation module of `previous` (the crate as last generated, read with
+/// [`Previous::read`]) whose inputs are unchanged: the same files, and only the changed operations' modules (and
+/// the crate files that list operations) are built and formatted again.
+pub fn generate_incremental(
+    spec: &CrateSpec,
+    loaded: &Loaded,
+    invalid: InvalidDocs,
+    previous: &Previous,
+) -> Result<Generated, GenerateError> {
+    generate_from(spec, loaded, invalid, previous, GENERATOR_ID)
+}
+
+/// [`generate_incremental`] as the generator `generator` (its version; tests change it).
+pub(crate) fn generate_from(
+    spec: &CrateSpec,
+    loaded: &Loaded,
+    invalid: InvalidDocs,
+    previous: &Previous,
+    generator: &str,
+) -> Result<Generated, GenerateError> {
     let spec_dir = || spec.spec_dir.clone();
     // The name is written into code (`use <name>::Client` in the examples) and the manifest: an identifier only.
     let name = &spec.crate_name;
@@ -237,11 +265,17 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, invalid: InvalidDocs) -> Resu
             type_base: rust.type_base.clone(),
             indexed_twin: rust.indexed_twin.clone(),
         };
-        let result = protocol::check_request(op)
-            .and_then(|()| defs::build(op, loaded.rust_names.of(&op.source.file), &names))
-            .and_then(|defs| {
-                operation::module_pieces(op, &defs, vendor, &spec.crate_name).map(|pieces| (defs, pieces))
-            });
+        let overlay = loaded.rust_names.of(&op.source.file);
+        let inputs = input_hash(generator, spec, vendor, op, overlay, &names);
+        let path = format!("src/{}.rs", names.module);
+        let result = protocol::check_request(op).and_then(|()| defs::build(op, overlay, &names)).and_then(|defs| {
+            // Unchanged inputs generate the same module: the one on disk is it.
+            let module = match previous.reusable(&path, &inputs) {
+                Some(text) => Module::Reused(text),
+                None => Module::Pieces(operation::module_pieces(op, &defs, vendor, &spec.crate_name)?),
+            };
+            Ok((defs, (inputs, module)))
+        });
         match result {
             Ok((defs, tokens)) => {
                 if let Some((name, why)) = &rust.reserved {
@@ -273,11 +307,22 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, invalid: InvalidDocs) -> Resu
     let mut files = Vec::new();
     let mut operations = Vec::new();
     let mut formatting = Formatting::default();
-    for (op, renamed, defs, tokens) in built {
-        let header = generated_header(spec, &op.source.file.display().to_string());
+    let mut inputs = BTreeMap::new();
+    let mut reused = Vec::new();
+    for (op, renamed, defs, (hash, module)) in built {
         let path = PathBuf::from(format!("src/{}.rs", defs.module));
-        let text = format_rust(&header, tokens, &mut formatting)
-            .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?;
+        let text = match module {
+            Module::Reused(text) => {
+                reused.push(path.clone());
+                text
+            }
+            Module::Pieces(tokens) => {
+                let header = generated_header(spec, &op.source.file.display().to_string());
+                format_rust(&header, tokens, &mut formatting)
+                    .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?
+            }
+        };
+        inputs.insert(path.clone(), hash);
         files.push(GeneratedFile { path, text });
         let (numbered_types, numbered_fields) = numbered(op, loaded.rust_names.of(&op.source.file), &defs);
         operations.push(GeneratedOperation {
@@ -312,10 +357,17 @@ pub fn generate(spec: &CrateSpec, loaded: &Loaded, invalid: InvalidDocs) -> Resu
     let snapshot = crate::diff::snapshot::text(&api, &loaded.rust_names)
         .map_err(|e| GenerateError::Operation(CodegenError::of(api[0], CodegenErrorKind::Bug(e.to_string()))))?;
     files.push(GeneratedFile { path: PathBuf::from(crate::diff::snapshot::FILE_NAME), text: snapshot });
-    files.push(crate::record::record_file(spec, &files));
+    files.push(crate::record::record_file(spec, &files, &inputs));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     warnings.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)).then(a.message.cmp(&b.message)));
-    Ok(Generated { vendor, files, skipped, warnings, operations, formatting })
+    reused.sort();
+    Ok(Generated { vendor, files, skipped, warnings, operations, formatting, reused })
+}
+
+/// An operation module: built now, or taken from the previous generation.
+enum Module {
+    Pieces(Vec<operation::Piece>),
+    Reused(String),
 }
 
 /// The first line of a generated Rust file. `source` (a path) is written on one line: no character of it can end
