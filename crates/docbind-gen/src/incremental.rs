@@ -41,9 +41,9 @@ impl Previous {
         Self { crate_dir: crate_dir.to_path_buf(), record: read_record(crate_dir).ok().flatten() }
     }
 
-    /// The text of the file at `path` (relative to the crate, `/`-separated) when it was generated from inputs
-    /// hashing to `inputs` and is on disk as then generated.
-    pub(crate) fn reusable(&self, path: &str, inputs: &str) -> Option<String> {
+    /// The text of the file at `path` (relative to the crate, `/`-separated), with its recorded hash, when it was
+    /// generated from inputs hashing to `inputs` and is on disk as then generated.
+    pub(crate) fn reusable(&self, path: &str, inputs: &str) -> Option<(String, String)> {
         let record = self.record.as_ref()?;
         if record.inputs.get(path).map(String::as_str) != Some(inputs) {
             return None;
@@ -54,7 +54,8 @@ impl Previous {
             return None;
         }
         let text = std::fs::read_to_string(&file).ok()?;
-        (record.files.get(path) == Some(&content_hash(&text))).then_some(text)
+        let hash = record.files.get(path)?;
+        (*hash == content_hash(&text)).then(|| (text, hash.clone()))
     }
 }
 

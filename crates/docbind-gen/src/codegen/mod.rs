@@ -271,7 +271,7 @@ pub(crate) fn generate_from(
         let result = protocol::check_request(op).and_then(|()| defs::build(op, overlay, &names)).and_then(|defs| {
             // Unchanged inputs generate the same module: the one on disk is it.
             let module = match previous.reusable(&path, &inputs) {
-                Some(text) => Module::Reused(text),
+                Some((text, hash)) => Module::Reused(text, hash),
                 None => Module::Pieces(operation::module_pieces(op, &defs, vendor, &spec.crate_name)?),
             };
             Ok((defs, (inputs, module)))
@@ -309,11 +309,13 @@ pub(crate) fn generate_from(
     let mut formatting = Formatting::default();
     let mut inputs = BTreeMap::new();
     let mut reused = Vec::new();
+    let mut known_hashes = BTreeMap::new();
     for (op, renamed, defs, (hash, module)) in built {
         let path = PathBuf::from(format!("src/{}.rs", defs.module));
         let text = match module {
-            Module::Reused(text) => {
+            Module::Reused(text, hash) => {
                 reused.push(path.clone());
+                known_hashes.insert(path.clone(), hash);
                 text
             }
             Module::Pieces(tokens) => {
@@ -357,7 +359,7 @@ pub(crate) fn generate_from(
     let snapshot = crate::diff::snapshot::text(&api, &loaded.rust_names)
         .map_err(|e| GenerateError::Operation(CodegenError::of(api[0], CodegenErrorKind::Bug(e.to_string()))))?;
     files.push(GeneratedFile { path: PathBuf::from(crate::diff::snapshot::FILE_NAME), text: snapshot });
-    files.push(crate::record::record_file(spec, &files, &inputs));
+    files.push(crate::record::record_file(spec, &files, &inputs, &known_hashes));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     warnings.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)).then(a.message.cmp(&b.message)));
     reused.sort();
@@ -367,7 +369,8 @@ pub(crate) fn generate_from(
 /// An operation module: built now, or taken from the previous generation.
 enum Module {
     Pieces(Vec<operation::Piece>),
-    Reused(String),
+    /// Its text and the hash its record lists (checked against the text).
+    Reused(String, String),
 }
 
 /// The first line of a generated Rust file. `source` (a path) is written on one line: no character of it can end
