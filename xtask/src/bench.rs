@@ -190,7 +190,7 @@ struct Tally {
     /// Files created or rewritten (the rest were already up to date).
     written: usize,
     bytes: usize,
-    /// Operation modules taken from the previous run.
+    /// Files (operation modules, API snapshots) taken from the previous run.
     reused: usize,
 }
 
@@ -390,7 +390,7 @@ fn codegen_speed(root: &Path, corpus: &Path, jobs: usize, out: &Path, run: Run) 
         (if t.written == 0 { "compare files (none changed)" } else { "write files" }, p.write),
     ];
     println!(
-        "{} docs ({:.1} MiB) → {} crates, {} operations ({} modules reused), {} files ({} written); {} docs left out \
+        "{} docs ({:.1} MiB) → {} crates, {} operations ({} files reused), {} files ({} written); {} docs left out \
          (unsupported templates, non-API pages)",
         t.docs,
         t.bytes as f64 / 1048576.0,

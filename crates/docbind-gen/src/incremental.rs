@@ -1,6 +1,8 @@
 //! Incremental regeneration: an operation module whose inputs are unchanged since the crate was last generated is
 //! taken from the crate as it is, instead of being built and formatted again (most of a run's time).
 //!
+//! The API snapshot (`docbind-api.json`), made from the same IR and overlay names, is reused the same way.
+//!
 //! Each operation module's inputs are hashed (`input_hash`) and recorded in the crate's `docbind.toml` beside the
 //! file's own hash. Its inputs are everything the module is generated from: the operation as read from its doc with
 //! the overlay's corrections (the IR holds the doc's file and line too), the names the overlay gives in it, the
@@ -96,6 +98,26 @@ pub(crate) fn input_hash(
     format!("sha1:{:x}", hash.finalize())
 }
 
+/// `sha1:<hex>` of what the API snapshot is generated from: the operations' own input hashes, in module order, and
+/// every name the overlay gives (its waiters too).
+pub(crate) fn snapshot_input_hash<'a>(
+    generator: &str,
+    modules: impl Iterator<Item = &'a str>,
+    names: &crate::overlay::RustNames,
+) -> String {
+    let mut hash = Sha1::new();
+    let mut part = |bytes: &[u8]| {
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
+    };
+    part(generator.as_bytes());
+    for module in modules {
+        part(module.as_bytes());
+    }
+    part(&serde_json::to_vec(names).unwrap_or_default());
+    format!("sha1:{:x}", hash.finalize())
+}
+
 fn runtime_label(runtime: &RuntimeDep) -> String {
     match runtime {
         RuntimeDep::Workspace => "workspace".into(),
@@ -182,9 +204,11 @@ mod tests {
         let (first, _) = case.regenerate(GENERATOR_ID);
         assert!(first.reused.is_empty(), "nothing to reuse in an empty folder");
 
-        // Nothing changed: every module is reused, and no file is written.
+        // Nothing changed: every module and the API snapshot are reused, and no file is written.
         let (same, changed) = case.regenerate(GENERATOR_ID);
-        assert_eq!(reused(&same), paths(&MODULES));
+        let mut everything = paths(&MODULES);
+        everything.insert("docbind-api.json".into());
+        assert_eq!(reused(&same), everything);
         assert!(changed.is_empty(), "{changed:?}");
 
         // One doc: its module alone is generated again (and the API snapshot, which holds its field docs).

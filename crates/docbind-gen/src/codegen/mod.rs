@@ -20,7 +20,7 @@ mod waiter;
 
 use crate::diag::{Diagnostic, Rejection};
 pub use crate::incremental::Previous;
-use crate::incremental::{input_hash, GENERATOR_ID};
+use crate::incremental::{input_hash, snapshot_input_hash, GENERATOR_ID};
 use crate::ir::Operation;
 use crate::load::Loaded;
 use crate::overlay::OperationRustNames;
@@ -103,7 +103,8 @@ pub struct Generated {
     pub operations: Vec<GeneratedOperation>,
     /// Time spent turning tokens into text (for `cargo xtask bench`).
     pub formatting: Formatting,
-    /// Operation modules taken unchanged from the crate's previous generation ([`generate_incremental`]), sorted.
+    /// Files taken unchanged from the crate's previous generation ([`generate_incremental`]): operation modules and
+    /// the API snapshot, sorted.
     pub reused: Vec<PathBuf>,
 }
 
@@ -355,10 +356,24 @@ pub(crate) fn generate_from(
     let readme = readme::text(spec, vendor, &operations, &waiter_methods);
     files.push(GeneratedFile { path: PathBuf::from(readme::FILE_NAME), text: readme });
     // What the next regeneration compares its API with, even when these docs are gone by then.
-    let api: Vec<&Operation> = operations.iter().map(|g| &g.operation).collect();
-    let snapshot = crate::diff::snapshot::text(&api, &loaded.rust_names)
-        .map_err(|e| GenerateError::Operation(CodegenError::of(api[0], CodegenErrorKind::Bug(e.to_string()))))?;
-    files.push(GeneratedFile { path: PathBuf::from(crate::diff::snapshot::FILE_NAME), text: snapshot });
+    // Made from the operations' IR and the overlay's names, which the modules' input hashes cover.
+    let path = PathBuf::from(crate::diff::snapshot::FILE_NAME);
+    let module_inputs = operations.iter().map(|g| inputs[&PathBuf::from(format!("src/{}.rs", g.defs.module))].as_str());
+    let hash = snapshot_input_hash(generator, module_inputs, &loaded.rust_names);
+    let text = match previous.reusable(crate::diff::snapshot::FILE_NAME, &hash) {
+        Some((text, known)) => {
+            reused.push(path.clone());
+            known_hashes.insert(path.clone(), known);
+            text
+        }
+        None => {
+            let api: Vec<&Operation> = operations.iter().map(|g| &g.operation).collect();
+            crate::diff::snapshot::text(&api, &loaded.rust_names)
+                .map_err(|e| GenerateError::Operation(CodegenError::of(api[0], CodegenErrorKind::Bug(e.to_string()))))?
+        }
+    };
+    inputs.insert(path.clone(), hash);
+    files.push(GeneratedFile { path, text });
     files.push(crate::record::record_file(spec, &files, &inputs, &known_hashes));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     warnings.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)).then(a.message.cmp(&b.message)));
