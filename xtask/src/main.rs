@@ -78,7 +78,9 @@ fn main() -> ExitCode {
             docbind_cli::generate(&args, check, accept_breaking)
         }
         Command::Codegen { check, accept_breaking, one: None } => workspace_crates().and_then(|targets| {
-            let rules = docbind_cli::Rules { invalid: docbind_gen::InvalidDocs::Fail, accept_breaking };
+            // Clean runs: the generator is edited here, within one version (what incremental runs rely on).
+            let rules =
+                docbind_cli::Rules { invalid: docbind_gen::InvalidDocs::Fail, accept_breaking, incremental: false };
             docbind_cli::write_crates(&targets, check, rules, Some(&repo_root()), "cargo xtask codegen")
         }),
         // Its own exit statuses: 1 for breaking changes, 2 for errors.

@@ -76,6 +76,9 @@ pub struct Rules {
     pub invalid: InvalidDocs,
     /// Write the crate even when its API changes in a way that breaks callers.
     pub accept_breaking: bool,
+    /// Reuse the operation modules whose inputs are unchanged since the crate was generated (never in check mode,
+    /// which compares with a clean run).
+    pub incremental: bool,
 }
 
 /// `diff`: API changes between two versions of a folder of docs.
@@ -132,7 +135,7 @@ pub struct Target {
 /// crate even when its API breaks callers.
 pub fn generate(args: &GenerateArgs, check: bool, accept_breaking: bool) -> anyhow::Result<ExitCode> {
     let (target, _stand_in) = crate_target(args, check)?;
-    let rules = Rules { invalid: args.invalid_docs(), accept_breaking };
+    let rules = Rules { invalid: args.invalid_docs(), accept_breaking, incremental: true };
     write_crates(&[target], check, rules, None, "docbind generate")
 }
 
@@ -288,7 +291,12 @@ pub fn write_crates(
         let mut loaded = docbind_gen::load(&target.root, std::slice::from_ref(&target.spec.spec_dir), None)
             .map_err(|e| names.load_error(e))?;
         let version = target.version.as_deref().unwrap_or(docbind_gen::FIRST_VERSION);
-        let mut generated = docbind_gen::generate_version(&target.spec, version, &loaded, rules.invalid)
+        let previous = if rules.incremental && !check {
+            docbind_gen::Previous::read(&target.spec.out_dir)
+        } else {
+            docbind_gen::Previous::none()
+        };
+        let mut generated = docbind_gen::generate_incremental(&target.spec, version, &loaded, rules.invalid, &previous)
             .map_err(|e| names.generate_error(e))?;
         loaded.warnings.iter_mut().for_each(|w| names.diagnostic(w));
         generated.skipped.iter_mut().for_each(|r| names.rejection(r));

@@ -258,7 +258,9 @@ fn sync_one(
         .and_then(|()| {
             // The generate rules decide: a breaking change against the crate's snapshot is refused there unless
             // accepted, and the refusal puts everything back below.
-            let rules = Rules { invalid: InvalidDocs::Fail, accept_breaking: options.accept_breaking };
+            // Clean: in docbind's own workspace the generator changes without its version changing, so reuse is off here.
+            let rules =
+                Rules { invalid: InvalidDocs::Fail, accept_breaking: options.accept_breaking, incremental: false };
             write_crates(std::slice::from_ref(&released), false, rules, None, command)
         });
     match written {

@@ -5,6 +5,7 @@ mod codegen;
 mod diag;
 mod dialect;
 mod diff;
+mod incremental;
 pub mod ir;
 mod load;
 mod markdown;
@@ -19,8 +20,9 @@ mod validate;
 pub use codegen::defs::{Arity, FieldDef, Shape, StructDef, StructKind};
 pub use codegen::names::ident as rust_ident;
 pub use codegen::{
-    generate, generate_version, CodegenError, CodegenErrorKind, CrateSpec, Formatting, GenerateError, Generated,
-    GeneratedFile, GeneratedOperation, InvalidDocs, RuntimeDep, Vendor, FIRST_VERSION, RUNTIME_VERSION,
+    generate, generate_incremental, generate_version, CodegenError, CodegenErrorKind, CrateSpec, Formatting,
+    GenerateError, Generated, GeneratedFile, GeneratedOperation, InvalidDocs, Previous, RuntimeDep, Vendor,
+    FIRST_VERSION, RUNTIME_VERSION,
 };
 pub use diag::{Diagnostic, NotApiPage, Rejection, Severity};
 pub use dialect::{parse_doc, Parsed};

@@ -19,6 +19,8 @@ mod tokens;
 mod waiter;
 
 use crate::diag::{Diagnostic, Rejection};
+pub use crate::incremental::Previous;
+use crate::incremental::{input_hash, snapshot_input_hash, GENERATOR_ID};
 use crate::ir::Operation;
 use crate::load::Loaded;
 use crate::overlay::OperationRustNames;
@@ -26,6 +28,7 @@ pub use error::{CodegenError, CodegenErrorKind, GenerateError};
 use proc_macro2::TokenStream;
 pub use protocol::Vendor;
 use quote::{format_ident, quote};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// One crate to generate.
@@ -100,6 +103,9 @@ pub struct Generated {
     pub operations: Vec<GeneratedOperation>,
     /// Time spent turning tokens into text (for `cargo xtask bench`).
     pub formatting: Formatting,
+    /// Files taken unchanged from the crate's previous generation ([`generate_incremental`]): operation modules and
+    /// the API snapshot, sorted.
+    pub reused: Vec<PathBuf>,
 }
 
 /// Where formatting time goes: syn parsing the `quote!`d pieces, and prettyplease printing the files.
@@ -196,6 +202,31 @@ pub fn generate_version(
     loaded: &Loaded,
     invalid: InvalidDocs,
 ) -> Result<Generated, GenerateError> {
+    generate_from(spec, version, loaded, invalid, &Previous::none(), GENERATOR_ID)
+}
+
+/// [`generate_version`], reusing every operation module of `previous` (the crate as last generated, read with
+/// [`Previous::read`]) whose inputs are unchanged: the same files, and only the changed operations' modules (and
+/// the crate files that list operations) are built and formatted again.
+pub fn generate_incremental(
+    spec: &CrateSpec,
+    version: &str,
+    loaded: &Loaded,
+    invalid: InvalidDocs,
+    previous: &Previous,
+) -> Result<Generated, GenerateError> {
+    generate_from(spec, version, loaded, invalid, previous, GENERATOR_ID)
+}
+
+/// [`generate_incremental`] as the generator `generator` (its version; tests change it).
+pub(crate) fn generate_from(
+    spec: &CrateSpec,
+    version: &str,
+    loaded: &Loaded,
+    invalid: InvalidDocs,
+    previous: &Previous,
+    generator: &str,
+) -> Result<Generated, GenerateError> {
     let spec_dir = || spec.spec_dir.clone();
     // The name is written into code (`use <name>::Client` in the examples) and the manifest: an identifier only.
     let name = &spec.crate_name;
@@ -251,11 +282,17 @@ pub fn generate_version(
             type_base: rust.type_base.clone(),
             indexed_twin: rust.indexed_twin.clone(),
         };
-        let result = protocol::check_request(op)
-            .and_then(|()| defs::build(op, loaded.rust_names.of(&op.source.file), &names))
-            .and_then(|defs| {
-                operation::module_pieces(op, &defs, vendor, &spec.crate_name).map(|pieces| (defs, pieces))
-            });
+        let overlay = loaded.rust_names.of(&op.source.file);
+        let inputs = input_hash(generator, spec, vendor, op, overlay, &names);
+        let path = format!("src/{}.rs", names.module);
+        let result = protocol::check_request(op).and_then(|()| defs::build(op, overlay, &names)).and_then(|defs| {
+            // Unchanged inputs generate the same module: the one on disk is it.
+            let module = match previous.reusable(&path, &inputs) {
+                Some((text, hash)) => Module::Reused(text, hash),
+                None => Module::Pieces(operation::module_pieces(op, &defs, vendor, &spec.crate_name)?),
+            };
+            Ok((defs, (inputs, module)))
+        });
         match result {
             Ok((defs, tokens)) => {
                 if let Some((name, why)) = &rust.reserved {
@@ -287,11 +324,24 @@ pub fn generate_version(
     let mut files = Vec::new();
     let mut operations = Vec::new();
     let mut formatting = Formatting::default();
-    for (op, renamed, defs, tokens) in built {
-        let header = generated_header(spec, &op.source.file.display().to_string());
+    let mut inputs = BTreeMap::new();
+    let mut reused = Vec::new();
+    let mut known_hashes = BTreeMap::new();
+    for (op, renamed, defs, (hash, module)) in built {
         let path = PathBuf::from(format!("src/{}.rs", defs.module));
-        let text = format_rust(&header, tokens, &mut formatting)
-            .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?;
+        let text = match module {
+            Module::Reused(text, hash) => {
+                reused.push(path.clone());
+                known_hashes.insert(path.clone(), hash);
+                text
+            }
+            Module::Pieces(tokens) => {
+                let header = generated_header(spec, &op.source.file.display().to_string());
+                format_rust(&header, tokens, &mut formatting)
+                    .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?
+            }
+        };
+        inputs.insert(path.clone(), hash);
         files.push(GeneratedFile { path, text });
         let (numbered_types, numbered_fields) = numbered(op, loaded.rust_names.of(&op.source.file), &defs);
         operations.push(GeneratedOperation {
@@ -325,14 +375,36 @@ pub fn generate_version(
     let readme = readme::text(spec, vendor, &operations, &waiter_methods);
     files.push(GeneratedFile { path: PathBuf::from(readme::FILE_NAME), text: readme });
     // What the next regeneration compares its API with, even when these docs are gone by then.
-    let api: Vec<&Operation> = operations.iter().map(|g| &g.operation).collect();
-    let snapshot = crate::diff::snapshot::text(&api, &loaded.rust_names)
-        .map_err(|e| GenerateError::Operation(CodegenError::of(api[0], CodegenErrorKind::Bug(e.to_string()))))?;
-    files.push(GeneratedFile { path: PathBuf::from(crate::diff::snapshot::FILE_NAME), text: snapshot });
-    files.push(crate::record::record_file(spec, version, &files));
+    // Made from the operations' IR and the overlay's names, which the modules' input hashes cover.
+    let path = PathBuf::from(crate::diff::snapshot::FILE_NAME);
+    let module_inputs = operations.iter().map(|g| inputs[&PathBuf::from(format!("src/{}.rs", g.defs.module))].as_str());
+    let hash = snapshot_input_hash(generator, module_inputs, &loaded.rust_names);
+    let text = match previous.reusable(crate::diff::snapshot::FILE_NAME, &hash) {
+        Some((text, known)) => {
+            reused.push(path.clone());
+            known_hashes.insert(path.clone(), known);
+            text
+        }
+        None => {
+            let api: Vec<&Operation> = operations.iter().map(|g| &g.operation).collect();
+            crate::diff::snapshot::text(&api, &loaded.rust_names)
+                .map_err(|e| GenerateError::Operation(CodegenError::of(api[0], CodegenErrorKind::Bug(e.to_string()))))?
+        }
+    };
+    inputs.insert(path.clone(), hash);
+    files.push(GeneratedFile { path, text });
+    files.push(crate::record::record_file(spec, version, &files, &inputs, &known_hashes));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     warnings.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)).then(a.message.cmp(&b.message)));
-    Ok(Generated { vendor, files, skipped, warnings, operations, formatting })
+    reused.sort();
+    Ok(Generated { vendor, files, skipped, warnings, operations, formatting, reused })
+}
+
+/// An operation module: built now, or taken from the previous generation.
+enum Module {
+    Pieces(Vec<operation::Piece>),
+    /// Its text and the hash its record lists (checked against the text).
+    Reused(String, String),
 }
 
 /// The first line of a generated Rust file. `source` (a path) is written on one line: no character of it can end
