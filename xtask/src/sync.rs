@@ -63,20 +63,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let manifest = root.join("Cargo.toml");
-    let mut workspace = read(&manifest)?;
-    for crate_synced in &released {
-        workspace = with_dependency_version(&workspace, &crate_synced.crate_name, &crate_synced.version.to_string())
-            .with_context(|| format!("{}: [workspace.dependencies]", manifest.display()))?;
-    }
-    write(&manifest, &workspace)?;
-    // The facade re-exports the generated crates: a breaking change in one breaks it too.
-    let bump = released.iter().map(|s| s.bump).max().unwrap_or(Bump::None);
     let facade = root.join("crates/docbind/Cargo.toml");
-    let text = read(&facade)?;
-    let old =
-        package_version(&text).with_context(|| format!("{}: no `version = \"…\"` in [package]", facade.display()))?;
-    let new = Version::parse(&old).map_err(|e| anyhow::anyhow!("{}: {e}", facade.display()))?.bumped(bump);
-    write(&facade, &text.replacen(&format!("version = \"{old}\""), &format!("version = \"{new}\""), 1))?;
+    let releases: Vec<(&str, String, Bump)> =
+        released.iter().map(|s| (s.crate_name.as_str(), s.version.to_string(), s.bump)).collect();
+    let (workspace, facade_text, (old, new)) = release_workspace(&read(&manifest)?, &read(&facade)?, &releases)
+        .with_context(|| format!("{} and {}", manifest.display(), facade.display()))?;
+    // Both are computed before either is written.
+    write(&manifest, &workspace)?;
+    write(&facade, &facade_text)?;
     println!("docbind (facade): {old} → {new}");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
@@ -88,6 +82,25 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("`cargo update --workspace` failed: Cargo.lock still holds the old versions");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The workspace manifest with each released crate's `[workspace.dependencies]` line at its new version, and the
+/// facade's manifest with its version bumped by the largest of the releases' bumps (it re-exports the generated
+/// crates: a breaking change in one breaks it too). Returns both, and the facade's old and new versions.
+fn release_workspace(
+    workspace: &str,
+    facade: &str,
+    releases: &[(&str, String, Bump)],
+) -> anyhow::Result<(String, String, (String, String))> {
+    let mut workspace = workspace.to_owned();
+    for (name, version, _) in releases {
+        workspace = with_dependency_version(&workspace, name, version).context("[workspace.dependencies]")?;
+    }
+    let bump = releases.iter().map(|(_, _, bump)| *bump).max().unwrap_or(Bump::None);
+    let old = package_version(facade).context("the facade: no `version = \"…\"` in [package]")?;
+    let new = Version::parse(&old).map_err(|e| anyhow::anyhow!("the facade: {e}"))?.bumped(bump).to_string();
+    let facade = facade.replacen(&format!("version = \"{old}\""), &format!("version = \"{new}\""), 1);
+    Ok((workspace, facade, (old, new)))
 }
 
 fn read(path: &Path) -> anyhow::Result<String> {
@@ -143,6 +156,32 @@ mod tests {
         let facade =
             "[package]\nname = \"docbind\"\nversion = \"0.3.1\"\n\n[dependencies]\nx = { version = \"9.9.9\" }\n";
         assert_eq!(package_version(facade).as_deref(), Some("0.3.1"));
+    }
+
+    #[test]
+    fn the_facade_follows_the_largest_bump_of_its_crates() {
+        let workspace =
+            "[workspace.dependencies]\nucloud-uodn = { path = \"crates/ucloud-uodn\", version = \"0.1.0\" }\n\
+                         finovy-image = { path = \"crates/finovy-image\", version = \"0.1.0\" }\n";
+        let facade =
+            "[package]\nname = \"docbind\"\nversion = \"0.1.0\"\n\n[dependencies]\nucloud-uodn.workspace = true\n";
+        let release =
+            |releases: &[(&str, String, Bump)]| release_workspace(workspace, facade, releases).expect("released");
+        // A compatible release of one crate and a breaking one of the other: the facade takes the breaking bump.
+        let (ws, fa, versions) = release(&[
+            ("ucloud-uodn", "0.1.1".into(), Bump::Addition),
+            ("finovy-image", "0.2.0".into(), Bump::Breaking),
+        ]);
+        assert!(ws.contains("ucloud-uodn = { path = \"crates/ucloud-uodn\", version = \"0.1.1\" }"), "{ws}");
+        assert!(ws.contains("finovy-image = { path = \"crates/finovy-image\", version = \"0.2.0\" }"), "{ws}");
+        assert_eq!(versions, ("0.1.0".to_string(), "0.2.0".to_string()));
+        assert!(fa.contains("version = \"0.2.0\"") && fa.contains("ucloud-uodn.workspace = true"), "{fa}");
+        // Only compatible releases: a patch of the facade.
+        let (_, fa, versions) = release(&[("ucloud-uodn", "0.1.1".into(), Bump::Addition)]);
+        assert_eq!(versions.1, "0.1.1");
+        assert!(fa.contains("version = \"0.1.1\""), "{fa}");
+        // A crate the workspace does not list: an error, nothing returned to write.
+        assert!(release_workspace(workspace, facade, &[("other", "1.0.0".into(), Bump::Breaking)]).is_err());
     }
 
     /// `cargo xtask sync --check --from <clone>` on the checked-in specs: each crate's pages are upstream's at
