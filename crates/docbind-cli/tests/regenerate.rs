@@ -130,6 +130,8 @@ fn a_breaking_change_is_refused_unless_accepted() {
     assert!(!output.status.success(), "{err}");
     assert!(err.contains("--accept-breaking"), "{err}");
     assert!(err.contains("stop_uvodn_node.md:1: breaking: StopUvodnNode: operation removed"), "{err}");
+    // Named as the command was given (--spec-dir docs), not from the crate's folder.
+    assert!(err.contains("\n  docs/stop_uvodn_node.md:1: ") && !err.contains("../docs"), "{err}");
     assert!(
         err.contains(&format!(
             "get_uvodn_node_price.md:{line}: breaking: GetUvodnNodePrice: request field NodeCount: type changed: int \
