@@ -4,14 +4,14 @@
 
 mod common;
 
-use common::{docbind, docbind_output, fresh_dir, read_tree, repo_root};
+use common::{docbind, docbind_output, files, fresh_dir, repo_root};
 use std::path::{Path, PathBuf};
 
 /// A repository with specs/ucloud-uodn's docs in `docs/`, and the crate generated from them in `uodn/`.
 fn generated_repo(name: &str) -> PathBuf {
     let repo = fresh_dir(&format!("regenerate/{name}"));
     std::fs::create_dir_all(repo.join("docs")).expect("writable");
-    for (rel, text) in read_tree(&repo_root().join("specs/ucloud-uodn")) {
+    for (rel, text) in files(&repo_root().join("specs/ucloud-uodn")) {
         std::fs::write(repo.join("docs").join(rel), text).expect("writable");
     }
     docbind(&repo, &GENERATE);
@@ -43,14 +43,14 @@ fn a_doc_that_stops_parsing_fails_and_leaves_the_crate_untouched() {
         ("empty-required-cell", "| **NodeId.N** | string | 节点ID | |"),
     ] {
         let repo = generated_repo(case);
-        let before = read_tree(&repo.join("uodn"));
+        let before = files(&repo.join("uodn"));
         let line = edit_doc(&repo, "stop_uvodn_node.md", NODE_ID_ROW, broken_row);
         let output = docbind_output(&repo, &GENERATE);
         let err = stderr(&output);
         assert!(!output.status.success(), "{case}: a doc that stops parsing must fail:\n{err}");
         assert!(err.contains(&format!("stop_uvodn_node.md:{line}: error:")), "{case}: names the doc's line:\n{err}");
         assert!(err.contains("--skip-invalid"), "{case}: says how to leave it out:\n{err}");
-        assert!(read_tree(&repo.join("uodn")) == before, "{case}: the crate changed");
+        assert!(files(&repo.join("uodn")) == before, "{case}: the crate changed");
     }
 }
 
@@ -58,7 +58,7 @@ fn a_doc_that_stops_parsing_fails_and_leaves_the_crate_untouched() {
 fn skip_invalid_names_the_doc_it_leaves_out_and_generates_the_rest() {
     let repo = fresh_dir("regenerate/skip-invalid");
     std::fs::create_dir_all(repo.join("docs")).expect("writable");
-    for (rel, text) in read_tree(&repo_root().join("specs/ucloud-uodn")) {
+    for (rel, text) in files(&repo_root().join("specs/ucloud-uodn")) {
         std::fs::write(repo.join("docs").join(rel), text).expect("writable");
     }
     // The overlay has entries for GetUvodnNodePrice: they go with the doc left out.
@@ -72,7 +72,7 @@ fn skip_invalid_names_the_doc_it_leaves_out_and_generates_the_rest() {
         "names the doc:\n{err}"
     );
     assert!(skipped.iter().any(|l| l.contains("overlay.toml:") && l.contains("GetUvodnNodePrice")), "{err}");
-    let crate_files = read_tree(&repo.join("uodn"));
+    let crate_files = files(&repo.join("uodn"));
     assert!(!crate_files.contains_key("src/get_uvodn_node_price.rs"), "{:?}", crate_files.keys());
     assert!(crate_files.contains_key("src/stop_uvodn_node.rs") && crate_files.contains_key("src/waiters.rs"));
 }
@@ -81,7 +81,7 @@ fn skip_invalid_names_the_doc_it_leaves_out_and_generates_the_rest() {
 fn pages_that_are_not_api_docs_are_skipped_with_a_note() {
     let repo = fresh_dir("regenerate/not-api");
     std::fs::create_dir_all(repo.join("docs")).expect("writable");
-    for (rel, text) in read_tree(&repo_root().join("specs/ucloud-uodn")) {
+    for (rel, text) in files(&repo_root().join("specs/ucloud-uodn")) {
         std::fs::write(repo.join("docs").join(rel), text).expect("writable");
     }
     // As vendors publish their folders: an overview and a glossary beside the Action docs.
@@ -103,7 +103,7 @@ fn pages_that_are_not_api_docs_are_skipped_with_a_note() {
 #[test]
 fn overlay_problems_fail_even_when_invalid_docs_are_skipped() {
     let repo = generated_repo("overlay-problem");
-    let before = read_tree(&repo.join("uodn"));
+    let before = files(&repo.join("uodn"));
     let overlay = repo.join("docs/overlay.toml");
     let text = std::fs::read_to_string(&overlay).expect("readable");
     // A string where a boolean belongs: before, the overlay was skipped and StopUvodnNode generated as it was.
@@ -114,14 +114,14 @@ fn overlay_problems_fail_even_when_invalid_docs_are_skipped() {
         let err = stderr(&output);
         assert!(!output.status.success(), "{extra:?}:\n{err}");
         assert!(err.contains(&format!("overlay.toml:{line}: error: invalid type: string \"false\"")), "{err}");
-        assert!(read_tree(&repo.join("uodn")) == before, "{extra:?}: the crate changed");
+        assert!(files(&repo.join("uodn")) == before, "{extra:?}: the crate changed");
     }
 }
 
 #[test]
 fn a_breaking_change_is_refused_unless_accepted() {
     let repo = generated_repo("breaking");
-    let before = read_tree(&repo.join("uodn"));
+    let before = files(&repo.join("uodn"));
     // An operation removed, and a request field's type changed.
     std::fs::remove_file(repo.join("docs/stop_uvodn_node.md")).expect("removable");
     let line = edit_doc(&repo, "get_uvodn_node_price.md", "| **NodeCount** | int |", "| **NodeCount** | string |");
@@ -139,10 +139,10 @@ fn a_breaking_change_is_refused_unless_accepted() {
         )),
         "{err}"
     );
-    assert!(read_tree(&repo.join("uodn")) == before, "the crate changed");
+    assert!(files(&repo.join("uodn")) == before, "the crate changed");
 
     docbind(&repo, &[&GENERATE[..], &["--accept-breaking"]].concat());
-    let after = read_tree(&repo.join("uodn"));
+    let after = files(&repo.join("uodn"));
     assert!(!after.contains_key("src/stop_uvodn_node.rs"));
     assert!(!after["docbind-api.json"].contains("\"name\": \"StopUvodnNode\""), "the snapshot records the new API");
     // Recorded: the same docs again are no change.
@@ -155,7 +155,7 @@ fn a_compatible_change_is_written_and_recorded() {
     let force = "| **Force** | bool | 强制停止 |No|";
     edit_doc(&repo, "stop_uvodn_node.md", NODE_ID_ROW, &format!("{NODE_ID_ROW}\n{force}"));
     docbind(&repo, &GENERATE);
-    let after = read_tree(&repo.join("uodn"));
+    let after = files(&repo.join("uodn"));
     assert!(after["src/stop_uvodn_node.rs"].contains("pub force: Option<bool>"), "{}", after["src/stop_uvodn_node.rs"]);
     assert!(after["docbind-api.json"].contains("\"wire_name\": \"Force\""), "the snapshot records the new field");
 }

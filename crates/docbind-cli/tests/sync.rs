@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{docbind, docbind_output, fresh_dir, read_tree, repo_root};
+use common::{docbind, docbind_output, files, fresh_dir, repo_root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -91,10 +91,10 @@ fn sync_copies_the_new_pages_records_the_revision_and_releases_a_patch() {
     let reported = String::from_utf8_lossy(&check.stdout);
     assert!(reported.contains("added uedn-api/get_uvodn_node_price.md"), "{reported}");
     assert!(reported.contains("0.1.0 → 0.1.1"), "{reported}");
-    let unchanged = read_tree(&work.join("specs"));
+    let unchanged = files(&work.join("specs"));
 
     let printed = docbind(&work, &sync_args(from, &["--rev", "a112b5e"]));
-    assert!(read_tree(&work.join("specs")) != unchanged, "the pages moved");
+    assert!(files(&work.join("specs")) != unchanged, "the pages moved");
     assert!(printed.contains("compatible: CreateUvodnNode: request field FirewallId: added"), "{printed}");
 
     let spec = work.join("specs/uodn");
@@ -144,14 +144,14 @@ fn a_breaking_change_is_refused_leaving_every_file_as_it_was_and_released_as_min
     let from = checkout.to_str().expect("UTF-8 path");
     // b283c4d → e27cf76: GetUvodnNodePrice's IpPrice goes from string to float.
     crate_at(&work, &checkout, "b283c4d");
-    let before = (read_tree(&work.join("specs")), read_tree(&work.join("crates")));
+    let before = (files(&work.join("specs")), files(&work.join("crates")));
 
     let refused = docbind_output(&work, &sync_args(from, &["--rev", "e27cf76"]));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success(), "refused");
     assert!(stderr.contains("GetUvodnNodePrice: response field IpPrice: type changed"), "{stderr}");
     assert!(stderr.contains("--accept-breaking"), "{stderr}");
-    assert_eq!((read_tree(&work.join("specs")), read_tree(&work.join("crates"))), before, "nothing changed");
+    assert_eq!((files(&work.join("specs")), files(&work.join("crates"))), before, "nothing changed");
 
     docbind(&work, &sync_args(from, &["--rev", "e27cf76", "--accept-breaking"]));
     let krate = work.join("crates/uodn");
@@ -191,7 +191,7 @@ fn an_overlay_entry_that_no_longer_applies_names_the_upstream_commit_and_page() 
     let overlay = "[GetUvodnNodePrice.fields.\"response.IpPrice\"]\n\
                    enum = { name = \"IpPrice\", values = { Low = \"1\", High = \"2\" } }\n";
     crate_with_overlay_at(&work, &checkout, "b283c4d", overlay);
-    let before = (read_tree(&work.join("specs")), read_tree(&work.join("crates")));
+    let before = (files(&work.join("specs")), files(&work.join("crates")));
     let output = docbind_output(&work, &sync_args(checkout.to_str().expect("UTF-8"), &["--rev", "cc7477e"]));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
@@ -203,5 +203,5 @@ fn an_overlay_entry_that_no_longer_applies_names_the_upstream_commit_and_page() 
         full_id(&checkout, "e27cf76")
     );
     assert!(stderr.contains(&culprit), "{stderr}");
-    assert_eq!((read_tree(&work.join("specs")), read_tree(&work.join("crates"))), before, "nothing changed");
+    assert_eq!((files(&work.join("specs")), files(&work.join("crates"))), before, "nothing changed");
 }

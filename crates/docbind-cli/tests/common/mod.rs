@@ -58,25 +58,6 @@ pub fn docbind(cwd: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// Every file under `dir`, by path relative to it (`src/lib.rs`), with its text.
-#[allow(dead_code)] // Not every test binary reads trees.
-pub fn read_tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
-    let mut found = std::collections::BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).expect("readable") {
-            let path = entry.expect("readable").path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let rel = path.strip_prefix(dir).expect("under dir").display().to_string();
-                found.insert(rel, std::fs::read_to_string(&path).expect("text"));
-            }
-        }
-    }
-    found
-}
-
 /// Runs the built `docbind` in `cwd`, failing or not.
 #[allow(dead_code)] // Not every test binary expects failures.
 pub fn docbind_output(cwd: &Path, args: &[&str]) -> std::process::Output {
