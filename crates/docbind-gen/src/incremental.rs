@@ -70,12 +70,8 @@ pub(crate) fn input_hash(
     overlay: &OperationRustNames,
     names: &OperationNames,
 ) -> String {
-    let mut hash = Sha1::new();
-    // Each part is length-prefixed, so no two different sets of inputs write the same bytes.
-    let mut part = |bytes: &[u8]| {
-        hash.update((bytes.len() as u64).to_le_bytes());
-        hash.update(bytes);
-    };
+    let mut hash = Parts::default();
+    let mut part = |bytes: &[u8]| hash.part(bytes);
     part(generator.as_bytes());
     part(spec.crate_name.as_bytes());
     part(spec.spec_label.as_bytes());
@@ -95,7 +91,7 @@ pub(crate) fn input_hash(
         }
         None => part(b""),
     }
-    format!("sha1:{:x}", hash.finalize())
+    hash.finish()
 }
 
 /// `sha1:<hex>` of what the API snapshot is generated from: the operations' own input hashes, in module order, and
@@ -105,17 +101,29 @@ pub(crate) fn snapshot_input_hash<'a>(
     modules: impl Iterator<Item = &'a str>,
     names: &crate::overlay::RustNames,
 ) -> String {
-    let mut hash = Sha1::new();
-    let mut part = |bytes: &[u8]| {
-        hash.update((bytes.len() as u64).to_le_bytes());
-        hash.update(bytes);
-    };
-    part(generator.as_bytes());
+    let mut hash = Parts::default();
+    hash.part(generator.as_bytes());
     for module in modules {
-        part(module.as_bytes());
+        hash.part(module.as_bytes());
     }
-    part(&serde_json::to_vec(names).unwrap_or_default());
-    format!("sha1:{:x}", hash.finalize())
+    hash.part(&serde_json::to_vec(names).unwrap_or_default());
+    hash.finish()
+}
+
+/// A SHA-1 over parts, each length-prefixed, so that no two different lists of parts hash the same bytes.
+#[derive(Default)]
+struct Parts(Sha1);
+
+impl Parts {
+    fn part(&mut self, bytes: &[u8]) {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    /// `sha1:<hex>`, as the record writes hashes.
+    fn finish(self) -> String {
+        format!("sha1:{:x}", self.0.finalize())
+    }
 }
 
 fn runtime_label(runtime: &RuntimeDep) -> String {
