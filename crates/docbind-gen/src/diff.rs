@@ -436,15 +436,20 @@ impl ApiGate {
 /// be written there: the old docs are not needed, only what the crate recorded.
 pub fn api_gate(out_dir: &Path, files: &[GeneratedFile]) -> Result<ApiGate, DiffError> {
     let path = out_dir.join(snapshot::FILE_NAME);
-    let old = match std::fs::read_to_string(&path) {
+    let old_text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ApiGate::NoSnapshot),
         Err(source) => return Err(DiffError::Load(LoadError::Read { path, source })),
     };
+    let new = files.iter().find(|f| f.path == Path::new(snapshot::FILE_NAME)).map_or("", |f| f.text.as_str());
+    if new == old_text {
+        // The same snapshot as the one about to be written (the usual regeneration): the API did not change, and
+        // neither side needs parsing.
+        return Ok(ApiGate::Changes(Vec::new()));
+    }
     let unreadable = |source| DiffError::Snapshot { path: path.clone(), source };
-    let Some(old) = snapshot::read(&old).map_err(unreadable)? else { return Ok(ApiGate::NoSnapshot) };
-    let new = files.iter().find(|f| f.path == Path::new(snapshot::FILE_NAME)).map(|f| f.text.as_str());
-    let new = snapshot::read(new.unwrap_or_default()).map_err(unreadable)?.unwrap_or_default();
+    let Some(old) = snapshot::read(&old_text).map_err(unreadable)? else { return Ok(ApiGate::NoSnapshot) };
+    let new = snapshot::read(new).map_err(unreadable)?.unwrap_or_default();
     Ok(ApiGate::Changes(compare(&old, &new)))
 }
 
