@@ -13,6 +13,24 @@ use crate::Vendor;
 /// A boxed error source, `Send + Sync` so errors cross task boundaries.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// Shows an error and each of its causes, `: `-separated. An error keeps its cause as its `source()` only, so its
+/// `Display` alone may say "token exchange failed" without why (the redirect's status and `Location`, the
+/// vendor's code and message): `eprintln!("error: {}", ErrorChain(&error))`.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorChain<'a>(pub &'a (dyn std::error::Error + 'a));
+
+impl fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut cause = self.0.source();
+        while let Some(next) = cause {
+            write!(f, ": {next}")?;
+            cause = next.source();
+        }
+        Ok(())
+    }
+}
+
 /// Everything that can go wrong while calling a remote API.
 ///
 /// An error that wraps another keeps it as its [`source`](std::error::Error::source) only, so a report that
@@ -435,6 +453,15 @@ impl fmt::Debug for Error {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_error_chain_shows_every_cause() {
+        let inner = std::io::Error::other("307 Temporary Redirect to http://elsewhere/");
+        let outer = super::Error::Auth { message: "token exchange failed".into(), source: Some(Box::new(inner)) };
+        let shown = super::ErrorChain(&outer).to_string();
+        assert!(shown.starts_with(&outer.to_string()), "{shown}");
+        assert!(shown.ends_with(": 307 Temporary Redirect to http://elsewhere/"), "{shown}");
+    }
+
     use super::*;
 
     #[test]

@@ -26,7 +26,7 @@ pub mod __private;
 
 pub use call_options::CallOptions;
 pub use decode::{DecodeError, Enumeration, Extra};
-pub use error::{BoxError, Error};
+pub use error::{BoxError, Error, ErrorChain};
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).
 pub use futures;
 pub use pending::{CallFuture, PendingCall};

@@ -52,20 +52,8 @@ pub(crate) async fn probe(client: &reqwest::Client) -> Result<(), String> {
         Ok(response) if response.status() == reqwest::StatusCode::FOUND && !reached_second => Ok(()),
         Ok(_) => Err(refused("follows redirects".to_owned())),
         Err(_) if reached_second => Err(refused("follows redirects".to_owned())),
-        Err(e) => Err(refused(format!("could not be tried: {}", with_causes(&e)))),
+        Err(e) => Err(refused(format!("could not be tried: {}", crate::ErrorChain(&e)))),
     }
-}
-
-/// `error` and each of its causes, `: `-separated.
-fn with_causes(error: &dyn std::error::Error) -> String {
-    let mut shown = error.to_string();
-    let mut cause = error.source();
-    while let Some(next) = cause {
-        shown.push_str(": ");
-        shown.push_str(&next.to_string());
-        cause = next.source();
-    }
-    shown
 }
 
 /// Answers the first request `listener` accepts with `reply`.

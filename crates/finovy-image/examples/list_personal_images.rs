@@ -46,11 +46,5 @@ pub async fn list(client: &Client, print: &mut dyn FnMut(&str)) -> Result<usize,
 /// The error and each of its causes, `: `-separated: an error keeps its cause as its source only, so showing the
 /// error alone would say "token exchange failed" without why.
 pub fn report(error: &Error) -> String {
-    let mut line = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        line.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    line
+    finovy_image::runtime::ErrorChain(error).to_string()
 }

@@ -108,11 +108,5 @@ fn step(action: &str, trace_id: Option<&str>, detail: &str) -> String {
 
 /// The error and its causes on one line: the service's code and message, or what else failed.
 pub fn report(error: &Error) -> String {
-    let mut line = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        line.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    line
+    finovy_image::runtime::ErrorChain(error).to_string()
 }

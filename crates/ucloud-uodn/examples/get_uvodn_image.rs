@@ -24,13 +24,7 @@ async fn main() -> ExitCode {
 
 /// The error and each of its causes, `: `-separated (an error keeps its cause as its source only).
 fn report(error: &ucloud_uodn::Error) -> String {
-    let mut line = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        line.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    line
+    ucloud_uodn::runtime::ErrorChain(error).to_string()
 }
 
 async fn run() -> Result<usize, ucloud_uodn::Error> {

@@ -224,11 +224,5 @@ fn waited(waiter: &str, state: Option<&str>, started: Instant) -> String {
 
 /// The error and its causes on one line: the RetCode, message and request id, or "outcome unknown" and why.
 pub fn report(error: &Error) -> String {
-    let mut line = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        line.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    line
+    ucloud_uodn::runtime::ErrorChain(error).to_string()
 }

@@ -11,13 +11,7 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // The error and each of its causes: an error keeps its cause as its source only.
-            let mut line = format!("error: {error}");
-            let mut source = error.source();
-            while let Some(cause) = source {
-                line.push_str(&format!(": {cause}"));
-                source = cause.source();
-            }
-            eprintln!("{line}");
+            eprintln!("error: {}", docbind::runtime::ErrorChain(&*error));
             ExitCode::FAILURE
         }
     }
