@@ -474,6 +474,7 @@ fn format_rust(header: &str, pieces: Vec<operation::Piece>, time: &mut Formattin
 /// `lib.rs`: the crate docs (the README), the re-exports, the modules and the `Client`.
 fn lib_tokens(vendor: Vendor, operations: &[GeneratedOperation], waiters: &[(String, String)]) -> TokenStream {
     let protocol = vendor.runtime_module();
+    let config_items = vendor.config_items();
     let vendor = vendor.label();
     let readme = format!("../{}", readme::FILE_NAME);
     let mods = operations.iter().map(|generated| {
@@ -505,7 +506,7 @@ fn lib_tokens(vendor: Vendor, operations: &[GeneratedOperation], waiters: &[(Str
 
         pub use docbind_runtime as runtime;
         pub use docbind_runtime::Extra;
-        pub use docbind_runtime::#protocol::Config;
+        pub use docbind_runtime::#protocol::#config_items;
         pub use docbind_runtime::Error;
         pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 

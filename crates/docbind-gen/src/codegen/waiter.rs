@@ -189,13 +189,13 @@ fn waiter_tokens(
         let params = quote!(client: &crate::Client, request: &#request_path, #id_name: #id_type);
         let poll = polls.name(&defs.method, &params, &item_type, &body);
         (
-            quote!(let (client, request, #id_name) = (self, &request, #id_binding);),
+            quote!(let (client, request, #id_name) = (&client, &request, #id_binding);),
             quote!(#poll(client, request, #id_name)),
         )
     } else {
         let params = quote!(client: &crate::Client, request: &#request_path);
         let poll = polls.name(&defs.method, &params, &item_type, &body);
-        (quote!(let (client, request) = (self, &request);), quote!(#poll(client, request)))
+        (quote!(let (client, request) = (&client, &request);), quote!(#poll(client, request)))
     };
 
     let name = &w.name;
@@ -225,11 +225,19 @@ fn waiter_tokens(
 
         impl crate::Client {
             #doc
-            pub async fn #wait(&self, #id_param, options: rt::WaitOptions) -> Result<#returns, rt::WaitError> {
+            pub fn #wait(
+                &self,
+                #id_param,
+                options: &rt::WaitOptions,
+            ) -> impl std::future::Future<Output = Result<#returns, rt::WaitError>> + Send + 'static {
                 #id_into
                 let request = #request;
-                #captures
-                rt::__private::waiter::#until(&#static_name, &options, move || #poll).await
+                // A share of the client and copies of the rest: the wait borrows nothing, so it can be spawned.
+                let (client, options) = (self.clone(), options.clone());
+                async move {
+                    #captures
+                    rt::__private::waiter::#until(&#static_name, &options, move || #poll).await
+                }
             }
         }
     })

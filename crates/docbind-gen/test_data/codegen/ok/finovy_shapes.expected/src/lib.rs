@@ -4,7 +4,7 @@
 #![forbid(unsafe_code)]
 pub use docbind_runtime as runtime;
 pub use docbind_runtime::Extra;
-pub use docbind_runtime::finovy::Config;
+pub use docbind_runtime::finovy::{Config, Credentials};
 pub use docbind_runtime::Error;
 pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 pub mod createquantity;
