@@ -99,3 +99,14 @@ fn synchronous_code_calls_through_its_own_runtime() {
     assert_eq!(images.request_id(), Some("req-images"));
     assert_eq!(images.image_list.len(), 2);
 }
+
+#[test]
+fn the_paths_rustc_suggests_exist() {
+    // rustc names the runtime's items by its crate's name in its help ("perhaps you want to import it: use
+    // docbind::docbind_runtime::futures::TryStreamExt"): the facade has that path too.
+    use docbind::docbind_runtime::futures::TryStreamExt;
+    let stream = docbind::runtime::futures::stream::iter([Ok::<u8, ()>(1)]);
+    assert_eq!(docbind::runtime::futures::executor::block_on(TryStreamExt::try_collect::<Vec<_>>(stream)), Ok(vec![1]));
+    let options: docbind::docbind_runtime::WaitOptions = docbind::runtime::WaitOptions::new();
+    assert_eq!(options, WaitOptions::new());
+}
