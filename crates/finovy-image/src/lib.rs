@@ -15,6 +15,8 @@ pub mod get_list;
 pub use get_list::{GetListRequest, GetListResponse};
 pub mod update_image;
 pub use update_image::{UpdateImageRequest, UpdateImageResponse};
+#[cfg(feature = "blocking")]
+pub mod blocking;
 ///The Finovy client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {

@@ -36,6 +36,17 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_node_deleted`](crate::Client::wait_until_node_deleted), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_node_deleted(
+        &self,
+        node_id: impl Into<String>,
+        options: &rt::WaitOptions,
+    ) -> Result<Option<crate::describe_uvodn_node::NodeInfo>, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_node_deleted(node_id, options))
+    }
+}
 static NODE_RUNNING: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
     name: "node_running",
     success: &["4"],
@@ -70,6 +81,17 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_node_running`](crate::Client::wait_until_node_running), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_node_running(
+        &self,
+        node_id: impl Into<String>,
+        options: &rt::WaitOptions,
+    ) -> Result<crate::describe_uvodn_node::NodeInfo, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_node_running(node_id, options))
+    }
+}
 static NODE_STOPPED: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
     name: "node_stopped",
     success: &["6"],
@@ -102,6 +124,17 @@ impl crate::Client {
                 )
                 .await
         }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_node_stopped`](crate::Client::wait_until_node_stopped), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_node_stopped(
+        &self,
+        node_id: impl Into<String>,
+        options: &rt::WaitOptions,
+    ) -> Result<crate::describe_uvodn_node::NodeInfo, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_node_stopped(node_id, options))
     }
 }
 /// One poll of [`describe_uvodn_node`](crate::Client::describe_uvodn_node): the state the waiters look for.

@@ -1,15 +1,18 @@
-//! Calls from code that is not async. docbind has no blocking client: every call runs on tokio (its HTTP client
-//! and timers are tokio's), so synchronous code owns a tokio runtime and blocks on the call there.
-//! (`futures::executor::block_on` would panic: it provides no tokio reactor.)
+//! Calls from code that is not async, through the blocking client (the facade's cargo feature `blocking`): the
+//! same operations, page streams as iterators, waiters that block.
 
-use docbind::ucloud_uodn::{Client, Error, GetUvodnImageRequest, GetUvodnImageResponse};
+use docbind::ucloud_uodn::blocking::Client;
+use docbind::ucloud_uodn::{Config, Error, GetUvodnImageRequest};
 
-/// A tokio runtime for synchronous callers: one thread, with the I/O and time drivers the calls need.
-pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build()
+/// A blocking client, for the parts of the application that are not async.
+pub fn client(config: Config) -> Result<Client, Error> {
+    Client::new(config)
 }
 
-/// The first page of images, blocking the calling thread (which must not be a tokio worker itself).
-pub fn images(runtime: &tokio::runtime::Runtime, client: &Client) -> Result<GetUvodnImageResponse, Error> {
-    runtime.block_on(client.get_uvodn_image(&GetUvodnImageRequest::new()))
+/// The names of every image, page after page, blocking the calling thread.
+pub fn image_names(client: &Client) -> Result<Vec<String>, Error> {
+    client
+        .get_uvodn_image_stream(&GetUvodnImageRequest::new().with_limit(50))
+        .map(|image| image.map(|image| image.image_name.unwrap_or_default()))
+        .collect()
 }

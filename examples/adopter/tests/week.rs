@@ -1,6 +1,6 @@
 //! A team's first week (issue #22), each part against a local stand-in server: calls, page streams and waiters
 //! spawned on tokio; config defaults filling the project; a call hook counting calls; enums compared across
-//! operations; calls from synchronous code.
+//! operations; the blocking client from synchronous code.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,16 +88,30 @@ async fn charge_types_compare_across_operations() {
 }
 
 #[test]
-fn synchronous_code_calls_through_its_own_runtime() {
+fn synchronous_code_uses_the_blocking_client() {
     // The stand-in serves from a runtime of its own, as the real service would from elsewhere.
     let server = tokio::runtime::Runtime::new().expect("a runtime");
     let stand_in = server.block_on(stand_in());
-    let client = Client::new(config(&stand_in)).expect("a valid config");
+    let client = sync::client(config(&stand_in).with_project_id("org-team")).expect("a valid config");
 
-    let runtime = sync::runtime().expect("a runtime");
-    let images = sync::images(&runtime, &client).expect("listed");
-    assert_eq!(images.request_id(), Some("req-images"));
-    assert_eq!(images.image_list.len(), 2);
+    assert_eq!(sync::image_names(&client).expect("listed"), ["ubuntu", "debian"]);
+    let node = client.wait_until_node_running("node-1", &WaitOptions::new()).expect("running");
+    assert_eq!(node.node_id.as_deref(), Some("node-1"));
+    let described = client.describe_uvodn_node(&DescribeUvodnNodeRequest::new()).expect("described");
+    assert_eq!(described.node_list.len(), 1);
+    let projects: Vec<_> = stand_in.requests().iter().map(|r| r.param("ProjectId")).collect();
+    assert_eq!(projects.len(), 3);
+    assert!(projects.iter().all(|p| p.as_deref() == Some("org-team")), "{projects:?}");
+}
+
+#[tokio::test]
+async fn the_blocking_client_called_from_async_code_fails_instead_of_blocking() {
+    let stand_in = stand_in().await;
+    let client = sync::client(config(&stand_in)).expect("a valid config");
+    let error = sync::image_names(&client).expect_err("refused");
+    assert!(matches!(&error, docbind::ucloud_uodn::Error::Config(m) if m.contains("async code")), "{error:?}");
+    assert!(stand_in.requests().is_empty(), "nothing was sent");
+    drop(client); // its runtime shuts down without a panic, in async code too
 }
 
 #[test]

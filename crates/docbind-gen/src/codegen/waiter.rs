@@ -215,6 +215,12 @@ fn waiter_tokens(
     // Written here, not taken from vendor prose: markdown (links to the enum's variants) as is.
     let doc = own_doc_attrs(&method_doc(w, names, polled, &id_field, &state_field));
     let wait = format_ident!("wait_until_{}", w.name);
+    let blocking_feature = super::blocking::FEATURE;
+    let blocking_module = format_ident!("{}", super::blocking::MODULE);
+    let blocking_doc = format!(
+        " [`Client::{wait}`](crate::Client::{wait}), blocking until the wait is over (a [`WaitError`](rt::WaitError) \
+         is an [`Error::Wait`](rt::Error::Wait))."
+    );
     Ok(quote! {
         static #static_name: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
             name: #name,
@@ -238,6 +244,14 @@ fn waiter_tokens(
                     #captures
                     rt::__private::waiter::#until(&#static_name, &options, move || #poll).await
                 }
+            }
+        }
+
+        #[cfg(feature = #blocking_feature)]
+        impl crate::#blocking_module::Client {
+            #[doc = #blocking_doc]
+            pub fn #wait(&self, #id_param, options: &rt::WaitOptions) -> Result<#returns, rt::Error> {
+                self.runtime().run(self.as_ref().#wait(#id_name, options))
             }
         }
     })

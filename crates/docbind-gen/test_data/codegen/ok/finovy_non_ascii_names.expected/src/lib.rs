@@ -11,6 +11,8 @@ pub mod operation;
 pub use operation::{OperationRequest, OperationResponse};
 pub mod status;
 pub use status::{StatusRequest, StatusResponse};
+#[cfg(feature = "blocking")]
+pub mod blocking;
 ///The Finovy client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {

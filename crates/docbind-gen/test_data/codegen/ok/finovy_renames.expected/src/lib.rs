@@ -13,6 +13,8 @@ pub mod delete_image;
 pub use delete_image::{DeleteImageRequest, DeleteImageResponse};
 pub mod list_images;
 pub use list_images::{ListImagesRequest, ListImagesResponse};
+#[cfg(feature = "blocking")]
+pub mod blocking;
 ///The Finovy client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {

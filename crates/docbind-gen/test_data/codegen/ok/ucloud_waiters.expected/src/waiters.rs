@@ -35,6 +35,17 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_disk_ready`](crate::Client::wait_until_disk_ready), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_disk_ready(
+        &self,
+        disk_id: impl Into<String>,
+        options: &rt::WaitOptions,
+    ) -> Result<crate::describe_disk::DiskInfo, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_disk_ready(disk_id, options))
+    }
+}
 static JOB_DONE: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
     name: "job_done",
     success: &["done"],
@@ -65,6 +76,17 @@ impl crate::Client {
                 )
                 .await
         }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_job_done`](crate::Client::wait_until_job_done), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_job_done(
+        &self,
+        job_id: i64,
+        options: &rt::WaitOptions,
+    ) -> Result<crate::get_job::GetJobResponse, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_job_done(job_id, options))
     }
 }
 static NODE_DELETED: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
@@ -101,6 +123,17 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_node_deleted`](crate::Client::wait_until_node_deleted), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_node_deleted(
+        &self,
+        node_id: impl Into<String>,
+        options: &rt::WaitOptions,
+    ) -> Result<Option<crate::describe_node::NodeInfo>, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_node_deleted(node_id, options))
+    }
+}
 static NODE_RUNNING: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
     name: "node_running",
     success: &["4"],
@@ -133,6 +166,17 @@ impl crate::Client {
                 )
                 .await
         }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_node_running`](crate::Client::wait_until_node_running), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_node_running(
+        &self,
+        node_id: impl Into<String>,
+        options: &rt::WaitOptions,
+    ) -> Result<crate::describe_node::NodeInfo, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_node_running(node_id, options))
     }
 }
 /// One poll of [`describe_disk`](crate::Client::describe_disk): the state the waiters look for.

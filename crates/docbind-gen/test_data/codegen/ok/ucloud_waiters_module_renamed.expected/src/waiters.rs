@@ -34,6 +34,17 @@ impl crate::Client {
         }
     }
 }
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_job_done`](crate::Client::wait_until_job_done), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_job_done(
+        &self,
+        job_id: i64,
+        options: &rt::WaitOptions,
+    ) -> Result<crate::waiters_::WaitersResponse, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_job_done(job_id, options))
+    }
+}
 /// One poll of [`waiters_`](crate::Client::waiters_): the state the waiters look for.
 async fn poll_waiters_(
     client: &crate::Client,
