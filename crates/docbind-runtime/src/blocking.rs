@@ -38,9 +38,9 @@ impl Runtime {
         Ok(Runtime { inner: Arc::new(Owned(Some(runtime))) })
     }
 
-    /// Runs `future` to its end, blocking the calling thread. Called from within an async context (a tokio worker,
-    /// where blocking would stall the other tasks, and which tokio refuses) it runs nothing and fails with
-    /// [`Error::Config`]: use the async client there.
+    /// Runs `future` to its end, blocking the calling thread. Called where a tokio runtime is entered (a tokio
+    /// worker, where blocking would stall the other tasks and which tokio refuses, but also a `spawn_blocking`
+    /// thread) it runs nothing and fails with [`Error::Config`]: use the async client there.
     pub fn block_on<F: Future>(&self, future: F) -> Result<F::Output, Error> {
         if tokio::runtime::Handle::try_current().is_ok() {
             return Err(Error::Config(

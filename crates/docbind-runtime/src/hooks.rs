@@ -105,8 +105,8 @@ impl AttemptRequest<'_> {
         &self.url
     }
 
-    /// The headers (name, value) as they will be sent, secret-looking ones redacted. The User-Agent is set by
-    /// the HTTP client after the hooks run, and is not among them.
+    /// The headers (name, value) as they will be sent, secret-looking ones redacted. docbind's own HTTP client
+    /// adds its User-Agent after the hooks run, so it is not among them (with the application's client it is).
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
         self.headers.iter().map(|(name, value)| (name.as_str(), shown(name, value)))
     }
