@@ -278,13 +278,18 @@ pub fn check_cases(cases: &[Case], dir: &Path, target: &Path) -> anyhow::Result<
 /// from the generated modules with syn, so it follows the code, not the generator's internals.
 pub fn use_sites(krate: &str, files: &[docbind_gen::GeneratedFile]) -> anyhow::Result<String> {
     let krate = format_ident!("{krate}");
-    // Only the modules lib.rs makes public (`pub mod x;`) are the API.
+    // Only the modules lib.rs makes public (`pub mod x;`) are the API; one behind a cargo feature (`blocking`)
+    // is not compiled by default, and is left out.
     let lib = files.iter().find(|f| f.path == Path::new("src/lib.rs")).context("no src/lib.rs")?;
     let public: Vec<String> = syn::parse_file(&lib.text)?
         .items
         .iter()
         .filter_map(|item| match item {
-            syn::Item::Mod(m) if matches!(m.vis, syn::Visibility::Public(_)) => Some(m.ident.to_string()),
+            syn::Item::Mod(m)
+                if matches!(m.vis, syn::Visibility::Public(_)) && !m.attrs.iter().any(|a| a.path().is_ident("cfg")) =>
+            {
+                Some(m.ident.to_string())
+            }
             _ => None,
         })
         .collect();

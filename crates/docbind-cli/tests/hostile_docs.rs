@@ -108,7 +108,8 @@ fn hostile_docs_generate_a_crate_that_builds_and_runs_none_of_their_text() {
         .map(|e| e.expect("readable").file_name().to_string_lossy().into_owned())
         .collect();
     modules.sort();
-    let expected = ["describe_hostile.rs", "lib.rs", "lib_.rs", "main_.rs", "runtime_.rs", "self_.rs", "type_.rs"];
+    let expected =
+        ["blocking.rs", "describe_hostile.rs", "lib.rs", "lib_.rs", "main_.rs", "runtime_.rs", "self_.rs", "type_.rs"];
     assert_eq!(modules, expected);
     std::fs::copy(repo_root().join("Cargo.lock"), krate.join("Cargo.lock")).expect("Cargo.lock copied");
 

@@ -1,11 +1,14 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod call_options;
 mod decode;
 mod error;
 pub mod finovy;
 mod float_param;
+mod hooks;
 pub mod paginate;
 mod pending;
 mod redact;
@@ -26,9 +29,12 @@ pub mod __private;
 
 pub use call_options::CallOptions;
 pub use decode::{DecodeError, Enumeration, Extra};
+/// A configuration's secret (a private key, a token): `Debug` shows nothing of it.
+pub use docbind_redact::Secret;
 pub use error::{BoxError, Error, ErrorChain};
 /// Re-exported so generated crates need no dependency of their own (one version across the tree).
 pub use futures;
+pub use hooks::{AttemptRequest, AttemptResponse, CallHook};
 pub use pending::{CallFuture, PendingCall};
 /// The HTTP client the runtime is built on, re-exported so an application's own client
 /// ([`HttpOptions::http_client`], `Config::with_http_client`) is of the same version.

@@ -9,50 +9,52 @@ use std::time::Duration;
 
 use crate::{CallInfo, CallOptions, Error};
 
-/// The future of one call, boxed so that [`PendingCall`] has a nameable type.
-pub type CallFuture<'c, R> = Pin<Box<dyn Future<Output = Result<R, Error>> + Send + 'c>>;
+/// The future of one call, boxed so that [`PendingCall`] has a nameable type. It owns what it needs (the client
+/// is shared, the request encoded), so it is `'static`.
+pub type CallFuture<R> = Pin<Box<dyn Future<Output = Result<R, Error>> + Send + 'static>>;
 
 /// Starts the call with the options it ends up with.
-type Start<'c, R> = Box<dyn FnOnce(CallOptions) -> CallFuture<'c, R> + Send + 'c>;
+type Start<R> = Box<dyn FnOnce(CallOptions) -> CallFuture<R> + Send + 'static>;
 
 /// An operation call, the future every generated operation method returns. `.await` it to make the call with the
 /// client's settings, or override some of them for this call first (`with_*`, before it is first polled). Nothing
-/// is sent until it is polled, and it no longer borrows the request (that was encoded already). Being a plain
-/// future, it also goes to `join!`, `select!`, `block_on` and the like.
+/// is sent until it is polled. It borrows neither the client (it holds a share of it) nor the request (that was
+/// encoded already), so it is `'static` and `Send`: it can be stored, passed to `tokio::spawn` and joined later, or
+/// go to `join!` and `select!`. It needs a tokio runtime to run on (the HTTP client and the timers are tokio's).
 ///
 /// ```no_run
 /// # use std::time::Duration;
-/// # async fn run(client: &docbind_runtime::ucloud::Client, call: docbind_runtime::PendingCall<'_, ()>) -> Result<(), docbind_runtime::Error> {
+/// # async fn run(client: &docbind_runtime::ucloud::Client, call: docbind_runtime::PendingCall<()>) -> Result<(), docbind_runtime::Error> {
 /// // `call` is what a generated method returns, e.g. `client.get_uvodn_image(&request)`.
 /// let response = call.with_timeout(Duration::from_secs(2)).with_max_attempts(1).await?;
 /// # Ok(())
 /// # }
 /// ```
 #[must_use = "a call does nothing until it is awaited"]
-pub struct PendingCall<'c, R> {
+pub struct PendingCall<R> {
     operation: &'static str,
     options: CallOptions,
-    state: State<'c, R>,
+    state: State<R>,
 }
 
 /// Where a [`PendingCall`] is.
-enum State<'c, R> {
+enum State<R> {
     /// Not polled yet: the call starts with the options set by then.
-    Ready(Start<'c, R>),
-    Running(CallFuture<'c, R>),
+    Ready(Start<R>),
+    Running(CallFuture<R>),
     Finished,
 }
 
-impl<'c, R> PendingCall<'c, R> {
+impl<R> PendingCall<R> {
     /// A call of `operation` that `call` makes with its final options; the response it returns is given the
     /// call's [`CallInfo`].
     pub(crate) fn new<F, Fut>(operation: &'static str, call: F) -> Self
     where
-        R: Response + 'c,
-        F: FnOnce(CallOptions) -> Fut + Send + 'c,
-        Fut: Future<Output = Result<(R, CallInfo), Error>> + Send + 'c,
+        R: Response + 'static,
+        F: FnOnce(CallOptions) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(R, CallInfo), Error>> + Send + 'static,
     {
-        let start: Start<'c, R> = Box::new(move |options| {
+        let start: Start<R> = Box::new(move |options| {
             Box::pin(async move {
                 let (mut response, info) = call(options).await?;
                 *response.call_meta_mut() = CallMeta(info);
@@ -97,7 +99,7 @@ impl<'c, R> PendingCall<'c, R> {
     }
 }
 
-impl<R> Future for PendingCall<'_, R> {
+impl<R> Future for PendingCall<R> {
     type Output = Result<R, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -126,7 +128,7 @@ impl<R> Future for PendingCall<'_, R> {
     }
 }
 
-impl<R> fmt::Debug for PendingCall<'_, R> {
+impl<R> fmt::Debug for PendingCall<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PendingCall")
             .field("operation", &self.operation)

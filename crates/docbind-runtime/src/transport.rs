@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 use bytes::{Bytes, BytesMut};
 use reqwest::header::HeaderMap;
 
+use crate::hooks::{Attempt, Hooks};
 use crate::retry::Repeat;
 use crate::{redact, redirect_probe, Error, RetryPolicy, Vendor};
 
@@ -59,6 +60,8 @@ pub struct HttpOptions {
     pub idempotency_overrides: HashMap<String, bool>,
     /// The application's own HTTP client, if it gave one ([`HttpOptions::http_client`]).
     pub(crate) http_client: Option<ForeignClient>,
+    /// The application's call hooks (`with_hook`).
+    pub(crate) hooks: Hooks,
 }
 
 impl HttpOptions {
@@ -75,6 +78,7 @@ impl HttpOptions {
             user_agent_suffix: None,
             idempotency_overrides: HashMap::new(),
             http_client: None,
+            hooks: Hooks::default(),
         }
     }
 
@@ -192,6 +196,14 @@ macro_rules! http_option_setters {
         #[must_use]
         pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
             self.http.http_client = Some(crate::transport::ForeignClient::new(client));
+            self
+        }
+
+        /// Adds a hook run before each attempt and after each response of every call (and token exchange) of
+        /// the client: see [`CallHook`](crate::CallHook) for what it sees. Hooks run in the order they were added.
+        #[must_use]
+        pub fn with_hook(mut self, hook: impl crate::CallHook) -> Self {
+            self.http.hooks.push(std::sync::Arc::new(hook));
             self
         }
 
@@ -329,22 +341,37 @@ impl Transport {
 
     /// Sends `request` with the configured timeout and reads at most `max_response_bytes` of body, chunk by chunk.
     /// A redirect (3xx) is an [`Error::Redirect`], its body unread.
+    ///
+    /// `operation` and `attempt` (from 1) are what the options' call hooks are told: they see the request just
+    /// before it is sent and each response once read.
     pub(crate) async fn send(
         &self,
         request: reqwest::RequestBuilder,
         options: &HttpOptions,
+        operation: &str,
+        attempt: u32,
     ) -> Result<RawResponse, Error> {
         if let Some(probe) = &self.redirect_probe {
             probe.get_or_init(|| redirect_probe::probe(&self.client)).await.clone().map_err(Error::Config)?;
         }
         let (timeout, max_bytes) = (options.timeout, options.max_response_bytes);
         let map_error = |e| map_reqwest(e, timeout, options.connect_timeout);
-        let mut response = request.timeout(timeout).send().await.map_err(map_error)?;
+        let mut request = request.timeout(timeout).build().map_err(map_error)?;
+        let attempt = Attempt { vendor: self.vendor, operation, number: attempt };
+        let hooks = &options.hooks;
+        if !hooks.is_empty() {
+            hooks.before_attempt(&attempt, &mut request);
+        }
+        let started = std::time::Instant::now();
+        let mut response = self.client.execute(request).await.map_err(map_error)?;
         if self.foreign_user_agent.is_some() && !same_origin(response.url(), &self.base_url) {
             return Err(Error::RedirectFollowed { location: redact::url(response.url().as_str()) });
         }
         let status = response.status().as_u16();
         if response.status().is_redirection() {
+            if !hooks.is_empty() {
+                hooks.after_response(&attempt, status, self.request_id(response.headers(), b""), started.elapsed());
+            }
             return Err(redirect(status, response.headers()));
         }
         let headers = std::mem::take(response.headers_mut());
@@ -353,7 +380,20 @@ impl Transport {
             return Err(Error::BodyTooLarge { limit: max_bytes });
         }
         let body = read_body(&mut response, max_bytes, map_error).await?;
+        if !hooks.is_empty() {
+            hooks.after_response(&attempt, status, self.request_id(&headers, &body), started.elapsed());
+        }
         Ok(RawResponse { status, headers, body })
+    }
+
+    /// The server's id of the request a response answers, where the vendor puts it.
+    fn request_id(&self, headers: &HeaderMap, body: &[u8]) -> Option<String> {
+        match self.vendor {
+            Vendor::UCloud => {
+                headers.get(crate::ucloud::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
+            }
+            Vendor::Finovy => crate::finovy::protocol::trace_id_of(body),
+        }
     }
 }
 

@@ -60,12 +60,12 @@ fn config_error(result: Result<Config, Error>) -> String {
 fn the_active_profile_else_default_else_the_named_one() {
     let home = home("choice", Some(CONFIG), Some(CREDENTIAL));
     let cfg = Config::from_env_map(&vars(&home, &[])).unwrap();
-    assert_eq!((cfg.public_key.as_str(), cfg.private_key.as_str()), ("pub-work", "priv-work"), "the active one");
+    assert_eq!((cfg.public_key.as_str(), cfg.private_key.expose()), ("pub-work", "priv-work"), "the active one");
     assert_eq!(cfg.project_id.as_deref(), Some("org-work"));
     assert_eq!((cfg.region.as_deref(), cfg.zone.as_deref()), (Some("cn-sh2"), Some("cn-sh2-02")));
     assert_eq!(cfg.http.base_url, "http://127.0.0.1:9");
     assert_eq!(cfg.http.timeout, Duration::from_secs(7));
-    assert_eq!(cfg.security_token.as_deref(), Some("sts-work"));
+    assert_eq!(cfg.security_token.as_ref().map(|t| t.expose()), Some("sts-work"));
     assert!(!format!("{cfg:?}").contains("sts-work") && !format!("{cfg:?}").contains("priv-work"));
 
     let cfg = Config::from_env_map(&vars(&home, &[("UCLOUD_PROFILE", "default")])).unwrap();
@@ -95,13 +95,16 @@ fn code_then_environment_then_profile() {
     ];
     let cfg = Config::from_env_map(&vars(&home, &env)).unwrap();
     assert_eq!(cfg.public_key, "pub-env", "the environment wins over the profile");
-    assert_eq!(cfg.private_key, "priv-work", "the profile fills what the environment leaves out");
+    assert_eq!(cfg.private_key.expose(), "priv-work", "the profile fills what the environment leaves out");
     assert_eq!(cfg.region.as_deref(), Some("cn-gd"));
     assert_eq!(cfg.zone.as_deref(), Some("cn-sh2-02"), "an empty variable counts as unset");
-    assert_eq!(cfg.security_token.as_deref(), Some("sts-env"));
+    assert_eq!(cfg.security_token.as_ref().map(|t| t.expose()), Some("sts-env"));
     assert_eq!(cfg.http.timeout, Duration::from_secs(9));
     let cfg = cfg.with_region("cn-wlcb").with_security_token("sts-code");
-    assert_eq!((cfg.region.as_deref(), cfg.security_token.as_deref()), (Some("cn-wlcb"), Some("sts-code")));
+    assert_eq!(
+        (cfg.region.as_deref(), cfg.security_token.as_ref().map(|t| t.expose())),
+        (Some("cn-wlcb"), Some("sts-code"))
+    );
 }
 
 #[test]

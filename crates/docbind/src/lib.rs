@@ -2,6 +2,9 @@
 #![forbid(unsafe_code)]
 
 pub use docbind_runtime as runtime;
+/// The runtime again, under its crate's own name: rustc names the runtime's items by it in its messages
+/// (`docbind::docbind_runtime::Error`), so the paths it suggests exist.
+pub use docbind_runtime;
 
 #[cfg(feature = "finovy-image")]
 pub use finovy_image;

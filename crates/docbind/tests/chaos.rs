@@ -877,13 +877,13 @@ async fn one_call(chaos: &Chaos, rng: &mut Rng, marker: &str, nodes: &mut Vec<St
             if limit > 0 {
                 request = request.with_limit(limit);
             }
-            let (items, error) = collect(u.get_uvodn_image_stream(request), |image| image.image_id).await;
+            let (items, error) = collect(u.get_uvodn_image_stream(&request), |image| image.image_id).await;
             let catalogue: Vec<String> = (0..UCLOUD_CATALOGUE).map(|i| format!("img-{i}")).collect();
             chaos.judge_stream(marker, &items, error.as_ref(), &catalogue);
         }
         9 => {
             let request = GetListRequest::new().with_image_name(marker).with_page_size([5, 10][rng.below(2) as usize]);
-            let (items, error) = collect(f.get_list_stream(request), |image| image.id).await;
+            let (items, error) = collect(f.get_list_stream(&request), |image| image.id).await;
             let catalogue: Vec<String> = (0..FINOVY_CATALOGUE).map(|i| format!("c{i}")).collect();
             chaos.judge_stream(marker, &items, error.as_ref(), &catalogue);
         }

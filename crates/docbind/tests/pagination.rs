@@ -77,7 +77,7 @@ async fn ucloud_stream(catalogue: Catalogue, request: GetUvodnImageRequest) -> (
 async fn stream_of(server: MockServer, request: GetUvodnImageRequest) -> (Vec<String>, Option<Error>, usize) {
     let config = Config::new("public", "private").with_base_url(server.uri()).with_retry(RetryPolicy::disabled());
     let client = Client::new(config).expect("a client");
-    let results: Vec<Result<ImageInfo, Error>> = client.get_uvodn_image_stream(request).take(RUNAWAY).collect().await;
+    let results: Vec<Result<ImageInfo, Error>> = client.get_uvodn_image_stream(&request).take(RUNAWAY).collect().await;
     let requests = server.received_requests().await.unwrap_or_default().len();
     let (ids, error) = split(results, |image| image.image_id);
     (ids, error, requests)

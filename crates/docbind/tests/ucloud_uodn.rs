@@ -290,7 +290,7 @@ async fn the_stream_fetches_every_page_lazily() {
             .await;
     }
     let client = Client::new(config(&server)).unwrap();
-    let stream = client.get_uvodn_image_stream(GetUvodnImageRequest::new().with_limit(2));
+    let stream = client.get_uvodn_image_stream(&GetUvodnImageRequest::new().with_limit(2));
     let ids: Vec<String> = stream.map_ok(|image| image.image_id.unwrap_or_default()).try_collect().await.unwrap();
     assert_eq!(ids, ["img-0", "img-1", "img-2", "img-3", "img-4"]);
     assert_eq!(server.received_requests().await.unwrap().len(), 3);

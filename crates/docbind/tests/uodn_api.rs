@@ -400,7 +400,7 @@ async fn describe_uvodn_node_stream_walks_offset_and_limit() {
     let server = stand_in.serve().await;
     let client = Client::new(config(&server.uri())).unwrap();
     let nodes: Vec<_> =
-        client.describe_uvodn_node_stream(DescribeUvodnNodeRequest::new().with_limit(2)).try_collect().await.unwrap();
+        client.describe_uvodn_node_stream(&DescribeUvodnNodeRequest::new().with_limit(2)).try_collect().await.unwrap();
     let ids: Vec<_> = nodes.iter().filter_map(|n| n.node_id.as_deref()).collect();
     assert_eq!(ids, ["node-0", "node-1", "node-2", "node-3", "node-4"]);
     let offsets: Vec<_> = stand_in.forms("DescribeUvodnNode").iter().map(|f| f["Offset"].clone()).collect();
@@ -596,21 +596,21 @@ async fn waiters_see_a_node_through_each_state() {
     let quick = || WaitOptions::new().with_initial_delay(Duration::from_millis(5)).with_timeout(Duration::from_secs(5));
     let created = client.create_uvodn_node(&CreateUvodnNodeRequest::new("i", 1, 1, 20, "m", 1)).await.unwrap();
     let id = created.node_list[0].node_id.clone().unwrap();
-    assert_eq!(client.wait_until_node_running(&id, quick()).await.unwrap().state, Some(NodeState::Running));
+    assert_eq!(client.wait_until_node_running(&id, &quick()).await.unwrap().state, Some(NodeState::Running));
     client.poweroff_uvodn_node(&PoweroffUvodnNodeRequest::new(vec![id.clone()])).await.unwrap();
-    assert_eq!(client.wait_until_node_stopped(&id, quick()).await.unwrap().state, Some(NodeState::Stopped));
+    assert_eq!(client.wait_until_node_stopped(&id, &quick()).await.unwrap().state, Some(NodeState::Stopped));
     client.delete_uvodn_node(&DeleteUvodnNodeRequest::new(vec![id.clone()])).await.unwrap();
-    let last = client.wait_until_node_deleted(&id, quick()).await.unwrap();
+    let last = client.wait_until_node_deleted(&id, &quick()).await.unwrap();
     assert_eq!(last.and_then(|n| n.state), Some(NodeState::Deleted));
     // Gone from the list: the deleted waiter is done at once, the running one keeps polling until its deadline.
-    assert_eq!(client.wait_until_node_deleted(&id, quick()).await.unwrap(), None);
+    assert_eq!(client.wait_until_node_deleted(&id, &quick()).await.unwrap(), None);
     let short = quick().with_timeout(Duration::from_millis(100));
-    let err = client.wait_until_node_running(&id, short).await.unwrap_err();
+    let err = client.wait_until_node_running(&id, &short).await.unwrap_err();
     assert!(matches!(err, WaitError::DeadlineExceeded { last_state: None, .. }), "{err:?}");
     // A deadline given as an instant ends the wait the same, well before the 5 s timeout of `quick`.
     let started = std::time::Instant::now();
     let at_instant = quick().with_deadline(started + Duration::from_millis(150));
-    let err = client.wait_until_node_running(&id, at_instant).await.unwrap_err();
+    let err = client.wait_until_node_running(&id, &at_instant).await.unwrap_err();
     assert!(matches!(err, WaitError::DeadlineExceeded { last_state: None, .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(2), "waited {:?}", started.elapsed());
 }
@@ -624,7 +624,7 @@ async fn a_node_missing_from_a_page_that_ignored_its_id_is_not_gone() {
     .await;
     let client = Client::new(config(&base)).unwrap();
     let quick = WaitOptions::new().with_initial_delay(Duration::from_millis(5)).with_timeout(Duration::from_secs(2));
-    let err = client.wait_until_node_deleted("uedn-node-1", quick).await.expect_err("not known to be gone");
+    let err = client.wait_until_node_deleted("uedn-node-1", &quick).await.expect_err("not known to be gone");
     assert!(matches!(err, WaitError::Unfiltered { listed: 1, .. }), "{err:?}");
     assert!(received.lock().expect("not poisoned").iter().all(|a| a == "DescribeUvodnNode"));
 }

@@ -80,7 +80,7 @@ pub async fn run(client: &Client, settings: &Settings, print: &mut dyn FnMut(&st
 
 /// The id of the image called `name`, looking through every page of the list.
 async fn find(client: &Client, name: &str) -> Result<String, Error> {
-    let mut images = client.get_list_stream(GetListRequest::new().with_image_name(name).with_page_size(50));
+    let mut images = client.get_list_stream(&GetListRequest::new().with_image_name(name).with_page_size(50));
     while let Some(image) = images.try_next().await? {
         if image.image_name.as_deref() == Some(name) {
             if let Some(id) = image.id {

@@ -4,7 +4,7 @@
 #![forbid(unsafe_code)]
 pub use docbind_runtime as runtime;
 pub use docbind_runtime::Extra;
-pub use docbind_runtime::finovy::Config;
+pub use docbind_runtime::finovy::{Config, Credentials};
 pub use docbind_runtime::Error;
 pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 pub mod add_image;
@@ -15,6 +15,8 @@ pub mod get_list;
 pub use get_list::{GetListRequest, GetListResponse};
 pub mod update_image;
 pub use update_image::{UpdateImageRequest, UpdateImageResponse};
+#[cfg(feature = "blocking")]
+pub mod blocking;
 ///The Finovy client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {

@@ -110,7 +110,7 @@ impl crate::Client {
     pub fn update_image(
         &self,
         request: &UpdateImageRequest,
-    ) -> rt::PendingCall<'_, UpdateImageResponse> {
+    ) -> rt::PendingCall<UpdateImageResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Put,
             "/v1/open/image/personal/update",

@@ -29,7 +29,7 @@ fn report(error: &ucloud_uodn::Error) -> String {
 
 async fn run() -> Result<usize, ucloud_uodn::Error> {
     let client = Client::from_env()?;
-    let mut images = client.get_uvodn_image_stream(GetUvodnImageRequest::new().with_limit(50));
+    let mut images = client.get_uvodn_image_stream(&GetUvodnImageRequest::new().with_limit(50));
     let mut count = 0;
     while let Some(image) = images.try_next().await? {
         count += 1;

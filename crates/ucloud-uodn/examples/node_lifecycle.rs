@@ -180,7 +180,7 @@ async fn lifecycle(
     let stopped = client.stop_uvodn_node(&StopUvodnNodeRequest::new(nodes())).await?;
     print(&step("StopUvodnNode", stopped.request_id(), &format!("node {node_id}")));
     let started = Instant::now();
-    let node = client.wait_until_node_stopped(node_id, settings.wait.clone()).await?;
+    let node = client.wait_until_node_stopped(node_id, &settings.wait).await?;
     print(&waited("wait_until_node_stopped", node.state.as_ref().map(|s| s.as_str()), started));
 
     let restarted = client.start_uvodn_node(&StartUvodnNodeRequest::new(nodes())).await?;
@@ -190,7 +190,7 @@ async fn lifecycle(
     let deleted = client.delete_uvodn_node(&DeleteUvodnNodeRequest::new(nodes())).await?;
     print(&step("DeleteUvodnNode", deleted.request_id(), &format!("node {node_id}")));
     let started = Instant::now();
-    let last = client.wait_until_node_deleted(node_id, settings.wait.clone()).await?;
+    let last = client.wait_until_node_deleted(node_id, &settings.wait).await?;
     print(&waited(
         "wait_until_node_deleted",
         last.as_ref().and_then(|n| n.state.as_ref()).map(|s| s.as_str()),
@@ -206,7 +206,7 @@ async fn wait_running(
     print: &mut dyn FnMut(&str),
 ) -> Result<(), Error> {
     let started = Instant::now();
-    let node = client.wait_until_node_running(node_id, settings.wait.clone()).await?;
+    let node = client.wait_until_node_running(node_id, &settings.wait).await?;
     print(&waited("wait_until_node_running", node.state.as_ref().map(|s| s.as_str()), started));
     Ok(())
 }

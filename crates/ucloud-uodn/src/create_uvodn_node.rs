@@ -478,7 +478,7 @@ impl crate::Client {
     pub fn create_uvodn_node(
         &self,
         request: &CreateUvodnNodeRequest,
-    ) -> rt::PendingCall<'_, CreateUvodnNodeResponse> {
+    ) -> rt::PendingCall<CreateUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

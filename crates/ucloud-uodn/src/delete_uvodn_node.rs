@@ -112,7 +112,7 @@ impl crate::Client {
     pub fn delete_uvodn_node(
         &self,
         request: &DeleteUvodnNodeRequest,
-    ) -> rt::PendingCall<'_, DeleteUvodnNodeResponse> {
+    ) -> rt::PendingCall<DeleteUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -343,7 +343,7 @@ impl crate::Client {
     pub fn describe_uvodn_idc(
         &self,
         request: &DescribeUvodnIdcRequest,
-    ) -> rt::PendingCall<'_, DescribeUvodnIdcResponse> {
+    ) -> rt::PendingCall<DescribeUvodnIdcResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -558,7 +558,7 @@ impl crate::Client {
     pub fn describe_uvodn_node(
         &self,
         request: &DescribeUvodnNodeRequest,
-    ) -> rt::PendingCall<'_, DescribeUvodnNodeResponse> {
+    ) -> rt::PendingCall<DescribeUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)
@@ -566,10 +566,13 @@ impl crate::Client {
     /// Every item of [`describe_uvodn_node`](Self::describe_uvodn_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn describe_uvodn_node_stream(
         &self,
-        request: DescribeUvodnNodeRequest,
-    ) -> impl rt::futures::Stream<Item = Result<NodeInfo, rt::Error>> + Unpin + '_ {
+        request: &DescribeUvodnNodeRequest,
+    ) -> impl rt::futures::Stream<
+        Item = Result<NodeInfo, rt::Error>,
+    > + Unpin + Send + 'static {
         let start = request.offset.unwrap_or(0);
         let page_size = request.limit.unwrap_or(0);
+        let (client, request) = (self.clone(), request.clone());
         Box::pin(
             rt::paginate::offset_pages(
                 start,
@@ -577,8 +580,9 @@ impl crate::Client {
                 move |position| {
                     let mut request = request.clone();
                     request.offset = Some(position);
+                    let call = client.describe_uvodn_node(&request);
                     async move {
-                        let response = self.describe_uvodn_node(&request).await?;
+                        let response = call.await?;
                         Ok((response.node_list, response.total_count))
                     }
                 },

@@ -472,7 +472,7 @@ impl crate::Client {
     pub fn get_uvodn_image(
         &self,
         request: &GetUvodnImageRequest,
-    ) -> rt::PendingCall<'_, GetUvodnImageResponse> {
+    ) -> rt::PendingCall<GetUvodnImageResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)
@@ -480,10 +480,13 @@ impl crate::Client {
     /// Every item of [`get_uvodn_image`](Self::get_uvodn_image), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn get_uvodn_image_stream(
         &self,
-        request: GetUvodnImageRequest,
-    ) -> impl rt::futures::Stream<Item = Result<ImageInfo, rt::Error>> + Unpin + '_ {
+        request: &GetUvodnImageRequest,
+    ) -> impl rt::futures::Stream<
+        Item = Result<ImageInfo, rt::Error>,
+    > + Unpin + Send + 'static {
         let start = request.offset.unwrap_or(0);
         let page_size = request.limit.unwrap_or(0);
+        let (client, request) = (self.clone(), request.clone());
         Box::pin(
             rt::paginate::offset_pages(
                 start,
@@ -491,8 +494,9 @@ impl crate::Client {
                 move |position| {
                     let mut request = request.clone();
                     request.offset = Some(position);
+                    let call = client.get_uvodn_image(&request);
                     async move {
-                        let response = self.get_uvodn_image(&request).await?;
+                        let response = call.await?;
                         Ok((response.image_list, response.total_count))
                     }
                 },

@@ -380,7 +380,7 @@ impl crate::Client {
     pub fn get_uvodn_node_data(
         &self,
         request: &GetUvodnNodeDataRequest,
-    ) -> rt::PendingCall<'_, GetUvodnNodeDataResponse> {
+    ) -> rt::PendingCall<GetUvodnNodeDataResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

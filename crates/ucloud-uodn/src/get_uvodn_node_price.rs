@@ -352,7 +352,7 @@ impl crate::Client {
     pub fn get_uvodn_node_price(
         &self,
         request: &GetUvodnNodePriceRequest,
-    ) -> rt::PendingCall<'_, GetUvodnNodePriceResponse> {
+    ) -> rt::PendingCall<GetUvodnNodePriceResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -33,6 +33,8 @@ pub mod stop_uvodn_node;
 pub use stop_uvodn_node::{StopUvodnNodeRequest, StopUvodnNodeResponse};
 mod waiters;
 pub use docbind_runtime::{WaitError, WaitOptions};
+#[cfg(feature = "blocking")]
+pub mod blocking;
 ///The UCloud client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {

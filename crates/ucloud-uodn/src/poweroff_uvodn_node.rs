@@ -112,7 +112,7 @@ impl crate::Client {
     pub fn poweroff_uvodn_node(
         &self,
         request: &PoweroffUvodnNodeRequest,
-    ) -> rt::PendingCall<'_, PoweroffUvodnNodeResponse> {
+    ) -> rt::PendingCall<PoweroffUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -222,7 +222,7 @@ impl crate::Client {
     pub fn reinstall_uvodn_node(
         &self,
         request: &ReinstallUvodnNodeRequest,
-    ) -> rt::PendingCall<'_, ReinstallUvodnNodeResponse> {
+    ) -> rt::PendingCall<ReinstallUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -112,7 +112,7 @@ impl crate::Client {
     pub fn restart_uvodn_node(
         &self,
         request: &RestartUvodnNodeRequest,
-    ) -> rt::PendingCall<'_, RestartUvodnNodeResponse> {
+    ) -> rt::PendingCall<RestartUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

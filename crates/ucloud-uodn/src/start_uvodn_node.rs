@@ -112,7 +112,7 @@ impl crate::Client {
     pub fn start_uvodn_node(
         &self,
         request: &StartUvodnNodeRequest,
-    ) -> rt::PendingCall<'_, StartUvodnNodeResponse> {
+    ) -> rt::PendingCall<StartUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

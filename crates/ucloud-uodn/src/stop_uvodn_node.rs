@@ -112,7 +112,7 @@ impl crate::Client {
     pub fn stop_uvodn_node(
         &self,
         request: &StopUvodnNodeRequest,
-    ) -> rt::PendingCall<'_, StopUvodnNodeResponse> {
+    ) -> rt::PendingCall<StopUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -14,21 +14,37 @@ impl crate::Client {
     /// A state of [`Abnormal`](crate::describe_uvodn_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). When no item has the id any more, the resource is gone and it returns `None`. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `specs/ucloud-uodn/overlay.toml` (line 132).
-    pub async fn wait_until_node_deleted(
+    pub fn wait_until_node_deleted(
         &self,
         node_id: impl Into<String>,
-        options: rt::WaitOptions,
-    ) -> Result<Option<crate::describe_uvodn_node::NodeInfo>, rt::WaitError> {
+        options: &rt::WaitOptions,
+    ) -> impl std::future::Future<
+        Output = Result<Option<crate::describe_uvodn_node::NodeInfo>, rt::WaitError>,
+    > + Send + 'static {
         let node_id: String = node_id.into();
         let request = crate::describe_uvodn_node::DescribeUvodnNodeRequest::new()
             .with_node_id(vec![node_id.clone()]);
-        let (client, request, node_id) = (self, &request, &node_id);
-        rt::__private::waiter::until_state_or_gone(
-                &NODE_DELETED,
-                &options,
-                move || poll_describe_uvodn_node(client, request, node_id),
-            )
-            .await
+        let (client, options) = (self.clone(), options.clone());
+        async move {
+            let (client, request, node_id) = (&client, &request, &node_id);
+            rt::__private::waiter::until_state_or_gone(
+                    &NODE_DELETED,
+                    &options,
+                    move || poll_describe_uvodn_node(client, request, node_id),
+                )
+                .await
+        }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_node_deleted`](crate::Client::wait_until_node_deleted), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_node_deleted(
+        &self,
+        node_id: impl Into<String>,
+        options: &rt::WaitOptions,
+    ) -> Result<Option<crate::describe_uvodn_node::NodeInfo>, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_node_deleted(node_id, options))
     }
 }
 static NODE_RUNNING: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
@@ -43,21 +59,37 @@ impl crate::Client {
     /// A state of [`Deleted`](crate::describe_uvodn_node::NodeState::Deleted) (10), [`Abnormal`](crate::describe_uvodn_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). While no item has the id (not listed yet), it polls again. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `specs/ucloud-uodn/overlay.toml` (line 112).
-    pub async fn wait_until_node_running(
+    pub fn wait_until_node_running(
         &self,
         node_id: impl Into<String>,
-        options: rt::WaitOptions,
-    ) -> Result<crate::describe_uvodn_node::NodeInfo, rt::WaitError> {
+        options: &rt::WaitOptions,
+    ) -> impl std::future::Future<
+        Output = Result<crate::describe_uvodn_node::NodeInfo, rt::WaitError>,
+    > + Send + 'static {
         let node_id: String = node_id.into();
         let request = crate::describe_uvodn_node::DescribeUvodnNodeRequest::new()
             .with_node_id(vec![node_id.clone()]);
-        let (client, request, node_id) = (self, &request, &node_id);
-        rt::__private::waiter::until_state(
-                &NODE_RUNNING,
-                &options,
-                move || poll_describe_uvodn_node(client, request, node_id),
-            )
-            .await
+        let (client, options) = (self.clone(), options.clone());
+        async move {
+            let (client, request, node_id) = (&client, &request, &node_id);
+            rt::__private::waiter::until_state(
+                    &NODE_RUNNING,
+                    &options,
+                    move || poll_describe_uvodn_node(client, request, node_id),
+                )
+                .await
+        }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_node_running`](crate::Client::wait_until_node_running), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_node_running(
+        &self,
+        node_id: impl Into<String>,
+        options: &rt::WaitOptions,
+    ) -> Result<crate::describe_uvodn_node::NodeInfo, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_node_running(node_id, options))
     }
 }
 static NODE_STOPPED: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
@@ -72,21 +104,37 @@ impl crate::Client {
     /// A state of [`Deleted`](crate::describe_uvodn_node::NodeState::Deleted) (10), [`Abnormal`](crate::describe_uvodn_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). While no item has the id (not listed yet), it polls again. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `specs/ucloud-uodn/overlay.toml` (line 122).
-    pub async fn wait_until_node_stopped(
+    pub fn wait_until_node_stopped(
         &self,
         node_id: impl Into<String>,
-        options: rt::WaitOptions,
-    ) -> Result<crate::describe_uvodn_node::NodeInfo, rt::WaitError> {
+        options: &rt::WaitOptions,
+    ) -> impl std::future::Future<
+        Output = Result<crate::describe_uvodn_node::NodeInfo, rt::WaitError>,
+    > + Send + 'static {
         let node_id: String = node_id.into();
         let request = crate::describe_uvodn_node::DescribeUvodnNodeRequest::new()
             .with_node_id(vec![node_id.clone()]);
-        let (client, request, node_id) = (self, &request, &node_id);
-        rt::__private::waiter::until_state(
-                &NODE_STOPPED,
-                &options,
-                move || poll_describe_uvodn_node(client, request, node_id),
-            )
-            .await
+        let (client, options) = (self.clone(), options.clone());
+        async move {
+            let (client, request, node_id) = (&client, &request, &node_id);
+            rt::__private::waiter::until_state(
+                    &NODE_STOPPED,
+                    &options,
+                    move || poll_describe_uvodn_node(client, request, node_id),
+                )
+                .await
+        }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_node_stopped`](crate::Client::wait_until_node_stopped), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_node_stopped(
+        &self,
+        node_id: impl Into<String>,
+        options: &rt::WaitOptions,
+    ) -> Result<crate::describe_uvodn_node::NodeInfo, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_node_stopped(node_id, options))
     }
 }
 /// One poll of [`describe_uvodn_node`](crate::Client::describe_uvodn_node): the state the waiters look for.

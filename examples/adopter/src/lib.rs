@@ -1,5 +1,11 @@
 //! What a team writes on top of docbind: one client for the application, built from the shared UCloud profile and
 //! the application's own HTTP client, and a listing with a per-call timeout that returns the images as wire JSON.
+//! [`background`]: calls, streams and waiters spawned on tokio; [`metrics`]: a call hook that counts calls;
+//! [`sync`]: the blocking client, for code that is not async.
+
+pub mod background;
+pub mod metrics;
+pub mod sync;
 
 use std::time::Duration;
 

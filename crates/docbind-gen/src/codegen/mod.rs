@@ -6,6 +6,7 @@
 //! vendor; `readme.rs` writes the crate's README (its crate-level docs); this file assembles the crate (`lib.rs`,
 //! `Cargo.toml`, and the record `docbind.toml` from `record.rs`) and formats the files; `output.rs` writes them.
 
+mod blocking;
 pub(crate) mod defs;
 mod error;
 pub(crate) mod names;
@@ -361,6 +362,15 @@ pub(crate) fn generate_from(
             .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?;
         files.push(GeneratedFile { path, text });
     }
+    let blocking_path = PathBuf::from(format!("src/{}.rs", blocking::MODULE));
+    let blocking = blocking::module(&operations)?;
+    let text = format_rust(
+        &generated_header(spec, &spec.spec_label),
+        vec![operation::Piece::Tokens(blocking)],
+        &mut formatting,
+    )
+    .map_err(|error| GenerateError::InvalidTokens { path: blocking_path.clone(), error })?;
+    files.push(GeneratedFile { path: blocking_path, text });
     let waiter_methods = waiter::methods(&loaded.rust_names);
     let lib_header = generated_header(spec, &spec.spec_label);
     let lib = vec![operation::Piece::Tokens(lib_tokens(vendor, &operations, &waiter_methods))];
@@ -474,6 +484,9 @@ fn format_rust(header: &str, pieces: Vec<operation::Piece>, time: &mut Formattin
 /// `lib.rs`: the crate docs (the README), the re-exports, the modules and the `Client`.
 fn lib_tokens(vendor: Vendor, operations: &[GeneratedOperation], waiters: &[(String, String)]) -> TokenStream {
     let protocol = vendor.runtime_module();
+    let config_items = vendor.config_items();
+    let blocking_feature = blocking::FEATURE;
+    let blocking_module = format_ident!("{}", blocking::MODULE);
     let vendor = vendor.label();
     let readme = format!("../{}", readme::FILE_NAME);
     let mods = operations.iter().map(|generated| {
@@ -505,12 +518,14 @@ fn lib_tokens(vendor: Vendor, operations: &[GeneratedOperation], waiters: &[(Str
 
         pub use docbind_runtime as runtime;
         pub use docbind_runtime::Extra;
-        pub use docbind_runtime::#protocol::Config;
+        pub use docbind_runtime::#protocol::#config_items;
         pub use docbind_runtime::Error;
         pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 
         #(#mods)*
         #waiters_mod
+        #[cfg(feature = #blocking_feature)]
+        pub mod #blocking_module;
 
         #[doc = #client_doc]
         #[derive(Clone, Debug)]
@@ -552,7 +567,7 @@ fn manifest(spec: &CrateSpec, version: &str, vendor: Vendor, ops: usize) -> Stri
     ));
     let name = text::toml_string(&spec.crate_name);
     // The runtime's optional features, forwarded so a user of the generated crate alone can turn them on.
-    let features = "\n[features]\n# The platform's certificate store next to the bundled roots.\nnative-roots = [\"docbind-runtime/native-roots\"]\n# docbind_runtime::test_util: a local stand-in server for tests of code that uses this client.\ntest-util = [\"docbind-runtime/test-util\"]\n# serde::Serialize and Deserialize on every request, response, model and enumeration, with the wire names.\nserde = [\"docbind-runtime/serde\"]\n";
+    let features = "\n[features]\n# The platform's certificate store next to the bundled roots.\nnative-roots = [\"docbind-runtime/native-roots\"]\n# docbind_runtime::test_util: a local stand-in server for tests of code that uses this client.\ntest-util = [\"docbind-runtime/test-util\"]\n# serde::Serialize and Deserialize on every request, response, model and enumeration, with the wire names.\nserde = [\"docbind-runtime/serde\"]\n# blocking::Client: every operation, page stream and waiter, blocking until done, for code that is not async.\nblocking = [\"docbind-runtime/blocking\"]\n";
     let dependency = match &spec.runtime {
         // Published from docbind's workspace: crates.io metadata; the runtime dependency has a version and a path.
         RuntimeDep::Workspace => return format!(

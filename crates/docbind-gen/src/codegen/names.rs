@@ -74,6 +74,7 @@ pub fn reserved_module(module: &str) -> Option<&'static str> {
         "runtime" => "the crate's `runtime` re-export and the method `Client::runtime`",
         "new" | "from_env" | "clone" => "a method every `Client` has",
         "waiters" => "the crate's `waiters` module",
+        "blocking" => "the crate's `blocking` module (its blocking client)",
         "std" | "core" | "alloc" | "docbind_runtime" => "a crate generated code names by path",
         "self" | "super" | "crate" => "a path keyword, which cannot be a raw identifier",
         m if KEYWORDS.contains(&m) => "a Rust keyword",

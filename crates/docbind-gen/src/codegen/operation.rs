@@ -387,7 +387,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
         #operation_static
         impl crate::Client {
             #doc
-            pub fn #method(&self, request: &#request) -> rt::PendingCall<'_, #response> {
+            pub fn #method(&self, request: &#request) -> rt::PendingCall<#response> {
                 #call
             }
             #stream
@@ -508,15 +508,18 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream
     );
     Ok(quote! {
         #[doc = #doc]
-        pub fn #stream(&self, request: #request) -> impl rt::futures::Stream<Item = Result<#item, rt::Error>> + Unpin + '_ {
+        pub fn #stream(&self, request: &#request) -> impl rt::futures::Stream<Item = Result<#item, rt::Error>> + Unpin + Send + 'static {
             let start = #unwrap_position;
             let page_size = #unwrap_size;
-            // Boxed so callers can poll it without pinning it themselves.
+            // Owns a share of the client and a copy of the request, so it can be spawned; boxed so callers can
+            // poll it without pinning it themselves.
+            let (client, request) = (self.clone(), request.clone());
             Box::pin(#pages_fn(start, page_size, move |position| {
                 let mut request = request.clone();
                 #set_position
+                let call = client.#method(&request);
                 async move {
-                    let response = self.#method(&request).await?;
+                    let response = call.await?;
                     Ok((response.#items, response.#total))
                 }
             }))

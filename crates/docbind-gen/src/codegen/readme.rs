@@ -53,7 +53,9 @@ pub(crate) fn text(
          println!(\"{{response:?}} (request id {{:?}})\", response.request_id());\n# Ok(())\n# }}\n```\n\n\
          Cargo features: `serde` (`Serialize` and `Deserialize` on every request, response, model and enumeration, \
          with the wire names), `test-util` (`runtime::test_util::StandIn`, a local stand-in server for tests), \
-         `native-roots` (the platform's certificate store next to the bundled roots).\n",
+         `native-roots` (the platform's certificate store next to the bundled roots), `blocking` (`blocking::Client`: \
+         every operation, page stream and waiter blocking until done, for code that is not async; the async client \
+         needs a tokio runtime).\n",
         generator = spec.generator(),
         label = code_span(&spec.spec_label),
         name = spec.crate_name,

@@ -46,7 +46,15 @@ fn skipping_invalid_docs_leaves_out_unsupported_and_invalid_docs_and_lists_them(
     let paths: Vec<String> = generated.files.iter().map(|f| f.path.display().to_string()).collect();
     assert_eq!(
         paths,
-        ["Cargo.toml", "README.md", "docbind-api.json", "docbind.toml", "src/get_thing.rs", "src/lib.rs"]
+        [
+            "Cargo.toml",
+            "README.md",
+            "docbind-api.json",
+            "docbind.toml",
+            "src/blocking.rs",
+            "src/get_thing.rs",
+            "src/lib.rs"
+        ]
     );
     let skipped: Vec<String> = generated.skipped.iter().map(Rejection::to_string).collect();
     assert_eq!(skipped.len(), 2, "{skipped:?}");

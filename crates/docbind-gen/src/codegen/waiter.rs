@@ -189,13 +189,13 @@ fn waiter_tokens(
         let params = quote!(client: &crate::Client, request: &#request_path, #id_name: #id_type);
         let poll = polls.name(&defs.method, &params, &item_type, &body);
         (
-            quote!(let (client, request, #id_name) = (self, &request, #id_binding);),
+            quote!(let (client, request, #id_name) = (&client, &request, #id_binding);),
             quote!(#poll(client, request, #id_name)),
         )
     } else {
         let params = quote!(client: &crate::Client, request: &#request_path);
         let poll = polls.name(&defs.method, &params, &item_type, &body);
-        (quote!(let (client, request) = (self, &request);), quote!(#poll(client, request)))
+        (quote!(let (client, request) = (&client, &request);), quote!(#poll(client, request)))
     };
 
     let name = &w.name;
@@ -215,6 +215,12 @@ fn waiter_tokens(
     // Written here, not taken from vendor prose: markdown (links to the enum's variants) as is.
     let doc = own_doc_attrs(&method_doc(w, names, polled, &id_field, &state_field));
     let wait = format_ident!("wait_until_{}", w.name);
+    let blocking_feature = super::blocking::FEATURE;
+    let blocking_module = format_ident!("{}", super::blocking::MODULE);
+    let blocking_doc = format!(
+        " [`Client::{wait}`](crate::Client::{wait}), blocking until the wait is over (a [`WaitError`](rt::WaitError) \
+         is an [`Error::Wait`](rt::Error::Wait))."
+    );
     Ok(quote! {
         static #static_name: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
             name: #name,
@@ -225,11 +231,27 @@ fn waiter_tokens(
 
         impl crate::Client {
             #doc
-            pub async fn #wait(&self, #id_param, options: rt::WaitOptions) -> Result<#returns, rt::WaitError> {
+            pub fn #wait(
+                &self,
+                #id_param,
+                options: &rt::WaitOptions,
+            ) -> impl std::future::Future<Output = Result<#returns, rt::WaitError>> + Send + 'static {
                 #id_into
                 let request = #request;
-                #captures
-                rt::__private::waiter::#until(&#static_name, &options, move || #poll).await
+                // A share of the client and copies of the rest: the wait borrows nothing, so it can be spawned.
+                let (client, options) = (self.clone(), options.clone());
+                async move {
+                    #captures
+                    rt::__private::waiter::#until(&#static_name, &options, move || #poll).await
+                }
+            }
+        }
+
+        #[cfg(feature = #blocking_feature)]
+        impl crate::#blocking_module::Client {
+            #[doc = #blocking_doc]
+            pub fn #wait(&self, #id_param, options: &rt::WaitOptions) -> Result<#returns, rt::Error> {
+                self.runtime().run(self.as_ref().#wait(#id_name, options))
             }
         }
     })

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use docbind_redact::REDACTED;
+use docbind_redact::Secret;
 use tracing::Instrument as _;
 
 use protocol::{Call, EnvelopeStatus, Operation};
@@ -35,29 +35,41 @@ pub const DEFAULT_BASE_URL: &str = "https://client.xuandashi.com";
 /// The header carrying the access token.
 pub const TOKEN_HEADER: &str = "Finovy-Access-Token";
 
-/// How the client authenticates.
-#[derive(Clone, PartialEq, Eq)]
+/// How the client authenticates: [`Credentials::token`] or [`Credentials::exchange`] (or `Config::from_env`).
+/// The secrets are [`Secret`]s: `Debug` shows nothing of them.
+///
+/// ```
+/// use docbind_runtime::finovy::{Config, Credentials};
+///
+/// // A ready-made access token, used as it is:
+/// let config = Config::new(Credentials::token("access-token"));
+/// // An account id and app secret, exchanged for access tokens as they expire:
+/// let config = Config::new(Credentials::exchange("account-uuid", "app-secret"));
+/// assert!(!format!("{config:?}").contains("app-secret"));
+/// ```
+#[derive(Clone, PartialEq, Eq, Debug)]
 #[non_exhaustive]
 pub enum Credentials {
     /// A ready-to-use access token (never refreshed).
-    Token(String),
+    Token(Secret),
     /// An account id and secret exchanged at `POST v1/auth/getToken` for expiring tokens.
     Exchange {
         /// The account id (`uuid`).
         uuid: String,
         /// The app secret.
-        secret: String,
+        secret: Secret,
     },
 }
 
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Credentials::Token(_) => f.debug_tuple("Token").field(&REDACTED).finish(),
-            Credentials::Exchange { uuid, .. } => {
-                f.debug_struct("Exchange").field("uuid", uuid).field("secret", &REDACTED).finish()
-            }
-        }
+impl Credentials {
+    /// A ready-to-use access token (never refreshed).
+    pub fn token(token: impl Into<Secret>) -> Self {
+        Credentials::Token(token.into())
+    }
+
+    /// An account id (`uuid`) and app secret, exchanged for expiring tokens (refreshed before they expire).
+    pub fn exchange(uuid: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        Credentials::Exchange { uuid: uuid.into(), secret: secret.into() }
     }
 }
 
@@ -103,8 +115,8 @@ impl Config {
     fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
         let credentials = match (get("FINOVY_ACCESS_TOKEN"), get("FINOVY_UUID"), get("FINOVY_SECRET")) {
-            (Some(token), _, _) => Credentials::Token(token),
-            (None, Some(uuid), Some(secret)) => Credentials::Exchange { uuid, secret },
+            (Some(token), _, _) => Credentials::token(token),
+            (None, Some(uuid), Some(secret)) => Credentials::exchange(uuid, secret),
             _ => return Err(Error::Config("set FINOVY_ACCESS_TOKEN, or both FINOVY_UUID and FINOVY_SECRET".into())),
         };
         let mut cfg = Config::new(credentials);
@@ -167,7 +179,7 @@ impl Client {
     pub fn new(config: Config) -> Result<Client, Error> {
         match &config.credentials {
             Credentials::Token(t) if t.is_empty() => return Err(Error::Config("the access token is empty".into())),
-            Credentials::Token(t) if reqwest::header::HeaderValue::from_str(t).is_err() => {
+            Credentials::Token(t) if reqwest::header::HeaderValue::from_str(t.expose()).is_err() => {
                 return Err(Error::Config("the access token is not a valid header value".into()))
             }
             Credentials::Exchange { uuid, secret } if uuid.is_empty() || secret.is_empty() => {
@@ -205,13 +217,15 @@ impl Client {
     }
 
     /// The call of `op` a generated operation method returns: made, with its options, when awaited; the response
-    /// it returns carries the call's [`CallInfo`].
+    /// it returns carries the call's [`CallInfo`]. It borrows neither the client nor the request: it is `'static`.
     #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
-    pub fn pending<'c, R>(&'c self, op: &'static Operation, call: Call, decode: DecodeResponse<R>) -> PendingCall<'c, R>
+    pub fn pending<R>(&self, op: &'static Operation, call: Call, decode: DecodeResponse<R>) -> PendingCall<R>
     where
-        R: Response + Default + 'c,
+        R: Response + Default + 'static,
     {
-        PendingCall::new(op.name, move |options| async move { self.call_with(op, call, decode, &options).await })
+        // A share of the client, so the call owns what it needs and can be spawned.
+        let client = self.clone();
+        PendingCall::new(op.name, move |options| async move { client.call_with(op, call, decode, &options).await })
     }
 
     /// Like [`Client::call`], with `options` overriding the client's [`HttpOptions`] for this call (the token
@@ -292,7 +306,8 @@ impl Client {
         decode: &mut DecodeBody<'_>,
         attempts: u32,
     ) -> Result<CallInfo, (Failure, Unauthorized)> {
-        let raw = self.inner.transport.send(request, http).await.map_err(|error| (error.into(), false))?;
+        let raw =
+            self.inner.transport.send(request, http, op.name, attempts).await.map_err(|error| (error.into(), false))?;
         if raw.status >= 400 {
             let failure = Failure {
                 error: Error::status_error(raw.status, &raw.body, protocol::trace_id_of(&raw.body)),
@@ -328,9 +343,9 @@ impl Client {
     async fn token(&self, until: tokio::time::Instant) -> Result<Token, Error> {
         let Inner { config, transport, tokens } = &*self.inner;
         match &config.credentials {
-            Credentials::Token(t) => Ok(Token::fixed(t)),
+            Credentials::Token(t) => Ok(Token::fixed(t.expose())),
             Credentials::Exchange { uuid, secret } => {
-                tokens.current(&Exchange { transport, config, uuid, secret, until }).await
+                tokens.current(&Exchange { transport, config, uuid, secret: secret.expose(), until }).await
             }
         }
     }
@@ -383,7 +398,7 @@ impl retry::Attempts for Attempts<'_, '_> {
         {
             tracing::debug!("unauthorized; replacing the token once");
             self.refreshed = true;
-            let exchange = Exchange { transport, config, uuid, secret, until: self.until };
+            let exchange = Exchange { transport, config, uuid, secret: secret.expose(), until: self.until };
             self.token = tokens.replace(&self.token, &exchange).await?;
             return Err(Failure { repeat_now: true, ..failure });
         }
@@ -422,7 +437,7 @@ mod tests {
 
     #[test]
     fn invalid_config_rejected() {
-        assert!(Client::new(Config::new(Credentials::Token(String::new()))).is_err());
+        assert!(Client::new(Config::new(Credentials::token(""))).is_err());
         assert!(Client::new(Config::new(Credentials::Token("a\nb".into()))).is_err());
         assert!(Client::new(Config::new(Credentials::Token("t".into())).with_base_url("nope")).is_err());
     }

@@ -218,7 +218,7 @@ struct ExchangeAttempts<'a, 'b> {
 impl retry::Attempts for ExchangeAttempts<'_, '_> {
     type Output = Fresh;
 
-    async fn attempt(&mut self, _number: u32) -> Result<Fresh, Failure> {
+    async fn attempt(&mut self, number: u32) -> Result<Fresh, Failure> {
         let Exchange { transport, config, .. } = self.exchange;
         tracing::debug!("exchanging credentials for an access token");
         let url = format!("{}/{TOKEN_PATH}", config.http.base_url.trim_end_matches('/'));
@@ -227,7 +227,7 @@ impl retry::Attempts for ExchangeAttempts<'_, '_> {
             .request(reqwest::Method::POST, url, Some(self.body.clone()))
             .header(reqwest::header::CONTENT_TYPE, "application/json");
         let started = Instant::now();
-        let raw = transport.send(request, &config.http).await?;
+        let raw = transport.send(request, &config.http, "getToken", number).await?;
         if raw.status >= 400 {
             let error = Error::Status {
                 status: raw.status,

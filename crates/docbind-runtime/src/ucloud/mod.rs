@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use docbind_redact::REDACTED;
+use docbind_redact::Secret;
 use tracing::Instrument as _;
 
 use protocol::{Form, Operation, ResponseStatus};
@@ -34,8 +34,8 @@ pub const REQUEST_ID_HEADER: &str = "X-UCLOUD-REQUEST-UUID";
 pub struct Config {
     /// The API public key (sent as `PublicKey`).
     pub public_key: String,
-    /// The API private key (only used to sign; redacted in `Debug`).
-    pub private_key: String,
+    /// The API private key (only used to sign; a [`Secret`], redacted in `Debug`).
+    pub private_key: Secret,
     /// Default `ProjectId` for operations that declare it.
     pub project_id: Option<String>,
     /// Default `Region` for operations that declare it.
@@ -43,15 +43,15 @@ pub struct Config {
     /// Default `Zone` for operations that declare it.
     pub zone: Option<String>,
     /// The security token of temporary (STS) credentials, sent as `SecurityToken` and signed with the other
-    /// parameters (redacted in `Debug`).
-    pub security_token: Option<String>,
+    /// parameters (a [`Secret`], redacted in `Debug`).
+    pub security_token: Option<Secret>,
     /// Endpoint (default [`DEFAULT_BASE_URL`]), timeout, retries and the other options every client has.
     pub http: HttpOptions,
 }
 
 impl Config {
     /// A configuration with the given key pair and defaults for everything else.
-    pub fn new(public_key: impl Into<String>, private_key: impl Into<String>) -> Self {
+    pub fn new(public_key: impl Into<String>, private_key: impl Into<Secret>) -> Self {
         Config {
             public_key: public_key.into(),
             private_key: private_key.into(),
@@ -106,7 +106,7 @@ impl Config {
         let public_key = require("UCLOUD_PUBLIC_KEY", profile.public_key.clone(), "public_key")?;
         let private_key = require("UCLOUD_PRIVATE_KEY", profile.private_key.clone(), "private_key")?;
         let mut cfg = Config::new(public_key, private_key);
-        cfg.security_token = get("UCLOUD_SECURITY_TOKEN").or(profile.security_token);
+        cfg.security_token = get("UCLOUD_SECURITY_TOKEN").or(profile.security_token).map(Secret::from);
         cfg.project_id = get("UCLOUD_PROJECT_ID").or(profile.project_id);
         cfg.region = get("UCLOUD_REGION").or(profile.region);
         cfg.zone = get("UCLOUD_ZONE").or(profile.zone);
@@ -127,7 +127,7 @@ impl Config {
 
     /// Sets the security token of temporary (STS) credentials.
     #[must_use]
-    pub fn with_security_token(mut self, v: impl Into<String>) -> Self {
+    pub fn with_security_token(mut self, v: impl Into<Secret>) -> Self {
         self.security_token = Some(v.into());
         self
     }
@@ -160,11 +160,11 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("public_key", &self.public_key)
-            .field("private_key", &REDACTED)
+            .field("private_key", &self.private_key)
             .field("project_id", &self.project_id)
             .field("region", &self.region)
             .field("zone", &self.zone)
-            .field("security_token", &self.security_token.as_ref().map(|_| REDACTED))
+            .field("security_token", &self.security_token)
             .field("http", &self.http)
             .finish()
     }
@@ -226,13 +226,15 @@ impl Client {
     }
 
     /// The call of `op` a generated operation method returns: made, with its options, when awaited; the response
-    /// it returns carries the call's [`CallInfo`].
+    /// it returns carries the call's [`CallInfo`]. It borrows neither the client nor the request: it is `'static`.
     #[doc(hidden)] // Called by generated code, with the operation's `decode_response`.
-    pub fn pending<'c, R>(&'c self, op: &'static Operation, form: Form, decode: DecodeResponse<R>) -> PendingCall<'c, R>
+    pub fn pending<R>(&self, op: &'static Operation, form: Form, decode: DecodeResponse<R>) -> PendingCall<R>
     where
-        R: Response + Default + 'c,
+        R: Response + Default + 'static,
     {
-        PendingCall::new(op.action, move |options| async move { self.call_with(op, form, decode, &options).await })
+        // A share of the client, so the call owns what it needs and can be spawned.
+        let client = self.clone();
+        PendingCall::new(op.action, move |options| async move { client.call_with(op, form, decode, &options).await })
     }
 
     /// Like [`Client::call`], with `options` overriding the client's [`HttpOptions`] for this call.
@@ -290,7 +292,7 @@ impl Client {
         form.str("Action", op.action);
         form.str("PublicKey", &cfg.public_key);
         if let Some(token) = &cfg.security_token {
-            form.str("SecurityToken", token);
+            form.str("SecurityToken", token.expose());
         }
         form.remove("Signature");
 
@@ -319,7 +321,7 @@ impl retry::Attempts for Attempts<'_, '_> {
         let Inner { config, transport } = &*self.client.inner;
         // Re-signed on every attempt (the form is identical, but signing is cheap and keeps
         // the door open for time-dependent parameters).
-        let body = self.form.signed_body(&config.private_key);
+        let body = self.form.signed_body(config.private_key.expose());
         tracing::debug!(params = ?redact::Bounded(&self.form), "sending request");
 
         let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
@@ -327,7 +329,7 @@ impl retry::Attempts for Attempts<'_, '_> {
             .request(reqwest::Method::POST, self.url.clone(), Some(body))
             .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header("U-Timestamp-Ms", millis.to_string());
-        let raw = transport.send(request, self.http).await?;
+        let raw = transport.send(request, self.http, self.op.action, number).await?;
         let request_id = raw.header(REQUEST_ID_HEADER);
         if let Some(id) = &request_id {
             transport::record_request_id(id);

@@ -62,6 +62,15 @@ impl Vendor {
         }
     }
 
+    /// What the crate root re-exports of the vendor's runtime module for building a client: its `Config`, and
+    /// Finovy's `Credentials`, which that `Config` is made of.
+    pub(crate) fn config_items(self) -> TokenStream {
+        match self {
+            Vendor::Ucloud => quote!(Config),
+            Vendor::Finovy => quote!({ Config, Credentials }),
+        }
+    }
+
     /// The `encode` method of a request struct or request group: how its fields go on the wire.
     pub(crate) fn request_encoder(self, def: &StructDef) -> TokenStream {
         match self {

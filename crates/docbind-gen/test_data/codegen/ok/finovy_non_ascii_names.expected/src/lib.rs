@@ -4,13 +4,15 @@
 #![forbid(unsafe_code)]
 pub use docbind_runtime as runtime;
 pub use docbind_runtime::Extra;
-pub use docbind_runtime::finovy::Config;
+pub use docbind_runtime::finovy::{Config, Credentials};
 pub use docbind_runtime::Error;
 pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 pub mod operation;
 pub use operation::{OperationRequest, OperationResponse};
 pub mod status;
 pub use status::{StatusRequest, StatusResponse};
+#[cfg(feature = "blocking")]
+pub mod blocking;
 ///The Finovy client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {

@@ -104,7 +104,7 @@ impl crate::Client {
     pub fn operation(
         &self,
         request: &OperationRequest,
-    ) -> rt::PendingCall<'_, OperationResponse> {
+    ) -> rt::PendingCall<OperationResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Get,
             "/v1/open/image/查询",

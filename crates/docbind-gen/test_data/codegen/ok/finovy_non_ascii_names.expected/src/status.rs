@@ -98,10 +98,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn status(
-        &self,
-        request: &StatusRequest,
-    ) -> rt::PendingCall<'_, StatusResponse> {
+    pub fn status(&self, request: &StatusRequest) -> rt::PendingCall<StatusResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Get,
             "/v1/open/image/status获取",

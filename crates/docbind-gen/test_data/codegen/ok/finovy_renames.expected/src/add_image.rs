@@ -227,7 +227,7 @@ impl crate::Client {
     pub fn add_image(
         &self,
         request: &AddImageRequest,
-    ) -> rt::PendingCall<'_, AddImageResponse> {
+    ) -> rt::PendingCall<AddImageResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Post,
             "/v1/open/image/add",

@@ -101,7 +101,7 @@ impl crate::Client {
     pub fn delete_image(
         &self,
         request: &DeleteImageRequest,
-    ) -> rt::PendingCall<'_, DeleteImageResponse> {
+    ) -> rt::PendingCall<DeleteImageResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Delete,
             "/v1/open/image/delete",

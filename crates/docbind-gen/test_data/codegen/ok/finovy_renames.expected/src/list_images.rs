@@ -188,7 +188,7 @@ impl crate::Client {
     pub fn list_images(
         &self,
         request: &ListImagesRequest,
-    ) -> rt::PendingCall<'_, ListImagesResponse> {
+    ) -> rt::PendingCall<ListImagesResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Get,
             "/v1/open/image/getList",
@@ -199,12 +199,13 @@ impl crate::Client {
     /// Every item of [`list_images`](Self::list_images), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn list_images_stream(
         &self,
-        request: ListImagesRequest,
+        request: &ListImagesRequest,
     ) -> impl rt::futures::Stream<
         Item = Result<ListImagesItem, rt::Error>,
-    > + Unpin + '_ {
+    > + Unpin + Send + 'static {
         let start = request.page.unwrap_or(1);
         let page_size = request.page_size.unwrap_or(0);
+        let (client, request) = (self.clone(), request.clone());
         Box::pin(
             rt::paginate::numbered_pages(
                 start,
@@ -212,8 +213,9 @@ impl crate::Client {
                 move |position| {
                     let mut request = request.clone();
                     request.page = Some(position);
+                    let call = client.list_images(&request);
                     async move {
-                        let response = self.list_images(&request).await?;
+                        let response = call.await?;
                         Ok((response.data, response.total_counts))
                     }
                 },

@@ -337,7 +337,7 @@ impl crate::Client {
     pub fn createquantity(
         &self,
         request: &CreatequantityRequest,
-    ) -> rt::PendingCall<'_, CreatequantityResponse> {
+    ) -> rt::PendingCall<CreatequantityResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Post,
             "v1/pve/open/createquantity",

@@ -169,10 +169,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(
-        &self,
-        request: &DeleteRequest,
-    ) -> rt::PendingCall<'_, DeleteResponse> {
+    pub fn delete(&self, request: &DeleteRequest) -> rt::PendingCall<DeleteResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Delete,
             "v1/pve/open/delete/{id}",

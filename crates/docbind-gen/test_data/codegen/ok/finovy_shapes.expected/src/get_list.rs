@@ -262,7 +262,7 @@ impl crate::Client {
     pub fn get_list(
         &self,
         request: &GetListRequest,
-    ) -> rt::PendingCall<'_, GetListResponse> {
+    ) -> rt::PendingCall<GetListResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Get,
             "/v1/open/image/getList",
@@ -273,10 +273,13 @@ impl crate::Client {
     /// Every item of [`get_list`](Self::get_list), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn get_list_stream(
         &self,
-        request: GetListRequest,
-    ) -> impl rt::futures::Stream<Item = Result<GetListItem, rt::Error>> + Unpin + '_ {
+        request: &GetListRequest,
+    ) -> impl rt::futures::Stream<
+        Item = Result<GetListItem, rt::Error>,
+    > + Unpin + Send + 'static {
         let start = request.page.unwrap_or(1);
         let page_size = request.page_size.unwrap_or(0);
+        let (client, request) = (self.clone(), request.clone());
         Box::pin(
             rt::paginate::numbered_pages(
                 start,
@@ -284,8 +287,9 @@ impl crate::Client {
                 move |position| {
                     let mut request = request.clone();
                     request.page = Some(position);
+                    let call = client.get_list(&request);
                     async move {
-                        let response = self.get_list(&request).await?;
+                        let response = call.await?;
                         Ok((response.data, response.total_counts))
                     }
                 },

@@ -169,7 +169,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn info(&self, request: &InfoRequest) -> rt::PendingCall<'_, InfoResponse> {
+    pub fn info(&self, request: &InfoRequest) -> rt::PendingCall<InfoResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Put,
             "v1/pve/open/info/{id}",

@@ -139,10 +139,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn package(
-        &self,
-        request: &PackageRequest,
-    ) -> rt::PendingCall<'_, PackageResponse> {
+    pub fn package(&self, request: &PackageRequest) -> rt::PendingCall<PackageResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Get,
             "v1/pve/open/packAge/{type}",

@@ -115,10 +115,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn rename(
-        &self,
-        request: &RenameRequest,
-    ) -> rt::PendingCall<'_, RenameResponse> {
+    pub fn rename(&self, request: &RenameRequest) -> rt::PendingCall<RenameResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Patch,
             "v1/pve/open/rename/{id}",

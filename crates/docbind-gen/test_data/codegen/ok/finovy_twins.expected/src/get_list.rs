@@ -107,7 +107,7 @@ impl crate::Client {
     pub fn get_list(
         &self,
         request: &GetListRequest,
-    ) -> rt::PendingCall<'_, GetListResponse> {
+    ) -> rt::PendingCall<GetListResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Get,
             "v1/PveMachineHardDisk/open/getList",

@@ -110,7 +110,7 @@ impl crate::Client {
     pub fn personal_get_list(
         &self,
         request: &PersonalGetListRequest,
-    ) -> rt::PendingCall<'_, PersonalGetListResponse> {
+    ) -> rt::PendingCall<PersonalGetListResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Get,
             "/v1/open/image/personal/getList",

@@ -110,7 +110,7 @@ impl crate::Client {
     pub fn pveapi_get_list(
         &self,
         request: &PveapiGetListRequest,
-    ) -> rt::PendingCall<'_, PveapiGetListResponse> {
+    ) -> rt::PendingCall<PveapiGetListResponse> {
         let mut call = rt::__private::finovy::Call::new(
             rt::__private::finovy::Method::Get,
             "v1/pve/open/getList",

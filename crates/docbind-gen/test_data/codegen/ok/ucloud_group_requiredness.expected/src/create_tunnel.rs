@@ -254,7 +254,7 @@ impl crate::Client {
     pub fn create_tunnel(
         &self,
         request: &CreateTunnelRequest,
-    ) -> rt::PendingCall<'_, CreateTunnelResponse> {
+    ) -> rt::PendingCall<CreateTunnelResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -19,6 +19,8 @@ pub mod self_;
 pub use self_::{SelfRequest, SelfResponse};
 pub mod type_;
 pub use type_::{TypeRequest, TypeResponse};
+#[cfg(feature = "blocking")]
+pub mod blocking;
 ///The UCloud client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {

@@ -87,7 +87,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn lib_(&self, request: &LibRequest) -> rt::PendingCall<'_, LibResponse> {
+    pub fn lib_(&self, request: &LibRequest) -> rt::PendingCall<LibResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

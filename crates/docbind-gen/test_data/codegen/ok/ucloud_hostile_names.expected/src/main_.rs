@@ -87,7 +87,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn main_(&self, request: &MainRequest) -> rt::PendingCall<'_, MainResponse> {
+    pub fn main_(&self, request: &MainRequest) -> rt::PendingCall<MainResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -87,7 +87,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn new_(&self, request: &NewRequest) -> rt::PendingCall<'_, NewResponse> {
+    pub fn new_(&self, request: &NewRequest) -> rt::PendingCall<NewResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -90,7 +90,7 @@ impl crate::Client {
     pub fn runtime_(
         &self,
         request: &RuntimeRequest,
-    ) -> rt::PendingCall<'_, RuntimeResponse> {
+    ) -> rt::PendingCall<RuntimeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -87,7 +87,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn self_(&self, request: &SelfRequest) -> rt::PendingCall<'_, SelfResponse> {
+    pub fn self_(&self, request: &SelfRequest) -> rt::PendingCall<SelfResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -257,7 +257,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn type_(&self, request: &TypeRequest) -> rt::PendingCall<'_, TypeResponse> {
+    pub fn type_(&self, request: &TypeRequest) -> rt::PendingCall<TypeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -271,7 +271,7 @@ impl crate::Client {
     pub fn describe_hostile(
         &self,
         request: &DescribeHostileRequest,
-    ) -> rt::PendingCall<'_, DescribeHostileResponse> {
+    ) -> rt::PendingCall<DescribeHostileResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -9,6 +9,8 @@ pub use docbind_runtime::Error;
 pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 pub mod describe_hostile;
 pub use describe_hostile::{DescribeHostileRequest, DescribeHostileResponse};
+#[cfg(feature = "blocking")]
+pub mod blocking;
 ///The UCloud client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {

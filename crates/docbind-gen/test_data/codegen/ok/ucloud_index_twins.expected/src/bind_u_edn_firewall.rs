@@ -133,7 +133,7 @@ impl crate::Client {
     pub fn bind_u_edn_firewall(
         &self,
         request: &BindUEdnFirewallRequest,
-    ) -> rt::PendingCall<'_, BindUEdnFirewallResponse> {
+    ) -> rt::PendingCall<BindUEdnFirewallResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -121,7 +121,7 @@ impl crate::Client {
     pub fn bind_u_edn_firewall_2(
         &self,
         request: &BindUEdnFirewall2Request,
-    ) -> rt::PendingCall<'_, BindUEdnFirewall2Response> {
+    ) -> rt::PendingCall<BindUEdnFirewall2Response> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

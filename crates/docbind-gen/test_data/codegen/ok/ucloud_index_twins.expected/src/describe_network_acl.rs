@@ -207,7 +207,7 @@ impl crate::Client {
     pub fn describe_network_acl(
         &self,
         request: &DescribeNetworkAclRequest,
-    ) -> rt::PendingCall<'_, DescribeNetworkAclResponse> {
+    ) -> rt::PendingCall<DescribeNetworkAclResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)
@@ -215,10 +215,13 @@ impl crate::Client {
     /// Every item of [`describe_network_acl`](Self::describe_network_acl), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn describe_network_acl_stream(
         &self,
-        request: DescribeNetworkAclRequest,
-    ) -> impl rt::futures::Stream<Item = Result<AclInfo, rt::Error>> + Unpin + '_ {
+        request: &DescribeNetworkAclRequest,
+    ) -> impl rt::futures::Stream<
+        Item = Result<AclInfo, rt::Error>,
+    > + Unpin + Send + 'static {
         let start = request.offset.unwrap_or(0);
         let page_size = request.limit.unwrap_or(0);
+        let (client, request) = (self.clone(), request.clone());
         Box::pin(
             rt::paginate::offset_pages(
                 start,
@@ -226,8 +229,9 @@ impl crate::Client {
                 move |position| {
                     let mut request = request.clone();
                     request.offset = Some(position);
+                    let call = client.describe_network_acl(&request);
                     async move {
-                        let response = self.describe_network_acl(&request).await?;
+                        let response = call.await?;
                         Ok((response.acl_list, response.total_count))
                     }
                 },

@@ -106,7 +106,7 @@ impl crate::Client {
     pub fn describe_things(
         &self,
         request: &DescribeThingsRequest,
-    ) -> rt::PendingCall<'_, DescribeThingsResponse> {
+    ) -> rt::PendingCall<DescribeThingsResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

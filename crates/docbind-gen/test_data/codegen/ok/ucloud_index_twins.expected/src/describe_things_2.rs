@@ -110,7 +110,7 @@ impl crate::Client {
     pub fn describe_things_2(
         &self,
         request: &DescribeThings2Request,
-    ) -> rt::PendingCall<'_, DescribeThings2Response> {
+    ) -> rt::PendingCall<DescribeThings2Response> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -17,6 +17,8 @@ pub mod describe_things;
 pub use describe_things::{DescribeThingsRequest, DescribeThingsResponse};
 pub mod describe_things_2;
 pub use describe_things_2::{DescribeThings2Request, DescribeThings2Response};
+#[cfg(feature = "blocking")]
+pub mod blocking;
 ///The UCloud client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {

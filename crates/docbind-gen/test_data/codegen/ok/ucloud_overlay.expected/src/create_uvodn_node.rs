@@ -429,7 +429,7 @@ impl crate::Client {
     pub fn create_uvodn_node(
         &self,
         request: &CreateUvodnNodeRequest,
-    ) -> rt::PendingCall<'_, CreateUvodnNodeResponse> {
+    ) -> rt::PendingCall<CreateUvodnNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)
@@ -437,10 +437,13 @@ impl crate::Client {
     /// Every item of [`create_uvodn_node`](Self::create_uvodn_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn create_uvodn_node_stream(
         &self,
-        request: CreateUvodnNodeRequest,
-    ) -> impl rt::futures::Stream<Item = Result<Node, rt::Error>> + Unpin + '_ {
+        request: &CreateUvodnNodeRequest,
+    ) -> impl rt::futures::Stream<
+        Item = Result<Node, rt::Error>,
+    > + Unpin + Send + 'static {
         let start = request.begin.unwrap_or(0);
         let page_size = request.count.unwrap_or(0);
+        let (client, request) = (self.clone(), request.clone());
         Box::pin(
             rt::paginate::offset_pages(
                 start,
@@ -448,8 +451,9 @@ impl crate::Client {
                 move |position| {
                     let mut request = request.clone();
                     request.begin = Some(position);
+                    let call = client.create_uvodn_node(&request);
                     async move {
-                        let response = self.create_uvodn_node(&request).await?;
+                        let response = call.await?;
                         Ok((response.nodes, response.total_count))
                     }
                 },

@@ -9,6 +9,8 @@ pub use docbind_runtime::Error;
 pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 pub mod create_uvodn_node;
 pub use create_uvodn_node::{CreateUvodnNodeRequest, CreateUvodnNodeResponse};
+#[cfg(feature = "blocking")]
+pub mod blocking;
 ///The UCloud client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {

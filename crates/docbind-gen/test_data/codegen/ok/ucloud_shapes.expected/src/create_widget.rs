@@ -625,7 +625,7 @@ impl crate::Client {
     pub fn create_widget(
         &self,
         request: &CreateWidgetRequest,
-    ) -> rt::PendingCall<'_, CreateWidgetResponse> {
+    ) -> rt::PendingCall<CreateWidgetResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -468,7 +468,7 @@ impl crate::Client {
     pub fn describe_widgets(
         &self,
         request: &DescribeWidgetsRequest,
-    ) -> rt::PendingCall<'_, DescribeWidgetsResponse> {
+    ) -> rt::PendingCall<DescribeWidgetsResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)
@@ -476,10 +476,13 @@ impl crate::Client {
     /// Every item of [`describe_widgets`](Self::describe_widgets), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn describe_widgets_stream(
         &self,
-        request: DescribeWidgetsRequest,
-    ) -> impl rt::futures::Stream<Item = Result<WidgetInfo, rt::Error>> + Unpin + '_ {
+        request: &DescribeWidgetsRequest,
+    ) -> impl rt::futures::Stream<
+        Item = Result<WidgetInfo, rt::Error>,
+    > + Unpin + Send + 'static {
         let start = request.offset.unwrap_or(0);
         let page_size = request.limit.unwrap_or(0);
+        let (client, request) = (self.clone(), request.clone());
         Box::pin(
             rt::paginate::offset_pages(
                 start,
@@ -487,8 +490,9 @@ impl crate::Client {
                 move |position| {
                     let mut request = request.clone();
                     request.offset = Some(position);
+                    let call = client.describe_widgets(&request);
                     async move {
-                        let response = self.describe_widgets(&request).await?;
+                        let response = call.await?;
                         Ok((response.widget_set, response.total_count))
                     }
                 },

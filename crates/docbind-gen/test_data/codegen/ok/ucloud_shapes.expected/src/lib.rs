@@ -11,6 +11,8 @@ pub mod create_widget;
 pub use create_widget::{CreateWidgetRequest, CreateWidgetResponse};
 pub mod describe_widgets;
 pub use describe_widgets::{DescribeWidgetsRequest, DescribeWidgetsResponse};
+#[cfg(feature = "blocking")]
+pub mod blocking;
 ///The UCloud client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {

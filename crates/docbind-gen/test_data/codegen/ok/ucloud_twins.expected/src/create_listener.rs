@@ -106,7 +106,7 @@ impl crate::Client {
     pub fn create_listener(
         &self,
         request: &CreateListenerRequest,
-    ) -> rt::PendingCall<'_, CreateListenerResponse> {
+    ) -> rt::PendingCall<CreateListenerResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

@@ -106,7 +106,7 @@ impl crate::Client {
     pub fn create_listener_json(
         &self,
         request: &CreateListenerJsonRequest,
-    ) -> rt::PendingCall<'_, CreateListenerJsonResponse> {
+    ) -> rt::PendingCall<CreateListenerJsonResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

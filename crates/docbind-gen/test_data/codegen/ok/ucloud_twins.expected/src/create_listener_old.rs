@@ -106,7 +106,7 @@ impl crate::Client {
     pub fn create_listener_old(
         &self,
         request: &CreateListenerOldRequest,
-    ) -> rt::PendingCall<'_, CreateListenerOldResponse> {
+    ) -> rt::PendingCall<CreateListenerOldResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

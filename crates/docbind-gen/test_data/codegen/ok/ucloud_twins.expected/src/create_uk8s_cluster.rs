@@ -106,7 +106,7 @@ impl crate::Client {
     pub fn create_uk8s_cluster(
         &self,
         request: &CreateUk8sClusterRequest,
-    ) -> rt::PendingCall<'_, CreateUk8sClusterResponse> {
+    ) -> rt::PendingCall<CreateUk8sClusterResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

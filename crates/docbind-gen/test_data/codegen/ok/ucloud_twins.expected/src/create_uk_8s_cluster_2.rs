@@ -106,7 +106,7 @@ impl crate::Client {
     pub fn create_uk_8s_cluster_2(
         &self,
         request: &CreateUk8sCluster2Request,
-    ) -> rt::PendingCall<'_, CreateUk8sCluster2Response> {
+    ) -> rt::PendingCall<CreateUk8sCluster2Response> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

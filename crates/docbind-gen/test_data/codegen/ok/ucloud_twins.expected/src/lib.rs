@@ -17,6 +17,8 @@ pub mod create_uk8s_cluster;
 pub use create_uk8s_cluster::{CreateUk8sClusterRequest, CreateUk8sClusterResponse};
 pub mod create_uk_8s_cluster_2;
 pub use create_uk_8s_cluster_2::{CreateUk8sCluster2Request, CreateUk8sCluster2Response};
+#[cfg(feature = "blocking")]
+pub mod blocking;
 ///The UCloud client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.
 #[derive(Clone, Debug)]
 pub struct Client {

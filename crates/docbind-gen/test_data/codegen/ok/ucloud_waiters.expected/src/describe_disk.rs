@@ -203,7 +203,7 @@ impl crate::Client {
     pub fn describe_disk(
         &self,
         request: &DescribeDiskRequest,
-    ) -> rt::PendingCall<'_, DescribeDiskResponse> {
+    ) -> rt::PendingCall<DescribeDiskResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

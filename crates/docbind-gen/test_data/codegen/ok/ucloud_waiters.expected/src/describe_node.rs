@@ -290,7 +290,7 @@ impl crate::Client {
     pub fn describe_node(
         &self,
         request: &DescribeNodeRequest,
-    ) -> rt::PendingCall<'_, DescribeNodeResponse> {
+    ) -> rt::PendingCall<DescribeNodeResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)
@@ -298,10 +298,13 @@ impl crate::Client {
     /// Every item of [`describe_node`](Self::describe_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     pub fn describe_node_stream(
         &self,
-        request: DescribeNodeRequest,
-    ) -> impl rt::futures::Stream<Item = Result<NodeInfo, rt::Error>> + Unpin + '_ {
+        request: &DescribeNodeRequest,
+    ) -> impl rt::futures::Stream<
+        Item = Result<NodeInfo, rt::Error>,
+    > + Unpin + Send + 'static {
         let start = request.offset.unwrap_or(0);
         let page_size = request.limit.unwrap_or(0);
+        let (client, request) = (self.clone(), request.clone());
         Box::pin(
             rt::paginate::offset_pages(
                 start,
@@ -309,8 +312,9 @@ impl crate::Client {
                 move |position| {
                     let mut request = request.clone();
                     request.offset = Some(position);
+                    let call = client.describe_node(&request);
                     async move {
-                        let response = self.describe_node(&request).await?;
+                        let response = call.await?;
                         Ok((response.node_set, response.total_count))
                     }
                 },

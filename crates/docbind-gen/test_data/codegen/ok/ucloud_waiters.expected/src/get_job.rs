@@ -115,10 +115,7 @@ impl crate::Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_job(
-        &self,
-        request: &GetJobRequest,
-    ) -> rt::PendingCall<'_, GetJobResponse> {
+    pub fn get_job(&self, request: &GetJobRequest) -> rt::PendingCall<GetJobResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)

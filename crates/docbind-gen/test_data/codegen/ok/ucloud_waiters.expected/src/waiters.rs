@@ -14,20 +14,36 @@ impl crate::Client {
     /// When no item has the id, it ends with [`WaitError::Gone`](rt::WaitError::Gone). Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `codegen/ok/ucloud_waiters/overlay.toml` (line 53).
-    pub async fn wait_until_disk_ready(
+    pub fn wait_until_disk_ready(
         &self,
         disk_id: impl Into<String>,
-        options: rt::WaitOptions,
-    ) -> Result<crate::describe_disk::DiskInfo, rt::WaitError> {
+        options: &rt::WaitOptions,
+    ) -> impl std::future::Future<
+        Output = Result<crate::describe_disk::DiskInfo, rt::WaitError>,
+    > + Send + 'static {
         let disk_id: String = disk_id.into();
         let request = crate::describe_disk::DescribeDiskRequest::new(disk_id.clone());
-        let (client, request, disk_id) = (self, &request, &disk_id);
-        rt::__private::waiter::until_state(
-                &DISK_READY,
-                &options,
-                move || poll_describe_disk(client, request, disk_id),
-            )
-            .await
+        let (client, options) = (self.clone(), options.clone());
+        async move {
+            let (client, request, disk_id) = (&client, &request, &disk_id);
+            rt::__private::waiter::until_state(
+                    &DISK_READY,
+                    &options,
+                    move || poll_describe_disk(client, request, disk_id),
+                )
+                .await
+        }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_disk_ready`](crate::Client::wait_until_disk_ready), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_disk_ready(
+        &self,
+        disk_id: impl Into<String>,
+        options: &rt::WaitOptions,
+    ) -> Result<crate::describe_disk::DiskInfo, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_disk_ready(disk_id, options))
     }
 }
 static JOB_DONE: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
@@ -42,19 +58,35 @@ impl crate::Client {
     /// A state of `failed` ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `codegen/ok/ucloud_waiters/overlay.toml` (line 45).
-    pub async fn wait_until_job_done(
+    pub fn wait_until_job_done(
         &self,
         job_id: i64,
-        options: rt::WaitOptions,
-    ) -> Result<crate::get_job::GetJobResponse, rt::WaitError> {
+        options: &rt::WaitOptions,
+    ) -> impl std::future::Future<
+        Output = Result<crate::get_job::GetJobResponse, rt::WaitError>,
+    > + Send + 'static {
         let request = crate::get_job::GetJobRequest::new(job_id);
-        let (client, request) = (self, &request);
-        rt::__private::waiter::until_state(
-                &JOB_DONE,
-                &options,
-                move || poll_get_job(client, request),
-            )
-            .await
+        let (client, options) = (self.clone(), options.clone());
+        async move {
+            let (client, request) = (&client, &request);
+            rt::__private::waiter::until_state(
+                    &JOB_DONE,
+                    &options,
+                    move || poll_get_job(client, request),
+                )
+                .await
+        }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_job_done`](crate::Client::wait_until_job_done), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_job_done(
+        &self,
+        job_id: i64,
+        options: &rt::WaitOptions,
+    ) -> Result<crate::get_job::GetJobResponse, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_job_done(job_id, options))
     }
 }
 static NODE_DELETED: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
@@ -69,21 +101,37 @@ impl crate::Client {
     /// A state of [`Abnormal`](crate::describe_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). When no item has the id any more, the resource is gone and it returns `None`. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `codegen/ok/ucloud_waiters/overlay.toml` (line 34).
-    pub async fn wait_until_node_deleted(
+    pub fn wait_until_node_deleted(
         &self,
         node_id: impl Into<String>,
-        options: rt::WaitOptions,
-    ) -> Result<Option<crate::describe_node::NodeInfo>, rt::WaitError> {
+        options: &rt::WaitOptions,
+    ) -> impl std::future::Future<
+        Output = Result<Option<crate::describe_node::NodeInfo>, rt::WaitError>,
+    > + Send + 'static {
         let node_id: String = node_id.into();
         let request = crate::describe_node::DescribeNodeRequest::new()
             .with_node_id(vec![node_id.clone()]);
-        let (client, request, node_id) = (self, &request, &node_id);
-        rt::__private::waiter::until_state_or_gone(
-                &NODE_DELETED,
-                &options,
-                move || poll_describe_node(client, request, node_id),
-            )
-            .await
+        let (client, options) = (self.clone(), options.clone());
+        async move {
+            let (client, request, node_id) = (&client, &request, &node_id);
+            rt::__private::waiter::until_state_or_gone(
+                    &NODE_DELETED,
+                    &options,
+                    move || poll_describe_node(client, request, node_id),
+                )
+                .await
+        }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_node_deleted`](crate::Client::wait_until_node_deleted), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_node_deleted(
+        &self,
+        node_id: impl Into<String>,
+        options: &rt::WaitOptions,
+    ) -> Result<Option<crate::describe_node::NodeInfo>, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_node_deleted(node_id, options))
     }
 }
 static NODE_RUNNING: rt::__private::waiter::Waiter = rt::__private::waiter::Waiter {
@@ -98,21 +146,37 @@ impl crate::Client {
     /// A state of [`Deleted`](crate::describe_node::NodeState::Deleted) (10), [`Abnormal`](crate::describe_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). While no item has the id (not listed yet), it polls again. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `codegen/ok/ucloud_waiters/overlay.toml` (line 23).
-    pub async fn wait_until_node_running(
+    pub fn wait_until_node_running(
         &self,
         node_id: impl Into<String>,
-        options: rt::WaitOptions,
-    ) -> Result<crate::describe_node::NodeInfo, rt::WaitError> {
+        options: &rt::WaitOptions,
+    ) -> impl std::future::Future<
+        Output = Result<crate::describe_node::NodeInfo, rt::WaitError>,
+    > + Send + 'static {
         let node_id: String = node_id.into();
         let request = crate::describe_node::DescribeNodeRequest::new()
             .with_node_id(vec![node_id.clone()]);
-        let (client, request, node_id) = (self, &request, &node_id);
-        rt::__private::waiter::until_state(
-                &NODE_RUNNING,
-                &options,
-                move || poll_describe_node(client, request, node_id),
-            )
-            .await
+        let (client, options) = (self.clone(), options.clone());
+        async move {
+            let (client, request, node_id) = (&client, &request, &node_id);
+            rt::__private::waiter::until_state(
+                    &NODE_RUNNING,
+                    &options,
+                    move || poll_describe_node(client, request, node_id),
+                )
+                .await
+        }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_node_running`](crate::Client::wait_until_node_running), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_node_running(
+        &self,
+        node_id: impl Into<String>,
+        options: &rt::WaitOptions,
+    ) -> Result<crate::describe_node::NodeInfo, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_node_running(node_id, options))
     }
 }
 /// One poll of [`describe_disk`](crate::Client::describe_disk): the state the waiters look for.

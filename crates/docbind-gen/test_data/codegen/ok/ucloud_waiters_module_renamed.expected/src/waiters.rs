@@ -14,19 +14,35 @@ impl crate::Client {
     /// Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `codegen/ok/ucloud_waiters_module_renamed/overlay.toml` (line 2).
-    pub async fn wait_until_job_done(
+    pub fn wait_until_job_done(
         &self,
         job_id: i64,
-        options: rt::WaitOptions,
-    ) -> Result<crate::waiters_::WaitersResponse, rt::WaitError> {
+        options: &rt::WaitOptions,
+    ) -> impl std::future::Future<
+        Output = Result<crate::waiters_::WaitersResponse, rt::WaitError>,
+    > + Send + 'static {
         let request = crate::waiters_::WaitersRequest::new(job_id);
-        let (client, request) = (self, &request);
-        rt::__private::waiter::until_state(
-                &JOB_DONE,
-                &options,
-                move || poll_waiters_(client, request),
-            )
-            .await
+        let (client, options) = (self.clone(), options.clone());
+        async move {
+            let (client, request) = (&client, &request);
+            rt::__private::waiter::until_state(
+                    &JOB_DONE,
+                    &options,
+                    move || poll_waiters_(client, request),
+                )
+                .await
+        }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// [`Client::wait_until_job_done`](crate::Client::wait_until_job_done), blocking until the wait is over (a [`WaitError`](rt::WaitError) is an [`Error::Wait`](rt::Error::Wait)).
+    pub fn wait_until_job_done(
+        &self,
+        job_id: i64,
+        options: &rt::WaitOptions,
+    ) -> Result<crate::waiters_::WaitersResponse, rt::Error> {
+        self.runtime().run(self.as_ref().wait_until_job_done(job_id, options))
     }
 }
 /// One poll of [`waiters_`](crate::Client::waiters_): the state the waiters look for.

@@ -99,7 +99,7 @@ impl crate::Client {
     pub fn waiters_(
         &self,
         request: &WaitersRequest,
-    ) -> rt::PendingCall<'_, WaitersResponse> {
+    ) -> rt::PendingCall<WaitersResponse> {
         let mut form = rt::__private::ucloud::Form::new();
         request.encode(&mut form);
         self.runtime().pending(&OPERATION, form, decode_response)
