@@ -198,15 +198,53 @@ where
 /// Everything the runtime logs (at debug level and above) on this thread while the returned guard lives, as the
 /// text `tracing-subscriber`'s formatter writes. Use it in a current-thread runtime (`#[tokio::test]`'s default),
 /// so every task of the test logs on this thread.
-pub fn capture_logs() -> (Logs, tracing::subscriber::DefaultGuard) {
+///
+/// Why one global subscriber routed by thread, not `tracing::subscriber::set_default` per test: tracing caches
+/// each call site's interest. A call site first reached by another test's thread while no scoped subscriber is
+/// set gets "never" cached, and if that happens while this test is installing its own, nothing rebuilds it: the
+/// test then sees no log at all (seen as a rare flake). With a global subscriber every interest computed after
+/// its installation is "always", and the rebuild below corrects any computed before.
+pub fn capture_logs() -> (Logs, CaptureGuard) {
+    static GLOBAL: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    GLOBAL.get_or_init(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(ThisThreadsLogs)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber in the tests");
+    });
+    tracing::callsite::rebuild_interest_cache();
     let logs = Logs::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(logs.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    (logs, guard)
+    CAPTURING.with(|slot| *slot.borrow_mut() = Some(logs.clone()));
+    (logs, CaptureGuard(()))
+}
+
+thread_local! {
+    static CAPTURING: std::cell::RefCell<Option<Logs>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Stops [`capture_logs`]' capture on this thread when dropped.
+pub struct CaptureGuard(());
+
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        CAPTURING.with(|slot| *slot.borrow_mut() = None);
+    }
+}
+
+/// The global subscriber's writer: the capturing thread's [`Logs`], or nowhere.
+struct ThisThreadsLogs;
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for ThisThreadsLogs {
+    type Writer = Box<dyn std::io::Write>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        match CAPTURING.with(|slot| slot.borrow().clone()) {
+            Some(logs) => Box::new(logs),
+            None => Box::new(std::io::sink()),
+        }
+    }
 }
 
 /// Captured log text.
@@ -227,14 +265,6 @@ impl std::io::Write for Logs {
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Logs {
-    type Writer = Logs;
-
-    fn make_writer(&'a self) -> Logs {
-        self.clone()
     }
 }
 
