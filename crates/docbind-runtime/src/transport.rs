@@ -310,6 +310,21 @@ impl Transport {
         }
     }
 
+    /// A request to `url` with a streamed `body` (UFile's uploads). Such a body is never replayed: a redirect is
+    /// refused, whichever client sends it.
+    pub(crate) fn request_with_body(
+        &self,
+        method: reqwest::Method,
+        url: reqwest::Url,
+        body: reqwest::Body,
+    ) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, url).body(body);
+        match &self.foreign_user_agent {
+            None => request,
+            Some(agent) => request.header(reqwest::header::USER_AGENT, agent.clone()),
+        }
+    }
+
     /// The validated endpoint.
     pub(crate) fn base_url(&self) -> &reqwest::Url {
         &self.base_url
@@ -334,15 +349,9 @@ impl Transport {
         request: reqwest::RequestBuilder,
         options: &HttpOptions,
     ) -> Result<RawResponse, Error> {
-        if let Some(probe) = &self.redirect_probe {
-            probe.get_or_init(|| redirect_probe::probe(&self.client)).await.clone().map_err(Error::Config)?;
-        }
         let (timeout, max_bytes) = (options.timeout, options.max_response_bytes);
         let map_error = |e| map_reqwest(e, timeout, options.connect_timeout);
-        let mut response = request.timeout(timeout).send().await.map_err(map_error)?;
-        if self.foreign_user_agent.is_some() && !same_origin(response.url(), &self.base_url) {
-            return Err(Error::RedirectFollowed { location: redact::url(response.url().as_str()) });
-        }
+        let mut response = self.send_head(request.timeout(timeout), options).await?;
         let status = response.status().as_u16();
         if response.status().is_redirection() {
             return Err(redirect(status, response.headers()));
@@ -357,10 +366,31 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// Sends `request` (with whatever timeout it carries) and returns the response once its head arrived, its body
+    /// unread, 3xx included: the probe of the application's client first, and a response a followed redirect
+    /// brought from elsewhere refused.
+    pub(crate) async fn send_head(
+        &self,
+        request: reqwest::RequestBuilder,
+        options: &HttpOptions,
+    ) -> Result<reqwest::Response, Error> {
+        if let Some(probe) = &self.redirect_probe {
+            probe.get_or_init(|| redirect_probe::probe(&self.client)).await.clone().map_err(Error::Config)?;
+        }
+        let map_error = |e| map_reqwest(e, options.timeout, options.connect_timeout);
+        let response = request.send().await.map_err(map_error)?;
+        if self.foreign_user_agent.is_some() && !same_origin(response.url(), &self.base_url) {
+            return Err(Error::RedirectFollowed { location: redact::url(response.url().as_str()) });
+        }
+        Ok(response)
+    }
+}
+
 /// Reads the body as it arrives, refusing more than `max_bytes`. Nothing is allocated from the declared length:
 /// a server that announces 60 MB and sends 1 KiB costs 1 KiB. A body that arrives in one chunk (the usual small
 /// response) is kept without a copy.
-async fn read_body(
+pub(crate) async fn read_body(
     response: &mut reqwest::Response,
     max_bytes: usize,
     map_error: impl Fn(reqwest::Error) -> Error,
@@ -501,14 +531,14 @@ fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 }
 
 /// The error for a redirect: its status and `Location`, bounded, secret-looking query values redacted.
-fn redirect(status: u16, headers: &HeaderMap) -> Error {
+pub(crate) fn redirect(status: u16, headers: &HeaderMap) -> Error {
     let location =
         headers.get(reqwest::header::LOCATION).map(|value| redact::url(&String::from_utf8_lossy(value.as_bytes())));
     Error::Redirect { status, location }
 }
 
 /// Maps a reqwest error, classifying timeouts. The cause stays the source of the error, out of its message.
-fn map_reqwest(e: reqwest::Error, timeout: Duration, connect_timeout: Duration) -> Error {
+pub(crate) fn map_reqwest(e: reqwest::Error, timeout: Duration, connect_timeout: Duration) -> Error {
     // No connection, nothing written: refused, DNS, the TLS handshake, the connect timeout.
     if e.is_connect() && e.is_timeout() {
         return Error::unsent(format!("cannot connect within {connect_timeout:?}"), e);
