@@ -211,3 +211,42 @@ async fn redirects_are_refused_and_deadlines_hold() {
     assert!(auth.starts_with("UCloud TOKEN_PUBLIC_EXAMPLE:"), "{auth}");
     assert!(!format!("{client:?}").contains(PRIVATE));
 }
+
+#[tokio::test]
+async fn a_multipart_upload_interrupted_once_resumes_without_sending_finished_parts_again() {
+    use docbind_runtime::ufile::multipart::Multipart;
+    const BLOCK: u64 = 64 * 1024;
+    let stand_in = StandIn::start_with_block_size(PUBLIC, PRIVATE, "demobucket", BLOCK).await.unwrap();
+    let client = client(stand_in.base_url(), PRIVATE);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.bin");
+    let data: Vec<u8> = (0..(10 * BLOCK + 123)).map(|i| (i * 7 % 256) as u8).collect();
+    std::fs::write(&path, &data).unwrap();
+
+    let upload = Multipart::new(&client, "dir/big.bin").with_content_type("application/x-test").with_concurrency(3);
+    let state = upload.initiate().await.unwrap();
+    assert_eq!(state.block_size, BLOCK, "the parts are of the server's size");
+    stand_in.fail_part_once(4, 500);
+    let err = upload.resume_file(&state, &path).await.unwrap_err();
+    assert!(err.is_outcome_unknown(), "{err:?}");
+    assert!(stand_in.object("dir/big.bin").is_none());
+    assert_eq!(stand_in.open_uploads(), vec![state.upload_id.clone()], "kept open to resume");
+
+    let finished = upload.resume_file(&state, &path).await.unwrap();
+    assert_eq!(finished.parts, 11);
+    assert!(finished.parts_sent < 11, "the parts stored before the failure are not sent again: {finished:?}");
+    assert_eq!(stand_in.object("dir/big.bin").unwrap(), data);
+    let stored: Vec<String> =
+        stand_in.requests().iter().filter(|r| r.status == 200).filter_map(|r| r.query("partNumber")).collect();
+    for n in 0..11 {
+        assert_eq!(stored.iter().filter(|p| **p == n.to_string()).count(), 1, "part {n} stored once: {stored:?}");
+    }
+    let finish = stand_in.requests().into_iter().find(|r| r.method == "POST" && r.query("uploadId").is_some()).unwrap();
+    assert_eq!(finish.header("content-type"), Some("application/x-test"));
+
+    // upload_file aborts what it started when a part fails.
+    stand_in.fail_part_once(2, 400);
+    let err = upload.upload_file(&path).await.unwrap_err();
+    assert_eq!(err.status(), None, "a 400 with a RetCode is the service's refusal: {err:?}");
+    assert!(stand_in.open_uploads().is_empty(), "aborted");
+}

@@ -5,6 +5,7 @@
 //! base URL used as is, e.g. a custom domain or a local stand-in), and the bucket still names the signed resource.
 
 mod body;
+pub mod multipart;
 pub mod sign;
 
 use std::borrow::Cow;
