@@ -168,9 +168,9 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // Families are independent: load, generate and write them on every core, then tally in path order.
     let families = families(&corpus)?;
     let outputs = parallel::map(&families, parallel::cores(), |family| -> anyhow::Result<_> {
-        let loaded = docbind_gen::load(&corpus, std::slice::from_ref(&family.spec_dir), None)?;
+        let mut loaded = docbind_gen::load(&corpus, std::slice::from_ref(&family.spec_dir), None)?;
         if loaded.parsed.is_empty() {
-            return Ok((loaded, None));
+            return Ok((loaded, None, None));
         }
         let spec = CrateSpec {
             crate_name: family.crate_name.clone(),
@@ -180,15 +180,60 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             runtime: RuntimeDep::Path(runtime.clone()),
             standalone: false,
         };
+        // A product folder holding both Action docs and UFile's object-storage REST pages (`ufile-api`,
+        // `uarchive-api`) is two crates, one per protocol: the REST pages go to `<crate>-object`.
+        let (objects, actions): (Vec<_>, Vec<_>) = loaded
+            .parsed
+            .iter()
+            .cloned()
+            .partition(|p| matches!(p.operation.protocol, docbind_gen::ir::Protocol::Object { .. }));
+        let object_crate = if !objects.is_empty() && !actions.is_empty() {
+            let object_spec = CrateSpec {
+                crate_name: format!("{}-object", family.crate_name),
+                out_dir: out.join(format!("{}-object", family.crate_name)),
+                ..spec.clone()
+            };
+            let object_docs = docbind_gen::Loaded {
+                parsed: objects,
+                rust_names: loaded.rust_names.clone(),
+                linked: loaded.linked.clone(),
+                ..Default::default()
+            };
+            let generated = generate(&object_spec, &object_docs, InvalidDocs::Skip);
+            if let Ok(generated) = &generated {
+                ensure_files(&object_spec.out_dir, &generated.files, false)?;
+            }
+            Some((object_spec.crate_name, generated))
+        } else {
+            None
+        };
+        // The Action crate gets the Action docs only; the tally below counts every doc of the folder.
+        let every_doc = object_crate.is_some().then(|| std::mem::replace(&mut loaded.parsed, actions));
         // The whole corpus, permissively: what does not parse or generate is left out and counted.
         let generated = generate(&spec, &loaded, InvalidDocs::Skip);
         if let Ok(generated) = &generated {
             ensure_files(&spec.out_dir, &generated.files, false)?;
         }
-        Ok((loaded, Some(generated)))
+        if let Some(every_doc) = every_doc {
+            loaded.parsed = every_doc;
+        }
+        Ok((loaded, Some(generated), object_crate))
     });
     for (family, output) in families.into_iter().zip(outputs) {
-        let (loaded, generated) = output?;
+        let (loaded, generated, object_crate) = output?;
+        let mut objects_not_generated = 0;
+        if let Some((name, generated)) = object_crate {
+            match generated {
+                Ok(generated) => {
+                    unsupported.extend(generated.skipped.iter().map(one_line));
+                    objects_not_generated = generated.skipped.len();
+                    tally.supported -= objects_not_generated;
+                    tally.generated += generated.operations.len();
+                    crates.push(Crate { name, vendor: generated.vendor, operations: generated.operations });
+                }
+                Err(e) => failures.push(format!("{}: generation failed: {e:#}", family.spec_dir.display())),
+            }
+        }
         // Index pages are read for their links, not parsed, but they are pages of the corpus all the same.
         tally.docs += loaded.parsed.len() + loaded.rejected.len() + loaded.not_api.len() + loaded.index_pages.len();
         tally.supported += loaded.parsed.len();
@@ -199,7 +244,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let vendor = &mut coverage[index].1;
         *vendor.not_api.entry(PageKind::Index).or_default() += loaded.index_pages.len();
         vendor.api_docs += loaded.parsed.len();
-        vendor.supported += loaded.parsed.len();
+        vendor.supported += loaded.parsed.len() - objects_not_generated;
         for page in &loaded.not_api {
             let kind = PageKind::of(&page.file);
             *vendor.not_api.entry(kind).or_default() += 1;

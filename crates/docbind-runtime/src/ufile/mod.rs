@@ -5,6 +5,7 @@
 //! base URL used as is, e.g. a custom domain or a local stand-in), and the bucket still names the signed resource.
 
 mod body;
+pub(crate) mod generated;
 pub mod multipart;
 pub mod sign;
 
@@ -20,6 +21,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument as _;
 
 pub use body::{ByteStream, UploadBody};
+pub use generated::Downloaded;
 
 use crate::retry::{self, Failure};
 use crate::transport::{self, HttpOptions, RawResponse, Transport};
@@ -372,13 +374,14 @@ impl Client {
             insert(name, value)?;
         }
         let md5 = match &request.content_md5 {
-            Md5::None => None,
+            // Given as a plain header (a generated request's `Content-MD5` field): signed as sent.
+            Md5::None => request.header_value("Content-MD5").map(str::to_owned),
             Md5::Given(hex) => Some(hex.clone()),
             Md5::Computed => Some(request.body.md5_hex().await?.ok_or_else(|| {
                 Error::InvalidRequest("the MD5 of a streamed body cannot be computed before it is sent".into())
             })?),
         };
-        if let Some(md5) = &md5 {
+        if let (Some(md5), false) = (&md5, matches!(request.content_md5, Md5::None)) {
             insert("Content-MD5", md5)?;
         }
         insert("Content-Length", &request.body.len().to_string())?;
