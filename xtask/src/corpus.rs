@@ -387,7 +387,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         println!("unsupported: {n:>4}  {reason}");
     }
     println!("unsupported docs: {} (listed in {})", unsupported.len(), list_path.display());
-    for vendor in [Vendor::Ucloud, Vendor::Finovy] {
+    for vendor in [Vendor::Ucloud, Vendor::Finovy, Vendor::Ufile] {
         let of: Vec<&Crate> = crates.iter().filter(|c| c.vendor == vendor).collect();
         println!(
             "{vendor:?}: {} crate(s), {} operation(s)",
