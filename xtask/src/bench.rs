@@ -843,7 +843,20 @@ fn derive_struct(def: &StructDef) -> TokenStream {
 fn runtime(root: &Path, o: &Args) -> anyhow::Result<Vec<Verdict>> {
     println!("\n== 3-6. runtime: cargo bench -p docbind (criterion; memory with dhat) ==");
     let mut args: Vec<&str> = vec![
-        "bench", "-p", "docbind", "--bench", "decode", "--bench", "sign", "--bench", "call", "--bench", "memory", "--",
+        "bench",
+        "-p",
+        "docbind",
+        "--bench",
+        "decode",
+        "--bench",
+        "sign",
+        "--bench",
+        "call",
+        "--bench",
+        "memory",
+        "--bench",
+        "ufile_memory",
+        "--",
     ];
     if o.quick {
         args.extend(["--warm-up-time", "1", "--measurement-time", "3"]);
@@ -940,8 +953,27 @@ fn runtime(root: &Path, o: &Args) -> anyhow::Result<Vec<Verdict>> {
             ok: Some(peak - result <= 0.01 * result),
         });
     }
+    if let Some(line) = stdout.lines().find(|l| l.starts_with("ufile_memory:")) {
+        let field = |k: &str| -> f64 {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(k).and_then(|v| v.strip_prefix('=')))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN)
+        };
+        let (file, peak, seconds) = (field("file"), field("peak"), field("seconds"));
+        let mib = |b: f64| b / 1048576.0;
+        verdicts.push(Verdict {
+            what: format!("UFile round trip of a {:.0} MiB file (multipart up, streamed down): peak heap", mib(file)),
+            value: format!("{:.2} MiB in {seconds:.2} s", mib(peak)),
+            budget: format!("< {UFILE_PEAK_BUDGET_MIB} MiB"),
+            ok: Some(mib(peak) < UFILE_PEAK_BUDGET_MIB),
+        });
+    }
     Ok(verdicts)
 }
+
+/// The most heap a round trip of a 64 MiB file through UFile may hold at once (issue #23): the file never is.
+const UFILE_PEAK_BUDGET_MIB: f64 = 32.0;
 
 /// Criterion's median estimate in ns (`<bench>/new/estimates.json`).
 fn median_ns(dir: &Path) -> anyhow::Result<f64> {

@@ -112,6 +112,8 @@ pub enum DialectArg {
     Ucloud,
     /// Finovy's API docs.
     Finovy,
+    /// UFile's and UArchive's REST pages (object storage).
+    Ufile,
 }
 
 /// One crate to write or check: what to generate, the folder its `spec_dir` is relative to, and how to show its
@@ -441,6 +443,7 @@ pub fn ir(args: &IrArgs) -> anyhow::Result<ExitCode> {
     let forced = args.dialect.map(|d| match d {
         DialectArg::Ucloud => ir::Dialect::Ucloud,
         DialectArg::Finovy => ir::Dialect::Finovy,
+        DialectArg::Ufile => ir::Dialect::Ufile,
     });
     let loaded = docbind_gen::load(Path::new(""), &args.paths, forced)?;
     for w in &loaded.warnings {

@@ -25,6 +25,8 @@ pub enum Dialect {
     Ucloud,
     /// Finovy's open-API pages.
     Finovy,
+    /// UFile's and UArchive's hand-written REST pages (object storage: `Syntax`, request and response headers).
+    Ufile,
 }
 
 /// One documented API operation: one doc.
@@ -71,6 +73,21 @@ pub enum Protocol {
         method: String,
         /// The URL path (`/v1/open/image/getList`).
         path: String,
+    },
+    /// UFile/UArchive object storage: a REST call on a bucket's host, signed in the `Authorization` header, whose
+    /// failures are an HTTP status with `{RetCode, ErrMsg}`.
+    Object {
+        /// The HTTP method (`PUT`).
+        method: String,
+        /// The object key's path parameter (`object_name` of `/<object_name>`), or none for a call on the bucket
+        /// (`/`).
+        key: Option<String>,
+        /// Bare query flags the call is named by (`uploads` of `?uploads`), in order.
+        flags: Vec<String>,
+        /// The request body is the object (or a part of it): bytes the caller streams, of a known length.
+        upload: bool,
+        /// The response body is the object: streamed to the caller, not decoded.
+        download: bool,
     },
 }
 

@@ -159,7 +159,7 @@ fn load_case(golden: &Golden, rel: &Path) -> Result<Loaded, docbind_gen::LoadErr
 #[test]
 fn dialects() {
     let mut golden = Golden::new();
-    for dialect in ["ucloud", "finovy"] {
+    for dialect in ["ucloud", "finovy", "ufile"] {
         for outcome in ["ok", "err"] {
             let folder = format!("{dialect}/{outcome}");
             let entries = golden.entries(&folder);
@@ -184,8 +184,12 @@ fn dialects() {
                     diag_text(loaded.warnings.iter().map(ToString::to_string).chain(notes).chain(rejected));
                 let ir = match (outcome, loaded.parsed.as_slice()) {
                     ("ok", [parsed]) => {
-                        let is_rpc = matches!(parsed.operation.protocol, Protocol::Rpc { .. });
-                        if is_rpc != (dialect == "ucloud") {
+                        let read_as = match parsed.operation.protocol {
+                            Protocol::Rpc { .. } => "ucloud",
+                            Protocol::Http { .. } => "finovy",
+                            Protocol::Object { .. } => "ufile",
+                        };
+                        if read_as != dialect {
                             golden.fail(format!("{}: read as the other dialect", doc.display()));
                         }
                         match serde_json::to_string_pretty(&parsed.operation) {

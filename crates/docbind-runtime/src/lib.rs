@@ -20,6 +20,7 @@ mod serde_wire;
 pub mod test_util;
 mod transport;
 pub mod ucloud;
+pub mod ufile;
 mod vendor;
 mod waiter;
 

@@ -28,6 +28,13 @@ pub mod finovy {
     pub use crate::finovy::protocol::{decode_envelope, Call, EnvelopeStatus, Method, Operation};
 }
 
+/// UFile's requests and responses, as generated operations write and read them.
+pub mod ufile {
+    pub use crate::ufile::generated::{
+        decode_body, header_bool, header_float, header_int, header_map, header_str, Call,
+    };
+}
+
 /// The polling loop behind generated `wait_until_*` methods.
 pub mod waiter {
     pub use crate::waiter::{seen_in, until_state, until_state_or_gone, Missing, Seen, Waiter};

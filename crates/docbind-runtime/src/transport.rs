@@ -322,6 +322,21 @@ impl Transport {
         }
     }
 
+    /// A request to `url` with a streamed `body` (UFile's uploads). Such a body is never replayed: a redirect is
+    /// refused, whichever client sends it.
+    pub(crate) fn request_with_body(
+        &self,
+        method: reqwest::Method,
+        url: reqwest::Url,
+        body: reqwest::Body,
+    ) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, url).body(body);
+        match &self.foreign_user_agent {
+            None => request,
+            Some(agent) => request.header(reqwest::header::USER_AGENT, agent.clone()),
+        }
+    }
+
     /// The validated endpoint.
     pub(crate) fn base_url(&self) -> &reqwest::Url {
         &self.base_url
@@ -351,22 +366,11 @@ impl Transport {
         operation: &str,
         attempt: u32,
     ) -> Result<RawResponse, Error> {
-        if let Some(probe) = &self.redirect_probe {
-            probe.get_or_init(|| redirect_probe::probe(&self.client)).await.clone().map_err(Error::Config)?;
-        }
         let (timeout, max_bytes) = (options.timeout, options.max_response_bytes);
         let map_error = |e| map_reqwest(e, timeout, options.connect_timeout);
-        let mut request = request.timeout(timeout).build().map_err(map_error)?;
         let attempt = Attempt { vendor: self.vendor, operation, number: attempt };
+        let (mut response, started) = self.send_head(request.timeout(timeout), options, &attempt).await?;
         let hooks = &options.hooks;
-        if !hooks.is_empty() {
-            hooks.before_attempt(&attempt, &mut request);
-        }
-        let started = std::time::Instant::now();
-        let mut response = self.client.execute(request).await.map_err(map_error)?;
-        if self.foreign_user_agent.is_some() && !same_origin(response.url(), &self.base_url) {
-            return Err(Error::RedirectFollowed { location: redact::url(response.url().as_str()) });
-        }
         let status = response.status().as_u16();
         if response.status().is_redirection() {
             if !hooks.is_empty() {
@@ -393,6 +397,51 @@ impl Transport {
                 headers.get(crate::ucloud::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
             }
             Vendor::Finovy => crate::finovy::protocol::trace_id_of(body),
+            Vendor::UFile => {
+                headers.get(crate::ufile::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
+            }
+        }
+    }
+}
+
+impl Transport {
+    /// Sends `request` (with whatever timeout it carries) and returns the response once its head arrived, its body
+    /// unread, 3xx included, with when it was sent: the probe of the application's client first, the call hooks'
+    /// `before_attempt` on the built request, and a response a followed redirect brought from elsewhere refused.
+    /// The caller reports the response to the hooks ([`Transport::report_response`]) once it knows what it is.
+    pub(crate) async fn send_head(
+        &self,
+        request: reqwest::RequestBuilder,
+        options: &HttpOptions,
+        attempt: &Attempt<'_>,
+    ) -> Result<(reqwest::Response, std::time::Instant), Error> {
+        if let Some(probe) = &self.redirect_probe {
+            probe.get_or_init(|| redirect_probe::probe(&self.client)).await.clone().map_err(Error::Config)?;
+        }
+        let map_error = |e| map_reqwest(e, options.timeout, options.connect_timeout);
+        let mut request = request.build().map_err(map_error)?;
+        if !options.hooks.is_empty() {
+            options.hooks.before_attempt(attempt, &mut request);
+        }
+        let started = std::time::Instant::now();
+        let response = self.client.execute(request).await.map_err(map_error)?;
+        if self.foreign_user_agent.is_some() && !same_origin(response.url(), &self.base_url) {
+            return Err(Error::RedirectFollowed { location: redact::url(response.url().as_str()) });
+        }
+        Ok((response, started))
+    }
+
+    /// Tells the call hooks of a response whose head (and, where read, body) arrived.
+    pub(crate) fn report_response(
+        &self,
+        options: &HttpOptions,
+        attempt: &Attempt<'_>,
+        status: u16,
+        request_id: Option<String>,
+        started: std::time::Instant,
+    ) {
+        if !options.hooks.is_empty() {
+            options.hooks.after_response(attempt, status, request_id, started.elapsed());
         }
     }
 }
@@ -400,7 +449,7 @@ impl Transport {
 /// Reads the body as it arrives, refusing more than `max_bytes`. Nothing is allocated from the declared length:
 /// a server that announces 60 MB and sends 1 KiB costs 1 KiB. A body that arrives in one chunk (the usual small
 /// response) is kept without a copy.
-async fn read_body(
+pub(crate) async fn read_body(
     response: &mut reqwest::Response,
     max_bytes: usize,
     map_error: impl Fn(reqwest::Error) -> Error,
@@ -541,14 +590,14 @@ fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 }
 
 /// The error for a redirect: its status and `Location`, bounded, secret-looking query values redacted.
-fn redirect(status: u16, headers: &HeaderMap) -> Error {
+pub(crate) fn redirect(status: u16, headers: &HeaderMap) -> Error {
     let location =
         headers.get(reqwest::header::LOCATION).map(|value| redact::url(&String::from_utf8_lossy(value.as_bytes())));
     Error::Redirect { status, location }
 }
 
 /// Maps a reqwest error, classifying timeouts. The cause stays the source of the error, out of its message.
-fn map_reqwest(e: reqwest::Error, timeout: Duration, connect_timeout: Duration) -> Error {
+pub(crate) fn map_reqwest(e: reqwest::Error, timeout: Duration, connect_timeout: Duration) -> Error {
     // No connection, nothing written: refused, DNS, the TLS handshake, the connect timeout.
     if e.is_connect() && e.is_timeout() {
         return Error::unsent(format!("cannot connect within {connect_timeout:?}"), e);

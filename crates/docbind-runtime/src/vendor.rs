@@ -10,6 +10,9 @@ pub enum Vendor {
     UCloud,
     /// Finovy: REST with an access token, failures reported as the envelope's `code`.
     Finovy,
+    /// UCloud's object storage (US3/UFile, and UArchive): REST with a header signature, failures reported as an
+    /// HTTP status with `{RetCode, ErrMsg}`.
+    UFile,
 }
 
 impl Vendor {
@@ -18,23 +21,25 @@ impl Vendor {
         match self {
             Vendor::UCloud => "UCloud",
             Vendor::Finovy => "Finovy",
+            Vendor::UFile => "UFile",
         }
     }
 
     /// What the vendor calls its failure code.
     pub(crate) fn code_label(self) -> &'static str {
         match self {
-            Vendor::UCloud => "RetCode",
+            Vendor::UCloud | Vendor::UFile => "RetCode",
             Vendor::Finovy => "code",
         }
     }
 
     /// Whether a failure `code` is transient: UCloud's 150 (service unavailable), 153 (busy) and its internal
-    /// errors (2000 and up). Finovy documents no transient codes.
+    /// errors (2000 and up). Finovy and UFile document no transient codes (UFile's transient failures are
+    /// HTTP statuses).
     pub(crate) fn is_retryable_code(self, code: i64) -> bool {
         match self {
             Vendor::UCloud => matches!(code, 150 | 153) || code >= 2000,
-            Vendor::Finovy => false,
+            Vendor::Finovy | Vendor::UFile => false,
         }
     }
 }

@@ -8,6 +8,8 @@ pub use docbind_runtime;
 
 #[cfg(feature = "finovy-image")]
 pub use finovy_image;
+#[cfg(feature = "ucloud-ufile")]
+pub use ucloud_ufile;
 #[cfg(feature = "ucloud-uodn")]
 pub use ucloud_uodn;
 

@@ -6,6 +6,7 @@ use super::defs::Shape;
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
 use super::{protocol, GeneratedOperation};
+use crate::ir;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -83,12 +84,19 @@ fn operation_methods(generated: &GeneratedOperation) -> Result<TokenStream, Code
     let module = format_ident!("{}", defs.module);
     let method = ident(&defs.method);
     let request = format_ident!("{}", defs.request.name);
+    // The async method's own parameters and output (a UFile upload's body, a download), paths made absolute.
+    let protocol::MethodSignature { params, args, .. } = protocol::method_signature(op, defs);
     let response = format_ident!("{}", defs.response.name);
+    let returns = match &op.protocol {
+        // The body streams as it arrives: `runtime().iter(downloaded.body)` reads it blocking.
+        ir::Protocol::Object { download: true, .. } => quote!(rt::ufile::Downloaded<crate::#module::#response>),
+        _ => quote!(crate::#module::#response),
+    };
     let doc = format!(" [`Client::{0}`](crate::Client::{0}), blocking until the call is done.", defs.method);
     let call = quote! {
         #[doc = #doc]
-        pub fn #method(&self, request: &crate::#module::#request) -> Result<crate::#module::#response, crate::Error> {
-            self.runtime.run(self.inner.#method(request))
+        pub fn #method(&self, request: &crate::#module::#request #params) -> Result<#returns, crate::Error> {
+            self.runtime.run(self.inner.#method(request #args))
         }
     };
     let Some(pagination) = &op.pagination else { return Ok(call) };

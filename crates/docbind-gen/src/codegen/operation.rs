@@ -4,7 +4,7 @@
 use super::defs::{Arity, FieldDef, OperationDefs, Shape, StructDef, StructKind, EXTRA};
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
-use super::protocol::{self, OperationCall, Paging, Vendor};
+use super::protocol::{self, MethodSignature, OperationCall, Paging, Vendor};
 use super::rustdoc::{code_span, doc_attributes, doc_attrs, own_doc_attrs, vendor_text};
 use super::serde;
 use super::tokens::Splice;
@@ -364,10 +364,11 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
         retry_class(op),
         code_span(&op.source.file.display().to_string()),
         op.source.line,
-        method_example(crate_name, defs)
+        method_example(crate_name, defs, protocol::method_signature(op, defs).example_args)
     ));
     let doc = quote!(#described #class);
     let OperationCall { decode_entry, operation_static, call } = protocol::operation_call(op, defs)?;
+    let MethodSignature { params, returns, .. } = protocol::method_signature(op, defs);
     let stream = pagination_tokens(op, defs)?;
     let call_meta = format_ident!("{CALL_META}");
     let request_id_doc = format!(
@@ -387,7 +388,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
         #operation_static
         impl crate::Client {
             #doc
-            pub fn #method(&self, request: &#request) -> rt::PendingCall<#response> {
+            pub fn #method(&self, request: &#request #params) -> rt::PendingCall<#returns> {
                 #call
             }
             #stream
@@ -412,13 +413,13 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
 
 /// The example in an operation method's docs: the request built with placeholders for its required parameters,
 /// the call, and the request id of the response.
-fn method_example(crate_name: &str, defs: &OperationDefs) -> String {
+fn method_example(crate_name: &str, defs: &OperationDefs, extra_args: &str) -> String {
     let krate = crate_name.replace('-', "_");
     format!(
         "```no_run\n\
          # async fn example(client: &{krate}::Client) -> Result<(), {krate}::Error> {{\n\
          use {krate}::{request};\n\n\
-         let response = client.{method}(&{new}).await?;\n\
+         let response = client.{method}(&{new}{extra_args}).await?;\n\
          println!(\"{{response:?}} (request id {{:?}})\", response.request_id());\n\
          # Ok(())\n\
          # }}\n\
@@ -452,6 +453,7 @@ fn vendor_request_id(op: &Operation) -> &'static str {
     match op.protocol {
         crate::ir::Protocol::Rpc { .. } => "UCloud's `X-UCLOUD-REQUEST-UUID` header",
         crate::ir::Protocol::Http { .. } => "Finovy's `traceId`",
+        crate::ir::Protocol::Object { .. } => "UFile's `X-SessionId` header",
     }
 }
 

@@ -18,7 +18,9 @@ pub(crate) fn text(
 ) -> String {
     let env_vars = vendor.env_vars();
     let vendor = vendor.label();
-    let first = &operations[0].defs;
+    let first = &operations[0];
+    let example_args = super::protocol::method_signature(&first.operation, &first.defs).example_args;
+    let first = &first.defs;
     let mut list = String::new();
     for generated in operations {
         // The title is vendor prose: escaped like doc comments, since this file is the crate's docs.
@@ -49,7 +51,7 @@ pub(crate) fn text(
          use {crate_ident}::{{Client, {request}}};\n\n\
          // Reads {env_vars}.\n\
          let client = Client::from_env()?;\n\
-         let response = client.{method}(&{request_new}).with_timeout(Duration::from_secs(10)).await?;\n\
+         let response = client.{method}(&{request_new}{example_args}).with_timeout(Duration::from_secs(10)).await?;\n\
          println!(\"{{response:?}} (request id {{:?}})\", response.request_id());\n# Ok(())\n# }}\n```\n\n\
          Cargo features: `serde` (`Serialize` and `Deserialize` on every request, response, model and enumeration, \
          with the wire names), `test-util` (`runtime::test_util::StandIn`, a local stand-in server for tests), \

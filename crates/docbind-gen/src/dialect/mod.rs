@@ -3,6 +3,7 @@
 mod common;
 pub mod finovy;
 pub mod ucloud;
+pub mod ufile;
 
 use crate::diag::{Diagnostic, NotApiPage, Rejection};
 use crate::ir::{Dialect, Operation};
@@ -33,6 +34,7 @@ pub fn parse_blocks(file: &Path, blocks: &[Block], forced: Option<Dialect>) -> R
     match dialect {
         Dialect::Ucloud => ucloud::parse(file, blocks),
         Dialect::Finovy => finovy::parse(file, blocks),
+        Dialect::Ufile => ufile::parse(file, blocks),
     }
 }
 
@@ -56,8 +58,7 @@ pub fn detect(file: &Path, blocks: &[Block]) -> Result<Dialect, Rejection> {
         .iter()
         .any(|b| matches!(b, Block::Paragraph { content, .. } if normalize_heading(&content.text) == "Syntax"));
     if syntax_label || headings.iter().any(|(_, t)| t.contains("句法") || t.contains("Syntax")) {
-        let reason = "a hand-written REST page (`Syntax` section), not an Action doc".to_string();
-        return Err(Rejection::Unsupported { file: file.to_path_buf(), reason });
+        return Ok(Dialect::Ufile);
     }
     // READMEs, glossaries, overviews, changelogs, error-code and type tables: skipped with a note, never an error.
     let reason = NOT_AN_API_DOC.to_string();
@@ -82,25 +83,27 @@ mod tests {
     }
 
     #[test]
-    fn detects_both_dialects() {
+    fn detects_the_dialects() {
         assert_eq!(detect_src("# 标题 - Act\n### 请求参数\n### 响应字段\n").ok(), Some(Dialect::Ucloud));
         assert_eq!(
             detect_src("# 创建-CreateX\n# Request Parameters\n# Response Elements\n").ok(),
             Some(Dialect::Ucloud)
         );
         assert_eq!(detect_src("# 标题\n### 1.接口描述 \n").ok(), Some(Dialect::Finovy));
+        for rest in [
+            "# 归档-PutArchive\n# Requests Syntax\n# Request Headers\n# Response Elements\n",
+            // `restore.md` labels its request line with a paragraph.
+            "# 解冻文件 - Restore\n\nRequests\n\nSyntax:\n\n```\nPUT /<object_name>?restore HTTP/1.1\n```\n",
+            "## 定义\n### 句法（Syntax）:\n",
+        ] {
+            assert_eq!(detect_src(rest).ok(), Some(Dialect::Ufile), "{rest}");
+        }
     }
 
     #[test]
     fn unsupported_templates_get_a_one_line_reason() {
         for (src, needle) in [
-            ("# 归档-PutArchive\n# Requests Syntax\n# Request Headers\n# Response Elements\n", "hand-written REST"),
-            (
-                "# 解冻文件 - Restore\n\nRequests\n\nSyntax:\n\n```\nPUT /<object_name>?restore HTTP/1.1\n```\n",
-                "hand-written REST",
-            ),
             ("# 创建-CreateX\n## Request Parameters\n## Response Elements\n", "not an API operation doc"),
-            ("## 定义\n### 句法（Syntax）:\n", "hand-written REST"),
             ("# 错误码\n| a |\n|---|\n", "not an API operation doc"),
         ] {
             match detect_src(src) {

@@ -10,6 +10,7 @@
 
 mod finovy;
 mod ucloud;
+mod ufile;
 
 use super::defs::{Arity, FieldDef, OperationDefs, Shape, StructDef};
 use super::error::{CodegenError, CodegenErrorKind};
@@ -27,6 +28,8 @@ pub enum Vendor {
     Ucloud,
     /// Finovy: REST calls with a JSON envelope (`Protocol::Http`).
     Finovy,
+    /// UFile: object storage REST calls, streamed bodies (`Protocol::Object`).
+    Ufile,
 }
 
 impl Vendor {
@@ -35,6 +38,7 @@ impl Vendor {
         match op.protocol {
             Protocol::Rpc { .. } => Vendor::Ucloud,
             Protocol::Http { .. } => Vendor::Finovy,
+            Protocol::Object { .. } => Vendor::Ufile,
         }
     }
 
@@ -43,6 +47,7 @@ impl Vendor {
         match self {
             Vendor::Ucloud => ucloud::LABEL,
             Vendor::Finovy => finovy::LABEL,
+            Vendor::Ufile => ufile::LABEL,
         }
     }
 
@@ -51,6 +56,7 @@ impl Vendor {
         match self {
             Vendor::Ucloud => ucloud::ENV_VARS,
             Vendor::Finovy => finovy::ENV_VARS,
+            Vendor::Ufile => ufile::ENV_VARS,
         }
     }
 
@@ -59,6 +65,7 @@ impl Vendor {
         match self {
             Vendor::Ucloud => quote!(ucloud),
             Vendor::Finovy => quote!(finovy),
+            Vendor::Ufile => quote!(ufile),
         }
     }
 
@@ -68,6 +75,7 @@ impl Vendor {
         match self {
             Vendor::Ucloud => quote!(Config),
             Vendor::Finovy => quote!({ Config, Credentials }),
+            Vendor::Ufile => quote!(Config),
         }
     }
 
@@ -76,6 +84,7 @@ impl Vendor {
         match self {
             Vendor::Ucloud => ucloud::form_encoder(def),
             Vendor::Finovy => finovy::call_encoder(def),
+            Vendor::Ufile => ufile::call_encoder(def),
         }
     }
 }
@@ -86,6 +95,7 @@ pub(crate) fn check_request(op: &Operation) -> Result<(), CodegenError> {
         // The flattened form carries every shape (`Name.N.Field`).
         Protocol::Rpc { .. } => Ok(()),
         Protocol::Http { .. } => finovy::check_request(op),
+        Protocol::Object { .. } => ufile::check_request(op),
     }
 }
 
@@ -104,6 +114,35 @@ pub(crate) fn operation_call(op: &Operation, defs: &OperationDefs) -> Result<Ope
     match &op.protocol {
         Protocol::Rpc { action } => Ok(ucloud::operation_call(op, defs, action)),
         Protocol::Http { method, path } => finovy::operation_call(op, defs, method, path),
+        Protocol::Object { .. } => ufile::operation_call(op, defs),
+    }
+}
+
+/// What the client method takes beside the request, and what its call yields.
+pub(crate) struct MethodSignature {
+    /// Parameters after `request` (`, body: rt::ufile::UploadBody`), or nothing.
+    pub params: TokenStream,
+    /// The arguments passing those parameters on (`, body`), or nothing.
+    pub args: TokenStream,
+    /// The `PendingCall`'s output.
+    pub returns: TokenStream,
+    /// The extra arguments of the method's doc example.
+    pub example_args: &'static str,
+}
+
+impl MethodSignature {
+    /// `request` alone, returning the response.
+    fn plain(defs: &OperationDefs) -> Self {
+        let response = format_ident!("{}", defs.response.name);
+        MethodSignature { params: quote!(), args: quote!(), returns: quote!(#response), example_args: "" }
+    }
+}
+
+/// The client method's signature for `op`.
+pub(crate) fn method_signature(op: &Operation, defs: &OperationDefs) -> MethodSignature {
+    match &op.protocol {
+        Protocol::Object { .. } => ufile::signature(op, defs),
+        Protocol::Rpc { .. } | Protocol::Http { .. } => MethodSignature::plain(defs),
     }
 }
 

@@ -1,0 +1,177 @@
+//! UFile's protocol (object storage, `Protocol::Object`): REST calls on a bucket's host whose parameters travel in
+//! the path (the object key), the query, headers (user metadata as one map of `X-Ufile-Meta-*` headers) or a JSON
+//! body; an upload's body is the caller's stream, a download's response body is streamed back; the response's
+//! headers and JSON body are its fields.
+
+use super::{MethodSignature, OperationCall};
+use crate::codegen::defs::{Arity, OperationDefs, Shape, StructDef};
+use crate::codegen::error::{CodegenError, CodegenErrorKind};
+use crate::codegen::names::ident;
+use crate::dialect::ufile::META_WIRE;
+use crate::ir::{Field, Location, Operation, Protocol, Type};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub(super) const LABEL: &str = "UFile";
+
+pub(super) const ENV_VARS: &str =
+    "UCLOUD_PUBLIC_KEY, UCLOUD_PRIVATE_KEY, UFILE_BUCKET, and UFILE_ENDPOINT (a base URL) or UFILE_REGION";
+
+/// The prefix of the user-metadata headers the map field stands for.
+const META_PREFIX: &str = "X-Ufile-Meta-";
+
+/// Path, query, header and JSON-body parameters are single values; the one map is the user metadata.
+pub(super) fn check_request(op: &Operation) -> Result<(), CodegenError> {
+    let refuse = |f: &Field| {
+        Err(CodegenError::at_line(op, f.source.line, CodegenErrorKind::ParameterOutsideBody(f.wire_name.clone())))
+    };
+    for f in &op.request {
+        match (&f.ty, f.location) {
+            (Type::Json, Location::Header) if f.wire_name == META_WIRE => {}
+            (Type::String | Type::Int | Type::Float | Type::Bool, _) => {}
+            _ => return refuse(f),
+        }
+    }
+    Ok(())
+}
+
+/// The request's fields, written into the runtime's `Call`.
+pub(super) fn call_encoder(def: &StructDef) -> TokenStream {
+    let lines = def.fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let wire = &f.wire;
+        if f.wire == META_WIRE {
+            return quote!(call.header_map(#META_PREFIX, self.#id.as_ref()););
+        }
+        let prefix = match f.location {
+            Location::Path => return quote!(call.path(#wire, &self.#id);),
+            Location::Query => "query",
+            Location::Header => "header",
+            _ => "body",
+        };
+        let kind = match f.shape {
+            Shape::Int => "int",
+            Shape::Float => "float",
+            Shape::Bool => "bool",
+            _ => "str",
+        };
+        let plain = format_ident!("{prefix}_{kind}");
+        let optional = format_ident!("opt_{prefix}_{kind}");
+        match (f.arity, &f.shape) {
+            (Arity::Optional, Shape::Enum { .. }) => {
+                quote!(call.#optional(#wire, self.#id.as_ref().map(|value| value.as_str()));)
+            }
+            (_, Shape::Enum { .. }) => quote!(call.#plain(#wire, self.#id.as_str());),
+            (Arity::Optional, Shape::Str) => quote!(call.#optional(#wire, self.#id.as_deref());),
+            (Arity::Optional, _) => quote!(call.#optional(#wire, self.#id);),
+            (_, Shape::Str) => quote!(call.#plain(#wire, &self.#id);),
+            _ => quote!(call.#plain(#wire, self.#id);),
+        }
+    });
+    let call = if def.fields.is_empty() { quote!(_call) } else { quote!(call) };
+    quote! {
+        fn encode(&self, #call: &mut rt::__private::ufile::Call) {
+            #(#lines)*
+        }
+    }
+}
+
+/// The method's extra parameter (an upload's body) and what its call yields (a download's stream).
+pub(super) fn signature(op: &Operation, defs: &OperationDefs) -> MethodSignature {
+    let response = format_ident!("{}", defs.response.name);
+    let Protocol::Object { upload, download, .. } = &op.protocol else { return MethodSignature::plain(defs) };
+    MethodSignature {
+        params: if *upload { quote!(, body: rt::ufile::UploadBody) } else { quote!() },
+        args: if *upload { quote!(, body) } else { quote!() },
+        returns: if *download { quote!(rt::ufile::Downloaded<#response>) } else { quote!(#response) },
+        example_args: if *upload { ", docbind_runtime::ufile::UploadBody::empty()" } else { "" },
+    }
+}
+
+/// The decode entries, `OPERATION` and call of one UFile operation.
+pub(super) fn operation_call(op: &Operation, defs: &OperationDefs) -> Result<OperationCall, CodegenError> {
+    let Protocol::Object { method, flags, upload, download, .. } = &op.protocol else {
+        return Err(CodegenError::of(op, CodegenErrorKind::Bug("not a UFile operation".into())));
+    };
+    let response = format_ident!("{}", defs.response.name);
+    let idempotent = op.access.read_only;
+    let name = &op.name;
+    let verb = match method.as_str() {
+        "GET" => quote!(GET),
+        "HEAD" => quote!(HEAD),
+        "POST" => quote!(POST),
+        "PUT" => quote!(PUT),
+        "DELETE" => quote!(DELETE),
+        other => return Err(CodegenError::of(op, CodegenErrorKind::UnsupportedMethod(other.to_string()))),
+    };
+    let header_lines = defs.response.fields.iter().filter(|f| f.location == Location::Header).map(|f| {
+        let id = ident(&f.ident);
+        let wire = &f.wire;
+        if f.wire == META_WIRE {
+            return quote!(response.#id = rt::__private::ufile::header_map(headers, #META_PREFIX););
+        }
+        let read = match f.shape {
+            Shape::Int => quote!(header_int),
+            Shape::Float => quote!(header_float),
+            Shape::Bool => quote!(header_bool),
+            _ => quote!(header_str),
+        };
+        quote!(response.#id = rt::__private::ufile::#read(headers, #wire);)
+    });
+    let (response_param, headers_param) = if defs.response.fields.iter().any(|f| f.location == Location::Header) {
+        (quote!(response), quote!(headers))
+    } else {
+        (quote!(_response), quote!(_headers))
+    };
+    let doc = format!(
+        " Decodes a `{name}` response body as the client does: its JSON keys go to the response (an empty body \
+         leaves it as it is); the headers are read by `decode_headers`."
+    );
+    let flags = flags.iter();
+    let body = if *upload { quote!(call.body(body);) } else { quote!() };
+    let call = if *download {
+        quote! {
+            let mut call = rt::__private::ufile::Call::new(rt::reqwest::Method::#verb, &[#(#flags),*]);
+            request.encode(&mut call);
+            self.runtime().pending_download(&OPERATION, call, |headers| {
+                let mut response = #response::default();
+                decode_headers(&mut response, headers);
+                response
+            })
+        }
+    } else {
+        quote! {
+            let mut call = rt::__private::ufile::Call::new(rt::reqwest::Method::#verb, &[#(#flags),*]);
+            request.encode(&mut call);
+            #body
+            self.runtime().pending(&OPERATION, call, |reply| {
+                let (mut response, ()) = decode_response(&reply.body)?;
+                decode_headers(&mut response, &reply.headers);
+                Ok(response)
+            })
+        }
+    };
+    Ok(OperationCall {
+        operation_static: quote! {
+            static OPERATION: rt::ufile::Operation = rt::ufile::Operation {
+                name: #name,
+                idempotent: #idempotent,
+            };
+        },
+        decode_entry: quote! {
+            #[doc = #doc]
+            #[doc(hidden)]
+            pub fn decode_response(body: &[u8]) -> Result<(#response, ()), rt::DecodeError> {
+                let mut response = #response::default();
+                rt::__private::ufile::decode_body(body, &mut response)?;
+                Ok((response, ()))
+            }
+
+            /// Reads the response headers the docs list into the response.
+            fn decode_headers(#response_param: &mut #response, #headers_param: &rt::reqwest::header::HeaderMap) {
+                #(#header_lines)*
+            }
+        },
+        call,
+    })
+}
