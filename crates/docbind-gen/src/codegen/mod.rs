@@ -14,6 +14,7 @@ mod protocol;
 mod readme;
 pub(crate) mod rustdoc;
 mod serde;
+mod shapes;
 pub(crate) mod text;
 mod tokens;
 mod waiter;
@@ -450,18 +451,15 @@ fn numbered(op: &Operation, overlay: &OperationRustNames, defs: &defs::Operation
     (types, fields.count())
 }
 
-/// Pieces → one `syn::File` → prettyplease. Token pieces are parsed here (a parse error is a generator bug).
+/// Pieces → one `syn::File` → prettyplease. Token pieces are parsed here, each shape once (`shapes.rs`; a parse
+/// error is a generator bug).
 fn format_rust(header: &str, pieces: Vec<operation::Piece>, time: &mut Formatting) -> Result<String, syn::Error> {
     let started = std::time::Instant::now();
     let mut file = syn::File { shebang: None, attrs: Vec::new(), items: Vec::new() };
     for piece in pieces {
         match piece {
             operation::Piece::Struct(item) => file.items.push(syn::Item::Struct(*item)),
-            operation::Piece::Tokens(tokens) => {
-                let part: syn::File = syn::parse2(tokens)?;
-                file.attrs.extend(part.attrs);
-                file.items.extend(part.items);
-            }
+            operation::Piece::Tokens(tokens) => shapes::parse_into(tokens, &mut file)?,
         }
     }
     let parsed = std::time::Instant::now();
