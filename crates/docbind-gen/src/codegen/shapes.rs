@@ -8,8 +8,9 @@
 //! parsed on the first occurrence of the shape, and every occurrence clones that tree and puts its own identifiers
 //! and literals back in. syn's parse of an item depends on its identifiers only through keywords (kept), and on a
 //! string literal not at all, so the tree is exactly the one parsing the item itself would give, and prettyplease
-//! prints the same text. `impl` blocks are split into their members (each a shape of its own), so a struct's
-//! setters reuse each other's shape whatever fields come around them.
+//! prints the same text. `impl` blocks are split into their members and functions into their statements (each a
+//! shape of its own), so a struct's setters reuse each other's shape whatever fields come around them, and an
+//! encoder is its lines' shapes.
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use std::cell::RefCell;
@@ -22,6 +23,7 @@ use syn::visit_mut::VisitMut;
 struct Parsed {
     items: HashMap<String, syn::Item>,
     members: HashMap<String, syn::ImplItem>,
+    statements: HashMap<String, Statements>,
 }
 
 thread_local! {
@@ -92,9 +94,49 @@ fn item_of(mut tokens: Vec<TokenTree>) -> syn::Result<syn::Item> {
     // The only handle on the body's tokens now: iterating moves them instead of copying.
     drop(body);
     for member in split(members.into_iter().collect(), Level::Members) {
-        block.items.push(shape(member, |p| &mut p.members, syn::parse2)?);
+        block.items.push(member_of(member)?);
     }
     Ok(syn::Item::Impl(block))
+}
+
+/// One member of an impl block: a function is its signature's shape with each statement's shape inside (a
+/// setter's body is the same whatever its field; an `encode` is a line per field).
+fn member_of(mut tokens: Vec<TokenTree>) -> syn::Result<syn::ImplItem> {
+    let is_function = tokens.iter().any(|t| matches!(t, TokenTree::Ident(word) if word == "fn"))
+        && matches!(tokens.last(), Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace);
+    if !is_function {
+        return shape(tokens, |p| &mut p.members, syn::parse2);
+    }
+    let Some(TokenTree::Group(body)) = tokens.pop() else { unreachable!("the body was checked") };
+    tokens.push(TokenTree::Group(Group::new(Delimiter::Brace, TokenStream::new())));
+    let mut member = shape(tokens, |p| &mut p.members, syn::parse2)?;
+    let syn::ImplItem::Fn(function) = &mut member else {
+        return Err(syn::Error::new(Span::call_site(), "a function parsed as another member (generator bug)"));
+    };
+    let statements = body.stream();
+    drop(body);
+    // A `;` at the top of a block always ends a statement: each run up to one is whole statements.
+    let mut run = Vec::new();
+    for token in statements {
+        let ends = matches!(&token, TokenTree::Punct(p) if p.as_char() == ';');
+        run.push(token);
+        if ends {
+            function.block.stmts.extend(shape(std::mem::take(&mut run), |p| &mut p.statements, parse_statements)?.0);
+        }
+    }
+    if !run.is_empty() {
+        function.block.stmts.extend(shape(run, |p| &mut p.statements, parse_statements)?.0);
+    }
+    Ok(member)
+}
+
+/// Statements of a block, as a shape's tree.
+#[derive(Clone)]
+struct Statements(Vec<syn::Stmt>);
+
+fn parse_statements(tokens: TokenStream) -> syn::Result<Statements> {
+    use syn::parse::Parser;
+    syn::Block::parse_within.parse2(tokens).map(Statements)
 }
 
 /// `[attributes] impl … { body }`.
@@ -425,6 +467,14 @@ trait Substitutable {
 impl Substitutable for syn::Item {
     fn substitute(&mut self, with: &mut Substitute<'_>) {
         with.visit_item_mut(self);
+    }
+}
+
+impl Substitutable for Statements {
+    fn substitute(&mut self, with: &mut Substitute<'_>) {
+        for statement in &mut self.0 {
+            with.visit_stmt_mut(statement);
+        }
     }
 }
 
