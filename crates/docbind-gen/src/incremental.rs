@@ -1,7 +1,8 @@
 //! Incremental regeneration: an operation module whose inputs are unchanged since the crate was last generated is
 //! taken from the crate as it is, instead of being built and formatted again (most of a run's time).
 //!
-//! The API snapshot (`docbind-api.json`), made from the same IR and overlay names, is reused the same way.
+//! The API snapshot (`docbind-api.json`) and the files listing the operations (`src/lib.rs`, the README), made from
+//! the same IR, Rust names and overlay names, are reused the same way, under one hash of the modules' hashes.
 //!
 //! Each operation module's inputs are hashed (`input_hash`) and recorded in the crate's `docbind.toml` beside the
 //! file's own hash. Its inputs are everything the module is generated from: the operation as read from its doc with
@@ -94,9 +95,9 @@ pub(crate) fn input_hash(
     hash.finish()
 }
 
-/// `sha1:<hex>` of what the API snapshot is generated from: the operations' own input hashes, in module order, and
-/// every name the overlay gives (its waiters too).
-pub(crate) fn snapshot_input_hash<'a>(
+/// `sha1:<hex>` of what the API snapshot, `lib.rs` and the README are generated from: the operations' own input
+/// hashes, in module order, and every name the overlay gives (its waiters too).
+pub(crate) fn listing_input_hash<'a>(
     generator: &str,
     modules: impl Iterator<Item = &'a str>,
     names: &crate::overlay::RustNames,
@@ -222,10 +223,11 @@ mod tests {
         let (first, _) = case.regenerate(GENERATOR_ID);
         assert!(first.reused.is_empty(), "nothing to reuse in an empty folder");
 
-        // Nothing changed: every module and the API snapshot are reused, and no file is written.
+        // Nothing changed: every module, the files listing them and the API snapshot are reused, and no file is
+        // written.
         let (same, changed) = case.regenerate(GENERATOR_ID);
         let mut everything = paths(&MODULES);
-        everything.insert("docbind-api.json".into());
+        everything.extend(paths(&["README.md", "docbind-api.json", "src/lib.rs"]));
         assert_eq!(reused(&same), everything);
         assert!(changed.is_empty(), "{changed:?}");
 

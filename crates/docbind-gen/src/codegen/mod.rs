@@ -15,13 +15,14 @@ mod protocol;
 mod readme;
 pub(crate) mod rustdoc;
 mod serde;
+mod shapes;
 pub(crate) mod text;
 mod tokens;
 mod waiter;
 
 use crate::diag::{Diagnostic, Rejection};
 pub use crate::incremental::Previous;
-use crate::incremental::{input_hash, snapshot_input_hash, GENERATOR_ID};
+use crate::incremental::{input_hash, listing_input_hash, GENERATOR_ID};
 use crate::ir::Operation;
 use crate::load::Loaded;
 use crate::overlay::OperationRustNames;
@@ -104,8 +105,8 @@ pub struct Generated {
     pub operations: Vec<GeneratedOperation>,
     /// Time spent turning tokens into text (for `cargo xtask bench`).
     pub formatting: Formatting,
-    /// Files taken unchanged from the crate's previous generation ([`generate_incremental`]): operation modules and
-    /// the API snapshot, sorted.
+    /// Files taken unchanged from the crate's previous generation ([`generate_incremental`]): operation modules,
+    /// the files listing them (`lib.rs`, the README) and the API snapshot, sorted.
     pub reused: Vec<PathBuf>,
 }
 
@@ -372,37 +373,42 @@ pub(crate) fn generate_from(
     .map_err(|error| GenerateError::InvalidTokens { path: blocking_path.clone(), error })?;
     files.push(GeneratedFile { path: blocking_path, text });
     let waiter_methods = waiter::methods(&loaded.rust_names);
-    let lib_header = generated_header(spec, &spec.spec_label);
-    let lib = vec![operation::Piece::Tokens(lib_tokens(vendor, &operations, &waiter_methods))];
-    let path = PathBuf::from("src/lib.rs");
-    let text = format_rust(&lib_header, lib, &mut formatting)
-        .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?;
-    files.push(GeneratedFile { path, text });
+    // The crate files that list operations (`lib.rs`, the README) and the API snapshot are made from the
+    // operations' IR, their Rust names and the overlay's names (waiters too), which the modules' input hashes and
+    // the overlay's names cover; the settings and generator version are in every module's hash.
+    let module_inputs = operations.iter().map(|g| inputs[&PathBuf::from(format!("src/{}.rs", g.defs.module))].as_str());
+    let hash = listing_input_hash(generator, module_inputs, &loaded.rust_names);
+    let mut listing = |name: &str, render: &mut dyn FnMut(&mut Formatting) -> Result<String, GenerateError>| {
+        let path = PathBuf::from(name);
+        let text = match previous.reusable(name, &hash) {
+            Some((text, known)) => {
+                reused.push(path.clone());
+                known_hashes.insert(path.clone(), known);
+                text
+            }
+            None => render(&mut formatting)?,
+        };
+        inputs.insert(path.clone(), hash.clone());
+        files.push(GeneratedFile { path, text });
+        Ok::<_, GenerateError>(())
+    };
+    listing("src/lib.rs", &mut |formatting| {
+        let lib_header = generated_header(spec, &spec.spec_label);
+        let lib = vec![operation::Piece::Tokens(lib_tokens(vendor, &operations, &waiter_methods))];
+        format_rust(&lib_header, lib, formatting)
+            .map_err(|error| GenerateError::InvalidTokens { path: PathBuf::from("src/lib.rs"), error })
+    })?;
+    listing(readme::FILE_NAME, &mut |_| Ok(readme::text(spec, vendor, &operations, &waiter_methods)))?;
+    // What the next regeneration compares its API with, even when these docs are gone by then.
+    listing(crate::diff::snapshot::FILE_NAME, &mut |_| {
+        let api: Vec<&Operation> = operations.iter().map(|g| &g.operation).collect();
+        crate::diff::snapshot::text(&api, &loaded.rust_names)
+            .map_err(|e| GenerateError::Operation(CodegenError::of(api[0], CodegenErrorKind::Bug(e.to_string()))))
+    })?;
     files.push(GeneratedFile {
         path: PathBuf::from("Cargo.toml"),
         text: manifest(spec, version, vendor, operations.len()),
     });
-    let readme = readme::text(spec, vendor, &operations, &waiter_methods);
-    files.push(GeneratedFile { path: PathBuf::from(readme::FILE_NAME), text: readme });
-    // What the next regeneration compares its API with, even when these docs are gone by then.
-    // Made from the operations' IR and the overlay's names, which the modules' input hashes cover.
-    let path = PathBuf::from(crate::diff::snapshot::FILE_NAME);
-    let module_inputs = operations.iter().map(|g| inputs[&PathBuf::from(format!("src/{}.rs", g.defs.module))].as_str());
-    let hash = snapshot_input_hash(generator, module_inputs, &loaded.rust_names);
-    let text = match previous.reusable(crate::diff::snapshot::FILE_NAME, &hash) {
-        Some((text, known)) => {
-            reused.push(path.clone());
-            known_hashes.insert(path.clone(), known);
-            text
-        }
-        None => {
-            let api: Vec<&Operation> = operations.iter().map(|g| &g.operation).collect();
-            crate::diff::snapshot::text(&api, &loaded.rust_names)
-                .map_err(|e| GenerateError::Operation(CodegenError::of(api[0], CodegenErrorKind::Bug(e.to_string()))))?
-        }
-    };
-    inputs.insert(path.clone(), hash);
-    files.push(GeneratedFile { path, text });
     files.push(crate::record::record_file(spec, version, &files, &inputs, &known_hashes));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     warnings.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)).then(a.message.cmp(&b.message)));
@@ -460,18 +466,15 @@ fn numbered(op: &Operation, overlay: &OperationRustNames, defs: &defs::Operation
     (types, fields.count())
 }
 
-/// Pieces → one `syn::File` → prettyplease. Token pieces are parsed here (a parse error is a generator bug).
+/// Pieces → one `syn::File` → prettyplease. Token pieces are parsed here, each shape once (`shapes.rs`; a parse
+/// error is a generator bug).
 fn format_rust(header: &str, pieces: Vec<operation::Piece>, time: &mut Formatting) -> Result<String, syn::Error> {
     let started = std::time::Instant::now();
     let mut file = syn::File { shebang: None, attrs: Vec::new(), items: Vec::new() };
     for piece in pieces {
         match piece {
             operation::Piece::Struct(item) => file.items.push(syn::Item::Struct(*item)),
-            operation::Piece::Tokens(tokens) => {
-                let part: syn::File = syn::parse2(tokens)?;
-                file.attrs.extend(part.attrs);
-                file.items.extend(part.items);
-            }
+            operation::Piece::Tokens(tokens) => shapes::parse_into(tokens, &mut file)?,
         }
     }
     let parsed = std::time::Instant::now();
