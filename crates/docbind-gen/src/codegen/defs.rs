@@ -310,8 +310,9 @@ pub(crate) fn build(
 
     let mut namer = Namer { operation: &op.name, overlay, enums: Vec::new(), declared: Vec::new() };
     let mut groups = Vec::new();
-    let request_fields =
+    let mut request_fields =
         request_fields(&op.request, "request", &request_name, &mut types, &mut groups, &model_type, &mut namer)?;
+    defer_to_config(&mut request_fields, op);
     let request = StructDef {
         name: request_name,
         kind: StructKind::Request,
@@ -497,6 +498,31 @@ fn field_doc(field: &Field) -> String {
     }
     doc.push_str(&format!("Wire name: {}.", code_span(&field.wire_name)));
     doc
+}
+
+/// Common parameters (`ir::CommonParameter`) are optional whatever the doc's required column says: the client
+/// fills an unset one from its configuration, and fails before sending when neither sets a required one.
+fn defer_to_config(fields: &mut [FieldDef], op: &Operation) {
+    for common in &op.common_parameters {
+        let Some(field) =
+            fields.iter_mut().find(|f| f.wire == common.wire_name && f.arity != Arity::List && f.shape == Shape::Str)
+        else {
+            continue;
+        };
+        let config = code_span(&format!("Config::{}", common.config));
+        let when_unset = if field.required {
+            field.doc = field.doc.trim_end_matches(" Required.").to_string();
+            format!(
+                " Required: when unset, the client's {config} is sent, and without one the call fails before \
+                 sending."
+            )
+        } else {
+            format!(" When unset, the client's {config} is sent, if it has one.")
+        };
+        field.doc.push_str(&when_unset);
+        field.arity = Arity::Optional;
+        field.required = false;
+    }
 }
 
 /// Response and model members: always optional or lists, because servers omit what the docs require.

@@ -16,7 +16,7 @@
 //! Generated from `codegen/ok/ucloud_hostile_text/describe_hostile.md` (line 1).
 use docbind_runtime as rt;
 /// Parameters of 恶意文本 (`DescribeHostile`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 #[cfg_attr(
     feature = "serde",
@@ -29,13 +29,16 @@ pub struct DescribeHostileRequest {
     /// std::fs::write("marker-cell-tilde", "").unwrap();
     /// \~\~\~
     ///
-    /// Wire name: `Region`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Region"))]
-    pub region: String,
+    /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub region: Option<String>,
     /// 名称
     /// &lt;br&gt;std::fs::write("marker-cell-backtick", "").unwrap();&lt;br&gt;
     ///
-    /// Wire name: `Zone`.
+    /// Wire name: `Zone`. When unset, the client's `Config::zone` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "Zone", default, skip_serializing_if = "Option::is_none")
@@ -109,19 +112,15 @@ pub struct DescribeHostileRequest {
     pub control: Option<String>,
 }
 impl DescribeHostileRequest {
-    /// Creates the request from its required parameters; optional ones start unset.
-    pub fn new(region: impl Into<String>) -> Self {
-        Self {
-            region: region.into(),
-            zone: None,
-            note: None,
-            html: None,
-            link: None,
-            odd: None,
-            cr: None,
-            bidi: None,
-            control: None,
-        }
+    /// Creates the request with every optional parameter unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets [`region`](Self::region) (wire name `Region`).
+    #[must_use]
+    pub fn with_region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
     }
     /// Sets [`zone`](Self::zone) (wire name `Zone`).
     #[must_use]
@@ -172,7 +171,7 @@ impl DescribeHostileRequest {
         self
     }
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
-        form.str("Region", &self.region);
+        form.opt_str("Region", self.region.as_deref());
         form.opt_str("Zone", self.zone.as_deref());
         form.opt_str("Note", self.note.as_deref());
         form.opt_str("Html", self.html.as_deref());
@@ -235,9 +234,18 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "DescribeHostile",
     idempotent: true,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: true,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "Region",
+            default: rt::__private::ucloud::ConfigDefault::Region,
+            required: true,
+        },
+        rt::__private::ucloud::CommonParameter {
+            wire: "Zone",
+            default: rt::__private::ucloud::ConfigDefault::Zone,
+            required: false,
+        },
+    ],
 };
 impl crate::Client {
     /// 恶意文本 (`DescribeHostile`)
@@ -263,7 +271,7 @@ impl crate::Client {
     /// # async fn example(client: &golden_ucloud_hostile_text::Client) -> Result<(), golden_ucloud_hostile_text::Error> {
     /// use golden_ucloud_hostile_text::DescribeHostileRequest;
     ///
-    /// let response = client.describe_hostile(&DescribeHostileRequest::new(String::new())).await?;
+    /// let response = client.describe_hostile(&DescribeHostileRequest::new()).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

@@ -17,9 +17,12 @@ use docbind_runtime as rt;
 pub struct BindUEdnFirewallRequest {
     /// 地域
     ///
-    /// Wire name: `Region`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Region"))]
-    pub region: String,
+    /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub region: Option<String>,
     /// 防火墙ID
     ///
     /// Wire name: `FirewallId`. Required.
@@ -41,17 +44,19 @@ pub struct BindUEdnFirewallRequest {
 }
 impl BindUEdnFirewallRequest {
     /// Creates the request from its required parameters; optional ones start unset.
-    pub fn new(
-        region: impl Into<String>,
-        firewall_id: impl Into<String>,
-        resource_id: impl Into<String>,
-    ) -> Self {
+    pub fn new(firewall_id: impl Into<String>, resource_id: impl Into<String>) -> Self {
         Self {
-            region: region.into(),
+            region: None,
             firewall_id: firewall_id.into(),
             resource_id: resource_id.into(),
             resource_type: None,
         }
+    }
+    /// Sets [`region`](Self::region) (wire name `Region`).
+    #[must_use]
+    pub fn with_region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
     }
     /// Sets [`resource_type`](Self::resource_type) (wire name `ResourceType`).
     #[must_use]
@@ -60,7 +65,7 @@ impl BindUEdnFirewallRequest {
         self
     }
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
-        form.str("Region", &self.region);
+        form.opt_str("Region", self.region.as_deref());
         form.str("FirewallId", &self.firewall_id);
         form.str("ResourceId", &self.resource_id);
         form.opt_str("ResourceType", self.resource_type.as_deref());
@@ -106,9 +111,13 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "BindUEdnFirewall",
     idempotent: false,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "Region",
+            default: rt::__private::ucloud::ConfigDefault::Region,
+            required: true,
+        },
+    ],
 };
 impl crate::Client {
     /// 绑定防火墙 (`BindUEdnFirewall`)
@@ -125,7 +134,7 @@ impl crate::Client {
     /// # async fn example(client: &golden_ucloud_index_twins::Client) -> Result<(), golden_ucloud_index_twins::Error> {
     /// use golden_ucloud_index_twins::BindUEdnFirewallRequest;
     ///
-    /// let response = client.bind_u_edn_firewall(&BindUEdnFirewallRequest::new(String::new(), String::new(), String::new())).await?;
+    /// let response = client.bind_u_edn_firewall(&BindUEdnFirewallRequest::new(String::new(), String::new())).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

@@ -17,7 +17,7 @@ use docbind_runtime as rt;
 pub struct CreateWidgetRequest {
     /// 地域
     ///
-    /// Wire name: `Region`.
+    /// Wire name: `Region`. When unset, the client's `Config::region` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
@@ -25,7 +25,7 @@ pub struct CreateWidgetRequest {
     pub region: Option<String>,
     /// 可用区
     ///
-    /// Wire name: `Zone`.
+    /// Wire name: `Zone`. When unset, the client's `Config::zone` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "Zone", default, skip_serializing_if = "Option::is_none")
@@ -33,7 +33,7 @@ pub struct CreateWidgetRequest {
     pub zone: Option<String>,
     /// 项目ID
     ///
-    /// Wire name: `ProjectId`.
+    /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
@@ -598,9 +598,23 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "CreateWidget",
     idempotent: false,
-    declares_project_id: true,
-    declares_region: true,
-    declares_zone: true,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "Region",
+            default: rt::__private::ucloud::ConfigDefault::Region,
+            required: false,
+        },
+        rt::__private::ucloud::CommonParameter {
+            wire: "Zone",
+            default: rt::__private::ucloud::ConfigDefault::Zone,
+            required: false,
+        },
+        rt::__private::ucloud::CommonParameter {
+            wire: "ProjectId",
+            default: rt::__private::ucloud::ConfigDefault::ProjectId,
+            required: false,
+        },
+    ],
 };
 impl crate::Client {
     /// 创建小部件 (`CreateWidget`)
