@@ -147,7 +147,7 @@ impl GetListRequest {
 #[non_exhaustive]
 pub struct GetListResponse {
     /// The items of this page.
-    pub data: Vec<GetListItem>,
+    pub data: Vec<Image>,
     /// How many items there are over all pages.
     pub total_counts: Option<i64>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
@@ -180,7 +180,7 @@ rt::__serde_wire_object! {
 /// One item of the page 我的镜像列表接口 (`getList`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetListItem {
+pub struct Image {
     /// id
     /// 后续如用到镜像id，取该id使用
     ///
@@ -218,8 +218,8 @@ pub struct GetListItem {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for GetListItem {}
-impl rt::__private::Decode for GetListItem {
+impl rt::__private::Sealed for Image {}
+impl rt::__private::Decode for Image {
     fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
@@ -253,7 +253,7 @@ impl rt::__private::Decode for GetListItem {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
-    GetListItem; optional "id" id; optional "imageId" image_id; optional "imageType"
+    Image; optional "id" id; optional "imageId" image_id; optional "imageType"
     image_type; optional "imageName" image_name; optional "imageSize" image_size;
     optional "datacenterKey" datacenter_key; optional "status" status; optional
     "createTime" create_time;
@@ -357,7 +357,7 @@ impl crate::Client {
     pub fn get_list_stream(
         &self,
         request: GetListRequest,
-    ) -> impl rt::futures::Stream<Item = Result<GetListItem, rt::Error>> + Unpin + '_ {
+    ) -> impl rt::futures::Stream<Item = Result<Image, rt::Error>> + Unpin + '_ {
         let start = request.page.unwrap_or(1);
         let page_size = request.page_size.unwrap_or(0);
         Box::pin(

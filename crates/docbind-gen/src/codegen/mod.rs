@@ -301,6 +301,13 @@ pub(crate) fn generate_from(
                         op.name, rust.module
                     );
                     warnings.push(Diagnostic::warning(&op.source.file, op.source.line, message));
+                } else if let Some(other) = &rust.collides_with {
+                    let message = format!(
+                        "operation `{}` is spelled like `{other}`, a different operation, which keeps the name: \
+                         generated as `{}`",
+                        op.name, rust.module
+                    );
+                    warnings.push(Diagnostic::warning(&op.source.file, op.source.line, message));
                 } else if !op.name.is_ascii() {
                     let message = format!(
                         "operation `{}` is not all ASCII, and module files must be: generated as `{}`",
