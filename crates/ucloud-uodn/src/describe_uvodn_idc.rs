@@ -6,6 +6,7 @@
 //!
 //! Generated from `specs/ucloud-uodn/describe_uvodn_idc.md` (line 1).
 use docbind_runtime as rt;
+pub use crate::shared::{IspType, ProductType};
 /// Parameters of 获取IDC机房列表 (`DescribeUvodnIDC`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -209,98 +210,6 @@ rt::__serde_wire_object! {
     "Province" province; optional "City" city; optional "Type" r#type; optional
     "MaxNodeCnt" max_node_cnt;
 }
-/// 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
-///
-/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum IspType {
-    /// Wire value `0`.
-    Other,
-    /// Wire value `1`.
-    FirstTierCitySingleLine,
-    /// Wire value `2`.
-    SecondTierCitySingleLine,
-    /// Wire value `3`.
-    EducationNetwork,
-    /// Wire value `4`.
-    NationwideTripleLine,
-    /// A value the docs do not list, exactly as received.
-    Unknown(String),
-}
-impl IspType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Other => "0",
-            Self::FirstTierCitySingleLine => "1",
-            Self::SecondTierCitySingleLine => "2",
-            Self::EducationNetwork => "3",
-            Self::NationwideTripleLine => "4",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for IspType {}
-impl rt::Enumeration for IspType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Other,
-            "1" => Self::FirstTierCitySingleLine,
-            "2" => Self::SecondTierCitySingleLine,
-            "3" => Self::EducationNetwork,
-            "4" => Self::NationwideTripleLine,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for IspType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-rt::__serde_wire_enum!(IspType, integer = true);
-/// 产品类型：normal（通用型），hf（高主频型）
-///
-/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProductType {
-    /// Wire value `normal`.
-    Normal,
-    /// Wire value `hf`.
-    HighFrequency,
-    /// A value the docs do not list, exactly as received.
-    Unknown(String),
-}
-impl ProductType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "normal",
-            Self::HighFrequency => "hf",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ProductType {}
-impl rt::Enumeration for ProductType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "normal" => Self::Normal,
-            "hf" => Self::HighFrequency,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ProductType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-rt::__serde_wire_enum!(ProductType, integer = false);
 /// Decodes a `DescribeUvodnIDC` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(

@@ -6,6 +6,7 @@
 //!
 //! Generated from `specs/ucloud-uodn/describe_uvodn_node.md` (line 1).
 use docbind_runtime as rt;
+pub use crate::shared::{ChargeType, IspType};
 /// Parameters of 获取节点列表 (`DescribeUvodnNode`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -420,102 +421,6 @@ impl std::fmt::Display for NodeState {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);
-/// 运营商类型： 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
-///
-/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum IspType {
-    /// Wire value `0`.
-    Other,
-    /// Wire value `1`.
-    FirstTierCitySingleLine,
-    /// Wire value `2`.
-    SecondTierCitySingleLine,
-    /// Wire value `3`.
-    EducationNetwork,
-    /// Wire value `4`.
-    NationwideTripleLine,
-    /// A value the docs do not list, exactly as received.
-    Unknown(String),
-}
-impl IspType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Other => "0",
-            Self::FirstTierCitySingleLine => "1",
-            Self::SecondTierCitySingleLine => "2",
-            Self::EducationNetwork => "3",
-            Self::NationwideTripleLine => "4",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for IspType {}
-impl rt::Enumeration for IspType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Other,
-            "1" => Self::FirstTierCitySingleLine,
-            "2" => Self::SecondTierCitySingleLine,
-            "3" => Self::EducationNetwork,
-            "4" => Self::NationwideTripleLine,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for IspType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-rt::__serde_wire_enum!(IspType, integer = true);
-/// 付费类型：1按时, 2按月,3按年
-///
-/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChargeType {
-    /// Wire value `1`.
-    Hourly,
-    /// Wire value `2`.
-    Monthly,
-    /// Wire value `3`.
-    Yearly,
-    /// A value the docs do not list, exactly as received.
-    Unknown(String),
-}
-impl ChargeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Hourly => "1",
-            Self::Monthly => "2",
-            Self::Yearly => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ChargeType {}
-impl rt::Enumeration for ChargeType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Hourly,
-            "2" => Self::Monthly,
-            "3" => Self::Yearly,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ChargeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-rt::__serde_wire_enum!(ChargeType, integer = true);
 /// Decodes a `DescribeUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(

@@ -88,6 +88,7 @@ pub fn reserved_module(module: &str) -> Option<&'static str> {
         "runtime" => "the crate's `runtime` re-export and the method `Client::runtime`",
         "new" | "from_env" | "clone" => "a method every `Client` has",
         "waiters" => "the crate's `waiters` module",
+        "shared" => "the crate's `shared` module, of the types several operations share",
         "std" | "core" | "alloc" | "docbind_runtime" => "a crate generated code names by path",
         "self" | "super" | "crate" => "a path keyword, which cannot be a raw identifier",
         m if KEYWORDS.contains(&m) => "a Rust keyword",

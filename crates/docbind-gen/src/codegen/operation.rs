@@ -18,11 +18,14 @@ pub enum Piece {
     Struct(Box<syn::ItemStruct>),
 }
 
+/// One operation's module. The types in `shared` (`shared::Shared::of_module`) are defined in the crate's shared
+/// module: this one re-exports them.
 pub fn module_pieces(
     op: &Operation,
     defs: &OperationDefs,
     vendor: Vendor,
     crate_name: &str,
+    shared: &[String],
 ) -> Result<Vec<Piece>, CodegenError> {
     let module_doc = Splice::from(doc_attrs(
         &format!(
@@ -35,11 +38,21 @@ pub fn module_pieces(
         ),
         true,
     ));
+    let reexport = if shared.is_empty() {
+        quote!()
+    } else {
+        let module = format_ident!("{}", super::shared::MODULE);
+        let names = shared.iter().map(|n| format_ident!("{}", n));
+        quote!(pub use crate::#module::{#(#names),*};)
+    };
     let mut pieces = vec![Piece::Tokens(quote! {
         #module_doc
         use docbind_runtime as rt;
+        #reexport
     })];
-    let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
+    let own = |name: &String| !shared.contains(name);
+    let models = defs.models.iter().filter(|m| own(&m.name));
+    let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(models);
     for def in structs {
         let mut item = struct_item(def).map_err(|bug| CodegenError::of(op, bug))?;
         if std::ptr::eq(def, &defs.response) {
@@ -48,11 +61,31 @@ pub fn module_pieces(
         pieces.push(Piece::Struct(Box::new(item)));
         pieces.push(Piece::Tokens(struct_impls(def, vendor)));
     }
-    for e in &defs.enums {
+    for e in defs.enums.iter().filter(|e| own(&e.name)) {
         pieces.push(Piece::Tokens(enum_tokens(e)));
         pieces.push(Piece::Tokens(serde::enum_impls(e, defs)));
     }
     pieces.push(Piece::Tokens(client_tokens(op, defs, crate_name)?));
+    Ok(pieces)
+}
+
+/// The crate's shared module (`src/shared.rs`): the types several operation modules define alike, each once,
+/// with what goes with it.
+pub fn shared_pieces(shared: &super::shared::Shared, vendor: Vendor) -> Result<Vec<Piece>, CodegenErrorKind> {
+    let doc = " Types several operations share: one type each, re-exported by the module of every operation that \
+               uses it and at the crate root.";
+    let mut pieces = vec![Piece::Tokens(quote! {
+        #![doc = #doc]
+        use docbind_runtime as rt;
+    })];
+    for (def, _) in &shared.models {
+        pieces.push(Piece::Struct(Box::new(struct_item(def)?)));
+        pieces.push(Piece::Tokens(struct_impls(def, vendor)));
+    }
+    for (e, integer, _) in &shared.enums {
+        pieces.push(Piece::Tokens(enum_tokens(e)));
+        pieces.push(Piece::Tokens(serde::enum_impls_as(e, *integer)));
+    }
     Ok(pieces)
 }
 
