@@ -2,7 +2,7 @@
 
 //! 我的镜像列表接口 (`getList`)
 //!
-//! Generated from `specs/finovy-image/get_list.md` (line 1).
+//! Documented on the vendor's page `get_list.md`.
 use docbind_runtime as rt;
 /// Parameters of 我的镜像列表接口 (`getList`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -329,7 +329,7 @@ impl crate::Client {
     ///
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/finovy-image/get_list.md` (line 1).
+    /// Documented on the vendor's page `get_list.md`.
     ///
     /// # Examples
     ///
@@ -354,6 +354,21 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
     /// Every item of [`get_list`](Self::get_list), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &finovy_image::Client) -> Result<(), finovy_image::Error> {
+    /// use finovy_image::runtime::futures::StreamExt as _;
+    /// use finovy_image::GetListRequest;
+    ///
+    /// let mut items = client.get_list_stream(GetListRequest::new());
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_list_stream(
         &self,
         request: GetListRequest,

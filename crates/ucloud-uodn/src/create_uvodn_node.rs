@@ -4,7 +4,7 @@
 //!
 //! 创建节点v2.0
 //!
-//! Generated from `specs/ucloud-uodn/create_uvodn_node.md` (line 1).
+//! Documented on the vendor's page `create_uvodn_node.md`.
 use docbind_runtime as rt;
 pub use crate::shared::{ChargeType, ProductType};
 /// Parameters of 创建节点 (`CreateUvodnNode`).
@@ -383,7 +383,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-uodn/create_uvodn_node.md` (line 1).
+    /// Documented on the vendor's page `create_uvodn_node.md`.
     ///
     /// # Examples
     ///
@@ -391,7 +391,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::CreateUvodnNodeRequest;
     ///
-    /// let response = client.create_uvodn_node(&CreateUvodnNodeRequest::new(String::new(), 0, 0, 0, String::new(), 0)).await?;
+    /// let response = client.create_uvodn_node(&CreateUvodnNodeRequest::new("uedn-idc-xxx", 1, 2, 0, "uedn-image-xxx", 2)).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

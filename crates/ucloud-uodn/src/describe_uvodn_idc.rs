@@ -4,7 +4,7 @@
 //!
 //! UEDN
 //!
-//! Generated from `specs/ucloud-uodn/describe_uvodn_idc.md` (line 1).
+//! Documented on the vendor's page `describe_uvodn_idc.md`.
 use docbind_runtime as rt;
 pub use crate::shared::{IspType, ProductType};
 /// Parameters of 获取IDC机房列表 (`DescribeUvodnIDC`).
@@ -240,7 +240,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-uodn/describe_uvodn_idc.md` (line 1).
+    /// Documented on the vendor's page `describe_uvodn_idc.md`.
     ///
     /// # Examples
     ///
@@ -248,7 +248,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::DescribeUvodnIdcRequest;
     ///
-    /// let response = client.describe_uvodn_idc(&DescribeUvodnIdcRequest::new(0, 0)).await?;
+    /// let response = client.describe_uvodn_idc(&DescribeUvodnIdcRequest::new(2, 4)).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

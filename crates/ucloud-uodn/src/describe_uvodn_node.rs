@@ -4,7 +4,7 @@
 //!
 //! 获取节点列表 2.0
 //!
-//! Generated from `specs/ucloud-uodn/describe_uvodn_node.md` (line 1).
+//! Documented on the vendor's page `describe_uvodn_node.md`.
 use docbind_runtime as rt;
 pub use crate::shared::{ChargeType, IspType};
 /// Parameters of 获取节点列表 (`DescribeUvodnNode`).
@@ -451,7 +451,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-uodn/describe_uvodn_node.md` (line 1).
+    /// Documented on the vendor's page `describe_uvodn_node.md`.
     ///
     /// # Examples
     ///
@@ -473,6 +473,21 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`describe_uvodn_node`](Self::describe_uvodn_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
+    /// use ucloud_uodn::runtime::futures::StreamExt as _;
+    /// use ucloud_uodn::DescribeUvodnNodeRequest;
+    ///
+    /// let mut items = client.describe_uvodn_node_stream(DescribeUvodnNodeRequest::new());
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_uvodn_node_stream(
         &self,
         request: DescribeUvodnNodeRequest,

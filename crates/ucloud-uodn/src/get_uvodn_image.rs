@@ -4,7 +4,7 @@
 //!
 //! uodn2.0
 //!
-//! Generated from `specs/ucloud-uodn/get_uvodn_image.md` (line 1).
+//! Documented on the vendor's page `get_uvodn_image.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取镜像列表 (`GetUvodnImage`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -460,7 +460,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-uodn/get_uvodn_image.md` (line 1).
+    /// Documented on the vendor's page `get_uvodn_image.md`.
     ///
     /// # Examples
     ///
@@ -482,6 +482,21 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`get_uvodn_image`](Self::get_uvodn_image), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
+    /// use ucloud_uodn::runtime::futures::StreamExt as _;
+    /// use ucloud_uodn::GetUvodnImageRequest;
+    ///
+    /// let mut items = client.get_uvodn_image_stream(GetUvodnImageRequest::new());
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_uvodn_image_stream(
         &self,
         request: GetUvodnImageRequest,

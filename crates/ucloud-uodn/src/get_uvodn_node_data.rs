@@ -4,7 +4,7 @@
 //!
 //! 获取节点监控数据
 //!
-//! Generated from `specs/ucloud-uodn/get_uvodn_node_data.md` (line 1).
+//! Documented on the vendor's page `get_uvodn_node_data.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取节点监控数据 (`GetUvodnNodeData`).
 #[derive(Debug, Clone, PartialEq)]
@@ -368,7 +368,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-uodn/get_uvodn_node_data.md` (line 1).
+    /// Documented on the vendor's page `get_uvodn_node_data.md`.
     ///
     /// # Examples
     ///
@@ -376,7 +376,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::GetUvodnNodeDataRequest;
     ///
-    /// let response = client.get_uvodn_node_data(&GetUvodnNodeDataRequest::new(String::new(), Vec::new())).await?;
+    /// let response = client.get_uvodn_node_data(&GetUvodnNodeDataRequest::new("uedn-node-xxx", vec![ucloud_uodn::get_uvodn_node_data::MetricType::DiskReadBytes, ucloud_uodn::get_uvodn_node_data::MetricType::DiskWriteBytes])).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

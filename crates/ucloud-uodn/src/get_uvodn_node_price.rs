@@ -4,7 +4,7 @@
 //!
 //! 获取节点价格
 //!
-//! Generated from `specs/ucloud-uodn/get_uvodn_node_price.md` (line 1).
+//! Documented on the vendor's page `get_uvodn_node_price.md`.
 use docbind_runtime as rt;
 pub use crate::shared::{ChargeType, ProductType};
 /// Parameters of 获取节点价格 (`GetUvodnNodePrice`).
@@ -251,7 +251,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-uodn/get_uvodn_node_price.md` (line 1).
+    /// Documented on the vendor's page `get_uvodn_node_price.md`.
     ///
     /// # Examples
     ///
@@ -259,7 +259,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::GetUvodnNodePriceRequest;
     ///
-    /// let response = client.get_uvodn_node_price(&GetUvodnNodePriceRequest::new(String::new())).await?;
+    /// let response = client.get_uvodn_node_price(&GetUvodnNodePriceRequest::new("tFQturQZ")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

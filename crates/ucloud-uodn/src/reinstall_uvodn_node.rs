@@ -4,7 +4,7 @@
 //!
 //! 节点重装系统
 //!
-//! Generated from `specs/ucloud-uodn/reinstall_uvodn_node.md` (line 1).
+//! Documented on the vendor's page `reinstall_uvodn_node.md`.
 use docbind_runtime as rt;
 /// Parameters of 节点重装系统 (`ReinstallUvodnNode`).
 #[derive(Clone, PartialEq)]
@@ -210,7 +210,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Reinstall…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-uodn/reinstall_uvodn_node.md` (line 1).
+    /// Documented on the vendor's page `reinstall_uvodn_node.md`.
     ///
     /// # Examples
     ///
@@ -218,7 +218,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::ReinstallUvodnNodeRequest;
     ///
-    /// let response = client.reinstall_uvodn_node(&ReinstallUvodnNodeRequest::new(String::new(), String::new())).await?;
+    /// let response = client.reinstall_uvodn_node(&ReinstallUvodnNodeRequest::new("uedn-node-xxx", "uedn-image-xxx")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

@@ -4,7 +4,7 @@
 //!
 //! 重启节点v2.0
 //!
-//! Generated from `specs/ucloud-uodn/restart_uvodn_node.md` (line 1).
+//! Documented on the vendor's page `restart_uvodn_node.md`.
 use docbind_runtime as rt;
 /// Parameters of 重启节点 (`RestartUvodnNode`).
 #[derive(Debug, Clone, PartialEq)]
@@ -100,7 +100,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Restart…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-uodn/restart_uvodn_node.md` (line 1).
+    /// Documented on the vendor's page `restart_uvodn_node.md`.
     ///
     /// # Examples
     ///
@@ -108,7 +108,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::RestartUvodnNodeRequest;
     ///
-    /// let response = client.restart_uvodn_node(&RestartUvodnNodeRequest::new(Vec::new())).await?;
+    /// let response = client.restart_uvodn_node(&RestartUvodnNodeRequest::new(vec!["uedn-node-xxx".to_owned()])).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

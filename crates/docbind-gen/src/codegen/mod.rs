@@ -8,6 +8,7 @@
 
 pub(crate) mod defs;
 mod error;
+mod example;
 pub(crate) mod names;
 mod operation;
 mod protocol;
@@ -378,7 +379,7 @@ pub(crate) fn generate_from(
             .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?;
         files.push(GeneratedFile { path, text });
     }
-    let waiters = waiter::module(&loaded.rust_names, &operations)?;
+    let waiters = waiter::module(&loaded.rust_names, &operations, &spec.crate_name)?;
     if let Some(tokens) = waiters.clone() {
         let overlay = spec.spec_dir.join(crate::overlay::FILE_NAME);
         let header = generated_header(spec, &overlay.display().to_string());

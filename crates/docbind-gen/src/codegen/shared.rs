@@ -39,6 +39,7 @@ impl Shared {
     }
 
     /// Whether `name` is a shared type.
+    #[cfg(test)]
     pub fn has(&self, name: &str) -> bool {
         self.names.contains_key(name)
     }
@@ -71,8 +72,8 @@ fn enum_key(def: &EnumDef, defs: &OperationDefs) -> String {
 /// Finds the types `modules` define alike (in module order: the first definition's docs are kept).
 pub(crate) fn collect(modules: &[&OperationDefs]) -> Shared {
     // name → the distinct definitions of it, each with the modules defining it so.
-    let mut enums: BTreeMap<&str, Vec<(String, BTreeSet<usize>)>> = BTreeMap::new();
-    let mut models: BTreeMap<&str, Vec<(Vec<String>, BTreeSet<usize>)>> = BTreeMap::new();
+    let mut enums: BTreeMap<&str, Definitions<String>> = BTreeMap::new();
+    let mut models: BTreeMap<&str, Definitions<Vec<String>>> = BTreeMap::new();
     for (i, defs) in modules.iter().enumerate() {
         for e in &defs.enums {
             add(enums.entry(&e.name).or_default(), enum_key(e, defs), i);
@@ -150,8 +151,11 @@ pub(crate) fn collect(modules: &[&OperationDefs]) -> Shared {
     shared
 }
 
+/// The distinct definitions of one name (by identity key), each with the modules (by index) defining it so.
+type Definitions<K> = Vec<(K, BTreeSet<usize>)>;
+
 /// Counts module `i` among those defining a type as `key` says.
-fn add<K: PartialEq>(definitions: &mut Vec<(K, BTreeSet<usize>)>, key: K, i: usize) {
+fn add<K: PartialEq>(definitions: &mut Definitions<K>, key: K, i: usize) {
     match definitions.iter_mut().find(|(known, _)| *known == key) {
         Some((_, users)) => {
             users.insert(i);
@@ -162,7 +166,7 @@ fn add<K: PartialEq>(definitions: &mut Vec<(K, BTreeSet<usize>)>, key: K, i: usi
 
 /// The names defined alike by several modules, with those modules. A name two groups of modules each define
 /// alike stays in every module: one shared module holds one type of a name.
-fn one_per_name<K>(definitions: BTreeMap<&str, Vec<(K, BTreeSet<usize>)>>) -> BTreeMap<&str, BTreeSet<usize>> {
+fn one_per_name<K>(definitions: BTreeMap<&str, Definitions<K>>) -> BTreeMap<&str, BTreeSet<usize>> {
     definitions
         .into_iter()
         .filter_map(|(name, groups)| {

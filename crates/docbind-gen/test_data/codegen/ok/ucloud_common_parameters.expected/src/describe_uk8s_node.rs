@@ -4,7 +4,7 @@
 //!
 //! Region 与 Zone 标为必填，ProjectId 可选：三者都可由客户端配置补全。
 //!
-//! Generated from `codegen/ok/ucloud_common_parameters/describe_uk8s_node.md` (line 1).
+//! Documented on the vendor's page `describe_uk8s_node.md`.
 use docbind_runtime as rt;
 /// Parameters of 查询节点 (`DescribeUK8SNode`).
 #[derive(Debug, Clone, PartialEq)]
@@ -161,7 +161,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_common_parameters/describe_uk8s_node.md` (line 1).
+    /// Documented on the vendor's page `describe_uk8s_node.md`.
     ///
     /// # Examples
     ///
@@ -169,7 +169,7 @@ impl crate::Client {
     /// # async fn example(client: &golden_ucloud_common_parameters::Client) -> Result<(), golden_ucloud_common_parameters::Error> {
     /// use golden_ucloud_common_parameters::DescribeUk8sNodeRequest;
     ///
-    /// let response = client.describe_uk8s_node(&DescribeUk8sNodeRequest::new(String::new(), String::new())).await?;
+    /// let response = client.describe_uk8s_node(&DescribeUk8sNodeRequest::new("uk8s-abc", "node-1")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

@@ -4,7 +4,7 @@
 //!
 //! Region 在这里是一个整数，不是公共参数。
 //!
-//! Generated from `codegen/ok/ucloud_common_parameters/get_region_price.md` (line 1).
+//! Documented on the vendor's page `get_region_price.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取价格 (`GetRegionPrice`).
 #[derive(Debug, Clone, PartialEq)]
@@ -109,7 +109,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_common_parameters/get_region_price.md` (line 1).
+    /// Documented on the vendor's page `get_region_price.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! 参数组没有自己的行：DPDConf 只有成员行。成员的 Yes 只说明发送该组时必须带上它（组的构造参数），组本身可以不发送。Route.N.Cidr 也一样，是列表元素的构造参数。
 //!
-//! Generated from `codegen/ok/ucloud_group_requiredness/create_tunnel.md` (line 1).
+//! Documented on the vendor's page `create_tunnel.md`.
 use docbind_runtime as rt;
 /// Parameters of 创建隧道 (`CreateTunnel`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -250,7 +250,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_group_requiredness/create_tunnel.md` (line 1).
+    /// Documented on the vendor's page `create_tunnel.md`.
     ///
     /// # Examples
     ///

@@ -13,10 +13,10 @@
 //! std::fs::write("marker-summary-six", "").unwrap();
 //! \`\`\`\`\`\`
 //!
-//! Generated from `codegen/ok/ucloud_hostile_text/describe_hostile.md` (line 1).
+//! Documented on the vendor's page `describe_hostile.md`.
 use docbind_runtime as rt;
 /// Parameters of 恶意文本 (`DescribeHostile`).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 #[cfg_attr(
     feature = "serde",
@@ -110,11 +110,33 @@ pub struct DescribeHostileRequest {
         serde(rename = "Control", default, skip_serializing_if = "Option::is_none")
     )]
     pub control: Option<String>,
+    /// 请求示例的值是一段代码
+    ///
+    /// Wire name: `Name`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Name"))]
+    pub name: String,
+    /// 请求示例的值不是数字
+    ///
+    /// Wire name: `Count`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Count"))]
+    pub count: i64,
 }
 impl DescribeHostileRequest {
-    /// Creates the request with every optional parameter unset.
-    pub fn new() -> Self {
-        Self::default()
+    /// Creates the request from its required parameters; optional ones start unset.
+    pub fn new(name: impl Into<String>, count: i64) -> Self {
+        Self {
+            region: None,
+            zone: None,
+            note: None,
+            html: None,
+            link: None,
+            odd: None,
+            cr: None,
+            bidi: None,
+            control: None,
+            name: name.into(),
+            count,
+        }
     }
     /// Sets [`region`](Self::region) (wire name `Region`).
     #[must_use]
@@ -180,6 +202,8 @@ impl DescribeHostileRequest {
         form.opt_str("Cr", self.cr.as_deref());
         form.opt_str("Bidi", self.bidi.as_deref());
         form.opt_str("Control", self.control.as_deref());
+        form.str("Name", &self.name);
+        form.int("Count", self.count);
     }
 }
 /// What 恶意文本 (`DescribeHostile`) returns.
@@ -263,7 +287,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_hostile_text/describe_hostile.md` (line 1).
+    /// Documented on the vendor's page `describe_hostile.md`.
     ///
     /// # Examples
     ///
@@ -271,7 +295,7 @@ impl crate::Client {
     /// # async fn example(client: &golden_ucloud_hostile_text::Client) -> Result<(), golden_ucloud_hostile_text::Error> {
     /// use golden_ucloud_hostile_text::DescribeHostileRequest;
     ///
-    /// let response = client.describe_hostile(&DescribeHostileRequest::new()).await?;
+    /// let response = client.describe_hostile(&DescribeHostileRequest::new("x\"); std::fs::write(\"marker-example\", \"\"); (\"\\u{202e}\u{202e}\\` ``` */", 0)).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

@@ -4,7 +4,7 @@
 //!
 //! 生成的模板写的文档，产品索引链接它：保留名字 bind\_u\_edn\_firewall。
 //!
-//! Generated from `codegen/ok/ucloud_index_twins/bind_uedn_firewall.md` (line 1).
+//! Documented on the vendor's page `bind_uedn_firewall.md`.
 use docbind_runtime as rt;
 /// Parameters of 绑定防火墙 (`BindUEdnFirewall`).
 #[derive(Debug, Clone, PartialEq)]
@@ -126,7 +126,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Bind…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_index_twins/bind_uedn_firewall.md` (line 1).
+    /// Documented on the vendor's page `bind_uedn_firewall.md`.
     ///
     /// # Examples
     ///
@@ -134,7 +134,7 @@ impl crate::Client {
     /// # async fn example(client: &golden_ucloud_index_twins::Client) -> Result<(), golden_ucloud_index_twins::Error> {
     /// use golden_ucloud_index_twins::BindUednFirewallRequest;
     ///
-    /// let response = client.bind_uedn_firewall(&BindUednFirewallRequest::new(String::new(), String::new())).await?;
+    /// let response = client.bind_uedn_firewall(&BindUednFirewallRequest::new("firewall-xxx", "uedn-xxx")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

@@ -4,7 +4,7 @@
 //!
 //! 只有旧模板的文档，产品索引链接它。
 //!
-//! Generated from `codegen/ok/ucloud_index_twins/describe_network_acl.md` (line 1).
+//! Documented on the vendor's page `describe_network_acl.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取网络ACL (`DescribeNetworkAcl`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -199,7 +199,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_index_twins/describe_network_acl.md` (line 1).
+    /// Documented on the vendor's page `describe_network_acl.md`.
     ///
     /// # Examples
     ///
@@ -221,6 +221,21 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`describe_network_acl`](Self::describe_network_acl), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_index_twins::Client) -> Result<(), golden_ucloud_index_twins::Error> {
+    /// use golden_ucloud_index_twins::runtime::futures::StreamExt as _;
+    /// use golden_ucloud_index_twins::DescribeNetworkAclRequest;
+    ///
+    /// let mut items = client.describe_network_acl_stream(DescribeNetworkAclRequest::new());
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_network_acl_stream(
         &self,
         request: DescribeNetworkAclRequest,

@@ -4,7 +4,7 @@
 //!
 //! 侧边栏链接的版本：保留名字 describe\_things。
 //!
-//! Generated from `codegen/ok/ucloud_index_twins/describe_things_json.md` (line 1).
+//! Documented on the vendor's page `describe_things_json.md`.
 use docbind_runtime as rt;
 /// Parameters of 描述东西 (`DescribeThings`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -103,7 +103,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_index_twins/describe_things_json.md` (line 1).
+    /// Documented on the vendor's page `describe_things_json.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! 请求参数的每种类型和形状：必填与可选、列表、参数组、嵌套参数组，以及需要在 Debug 中隐藏的密码。
 //!
-//! Generated from `codegen/ok/ucloud_shapes/create_widget.md` (line 1).
+//! Documented on the vendor's page `create_widget.md`.
 use docbind_runtime as rt;
 /// Parameters of 创建小部件 (`CreateWidget`).
 #[derive(Clone, PartialEq)]
@@ -623,7 +623,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_shapes/create_widget.md` (line 1).
+    /// Documented on the vendor's page `create_widget.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! 两个操作的 NodeInfo、DiskInfo 与 ChargeType 相同：各是一个类型。
 //!
-//! Generated from `codegen/ok/ucloud_shared_types/create_node.md` (line 1).
+//! Documented on the vendor's page `create_node.md`.
 use docbind_runtime as rt;
 pub use crate::shared::{ChargeType, DiskInfo, NodeInfo, Tag};
 /// Parameters of 创建节点 (`CreateNode`).
@@ -132,7 +132,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_shared_types/create_node.md` (line 1).
+    /// Documented on the vendor's page `create_node.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! 同上。
 //!
-//! Generated from `codegen/ok/ucloud_shared_types/describe_node.md` (line 1).
+//! Documented on the vendor's page `describe_node.md`.
 use docbind_runtime as rt;
 pub use crate::shared::{ChargeType, DiskInfo, NodeInfo, Tag};
 /// Parameters of 查询节点 (`DescribeNode`).
@@ -133,7 +133,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_shared_types/describe_node.md` (line 1).
+    /// Documented on the vendor's page `describe_node.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! 这里的 DiskInfo 多一个字段：它与引用它的 NodeInfo 留在本模块；State 的取值也不同。
 //!
-//! Generated from `codegen/ok/ucloud_shared_types/stop_node.md` (line 1).
+//! Documented on the vendor's page `stop_node.md`.
 use docbind_runtime as rt;
 /// Parameters of 停止节点 (`StopNode`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -253,7 +253,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Stop…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_shared_types/stop_node.md` (line 1).
+    /// Documented on the vendor's page `stop_node.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! UCloud 的文件名就是它自己的蛇形拼写。
 //!
-//! Generated from `codegen/ok/ucloud_spellings/add_uk8s_uhost_node.md` (line 1).
+//! Documented on the vendor's page `add_uk8s_uhost_node.md`.
 use docbind_runtime as rt;
 /// Parameters of 添加节点 (`AddUK8SUHostNode`).
 #[derive(Debug, Clone, PartialEq)]
@@ -112,7 +112,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Add…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_spellings/add_uk8s_uhost_node.md` (line 1).
+    /// Documented on the vendor's page `add_uk8s_uhost_node.md`.
     ///
     /// # Examples
     ///

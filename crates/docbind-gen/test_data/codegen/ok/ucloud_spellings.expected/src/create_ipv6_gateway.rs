@@ -4,7 +4,7 @@
 //!
 //! Python SDK 写作 create\_ipv\_6gateway。
 //!
-//! Generated from `codegen/ok/ucloud_spellings/create_ipv6_gateway.md` (line 1).
+//! Documented on the vendor's page `create_ipv6_gateway.md`.
 use docbind_runtime as rt;
 /// Parameters of 创建网关 (`CreateIPv6Gateway`).
 #[derive(Debug, Clone, PartialEq)]
@@ -112,7 +112,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_spellings/create_ipv6_gateway.md` (line 1).
+    /// Documented on the vendor's page `create_ipv6_gateway.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! 物理云主机磁盘升级价格。
 //!
-//! Generated from `codegen/ok/ucloud_spellings/get_phost_disk_upgrade_price.md` (line 1).
+//! Documented on the vendor's page `get_phost_disk_upgrade_price.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取升级价格 (`GetPHostDiskUpgradePrice`).
 #[derive(Debug, Clone, PartialEq)]
@@ -112,7 +112,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_spellings/get_phost_disk_upgrade_price.md` (line 1).
+    /// Documented on the vendor's page `get_phost_disk_upgrade_price.md`.
     ///
     /// # Examples
     ///

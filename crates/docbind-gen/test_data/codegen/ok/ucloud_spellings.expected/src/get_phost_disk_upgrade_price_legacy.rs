@@ -4,7 +4,7 @@
 //!
 //! 另一个 Action，拼写只差大小写。
 //!
-//! Generated from `codegen/ok/ucloud_spellings/get_phost_disk_upgrade_price_legacy.md` (line 1).
+//! Documented on the vendor's page `get_phost_disk_upgrade_price_legacy.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取升级价格（旧） (`GetPhostDiskUpgradePrice`).
 #[derive(Debug, Clone, PartialEq)]
@@ -112,7 +112,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_spellings/get_phost_disk_upgrade_price_legacy.md` (line 1).
+    /// Documented on the vendor's page `get_phost_disk_upgrade_price_legacy.md`.
     ///
     /// # Examples
     ///
