@@ -576,9 +576,15 @@ fn harness(out: &Path, runtime: &Path, crates: &[Crate]) -> anyhow::Result<usize
     for c in crates {
         let krate = c.name.replace('-', "_");
         let krate_ident = format_ident!("{krate}");
+        // A type several modules share is one type: one impl.
+        let mut shared_done = std::collections::BTreeSet::new();
         for op in &c.operations {
             let module = rust_ident(op.module());
+            let shared = |name: &str| op.shared_types().iter().any(|t| t == name);
             for s in op.structs().filter(|s| s.kind() == StructKind::Decoded) {
+                if shared(s.name()) && !shared_done.insert(s.name().to_string()) {
+                    continue;
+                }
                 let ty = format_ident!("{}", s.name());
                 let nested = s.fields().iter().filter(|f| matches!(f.shape(), Shape::Struct(_)));
                 let nested = nested.map(|f| rust_ident(f.name()));

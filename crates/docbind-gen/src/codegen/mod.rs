@@ -128,9 +128,16 @@ pub struct GeneratedOperation {
     renamed: bool,
     numbered_types: usize,
     numbered_fields: usize,
+    shared_types: Vec<String>,
 }
 
 impl GeneratedOperation {
+    /// The types of its module that are the crate's shared ones (`src/shared.rs`), re-exported by its module: the
+    /// same types as the other modules' of these names that share them.
+    pub fn shared_types(&self) -> &[String] {
+        &self.shared_types
+    }
+
     /// The operation as the IR describes it.
     pub fn operation(&self) -> &Operation {
         &self.operation
@@ -328,7 +335,7 @@ pub(crate) fn generate_from(
                     warnings.push(Diagnostic::warning(&op.source.file, op.source.line, message));
                 }
                 warnings.extend(defs.warnings.iter().cloned());
-                built.push((op, rust.renamed, defs, (inputs, module)))
+                built.push((op, rust.renamed, defs, imports, (inputs, module)))
             }
             Err(e) if invalid == InvalidDocs::Fail || e.kind.is_overlay_problem() => return Err(e.into()),
             Err(e) => skipped.push(Rejection::NotGenerated(e)),
@@ -345,7 +352,7 @@ pub(crate) fn generate_from(
     let mut inputs = BTreeMap::new();
     let mut reused = Vec::new();
     let mut known_hashes = BTreeMap::new();
-    for (op, renamed, defs, (hash, module)) in built {
+    for (op, renamed, defs, shared_types, (hash, module)) in built {
         let path = PathBuf::from(format!("src/{}.rs", defs.module));
         let text = match module {
             Module::Reused(text, hash) => {
@@ -368,6 +375,7 @@ pub(crate) fn generate_from(
             renamed,
             numbered_types,
             numbered_fields,
+            shared_types,
         });
     }
     if !shared.is_empty() {
