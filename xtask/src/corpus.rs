@@ -45,6 +45,9 @@ struct Tally {
     /// Decoded examples that serialized (feature `serde`) and read back equal.
     round_tripped: usize,
     raw: usize,
+    /// Docs of an operation another doc documents better (`Loaded::duplicates`): parsed, so supported, and
+    /// generated as that doc's operation.
+    duplicates: usize,
     renamed_operations: usize,
     renamed_types: usize,
     renamed_fields: usize,
@@ -153,6 +156,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut unsupported: Vec<String> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
     let mut renamed: Vec<String> = Vec::new();
+    let mut duplicates: Vec<String> = Vec::new();
     // Per vendor, in the families' order.
     let mut coverage: Vec<(Vendor, Coverage)> = Vec::new();
     let mut not_api: Vec<String> = Vec::new();
@@ -226,16 +230,24 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             }
         }
         // Index pages are read for their links, not parsed, but they are pages of the corpus all the same.
-        tally.docs += loaded.parsed.len() + loaded.rejected.len() + loaded.not_api.len() + loaded.index_pages.len();
-        tally.supported += loaded.parsed.len();
+        let parsed = loaded.parsed.len() + loaded.duplicates.len();
+        tally.docs += parsed + loaded.rejected.len() + loaded.not_api.len() + loaded.index_pages.len();
+        tally.supported += parsed;
+        tally.duplicates += loaded.duplicates.len();
+        duplicates.extend(
+            loaded
+                .duplicates
+                .iter()
+                .map(|d| format!("{}: {} (generated from {})", d.doc.file.display(), d.operation, d.kept.display())),
+        );
         let index = coverage.iter().position(|(v, _)| *v == family.vendor).unwrap_or_else(|| {
             coverage.push((family.vendor, Coverage::default()));
             coverage.len() - 1
         });
         let vendor = &mut coverage[index].1;
         *vendor.not_api.entry(PageKind::Index).or_default() += loaded.index_pages.len();
-        vendor.api_docs += loaded.parsed.len();
-        vendor.supported += loaded.parsed.len() - objects_not_generated;
+        vendor.api_docs += parsed;
+        vendor.supported += parsed - objects_not_generated;
         for page in &loaded.not_api {
             let kind = PageKind::of(&page.file);
             *vendor.not_api.entry(kind).or_default() += 1;
@@ -393,6 +405,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         println!("{}", coverage_line(*vendor, c));
     }
     println!("pages that are not API docs are listed in {}", not_api_path.display());
+    let duplicates_path = out.join("duplicates.txt");
+    std::fs::write(&duplicates_path, duplicates.iter().map(|r| format!("{r}\n")).collect::<String>())
+        .with_context(|| format!("writing {}", duplicates_path.display()))?;
+    println!(
+        "duplicates: {} doc(s) of an operation another doc documents better, generated once (listed in {})",
+        tally.duplicates,
+        duplicates_path.display()
+    );
     let renamed_path = out.join("renamed.txt");
     std::fs::write(&renamed_path, renamed.iter().map(|r| format!("{r}\n")).collect::<String>())
         .with_context(|| format!("writing {}", renamed_path.display()))?;
@@ -408,9 +428,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
          harness build+run {harness_secs:.1}s"
     );
     println!(
-        "docs {}, supported {}, generated {}, built {}, examples decoded {}/{}, serde round trips {}/{}, values kept raw {}, collisions renamed {}, seconds {:.0}",
+        "docs {}, supported {}, duplicates merged {}, generated {}, built {}, examples decoded {}/{}, serde round trips {}/{}, values kept raw {}, collisions renamed {}, seconds {:.0}",
         tally.docs,
         tally.supported,
+        tally.duplicates,
         tally.generated,
         tally.built,
         tally.decoded,
@@ -586,9 +607,15 @@ fn harness(out: &Path, runtime: &Path, crates: &[Crate]) -> anyhow::Result<usize
     for c in crates {
         let krate = c.name.replace('-', "_");
         let krate_ident = format_ident!("{krate}");
+        // A type several modules share is one type: one impl.
+        let mut shared_done = std::collections::BTreeSet::new();
         for op in &c.operations {
             let module = rust_ident(op.module());
+            let shared = |name: &str| op.shared_types().iter().any(|t| t == name);
             for s in op.structs().filter(|s| s.kind() == StructKind::Decoded) {
+                if shared(s.name()) && !shared_done.insert(s.name().to_string()) {
+                    continue;
+                }
                 let ty = format_ident!("{}", s.name());
                 let nested = s.fields().iter().filter(|f| matches!(f.shape(), Shape::Struct(_)));
                 let nested = nested.map(|f| rust_ident(f.name()));

@@ -7,7 +7,8 @@
 //! Each operation module's inputs are hashed (`input_hash`) and recorded in the crate's `docbind.toml` beside the
 //! file's own hash. Its inputs are everything the module is generated from: the operation as read from its doc with
 //! the overlay's corrections (the IR holds the doc's file and line too), the names the overlay gives in it, the
-//! Rust names chosen for it (which depend on its twins), the crate's vendor and settings, and the generator's
+//! Rust names chosen for it (which depend on its twins), the types it takes from the crate's shared module, the
+//! crate's vendor and settings, and the generator's
 //! version (a released generator never changes within a version; docbind's own `cargo xtask codegen`, run while
 //! the generator is edited, regenerates from scratch). A module is reused
 //! only when its recorded input hash matches and the file on disk is still the one the record lists; anything
@@ -70,6 +71,7 @@ pub(crate) fn input_hash(
     op: &Operation,
     overlay: &OperationRustNames,
     names: &OperationNames,
+    shared: &[String],
 ) -> String {
     let mut hash = Parts::default();
     let mut part = |bytes: &[u8]| hash.part(bytes);
@@ -92,6 +94,8 @@ pub(crate) fn input_hash(
         }
         None => part(b""),
     }
+    // The types it re-exports from the shared module instead of defining them (other operations decide them).
+    part(shared.join(",").as_bytes());
     hash.finish()
 }
 

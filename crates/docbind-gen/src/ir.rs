@@ -46,6 +46,10 @@ pub struct Operation {
     pub access: Access,
     /// The request parameters, in document order.
     pub request: Vec<Field>,
+    /// Request parameters the client fills from its configuration when a request leaves them unset (the vendor's
+    /// common parameters: UCloud's `ProjectId`, `Region`, `Zone`), in request order. Omitted from JSON when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub common_parameters: Vec<CommonParameter>,
     /// What it returns.
     pub response: Response,
     /// Named models of this doc, in document order.
@@ -56,6 +60,17 @@ pub struct Operation {
     pub errors: Vec<ErrorCode>,
     /// The doc's request and response examples.
     pub examples: Vec<Example>,
+}
+
+/// A request parameter every operation of a vendor may take, with a default from the client's configuration.
+/// Its request field is optional whatever the doc's required column says; the doc's `required` of the field
+/// still decides whether a call without it, from the request or the configuration, fails before sending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommonParameter {
+    /// The top-level request parameter (`Region`).
+    pub wire_name: String,
+    /// The setting of the vendor's client configuration its default comes from (`region`).
+    pub config: String,
 }
 
 /// How an operation is called on the wire.

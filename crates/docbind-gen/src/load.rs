@@ -35,6 +35,20 @@ pub struct Loaded {
     /// The docs an index page beside them links to, named like the docs' sources. When several docs document
     /// the same operation, the linked one is the current one (see `codegen::names::operation_names`).
     pub linked: BTreeSet<PathBuf>,
+    /// Docs that document an operation another doc of the same folders documents too (the same UCloud Action, the
+    /// same Finovy method and path): only the better doc is in [`Loaded::parsed`]; each of these has a warning.
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// A doc left out because another doc documents the same operation better.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The doc left out, and its title's line.
+    pub doc: crate::ir::Source,
+    /// The operation.
+    pub operation: String,
+    /// The doc generated instead.
+    pub kept: PathBuf,
 }
 
 /// File names of the pages that list a product's current docs.
@@ -170,8 +184,78 @@ pub fn load(root: &Path, paths: &[PathBuf], forced: Option<Dialect>) -> Result<L
             loaded.rejected.push(Rejection::Invalid { errors });
         }
     }
+    merge_duplicates(&mut loaded);
     loaded.timings.dialect += started.elapsed();
     Ok(loaded)
+}
+
+/// One operation, one doc: of the docs of one wire operation (a UCloud Action; a Finovy method and path), the
+/// better one stays, and each other is a [`Duplicate`] with a warning. The better doc is the one the product
+/// index links to, then one named with the vendor's spelling of the operation (not a `_json`, `_old` or `_v2`
+/// copy; of several, the most compact: `add_uk8s_uhost_node` over `add_uk_8s_uhost_node`), then the one
+/// documenting more rows, then the first by path.
+fn merge_duplicates(loaded: &mut Loaded) {
+    use crate::ir::{Operation, Protocol};
+    fn wire_key(op: &Operation) -> String {
+        match &op.protocol {
+            Protocol::Rpc { action } => format!("action {action}"),
+            Protocol::Http { method, path } => {
+                format!("{} /{}", method.to_ascii_uppercase(), path.trim_start_matches('/'))
+            }
+            // Object calls share methods and paths (`PUT /<key>` uploads a file or a part): the page's operation
+            // name tells them apart.
+            Protocol::Object { .. } => format!("object {}", op.name),
+        }
+    }
+    fn rows(op: &Operation) -> usize {
+        let response = match &op.response {
+            crate::ir::Response::Fields { fields } => fields.len(),
+            crate::ir::Response::Envelope { .. } => 0,
+        };
+        op.request.len() + response + op.models.iter().map(|m| m.fields.len()).sum::<usize>()
+    }
+    let linked = &loaded.linked;
+    let rank = |op: &Operation| {
+        let stem = op.source.file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let spelled = crate::codegen::names::spells(stem, &op.name);
+        let underscores = if spelled { stem.matches('_').count() } else { usize::MAX };
+        (!linked.contains(&op.source.file), underscores, std::cmp::Reverse(rows(op)), op.source.file.clone())
+    };
+    let mut best: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (i, parsed) in loaded.parsed.iter().enumerate() {
+        let key = wire_key(&parsed.operation);
+        match best.get(&key) {
+            Some(&b) if rank(&loaded.parsed[b].operation) <= rank(&parsed.operation) => {}
+            _ => {
+                best.insert(key, i);
+            }
+        }
+    }
+    let keep: BTreeSet<usize> = best.values().copied().collect();
+    if keep.len() == loaded.parsed.len() {
+        return;
+    }
+    let keepers: Vec<PathBuf> = loaded
+        .parsed
+        .iter()
+        .map(|p| loaded.parsed[best[&wire_key(&p.operation)]].operation.source.file.clone())
+        .collect();
+    let mut kept = Vec::with_capacity(keep.len());
+    for (i, (doc, keeper)) in std::mem::take(&mut loaded.parsed).into_iter().zip(keepers).enumerate() {
+        if keep.contains(&i) {
+            kept.push(doc);
+            continue;
+        }
+        let op = &doc.operation;
+        let message = format!(
+            "`{}` is documented again by {}, which is generated: this doc is left out",
+            op.name,
+            crate::codegen::rustdoc::code_span(&keeper.display().to_string())
+        );
+        loaded.warnings.push(Diagnostic::warning(&op.source.file, op.source.line, message));
+        loaded.duplicates.push(Duplicate { doc: op.source.clone(), operation: op.name.clone(), kept: keeper });
+    }
+    loaded.parsed = kept;
 }
 
 /// The docs beside `index` that its links point to: `api/ulb-api/create_listener` (or `create_listener.md`) in

@@ -20,6 +20,7 @@ pub mod serde_wire {
 
 /// UCloud's wire protocol: the flattened, signed form and the response envelope.
 pub mod ucloud {
+    pub use crate::ucloud::common_parameters::{CommonParameter, ConfigDefault};
     pub use crate::ucloud::protocol::{decode_body, sign, Form, Operation, ResponseStatus};
 }
 

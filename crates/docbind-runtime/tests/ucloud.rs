@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::decode_image;
-use docbind_runtime::__private::ucloud::{sign, Form, Operation};
+use docbind_runtime::__private::ucloud::{sign, CommonParameter, ConfigDefault, Form, Operation};
 use docbind_runtime::ucloud::{Client, Config};
 use docbind_runtime::{Error, RetryPolicy};
 use serde_json::json;
@@ -19,17 +19,16 @@ const PRIV: &str = "46f09bb9fab4f12dfc160dae12273d5332b5debe";
 static GET_IMAGE: Operation = Operation {
     action: "GetUvodnImage",
     idempotent: true,
-    declares_project_id: true,
-    declares_region: false,
-    declares_zone: false,
+    common: &[CommonParameter { wire: "ProjectId", default: ConfigDefault::ProjectId, required: false }],
 };
 
 static CREATE: Operation = Operation {
     action: "CreateUvodnThing",
     idempotent: false,
-    declares_project_id: false,
-    declares_region: true,
-    declares_zone: true,
+    common: &[
+        CommonParameter { wire: "Region", default: ConfigDefault::Region, required: false },
+        CommonParameter { wire: "Zone", default: ConfigDefault::Zone, required: false },
+    ],
 };
 
 fn fast_retry(attempts: u32) -> RetryPolicy {

@@ -24,7 +24,7 @@ mod oracle;
 #[path = "fuzz_decode/strategies.rs"]
 mod strategies;
 
-use docbind::finovy_image::get_list::{self, GetListItem};
+use docbind::finovy_image::get_list::{self, Image};
 use docbind::finovy_image::GetListResponse;
 use docbind::runtime::__private::finovy::EnvelopeStatus;
 use docbind::runtime::__private::ucloud::ResponseStatus;
@@ -129,7 +129,7 @@ fn image_info() -> Schema {
 }
 
 fn get_list_item() -> Schema {
-    schema_of::<GetListItem>(&[])
+    schema_of::<Image>(&[])
 }
 
 fn get_list_response() -> Schema {
@@ -216,7 +216,7 @@ view!(ImageInfo {
 });
 view!(DeployImageInfo { "IdcId" => text(idc_id), "State" => text(state) });
 view!(GetListResponse { "data" => models(data), "totalCounts" => text(total_counts) });
-view!(GetListItem {
+view!(Image {
     "id" => text(id),
     "imageId" => text(image_id),
     "imageType" => text(image_type),

@@ -4,7 +4,7 @@
 //! UCloud through the generated `get_uvodn_image_stream` (offset and limit); Finovy through `numbered_pages` over
 //! the runtime client and the generated `getList` decode entry (page numbers).
 
-use docbind::finovy_image::get_list::{self, GetListItem};
+use docbind::finovy_image::get_list::{self, Image};
 use docbind::runtime::__private::finovy::{Call, Method, Operation};
 use docbind::runtime::finovy::Credentials;
 use docbind::runtime::paginate::numbered_pages;
@@ -247,7 +247,7 @@ async fn finovy_stream(server: &MockServer, page_size: i64) -> (Vec<String>, Opt
             Ok((response.data, response.total_counts))
         }
     });
-    let results: Vec<Result<GetListItem, Error>> = stream.take(RUNAWAY).collect().await;
+    let results: Vec<Result<Image, Error>> = stream.take(RUNAWAY).collect().await;
     split(results, |item| item.id)
 }
 

@@ -738,3 +738,17 @@ async fn a_refused_connection_is_retried_even_for_a_state_change() {
     let server = later.await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
+
+/// An overlay enum several operations name alike is one type of the crate: the modules' paths name it, and so does
+/// the crate root.
+#[test]
+fn one_enum_across_operations() {
+    use docbind::ucloud_uodn::{create_uvodn_node, describe_uvodn_node, get_uvodn_node_price};
+    let created: create_uvodn_node::ChargeType = describe_uvodn_node::ChargeType::Monthly;
+    assert_eq!(created, get_uvodn_node_price::ChargeType::Monthly);
+    assert_eq!(docbind::ucloud_uodn::ChargeType::from_wire("2"), created);
+    assert_eq!(create_uvodn_node::ProductType::Normal, IdcProductType::Normal);
+    assert_eq!(PriceProductType::Normal, ProductType::Normal);
+    assert_eq!(IspType::Other, describe_uvodn_node::IspType::Other);
+    assert_ne!(ChargeType::Hourly, PriceChargeType::Yearly);
+}

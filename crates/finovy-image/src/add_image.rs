@@ -2,7 +2,7 @@
 
 //! 新增我的镜像接口 (`add`)
 //!
-//! Generated from `specs/finovy-image/add.md` (line 1).
+//! Documented on the vendor's page `add.md`.
 use docbind_runtime as rt;
 /// Parameters of 新增我的镜像接口 (`add`).
 #[derive(Debug, Clone, PartialEq)]
@@ -91,7 +91,7 @@ impl crate::Client {
     ///
     /// **May change state** (POST may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/finovy-image/add.md` (line 1).
+    /// Documented on the vendor's page `add.md`.
     ///
     /// # Examples
     ///
@@ -99,7 +99,7 @@ impl crate::Client {
     /// # async fn example(client: &finovy_image::Client) -> Result<(), finovy_image::Error> {
     /// use finovy_image::AddImageRequest;
     ///
-    /// let response = client.add_image(&AddImageRequest::new(String::new(), String::new())).await?;
+    /// let response = client.add_image(&AddImageRequest::new("kmBSQFdh7T", "996")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

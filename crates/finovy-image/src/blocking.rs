@@ -55,7 +55,7 @@ impl Client {
         &self,
         request: &crate::get_list::GetListRequest,
     ) -> impl Iterator<
-        Item = Result<crate::get_list::GetListItem, crate::Error>,
+        Item = Result<crate::get_list::Image, crate::Error>,
     > + Send + 'static {
         self.runtime.iter(self.inner.get_list_stream(request))
     }

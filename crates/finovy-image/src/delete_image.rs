@@ -2,7 +2,7 @@
 
 //! 删除我的镜像接口 (`delete`)
 //!
-//! Generated from `specs/finovy-image/delete.md` (line 1).
+//! Documented on the vendor's page `delete.md`.
 use docbind_runtime as rt;
 /// Parameters of 删除我的镜像接口 (`delete`).
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +85,7 @@ impl crate::Client {
     ///
     /// **May change state** (DELETE may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/finovy-image/delete.md` (line 1).
+    /// Documented on the vendor's page `delete.md`.
     ///
     /// # Examples
     ///

@@ -2,7 +2,7 @@
 
 //! 我的镜像列表接口 (`getList`)
 //!
-//! Generated from `specs/finovy-image/get_list.md` (line 1).
+//! Documented on the vendor's page `get_list.md`.
 use docbind_runtime as rt;
 /// Parameters of 我的镜像列表接口 (`getList`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -147,7 +147,7 @@ impl GetListRequest {
 #[non_exhaustive]
 pub struct GetListResponse {
     /// The items of this page.
-    pub data: Vec<GetListItem>,
+    pub data: Vec<Image>,
     /// How many items there are over all pages.
     pub total_counts: Option<i64>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
@@ -180,7 +180,7 @@ rt::__serde_wire_object! {
 /// One item of the page 我的镜像列表接口 (`getList`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct GetListItem {
+pub struct Image {
     /// id
     /// 后续如用到镜像id，取该id使用
     ///
@@ -218,8 +218,8 @@ pub struct GetListItem {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for GetListItem {}
-impl rt::__private::Decode for GetListItem {
+impl rt::__private::Sealed for Image {}
+impl rt::__private::Decode for Image {
     fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
         Some(
             match key {
@@ -253,7 +253,7 @@ impl rt::__private::Decode for GetListItem {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
-    GetListItem; optional "id" id; optional "imageId" image_id; optional "imageType"
+    Image; optional "id" id; optional "imageId" image_id; optional "imageType"
     image_type; optional "imageName" image_name; optional "imageSize" image_size;
     optional "datacenterKey" datacenter_key; optional "status" status; optional
     "createTime" create_time;
@@ -329,7 +329,7 @@ impl crate::Client {
     ///
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/finovy-image/get_list.md` (line 1).
+    /// Documented on the vendor's page `get_list.md`.
     ///
     /// # Examples
     ///
@@ -354,11 +354,26 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
     /// Every item of [`get_list`](Self::get_list), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &finovy_image::Client) -> Result<(), finovy_image::Error> {
+    /// use finovy_image::runtime::futures::StreamExt as _;
+    /// use finovy_image::GetListRequest;
+    ///
+    /// let mut items = client.get_list_stream(&GetListRequest::new());
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_list_stream(
         &self,
         request: &GetListRequest,
     ) -> impl rt::futures::Stream<
-        Item = Result<GetListItem, rt::Error>,
+        Item = Result<Image, rt::Error>,
     > + Unpin + Send + 'static {
         let start = request.page.unwrap_or(1);
         let page_size = request.page_size.unwrap_or(0);

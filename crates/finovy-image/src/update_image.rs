@@ -2,7 +2,7 @@
 
 //! 修改我的镜像接口 (`update`)
 //!
-//! Generated from `specs/finovy-image/update.md` (line 1).
+//! Documented on the vendor's page `update.md`.
 use docbind_runtime as rt;
 /// Parameters of 修改我的镜像接口 (`update`).
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +94,7 @@ impl crate::Client {
     ///
     /// **May change state** (PUT may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/finovy-image/update.md` (line 1).
+    /// Documented on the vendor's page `update.md`.
     ///
     /// # Examples
     ///
@@ -102,7 +102,7 @@ impl crate::Client {
     /// # async fn example(client: &finovy_image::Client) -> Result<(), finovy_image::Error> {
     /// use finovy_image::UpdateImageRequest;
     ///
-    /// let response = client.update_image(&UpdateImageRequest::new(String::new(), String::new())).await?;
+    /// let response = client.update_image(&UpdateImageRequest::new(String::new(), "xxxxxxxxxx")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

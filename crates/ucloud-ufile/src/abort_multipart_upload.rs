@@ -4,7 +4,7 @@
 //!
 //! 放弃分片上传
 //!
-//! Generated from `specs/ucloud-ufile/abort_multipart_upload.md` (line 1).
+//! Documented on the vendor's page `abort_multipart_upload.md`.
 use docbind_runtime as rt;
 /// Parameters of 放弃分片 (`AbortMultipartUpload`).
 #[derive(Debug, Clone, PartialEq)]
@@ -100,7 +100,7 @@ impl crate::Client {
     ///
     /// **May change state** (HTTP DELETE): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-ufile/abort_multipart_upload.md` (line 1).
+    /// Documented on the vendor's page `abort_multipart_upload.md`.
     ///
     /// # Examples
     ///
@@ -108,7 +108,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_ufile::Client) -> Result<(), ucloud_ufile::Error> {
     /// use ucloud_ufile::AbortMultipartUploadRequest;
     ///
-    /// let response = client.abort_multipart_upload(&AbortMultipartUploadRequest::new(String::new(), String::new())).await?;
+    /// let response = client.abort_multipart_upload(&AbortMultipartUploadRequest::new(String::new(), "0f188eb2-5e19-49c3-94c9-36fb5a0ff72a HTTP/1.1")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

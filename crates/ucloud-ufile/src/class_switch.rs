@@ -4,7 +4,7 @@
 //!
 //! 用于转换文件的存储类型，可以由热转冷。如标准-&gt;低频/归档, 低频-&gt;归档
 //!
-//! Generated from `specs/ucloud-ufile/class_switch.md` (line 1).
+//! Documented on the vendor's page `class_switch.md`.
 use docbind_runtime as rt;
 /// Parameters of 文件存储类型转换 (`ClassSwitch`).
 #[derive(Debug, Clone, PartialEq)]
@@ -92,7 +92,7 @@ impl crate::Client {
     ///
     /// **May change state** (HTTP PUT): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-ufile/class_switch.md` (line 1).
+    /// Documented on the vendor's page `class_switch.md`.
     ///
     /// # Examples
     ///
@@ -100,7 +100,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_ufile::Client) -> Result<(), ucloud_ufile::Error> {
     /// use ucloud_ufile::ClassSwitchRequest;
     ///
-    /// let response = client.class_switch(&ClassSwitchRequest::new(String::new(), String::new())).await?;
+    /// let response = client.class_switch(&ClassSwitchRequest::new(String::new(), "IA HTTP/1.1")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

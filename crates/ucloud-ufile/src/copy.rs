@@ -8,7 +8,7 @@
 //!
 //! 使用Copy或UploadPartCopy接口均要求对源Object有读权限。
 //!
-//! Generated from `specs/ucloud-ufile/copy.md` (line 1).
+//! Documented on the vendor's page `copy.md`.
 use docbind_runtime as rt;
 /// Parameters of 文件拷贝 (`Copy`).
 #[derive(Debug, Clone, PartialEq)]
@@ -161,7 +161,7 @@ impl crate::Client {
     ///
     /// **May change state** (HTTP PUT): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-ufile/copy.md` (line 1).
+    /// Documented on the vendor's page `copy.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! 删除文件
 //!
-//! Generated from `specs/ucloud-ufile/delete_file.md` (line 1).
+//! Documented on the vendor's page `delete_file.md`.
 use docbind_runtime as rt;
 /// Parameters of 删除文件 (`DeleteFile`).
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +82,7 @@ impl crate::Client {
     ///
     /// **May change state** (HTTP DELETE): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-ufile/delete_file.md` (line 1).
+    /// Documented on the vendor's page `delete_file.md`.
     ///
     /// # Examples
     ///

@@ -6,7 +6,7 @@
 //!
 //! 完成分片上传是把之前的各个分片数据块组合成一个文件。由于分片上传适用的文件一般较大，传输耗时较长，等上传完毕开始指定的object可能已经被占用,遇到这种情形时会采用newObject参数的值作为文件最终的object，否则仍然采用原来的object。
 //!
-//! Generated from `specs/ucloud-ufile/finish_multipart_upload.md` (line 1).
+//! Documented on the vendor's page `finish_multipart_upload.md`.
 use docbind_runtime as rt;
 /// Parameters of 完成分片 (`FinishMultipartUpload`).
 #[derive(Debug, Clone, PartialEq)]
@@ -197,7 +197,7 @@ impl crate::Client {
     ///
     /// **May change state** (HTTP POST): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-ufile/finish_multipart_upload.md` (line 1).
+    /// Documented on the vendor's page `finish_multipart_upload.md`.
     ///
     /// # Examples
     ///
@@ -205,7 +205,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_ufile::Client) -> Result<(), ucloud_ufile::Error> {
     /// use ucloud_ufile::FinishMultipartUploadRequest;
     ///
-    /// let response = client.finish_multipart_upload(&FinishMultipartUploadRequest::new(String::new(), String::new(), String::new()), docbind_runtime::ufile::UploadBody::empty()).await?;
+    /// let response = client.finish_multipart_upload(&FinishMultipartUploadRequest::new(String::new(), "0f188eb2-5e19-49c3-94c9-36fb5a0ff72a", String::new()), docbind_runtime::ufile::UploadBody::empty()).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

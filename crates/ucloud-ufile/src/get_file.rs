@@ -4,7 +4,7 @@
 //!
 //! 下载文件
 //!
-//! Generated from `specs/ucloud-ufile/get_file.md` (line 1).
+//! Documented on the vendor's page `get_file.md`.
 use docbind_runtime as rt;
 /// Parameters of 下载文件 (`GetFile`).
 #[derive(Debug, Clone, PartialEq)]
@@ -162,7 +162,7 @@ impl crate::Client {
     ///
     /// **Read-only** (HTTP GET): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-ufile/get_file.md` (line 1).
+    /// Documented on the vendor's page `get_file.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! 获取正在执行的分片上传id。
 //!
-//! Generated from `specs/ucloud-ufile/get_multi_upload_id.md` (line 1).
+//! Documented on the vendor's page `get_multi_upload_id.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取正在执行的分片上传id (`GetMultiUploadId`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -220,7 +220,7 @@ impl crate::Client {
     ///
     /// **Read-only** (HTTP GET): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-ufile/get_multi_upload_id.md` (line 1).
+    /// Documented on the vendor's page `get_multi_upload_id.md`.
     ///
     /// # Examples
     ///

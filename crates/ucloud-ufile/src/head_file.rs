@@ -4,7 +4,7 @@
 //!
 //! 查询文件基本信息
 //!
-//! Generated from `specs/ucloud-ufile/head_file.md` (line 1).
+//! Documented on the vendor's page `head_file.md`.
 use docbind_runtime as rt;
 /// Parameters of 查询文件基本信息 (`HeadFile`).
 #[derive(Debug, Clone, PartialEq)]
@@ -136,7 +136,7 @@ impl crate::Client {
     ///
     /// **Read-only** (HTTP HEAD): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-ufile/head_file.md` (line 1).
+    /// Documented on the vendor's page `head_file.md`.
     ///
     /// # Examples
     ///

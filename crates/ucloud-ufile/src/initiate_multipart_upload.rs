@@ -4,7 +4,7 @@
 //!
 //! 初始化分片上传
 //!
-//! Generated from `specs/ucloud-ufile/initiate_multipart_upload.md` (line 1).
+//! Documented on the vendor's page `initiate_multipart_upload.md`.
 use docbind_runtime as rt;
 /// Parameters of 初始化分片 (`InitiateMultipartUpload`).
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +158,7 @@ impl crate::Client {
     ///
     /// **May change state** (HTTP POST): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-ufile/initiate_multipart_upload.md` (line 1).
+    /// Documented on the vendor's page `initiate_multipart_upload.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! 用于以目录形式列出Bucket下的文件信息
 //!
-//! Generated from `specs/ucloud-ufile/list_objects.md` (line 1).
+//! Documented on the vendor's page `list_objects.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取目录文件列表 (`ListObjects`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -324,7 +324,7 @@ impl crate::Client {
     ///
     /// **Read-only** (HTTP GET): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-ufile/list_objects.md` (line 1).
+    /// Documented on the vendor's page `list_objects.md`.
     ///
     /// # Examples
     ///

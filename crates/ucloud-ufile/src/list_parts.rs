@@ -4,7 +4,7 @@
 //!
 //! 获取未完成分片上传的对象的已上传成功的分片列表。
 //!
-//! Generated from `specs/ucloud-ufile/get_multi_upload_part.md` (line 1).
+//! Documented on the vendor's page `get_multi_upload_part.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取已上传成功的分片列表 (`ListParts`).
 #[derive(Debug, Clone, PartialEq)]
@@ -218,7 +218,7 @@ impl crate::Client {
     ///
     /// **Read-only** (HTTP GET): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-ufile/get_multi_upload_part.md` (line 1).
+    /// Documented on the vendor's page `get_multi_upload_part.md`.
     ///
     /// # Examples
     ///
@@ -226,7 +226,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_ufile::Client) -> Result<(), ucloud_ufile::Error> {
     /// use ucloud_ufile::ListPartsRequest;
     ///
-    /// let response = client.list_parts(&ListPartsRequest::new(String::new())).await?;
+    /// let response = client.list_parts(&ListPartsRequest::new("e5af977e-329c-4a25-b907-d8bc39ff95e3 HTTP/1.1")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

@@ -4,7 +4,7 @@
 //!
 //! 操作文件的Meta信息
 //!
-//! Generated from `specs/ucloud-ufile/op_meta.md` (line 1).
+//! Documented on the vendor's page `op_meta.md`.
 use docbind_runtime as rt;
 /// Parameters of 操作文件的Meta信息 (`OpMeta`).
 #[derive(Debug, Clone, PartialEq)]
@@ -125,7 +125,7 @@ impl crate::Client {
     ///
     /// **May change state** (HTTP POST): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-ufile/op_meta.md` (line 1).
+    /// Documented on the vendor's page `op_meta.md`.
     ///
     /// # Examples
     ///
@@ -133,7 +133,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_ufile::Client) -> Result<(), ucloud_ufile::Error> {
     /// use ucloud_ufile::OpMetaRequest;
     ///
-    /// let response = client.op_meta(&OpMetaRequest::new(String::new(), String::new(), String::new(), String::new(), String::new())).await?;
+    /// let response = client.op_meta(&OpMetaRequest::new(String::new(), String::new(), "set", "mimetype", "text/plain")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

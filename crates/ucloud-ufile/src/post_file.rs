@@ -6,7 +6,7 @@
 //!
 //! 说明：适合使用浏览器的场景并且上传文件内容可以在一次HTTP请求完成，并且所有PUT上传支持的参数都可以在表单上传中指定。
 //!
-//! Generated from `specs/ucloud-ufile/post_file.md` (line 1).
+//! Documented on the vendor's page `post_file.md`.
 use docbind_runtime as rt;
 /// Parameters of 表单上传 (`PostFile`).
 #[derive(Debug, Clone, PartialEq)]
@@ -160,7 +160,7 @@ impl crate::Client {
     ///
     /// **May change state** (HTTP POST): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-ufile/post_file.md` (line 1).
+    /// Documented on the vendor's page `post_file.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! 获取Bucket中指定文件前缀的文件列表
 //!
-//! Generated from `specs/ucloud-ufile/prefix_file_list.md` (line 1).
+//! Documented on the vendor's page `prefix_file_list.md`.
 use docbind_runtime as rt;
 /// Parameters of 前缀列表查询 (`PrefixFileList`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -232,7 +232,7 @@ impl crate::Client {
     ///
     /// **Read-only** (HTTP GET): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-ufile/prefix_file_list.md` (line 1).
+    /// Documented on the vendor's page `prefix_file_list.md`.
     ///
     /// # Examples
     ///

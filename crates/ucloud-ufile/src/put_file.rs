@@ -4,7 +4,7 @@
 //!
 //! 普通上传文件
 //!
-//! Generated from `specs/ucloud-ufile/put_file.md` (line 1).
+//! Documented on the vendor's page `put_file.md`.
 use docbind_runtime as rt;
 /// Parameters of 上传文件 (`PutFile`).
 #[derive(Debug, Clone, PartialEq)]
@@ -172,7 +172,7 @@ impl crate::Client {
     ///
     /// **Read-only** (a PUT of a whole object: repeating it stores the same object): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-ufile/put_file.md` (line 1).
+    /// Documented on the vendor's page `put_file.md`.
     ///
     /// # Examples
     ///

@@ -20,7 +20,7 @@
 //!
 //! Requests
 //!
-//! Generated from `specs/ucloud-ufile/restore.md` (line 1).
+//! Documented on the vendor's page `restore.md`.
 use docbind_runtime as rt;
 /// Parameters of 解冻文件 (`Restore`).
 #[derive(Debug, Clone, PartialEq)]
@@ -126,7 +126,7 @@ impl crate::Client {
     ///
     /// **May change state** (HTTP PUT): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-ufile/restore.md` (line 1).
+    /// Documented on the vendor's page `restore.md`.
     ///
     /// # Examples
     ///

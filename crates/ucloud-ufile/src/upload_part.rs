@@ -6,7 +6,7 @@
 //!
 //! 在初始化一个Multipart Upload之后，可以根据指定的object\_name和upload\_id来上传一个文件的分片。每一个文件分片都有一个号码part\_number，该号码标识了这块分片数据在整个文件内的相对位置。
 //!
-//! Generated from `specs/ucloud-ufile/upload_part.md` (line 1).
+//! Documented on the vendor's page `upload_part.md`.
 use docbind_runtime as rt;
 /// Parameters of 上传分片 (`UploadPart`).
 #[derive(Debug, Clone, PartialEq)]
@@ -135,7 +135,7 @@ impl crate::Client {
     ///
     /// **May change state** (HTTP PUT): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-ufile/upload_part.md` (line 1).
+    /// Documented on the vendor's page `upload_part.md`.
     ///
     /// # Examples
     ///
@@ -143,7 +143,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_ufile::Client) -> Result<(), ucloud_ufile::Error> {
     /// use ucloud_ufile::UploadPartRequest;
     ///
-    /// let response = client.upload_part(&UploadPartRequest::new(String::new(), String::new(), String::new(), 0), docbind_runtime::ufile::UploadBody::empty()).await?;
+    /// let response = client.upload_part(&UploadPartRequest::new(String::new(), String::new(), "0f188eb2-5e19-49c3-94c9-36fb5a0ff72a", 0), docbind_runtime::ufile::UploadBody::empty()).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

@@ -12,7 +12,7 @@
 //!
 //! MultipartUpload要求除最后一个Part以外，其他的Part大小都要等于4 MB。因不确定是否为最后一个Part，UploadPart/UploaderPartCopy接口并不会立即校验上传Part的大小，只有当CompleteMultipartUpload的时候才会校验。
 //!
-//! Generated from `specs/ucloud-ufile/upload_part_copy.md` (line 1).
+//! Documented on the vendor's page `upload_part_copy.md`.
 use docbind_runtime as rt;
 /// Parameters of 拷贝分片 (`UploadPartCopy`).
 #[derive(Debug, Clone, PartialEq)]
@@ -150,7 +150,7 @@ impl crate::Client {
     ///
     /// **May change state** (HTTP PUT): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-ufile/upload_part_copy.md` (line 1).
+    /// Documented on the vendor's page `upload_part_copy.md`.
     ///
     /// # Examples
     ///
@@ -158,7 +158,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_ufile::Client) -> Result<(), ucloud_ufile::Error> {
     /// use ucloud_ufile::UploadPartCopyRequest;
     ///
-    /// let response = client.upload_part_copy(&UploadPartCopyRequest::new(String::new(), String::new(), 0, String::new(), 0)).await?;
+    /// let response = client.upload_part_copy(&UploadPartCopyRequest::new(String::new(), String::new(), 0, "0f188eb2-5e19-49c3-94c9-36fb5a0ff72a", 0)).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

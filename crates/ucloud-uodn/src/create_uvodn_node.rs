@@ -4,8 +4,9 @@
 //!
 //! 创建节点v2.0
 //!
-//! Generated from `specs/ucloud-uodn/create_uvodn_node.md` (line 1).
+//! Documented on the vendor's page `create_uvodn_node.md`.
 use docbind_runtime as rt;
+pub use crate::shared::{ChargeType, ProductType};
 /// Parameters of 创建节点 (`CreateUvodnNode`).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -17,7 +18,7 @@ use docbind_runtime as rt;
 pub struct CreateUvodnNodeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
-    /// Wire name: `ProjectId`.
+    /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
@@ -352,90 +353,6 @@ impl rt::__private::Decode for CreatedNode {
 rt::__serde_wire_object! {
     CreatedNode; optional "NodeId" node_id;
 }
-/// 付费方式，1按时，2按月，3按年，默认2
-///
-/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChargeType {
-    /// Wire value `1`.
-    Hourly,
-    /// Wire value `2`.
-    Monthly,
-    /// Wire value `3`.
-    Yearly,
-    /// A value the docs do not list, exactly as received.
-    Unknown(String),
-}
-impl ChargeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Hourly => "1",
-            Self::Monthly => "2",
-            Self::Yearly => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ChargeType {}
-impl rt::Enumeration for ChargeType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Hourly,
-            "2" => Self::Monthly,
-            "3" => Self::Yearly,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ChargeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-rt::__serde_wire_enum!(ChargeType, integer = true);
-/// 产品类型：normal（标准型），hf（高频型）
-///
-/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProductType {
-    /// Wire value `normal`.
-    Normal,
-    /// Wire value `hf`.
-    HighFrequency,
-    /// A value the docs do not list, exactly as received.
-    Unknown(String),
-}
-impl ProductType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "normal",
-            Self::HighFrequency => "hf",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ProductType {}
-impl rt::Enumeration for ProductType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "normal" => Self::Normal,
-            "hf" => Self::HighFrequency,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ProductType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-rt::__serde_wire_enum!(ProductType, integer = false);
 /// Decodes a `CreateUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -451,9 +368,13 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "CreateUvodnNode",
     idempotent: false,
-    declares_project_id: true,
-    declares_region: false,
-    declares_zone: false,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "ProjectId",
+            default: rt::__private::ucloud::ConfigDefault::ProjectId,
+            required: false,
+        },
+    ],
 };
 impl crate::Client {
     /// 创建节点 (`CreateUvodnNode`)
@@ -462,7 +383,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-uodn/create_uvodn_node.md` (line 1).
+    /// Documented on the vendor's page `create_uvodn_node.md`.
     ///
     /// # Examples
     ///
@@ -470,7 +391,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::CreateUvodnNodeRequest;
     ///
-    /// let response = client.create_uvodn_node(&CreateUvodnNodeRequest::new(String::new(), 0, 0, 0, String::new(), 0)).await?;
+    /// let response = client.create_uvodn_node(&CreateUvodnNodeRequest::new("uedn-idc-xxx", 1, 2, 0, "uedn-image-xxx", 2)).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

@@ -4,8 +4,9 @@
 //!
 //! UEDN
 //!
-//! Generated from `specs/ucloud-uodn/describe_uvodn_idc.md` (line 1).
+//! Documented on the vendor's page `describe_uvodn_idc.md`.
 use docbind_runtime as rt;
+pub use crate::shared::{IspType, ProductType};
 /// Parameters of 获取IDC机房列表 (`DescribeUvodnIDC`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -17,7 +18,7 @@ use docbind_runtime as rt;
 pub struct DescribeUvodnIdcRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
-    /// Wire name: `ProjectId`.
+    /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
@@ -209,98 +210,6 @@ rt::__serde_wire_object! {
     "Province" province; optional "City" city; optional "Type" r#type; optional
     "MaxNodeCnt" max_node_cnt;
 }
-/// 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
-///
-/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum IspType {
-    /// Wire value `0`.
-    Other,
-    /// Wire value `1`.
-    FirstTierCitySingleLine,
-    /// Wire value `2`.
-    SecondTierCitySingleLine,
-    /// Wire value `3`.
-    EducationNetwork,
-    /// Wire value `4`.
-    NationwideTripleLine,
-    /// A value the docs do not list, exactly as received.
-    Unknown(String),
-}
-impl IspType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Other => "0",
-            Self::FirstTierCitySingleLine => "1",
-            Self::SecondTierCitySingleLine => "2",
-            Self::EducationNetwork => "3",
-            Self::NationwideTripleLine => "4",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for IspType {}
-impl rt::Enumeration for IspType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Other,
-            "1" => Self::FirstTierCitySingleLine,
-            "2" => Self::SecondTierCitySingleLine,
-            "3" => Self::EducationNetwork,
-            "4" => Self::NationwideTripleLine,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for IspType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-rt::__serde_wire_enum!(IspType, integer = true);
-/// 产品类型：normal（通用型），hf（高主频型）
-///
-/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProductType {
-    /// Wire value `normal`.
-    Normal,
-    /// Wire value `hf`.
-    HighFrequency,
-    /// A value the docs do not list, exactly as received.
-    Unknown(String),
-}
-impl ProductType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "normal",
-            Self::HighFrequency => "hf",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ProductType {}
-impl rt::Enumeration for ProductType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "normal" => Self::Normal,
-            "hf" => Self::HighFrequency,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ProductType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-rt::__serde_wire_enum!(ProductType, integer = false);
 /// Decodes a `DescribeUvodnIDC` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -316,9 +225,13 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "DescribeUvodnIDC",
     idempotent: true,
-    declares_project_id: true,
-    declares_region: false,
-    declares_zone: false,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "ProjectId",
+            default: rt::__private::ucloud::ConfigDefault::ProjectId,
+            required: false,
+        },
+    ],
 };
 impl crate::Client {
     /// 获取IDC机房列表 (`DescribeUvodnIDC`)
@@ -327,7 +240,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-uodn/describe_uvodn_idc.md` (line 1).
+    /// Documented on the vendor's page `describe_uvodn_idc.md`.
     ///
     /// # Examples
     ///
@@ -335,7 +248,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::DescribeUvodnIdcRequest;
     ///
-    /// let response = client.describe_uvodn_idc(&DescribeUvodnIdcRequest::new(0, 0)).await?;
+    /// let response = client.describe_uvodn_idc(&DescribeUvodnIdcRequest::new(2, 4)).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

@@ -4,8 +4,9 @@
 //!
 //! 获取节点列表 2.0
 //!
-//! Generated from `specs/ucloud-uodn/describe_uvodn_node.md` (line 1).
+//! Documented on the vendor's page `describe_uvodn_node.md`.
 use docbind_runtime as rt;
+pub use crate::shared::{ChargeType, IspType};
 /// Parameters of 获取节点列表 (`DescribeUvodnNode`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -17,7 +18,7 @@ use docbind_runtime as rt;
 pub struct DescribeUvodnNodeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
-    /// Wire name: `ProjectId`.
+    /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
@@ -420,102 +421,6 @@ impl std::fmt::Display for NodeState {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);
-/// 运营商类型： 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
-///
-/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum IspType {
-    /// Wire value `0`.
-    Other,
-    /// Wire value `1`.
-    FirstTierCitySingleLine,
-    /// Wire value `2`.
-    SecondTierCitySingleLine,
-    /// Wire value `3`.
-    EducationNetwork,
-    /// Wire value `4`.
-    NationwideTripleLine,
-    /// A value the docs do not list, exactly as received.
-    Unknown(String),
-}
-impl IspType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Other => "0",
-            Self::FirstTierCitySingleLine => "1",
-            Self::SecondTierCitySingleLine => "2",
-            Self::EducationNetwork => "3",
-            Self::NationwideTripleLine => "4",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for IspType {}
-impl rt::Enumeration for IspType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Other,
-            "1" => Self::FirstTierCitySingleLine,
-            "2" => Self::SecondTierCitySingleLine,
-            "3" => Self::EducationNetwork,
-            "4" => Self::NationwideTripleLine,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for IspType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-rt::__serde_wire_enum!(IspType, integer = true);
-/// 付费类型：1按时, 2按月,3按年
-///
-/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChargeType {
-    /// Wire value `1`.
-    Hourly,
-    /// Wire value `2`.
-    Monthly,
-    /// Wire value `3`.
-    Yearly,
-    /// A value the docs do not list, exactly as received.
-    Unknown(String),
-}
-impl ChargeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Hourly => "1",
-            Self::Monthly => "2",
-            Self::Yearly => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ChargeType {}
-impl rt::Enumeration for ChargeType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Hourly,
-            "2" => Self::Monthly,
-            "3" => Self::Yearly,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ChargeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-rt::__serde_wire_enum!(ChargeType, integer = true);
 /// Decodes a `DescribeUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -531,9 +436,13 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "DescribeUvodnNode",
     idempotent: true,
-    declares_project_id: true,
-    declares_region: false,
-    declares_zone: false,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "ProjectId",
+            default: rt::__private::ucloud::ConfigDefault::ProjectId,
+            required: false,
+        },
+    ],
 };
 impl crate::Client {
     /// 获取节点列表 (`DescribeUvodnNode`)
@@ -542,7 +451,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-uodn/describe_uvodn_node.md` (line 1).
+    /// Documented on the vendor's page `describe_uvodn_node.md`.
     ///
     /// # Examples
     ///
@@ -564,6 +473,21 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`describe_uvodn_node`](Self::describe_uvodn_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
+    /// use ucloud_uodn::runtime::futures::StreamExt as _;
+    /// use ucloud_uodn::DescribeUvodnNodeRequest;
+    ///
+    /// let mut items = client.describe_uvodn_node_stream(&DescribeUvodnNodeRequest::new());
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_uvodn_node_stream(
         &self,
         request: &DescribeUvodnNodeRequest,

@@ -4,7 +4,7 @@
 //!
 //! uodn2.0
 //!
-//! Generated from `specs/ucloud-uodn/get_uvodn_image.md` (line 1).
+//! Documented on the vendor's page `get_uvodn_image.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取镜像列表 (`GetUvodnImage`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -17,7 +17,7 @@ use docbind_runtime as rt;
 pub struct GetUvodnImageRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
-    /// Wire name: `ProjectId`.
+    /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
@@ -445,9 +445,13 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "GetUvodnImage",
     idempotent: true,
-    declares_project_id: true,
-    declares_region: false,
-    declares_zone: false,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "ProjectId",
+            default: rt::__private::ucloud::ConfigDefault::ProjectId,
+            required: false,
+        },
+    ],
 };
 impl crate::Client {
     /// 获取镜像列表 (`GetUvodnImage`)
@@ -456,7 +460,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-uodn/get_uvodn_image.md` (line 1).
+    /// Documented on the vendor's page `get_uvodn_image.md`.
     ///
     /// # Examples
     ///
@@ -478,6 +482,21 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`get_uvodn_image`](Self::get_uvodn_image), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
+    /// use ucloud_uodn::runtime::futures::StreamExt as _;
+    /// use ucloud_uodn::GetUvodnImageRequest;
+    ///
+    /// let mut items = client.get_uvodn_image_stream(&GetUvodnImageRequest::new());
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_uvodn_image_stream(
         &self,
         request: &GetUvodnImageRequest,

@@ -4,7 +4,7 @@
 //!
 //! 获取节点监控数据
 //!
-//! Generated from `specs/ucloud-uodn/get_uvodn_node_data.md` (line 1).
+//! Documented on the vendor's page `get_uvodn_node_data.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取节点监控数据 (`GetUvodnNodeData`).
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +17,7 @@ use docbind_runtime as rt;
 pub struct GetUvodnNodeDataRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
-    /// Wire name: `ProjectId`.
+    /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
@@ -353,9 +353,13 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "GetUvodnNodeData",
     idempotent: true,
-    declares_project_id: true,
-    declares_region: false,
-    declares_zone: false,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "ProjectId",
+            default: rt::__private::ucloud::ConfigDefault::ProjectId,
+            required: false,
+        },
+    ],
 };
 impl crate::Client {
     /// 获取节点监控数据 (`GetUvodnNodeData`)
@@ -364,7 +368,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-uodn/get_uvodn_node_data.md` (line 1).
+    /// Documented on the vendor's page `get_uvodn_node_data.md`.
     ///
     /// # Examples
     ///
@@ -372,7 +376,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::GetUvodnNodeDataRequest;
     ///
-    /// let response = client.get_uvodn_node_data(&GetUvodnNodeDataRequest::new(String::new(), Vec::new())).await?;
+    /// let response = client.get_uvodn_node_data(&GetUvodnNodeDataRequest::new("uedn-node-xxx", vec![ucloud_uodn::get_uvodn_node_data::MetricType::DiskReadBytes, ucloud_uodn::get_uvodn_node_data::MetricType::DiskWriteBytes])).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

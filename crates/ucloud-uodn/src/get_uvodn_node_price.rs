@@ -4,8 +4,9 @@
 //!
 //! 获取节点价格
 //!
-//! Generated from `specs/ucloud-uodn/get_uvodn_node_price.md` (line 1).
+//! Documented on the vendor's page `get_uvodn_node_price.md`.
 use docbind_runtime as rt;
+pub use crate::shared::{ChargeType, ProductType};
 /// Parameters of 获取节点价格 (`GetUvodnNodePrice`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -226,90 +227,6 @@ rt::__serde_wire_object! {
     GetUvodnNodePriceResponse; optional "NodePrice" node_price; optional "IpPrice"
     ip_price;
 }
-/// 付费方式，1按时，2按月，3按年，默认2
-///
-/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ChargeType {
-    /// Wire value `1`.
-    Hourly,
-    /// Wire value `2`.
-    Monthly,
-    /// Wire value `3`.
-    Yearly,
-    /// A value the docs do not list, exactly as received.
-    Unknown(String),
-}
-impl ChargeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Hourly => "1",
-            Self::Monthly => "2",
-            Self::Yearly => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ChargeType {}
-impl rt::Enumeration for ChargeType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Hourly,
-            "2" => Self::Monthly,
-            "3" => Self::Yearly,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ChargeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-rt::__serde_wire_enum!(ChargeType, integer = true);
-/// 产品类型：normal（标准型），hf（高频型），默认normal
-///
-/// Named in the overlay. Forward compatible: a value the docs do not list decodes to `Unknown`, is kept as received and is sent back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ProductType {
-    /// Wire value `normal`.
-    Normal,
-    /// Wire value `hf`.
-    HighFrequency,
-    /// A value the docs do not list, exactly as received.
-    Unknown(String),
-}
-impl ProductType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "normal",
-            Self::HighFrequency => "hf",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ProductType {}
-impl rt::Enumeration for ProductType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "normal" => Self::Normal,
-            "hf" => Self::HighFrequency,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ProductType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-#[cfg(feature = "serde")]
-rt::__serde_wire_enum!(ProductType, integer = false);
 /// Decodes a `GetUvodnNodePrice` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
 #[doc(hidden)]
 pub fn decode_response(
@@ -325,9 +242,7 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "GetUvodnNodePrice",
     idempotent: true,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[],
 };
 impl crate::Client {
     /// 获取节点价格 (`GetUvodnNodePrice`)
@@ -336,7 +251,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `specs/ucloud-uodn/get_uvodn_node_price.md` (line 1).
+    /// Documented on the vendor's page `get_uvodn_node_price.md`.
     ///
     /// # Examples
     ///
@@ -344,7 +259,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::GetUvodnNodePriceRequest;
     ///
-    /// let response = client.get_uvodn_node_price(&GetUvodnNodePriceRequest::new(String::new())).await?;
+    /// let response = client.get_uvodn_node_price(&GetUvodnNodePriceRequest::new("tFQturQZ")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

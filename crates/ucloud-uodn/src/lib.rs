@@ -7,6 +7,8 @@ pub use docbind_runtime::Extra;
 pub use docbind_runtime::ucloud::Config;
 pub use docbind_runtime::Error;
 pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
+pub mod shared;
+pub use shared::{ChargeType, IspType, ProductType};
 pub mod create_uvodn_node;
 pub use create_uvodn_node::{CreateUvodnNodeRequest, CreateUvodnNodeResponse};
 pub mod delete_uvodn_node;

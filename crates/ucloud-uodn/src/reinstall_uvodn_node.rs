@@ -4,7 +4,7 @@
 //!
 //! 节点重装系统
 //!
-//! Generated from `specs/ucloud-uodn/reinstall_uvodn_node.md` (line 1).
+//! Documented on the vendor's page `reinstall_uvodn_node.md`.
 use docbind_runtime as rt;
 /// Parameters of 节点重装系统 (`ReinstallUvodnNode`).
 #[derive(Clone, PartialEq)]
@@ -17,7 +17,7 @@ use docbind_runtime as rt;
 pub struct ReinstallUvodnNodeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
-    /// Wire name: `ProjectId`.
+    /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
@@ -195,9 +195,13 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "ReinstallUvodnNode",
     idempotent: false,
-    declares_project_id: true,
-    declares_region: false,
-    declares_zone: false,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "ProjectId",
+            default: rt::__private::ucloud::ConfigDefault::ProjectId,
+            required: false,
+        },
+    ],
 };
 impl crate::Client {
     /// 节点重装系统 (`ReinstallUvodnNode`)
@@ -206,7 +210,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Reinstall…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-uodn/reinstall_uvodn_node.md` (line 1).
+    /// Documented on the vendor's page `reinstall_uvodn_node.md`.
     ///
     /// # Examples
     ///
@@ -214,7 +218,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::ReinstallUvodnNodeRequest;
     ///
-    /// let response = client.reinstall_uvodn_node(&ReinstallUvodnNodeRequest::new(String::new(), String::new())).await?;
+    /// let response = client.reinstall_uvodn_node(&ReinstallUvodnNodeRequest::new("uedn-node-xxx", "uedn-image-xxx")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

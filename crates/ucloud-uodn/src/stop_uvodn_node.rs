@@ -4,7 +4,7 @@
 //!
 //! 停止UEDN节点
 //!
-//! Generated from `specs/ucloud-uodn/stop_uvodn_node.md` (line 1).
+//! Documented on the vendor's page `stop_uvodn_node.md`.
 use docbind_runtime as rt;
 /// Parameters of 停止UEDN节点 (`StopUvodnNode`).
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +17,7 @@ use docbind_runtime as rt;
 pub struct StopUvodnNodeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
-    /// Wire name: `ProjectId`.
+    /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
@@ -85,9 +85,13 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "StopUvodnNode",
     idempotent: false,
-    declares_project_id: true,
-    declares_region: false,
-    declares_zone: false,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "ProjectId",
+            default: rt::__private::ucloud::ConfigDefault::ProjectId,
+            required: false,
+        },
+    ],
 };
 impl crate::Client {
     /// 停止UEDN节点 (`StopUvodnNode`)
@@ -96,7 +100,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Stop…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `specs/ucloud-uodn/stop_uvodn_node.md` (line 1).
+    /// Documented on the vendor's page `stop_uvodn_node.md`.
     ///
     /// # Examples
     ///
@@ -104,7 +108,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::Error> {
     /// use ucloud_uodn::StopUvodnNodeRequest;
     ///
-    /// let response = client.stop_uvodn_node(&StopUvodnNodeRequest::new(Vec::new())).await?;
+    /// let response = client.stop_uvodn_node(&StopUvodnNodeRequest::new(vec!["uedn-node-xxx".to_owned()])).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

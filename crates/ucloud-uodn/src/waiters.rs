@@ -14,6 +14,18 @@ impl crate::Client {
     /// A state of [`Abnormal`](crate::describe_uvodn_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). When no item has the id any more, the resource is gone and it returns `None`. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `specs/ucloud-uodn/overlay.toml` (line 132).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::WaitError> {
+    /// use ucloud_uodn::WaitOptions;
+    ///
+    /// let found = client.wait_until_node_deleted("uedn-node-xxx", &WaitOptions::new()).await?;
+    /// println!("{found:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn wait_until_node_deleted(
         &self,
         node_id: impl Into<String>,
@@ -59,6 +71,18 @@ impl crate::Client {
     /// A state of [`Deleted`](crate::describe_uvodn_node::NodeState::Deleted) (10), [`Abnormal`](crate::describe_uvodn_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). While no item has the id (not listed yet), it polls again. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `specs/ucloud-uodn/overlay.toml` (line 112).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::WaitError> {
+    /// use ucloud_uodn::WaitOptions;
+    ///
+    /// let found = client.wait_until_node_running("uedn-node-xxx", &WaitOptions::new()).await?;
+    /// println!("{found:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn wait_until_node_running(
         &self,
         node_id: impl Into<String>,
@@ -104,6 +128,18 @@ impl crate::Client {
     /// A state of [`Deleted`](crate::describe_uvodn_node::NodeState::Deleted) (10), [`Abnormal`](crate::describe_uvodn_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). While no item has the id (not listed yet), it polls again. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `specs/ucloud-uodn/overlay.toml` (line 122).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &ucloud_uodn::Client) -> Result<(), ucloud_uodn::WaitError> {
+    /// use ucloud_uodn::WaitOptions;
+    ///
+    /// let found = client.wait_until_node_stopped("uedn-node-xxx", &WaitOptions::new()).await?;
+    /// println!("{found:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn wait_until_node_stopped(
         &self,
         node_id: impl Into<String>,

@@ -310,8 +310,9 @@ pub(crate) fn build(
 
     let mut namer = Namer { operation: &op.name, overlay, enums: Vec::new(), declared: Vec::new() };
     let mut groups = Vec::new();
-    let request_fields =
+    let mut request_fields =
         request_fields(&op.request, "request", &request_name, &mut types, &mut groups, &model_type, &mut namer)?;
+    defer_to_config(&mut request_fields, op);
     let request = StructDef {
         name: request_name,
         kind: StructKind::Request,
@@ -342,7 +343,7 @@ pub(crate) fn build(
                 (member_fields(fields, "response", &model_type, &mut namer)?, DataBinding::Struct)
             }
             Data::Page { items, total, fields } => {
-                let item_name = types.claim(format!("{base}Item"));
+                let item_name = types.claim(item_type_name(fields, &base));
                 let doc = format!("One item of the page {} returns.", title_of(op));
                 models.push(item_model(
                     item_name.clone(),
@@ -368,7 +369,7 @@ pub(crate) fn build(
                 (page_fields, DataBinding::Struct)
             }
             Data::List { fields } => {
-                let item_name = types.claim(format!("{base}Item"));
+                let item_name = types.claim(item_type_name(fields, &base));
                 let doc = format!("One item of the list {} returns.", title_of(op));
                 models.push(item_model(
                     item_name.clone(),
@@ -430,6 +431,27 @@ pub(crate) fn build(
         binding,
         warnings,
     })
+}
+
+/// The type of a Finovy list's items, named after what they are: the word most of their fields begin with
+/// (`imageId`, `imageName`, `imageType` → `Image`), when at least two share it and no other word ties; else
+/// `<Operation>Item`.
+fn item_type_name(fields: &[Field], base: &str) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for f in fields {
+        let snake = names::field_name(&f.wire_name);
+        let Some(word) = snake.split('_').next().filter(|w| w.len() >= 3 && w.len() < snake.len()) else { continue };
+        match counts.iter_mut().find(|(w, _)| w == word) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((word.to_string(), 1)),
+        }
+    }
+    let most = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+    let mut leaders = counts.iter().filter(|(_, n)| *n == most);
+    match (leaders.next(), leaders.next()) {
+        (Some((word, n)), None) if *n >= 2 => names::type_name(word),
+        _ => format!("{base}Item"),
+    }
 }
 
 /// The item struct of a Finovy list or page.
@@ -497,6 +519,31 @@ fn field_doc(field: &Field) -> String {
     }
     doc.push_str(&format!("Wire name: {}.", code_span(&field.wire_name)));
     doc
+}
+
+/// Common parameters (`ir::CommonParameter`) are optional whatever the doc's required column says: the client
+/// fills an unset one from its configuration, and fails before sending when neither sets a required one.
+fn defer_to_config(fields: &mut [FieldDef], op: &Operation) {
+    for common in &op.common_parameters {
+        let Some(field) =
+            fields.iter_mut().find(|f| f.wire == common.wire_name && f.arity != Arity::List && f.shape == Shape::Str)
+        else {
+            continue;
+        };
+        let config = code_span(&format!("Config::{}", common.config));
+        let when_unset = if field.required {
+            field.doc = field.doc.trim_end_matches(" Required.").to_string();
+            format!(
+                " Required: when unset, the client's {config} is sent, and without one the call fails before \
+                 sending."
+            )
+        } else {
+            format!(" When unset, the client's {config} is sent, if it has one.")
+        };
+        field.doc.push_str(&when_unset);
+        field.arity = Arity::Optional;
+        field.required = false;
+    }
 }
 
 /// Response and model members: always optional or lists, because servers omit what the docs require.
@@ -604,4 +651,35 @@ fn request_fields(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(names: &[&str]) -> Vec<Field> {
+        let source = Source { file: "f/1.getList.md".into(), line: 1 };
+        names
+            .iter()
+            .map(|name| Field {
+                wire_name: (*name).to_string(),
+                location: Location::Member,
+                ty: Type::String,
+                required: false,
+                requiredness: Requiredness::Documented,
+                description: String::new(),
+                source: source.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn list_items_are_named_after_the_word_their_fields_share() {
+        let image = fields(&["id", "imageId", "imageType", "imageName", "status", "createTime"]);
+        assert_eq!(item_type_name(&image, "GetList"), "Image");
+        // Nothing shared by two, a tie, or a word too short to name anything: the operation's item.
+        assert_eq!(item_type_name(&fields(&["imageId", "status"]), "GetList"), "GetListItem");
+        assert_eq!(item_type_name(&fields(&["hostId", "hostName", "diskId", "diskSize"]), "Info"), "InfoItem");
+        assert_eq!(item_type_name(&fields(&["idA", "idB"]), "Info"), "InfoItem");
+    }
 }

@@ -9,6 +9,7 @@
 mod blocking;
 pub(crate) mod defs;
 mod error;
+mod example;
 pub(crate) mod names;
 mod operation;
 mod protocol;
@@ -16,6 +17,7 @@ mod readme;
 pub(crate) mod rustdoc;
 mod serde;
 mod shapes;
+mod shared;
 pub(crate) mod text;
 mod tokens;
 mod waiter;
@@ -128,9 +130,16 @@ pub struct GeneratedOperation {
     renamed: bool,
     numbered_types: usize,
     numbered_fields: usize,
+    shared_types: Vec<String>,
 }
 
 impl GeneratedOperation {
+    /// The types of its module that are the crate's shared ones (`src/shared.rs`), re-exported by its module: the
+    /// same types as the other modules' of these names that share them.
+    pub fn shared_types(&self) -> &[String] {
+        &self.shared_types
+    }
+
     /// The operation as the IR describes it.
     pub fn operation(&self) -> &Operation {
         &self.operation
@@ -276,7 +285,7 @@ pub(crate) fn generate_from(
         .collect();
     check_renames(&ops, &keys, loaded)?;
     let chosen = names::operation_names(&keys, &loaded.linked);
-    let mut built = Vec::new();
+    let mut defined = Vec::new();
     let mut warnings = Vec::new();
     for (op, rust) in ops.iter().zip(&chosen) {
         let names = defs::OperationNames {
@@ -285,21 +294,38 @@ pub(crate) fn generate_from(
             indexed_twin: rust.indexed_twin.clone(),
         };
         let overlay = loaded.rust_names.of(&op.source.file);
-        let inputs = input_hash(generator, spec, vendor, op, overlay, &names);
+        match protocol::check_request(op).and_then(|()| defs::build(op, overlay, &names)) {
+            Ok(defs) => defined.push((*op, rust, names, defs)),
+            // What the overlay declares is never skipped: it is the maintainer's own file.
+            Err(e) if invalid == InvalidDocs::Fail || e.kind.is_overlay_problem() => return Err(e.into()),
+            Err(e) => skipped.push(Rejection::NotGenerated(e)),
+        }
+    }
+    // Types several modules define alike are one type of the crate (`shared.rs`).
+    let shared = shared::collect(&defined.iter().map(|(_, _, _, defs)| defs).collect::<Vec<_>>());
+    let mut built = Vec::new();
+    for (op, rust, names, defs) in defined {
+        let overlay = loaded.rust_names.of(&op.source.file);
+        let imports = shared.of_module(&defs);
+        let inputs = input_hash(generator, spec, vendor, op, overlay, &names, &imports);
         let path = format!("src/{}.rs", names.module);
-        let result = protocol::check_request(op).and_then(|()| defs::build(op, overlay, &names)).and_then(|defs| {
-            // Unchanged inputs generate the same module: the one on disk is it.
-            let module = match previous.reusable(&path, &inputs) {
-                Some((text, hash)) => Module::Reused(text, hash),
-                None => Module::Pieces(operation::module_pieces(op, &defs, vendor, &spec.crate_name)?),
-            };
-            Ok((defs, (inputs, module)))
-        });
-        match result {
-            Ok((defs, tokens)) => {
+        // Unchanged inputs generate the same module: the one on disk is it.
+        let module = match previous.reusable(&path, &inputs) {
+            Some((text, hash)) => Ok(Module::Reused(text, hash)),
+            None => operation::module_pieces(op, &defs, vendor, &spec.crate_name, &imports).map(Module::Pieces),
+        };
+        match module {
+            Ok(module) => {
                 if let Some((name, why)) = &rust.reserved {
                     let message = format!(
                         "operation `{}` would be the module and method `{name}`, which is {why}; generated as `{}`",
+                        op.name, rust.module
+                    );
+                    warnings.push(Diagnostic::warning(&op.source.file, op.source.line, message));
+                } else if let Some(other) = &rust.collides_with {
+                    let message = format!(
+                        "operation `{}` is spelled like `{other}`, a different operation, which keeps the name: \
+                         generated as `{}`",
                         op.name, rust.module
                     );
                     warnings.push(Diagnostic::warning(&op.source.file, op.source.line, message));
@@ -311,9 +337,8 @@ pub(crate) fn generate_from(
                     warnings.push(Diagnostic::warning(&op.source.file, op.source.line, message));
                 }
                 warnings.extend(defs.warnings.iter().cloned());
-                built.push((op, rust.renamed, defs, tokens))
+                built.push((op, rust.renamed, defs, imports, (inputs, module)))
             }
-            // What the overlay declares is never skipped: it is the maintainer's own file.
             Err(e) if invalid == InvalidDocs::Fail || e.kind.is_overlay_problem() => return Err(e.into()),
             Err(e) => skipped.push(Rejection::NotGenerated(e)),
         }
@@ -329,7 +354,7 @@ pub(crate) fn generate_from(
     let mut inputs = BTreeMap::new();
     let mut reused = Vec::new();
     let mut known_hashes = BTreeMap::new();
-    for (op, renamed, defs, (hash, module)) in built {
+    for (op, renamed, defs, shared_types, (hash, module)) in built {
         let path = PathBuf::from(format!("src/{}.rs", defs.module));
         let text = match module {
             Module::Reused(text, hash) => {
@@ -352,9 +377,19 @@ pub(crate) fn generate_from(
             renamed,
             numbered_types,
             numbered_fields,
+            shared_types,
         });
     }
-    let waiters = waiter::module(&loaded.rust_names, &operations)?;
+    if !shared.is_empty() {
+        let header = generated_header(spec, &spec.spec_label);
+        let path = PathBuf::from(format!("src/{}.rs", shared::MODULE));
+        let pieces = operation::shared_pieces(&shared, vendor)
+            .map_err(|bug| GenerateError::Operation(CodegenError::of(&operations[0].operation, bug)))?;
+        let text = format_rust(&header, pieces, &mut formatting)
+            .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?;
+        files.push(GeneratedFile { path, text });
+    }
+    let waiters = waiter::module(&loaded.rust_names, &operations, &spec.crate_name)?;
     if let Some(tokens) = waiters.clone() {
         let overlay = spec.spec_dir.join(crate::overlay::FILE_NAME);
         let header = generated_header(spec, &overlay.display().to_string());
@@ -394,7 +429,7 @@ pub(crate) fn generate_from(
     };
     listing("src/lib.rs", &mut |formatting| {
         let lib_header = generated_header(spec, &spec.spec_label);
-        let lib = vec![operation::Piece::Tokens(lib_tokens(vendor, &operations, &waiter_methods))];
+        let lib = vec![operation::Piece::Tokens(lib_tokens(vendor, &operations, &waiter_methods, &shared))];
         format_rust(&lib_header, lib, formatting)
             .map_err(|error| GenerateError::InvalidTokens { path: PathBuf::from("src/lib.rs"), error })
     })?;
@@ -485,7 +520,12 @@ fn format_rust(header: &str, pieces: Vec<operation::Piece>, time: &mut Formattin
 }
 
 /// `lib.rs`: the crate docs (the README), the re-exports, the modules and the `Client`.
-fn lib_tokens(vendor: Vendor, operations: &[GeneratedOperation], waiters: &[(String, String)]) -> TokenStream {
+fn lib_tokens(
+    vendor: Vendor,
+    operations: &[GeneratedOperation],
+    waiters: &[(String, String)],
+    shared: &shared::Shared,
+) -> TokenStream {
     let protocol = vendor.runtime_module();
     let config_items = vendor.config_items();
     let blocking_feature = blocking::FEATURE;
@@ -502,6 +542,24 @@ fn lib_tokens(vendor: Vendor, operations: &[GeneratedOperation], waiters: &[(Str
             pub use #module::{#request, #response};
         }
     });
+    // Shared types at the root too, but for a name the root has already.
+    let root_names: Vec<&str> = ["Client", "Config", "Error", "Extra", "CallInfo", "CallOptions", "PendingCall"]
+        .into_iter()
+        .chain(if waiters.is_empty() { [].as_slice() } else { ["WaitError", "WaitOptions"].as_slice() }.iter().copied())
+        .chain(operations.iter().flat_map(|g| [g.defs.request.name.as_str(), g.defs.response.name.as_str()]))
+        .collect();
+    let shared_mod = if shared.is_empty() {
+        quote!()
+    } else {
+        let module = format_ident!("{}", shared::MODULE);
+        let names: Vec<_> =
+            shared.root_names().filter(|n| !root_names.contains(n)).map(|n| format_ident!("{}", n)).collect();
+        let reexport = if names.is_empty() { quote!() } else { quote!(pub use #module::{#(#names),*};) };
+        quote! {
+            pub mod #module;
+            #reexport
+        }
+    };
     let waiters_mod = if waiters.is_empty() {
         quote!()
     } else {
@@ -525,6 +583,7 @@ fn lib_tokens(vendor: Vendor, operations: &[GeneratedOperation], waiters: &[(Str
         pub use docbind_runtime::Error;
         pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 
+        #shared_mod
         #(#mods)*
         #waiters_mod
         #[cfg(feature = #blocking_feature)]

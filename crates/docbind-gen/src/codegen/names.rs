@@ -57,6 +57,20 @@ pub fn type_stem(name: &str) -> String {
     type_name(&ascii).trim_end_matches('_').to_string()
 }
 
+/// Whether `stem`, a doc's file stem, is its vendor's own snake_case of the operation `name`: lowercase ASCII
+/// words joined by single underscores, spelling `name`'s letters and digits in order. UCloud names each page so
+/// (`add_uk8s_uhost_node.md` for `AddUK8SUHostNode`, `attach_udisk.md` for `AttachUDisk`), with word breaks no
+/// case rule finds; a stem that also holds anything else (`create_listener_json`, `_old`, `_v2`) is not one.
+pub fn spells(stem: &str, name: &str) -> bool {
+    let words_ok = !stem.is_empty()
+        && stem.split('_').all(|w| !w.is_empty())
+        && stem.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !stem.starts_with(|c: char| c.is_ascii_digit());
+    let letters =
+        |s: &str| -> Vec<u8> { s.bytes().filter(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_lowercase()).collect() };
+    words_ok && name.is_ascii() && letters(stem) == letters(name)
+}
+
 /// `name` with every non-ASCII character a word separator.
 fn ascii_words(name: &str) -> std::borrow::Cow<'_, str> {
     if name.is_ascii() {
@@ -75,6 +89,7 @@ pub fn reserved_module(module: &str) -> Option<&'static str> {
         "new" | "from_env" | "clone" => "a method every `Client` has",
         "waiters" => "the crate's `waiters` module",
         "blocking" => "the crate's `blocking` module (its blocking client)",
+        "shared" => "the crate's `shared` module, of the types several operations share",
         "std" | "core" | "alloc" | "docbind_runtime" => "a crate generated code names by path",
         "self" | "super" | "crate" => "a path keyword, which cannot be a raw identifier",
         m if KEYWORDS.contains(&m) => "a Rust keyword",
@@ -149,6 +164,9 @@ pub struct Chosen {
     pub reserved: Option<(String, &'static str)>,
     /// Set when the product index links a twin of this doc, and not this doc: the twin that keeps the name.
     pub indexed_twin: Option<IndexedTwin>,
+    /// Another operation (not a doc of this one) whose name is spelled like this one's and that keeps it
+    /// (`GetPHostDiskUpgradePrice` beside `GetPhostDiskUpgradePrice`): this one is numbered.
+    pub collides_with: Option<String>,
 }
 
 /// The twin a product index links to, as the current doc of an operation.
@@ -169,13 +187,26 @@ pub struct IndexedTwin {
 /// (`create_listener_json_2`): the first of these that neither an earlier module nor an earlier type stem holds.
 /// The wire name never changes. The result is in input order and depends only on names, paths and links.
 pub fn operation_names(ops: &[(&str, &Path)], linked: &BTreeSet<PathBuf>) -> Vec<Chosen> {
-    let plain: Vec<String> = ops.iter().map(|(name, _)| snake(name)).collect();
     let stem = |i: usize| -> String {
         let raw = ops[i].1.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let digits = raw.len() - raw.trim_start_matches(|c: char| c.is_ascii_digit()).len();
         let raw = if digits > 0 && raw[digits..].starts_with('.') { &raw[digits + 1..] } else { raw };
         raw.to_string()
     };
+    // The vendor's own spelling, where a doc of the operation is named with it: of several, a linked one, then
+    // the most compact (`add_uk8s_uhost_node` over `add_uk_8s_uhost_node`). (`load` already merged the docs of
+    // one wire operation, keeping the doc this picks.)
+    let plain: Vec<String> = ops
+        .iter()
+        .map(|(name, _)| {
+            let spelled = (0..ops.len())
+                .filter(|&j| ops[j].0 == *name)
+                .filter(|&j| spells(&stem(j), name))
+                .min_by_key(|&j| (!linked.contains(ops[j].1), stem(j).matches('_').count(), stem(j)))
+                .map(stem);
+            spelled.unwrap_or_else(|| snake(name))
+        })
+        .collect();
     let is_linked = |i: usize| linked.contains(ops[i].1);
     // Who keeps the plain name: among the linked twins if any, the only one, else the one whose stem is it, else
     // the first by path.
@@ -219,7 +250,8 @@ pub fn operation_names(ops: &[(&str, &Path)], linked: &BTreeSet<PathBuf>) -> Vec
                 candidate.push('_');
             }
         }
-        let base_of = |m: &str| if m == plain[i] { type_stem(ops[i].0) } else { type_stem(m) };
+        // Type names spell the module's words (`add_uk8s_uhost_node` → `AddUk8sUhostNode`).
+        let base_of = |m: &str| type_stem(m);
         let free = |m: &str| !modules.iter().any(|t| t == m) && !bases.contains(&base_of(m));
         let module = match candidates.iter().find(|c| free(c)) {
             Some(c) => c.clone(),
@@ -231,7 +263,19 @@ pub fn operation_names(ops: &[(&str, &Path)], linked: &BTreeSet<PathBuf>) -> Vec
         let type_base = base_of(&module);
         modules.push(module.clone());
         bases.push(type_base.clone());
-        chosen[i] = Some(Chosen { renamed: module != plain[i], module, type_base, indexed_twin: None, reserved });
+        // Another operation, not a doc of this one, holds the plain name: both stay callable, and this one says so.
+        let collides_with = (module != plain[i])
+            .then(|| (0..ops.len()).find(|&j| ops[j].0 != ops[i].0 && plain[j] == plain[i] && keeper[i] == j))
+            .flatten()
+            .map(|j| ops[j].0.to_string());
+        chosen[i] = Some(Chosen {
+            renamed: module != plain[i],
+            module,
+            type_base,
+            indexed_twin: None,
+            reserved,
+            collides_with,
+        });
     }
     let mut chosen: Vec<Chosen> = chosen.into_iter().flatten().collect();
     for i in 0..chosen.len() {
@@ -346,21 +390,52 @@ mod tests {
 
     #[test]
     fn the_twin_the_product_index_links_keeps_the_name() {
-        // uedn-api: the LEG bind_u_edn_firewall.md is named exactly like the action, but only the GEN
-        // bind_uedn_firewall.md is linked from the index.
-        let ops = [("BindUEdnFirewall", "u/bind_u_edn_firewall.md"), ("BindUEdnFirewall", "u/bind_uedn_firewall.md")];
-        let got = chosen_linked(&ops, &["u/bind_uedn_firewall.md", "u/other.md"]);
-        assert_eq!(
-            (got[1].module.as_str(), got[1].renamed, &got[1].indexed_twin),
-            ("bind_u_edn_firewall", false, &None)
-        );
-        assert_eq!((got[0].module.as_str(), got[0].type_base.as_str()), ("bind_u_edn_firewall_2", "BindUEdnFirewall2"));
-        let twin = IndexedTwin { file: "u/bind_uedn_firewall.md".into(), module: "bind_u_edn_firewall".into() };
+        // Finovy: two pages with the same stem, of which the index links the second (load merges UCloud's docs of
+        // one Action before naming; pages of one Finovy name may be different endpoints).
+        let ops = [("getList", "f/a/1.getList.md"), ("getList", "f/b/1.getList.md")];
+        let got = chosen_linked(&ops, &["f/b/1.getList.md", "f/other.md"]);
+        assert_eq!((got[1].module.as_str(), got[1].renamed, &got[1].indexed_twin), ("get_list", false, &None));
+        assert_eq!((got[0].module.as_str(), got[0].type_base.as_str()), ("a_get_list", "AGetList"));
+        let twin = IndexedTwin { file: "f/b/1.getList.md".into(), module: "get_list".into() };
         assert_eq!(got[0].indexed_twin, Some(twin));
-        // Without links the stem rule decides, and nobody is said to be unlinked.
+        // Without links the first by path keeps it, and nobody is said to be unlinked.
         let got = chosen_linked(&ops, &[]);
-        assert_eq!(got[0].module, "bind_u_edn_firewall");
+        assert_eq!(got[0].module, "get_list");
         assert!(got.iter().all(|c| c.indexed_twin.is_none()));
+    }
+
+    #[test]
+    fn names_follow_the_vendors_own_spelling_in_its_file_names() {
+        assert!(spells("add_uk8s_uhost_node", "AddUK8SUHostNode"));
+        assert!(spells("attach_udisk", "AttachUDisk"));
+        assert!(!spells("create_listener_json", "CreateListener"));
+        assert!(!spells("describe_loadBalancers", "DescribeLoadBalancers"));
+        assert!(!spells("add__uk8s", "AddUK8S"));
+        // The most compact spelling among the docs of one name wins; another doc of it is named after its stem.
+        let got = chosen(&[
+            ("AddUK8SUHostNode", "k/add_uk_8s_uhost_node.md"),
+            ("AddUK8SUHostNode", "k/add_uk8s_uhost_node.md"),
+            ("CreateIPv6Gateway", "v/create_ipv6_gateway.md"),
+            ("DescribeThing", "v/describe_thing_v2.md"),
+        ]);
+        assert_eq!(got[1], c("add_uk8s_uhost_node", "AddUk8sUhostNode", false));
+        assert_eq!(got[2], c("create_ipv6_gateway", "CreateIpv6Gateway", false));
+        // No doc spells it: the name's own snake_case.
+        assert_eq!(got[3], c("describe_thing", "DescribeThing", false));
+    }
+
+    #[test]
+    fn different_operations_spelled_alike_both_stay_callable() {
+        let got = chosen_linked(
+            &[
+                ("GetPHostDiskUpgradePrice", "p/get_phost_disk_upgrade_price.md"),
+                ("GetPhostDiskUpgradePrice", "p/get_phost_disk_upgrade_price_v2.md"),
+            ],
+            &[],
+        );
+        assert_eq!((got[0].module.as_str(), &got[0].collides_with), ("get_phost_disk_upgrade_price", &None));
+        assert_eq!(got[1].module, "get_phost_disk_upgrade_price_v2");
+        assert_eq!(got[1].collides_with.as_deref(), Some("GetPHostDiskUpgradePrice"));
     }
 
     #[test]

@@ -18,28 +18,40 @@ pub enum Piece {
     Struct(Box<syn::ItemStruct>),
 }
 
+/// One operation's module. The types in `shared` (`shared::Shared::of_module`) are defined in the crate's shared
+/// module: this one re-exports them.
 pub fn module_pieces(
     op: &Operation,
     defs: &OperationDefs,
     vendor: Vendor,
     crate_name: &str,
+    shared: &[String],
 ) -> Result<Vec<Piece>, CodegenError> {
     let module_doc = Splice::from(doc_attrs(
         &format!(
-            "{}\n\n{}{}Generated from {} (line {}).",
+            "{}\n\n{}{}{}",
             super::defs::title_of(op),
             if op.summary.is_empty() { String::new() } else { format!("{}\n\n", vendor_text(&op.summary)) },
             twin_note(defs),
-            code_span(&op.source.file.display().to_string()),
-            op.source.line
+            vendor_page(op)
         ),
         true,
     ));
+    let reexport = if shared.is_empty() {
+        quote!()
+    } else {
+        let module = format_ident!("{}", super::shared::MODULE);
+        let names = shared.iter().map(|n| format_ident!("{}", n));
+        quote!(pub use crate::#module::{#(#names),*};)
+    };
     let mut pieces = vec![Piece::Tokens(quote! {
         #module_doc
         use docbind_runtime as rt;
+        #reexport
     })];
-    let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
+    let own = |name: &String| !shared.contains(name);
+    let models = defs.models.iter().filter(|m| own(&m.name));
+    let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(models);
     for def in structs {
         let mut item = struct_item(def).map_err(|bug| CodegenError::of(op, bug))?;
         if std::ptr::eq(def, &defs.response) {
@@ -48,12 +60,43 @@ pub fn module_pieces(
         pieces.push(Piece::Struct(Box::new(item)));
         pieces.push(Piece::Tokens(struct_impls(def, vendor)));
     }
-    for e in &defs.enums {
+    for e in defs.enums.iter().filter(|e| own(&e.name)) {
         pieces.push(Piece::Tokens(enum_tokens(e)));
         pieces.push(Piece::Tokens(serde::enum_impls(e, defs)));
     }
     pieces.push(Piece::Tokens(client_tokens(op, defs, crate_name)?));
     Ok(pieces)
+}
+
+/// The crate's shared module (`src/shared.rs`): the types several operation modules define alike, each once,
+/// with what goes with it.
+pub fn shared_pieces(shared: &super::shared::Shared, vendor: Vendor) -> Result<Vec<Piece>, CodegenErrorKind> {
+    let doc = " Types several operations share: one type each, re-exported by the module of every operation that \
+               uses it and at the crate root.";
+    let mut pieces = vec![Piece::Tokens(quote! {
+        #![doc = #doc]
+        use docbind_runtime as rt;
+    })];
+    for (def, _) in &shared.models {
+        pieces.push(Piece::Struct(Box::new(struct_item(def)?)));
+        pieces.push(Piece::Tokens(struct_impls(def, vendor)));
+    }
+    for (e, integer, _) in &shared.enums {
+        pieces.push(Piece::Tokens(enum_tokens(e)));
+        pieces.push(Piece::Tokens(serde::enum_impls_as(e, *integer)));
+    }
+    Ok(pieces)
+}
+
+/// Where the vendor documents the operation, as its readers know it: the page's title and its file name (the
+/// spec folder's path means nothing in a published crate).
+fn vendor_page(op: &Operation) -> String {
+    let page = op
+        .source
+        .file
+        .file_name()
+        .map_or_else(|| op.source.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    format!("Documented on the vendor's page {}.", code_span(&page))
 }
 
 /// The paragraph saying that the product index links a twin instead, or nothing.
@@ -360,16 +403,15 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
         false,
     );
     let class = own_doc_attrs(&format!(
-        "{}\n\nGenerated from {} (line {}).\n\n# Examples\n\n{}",
+        "{}\n\n{}\n\n# Examples\n\n{}",
         retry_class(op),
-        code_span(&op.source.file.display().to_string()),
-        op.source.line,
-        method_example(crate_name, defs, protocol::method_signature(op, defs).example_args)
+        vendor_page(op),
+        method_example(crate_name, op, defs, protocol::method_signature(op, defs).example_args)
     ));
     let doc = quote!(#described #class);
     let OperationCall { decode_entry, operation_static, call } = protocol::operation_call(op, defs)?;
     let MethodSignature { params, returns, .. } = protocol::method_signature(op, defs);
-    let stream = pagination_tokens(op, defs)?;
+    let stream = pagination_tokens(op, defs, crate_name)?;
     let call_meta = format_ident!("{CALL_META}");
     let request_id_doc = format!(
         " The server's id of the request that returned this response ({}), to quote to the vendor's support; \
@@ -411,9 +453,9 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
     })
 }
 
-/// The example in an operation method's docs: the request built with placeholders for its required parameters,
-/// the call, and the request id of the response.
-fn method_example(crate_name: &str, defs: &OperationDefs, extra_args: &str) -> String {
+/// The example in an operation method's docs: the request built from the doc's request example, the call, and
+/// the request id of the response.
+fn method_example(crate_name: &str, op: &Operation, defs: &OperationDefs, extra_args: &str) -> String {
     let krate = crate_name.replace('-', "_");
     format!(
         "```no_run\n\
@@ -426,26 +468,57 @@ fn method_example(crate_name: &str, defs: &OperationDefs, extra_args: &str) -> S
          ```",
         request = defs.request.name,
         method = defs.method,
-        new = example_request(&defs.request),
+        new = example_request(crate_name, op, defs),
     )
 }
 
-/// `Request::new(…)` with a placeholder per required parameter, typed enough to compile as a doctest
-/// (`impl Into<String>` cannot be inferred from `todo!()`).
-pub(super) fn example_request(request: &StructDef) -> String {
-    let arguments: Vec<&str> = request
+/// The example of a page stream method: its items, one by one.
+fn stream_example(crate_name: &str, op: &Operation, defs: &OperationDefs) -> String {
+    let krate = crate_name.replace('-', "_");
+    format!(
+        "# Examples\n\n\
+         ```no_run\n\
+         # async fn example(client: &{krate}::Client) -> Result<(), {krate}::Error> {{\n\
+         use {krate}::runtime::futures::StreamExt as _;\n\
+         use {krate}::{request};\n\n\
+         let mut items = client.{method}_stream(&{new});\n\
+         while let Some(item) = items.next().await {{\n\
+         \x20   println!(\"{{:?}}\", item?);\n\
+         }}\n\
+         # Ok(())\n\
+         # }}\n\
+         ```",
+        request = defs.request.name,
+        method = defs.method,
+        new = example_request(crate_name, op, defs),
+    )
+}
+
+/// `Request::new(…)` with the doc's request example value of each required parameter where it has a safe one
+/// (`codegen/example.rs`), else a placeholder typed enough to compile as a doctest (`impl Into<String>` cannot be
+/// inferred from `todo!()`).
+pub(super) fn example_request(crate_name: &str, op: &Operation, defs: &OperationDefs) -> String {
+    let values = super::example::request_values(op);
+    let enum_path = format!("{}::{}", crate_name.replace('-', "_"), defs.module);
+    let arguments: Vec<String> = defs
+        .request
         .fields
         .iter()
         .filter(|f| f.in_constructor())
-        .map(|f| match (f.arity, &f.shape) {
-            (Arity::One, Shape::Str) => "String::new()",
-            (Arity::One, Shape::Int) => "0",
-            (Arity::One, Shape::Bool) => "false",
-            (Arity::List, _) => "Vec::new()",
-            _ => "todo!()",
+        .map(|f| {
+            super::example::argument(f, &values, &defs.enums, &enum_path).unwrap_or_else(|| {
+                match (f.arity, &f.shape) {
+                    (Arity::One, Shape::Str) => "String::new()",
+                    (Arity::One, Shape::Int) => "0",
+                    (Arity::One, Shape::Bool) => "false",
+                    (Arity::List, _) => "Vec::new()",
+                    _ => "todo!()",
+                }
+                .to_string()
+            })
         })
         .collect();
-    format!("{}::new({})", request.name, arguments.join(", "))
+    format!("{}::new({})", defs.request.name, arguments.join(", "))
 }
 
 /// Where the vendor puts its request id.
@@ -476,7 +549,7 @@ fn retry_class(op: &Operation) -> String {
 }
 
 /// A lazily fetching `Stream` of items for operations that page.
-fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream, CodegenError> {
+fn pagination_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Result<TokenStream, CodegenError> {
     let Some(pagination) = &op.pagination else { return Ok(quote!()) };
     let request = format_ident!("{}", defs.request.name);
     let method = ident(&defs.method);
@@ -508,8 +581,10 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs) -> Result<TokenStream
         " Every item of [`{}`](Self::{}), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.",
         defs.method, defs.method
     );
+    let example = own_doc_attrs(&format!("\n{}", stream_example(crate_name, op, defs)));
     Ok(quote! {
         #[doc = #doc]
+        #example
         pub fn #stream(&self, request: &#request) -> impl rt::futures::Stream<Item = Result<#item, rt::Error>> + Unpin + Send + 'static {
             let start = #unwrap_position;
             let page_size = #unwrap_size;

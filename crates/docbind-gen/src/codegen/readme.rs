@@ -33,7 +33,7 @@ pub(crate) fn text(
             list.push_str(&format!("- {summary}: [`Client::{method}`]\n"));
         }
     }
-    let request_new = super::operation::example_request(&first.request);
+    let request_new = super::operation::example_request(&spec.crate_name, &operations[0].operation, first);
     let crate_ident = spec.crate_name.replace('-', "_");
     // In the HTML comment no `>` may end it early; in the prose the folder is a code span.
     let comment_label = one_line(&spec.spec_label).replace('>', "&gt;");

@@ -78,8 +78,12 @@ fn cfg_attr(arguments: TokenStream) -> syn::Attribute {
 /// `Serialize` and `Deserialize` of an enumeration: its wire value, a number where the overlay lists the values as
 /// integers or the docs type a field of it as one (the runtime's `__serde_wire_enum!`).
 pub fn enum_impls(def: &EnumDef, defs: &OperationDefs) -> TokenStream {
+    enum_impls_as(def, enum_is_integer(def, defs))
+}
+
+/// [`enum_impls`], the wire values being integers or not as `integer` says.
+pub fn enum_impls_as(def: &EnumDef, integer: bool) -> TokenStream {
     let name = format_ident!("{}", def.name);
-    let integer = is_integer(def, defs);
     quote! {
         #[cfg(feature = #FEATURE)]
         rt::__serde_wire_enum!(#name, integer = #integer);
@@ -87,7 +91,7 @@ pub fn enum_impls(def: &EnumDef, defs: &OperationDefs) -> TokenStream {
 }
 
 /// Whether the fields typed by this enumeration carry integers on the wire.
-fn is_integer(def: &EnumDef, defs: &OperationDefs) -> bool {
+pub(crate) fn enum_is_integer(def: &EnumDef, defs: &OperationDefs) -> bool {
     if def.numbers {
         return true;
     }

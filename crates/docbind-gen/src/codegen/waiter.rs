@@ -18,6 +18,7 @@ pub(crate) const MODULE: &str = "waiters";
 pub(crate) fn module(
     names: &RustNames,
     operations: &[GeneratedOperation],
+    crate_name: &str,
 ) -> Result<Option<TokenStream>, CodegenError> {
     let Some(first) = names.waiters().first() else { return Ok(None) };
     // The module is `waiters`: an operation cannot have that module too.
@@ -27,7 +28,7 @@ pub(crate) fn module(
     let mut items = Vec::new();
     let mut polls = Polls::default();
     for waiter in names.waiters() {
-        items.push(waiter_tokens(waiter, names, operations, &mut polls)?);
+        items.push(waiter_tokens(waiter, names, operations, &mut polls, crate_name)?);
     }
     let poll_fns = polls.fns;
     Ok(Some(quote! {
@@ -93,6 +94,7 @@ fn waiter_tokens(
     names: &RustNames,
     operations: &[GeneratedOperation],
     polls: &mut Polls,
+    crate_name: &str,
 ) -> Result<TokenStream, CodegenError> {
     let bug = |what: String| {
         CodegenError::at_source(&w.operation, &w.source, CodegenErrorKind::Bug(format!("waiter `{}`: {what}", w.name)))
@@ -213,7 +215,7 @@ fn waiter_tokens(
         (item_type.clone(), quote!(until_state))
     };
     // Written here, not taken from vendor prose: markdown (links to the enum's variants) as is.
-    let doc = own_doc_attrs(&method_doc(w, names, polled, &id_field, &state_field));
+    let doc = own_doc_attrs(&method_doc(w, names, polled, &id_field, &state_field, crate_name));
     let wait = format_ident!("wait_until_{}", w.name);
     let blocking_feature = super::blocking::FEATURE;
     let blocking_module = format_ident!("{}", super::blocking::MODULE);
@@ -274,6 +276,7 @@ fn method_doc(
     polled: &GeneratedOperation,
     id_field: &FieldDef,
     state_field: &FieldDef,
+    crate_name: &str,
 ) -> String {
     let defs = &polled.defs;
     let enumeration = names.of(&polled.operation.source.file).field(&w.state_path).and_then(|f| f.enumeration.as_ref());
@@ -337,5 +340,39 @@ fn method_doc(
         code_span(&w.source.file.display().to_string()),
         w.source.line
     ));
+    doc.push_str(&format!("\n\n# Examples\n\n{}", example(w, polled, id_field, crate_name)));
     doc
+}
+
+/// The waiter called with the id of the polled operation's request example (a placeholder if it has none).
+fn example(w: &Waiter, polled: &GeneratedOperation, id_field: &FieldDef, crate_name: &str) -> String {
+    let krate = crate_name.replace('-', "_");
+    let mut values = super::example::request_values(&polled.operation);
+    // A list parameter's first value stands for the one id (`NodeIds.0`).
+    let first = format!("{}.0", id_field.wire);
+    values.iter_mut().filter(|(name, _)| *name == first).for_each(|(name, _)| *name = id_field.wire.clone());
+    // The id as one value of its type: the waiter takes one id, also for a list parameter.
+    let single = FieldDef { arity: Arity::One, ..id_field.clone() };
+    // The waiter takes an integer id as `i64`, any other as `impl Into<String>` (`waiter_tokens`).
+    let is_int = matches!(id_field.shape, Shape::Int | Shape::Enum { int: true, .. });
+    let typed = if is_int { Shape::Int } else { Shape::Str };
+    let single = FieldDef { shape: typed, ..single };
+    let id = super::example::argument(&single, &values, &[], "").unwrap_or_else(|| {
+        if is_int {
+            "0".to_string()
+        } else {
+            "\"id\"".to_string()
+        }
+    });
+    format!(
+        "```no_run\n\
+         # async fn example(client: &{krate}::Client) -> Result<(), {krate}::WaitError> {{\n\
+         use {krate}::WaitOptions;\n\n\
+         let found = client.wait_until_{name}({id}, &WaitOptions::new()).await?;\n\
+         println!(\"{{found:?}}\");\n\
+         # Ok(())\n\
+         # }}\n\
+         ```",
+        name = w.name
+    )
 }

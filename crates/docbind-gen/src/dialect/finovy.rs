@@ -197,6 +197,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         protocol: Protocol::Http { method, path },
         access,
         request,
+        common_parameters: Vec::new(),
         response: Response::Envelope { data },
         models: Vec::new(),
         pagination,

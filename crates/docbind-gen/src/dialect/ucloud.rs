@@ -28,8 +28,8 @@ use crate::diag::Rejection;
 use crate::dialect::common::{self, duplicate_row, example, push_unique, split_sections, yes_no, Sink, TypeWords};
 use crate::dialect::{normalize_heading, Parsed};
 use crate::ir::{
-    Access, Example, ExampleKind, Field, Location, Model, Operation, Pagination, Protocol, Requiredness, Response,
-    Source, Type,
+    Access, CommonParameter, Example, ExampleKind, Field, Location, Model, Operation, Pagination, Protocol,
+    Requiredness, Response, Source, Type,
 };
 use crate::markdown::{Block, Inline, Row, Table};
 use std::path::Path;
@@ -299,6 +299,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
     }
 
     let pagination = pagination(&request, &response_fields);
+    let common_parameters = common_parameters(&request);
     let operation = Operation {
         access: access(&action),
         protocol: Protocol::Rpc { action: action.clone() },
@@ -307,6 +308,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         summary,
         source: sink.source(title_line),
         request,
+        common_parameters,
         response: Response::Fields { fields: response_fields },
         models,
         pagination,
@@ -314,6 +316,22 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<Parsed, Rejection> {
         examples,
     };
     Ok(Parsed { operation, warnings: sink.warnings })
+}
+
+/// UCloud's common parameters and the `ucloud::Config` setting each one's default comes from, as ucloud-sdk-go
+/// fills them: whatever a doc's required column says, a request may leave them to the client's configuration.
+const COMMON_PARAMETERS: [(&str, &str); 3] = [("ProjectId", "project_id"), ("Region", "region"), ("Zone", "zone")];
+
+/// The common parameters a request declares at its top level as strings (a configuration default is a string).
+fn common_parameters(request: &[Field]) -> Vec<CommonParameter> {
+    request
+        .iter()
+        .filter(|f| f.ty == Type::String)
+        .filter_map(|f| {
+            let (_, config) = COMMON_PARAMETERS.iter().find(|(wire, _)| *wire == f.wire_name)?;
+            Some(CommonParameter { wire_name: f.wire_name.clone(), config: (*config).to_string() })
+        })
+        .collect()
 }
 
 /// The summary: the paragraphs of the intro chapter (GEN's `## 简介`, outside the template's sections) or of the

@@ -480,6 +480,8 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<crate::dialect::Parsed, Re
         models,
         pagination: None,
         errors: Vec::new(),
+        // The bucket's region is the client's, in its host: no parameter is filled from the config.
+        common_parameters: Vec::new(),
         examples,
     };
     Ok(crate::dialect::Parsed { operation, warnings: sink.warnings })

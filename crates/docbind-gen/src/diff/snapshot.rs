@@ -74,6 +74,7 @@ fn api_of(op: &Operation) -> Operation {
         protocol: op.protocol.clone(),
         access: op.access.clone(),
         request: op.request.clone(),
+        common_parameters: op.common_parameters.clone(),
         response: op.response.clone(),
         models: op.models.clone(),
         pagination: op.pagination.clone(),

@@ -1,5 +1,6 @@
 //! The UCloud client: configuration and calls (signed, retried, decoded by the operation's generated code).
 
+pub(crate) mod common_parameters;
 mod profile;
 pub(crate) mod protocol;
 
@@ -212,7 +213,7 @@ impl Client {
     /// `decode_response`) and returning the last one decoded.
     ///
     /// Fills `ProjectId`/`Region`/`Zone` from the configuration when the operation declares
-    /// them and `form` lacks them, adds `Action`, `PublicKey` and `Signature`, and retries per
+    /// them and `form` lacks them (failing before sending when a required one is set by neither), adds `Action`, `PublicKey` and `Signature`, and retries per
     /// [`HttpOptions::retry`] within [`HttpOptions::deadline`]: an idempotent (read-only) operation after any
     /// retryable failure, another only when the request did not reach the service, failing with
     /// [`Error::OutcomeUnknown`] when it may have. A `RetCode` other than 0 is an [`Error::Service`].
@@ -277,18 +278,7 @@ impl Client {
     ) -> Result<CallInfo, Error> {
         form.check()?;
         let cfg = &self.inner.config;
-        let defaults = [
-            (op.declares_project_id, "ProjectId", &cfg.project_id),
-            (op.declares_region, "Region", &cfg.region),
-            (op.declares_zone, "Zone", &cfg.zone),
-        ];
-        for (declared, key, value) in defaults {
-            if let (true, Some(v)) = (declared, value) {
-                if !form.contains(key) {
-                    form.str(key, v);
-                }
-            }
-        }
+        common_parameters::fill(op, cfg, &mut form)?;
         form.str("Action", op.action);
         form.str("PublicKey", &cfg.public_key);
         if let Some(token) = &cfg.security_token {

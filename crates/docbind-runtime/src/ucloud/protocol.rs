@@ -276,18 +276,15 @@ pub struct Operation {
     /// read verb such as `Describe…`, or the overlay). Otherwise it is repeated only when the request provably did
     /// not reach the service.
     pub idempotent: bool,
-    /// Whether the docs declare `ProjectId` (filled from [`Config::project_id`](super::Config::project_id) when unset).
-    pub declares_project_id: bool,
-    /// Whether the docs declare `Region` (filled from [`Config::region`](super::Config::region) when unset).
-    pub declares_region: bool,
-    /// Whether the docs declare `Zone` (filled from [`Config::zone`](super::Config::zone) when unset).
-    pub declares_zone: bool,
+    /// The common parameters it takes (`ProjectId`, `Region`, `Zone`), filled from the client's [`Config`](super::Config)
+    /// when the request leaves them unset.
+    pub common: &'static [super::common_parameters::CommonParameter],
 }
 
 impl Operation {
     /// An idempotent operation declaring no common parameters.
     pub const fn new(action: &'static str) -> Self {
-        Operation { action, idempotent: true, declares_project_id: false, declares_region: false, declares_zone: false }
+        Operation { action, idempotent: true, common: &[] }
     }
 }
 
@@ -735,13 +732,7 @@ mod tests {
     fn a_new_operation_is_idempotent_and_declares_no_common_parameters() {
         // `const`: generated code writes its operations as statics.
         const NEW: Operation = Operation::new("GetThing");
-        let expected = Operation {
-            action: "GetThing",
-            idempotent: true,
-            declares_project_id: false,
-            declares_region: false,
-            declares_zone: false,
-        };
+        let expected = Operation { action: "GetThing", idempotent: true, common: &[] };
         assert_eq!(std::hint::black_box(NEW), expected);
     }
 }

@@ -87,15 +87,27 @@ pub(super) fn form_encoder(def: &StructDef) -> TokenStream {
     }
 }
 
-/// The decode entry, `OPERATION` and call of one UCloud Action. The runtime fills `ProjectId`, `Region` and
-/// `Zone` from its config when the request declares them as optional strings and leaves them unset.
+/// The decode entry, `OPERATION` and call of one UCloud Action. `OPERATION` lists the operation's common
+/// parameters (`ir::CommonParameter`), which the runtime fills from its configuration when the request leaves
+/// them unset, failing before sending when a required one is set by neither.
 pub(super) fn operation_call(op: &Operation, defs: &OperationDefs, action: &str) -> OperationCall {
     let response = quote::format_ident!("{}", defs.response.name);
     let idempotent = op.access.read_only;
-    let declares = |name: &str| {
-        defs.request.fields.iter().any(|f| f.wire == name && f.arity == Arity::Optional && f.shape == Shape::Str)
+    let deferred = |wire: &str| {
+        defs.request.fields.iter().any(|f| f.wire == wire && f.arity == Arity::Optional && f.shape == Shape::Str)
     };
-    let (project, region, zone) = (declares("ProjectId"), declares("Region"), declares("Zone"));
+    let common = op.common_parameters.iter().filter(|common| deferred(&common.wire_name)).map(|common| {
+        let wire = &common.wire_name;
+        let setting = quote::format_ident!("{}", crate::codegen::names::type_name(&common.config));
+        let required = op.request.iter().any(|f| f.wire_name == *wire && f.required);
+        quote! {
+            rt::__private::ucloud::CommonParameter {
+                wire: #wire,
+                default: rt::__private::ucloud::ConfigDefault::#setting,
+                required: #required,
+            },
+        }
+    });
     let doc = format!(
         " Decodes a `{action}` response body as the client does: `RetCode`, `Action` and `Message` are \
          UCloud's, every other key goes to the response."
@@ -105,9 +117,7 @@ pub(super) fn operation_call(op: &Operation, defs: &OperationDefs, action: &str)
             static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
                 action: #action,
                 idempotent: #idempotent,
-                declares_project_id: #project,
-                declares_region: #region,
-                declares_zone: #zone,
+                common: &[#(#common)*],
             };
         },
         decode_entry: quote! {

@@ -2,7 +2,7 @@
 
 //! 查询镜像 (`查询`)
 //!
-//! Generated from `codegen/ok/finovy_non_ascii_names/查询.md` (line 1).
+//! Documented on the vendor's page `查询.md`.
 use docbind_runtime as rt;
 /// Parameters of 查询镜像 (`查询`).
 #[derive(Debug, Clone, PartialEq)]
@@ -88,7 +88,7 @@ impl crate::Client {
     ///
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/finovy_non_ascii_names/查询.md` (line 1).
+    /// Documented on the vendor's page `查询.md`.
     ///
     /// # Examples
     ///

@@ -2,7 +2,7 @@
 
 //! 镜像状态 (`status获取`)
 //!
-//! Generated from `codegen/ok/finovy_non_ascii_names/状态.md` (line 1).
+//! Documented on the vendor's page `状态.md`.
 use docbind_runtime as rt;
 /// Parameters of 镜像状态 (`status获取`).
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +85,7 @@ impl crate::Client {
     ///
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/finovy_non_ascii_names/状态.md` (line 1).
+    /// Documented on the vendor's page `状态.md`.
     ///
     /// # Examples
     ///

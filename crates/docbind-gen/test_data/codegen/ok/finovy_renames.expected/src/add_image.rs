@@ -2,7 +2,7 @@
 
 //! 新增镜像 (`add`)
 //!
-//! Generated from `codegen/ok/finovy_renames/1.add.md` (line 1).
+//! Documented on the vendor's page `1.add.md`.
 use docbind_runtime as rt;
 /// Parameters of 新增镜像 (`add`).
 #[derive(Debug, Clone, PartialEq)]
@@ -211,7 +211,7 @@ impl crate::Client {
     ///
     /// **May change state** (POST may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/finovy_renames/1.add.md` (line 1).
+    /// Documented on the vendor's page `1.add.md`.
     ///
     /// # Examples
     ///

@@ -2,7 +2,7 @@
 
 //! 镜像列表 (`getList`)
 //!
-//! Generated from `codegen/ok/finovy_renames/3.getList.md` (line 1).
+//! Documented on the vendor's page `3.getList.md`.
 use docbind_runtime as rt;
 /// Parameters of 镜像列表 (`getList`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -172,7 +172,7 @@ impl crate::Client {
     ///
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/finovy_renames/3.getList.md` (line 1).
+    /// Documented on the vendor's page `3.getList.md`.
     ///
     /// # Examples
     ///
@@ -197,6 +197,21 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
     /// Every item of [`list_images`](Self::list_images), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &golden_finovy_renames::Client) -> Result<(), golden_finovy_renames::Error> {
+    /// use golden_finovy_renames::runtime::futures::StreamExt as _;
+    /// use golden_finovy_renames::ListImagesRequest;
+    ///
+    /// let mut items = client.list_images_stream(&ListImagesRequest::new());
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list_images_stream(
         &self,
         request: &ListImagesRequest,

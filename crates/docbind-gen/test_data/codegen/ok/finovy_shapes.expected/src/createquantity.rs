@@ -2,7 +2,7 @@
 
 //! 创建按量主机 (`createquantity`)
 //!
-//! Generated from `codegen/ok/finovy_shapes/3.createquantity.md` (line 1).
+//! Documented on the vendor's page `3.createquantity.md`.
 use docbind_runtime as rt;
 /// Parameters of 创建按量主机 (`createquantity`).
 #[derive(Clone, PartialEq)]
@@ -321,7 +321,7 @@ impl crate::Client {
     ///
     /// **May change state** (POST may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/finovy_shapes/3.createquantity.md` (line 1).
+    /// Documented on the vendor's page `3.createquantity.md`.
     ///
     /// # Examples
     ///

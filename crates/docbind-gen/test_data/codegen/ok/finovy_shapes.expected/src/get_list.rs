@@ -2,7 +2,7 @@
 
 //! 镜像列表 (`getList`)
 //!
-//! Generated from `codegen/ok/finovy_shapes/1.getList.md` (line 1).
+//! Documented on the vendor's page `1.getList.md`.
 use docbind_runtime as rt;
 /// Parameters of 镜像列表 (`getList`).
 #[derive(Debug, Clone, PartialEq)]
@@ -246,7 +246,7 @@ impl crate::Client {
     ///
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/finovy_shapes/1.getList.md` (line 1).
+    /// Documented on the vendor's page `1.getList.md`.
     ///
     /// # Examples
     ///
@@ -271,6 +271,21 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
     /// Every item of [`get_list`](Self::get_list), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &golden_finovy_shapes::Client) -> Result<(), golden_finovy_shapes::Error> {
+    /// use golden_finovy_shapes::runtime::futures::StreamExt as _;
+    /// use golden_finovy_shapes::GetListRequest;
+    ///
+    /// let mut items = client.get_list_stream(&GetListRequest::new(String::new()));
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_list_stream(
         &self,
         request: &GetListRequest,

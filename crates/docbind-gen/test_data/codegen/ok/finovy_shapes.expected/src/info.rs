@@ -2,7 +2,7 @@
 
 //! 主机详情 (`info`)
 //!
-//! Generated from `codegen/ok/finovy_shapes/5.info.md` (line 1).
+//! Documented on the vendor's page `5.info.md`.
 use docbind_runtime as rt;
 /// Parameters of 主机详情 (`info`).
 #[derive(Debug, Clone, PartialEq)]
@@ -156,7 +156,7 @@ impl crate::Client {
     ///
     /// **May change state** (PUT may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/finovy_shapes/5.info.md` (line 1).
+    /// Documented on the vendor's page `5.info.md`.
     ///
     /// # Examples
     ///

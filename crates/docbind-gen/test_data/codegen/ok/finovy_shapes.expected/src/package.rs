@@ -2,7 +2,7 @@
 
 //! 套餐列表 (`package`)
 //!
-//! Generated from `codegen/ok/finovy_shapes/2.package.md` (line 1).
+//! Documented on the vendor's page `2.package.md`.
 use docbind_runtime as rt;
 /// Parameters of 套餐列表 (`package`).
 #[derive(Debug, Clone, PartialEq)]
@@ -126,7 +126,7 @@ impl crate::Client {
     ///
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/finovy_shapes/2.package.md` (line 1).
+    /// Documented on the vendor's page `2.package.md`.
     ///
     /// # Examples
     ///

@@ -2,7 +2,7 @@
 
 //! 重命名主机 (`rename`)
 //!
-//! Generated from `codegen/ok/finovy_shapes/6.rename.md` (line 1).
+//! Documented on the vendor's page `6.rename.md`.
 use docbind_runtime as rt;
 /// Parameters of 重命名主机 (`rename`).
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +102,7 @@ impl crate::Client {
     ///
     /// **May change state** (PATCH may change state): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/finovy_shapes/6.rename.md` (line 1).
+    /// Documented on the vendor's page `6.rename.md`.
     ///
     /// # Examples
     ///

@@ -2,7 +2,7 @@
 
 //! 云硬盘列表（文件名不带编号） (`getList`)
 //!
-//! Generated from `codegen/ok/finovy_twins/get_list.md` (line 1).
+//! Documented on the vendor's page `get_list.md`.
 use docbind_runtime as rt;
 /// Parameters of 云硬盘列表（文件名不带编号） (`getList`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -91,7 +91,7 @@ impl crate::Client {
     ///
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/finovy_twins/get_list.md` (line 1).
+    /// Documented on the vendor's page `get_list.md`.
     ///
     /// # Examples
     ///

@@ -2,7 +2,7 @@
 
 //! 主机列表 (`getList`)
 //!
-//! Generated from `codegen/ok/finovy_twins/pveapi/1.getList.md` (line 1).
+//! Documented on the vendor's page `1.getList.md`.
 use docbind_runtime as rt;
 /// Parameters of 主机列表 (`getList`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -94,7 +94,7 @@ impl crate::Client {
     ///
     /// **Read-only** (GET only reads): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/finovy_twins/pveapi/1.getList.md` (line 1).
+    /// Documented on the vendor's page `1.getList.md`.
     ///
     /// # Examples
     ///

@@ -2,7 +2,7 @@
 
 //! 阻塞 (`Blocking`)
 //!
-//! Generated from `codegen/ok/ucloud_blocking_module_renamed/blocking.md` (line 1).
+//! Documented on the vendor's page `blocking.md`.
 use docbind_runtime as rt;
 /// Parameters of 阻塞 (`Blocking`).
 #[derive(Debug, Clone, PartialEq)]
@@ -74,16 +74,14 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "Blocking",
     idempotent: false,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[],
 };
 impl crate::Client {
     /// 阻塞 (`Blocking`)
     ///
     /// **May change state** (`Blocking…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_blocking_module_renamed/blocking.md` (line 1).
+    /// Documented on the vendor's page `blocking.md`.
     ///
     /// # Examples
     ///

@@ -4,10 +4,10 @@
 //!
 //! 参数组没有自己的行：DPDConf 只有成员行。成员的 Yes 只说明发送该组时必须带上它（组的构造参数），组本身可以不发送。Route.N.Cidr 也一样，是列表元素的构造参数。
 //!
-//! Generated from `codegen/ok/ucloud_group_requiredness/create_tunnel.md` (line 1).
+//! Documented on the vendor's page `create_tunnel.md`.
 use docbind_runtime as rt;
 /// Parameters of 创建隧道 (`CreateTunnel`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 #[cfg_attr(
     feature = "serde",
@@ -17,12 +17,15 @@ use docbind_runtime as rt;
 pub struct CreateTunnelRequest {
     /// 地域
     ///
-    /// Wire name: `Region`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Region"))]
-    pub region: String,
+    /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub region: Option<String>,
     /// 项目ID
     ///
-    /// Wire name: `ProjectId`.
+    /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
@@ -47,15 +50,15 @@ pub struct CreateTunnelRequest {
     pub name: Option<String>,
 }
 impl CreateTunnelRequest {
-    /// Creates the request from its required parameters; optional ones start unset.
-    pub fn new(region: impl Into<String>) -> Self {
-        Self {
-            region: region.into(),
-            project_id: None,
-            dpd_conf: None,
-            route: Vec::new(),
-            name: None,
-        }
+    /// Creates the request with every optional parameter unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets [`region`](Self::region) (wire name `Region`).
+    #[must_use]
+    pub fn with_region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
     }
     /// Sets [`project_id`](Self::project_id) (wire name `ProjectId`).
     #[must_use]
@@ -82,7 +85,7 @@ impl CreateTunnelRequest {
         self
     }
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
-        form.str("Region", &self.region);
+        form.opt_str("Region", self.region.as_deref());
         form.opt_str("ProjectId", self.project_id.as_deref());
         if let Some(group) = &self.dpd_conf {
             form.enter("DPDConf");
@@ -227,9 +230,18 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "CreateTunnel",
     idempotent: false,
-    declares_project_id: true,
-    declares_region: false,
-    declares_zone: false,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "Region",
+            default: rt::__private::ucloud::ConfigDefault::Region,
+            required: true,
+        },
+        rt::__private::ucloud::CommonParameter {
+            wire: "ProjectId",
+            default: rt::__private::ucloud::ConfigDefault::ProjectId,
+            required: false,
+        },
+    ],
 };
 impl crate::Client {
     /// 创建隧道 (`CreateTunnel`)
@@ -238,7 +250,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_group_requiredness/create_tunnel.md` (line 1).
+    /// Documented on the vendor's page `create_tunnel.md`.
     ///
     /// # Examples
     ///
@@ -246,7 +258,7 @@ impl crate::Client {
     /// # async fn example(client: &golden_ucloud_group_requiredness::Client) -> Result<(), golden_ucloud_group_requiredness::Error> {
     /// use golden_ucloud_group_requiredness::CreateTunnelRequest;
     ///
-    /// let response = client.create_tunnel(&CreateTunnelRequest::new(String::new())).await?;
+    /// let response = client.create_tunnel(&CreateTunnelRequest::new()).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

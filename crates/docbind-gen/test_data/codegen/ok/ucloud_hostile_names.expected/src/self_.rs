@@ -2,7 +2,7 @@
 
 //! 自身 (`Self`)
 //!
-//! Generated from `codegen/ok/ucloud_hostile_names/self.md` (line 1).
+//! Documented on the vendor's page `self.md`.
 use docbind_runtime as rt;
 /// Parameters of 自身 (`Self`).
 #[derive(Debug, Clone, PartialEq)]
@@ -65,16 +65,14 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "Self",
     idempotent: false,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[],
 };
 impl crate::Client {
     /// 自身 (`Self`)
     ///
     /// **May change state** (`Self…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_hostile_names/self.md` (line 1).
+    /// Documented on the vendor's page `self.md`.
     ///
     /// # Examples
     ///

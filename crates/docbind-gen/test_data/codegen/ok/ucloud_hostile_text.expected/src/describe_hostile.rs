@@ -13,7 +13,7 @@
 //! std::fs::write("marker-summary-six", "").unwrap();
 //! \`\`\`\`\`\`
 //!
-//! Generated from `codegen/ok/ucloud_hostile_text/describe_hostile.md` (line 1).
+//! Documented on the vendor's page `describe_hostile.md`.
 use docbind_runtime as rt;
 /// Parameters of 恶意文本 (`DescribeHostile`).
 #[derive(Debug, Clone, PartialEq)]
@@ -29,13 +29,16 @@ pub struct DescribeHostileRequest {
     /// std::fs::write("marker-cell-tilde", "").unwrap();
     /// \~\~\~
     ///
-    /// Wire name: `Region`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Region"))]
-    pub region: String,
+    /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub region: Option<String>,
     /// 名称
     /// &lt;br&gt;std::fs::write("marker-cell-backtick", "").unwrap();&lt;br&gt;
     ///
-    /// Wire name: `Zone`.
+    /// Wire name: `Zone`. When unset, the client's `Config::zone` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "Zone", default, skip_serializing_if = "Option::is_none")
@@ -107,12 +110,22 @@ pub struct DescribeHostileRequest {
         serde(rename = "Control", default, skip_serializing_if = "Option::is_none")
     )]
     pub control: Option<String>,
+    /// 请求示例的值是一段代码
+    ///
+    /// Wire name: `Name`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Name"))]
+    pub name: String,
+    /// 请求示例的值不是数字
+    ///
+    /// Wire name: `Count`. Required.
+    #[cfg_attr(feature = "serde", serde(rename = "Count"))]
+    pub count: i64,
 }
 impl DescribeHostileRequest {
     /// Creates the request from its required parameters; optional ones start unset.
-    pub fn new(region: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<String>, count: i64) -> Self {
         Self {
-            region: region.into(),
+            region: None,
             zone: None,
             note: None,
             html: None,
@@ -121,7 +134,15 @@ impl DescribeHostileRequest {
             cr: None,
             bidi: None,
             control: None,
+            name: name.into(),
+            count,
         }
+    }
+    /// Sets [`region`](Self::region) (wire name `Region`).
+    #[must_use]
+    pub fn with_region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
     }
     /// Sets [`zone`](Self::zone) (wire name `Zone`).
     #[must_use]
@@ -172,7 +193,7 @@ impl DescribeHostileRequest {
         self
     }
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
-        form.str("Region", &self.region);
+        form.opt_str("Region", self.region.as_deref());
         form.opt_str("Zone", self.zone.as_deref());
         form.opt_str("Note", self.note.as_deref());
         form.opt_str("Html", self.html.as_deref());
@@ -181,6 +202,8 @@ impl DescribeHostileRequest {
         form.opt_str("Cr", self.cr.as_deref());
         form.opt_str("Bidi", self.bidi.as_deref());
         form.opt_str("Control", self.control.as_deref());
+        form.str("Name", &self.name);
+        form.int("Count", self.count);
     }
 }
 /// What 恶意文本 (`DescribeHostile`) returns.
@@ -235,9 +258,18 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "DescribeHostile",
     idempotent: true,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: true,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "Region",
+            default: rt::__private::ucloud::ConfigDefault::Region,
+            required: true,
+        },
+        rt::__private::ucloud::CommonParameter {
+            wire: "Zone",
+            default: rt::__private::ucloud::ConfigDefault::Zone,
+            required: false,
+        },
+    ],
 };
 impl crate::Client {
     /// 恶意文本 (`DescribeHostile`)
@@ -255,7 +287,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_hostile_text/describe_hostile.md` (line 1).
+    /// Documented on the vendor's page `describe_hostile.md`.
     ///
     /// # Examples
     ///
@@ -263,7 +295,7 @@ impl crate::Client {
     /// # async fn example(client: &golden_ucloud_hostile_text::Client) -> Result<(), golden_ucloud_hostile_text::Error> {
     /// use golden_ucloud_hostile_text::DescribeHostileRequest;
     ///
-    /// let response = client.describe_hostile(&DescribeHostileRequest::new(String::new())).await?;
+    /// let response = client.describe_hostile(&DescribeHostileRequest::new("x\"); std::fs::write(\"marker-example\", \"\"); (\"\\u{202e}\u{202e}\\` ``` */", 0)).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

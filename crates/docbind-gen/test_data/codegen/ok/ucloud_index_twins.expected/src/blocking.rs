@@ -29,19 +29,12 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::bind_u_edn_firewall`](crate::Client::bind_u_edn_firewall), blocking until the call is done.
-    pub fn bind_u_edn_firewall(
+    /// [`Client::bind_uedn_firewall`](crate::Client::bind_uedn_firewall), blocking until the call is done.
+    pub fn bind_uedn_firewall(
         &self,
-        request: &crate::bind_u_edn_firewall::BindUEdnFirewallRequest,
-    ) -> Result<crate::bind_u_edn_firewall::BindUEdnFirewallResponse, crate::Error> {
-        self.runtime.run(self.inner.bind_u_edn_firewall(request))
-    }
-    /// [`Client::bind_u_edn_firewall_2`](crate::Client::bind_u_edn_firewall_2), blocking until the call is done.
-    pub fn bind_u_edn_firewall_2(
-        &self,
-        request: &crate::bind_u_edn_firewall_2::BindUEdnFirewall2Request,
-    ) -> Result<crate::bind_u_edn_firewall_2::BindUEdnFirewall2Response, crate::Error> {
-        self.runtime.run(self.inner.bind_u_edn_firewall_2(request))
+        request: &crate::bind_uedn_firewall::BindUednFirewallRequest,
+    ) -> Result<crate::bind_uedn_firewall::BindUednFirewallResponse, crate::Error> {
+        self.runtime.run(self.inner.bind_uedn_firewall(request))
     }
     /// [`Client::describe_network_acl`](crate::Client::describe_network_acl), blocking until the call is done.
     pub fn describe_network_acl(
@@ -65,13 +58,6 @@ impl Client {
         request: &crate::describe_things::DescribeThingsRequest,
     ) -> Result<crate::describe_things::DescribeThingsResponse, crate::Error> {
         self.runtime.run(self.inner.describe_things(request))
-    }
-    /// [`Client::describe_things_2`](crate::Client::describe_things_2), blocking until the call is done.
-    pub fn describe_things_2(
-        &self,
-        request: &crate::describe_things_2::DescribeThings2Request,
-    ) -> Result<crate::describe_things_2::DescribeThings2Response, crate::Error> {
-        self.runtime.run(self.inner.describe_things_2(request))
     }
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.

@@ -4,10 +4,10 @@
 //!
 //! 只有旧模板的文档，产品索引链接它。
 //!
-//! Generated from `codegen/ok/ucloud_index_twins/describe_network_acl.md` (line 1).
+//! Documented on the vendor's page `describe_network_acl.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取网络ACL (`DescribeNetworkAcl`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 #[cfg_attr(
     feature = "serde",
@@ -17,9 +17,12 @@ use docbind_runtime as rt;
 pub struct DescribeNetworkAclRequest {
     /// 地域
     ///
-    /// Wire name: `Region`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Region"))]
-    pub region: String,
+    /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub region: Option<String>,
     /// VPC ID
     ///
     /// Wire name: `VpcId`.
@@ -46,14 +49,15 @@ pub struct DescribeNetworkAclRequest {
     pub limit: Option<i64>,
 }
 impl DescribeNetworkAclRequest {
-    /// Creates the request from its required parameters; optional ones start unset.
-    pub fn new(region: impl Into<String>) -> Self {
-        Self {
-            region: region.into(),
-            vpc_id: None,
-            offset: None,
-            limit: None,
-        }
+    /// Creates the request with every optional parameter unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets [`region`](Self::region) (wire name `Region`).
+    #[must_use]
+    pub fn with_region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
     }
     /// Sets [`vpc_id`](Self::vpc_id) (wire name `VpcId`).
     #[must_use]
@@ -74,7 +78,7 @@ impl DescribeNetworkAclRequest {
         self
     }
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
-        form.str("Region", &self.region);
+        form.opt_str("Region", self.region.as_deref());
         form.opt_str("VpcId", self.vpc_id.as_deref());
         form.opt_int("Offset", self.offset);
         form.opt_int("Limit", self.limit);
@@ -180,9 +184,13 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "DescribeNetworkAcl",
     idempotent: true,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "Region",
+            default: rt::__private::ucloud::ConfigDefault::Region,
+            required: true,
+        },
+    ],
 };
 impl crate::Client {
     /// 获取网络ACL (`DescribeNetworkAcl`)
@@ -191,7 +199,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_index_twins/describe_network_acl.md` (line 1).
+    /// Documented on the vendor's page `describe_network_acl.md`.
     ///
     /// # Examples
     ///
@@ -199,7 +207,7 @@ impl crate::Client {
     /// # async fn example(client: &golden_ucloud_index_twins::Client) -> Result<(), golden_ucloud_index_twins::Error> {
     /// use golden_ucloud_index_twins::DescribeNetworkAclRequest;
     ///
-    /// let response = client.describe_network_acl(&DescribeNetworkAclRequest::new(String::new())).await?;
+    /// let response = client.describe_network_acl(&DescribeNetworkAclRequest::new()).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }
@@ -213,6 +221,21 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`describe_network_acl`](Self::describe_network_acl), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_index_twins::Client) -> Result<(), golden_ucloud_index_twins::Error> {
+    /// use golden_ucloud_index_twins::runtime::futures::StreamExt as _;
+    /// use golden_ucloud_index_twins::DescribeNetworkAclRequest;
+    ///
+    /// let mut items = client.describe_network_acl_stream(&DescribeNetworkAclRequest::new());
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_network_acl_stream(
         &self,
         request: &DescribeNetworkAclRequest,

@@ -4,10 +4,10 @@
 //!
 //! 侧边栏链接的版本：保留名字 describe\_things。
 //!
-//! Generated from `codegen/ok/ucloud_index_twins/describe_things_json.md` (line 1).
+//! Documented on the vendor's page `describe_things_json.md`.
 use docbind_runtime as rt;
 /// Parameters of 描述东西 (`DescribeThings`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 #[cfg_attr(
     feature = "serde",
@@ -17,17 +17,26 @@ use docbind_runtime as rt;
 pub struct DescribeThingsRequest {
     /// 地域
     ///
-    /// Wire name: `Region`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Region"))]
-    pub region: String,
+    /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub region: Option<String>,
 }
 impl DescribeThingsRequest {
-    /// Creates the request from its required parameters; optional ones start unset.
-    pub fn new(region: impl Into<String>) -> Self {
-        Self { region: region.into() }
+    /// Creates the request with every optional parameter unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Sets [`region`](Self::region) (wire name `Region`).
+    #[must_use]
+    pub fn with_region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
     }
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
-        form.str("Region", &self.region);
+        form.opt_str("Region", self.region.as_deref());
     }
 }
 /// What 描述东西 (`DescribeThings`) returns.
@@ -79,9 +88,13 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "DescribeThings",
     idempotent: true,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "Region",
+            default: rt::__private::ucloud::ConfigDefault::Region,
+            required: true,
+        },
+    ],
 };
 impl crate::Client {
     /// 描述东西 (`DescribeThings`)
@@ -90,7 +103,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_index_twins/describe_things_json.md` (line 1).
+    /// Documented on the vendor's page `describe_things_json.md`.
     ///
     /// # Examples
     ///
@@ -98,7 +111,7 @@ impl crate::Client {
     /// # async fn example(client: &golden_ucloud_index_twins::Client) -> Result<(), golden_ucloud_index_twins::Error> {
     /// use golden_ucloud_index_twins::DescribeThingsRequest;
     ///
-    /// let response = client.describe_things(&DescribeThingsRequest::new(String::new())).await?;
+    /// let response = client.describe_things(&DescribeThingsRequest::new()).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

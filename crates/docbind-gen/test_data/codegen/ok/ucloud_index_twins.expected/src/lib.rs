@@ -7,16 +7,12 @@ pub use docbind_runtime::Extra;
 pub use docbind_runtime::ucloud::Config;
 pub use docbind_runtime::Error;
 pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
-pub mod bind_u_edn_firewall;
-pub use bind_u_edn_firewall::{BindUEdnFirewallRequest, BindUEdnFirewallResponse};
-pub mod bind_u_edn_firewall_2;
-pub use bind_u_edn_firewall_2::{BindUEdnFirewall2Request, BindUEdnFirewall2Response};
+pub mod bind_uedn_firewall;
+pub use bind_uedn_firewall::{BindUednFirewallRequest, BindUednFirewallResponse};
 pub mod describe_network_acl;
 pub use describe_network_acl::{DescribeNetworkAclRequest, DescribeNetworkAclResponse};
 pub mod describe_things;
 pub use describe_things::{DescribeThingsRequest, DescribeThingsResponse};
-pub mod describe_things_2;
-pub use describe_things_2::{DescribeThings2Request, DescribeThings2Response};
 #[cfg(feature = "blocking")]
 pub mod blocking;
 ///The UCloud client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.

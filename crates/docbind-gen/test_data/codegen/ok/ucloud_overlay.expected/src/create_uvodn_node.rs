@@ -4,7 +4,7 @@
 //!
 //! 由 overlay.toml 修正：枚举、重命名、类型、幂等性和分页。
 //!
-//! Generated from `codegen/ok/ucloud_overlay/create_uvodn_node.md` (line 1).
+//! Documented on the vendor's page `create_uvodn_node.md`.
 use docbind_runtime as rt;
 /// Parameters of 创建节点 (`CreateUvodnNode`).
 #[derive(Debug, Clone, PartialEq)]
@@ -402,9 +402,7 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "CreateUvodnNode",
     idempotent: true,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[],
 };
 impl crate::Client {
     /// 创建节点 (`CreateUvodnNode`)
@@ -413,7 +411,7 @@ impl crate::Client {
     ///
     /// **Read-only** (set in overlay.toml): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_overlay/create_uvodn_node.md` (line 1).
+    /// Documented on the vendor's page `create_uvodn_node.md`.
     ///
     /// # Examples
     ///
@@ -435,6 +433,21 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`create_uvodn_node`](Self::create_uvodn_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_overlay::Client) -> Result<(), golden_ucloud_overlay::Error> {
+    /// use golden_ucloud_overlay::runtime::futures::StreamExt as _;
+    /// use golden_ucloud_overlay::CreateUvodnNodeRequest;
+    ///
+    /// let mut items = client.create_uvodn_node_stream(&CreateUvodnNodeRequest::new(todo!()));
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create_uvodn_node_stream(
         &self,
         request: &CreateUvodnNodeRequest,

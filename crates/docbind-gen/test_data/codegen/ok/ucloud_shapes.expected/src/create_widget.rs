@@ -4,7 +4,7 @@
 //!
 //! 请求参数的每种类型和形状：必填与可选、列表、参数组、嵌套参数组，以及需要在 Debug 中隐藏的密码。
 //!
-//! Generated from `codegen/ok/ucloud_shapes/create_widget.md` (line 1).
+//! Documented on the vendor's page `create_widget.md`.
 use docbind_runtime as rt;
 /// Parameters of 创建小部件 (`CreateWidget`).
 #[derive(Clone, PartialEq)]
@@ -17,7 +17,7 @@ use docbind_runtime as rt;
 pub struct CreateWidgetRequest {
     /// 地域
     ///
-    /// Wire name: `Region`.
+    /// Wire name: `Region`. When unset, the client's `Config::region` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
@@ -25,7 +25,7 @@ pub struct CreateWidgetRequest {
     pub region: Option<String>,
     /// 可用区
     ///
-    /// Wire name: `Zone`.
+    /// Wire name: `Zone`. When unset, the client's `Config::zone` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "Zone", default, skip_serializing_if = "Option::is_none")
@@ -33,7 +33,7 @@ pub struct CreateWidgetRequest {
     pub zone: Option<String>,
     /// 项目ID
     ///
-    /// Wire name: `ProjectId`.
+    /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
     #[cfg_attr(
         feature = "serde",
         serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
@@ -598,9 +598,23 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "CreateWidget",
     idempotent: false,
-    declares_project_id: true,
-    declares_region: true,
-    declares_zone: true,
+    common: &[
+        rt::__private::ucloud::CommonParameter {
+            wire: "Region",
+            default: rt::__private::ucloud::ConfigDefault::Region,
+            required: false,
+        },
+        rt::__private::ucloud::CommonParameter {
+            wire: "Zone",
+            default: rt::__private::ucloud::ConfigDefault::Zone,
+            required: false,
+        },
+        rt::__private::ucloud::CommonParameter {
+            wire: "ProjectId",
+            default: rt::__private::ucloud::ConfigDefault::ProjectId,
+            required: false,
+        },
+    ],
 };
 impl crate::Client {
     /// 创建小部件 (`CreateWidget`)
@@ -609,7 +623,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_shapes/create_widget.md` (line 1).
+    /// Documented on the vendor's page `create_widget.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! 响应字段的每种类型和形状、按偏移量分页，以及 Rust 名称的冲突：仅大小写不同的模型名、和响应类型同名的模型、关键字和仅大小写不同的字段名。
 //!
-//! Generated from `codegen/ok/ucloud_shapes/describe_widgets.md` (line 1).
+//! Documented on the vendor's page `describe_widgets.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取小部件 (`DescribeWidgets`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -441,9 +441,7 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "DescribeWidgets",
     idempotent: true,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[],
 };
 impl crate::Client {
     /// 获取小部件 (`DescribeWidgets`)
@@ -452,7 +450,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_shapes/describe_widgets.md` (line 1).
+    /// Documented on the vendor's page `describe_widgets.md`.
     ///
     /// # Examples
     ///
@@ -474,6 +472,21 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`describe_widgets`](Self::describe_widgets), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_shapes::Client) -> Result<(), golden_ucloud_shapes::Error> {
+    /// use golden_ucloud_shapes::runtime::futures::StreamExt as _;
+    /// use golden_ucloud_shapes::DescribeWidgetsRequest;
+    ///
+    /// let mut items = client.describe_widgets_stream(&DescribeWidgetsRequest::new());
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_widgets_stream(
         &self,
         request: &DescribeWidgetsRequest,

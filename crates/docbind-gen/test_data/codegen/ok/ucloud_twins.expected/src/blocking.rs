@@ -36,36 +36,12 @@ impl Client {
     ) -> Result<crate::create_listener::CreateListenerResponse, crate::Error> {
         self.runtime.run(self.inner.create_listener(request))
     }
-    /// [`Client::create_listener_json`](crate::Client::create_listener_json), blocking until the call is done.
-    pub fn create_listener_json(
-        &self,
-        request: &crate::create_listener_json::CreateListenerJsonRequest,
-    ) -> Result<crate::create_listener_json::CreateListenerJsonResponse, crate::Error> {
-        self.runtime.run(self.inner.create_listener_json(request))
-    }
-    /// [`Client::create_listener_old`](crate::Client::create_listener_old), blocking until the call is done.
-    pub fn create_listener_old(
-        &self,
-        request: &crate::create_listener_old::CreateListenerOldRequest,
-    ) -> Result<crate::create_listener_old::CreateListenerOldResponse, crate::Error> {
-        self.runtime.run(self.inner.create_listener_old(request))
-    }
     /// [`Client::create_uk8s_cluster`](crate::Client::create_uk8s_cluster), blocking until the call is done.
     pub fn create_uk8s_cluster(
         &self,
         request: &crate::create_uk8s_cluster::CreateUk8sClusterRequest,
     ) -> Result<crate::create_uk8s_cluster::CreateUk8sClusterResponse, crate::Error> {
         self.runtime.run(self.inner.create_uk8s_cluster(request))
-    }
-    /// [`Client::create_uk_8s_cluster_2`](crate::Client::create_uk_8s_cluster_2), blocking until the call is done.
-    pub fn create_uk_8s_cluster_2(
-        &self,
-        request: &crate::create_uk_8s_cluster_2::CreateUk8sCluster2Request,
-    ) -> Result<
-        crate::create_uk_8s_cluster_2::CreateUk8sCluster2Response,
-        crate::Error,
-    > {
-        self.runtime.run(self.inner.create_uk_8s_cluster_2(request))
     }
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.

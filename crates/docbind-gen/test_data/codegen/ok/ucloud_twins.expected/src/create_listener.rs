@@ -4,7 +4,7 @@
 //!
 //! 表单参数的版本，保留名字 create\_listener。
 //!
-//! Generated from `codegen/ok/ucloud_twins/create_listener.md` (line 1).
+//! Documented on the vendor's page `create_listener.md`.
 use docbind_runtime as rt;
 /// Parameters of 创建监听器 (`CreateListener`).
 #[derive(Debug, Clone, PartialEq)]
@@ -79,9 +79,7 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "CreateListener",
     idempotent: false,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[],
 };
 impl crate::Client {
     /// 创建监听器 (`CreateListener`)
@@ -90,7 +88,7 @@ impl crate::Client {
     ///
     /// **May change state** (`Create…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_twins/create_listener.md` (line 1).
+    /// Documented on the vendor's page `create_listener.md`.
     ///
     /// # Examples
     ///

@@ -9,14 +9,8 @@ pub use docbind_runtime::Error;
 pub use docbind_runtime::{CallInfo, CallOptions, PendingCall};
 pub mod create_listener;
 pub use create_listener::{CreateListenerRequest, CreateListenerResponse};
-pub mod create_listener_json;
-pub use create_listener_json::{CreateListenerJsonRequest, CreateListenerJsonResponse};
-pub mod create_listener_old;
-pub use create_listener_old::{CreateListenerOldRequest, CreateListenerOldResponse};
 pub mod create_uk8s_cluster;
 pub use create_uk8s_cluster::{CreateUk8sClusterRequest, CreateUk8sClusterResponse};
-pub mod create_uk_8s_cluster_2;
-pub use create_uk_8s_cluster_2::{CreateUk8sCluster2Request, CreateUk8sCluster2Response};
 #[cfg(feature = "blocking")]
 pub mod blocking;
 ///The UCloud client: cheap to clone, safe to share between tasks. One method per operation, returning the call as a future ([`PendingCall`]) with per-call settings.

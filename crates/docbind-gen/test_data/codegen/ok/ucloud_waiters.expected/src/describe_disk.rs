@@ -4,7 +4,7 @@
 //!
 //! 第三种形状：必填的字符串 id，条目的 id 是整数，状态是整数，监控类型是请求里的枚举列表。
 //!
-//! Generated from `codegen/ok/ucloud_waiters/describe_disk.md` (line 1).
+//! Documented on the vendor's page `describe_disk.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取磁盘 (`DescribeDisk`).
 #[derive(Debug, Clone, PartialEq)]
@@ -176,9 +176,7 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "DescribeDisk",
     idempotent: true,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[],
 };
 impl crate::Client {
     /// 获取磁盘 (`DescribeDisk`)
@@ -187,7 +185,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_waiters/describe_disk.md` (line 1).
+    /// Documented on the vendor's page `describe_disk.md`.
     ///
     /// # Examples
     ///

@@ -4,7 +4,7 @@
 //!
 //! 由 overlay.toml 声明的等待器轮询：节点按 NodeId.N 过滤，状态在 NodeSet 的元素里。
 //!
-//! Generated from `codegen/ok/ucloud_waiters/describe_node.md` (line 1).
+//! Documented on the vendor's page `describe_node.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取节点列表 (`DescribeNode`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -263,9 +263,7 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "DescribeNode",
     idempotent: true,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[],
 };
 impl crate::Client {
     /// 获取节点列表 (`DescribeNode`)
@@ -274,7 +272,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Describe…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_waiters/describe_node.md` (line 1).
+    /// Documented on the vendor's page `describe_node.md`.
     ///
     /// # Examples
     ///
@@ -296,6 +294,21 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
     /// Every item of [`describe_node`](Self::describe_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_waiters::Client) -> Result<(), golden_ucloud_waiters::Error> {
+    /// use golden_ucloud_waiters::runtime::futures::StreamExt as _;
+    /// use golden_ucloud_waiters::DescribeNodeRequest;
+    ///
+    /// let mut items = client.describe_node_stream(&DescribeNodeRequest::new());
+    /// while let Some(item) = items.next().await {
+    ///     println!("{:?}", item?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn describe_node_stream(
         &self,
         request: &DescribeNodeRequest,

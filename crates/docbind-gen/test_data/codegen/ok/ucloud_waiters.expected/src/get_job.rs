@@ -4,7 +4,7 @@
 //!
 //! 等待器轮询的第二种形状：必填的整数 id，状态是响应本身的字符串字段，没有枚举。
 //!
-//! Generated from `codegen/ok/ucloud_waiters/get_job.md` (line 1).
+//! Documented on the vendor's page `get_job.md`.
 use docbind_runtime as rt;
 /// Parameters of 获取任务 (`GetJob`).
 #[derive(Debug, Clone, PartialEq)]
@@ -91,9 +91,7 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "GetJob",
     idempotent: true,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[],
 };
 impl crate::Client {
     /// 获取任务 (`GetJob`)
@@ -102,7 +100,7 @@ impl crate::Client {
     ///
     /// **Read-only** (`Get…` actions only read): retried on every transient failure (a timeout, a connection reset, HTTP 429/502/503/504, a transient vendor code), per the client's retry policy.
     ///
-    /// Generated from `codegen/ok/ucloud_waiters/get_job.md` (line 1).
+    /// Documented on the vendor's page `get_job.md`.
     ///
     /// # Examples
     ///

@@ -14,6 +14,18 @@ impl crate::Client {
     /// When no item has the id, it ends with [`WaitError::Gone`](rt::WaitError::Gone). Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `codegen/ok/ucloud_waiters/overlay.toml` (line 53).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_waiters::Client) -> Result<(), golden_ucloud_waiters::WaitError> {
+    /// use golden_ucloud_waiters::WaitOptions;
+    ///
+    /// let found = client.wait_until_disk_ready("id", &WaitOptions::new()).await?;
+    /// println!("{found:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn wait_until_disk_ready(
         &self,
         disk_id: impl Into<String>,
@@ -58,6 +70,18 @@ impl crate::Client {
     /// A state of `failed` ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `codegen/ok/ucloud_waiters/overlay.toml` (line 45).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_waiters::Client) -> Result<(), golden_ucloud_waiters::WaitError> {
+    /// use golden_ucloud_waiters::WaitOptions;
+    ///
+    /// let found = client.wait_until_job_done(0, &WaitOptions::new()).await?;
+    /// println!("{found:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn wait_until_job_done(
         &self,
         job_id: i64,
@@ -101,6 +125,18 @@ impl crate::Client {
     /// A state of [`Abnormal`](crate::describe_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). When no item has the id any more, the resource is gone and it returns `None`. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `codegen/ok/ucloud_waiters/overlay.toml` (line 34).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_waiters::Client) -> Result<(), golden_ucloud_waiters::WaitError> {
+    /// use golden_ucloud_waiters::WaitOptions;
+    ///
+    /// let found = client.wait_until_node_deleted("id", &WaitOptions::new()).await?;
+    /// println!("{found:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn wait_until_node_deleted(
         &self,
         node_id: impl Into<String>,
@@ -146,6 +182,18 @@ impl crate::Client {
     /// A state of [`Deleted`](crate::describe_node::NodeState::Deleted) (10), [`Abnormal`](crate::describe_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). While no item has the id (not listed yet), it polls again. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `codegen/ok/ucloud_waiters/overlay.toml` (line 23).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_waiters::Client) -> Result<(), golden_ucloud_waiters::WaitError> {
+    /// use golden_ucloud_waiters::WaitOptions;
+    ///
+    /// let found = client.wait_until_node_running("id", &WaitOptions::new()).await?;
+    /// println!("{found:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn wait_until_node_running(
         &self,
         node_id: impl Into<String>,

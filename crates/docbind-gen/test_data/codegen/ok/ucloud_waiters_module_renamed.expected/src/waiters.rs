@@ -14,6 +14,18 @@ impl crate::Client {
     /// Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
     /// Declared in `codegen/ok/ucloud_waiters_module_renamed/overlay.toml` (line 2).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn example(client: &golden_ucloud_waiters_module_renamed::Client) -> Result<(), golden_ucloud_waiters_module_renamed::WaitError> {
+    /// use golden_ucloud_waiters_module_renamed::WaitOptions;
+    ///
+    /// let found = client.wait_until_job_done(0, &WaitOptions::new()).await?;
+    /// println!("{found:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn wait_until_job_done(
         &self,
         job_id: i64,

@@ -2,7 +2,7 @@
 
 //! 等待器 (`Waiters`)
 //!
-//! Generated from `codegen/ok/ucloud_waiters_module_renamed/waiters.md` (line 1).
+//! Documented on the vendor's page `waiters.md`.
 use docbind_runtime as rt;
 /// Parameters of 等待器 (`Waiters`).
 #[derive(Debug, Clone, PartialEq)]
@@ -74,16 +74,14 @@ pub fn decode_response(
 static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
     action: "Waiters",
     idempotent: false,
-    declares_project_id: false,
-    declares_region: false,
-    declares_zone: false,
+    common: &[],
 };
 impl crate::Client {
     /// 等待器 (`Waiters`)
     ///
     /// **May change state** (`Waiters…` is not a read verb): retried only when the request provably did not reach the service (no connection could be made, or HTTP 429). After a timeout, a connection reset or an HTTP 5xx it is not repeated: it fails with [`Error::OutcomeUnknown`](rt::Error::OutcomeUnknown), and the resource's state says whether it was carried out.
     ///
-    /// Generated from `codegen/ok/ucloud_waiters_module_renamed/waiters.md` (line 1).
+    /// Documented on the vendor's page `waiters.md`.
     ///
     /// # Examples
     ///
