@@ -4,7 +4,9 @@
 
 use docbind::runtime::futures::TryStreamExt as _;
 use docbind::ucloud_uodn::describe_uvodn_node::NodeInfo;
-use docbind::ucloud_uodn::{Client, Error, GetUvodnImageRequest, GetUvodnImageResponse, WaitError, WaitOptions};
+use docbind::ucloud_uodn::{
+    ChargeType, Client, Error, GetUvodnImageRequest, GetUvodnImageResponse, WaitError, WaitOptions,
+};
 use tokio::task::JoinHandle;
 
 /// The first page of images, fetched in the background.
@@ -24,10 +26,8 @@ pub fn until_running(client: &Client, node_id: &str, options: &WaitOptions) -> J
     tokio::spawn(client.wait_until_node_running(node_id, options))
 }
 
-/// Whether a node was created with the charge type it was asked for.
-///
-/// `CreateUvodnNode` and `DescribeUvodnNode` each have their own `ChargeType` today, so they are compared by wire
-/// value. Once identical enums are one type per crate (issue #22, item 3), this is `node.charge_type == Some(asked)`.
-pub fn charged_as_asked(asked: &docbind::ucloud_uodn::create_uvodn_node::ChargeType, node: &NodeInfo) -> bool {
-    node.charge_type.as_ref().map(|charge| charge.as_str()) == Some(asked.as_str())
+/// Whether a node was created with the charge type it was asked for. `CreateUvodnNode` and `DescribeUvodnNode`
+/// define the same enumeration, so it is one type (`ucloud_uodn::ChargeType`, also at both modules' paths).
+pub fn charged_as_asked(asked: &ChargeType, node: &NodeInfo) -> bool {
+    node.charge_type.as_ref() == Some(asked)
 }
