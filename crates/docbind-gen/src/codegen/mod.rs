@@ -11,7 +11,7 @@ pub(crate) mod defs;
 mod error;
 pub(crate) mod names;
 mod operation;
-mod protocol;
+pub(crate) mod protocol;
 mod readme;
 pub(crate) mod rustdoc;
 mod serde;
