@@ -46,9 +46,9 @@ pub(crate) trait Wire: Sync {
     }
     /// The decode entry, `OPERATION` and call of one operation.
     fn operation_call(&self, op: &Operation, defs: &OperationDefs) -> Result<OperationCall, CodegenError>;
-    /// The client method's signature.
-    fn method_signature(&self, _op: &Operation, defs: &OperationDefs) -> MethodSignature {
-        MethodSignature::plain(defs)
+    /// The client method's signature, naming the response type `response`.
+    fn method_signature(&self, _op: &Operation, _defs: &OperationDefs, response: TokenStream) -> MethodSignature {
+        MethodSignature::plain(response)
     }
     /// The paging of an operation, when this wire owns its pagination style.
     fn paging(
@@ -168,15 +168,21 @@ pub(crate) struct MethodSignature {
 
 impl MethodSignature {
     /// `request` alone, returning the response.
-    pub(super) fn plain(defs: &OperationDefs) -> Self {
-        let response = format_ident!("{}", defs.response.name);
-        MethodSignature { params: quote!(), args: quote!(), returns: quote!(#response), example_args: "" }
+    pub(super) fn plain(response: TokenStream) -> Self {
+        MethodSignature { params: quote!(), args: quote!(), returns: response, example_args: "" }
     }
 }
 
 /// The client method's signature for `op`.
 pub(crate) fn method_signature(op: &Operation, defs: &OperationDefs) -> MethodSignature {
-    Vendor::of(op).0.method_signature(op, defs)
+    let response = format_ident!("{}", defs.response.name);
+    method_signature_naming(op, defs, quote!(#response))
+}
+
+/// The client method's signature for `op`, naming its response type by `response` (the blocking client names
+/// it by path, from outside the operation's module).
+pub(crate) fn method_signature_naming(op: &Operation, defs: &OperationDefs, response: TokenStream) -> MethodSignature {
+    Vendor::of(op).0.method_signature(op, defs, response)
 }
 
 /// How a paging operation's stream walks its pages: which fields carry the items, the total, the position and

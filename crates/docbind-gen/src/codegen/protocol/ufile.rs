@@ -42,8 +42,8 @@ impl Wire for Ufile {
     fn operation_call(&self, op: &Operation, defs: &OperationDefs) -> Result<OperationCall, CodegenError> {
         operation_call(op, defs)
     }
-    fn method_signature(&self, op: &Operation, defs: &OperationDefs) -> MethodSignature {
-        signature(op, defs)
+    fn method_signature(&self, op: &Operation, _defs: &OperationDefs, response: TokenStream) -> MethodSignature {
+        signature(op, response)
     }
 }
 
@@ -112,9 +112,8 @@ fn call_encoder(def: &StructDef) -> TokenStream {
 }
 
 /// The method's extra parameter (an upload's body) and what its call yields (a download's stream).
-fn signature(op: &Operation, defs: &OperationDefs) -> MethodSignature {
-    let response = format_ident!("{}", defs.response.name);
-    let Protocol::Object { upload, download, .. } = &op.protocol else { return MethodSignature::plain(defs) };
+fn signature(op: &Operation, response: TokenStream) -> MethodSignature {
+    let Protocol::Object { upload, download, .. } = &op.protocol else { return MethodSignature::plain(response) };
     MethodSignature {
         params: if *upload { quote!(, body: rt::ufile::UploadBody) } else { quote!() },
         args: if *upload { quote!(, body) } else { quote!() },
