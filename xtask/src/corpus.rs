@@ -389,7 +389,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         println!("unsupported: {n:>4}  {reason}");
     }
     println!("unsupported docs: {} (listed in {})", unsupported.len(), list_path.display());
-    for vendor in [Vendor::Ucloud, Vendor::Finovy, Vendor::Ufile] {
+    for vendor in Vendor::all() {
         let of: Vec<&Crate> = crates.iter().filter(|c| c.vendor == vendor).collect();
         println!(
             "{vendor:?}: {} crate(s), {} operation(s)",
@@ -452,7 +452,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `coverage Ucloud: API docs supported 1707/1707 (100.0%); not API docs 292 (index 137, …)`.
+/// `coverage UCloud: API docs supported 1707/1707 (100.0%); not API docs 292 (index 137, …)`.
 fn coverage_line(vendor: Vendor, c: &Coverage) -> String {
     let percent = if c.api_docs == 0 { 100.0 } else { 100.0 * c.supported as f64 / c.api_docs as f64 };
     let kinds: Vec<String> =
@@ -478,22 +478,28 @@ fn families(corpus: &Path) -> anyhow::Result<Vec<Family>> {
         .filter(|name| name.ends_with("-api"))
         .collect();
     products.sort();
+    let ucloud_vendor = vendor_labelled("UCloud")?;
     for product in products {
         let stem = product.trim_end_matches("-api");
         families.push(Family {
             crate_name: crate_name(&format!("ucloud-{stem}")),
-            vendor: Vendor::Ucloud,
+            vendor: ucloud_vendor,
             spec_dir: PathBuf::from("ucloud").join(&product),
         });
     }
     if corpus.join("finovy").is_dir() {
         families.push(Family {
             crate_name: FINOVY_CRATE.into(),
-            vendor: Vendor::Finovy,
+            vendor: vendor_labelled("Finovy")?,
             spec_dir: PathBuf::from("finovy"),
         });
     }
     Ok(families)
+}
+
+/// The generator's vendor of this label: the corpus's folders are by vendor.
+fn vendor_labelled(label: &str) -> anyhow::Result<Vendor> {
+    Vendor::all().into_iter().find(|v| v.label() == label).with_context(|| format!("no vendor labelled {label}"))
 }
 
 /// A valid crate name: lowercase ASCII letters, digits and single dashes (`vpc2.0` → `vpc2-0`).
@@ -783,8 +789,8 @@ mod tests {
             not_api: BTreeMap::from([(PageKind::Index, 2), (PageKind::Glossary, 1), (PageKind::Changelog, 0)]),
         };
         assert_eq!(
-            coverage_line(Vendor::Ucloud, &c),
-            "coverage Ucloud: API docs supported 3/4 (75.0%); not API docs 3 (index 2, glossary 1)"
+            coverage_line(vendor_labelled("UCloud").unwrap(), &c),
+            "coverage UCloud: API docs supported 3/4 (75.0%); not API docs 3 (index 2, glossary 1)"
         );
     }
 

@@ -1,7 +1,8 @@
 #![doc = include_str!("../README.md")]
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::builder::TypedValueParser;
+use clap::Args;
 use docbind_gen::{ir, parallel, ApiGate, CrateSpec, InvalidDocs, RuntimeDep};
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
@@ -98,22 +99,18 @@ pub struct DiffArgs {
 #[derive(Debug, Clone, Args)]
 pub struct IrArgs {
     /// Parse every doc as this dialect instead of detecting it.
-    #[arg(long, value_enum)]
-    pub dialect: Option<DialectArg>,
+    #[arg(long, value_parser = dialect_arg())]
+    pub dialect: Option<ir::Dialect>,
     /// Doc files or folders (searched recursively for `*.md`).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
 }
 
-/// A vendor's doc template.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum DialectArg {
-    /// UCloud's API docs.
-    Ucloud,
-    /// Finovy's API docs.
-    Finovy,
-    /// UFile's and UArchive's REST pages (object storage).
-    Ufile,
+/// `--dialect`: the generator's registered doc templates, by name, each with what it reads as its help.
+fn dialect_arg() -> impl TypedValueParser<Value = ir::Dialect> {
+    let names = ir::Dialect::all().map(|d| clap::builder::PossibleValue::new(d.name()).help(d.about()));
+    // Only the names just listed get past the parser, so each has its dialect.
+    clap::builder::PossibleValuesParser::new(names).map(|name| ir::Dialect::named(&name).expect("a listed name"))
 }
 
 /// One crate to write or check: what to generate, the folder its `spec_dir` is relative to, and how to show its
@@ -440,11 +437,7 @@ pub fn diff_exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
 /// `ir PATH...`: the IR as JSON on stdout; warnings, notes, rejected docs and overlay errors on stderr (any
 /// rejected doc or overlay error fails).
 pub fn ir(args: &IrArgs) -> anyhow::Result<ExitCode> {
-    let forced = args.dialect.map(|d| match d {
-        DialectArg::Ucloud => ir::Dialect::Ucloud,
-        DialectArg::Finovy => ir::Dialect::Finovy,
-        DialectArg::Ufile => ir::Dialect::Ufile,
-    });
+    let forced = args.dialect;
     let loaded = docbind_gen::load(Path::new(""), &args.paths, forced)?;
     for w in &loaded.warnings {
         eprintln!("{w}");

@@ -90,7 +90,7 @@ impl DocNames {
             GenerateError::NoDocs { spec_dir } | GenerateError::NothingGenerated { spec_dir } => {
                 *spec_dir = self.path(spec_dir);
             }
-            GenerateError::MixedVendors { spec_dir, file } => {
+            GenerateError::MixedVendors { spec_dir, file, .. } => {
                 *spec_dir = self.path(spec_dir);
                 *file = self.path(file);
             }

@@ -17,17 +17,8 @@ pub struct Source {
     pub line: usize,
 }
 
-/// The API family a doc belongs to; it decides the wire protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dialect {
-    /// UCloud's generated Action docs.
-    Ucloud,
-    /// Finovy's open-API pages.
-    Finovy,
-    /// UFile's and UArchive's hand-written REST pages (object storage: `Syntax`, request and response headers).
-    Ufile,
-}
+/// The doc template a doc is written in (the registry is `dialect::DIALECTS`).
+pub use crate::dialect::Dialect;
 
 /// One documented API operation: one doc.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

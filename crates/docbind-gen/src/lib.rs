@@ -25,7 +25,7 @@ pub use codegen::{
     FIRST_VERSION, RUNTIME_VERSION,
 };
 pub use diag::{Diagnostic, NotApiPage, Rejection, Severity};
-pub use dialect::{parse_doc, Parsed};
+pub use dialect::{detect_doc, parse_doc, Parsed};
 pub use diff::{
     api_gate, compare, compare_dirs, compare_git, summary, summary_since_head, ApiGate, Change, DiffError, Impact,
 };

@@ -303,7 +303,7 @@ where
 
 /// Every dialect, forced or detected, on `doc`: no panic, and diagnostics point into the doc.
 fn parse_all_ways(doc: &str) -> Result<(), TestCaseError> {
-    for forced in [None, Some(crate::ir::Dialect::Ucloud), Some(crate::ir::Dialect::Finovy)] {
+    for forced in std::iter::once(None).chain(crate::ir::Dialect::all().map(Some)) {
         if let Err(Rejection::Invalid { errors }) = parse_doc(Path::new("m.md"), doc, forced) {
             prop_assert!(!errors.is_empty());
             prop_assert!(errors.iter().all(|e| e.line <= doc.lines().count() + 1));
@@ -345,8 +345,9 @@ fn table_cell_mutations_never_panic() {
 fn random_bytes_never_panic() {
     fuzz("random_bytes", 512, proptest::collection::vec(any::<u8>(), 0..600), |bytes| {
         let text = String::from_utf8_lossy(&bytes);
-        let _ = parse_doc(Path::new("r.md"), &text, Some(crate::ir::Dialect::Ucloud));
-        let _ = parse_doc(Path::new("r.md"), &text, Some(crate::ir::Dialect::Finovy));
+        for dialect in crate::ir::Dialect::all() {
+            let _ = parse_doc(Path::new("r.md"), &text, Some(dialect));
+        }
         Ok(())
     });
 }
@@ -355,8 +356,9 @@ fn random_bytes_never_panic() {
 fn random_text_never_panics() {
     fuzz("random_text", 512, "\\PC{0,400}", |text| {
         let _ = parse_doc(Path::new("r.md"), &text, None);
-        let _ = parse_doc(Path::new("r.md"), &text, Some(crate::ir::Dialect::Ucloud));
-        let _ = parse_doc(Path::new("r.md"), &text, Some(crate::ir::Dialect::Finovy));
+        for dialect in crate::ir::Dialect::all() {
+            let _ = parse_doc(Path::new("r.md"), &text, Some(dialect));
+        }
         Ok(())
     });
 }

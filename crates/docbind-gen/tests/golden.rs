@@ -2,8 +2,9 @@
 //! stored beside it.
 //!
 //! ```text
-//! test_data/{ucloud,finovy}/ok/<name>.md      one doc that parses → <name>.ir.json (the IR as serialized)
-//! test_data/{ucloud,finovy}/err/<name>.md     one doc that is rejected → <name>.diag.txt
+//! test_data/<dialect>/ok/<name>.md           one doc that parses → <name>.ir.json (the IR as serialized)
+//! test_data/<dialect>/err/<name>.md          one doc that is rejected → <name>.diag.txt
+//!                                             (<dialect>: each of the generator's registered dialects)
 //! test_data/codegen/ok/<case>/               a spec folder (docs, overlay.toml) → <case>.expected/, the generated
 //!                                             crate, which is a workspace member and so is compiled and linted
 //! test_data/{codegen,overlay}/err/<case>/     a spec folder that does not generate → <case>.diag.txt
@@ -13,7 +14,6 @@
 //! case has one only when it warns. `UPDATE_EXPECT=1 cargo test -p docbind-gen --test golden` rewrites every
 //! expectation and removes those whose case is gone; review the diff before committing it.
 
-use docbind_gen::ir::Protocol;
 use docbind_gen::{CrateSpec, GeneratedFile, InvalidDocs, Loaded, RuntimeDep};
 use std::path::{Path, PathBuf};
 
@@ -159,7 +159,15 @@ fn load_case(golden: &Golden, rel: &Path) -> Result<Loaded, docbind_gen::LoadErr
 #[test]
 fn dialects() {
     let mut golden = Golden::new();
-    for dialect in ["ucloud", "finovy", "ufile"] {
+    // The folders are the registry's dialects; any other folder is a dialect's that is gone.
+    let dialects: Vec<&str> = docbind_gen::ir::Dialect::all().map(|d| d.name()).collect();
+    for folder in golden.entries(".") {
+        let name = folder.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if golden.root.join(&folder).is_dir() && !["codegen", "overlay"].contains(&name) && !dialects.contains(&name) {
+            golden.fail(format!("{}: stale, no registered dialect is named so", folder.display()));
+        }
+    }
+    for dialect in dialects {
         for outcome in ["ok", "err"] {
             let folder = format!("{dialect}/{outcome}");
             let entries = golden.entries(&folder);
@@ -184,12 +192,9 @@ fn dialects() {
                     diag_text(loaded.warnings.iter().map(ToString::to_string).chain(notes).chain(rejected));
                 let ir = match (outcome, loaded.parsed.as_slice()) {
                     ("ok", [parsed]) => {
-                        let read_as = match parsed.operation.protocol {
-                            Protocol::Rpc { .. } => "ucloud",
-                            Protocol::Http { .. } => "finovy",
-                            Protocol::Object { .. } => "ufile",
-                        };
-                        if read_as != dialect {
+                        let source = std::fs::read_to_string(golden.root.join(doc)).unwrap_or_default();
+                        let read_as = docbind_gen::detect_doc(doc, &source).ok().map(|d| d.name());
+                        if read_as != Some(dialect) {
                             golden.fail(format!("{}: read as the other dialect", doc.display()));
                         }
                         match serde_json::to_string_pretty(&parsed.operation) {

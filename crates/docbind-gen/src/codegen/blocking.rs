@@ -6,7 +6,6 @@ use super::defs::Shape;
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
 use super::{protocol, GeneratedOperation};
-use crate::ir;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -85,13 +84,10 @@ fn operation_methods(generated: &GeneratedOperation) -> Result<TokenStream, Code
     let method = ident(&defs.method);
     let request = format_ident!("{}", defs.request.name);
     // The async method's own parameters and output (a UFile upload's body, a download), paths made absolute.
-    let protocol::MethodSignature { params, args, .. } = protocol::method_signature(op, defs);
     let response = format_ident!("{}", defs.response.name);
-    let returns = match &op.protocol {
-        // The body streams as it arrives: `runtime().iter(downloaded.body)` reads it blocking.
-        ir::Protocol::Object { download: true, .. } => quote!(rt::ufile::Downloaded<crate::#module::#response>),
-        _ => quote!(crate::#module::#response),
-    };
+    // A streamed body is read blocking by `runtime().iter(downloaded.body)`.
+    let protocol::MethodSignature { params, args, returns, .. } =
+        protocol::method_signature_naming(op, defs, quote!(crate::#module::#response));
     let doc = format!(" [`Client::{0}`](crate::Client::{0}), blocking until the call is done.", defs.method);
     let call = quote! {
         #[doc = #doc]

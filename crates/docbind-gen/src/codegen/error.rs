@@ -147,11 +147,13 @@ pub enum GenerateError {
         /// The crate's doc folder.
         spec_dir: PathBuf,
     },
-    /// One crate, one vendor: the folder holds docs of both.
-    #[error("{}: mixes UCloud and Finovy docs ({})", spec_dir.display(), file.display())]
+    /// One crate, one vendor: the folder holds docs of two.
+    #[error("{}: mixes {} and {} docs ({})", spec_dir.display(), vendors[0], vendors[1], file.display())]
     MixedVendors {
         /// The crate's doc folder.
         spec_dir: PathBuf,
+        /// The vendors' labels: the crate's (its first operation's), and the other's.
+        vendors: [&'static str; 2],
         /// The first doc of the other vendor.
         file: PathBuf,
     },

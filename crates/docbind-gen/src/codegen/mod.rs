@@ -12,7 +12,7 @@ mod error;
 mod example;
 pub(crate) mod names;
 mod operation;
-mod protocol;
+pub(crate) mod protocol;
 mod readme;
 pub(crate) mod rustdoc;
 mod serde;
@@ -272,7 +272,8 @@ pub(crate) fn generate_from(
     // One crate, one vendor: decided here, once.
     let vendor = Vendor::of(ops[0]);
     if let Some(other) = ops.iter().find(|o| Vendor::of(o) != vendor) {
-        return Err(GenerateError::MixedVendors { spec_dir: spec_dir(), file: other.source.file.clone() });
+        let vendors = [vendor.label(), Vendor::of(other).label()];
+        return Err(GenerateError::MixedVendors { spec_dir: spec_dir(), vendors, file: other.source.file.clone() });
     }
 
     // An operation the overlay renames is named as if the docs called it so.

@@ -523,11 +523,7 @@ pub(super) fn example_request(crate_name: &str, op: &Operation, defs: &Operation
 
 /// Where the vendor puts its request id.
 fn vendor_request_id(op: &Operation) -> &'static str {
-    match op.protocol {
-        crate::ir::Protocol::Rpc { .. } => "UCloud's `X-UCLOUD-REQUEST-UUID` header",
-        crate::ir::Protocol::Http { .. } => "Finovy's `traceId`",
-        crate::ir::Protocol::Object { .. } => "UFile's `X-SessionId` header",
-    }
+    Vendor::of(op).request_id()
 }
 
 /// What the method's docs say about retries: its class (read-only or not), why, and what a failure means.

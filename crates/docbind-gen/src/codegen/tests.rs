@@ -113,6 +113,15 @@ fn a_crate_name_that_is_not_an_identifier_is_refused() {
     assert!(generate(&spec, &loaded, InvalidDocs::Fail).is_ok());
 }
 
+/// The golden case shows UCloud beside Finovy; the error names whichever two vendors a folder mixes.
+#[test]
+fn a_folder_mixing_vendors_names_both() {
+    let rest_page = include_str!("../../test_data/ufile/ok/rest_page.md").to_string();
+    let loaded = load_docs(&[("specs/demo/a_get.md", ucloud_doc("AGet", "Value")), ("specs/demo/copy.md", rest_page)]);
+    let err = generate(&demo_spec(), &loaded, InvalidDocs::Fail).expect_err("mixed").to_string();
+    assert_eq!(err, "specs/demo: mixes UCloud and UFile docs (specs/demo/copy.md)");
+}
+
 /// A golden case folder, loaded as `cargo xtask codegen` loads `specs/`.
 fn load_case(case: &str) -> Loaded {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data");

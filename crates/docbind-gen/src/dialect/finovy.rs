@@ -68,6 +68,16 @@ const CODE_COLUMN: &[&str] = &["状态码", "错误码", "code", "error code", "
 const ERROR_DESCRIPTION_COLUMN: &[&str] = &["错误描述", "描述", "说明", "description", "message"];
 const SOLUTION_COLUMN: &[&str] = &["解决方案", "solution"];
 
+/// Finovy's open-API pages in the registry, told by their `### 1.接口描述` section.
+pub(crate) const DIALECT: super::DialectSpec = super::DialectSpec {
+    name: "finovy",
+    about: "Finovy's API docs",
+    sections: "`### 1.接口描述` (Finovy)",
+    detects: |blocks| super::headings(blocks).any(|(level, text)| level == 3 && is_description_heading(&text)),
+    parse,
+    wire: crate::codegen::protocol::finovy::WIRE,
+};
+
 /// `1.接口描述`, with or without a space after the number.
 pub fn is_description_heading(text: &str) -> bool {
     section_title(text).starts_with("接口描述")

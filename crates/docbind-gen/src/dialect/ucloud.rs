@@ -116,6 +116,16 @@ impl Template {
     }
 }
 
+/// UCloud's Action docs in the registry.
+pub(crate) const DIALECT: super::DialectSpec = super::DialectSpec {
+    name: "ucloud",
+    about: "UCloud's API docs",
+    sections: "`### 请求参数`/`### 响应字段` or `# Request Parameters`/`# Response Elements` (UCloud)",
+    detects: |blocks| template_of(blocks).is_some(),
+    parse,
+    wire: crate::codegen::protocol::ucloud::WIRE,
+};
+
 /// The UCloud template a doc is written in, by its request and response section headings; `None` when neither.
 pub(crate) fn template_of(blocks: &[Block]) -> Option<&'static Template> {
     [&GENERATED, &LEGACY].into_iter().find(|t| t.is_used_by(blocks))

@@ -203,6 +203,24 @@ fn is_meta(name: &str) -> bool {
     compact.eq_ignore_ascii_case(META_WIRE) || compact.eq_ignore_ascii_case("X-Ufile-Meta-")
 }
 
+/// UFile's and UArchive's REST pages in the registry, told by their `Syntax` (`句法`) request line.
+pub(crate) const DIALECT: super::DialectSpec = super::DialectSpec {
+    name: "ufile",
+    about: "UFile's and UArchive's REST pages (object storage)",
+    sections: "",
+    detects: is_rest_page,
+    parse,
+    wire: crate::codegen::protocol::ufile::WIRE,
+};
+
+/// Whether the page has a `Syntax` request line: a heading, or, as `ufile-api/restore.md` labels it, a paragraph.
+fn is_rest_page(blocks: &[Block]) -> bool {
+    let syntax_label = blocks
+        .iter()
+        .any(|b| matches!(b, Block::Paragraph { content, .. } if super::normalize_heading(&content.text) == "Syntax"));
+    syntax_label || super::headings(blocks).any(|(_, t)| t.contains("句法") || t.contains("Syntax"))
+}
+
 /// Whether a name can be an HTTP header of these pages.
 fn header_like(name: &str) -> bool {
     name.contains('-') || ["ETag", "Range", "Date", "Tier", "Expires"].iter().any(|h| h.eq_ignore_ascii_case(name))

@@ -1,20 +1,68 @@
 //! Finovy's protocol: REST calls whose parameters travel in the query, the path, headers or a JSON body, and
 //! whose response is the `data` of a `{code, success, msg, data, traceId}` envelope.
 
-use super::{paging_field, slot_variant, OperationCall, Paging};
+use super::{paging_field, slot_variant, OperationCall, Paging, Wire};
 use crate::codegen::defs::{Arity, DataBinding, OperationDefs, Shape, StructDef};
 use crate::codegen::error::{CodegenError, CodegenErrorKind};
 use crate::codegen::names::ident;
-use crate::ir::{Field, Location, Operation, Type};
+use crate::ir::{Field, Location, Operation, Pagination, Protocol, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub(super) const LABEL: &str = "Finovy";
+/// Finovy's wire, as the dialect registry names it.
+pub(crate) const WIRE: &dyn Wire = &Finovy;
 
-pub(super) const ENV_VARS: &str = "FINOVY_ACCESS_TOKEN, or FINOVY_UUID and FINOVY_SECRET, and FINOVY_BASE_URL";
+struct Finovy;
+
+impl Wire for Finovy {
+    fn speaks(&self, protocol: &Protocol) -> bool {
+        matches!(protocol, Protocol::Http { .. })
+    }
+    fn label(&self) -> &'static str {
+        LABEL
+    }
+    fn env_vars(&self) -> &'static str {
+        ENV_VARS
+    }
+    fn runtime_module(&self) -> TokenStream {
+        quote!(finovy)
+    }
+    // Finovy's `Config` is made of `Credentials`.
+    fn config_items(&self) -> TokenStream {
+        quote!({ Config, Credentials })
+    }
+    fn request_id(&self) -> &'static str {
+        "Finovy's `traceId`"
+    }
+    fn request_encoder(&self, def: &StructDef) -> TokenStream {
+        call_encoder(def)
+    }
+    fn check_request(&self, op: &Operation) -> Result<(), CodegenError> {
+        check_request(op)
+    }
+    fn operation_call(&self, op: &Operation, defs: &OperationDefs) -> Result<OperationCall, CodegenError> {
+        let Protocol::Http { method, path } = &op.protocol else {
+            return Err(CodegenError::of(op, CodegenErrorKind::Bug("not a Finovy operation".into())));
+        };
+        operation_call(op, defs, method, path)
+    }
+    fn paging(
+        &self,
+        op: &Operation,
+        defs: &OperationDefs,
+        pagination: &Pagination,
+    ) -> Option<Result<Paging, CodegenError>> {
+        let Pagination::PageNumber { page, page_size } = pagination else { return None };
+        Some(paging(op, defs, page, page_size))
+    }
+}
+
+const LABEL: &str = "Finovy";
+
+const ENV_VARS: &str = "FINOVY_ACCESS_TOKEN, or FINOVY_UUID and FINOVY_SECRET, and FINOVY_BASE_URL";
 
 /// Lists and objects travel only as keys of the JSON body: the runtime has no query, path or header form of them.
-pub(super) fn check_request(op: &Operation) -> Result<(), CodegenError> {
+fn check_request(op: &Operation) -> Result<(), CodegenError> {
     fn check(op: &Operation, fields: &[Field]) -> Result<(), CodegenError> {
         for f in fields {
             if matches!(f.ty, Type::List(_) | Type::Group(_) | Type::Model(_)) && f.location != Location::Body {
@@ -35,7 +83,7 @@ pub(super) fn check_request(op: &Operation) -> Result<(), CodegenError> {
 }
 
 /// Finovy: query, path, header and JSON-body parameters.
-pub(super) fn call_encoder(def: &StructDef) -> TokenStream {
+fn call_encoder(def: &StructDef) -> TokenStream {
     let lines = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         let wire = &f.wire;
@@ -106,7 +154,7 @@ fn enum_json(value: TokenStream) -> TokenStream {
 }
 
 /// The decode entry, `OPERATION` and call of one Finovy operation.
-pub(super) fn operation_call(
+fn operation_call(
     op: &Operation,
     defs: &OperationDefs,
     http_method: &str,
@@ -170,12 +218,7 @@ pub(super) fn operation_call(
 }
 
 /// `page`/`pageSize` in, a page of `data` out (its items, then its total); pages are numbered from 1.
-pub(super) fn paging(
-    op: &Operation,
-    defs: &OperationDefs,
-    page: &str,
-    page_size: &str,
-) -> Result<Paging, CodegenError> {
+fn paging(op: &Operation, defs: &OperationDefs, page: &str, page_size: &str) -> Result<Paging, CodegenError> {
     let member = |i: usize, what: &str| {
         let missing = || CodegenError::of(op, CodegenErrorKind::Pagination(format!("the page has no {what}")));
         defs.response.fields.get(i).cloned().ok_or_else(missing)

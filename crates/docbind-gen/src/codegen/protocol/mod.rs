@@ -1,16 +1,16 @@
-//! What differs between the vendors' wire protocols, and what both share on the wire; the rest of codegen is the
+//! What differs between the vendors' wire protocols, and what they share on the wire; the rest of codegen is the
 //! same for every vendor and asks this module.
 //!
-//! Each vendor's file owns its request encoder (UCloud's flattened form, Finovy's query, path, header and JSON
-//! body), the client method's call, the operation's decode entry (`decode_response`), how paging is wired, and
-//! how the crate introduces its vendor. This file dispatches to them: per crate on [`Vendor`], chosen once from
-//! the operations' [`Protocol`]; per operation on its own [`Protocol`] and [`Pagination`], which carry the
-//! operation's facts (action, HTTP method and path, paging fields). Both vendors decode JSON through the same
-//! runtime slots, so slot naming and the `Decode` impl of responses and models live here.
+//! Each wire's file implements [`Wire`] once: its request encoder (UCloud's flattened form, Finovy's query, path,
+//! header and JSON body, UFile's), the client method's call and signature, the operation's decode entry
+//! (`decode_response`), the paging style it owns, and how the crate introduces its vendor. The dialect registry
+//! (`crate::dialect::DIALECTS`) names each dialect's wire; this file asks the wire that speaks an operation's
+//! [`Protocol`] (per crate: [`Vendor`], chosen once). All wires decode JSON through the same runtime slots, so
+//! slot naming and the `Decode` impl of responses and models live here.
 
-mod finovy;
-mod ucloud;
-mod ufile;
+pub(crate) mod finovy;
+pub(crate) mod ucloud;
+pub(crate) mod ufile;
 
 use super::defs::{Arity, FieldDef, OperationDefs, Shape, StructDef};
 use super::error::{CodegenError, CodegenErrorKind};
@@ -20,83 +20,123 @@ use crate::ir::{Operation, Pagination, Protocol};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-/// The vendor whose runtime a generated crate calls. One crate, one vendor: chosen once per crate from its
-/// operations' IR [`Protocol`] (a folder mixing vendors does not generate).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Vendor {
-    /// UCloud: signed form POSTs (`Protocol::Rpc`).
-    Ucloud,
-    /// Finovy: REST calls with a JSON envelope (`Protocol::Http`).
-    Finovy,
-    /// UFile: object storage REST calls, streamed bodies (`Protocol::Object`).
-    Ufile,
+/// One wire protocol as codegen sees it. Each protocol's file implements it once (`ucloud::WIRE`, …); the
+/// registry of dialects (`crate::dialect::DIALECTS`) names which wire each dialect's operations are called through,
+/// so nothing outside a protocol's own files names it.
+pub(crate) trait Wire: Sync {
+    /// Whether operations of this IR protocol are called through this wire.
+    fn speaks(&self, protocol: &Protocol) -> bool;
+    /// How the crate's docs and manifest name the vendor.
+    fn label(&self) -> &'static str;
+    /// The environment variables the client's `from_env` reads, as the crate's example says them.
+    fn env_vars(&self) -> &'static str;
+    /// The runtime module holding the vendor's `Client` and `Config` (`docbind_runtime::ucloud`).
+    fn runtime_module(&self) -> TokenStream;
+    /// What the crate root re-exports of the runtime module for building a client.
+    fn config_items(&self) -> TokenStream {
+        quote!(Config)
+    }
+    /// Where the vendor puts its request id, as the method's docs say it.
+    fn request_id(&self) -> &'static str;
+    /// The `encode` method of a request struct or request group: how its fields go on the wire.
+    fn request_encoder(&self, def: &StructDef) -> TokenStream;
+    /// Refuses, before anything is built, a request the wire cannot send.
+    fn check_request(&self, _op: &Operation) -> Result<(), CodegenError> {
+        Ok(())
+    }
+    /// The decode entry, `OPERATION` and call of one operation.
+    fn operation_call(&self, op: &Operation, defs: &OperationDefs) -> Result<OperationCall, CodegenError>;
+    /// The client method's signature, naming the response type `response`.
+    fn method_signature(&self, _op: &Operation, _defs: &OperationDefs, response: TokenStream) -> MethodSignature {
+        MethodSignature::plain(response)
+    }
+    /// The paging of an operation, when this wire owns its pagination style.
+    fn paging(
+        &self,
+        _op: &Operation,
+        _defs: &OperationDefs,
+        _pagination: &Pagination,
+    ) -> Option<Result<Paging, CodegenError>> {
+        None
+    }
 }
 
+/// The vendor whose runtime a generated crate calls. One crate, one vendor: chosen once per crate from its
+/// operations' IR [`Protocol`] (a folder mixing vendors does not generate).
+#[derive(Clone, Copy)]
+pub struct Vendor(&'static dyn Wire);
+
 impl Vendor {
+    /// Every registered wire, in registry order, each once.
+    pub fn all() -> Vec<Vendor> {
+        let mut all: Vec<Vendor> = Vec::new();
+        for dialect in crate::dialect::DIALECTS {
+            let vendor = Vendor(dialect.wire);
+            if !all.contains(&vendor) {
+                all.push(vendor);
+            }
+        }
+        all
+    }
+
     /// The vendor of one operation.
     pub(crate) fn of(op: &Operation) -> Self {
-        match op.protocol {
-            Protocol::Rpc { .. } => Vendor::Ucloud,
-            Protocol::Http { .. } => Vendor::Finovy,
-            Protocol::Object { .. } => Vendor::Ufile,
-        }
+        crate::dialect::DIALECTS
+            .iter()
+            .map(|d| Vendor(d.wire))
+            .find(|v| v.0.speaks(&op.protocol))
+            // A unit test holds every IR protocol to a registered wire.
+            .expect("every IR protocol has a registered wire")
     }
 
     /// How the crate's docs and manifest name the vendor.
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            Vendor::Ucloud => ucloud::LABEL,
-            Vendor::Finovy => finovy::LABEL,
-            Vendor::Ufile => ufile::LABEL,
-        }
+    pub fn label(self) -> &'static str {
+        self.0.label()
     }
 
     /// The environment variables the client's `from_env` reads, as the crate's example says them.
     pub(crate) fn env_vars(self) -> &'static str {
-        match self {
-            Vendor::Ucloud => ucloud::ENV_VARS,
-            Vendor::Finovy => finovy::ENV_VARS,
-            Vendor::Ufile => ufile::ENV_VARS,
-        }
+        self.0.env_vars()
     }
 
     /// The runtime module holding the vendor's `Client` and `Config` (`docbind_runtime::ucloud`).
     pub(crate) fn runtime_module(self) -> TokenStream {
-        match self {
-            Vendor::Ucloud => quote!(ucloud),
-            Vendor::Finovy => quote!(finovy),
-            Vendor::Ufile => quote!(ufile),
-        }
+        self.0.runtime_module()
     }
 
-    /// What the crate root re-exports of the vendor's runtime module for building a client: its `Config`, and
-    /// Finovy's `Credentials`, which that `Config` is made of.
+    /// What the crate root re-exports of the vendor's runtime module for building a client.
     pub(crate) fn config_items(self) -> TokenStream {
-        match self {
-            Vendor::Ucloud => quote!(Config),
-            Vendor::Finovy => quote!({ Config, Credentials }),
-            Vendor::Ufile => quote!(Config),
-        }
+        self.0.config_items()
+    }
+
+    /// Where the vendor puts its request id.
+    pub(crate) fn request_id(self) -> &'static str {
+        self.0.request_id()
     }
 
     /// The `encode` method of a request struct or request group: how its fields go on the wire.
     pub(crate) fn request_encoder(self, def: &StructDef) -> TokenStream {
-        match self {
-            Vendor::Ucloud => ucloud::form_encoder(def),
-            Vendor::Finovy => finovy::call_encoder(def),
-            Vendor::Ufile => ufile::call_encoder(def),
-        }
+        self.0.request_encoder(def)
+    }
+}
+
+impl PartialEq for Vendor {
+    fn eq(&self, other: &Self) -> bool {
+        self.label() == other.label()
+    }
+}
+
+impl Eq for Vendor {}
+
+impl std::fmt::Debug for Vendor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
     }
 }
 
 /// Refuses, before anything is built, a request the operation's protocol cannot send.
 pub(crate) fn check_request(op: &Operation) -> Result<(), CodegenError> {
-    match &op.protocol {
-        // The flattened form carries every shape (`Name.N.Field`).
-        Protocol::Rpc { .. } => Ok(()),
-        Protocol::Http { .. } => finovy::check_request(op),
-        Protocol::Object { .. } => ufile::check_request(op),
-    }
+    Vendor::of(op).0.check_request(op)
 }
 
 /// What an operation's module holds beside its structs, for its protocol.
@@ -111,11 +151,7 @@ pub(crate) struct OperationCall {
 
 /// The decode entry, `OPERATION` and call of one operation.
 pub(crate) fn operation_call(op: &Operation, defs: &OperationDefs) -> Result<OperationCall, CodegenError> {
-    match &op.protocol {
-        Protocol::Rpc { action } => Ok(ucloud::operation_call(op, defs, action)),
-        Protocol::Http { method, path } => finovy::operation_call(op, defs, method, path),
-        Protocol::Object { .. } => ufile::operation_call(op, defs),
-    }
+    Vendor::of(op).0.operation_call(op, defs)
 }
 
 /// What the client method takes beside the request, and what its call yields.
@@ -132,18 +168,21 @@ pub(crate) struct MethodSignature {
 
 impl MethodSignature {
     /// `request` alone, returning the response.
-    fn plain(defs: &OperationDefs) -> Self {
-        let response = format_ident!("{}", defs.response.name);
-        MethodSignature { params: quote!(), args: quote!(), returns: quote!(#response), example_args: "" }
+    pub(super) fn plain(response: TokenStream) -> Self {
+        MethodSignature { params: quote!(), args: quote!(), returns: response, example_args: "" }
     }
 }
 
 /// The client method's signature for `op`.
 pub(crate) fn method_signature(op: &Operation, defs: &OperationDefs) -> MethodSignature {
-    match &op.protocol {
-        Protocol::Object { .. } => ufile::signature(op, defs),
-        Protocol::Rpc { .. } | Protocol::Http { .. } => MethodSignature::plain(defs),
-    }
+    let response = format_ident!("{}", defs.response.name);
+    method_signature_naming(op, defs, quote!(#response))
+}
+
+/// The client method's signature for `op`, naming its response type by `response` (the blocking client names
+/// it by path, from outside the operation's module).
+pub(crate) fn method_signature_naming(op: &Operation, defs: &OperationDefs, response: TokenStream) -> MethodSignature {
+    Vendor::of(op).0.method_signature(op, defs, response)
 }
 
 /// How a paging operation's stream walks its pages: which fields carry the items, the total, the position and
@@ -159,14 +198,12 @@ pub(crate) struct Paging {
     pub first: TokenStream,
 }
 
-/// The paging of an operation, by its IR pagination (each style is one vendor's).
+/// The paging of an operation, by its IR pagination (each style is one wire's, whichever the operation's is).
 pub(crate) fn paging(op: &Operation, defs: &OperationDefs, pagination: &Pagination) -> Result<Paging, CodegenError> {
-    match pagination {
-        Pagination::OffsetLimit { offset, limit, items, total } => {
-            ucloud::paging(op, defs, offset, limit, items, total)
-        }
-        Pagination::PageNumber { page, page_size } => finovy::paging(op, defs, page, page_size),
-    }
+    Vendor::all()
+        .into_iter()
+        .find_map(|v| v.0.paging(op, defs, pagination))
+        .unwrap_or_else(|| Err(CodegenError::of(op, CodegenErrorKind::Pagination("no protocol pages this way".into()))))
 }
 
 /// The field of `fields` with wire name `wire`, which pagination names.
@@ -241,6 +278,25 @@ pub(crate) fn decode_impl(def: &StructDef) -> TokenStream {
             fn field_names(&self) -> &'static [&'static str] {
                 &[#(#wires),*]
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Vendor::of` relies on it: every shape of IR protocol is spoken by exactly one registered wire.
+    #[test]
+    fn every_ir_protocol_has_one_registered_wire() {
+        let protocols = [
+            Protocol::Rpc { action: "A".into() },
+            Protocol::Http { method: "GET".into(), path: "/p".into() },
+            Protocol::Object { method: "GET".into(), key: None, flags: Vec::new(), upload: false, download: false },
+        ];
+        for protocol in &protocols {
+            let speakers = Vendor::all().into_iter().filter(|v| v.0.speaks(protocol)).count();
+            assert_eq!(speakers, 1, "{protocol:?}");
         }
     }
 }

@@ -1,23 +1,65 @@
 //! UCloud's protocol: requests are flattened into a signed form (`Name.0.Field`), every call is a POST naming its
 //! `Action`, and the response is the whole body beside UCloud's `RetCode`, `Action` and `Message`.
 
-use super::{paging_field, OperationCall, Paging};
+use super::{paging_field, OperationCall, Paging, Wire};
 use crate::codegen::defs::{Arity, OperationDefs, Shape, StructDef};
-use crate::codegen::error::CodegenError;
+use crate::codegen::error::{CodegenError, CodegenErrorKind};
 use crate::codegen::names::ident;
 use crate::codegen::tokens::Splice;
-use crate::ir::Operation;
+use crate::ir::{Operation, Pagination, Protocol};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub(super) const LABEL: &str = "UCloud";
+/// UCloud's wire, as the dialect registry names it.
+pub(crate) const WIRE: &dyn Wire = &Ucloud;
 
-pub(super) const ENV_VARS: &str = "UCLOUD_PUBLIC_KEY, UCLOUD_PRIVATE_KEY, UCLOUD_SECURITY_TOKEN, UCLOUD_PROJECT_ID, \
+struct Ucloud;
+
+impl Wire for Ucloud {
+    fn speaks(&self, protocol: &Protocol) -> bool {
+        matches!(protocol, Protocol::Rpc { .. })
+    }
+    fn label(&self) -> &'static str {
+        LABEL
+    }
+    fn env_vars(&self) -> &'static str {
+        ENV_VARS
+    }
+    fn runtime_module(&self) -> TokenStream {
+        quote!(ucloud)
+    }
+    fn request_id(&self) -> &'static str {
+        "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    }
+    fn request_encoder(&self, def: &StructDef) -> TokenStream {
+        form_encoder(def)
+    }
+    // The flattened form carries every shape (`Name.N.Field`), so every request is accepted.
+    fn operation_call(&self, op: &Operation, defs: &OperationDefs) -> Result<OperationCall, CodegenError> {
+        let Protocol::Rpc { action } = &op.protocol else {
+            return Err(CodegenError::of(op, CodegenErrorKind::Bug("not a UCloud operation".into())));
+        };
+        Ok(operation_call(op, defs, action))
+    }
+    fn paging(
+        &self,
+        op: &Operation,
+        defs: &OperationDefs,
+        pagination: &Pagination,
+    ) -> Option<Result<Paging, CodegenError>> {
+        let Pagination::OffsetLimit { offset, limit, items, total } = pagination else { return None };
+        Some(paging(op, defs, offset, limit, items, total))
+    }
+}
+
+const LABEL: &str = "UCloud";
+
+const ENV_VARS: &str = "UCLOUD_PUBLIC_KEY, UCLOUD_PRIVATE_KEY, UCLOUD_SECURITY_TOKEN, UCLOUD_PROJECT_ID, \
                                    UCLOUD_REGION, UCLOUD_ZONE, UCLOUD_API_BASE_URL and UCLOUD_TIMEOUT_SECOND, then the \
                                    ~/.ucloud profile UCLOUD_PROFILE names (else the active one)";
 
 /// UCloud: flattened form parameters (`Name.0.Field`).
-pub(super) fn form_encoder(def: &StructDef) -> TokenStream {
+fn form_encoder(def: &StructDef) -> TokenStream {
     let lines = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         let wire = &f.wire;
@@ -90,7 +132,7 @@ pub(super) fn form_encoder(def: &StructDef) -> TokenStream {
 /// The decode entry, `OPERATION` and call of one UCloud Action. `OPERATION` lists the operation's common
 /// parameters (`ir::CommonParameter`), which the runtime fills from its configuration when the request leaves
 /// them unset, failing before sending when a required one is set by neither.
-pub(super) fn operation_call(op: &Operation, defs: &OperationDefs, action: &str) -> OperationCall {
+fn operation_call(op: &Operation, defs: &OperationDefs, action: &str) -> OperationCall {
     let response = quote::format_ident!("{}", defs.response.name);
     let idempotent = op.access.read_only;
     let deferred = |wire: &str| {
@@ -138,7 +180,7 @@ pub(super) fn operation_call(op: &Operation, defs: &OperationDefs, action: &str)
 }
 
 /// `Offset`/`Limit` in, a list of models and `TotalCount` out; offsets start at 0.
-pub(super) fn paging(
+fn paging(
     op: &Operation,
     defs: &OperationDefs,
     offset: &str,

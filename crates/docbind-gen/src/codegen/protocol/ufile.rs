@@ -3,7 +3,7 @@
 //! body; an upload's body is the caller's stream, a download's response body is streamed back; the response's
 //! headers and JSON body are its fields.
 
-use super::{MethodSignature, OperationCall};
+use super::{MethodSignature, OperationCall, Wire};
 use crate::codegen::defs::{Arity, OperationDefs, Shape, StructDef};
 use crate::codegen::error::{CodegenError, CodegenErrorKind};
 use crate::codegen::names::ident;
@@ -12,16 +12,51 @@ use crate::ir::{Field, Location, Operation, Protocol, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub(super) const LABEL: &str = "UFile";
+/// UFile's wire, as the dialect registry names it.
+pub(crate) const WIRE: &dyn Wire = &Ufile;
 
-pub(super) const ENV_VARS: &str =
+struct Ufile;
+
+impl Wire for Ufile {
+    fn speaks(&self, protocol: &Protocol) -> bool {
+        matches!(protocol, Protocol::Object { .. })
+    }
+    fn label(&self) -> &'static str {
+        LABEL
+    }
+    fn env_vars(&self) -> &'static str {
+        ENV_VARS
+    }
+    fn runtime_module(&self) -> TokenStream {
+        quote!(ufile)
+    }
+    fn request_id(&self) -> &'static str {
+        "UFile's `X-SessionId` header"
+    }
+    fn request_encoder(&self, def: &StructDef) -> TokenStream {
+        call_encoder(def)
+    }
+    fn check_request(&self, op: &Operation) -> Result<(), CodegenError> {
+        check_request(op)
+    }
+    fn operation_call(&self, op: &Operation, defs: &OperationDefs) -> Result<OperationCall, CodegenError> {
+        operation_call(op, defs)
+    }
+    fn method_signature(&self, op: &Operation, _defs: &OperationDefs, response: TokenStream) -> MethodSignature {
+        signature(op, response)
+    }
+}
+
+const LABEL: &str = "UFile";
+
+const ENV_VARS: &str =
     "UCLOUD_PUBLIC_KEY, UCLOUD_PRIVATE_KEY, UFILE_BUCKET, and UFILE_ENDPOINT (a base URL) or UFILE_REGION";
 
 /// The prefix of the user-metadata headers the map field stands for.
 const META_PREFIX: &str = "X-Ufile-Meta-";
 
 /// Path, query, header and JSON-body parameters are single values; the one map is the user metadata.
-pub(super) fn check_request(op: &Operation) -> Result<(), CodegenError> {
+fn check_request(op: &Operation) -> Result<(), CodegenError> {
     let refuse = |f: &Field| {
         Err(CodegenError::at_line(op, f.source.line, CodegenErrorKind::ParameterOutsideBody(f.wire_name.clone())))
     };
@@ -36,7 +71,7 @@ pub(super) fn check_request(op: &Operation) -> Result<(), CodegenError> {
 }
 
 /// The request's fields, written into the runtime's `Call`.
-pub(super) fn call_encoder(def: &StructDef) -> TokenStream {
+fn call_encoder(def: &StructDef) -> TokenStream {
     let lines = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         let wire = &f.wire;
@@ -77,9 +112,8 @@ pub(super) fn call_encoder(def: &StructDef) -> TokenStream {
 }
 
 /// The method's extra parameter (an upload's body) and what its call yields (a download's stream).
-pub(super) fn signature(op: &Operation, defs: &OperationDefs) -> MethodSignature {
-    let response = format_ident!("{}", defs.response.name);
-    let Protocol::Object { upload, download, .. } = &op.protocol else { return MethodSignature::plain(defs) };
+fn signature(op: &Operation, response: TokenStream) -> MethodSignature {
+    let Protocol::Object { upload, download, .. } = &op.protocol else { return MethodSignature::plain(response) };
     MethodSignature {
         params: if *upload { quote!(, body: rt::ufile::UploadBody) } else { quote!() },
         args: if *upload { quote!(, body) } else { quote!() },
@@ -89,7 +123,7 @@ pub(super) fn signature(op: &Operation, defs: &OperationDefs) -> MethodSignature
 }
 
 /// The decode entries, `OPERATION` and call of one UFile operation.
-pub(super) fn operation_call(op: &Operation, defs: &OperationDefs) -> Result<OperationCall, CodegenError> {
+fn operation_call(op: &Operation, defs: &OperationDefs) -> Result<OperationCall, CodegenError> {
     let Protocol::Object { method, flags, upload, download, .. } = &op.protocol else {
         return Err(CodegenError::of(op, CodegenErrorKind::Bug("not a UFile operation".into())));
     };

@@ -7,7 +7,7 @@ use crate::ir::Dialect;
 #[test]
 fn a_doc_forced_into_finovy_without_a_description_section_is_unsupported() {
     // Detection never hands such a doc to this dialect; `--dialect finovy` does.
-    match parse_doc(Path::new("常见问题.md"), "# 常见问题\n\n正文\n", Some(Dialect::Finovy)) {
+    match parse_doc(Path::new("常见问题.md"), "# 常见问题\n\n正文\n", Dialect::named("finovy")) {
         Err(Rejection::Unsupported { file, reason }) => {
             assert_eq!(file, Path::new("常见问题.md"));
             assert_eq!(reason, "no `### 1.接口描述` section: not a Finovy open-API endpoint page");

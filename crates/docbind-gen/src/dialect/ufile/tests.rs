@@ -4,7 +4,7 @@ use crate::ir::{Dialect, ExampleKind, Location, Protocol, Type};
 use std::path::Path;
 
 fn parse(src: &str) -> Result<crate::dialect::Parsed, Rejection> {
-    parse_doc(Path::new("p.md"), src, Some(Dialect::Ufile))
+    parse_doc(Path::new("p.md"), src, Dialect::named("ufile"))
 }
 
 const PUT_FILE: &str = "# 上传文件 - PutFile \n\n## 简介\n普通上传文件\n\n### 句法（Syntax）:\n\n```\nPUT /<object_name> HTTP/1.1\nHost: <bucket_name>.cn-bj.ufileos.com\nAuthorization: <token>\nContent-Length: <length>\n```\n\n**请求头（Request Headers）**\n\n| Name | Type | Description | Required |\n|---|---|---|---|\n| Authorization | String | 签名 | Yes |\n| Content-Length | Integer | 长度 | Yes |\n| Content-Type | String | 类型 | No |\n| X-Ufile-Meta- * | String | 元数据 | No |\n\n### 响应（Responses）\n\n**响应头（Response Headers）**\n\n|Name|Type|Description|\n|---|---|---|\n|ETag|String|哈希值|\n|X-SessionId|String|会话Id|\n\n**响应元素（Response Elements）**\n\n|Name|Type|Description|\n|---|---|---|\n|RetCode|Integer|错误代码|\n|ErrMsg|String|错误消息|\n\n## 示例\n\n### 响应示例（Example Response）:\n\n```\nHTTP/1.1 200 OK\nETag: \"x\"\n```\n";
