@@ -21,7 +21,8 @@ pub fn doc_attrs(text: &str, inner: bool) -> TokenStream {
 pub fn own_doc_attrs(markdown: &str) -> TokenStream {
     // What it quotes of the docs is in code spans (`code_span`); nothing invisible gets through either way.
     let markdown = clean_lines(markdown);
-    let lines = markdown.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    let lines =
+        markdown.lines().map(|line| string_literal(&if line.is_empty() { String::new() } else { format!(" {line}") }));
     quote! { #(#[doc = #lines])* }
 }
 
@@ -123,7 +124,7 @@ fn escape(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut rest = line;
     while let Some(c) = rest.chars().next() {
-        if rest.starts_with("http://") || rest.starts_with("https://") {
+        if c == 'h' && (rest.starts_with("http://") || rest.starts_with("https://")) {
             // An autolink holds no white space, `<` or `>`; ending it early also at quotes, backticks and
             // backslashes keeps what follows it plain prose.
             let end = rest
