@@ -5,6 +5,7 @@
 use super::defs::Shape;
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
+use super::tokens::string_literal;
 use super::{protocol, GeneratedOperation};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -89,6 +90,7 @@ fn operation_methods(generated: &GeneratedOperation) -> Result<TokenStream, Code
     let protocol::MethodSignature { params, args, returns, .. } =
         protocol::method_signature_naming(op, defs, quote!(crate::#module::#response));
     let doc = format!(" [`Client::{0}`](crate::Client::{0}), blocking until the call is done.", defs.method);
+    let doc = string_literal(&doc);
     let call = quote! {
         #[doc = #doc]
         pub fn #method(&self, request: &crate::#module::#request #params) -> Result<#returns, crate::Error> {
@@ -107,6 +109,7 @@ fn operation_methods(generated: &GeneratedOperation) -> Result<TokenStream, Code
          needs one; an error ends it.",
         defs.method
     );
+    let doc = string_literal(&doc);
     Ok(quote! {
         #call
         #[doc = #doc]

@@ -7,7 +7,7 @@ use super::names::ident;
 use super::protocol::{self, MethodSignature, OperationCall, Paging, Vendor};
 use super::rustdoc::{code_span, doc_attributes, doc_attrs, own_doc_attrs, vendor_text};
 use super::serde;
-use super::tokens::Splice;
+use super::tokens::{string_literal, Splice};
 use crate::ir::Operation;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -123,6 +123,41 @@ fn rust_type(field: &FieldDef) -> TokenStream {
     }
 }
 
+/// A field's type as a `syn` type, built directly: the same tree parsing [`rust_type`]'s tokens gives, without a
+/// parse per field.
+fn field_type(field: &FieldDef) -> syn::Type {
+    let inner = match &field.shape {
+        Shape::Str => path_type(&["String"], None),
+        Shape::Int => path_type(&["i64"], None),
+        Shape::Float => path_type(&["f64"], None),
+        Shape::Bool => path_type(&["bool"], None),
+        Shape::Json => path_type(&["rt", "serde_json", "Value"], None),
+        Shape::Struct(name) | Shape::Enum { name, .. } => path_type(&[name.as_str()], None),
+    };
+    match field.arity {
+        Arity::One => inner,
+        Arity::Optional => path_type(&["Option"], Some(inner)),
+        Arity::List => path_type(&["Vec"], Some(inner)),
+    }
+}
+
+/// `a::b::C` or `C<argument>`.
+fn path_type(segments: &[&str], argument: Option<syn::Type>) -> syn::Type {
+    let mut path = syn::Path { leading_colon: None, segments: syn::punctuated::Punctuated::new() };
+    for segment in segments {
+        path.segments.push(syn::PathSegment::from(format_ident!("{}", segment)));
+    }
+    if let (Some(argument), Some(last)) = (argument, path.segments.last_mut()) {
+        last.arguments = syn::PathArguments::AngleBracketed(syn::AngleBracketedGenericArguments {
+            colon2_token: None,
+            lt_token: Default::default(),
+            args: std::iter::once(syn::GenericArgument::Type(argument)).collect(),
+            gt_token: Default::default(),
+        });
+    }
+    syn::Type::Path(syn::TypePath { qself: None, path })
+}
+
 /// The struct itself, built as a `syn` item: structs are most of every module (mostly field docs), and building
 /// them directly spares syn a re-parse of every field and doc line before prettyplease prints them.
 fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, CodegenErrorKind> {
@@ -134,13 +169,17 @@ fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, CodegenErrorKind> {
     if !def.fields.iter().any(FieldDef::in_constructor) {
         derives.push(quote!(Default));
     }
-    // The frame (no fields) is a handful of tokens: parsing it is cheap and keeps it readable.
-    let mut item: syn::ItemStruct = syn::parse2(quote! {
+    // The frame (no fields) is a handful of tokens, parsed once per shape: cheap, and it keeps it readable.
+    let frame = super::shapes::parse_item(quote! {
         #[derive(#(#derives),*)]
         #[non_exhaustive]
         pub struct #name {}
-    })
-    .map_err(|e| CodegenErrorKind::Bug(format!("struct {}: {e}", def.name)))?;
+    });
+    let mut item = match frame {
+        Ok(syn::Item::Struct(item)) => item,
+        Ok(_) => return Err(CodegenErrorKind::Bug(format!("struct {}: parsed as another item", def.name))),
+        Err(e) => return Err(CodegenErrorKind::Bug(format!("struct {}: {e}", def.name))),
+    };
     item.attrs.splice(0..0, doc_attributes(&def.doc));
     if def.kind == StructKind::Request {
         item.attrs.push(serde::request_derive());
@@ -149,7 +188,7 @@ fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, CodegenErrorKind> {
         return Err(CodegenErrorKind::Bug(format!("struct {}: not a struct with named fields", def.name)));
     };
     for f in &def.fields {
-        let ty = syn::parse2(rust_type(f)).map_err(|e| CodegenErrorKind::Bug(format!("field {}: {e}", f.ident)))?;
+        let ty = field_type(f);
         let mut attrs = doc_attributes(&f.doc);
         if def.kind == StructKind::Request {
             attrs.push(serde::request_field_attribute(f));
@@ -159,7 +198,7 @@ fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, CodegenErrorKind> {
     if def.kind == StructKind::Decoded {
         let doc = "Keys the docs do not declare, and values that did not fit their declared type, exactly as\n\
                    received (a misfit list element under `Name.<index>`).";
-        let ty = syn::parse2(quote!(rt::Extra)).map_err(|e| CodegenErrorKind::Bug(format!("extra: {e}")))?;
+        let ty = path_type(&["rt", "Extra"], None);
         fields.named.push(public_field(doc_attributes(doc), format_ident!("{EXTRA}"), ty));
     }
     Ok(item)
@@ -249,6 +288,7 @@ fn enum_tokens(def: &super::defs::EnumDef) -> TokenStream {
     let variants = def.variants.iter().map(|(variant, wire)| {
         let v = format_ident!("{}", variant);
         let doc = format!(" Wire value {}.", code_span(wire));
+        let doc = string_literal(&doc);
         quote! { #[doc = #doc] #v, }
     });
     let as_str = def.variants.iter().map(|(variant, wire)| {
@@ -345,6 +385,7 @@ fn request_impl(def: &StructDef, vendor: Vendor) -> TokenStream {
             id.to_string().trim_start_matches("r#"),
             code_span(&f.wire)
         );
+        let doc = string_literal(&doc);
         Splice::from(match (f.arity, &f.shape) {
             (Arity::Optional, Shape::Str) => quote! {
                 #[doc = #doc]
@@ -420,11 +461,13 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
         defs.method,
         defs.method
     );
+    let request_id_doc = string_literal(&request_id_doc);
     let call_info_doc = format!(
         " What the call that returned this response reports: its request id, attempts and time taken. The default \
          (no request id, 0 attempts) for a response not returned by [`Client::{}`](crate::Client::{}).",
         defs.method, defs.method
     );
+    let call_info_doc = string_literal(&call_info_doc);
     Ok(quote! {
         #decode_entry
         #operation_static
@@ -577,6 +620,7 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> 
         " Every item of [`{}`](Self::{}), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.",
         defs.method, defs.method
     );
+    let doc = string_literal(&doc);
     let example = own_doc_attrs(&format!("\n{}", stream_example(crate_name, op, defs)));
     Ok(quote! {
         #[doc = #doc]
@@ -598,4 +642,51 @@ fn pagination_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> 
             }))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_types_are_the_trees_their_tokens_parse_to() {
+        let shapes = [
+            Shape::Str,
+            Shape::Int,
+            Shape::Float,
+            Shape::Bool,
+            Shape::Json,
+            Shape::Struct("ImageInfo".into()),
+            Shape::Enum { name: "ImageType".into(), int: false },
+        ];
+        for shape in shapes {
+            for arity in [Arity::One, Arity::Optional, Arity::List] {
+                let field = FieldDef {
+                    ident: "image".into(),
+                    wire: "Image".into(),
+                    shape: shape.clone(),
+                    arity,
+                    location: crate::ir::Location::Member,
+                    doc: String::new(),
+                    required: false,
+                };
+                let built = field_type(&field);
+                let parsed: syn::Type = syn::parse2(rust_type(&field)).expect("a type");
+                // Token text shows the tree: a path, its segments and their generic arguments.
+                assert_eq!(quote!(#built).to_string(), quote!(#parsed).to_string(), "{shape:?} {arity:?}");
+                assert_eq!(prettyplease_type(built), prettyplease_type(parsed), "{shape:?} {arity:?}");
+            }
+        }
+    }
+
+    /// How prettyplease prints a field of type `ty`.
+    fn prettyplease_type(ty: syn::Type) -> String {
+        let mut item: syn::ItemStruct = syn::parse_quote!(
+            struct S {}
+        );
+        if let syn::Fields::Named(fields) = &mut item.fields {
+            fields.named.push(public_field(Vec::new(), format_ident!("f"), ty));
+        }
+        prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items: vec![syn::Item::Struct(item)] })
+    }
 }

@@ -2,17 +2,38 @@
 
 use super::text::{clean_lines, one_line};
 use super::tokens::string_literal;
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// One `#[doc]` (or inner `#![doc]`) attribute per line, with markdown that rustdoc would misread escaped.
 pub fn doc_attrs(text: &str, inner: bool) -> TokenStream {
-    let lines = doc_lines(text).into_iter().map(|l| string_literal(&l));
+    let lines = doc_literals(text);
+    let lines = lines.iter();
     if inner {
         quote! { #(#![doc = #lines])* }
     } else {
         quote! { #(#[doc = #lines])* }
     }
+}
+
+thread_local! {
+    /// The doc lines of each text met so far on this thread, as literals. The same field and model docs recur in
+    /// operation after operation (`Region`, `ProjectId`, shared models), and escaping them char by char was a
+    /// visible share of a fresh run.
+    static DOC_LITERALS: RefCell<HashMap<String, Rc<[Literal]>>> = RefCell::new(HashMap::new());
+}
+
+/// [`doc_lines`] of `text` as string literals, escaped once per distinct text.
+fn doc_literals(text: &str) -> Rc<[Literal]> {
+    if let Some(known) = DOC_LITERALS.with(|cache| cache.borrow().get(text).cloned()) {
+        return known;
+    }
+    let literals: Rc<[Literal]> = doc_lines(text).iter().map(|line| string_literal(line)).collect();
+    DOC_LITERALS.with(|cache| cache.borrow_mut().insert(text.to_owned(), literals.clone()));
+    literals
 }
 
 /// Outer `#[doc]` attributes for markdown docbind writes itself (intra-doc links and all), taken as is: unlike
@@ -21,14 +42,15 @@ pub fn doc_attrs(text: &str, inner: bool) -> TokenStream {
 pub fn own_doc_attrs(markdown: &str) -> TokenStream {
     // What it quotes of the docs is in code spans (`code_span`); nothing invisible gets through either way.
     let markdown = clean_lines(markdown);
-    let lines = markdown.lines().map(|line| if line.is_empty() { String::new() } else { format!(" {line}") });
+    let lines =
+        markdown.lines().map(|line| string_literal(&if line.is_empty() { String::new() } else { format!(" {line}") }));
     quote! { #(#[doc = #lines])* }
 }
 
 /// The same outer attributes as [`doc_attrs`], built as `syn` attributes (for items built without parsing).
 pub fn doc_attributes(text: &str) -> Vec<syn::Attribute> {
-    doc_lines(text)
-        .into_iter()
+    doc_literals(text)
+        .iter()
         .map(|line| syn::Attribute {
             pound_token: Default::default(),
             style: syn::AttrStyle::Outer,
@@ -36,7 +58,7 @@ pub fn doc_attributes(text: &str) -> Vec<syn::Attribute> {
             meta: syn::Meta::NameValue(syn::MetaNameValue {
                 path: Ident::new("doc", Span::call_site()).into(),
                 eq_token: Default::default(),
-                value: syn::Expr::Lit(syn::ExprLit { attrs: Vec::new(), lit: syn::Lit::new(string_literal(&line)) }),
+                value: syn::Expr::Lit(syn::ExprLit { attrs: Vec::new(), lit: syn::Lit::new(line.clone()) }),
             }),
         })
         .collect()
@@ -123,7 +145,7 @@ fn escape(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
     let mut rest = line;
     while let Some(c) = rest.chars().next() {
-        if rest.starts_with("http://") || rest.starts_with("https://") {
+        if c == 'h' && (rest.starts_with("http://") || rest.starts_with("https://")) {
             // An autolink holds no white space, `<` or `>`; ending it early also at quotes, backticks and
             // backslashes keeps what follows it plain prose.
             let end = rest

@@ -47,6 +47,11 @@ pub fn parse_into(tokens: TokenStream, file: &mut syn::File) -> syn::Result<()> 
     Ok(())
 }
 
+/// One item (`tokens` hold exactly one), parsed through its shape like the items of [`parse_into`].
+pub fn parse_item(tokens: TokenStream) -> syn::Result<syn::Item> {
+    item_of(tokens.into_iter().collect())
+}
+
 /// Whether a split separates items (a `;` after a `{…}` belongs to it: `static X: T = T { … };`) or an impl
 /// block's members.
 #[derive(Clone, Copy, PartialEq)]
