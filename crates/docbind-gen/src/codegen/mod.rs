@@ -381,15 +381,6 @@ pub(crate) fn generate_from(
             shared_types,
         });
     }
-    if !shared.is_empty() {
-        let header = generated_header(spec, &spec.spec_label);
-        let path = PathBuf::from(format!("src/{}.rs", shared::MODULE));
-        let pieces = operation::shared_pieces(&shared, vendor)
-            .map_err(|bug| GenerateError::Operation(CodegenError::of(&operations[0].operation, bug)))?;
-        let text = format_rust(&header, pieces, &mut formatting)
-            .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?;
-        files.push(GeneratedFile { path, text });
-    }
     let waiters = waiter::module(&loaded.rust_names, &operations, &spec.crate_name)?;
     if let Some(tokens) = waiters.clone() {
         let overlay = spec.spec_dir.join(crate::overlay::FILE_NAME);
@@ -399,19 +390,11 @@ pub(crate) fn generate_from(
             .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?;
         files.push(GeneratedFile { path, text });
     }
-    let blocking_path = PathBuf::from(format!("src/{}.rs", blocking::MODULE));
-    let blocking = blocking::module(&operations)?;
-    let text = format_rust(
-        &generated_header(spec, &spec.spec_label),
-        vec![operation::Piece::Tokens(blocking)],
-        &mut formatting,
-    )
-    .map_err(|error| GenerateError::InvalidTokens { path: blocking_path.clone(), error })?;
-    files.push(GeneratedFile { path: blocking_path, text });
     let waiter_methods = waiter::methods(&loaded.rust_names);
-    // The crate files that list operations (`lib.rs`, the README) and the API snapshot are made from the
-    // operations' IR, their Rust names and the overlay's names (waiters too), which the modules' input hashes and
-    // the overlay's names cover; the settings and generator version are in every module's hash.
+    // The crate files made from every operation (`shared.rs`, `blocking.rs`, `lib.rs`, the README) and the API
+    // snapshot are made from the operations' IR, their Rust names and the overlay's names (waiters too), which the
+    // modules' input hashes and the overlay's names cover; the settings and generator version are in every
+    // module's hash.
     let module_inputs = operations.iter().map(|g| inputs[&PathBuf::from(format!("src/{}.rs", g.defs.module))].as_str());
     let hash = listing_input_hash(generator, module_inputs, &loaded.rust_names);
     let mut listing = |name: &str, render: &mut dyn FnMut(&mut Formatting) -> Result<String, GenerateError>| {
@@ -428,6 +411,21 @@ pub(crate) fn generate_from(
         files.push(GeneratedFile { path, text });
         Ok::<_, GenerateError>(())
     };
+    if !shared.is_empty() {
+        let path = format!("src/{}.rs", shared::MODULE);
+        listing(&path, &mut |formatting| {
+            let pieces = operation::shared_pieces(&shared, vendor)
+                .map_err(|bug| GenerateError::Operation(CodegenError::of(&operations[0].operation, bug)))?;
+            format_rust(&generated_header(spec, &spec.spec_label), pieces, formatting)
+                .map_err(|error| GenerateError::InvalidTokens { path: PathBuf::from(&path), error })
+        })?;
+    }
+    let blocking_path = format!("src/{}.rs", blocking::MODULE);
+    listing(&blocking_path, &mut |formatting| {
+        let blocking = blocking::module(&operations)?;
+        format_rust(&generated_header(spec, &spec.spec_label), vec![operation::Piece::Tokens(blocking)], formatting)
+            .map_err(|error| GenerateError::InvalidTokens { path: PathBuf::from(&blocking_path), error })
+    })?;
     listing("src/lib.rs", &mut |formatting| {
         let lib_header = generated_header(spec, &spec.spec_label);
         let lib = vec![operation::Piece::Tokens(lib_tokens(vendor, &operations, &waiter_methods, &shared))];
