@@ -370,12 +370,9 @@ impl Transport {
         let map_error = |e| map_reqwest(e, timeout, options.connect_timeout);
         let attempt = Attempt { vendor: self.vendor, operation, number: attempt };
         let (mut response, started) = self.send_head(request.timeout(timeout), options, &attempt).await?;
-        let hooks = &options.hooks;
         let status = response.status().as_u16();
         if response.status().is_redirection() {
-            if !hooks.is_empty() {
-                hooks.after_response(&attempt, status, self.request_id(response.headers(), b""), started.elapsed());
-            }
+            self.report_response(options, &attempt, status, || self.request_id(response.headers(), b""), started);
             return Err(redirect(status, response.headers()));
         }
         let headers = std::mem::take(response.headers_mut());
@@ -384,9 +381,7 @@ impl Transport {
             return Err(Error::BodyTooLarge { limit: max_bytes });
         }
         let body = read_body(&mut response, max_bytes, map_error).await?;
-        if !hooks.is_empty() {
-            hooks.after_response(&attempt, status, self.request_id(&headers, &body), started.elapsed());
-        }
+        self.report_response(options, &attempt, status, || self.request_id(&headers, &body), started);
         Ok(RawResponse { status, headers, body })
     }
 
@@ -431,17 +426,18 @@ impl Transport {
         Ok((response, started))
     }
 
-    /// Tells the call hooks of a response whose head (and, where read, body) arrived.
+    /// Tells the call hooks of a response whose head (and, where read, body) arrived. `request_id` is only
+    /// looked up when there are hooks to tell.
     pub(crate) fn report_response(
         &self,
         options: &HttpOptions,
         attempt: &Attempt<'_>,
         status: u16,
-        request_id: Option<String>,
+        request_id: impl FnOnce() -> Option<String>,
         started: std::time::Instant,
     ) {
         if !options.hooks.is_empty() {
-            options.hooks.after_response(attempt, status, request_id, started.elapsed());
+            options.hooks.after_response(attempt, status, request_id(), started.elapsed());
         }
     }
 }

@@ -484,7 +484,7 @@ impl retry::Attempts for Attempts<'_> {
             transport::record_request_id(id);
         }
         // Hooks hear of a response once its head arrived: a download's body is the caller's to stream.
-        transport.report_response(self.http, &attempt, status, request_id.clone(), started);
+        transport.report_response(self.http, &attempt, status, || request_id.clone(), started);
         if response.status().is_redirection() && status != 304 {
             return Err(transport::redirect(status, response.headers()).into());
         }
