@@ -392,9 +392,7 @@ impl Transport {
                 headers.get(crate::ucloud::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
             }
             Vendor::Finovy => crate::finovy::protocol::trace_id_of(body),
-            Vendor::UFile => {
-                headers.get(crate::ufile::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
-            }
+            Vendor::UFile => crate::ufile::request_id_of(headers),
         }
     }
 }

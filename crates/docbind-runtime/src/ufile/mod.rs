@@ -33,6 +33,11 @@ const VENDOR: Vendor = Vendor::UFile;
 /// The response header carrying the request id.
 pub const REQUEST_ID_HEADER: &str = "X-SessionId";
 
+/// The request id a response carries in [`REQUEST_ID_HEADER`], if any (an empty one is none).
+pub(crate) fn request_id_of(headers: &HeaderMap) -> Option<String> {
+    headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
 /// The public host's suffix: `<bucket>.<region>.ufileos.com`.
 pub const PUBLIC_HOST_SUFFIX: &str = "ufileos.com";
 
@@ -474,12 +479,7 @@ impl retry::Attempts for Attempts<'_> {
             false => transport.send_head(request.timeout(timeout), self.http, &attempt).await?,
         };
         let status = response.status().as_u16();
-        let request_id = response
-            .headers()
-            .get(REQUEST_ID_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty());
+        let request_id = request_id_of(response.headers());
         if let Some(id) = &request_id {
             transport::record_request_id(id);
         }
