@@ -13,6 +13,7 @@ pub mod paginate;
 mod pending;
 mod redact;
 mod redirect_probe;
+mod rest;
 mod retry;
 #[cfg(feature = "serde")]
 mod serde_wire;

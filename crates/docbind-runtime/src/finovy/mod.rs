@@ -16,13 +16,14 @@ use std::time::Duration;
 use docbind_redact::Secret;
 use tracing::Instrument as _;
 
-use protocol::{Call, EnvelopeStatus, Operation};
+use protocol::EnvelopeStatus;
 use token::{Exchange, Token, Tokens};
 pub use token::{DEFAULT_EXCHANGE_COOLDOWN, TOKEN_PATH};
 
 use crate::decode;
 use crate::pending::{PendingCall, Response};
 use crate::redact;
+use crate::rest::{Call, Operation};
 use crate::retry::{self, Failure, Repeat};
 use crate::transport::{self, Decoded, HttpOptions, Transport};
 use crate::{CallInfo, CallOptions, Error, Vendor};
