@@ -4,6 +4,7 @@
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod call_options;
+mod client;
 mod decode;
 mod error;
 pub mod finovy;

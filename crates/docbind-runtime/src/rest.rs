@@ -5,11 +5,13 @@
 use std::fmt;
 
 use docbind_redact::{is_secret_name, REDACTED};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
+use crate::client::Wire;
 use crate::float_param::{self, Refused};
 use crate::redact;
-use crate::transport::percent_encode;
+use crate::transport::{percent_encode, Transport};
 use crate::Error;
 
 /// HTTP method of a REST operation.
@@ -324,6 +326,55 @@ impl Call {
             url.push_str(&self.query);
         }
         reqwest::Url::parse(&url).map_err(|e| Error::Config(format!("invalid URL {url:?}: {e}")))
+    }
+}
+
+/// The REST wire: the method, the URL with the path and query, the headers and the JSON body of a [`Call`].
+pub(crate) struct RestWire;
+
+/// A [`Call`] as every attempt sends it.
+pub(crate) struct RestRequest {
+    method: reqwest::Method,
+    url: reqwest::Url,
+    headers: HeaderMap,
+    body: Option<String>,
+}
+
+impl RestRequest {
+    /// `call` against the endpoint `base`: a refused float, a path parameter that would leave its segment, or a
+    /// header that cannot be sent fails here, before anything is sent.
+    pub(crate) fn new(call: &Call, base: &str) -> Result<RestRequest, Error> {
+        call.check()?;
+        let url = call.url(base)?;
+        let body = match &call.body {
+            Some(map) => Some(
+                serde_json::to_string(map).map_err(|e| Error::Config(format!("cannot encode the JSON body: {e}")))?,
+            ),
+            None => None,
+        };
+        let mut headers = HeaderMap::new();
+        for (name, value) in &call.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| Error::Config(format!("invalid header name {name:?}: {e}")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|e| Error::Config(format!("invalid value for header {name}: {e}")))?;
+            headers.append(name, value);
+        }
+        Ok(RestRequest { method: call.method.to_reqwest(), url, headers, body })
+    }
+}
+
+impl Wire for RestWire {
+    type Request = RestRequest;
+
+    fn build(request: &RestRequest, transport: &Transport) -> Result<reqwest::RequestBuilder, Error> {
+        let built = transport
+            .request(request.method.clone(), request.url.clone(), request.body.clone())
+            .headers(request.headers.clone());
+        Ok(match &request.body {
+            Some(_) => built.header(reqwest::header::CONTENT_TYPE, "application/json"),
+            None => built,
+        })
     }
 }
 
