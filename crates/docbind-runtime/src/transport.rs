@@ -1,5 +1,5 @@
-//! The HTTP layer both vendors' clients share: options, validation, the reqwest client, the call span and
-//! bounded body reads. Vendor modules add only their wire format and authentication.
+//! The HTTP layer under the client core (`client.rs`) every vendor's client is built on: options, validation, the
+//! reqwest client, the call span, the hooks' view of each attempt and bounded body reads.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -292,10 +292,10 @@ impl Transport {
         Ok(Transport { vendor, base_url, client, foreign_user_agent: None, redirect_probe: None })
     }
 
-    /// For requests that carry a credential in a header (Finovy's access token), which a client following a
-    /// redirect would repeat to the redirect target before docbind could refuse the answer: the application's
-    /// client is tried once, before the first request, and every request fails with [`Error::Config`] if it
-    /// follows redirects (or cannot be tried). docbind's own client never follows them.
+    /// For requests that carry a credential in a header (an access token: `Auth::IN_HEADER`), which a client
+    /// following a redirect would repeat to the redirect target before docbind could refuse the answer: the
+    /// application's client is tried once, before the first request, and every request fails with
+    /// [`Error::Config`] if it follows redirects (or cannot be tried). docbind's own client never follows them.
     pub(crate) fn refuse_redirecting_client(&mut self) {
         if self.foreign_user_agent.is_some() {
             self.redirect_probe = Some(tokio::sync::OnceCell::new());
@@ -322,7 +322,7 @@ impl Transport {
         }
     }
 
-    /// A request to `url` with a streamed `body` (UFile's uploads). Such a body is never replayed: a redirect is
+    /// A request to `url` with a streamed `body` (an object upload). Such a body is never replayed: a redirect is
     /// refused, whichever client sends it.
     pub(crate) fn request_with_body(
         &self,

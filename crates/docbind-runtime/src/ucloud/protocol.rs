@@ -416,8 +416,8 @@ pub fn decode_body(body: &[u8], out: &mut dyn Decode) -> Result<ResponseStatus, 
 /// UCloud's wire: every request is a `POST` of the signed form to `?Action=<action>`.
 pub(crate) struct FormWire;
 
-/// One call's form, as every attempt sends it: the URL, the form and its signed body ([`FormSignature`]
-/// (super::FormSignature) writes it).
+/// One call's form, as every attempt sends it: the URL, the form and its signed body (written by UCloud's
+/// `FormSignature`).
 pub(crate) struct FormRequest {
     pub(crate) url: reqwest::Url,
     pub(crate) form: Form,
