@@ -296,12 +296,7 @@ impl Error {
     /// Whether a retry is *safe* is decided separately by the client: read-only operations are retried on all of
     /// these, others only when the request provably did not reach the service.
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Transport { .. } | Error::Timeout { .. } => true,
-            Error::Status { status, .. } => is_retryable_status(*status),
-            Error::Service { vendor, code, .. } => vendor.is_retryable_code(*code),
-            _ => false,
-        }
+        crate::retry::is_transient(self)
     }
 
     /// Whether the request provably did not reach the service, so that even an operation that changes state may
@@ -376,11 +371,6 @@ impl Error {
             request_id: request_id.map(str::to_owned),
         }
     }
-}
-
-/// HTTP statuses worth retrying.
-pub(crate) fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 502 | 503 | 504)
 }
 
 /// Like the derived `Debug`, except that [`Error::Decode`] shows a redacted excerpt of its body, not the whole

@@ -4,6 +4,7 @@
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod call_options;
+mod client;
 mod decode;
 mod error;
 pub mod finovy;
@@ -13,6 +14,7 @@ pub mod paginate;
 mod pending;
 mod redact;
 mod redirect_probe;
+mod rest;
 mod retry;
 #[cfg(feature = "serde")]
 mod serde_wire;

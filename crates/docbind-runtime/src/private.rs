@@ -24,9 +24,10 @@ pub mod ucloud {
     pub use crate::ucloud::protocol::{decode_body, sign, Form, Operation, ResponseStatus};
 }
 
-/// Finovy's wire protocol: the request builder and the response envelope.
+/// Finovy's wire protocol: the neutral REST request builder and Finovy's response envelope.
 pub mod finovy {
-    pub use crate::finovy::protocol::{decode_envelope, Call, EnvelopeStatus, Method, Operation};
+    pub use crate::finovy::protocol::{decode_envelope, EnvelopeStatus};
+    pub use crate::rest::{Call, Method, Operation};
 }
 
 /// UFile's requests and responses, as generated operations write and read them.

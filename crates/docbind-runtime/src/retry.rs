@@ -111,6 +111,17 @@ fn random_up_to(max: Duration) -> Duration {
     Duration::from_nanos(rand::random_range(0..=u64::try_from(max.as_nanos()).unwrap_or(u64::MAX)))
 }
 
+/// Whether retrying the same request may succeed ([`Error::is_retryable`]): transport failures, timeouts, HTTP
+/// 429/502/503/504, and the failure codes the vendor's envelope calls transient.
+pub(crate) fn is_transient(error: &Error) -> bool {
+    match error {
+        Error::Transport { .. } | Error::Timeout { .. } => true,
+        Error::Status { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+        Error::Service { vendor, code, .. } => (vendor.facts().is_transient_code)(*code),
+        _ => false,
+    }
+}
+
 /// Which failures of an operation may be repeated: the rule that keeps retries from repeating a state change
 /// behind the caller's back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

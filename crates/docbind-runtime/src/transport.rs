@@ -1,5 +1,5 @@
-//! The HTTP layer both vendors' clients share: options, validation, the reqwest client, the call span and
-//! bounded body reads. Vendor modules add only their wire format and authentication.
+//! The HTTP layer under the client core (`client.rs`) every vendor's client is built on: options, validation, the
+//! reqwest client, the call span, the hooks' view of each attempt and bounded body reads.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -292,10 +292,10 @@ impl Transport {
         Ok(Transport { vendor, base_url, client, foreign_user_agent: None, redirect_probe: None })
     }
 
-    /// For requests that carry a credential in a header (Finovy's access token), which a client following a
-    /// redirect would repeat to the redirect target before docbind could refuse the answer: the application's
-    /// client is tried once, before the first request, and every request fails with [`Error::Config`] if it
-    /// follows redirects (or cannot be tried). docbind's own client never follows them.
+    /// For requests that carry a credential in a header (an access token: `Auth::IN_HEADER`), which a client
+    /// following a redirect would repeat to the redirect target before docbind could refuse the answer: the
+    /// application's client is tried once, before the first request, and every request fails with
+    /// [`Error::Config`] if it follows redirects (or cannot be tried). docbind's own client never follows them.
     pub(crate) fn refuse_redirecting_client(&mut self) {
         if self.foreign_user_agent.is_some() {
             self.redirect_probe = Some(tokio::sync::OnceCell::new());
@@ -322,7 +322,7 @@ impl Transport {
         }
     }
 
-    /// A request to `url` with a streamed `body` (UFile's uploads). Such a body is never replayed: a redirect is
+    /// A request to `url` with a streamed `body` (an object upload). Such a body is never replayed: a redirect is
     /// refused, whichever client sends it.
     pub(crate) fn request_with_body(
         &self,
@@ -366,13 +366,25 @@ impl Transport {
         operation: &str,
         attempt: u32,
     ) -> Result<RawResponse, Error> {
-        let (timeout, max_bytes) = (options.timeout, options.max_response_bytes);
-        let map_error = |e| map_reqwest(e, timeout, options.connect_timeout);
         let attempt = Attempt { vendor: self.vendor, operation, number: attempt };
-        let (mut response, started) = self.send_head(request.timeout(timeout), options, &attempt).await?;
+        let (response, started) = self.send_head(request.timeout(options.timeout), options, &attempt).await?;
+        self.read_reported(response, options, &attempt, started).await
+    }
+
+    /// Reads the body of a response whose head arrived, at most `max_response_bytes` of it, chunk by chunk, and
+    /// tells the call hooks of it. A redirect (3xx) is an [`Error::Redirect`], its body unread.
+    pub(crate) async fn read_reported(
+        &self,
+        mut response: reqwest::Response,
+        options: &HttpOptions,
+        attempt: &Attempt<'_>,
+        started: std::time::Instant,
+    ) -> Result<RawResponse, Error> {
+        let max_bytes = options.max_response_bytes;
+        let map_error = |e| map_reqwest(e, options.timeout, options.connect_timeout);
         let status = response.status().as_u16();
         if response.status().is_redirection() {
-            self.report_response(options, &attempt, status, || self.request_id(response.headers(), b""), started);
+            self.report_response(options, attempt, status, || self.request_id(response.headers(), b""), started);
             return Err(redirect(status, response.headers()));
         }
         let headers = std::mem::take(response.headers_mut());
@@ -381,19 +393,13 @@ impl Transport {
             return Err(Error::BodyTooLarge { limit: max_bytes });
         }
         let body = read_body(&mut response, max_bytes, map_error).await?;
-        self.report_response(options, &attempt, status, || self.request_id(&headers, &body), started);
+        self.report_response(options, attempt, status, || self.request_id(&headers, &body), started);
         Ok(RawResponse { status, headers, body })
     }
 
-    /// The server's id of the request a response answers, where the vendor puts it.
+    /// The server's id of the request a response answers, where the vendor's envelope puts it.
     fn request_id(&self, headers: &HeaderMap, body: &[u8]) -> Option<String> {
-        match self.vendor {
-            Vendor::UCloud => {
-                headers.get(crate::ucloud::REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
-            }
-            Vendor::Finovy => crate::finovy::protocol::trace_id_of(body),
-            Vendor::UFile => crate::ufile::request_id_of(headers),
-        }
+        (self.vendor.facts().request_id)(headers, body)
     }
 }
 

@@ -1,6 +1,10 @@
-//! Which vendor answered, and the facts about it that errors and traces need.
+//! Which vendor answered. The facts about it that errors and traces need (its name, what it calls its failure
+//! code, which codes are transient, where the request id is) are its client's: each vendor module's `FACTS`,
+//! taken from its `Service` and envelope (`client.rs`).
 
 use std::fmt;
+
+use crate::client::Facts;
 
 /// The vendor whose API a client calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -13,34 +17,31 @@ pub enum Vendor {
     /// UCloud's object storage (US3/UFile, and UArchive): REST with a header signature, failures reported as an
     /// HTTP status with `{RetCode, ErrMsg}`.
     UFile,
+    /// The runtime's own tests' vendor, built on the client core from its traits alone.
+    #[cfg(test)]
+    Example,
 }
 
 impl Vendor {
     /// The vendor's name, as shown in errors, traces and the User-Agent.
     pub fn name(self) -> &'static str {
+        self.facts().name
+    }
+
+    /// The vendor's facts, from its client's impls.
+    pub(crate) fn facts(self) -> &'static Facts {
         match self {
-            Vendor::UCloud => "UCloud",
-            Vendor::Finovy => "Finovy",
-            Vendor::UFile => "UFile",
+            Vendor::UCloud => &crate::ucloud::FACTS,
+            Vendor::Finovy => &crate::finovy::FACTS,
+            Vendor::UFile => &crate::ufile::FACTS,
+            #[cfg(test)]
+            Vendor::Example => &crate::client::example::FACTS,
         }
     }
 
     /// What the vendor calls its failure code.
     pub(crate) fn code_label(self) -> &'static str {
-        match self {
-            Vendor::UCloud | Vendor::UFile => "RetCode",
-            Vendor::Finovy => "code",
-        }
-    }
-
-    /// Whether a failure `code` is transient: UCloud's 150 (service unavailable), 153 (busy) and its internal
-    /// errors (2000 and up). Finovy and UFile document no transient codes (UFile's transient failures are
-    /// HTTP statuses).
-    pub(crate) fn is_retryable_code(self, code: i64) -> bool {
-        match self {
-            Vendor::UCloud => matches!(code, 150 | 153) || code >= 2000,
-            Vendor::Finovy | Vendor::UFile => false,
-        }
+        self.facts().code_label
     }
 }
 

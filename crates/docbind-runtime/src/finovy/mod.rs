@@ -9,25 +9,24 @@ mod token;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use docbind_redact::Secret;
-use tracing::Instrument as _;
+use reqwest::header::HeaderMap;
 
-use protocol::{Call, EnvelopeStatus, Operation};
+use protocol::EnvelopeStatus;
 use token::{Exchange, Token, Tokens};
 pub use token::{DEFAULT_EXCHANGE_COOLDOWN, TOKEN_PATH};
 
+use crate::client::{Auth, Core, Envelope, Facts, Op, Receiving, Rejected, Service};
 use crate::decode;
 use crate::pending::{PendingCall, Response};
 use crate::redact;
-use crate::retry::{self, Failure, Repeat};
-use crate::transport::{self, Decoded, HttpOptions, Transport};
+use crate::rest::{Call, Operation, RestRequest, RestWire};
+use crate::retry::Failure;
+use crate::transport::{self, HttpOptions, Transport};
 use crate::{CallInfo, CallOptions, Error, Vendor};
-
-const VENDOR: Vendor = Vendor::Finovy;
 
 /// The default API endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://client.xuandashi.com";
@@ -104,16 +103,16 @@ impl Config {
     /// Reads `FINOVY_ACCESS_TOKEN`, or `FINOVY_UUID` + `FINOVY_SECRET`, and `FINOVY_BASE_URL`.
     /// A static token wins when both are set. Empty values count as unset.
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_lookup(|k| std::env::var(k).ok())
+        crate::client::from_env(Self::from_lookup)
     }
 
     /// Like [`Config::from_env`], reading from `vars` instead of the process environment.
     pub fn from_env_map(vars: &HashMap<String, String>) -> Result<Self, Error> {
-        Self::from_lookup(|k| vars.get(k).cloned())
+        crate::client::from_env_map(vars, Self::from_lookup)
     }
 
-    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+    /// The configuration from `get`, which answers only variables that are set and not blank.
+    fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let credentials = match (get("FINOVY_ACCESS_TOKEN"), get("FINOVY_UUID"), get("FINOVY_SECRET")) {
             (Some(token), _, _) => Credentials::token(token),
             (None, Some(uuid), Some(secret)) => Credentials::exchange(uuid, secret),
@@ -146,30 +145,14 @@ impl Config {
 /// A Finovy API client. Cheap to clone (shared pool, configuration and token cache).
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    config: Config,
-    transport: Transport,
-    tokens: Tokens,
+    inner: Arc<Core<Finovy>>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("config", &self.inner.config).finish_non_exhaustive()
+        fmt::Debug::fmt(&*self.inner, f)
     }
 }
-
-/// Which failures of a call may be repeated, and whether its request went out: a deadline that passes during the
-/// token exchange, before that, leaves no doubt about the outcome.
-struct Repeats {
-    rule: Repeat,
-    sending: AtomicBool,
-}
-
-/// How the call decodes a response body: a generated `decode_response`, with the decoded value kept aside.
-type DecodeBody<'a> = dyn FnMut(&[u8]) -> Result<EnvelopeStatus, decode::DecodeError> + Send + 'a;
 
 /// An operation's generated `decode_response`: the response, and the envelope's status for the call to judge.
 type DecodeResponse<R> = fn(&[u8]) -> Result<(R, EnvelopeStatus), decode::DecodeError>;
@@ -187,10 +170,8 @@ impl Client {
             }
             _ => {}
         }
-        let mut transport = Transport::new(VENDOR, &config.http)?;
-        // The access token is a header, which a client that follows redirects repeats to the redirect target.
-        transport.refuse_redirecting_client();
-        Ok(Client { inner: Arc::new(Inner { config, transport, tokens: Tokens::new() }) })
+        let auth = AccessToken { config: config.clone(), tokens: Tokens::new() };
+        Ok(Client { inner: Arc::new(Core::new(config, auth, CodeData)?) })
     }
 
     /// The configuration in use.
@@ -242,167 +223,142 @@ impl Client {
         T: Default + Send,
         F: FnMut(&[u8]) -> Result<(T, EnvelopeStatus), decode::DecodeError> + Send,
     {
-        let started = std::time::Instant::now();
         let http = options.apply(&self.inner.config.http)?;
-        let span = self.inner.transport.call_span(op.name);
-        let mut decoded = Decoded::new(decode);
-        let mut decode_body = |body: &[u8]| decoded.body(body);
-        let repeat = Repeats { rule: http.repeat_for(op.name, op.idempotent), sending: AtomicBool::new(false) };
-        let info = transport::within_deadline(&http, |until| {
-            self.call_inner(op, call, &http, &repeat, until, &mut decode_body)
-        })
-        .instrument(span)
-        .await
-        .map_err(|error| match repeat.sending.load(Ordering::Relaxed) {
-            true => repeat.rule.settle(VENDOR, op.name, error),
-            false => error,
-        })?;
-        let info = CallInfo { elapsed: started.elapsed(), ..info };
-        Ok((decoded.into_value(), info))
-    }
-
-    async fn call_inner(
-        &self,
-        op: &'static Operation,
-        call: Call,
-        http: &HttpOptions,
-        repeat: &Repeats,
-        until: tokio::time::Instant,
-        decode: &mut DecodeBody<'_>,
-    ) -> Result<CallInfo, Error> {
-        call.check()?;
-        let cfg = &self.inner.config;
-        let url = call.url(&cfg.http.base_url)?;
-        let body = match &call.body {
-            Some(map) => Some(
-                serde_json::to_string(map).map_err(|e| Error::Config(format!("cannot encode the JSON body: {e}")))?,
-            ),
-            None => None,
-        };
-        let mut headers = reqwest::header::HeaderMap::new();
-        for (name, value) in &call.headers {
-            let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| Error::Config(format!("invalid header name {name:?}: {e}")))?;
-            let value = reqwest::header::HeaderValue::from_str(value)
-                .map_err(|e| Error::Config(format!("invalid value for header {name}: {e}")))?;
-            headers.append(name, value);
-        }
+        let request = RestRequest::new(&call, &self.inner.config.http.base_url)?;
         tracing::debug!(request = ?redact::Bounded(&call), "sending request");
+        let op = Op { name: op.name, idempotent: op.idempotent };
+        let (value, (), info) = self.inner.call(op, &http, request, decode).await?;
+        Ok((value, info))
+    }
+}
 
-        let token = self.token(until).await?;
-        let method = call.method.to_reqwest();
-        let mut attempts =
-            Attempts { client: self, http, op, method, url, headers, body, decode, token, until, refreshed: false };
-        repeat.sending.store(true, Ordering::Relaxed);
-        retry::run(&http.retry, repeat.rule, until, &mut attempts).await
+/// Finovy on the client core: REST calls with an access token, answered in the `code`/`data` envelope.
+pub(crate) struct Finovy;
+
+impl Service for Finovy {
+    const VENDOR: Vendor = Vendor::Finovy;
+    const NAME: &'static str = "Finovy";
+    type Config = Config;
+    type Wire = RestWire;
+    type Auth = AccessToken;
+    type Envelope = CodeData;
+
+    fn http(config: &Config) -> &HttpOptions {
+        &config.http
+    }
+}
+
+/// What errors and traces say of Finovy.
+pub(crate) static FACTS: Facts = Facts::of::<Finovy>();
+
+/// Finovy's authentication: the access token in [`TOKEN_HEADER`], a static one or one exchanged for the account's
+/// credentials (shared by the client's calls, refreshed before it expires, replaced once when refused).
+pub(crate) struct AccessToken {
+    /// The client's configuration: the credentials, and the timeout and retries of the token exchange.
+    config: Config,
+    tokens: Tokens,
+}
+
+impl AccessToken {
+    /// The exchange of `uuid` and `secret` for a call that must finish by `until`.
+    fn exchange<'a>(
+        &'a self,
+        transport: &'a Transport,
+        uuid: &'a str,
+        secret: &'a Secret,
+        until: tokio::time::Instant,
+    ) -> Exchange<'a> {
+        Exchange { transport, config: &self.config, uuid, secret: secret.expose(), until }
+    }
+}
+
+impl Auth<RestRequest> for AccessToken {
+    type Credential = Token;
+
+    // The access token is a header, which a client that follows redirects repeats to the redirect target.
+    const IN_HEADER: bool = true;
+
+    /// The static token, or the exchanged one (exchanging it if needed).
+    async fn credential(&self, transport: &Transport, until: tokio::time::Instant) -> Result<Token, Error> {
+        match &self.config.credentials {
+            Credentials::Token(t) => Ok(Token::fixed(t.expose())),
+            Credentials::Exchange { uuid, secret } => {
+                self.tokens.current(&self.exchange(transport, uuid, secret, until)).await
+            }
+        }
     }
 
-    /// Sends `request` once and judges the response. A failure says whether the token was refused.
-    async fn attempt(
+    fn authorize(&self, token: &Token, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request.header(TOKEN_HEADER, &*token.value)
+    }
+
+    /// A token exchanged to replace `refused` (a static token has none).
+    async fn replace(
         &self,
-        op: &'static Operation,
-        request: reqwest::RequestBuilder,
-        http: &HttpOptions,
-        decode: &mut DecodeBody<'_>,
-        attempts: u32,
-    ) -> Result<CallInfo, (Failure, Unauthorized)> {
-        let raw =
-            self.inner.transport.send(request, http, op.name, attempts).await.map_err(|error| (error.into(), false))?;
+        refused: &Token,
+        transport: &Transport,
+        until: tokio::time::Instant,
+    ) -> Result<Option<Token>, Error> {
+        match &self.config.credentials {
+            Credentials::Token(_) => Ok(None),
+            Credentials::Exchange { uuid, secret } => {
+                Ok(Some(self.tokens.replace(refused, &self.exchange(transport, uuid, secret, until)).await?))
+            }
+        }
+    }
+}
+
+/// Finovy's envelope: the HTTP status, then `code` (and `success`) beside `data` in the JSON body, the request id
+/// as its `traceId`. No code is transient; HTTP 401 and `code` 401 refuse the token.
+pub(crate) struct CodeData;
+
+impl Envelope for CodeData {
+    type Status = EnvelopeStatus;
+    type Head = ();
+
+    const CODE_LABEL: &'static str = "code";
+
+    fn request_id(_: &HeaderMap, body: &[u8]) -> Option<String> {
+        protocol::trace_id_of(body)
+    }
+
+    async fn receive(
+        &self,
+        response: reqwest::Response,
+        mut receiving: Receiving<'_, '_, EnvelopeStatus>,
+    ) -> Result<((), CallInfo), Rejected> {
+        let raw = receiving.read_whole(response).await?;
         if raw.status >= 400 {
             let failure = Failure {
                 error: Error::status_error(raw.status, &raw.body, protocol::trace_id_of(&raw.body)),
                 retry_after: raw.retry_after(),
                 repeat_now: false,
             };
-            return Err((failure, raw.status == 401));
+            return Err(Rejected { failure, refused_credential: raw.status == 401 });
         }
-        let env = match decode(&raw.body) {
+        let env = match receiving.decode(&raw.body) {
             Ok(status) => status,
             Err(source) => {
                 let request_id = protocol::trace_id_of(&raw.body);
-                return Err((Error::Decode { source, body: raw.body, request_id }.into(), false));
+                return Err(Error::Decode { source, body: raw.body, request_id }.into());
             }
         };
         if let Some(id) = &env.trace_id {
             transport::record_request_id(id);
         }
-        match env.judge(op.name, &raw.body) {
-            Ok(()) => Ok(CallInfo {
-                request_id: env.trace_id,
-                attempts,
-                status: raw.status,
-                extra: env.extra,
-                elapsed: Duration::ZERO,
-            }),
-            Err(error) => Err((error.into(), env.code == Some(401))),
+        match env.judge(receiving.operation(), &raw.body) {
+            Ok(()) => Ok((
+                (),
+                CallInfo {
+                    request_id: env.trace_id,
+                    attempts: 0,
+                    status: raw.status,
+                    extra: env.extra,
+                    elapsed: Duration::ZERO,
+                },
+            )),
+            Err(error) => Err(Rejected { failure: error.into(), refused_credential: env.code == Some(401) }),
         }
-    }
-
-    /// The token for a call that must finish by `until`: the static one, or the exchanged one (exchanging it if
-    /// needed).
-    async fn token(&self, until: tokio::time::Instant) -> Result<Token, Error> {
-        let Inner { config, transport, tokens } = &*self.inner;
-        match &config.credentials {
-            Credentials::Token(t) => Ok(Token::fixed(t.expose())),
-            Credentials::Exchange { uuid, secret } => {
-                tokens.current(&Exchange { transport, config, uuid, secret: secret.expose(), until }).await
-            }
-        }
-    }
-}
-
-/// Whether the server refused the token (HTTP 401 or envelope `code` 401): a refresh may fix that.
-type Unauthorized = bool;
-
-/// The attempts of one call: the same request, sent until the retry loop is done, with a fresh token once if the
-/// server refuses the current one.
-struct Attempts<'c, 'd> {
-    client: &'c Client,
-    /// The client's options, or this call's.
-    http: &'c HttpOptions,
-    op: &'static Operation,
-    method: reqwest::Method,
-    url: reqwest::Url,
-    headers: reqwest::header::HeaderMap,
-    body: Option<String>,
-    decode: &'c mut DecodeBody<'d>,
-    token: Token,
-    /// The call's deadline, for a token exchange after a 401.
-    until: tokio::time::Instant,
-    refreshed: bool,
-}
-
-impl retry::Attempts for Attempts<'_, '_> {
-    type Output = CallInfo;
-
-    async fn attempt(&mut self, number: u32) -> Result<CallInfo, Failure> {
-        let request = self
-            .client
-            .inner
-            .transport
-            .request(self.method.clone(), self.url.clone(), self.body.clone())
-            .headers(self.headers.clone())
-            .header(TOKEN_HEADER, &*self.token.value);
-        let request = match &self.body {
-            Some(_) => request.header(reqwest::header::CONTENT_TYPE, "application/json"),
-            None => request,
-        };
-        let (failure, unauthorized) =
-            match self.client.attempt(self.op, request, self.http, &mut *self.decode, number).await {
-                Ok(info) => return Ok(info),
-                Err(failed) => failed,
-            };
-        let Inner { config, transport, tokens } = &*self.client.inner;
-        if let (true, false, Credentials::Exchange { uuid, secret }) =
-            (unauthorized, self.refreshed, &config.credentials)
-        {
-            tracing::debug!("unauthorized; replacing the token once");
-            self.refreshed = true;
-            let exchange = Exchange { transport, config, uuid, secret: secret.expose(), until: self.until };
-            self.token = tokens.replace(&self.token, &exchange).await?;
-            return Err(Failure { repeat_now: true, ..failure });
-        }
-        Err(failure)
     }
 }
 

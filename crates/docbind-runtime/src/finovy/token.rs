@@ -34,8 +34,8 @@ const MIN_TOKEN_REUSE: Duration = Duration::from_secs(1);
 /// An access token, and which exchange produced it (0: a static token), so that calls that saw the same token
 /// refused replace it once. No `Debug`: it is a secret.
 #[derive(Clone)]
-pub(super) struct Token {
-    pub(super) value: Arc<str>,
+pub(crate) struct Token {
+    pub(crate) value: Arc<str>,
     generation: u64,
 }
 

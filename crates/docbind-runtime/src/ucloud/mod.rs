@@ -7,21 +7,19 @@ pub(crate) mod protocol;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use docbind_redact::Secret;
-use tracing::Instrument as _;
+use reqwest::header::HeaderMap;
 
-use protocol::{Form, Operation, ResponseStatus};
+use protocol::{Form, FormRequest, FormWire, Operation, ResponseStatus};
 
+use crate::client::{Auth, Core, Envelope, Facts, Op, Receiving, Rejected, Service};
 use crate::decode;
 use crate::pending::{PendingCall, Response};
-use crate::redact;
-use crate::retry::{self, Failure, Repeat};
-use crate::transport::{self, Decoded, HttpOptions, Transport};
+use crate::retry::Failure;
+use crate::transport::{self, HttpOptions, Transport};
 use crate::{CallInfo, CallOptions, Error, Extra, Vendor};
-
-const VENDOR: Vendor = Vendor::UCloud;
 
 /// The default API endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://api.ucloud.cn";
@@ -79,17 +77,17 @@ impl Config {
     /// keys are required from one or the other. A missing default file is not an error; a named file that is
     /// missing, a malformed file, or a `UCLOUD_PROFILE` neither file has, is one, naming the file.
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_lookup(|k| std::env::var(k).ok())
+        crate::client::from_env(Self::from_lookup)
     }
 
     /// Like [`Config::from_env`], reading from `vars` instead of the process environment (the default files are
     /// looked for under `vars["HOME"]`, if set).
     pub fn from_env_map(vars: &HashMap<String, String>) -> Result<Self, Error> {
-        Self::from_lookup(|k| vars.get(k).cloned())
+        crate::client::from_env_map(vars, Self::from_lookup)
     }
 
-    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+    /// The configuration from `get`, which answers only variables that are set and not blank.
+    fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let home = get("HOME").or_else(|| get("USERPROFILE")).map(std::path::PathBuf::from);
         let profile = profile::load(&get, home.as_deref())?;
         let require = |k: &str, from_profile: Option<String>, field: &str| {
@@ -174,22 +172,14 @@ impl fmt::Debug for Config {
 /// A UCloud API client. Cheap to clone (shared connection pool and configuration).
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    config: Config,
-    transport: Transport,
+    inner: Arc<Core<UCloud>>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("config", &self.inner.config).finish_non_exhaustive()
+        fmt::Debug::fmt(&*self.inner, f)
     }
 }
-
-/// How the call decodes a response body: a generated `decode_response`, with the decoded value kept aside.
-type DecodeBody<'a> = dyn FnMut(&[u8]) -> Result<ResponseStatus, decode::DecodeError> + Send + 'a;
 
 /// An operation's generated `decode_response`: the response, and the envelope's status for the call to judge.
 type DecodeResponse<R> = fn(&[u8]) -> Result<(R, ResponseStatus), decode::DecodeError>;
@@ -200,8 +190,12 @@ impl Client {
         if config.public_key.is_empty() || config.private_key.is_empty() {
             return Err(Error::Config("UCloud public and private keys must not be empty".into()));
         }
-        let transport = Transport::new(VENDOR, &config.http)?;
-        Ok(Client { inner: Arc::new(Inner { config, transport }) })
+        let auth = FormSignature {
+            public_key: config.public_key.clone(),
+            private_key: config.private_key.clone(),
+            security_token: config.security_token.clone(),
+        };
+        Ok(Client { inner: Arc::new(Core::new(config, auth, RetCode)?) })
     }
 
     /// The configuration in use.
@@ -243,7 +237,7 @@ impl Client {
     pub async fn call_with<T, F>(
         &self,
         op: &'static Operation,
-        form: Form,
+        mut form: Form,
         decode: F,
         options: &CallOptions,
     ) -> Result<(T, CallInfo), Error>
@@ -251,75 +245,90 @@ impl Client {
         T: Default + Send,
         F: FnMut(&[u8]) -> Result<(T, ResponseStatus), decode::DecodeError> + Send,
     {
-        let started = std::time::Instant::now();
         let http = options.apply(&self.inner.config.http)?;
-        let span = self.inner.transport.call_span(op.action);
-        let mut decoded = Decoded::new(decode);
-        let mut decode_body = |body: &[u8]| decoded.body(body);
-        let repeat = http.repeat_for(op.action, op.idempotent);
-        let info = transport::within_deadline(&http, |until| {
-            self.call_inner(op, form, &http, repeat, until, &mut decode_body)
-        })
-        .instrument(span)
-        .await
-        .map_err(|error| repeat.settle(VENDOR, op.action, error))?;
-        let info = CallInfo { elapsed: started.elapsed(), ..info };
-        Ok((decoded.into_value(), info))
-    }
-
-    async fn call_inner(
-        &self,
-        op: &'static Operation,
-        mut form: Form,
-        http: &HttpOptions,
-        repeat: Repeat,
-        until: tokio::time::Instant,
-        decode: &mut DecodeBody<'_>,
-    ) -> Result<CallInfo, Error> {
         form.check()?;
-        let cfg = &self.inner.config;
-        common_parameters::fill(op, cfg, &mut form)?;
+        common_parameters::fill(op, &self.inner.config, &mut form)?;
         form.str("Action", op.action);
-        form.str("PublicKey", &cfg.public_key);
-        if let Some(token) = &cfg.security_token {
+        let mut url = self.inner.transport.base_url().clone();
+        url.query_pairs_mut().append_pair("Action", op.action);
+        let request = FormRequest { url, form, signed: String::new() };
+        let op = Op { name: op.action, idempotent: op.idempotent };
+        let (value, (), info) = self.inner.call(op, &http, request, decode).await?;
+        Ok((value, info))
+    }
+}
+
+/// UCloud on the client core: the signed form, answered in the `RetCode` envelope.
+pub(crate) struct UCloud;
+
+impl Service for UCloud {
+    const VENDOR: Vendor = Vendor::UCloud;
+    const NAME: &'static str = "UCloud";
+    type Config = Config;
+    type Wire = FormWire;
+    type Auth = FormSignature;
+    type Envelope = RetCode;
+
+    fn http(config: &Config) -> &HttpOptions {
+        &config.http
+    }
+}
+
+/// What errors and traces say of UCloud.
+pub(crate) static FACTS: Facts = Facts::of::<UCloud>();
+
+/// UCloud's signature: `PublicKey` (and an STS `SecurityToken`) in the form, and the form's `Signature` made with
+/// the private key.
+pub(crate) struct FormSignature {
+    public_key: String,
+    private_key: Secret,
+    security_token: Option<Secret>,
+}
+
+impl Auth<FormRequest> for FormSignature {
+    type Credential = ();
+
+    fn sign(&self, request: &mut FormRequest) -> Result<(), Error> {
+        let form = &mut request.form;
+        form.str("PublicKey", &self.public_key);
+        if let Some(token) = &self.security_token {
             form.str("SecurityToken", token.expose());
         }
         form.remove("Signature");
+        request.signed = form.signed_body(self.private_key.expose());
+        Ok(())
+    }
 
-        let mut url = self.inner.transport.base_url().clone();
-        url.query_pairs_mut().append_pair("Action", op.action);
-        let mut attempts = Attempts { client: self, http, op, url, form, decode };
-        retry::run(&http.retry, repeat, until, &mut attempts).await
+    async fn credential(&self, _: &Transport, _: tokio::time::Instant) -> Result<(), Error> {
+        Ok(())
     }
 }
 
-/// The attempts of one call: the same signed form, sent until the retry loop is done.
-struct Attempts<'c, 'd> {
-    client: &'c Client,
-    /// The client's options, or this call's.
-    http: &'c HttpOptions,
-    op: &'static Operation,
-    url: reqwest::Url,
-    form: Form,
-    decode: &'c mut DecodeBody<'d>,
-}
+/// UCloud's envelope: the HTTP status, then `RetCode` in the JSON body (150, 153 and 2000 up are transient), the
+/// request id in [`REQUEST_ID_HEADER`].
+pub(crate) struct RetCode;
 
-impl retry::Attempts for Attempts<'_, '_> {
-    type Output = CallInfo;
+impl Envelope for RetCode {
+    type Status = ResponseStatus;
+    type Head = ();
 
-    async fn attempt(&mut self, number: u32) -> Result<CallInfo, Failure> {
-        let Inner { config, transport } = &*self.client.inner;
-        // Re-signed on every attempt (the form is identical, but signing is cheap and keeps
-        // the door open for time-dependent parameters).
-        let body = self.form.signed_body(config.private_key.expose());
-        tracing::debug!(params = ?redact::Bounded(&self.form), "sending request");
+    const CODE_LABEL: &'static str = "RetCode";
 
-        let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
-        let request = transport
-            .request(reqwest::Method::POST, self.url.clone(), Some(body))
-            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("U-Timestamp-Ms", millis.to_string());
-        let raw = transport.send(request, self.http, self.op.action, number).await?;
+    /// 150 (service unavailable), 153 (busy) and the internal errors (2000 and up).
+    fn is_transient_code(code: i64) -> bool {
+        matches!(code, 150 | 153) || code >= 2000
+    }
+
+    fn request_id(headers: &HeaderMap, _: &[u8]) -> Option<String> {
+        headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    async fn receive(
+        &self,
+        response: reqwest::Response,
+        mut receiving: Receiving<'_, '_, ResponseStatus>,
+    ) -> Result<((), CallInfo), Rejected> {
+        let raw = receiving.read_whole(response).await?;
         let request_id = raw.header(REQUEST_ID_HEADER);
         if let Some(id) = &request_id {
             transport::record_request_id(id);
@@ -328,10 +337,10 @@ impl retry::Attempts for Attempts<'_, '_> {
         let result = if raw.status >= 400 {
             Err(Error::status_error(raw.status, &raw.body, request_id))
         } else {
-            match (self.decode)(&raw.body) {
-                Ok(env) => env.judge(self.op.action, &raw.body, request_id.as_deref()).map(|()| CallInfo {
+            match receiving.decode(&raw.body) {
+                Ok(env) => env.judge(receiving.operation(), &raw.body, request_id.as_deref()).map(|()| CallInfo {
                     request_id,
-                    attempts: number,
+                    attempts: 0,
                     status: raw.status,
                     extra: Extra::new(),
                     elapsed: std::time::Duration::ZERO,
@@ -339,7 +348,7 @@ impl retry::Attempts for Attempts<'_, '_> {
                 Err(source) => Err(Error::Decode { source, body: raw.body, request_id }),
             }
         };
-        result.map_err(|error| Failure { error, retry_after, repeat_now: false })
+        result.map(|info| ((), info)).map_err(|error| Failure { error, retry_after, repeat_now: false }.into())
     }
 }
 

@@ -7,13 +7,16 @@
 //! See [`sign`] for the signature.
 
 use std::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use docbind_redact::{is_secret_name, REDACTED};
 use sha1::{Digest, Sha1};
 
+use crate::client::Wire;
 use crate::decode::{self, Decode, Extra, Sealed, Slot};
 use crate::float_param::{self, Refused};
-use crate::transport::percent_encode;
+use crate::redact;
+use crate::transport::{percent_encode, Transport};
 use crate::{Error, Vendor};
 
 /// Computes the UCloud signature of `params`.
@@ -408,6 +411,30 @@ pub fn decode_body(body: &[u8], out: &mut dyn Decode) -> Result<ResponseStatus, 
         message: env.message,
         ret_code_repeated: env.ret_code_repeated,
     })
+}
+
+/// UCloud's wire: every request is a `POST` of the signed form to `?Action=<action>`.
+pub(crate) struct FormWire;
+
+/// One call's form, as every attempt sends it: the URL, the form and its signed body (written by UCloud's
+/// `FormSignature`).
+pub(crate) struct FormRequest {
+    pub(crate) url: reqwest::Url,
+    pub(crate) form: Form,
+    pub(crate) signed: String,
+}
+
+impl Wire for FormWire {
+    type Request = FormRequest;
+
+    fn build(request: &FormRequest, transport: &Transport) -> Result<reqwest::RequestBuilder, Error> {
+        tracing::debug!(params = ?redact::Bounded(&request.form), "sending request");
+        let millis = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        Ok(transport
+            .request(reqwest::Method::POST, request.url.clone(), Some(request.signed.clone()))
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("U-Timestamp-Ms", millis.to_string()))
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ pub(crate) mod generated;
 pub mod multipart;
 pub mod sign;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -18,17 +17,14 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use docbind_redact::REDACTED;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use tracing::Instrument as _;
 
 pub use body::{ByteStream, UploadBody};
 pub use generated::Downloaded;
 
-use crate::hooks::Attempt;
-use crate::retry::{self, Failure};
+use crate::client::{Auth, Core, Envelope, Facts, Op, Receiving, Rejected, Service, Wire};
+use crate::retry::Failure;
 use crate::transport::{self, HttpOptions, RawResponse, Transport};
-use crate::{CallInfo, CallOptions, Error, Extra, RetryPolicy, Vendor};
-
-const VENDOR: Vendor = Vendor::UFile;
+use crate::{CallInfo, CallOptions, Error, Extra, Vendor};
 
 /// The response header carrying the request id.
 pub const REQUEST_ID_HEADER: &str = "X-SessionId";
@@ -75,16 +71,16 @@ impl Config {
     /// Reads `UCLOUD_PUBLIC_KEY`, `UCLOUD_PRIVATE_KEY`, `UFILE_BUCKET`, and `UFILE_ENDPOINT` (a full base URL used
     /// as is) or else `UFILE_REGION` (the public host). Empty values count as unset.
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_lookup(|k| std::env::var(k).ok())
+        crate::client::from_env(Self::from_lookup)
     }
 
     /// Like [`Config::from_env`], reading from `vars` instead of the process environment.
     pub fn from_env_map(vars: &HashMap<String, String>) -> Result<Self, Error> {
-        Self::from_lookup(|k| vars.get(k).cloned())
+        crate::client::from_env_map(vars, Self::from_lookup)
     }
 
-    fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+    /// The configuration from `get`, which answers only variables that are set and not blank.
+    fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let require = |k: &str| get(k).ok_or_else(|| Error::Config(format!("environment variable {k} is not set")));
         let (public_key, private_key, bucket) =
             (require("UCLOUD_PUBLIC_KEY")?, require("UCLOUD_PRIVATE_KEY")?, require("UFILE_BUCKET")?);
@@ -239,17 +235,12 @@ pub struct Download {
 /// A UFile client for one bucket. Cheap to clone (shared connection pool and configuration).
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    config: Config,
-    transport: Transport,
+    inner: Arc<Core<UFile>>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("config", &self.inner.config).finish_non_exhaustive()
+        fmt::Debug::fmt(&*self.inner, f)
     }
 }
 
@@ -268,8 +259,12 @@ impl Client {
                 config.bucket
             )));
         }
-        let transport = Transport::new(VENDOR, &config.http)?;
-        Ok(Client { inner: Arc::new(Inner { config, transport }) })
+        let auth = HeaderSignature {
+            public_key: config.public_key.clone(),
+            private_key: config.private_key.clone(),
+            bucket: config.bucket.clone(),
+        };
+        Ok(Client { inner: Arc::new(Core::new(config, auth, HttpStatus)?) })
     }
 
     /// The configuration in use.
@@ -338,35 +333,17 @@ impl Client {
         options: &CallOptions,
         stream_body: bool,
     ) -> Result<(Head, CallInfo), Error> {
-        let started = std::time::Instant::now();
         let http = options.apply(&self.inner.config.http)?;
-        // A stream is sent once: its call gets one attempt.
-        let http = match request.body.is_replayable() {
-            true => http,
-            false => {
-                let mut once = http.into_owned();
-                once.retry = RetryPolicy::disabled();
-                Cow::Owned(once)
-            }
-        };
-        let span = self.inner.transport.call_span(op.name);
-        let repeat = http.repeat_for(op.name, op.idempotent);
-        let prepared = self.prepare(request).await?;
-        let http = &*http;
-        let prepared = &prepared;
-        let (head, info) = transport::within_deadline(http, |until| async move {
-            let mut attempts = Attempts { client: self, http, op, prepared, stream_body };
-            retry::run(&http.retry, repeat, until, &mut attempts).await
-        })
-        .instrument(span)
-        .await
-        .map_err(|error| repeat.settle(VENDOR, op.name, error))?;
-        Ok((head, CallInfo { elapsed: started.elapsed(), ..info }))
+        let prepared = self.prepare(request, stream_body).await?;
+        let op = Op { name: op.name, idempotent: op.idempotent };
+        let nothing_to_decode = |_: &[u8]| Ok(((), ()));
+        let ((), head, info) = self.inner.call(op, &http, prepared, nothing_to_decode).await?;
+        Ok((head, info))
     }
 
-    /// Checks the request and works out what every attempt sends alike: URL, headers and signature.
-    async fn prepare(&self, request: Request) -> Result<Prepared, Error> {
-        let cfg = &self.inner.config;
+    /// Checks the request and works out what every attempt sends alike: URL, headers and what the signature
+    /// covers ([`HeaderSignature`] signs it).
+    async fn prepare(&self, request: Request, stream_body: bool) -> Result<Prepared, Error> {
         let mut headers = HeaderMap::new();
         let mut insert = |name: &str, value: &str| -> Result<(), Error> {
             let header = HeaderName::from_bytes(name.as_bytes())
@@ -391,22 +368,16 @@ impl Client {
             insert("Content-MD5", md5)?;
         }
         insert("Content-Length", &request.body.len().to_string())?;
-        let canonical = sign::canonical_headers(request.signed_headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let method = request.method.as_str().to_ascii_uppercase();
-        let signature = sign::StringToSign {
-            method: &method,
-            content_md5: md5.as_deref().unwrap_or_default(),
-            content_type: request.header_value("Content-Type").unwrap_or_default(),
-            date: request.header_value("Date").unwrap_or_default(),
-            canonical_headers: &canonical,
-            bucket: &cfg.bucket,
-            key: request.key.as_deref().unwrap_or_default(),
-        }
-        .sign(&cfg.private_key);
-        insert("Authorization", &sign::authorization(&cfg.public_key, &signature))?;
-        if let Some(value) = headers.get_mut(reqwest::header::AUTHORIZATION) {
-            value.set_sensitive(true);
-        }
+        let signed = Signed {
+            method: request.method.as_str().to_ascii_uppercase(),
+            content_md5: md5.unwrap_or_default(),
+            content_type: request.header_value("Content-Type").unwrap_or_default().to_owned(),
+            date: request.header_value("Date").unwrap_or_default().to_owned(),
+            canonical_headers: sign::canonical_headers(
+                request.signed_headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            ),
+            key: request.key.clone().unwrap_or_default(),
+        };
         let mut url = object_url(self.inner.transport.base_url(), request.key.as_deref());
         for (i, (name, value)) in request.query.iter().enumerate() {
             url.push(if i == 0 { '?' } else { '&' });
@@ -417,7 +388,7 @@ impl Client {
             }
         }
         let url = reqwest::Url::parse(&url).map_err(|e| Error::InvalidRequest(format!("invalid URL: {e}")))?;
-        Ok(Prepared { method: request.method, url, headers, body: request.body })
+        Ok(Prepared { method: request.method, url, headers, body: request.body, signed, stream_body })
     }
 }
 
@@ -437,74 +408,155 @@ fn object_url(base: &reqwest::Url, key: Option<&str>) -> String {
 
 /// A request as every attempt sends it.
 #[derive(Debug)]
-struct Prepared {
+pub(crate) struct Prepared {
     method: reqwest::Method,
     url: reqwest::Url,
     headers: HeaderMap,
     body: UploadBody,
+    /// What the signature covers besides the bucket.
+    signed: Signed,
+    /// Whether the response's body is the caller's to stream (a download).
+    stream_body: bool,
+}
+
+/// The parts of a request its signature covers (the string to sign, less the bucket).
+#[derive(Debug)]
+struct Signed {
+    method: String,
+    content_md5: String,
+    content_type: String,
+    date: String,
+    canonical_headers: String,
+    key: String,
 }
 
 /// What a successful attempt yields: the whole response, or its head with the body still to stream.
-enum Head {
+pub(crate) enum Head {
     Read(RawResponse),
     Streaming(reqwest::Response, std::time::Duration),
 }
 
-struct Attempts<'c> {
-    client: &'c Client,
-    http: &'c HttpOptions,
-    op: Operation,
-    prepared: &'c Prepared,
-    stream_body: bool,
+/// UFile on the client core: object requests with streamed bodies, signed in the `Authorization` header, judged
+/// by their HTTP status.
+pub(crate) struct UFile;
+
+impl Service for UFile {
+    const VENDOR: Vendor = Vendor::UFile;
+    const NAME: &'static str = "UFile";
+    type Config = Config;
+    type Wire = ObjectWire;
+    type Auth = HeaderSignature;
+    type Envelope = HttpStatus;
+
+    fn http(config: &Config) -> &HttpOptions {
+        &config.http
+    }
 }
 
-impl retry::Attempts for Attempts<'_> {
-    type Output = (Head, CallInfo);
+/// What errors and traces say of UFile.
+pub(crate) static FACTS: Facts = Facts::of::<UFile>();
 
-    async fn attempt(&mut self, number: u32) -> Result<(Head, CallInfo), Failure> {
-        let transport = &self.client.inner.transport;
-        let Prepared { method, url, headers, body } = self.prepared;
+/// UFile's wire: a request for an object or the bucket, its body streamed (a stream is sent once).
+pub(crate) struct ObjectWire;
+
+impl Wire for ObjectWire {
+    type Request = Prepared;
+
+    fn replayable(request: &Prepared) -> bool {
+        request.body.is_replayable()
+    }
+
+    fn streams_response(request: &Prepared) -> bool {
+        request.stream_body
+    }
+
+    fn build(request: &Prepared, transport: &Transport) -> Result<reqwest::RequestBuilder, Error> {
+        let Prepared { method, url, headers, body, .. } = request;
         let body = body.for_attempt().ok_or_else(|| {
             Error::InvalidRequest("the body stream was taken by an earlier attempt and cannot be sent again".into())
         })?;
         tracing::debug!(method = %method, path = url.path(), "sending request");
-        let request = transport.request_with_body(method.clone(), url.clone(), body).headers(headers.clone());
-        let timeout = self.http.timeout;
-        // A download's body may take longer than one timeout: only its head is timed here, then each chunk.
-        let attempt = Attempt { vendor: VENDOR, operation: self.op.name, number };
-        let (response, started) = match self.stream_body {
-            true => tokio::time::timeout(timeout, transport.send_head(request, self.http, &attempt))
-                .await
-                .unwrap_or(Err(Error::Timeout { after: timeout }))?,
-            false => transport.send_head(request.timeout(timeout), self.http, &attempt).await?,
-        };
+        Ok(transport.request_with_body(method.clone(), url.clone(), body).headers(headers.clone()))
+    }
+}
+
+/// UFile's signature: `Authorization: UCloud <public key>:<signature>`, an HMAC-SHA1 of the request's method,
+/// MD5, type, date, signed headers and resource with the private key (`sign.rs`).
+pub(crate) struct HeaderSignature {
+    public_key: String,
+    private_key: String,
+    bucket: String,
+}
+
+impl Auth<Prepared> for HeaderSignature {
+    type Credential = ();
+
+    fn sign(&self, request: &mut Prepared) -> Result<(), Error> {
+        let Signed { method, content_md5, content_type, date, canonical_headers, key } = &request.signed;
+        let signature = sign::StringToSign {
+            method,
+            content_md5,
+            content_type,
+            date,
+            canonical_headers,
+            bucket: &self.bucket,
+            key,
+        }
+        .sign(&self.private_key);
+        let mut value = HeaderValue::from_str(&sign::authorization(&self.public_key, &signature))
+            .map_err(|_| Error::InvalidRequest("header Authorization has a value that cannot be sent".into()))?;
+        value.set_sensitive(true);
+        request.headers.append(reqwest::header::AUTHORIZATION, value);
+        Ok(())
+    }
+
+    async fn credential(&self, _: &Transport, _: tokio::time::Instant) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// UFile's envelope: the HTTP status (a 2xx, or 304 Not Modified, succeeds), a failure's body `{RetCode, ErrMsg}`,
+/// the request id in [`REQUEST_ID_HEADER`]. Its transient failures are HTTP statuses, not codes.
+pub(crate) struct HttpStatus;
+
+impl Envelope for HttpStatus {
+    type Status = ();
+    type Head = Head;
+
+    const CODE_LABEL: &'static str = "RetCode";
+
+    fn request_id(headers: &HeaderMap, _: &[u8]) -> Option<String> {
+        request_id_of(headers)
+    }
+
+    async fn receive(
+        &self,
+        response: reqwest::Response,
+        receiving: Receiving<'_, '_, ()>,
+    ) -> Result<(Head, CallInfo), Rejected> {
+        let http = receiving.http;
         let status = response.status().as_u16();
         let request_id = request_id_of(response.headers());
         if let Some(id) = &request_id {
             transport::record_request_id(id);
         }
         // Hooks hear of a response once its head arrived: a download's body is the caller's to stream.
-        transport.report_response(self.http, &attempt, status, || request_id.clone(), started);
+        receiving.report(status, || request_id.clone());
         if response.status().is_redirection() && status != 304 {
             return Err(transport::redirect(status, response.headers()).into());
         }
-        let info = CallInfo {
-            request_id: request_id.clone(),
-            attempts: number,
-            status,
-            extra: Extra::new(),
-            ..Default::default()
-        };
+        let info = CallInfo { request_id: request_id.clone(), status, extra: Extra::new(), ..Default::default() };
         if status < 300 || status == 304 {
-            if self.stream_body {
-                return Ok((Head::Streaming(response, timeout), info));
+            if receiving.streams {
+                return Ok((Head::Streaming(response, http.timeout), info));
             }
-            let raw = read(response, self.http.max_response_bytes, self.http).await?;
+            let raw = read(response, http.max_response_bytes, http).await?;
             return Ok((Head::Read(raw), info));
         }
-        let raw = read(response, self.http.max_response_bytes.min(MAX_ERROR_BODY), self.http).await?;
+        let raw = read(response, http.max_response_bytes.min(MAX_ERROR_BODY), http).await?;
         let retry_after = raw.retry_after();
-        Err(Failure { error: failure(self.op, &raw, request_id), retry_after, repeat_now: false })
+        let error = failure(receiving.operation(), &raw, request_id);
+        Err(Failure { error, retry_after, repeat_now: false }.into())
     }
 }
 
@@ -521,7 +573,7 @@ async fn read(mut response: reqwest::Response, max_bytes: usize, http: &HttpOpti
 /// The error of a failed response: a 4xx whose body is `{RetCode, ErrMsg}` (or `Message`) with a non-zero code is
 /// the service's refusal; anything else (a 5xx, a 429, HEAD's empty body, a body that is not that object) keeps
 /// its status and an excerpt of its body.
-fn failure(op: Operation, raw: &RawResponse, request_id: Option<String>) -> Error {
+fn failure(operation: &str, raw: &RawResponse, request_id: Option<String>) -> Error {
     let refused = (400..500).contains(&raw.status) && raw.status != 429;
     let parsed = refused.then(|| serde_json::from_slice::<serde_json::Value>(&raw.body).ok()).flatten();
     let code = parsed.as_ref().and_then(|v| v.get("RetCode")).and_then(|c| c.as_i64()).filter(|c| *c != 0);
@@ -532,7 +584,7 @@ fn failure(op: Operation, raw: &RawResponse, request_id: Option<String>) -> Erro
                 .find_map(|k| body.get(*k).and_then(|m| m.as_str()))
                 .unwrap_or_default()
                 .to_owned();
-            Error::Service { vendor: VENDOR, code, message, operation: op.name.to_owned(), request_id }
+            Error::Service { vendor: Vendor::UFile, code, message, operation: operation.to_owned(), request_id }
         }
         _ => Error::status_error(raw.status, &raw.body, request_id),
     }
