@@ -362,7 +362,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<crate::dialect::Parsed, Re
             if protocol_owned(&row) {
                 continue;
             }
-            let ty = if is_meta(&row) { Some(Type::Json) } else { scalar(&ty_word) };
+            let ty = if is_meta(&row) { Some(Type::TextMap) } else { scalar(&ty_word) };
             let wire = if is_meta(&row) { META_WIRE.to_string() } else { row.clone() };
             match label {
                 Label::RequestHeaders | Label::RequestElements => {

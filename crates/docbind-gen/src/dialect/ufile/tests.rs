@@ -28,7 +28,7 @@ fn a_put_page_is_an_upload_with_headers_in_and_out() {
         [
             ("object_name", Location::Path, &Type::String),
             ("Content-Type", Location::Header, &Type::String),
-            ("X-Ufile-Meta-*", Location::Header, &Type::Json),
+            ("X-Ufile-Meta-*", Location::Header, &Type::TextMap),
         ],
         "Authorization and Content-Length are the protocol's"
     );
