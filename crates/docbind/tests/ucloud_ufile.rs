@@ -63,7 +63,8 @@ async fn objects_round_trip_through_the_generated_operations() {
 async fn a_multipart_upload_of_generated_calls() {
     let stand_in = StandIn::start_with_block_size(PUBLIC, PRIVATE, "demobucket", 8).await.unwrap();
     let client = client(&stand_in);
-    let initiated = client.initiate_multipart_upload(&InitiateMultipartUploadRequest::new("big")).await.unwrap();
+    let initiate = InitiateMultipartUploadRequest::new("big").with_x_ufile_meta([("Part-Of", "backup 7")]);
+    let initiated = client.initiate_multipart_upload(&initiate).await.unwrap();
     let (upload_id, block) = (initiated.upload_id.clone().unwrap(), initiated.blk_size.unwrap());
     assert_eq!(block, 8);
     let data = b"0123456789abcdefXYZ";
@@ -80,6 +81,8 @@ async fn a_multipart_upload_of_generated_calls() {
     let finished = client.finish_multipart_upload(&finish, UploadBody::bytes(etags.join(","))).await.unwrap();
     assert_eq!(finished.file_size, Some(data.len() as i64));
     assert_eq!(stand_in.object("big").unwrap(), data);
+    let head = client.head_file(&HeadFileRequest::new("big")).await.unwrap();
+    assert_eq!(head.x_ufile_meta, Some(text_map(&[("part-of", "backup 7")])), "the initiation's metadata is kept");
 }
 
 fn text_map(entries: &[(&str, &str)]) -> BTreeMap<String, String> {
