@@ -152,3 +152,16 @@ async fn user_metadata_that_cannot_be_a_header_fails_before_sending() {
     }
     assert!(stand_in.requests().is_empty(), "nothing was sent: {:?}", stand_in.requests());
 }
+
+#[test]
+fn a_listing_decodes_each_objects_user_metadata_as_a_map() {
+    let body = r#"{"Contents": [
+        {"Key": "a", "UserMeta": {"owner": "ops", "city": "上海"}},
+        {"Key": "b", "UserMeta": {"owner": 7}}
+    ]}"#;
+    let (listing, ()) = ucloud_ufile::list_objects::decode_response(body.as_bytes()).unwrap();
+    let meta = |i: usize| listing.contents[i].user_meta.clone();
+    assert_eq!(meta(0), Some(text_map(&[("owner", "ops"), ("city", "上海")])));
+    assert_eq!(meta(1), None, "a value that is not text is not converted");
+    assert_eq!(listing.contents[1].extra.get("UserMeta"), Some(&serde_json::json!({"owner": 7})), "but kept");
+}

@@ -7,7 +7,7 @@ use super::{MethodSignature, OperationCall, Wire};
 use crate::codegen::defs::{Arity, OperationDefs, Shape, StructDef};
 use crate::codegen::error::{CodegenError, CodegenErrorKind};
 use crate::codegen::names::ident;
-use crate::ir::{Field, Location, Operation, Protocol, Type};
+use crate::ir::{Field, Location, Operation, Protocol, Response, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -141,22 +141,35 @@ fn operation_call(op: &Operation, defs: &OperationDefs) -> Result<OperationCall,
         "DELETE" => quote!(DELETE),
         other => return Err(CodegenError::of(op, CodegenErrorKind::UnsupportedMethod(other.to_string()))),
     };
-    let header_lines = defs.response.fields.iter().filter(|f| f.location == Location::Header).map(|f| {
+    let mut header_lines = Vec::new();
+    for f in defs.response.fields.iter().filter(|f| f.location == Location::Header) {
         let id = ident(&f.ident);
         let wire = &f.wire;
         if let Some(prefix) = header_prefix(wire, &f.shape, f.location) {
-            return quote! {
+            header_lines.push(quote! {
                 response.#id = rt::__private::ufile::header_map(headers, #prefix, &mut response.extra);
-            };
+            });
+            continue;
         }
-        let read = match f.shape {
-            Shape::Int => quote!(header_int),
-            Shape::Float => quote!(header_float),
-            Shape::Bool => quote!(header_bool),
-            _ => quote!(header_str),
+        let read = match (&f.shape, f.arity) {
+            (Shape::Int, Arity::Optional) => quote!(header_int),
+            (Shape::Float, Arity::Optional) => quote!(header_float),
+            (Shape::Bool, Arity::Optional) => quote!(header_bool),
+            (Shape::Str, Arity::Optional) => quote!(header_str),
+            _ => {
+                let documented = match &op.response {
+                    Response::Fields { fields } => fields.iter().find(|field| field.wire_name == f.wire),
+                    Response::Envelope { .. } => None,
+                };
+                let (line, ty) = documented.map_or((op.source.line, String::new()), |field| {
+                    (field.source.line, crate::diff::type_name(&field.ty))
+                });
+                let kind = CodegenErrorKind::UnsupportedHeader { field: f.wire.clone(), ty };
+                return Err(CodegenError::at_line(op, line, kind));
+            }
         };
-        quote!(response.#id = rt::__private::ufile::#read(headers, #wire);)
-    });
+        header_lines.push(quote!(response.#id = rt::__private::ufile::#read(headers, #wire);));
+    }
     let (response_param, headers_param) = if defs.response.fields.iter().any(|f| f.location == Location::Header) {
         (quote!(response), quote!(headers))
     } else {
