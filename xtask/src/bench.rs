@@ -806,6 +806,7 @@ fn derive_struct(def: &StructDef) -> TokenStream {
             Shape::Float => quote!(f64),
             Shape::Bool => quote!(bool),
             Shape::Json => quote!(serde_json::Value),
+            Shape::TextMap => quote!(std::collections::BTreeMap<String, String>),
             Shape::Struct(name) => {
                 let name = format_ident!("{name}");
                 quote!(#name)

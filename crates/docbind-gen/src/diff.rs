@@ -252,6 +252,7 @@ pub(crate) fn type_name(ty: &Type) -> String {
         Type::Float => "float".into(),
         Type::Bool => "bool".into(),
         Type::Json => "object".into(),
+        Type::TextMap => "map".into(),
         Type::Model(m) => m.clone(),
         Type::List(inner) => format!("array[{}]", type_name(inner)),
         Type::Group(fields) => {

@@ -178,6 +178,10 @@ pub enum Type {
     Bool,
     /// Free-form JSON (`object`, `json`).
     Json,
+    /// A map of text to text. A header field of this type whose wire name ends in `*` is every header of that
+    /// prefix (UFile's user metadata `X-Ufile-Meta-*`), one entry per header.
+    #[serde(rename = "text_map")]
+    TextMap,
     /// A named model of the same operation, by name.
     Model(String),
     /// A list of the inner type (`array[...]`, UCloud's `Name.N`).

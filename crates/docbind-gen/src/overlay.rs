@@ -17,7 +17,7 @@
 //!
 //! [GetUvodnImage.fields."request.ImageType"]   # request.<A.B>, response.<X>, model.<M>.<X>
 //! rename = "kind"                      # Rust field name
-//! type = "int"                         # fix a documented type: string int float bool object M array[...]
+//! type = "int"                         # fix a documented type: string int float bool object map M array[...]
 //! enum = { name = "ImageType", values = { Standard = "1", Industry = "2", Custom = "3" } }
 //!
 //! [DescribeUvodnNode.fields."model.NodeIp.Ip"] # a field the docs' tables leave out
@@ -451,7 +451,7 @@ fn apply_field(
         let parsed = parse_type(ty.get_ref(), &models).ok_or_else(|| {
             (
                 format!(
-                    "unknown type `{}`; expected string, int, float, bool, object, a model of this doc, or array[...]",
+                    "unknown type `{}`; expected string, int, float, bool, object, map, a model of this doc, or array[...]",
                     ty.get_ref()
                 ),
                 Some(ty.span().start),
@@ -526,7 +526,7 @@ fn add_field(op: &mut Operation, path: &str, add: &AddField, models: &[String], 
     }
     let ty = parse_type(&add.ty, models).ok_or_else(|| {
         format!(
-            "unknown type `{}`; expected string, int, float, bool, object, a model of this doc, or array[...]",
+            "unknown type `{}`; expected string, int, float, bool, object, map, a model of this doc, or array[...]",
             add.ty
         )
     })?;
@@ -641,6 +641,8 @@ fn parse_type(text: &str, models: &[String]) -> Option<Type> {
         "float" => Type::Float,
         "bool" | "boolean" => Type::Bool,
         "object" => Type::Json,
+        // A map of text to text (an object whose values are strings).
+        "map" => Type::TextMap,
         model if models.iter().any(|m| m == model) => Type::Model(model.to_string()),
         _ => return None,
     })

@@ -162,7 +162,7 @@ impl Check<'_> {
         }
     }
 
-    /// Finovy sends lists and objects only as keys of the JSON body; UCloud's flattened form carries every shape.
+    /// Finovy sends lists and objects (maps too) only as keys of the JSON body; UCloud's flattened form carries every shape.
     /// Only what an overlay typed is checked here: code generation rejects a doc's own rows with their line.
     fn request_encoding(&mut self, fields: &[Field], prefix: &str) {
         if !matches!(self.op.protocol, Protocol::Http { .. }) {
@@ -170,7 +170,7 @@ impl Check<'_> {
         }
         for f in fields {
             let path = format!("{prefix}.{}", f.wire_name);
-            let structured = matches!(f.ty, Type::List(_) | Type::Group(_) | Type::Model(_));
+            let structured = matches!(f.ty, Type::List(_) | Type::Group(_) | Type::Model(_) | Type::TextMap);
             let corrected = self.names.correction(&self.op.source.file, &path).is_some();
             if structured && f.location != Location::Body && corrected {
                 let location = format!("{:?}", f.location).to_lowercase();
@@ -186,7 +186,7 @@ impl Check<'_> {
         }
     }
 
-    /// A type an overlay writes must have a shape in generated code: no list of lists.
+    /// A type an overlay writes must have a shape in generated code: no list of lists or of maps.
     fn corrected_types(&mut self) {
         let doc = self.op.source.file.clone();
         let mut paths: Vec<String> = Vec::new();
@@ -204,13 +204,17 @@ impl Check<'_> {
                 continue;
             }
             let Some(f) = field_at(self.op, &path) else { continue };
-            if matches!(&f.ty, Type::List(inner) if matches!(**inner, Type::List(_))) {
-                let message = format!(
-                    "`{path}` is {}: generated code has no shape for a list of lists",
-                    crate::diff::type_name(&f.ty)
-                );
-                self.fail(&path, Some(f), None, message);
-            }
+            let Type::List(inner) = &f.ty else { continue };
+            let nested = match **inner {
+                Type::List(_) => "lists",
+                Type::TextMap => "maps",
+                _ => continue,
+            };
+            let message = format!(
+                "`{path}` is {}: generated code has no shape for a list of {nested}",
+                crate::diff::type_name(&f.ty)
+            );
+            self.fail(&path, Some(f), None, message);
         }
     }
 

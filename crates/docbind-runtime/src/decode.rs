@@ -20,6 +20,8 @@
 //!   strings (surrounding whitespace trimmed).
 //! - [`Slot::Float`] accepts numbers and numeric strings (finite values only).
 //! - [`Slot::Bool`] accepts booleans, `0`/`1`, and the strings `"true"`/`"false"`/`"0"`/`"1"`.
+//! - [`Slot::TextMap`] accepts an object whose values are all strings; any other value (a number among them
+//!   too) is kept whole in `Extra`, so no entry is converted or dropped.
 //! - An integer wider than 64 bits is never rounded: string and enumeration slots take its exact digits, every
 //!   other slot leaves it to `Extra` (see [`Extra::raw_json`]; [`precise`] tells how it is found).
 //! - `null` sets an `Option` slot to `None`, empties a list and clears a model; a missing key
@@ -67,7 +69,7 @@
 //! ```
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
@@ -283,6 +285,9 @@ pub enum Slot<'a> {
     Bool(&'a mut Option<bool>),
     /// A free-form (`object`) field: takes any JSON value; `null` gives `None`.
     Json(&'a mut Option<Value>),
+    /// A map of text to text: takes an object whose values are all strings (anything else is a misfit, kept
+    /// whole); `null` gives `None`.
+    TextMap(&'a mut Option<BTreeMap<String, String>>),
     /// An optional nested model.
     Model(&'a mut dyn OptionalModel),
     /// A list of strings.
@@ -351,6 +356,7 @@ impl Slot<'_> {
             Slot::Float(s) => Slot::Float(s),
             Slot::Bool(s) => Slot::Bool(s),
             Slot::Json(s) => Slot::Json(s),
+            Slot::TextMap(s) => Slot::TextMap(s),
             Slot::Model(s) => Slot::Model(&mut **s),
             Slot::StrList(s) => Slot::StrList(s),
             Slot::IntList(s) => Slot::IntList(s),
@@ -370,6 +376,7 @@ impl Slot<'_> {
             Slot::Float(s) => s.is_some(),
             Slot::Bool(s) => s.is_some(),
             Slot::Json(s) => s.is_some(),
+            Slot::TextMap(s) => s.is_some(),
             Slot::Model(s) => s.is_some(),
             Slot::StrList(s) => !s.is_empty(),
             Slot::IntList(s) => !s.is_empty(),
@@ -388,6 +395,7 @@ impl Slot<'_> {
             Slot::Float(_) => "Float",
             Slot::Bool(_) => "Bool",
             Slot::Json(_) => "Json",
+            Slot::TextMap(_) => "TextMap",
             Slot::Model(_) => "Model",
             Slot::StrList(_) => "StrList",
             Slot::IntList(_) => "IntList",
@@ -1277,6 +1285,7 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
             Slot::Float(o) => **o = None,
             Slot::Bool(o) => **o = None,
             Slot::Json(o) => **o = None,
+            Slot::TextMap(o) => **o = None,
             Slot::Model(m) => m.clear(),
             Slot::StrList(l) => l.clear(),
             Slot::IntList(l) => l.clear(),
@@ -1300,6 +1309,7 @@ impl<'de> Visitor<'de> for SlotSeed<'_, '_> {
                 walk_map(map, m.get_or_default())?;
             }
             Slot::Json(o) => set_json(o, map_to_value(map)?, self.misfit),
+            Slot::TextMap(o) => set_text_map(o, map_to_value(map)?, self.misfit),
             _ => *self.misfit = Misfit::Whole(map_to_value(map)?),
         }
         Ok(())
@@ -1361,6 +1371,23 @@ fn set_json(field: &mut Option<Value>, kept: Kept, misfit: &mut Misfit) {
     match kept.raw {
         None => *field = Some(kept.value),
         Some(_) => *misfit = Misfit::Whole(kept),
+    }
+}
+
+/// A map of text takes an object of strings only; any other value would change on the way in, so the whole
+/// object is a misfit instead.
+fn set_text_map(field: &mut Option<BTreeMap<String, String>>, kept: Kept, misfit: &mut Misfit) {
+    let all_text = matches!(&kept.value, Value::Object(map) if map.values().all(Value::is_string));
+    match (kept.value, all_text) {
+        (Value::Object(map), true) => {
+            let text = |value: Value| match value {
+                Value::String(s) => s,
+                // Checked above: every value is a string.
+                other => other.to_string(),
+            };
+            *field = Some(map.into_iter().map(|(k, v)| (k, text(v))).collect());
+        }
+        (value, _) => *misfit = Misfit::Whole(Kept { value, raw: kept.raw }),
     }
 }
 

@@ -103,3 +103,20 @@ fn numbers_beyond_i64_and_float_texts_read_back_equal() {
         assert_eq!(response.extra.raw_json("Odd"), Some(number));
     }
 }
+
+#[test]
+fn user_metadata_is_a_wire_object_of_strings_both_ways() {
+    use ucloud_ufile::{head_file, PutFileRequest};
+
+    let request = PutFileRequest::new("a.txt").with_x_ufile_meta([("owner", "ops"), ("city", "上海")]);
+    let written = serde_json::to_value(&request).expect("serializes");
+    assert_eq!(written["X-Ufile-Meta-*"], json!({"city": "上海", "owner": "ops"}));
+    assert_eq!(serde_json::from_value::<PutFileRequest>(written).expect("reads back"), request);
+
+    let (response, ()) = head_file::decode_response(br#"{"X-Ufile-Meta-*": {"owner": "ops"}}"#).expect("decodes");
+    let written = serde_json::to_value(&response).expect("serializes");
+    assert_eq!(written, json!({"X-Ufile-Meta-*": {"owner": "ops"}}));
+    let read: head_file::HeadFileResponse = serde_json::from_value(written).expect("reads back");
+    assert_eq!(read.x_ufile_meta, response.x_ufile_meta);
+    assert!(read.x_ufile_meta.is_some_and(|meta| meta["owner"] == "ops"));
+}

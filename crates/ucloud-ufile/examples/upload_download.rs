@@ -1,5 +1,5 @@
-//! Uploads the file `UFILE_FILE` in parts as `UFILE_KEY` to the bucket `UFILE_BUCKET`, then downloads it back and
-//! checks it, without holding the file in memory.
+//! Uploads the file `UFILE_FILE` in parts as `UFILE_KEY` to the bucket `UFILE_BUCKET`, with a user metadata entry,
+//! then downloads it back and checks it and its metadata, without holding the file in memory.
 //!
 //! Environment: `UCLOUD_PUBLIC_KEY`, `UCLOUD_PRIVATE_KEY`, `UFILE_BUCKET`, `UFILE_FILE`, `UFILE_KEY`, and
 //! `UFILE_ENDPOINT` (a full base URL used as is: a custom domain, or a local stand-in) or `UFILE_REGION` (the
@@ -31,12 +31,19 @@ async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let (file, key) = (var("UFILE_FILE")?, var("UFILE_KEY")?);
     let client = Client::from_env()?;
 
-    let upload = Multipart::new(client.runtime(), &key).with_concurrency(4);
+    let upload = Multipart::new(client.runtime(), &key)
+        .with_header("X-Ufile-Meta-Uploaded-By", "docbind upload_download")
+        .with_concurrency(4);
     let finished = upload.upload_file(&file).await?;
     println!("uploaded {file} as {key}: {} parts, ETag {:?}", finished.parts, finished.etag);
 
     // Streamed back and compared chunk by chunk with the file on disk.
     let download = client.get_file(&GetFileRequest::new(key.as_str())).await?;
+    // User metadata is a map of the `X-Ufile-Meta-<name>` headers, by name in lower case.
+    let uploaded_by = download.x_ufile_meta.as_ref().and_then(|meta| meta.get("uploaded-by"));
+    if uploaded_by.map(String::as_str) != Some("docbind upload_download") {
+        return Err(format!("the object's metadata is {:?}", download.x_ufile_meta).into());
+    }
     let mut local = tokio::fs::File::open(&file).await?;
     let mut body = download.body;
     let mut compared = 0u64;

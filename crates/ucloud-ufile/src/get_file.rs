@@ -103,7 +103,9 @@ pub struct GetFileResponse {
     /// US3中规定所有以X-Ufile-Meta-为前缀的参数视为用户自定义元数据（User Meta），比如x-ufile-meta-location。一个文件可以有多个类似的参数，但所有的User Meta总大小不能超过8KB。这些User Meta信息会在GetFile或者HeadFile的时候在HTTP头部中返回。
     ///
     /// Wire name: `X-Ufile-Meta-*`.
-    pub x_ufile_meta: Option<rt::serde_json::Value>,
+    ///
+    /// Every header `X-Ufile-Meta-<name>` received, by its name in lower case (header names are case-insensitive). Nothing is altered: a value that is not UTF-8 is left out of the map and kept in `extra` under the header's lower-case name, as an array of its bytes; a repeated header's further values are kept in `extra` under `<header>.<n>`.
+    pub x_ufile_meta: Option<std::collections::BTreeMap<String, String>>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
@@ -117,7 +119,7 @@ impl rt::__private::Decode for GetFileResponse {
                 "Content-Type" => rt::__private::Slot::Str(&mut self.content_type),
                 "Content-Range" => rt::__private::Slot::Str(&mut self.content_range),
                 "ETag" => rt::__private::Slot::Str(&mut self.e_tag),
-                "X-Ufile-Meta-*" => rt::__private::Slot::Json(&mut self.x_ufile_meta),
+                "X-Ufile-Meta-*" => rt::__private::Slot::TextMap(&mut self.x_ufile_meta),
                 _ => return None,
             },
         )
@@ -149,7 +151,11 @@ fn decode_headers(
     response.content_type = rt::__private::ufile::header_str(headers, "Content-Type");
     response.content_range = rt::__private::ufile::header_str(headers, "Content-Range");
     response.e_tag = rt::__private::ufile::header_str(headers, "ETag");
-    response.x_ufile_meta = rt::__private::ufile::header_map(headers, "X-Ufile-Meta-");
+    response.x_ufile_meta = rt::__private::ufile::header_map(
+        headers,
+        "X-Ufile-Meta-",
+        &mut response.extra,
+    );
 }
 static OPERATION: rt::ufile::Operation = rt::ufile::Operation {
     name: "GetFile",

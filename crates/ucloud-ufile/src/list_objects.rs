@@ -218,7 +218,7 @@ pub struct Contents {
     /// 用户元数据
     ///
     /// Wire name: `UserMeta`.
-    pub user_meta: Option<rt::serde_json::Value>,
+    pub user_meta: Option<std::collections::BTreeMap<String, String>>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
@@ -235,7 +235,7 @@ impl rt::__private::Decode for Contents {
                 "StorageClass" => rt::__private::Slot::Str(&mut self.storage_class),
                 "LastModified" => rt::__private::Slot::Int(&mut self.last_modified),
                 "CreateTime" => rt::__private::Slot::Int(&mut self.create_time),
-                "UserMeta" => rt::__private::Slot::Json(&mut self.user_meta),
+                "UserMeta" => rt::__private::Slot::TextMap(&mut self.user_meta),
                 _ => return None,
             },
         )

@@ -45,6 +45,8 @@ pub struct PostFileRequest {
     /// US3中规定所有以X-Ufile-Meta-为前缀的参数视为用户自定义元数据（User Meta），比如x-ufile-meta-location。一个文件可以有多个类似的参数，但所有的User Meta总大小不能超过8KB。这些User Meta信息会在GetFile或者HeadFile的时候在HTTP头部中返回。
     ///
     /// Wire name: `X-Ufile-Meta-*`.
+    ///
+    /// Each entry is sent as the header `X-Ufile-Meta-<name>`. A name that is empty, not an HTTP token or another's but for case, or a value with a control character or white space at an end, fails the call with `Error::InvalidRequest` before anything is sent.
     #[cfg_attr(
         feature = "serde",
         serde(
@@ -53,7 +55,7 @@ pub struct PostFileRequest {
             skip_serializing_if = "Option::is_none"
         )
     )]
-    pub x_ufile_meta: Option<rt::serde_json::Value>,
+    pub x_ufile_meta: Option<std::collections::BTreeMap<String, String>>,
 }
 impl PostFileRequest {
     /// Creates the request from its required parameters; optional ones start unset.
@@ -79,8 +81,13 @@ impl PostFileRequest {
     }
     /// Sets [`x_ufile_meta`](Self::x_ufile_meta) (wire name `X-Ufile-Meta-*`).
     #[must_use]
-    pub fn with_x_ufile_meta(mut self, value: rt::serde_json::Value) -> Self {
-        self.x_ufile_meta = Some(value);
+    pub fn with_x_ufile_meta<K: Into<String>, V: Into<String>>(
+        mut self,
+        entries: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.x_ufile_meta = Some(
+            entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+        );
         self
     }
     fn encode(&self, call: &mut rt::__private::ufile::Call) {

@@ -24,6 +24,8 @@ pub enum Shape {
     Bool,
     /// Free-form JSON (`serde_json::Value`).
     Json,
+    /// A map of text to text (`BTreeMap<String, String>`: sorted, so its order is deterministic).
+    TextMap,
     /// A generated struct (model or request group), by Rust type name.
     Struct(String),
     /// A generated enumeration (from an overlay), by Rust type name.
@@ -493,6 +495,8 @@ fn scalar_shape(
         Type::Float => Shape::Float,
         Type::Bool => Shape::Bool,
         Type::Json => Shape::Json,
+        // A map is a whole field's type, never an element of a list.
+        Type::TextMap if ty == whole => Shape::TextMap,
         Type::Model(name) => match models.names.iter().find(|(wire, _)| wire == name) {
             Some((_, rust)) => Shape::Struct(rust.clone()),
             None => {
@@ -500,7 +504,7 @@ fn scalar_shape(
                 return Err(models.error(line, kind));
             }
         },
-        Type::List(_) | Type::Group(_) => {
+        Type::TextMap | Type::List(_) | Type::Group(_) => {
             let kind = CodegenErrorKind::NestedType { field: field.to_string(), ty: crate::diff::type_name(whole) };
             return Err(models.error(line, kind));
         }
@@ -519,6 +523,28 @@ fn field_doc(field: &Field) -> String {
     }
     doc.push_str(&format!("Wire name: {}.", code_span(&field.wire_name)));
     doc
+}
+
+/// What a map standing for every header of a prefix (`X-Ufile-Meta-*`) holds, as sent or received; else nothing.
+fn header_family_note(field: &Field, request: bool) -> String {
+    let prefix = match (&field.ty, field.location, field.wire_name.strip_suffix('*')) {
+        (Type::TextMap, Location::Header, Some(prefix)) => code_span(&format!("{prefix}<name>")),
+        _ => return String::new(),
+    };
+    if request {
+        format!(
+            "\n\nEach entry is sent as the header {prefix}. A name that is empty, not an HTTP token or another's but \
+             for case, or a value with a control character or white space at an end, fails the call with \
+             `Error::InvalidRequest` before anything is sent."
+        )
+    } else {
+        format!(
+            "\n\nEvery header {prefix} received, by its name in lower case (header names are case-insensitive). \
+             Nothing is altered: a value that is not UTF-8 is left out of the map and kept in `extra` under the \
+             header's lower-case name, as an array of its bytes; a repeated header's further values are kept in \
+             `extra` under `<header>.<n>`."
+        )
+    }
 }
 
 /// Common parameters (`ir::CommonParameter`) are optional whatever the doc's required column says: the client
@@ -571,6 +597,7 @@ fn member_fields(
             if f.required {
                 doc.push_str(" Documented as always present.");
             }
+            doc.push_str(&header_family_note(f, false));
             Ok(FieldDef {
                 ident: scope.claim(namer.ident(&path, &f.wire_name)),
                 wire: f.wire_name.clone(),
@@ -634,6 +661,7 @@ fn request_fields(
         if f.required {
             doc.push_str(" Required.");
         }
+        doc.push_str(&header_family_note(f, true));
         if f.requiredness == Requiredness::Inferred {
             doc.push_str(
                 " The docs have no row for it, only for its members: it is optional, and the members they mark \

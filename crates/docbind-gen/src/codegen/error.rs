@@ -24,9 +24,10 @@ pub struct CodegenError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CodegenErrorKind {
-    /// A list of lists, or a request group outside a request: generated code has no shape for either.
+    /// A list of lists or of maps, or a request group outside a request: generated code has no shape for them.
     #[error(
-        "field `{field}` has type `{ty}`: generated code has no shape for a list of lists or a group outside a request"
+        "field `{field}` has type `{ty}`: generated code has no shape for a list of lists or of maps, or a group \
+         outside a request"
     )]
     NestedType {
         /// The field's wire name (`data` for a Finovy scalar `data`).
@@ -48,6 +49,17 @@ pub enum CodegenErrorKind {
     /// A Finovy list or object parameter outside the JSON body (the runtime sends those only as body keys).
     #[error("list or object parameter `{0}` outside the JSON body is not supported")]
     ParameterOutsideBody(String),
+    /// A UFile response header typed as something a header cannot hold.
+    #[error(
+        "response header `{field}` has type `{ty}`; a header is read as a string, number or boolean, or as a map of \
+         the headers of a prefix when its name ends in `*`"
+    )]
+    UnsupportedHeader {
+        /// The header's wire name.
+        field: String,
+        /// The type as the docs write it.
+        ty: String,
+    },
     /// Two overlay enums of one module share a name but not their values.
     #[error(
         "enum `{name}` of `{path}` lists other values than the enum `{name}` of `{first_path}` ({first_at}); one \

@@ -89,7 +89,7 @@ fn scalar(shape: &Shape, value: &str, enums: &[EnumDef], enum_path: &str) -> Opt
             let (variant, _) = def.variants.iter().find(|(_, wire)| wire == value)?;
             Some(format!("{enum_path}::{name}::{variant}"))
         }
-        Shape::Json | Shape::Struct(_) => None,
+        Shape::Json | Shape::TextMap | Shape::Struct(_) => None,
     }
 }
 

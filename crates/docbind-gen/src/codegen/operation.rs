@@ -111,6 +111,7 @@ fn rust_type(field: &FieldDef) -> TokenStream {
         Shape::Float => quote!(f64),
         Shape::Bool => quote!(bool),
         Shape::Json => quote!(rt::serde_json::Value),
+        Shape::TextMap => quote!(std::collections::BTreeMap<String, String>),
         Shape::Struct(name) | Shape::Enum { name, .. } => {
             let name = format_ident!("{}", name);
             quote!(#name)
@@ -132,6 +133,10 @@ fn field_type(field: &FieldDef) -> syn::Type {
         Shape::Float => path_type(&["f64"], None),
         Shape::Bool => path_type(&["bool"], None),
         Shape::Json => path_type(&["rt", "serde_json", "Value"], None),
+        Shape::TextMap => {
+            let text = || path_type(&["String"], None);
+            path_type(&["std", "collections", "BTreeMap"], [text(), text()])
+        }
         Shape::Struct(name) | Shape::Enum { name, .. } => path_type(&[name.as_str()], None),
     };
     match field.arity {
@@ -141,17 +146,18 @@ fn field_type(field: &FieldDef) -> syn::Type {
     }
 }
 
-/// `a::b::C` or `C<argument>`.
-fn path_type(segments: &[&str], argument: Option<syn::Type>) -> syn::Type {
+/// `a::b::C` or `C<arguments>`.
+fn path_type(segments: &[&str], arguments: impl IntoIterator<Item = syn::Type>) -> syn::Type {
     let mut path = syn::Path { leading_colon: None, segments: syn::punctuated::Punctuated::new() };
     for segment in segments {
         path.segments.push(syn::PathSegment::from(format_ident!("{}", segment)));
     }
-    if let (Some(argument), Some(last)) = (argument, path.segments.last_mut()) {
+    let args: syn::punctuated::Punctuated<_, _> = arguments.into_iter().map(syn::GenericArgument::Type).collect();
+    if let (false, Some(last)) = (args.is_empty(), path.segments.last_mut()) {
         last.arguments = syn::PathArguments::AngleBracketed(syn::AngleBracketedGenericArguments {
             colon2_token: None,
             lt_token: Default::default(),
-            args: std::iter::once(syn::GenericArgument::Type(argument)).collect(),
+            args,
             gt_token: Default::default(),
         });
     }
@@ -392,6 +398,17 @@ fn request_impl(def: &StructDef, vendor: Vendor) -> TokenStream {
                 #[must_use]
                 pub fn #setter(mut self, value: impl Into<String>) -> Self {
                     self.#id = Some(value.into());
+                    self
+                }
+            },
+            (Arity::Optional, Shape::TextMap) => quote! {
+                #[doc = #doc]
+                #[must_use]
+                pub fn #setter<K: Into<String>, V: Into<String>>(
+                    mut self,
+                    entries: impl IntoIterator<Item = (K, V)>,
+                ) -> Self {
+                    self.#id = Some(entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
                     self
                 }
             },
@@ -656,6 +673,7 @@ mod tests {
             Shape::Float,
             Shape::Bool,
             Shape::Json,
+            Shape::TextMap,
             Shape::Struct("ImageInfo".into()),
             Shape::Enum { name: "ImageType".into(), int: false },
         ];

@@ -188,6 +188,12 @@ fn scalar(word: &str) -> Option<Type> {
     }
 }
 
+/// The pages' word for a map (`键值对`, key-value pairs: ListObjects' `UserMeta`). Only item tables use it, whose
+/// members are JSON keys; a header has no such form.
+fn text_map(word: &str) -> Option<Type> {
+    (word.trim() == "键值对").then_some(Type::TextMap)
+}
+
 /// The protocol's own headers and error keys: not fields.
 fn protocol_owned(name: &str) -> bool {
     ["Authorization", "Host", "Content-Length", "X-SessionId", "RetCode", "ErrMsg"]
@@ -318,7 +324,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<crate::dialect::Parsed, Re
         if let Label::Model(model) = label {
             let mut fields = Vec::new();
             for (row, ty, description, _, line) in rows(&mut sink, table) {
-                let ty = scalar(&ty).unwrap_or_else(|| {
+                let ty = scalar(&ty).or_else(|| text_map(&ty)).unwrap_or_else(|| {
                     sink.warn(line, format!("`{row}` has type {ty:?}; kept as JSON"));
                     Type::Json
                 });
@@ -362,7 +368,7 @@ pub fn parse(file: &Path, blocks: &[Block]) -> Result<crate::dialect::Parsed, Re
             if protocol_owned(&row) {
                 continue;
             }
-            let ty = if is_meta(&row) { Some(Type::Json) } else { scalar(&ty_word) };
+            let ty = if is_meta(&row) { Some(Type::TextMap) } else { scalar(&ty_word) };
             let wire = if is_meta(&row) { META_WIRE.to_string() } else { row.clone() };
             match label {
                 Label::RequestHeaders | Label::RequestElements => {

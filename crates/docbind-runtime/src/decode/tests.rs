@@ -958,3 +958,51 @@ fn a_case_variant_nests_no_deeper_than_the_body_may() {
     }
     assert_eq!((depth, node.region.as_deref()), (60, Some("r")));
 }
+
+#[derive(Debug, Default)]
+struct Labelled {
+    labels: Option<BTreeMap<String, String>>,
+    extra: Extra,
+}
+
+impl Sealed for Labelled {}
+
+impl Decode for Labelled {
+    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
+        Some(match key {
+            "Labels" => Slot::TextMap(&mut self.labels),
+            _ => return None,
+        })
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        &mut self.extra
+    }
+    fn field_names(&self) -> &'static [&'static str] {
+        &["Labels"]
+    }
+}
+
+#[test]
+fn a_text_map_takes_an_object_of_strings_and_keeps_anything_else_whole() {
+    let decoded = |body: &str| {
+        let mut out = Labelled::default();
+        decode_object(body.as_bytes(), &mut out).unwrap();
+        out
+    };
+    let out = decoded(r#"{"Labels": {"b": "2", "a": "1", "": "empty"}}"#);
+    let expected: BTreeMap<String, String> =
+        [("a", "1"), ("b", "2"), ("", "empty")].map(|(k, v)| (k.into(), v.into())).into();
+    assert_eq!(out.labels, Some(expected));
+    assert!(out.extra.is_empty());
+
+    for misfit in [json!({"a": "1", "n": 2}), json!({"a": null}), json!(["a"]), json!("a=1"), json!(7)] {
+        let out = decoded(&json!({ "Labels": misfit }).to_string());
+        assert_eq!(out.labels, None, "{misfit}");
+        assert_eq!(out.extra.get("Labels"), Some(&misfit), "kept whole, unconverted");
+    }
+    let out = decoded(r#"{"Labels": {"a": "1"}, "labels": null}"#);
+    assert_eq!(out.labels.map(|m| m.len()), Some(1), "a case variant does not overwrite the exact key");
+    let mut out = decoded(r#"{"Labels": {"a": "1"}}"#);
+    decode_object(br#"{"Labels": null}"#, &mut out).unwrap();
+    assert_eq!(out.labels, None, "null clears it");
+}

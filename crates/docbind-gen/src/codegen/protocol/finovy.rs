@@ -61,11 +61,13 @@ const LABEL: &str = "Finovy";
 
 const ENV_VARS: &str = "FINOVY_ACCESS_TOKEN, or FINOVY_UUID and FINOVY_SECRET, and FINOVY_BASE_URL";
 
-/// Lists and objects travel only as keys of the JSON body: the runtime has no query, path or header form of them.
+/// Lists, objects and maps travel only as keys of the JSON body: the runtime has no query, path or header form of
+/// them.
 fn check_request(op: &Operation) -> Result<(), CodegenError> {
     fn check(op: &Operation, fields: &[Field]) -> Result<(), CodegenError> {
         for f in fields {
-            if matches!(f.ty, Type::List(_) | Type::Group(_) | Type::Model(_)) && f.location != Location::Body {
+            let structured = matches!(f.ty, Type::List(_) | Type::Group(_) | Type::Model(_) | Type::TextMap);
+            if structured && f.location != Location::Body {
                 let kind = CodegenErrorKind::ParameterOutsideBody(f.wire_name.clone());
                 return Err(CodegenError::at_line(op, f.source.line, kind));
             }
@@ -98,7 +100,7 @@ fn call_encoder(def: &StructDef) -> TokenStream {
             Shape::Int => "int",
             Shape::Float => "float",
             Shape::Bool => "bool",
-            Shape::Json | Shape::Struct(_) => "json",
+            Shape::Json | Shape::TextMap | Shape::Struct(_) => "json",
             Shape::Enum { int: true, .. } if prefix == "body" => "json",
             Shape::Enum { .. } => "str",
         };
@@ -117,6 +119,12 @@ fn call_encoder(def: &StructDef) -> TokenStream {
             (Arity::Optional, Shape::Enum { .. }) => {
                 quote!(call.#optional(#wire, self.#id.as_ref().map(|value| value.as_str()));)
             }
+            (Arity::One, Shape::TextMap) => {
+                quote!(call.#plain(#wire, self.#id.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect());)
+            }
+            (Arity::Optional, Shape::TextMap) => quote! {
+                call.#optional(#wire, self.#id.as_ref().map(|map| map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()));
+            },
             (Arity::One, Shape::Str) => quote!(call.#plain(#wire, &self.#id);),
             (Arity::One, Shape::Json) => quote!(call.#plain(#wire, self.#id.clone());),
             (Arity::One, _) => quote!(call.#plain(#wire, self.#id);),

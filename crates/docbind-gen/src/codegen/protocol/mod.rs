@@ -235,6 +235,8 @@ fn slot_name(shape: &Shape, arity: Arity) -> &'static str {
         (Shape::Float, _) => "Float",
         (Shape::Bool, _) => "Bool",
         (Shape::Json, _) => "Json",
+        // Defs refuse a list of maps, so this is always a single value.
+        (Shape::TextMap, _) => "TextMap",
         (Shape::Struct(_), _) => "Model",
         // The overlay refuses enumerations on lists, so this is always a single value.
         (Shape::Enum { .. }, _) => "Enum",

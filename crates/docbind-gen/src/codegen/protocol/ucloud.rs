@@ -89,6 +89,23 @@ fn form_encoder(def: &StructDef) -> TokenStream {
                     form.leave();
                 }
             },
+            // A map flattens like a group: `Name.<key>=<value>`.
+            (Shape::TextMap, Arity::One) => quote! {
+                form.enter(#wire);
+                for (key, value) in &self.#id {
+                    form.str(key, value);
+                }
+                form.leave();
+            },
+            (Shape::TextMap, _) => quote! {
+                if let Some(map) = &self.#id {
+                    form.enter(#wire);
+                    for (key, value) in map {
+                        form.str(key, value);
+                    }
+                    form.leave();
+                }
+            },
             (Shape::Enum { .. }, Arity::One) => quote!(form.str(#wire, self.#id.as_str());),
             (Shape::Enum { .. }, Arity::List) => {
                 let key = format!("{wire}.{{index}}");

@@ -1,14 +1,13 @@
 //! UFile's protocol (object storage, `Protocol::Object`): REST calls on a bucket's host whose parameters travel in
-//! the path (the object key), the query, headers (user metadata as one map of `X-Ufile-Meta-*` headers) or a JSON
-//! body; an upload's body is the caller's stream, a download's response body is streamed back; the response's
+//! the path (the object key), the query, headers (a map field whose wire name ends in `*`, such as the user metadata
+//! `X-Ufile-Meta-*`, is every header of that prefix) or a JSON body; an upload's body is the caller's stream, a download's response body is streamed back; the response's
 //! headers and JSON body are its fields.
 
 use super::{MethodSignature, OperationCall, Wire};
 use crate::codegen::defs::{Arity, OperationDefs, Shape, StructDef};
 use crate::codegen::error::{CodegenError, CodegenErrorKind};
 use crate::codegen::names::ident;
-use crate::dialect::ufile::META_WIRE;
-use crate::ir::{Field, Location, Operation, Protocol, Type};
+use crate::ir::{Field, Location, Operation, Protocol, Response, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -52,17 +51,20 @@ const LABEL: &str = "UFile";
 const ENV_VARS: &str =
     "UCLOUD_PUBLIC_KEY, UCLOUD_PRIVATE_KEY, UFILE_BUCKET, and UFILE_ENDPOINT (a base URL) or UFILE_REGION";
 
-/// The prefix of the user-metadata headers the map field stands for.
-const META_PREFIX: &str = "X-Ufile-Meta-";
+/// The header prefix a map field stands for (`X-Ufile-Meta-` of `X-Ufile-Meta-*`), if it is one.
+fn header_prefix(wire: &str, shape: &Shape, location: Location) -> Option<String> {
+    let is_map = *shape == Shape::TextMap && location == Location::Header;
+    wire.strip_suffix('*').filter(|_| is_map).map(str::to_owned)
+}
 
-/// Path, query, header and JSON-body parameters are single values; the one map is the user metadata.
+/// Path, query, header and JSON-body parameters are single values; a map is a family of headers (`Name-*`).
 fn check_request(op: &Operation) -> Result<(), CodegenError> {
     let refuse = |f: &Field| {
         Err(CodegenError::at_line(op, f.source.line, CodegenErrorKind::ParameterOutsideBody(f.wire_name.clone())))
     };
     for f in &op.request {
         match (&f.ty, f.location) {
-            (Type::Json, Location::Header) if f.wire_name == META_WIRE => {}
+            (Type::TextMap, Location::Header) if f.wire_name.ends_with('*') => {}
             (Type::String | Type::Int | Type::Float | Type::Bool, _) => {}
             _ => return refuse(f),
         }
@@ -75,8 +77,9 @@ fn call_encoder(def: &StructDef) -> TokenStream {
     let lines = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         let wire = &f.wire;
-        if f.wire == META_WIRE {
-            return quote!(call.header_map(#META_PREFIX, self.#id.as_ref()););
+        if let Some(prefix) = header_prefix(wire, &f.shape, f.location) {
+            let map = if f.arity == Arity::Optional { quote!(self.#id.as_ref()) } else { quote!(Some(&self.#id)) };
+            return quote!(call.header_map(#prefix, #map););
         }
         let prefix = match f.location {
             Location::Path => return quote!(call.path(#wire, &self.#id);),
@@ -138,20 +141,35 @@ fn operation_call(op: &Operation, defs: &OperationDefs) -> Result<OperationCall,
         "DELETE" => quote!(DELETE),
         other => return Err(CodegenError::of(op, CodegenErrorKind::UnsupportedMethod(other.to_string()))),
     };
-    let header_lines = defs.response.fields.iter().filter(|f| f.location == Location::Header).map(|f| {
+    let mut header_lines = Vec::new();
+    for f in defs.response.fields.iter().filter(|f| f.location == Location::Header) {
         let id = ident(&f.ident);
         let wire = &f.wire;
-        if f.wire == META_WIRE {
-            return quote!(response.#id = rt::__private::ufile::header_map(headers, #META_PREFIX););
+        if let Some(prefix) = header_prefix(wire, &f.shape, f.location) {
+            header_lines.push(quote! {
+                response.#id = rt::__private::ufile::header_map(headers, #prefix, &mut response.extra);
+            });
+            continue;
         }
-        let read = match f.shape {
-            Shape::Int => quote!(header_int),
-            Shape::Float => quote!(header_float),
-            Shape::Bool => quote!(header_bool),
-            _ => quote!(header_str),
+        let read = match (&f.shape, f.arity) {
+            (Shape::Int, Arity::Optional) => quote!(header_int),
+            (Shape::Float, Arity::Optional) => quote!(header_float),
+            (Shape::Bool, Arity::Optional) => quote!(header_bool),
+            (Shape::Str, Arity::Optional) => quote!(header_str),
+            _ => {
+                let documented = match &op.response {
+                    Response::Fields { fields } => fields.iter().find(|field| field.wire_name == f.wire),
+                    Response::Envelope { .. } => None,
+                };
+                let (line, ty) = documented.map_or((op.source.line, String::new()), |field| {
+                    (field.source.line, crate::diff::type_name(&field.ty))
+                });
+                let kind = CodegenErrorKind::UnsupportedHeader { field: f.wire.clone(), ty };
+                return Err(CodegenError::at_line(op, line, kind));
+            }
         };
-        quote!(response.#id = rt::__private::ufile::#read(headers, #wire);)
-    });
+        header_lines.push(quote!(response.#id = rt::__private::ufile::#read(headers, #wire);));
+    }
     let (response_param, headers_param) = if defs.response.fields.iter().any(|f| f.location == Location::Header) {
         (quote!(response), quote!(headers))
     } else {

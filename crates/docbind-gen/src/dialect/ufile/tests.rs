@@ -28,7 +28,7 @@ fn a_put_page_is_an_upload_with_headers_in_and_out() {
         [
             ("object_name", Location::Path, &Type::String),
             ("Content-Type", Location::Header, &Type::String),
-            ("X-Ufile-Meta-*", Location::Header, &Type::Json),
+            ("X-Ufile-Meta-*", Location::Header, &Type::TextMap),
         ],
         "Authorization and Content-Length are the protocol's"
     );
@@ -40,7 +40,7 @@ fn a_put_page_is_an_upload_with_headers_in_and_out() {
 
 #[test]
 fn the_request_line_decides_the_query_and_the_json_body_of_a_list() {
-    let src = "# 前缀列表查询 - PrefixFileList\n\n### 句法（Syntax）:\n\n```\nGET /?list&prefix=<prefix>&limit=<limit>\n```\n\n**请求头（Request Headers）**\n\n|Name|Type|Description|Required|\n|---|---|---|---|\n|prefix|String|前缀|No|\n|limit|Integer|数目|No|\n|Authorization|String|签名|No|\n\n### 响应（Responses）\n\n**响应头（Response Headers）**\n\n|Name|Type|Description|\n|---|---|---|\n|NextMarker|String|标志|\n|DataSet|Array|文件列表|\n\n**DataSet Item**\n\n|Name|Type|Description|\n|---|---|---|\n|FileName|String|名称|\n|MimeType|Array|类型|\n\n## 示例\n\n```\nHTTP/1.1 200 OK\nContent-Type: application/json\n\n{\"NextMarker\": \"\", \"DataSet\": []}\n```\n";
+    let src = "# 前缀列表查询 - PrefixFileList\n\n### 句法（Syntax）:\n\n```\nGET /?list&prefix=<prefix>&limit=<limit>\n```\n\n**请求头（Request Headers）**\n\n|Name|Type|Description|Required|\n|---|---|---|---|\n|prefix|String|前缀|No|\n|limit|Integer|数目|No|\n|Authorization|String|签名|No|\n\n### 响应（Responses）\n\n**响应头（Response Headers）**\n\n|Name|Type|Description|\n|---|---|---|\n|NextMarker|String|标志|\n|DataSet|Array|文件列表|\n\n**DataSet Item**\n\n|Name|Type|Description|\n|---|---|---|\n|FileName|String|名称|\n|MimeType|Array|类型|\n|UserMeta|键值对|元数据|\n\n## 示例\n\n```\nHTTP/1.1 200 OK\nContent-Type: application/json\n\n{\"NextMarker\": \"\", \"DataSet\": []}\n```\n";
     let parsed = parse(src).unwrap();
     let op = parsed.operation;
     let Protocol::Object { key, flags, download, .. } = &op.protocol else { panic!() };
@@ -52,6 +52,7 @@ fn the_request_line_decides_the_query_and_the_json_body_of_a_list() {
     assert_eq!(fields[1].ty, Type::List(Box::new(Type::Model("DataSet".into()))));
     assert!(fields.iter().all(|f| f.location == Location::Member), "{fields:?}");
     assert_eq!(op.models[0].fields[1].ty, Type::Json, "an array without an item table");
+    assert_eq!(op.models[0].fields[2].ty, Type::TextMap, "the pages' key-value pairs");
     let warned: Vec<String> = parsed.warnings.iter().map(|w| format!("{}", w)).collect();
     assert!(
         warned.iter().any(|w| w.starts_with("p.md:23:") && w.contains("`NextMarker` is listed as a response header")),

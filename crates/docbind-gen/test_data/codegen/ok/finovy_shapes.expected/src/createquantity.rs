@@ -82,7 +82,7 @@ pub struct CreatequantityRequest {
         feature = "serde",
         serde(rename = "labels", default, skip_serializing_if = "Option::is_none")
     )]
-    pub labels: Option<rt::serde_json::Value>,
+    pub labels: Option<std::collections::BTreeMap<String, String>>,
 }
 impl CreatequantityRequest {
     /// Creates the request from its required parameters; optional ones start unset.
@@ -134,8 +134,13 @@ impl CreatequantityRequest {
     }
     /// Sets [`labels`](Self::labels) (wire name `labels`).
     #[must_use]
-    pub fn with_labels(mut self, value: rt::serde_json::Value) -> Self {
-        self.labels = Some(value);
+    pub fn with_labels<K: Into<String>, V: Into<String>>(
+        mut self,
+        entries: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.labels = Some(
+            entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+        );
         self
     }
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
@@ -164,7 +169,13 @@ impl CreatequantityRequest {
         call.opt_body_float("discount", self.discount);
         call.opt_body_bool("gpu", self.gpu);
         call.body_json("spec", self.spec.clone());
-        call.opt_body_json("labels", self.labels.clone());
+        call.opt_body_json(
+            "labels",
+            self
+                .labels
+                .as_ref()
+                .map(|map| map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()),
+        );
     }
 }
 impl std::fmt::Debug for CreatequantityRequest {

@@ -145,6 +145,10 @@ pub struct GetListItem {
     ///
     /// Wire name: `status`.
     pub status: Option<ImageStatus>,
+    /// 标签
+    ///
+    /// Wire name: `labels`.
+    pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
@@ -157,6 +161,7 @@ impl rt::__private::Decode for GetListItem {
                 "imageId" => rt::__private::Slot::Int(&mut self.id),
                 "hostPw" => rt::__private::Slot::Str(&mut self.host_pw),
                 "status" => rt::__private::Slot::Enum(&mut self.status),
+                "labels" => rt::__private::Slot::TextMap(&mut self.labels),
                 _ => return None,
             },
         )
@@ -165,13 +170,13 @@ impl rt::__private::Decode for GetListItem {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
-        &["imageId", "hostPw", "status"]
+        &["imageId", "hostPw", "status", "labels"]
     }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     GetListItem; optional "imageId" id; optional "hostPw" host_pw; optional "status"
-    status;
+    status; optional "labels" labels;
 }
 impl std::fmt::Debug for GetListItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -179,6 +184,7 @@ impl std::fmt::Debug for GetListItem {
             .field("id", &self.id)
             .field("host_pw", &"<redacted>")
             .field("status", &self.status)
+            .field("labels", &self.labels)
             .field("extra", &self.extra)
             .finish()
     }

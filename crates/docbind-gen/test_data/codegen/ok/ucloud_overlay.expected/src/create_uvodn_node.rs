@@ -47,6 +47,14 @@ pub struct CreateUvodnNodeRequest {
     /// Wire name: `Disk`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
     #[cfg_attr(feature = "serde", serde(rename = "Disk", default))]
     pub disk: Vec<CreateUvodnNodeDisk>,
+    /// 标签
+    ///
+    /// Wire name: `Labels`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")
+    )]
+    pub labels: Option<std::collections::BTreeMap<String, String>>,
 }
 impl CreateUvodnNodeRequest {
     /// Creates the request from its required parameters; optional ones start unset.
@@ -57,6 +65,7 @@ impl CreateUvodnNodeRequest {
             begin: None,
             count: None,
             disk: Vec::new(),
+            labels: None,
         }
     }
     /// Sets [`image_type`](Self::image_type) (wire name `ImageType`).
@@ -83,6 +92,17 @@ impl CreateUvodnNodeRequest {
         self.disk = value;
         self
     }
+    /// Sets [`labels`](Self::labels) (wire name `Labels`).
+    #[must_use]
+    pub fn with_labels<K: Into<String>, V: Into<String>>(
+        mut self,
+        entries: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.labels = Some(
+            entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+        );
+        self
+    }
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str("ChargeType", self.billing.as_str());
         form.opt_str("ImageType", self.image_type.as_ref().map(|value| value.as_str()));
@@ -91,6 +111,13 @@ impl CreateUvodnNodeRequest {
         for (index, group) in self.disk.iter().enumerate() {
             form.enter_index("Disk", index);
             group.encode(form);
+            form.leave();
+        }
+        if let Some(map) = &self.labels {
+            form.enter("Labels");
+            for (key, value) in map {
+                form.str(key, value);
+            }
             form.leave();
         }
     }
@@ -144,6 +171,10 @@ pub struct CreateUvodnNodeResponse {
     ///
     /// Wire name: `Total`.
     pub total_count: Option<i64>,
+    /// 标签
+    ///
+    /// Wire name: `Labels`.
+    pub labels: Option<std::collections::BTreeMap<String, String>>,
     /// Keys the docs do not declare, and values that did not fit their declared type, exactly as
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
@@ -157,6 +188,7 @@ impl rt::__private::Decode for CreateUvodnNodeResponse {
                 "NodeList" => rt::__private::Slot::JsonList(&mut self.node_list),
                 "Nodes" => rt::__private::Slot::ModelList(&mut self.nodes),
                 "Total" => rt::__private::Slot::Int(&mut self.total_count),
+                "Labels" => rt::__private::Slot::TextMap(&mut self.labels),
                 _ => return None,
             },
         )
@@ -165,13 +197,13 @@ impl rt::__private::Decode for CreateUvodnNodeResponse {
         &mut self.extra
     }
     fn field_names(&self) -> &'static [&'static str] {
-        &["NodeList", "Nodes", "Total"]
+        &["NodeList", "Nodes", "Total", "Labels"]
     }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     CreateUvodnNodeResponse; list "NodeList" node_list; list "Nodes" nodes; optional
-    "Total" total_count;
+    "Total" total_count; optional "Labels" labels;
 }
 /// `NodeInfo`, a model of 创建节点 (`CreateUvodnNode`).
 ///
