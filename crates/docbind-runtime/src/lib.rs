@@ -8,6 +8,7 @@ mod decode;
 mod error;
 pub mod finovy;
 mod float_param;
+mod generated_support;
 mod hooks;
 pub mod paginate;
 mod pending;

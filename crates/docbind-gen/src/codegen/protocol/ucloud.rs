@@ -150,10 +150,6 @@ fn operation_call(op: &Operation, defs: &OperationDefs, action: &str) -> Operati
             },
         }
     });
-    let doc = format!(
-        " Decodes a `{action}` response body as the client does: `RetCode`, `Action` and `Message` are \
-         UCloud's, every other key goes to the response."
-    );
     OperationCall {
         operation_static: quote! {
             static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
@@ -162,14 +158,9 @@ fn operation_call(op: &Operation, defs: &OperationDefs, action: &str) -> Operati
                 common: &[#(#common)*],
             };
         },
+        // `RetCode`, `Action` and `Message` are UCloud's, every other key the response's: the runtime's macro.
         decode_entry: quote! {
-            #[doc = #doc]
-            #[doc(hidden)]
-            pub fn decode_response(body: &[u8]) -> Result<(#response, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
-                let mut response = #response::default();
-                let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-                Ok((response, status))
-            }
+            rt::__ucloud_decode_response!(#response, #action);
         },
         call: quote! {
             let mut form = rt::__private::ucloud::Form::new();

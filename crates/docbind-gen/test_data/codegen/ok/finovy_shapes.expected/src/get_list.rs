@@ -107,23 +107,8 @@ pub struct GetListResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for GetListResponse {}
-impl rt::__private::Decode for GetListResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "data" => rt::__private::Slot::ModelList(&mut self.data),
-                "totalCounts" => rt::__private::Slot::Int(&mut self.total_counts),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["data", "totalCounts"]
-    }
+rt::__decode! {
+    GetListResponse { "data" => ModelList(data), "totalCounts" => Int(total_counts), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -149,24 +134,9 @@ pub struct GetListItem {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for GetListItem {}
-impl rt::__private::Decode for GetListItem {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "imageId" => rt::__private::Slot::Int(&mut self.id),
-                "hostPw" => rt::__private::Slot::Str(&mut self.host_pw),
-                "status" => rt::__private::Slot::Enum(&mut self.status),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["imageId", "hostPw", "status"]
-    }
+rt::__decode! {
+    GetListItem { "imageId" => Int(id), "hostPw" => Str(host_pw), "status" =>
+    Enum(status), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -312,18 +282,4 @@ impl crate::Client {
         )
     }
 }
-impl GetListResponse {
-    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::get_list`](crate::Client::get_list).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_list`](crate::Client::get_list).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for GetListResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(GetListResponse, get_list, "Finovy's `traceId`");

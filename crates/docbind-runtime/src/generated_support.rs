@@ -1,0 +1,100 @@
+//! Boilerplate every generated operation module would otherwise repeat, as macros generated code invokes with the
+//! few things that differ (names, wire names, a vendor's wording). Emitting one invocation instead of the impls
+//! keeps the generator fast (fewer tokens to build, parse and print per operation) and the generated crates short;
+//! what the macros expand to is exactly what was written out before, docs included.
+//!
+//! Not part of the public API, like [`__private`](crate::__private): it changes with the generator.
+
+/// A response's `request_id()` and `call_info()` (inherent, so callers need no trait in scope) and the
+/// [`Response`](crate::__private::Response) impl the client fills them through. `$method` is the `Client` method
+/// returning the response (the docs link to it); `$request_id` says where the vendor puts the request id. The
+/// response keeps the call's info in its private `_call` field.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __response_methods {
+    ($ty:ident, $method:ident, $request_id:literal) => {
+        impl $ty {
+            #[doc = concat!(
+                " The server's id of the request that returned this response (", $request_id, "), to quote to the \
+                 vendor's support; `None` for a response not returned by [`Client::", stringify!($method),
+                "`](crate::Client::", stringify!($method), ")."
+            )]
+            pub fn request_id(&self) -> ::core::option::Option<&str> {
+                self._call.info().request_id.as_deref()
+            }
+            #[doc = concat!(
+                " What the call that returned this response reports: its request id, attempts and time taken. The \
+                 default (no request id, 0 attempts) for a response not returned by [`Client::",
+                stringify!($method), "`](crate::Client::", stringify!($method), ")."
+            )]
+            pub fn call_info(&self) -> &$crate::CallInfo {
+                self._call.info()
+            }
+        }
+        impl $crate::__private::Response for $ty {
+            fn call_meta_mut(&mut self) -> &mut $crate::__private::CallMeta {
+                &mut self._call
+            }
+        }
+    };
+}
+
+/// The [`Decode`](crate::__private::Decode) impl of a generated response or model: each declared wire name with
+/// the [`Slot`](crate::__private::Slot) variant and field it decodes into; any other key goes to the struct's
+/// `extra`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __decode {
+    ($ty:ident {}) => {
+        impl $crate::__private::Sealed for $ty {}
+        impl $crate::__private::Decode for $ty {
+            fn slot(&mut self, _key: &str) -> ::core::option::Option<$crate::__private::Slot<'_>> {
+                ::core::option::Option::None
+            }
+            fn extra_mut(&mut self) -> &mut $crate::Extra {
+                &mut self.extra
+            }
+            fn field_names(&self) -> &'static [&'static str] {
+                &[]
+            }
+        }
+    };
+    ($ty:ident { $($wire:literal => $slot:ident($field:ident),)+ }) => {
+        impl $crate::__private::Sealed for $ty {}
+        impl $crate::__private::Decode for $ty {
+            fn slot(&mut self, key: &str) -> ::core::option::Option<$crate::__private::Slot<'_>> {
+                ::core::option::Option::Some(match key {
+                    $($wire => $crate::__private::Slot::$slot(&mut self.$field),)+
+                    _ => return ::core::option::Option::None,
+                })
+            }
+            fn extra_mut(&mut self) -> &mut $crate::Extra {
+                &mut self.extra
+            }
+            fn field_names(&self) -> &'static [&'static str] {
+                &[$($wire),+]
+            }
+        }
+    };
+}
+
+/// A UCloud operation module's decode entry, `decode_response`: the envelope's `RetCode`, `Action` and `Message`
+/// are UCloud's, every other key goes to the response `$ty`. `$action` names the operation in its doc.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ucloud_decode_response {
+    ($ty:ident, $action:literal) => {
+        #[doc = concat!(
+            " Decodes a `", $action, "` response body as the client does: `RetCode`, `Action` and `Message` are \
+             UCloud's, every other key goes to the response."
+        )]
+        #[doc(hidden)]
+        pub fn decode_response(
+            body: &[u8],
+        ) -> ::core::result::Result<($ty, $crate::__private::ucloud::ResponseStatus), $crate::DecodeError> {
+            let mut response = <$ty as ::core::default::Default>::default();
+            let status = $crate::__private::ucloud::decode_body(body, &mut response)?;
+            ::core::result::Result::Ok((response, status))
+        }
+    };
+}
