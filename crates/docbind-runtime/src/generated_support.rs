@@ -98,3 +98,29 @@ macro_rules! __ucloud_decode_response {
         }
     };
 }
+
+/// A UCloud operation module's `OPERATION` static: its `Action`, whether it is idempotent (retried on any transient
+/// failure), and the common parameters the client fills from its configuration when the request leaves them unset
+/// (wire name, the [`ConfigDefault`](crate::__private::ucloud::ConfigDefault) setting, whether the docs require
+/// it).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ucloud_operation {
+    (
+        $action:literal,
+        idempotent = $idempotent:literal,
+        common = [$($wire:literal => $default:ident(required = $required:literal)),* $(,)?] $(,)?
+    ) => {
+        static OPERATION: $crate::__private::ucloud::Operation = $crate::__private::ucloud::Operation {
+            action: $action,
+            idempotent: $idempotent,
+            common: &[$(
+                $crate::__private::ucloud::CommonParameter {
+                    wire: $wire,
+                    default: $crate::__private::ucloud::ConfigDefault::$default,
+                    required: $required,
+                },
+            )*],
+        };
+    };
+}

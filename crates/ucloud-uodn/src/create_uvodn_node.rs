@@ -326,17 +326,10 @@ rt::__serde_wire_object! {
     CreatedNode; optional "NodeId" node_id;
 }
 rt::__ucloud_decode_response!(CreateUvodnNodeResponse, "CreateUvodnNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateUvodnNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "CreateUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 创建节点 (`CreateUvodnNode`)
     ///

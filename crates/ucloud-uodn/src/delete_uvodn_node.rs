@@ -62,17 +62,10 @@ rt::__serde_wire_object! {
     DeleteUvodnNodeResponse;
 }
 rt::__ucloud_decode_response!(DeleteUvodnNodeResponse, "DeleteUvodnNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DeleteUvodnNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "DeleteUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 删除node节点 (`DeleteUvodnNode`)
     ///

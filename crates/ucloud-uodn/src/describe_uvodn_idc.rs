@@ -179,17 +179,10 @@ rt::__serde_wire_object! {
     "MaxNodeCnt" max_node_cnt;
 }
 rt::__ucloud_decode_response!(DescribeUvodnIdcResponse, "DescribeUvodnIDC");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeUvodnIDC",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "DescribeUvodnIDC", idempotent = true, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 获取IDC机房列表 (`DescribeUvodnIDC`)
     ///

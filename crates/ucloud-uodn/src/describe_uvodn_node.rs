@@ -343,17 +343,10 @@ impl std::fmt::Display for NodeState {
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);
 rt::__ucloud_decode_response!(DescribeUvodnNodeResponse, "DescribeUvodnNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeUvodnNode",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "DescribeUvodnNode", idempotent = true, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 获取节点列表 (`DescribeUvodnNode`)
     ///

@@ -371,17 +371,10 @@ impl std::fmt::Display for DeployState {
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(DeployState, integer = true);
 rt::__ucloud_decode_response!(GetUvodnImageResponse, "GetUvodnImage");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "GetUvodnImage",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "GetUvodnImage", idempotent = true, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 获取镜像列表 (`GetUvodnImage`)
     ///

@@ -273,17 +273,10 @@ impl std::fmt::Display for MetricType {
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(MetricType, integer = true);
 rt::__ucloud_decode_response!(GetUvodnNodeDataResponse, "GetUvodnNodeData");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "GetUvodnNodeData",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "GetUvodnNodeData", idempotent = true, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 获取节点监控数据 (`GetUvodnNodeData`)
     ///

@@ -214,11 +214,7 @@ rt::__serde_wire_object! {
     ip_price;
 }
 rt::__ucloud_decode_response!(GetUvodnNodePriceResponse, "GetUvodnNodePrice");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "GetUvodnNodePrice",
-    idempotent: true,
-    common: &[],
-};
+rt::__ucloud_operation!("GetUvodnNodePrice", idempotent = true, common = []);
 impl crate::Client {
     /// 获取节点价格 (`GetUvodnNodePrice`)
     ///

@@ -62,17 +62,10 @@ rt::__serde_wire_object! {
     PoweroffUvodnNodeResponse;
 }
 rt::__ucloud_decode_response!(PoweroffUvodnNodeResponse, "PoweroffUvodnNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "PoweroffUvodnNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "PoweroffUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required
+    = false)]
+);
 impl crate::Client {
     /// 节点断电 (`PoweroffUvodnNode`)
     ///

@@ -172,17 +172,10 @@ impl std::fmt::Display for KeepData {
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(KeepData, integer = true);
 rt::__ucloud_decode_response!(ReinstallUvodnNodeResponse, "ReinstallUvodnNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "ReinstallUvodnNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "ReinstallUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required
+    = false)]
+);
 impl crate::Client {
     /// 节点重装系统 (`ReinstallUvodnNode`)
     ///

@@ -62,17 +62,10 @@ rt::__serde_wire_object! {
     RestartUvodnNodeResponse;
 }
 rt::__ucloud_decode_response!(RestartUvodnNodeResponse, "RestartUvodnNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "RestartUvodnNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "RestartUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 重启节点 (`RestartUvodnNode`)
     ///

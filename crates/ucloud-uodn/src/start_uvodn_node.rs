@@ -62,17 +62,10 @@ rt::__serde_wire_object! {
     StartUvodnNodeResponse;
 }
 rt::__ucloud_decode_response!(StartUvodnNodeResponse, "StartUvodnNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "StartUvodnNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "StartUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 启动edn节点 (`StartUvodnNode`)
     ///

@@ -62,17 +62,10 @@ rt::__serde_wire_object! {
     StopUvodnNodeResponse;
 }
 rt::__ucloud_decode_response!(StopUvodnNodeResponse, "StopUvodnNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "StopUvodnNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "StopUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 停止UEDN节点 (`StopUvodnNode`)
     ///

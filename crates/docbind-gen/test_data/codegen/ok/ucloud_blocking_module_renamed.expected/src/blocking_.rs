@@ -49,11 +49,7 @@ rt::__serde_wire_object! {
     BlockingResponse; optional "Status" status;
 }
 rt::__ucloud_decode_response!(BlockingResponse, "Blocking");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "Blocking",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_operation!("Blocking", idempotent = false, common = []);
 impl crate::Client {
     /// 阻塞 (`Blocking`)
     ///

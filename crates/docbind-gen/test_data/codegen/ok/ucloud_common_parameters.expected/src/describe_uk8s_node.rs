@@ -108,27 +108,10 @@ rt::__serde_wire_object! {
     DescribeUk8sNodeResponse; optional "NodeId" node_id;
 }
 rt::__ucloud_decode_response!(DescribeUk8sNodeResponse, "DescribeUK8SNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeUK8SNode",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-        rt::__private::ucloud::CommonParameter {
-            wire: "Zone",
-            default: rt::__private::ucloud::ConfigDefault::Zone,
-            required: true,
-        },
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "DescribeUK8SNode", idempotent = true, common = ["Region" => Region(required = true),
+    "Zone" => Zone(required = true), "ProjectId" => ProjectId(required = false)]
+);
 impl crate::Client {
     /// 查询节点 (`DescribeUK8SNode`)
     ///

@@ -66,17 +66,9 @@ rt::__serde_wire_object! {
     GetRegionPriceResponse; optional "Price" price;
 }
 rt::__ucloud_decode_response!(GetRegionPriceResponse, "GetRegionPrice");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "GetRegionPrice",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Zone",
-            default: rt::__private::ucloud::ConfigDefault::Zone,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "GetRegionPrice", idempotent = true, common = ["Zone" => Zone(required = false)]
+);
 impl crate::Client {
     /// 获取价格 (`GetRegionPrice`)
     ///

@@ -202,22 +202,10 @@ rt::__serde_wire_object! {
     CreateTunnelResponse; optional "TunnelId" tunnel_id;
 }
 rt::__ucloud_decode_response!(CreateTunnelResponse, "CreateTunnel");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateTunnel",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "CreateTunnel", idempotent = false, common = ["Region" => Region(required = true),
+    "ProjectId" => ProjectId(required = false)]
+);
 impl crate::Client {
     /// 创建隧道 (`CreateTunnel`)
     ///

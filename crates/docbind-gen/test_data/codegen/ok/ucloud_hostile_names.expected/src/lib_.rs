@@ -45,11 +45,7 @@ rt::__serde_wire_object! {
     LibResponse;
 }
 rt::__ucloud_decode_response!(LibResponse, "Lib");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "Lib",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_operation!("Lib", idempotent = false, common = []);
 impl crate::Client {
     /// 库 (`Lib`)
     ///

@@ -45,11 +45,7 @@ rt::__serde_wire_object! {
     MainResponse;
 }
 rt::__ucloud_decode_response!(MainResponse, "Main");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "Main",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_operation!("Main", idempotent = false, common = []);
 impl crate::Client {
     /// 入口 (`Main`)
     ///

@@ -45,11 +45,7 @@ rt::__serde_wire_object! {
     NewResponse;
 }
 rt::__ucloud_decode_response!(NewResponse, "New");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "New",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_operation!("New", idempotent = false, common = []);
 impl crate::Client {
     /// 新建 (`New`)
     ///

@@ -45,11 +45,7 @@ rt::__serde_wire_object! {
     RuntimeResponse;
 }
 rt::__ucloud_decode_response!(RuntimeResponse, "Runtime");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "Runtime",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_operation!("Runtime", idempotent = false, common = []);
 impl crate::Client {
     /// 运行时 (`Runtime`)
     ///

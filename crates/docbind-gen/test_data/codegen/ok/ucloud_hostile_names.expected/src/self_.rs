@@ -45,11 +45,7 @@ rt::__serde_wire_object! {
     SelfResponse;
 }
 rt::__ucloud_decode_response!(SelfResponse, "Self");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "Self",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_operation!("Self", idempotent = false, common = []);
 impl crate::Client {
     /// 自身 (`Self`)
     ///

@@ -151,11 +151,7 @@ rt::__serde_wire_object! {
     VecModel; optional "Len" len;
 }
 rt::__ucloud_decode_response!(TypeResponse, "Type");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "Type",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_operation!("Type", idempotent = false, common = []);
 impl crate::Client {
     /// 类型 (`Type`)
     ///

@@ -230,22 +230,10 @@ rt::__serde_wire_object! {
     DescribeHostileResponse; optional "Tab" tab;
 }
 rt::__ucloud_decode_response!(DescribeHostileResponse, "DescribeHostile");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeHostile",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-        rt::__private::ucloud::CommonParameter {
-            wire: "Zone",
-            default: rt::__private::ucloud::ConfigDefault::Zone,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "DescribeHostile", idempotent = true, common = ["Region" => Region(required = true),
+    "Zone" => Zone(required = false)]
+);
 impl crate::Client {
     /// 恶意文本 (`DescribeHostile`)
     ///

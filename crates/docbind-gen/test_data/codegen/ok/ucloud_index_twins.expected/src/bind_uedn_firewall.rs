@@ -88,17 +88,10 @@ rt::__serde_wire_object! {
     BindUednFirewallResponse;
 }
 rt::__ucloud_decode_response!(BindUednFirewallResponse, "BindUEdnFirewall");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "BindUEdnFirewall",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "BindUEdnFirewall", idempotent = false, common = ["Region" => Region(required =
+    true)]
+);
 impl crate::Client {
     /// 绑定防火墙 (`BindUEdnFirewall`)
     ///

@@ -141,17 +141,10 @@ rt::__serde_wire_object! {
     AclInfo; optional "AclId" acl_id; list "Entries" entries; optional "Enabled" enabled;
 }
 rt::__ucloud_decode_response!(DescribeNetworkAclResponse, "DescribeNetworkAcl");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeNetworkAcl",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "DescribeNetworkAcl", idempotent = true, common = ["Region" => Region(required =
+    true)]
+);
 impl crate::Client {
     /// 获取网络ACL (`DescribeNetworkAcl`)
     ///

@@ -60,17 +60,9 @@ rt::__serde_wire_object! {
     DescribeThingsResponse; optional "ThingId" thing_id;
 }
 rt::__ucloud_decode_response!(DescribeThingsResponse, "DescribeThings");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeThings",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "DescribeThings", idempotent = true, common = ["Region" => Region(required = true)]
+);
 impl crate::Client {
     /// 描述东西 (`DescribeThings`)
     ///

@@ -358,11 +358,7 @@ impl std::fmt::Display for NodeState {
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);
 rt::__ucloud_decode_response!(CreateUvodnNodeResponse, "CreateUvodnNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateUvodnNode",
-    idempotent: true,
-    common: &[],
-};
+rt::__ucloud_operation!("CreateUvodnNode", idempotent = true, common = []);
 impl crate::Client {
     /// 创建节点 (`CreateUvodnNode`)
     ///

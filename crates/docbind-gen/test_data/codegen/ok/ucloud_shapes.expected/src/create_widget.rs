@@ -553,27 +553,10 @@ impl std::fmt::Debug for LoginInfo {
     }
 }
 rt::__ucloud_decode_response!(CreateWidgetResponse, "CreateWidget");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateWidget",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: false,
-        },
-        rt::__private::ucloud::CommonParameter {
-            wire: "Zone",
-            default: rt::__private::ucloud::ConfigDefault::Zone,
-            required: false,
-        },
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "CreateWidget", idempotent = false, common = ["Region" => Region(required = false),
+    "Zone" => Zone(required = false), "ProjectId" => ProjectId(required = false)]
+);
 impl crate::Client {
     /// 创建小部件 (`CreateWidget`)
     ///

@@ -325,11 +325,7 @@ rt::__serde_wire_object! {
     Empty;
 }
 rt::__ucloud_decode_response!(DescribeWidgetsResponse, "DescribeWidgets");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeWidgets",
-    idempotent: true,
-    common: &[],
-};
+rt::__ucloud_operation!("DescribeWidgets", idempotent = true, common = []);
 impl crate::Client {
     /// 获取小部件 (`DescribeWidgets`)
     ///

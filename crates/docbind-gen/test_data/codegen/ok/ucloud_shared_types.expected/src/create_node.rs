@@ -88,17 +88,9 @@ rt::__serde_wire_object! {
     CreateNodeResponse; list "NodeSet" node_set; optional "Disk" disk; list "Tags" tags;
 }
 rt::__ucloud_decode_response!(CreateNodeResponse, "CreateNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "CreateNode", idempotent = false, common = ["Region" => Region(required = true)]
+);
 impl crate::Client {
     /// 创建节点 (`CreateNode`)
     ///

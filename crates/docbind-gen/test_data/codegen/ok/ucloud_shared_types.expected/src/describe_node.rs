@@ -89,17 +89,9 @@ rt::__serde_wire_object! {
     tags;
 }
 rt::__ucloud_decode_response!(DescribeNodeResponse, "DescribeNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeNode",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "DescribeNode", idempotent = true, common = ["Region" => Region(required = true)]
+);
 impl crate::Client {
     /// 查询节点 (`DescribeNode`)
     ///

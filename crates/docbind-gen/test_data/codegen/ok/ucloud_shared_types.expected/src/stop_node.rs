@@ -182,17 +182,9 @@ impl std::fmt::Display for ChargeType {
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ChargeType, integer = true);
 rt::__ucloud_decode_response!(StopNodeResponse, "StopNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "StopNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "StopNode", idempotent = false, common = ["Region" => Region(required = true)]
+);
 impl crate::Client {
     /// 停止节点 (`StopNode`)
     ///

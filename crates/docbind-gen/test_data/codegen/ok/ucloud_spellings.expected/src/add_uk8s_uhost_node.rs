@@ -69,17 +69,10 @@ rt::__serde_wire_object! {
     AddUk8sUhostNodeResponse; optional "NodeId" node_id;
 }
 rt::__ucloud_decode_response!(AddUk8sUhostNodeResponse, "AddUK8SUHostNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "AddUK8SUHostNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "AddUK8SUHostNode", idempotent = false, common = ["Region" => Region(required =
+    true)]
+);
 impl crate::Client {
     /// 添加节点 (`AddUK8SUHostNode`)
     ///

@@ -69,17 +69,10 @@ rt::__serde_wire_object! {
     CreateIpv6GatewayResponse; optional "GatewayId" gateway_id;
 }
 rt::__ucloud_decode_response!(CreateIpv6GatewayResponse, "CreateIPv6Gateway");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateIPv6Gateway",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "CreateIPv6Gateway", idempotent = false, common = ["Region" => Region(required =
+    true)]
+);
 impl crate::Client {
     /// 创建网关 (`CreateIPv6Gateway`)
     ///

@@ -71,17 +71,10 @@ rt::__serde_wire_object! {
 rt::__ucloud_decode_response!(
     GetPhostDiskUpgradePriceResponse, "GetPHostDiskUpgradePrice"
 );
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "GetPHostDiskUpgradePrice",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_operation!(
+    "GetPHostDiskUpgradePrice", idempotent = true, common = ["Region" => Region(required
+    = true)]
+);
 impl crate::Client {
     /// 获取升级价格 (`GetPHostDiskUpgradePrice`)
     ///

@@ -51,11 +51,7 @@ rt::__serde_wire_object! {
     CreateListenerResponse; optional "ListenerId" listener_id;
 }
 rt::__ucloud_decode_response!(CreateListenerResponse, "CreateListener");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateListener",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_operation!("CreateListener", idempotent = false, common = []);
 impl crate::Client {
     /// 创建监听器 (`CreateListener`)
     ///

@@ -51,11 +51,7 @@ rt::__serde_wire_object! {
     CreateUk8sClusterResponse; optional "ClusterId" cluster_id;
 }
 rt::__ucloud_decode_response!(CreateUk8sClusterResponse, "CreateUK8SCluster");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateUK8SCluster",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_operation!("CreateUK8SCluster", idempotent = false, common = []);
 impl crate::Client {
     /// 创建集群 (`CreateUK8SCluster`)
     ///

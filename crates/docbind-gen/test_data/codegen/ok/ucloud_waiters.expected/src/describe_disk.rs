@@ -133,11 +133,7 @@ impl std::fmt::Display for Metric {
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Metric, integer = true);
 rt::__ucloud_decode_response!(DescribeDiskResponse, "DescribeDisk");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeDisk",
-    idempotent: true,
-    common: &[],
-};
+rt::__ucloud_operation!("DescribeDisk", idempotent = true, common = []);
 impl crate::Client {
     /// 获取磁盘 (`DescribeDisk`)
     ///

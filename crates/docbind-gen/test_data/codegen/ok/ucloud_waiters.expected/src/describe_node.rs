@@ -206,11 +206,7 @@ impl std::fmt::Display for NodeState {
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);
 rt::__ucloud_decode_response!(DescribeNodeResponse, "DescribeNode");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeNode",
-    idempotent: true,
-    common: &[],
-};
+rt::__ucloud_operation!("DescribeNode", idempotent = true, common = []);
 impl crate::Client {
     /// 获取节点列表 (`DescribeNode`)
     ///

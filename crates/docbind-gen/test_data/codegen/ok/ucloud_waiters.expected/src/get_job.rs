@@ -66,11 +66,7 @@ rt::__serde_wire_object! {
     GetJobResponse; optional "Status" status;
 }
 rt::__ucloud_decode_response!(GetJobResponse, "GetJob");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "GetJob",
-    idempotent: true,
-    common: &[],
-};
+rt::__ucloud_operation!("GetJob", idempotent = true, common = []);
 impl crate::Client {
     /// 获取任务 (`GetJob`)
     ///

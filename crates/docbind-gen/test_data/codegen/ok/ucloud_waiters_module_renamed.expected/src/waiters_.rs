@@ -49,11 +49,7 @@ rt::__serde_wire_object! {
     WaitersResponse; optional "Status" status;
 }
 rt::__ucloud_decode_response!(WaitersResponse, "Waiters");
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "Waiters",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_operation!("Waiters", idempotent = false, common = []);
 impl crate::Client {
     /// 等待器 (`Waiters`)
     ///
