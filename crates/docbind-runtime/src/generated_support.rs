@@ -124,3 +124,47 @@ macro_rules! __ucloud_operation {
         };
     };
 }
+
+/// A method of a generated crate's `blocking::Client` (in its `impl`): the async client's `$method` taking
+/// `$module::$request` alone and returning `$module::$response`, run to completion on the client's runtime.
+#[doc(hidden)]
+#[macro_export]
+// `crate::` on purpose: the generated crate's own modules, `Client` and `Error`.
+#[allow(clippy::crate_in_macro_def)]
+macro_rules! __blocking_method {
+    ($method:ident($module:ident::$request:ident) -> $response:ident) => {
+        #[doc = concat!(
+                    " [`Client::", stringify!($method), "`](crate::Client::", stringify!($method),
+                    "), blocking until the call is done."
+                )]
+        pub fn $method(
+            &self,
+            request: &crate::$module::$request,
+        ) -> ::core::result::Result<crate::$module::$response, crate::Error> {
+            self.runtime.run(self.inner.$method(request))
+        }
+    };
+}
+
+/// A page stream of a generated crate's `blocking::Client` (in its `impl`): the async client's `$stream` as an
+/// iterator of `$module::$item`s.
+#[doc(hidden)]
+#[macro_export]
+// `crate::` on purpose: the generated crate's own modules, `Client` and `Error`.
+#[allow(clippy::crate_in_macro_def)]
+macro_rules! __blocking_stream {
+    ($stream:ident($module:ident::$request:ident) -> $item:ident) => {
+        #[doc = concat!(
+                    " [`Client::", stringify!($stream), "`](crate::Client::", stringify!($stream),
+                    ") as an iterator: each item, fetching a page when it needs one; an error ends it."
+                )]
+        pub fn $stream(
+            &self,
+            request: &crate::$module::$request,
+        ) -> impl ::core::iter::Iterator<Item = ::core::result::Result<crate::$module::$item, crate::Error>>
+               + ::core::marker::Send
+               + 'static {
+            self.runtime.iter(self.inner.$stream(request))
+        }
+    };
+}
