@@ -134,9 +134,9 @@ macro_rules! __ucloud_operation {
 macro_rules! __blocking_method {
     ($method:ident($module:ident::$request:ident) -> $response:ident) => {
         #[doc = concat!(
-                    " [`Client::", stringify!($method), "`](crate::Client::", stringify!($method),
-                    "), blocking until the call is done."
-                )]
+                            " [`Client::", stringify!($method), "`](crate::Client::", stringify!($method),
+                            "), blocking until the call is done."
+                        )]
         pub fn $method(
             &self,
             request: &crate::$module::$request,
@@ -155,9 +155,9 @@ macro_rules! __blocking_method {
 macro_rules! __blocking_stream {
     ($stream:ident($module:ident::$request:ident) -> $item:ident) => {
         #[doc = concat!(
-                    " [`Client::", stringify!($stream), "`](crate::Client::", stringify!($stream),
-                    ") as an iterator: each item, fetching a page when it needs one; an error ends it."
-                )]
+                            " [`Client::", stringify!($stream), "`](crate::Client::", stringify!($stream),
+                            ") as an iterator: each item, fetching a page when it needs one; an error ends it."
+                        )]
         pub fn $stream(
             &self,
             request: &crate::$module::$request,
@@ -165,6 +165,45 @@ macro_rules! __blocking_stream {
                + ::core::marker::Send
                + 'static {
             self.runtime.iter(self.inner.$stream(request))
+        }
+    };
+}
+
+/// A Finovy operation module's decode entry, `decode_response`: the envelope's `data` goes to the response `$ty`
+/// (`data = Self`: `data` is the response's own object; `data = Slot(field)`: one field of it), `code`,
+/// `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
+/// `$name` names the operation in its doc.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __finovy_decode_response {
+    ($ty:ident, $name:literal, data = Self) => {
+        $crate::__finovy_decode_response!(@entry $ty, $name, body => {
+            let mut data: ::core::option::Option<$ty> = ::core::option::Option::None;
+            let status = $crate::__private::finovy::decode_envelope(body, $crate::__private::Slot::Model(&mut data))?;
+            (data.unwrap_or_default(), status)
+        });
+    };
+    ($ty:ident, $name:literal, data = $slot:ident($field:ident)) => {
+        $crate::__finovy_decode_response!(@entry $ty, $name, body => {
+            let mut response = <$ty as ::core::default::Default>::default();
+            let status =
+                $crate::__private::finovy::decode_envelope(body, $crate::__private::Slot::$slot(&mut response.$field))?;
+            (response, status)
+        });
+    };
+    (@entry $ty:ident, $name:literal, $body:ident => $decode:block) => {
+        #[doc = concat!(
+            " Decodes a `", $name, "` response body as the client does: `data` goes to the response, `code`, \
+             `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's \
+             `extra`."
+        )]
+        #[doc(hidden)]
+        pub fn decode_response(
+            $body: &[u8],
+        ) -> ::core::result::Result<($ty, $crate::__private::finovy::EnvelopeStatus), $crate::DecodeError> {
+            let (mut response, mut status) = $decode;
+            status.move_extra_into(&mut response.extra);
+            ::core::result::Result::Ok((response, status))
         }
     };
 }

@@ -48,20 +48,7 @@ rt::__decode! {
 rt::__serde_wire_object! {
     StatusResponse; optional "status" status;
 }
-/// Decodes a `status获取` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(StatusResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
-    let mut data: Option<StatusResponse> = None;
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Model(&mut data),
-    )?;
-    let mut response = data.unwrap_or_default();
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(StatusResponse, "status获取", data = Self);
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "status获取",
     idempotent: true,

@@ -282,22 +282,9 @@ impl std::fmt::Display for Kind {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Kind, integer = true);
-/// Decodes a `createquantity` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (CreatequantityResponse, rt::__private::finovy::EnvelopeStatus),
-    rt::DecodeError,
-> {
-    let mut response = CreatequantityResponse::default();
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Str(&mut response.value),
-    )?;
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(
+    CreatequantityResponse, "createquantity", data = Str(value)
+);
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "createquantity",
     idempotent: false,

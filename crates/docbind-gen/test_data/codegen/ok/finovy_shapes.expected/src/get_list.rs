@@ -193,20 +193,7 @@ impl std::fmt::Display for ImageStatus {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ImageStatus, integer = true);
-/// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(GetListResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
-    let mut data: Option<GetListResponse> = None;
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Model(&mut data),
-    )?;
-    let mut response = data.unwrap_or_default();
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(GetListResponse, "getList", data = Self);
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "getList",
     idempotent: true,

@@ -75,19 +75,7 @@ rt::__serde_wire_object! {
     PackageItem; optional "type" r#type; optional "amount" amount; optional "polygon"
     polygon;
 }
-/// Decodes a `package` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(PackageResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
-    let mut response = PackageResponse::default();
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::ModelList(&mut response.items),
-    )?;
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(PackageResponse, "package", data = ModelList(items));
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "package",
     idempotent: true,

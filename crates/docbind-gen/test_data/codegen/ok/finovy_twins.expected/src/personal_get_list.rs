@@ -55,22 +55,7 @@ rt::__decode! {
 rt::__serde_wire_object! {
     PersonalGetListResponse; optional "data" data;
 }
-/// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (PersonalGetListResponse, rt::__private::finovy::EnvelopeStatus),
-    rt::DecodeError,
-> {
-    let mut response = PersonalGetListResponse::default();
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Json(&mut response.data),
-    )?;
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(PersonalGetListResponse, "getList", data = Json(data));
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "getList",
     idempotent: true,
