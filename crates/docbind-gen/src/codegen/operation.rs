@@ -218,7 +218,7 @@ fn add_call_meta_field(item: &mut syn::ItemStruct) -> Result<(), CodegenErrorKin
     Ok(())
 }
 
-/// The response's private field for the call's info.
+/// The response's private field for the call's info (the runtime's `__response_methods!` reads it by this name).
 const CALL_META: &str = "_call";
 
 fn public_field(attrs: Vec<syn::Attribute>, name: proc_macro2::Ident, ty: syn::Type) -> syn::Field {
