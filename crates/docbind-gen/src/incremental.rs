@@ -2,7 +2,8 @@
 //! taken from the crate as it is, instead of being built and formatted again (most of a run's time).
 //!
 //! The API snapshot (`docbind-api.json`) and the files listing the operations (`src/lib.rs`, the README), made from
-//! the same IR, Rust names and overlay names, are reused the same way, under one hash of the modules' hashes.
+//! the same IR, Rust names and overlay names, are reused the same way, under one hash of the modules' hashes;
+//! `src/waiters.rs` under that hash and the overlay's path.
 //!
 //! Each operation module's inputs are hashed (`input_hash`) and recorded in the crate's `docbind.toml` beside the
 //! file's own hash. Its inputs are everything the module is generated from: the operation as read from its doc with
@@ -112,6 +113,15 @@ pub(crate) fn listing_input_hash<'a>(
         hash.part(module.as_bytes());
     }
     hash.part(&serde_json::to_vec(names).unwrap_or_default());
+    hash.finish()
+}
+
+/// `sha1:<hex>` of what `src/waiters.rs` is generated from: the listings' inputs (the overlay's waiters are among
+/// its names, the polled operations' definitions in the modules' hashes) and the overlay's path its header names.
+pub(crate) fn waiters_input_hash(listing: &str, overlay_path: &str) -> String {
+    let mut hash = Parts::default();
+    hash.part(listing.as_bytes());
+    hash.part(overlay_path.as_bytes());
     hash.finish()
 }
 
@@ -275,6 +285,31 @@ mod tests {
         let (after_edit, changed) = case.regenerate("0.0.0-other");
         assert!(!reused(&after_edit).contains("src/get_c.rs"));
         assert_eq!(changed, paths(&["src/get_c.rs"]));
+    }
+
+    #[test]
+    fn waiters_are_reused_while_the_overlay_and_the_polled_operation_are_unchanged() {
+        let case = Case::new();
+        let waiter = |success: &str| {
+            format!("[waiters.a_ready]\noperation = \"GetA\"\nid = \"Region\"\nstate = \"Value\"\nsuccess = [\"{success}\"]\n")
+        };
+        case.write("overlay.toml", &waiter("ready"));
+        case.regenerate(GENERATOR_ID);
+        let (same, changed) = case.regenerate(GENERATOR_ID);
+        assert!(reused(&same).contains("src/waiters.rs"), "{:?}", same.reused);
+        assert!(changed.is_empty(), "{changed:?}");
+
+        // The waiter changed: its module and the listings (whose docs name waiters) are made again, the
+        // operation modules reused.
+        case.write("overlay.toml", &waiter("done"));
+        let (other_state, changed) = case.regenerate(GENERATOR_ID);
+        assert_eq!(reused(&other_state), paths(&MODULES));
+        assert!(changed.contains("src/waiters.rs"), "{changed:?}");
+
+        // The polled operation's doc changed: the waiter reads its response, so it is made again too.
+        case.write("get_a.md", &doc("GetA", "新的值"));
+        let (polled, _) = case.regenerate(GENERATOR_ID);
+        assert!(!reused(&polled).contains("src/waiters.rs"), "{:?}", polled.reused);
     }
 
     #[test]

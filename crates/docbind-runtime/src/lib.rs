@@ -9,6 +9,7 @@ mod decode;
 mod error;
 pub mod finovy;
 mod float_param;
+mod generated_support;
 mod hooks;
 pub mod paginate;
 mod pending;

@@ -69,29 +69,27 @@ async fn finovy_calls_get_the_reply_of_their_path_and_the_rest_is_a_404() {
 /// one that neither sets fails before anything is sent.
 #[tokio::test]
 async fn a_required_common_parameter_set_by_neither_request_nor_config_sends_nothing() {
-    use docbind::runtime::__private::ucloud::{CommonParameter, ConfigDefault, Form, Operation};
+    use docbind::runtime::__private::ucloud::Form;
     use docbind::ucloud_uodn::get_uvodn_image::decode_response;
-    static DESCRIBE: Operation = Operation {
-        action: "GetUvodnImage",
-        idempotent: true,
-        common: &[
-            CommonParameter { wire: "Region", default: ConfigDefault::Region, required: true },
-            CommonParameter { wire: "Zone", default: ConfigDefault::Zone, required: false },
-        ],
-    };
+    // As generated modules declare it (`static OPERATION`).
+    docbind::runtime::__ucloud_operation!(
+        "GetUvodnImage",
+        idempotent = true,
+        common = ["Region" => Region(required = true), "Zone" => Zone(required = false)],
+    );
     let stand_in = StandIn::start().await.expect("a port on 127.0.0.1");
     stand_in.on("GetUvodnImage", Reply::json(r#"{"RetCode": 0}"#));
     let unset = Client::new(Config::new("p", "s").with_base_url(stand_in.base_url())).expect("a client");
-    let err = unset.runtime().call(&DESCRIBE, Form::new(), decode_response).await.expect_err("no region");
+    let err = unset.runtime().call(&OPERATION, Form::new(), decode_response).await.expect_err("no region");
     assert!(matches!(&err, Error::InvalidRequest(m) if m.contains("GetUvodnImage") && m.contains("Region")), "{err:?}");
     assert!(stand_in.requests().is_empty(), "nothing may be sent without a required parameter");
 
     let config = Config::new("p", "s").with_base_url(stand_in.base_url()).with_region("cn-bj2");
     let client = Client::new(config).expect("a client");
-    client.runtime().call(&DESCRIBE, Form::new(), decode_response).await.expect("the reply");
+    client.runtime().call(&OPERATION, Form::new(), decode_response).await.expect("the reply");
     let mut form = Form::new();
     form.str("Region", "hk");
-    client.runtime().call(&DESCRIBE, form, decode_response).await.expect("the reply");
+    client.runtime().call(&OPERATION, form, decode_response).await.expect("the reply");
     let sent: Vec<_> = stand_in.requests().iter().map(|r| (r.param("Region"), r.param("Zone"))).collect();
     assert_eq!(sent, [(Some("cn-bj2".to_owned()), None), (Some("hk".to_owned()), None)]);
 }

@@ -29,43 +29,15 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::add_image`](crate::Client::add_image), blocking until the call is done.
-    pub fn add_image(
-        &self,
-        request: &crate::add_image::AddImageRequest,
-    ) -> Result<crate::add_image::AddImageResponse, crate::Error> {
-        self.runtime.run(self.inner.add_image(request))
-    }
-    /// [`Client::delete_image`](crate::Client::delete_image), blocking until the call is done.
-    pub fn delete_image(
-        &self,
-        request: &crate::delete_image::DeleteImageRequest,
-    ) -> Result<crate::delete_image::DeleteImageResponse, crate::Error> {
-        self.runtime.run(self.inner.delete_image(request))
-    }
-    /// [`Client::get_list`](crate::Client::get_list), blocking until the call is done.
-    pub fn get_list(
-        &self,
-        request: &crate::get_list::GetListRequest,
-    ) -> Result<crate::get_list::GetListResponse, crate::Error> {
-        self.runtime.run(self.inner.get_list(request))
-    }
-    /// [`Client::get_list_stream`](crate::Client::get_list_stream) as an iterator: each item, fetching a page when it needs one; an error ends it.
-    pub fn get_list_stream(
-        &self,
-        request: &crate::get_list::GetListRequest,
-    ) -> impl Iterator<
-        Item = Result<crate::get_list::Image, crate::Error>,
-    > + Send + 'static {
-        self.runtime.iter(self.inner.get_list_stream(request))
-    }
-    /// [`Client::update_image`](crate::Client::update_image), blocking until the call is done.
-    pub fn update_image(
-        &self,
-        request: &crate::update_image::UpdateImageRequest,
-    ) -> Result<crate::update_image::UpdateImageResponse, crate::Error> {
-        self.runtime.run(self.inner.update_image(request))
-    }
+    rt::__blocking_method!(add_image(add_image::AddImageRequest) -> AddImageResponse);
+    rt::__blocking_method!(
+        delete_image(delete_image::DeleteImageRequest) -> DeleteImageResponse
+    );
+    rt::__blocking_method!(get_list(get_list::GetListRequest) -> GetListResponse);
+    rt::__blocking_stream!(get_list_stream(get_list::GetListRequest) -> Image);
+    rt::__blocking_method!(
+        update_image(update_image::UpdateImageRequest) -> UpdateImageResponse
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

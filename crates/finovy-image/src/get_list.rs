@@ -155,23 +155,8 @@ pub struct GetListResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for GetListResponse {}
-impl rt::__private::Decode for GetListResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "data" => rt::__private::Slot::ModelList(&mut self.data),
-                "totalCounts" => rt::__private::Slot::Int(&mut self.total_counts),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["data", "totalCounts"]
-    }
+rt::__decode! {
+    GetListResponse { "data" => ModelList(data), "totalCounts" => Int(total_counts), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -218,38 +203,10 @@ pub struct Image {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for Image {}
-impl rt::__private::Decode for Image {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "id" => rt::__private::Slot::Str(&mut self.id),
-                "imageId" => rt::__private::Slot::Int(&mut self.image_id),
-                "imageType" => rt::__private::Slot::Str(&mut self.image_type),
-                "imageName" => rt::__private::Slot::Str(&mut self.image_name),
-                "imageSize" => rt::__private::Slot::Str(&mut self.image_size),
-                "datacenterKey" => rt::__private::Slot::Str(&mut self.datacenter_key),
-                "status" => rt::__private::Slot::Enum(&mut self.status),
-                "createTime" => rt::__private::Slot::Int(&mut self.create_time),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[
-            "id",
-            "imageId",
-            "imageType",
-            "imageName",
-            "imageSize",
-            "datacenterKey",
-            "status",
-            "createTime",
-        ]
-    }
+rt::__decode! {
+    Image { "id" => Str(id), "imageId" => Int(image_id), "imageType" => Str(image_type),
+    "imageName" => Str(image_name), "imageSize" => Str(image_size), "datacenterKey" =>
+    Str(datacenter_key), "status" => Enum(status), "createTime" => Int(create_time), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -306,20 +263,7 @@ impl std::fmt::Display for ImageStatus {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ImageStatus, integer = true);
-/// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(GetListResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
-    let mut data: Option<GetListResponse> = None;
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Model(&mut data),
-    )?;
-    let mut response = data.unwrap_or_default();
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(GetListResponse, "getList", data = Self);
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "getList",
     idempotent: true,
@@ -395,18 +339,4 @@ impl crate::Client {
         )
     }
 }
-impl GetListResponse {
-    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::get_list`](crate::Client::get_list).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_list`](crate::Client::get_list).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for GetListResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(GetListResponse, get_list, "Finovy's `traceId`");

@@ -52,22 +52,8 @@ pub struct AbortMultipartUploadResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for AbortMultipartUploadResponse {}
-impl rt::__private::Decode for AbortMultipartUploadResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Content-Type" => rt::__private::Slot::Str(&mut self.content_type),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Content-Type"]
-    }
+rt::__decode! {
+    AbortMultipartUploadResponse { "Content-Type" => Str(content_type), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -131,18 +117,6 @@ impl crate::Client {
             )
     }
 }
-impl AbortMultipartUploadResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::abort_multipart_upload`](crate::Client::abort_multipart_upload).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::abort_multipart_upload`](crate::Client::abort_multipart_upload).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for AbortMultipartUploadResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    AbortMultipartUploadResponse, abort_multipart_upload, "UFile's `X-SessionId` header"
+);

@@ -29,37 +29,17 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::abort_multipart_upload`](crate::Client::abort_multipart_upload), blocking until the call is done.
-    pub fn abort_multipart_upload(
-        &self,
-        request: &crate::abort_multipart_upload::AbortMultipartUploadRequest,
-    ) -> Result<
-        crate::abort_multipart_upload::AbortMultipartUploadResponse,
-        crate::Error,
-    > {
-        self.runtime.run(self.inner.abort_multipart_upload(request))
-    }
-    /// [`Client::class_switch`](crate::Client::class_switch), blocking until the call is done.
-    pub fn class_switch(
-        &self,
-        request: &crate::class_switch::ClassSwitchRequest,
-    ) -> Result<crate::class_switch::ClassSwitchResponse, crate::Error> {
-        self.runtime.run(self.inner.class_switch(request))
-    }
-    /// [`Client::copy`](crate::Client::copy), blocking until the call is done.
-    pub fn copy(
-        &self,
-        request: &crate::copy::CopyRequest,
-    ) -> Result<crate::copy::CopyResponse, crate::Error> {
-        self.runtime.run(self.inner.copy(request))
-    }
-    /// [`Client::delete_file`](crate::Client::delete_file), blocking until the call is done.
-    pub fn delete_file(
-        &self,
-        request: &crate::delete_file::DeleteFileRequest,
-    ) -> Result<crate::delete_file::DeleteFileResponse, crate::Error> {
-        self.runtime.run(self.inner.delete_file(request))
-    }
+    rt::__blocking_method!(
+        abort_multipart_upload(abort_multipart_upload::AbortMultipartUploadRequest) ->
+        AbortMultipartUploadResponse
+    );
+    rt::__blocking_method!(
+        class_switch(class_switch::ClassSwitchRequest) -> ClassSwitchResponse
+    );
+    rt::__blocking_method!(copy(copy::CopyRequest) -> CopyResponse);
+    rt::__blocking_method!(
+        delete_file(delete_file::DeleteFileRequest) -> DeleteFileResponse
+    );
     /// [`Client::finish_multipart_upload`](crate::Client::finish_multipart_upload), blocking until the call is done.
     pub fn finish_multipart_upload(
         &self,
@@ -78,51 +58,22 @@ impl Client {
     ) -> Result<rt::ufile::Downloaded<crate::get_file::GetFileResponse>, crate::Error> {
         self.runtime.run(self.inner.get_file(request))
     }
-    /// [`Client::get_multi_upload_id`](crate::Client::get_multi_upload_id), blocking until the call is done.
-    pub fn get_multi_upload_id(
-        &self,
-        request: &crate::get_multi_upload_id::GetMultiUploadIdRequest,
-    ) -> Result<crate::get_multi_upload_id::GetMultiUploadIdResponse, crate::Error> {
-        self.runtime.run(self.inner.get_multi_upload_id(request))
-    }
-    /// [`Client::head_file`](crate::Client::head_file), blocking until the call is done.
-    pub fn head_file(
-        &self,
-        request: &crate::head_file::HeadFileRequest,
-    ) -> Result<crate::head_file::HeadFileResponse, crate::Error> {
-        self.runtime.run(self.inner.head_file(request))
-    }
-    /// [`Client::initiate_multipart_upload`](crate::Client::initiate_multipart_upload), blocking until the call is done.
-    pub fn initiate_multipart_upload(
-        &self,
-        request: &crate::initiate_multipart_upload::InitiateMultipartUploadRequest,
-    ) -> Result<
-        crate::initiate_multipart_upload::InitiateMultipartUploadResponse,
-        crate::Error,
-    > {
-        self.runtime.run(self.inner.initiate_multipart_upload(request))
-    }
-    /// [`Client::list_objects`](crate::Client::list_objects), blocking until the call is done.
-    pub fn list_objects(
-        &self,
-        request: &crate::list_objects::ListObjectsRequest,
-    ) -> Result<crate::list_objects::ListObjectsResponse, crate::Error> {
-        self.runtime.run(self.inner.list_objects(request))
-    }
-    /// [`Client::list_parts`](crate::Client::list_parts), blocking until the call is done.
-    pub fn list_parts(
-        &self,
-        request: &crate::list_parts::ListPartsRequest,
-    ) -> Result<crate::list_parts::ListPartsResponse, crate::Error> {
-        self.runtime.run(self.inner.list_parts(request))
-    }
-    /// [`Client::op_meta`](crate::Client::op_meta), blocking until the call is done.
-    pub fn op_meta(
-        &self,
-        request: &crate::op_meta::OpMetaRequest,
-    ) -> Result<crate::op_meta::OpMetaResponse, crate::Error> {
-        self.runtime.run(self.inner.op_meta(request))
-    }
+    rt::__blocking_method!(
+        get_multi_upload_id(get_multi_upload_id::GetMultiUploadIdRequest) ->
+        GetMultiUploadIdResponse
+    );
+    rt::__blocking_method!(head_file(head_file::HeadFileRequest) -> HeadFileResponse);
+    rt::__blocking_method!(
+        initiate_multipart_upload(initiate_multipart_upload::InitiateMultipartUploadRequest)
+        -> InitiateMultipartUploadResponse
+    );
+    rt::__blocking_method!(
+        list_objects(list_objects::ListObjectsRequest) -> ListObjectsResponse
+    );
+    rt::__blocking_method!(
+        list_parts(list_parts::ListPartsRequest) -> ListPartsResponse
+    );
+    rt::__blocking_method!(op_meta(op_meta::OpMetaRequest) -> OpMetaResponse);
     /// [`Client::post_file`](crate::Client::post_file), blocking until the call is done.
     pub fn post_file(
         &self,
@@ -131,13 +82,10 @@ impl Client {
     ) -> Result<crate::post_file::PostFileResponse, crate::Error> {
         self.runtime.run(self.inner.post_file(request, body))
     }
-    /// [`Client::prefix_file_list`](crate::Client::prefix_file_list), blocking until the call is done.
-    pub fn prefix_file_list(
-        &self,
-        request: &crate::prefix_file_list::PrefixFileListRequest,
-    ) -> Result<crate::prefix_file_list::PrefixFileListResponse, crate::Error> {
-        self.runtime.run(self.inner.prefix_file_list(request))
-    }
+    rt::__blocking_method!(
+        prefix_file_list(prefix_file_list::PrefixFileListRequest) ->
+        PrefixFileListResponse
+    );
     /// [`Client::put_file`](crate::Client::put_file), blocking until the call is done.
     pub fn put_file(
         &self,
@@ -146,13 +94,7 @@ impl Client {
     ) -> Result<crate::put_file::PutFileResponse, crate::Error> {
         self.runtime.run(self.inner.put_file(request, body))
     }
-    /// [`Client::restore`](crate::Client::restore), blocking until the call is done.
-    pub fn restore(
-        &self,
-        request: &crate::restore::RestoreRequest,
-    ) -> Result<crate::restore::RestoreResponse, crate::Error> {
-        self.runtime.run(self.inner.restore(request))
-    }
+    rt::__blocking_method!(restore(restore::RestoreRequest) -> RestoreResponse);
     /// [`Client::upload_part`](crate::Client::upload_part), blocking until the call is done.
     pub fn upload_part(
         &self,
@@ -161,13 +103,10 @@ impl Client {
     ) -> Result<crate::upload_part::UploadPartResponse, crate::Error> {
         self.runtime.run(self.inner.upload_part(request, body))
     }
-    /// [`Client::upload_part_copy`](crate::Client::upload_part_copy), blocking until the call is done.
-    pub fn upload_part_copy(
-        &self,
-        request: &crate::upload_part_copy::UploadPartCopyRequest,
-    ) -> Result<crate::upload_part_copy::UploadPartCopyResponse, crate::Error> {
-        self.runtime.run(self.inner.upload_part_copy(request))
-    }
+    rt::__blocking_method!(
+        upload_part_copy(upload_part_copy::UploadPartCopyRequest) ->
+        UploadPartCopyResponse
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

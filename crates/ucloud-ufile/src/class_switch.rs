@@ -51,17 +51,8 @@ pub struct ClassSwitchResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for ClassSwitchResponse {}
-impl rt::__private::Decode for ClassSwitchResponse {
-    fn slot(&mut self, _key: &str) -> Option<rt::__private::Slot<'_>> {
-        None
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[]
-    }
+rt::__decode! {
+    ClassSwitchResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -123,18 +114,6 @@ impl crate::Client {
             )
     }
 }
-impl ClassSwitchResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::class_switch`](crate::Client::class_switch).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::class_switch`](crate::Client::class_switch).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for ClassSwitchResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    ClassSwitchResponse, class_switch, "UFile's `X-SessionId` header"
+);

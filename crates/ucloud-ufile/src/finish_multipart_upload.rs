@@ -148,25 +148,9 @@ pub struct FinishMultipartUploadResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for FinishMultipartUploadResponse {}
-impl rt::__private::Decode for FinishMultipartUploadResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Content-Type" => rt::__private::Slot::Str(&mut self.content_type),
-                "ETag" => rt::__private::Slot::Str(&mut self.e_tag),
-                "Bucket" => rt::__private::Slot::Str(&mut self.bucket),
-                "Key" => rt::__private::Slot::Str(&mut self.key),
-                "FileSize" => rt::__private::Slot::Int(&mut self.file_size),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Content-Type", "ETag", "Bucket", "Key", "FileSize"]
+rt::__decode! {
+    FinishMultipartUploadResponse { "Content-Type" => Str(content_type), "ETag" =>
+    Str(e_tag), "Bucket" => Str(bucket), "Key" => Str(key), "FileSize" => Int(file_size),
     }
 }
 #[cfg(feature = "serde")]
@@ -237,18 +221,7 @@ impl crate::Client {
             )
     }
 }
-impl FinishMultipartUploadResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::finish_multipart_upload`](crate::Client::finish_multipart_upload).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::finish_multipart_upload`](crate::Client::finish_multipart_upload).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for FinishMultipartUploadResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    FinishMultipartUploadResponse, finish_multipart_upload,
+    "UFile's `X-SessionId` header"
+);

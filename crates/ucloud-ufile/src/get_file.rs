@@ -111,24 +111,9 @@ pub struct GetFileResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for GetFileResponse {}
-impl rt::__private::Decode for GetFileResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Content-Type" => rt::__private::Slot::Str(&mut self.content_type),
-                "Content-Range" => rt::__private::Slot::Str(&mut self.content_range),
-                "ETag" => rt::__private::Slot::Str(&mut self.e_tag),
-                "X-Ufile-Meta-*" => rt::__private::Slot::TextMap(&mut self.x_ufile_meta),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Content-Type", "Content-Range", "ETag", "X-Ufile-Meta-*"]
+rt::__decode! {
+    GetFileResponse { "Content-Type" => Str(content_type), "Content-Range" =>
+    Str(content_range), "ETag" => Str(e_tag), "X-Ufile-Meta-*" => TextMap(x_ufile_meta),
     }
 }
 #[cfg(feature = "serde")]
@@ -199,18 +184,4 @@ impl crate::Client {
             )
     }
 }
-impl GetFileResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_file`](crate::Client::get_file).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_file`](crate::Client::get_file).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for GetFileResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(GetFileResponse, get_file, "UFile's `X-SessionId` header");

@@ -117,26 +117,10 @@ pub struct GetMultiUploadIdResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for GetMultiUploadIdResponse {}
-impl rt::__private::Decode for GetMultiUploadIdResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NextMarker" => rt::__private::Slot::Str(&mut self.next_marker),
-                "DataSet" => rt::__private::Slot::ModelList(&mut self.data_set),
-                "Bucket" => rt::__private::Slot::Str(&mut self.bucket),
-                "UploadIdMarker" => rt::__private::Slot::Str(&mut self.upload_id_marker),
-                "IsTruncated" => rt::__private::Slot::Bool(&mut self.is_truncated),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NextMarker", "DataSet", "Bucket", "UploadIdMarker", "IsTruncated"]
-    }
+rt::__decode! {
+    GetMultiUploadIdResponse { "NextMarker" => Str(next_marker), "DataSet" =>
+    ModelList(data_set), "Bucket" => Str(bucket), "UploadIdMarker" =>
+    Str(upload_id_marker), "IsTruncated" => Bool(is_truncated), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -170,25 +154,9 @@ pub struct DataSet {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for DataSet {}
-impl rt::__private::Decode for DataSet {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "UploadId" => rt::__private::Slot::Str(&mut self.upload_id),
-                "FileName" => rt::__private::Slot::Str(&mut self.file_name),
-                "StartTime" => rt::__private::Slot::Int(&mut self.start_time),
-                "StorageClass" => rt::__private::Slot::Str(&mut self.storage_class),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["UploadId", "FileName", "StartTime", "StorageClass"]
-    }
+rt::__decode! {
+    DataSet { "UploadId" => Str(upload_id), "FileName" => Str(file_name), "StartTime" =>
+    Int(start_time), "StorageClass" => Str(storage_class), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -254,18 +222,6 @@ impl crate::Client {
             )
     }
 }
-impl GetMultiUploadIdResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_multi_upload_id`](crate::Client::get_multi_upload_id).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_multi_upload_id`](crate::Client::get_multi_upload_id).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for GetMultiUploadIdResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    GetMultiUploadIdResponse, get_multi_upload_id, "UFile's `X-SessionId` header"
+);

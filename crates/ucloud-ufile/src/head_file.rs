@@ -67,36 +67,11 @@ pub struct HeadFileResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for HeadFileResponse {}
-impl rt::__private::Decode for HeadFileResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Content-Type" => rt::__private::Slot::Str(&mut self.content_type),
-                "Content-Range" => rt::__private::Slot::Str(&mut self.content_range),
-                "ETag" => rt::__private::Slot::Str(&mut self.e_tag),
-                "X-Ufile-Meta-*" => rt::__private::Slot::TextMap(&mut self.x_ufile_meta),
-                "X-Ufile-Storage-Class" => {
-                    rt::__private::Slot::Str(&mut self.x_ufile_storage_class)
-                }
-                "Last-Modified" => rt::__private::Slot::Str(&mut self.last_modified),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[
-            "Content-Type",
-            "Content-Range",
-            "ETag",
-            "X-Ufile-Meta-*",
-            "X-Ufile-Storage-Class",
-            "Last-Modified",
-        ]
-    }
+rt::__decode! {
+    HeadFileResponse { "Content-Type" => Str(content_type), "Content-Range" =>
+    Str(content_range), "ETag" => Str(e_tag), "X-Ufile-Meta-*" => TextMap(x_ufile_meta),
+    "X-Ufile-Storage-Class" => Str(x_ufile_storage_class), "Last-Modified" =>
+    Str(last_modified), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -173,18 +148,4 @@ impl crate::Client {
             )
     }
 }
-impl HeadFileResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::head_file`](crate::Client::head_file).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::head_file`](crate::Client::head_file).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for HeadFileResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(HeadFileResponse, head_file, "UFile's `X-SessionId` header");

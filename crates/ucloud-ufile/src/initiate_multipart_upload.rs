@@ -111,26 +111,10 @@ pub struct InitiateMultipartUploadResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for InitiateMultipartUploadResponse {}
-impl rt::__private::Decode for InitiateMultipartUploadResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Content-Type" => rt::__private::Slot::Str(&mut self.content_type),
-                "UploadId" => rt::__private::Slot::Str(&mut self.upload_id),
-                "BlkSize" => rt::__private::Slot::Int(&mut self.blk_size),
-                "Bucket" => rt::__private::Slot::Str(&mut self.bucket),
-                "Key" => rt::__private::Slot::Str(&mut self.key),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Content-Type", "UploadId", "BlkSize", "Bucket", "Key"]
-    }
+rt::__decode! {
+    InitiateMultipartUploadResponse { "Content-Type" => Str(content_type), "UploadId" =>
+    Str(upload_id), "BlkSize" => Int(blk_size), "Bucket" => Str(bucket), "Key" =>
+    Str(key), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -199,18 +183,7 @@ impl crate::Client {
             )
     }
 }
-impl InitiateMultipartUploadResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::initiate_multipart_upload`](crate::Client::initiate_multipart_upload).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::initiate_multipart_upload`](crate::Client::initiate_multipart_upload).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for InitiateMultipartUploadResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    InitiateMultipartUploadResponse, initiate_multipart_upload,
+    "UFile's `X-SessionId` header"
+);

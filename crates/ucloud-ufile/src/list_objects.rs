@@ -137,42 +137,11 @@ pub struct ListObjectsResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for ListObjectsResponse {}
-impl rt::__private::Decode for ListObjectsResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Content-Type" => rt::__private::Slot::Str(&mut self.content_type),
-                "Name" => rt::__private::Slot::Str(&mut self.name),
-                "Prefix" => rt::__private::Slot::Str(&mut self.prefix),
-                "MaxKeys" => rt::__private::Slot::Int(&mut self.max_keys),
-                "Delimiter" => rt::__private::Slot::Str(&mut self.delimiter),
-                "IsTruncated" => rt::__private::Slot::Bool(&mut self.is_truncated),
-                "NextMarker" => rt::__private::Slot::Str(&mut self.next_marker),
-                "Contents" => rt::__private::Slot::ModelList(&mut self.contents),
-                "CommonPrefixes" => {
-                    rt::__private::Slot::ModelList(&mut self.common_prefixes)
-                }
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[
-            "Content-Type",
-            "Name",
-            "Prefix",
-            "MaxKeys",
-            "Delimiter",
-            "IsTruncated",
-            "NextMarker",
-            "Contents",
-            "CommonPrefixes",
-        ]
-    }
+rt::__decode! {
+    ListObjectsResponse { "Content-Type" => Str(content_type), "Name" => Str(name),
+    "Prefix" => Str(prefix), "MaxKeys" => Int(max_keys), "Delimiter" => Str(delimiter),
+    "IsTruncated" => Bool(is_truncated), "NextMarker" => Str(next_marker), "Contents" =>
+    ModelList(contents), "CommonPrefixes" => ModelList(common_prefixes), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -223,38 +192,11 @@ pub struct Contents {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for Contents {}
-impl rt::__private::Decode for Contents {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Key" => rt::__private::Slot::Str(&mut self.key),
-                "MimeType" => rt::__private::Slot::Str(&mut self.mime_type),
-                "ETag" => rt::__private::Slot::Str(&mut self.e_tag),
-                "Size" => rt::__private::Slot::Str(&mut self.size),
-                "StorageClass" => rt::__private::Slot::Str(&mut self.storage_class),
-                "LastModified" => rt::__private::Slot::Int(&mut self.last_modified),
-                "CreateTime" => rt::__private::Slot::Int(&mut self.create_time),
-                "UserMeta" => rt::__private::Slot::TextMap(&mut self.user_meta),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[
-            "Key",
-            "MimeType",
-            "ETag",
-            "Size",
-            "StorageClass",
-            "LastModified",
-            "CreateTime",
-            "UserMeta",
-        ]
-    }
+rt::__decode! {
+    Contents { "Key" => Str(key), "MimeType" => Str(mime_type), "ETag" => Str(e_tag),
+    "Size" => Str(size), "StorageClass" => Str(storage_class), "LastModified" =>
+    Int(last_modified), "CreateTime" => Int(create_time), "UserMeta" =>
+    TextMap(user_meta), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -276,22 +218,8 @@ pub struct CommonPrefixes {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for CommonPrefixes {}
-impl rt::__private::Decode for CommonPrefixes {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Prefix" => rt::__private::Slot::Str(&mut self.prefix),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Prefix"]
-    }
+rt::__decode! {
+    CommonPrefixes { "Prefix" => Str(prefix), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -358,18 +286,6 @@ impl crate::Client {
             )
     }
 }
-impl ListObjectsResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::list_objects`](crate::Client::list_objects).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::list_objects`](crate::Client::list_objects).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for ListObjectsResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    ListObjectsResponse, list_objects, "UFile's `X-SessionId` header"
+);

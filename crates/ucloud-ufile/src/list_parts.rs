@@ -105,38 +105,10 @@ pub struct ListPartsResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for ListPartsResponse {}
-impl rt::__private::Decode for ListPartsResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "UploadId" => rt::__private::Slot::Str(&mut self.upload_id),
-                "Bucket" => rt::__private::Slot::Str(&mut self.bucket),
-                "Key" => rt::__private::Slot::Str(&mut self.key),
-                "Parts" => rt::__private::Slot::ModelList(&mut self.parts),
-                "MaxParts" => rt::__private::Slot::Int(&mut self.max_parts),
-                "IsTruncated" => rt::__private::Slot::Bool(&mut self.is_truncated),
-                "NextPartNumberMarker" => {
-                    rt::__private::Slot::Int(&mut self.next_part_number_marker)
-                }
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[
-            "UploadId",
-            "Bucket",
-            "Key",
-            "Parts",
-            "MaxParts",
-            "IsTruncated",
-            "NextPartNumberMarker",
-        ]
-    }
+rt::__decode! {
+    ListPartsResponse { "UploadId" => Str(upload_id), "Bucket" => Str(bucket), "Key" =>
+    Str(key), "Parts" => ModelList(parts), "MaxParts" => Int(max_parts), "IsTruncated" =>
+    Bool(is_truncated), "NextPartNumberMarker" => Int(next_part_number_marker), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -170,25 +142,9 @@ pub struct Parts {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for Parts {}
-impl rt::__private::Decode for Parts {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "PartNum" => rt::__private::Slot::Int(&mut self.part_num),
-                "Etag" => rt::__private::Slot::Str(&mut self.etag),
-                "LastModified" => rt::__private::Slot::Int(&mut self.last_modified),
-                "Size" => rt::__private::Slot::Int(&mut self.size),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["PartNum", "Etag", "LastModified", "Size"]
-    }
+rt::__decode! {
+    Parts { "PartNum" => Int(part_num), "Etag" => Str(etag), "LastModified" =>
+    Int(last_modified), "Size" => Int(size), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -252,18 +208,4 @@ impl crate::Client {
             )
     }
 }
-impl ListPartsResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::list_parts`](crate::Client::list_parts).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::list_parts`](crate::Client::list_parts).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for ListPartsResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(ListPartsResponse, list_parts, "UFile's `X-SessionId` header");

@@ -117,23 +117,8 @@ pub struct PostFileResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for PostFileResponse {}
-impl rt::__private::Decode for PostFileResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Content-Type" => rt::__private::Slot::Str(&mut self.content_type),
-                "ETag" => rt::__private::Slot::Str(&mut self.e_tag),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Content-Type", "ETag"]
-    }
+rt::__decode! {
+    PostFileResponse { "Content-Type" => Str(content_type), "ETag" => Str(e_tag), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -200,18 +185,4 @@ impl crate::Client {
             )
     }
 }
-impl PostFileResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::post_file`](crate::Client::post_file).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::post_file`](crate::Client::post_file).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for PostFileResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(PostFileResponse, post_file, "UFile's `X-SessionId` header");

@@ -94,25 +94,9 @@ pub struct PrefixFileListResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for PrefixFileListResponse {}
-impl rt::__private::Decode for PrefixFileListResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "BucketName" => rt::__private::Slot::Str(&mut self.bucket_name),
-                "BucketId" => rt::__private::Slot::Str(&mut self.bucket_id),
-                "NextMarker" => rt::__private::Slot::Str(&mut self.next_marker),
-                "DataSet" => rt::__private::Slot::ModelList(&mut self.data_set),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["BucketName", "BucketId", "NextMarker", "DataSet"]
-    }
+rt::__decode! {
+    PrefixFileListResponse { "BucketName" => Str(bucket_name), "BucketId" =>
+    Str(bucket_id), "NextMarker" => Str(next_marker), "DataSet" => ModelList(data_set), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -165,40 +149,11 @@ pub struct DataSet {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for DataSet {}
-impl rt::__private::Decode for DataSet {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "BucketName" => rt::__private::Slot::Str(&mut self.bucket_name),
-                "ObjectName" => rt::__private::Slot::Str(&mut self.object_name),
-                "Hash" => rt::__private::Slot::Str(&mut self.hash),
-                "MimeType" => rt::__private::Slot::Json(&mut self.mime_type),
-                "Size" => rt::__private::Slot::Int(&mut self.size),
-                "CreateTime" => rt::__private::Slot::Int(&mut self.create_time),
-                "ModifyTime" => rt::__private::Slot::Int(&mut self.modify_time),
-                "StorageClass" => rt::__private::Slot::Str(&mut self.storage_class),
-                "FileName" => rt::__private::Slot::Str(&mut self.file_name),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[
-            "BucketName",
-            "ObjectName",
-            "Hash",
-            "MimeType",
-            "Size",
-            "CreateTime",
-            "ModifyTime",
-            "StorageClass",
-            "FileName",
-        ]
-    }
+rt::__decode! {
+    DataSet { "BucketName" => Str(bucket_name), "ObjectName" => Str(object_name), "Hash"
+    => Str(hash), "MimeType" => Json(mime_type), "Size" => Int(size), "CreateTime" =>
+    Int(create_time), "ModifyTime" => Int(modify_time), "StorageClass" =>
+    Str(storage_class), "FileName" => Str(file_name), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -266,18 +221,6 @@ impl crate::Client {
             )
     }
 }
-impl PrefixFileListResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::prefix_file_list`](crate::Client::prefix_file_list).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::prefix_file_list`](crate::Client::prefix_file_list).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for PrefixFileListResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    PrefixFileListResponse, prefix_file_list, "UFile's `X-SessionId` header"
+);

@@ -64,22 +64,8 @@ pub struct RestoreResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for RestoreResponse {}
-impl rt::__private::Decode for RestoreResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Tier" => rt::__private::Slot::Str(&mut self.tier),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Tier"]
-    }
+rt::__decode! {
+    RestoreResponse { "Tier" => Str(tier), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -157,18 +143,4 @@ impl crate::Client {
             )
     }
 }
-impl RestoreResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::restore`](crate::Client::restore).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::restore`](crate::Client::restore).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for RestoreResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(RestoreResponse, restore, "UFile's `X-SessionId` header");

@@ -93,23 +93,8 @@ pub struct UploadPartCopyResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for UploadPartCopyResponse {}
-impl rt::__private::Decode for UploadPartCopyResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "ETag" => rt::__private::Slot::Str(&mut self.e_tag),
-                "PartNumber" => rt::__private::Slot::Int(&mut self.part_number),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["ETag", "PartNumber"]
-    }
+rt::__decode! {
+    UploadPartCopyResponse { "ETag" => Str(e_tag), "PartNumber" => Int(part_number), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -181,18 +166,6 @@ impl crate::Client {
             )
     }
 }
-impl UploadPartCopyResponse {
-    /// The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::upload_part_copy`](crate::Client::upload_part_copy).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::upload_part_copy`](crate::Client::upload_part_copy).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for UploadPartCopyResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    UploadPartCopyResponse, upload_part_copy, "UFile's `X-SessionId` header"
+);

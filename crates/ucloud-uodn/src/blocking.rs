@@ -29,108 +29,59 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::create_uvodn_node`](crate::Client::create_uvodn_node), blocking until the call is done.
-    pub fn create_uvodn_node(
-        &self,
-        request: &crate::create_uvodn_node::CreateUvodnNodeRequest,
-    ) -> Result<crate::create_uvodn_node::CreateUvodnNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.create_uvodn_node(request))
-    }
-    /// [`Client::delete_uvodn_node`](crate::Client::delete_uvodn_node), blocking until the call is done.
-    pub fn delete_uvodn_node(
-        &self,
-        request: &crate::delete_uvodn_node::DeleteUvodnNodeRequest,
-    ) -> Result<crate::delete_uvodn_node::DeleteUvodnNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.delete_uvodn_node(request))
-    }
-    /// [`Client::describe_uvodn_idc`](crate::Client::describe_uvodn_idc), blocking until the call is done.
-    pub fn describe_uvodn_idc(
-        &self,
-        request: &crate::describe_uvodn_idc::DescribeUvodnIdcRequest,
-    ) -> Result<crate::describe_uvodn_idc::DescribeUvodnIdcResponse, crate::Error> {
-        self.runtime.run(self.inner.describe_uvodn_idc(request))
-    }
-    /// [`Client::describe_uvodn_node`](crate::Client::describe_uvodn_node), blocking until the call is done.
-    pub fn describe_uvodn_node(
-        &self,
-        request: &crate::describe_uvodn_node::DescribeUvodnNodeRequest,
-    ) -> Result<crate::describe_uvodn_node::DescribeUvodnNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.describe_uvodn_node(request))
-    }
-    /// [`Client::describe_uvodn_node_stream`](crate::Client::describe_uvodn_node_stream) as an iterator: each item, fetching a page when it needs one; an error ends it.
-    pub fn describe_uvodn_node_stream(
-        &self,
-        request: &crate::describe_uvodn_node::DescribeUvodnNodeRequest,
-    ) -> impl Iterator<
-        Item = Result<crate::describe_uvodn_node::NodeInfo, crate::Error>,
-    > + Send + 'static {
-        self.runtime.iter(self.inner.describe_uvodn_node_stream(request))
-    }
-    /// [`Client::get_uvodn_image`](crate::Client::get_uvodn_image), blocking until the call is done.
-    pub fn get_uvodn_image(
-        &self,
-        request: &crate::get_uvodn_image::GetUvodnImageRequest,
-    ) -> Result<crate::get_uvodn_image::GetUvodnImageResponse, crate::Error> {
-        self.runtime.run(self.inner.get_uvodn_image(request))
-    }
-    /// [`Client::get_uvodn_image_stream`](crate::Client::get_uvodn_image_stream) as an iterator: each item, fetching a page when it needs one; an error ends it.
-    pub fn get_uvodn_image_stream(
-        &self,
-        request: &crate::get_uvodn_image::GetUvodnImageRequest,
-    ) -> impl Iterator<
-        Item = Result<crate::get_uvodn_image::ImageInfo, crate::Error>,
-    > + Send + 'static {
-        self.runtime.iter(self.inner.get_uvodn_image_stream(request))
-    }
-    /// [`Client::get_uvodn_node_data`](crate::Client::get_uvodn_node_data), blocking until the call is done.
-    pub fn get_uvodn_node_data(
-        &self,
-        request: &crate::get_uvodn_node_data::GetUvodnNodeDataRequest,
-    ) -> Result<crate::get_uvodn_node_data::GetUvodnNodeDataResponse, crate::Error> {
-        self.runtime.run(self.inner.get_uvodn_node_data(request))
-    }
-    /// [`Client::get_uvodn_node_price`](crate::Client::get_uvodn_node_price), blocking until the call is done.
-    pub fn get_uvodn_node_price(
-        &self,
-        request: &crate::get_uvodn_node_price::GetUvodnNodePriceRequest,
-    ) -> Result<crate::get_uvodn_node_price::GetUvodnNodePriceResponse, crate::Error> {
-        self.runtime.run(self.inner.get_uvodn_node_price(request))
-    }
-    /// [`Client::poweroff_uvodn_node`](crate::Client::poweroff_uvodn_node), blocking until the call is done.
-    pub fn poweroff_uvodn_node(
-        &self,
-        request: &crate::poweroff_uvodn_node::PoweroffUvodnNodeRequest,
-    ) -> Result<crate::poweroff_uvodn_node::PoweroffUvodnNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.poweroff_uvodn_node(request))
-    }
-    /// [`Client::reinstall_uvodn_node`](crate::Client::reinstall_uvodn_node), blocking until the call is done.
-    pub fn reinstall_uvodn_node(
-        &self,
-        request: &crate::reinstall_uvodn_node::ReinstallUvodnNodeRequest,
-    ) -> Result<crate::reinstall_uvodn_node::ReinstallUvodnNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.reinstall_uvodn_node(request))
-    }
-    /// [`Client::restart_uvodn_node`](crate::Client::restart_uvodn_node), blocking until the call is done.
-    pub fn restart_uvodn_node(
-        &self,
-        request: &crate::restart_uvodn_node::RestartUvodnNodeRequest,
-    ) -> Result<crate::restart_uvodn_node::RestartUvodnNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.restart_uvodn_node(request))
-    }
-    /// [`Client::start_uvodn_node`](crate::Client::start_uvodn_node), blocking until the call is done.
-    pub fn start_uvodn_node(
-        &self,
-        request: &crate::start_uvodn_node::StartUvodnNodeRequest,
-    ) -> Result<crate::start_uvodn_node::StartUvodnNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.start_uvodn_node(request))
-    }
-    /// [`Client::stop_uvodn_node`](crate::Client::stop_uvodn_node), blocking until the call is done.
-    pub fn stop_uvodn_node(
-        &self,
-        request: &crate::stop_uvodn_node::StopUvodnNodeRequest,
-    ) -> Result<crate::stop_uvodn_node::StopUvodnNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.stop_uvodn_node(request))
-    }
+    rt::__blocking_method!(
+        create_uvodn_node(create_uvodn_node::CreateUvodnNodeRequest) ->
+        CreateUvodnNodeResponse
+    );
+    rt::__blocking_method!(
+        delete_uvodn_node(delete_uvodn_node::DeleteUvodnNodeRequest) ->
+        DeleteUvodnNodeResponse
+    );
+    rt::__blocking_method!(
+        describe_uvodn_idc(describe_uvodn_idc::DescribeUvodnIdcRequest) ->
+        DescribeUvodnIdcResponse
+    );
+    rt::__blocking_method!(
+        describe_uvodn_node(describe_uvodn_node::DescribeUvodnNodeRequest) ->
+        DescribeUvodnNodeResponse
+    );
+    rt::__blocking_stream!(
+        describe_uvodn_node_stream(describe_uvodn_node::DescribeUvodnNodeRequest) ->
+        NodeInfo
+    );
+    rt::__blocking_method!(
+        get_uvodn_image(get_uvodn_image::GetUvodnImageRequest) -> GetUvodnImageResponse
+    );
+    rt::__blocking_stream!(
+        get_uvodn_image_stream(get_uvodn_image::GetUvodnImageRequest) -> ImageInfo
+    );
+    rt::__blocking_method!(
+        get_uvodn_node_data(get_uvodn_node_data::GetUvodnNodeDataRequest) ->
+        GetUvodnNodeDataResponse
+    );
+    rt::__blocking_method!(
+        get_uvodn_node_price(get_uvodn_node_price::GetUvodnNodePriceRequest) ->
+        GetUvodnNodePriceResponse
+    );
+    rt::__blocking_method!(
+        poweroff_uvodn_node(poweroff_uvodn_node::PoweroffUvodnNodeRequest) ->
+        PoweroffUvodnNodeResponse
+    );
+    rt::__blocking_method!(
+        reinstall_uvodn_node(reinstall_uvodn_node::ReinstallUvodnNodeRequest) ->
+        ReinstallUvodnNodeResponse
+    );
+    rt::__blocking_method!(
+        restart_uvodn_node(restart_uvodn_node::RestartUvodnNodeRequest) ->
+        RestartUvodnNodeResponse
+    );
+    rt::__blocking_method!(
+        start_uvodn_node(start_uvodn_node::StartUvodnNodeRequest) ->
+        StartUvodnNodeResponse
+    );
+    rt::__blocking_method!(
+        stop_uvodn_node(stop_uvodn_node::StopUvodnNodeRequest) -> StopUvodnNodeResponse
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

@@ -297,22 +297,8 @@ pub struct CreateUvodnNodeResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for CreateUvodnNodeResponse {}
-impl rt::__private::Decode for CreateUvodnNodeResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodeList" => rt::__private::Slot::ModelList(&mut self.node_list),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NodeList"]
-    }
+rt::__decode! {
+    CreateUvodnNodeResponse { "NodeList" => ModelList(node_list), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -332,50 +318,18 @@ pub struct CreatedNode {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for CreatedNode {}
-impl rt::__private::Decode for CreatedNode {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodeId" => rt::__private::Slot::Str(&mut self.node_id),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NodeId"]
-    }
+rt::__decode! {
+    CreatedNode { "NodeId" => Str(node_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     CreatedNode; optional "NodeId" node_id;
 }
-/// Decodes a `CreateUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (CreateUvodnNodeResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = CreateUvodnNodeResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateUvodnNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(CreateUvodnNodeResponse, "CreateUvodnNode");
+rt::__ucloud_operation!(
+    "CreateUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 创建节点 (`CreateUvodnNode`)
     ///
@@ -405,18 +359,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl CreateUvodnNodeResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_uvodn_node`](crate::Client::create_uvodn_node).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_uvodn_node`](crate::Client::create_uvodn_node).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for CreateUvodnNodeResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    CreateUvodnNodeResponse, create_uvodn_node, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

@@ -121,23 +121,9 @@ pub struct DescribeUvodnIdcResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for DescribeUvodnIdcResponse {}
-impl rt::__private::Decode for DescribeUvodnIdcResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "TotalCount" => rt::__private::Slot::Int(&mut self.total_count),
-                "IdcList" => rt::__private::Slot::ModelList(&mut self.idc_list),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["TotalCount", "IdcList"]
-    }
+rt::__decode! {
+    DescribeUvodnIdcResponse { "TotalCount" => Int(total_count), "IdcList" =>
+    ModelList(idc_list), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -181,28 +167,10 @@ pub struct IdcInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for IdcInfo {}
-impl rt::__private::Decode for IdcInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "IdcId" => rt::__private::Slot::Str(&mut self.idc_id),
-                "Name" => rt::__private::Slot::Str(&mut self.name),
-                "Isp" => rt::__private::Slot::Str(&mut self.isp),
-                "Province" => rt::__private::Slot::Str(&mut self.province),
-                "City" => rt::__private::Slot::Str(&mut self.city),
-                "Type" => rt::__private::Slot::Enum(&mut self.r#type),
-                "MaxNodeCnt" => rt::__private::Slot::Int(&mut self.max_node_cnt),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["IdcId", "Name", "Isp", "Province", "City", "Type", "MaxNodeCnt"]
-    }
+rt::__decode! {
+    IdcInfo { "IdcId" => Str(idc_id), "Name" => Str(name), "Isp" => Str(isp), "Province"
+    => Str(province), "City" => Str(city), "Type" => Enum(r#type), "MaxNodeCnt" =>
+    Int(max_node_cnt), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -210,29 +178,11 @@ rt::__serde_wire_object! {
     "Province" province; optional "City" city; optional "Type" r#type; optional
     "MaxNodeCnt" max_node_cnt;
 }
-/// Decodes a `DescribeUvodnIDC` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (DescribeUvodnIdcResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = DescribeUvodnIdcResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeUvodnIDC",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(DescribeUvodnIdcResponse, "DescribeUvodnIDC");
+rt::__ucloud_operation!(
+    "DescribeUvodnIDC", idempotent = true, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 获取IDC机房列表 (`DescribeUvodnIDC`)
     ///
@@ -262,18 +212,7 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl DescribeUvodnIdcResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_uvodn_idc`](crate::Client::describe_uvodn_idc).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_uvodn_idc`](crate::Client::describe_uvodn_idc).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for DescribeUvodnIdcResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    DescribeUvodnIdcResponse, describe_uvodn_idc,
+    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

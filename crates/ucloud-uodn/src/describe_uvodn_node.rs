@@ -111,23 +111,9 @@ pub struct DescribeUvodnNodeResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for DescribeUvodnNodeResponse {}
-impl rt::__private::Decode for DescribeUvodnNodeResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "TotalCount" => rt::__private::Slot::Int(&mut self.total_count),
-                "NodeList" => rt::__private::Slot::ModelList(&mut self.node_list),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["TotalCount", "NodeList"]
-    }
+rt::__decode! {
+    DescribeUvodnNodeResponse { "TotalCount" => Int(total_count), "NodeList" =>
+    ModelList(node_list), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -232,66 +218,16 @@ pub struct NodeInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for NodeInfo {}
-impl rt::__private::Decode for NodeInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodeName" => rt::__private::Slot::Str(&mut self.node_name),
-                "NodeId" => rt::__private::Slot::Str(&mut self.node_id),
-                "CoreNum" => rt::__private::Slot::Int(&mut self.core_num),
-                "MemSize" => rt::__private::Slot::Int(&mut self.mem_size),
-                "SysDiskSize" => rt::__private::Slot::Int(&mut self.sys_disk_size),
-                "DiskSize" => rt::__private::Slot::Int(&mut self.disk_size),
-                "State" => rt::__private::Slot::Enum(&mut self.state),
-                "NetLimit" => rt::__private::Slot::Int(&mut self.net_limit),
-                "IdcId" => rt::__private::Slot::Str(&mut self.idc_id),
-                "OcName" => rt::__private::Slot::Str(&mut self.oc_name),
-                "Province" => rt::__private::Slot::Str(&mut self.province),
-                "City" => rt::__private::Slot::Str(&mut self.city),
-                "Type" => rt::__private::Slot::Enum(&mut self.r#type),
-                "ChargeType" => rt::__private::Slot::Enum(&mut self.charge_type),
-                "CreateTime" => rt::__private::Slot::Int(&mut self.create_time),
-                "ExpiredTime" => rt::__private::Slot::Int(&mut self.expired_time),
-                "ImageName" => rt::__private::Slot::Str(&mut self.image_name),
-                "NodeIpList" => rt::__private::Slot::ModelList(&mut self.node_ip_list),
-                "FirewallId" => rt::__private::Slot::Str(&mut self.firewall_id),
-                "ProductType" => rt::__private::Slot::Str(&mut self.product_type),
-                "ImageId" => rt::__private::Slot::Str(&mut self.image_id),
-                "InnerIps" => rt::__private::Slot::StrList(&mut self.inner_ips),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[
-            "NodeName",
-            "NodeId",
-            "CoreNum",
-            "MemSize",
-            "SysDiskSize",
-            "DiskSize",
-            "State",
-            "NetLimit",
-            "IdcId",
-            "OcName",
-            "Province",
-            "City",
-            "Type",
-            "ChargeType",
-            "CreateTime",
-            "ExpiredTime",
-            "ImageName",
-            "NodeIpList",
-            "FirewallId",
-            "ProductType",
-            "ImageId",
-            "InnerIps",
-        ]
-    }
+rt::__decode! {
+    NodeInfo { "NodeName" => Str(node_name), "NodeId" => Str(node_id), "CoreNum" =>
+    Int(core_num), "MemSize" => Int(mem_size), "SysDiskSize" => Int(sys_disk_size),
+    "DiskSize" => Int(disk_size), "State" => Enum(state), "NetLimit" => Int(net_limit),
+    "IdcId" => Str(idc_id), "OcName" => Str(oc_name), "Province" => Str(province), "City"
+    => Str(city), "Type" => Enum(r#type), "ChargeType" => Enum(charge_type), "CreateTime"
+    => Int(create_time), "ExpiredTime" => Int(expired_time), "ImageName" =>
+    Str(image_name), "NodeIpList" => ModelList(node_ip_list), "FirewallId" =>
+    Str(firewall_id), "ProductType" => Str(product_type), "ImageId" => Str(image_id),
+    "InnerIps" => StrList(inner_ips), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -323,23 +259,8 @@ pub struct NodeIp {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for NodeIp {}
-impl rt::__private::Decode for NodeIp {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Ip" => rt::__private::Slot::Str(&mut self.ip),
-                "Isp" => rt::__private::Slot::Str(&mut self.isp),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Ip", "Isp"]
-    }
+rt::__decode! {
+    NodeIp { "Ip" => Str(ip), "Isp" => Str(isp), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -421,29 +342,11 @@ impl std::fmt::Display for NodeState {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);
-/// Decodes a `DescribeUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (DescribeUvodnNodeResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = DescribeUvodnNodeResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeUvodnNode",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(DescribeUvodnNodeResponse, "DescribeUvodnNode");
+rt::__ucloud_operation!(
+    "DescribeUvodnNode", idempotent = true, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 获取节点列表 (`DescribeUvodnNode`)
     ///
@@ -514,18 +417,7 @@ impl crate::Client {
         )
     }
 }
-impl DescribeUvodnNodeResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_uvodn_node`](crate::Client::describe_uvodn_node).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_uvodn_node`](crate::Client::describe_uvodn_node).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for DescribeUvodnNodeResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    DescribeUvodnNodeResponse, describe_uvodn_node,
+    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

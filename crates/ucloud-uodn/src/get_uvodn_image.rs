@@ -101,23 +101,9 @@ pub struct GetUvodnImageResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for GetUvodnImageResponse {}
-impl rt::__private::Decode for GetUvodnImageResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "ImageList" => rt::__private::Slot::ModelList(&mut self.image_list),
-                "TotalCount" => rt::__private::Slot::Int(&mut self.total_count),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["ImageList", "TotalCount"]
-    }
+rt::__decode! {
+    GetUvodnImageResponse { "ImageList" => ModelList(image_list), "TotalCount" =>
+    Int(total_count), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -170,42 +156,11 @@ pub struct ImageInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for ImageInfo {}
-impl rt::__private::Decode for ImageInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "ImageId" => rt::__private::Slot::Str(&mut self.image_id),
-                "ImageName" => rt::__private::Slot::Str(&mut self.image_name),
-                "ImageType" => rt::__private::Slot::Enum(&mut self.image_type),
-                "OcType" => rt::__private::Slot::Enum(&mut self.oc_type),
-                "ImageDesc" => rt::__private::Slot::Str(&mut self.image_desc),
-                "State" => rt::__private::Slot::Enum(&mut self.state),
-                "ImageSize" => rt::__private::Slot::Str(&mut self.image_size),
-                "CreateTime" => rt::__private::Slot::Str(&mut self.create_time),
-                "DeployInfoList" => {
-                    rt::__private::Slot::ModelList(&mut self.deploy_info_list)
-                }
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[
-            "ImageId",
-            "ImageName",
-            "ImageType",
-            "OcType",
-            "ImageDesc",
-            "State",
-            "ImageSize",
-            "CreateTime",
-            "DeployInfoList",
-        ]
-    }
+rt::__decode! {
+    ImageInfo { "ImageId" => Str(image_id), "ImageName" => Str(image_name), "ImageType"
+    => Enum(image_type), "OcType" => Enum(oc_type), "ImageDesc" => Str(image_desc),
+    "State" => Enum(state), "ImageSize" => Str(image_size), "CreateTime" =>
+    Str(create_time), "DeployInfoList" => ModelList(deploy_info_list), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -232,23 +187,8 @@ pub struct DeployImageInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for DeployImageInfo {}
-impl rt::__private::Decode for DeployImageInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "IdcId" => rt::__private::Slot::Str(&mut self.idc_id),
-                "State" => rt::__private::Slot::Enum(&mut self.state),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["IdcId", "State"]
-    }
+rt::__decode! {
+    DeployImageInfo { "IdcId" => Str(idc_id), "State" => Enum(state), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -430,29 +370,11 @@ impl std::fmt::Display for DeployState {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(DeployState, integer = true);
-/// Decodes a `GetUvodnImage` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (GetUvodnImageResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = GetUvodnImageResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "GetUvodnImage",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(GetUvodnImageResponse, "GetUvodnImage");
+rt::__ucloud_operation!(
+    "GetUvodnImage", idempotent = true, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 获取镜像列表 (`GetUvodnImage`)
     ///
@@ -523,18 +445,6 @@ impl crate::Client {
         )
     }
 }
-impl GetUvodnImageResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_uvodn_image`](crate::Client::get_uvodn_image).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_uvodn_image`](crate::Client::get_uvodn_image).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for GetUvodnImageResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    GetUvodnImageResponse, get_uvodn_image, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

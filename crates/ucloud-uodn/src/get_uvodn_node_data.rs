@@ -102,22 +102,8 @@ pub struct GetUvodnNodeDataResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for GetUvodnNodeDataResponse {}
-impl rt::__private::Decode for GetUvodnNodeDataResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "DataSets" => rt::__private::Slot::Model(&mut self.data_sets),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["DataSets"]
-    }
+rt::__decode! {
+    GetUvodnNodeDataResponse { "DataSets" => Model(data_sets), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -173,50 +159,13 @@ pub struct DataSet {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for DataSet {}
-impl rt::__private::Decode for DataSet {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "CPUUtilization" => {
-                    rt::__private::Slot::ModelList(&mut self.cpu_utilization)
-                }
-                "MemUtilization" => {
-                    rt::__private::Slot::ModelList(&mut self.mem_utilization)
-                }
-                "NICOut" => rt::__private::Slot::ModelList(&mut self.nic_out),
-                "NICIn" => rt::__private::Slot::ModelList(&mut self.nic_in),
-                "NetPacketOut" => {
-                    rt::__private::Slot::ModelList(&mut self.net_packet_out)
-                }
-                "NetPacketIn" => rt::__private::Slot::ModelList(&mut self.net_packet_in),
-                "IORead" => rt::__private::Slot::ModelList(&mut self.io_read),
-                "IOWrite" => rt::__private::Slot::ModelList(&mut self.io_write),
-                "DiskReadOps" => rt::__private::Slot::ModelList(&mut self.disk_read_ops),
-                "DiskWriteOps" => {
-                    rt::__private::Slot::ModelList(&mut self.disk_write_ops)
-                }
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[
-            "CPUUtilization",
-            "MemUtilization",
-            "NICOut",
-            "NICIn",
-            "NetPacketOut",
-            "NetPacketIn",
-            "IORead",
-            "IOWrite",
-            "DiskReadOps",
-            "DiskWriteOps",
-        ]
-    }
+rt::__decode! {
+    DataSet { "CPUUtilization" => ModelList(cpu_utilization), "MemUtilization" =>
+    ModelList(mem_utilization), "NICOut" => ModelList(nic_out), "NICIn" =>
+    ModelList(nic_in), "NetPacketOut" => ModelList(net_packet_out), "NetPacketIn" =>
+    ModelList(net_packet_in), "IORead" => ModelList(io_read), "IOWrite" =>
+    ModelList(io_write), "DiskReadOps" => ModelList(disk_read_ops), "DiskWriteOps" =>
+    ModelList(disk_write_ops), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -244,23 +193,8 @@ pub struct MonitorInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for MonitorInfo {}
-impl rt::__private::Decode for MonitorInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "TimeStamp" => rt::__private::Slot::Int(&mut self.time_stamp),
-                "Value" => rt::__private::Slot::Int(&mut self.value),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["TimeStamp", "Value"]
-    }
+rt::__decode! {
+    MonitorInfo { "TimeStamp" => Int(time_stamp), "Value" => Int(value), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -338,29 +272,11 @@ impl std::fmt::Display for MetricType {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(MetricType, integer = true);
-/// Decodes a `GetUvodnNodeData` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (GetUvodnNodeDataResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = GetUvodnNodeDataResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "GetUvodnNodeData",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(GetUvodnNodeDataResponse, "GetUvodnNodeData");
+rt::__ucloud_operation!(
+    "GetUvodnNodeData", idempotent = true, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 获取节点监控数据 (`GetUvodnNodeData`)
     ///
@@ -390,18 +306,7 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl GetUvodnNodeDataResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_uvodn_node_data`](crate::Client::get_uvodn_node_data).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_uvodn_node_data`](crate::Client::get_uvodn_node_data).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for GetUvodnNodeDataResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    GetUvodnNodeDataResponse, get_uvodn_node_data,
+    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

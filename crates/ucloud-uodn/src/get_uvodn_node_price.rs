@@ -204,46 +204,17 @@ pub struct GetUvodnNodePriceResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for GetUvodnNodePriceResponse {}
-impl rt::__private::Decode for GetUvodnNodePriceResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodePrice" => rt::__private::Slot::Float(&mut self.node_price),
-                "IpPrice" => rt::__private::Slot::Float(&mut self.ip_price),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NodePrice", "IpPrice"]
-    }
+rt::__decode! {
+    GetUvodnNodePriceResponse { "NodePrice" => Float(node_price), "IpPrice" =>
+    Float(ip_price), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     GetUvodnNodePriceResponse; optional "NodePrice" node_price; optional "IpPrice"
     ip_price;
 }
-/// Decodes a `GetUvodnNodePrice` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (GetUvodnNodePriceResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = GetUvodnNodePriceResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "GetUvodnNodePrice",
-    idempotent: true,
-    common: &[],
-};
+rt::__ucloud_decode_response!(GetUvodnNodePriceResponse, "GetUvodnNodePrice");
+rt::__ucloud_operation!("GetUvodnNodePrice", idempotent = true, common = []);
 impl crate::Client {
     /// 获取节点价格 (`GetUvodnNodePrice`)
     ///
@@ -273,18 +244,7 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl GetUvodnNodePriceResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_uvodn_node_price`](crate::Client::get_uvodn_node_price).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_uvodn_node_price`](crate::Client::get_uvodn_node_price).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for GetUvodnNodePriceResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    GetUvodnNodePriceResponse, get_uvodn_node_price,
+    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

@@ -54,45 +54,18 @@ pub struct StopUvodnNodeResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for StopUvodnNodeResponse {}
-impl rt::__private::Decode for StopUvodnNodeResponse {
-    fn slot(&mut self, _key: &str) -> Option<rt::__private::Slot<'_>> {
-        None
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[]
-    }
+rt::__decode! {
+    StopUvodnNodeResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     StopUvodnNodeResponse;
 }
-/// Decodes a `StopUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (StopUvodnNodeResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = StopUvodnNodeResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "StopUvodnNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(StopUvodnNodeResponse, "StopUvodnNode");
+rt::__ucloud_operation!(
+    "StopUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required =
+    false)]
+);
 impl crate::Client {
     /// 停止UEDN节点 (`StopUvodnNode`)
     ///
@@ -122,18 +95,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl StopUvodnNodeResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::stop_uvodn_node`](crate::Client::stop_uvodn_node).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::stop_uvodn_node`](crate::Client::stop_uvodn_node).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for StopUvodnNodeResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    StopUvodnNodeResponse, stop_uvodn_node, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

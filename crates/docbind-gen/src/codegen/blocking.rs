@@ -87,14 +87,21 @@ fn operation_methods(generated: &GeneratedOperation) -> Result<TokenStream, Code
     // The async method's own parameters and output (a UFile upload's body, a download), paths made absolute.
     let response = format_ident!("{}", defs.response.name);
     // A streamed body is read blocking by `runtime().iter(downloaded.body)`.
+    let plain = quote!(crate::#module::#response);
     let protocol::MethodSignature { params, args, returns, .. } =
-        protocol::method_signature_naming(op, defs, quote!(crate::#module::#response));
-    let doc = format!(" [`Client::{0}`](crate::Client::{0}), blocking until the call is done.", defs.method);
-    let doc = string_literal(&doc);
-    let call = quote! {
-        #[doc = #doc]
-        pub fn #method(&self, request: &crate::#module::#request #params) -> Result<#returns, crate::Error> {
-            self.runtime.run(self.inner.#method(request #args))
+        protocol::method_signature_naming(op, defs, plain.clone());
+    // The plain call (the request in, the response out; not a UFile upload or download) is the runtime's macro,
+    // doc included.
+    let call = if params.is_empty() && returns.to_string() == plain.to_string() {
+        quote! { rt::__blocking_method!(#method(#module::#request) -> #response); }
+    } else {
+        let doc = format!(" [`Client::{0}`](crate::Client::{0}), blocking until the call is done.", defs.method);
+        let doc = string_literal(&doc);
+        quote! {
+            #[doc = #doc]
+            pub fn #method(&self, request: &crate::#module::#request #params) -> Result<#returns, crate::Error> {
+                self.runtime.run(self.inner.#method(request #args))
+            }
         }
     };
     let Some(pagination) = &op.pagination else { return Ok(call) };
@@ -104,20 +111,8 @@ fn operation_methods(generated: &GeneratedOperation) -> Result<TokenStream, Code
     };
     let item = format_ident!("{item}");
     let stream = format_ident!("{}_stream", defs.method);
-    let doc = format!(
-        " [`Client::{0}_stream`](crate::Client::{0}_stream) as an iterator: each item, fetching a page when it \
-         needs one; an error ends it.",
-        defs.method
-    );
-    let doc = string_literal(&doc);
     Ok(quote! {
         #call
-        #[doc = #doc]
-        pub fn #stream(
-            &self,
-            request: &crate::#module::#request,
-        ) -> impl Iterator<Item = Result<crate::#module::#item, crate::Error>> + Send + 'static {
-            self.runtime.iter(self.inner.#stream(request))
-        }
+        rt::__blocking_stream!(#stream(#module::#request) -> #item);
     })
 }

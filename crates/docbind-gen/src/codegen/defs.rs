@@ -266,7 +266,8 @@ impl Namer<'_> {
 /// Standard types generated modules name without a path.
 const STD_TYPES: [&str; 5] = ["Box", "Option", "Result", "String", "Vec"];
 
-/// Reserved member names: the field that keeps undeclared data.
+/// Reserved member names: the field that keeps undeclared data (the runtime's `__decode!` and
+/// `__finovy_decode_response!` read it by this name).
 pub const EXTRA: &str = "extra";
 
 /// The Rust names of one operation: its module (also its `Client` method) and the stem of its type names.

@@ -24,7 +24,7 @@ mod waiter;
 
 use crate::diag::{Diagnostic, Rejection};
 pub use crate::incremental::Previous;
-use crate::incremental::{input_hash, listing_input_hash, GENERATOR_ID};
+use crate::incremental::{input_hash, listing_input_hash, waiters_input_hash, GENERATOR_ID};
 use crate::ir::Operation;
 use crate::load::Loaded;
 use crate::overlay::OperationRustNames;
@@ -381,15 +381,6 @@ pub(crate) fn generate_from(
             shared_types,
         });
     }
-    let waiters = waiter::module(&loaded.rust_names, &operations, &spec.crate_name)?;
-    if let Some(tokens) = waiters.clone() {
-        let overlay = spec.spec_dir.join(crate::overlay::FILE_NAME);
-        let header = generated_header(spec, &overlay.display().to_string());
-        let path = PathBuf::from(format!("src/{}.rs", waiter::MODULE));
-        let text = format_rust(&header, vec![operation::Piece::Tokens(tokens)], &mut formatting)
-            .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?;
-        files.push(GeneratedFile { path, text });
-    }
     let waiter_methods = waiter::methods(&loaded.rust_names);
     // The crate files made from every operation (`shared.rs`, `blocking.rs`, `lib.rs`, the README) and the API
     // snapshot are made from the operations' IR, their Rust names and the overlay's names (waiters too), which the
@@ -397,6 +388,29 @@ pub(crate) fn generate_from(
     // module's hash.
     let module_inputs = operations.iter().map(|g| inputs[&PathBuf::from(format!("src/{}.rs", g.defs.module))].as_str());
     let hash = listing_input_hash(generator, module_inputs, &loaded.rust_names);
+    if !loaded.rust_names.waiters().is_empty() {
+        // Made from the overlay's waiters and the polled operations' definitions like the listings, and headed by
+        // the overlay's path (`spec_dir`, which no module's hash covers): reused under both.
+        let overlay = spec.spec_dir.join(crate::overlay::FILE_NAME).display().to_string();
+        let path = PathBuf::from(format!("src/{}.rs", waiter::MODULE));
+        let waiters_hash = waiters_input_hash(&hash, &overlay);
+        let text = match previous.reusable(&path.to_string_lossy(), &waiters_hash) {
+            Some((text, known)) => {
+                reused.push(path.clone());
+                known_hashes.insert(path.clone(), known);
+                text
+            }
+            None => {
+                // Some: the overlay declares waiters.
+                let tokens = waiter::module(&loaded.rust_names, &operations, &spec.crate_name)?.unwrap_or_default();
+                let header = generated_header(spec, &overlay);
+                format_rust(&header, vec![operation::Piece::Tokens(tokens)], &mut formatting)
+                    .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?
+            }
+        };
+        inputs.insert(path.clone(), waiters_hash);
+        files.push(GeneratedFile { path, text });
+    }
     let mut listing = |name: &str, render: &mut dyn FnMut(&mut Formatting) -> Result<String, GenerateError>| {
         let path = PathBuf::from(name);
         let text = match previous.reusable(name, &hash) {

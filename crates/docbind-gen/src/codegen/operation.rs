@@ -224,7 +224,7 @@ fn add_call_meta_field(item: &mut syn::ItemStruct) -> Result<(), CodegenErrorKin
     Ok(())
 }
 
-/// The response's private field for the call's info.
+/// The response's private field for the call's info (the runtime's `__response_methods!` reads it by this name).
 const CALL_META: &str = "_call";
 
 fn public_field(attrs: Vec<syn::Attribute>, name: proc_macro2::Ident, ty: syn::Type) -> syn::Field {
@@ -470,21 +470,8 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
     let OperationCall { decode_entry, operation_static, call } = protocol::operation_call(op, defs)?;
     let MethodSignature { params, returns, .. } = protocol::method_signature(op, defs);
     let stream = pagination_tokens(op, defs, crate_name)?;
-    let call_meta = format_ident!("{CALL_META}");
-    let request_id_doc = format!(
-        " The server's id of the request that returned this response ({}), to quote to the vendor's support; \
-         `None` for a response not returned by [`Client::{}`](crate::Client::{}).",
-        vendor_request_id(op),
-        defs.method,
-        defs.method
-    );
-    let request_id_doc = string_literal(&request_id_doc);
-    let call_info_doc = format!(
-        " What the call that returned this response reports: its request id, attempts and time taken. The default \
-         (no request id, 0 attempts) for a response not returned by [`Client::{}`](crate::Client::{}).",
-        defs.method, defs.method
-    );
-    let call_info_doc = string_literal(&call_info_doc);
+    // `request_id()`, `call_info()` and the `Response` impl are the runtime's macro, docs included.
+    let request_id_at = vendor_request_id(op);
     Ok(quote! {
         #decode_entry
         #operation_static
@@ -495,21 +482,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
             }
             #stream
         }
-        impl #response {
-            #[doc = #request_id_doc]
-            pub fn request_id(&self) -> Option<&str> {
-                self.#call_meta.info().request_id.as_deref()
-            }
-            #[doc = #call_info_doc]
-            pub fn call_info(&self) -> &rt::CallInfo {
-                self.#call_meta.info()
-            }
-        }
-        impl rt::__private::Response for #response {
-            fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-                &mut self.#call_meta
-            }
-        }
+        rt::__response_methods!(#response, #method, #request_id_at);
     })
 }
 

@@ -1,7 +1,7 @@
 //! `quote!`d tokens → `syn` items, parsing each shape once (issue #21, item 2).
 //!
 //! Most of what a module holds repeats in shape from one operation to the next: a setter differs from the next
-//! one by its names, type and doc line, every response gets the same `request_id`/`call_info` impl, every client
+//! one by its names, type and doc line, every response gets the same runtime macro invocations, every client
 //! method the same body around other names. syn's parser is the generator's most expensive step, so each item is
 //! parsed once per shape: its tokens are abstracted (every identifier that is not a keyword, and every string
 //! literal outside attributes and macro arguments, becomes a numbered placeholder), the abstracted tokens are

@@ -179,28 +179,18 @@ fn operation_call(
         "PATCH" => quote!(Patch),
         other => return Err(CodegenError::of(op, CodegenErrorKind::UnsupportedMethod(other.to_string()))),
     };
+    // What `data` decodes into: the response itself, or one field of it.
     let data = match &defs.binding {
-        DataBinding::Struct => quote! {
-            let mut data: Option<#response> = None;
-            let mut status = rt::__private::finovy::decode_envelope(body, rt::__private::Slot::Model(&mut data))?;
-            let mut response = data.unwrap_or_default();
-        },
+        DataBinding::Struct => quote!(Self),
         DataBinding::Field { field } => {
             let field_def = defs.response.fields.iter().find(|f| f.ident == *field).ok_or_else(|| {
                 CodegenError::of(op, CodegenErrorKind::Bug(format!("the response has no data field `{field}`")))
             })?;
             let id = ident(field);
             let slot = slot_variant(&field_def.shape, field_def.arity);
-            quote! {
-                let mut response = #response::default();
-                let mut status = rt::__private::finovy::decode_envelope(body, rt::__private::Slot::#slot(&mut response.#id))?;
-            }
+            quote!(#slot(#id))
         }
     };
-    let doc = format!(
-        " Decodes a `{name}` response body as the client does: `data` goes to the response, `code`, `success`, \
-         `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`."
-    );
     Ok(OperationCall {
         operation_static: quote! {
             static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
@@ -208,14 +198,9 @@ fn operation_call(
                 idempotent: #idempotent,
             };
         },
+        // The envelope around `data`: the runtime's macro.
         decode_entry: quote! {
-            #[doc = #doc]
-            #[doc(hidden)]
-            pub fn decode_response(body: &[u8]) -> Result<(#response, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
-                #data
-                status.move_extra_into(&mut response.extra);
-                Ok((response, status))
-            }
+            rt::__finovy_decode_response!(#response, #name, data = #data);
         },
         call: quote! {
             let mut call = rt::__private::finovy::Call::new(rt::__private::finovy::Method::#verb, #path);

@@ -15,7 +15,6 @@ pub(crate) mod ufile;
 use super::defs::{Arity, FieldDef, OperationDefs, Shape, StructDef};
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
-use super::tokens::Splice;
 use crate::ir::{Operation, Pagination, Protocol};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -243,43 +242,19 @@ fn slot_name(shape: &Shape, arity: Arity) -> &'static str {
     }
 }
 
-/// The `Decode` impl of a response or model: one `Slot` per declared wire name, the rest to `extra`.
+/// The `Decode` impl of a response or model, by the runtime's macro: one `Slot` per declared wire name, the rest to
+/// `extra`.
 pub(crate) fn decode_impl(def: &StructDef) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let arms = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         let wire = &f.wire;
         let slot = slot_variant(&f.shape, f.arity);
-        Splice::from(quote! { #wire => rt::__private::Slot::#slot(&mut self.#id), })
+        quote! { #wire => #slot(#id), }
     });
-    let wires = def.fields.iter().map(|f| &f.wire);
-    let slot_fn = if def.fields.is_empty() {
-        quote! {
-            fn slot(&mut self, _key: &str) -> Option<rt::__private::Slot<'_>> {
-                None
-            }
-        }
-    } else {
-        quote! {
-            fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-                Some(match key {
-                    #(#arms)*
-                    _ => return None,
-                })
-            }
-        }
-    };
-    let slot_fn = Splice::from(slot_fn);
     quote! {
-        impl rt::__private::Sealed for #name {}
-        impl rt::__private::Decode for #name {
-            #slot_fn
-            fn extra_mut(&mut self) -> &mut rt::Extra {
-                &mut self.extra
-            }
-            fn field_names(&self) -> &'static [&'static str] {
-                &[#(#wires),*]
-            }
+        rt::__decode! {
+            #name { #(#arms)* }
         }
     }
 }

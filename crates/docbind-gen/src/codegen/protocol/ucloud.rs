@@ -146,7 +146,7 @@ fn form_encoder(def: &StructDef) -> TokenStream {
     }
 }
 
-/// The decode entry, `OPERATION` and call of one UCloud Action. `OPERATION` lists the operation's common
+/// The decode entry, `OPERATION` (both the runtime's macros) and call of one UCloud Action. `OPERATION` lists the operation's common
 /// parameters (`ir::CommonParameter`), which the runtime fills from its configuration when the request leaves
 /// them unset, failing before sending when a required one is set by neither.
 fn operation_call(op: &Operation, defs: &OperationDefs, action: &str) -> OperationCall {
@@ -159,34 +159,15 @@ fn operation_call(op: &Operation, defs: &OperationDefs, action: &str) -> Operati
         let wire = &common.wire_name;
         let setting = quote::format_ident!("{}", crate::codegen::names::type_name(&common.config));
         let required = op.request.iter().any(|f| f.wire_name == *wire && f.required);
-        quote! {
-            rt::__private::ucloud::CommonParameter {
-                wire: #wire,
-                default: rt::__private::ucloud::ConfigDefault::#setting,
-                required: #required,
-            },
-        }
+        quote! { #wire => #setting(required = #required) }
     });
-    let doc = format!(
-        " Decodes a `{action}` response body as the client does: `RetCode`, `Action` and `Message` are \
-         UCloud's, every other key goes to the response."
-    );
     OperationCall {
         operation_static: quote! {
-            static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-                action: #action,
-                idempotent: #idempotent,
-                common: &[#(#common)*],
-            };
+            rt::__ucloud_operation!(#action, idempotent = #idempotent, common = [#(#common),*]);
         },
+        // `RetCode`, `Action` and `Message` are UCloud's, every other key the response's: the runtime's macro.
         decode_entry: quote! {
-            #[doc = #doc]
-            #[doc(hidden)]
-            pub fn decode_response(body: &[u8]) -> Result<(#response, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
-                let mut response = #response::default();
-                let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-                Ok((response, status))
-            }
+            rt::__ucloud_decode_response!(#response, #action);
         },
         call: quote! {
             let mut form = rt::__private::ucloud::Form::new();

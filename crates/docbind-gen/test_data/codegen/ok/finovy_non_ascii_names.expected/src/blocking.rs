@@ -29,20 +29,8 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::operation`](crate::Client::operation), blocking until the call is done.
-    pub fn operation(
-        &self,
-        request: &crate::operation::OperationRequest,
-    ) -> Result<crate::operation::OperationResponse, crate::Error> {
-        self.runtime.run(self.inner.operation(request))
-    }
-    /// [`Client::status`](crate::Client::status), blocking until the call is done.
-    pub fn status(
-        &self,
-        request: &crate::status::StatusRequest,
-    ) -> Result<crate::status::StatusResponse, crate::Error> {
-        self.runtime.run(self.inner.status(request))
-    }
+    rt::__blocking_method!(operation(operation::OperationRequest) -> OperationResponse);
+    rt::__blocking_method!(status(status::StatusRequest) -> StatusResponse);
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

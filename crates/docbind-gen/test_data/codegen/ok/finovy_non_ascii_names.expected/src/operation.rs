@@ -41,44 +41,14 @@ pub struct OperationResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for OperationResponse {}
-impl rt::__private::Decode for OperationResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "imageId" => rt::__private::Slot::Str(&mut self.image_id),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["imageId"]
-    }
+rt::__decode! {
+    OperationResponse { "imageId" => Str(image_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     OperationResponse; optional "imageId" image_id;
 }
-/// Decodes a `查询` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (OperationResponse, rt::__private::finovy::EnvelopeStatus),
-    rt::DecodeError,
-> {
-    let mut data: Option<OperationResponse> = None;
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Model(&mut data),
-    )?;
-    let mut response = data.unwrap_or_default();
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(OperationResponse, "查询", data = Self);
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "查询",
     idempotent: true,
@@ -113,18 +83,4 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
-impl OperationResponse {
-    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::operation`](crate::Client::operation).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::operation`](crate::Client::operation).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for OperationResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(OperationResponse, operation, "Finovy's `traceId`");

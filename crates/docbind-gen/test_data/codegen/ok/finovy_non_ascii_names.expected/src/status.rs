@@ -41,41 +41,14 @@ pub struct StatusResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for StatusResponse {}
-impl rt::__private::Decode for StatusResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "status" => rt::__private::Slot::Str(&mut self.status),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["status"]
-    }
+rt::__decode! {
+    StatusResponse { "status" => Str(status), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     StatusResponse; optional "status" status;
 }
-/// Decodes a `status获取` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(StatusResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
-    let mut data: Option<StatusResponse> = None;
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Model(&mut data),
-    )?;
-    let mut response = data.unwrap_or_default();
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(StatusResponse, "status获取", data = Self);
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "status获取",
     idempotent: true,
@@ -107,18 +80,4 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
-impl StatusResponse {
-    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::status`](crate::Client::status).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::status`](crate::Client::status).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for StatusResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(StatusResponse, status, "Finovy's `traceId`");

@@ -29,36 +29,16 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::add_image`](crate::Client::add_image), blocking until the call is done.
-    pub fn add_image(
-        &self,
-        request: &crate::add_image::AddImageRequest,
-    ) -> Result<crate::add_image::AddImageResponse, crate::Error> {
-        self.runtime.run(self.inner.add_image(request))
-    }
-    /// [`Client::delete_image`](crate::Client::delete_image), blocking until the call is done.
-    pub fn delete_image(
-        &self,
-        request: &crate::delete_image::DeleteImageRequest,
-    ) -> Result<crate::delete_image::DeleteImageResponse, crate::Error> {
-        self.runtime.run(self.inner.delete_image(request))
-    }
-    /// [`Client::list_images`](crate::Client::list_images), blocking until the call is done.
-    pub fn list_images(
-        &self,
-        request: &crate::list_images::ListImagesRequest,
-    ) -> Result<crate::list_images::ListImagesResponse, crate::Error> {
-        self.runtime.run(self.inner.list_images(request))
-    }
-    /// [`Client::list_images_stream`](crate::Client::list_images_stream) as an iterator: each item, fetching a page when it needs one; an error ends it.
-    pub fn list_images_stream(
-        &self,
-        request: &crate::list_images::ListImagesRequest,
-    ) -> impl Iterator<
-        Item = Result<crate::list_images::ListImagesItem, crate::Error>,
-    > + Send + 'static {
-        self.runtime.iter(self.inner.list_images_stream(request))
-    }
+    rt::__blocking_method!(add_image(add_image::AddImageRequest) -> AddImageResponse);
+    rt::__blocking_method!(
+        delete_image(delete_image::DeleteImageRequest) -> DeleteImageResponse
+    );
+    rt::__blocking_method!(
+        list_images(list_images::ListImagesRequest) -> ListImagesResponse
+    );
+    rt::__blocking_stream!(
+        list_images_stream(list_images::ListImagesRequest) -> ListImagesItem
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

@@ -39,43 +39,14 @@ pub struct DeleteImageResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for DeleteImageResponse {}
-impl rt::__private::Decode for DeleteImageResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "data" => rt::__private::Slot::Json(&mut self.data),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["data"]
-    }
+rt::__decode! {
+    DeleteImageResponse { "data" => Json(data), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     DeleteImageResponse; optional "data" data;
 }
-/// Decodes a `delete` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (DeleteImageResponse, rt::__private::finovy::EnvelopeStatus),
-    rt::DecodeError,
-> {
-    let mut response = DeleteImageResponse::default();
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Json(&mut response.data),
-    )?;
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(DeleteImageResponse, "delete", data = Json(data));
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "delete",
     idempotent: false,
@@ -110,18 +81,4 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
-impl DeleteImageResponse {
-    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::delete_image`](crate::Client::delete_image).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::delete_image`](crate::Client::delete_image).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for DeleteImageResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(DeleteImageResponse, delete_image, "Finovy's `traceId`");

@@ -80,23 +80,8 @@ pub struct ListImagesResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for ListImagesResponse {}
-impl rt::__private::Decode for ListImagesResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "data" => rt::__private::Slot::ModelList(&mut self.data),
-                "totalCounts" => rt::__private::Slot::Int(&mut self.total_counts),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["data", "totalCounts"]
-    }
+rt::__decode! {
+    ListImagesResponse { "data" => ModelList(data), "totalCounts" => Int(total_counts), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -122,47 +107,16 @@ pub struct ListImagesItem {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for ListImagesItem {}
-impl rt::__private::Decode for ListImagesItem {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "id" => rt::__private::Slot::Str(&mut self.id),
-                "imageName" => rt::__private::Slot::Str(&mut self.image_name),
-                "createTime" => rt::__private::Slot::Int(&mut self.create_time),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["id", "imageName", "createTime"]
-    }
+rt::__decode! {
+    ListImagesItem { "id" => Str(id), "imageName" => Str(image_name), "createTime" =>
+    Int(create_time), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     ListImagesItem; optional "id" id; optional "imageName" image_name; optional
     "createTime" create_time;
 }
-/// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (ListImagesResponse, rt::__private::finovy::EnvelopeStatus),
-    rt::DecodeError,
-> {
-    let mut data: Option<ListImagesResponse> = None;
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Model(&mut data),
-    )?;
-    let mut response = data.unwrap_or_default();
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(ListImagesResponse, "getList", data = Self);
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "getList",
     idempotent: true,
@@ -238,18 +192,4 @@ impl crate::Client {
         )
     }
 }
-impl ListImagesResponse {
-    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::list_images`](crate::Client::list_images).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::list_images`](crate::Client::list_images).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for ListImagesResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(ListImagesResponse, list_images, "Finovy's `traceId`");

@@ -29,57 +29,15 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::createquantity`](crate::Client::createquantity), blocking until the call is done.
-    pub fn createquantity(
-        &self,
-        request: &crate::createquantity::CreatequantityRequest,
-    ) -> Result<crate::createquantity::CreatequantityResponse, crate::Error> {
-        self.runtime.run(self.inner.createquantity(request))
-    }
-    /// [`Client::delete`](crate::Client::delete), blocking until the call is done.
-    pub fn delete(
-        &self,
-        request: &crate::delete::DeleteRequest,
-    ) -> Result<crate::delete::DeleteResponse, crate::Error> {
-        self.runtime.run(self.inner.delete(request))
-    }
-    /// [`Client::get_list`](crate::Client::get_list), blocking until the call is done.
-    pub fn get_list(
-        &self,
-        request: &crate::get_list::GetListRequest,
-    ) -> Result<crate::get_list::GetListResponse, crate::Error> {
-        self.runtime.run(self.inner.get_list(request))
-    }
-    /// [`Client::get_list_stream`](crate::Client::get_list_stream) as an iterator: each item, fetching a page when it needs one; an error ends it.
-    pub fn get_list_stream(
-        &self,
-        request: &crate::get_list::GetListRequest,
-    ) -> impl Iterator<
-        Item = Result<crate::get_list::GetListItem, crate::Error>,
-    > + Send + 'static {
-        self.runtime.iter(self.inner.get_list_stream(request))
-    }
-    /// [`Client::info`](crate::Client::info), blocking until the call is done.
-    pub fn info(
-        &self,
-        request: &crate::info::InfoRequest,
-    ) -> Result<crate::info::InfoResponse, crate::Error> {
-        self.runtime.run(self.inner.info(request))
-    }
-    /// [`Client::package`](crate::Client::package), blocking until the call is done.
-    pub fn package(
-        &self,
-        request: &crate::package::PackageRequest,
-    ) -> Result<crate::package::PackageResponse, crate::Error> {
-        self.runtime.run(self.inner.package(request))
-    }
-    /// [`Client::rename`](crate::Client::rename), blocking until the call is done.
-    pub fn rename(
-        &self,
-        request: &crate::rename::RenameRequest,
-    ) -> Result<crate::rename::RenameResponse, crate::Error> {
-        self.runtime.run(self.inner.rename(request))
-    }
+    rt::__blocking_method!(
+        createquantity(createquantity::CreatequantityRequest) -> CreatequantityResponse
+    );
+    rt::__blocking_method!(delete(delete::DeleteRequest) -> DeleteResponse);
+    rt::__blocking_method!(get_list(get_list::GetListRequest) -> GetListResponse);
+    rt::__blocking_stream!(get_list_stream(get_list::GetListRequest) -> GetListItem);
+    rt::__blocking_method!(info(info::InfoRequest) -> InfoResponse);
+    rt::__blocking_method!(package(package::PackageRequest) -> PackageResponse);
+    rt::__blocking_method!(rename(rename::RenameRequest) -> RenameResponse);
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

@@ -206,22 +206,8 @@ pub struct CreatequantityResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for CreatequantityResponse {}
-impl rt::__private::Decode for CreatequantityResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "data" => rt::__private::Slot::Str(&mut self.value),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["data"]
-    }
+rt::__decode! {
+    CreatequantityResponse { "data" => Str(value), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -307,22 +293,9 @@ impl std::fmt::Display for Kind {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Kind, integer = true);
-/// Decodes a `createquantity` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (CreatequantityResponse, rt::__private::finovy::EnvelopeStatus),
-    rt::DecodeError,
-> {
-    let mut response = CreatequantityResponse::default();
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Str(&mut response.value),
-    )?;
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(
+    CreatequantityResponse, "createquantity", data = Str(value)
+);
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "createquantity",
     idempotent: false,
@@ -357,18 +330,4 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
-impl CreatequantityResponse {
-    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::createquantity`](crate::Client::createquantity).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::createquantity`](crate::Client::createquantity).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for CreatequantityResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(CreatequantityResponse, createquantity, "Finovy's `traceId`");

@@ -93,27 +93,9 @@ pub struct InfoResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for InfoResponse {}
-impl rt::__private::Decode for InfoResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "id" => rt::__private::Slot::Str(&mut self.id),
-                "token" => rt::__private::Slot::Str(&mut self.token),
-                "memory" => rt::__private::Slot::Int(&mut self.memory),
-                "ratio" => rt::__private::Slot::Float(&mut self.ratio),
-                "online" => rt::__private::Slot::Bool(&mut self.online),
-                "extra" => rt::__private::Slot::Json(&mut self.extra_2),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["id", "token", "memory", "ratio", "online", "extra"]
-    }
+rt::__decode! {
+    InfoResponse { "id" => Str(id), "token" => Str(token), "memory" => Int(memory),
+    "ratio" => Float(ratio), "online" => Bool(online), "extra" => Json(extra_2), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -133,20 +115,7 @@ impl std::fmt::Debug for InfoResponse {
             .finish()
     }
 }
-/// Decodes a `info` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(InfoResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
-    let mut data: Option<InfoResponse> = None;
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Model(&mut data),
-    )?;
-    let mut response = data.unwrap_or_default();
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(InfoResponse, "info", data = Self);
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "info",
     idempotent: false,
@@ -178,18 +147,4 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
-impl InfoResponse {
-    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::info`](crate::Client::info).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::info`](crate::Client::info).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for InfoResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(InfoResponse, info, "Finovy's `traceId`");

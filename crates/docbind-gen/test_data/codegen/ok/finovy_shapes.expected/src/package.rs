@@ -39,22 +39,8 @@ pub struct PackageResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for PackageResponse {}
-impl rt::__private::Decode for PackageResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "data" => rt::__private::Slot::ModelList(&mut self.items),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["data"]
-    }
+rt::__decode! {
+    PackageResponse { "data" => ModelList(items), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -80,43 +66,16 @@ pub struct PackageItem {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for PackageItem {}
-impl rt::__private::Decode for PackageItem {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "type" => rt::__private::Slot::Str(&mut self.r#type),
-                "amount" => rt::__private::Slot::Str(&mut self.amount),
-                "polygon" => rt::__private::Slot::Json(&mut self.polygon),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["type", "amount", "polygon"]
-    }
+rt::__decode! {
+    PackageItem { "type" => Str(r#type), "amount" => Str(amount), "polygon" =>
+    Json(polygon), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     PackageItem; optional "type" r#type; optional "amount" amount; optional "polygon"
     polygon;
 }
-/// Decodes a `package` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(PackageResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
-    let mut response = PackageResponse::default();
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::ModelList(&mut response.items),
-    )?;
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(PackageResponse, "package", data = ModelList(items));
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "package",
     idempotent: true,
@@ -148,18 +107,4 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
-impl PackageResponse {
-    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::package`](crate::Client::package).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::package`](crate::Client::package).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for PackageResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(PackageResponse, package, "Finovy's `traceId`");

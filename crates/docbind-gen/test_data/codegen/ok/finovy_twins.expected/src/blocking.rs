@@ -29,27 +29,14 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::get_list`](crate::Client::get_list), blocking until the call is done.
-    pub fn get_list(
-        &self,
-        request: &crate::get_list::GetListRequest,
-    ) -> Result<crate::get_list::GetListResponse, crate::Error> {
-        self.runtime.run(self.inner.get_list(request))
-    }
-    /// [`Client::personal_get_list`](crate::Client::personal_get_list), blocking until the call is done.
-    pub fn personal_get_list(
-        &self,
-        request: &crate::personal_get_list::PersonalGetListRequest,
-    ) -> Result<crate::personal_get_list::PersonalGetListResponse, crate::Error> {
-        self.runtime.run(self.inner.personal_get_list(request))
-    }
-    /// [`Client::pveapi_get_list`](crate::Client::pveapi_get_list), blocking until the call is done.
-    pub fn pveapi_get_list(
-        &self,
-        request: &crate::pveapi_get_list::PveapiGetListRequest,
-    ) -> Result<crate::pveapi_get_list::PveapiGetListResponse, crate::Error> {
-        self.runtime.run(self.inner.pveapi_get_list(request))
-    }
+    rt::__blocking_method!(get_list(get_list::GetListRequest) -> GetListResponse);
+    rt::__blocking_method!(
+        personal_get_list(personal_get_list::PersonalGetListRequest) ->
+        PersonalGetListResponse
+    );
+    rt::__blocking_method!(
+        pveapi_get_list(pveapi_get_list::PveapiGetListRequest) -> PveapiGetListResponse
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

@@ -48,40 +48,14 @@ pub struct GetListResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for GetListResponse {}
-impl rt::__private::Decode for GetListResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "data" => rt::__private::Slot::Json(&mut self.data),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["data"]
-    }
+rt::__decode! {
+    GetListResponse { "data" => Json(data), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     GetListResponse; optional "data" data;
 }
-/// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(GetListResponse, rt::__private::finovy::EnvelopeStatus), rt::DecodeError> {
-    let mut response = GetListResponse::default();
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Json(&mut response.data),
-    )?;
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(GetListResponse, "getList", data = Json(data));
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "getList",
     idempotent: true,
@@ -116,18 +90,4 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
-impl GetListResponse {
-    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::get_list`](crate::Client::get_list).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_list`](crate::Client::get_list).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for GetListResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(GetListResponse, get_list, "Finovy's `traceId`");

@@ -48,43 +48,14 @@ pub struct PveapiGetListResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for PveapiGetListResponse {}
-impl rt::__private::Decode for PveapiGetListResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "data" => rt::__private::Slot::Json(&mut self.data),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["data"]
-    }
+rt::__decode! {
+    PveapiGetListResponse { "data" => Json(data), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     PveapiGetListResponse; optional "data" data;
 }
-/// Decodes a `getList` response body as the client does: `data` goes to the response, `code`, `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (PveapiGetListResponse, rt::__private::finovy::EnvelopeStatus),
-    rt::DecodeError,
-> {
-    let mut response = PveapiGetListResponse::default();
-    let mut status = rt::__private::finovy::decode_envelope(
-        body,
-        rt::__private::Slot::Json(&mut response.data),
-    )?;
-    status.move_extra_into(&mut response.extra);
-    Ok((response, status))
-}
+rt::__finovy_decode_response!(PveapiGetListResponse, "getList", data = Json(data));
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {
     name: "getList",
     idempotent: true,
@@ -119,18 +90,4 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
-impl PveapiGetListResponse {
-    /// The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::pveapi_get_list`](crate::Client::pveapi_get_list).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::pveapi_get_list`](crate::Client::pveapi_get_list).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for PveapiGetListResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(PveapiGetListResponse, pveapi_get_list, "Finovy's `traceId`");

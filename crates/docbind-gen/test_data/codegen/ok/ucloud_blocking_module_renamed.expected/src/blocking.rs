@@ -29,13 +29,7 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::blocking_`](crate::Client::blocking_), blocking until the call is done.
-    pub fn blocking_(
-        &self,
-        request: &crate::blocking_::BlockingRequest,
-    ) -> Result<crate::blocking_::BlockingResponse, crate::Error> {
-        self.runtime.run(self.inner.blocking_(request))
-    }
+    rt::__blocking_method!(blocking_(blocking_::BlockingRequest) -> BlockingResponse);
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

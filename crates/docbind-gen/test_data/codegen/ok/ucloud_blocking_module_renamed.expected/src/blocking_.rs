@@ -41,41 +41,15 @@ pub struct BlockingResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for BlockingResponse {}
-impl rt::__private::Decode for BlockingResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Status" => rt::__private::Slot::Str(&mut self.status),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Status"]
-    }
+rt::__decode! {
+    BlockingResponse { "Status" => Str(status), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     BlockingResponse; optional "Status" status;
 }
-/// Decodes a `Blocking` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(BlockingResponse, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
-    let mut response = BlockingResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "Blocking",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_decode_response!(BlockingResponse, "Blocking");
+rt::__ucloud_operation!("Blocking", idempotent = false, common = []);
 impl crate::Client {
     /// 阻塞 (`Blocking`)
     ///
@@ -103,18 +77,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl BlockingResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::blocking_`](crate::Client::blocking_).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::blocking_`](crate::Client::blocking_).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for BlockingResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    BlockingResponse, blocking_, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

@@ -29,20 +29,14 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::describe_uk8s_node`](crate::Client::describe_uk8s_node), blocking until the call is done.
-    pub fn describe_uk8s_node(
-        &self,
-        request: &crate::describe_uk8s_node::DescribeUk8sNodeRequest,
-    ) -> Result<crate::describe_uk8s_node::DescribeUk8sNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.describe_uk8s_node(request))
-    }
-    /// [`Client::get_region_price`](crate::Client::get_region_price), blocking until the call is done.
-    pub fn get_region_price(
-        &self,
-        request: &crate::get_region_price::GetRegionPriceRequest,
-    ) -> Result<crate::get_region_price::GetRegionPriceResponse, crate::Error> {
-        self.runtime.run(self.inner.get_region_price(request))
-    }
+    rt::__blocking_method!(
+        describe_uk8s_node(describe_uk8s_node::DescribeUk8sNodeRequest) ->
+        DescribeUk8sNodeResponse
+    );
+    rt::__blocking_method!(
+        get_region_price(get_region_price::GetRegionPriceRequest) ->
+        GetRegionPriceResponse
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

@@ -100,60 +100,18 @@ pub struct DescribeUk8sNodeResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for DescribeUk8sNodeResponse {}
-impl rt::__private::Decode for DescribeUk8sNodeResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodeId" => rt::__private::Slot::Str(&mut self.node_id),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NodeId"]
-    }
+rt::__decode! {
+    DescribeUk8sNodeResponse { "NodeId" => Str(node_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     DescribeUk8sNodeResponse; optional "NodeId" node_id;
 }
-/// Decodes a `DescribeUK8SNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (DescribeUk8sNodeResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = DescribeUk8sNodeResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeUK8SNode",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-        rt::__private::ucloud::CommonParameter {
-            wire: "Zone",
-            default: rt::__private::ucloud::ConfigDefault::Zone,
-            required: true,
-        },
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(DescribeUk8sNodeResponse, "DescribeUK8SNode");
+rt::__ucloud_operation!(
+    "DescribeUK8SNode", idempotent = true, common = ["Region" => Region(required = true),
+    "Zone" => Zone(required = true), "ProjectId" => ProjectId(required = false)]
+);
 impl crate::Client {
     /// 查询节点 (`DescribeUK8SNode`)
     ///
@@ -183,18 +141,7 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl DescribeUk8sNodeResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_uk8s_node`](crate::Client::describe_uk8s_node).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_uk8s_node`](crate::Client::describe_uk8s_node).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for DescribeUk8sNodeResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    DescribeUk8sNodeResponse, describe_uk8s_node,
+    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

@@ -58,50 +58,17 @@ pub struct GetRegionPriceResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for GetRegionPriceResponse {}
-impl rt::__private::Decode for GetRegionPriceResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Price" => rt::__private::Slot::Float(&mut self.price),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Price"]
-    }
+rt::__decode! {
+    GetRegionPriceResponse { "Price" => Float(price), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     GetRegionPriceResponse; optional "Price" price;
 }
-/// Decodes a `GetRegionPrice` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (GetRegionPriceResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = GetRegionPriceResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "GetRegionPrice",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Zone",
-            default: rt::__private::ucloud::ConfigDefault::Zone,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(GetRegionPriceResponse, "GetRegionPrice");
+rt::__ucloud_operation!(
+    "GetRegionPrice", idempotent = true, common = ["Zone" => Zone(required = false)]
+);
 impl crate::Client {
     /// 获取价格 (`GetRegionPrice`)
     ///
@@ -131,18 +98,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl GetRegionPriceResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_region_price`](crate::Client::get_region_price).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_region_price`](crate::Client::get_region_price).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for GetRegionPriceResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    GetRegionPriceResponse, get_region_price, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

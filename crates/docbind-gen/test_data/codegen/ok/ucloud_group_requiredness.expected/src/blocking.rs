@@ -29,13 +29,9 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::create_tunnel`](crate::Client::create_tunnel), blocking until the call is done.
-    pub fn create_tunnel(
-        &self,
-        request: &crate::create_tunnel::CreateTunnelRequest,
-    ) -> Result<crate::create_tunnel::CreateTunnelResponse, crate::Error> {
-        self.runtime.run(self.inner.create_tunnel(request))
-    }
+    rt::__blocking_method!(
+        create_tunnel(create_tunnel::CreateTunnelRequest) -> CreateTunnelResponse
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

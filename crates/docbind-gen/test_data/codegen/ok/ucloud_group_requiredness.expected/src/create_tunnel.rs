@@ -194,55 +194,18 @@ pub struct CreateTunnelResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for CreateTunnelResponse {}
-impl rt::__private::Decode for CreateTunnelResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "TunnelId" => rt::__private::Slot::Str(&mut self.tunnel_id),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["TunnelId"]
-    }
+rt::__decode! {
+    CreateTunnelResponse { "TunnelId" => Str(tunnel_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     CreateTunnelResponse; optional "TunnelId" tunnel_id;
 }
-/// Decodes a `CreateTunnel` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (CreateTunnelResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = CreateTunnelResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateTunnel",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(CreateTunnelResponse, "CreateTunnel");
+rt::__ucloud_operation!(
+    "CreateTunnel", idempotent = false, common = ["Region" => Region(required = true),
+    "ProjectId" => ProjectId(required = false)]
+);
 impl crate::Client {
     /// 创建隧道 (`CreateTunnel`)
     ///
@@ -272,18 +235,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl CreateTunnelResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_tunnel`](crate::Client::create_tunnel).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_tunnel`](crate::Client::create_tunnel).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for CreateTunnelResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    CreateTunnelResponse, create_tunnel, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

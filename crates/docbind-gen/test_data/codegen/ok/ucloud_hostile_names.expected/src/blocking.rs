@@ -29,48 +29,12 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::lib_`](crate::Client::lib_), blocking until the call is done.
-    pub fn lib_(
-        &self,
-        request: &crate::lib_::LibRequest,
-    ) -> Result<crate::lib_::LibResponse, crate::Error> {
-        self.runtime.run(self.inner.lib_(request))
-    }
-    /// [`Client::main_`](crate::Client::main_), blocking until the call is done.
-    pub fn main_(
-        &self,
-        request: &crate::main_::MainRequest,
-    ) -> Result<crate::main_::MainResponse, crate::Error> {
-        self.runtime.run(self.inner.main_(request))
-    }
-    /// [`Client::new_`](crate::Client::new_), blocking until the call is done.
-    pub fn new_(
-        &self,
-        request: &crate::new_::NewRequest,
-    ) -> Result<crate::new_::NewResponse, crate::Error> {
-        self.runtime.run(self.inner.new_(request))
-    }
-    /// [`Client::runtime_`](crate::Client::runtime_), blocking until the call is done.
-    pub fn runtime_(
-        &self,
-        request: &crate::runtime_::RuntimeRequest,
-    ) -> Result<crate::runtime_::RuntimeResponse, crate::Error> {
-        self.runtime.run(self.inner.runtime_(request))
-    }
-    /// [`Client::self_`](crate::Client::self_), blocking until the call is done.
-    pub fn self_(
-        &self,
-        request: &crate::self_::SelfRequest,
-    ) -> Result<crate::self_::SelfResponse, crate::Error> {
-        self.runtime.run(self.inner.self_(request))
-    }
-    /// [`Client::type_`](crate::Client::type_), blocking until the call is done.
-    pub fn type_(
-        &self,
-        request: &crate::type_::TypeRequest,
-    ) -> Result<crate::type_::TypeResponse, crate::Error> {
-        self.runtime.run(self.inner.type_(request))
-    }
+    rt::__blocking_method!(lib_(lib_::LibRequest) -> LibResponse);
+    rt::__blocking_method!(main_(main_::MainRequest) -> MainResponse);
+    rt::__blocking_method!(new_(new_::NewRequest) -> NewResponse);
+    rt::__blocking_method!(runtime_(runtime_::RuntimeRequest) -> RuntimeResponse);
+    rt::__blocking_method!(self_(self_::SelfRequest) -> SelfResponse);
+    rt::__blocking_method!(type_(type_::TypeRequest) -> TypeResponse);
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

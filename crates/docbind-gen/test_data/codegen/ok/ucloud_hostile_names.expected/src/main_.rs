@@ -37,36 +37,15 @@ pub struct MainResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for MainResponse {}
-impl rt::__private::Decode for MainResponse {
-    fn slot(&mut self, _key: &str) -> Option<rt::__private::Slot<'_>> {
-        None
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[]
-    }
+rt::__decode! {
+    MainResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     MainResponse;
 }
-/// Decodes a `Main` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(MainResponse, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
-    let mut response = MainResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "Main",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_decode_response!(MainResponse, "Main");
+rt::__ucloud_operation!("Main", idempotent = false, common = []);
 impl crate::Client {
     /// 入口 (`Main`)
     ///
@@ -91,18 +70,4 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl MainResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::main_`](crate::Client::main_).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::main_`](crate::Client::main_).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for MainResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(MainResponse, main_, "UCloud's `X-UCLOUD-REQUEST-UUID` header");

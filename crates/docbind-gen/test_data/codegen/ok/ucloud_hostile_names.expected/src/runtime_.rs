@@ -37,36 +37,15 @@ pub struct RuntimeResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for RuntimeResponse {}
-impl rt::__private::Decode for RuntimeResponse {
-    fn slot(&mut self, _key: &str) -> Option<rt::__private::Slot<'_>> {
-        None
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[]
-    }
+rt::__decode! {
+    RuntimeResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     RuntimeResponse;
 }
-/// Decodes a `Runtime` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(RuntimeResponse, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
-    let mut response = RuntimeResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "Runtime",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_decode_response!(RuntimeResponse, "Runtime");
+rt::__ucloud_operation!("Runtime", idempotent = false, common = []);
 impl crate::Client {
     /// 运行时 (`Runtime`)
     ///
@@ -94,18 +73,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl RuntimeResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::runtime_`](crate::Client::runtime_).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::runtime_`](crate::Client::runtime_).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for RuntimeResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    RuntimeResponse, runtime_, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

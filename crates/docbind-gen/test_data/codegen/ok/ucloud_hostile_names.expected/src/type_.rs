@@ -53,25 +53,9 @@ pub struct TypeResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for TypeResponse {}
-impl rt::__private::Decode for TypeResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Option" => rt::__private::Slot::Model(&mut self.option),
-                "Results" => rt::__private::Slot::ModelList(&mut self.results),
-                "Text" => rt::__private::Slot::Model(&mut self.text),
-                "Items" => rt::__private::Slot::ModelList(&mut self.items),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Option", "Results", "Text", "Items"]
-    }
+rt::__decode! {
+    TypeResponse { "Option" => Model(option), "Results" => ModelList(results), "Text" =>
+    Model(text), "Items" => ModelList(items), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -92,22 +76,8 @@ pub struct OptionModel {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for OptionModel {}
-impl rt::__private::Decode for OptionModel {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Name" => rt::__private::Slot::Str(&mut self.name),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Name"]
-    }
+rt::__decode! {
+    OptionModel { "Name" => Str(name), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -131,23 +101,8 @@ pub struct ResultModel {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for ResultModel {}
-impl rt::__private::Decode for ResultModel {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Code" => rt::__private::Slot::Int(&mut self.code),
-                "Text" => rt::__private::Slot::Model(&mut self.text),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Code", "Text"]
-    }
+rt::__decode! {
+    ResultModel { "Code" => Int(code), "Text" => Model(text), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -167,22 +122,8 @@ pub struct StringModel {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for StringModel {}
-impl rt::__private::Decode for StringModel {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Value" => rt::__private::Slot::Str(&mut self.value),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Value"]
-    }
+rt::__decode! {
+    StringModel { "Value" => Str(value), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -202,41 +143,15 @@ pub struct VecModel {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for VecModel {}
-impl rt::__private::Decode for VecModel {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Len" => rt::__private::Slot::Int(&mut self.len),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Len"]
-    }
+rt::__decode! {
+    VecModel { "Len" => Int(len), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     VecModel; optional "Len" len;
 }
-/// Decodes a `Type` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(TypeResponse, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
-    let mut response = TypeResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "Type",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_decode_response!(TypeResponse, "Type");
+rt::__ucloud_operation!("Type", idempotent = false, common = []);
 impl crate::Client {
     /// 类型 (`Type`)
     ///
@@ -261,18 +176,4 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl TypeResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::type_`](crate::Client::type_).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::type_`](crate::Client::type_).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for TypeResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(TypeResponse, type_, "UCloud's `X-UCLOUD-REQUEST-UUID` header");

@@ -29,13 +29,10 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::describe_hostile`](crate::Client::describe_hostile), blocking until the call is done.
-    pub fn describe_hostile(
-        &self,
-        request: &crate::describe_hostile::DescribeHostileRequest,
-    ) -> Result<crate::describe_hostile::DescribeHostileResponse, crate::Error> {
-        self.runtime.run(self.inner.describe_hostile(request))
-    }
+    rt::__blocking_method!(
+        describe_hostile(describe_hostile::DescribeHostileRequest) ->
+        DescribeHostileResponse
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

@@ -222,55 +222,18 @@ pub struct DescribeHostileResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for DescribeHostileResponse {}
-impl rt::__private::Decode for DescribeHostileResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Tab" => rt::__private::Slot::Str(&mut self.tab),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Tab"]
-    }
+rt::__decode! {
+    DescribeHostileResponse { "Tab" => Str(tab), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     DescribeHostileResponse; optional "Tab" tab;
 }
-/// Decodes a `DescribeHostile` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (DescribeHostileResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = DescribeHostileResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeHostile",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-        rt::__private::ucloud::CommonParameter {
-            wire: "Zone",
-            default: rt::__private::ucloud::ConfigDefault::Zone,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(DescribeHostileResponse, "DescribeHostile");
+rt::__ucloud_operation!(
+    "DescribeHostile", idempotent = true, common = ["Region" => Region(required = true),
+    "Zone" => Zone(required = false)]
+);
 impl crate::Client {
     /// 恶意文本 (`DescribeHostile`)
     ///
@@ -309,18 +272,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl DescribeHostileResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_hostile`](crate::Client::describe_hostile).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_hostile`](crate::Client::describe_hostile).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for DescribeHostileResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    DescribeHostileResponse, describe_hostile, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

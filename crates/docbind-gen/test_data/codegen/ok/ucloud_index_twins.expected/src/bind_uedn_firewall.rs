@@ -80,45 +80,18 @@ pub struct BindUednFirewallResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for BindUednFirewallResponse {}
-impl rt::__private::Decode for BindUednFirewallResponse {
-    fn slot(&mut self, _key: &str) -> Option<rt::__private::Slot<'_>> {
-        None
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[]
-    }
+rt::__decode! {
+    BindUednFirewallResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     BindUednFirewallResponse;
 }
-/// Decodes a `BindUEdnFirewall` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (BindUednFirewallResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = BindUednFirewallResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "BindUEdnFirewall",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(BindUednFirewallResponse, "BindUEdnFirewall");
+rt::__ucloud_operation!(
+    "BindUEdnFirewall", idempotent = false, common = ["Region" => Region(required =
+    true)]
+);
 impl crate::Client {
     /// 绑定防火墙 (`BindUEdnFirewall`)
     ///
@@ -148,18 +121,7 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl BindUednFirewallResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::bind_uedn_firewall`](crate::Client::bind_uedn_firewall).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::bind_uedn_firewall`](crate::Client::bind_uedn_firewall).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for BindUednFirewallResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    BindUednFirewallResponse, bind_uedn_firewall,
+    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

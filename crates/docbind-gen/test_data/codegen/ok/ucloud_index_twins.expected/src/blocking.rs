@@ -29,36 +29,21 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::bind_uedn_firewall`](crate::Client::bind_uedn_firewall), blocking until the call is done.
-    pub fn bind_uedn_firewall(
-        &self,
-        request: &crate::bind_uedn_firewall::BindUednFirewallRequest,
-    ) -> Result<crate::bind_uedn_firewall::BindUednFirewallResponse, crate::Error> {
-        self.runtime.run(self.inner.bind_uedn_firewall(request))
-    }
-    /// [`Client::describe_network_acl`](crate::Client::describe_network_acl), blocking until the call is done.
-    pub fn describe_network_acl(
-        &self,
-        request: &crate::describe_network_acl::DescribeNetworkAclRequest,
-    ) -> Result<crate::describe_network_acl::DescribeNetworkAclResponse, crate::Error> {
-        self.runtime.run(self.inner.describe_network_acl(request))
-    }
-    /// [`Client::describe_network_acl_stream`](crate::Client::describe_network_acl_stream) as an iterator: each item, fetching a page when it needs one; an error ends it.
-    pub fn describe_network_acl_stream(
-        &self,
-        request: &crate::describe_network_acl::DescribeNetworkAclRequest,
-    ) -> impl Iterator<
-        Item = Result<crate::describe_network_acl::AclInfo, crate::Error>,
-    > + Send + 'static {
-        self.runtime.iter(self.inner.describe_network_acl_stream(request))
-    }
-    /// [`Client::describe_things`](crate::Client::describe_things), blocking until the call is done.
-    pub fn describe_things(
-        &self,
-        request: &crate::describe_things::DescribeThingsRequest,
-    ) -> Result<crate::describe_things::DescribeThingsResponse, crate::Error> {
-        self.runtime.run(self.inner.describe_things(request))
-    }
+    rt::__blocking_method!(
+        bind_uedn_firewall(bind_uedn_firewall::BindUednFirewallRequest) ->
+        BindUednFirewallResponse
+    );
+    rt::__blocking_method!(
+        describe_network_acl(describe_network_acl::DescribeNetworkAclRequest) ->
+        DescribeNetworkAclResponse
+    );
+    rt::__blocking_stream!(
+        describe_network_acl_stream(describe_network_acl::DescribeNetworkAclRequest) ->
+        AclInfo
+    );
+    rt::__blocking_method!(
+        describe_things(describe_things::DescribeThingsRequest) -> DescribeThingsResponse
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

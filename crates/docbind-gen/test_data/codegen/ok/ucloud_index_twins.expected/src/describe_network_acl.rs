@@ -101,23 +101,9 @@ pub struct DescribeNetworkAclResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for DescribeNetworkAclResponse {}
-impl rt::__private::Decode for DescribeNetworkAclResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "TotalCount" => rt::__private::Slot::Int(&mut self.total_count),
-                "AclList" => rt::__private::Slot::ModelList(&mut self.acl_list),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["TotalCount", "AclList"]
-    }
+rt::__decode! {
+    DescribeNetworkAclResponse { "TotalCount" => Int(total_count), "AclList" =>
+    ModelList(acl_list), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -146,52 +132,19 @@ pub struct AclInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for AclInfo {}
-impl rt::__private::Decode for AclInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "AclId" => rt::__private::Slot::Str(&mut self.acl_id),
-                "Entries" => rt::__private::Slot::JsonList(&mut self.entries),
-                "Enabled" => rt::__private::Slot::Bool(&mut self.enabled),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["AclId", "Entries", "Enabled"]
-    }
+rt::__decode! {
+    AclInfo { "AclId" => Str(acl_id), "Entries" => JsonList(entries), "Enabled" =>
+    Bool(enabled), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     AclInfo; optional "AclId" acl_id; list "Entries" entries; optional "Enabled" enabled;
 }
-/// Decodes a `DescribeNetworkAcl` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (DescribeNetworkAclResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = DescribeNetworkAclResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeNetworkAcl",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(DescribeNetworkAclResponse, "DescribeNetworkAcl");
+rt::__ucloud_operation!(
+    "DescribeNetworkAcl", idempotent = true, common = ["Region" => Region(required =
+    true)]
+);
 impl crate::Client {
     /// 获取网络ACL (`DescribeNetworkAcl`)
     ///
@@ -262,18 +215,7 @@ impl crate::Client {
         )
     }
 }
-impl DescribeNetworkAclResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_network_acl`](crate::Client::describe_network_acl).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_network_acl`](crate::Client::describe_network_acl).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for DescribeNetworkAclResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    DescribeNetworkAclResponse, describe_network_acl,
+    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

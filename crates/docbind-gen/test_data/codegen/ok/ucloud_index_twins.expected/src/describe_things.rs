@@ -52,50 +52,17 @@ pub struct DescribeThingsResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for DescribeThingsResponse {}
-impl rt::__private::Decode for DescribeThingsResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "ThingId" => rt::__private::Slot::Str(&mut self.thing_id),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["ThingId"]
-    }
+rt::__decode! {
+    DescribeThingsResponse { "ThingId" => Str(thing_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     DescribeThingsResponse; optional "ThingId" thing_id;
 }
-/// Decodes a `DescribeThings` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (DescribeThingsResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = DescribeThingsResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeThings",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(DescribeThingsResponse, "DescribeThings");
+rt::__ucloud_operation!(
+    "DescribeThings", idempotent = true, common = ["Region" => Region(required = true)]
+);
 impl crate::Client {
     /// 描述东西 (`DescribeThings`)
     ///
@@ -125,18 +92,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl DescribeThingsResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_things`](crate::Client::describe_things).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_things`](crate::Client::describe_things).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for DescribeThingsResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    DescribeThingsResponse, describe_things, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

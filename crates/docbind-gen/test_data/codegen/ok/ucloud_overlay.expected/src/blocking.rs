@@ -29,22 +29,13 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::create_uvodn_node`](crate::Client::create_uvodn_node), blocking until the call is done.
-    pub fn create_uvodn_node(
-        &self,
-        request: &crate::create_uvodn_node::CreateUvodnNodeRequest,
-    ) -> Result<crate::create_uvodn_node::CreateUvodnNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.create_uvodn_node(request))
-    }
-    /// [`Client::create_uvodn_node_stream`](crate::Client::create_uvodn_node_stream) as an iterator: each item, fetching a page when it needs one; an error ends it.
-    pub fn create_uvodn_node_stream(
-        &self,
-        request: &crate::create_uvodn_node::CreateUvodnNodeRequest,
-    ) -> impl Iterator<
-        Item = Result<crate::create_uvodn_node::Node, crate::Error>,
-    > + Send + 'static {
-        self.runtime.iter(self.inner.create_uvodn_node_stream(request))
-    }
+    rt::__blocking_method!(
+        create_uvodn_node(create_uvodn_node::CreateUvodnNodeRequest) ->
+        CreateUvodnNodeResponse
+    );
+    rt::__blocking_stream!(
+        create_uvodn_node_stream(create_uvodn_node::CreateUvodnNodeRequest) -> Node
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

@@ -180,25 +180,9 @@ pub struct CreateUvodnNodeResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for CreateUvodnNodeResponse {}
-impl rt::__private::Decode for CreateUvodnNodeResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodeList" => rt::__private::Slot::JsonList(&mut self.node_list),
-                "Nodes" => rt::__private::Slot::ModelList(&mut self.nodes),
-                "Total" => rt::__private::Slot::Int(&mut self.total_count),
-                "Labels" => rt::__private::Slot::TextMap(&mut self.labels),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NodeList", "Nodes", "Total", "Labels"]
-    }
+rt::__decode! {
+    CreateUvodnNodeResponse { "NodeList" => JsonList(node_list), "Nodes" =>
+    ModelList(nodes), "Total" => Int(total_count), "Labels" => TextMap(labels), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -227,24 +211,9 @@ pub struct Node {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for Node {}
-impl rt::__private::Decode for Node {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "State" => rt::__private::Slot::Enum(&mut self.phase),
-                "ChargeType" => rt::__private::Slot::Enum(&mut self.charge_type),
-                "ImageType" => rt::__private::Slot::Str(&mut self.image_type),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["State", "ChargeType", "ImageType"]
-    }
+rt::__decode! {
+    Node { "State" => Enum(phase), "ChargeType" => Enum(charge_type), "ImageType" =>
+    Str(image_type), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -419,23 +388,8 @@ impl std::fmt::Display for NodeState {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);
-/// Decodes a `CreateUvodnNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (CreateUvodnNodeResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = CreateUvodnNodeResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateUvodnNode",
-    idempotent: true,
-    common: &[],
-};
+rt::__ucloud_decode_response!(CreateUvodnNodeResponse, "CreateUvodnNode");
+rt::__ucloud_operation!("CreateUvodnNode", idempotent = true, common = []);
 impl crate::Client {
     /// 创建节点 (`CreateUvodnNode`)
     ///
@@ -506,18 +460,6 @@ impl crate::Client {
         )
     }
 }
-impl CreateUvodnNodeResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_uvodn_node`](crate::Client::create_uvodn_node).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_uvodn_node`](crate::Client::create_uvodn_node).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for CreateUvodnNodeResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    CreateUvodnNodeResponse, create_uvodn_node, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

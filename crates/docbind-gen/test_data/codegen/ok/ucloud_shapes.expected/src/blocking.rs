@@ -29,29 +29,16 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::create_widget`](crate::Client::create_widget), blocking until the call is done.
-    pub fn create_widget(
-        &self,
-        request: &crate::create_widget::CreateWidgetRequest,
-    ) -> Result<crate::create_widget::CreateWidgetResponse, crate::Error> {
-        self.runtime.run(self.inner.create_widget(request))
-    }
-    /// [`Client::describe_widgets`](crate::Client::describe_widgets), blocking until the call is done.
-    pub fn describe_widgets(
-        &self,
-        request: &crate::describe_widgets::DescribeWidgetsRequest,
-    ) -> Result<crate::describe_widgets::DescribeWidgetsResponse, crate::Error> {
-        self.runtime.run(self.inner.describe_widgets(request))
-    }
-    /// [`Client::describe_widgets_stream`](crate::Client::describe_widgets_stream) as an iterator: each item, fetching a page when it needs one; an error ends it.
-    pub fn describe_widgets_stream(
-        &self,
-        request: &crate::describe_widgets::DescribeWidgetsRequest,
-    ) -> impl Iterator<
-        Item = Result<crate::describe_widgets::WidgetInfo, crate::Error>,
-    > + Send + 'static {
-        self.runtime.iter(self.inner.describe_widgets_stream(request))
-    }
+    rt::__blocking_method!(
+        create_widget(create_widget::CreateWidgetRequest) -> CreateWidgetResponse
+    );
+    rt::__blocking_method!(
+        describe_widgets(describe_widgets::DescribeWidgetsRequest) ->
+        DescribeWidgetsResponse
+    );
+    rt::__blocking_stream!(
+        describe_widgets_stream(describe_widgets::DescribeWidgetsRequest) -> WidgetInfo
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

@@ -499,23 +499,8 @@ pub struct CreateWidgetResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for CreateWidgetResponse {}
-impl rt::__private::Decode for CreateWidgetResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "WidgetId" => rt::__private::Slot::Str(&mut self.widget_id),
-                "Login" => rt::__private::Slot::Model(&mut self.login),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["WidgetId", "Login"]
-    }
+rt::__decode! {
+    CreateWidgetResponse { "WidgetId" => Str(widget_id), "Login" => Model(login), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -547,25 +532,9 @@ pub struct LoginInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for LoginInfo {}
-impl rt::__private::Decode for LoginInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "UserName" => rt::__private::Slot::Str(&mut self.user_name),
-                "PassWord" => rt::__private::Slot::Str(&mut self.pass_word),
-                "AccessToken" => rt::__private::Slot::Str(&mut self.access_token),
-                "HostPw" => rt::__private::Slot::Str(&mut self.host_pw),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["UserName", "PassWord", "AccessToken", "HostPw"]
-    }
+rt::__decode! {
+    LoginInfo { "UserName" => Str(user_name), "PassWord" => Str(pass_word), "AccessToken"
+    => Str(access_token), "HostPw" => Str(host_pw), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -583,39 +552,11 @@ impl std::fmt::Debug for LoginInfo {
             .finish()
     }
 }
-/// Decodes a `CreateWidget` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (CreateWidgetResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = CreateWidgetResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateWidget",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: false,
-        },
-        rt::__private::ucloud::CommonParameter {
-            wire: "Zone",
-            default: rt::__private::ucloud::ConfigDefault::Zone,
-            required: false,
-        },
-        rt::__private::ucloud::CommonParameter {
-            wire: "ProjectId",
-            default: rt::__private::ucloud::ConfigDefault::ProjectId,
-            required: false,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(CreateWidgetResponse, "CreateWidget");
+rt::__ucloud_operation!(
+    "CreateWidget", idempotent = false, common = ["Region" => Region(required = false),
+    "Zone" => Zone(required = false), "ProjectId" => ProjectId(required = false)]
+);
 impl crate::Client {
     /// 创建小部件 (`CreateWidget`)
     ///
@@ -645,18 +586,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl CreateWidgetResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_widget`](crate::Client::create_widget).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_widget`](crate::Client::create_widget).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for CreateWidgetResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    CreateWidgetResponse, create_widget, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

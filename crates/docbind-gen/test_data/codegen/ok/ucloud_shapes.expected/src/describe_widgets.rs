@@ -166,28 +166,10 @@ pub struct DescribeWidgetsResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for DescribeWidgetsResponse {}
-impl rt::__private::Decode for DescribeWidgetsResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "TotalCount" => rt::__private::Slot::Int(&mut self.total_count),
-                "WidgetSet" => rt::__private::Slot::ModelList(&mut self.widget_set),
-                "A" => rt::__private::Slot::Model(&mut self.a),
-                "B" => rt::__private::Slot::Model(&mut self.b),
-                "C" => rt::__private::Slot::Model(&mut self.c),
-                "Match" => rt::__private::Slot::Model(&mut self.r#match),
-                "Extra" => rt::__private::Slot::Str(&mut self.extra_2),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["TotalCount", "WidgetSet", "A", "B", "C", "Match", "Extra"]
-    }
+rt::__decode! {
+    DescribeWidgetsResponse { "TotalCount" => Int(total_count), "WidgetSet" =>
+    ModelList(widget_set), "A" => Model(a), "B" => Model(b), "C" => Model(c), "Match" =>
+    Model(r#match), "Extra" => Str(extra_2), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -249,44 +231,11 @@ pub struct WidgetInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for WidgetInfo {}
-impl rt::__private::Decode for WidgetInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "WidgetId" => rt::__private::Slot::Str(&mut self.widget_id),
-                "Size" => rt::__private::Slot::Int(&mut self.size),
-                "Ratio" => rt::__private::Slot::Float(&mut self.ratio),
-                "Enabled" => rt::__private::Slot::Bool(&mut self.enabled),
-                "Raw" => rt::__private::Slot::Json(&mut self.raw),
-                "Tags" => rt::__private::Slot::StrList(&mut self.tags),
-                "Ports" => rt::__private::Slot::IntList(&mut self.ports),
-                "Weights" => rt::__private::Slot::FloatList(&mut self.weights),
-                "Flags" => rt::__private::Slot::BoolList(&mut self.flags),
-                "Extras" => rt::__private::Slot::JsonList(&mut self.extras),
-                "Policy" => rt::__private::Slot::Model(&mut self.policy),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[
-            "WidgetId",
-            "Size",
-            "Ratio",
-            "Enabled",
-            "Raw",
-            "Tags",
-            "Ports",
-            "Weights",
-            "Flags",
-            "Extras",
-            "Policy",
-        ]
-    }
+rt::__decode! {
+    WidgetInfo { "WidgetId" => Str(widget_id), "Size" => Int(size), "Ratio" =>
+    Float(ratio), "Enabled" => Bool(enabled), "Raw" => Json(raw), "Tags" =>
+    StrList(tags), "Ports" => IntList(ports), "Weights" => FloatList(weights), "Flags" =>
+    BoolList(flags), "Extras" => JsonList(extras), "Policy" => Model(policy), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -309,22 +258,8 @@ pub struct UlbPolicySet {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for UlbPolicySet {}
-impl rt::__private::Decode for UlbPolicySet {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Match" => rt::__private::Slot::Str(&mut self.r#match),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Match"]
-    }
+rt::__decode! {
+    UlbPolicySet { "Match" => Str(r#match), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -344,22 +279,8 @@ pub struct UlbPolicySet2 {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for UlbPolicySet2 {}
-impl rt::__private::Decode for UlbPolicySet2 {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Mod" => rt::__private::Slot::Str(&mut self.r#mod),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Mod"]
-    }
+rt::__decode! {
+    UlbPolicySet2 { "Mod" => Str(r#mod), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -379,22 +300,8 @@ pub struct DescribeWidgetsResponse2 {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for DescribeWidgetsResponse2 {}
-impl rt::__private::Decode for DescribeWidgetsResponse2 {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Ref" => rt::__private::Slot::Str(&mut self.r#ref),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Ref"]
-    }
+rt::__decode! {
+    DescribeWidgetsResponse2 { "Ref" => Str(r#ref), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -410,39 +317,15 @@ pub struct Empty {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for Empty {}
-impl rt::__private::Decode for Empty {
-    fn slot(&mut self, _key: &str) -> Option<rt::__private::Slot<'_>> {
-        None
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[]
-    }
+rt::__decode! {
+    Empty {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     Empty;
 }
-/// Decodes a `DescribeWidgets` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (DescribeWidgetsResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = DescribeWidgetsResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeWidgets",
-    idempotent: true,
-    common: &[],
-};
+rt::__ucloud_decode_response!(DescribeWidgetsResponse, "DescribeWidgets");
+rt::__ucloud_operation!("DescribeWidgets", idempotent = true, common = []);
 impl crate::Client {
     /// 获取小部件 (`DescribeWidgets`)
     ///
@@ -513,18 +396,6 @@ impl crate::Client {
         )
     }
 }
-impl DescribeWidgetsResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_widgets`](crate::Client::describe_widgets).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_widgets`](crate::Client::describe_widgets).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for DescribeWidgetsResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    DescribeWidgetsResponse, describe_widgets, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

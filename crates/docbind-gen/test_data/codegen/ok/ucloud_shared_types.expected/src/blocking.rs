@@ -29,27 +29,13 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::create_node`](crate::Client::create_node), blocking until the call is done.
-    pub fn create_node(
-        &self,
-        request: &crate::create_node::CreateNodeRequest,
-    ) -> Result<crate::create_node::CreateNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.create_node(request))
-    }
-    /// [`Client::describe_node`](crate::Client::describe_node), blocking until the call is done.
-    pub fn describe_node(
-        &self,
-        request: &crate::describe_node::DescribeNodeRequest,
-    ) -> Result<crate::describe_node::DescribeNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.describe_node(request))
-    }
-    /// [`Client::stop_node`](crate::Client::stop_node), blocking until the call is done.
-    pub fn stop_node(
-        &self,
-        request: &crate::stop_node::StopNodeRequest,
-    ) -> Result<crate::stop_node::StopNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.stop_node(request))
-    }
+    rt::__blocking_method!(
+        create_node(create_node::CreateNodeRequest) -> CreateNodeResponse
+    );
+    rt::__blocking_method!(
+        describe_node(describe_node::DescribeNodeRequest) -> DescribeNodeResponse
+    );
+    rt::__blocking_method!(stop_node(stop_node::StopNodeRequest) -> StopNodeResponse);
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

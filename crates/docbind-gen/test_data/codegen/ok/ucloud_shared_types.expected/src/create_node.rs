@@ -79,52 +79,18 @@ pub struct CreateNodeResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for CreateNodeResponse {}
-impl rt::__private::Decode for CreateNodeResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodeSet" => rt::__private::Slot::ModelList(&mut self.node_set),
-                "Disk" => rt::__private::Slot::Model(&mut self.disk),
-                "Tags" => rt::__private::Slot::ModelList(&mut self.tags),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NodeSet", "Disk", "Tags"]
-    }
+rt::__decode! {
+    CreateNodeResponse { "NodeSet" => ModelList(node_set), "Disk" => Model(disk), "Tags"
+    => ModelList(tags), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     CreateNodeResponse; list "NodeSet" node_set; optional "Disk" disk; list "Tags" tags;
 }
-/// Decodes a `CreateNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (CreateNodeResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = CreateNodeResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(CreateNodeResponse, "CreateNode");
+rt::__ucloud_operation!(
+    "CreateNode", idempotent = false, common = ["Region" => Region(required = true)]
+);
 impl crate::Client {
     /// 创建节点 (`CreateNode`)
     ///
@@ -154,18 +120,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl CreateNodeResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_node`](crate::Client::create_node).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_node`](crate::Client::create_node).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for CreateNodeResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    CreateNodeResponse, create_node, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

@@ -79,53 +79,19 @@ pub struct DescribeNodeResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for DescribeNodeResponse {}
-impl rt::__private::Decode for DescribeNodeResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodeSet" => rt::__private::Slot::ModelList(&mut self.node_set),
-                "Disk" => rt::__private::Slot::Model(&mut self.disk),
-                "Tags" => rt::__private::Slot::ModelList(&mut self.tags),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NodeSet", "Disk", "Tags"]
-    }
+rt::__decode! {
+    DescribeNodeResponse { "NodeSet" => ModelList(node_set), "Disk" => Model(disk),
+    "Tags" => ModelList(tags), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     DescribeNodeResponse; list "NodeSet" node_set; optional "Disk" disk; list "Tags"
     tags;
 }
-/// Decodes a `DescribeNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (DescribeNodeResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = DescribeNodeResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeNode",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(DescribeNodeResponse, "DescribeNode");
+rt::__ucloud_operation!(
+    "DescribeNode", idempotent = true, common = ["Region" => Region(required = true)]
+);
 impl crate::Client {
     /// 查询节点 (`DescribeNode`)
     ///
@@ -155,18 +121,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl DescribeNodeResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_node`](crate::Client::describe_node).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_node`](crate::Client::describe_node).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for DescribeNodeResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    DescribeNodeResponse, describe_node, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

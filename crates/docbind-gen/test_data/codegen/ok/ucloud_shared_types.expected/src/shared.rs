@@ -18,22 +18,8 @@ pub struct DiskInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for DiskInfo {}
-impl rt::__private::Decode for DiskInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "DiskId" => rt::__private::Slot::Str(&mut self.disk_id),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["DiskId"]
-    }
+rt::__decode! {
+    DiskInfo { "DiskId" => Str(disk_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -63,24 +49,9 @@ pub struct NodeInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for NodeInfo {}
-impl rt::__private::Decode for NodeInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodeId" => rt::__private::Slot::Str(&mut self.node_id),
-                "ChargeType" => rt::__private::Slot::Enum(&mut self.charge_type),
-                "Disk" => rt::__private::Slot::Model(&mut self.disk),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NodeId", "ChargeType", "Disk"]
-    }
+rt::__decode! {
+    NodeInfo { "NodeId" => Str(node_id), "ChargeType" => Enum(charge_type), "Disk" =>
+    Model(disk), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -107,23 +78,8 @@ pub struct Tag {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for Tag {}
-impl rt::__private::Decode for Tag {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Key" => rt::__private::Slot::Str(&mut self.key),
-                "Value" => rt::__private::Slot::Str(&mut self.value),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Key", "Value"]
-    }
+rt::__decode! {
+    Tag { "Key" => Str(key), "Value" => Str(value), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -74,23 +74,8 @@ pub struct StopNodeResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for StopNodeResponse {}
-impl rt::__private::Decode for StopNodeResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodeSet" => rt::__private::Slot::ModelList(&mut self.node_set),
-                "Disk" => rt::__private::Slot::Model(&mut self.disk),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NodeSet", "Disk"]
-    }
+rt::__decode! {
+    StopNodeResponse { "NodeSet" => ModelList(node_set), "Disk" => Model(disk), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -118,24 +103,9 @@ pub struct NodeInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for NodeInfo {}
-impl rt::__private::Decode for NodeInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodeId" => rt::__private::Slot::Str(&mut self.node_id),
-                "ChargeType" => rt::__private::Slot::Enum(&mut self.charge_type),
-                "Disk" => rt::__private::Slot::Model(&mut self.disk),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NodeId", "ChargeType", "Disk"]
-    }
+rt::__decode! {
+    NodeInfo { "NodeId" => Str(node_id), "ChargeType" => Enum(charge_type), "Disk" =>
+    Model(disk), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -160,23 +130,8 @@ pub struct DiskInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for DiskInfo {}
-impl rt::__private::Decode for DiskInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "DiskId" => rt::__private::Slot::Str(&mut self.disk_id),
-                "Size" => rt::__private::Slot::Int(&mut self.size),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["DiskId", "Size"]
-    }
+rt::__decode! {
+    DiskInfo { "DiskId" => Str(disk_id), "Size" => Int(size), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -226,26 +181,10 @@ impl std::fmt::Display for ChargeType {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ChargeType, integer = true);
-/// Decodes a `StopNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(StopNodeResponse, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
-    let mut response = StopNodeResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "StopNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(StopNodeResponse, "StopNode");
+rt::__ucloud_operation!(
+    "StopNode", idempotent = false, common = ["Region" => Region(required = true)]
+);
 impl crate::Client {
     /// 停止节点 (`StopNode`)
     ///
@@ -275,18 +214,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl StopNodeResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::stop_node`](crate::Client::stop_node).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::stop_node`](crate::Client::stop_node).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for StopNodeResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    StopNodeResponse, stop_node, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

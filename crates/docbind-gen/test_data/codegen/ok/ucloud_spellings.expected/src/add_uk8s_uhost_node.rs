@@ -61,50 +61,18 @@ pub struct AddUk8sUhostNodeResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for AddUk8sUhostNodeResponse {}
-impl rt::__private::Decode for AddUk8sUhostNodeResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodeId" => rt::__private::Slot::Str(&mut self.node_id),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NodeId"]
-    }
+rt::__decode! {
+    AddUk8sUhostNodeResponse { "NodeId" => Str(node_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     AddUk8sUhostNodeResponse; optional "NodeId" node_id;
 }
-/// Decodes a `AddUK8SUHostNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (AddUk8sUhostNodeResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = AddUk8sUhostNodeResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "AddUK8SUHostNode",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(AddUk8sUhostNodeResponse, "AddUK8SUHostNode");
+rt::__ucloud_operation!(
+    "AddUK8SUHostNode", idempotent = false, common = ["Region" => Region(required =
+    true)]
+);
 impl crate::Client {
     /// 添加节点 (`AddUK8SUHostNode`)
     ///
@@ -134,18 +102,7 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl AddUk8sUhostNodeResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::add_uk8s_uhost_node`](crate::Client::add_uk8s_uhost_node).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::add_uk8s_uhost_node`](crate::Client::add_uk8s_uhost_node).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for AddUk8sUhostNodeResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    AddUk8sUhostNodeResponse, add_uk8s_uhost_node,
+    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

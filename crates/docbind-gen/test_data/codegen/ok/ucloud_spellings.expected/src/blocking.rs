@@ -29,40 +29,22 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::add_uk8s_uhost_node`](crate::Client::add_uk8s_uhost_node), blocking until the call is done.
-    pub fn add_uk8s_uhost_node(
-        &self,
-        request: &crate::add_uk8s_uhost_node::AddUk8sUhostNodeRequest,
-    ) -> Result<crate::add_uk8s_uhost_node::AddUk8sUhostNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.add_uk8s_uhost_node(request))
-    }
-    /// [`Client::create_ipv6_gateway`](crate::Client::create_ipv6_gateway), blocking until the call is done.
-    pub fn create_ipv6_gateway(
-        &self,
-        request: &crate::create_ipv6_gateway::CreateIpv6GatewayRequest,
-    ) -> Result<crate::create_ipv6_gateway::CreateIpv6GatewayResponse, crate::Error> {
-        self.runtime.run(self.inner.create_ipv6_gateway(request))
-    }
-    /// [`Client::get_phost_disk_upgrade_price`](crate::Client::get_phost_disk_upgrade_price), blocking until the call is done.
-    pub fn get_phost_disk_upgrade_price(
-        &self,
-        request: &crate::get_phost_disk_upgrade_price::GetPhostDiskUpgradePriceRequest,
-    ) -> Result<
-        crate::get_phost_disk_upgrade_price::GetPhostDiskUpgradePriceResponse,
-        crate::Error,
-    > {
-        self.runtime.run(self.inner.get_phost_disk_upgrade_price(request))
-    }
-    /// [`Client::get_phost_disk_upgrade_price_legacy`](crate::Client::get_phost_disk_upgrade_price_legacy), blocking until the call is done.
-    pub fn get_phost_disk_upgrade_price_legacy(
-        &self,
-        request: &crate::get_phost_disk_upgrade_price_legacy::GetPhostDiskUpgradePriceLegacyRequest,
-    ) -> Result<
-        crate::get_phost_disk_upgrade_price_legacy::GetPhostDiskUpgradePriceLegacyResponse,
-        crate::Error,
-    > {
-        self.runtime.run(self.inner.get_phost_disk_upgrade_price_legacy(request))
-    }
+    rt::__blocking_method!(
+        add_uk8s_uhost_node(add_uk8s_uhost_node::AddUk8sUhostNodeRequest) ->
+        AddUk8sUhostNodeResponse
+    );
+    rt::__blocking_method!(
+        create_ipv6_gateway(create_ipv6_gateway::CreateIpv6GatewayRequest) ->
+        CreateIpv6GatewayResponse
+    );
+    rt::__blocking_method!(
+        get_phost_disk_upgrade_price(get_phost_disk_upgrade_price::GetPhostDiskUpgradePriceRequest)
+        -> GetPhostDiskUpgradePriceResponse
+    );
+    rt::__blocking_method!(
+        get_phost_disk_upgrade_price_legacy(get_phost_disk_upgrade_price_legacy::GetPhostDiskUpgradePriceLegacyRequest)
+        -> GetPhostDiskUpgradePriceLegacyResponse
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

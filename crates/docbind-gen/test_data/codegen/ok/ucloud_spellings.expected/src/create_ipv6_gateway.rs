@@ -61,50 +61,18 @@ pub struct CreateIpv6GatewayResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for CreateIpv6GatewayResponse {}
-impl rt::__private::Decode for CreateIpv6GatewayResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "GatewayId" => rt::__private::Slot::Str(&mut self.gateway_id),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["GatewayId"]
-    }
+rt::__decode! {
+    CreateIpv6GatewayResponse { "GatewayId" => Str(gateway_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     CreateIpv6GatewayResponse; optional "GatewayId" gateway_id;
 }
-/// Decodes a `CreateIPv6Gateway` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (CreateIpv6GatewayResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = CreateIpv6GatewayResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateIPv6Gateway",
-    idempotent: false,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(CreateIpv6GatewayResponse, "CreateIPv6Gateway");
+rt::__ucloud_operation!(
+    "CreateIPv6Gateway", idempotent = false, common = ["Region" => Region(required =
+    true)]
+);
 impl crate::Client {
     /// 创建网关 (`CreateIPv6Gateway`)
     ///
@@ -134,18 +102,7 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl CreateIpv6GatewayResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_ipv6_gateway`](crate::Client::create_ipv6_gateway).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_ipv6_gateway`](crate::Client::create_ipv6_gateway).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for CreateIpv6GatewayResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    CreateIpv6GatewayResponse, create_ipv6_gateway,
+    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

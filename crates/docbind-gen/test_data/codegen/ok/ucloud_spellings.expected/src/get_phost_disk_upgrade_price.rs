@@ -61,50 +61,20 @@ pub struct GetPhostDiskUpgradePriceResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for GetPhostDiskUpgradePriceResponse {}
-impl rt::__private::Decode for GetPhostDiskUpgradePriceResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Price" => rt::__private::Slot::Str(&mut self.price),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Price"]
-    }
+rt::__decode! {
+    GetPhostDiskUpgradePriceResponse { "Price" => Str(price), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     GetPhostDiskUpgradePriceResponse; optional "Price" price;
 }
-/// Decodes a `GetPHostDiskUpgradePrice` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (GetPhostDiskUpgradePriceResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = GetPhostDiskUpgradePriceResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "GetPHostDiskUpgradePrice",
-    idempotent: true,
-    common: &[
-        rt::__private::ucloud::CommonParameter {
-            wire: "Region",
-            default: rt::__private::ucloud::ConfigDefault::Region,
-            required: true,
-        },
-    ],
-};
+rt::__ucloud_decode_response!(
+    GetPhostDiskUpgradePriceResponse, "GetPHostDiskUpgradePrice"
+);
+rt::__ucloud_operation!(
+    "GetPHostDiskUpgradePrice", idempotent = true, common = ["Region" => Region(required
+    = true)]
+);
 impl crate::Client {
     /// 获取升级价格 (`GetPHostDiskUpgradePrice`)
     ///
@@ -134,18 +104,7 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl GetPhostDiskUpgradePriceResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_phost_disk_upgrade_price`](crate::Client::get_phost_disk_upgrade_price).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_phost_disk_upgrade_price`](crate::Client::get_phost_disk_upgrade_price).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for GetPhostDiskUpgradePriceResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    GetPhostDiskUpgradePriceResponse, get_phost_disk_upgrade_price,
+    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

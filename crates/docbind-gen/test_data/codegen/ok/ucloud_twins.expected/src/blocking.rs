@@ -29,20 +29,13 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::create_listener`](crate::Client::create_listener), blocking until the call is done.
-    pub fn create_listener(
-        &self,
-        request: &crate::create_listener::CreateListenerRequest,
-    ) -> Result<crate::create_listener::CreateListenerResponse, crate::Error> {
-        self.runtime.run(self.inner.create_listener(request))
-    }
-    /// [`Client::create_uk8s_cluster`](crate::Client::create_uk8s_cluster), blocking until the call is done.
-    pub fn create_uk8s_cluster(
-        &self,
-        request: &crate::create_uk8s_cluster::CreateUk8sClusterRequest,
-    ) -> Result<crate::create_uk8s_cluster::CreateUk8sClusterResponse, crate::Error> {
-        self.runtime.run(self.inner.create_uk8s_cluster(request))
-    }
+    rt::__blocking_method!(
+        create_listener(create_listener::CreateListenerRequest) -> CreateListenerResponse
+    );
+    rt::__blocking_method!(
+        create_uk8s_cluster(create_uk8s_cluster::CreateUk8sClusterRequest) ->
+        CreateUk8sClusterResponse
+    );
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

@@ -43,44 +43,15 @@ pub struct CreateListenerResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for CreateListenerResponse {}
-impl rt::__private::Decode for CreateListenerResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "ListenerId" => rt::__private::Slot::Str(&mut self.listener_id),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["ListenerId"]
-    }
+rt::__decode! {
+    CreateListenerResponse { "ListenerId" => Str(listener_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     CreateListenerResponse; optional "ListenerId" listener_id;
 }
-/// Decodes a `CreateListener` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (CreateListenerResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = CreateListenerResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateListener",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_decode_response!(CreateListenerResponse, "CreateListener");
+rt::__ucloud_operation!("CreateListener", idempotent = false, common = []);
 impl crate::Client {
     /// 创建监听器 (`CreateListener`)
     ///
@@ -110,18 +81,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl CreateListenerResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_listener`](crate::Client::create_listener).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_listener`](crate::Client::create_listener).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for CreateListenerResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    CreateListenerResponse, create_listener, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

@@ -43,44 +43,15 @@ pub struct CreateUk8sClusterResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for CreateUk8sClusterResponse {}
-impl rt::__private::Decode for CreateUk8sClusterResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "ClusterId" => rt::__private::Slot::Str(&mut self.cluster_id),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["ClusterId"]
-    }
+rt::__decode! {
+    CreateUk8sClusterResponse { "ClusterId" => Str(cluster_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     CreateUk8sClusterResponse; optional "ClusterId" cluster_id;
 }
-/// Decodes a `CreateUK8SCluster` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (CreateUk8sClusterResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = CreateUk8sClusterResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "CreateUK8SCluster",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_decode_response!(CreateUk8sClusterResponse, "CreateUK8SCluster");
+rt::__ucloud_operation!("CreateUK8SCluster", idempotent = false, common = []);
 impl crate::Client {
     /// 创建集群 (`CreateUK8SCluster`)
     ///
@@ -110,18 +81,7 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl CreateUk8sClusterResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_uk8s_cluster`](crate::Client::create_uk8s_cluster).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_uk8s_cluster`](crate::Client::create_uk8s_cluster).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for CreateUk8sClusterResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    CreateUk8sClusterResponse, create_uk8s_cluster,
+    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

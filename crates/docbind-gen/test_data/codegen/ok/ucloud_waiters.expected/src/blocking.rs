@@ -29,36 +29,16 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::describe_disk`](crate::Client::describe_disk), blocking until the call is done.
-    pub fn describe_disk(
-        &self,
-        request: &crate::describe_disk::DescribeDiskRequest,
-    ) -> Result<crate::describe_disk::DescribeDiskResponse, crate::Error> {
-        self.runtime.run(self.inner.describe_disk(request))
-    }
-    /// [`Client::describe_node`](crate::Client::describe_node), blocking until the call is done.
-    pub fn describe_node(
-        &self,
-        request: &crate::describe_node::DescribeNodeRequest,
-    ) -> Result<crate::describe_node::DescribeNodeResponse, crate::Error> {
-        self.runtime.run(self.inner.describe_node(request))
-    }
-    /// [`Client::describe_node_stream`](crate::Client::describe_node_stream) as an iterator: each item, fetching a page when it needs one; an error ends it.
-    pub fn describe_node_stream(
-        &self,
-        request: &crate::describe_node::DescribeNodeRequest,
-    ) -> impl Iterator<
-        Item = Result<crate::describe_node::NodeInfo, crate::Error>,
-    > + Send + 'static {
-        self.runtime.iter(self.inner.describe_node_stream(request))
-    }
-    /// [`Client::get_job`](crate::Client::get_job), blocking until the call is done.
-    pub fn get_job(
-        &self,
-        request: &crate::get_job::GetJobRequest,
-    ) -> Result<crate::get_job::GetJobResponse, crate::Error> {
-        self.runtime.run(self.inner.get_job(request))
-    }
+    rt::__blocking_method!(
+        describe_disk(describe_disk::DescribeDiskRequest) -> DescribeDiskResponse
+    );
+    rt::__blocking_method!(
+        describe_node(describe_node::DescribeNodeRequest) -> DescribeNodeResponse
+    );
+    rt::__blocking_stream!(
+        describe_node_stream(describe_node::DescribeNodeRequest) -> NodeInfo
+    );
+    rt::__blocking_method!(get_job(get_job::GetJobRequest) -> GetJobResponse);
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

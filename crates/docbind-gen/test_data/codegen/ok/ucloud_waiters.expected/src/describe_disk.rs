@@ -60,22 +60,8 @@ pub struct DescribeDiskResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for DescribeDiskResponse {}
-impl rt::__private::Decode for DescribeDiskResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Disks" => rt::__private::Slot::ModelList(&mut self.disks),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Disks"]
-    }
+rt::__decode! {
+    DescribeDiskResponse { "Disks" => ModelList(disks), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -99,23 +85,8 @@ pub struct DiskInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for DiskInfo {}
-impl rt::__private::Decode for DiskInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Serial" => rt::__private::Slot::Int(&mut self.serial),
-                "Phase" => rt::__private::Slot::Int(&mut self.phase),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Serial", "Phase"]
-    }
+rt::__decode! {
+    DiskInfo { "Serial" => Int(serial), "Phase" => Int(phase), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -161,23 +132,8 @@ impl std::fmt::Display for Metric {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Metric, integer = true);
-/// Decodes a `DescribeDisk` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (DescribeDiskResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = DescribeDiskResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeDisk",
-    idempotent: true,
-    common: &[],
-};
+rt::__ucloud_decode_response!(DescribeDiskResponse, "DescribeDisk");
+rt::__ucloud_operation!("DescribeDisk", idempotent = true, common = []);
 impl crate::Client {
     /// 获取磁盘 (`DescribeDisk`)
     ///
@@ -207,18 +163,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl DescribeDiskResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_disk`](crate::Client::describe_disk).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_disk`](crate::Client::describe_disk).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for DescribeDiskResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    DescribeDiskResponse, describe_disk, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

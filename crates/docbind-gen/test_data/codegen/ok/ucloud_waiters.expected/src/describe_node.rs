@@ -98,23 +98,9 @@ pub struct DescribeNodeResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for DescribeNodeResponse {}
-impl rt::__private::Decode for DescribeNodeResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "TotalCount" => rt::__private::Slot::Int(&mut self.total_count),
-                "NodeSet" => rt::__private::Slot::ModelList(&mut self.node_set),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["TotalCount", "NodeSet"]
-    }
+rt::__decode! {
+    DescribeNodeResponse { "TotalCount" => Int(total_count), "NodeSet" =>
+    ModelList(node_set), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -142,24 +128,9 @@ pub struct NodeInfo {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for NodeInfo {}
-impl rt::__private::Decode for NodeInfo {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "NodeId" => rt::__private::Slot::Str(&mut self.node_id),
-                "State" => rt::__private::Slot::Enum(&mut self.state),
-                "IpSet" => rt::__private::Slot::ModelList(&mut self.ip_set),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["NodeId", "State", "IpSet"]
-    }
+rt::__decode! {
+    NodeInfo { "NodeId" => Str(node_id), "State" => Enum(state), "IpSet" =>
+    ModelList(ip_set), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -179,22 +150,8 @@ pub struct NodeIp {
     /// received (a misfit list element under `Name.<index>`).
     pub extra: rt::Extra,
 }
-impl rt::__private::Sealed for NodeIp {}
-impl rt::__private::Decode for NodeIp {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Ip" => rt::__private::Slot::Str(&mut self.ip),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Ip"]
-    }
+rt::__decode! {
+    NodeIp { "Ip" => Str(ip), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
@@ -248,23 +205,8 @@ impl std::fmt::Display for NodeState {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);
-/// Decodes a `DescribeNode` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<
-    (DescribeNodeResponse, rt::__private::ucloud::ResponseStatus),
-    rt::DecodeError,
-> {
-    let mut response = DescribeNodeResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "DescribeNode",
-    idempotent: true,
-    common: &[],
-};
+rt::__ucloud_decode_response!(DescribeNodeResponse, "DescribeNode");
+rt::__ucloud_operation!("DescribeNode", idempotent = true, common = []);
 impl crate::Client {
     /// 获取节点列表 (`DescribeNode`)
     ///
@@ -335,18 +277,6 @@ impl crate::Client {
         )
     }
 }
-impl DescribeNodeResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_node`](crate::Client::describe_node).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_node`](crate::Client::describe_node).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for DescribeNodeResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    DescribeNodeResponse, describe_node, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

@@ -58,41 +58,15 @@ pub struct GetJobResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for GetJobResponse {}
-impl rt::__private::Decode for GetJobResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Status" => rt::__private::Slot::Str(&mut self.status),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Status"]
-    }
+rt::__decode! {
+    GetJobResponse { "Status" => Str(status), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     GetJobResponse; optional "Status" status;
 }
-/// Decodes a `GetJob` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(GetJobResponse, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
-    let mut response = GetJobResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "GetJob",
-    idempotent: true,
-    common: &[],
-};
+rt::__ucloud_decode_response!(GetJobResponse, "GetJob");
+rt::__ucloud_operation!("GetJob", idempotent = true, common = []);
 impl crate::Client {
     /// 获取任务 (`GetJob`)
     ///
@@ -119,18 +93,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl GetJobResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_job`](crate::Client::get_job).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_job`](crate::Client::get_job).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for GetJobResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    GetJobResponse, get_job, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

@@ -29,13 +29,7 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::waiters_`](crate::Client::waiters_), blocking until the call is done.
-    pub fn waiters_(
-        &self,
-        request: &crate::waiters_::WaitersRequest,
-    ) -> Result<crate::waiters_::WaitersResponse, crate::Error> {
-        self.runtime.run(self.inner.waiters_(request))
-    }
+    rt::__blocking_method!(waiters_(waiters_::WaitersRequest) -> WaitersResponse);
 }
 /// A blocking client sharing the async client's connections, configuration and (Finovy) token.
 impl TryFrom<crate::Client> for Client {

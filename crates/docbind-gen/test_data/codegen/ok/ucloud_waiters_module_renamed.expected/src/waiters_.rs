@@ -41,41 +41,15 @@ pub struct WaitersResponse {
     pub extra: rt::Extra,
     _call: rt::__private::CallMeta,
 }
-impl rt::__private::Sealed for WaitersResponse {}
-impl rt::__private::Decode for WaitersResponse {
-    fn slot(&mut self, key: &str) -> Option<rt::__private::Slot<'_>> {
-        Some(
-            match key {
-                "Status" => rt::__private::Slot::Str(&mut self.status),
-                _ => return None,
-            },
-        )
-    }
-    fn extra_mut(&mut self) -> &mut rt::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Status"]
-    }
+rt::__decode! {
+    WaitersResponse { "Status" => Str(status), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
     WaitersResponse; optional "Status" status;
 }
-/// Decodes a `Waiters` response body as the client does: `RetCode`, `Action` and `Message` are UCloud's, every other key goes to the response.
-#[doc(hidden)]
-pub fn decode_response(
-    body: &[u8],
-) -> Result<(WaitersResponse, rt::__private::ucloud::ResponseStatus), rt::DecodeError> {
-    let mut response = WaitersResponse::default();
-    let status = rt::__private::ucloud::decode_body(body, &mut response)?;
-    Ok((response, status))
-}
-static OPERATION: rt::__private::ucloud::Operation = rt::__private::ucloud::Operation {
-    action: "Waiters",
-    idempotent: false,
-    common: &[],
-};
+rt::__ucloud_decode_response!(WaitersResponse, "Waiters");
+rt::__ucloud_operation!("Waiters", idempotent = false, common = []);
 impl crate::Client {
     /// 等待器 (`Waiters`)
     ///
@@ -103,18 +77,6 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, form, decode_response)
     }
 }
-impl WaitersResponse {
-    /// The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::waiters_`](crate::Client::waiters_).
-    pub fn request_id(&self) -> Option<&str> {
-        self._call.info().request_id.as_deref()
-    }
-    /// What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::waiters_`](crate::Client::waiters_).
-    pub fn call_info(&self) -> &rt::CallInfo {
-        self._call.info()
-    }
-}
-impl rt::__private::Response for WaitersResponse {
-    fn call_meta_mut(&mut self) -> &mut rt::__private::CallMeta {
-        &mut self._call
-    }
-}
+rt::__response_methods!(
+    WaitersResponse, waiters_, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+);

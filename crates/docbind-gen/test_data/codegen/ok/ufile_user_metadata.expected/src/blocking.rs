@@ -29,13 +29,7 @@ impl Client {
     pub fn runtime(&self) -> &rt::blocking::Runtime {
         &self.runtime
     }
-    /// [`Client::head_file`](crate::Client::head_file), blocking until the call is done.
-    pub fn head_file(
-        &self,
-        request: &crate::head_file::HeadFileRequest,
-    ) -> Result<crate::head_file::HeadFileResponse, crate::Error> {
-        self.runtime.run(self.inner.head_file(request))
-    }
+    rt::__blocking_method!(head_file(head_file::HeadFileRequest) -> HeadFileResponse);
     /// [`Client::put_file`](crate::Client::put_file), blocking until the call is done.
     pub fn put_file(
         &self,

@@ -1,0 +1,209 @@
+//! Boilerplate every generated operation module would otherwise repeat, as macros generated code invokes with the
+//! few things that differ (names, wire names, a vendor's wording). Emitting one invocation instead of the impls
+//! keeps the generator fast (fewer tokens to build, parse and print per operation) and the generated crates short;
+//! what the macros expand to is exactly what was written out before, docs included.
+//!
+//! Not part of the public API, like [`__private`](crate::__private): it changes with the generator.
+
+/// A response's `request_id()` and `call_info()` (inherent, so callers need no trait in scope) and the
+/// [`Response`](crate::__private::Response) impl the client fills them through. `$method` is the `Client` method
+/// returning the response (the docs link to it); `$request_id` says where the vendor puts the request id. The
+/// response keeps the call's info in its private `_call` field.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __response_methods {
+    ($ty:ident, $method:ident, $request_id:literal) => {
+        impl $ty {
+            #[doc = concat!(
+                " The server's id of the request that returned this response (", $request_id, "), to quote to the \
+                 vendor's support; `None` for a response not returned by [`Client::", stringify!($method),
+                "`](crate::Client::", stringify!($method), ")."
+            )]
+            pub fn request_id(&self) -> ::core::option::Option<&str> {
+                self._call.info().request_id.as_deref()
+            }
+            #[doc = concat!(
+                " What the call that returned this response reports: its request id, attempts and time taken. The \
+                 default (no request id, 0 attempts) for a response not returned by [`Client::",
+                stringify!($method), "`](crate::Client::", stringify!($method), ")."
+            )]
+            pub fn call_info(&self) -> &$crate::CallInfo {
+                self._call.info()
+            }
+        }
+        impl $crate::__private::Response for $ty {
+            fn call_meta_mut(&mut self) -> &mut $crate::__private::CallMeta {
+                &mut self._call
+            }
+        }
+    };
+}
+
+/// The [`Decode`](crate::__private::Decode) impl of a generated response or model: each declared wire name with
+/// the [`Slot`](crate::__private::Slot) variant and field it decodes into; any other key goes to the struct's
+/// `extra`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __decode {
+    ($ty:ident {}) => {
+        impl $crate::__private::Sealed for $ty {}
+        impl $crate::__private::Decode for $ty {
+            fn slot(&mut self, _key: &str) -> ::core::option::Option<$crate::__private::Slot<'_>> {
+                ::core::option::Option::None
+            }
+            fn extra_mut(&mut self) -> &mut $crate::Extra {
+                &mut self.extra
+            }
+            fn field_names(&self) -> &'static [&'static str] {
+                &[]
+            }
+        }
+    };
+    ($ty:ident { $($wire:literal => $slot:ident($field:ident),)+ }) => {
+        impl $crate::__private::Sealed for $ty {}
+        impl $crate::__private::Decode for $ty {
+            fn slot(&mut self, key: &str) -> ::core::option::Option<$crate::__private::Slot<'_>> {
+                ::core::option::Option::Some(match key {
+                    $($wire => $crate::__private::Slot::$slot(&mut self.$field),)+
+                    _ => return ::core::option::Option::None,
+                })
+            }
+            fn extra_mut(&mut self) -> &mut $crate::Extra {
+                &mut self.extra
+            }
+            fn field_names(&self) -> &'static [&'static str] {
+                &[$($wire),+]
+            }
+        }
+    };
+}
+
+/// A UCloud operation module's decode entry, `decode_response`: the envelope's `RetCode`, `Action` and `Message`
+/// are UCloud's, every other key goes to the response `$ty`. `$action` names the operation in its doc.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ucloud_decode_response {
+    ($ty:ident, $action:literal) => {
+        #[doc = concat!(
+            " Decodes a `", $action, "` response body as the client does: `RetCode`, `Action` and `Message` are \
+             UCloud's, every other key goes to the response."
+        )]
+        #[doc(hidden)]
+        pub fn decode_response(
+            body: &[u8],
+        ) -> ::core::result::Result<($ty, $crate::__private::ucloud::ResponseStatus), $crate::DecodeError> {
+            let mut response = <$ty as ::core::default::Default>::default();
+            let status = $crate::__private::ucloud::decode_body(body, &mut response)?;
+            ::core::result::Result::Ok((response, status))
+        }
+    };
+}
+
+/// A UCloud operation module's `OPERATION` static: its `Action`, whether it is idempotent (retried on any transient
+/// failure), and the common parameters the client fills from its configuration when the request leaves them unset
+/// (wire name, the [`ConfigDefault`](crate::__private::ucloud::ConfigDefault) setting, whether the docs require
+/// it).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ucloud_operation {
+    (
+        $action:literal,
+        idempotent = $idempotent:literal,
+        common = [$($wire:literal => $default:ident(required = $required:literal)),* $(,)?] $(,)?
+    ) => {
+        static OPERATION: $crate::__private::ucloud::Operation = $crate::__private::ucloud::Operation {
+            action: $action,
+            idempotent: $idempotent,
+            common: &[$(
+                $crate::__private::ucloud::CommonParameter {
+                    wire: $wire,
+                    default: $crate::__private::ucloud::ConfigDefault::$default,
+                    required: $required,
+                },
+            )*],
+        };
+    };
+}
+
+/// A method of a generated crate's `blocking::Client` (in its `impl`): the async client's `$method` taking
+/// `$module::$request` alone and returning `$module::$response`, run to completion on the client's runtime.
+#[doc(hidden)]
+#[macro_export]
+// `crate::` on purpose: the generated crate's own modules, `Client` and `Error`.
+#[allow(clippy::crate_in_macro_def)]
+macro_rules! __blocking_method {
+    ($method:ident($module:ident::$request:ident) -> $response:ident) => {
+        #[doc = concat!(
+                                    " [`Client::", stringify!($method), "`](crate::Client::", stringify!($method),
+                                    "), blocking until the call is done."
+                                )]
+        pub fn $method(
+            &self,
+            request: &crate::$module::$request,
+        ) -> ::core::result::Result<crate::$module::$response, crate::Error> {
+            self.runtime.run(self.inner.$method(request))
+        }
+    };
+}
+
+/// A page stream of a generated crate's `blocking::Client` (in its `impl`): the async client's `$stream` as an
+/// iterator of `$module::$item`s.
+#[doc(hidden)]
+#[macro_export]
+// `crate::` on purpose: the generated crate's own modules, `Client` and `Error`.
+#[allow(clippy::crate_in_macro_def)]
+macro_rules! __blocking_stream {
+    ($stream:ident($module:ident::$request:ident) -> $item:ident) => {
+        #[doc = concat!(
+                                    " [`Client::", stringify!($stream), "`](crate::Client::", stringify!($stream),
+                                    ") as an iterator: each item, fetching a page when it needs one; an error ends it."
+                                )]
+        pub fn $stream(
+            &self,
+            request: &crate::$module::$request,
+        ) -> impl ::core::iter::Iterator<Item = ::core::result::Result<crate::$module::$item, crate::Error>>
+               + ::core::marker::Send
+               + 'static {
+            self.runtime.iter(self.inner.$stream(request))
+        }
+    };
+}
+
+/// A Finovy operation module's decode entry, `decode_response`: the envelope's `data` goes to the response `$ty`
+/// (`data = Self`: `data` is the response's own object; `data = Slot(field)`: one field of it), `code`,
+/// `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's `extra`.
+/// `$name` names the operation in its doc.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __finovy_decode_response {
+    ($ty:ident, $name:literal, data = Self) => {
+        $crate::__finovy_decode_response!(@entry $ty, $name, body => {
+            let mut data: ::core::option::Option<$ty> = ::core::option::Option::None;
+            let status = $crate::__private::finovy::decode_envelope(body, $crate::__private::Slot::Model(&mut data))?;
+            (data.unwrap_or_default(), status)
+        });
+    };
+    ($ty:ident, $name:literal, data = $slot:ident($field:ident)) => {
+        $crate::__finovy_decode_response!(@entry $ty, $name, body => {
+            let mut response = <$ty as ::core::default::Default>::default();
+            let status =
+                $crate::__private::finovy::decode_envelope(body, $crate::__private::Slot::$slot(&mut response.$field))?;
+            (response, status)
+        });
+    };
+    (@entry $ty:ident, $name:literal, $body:ident => $decode:block) => {
+        #[doc = concat!(
+            " Decodes a `", $name, "` response body as the client does: `data` goes to the response, `code`, \
+             `success`, `msg` and `traceId` are Finovy's, and any other envelope key is kept in the response's \
+             `extra`."
+        )]
+        #[doc(hidden)]
+        pub fn decode_response(
+            $body: &[u8],
+        ) -> ::core::result::Result<($ty, $crate::__private::finovy::EnvelopeStatus), $crate::DecodeError> {
+            let (mut response, mut status) = $decode;
+            status.move_extra_into(&mut response.extra);
+            ::core::result::Result::Ok((response, status))
+        }
+    };
+}
