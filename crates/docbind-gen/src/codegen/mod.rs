@@ -388,46 +388,37 @@ pub(crate) fn generate_from(
     // module's hash.
     let module_inputs = operations.iter().map(|g| inputs[&PathBuf::from(format!("src/{}.rs", g.defs.module))].as_str());
     let hash = listing_input_hash(generator, module_inputs, &loaded.rust_names);
+    // A file made from `input_hash`'s inputs: taken from the previous generation while they are unchanged.
+    let mut listing =
+        |name: &str, input_hash: &str, render: &mut dyn FnMut(&mut Formatting) -> Result<String, GenerateError>| {
+            let path = PathBuf::from(name);
+            let text = match previous.reusable(name, input_hash) {
+                Some((text, known)) => {
+                    reused.push(path.clone());
+                    known_hashes.insert(path.clone(), known);
+                    text
+                }
+                None => render(&mut formatting)?,
+            };
+            inputs.insert(path.clone(), input_hash.to_owned());
+            files.push(GeneratedFile { path, text });
+            Ok::<_, GenerateError>(())
+        };
     if !loaded.rust_names.waiters().is_empty() {
         // Made from the overlay's waiters and the polled operations' definitions like the listings, and headed by
         // the overlay's path (`spec_dir`, which no module's hash covers): reused under both.
         let overlay = spec.spec_dir.join(crate::overlay::FILE_NAME).display().to_string();
-        let path = PathBuf::from(format!("src/{}.rs", waiter::MODULE));
-        let waiters_hash = waiters_input_hash(&hash, &overlay);
-        let text = match previous.reusable(&path.to_string_lossy(), &waiters_hash) {
-            Some((text, known)) => {
-                reused.push(path.clone());
-                known_hashes.insert(path.clone(), known);
-                text
-            }
-            None => {
-                // Some: the overlay declares waiters.
-                let tokens = waiter::module(&loaded.rust_names, &operations, &spec.crate_name)?.unwrap_or_default();
-                let header = generated_header(spec, &overlay);
-                format_rust(&header, vec![operation::Piece::Tokens(tokens)], &mut formatting)
-                    .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?
-            }
-        };
-        inputs.insert(path.clone(), waiters_hash);
-        files.push(GeneratedFile { path, text });
+        let path = format!("src/{}.rs", waiter::MODULE);
+        listing(&path, &waiters_input_hash(&hash, &overlay), &mut |formatting| {
+            // Some: the overlay declares waiters.
+            let tokens = waiter::module(&loaded.rust_names, &operations, &spec.crate_name)?.unwrap_or_default();
+            format_rust(&generated_header(spec, &overlay), vec![operation::Piece::Tokens(tokens)], formatting)
+                .map_err(|error| GenerateError::InvalidTokens { path: PathBuf::from(&path), error })
+        })?;
     }
-    let mut listing = |name: &str, render: &mut dyn FnMut(&mut Formatting) -> Result<String, GenerateError>| {
-        let path = PathBuf::from(name);
-        let text = match previous.reusable(name, &hash) {
-            Some((text, known)) => {
-                reused.push(path.clone());
-                known_hashes.insert(path.clone(), known);
-                text
-            }
-            None => render(&mut formatting)?,
-        };
-        inputs.insert(path.clone(), hash.clone());
-        files.push(GeneratedFile { path, text });
-        Ok::<_, GenerateError>(())
-    };
     if !shared.is_empty() {
         let path = format!("src/{}.rs", shared::MODULE);
-        listing(&path, &mut |formatting| {
+        listing(&path, &hash, &mut |formatting| {
             let pieces = operation::shared_pieces(&shared, vendor)
                 .map_err(|bug| GenerateError::Operation(CodegenError::of(&operations[0].operation, bug)))?;
             format_rust(&generated_header(spec, &spec.spec_label), pieces, formatting)
@@ -435,20 +426,20 @@ pub(crate) fn generate_from(
         })?;
     }
     let blocking_path = format!("src/{}.rs", blocking::MODULE);
-    listing(&blocking_path, &mut |formatting| {
+    listing(&blocking_path, &hash, &mut |formatting| {
         let blocking = blocking::module(&operations)?;
         format_rust(&generated_header(spec, &spec.spec_label), vec![operation::Piece::Tokens(blocking)], formatting)
             .map_err(|error| GenerateError::InvalidTokens { path: PathBuf::from(&blocking_path), error })
     })?;
-    listing("src/lib.rs", &mut |formatting| {
+    listing("src/lib.rs", &hash, &mut |formatting| {
         let lib_header = generated_header(spec, &spec.spec_label);
         let lib = vec![operation::Piece::Tokens(lib_tokens(vendor, &operations, &waiter_methods, &shared))];
         format_rust(&lib_header, lib, formatting)
             .map_err(|error| GenerateError::InvalidTokens { path: PathBuf::from("src/lib.rs"), error })
     })?;
-    listing(readme::FILE_NAME, &mut |_| Ok(readme::text(spec, vendor, &operations, &waiter_methods)))?;
+    listing(readme::FILE_NAME, &hash, &mut |_| Ok(readme::text(spec, vendor, &operations, &waiter_methods)))?;
     // What the next regeneration compares its API with, even when these docs are gone by then.
-    listing(crate::diff::snapshot::FILE_NAME, &mut |_| {
+    listing(crate::diff::snapshot::FILE_NAME, &hash, &mut |_| {
         let api: Vec<&Operation> = operations.iter().map(|g| &g.operation).collect();
         crate::diff::snapshot::text(&api, &loaded.rust_names)
             .map_err(|e| GenerateError::Operation(CodegenError::of(api[0], CodegenErrorKind::Bug(e.to_string()))))
