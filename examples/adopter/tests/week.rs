@@ -49,6 +49,26 @@ async fn a_call_a_stream_and_a_waiter_run_as_spawned_tasks() {
 }
 
 #[tokio::test]
+async fn finovy_calls_and_streams_run_as_spawned_tasks_too() {
+    use docbind::finovy_image::{Client as FinovyClient, Config as FinovyConfig, Credentials, GetListRequest};
+    use docbind::runtime::futures::TryStreamExt as _;
+    let stand_in = StandIn::start().await.expect("a local port");
+    let page = r#"{"code": 0, "data": {"data": [{"imageId": 7, "imageName": "web"}], "totalCounts": 1}}"#;
+    stand_in.on("/v1/open/image/personal/getList", Reply::json(page));
+    let config = FinovyConfig::new(Credentials::token("access-token")).with_base_url(stand_in.base_url());
+    let client = FinovyClient::new(config).expect("a valid config");
+    let request = GetListRequest::new();
+
+    let call = tokio::spawn(client.get_list(&request));
+    let names = tokio::spawn(client.get_list_stream(&request).map_ok(|image| image.image_name).try_collect::<Vec<_>>());
+    drop((client, request));
+
+    assert_eq!(call.await.expect("joined").expect("listed").total_counts, Some(1));
+    assert_eq!(names.await.expect("joined").expect("every page"), [Some("web".to_owned())]);
+    assert_eq!(stand_in.requests().len(), 2);
+}
+
+#[tokio::test]
 async fn the_configured_project_fills_requests_that_leave_it_out() {
     // Region and Zone follow the same rule in every operation whose docs declare them; UODN's docs declare only
     // the project (Region and Zone: the golden case codegen/ok/ucloud_common_parameters, crates/docbind/tests/stand_in.rs).
