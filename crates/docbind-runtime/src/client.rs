@@ -93,6 +93,13 @@ pub(crate) trait Auth<R>: Send + Sync + 'static {
         until: tokio::time::Instant,
     ) -> impl Future<Output = Result<Self::Credential, Error>> + Send;
 
+    /// Whether the signature covers header `name` (lower case) even where a request leaves it out. A call hook
+    /// may not add such a header: it runs after signing, and the signature would no longer match.
+    fn signs_header(name: &str) -> bool {
+        let _ = name;
+        false
+    }
+
     /// Puts the credential on one attempt's request.
     fn authorize(&self, credential: &Self::Credential, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         let _ = credential;
@@ -222,6 +229,7 @@ pub(crate) struct Facts {
     pub(crate) code_label: &'static str,
     pub(crate) is_transient_code: fn(i64) -> bool,
     pub(crate) request_id: fn(&HeaderMap, &[u8]) -> Option<String>,
+    pub(crate) signs_header: fn(&str) -> bool,
 }
 
 impl Facts {
@@ -231,6 +239,7 @@ impl Facts {
             code_label: <S::Envelope as Envelope>::CODE_LABEL,
             is_transient_code: <S::Envelope as Envelope>::is_transient_code,
             request_id: <S::Envelope as Envelope>::request_id,
+            signs_header: <S::Auth as Auth<Request<S>>>::signs_header,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Call hooks: the application's code run before each attempt and after each response, for metrics, audit logs
-//! and headers of its own. Set on either vendor's configuration (`Config::with_hook`); both vendors' clients run
-//! them from the one HTTP layer they share (`transport.rs`), for operation calls and Finovy's token exchange alike.
+//! and headers of its own. Set on any vendor's configuration (`Config::with_hook`); every vendor's client (UCloud,
+//! Finovy, UFile) runs them from the one HTTP layer they share (`transport.rs`), for operation calls and Finovy's
+//! token exchange alike.
 
 use std::fmt;
 use std::sync::Arc;
@@ -118,12 +119,20 @@ impl AttemptRequest<'_> {
     }
 
     /// Adds a header of the application's own to this attempt. A header the request has already (the
-    /// credentials, the content type) cannot be replaced: that is an error, and so is an invalid name or value.
+    /// credentials, the content type) cannot be replaced, and one the vendor's signature covers (UFile's `Date`,
+    /// `Content-MD5`, `Content-Type`, `X-UCloud-*`) cannot be added, since the request is signed already: either
+    /// is an error, and so is an invalid name or value.
     pub fn add_header(&mut self, name: &str, value: &str) -> Result<(), Error> {
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|e| Error::InvalidRequest(format!("call hook: invalid header name {name:?}: {e}")))?;
         if self.headers.contains_key(&name) {
             return Err(Error::InvalidRequest(format!("call hook: the request sets the header {name} already")));
+        }
+        if (self.attempt.vendor.facts().signs_header)(name.as_str()) {
+            return Err(Error::InvalidRequest(format!(
+                "call hook: {} signs the header {name}, and the request is signed already",
+                self.attempt.vendor
+            )));
         }
         let value = HeaderValue::from_str(value)
             .map_err(|e| Error::InvalidRequest(format!("call hook: invalid value for header {name}: {e}")))?;

@@ -1,5 +1,5 @@
 //! docbind-runtime's UFile client against the UFile stand-in (real HTTP on 127.0.0.1, signatures checked):
-//! streamed bodies both ways, errors, retries, redirects, deadlines and pre-signed URLs.
+//! streamed bodies both ways, errors, retries, redirects, deadlines, pre-signed URLs and call hooks.
 
 use std::time::{Duration, SystemTime};
 
@@ -249,4 +249,66 @@ async fn a_multipart_upload_interrupted_once_resumes_without_sending_finished_pa
     let err = upload.upload_file(&path).await.unwrap_err();
     assert_eq!(err.status(), None, "a 400 with a RetCode is the service's refusal: {err:?}");
     assert!(stand_in.open_uploads().is_empty(), "aborted");
+}
+
+/// What a UFile call hook saw, and the headers it was refused.
+#[derive(Default)]
+struct Audit {
+    seen: std::sync::Mutex<Vec<String>>,
+    refused: std::sync::Mutex<Vec<String>>,
+}
+
+impl docbind_runtime::CallHook for Audit {
+    fn before_attempt(&self, request: &mut docbind_runtime::AttemptRequest<'_>) {
+        let authorization = request.header("Authorization").unwrap_or("none").to_owned();
+        self.seen.lock().expect("not poisoned").push(format!(
+            "before {} {} {authorization}",
+            request.operation(),
+            request.method()
+        ));
+        request.add_header("x-audit", "ufile").expect("a header of the application's own");
+        // Each of these is in the string UFile signs: added after signing, it would void the signature.
+        for signed in ["Date", "Content-MD5", "X-UCloud-Trace"] {
+            if let Err(refused) = request.add_header(signed, "from-the-hook") {
+                self.refused.lock().expect("not poisoned").push(refused.to_string());
+            }
+        }
+    }
+
+    fn after_response(&self, response: &docbind_runtime::AttemptResponse<'_>) {
+        let id = response.request_id().is_some_and(|id| id.starts_with("stand-in-"));
+        self.seen.lock().expect("not poisoned").push(format!(
+            "after {} {} request id {id}",
+            response.operation(),
+            response.status()
+        ));
+    }
+}
+
+#[tokio::test]
+async fn a_call_hook_sees_ufile_attempts_and_cannot_add_a_header_the_signature_covers() {
+    let stand_in = StandIn::start(PUBLIC, PRIVATE, "demobucket").await.unwrap();
+    let audit = std::sync::Arc::new(Audit::default());
+    let config =
+        Config::new(PUBLIC, PRIVATE, "demobucket", "cn-bj").with_base_url(stand_in.base_url()).with_hook(audit.clone());
+    let client = Client::new(config).expect("a valid configuration");
+
+    // The stand-in checks each signature: a signed header added after signing would be refused with 403.
+    put(&client, "hooked", UploadBody::bytes(&b"hello"[..])).await.unwrap();
+    assert_eq!(get(&client, "hooked", None).await.unwrap(), (200, Bytes::from_static(b"hello")));
+
+    let seen = audit.seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [
+            "before PutFile PUT <redacted>",
+            "after PutFile 200 request id true",
+            "before GetFile GET <redacted>",
+            "after GetFile 200 request id true",
+        ]
+    );
+    let refused = audit.refused.lock().unwrap().clone();
+    assert_eq!(refused.len(), 6, "{refused:#?}");
+    assert!(refused.iter().all(|r| r.contains("signs the header")), "{refused:#?}");
+    assert!(stand_in.requests().iter().all(|r| r.header("x-audit") == Some("ufile") && r.header("date").is_none()));
 }

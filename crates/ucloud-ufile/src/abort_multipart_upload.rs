@@ -94,7 +94,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_ufile::Client) -> Result<(), ucloud_ufile::Error> {
     /// use ucloud_ufile::AbortMultipartUploadRequest;
     ///
-    /// let response = client.abort_multipart_upload(&AbortMultipartUploadRequest::new(String::new(), "0f188eb2-5e19-49c3-94c9-36fb5a0ff72a HTTP/1.1")).await?;
+    /// let response = client.abort_multipart_upload(&AbortMultipartUploadRequest::new(String::new(), "0f188eb2-5e19-49c3-94c9-36fb5a0ff72a")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

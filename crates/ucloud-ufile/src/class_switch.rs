@@ -91,7 +91,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_ufile::Client) -> Result<(), ucloud_ufile::Error> {
     /// use ucloud_ufile::ClassSwitchRequest;
     ///
-    /// let response = client.class_switch(&ClassSwitchRequest::new(String::new(), "IA HTTP/1.1")).await?;
+    /// let response = client.class_switch(&ClassSwitchRequest::new(String::new(), "IA")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

@@ -182,7 +182,7 @@ impl crate::Client {
     /// # async fn example(client: &ucloud_ufile::Client) -> Result<(), ucloud_ufile::Error> {
     /// use ucloud_ufile::ListPartsRequest;
     ///
-    /// let response = client.list_parts(&ListPartsRequest::new("e5af977e-329c-4a25-b907-d8bc39ff95e3 HTTP/1.1")).await?;
+    /// let response = client.list_parts(&ListPartsRequest::new("e5af977e-329c-4a25-b907-d8bc39ff95e3")).await?;
     /// println!("{response:?} (request id {:?})", response.request_id());
     /// # Ok(())
     /// # }

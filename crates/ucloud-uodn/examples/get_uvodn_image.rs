@@ -4,8 +4,8 @@
 //! UCLOUD_API_BASE_URL and UCLOUD_TIMEOUT_SECOND. Exits non-zero on error, showing the error and each of its causes
 //! (the service's code and message, what happened to a request whose outcome is unknown).
 
-use ucloud_uodn::runtime::futures::TryStreamExt as _;
 use std::process::ExitCode;
+use ucloud_uodn::runtime::futures::TryStreamExt as _;
 use ucloud_uodn::{Client, GetUvodnImageRequest};
 
 #[tokio::main]

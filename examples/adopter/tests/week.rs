@@ -1,6 +1,6 @@
 //! A team's first week (issue #22), each part against a local stand-in server: calls, page streams and waiters
 //! spawned on tokio; config defaults filling the project; a call hook counting calls; enums compared across
-//! operations; the blocking client from synchronous code.
+//! operations; the blocking client from synchronous code (Finovy's and UFile's too).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,9 +49,29 @@ async fn a_call_a_stream_and_a_waiter_run_as_spawned_tasks() {
 }
 
 #[tokio::test]
+async fn finovy_calls_and_streams_run_as_spawned_tasks_too() {
+    use docbind::finovy_image::{Client as FinovyClient, Config as FinovyConfig, Credentials, GetListRequest};
+    use docbind::runtime::futures::TryStreamExt as _;
+    let stand_in = StandIn::start().await.expect("a local port");
+    let page = r#"{"code": 0, "data": {"data": [{"imageId": 7, "imageName": "web"}], "totalCounts": 1}}"#;
+    stand_in.on("/v1/open/image/personal/getList", Reply::json(page));
+    let config = FinovyConfig::new(Credentials::token("access-token")).with_base_url(stand_in.base_url());
+    let client = FinovyClient::new(config).expect("a valid config");
+    let request = GetListRequest::new();
+
+    let call = tokio::spawn(client.get_list(&request));
+    let names = tokio::spawn(client.get_list_stream(&request).map_ok(|image| image.image_name).try_collect::<Vec<_>>());
+    drop((client, request));
+
+    assert_eq!(call.await.expect("joined").expect("listed").total_counts, Some(1));
+    assert_eq!(names.await.expect("joined").expect("every page"), [Some("web".to_owned())]);
+    assert_eq!(stand_in.requests().len(), 2);
+}
+
+#[tokio::test]
 async fn the_configured_project_fills_requests_that_leave_it_out() {
-    // Region and Zone follow the same rule, for operations that declare them (the UODN ones declare only the
-    // project); once the other half of issue #22 makes them optional on every request, so will more operations.
+    // Region and Zone follow the same rule in every operation whose docs declare them; UODN's docs declare only
+    // the project (Region and Zone: the golden case codegen/ok/ucloud_common_parameters, crates/docbind/tests/stand_in.rs).
     let stand_in = stand_in().await;
     let client = Client::new(config(&stand_in).with_project_id("org-team")).expect("a valid config");
     client.describe_uvodn_node(&DescribeUvodnNodeRequest::new()).await.expect("described");
@@ -102,6 +122,31 @@ fn synchronous_code_uses_the_blocking_client() {
     let projects: Vec<_> = stand_in.requests().iter().map(|r| r.param("ProjectId")).collect();
     assert_eq!(projects.len(), 3);
     assert!(projects.iter().all(|p| p.as_deref() == Some("org-team")), "{projects:?}");
+}
+
+/// The facade's `blocking` feature reaches every crate it re-exports: Finovy's and UFile's clients block too.
+#[test]
+fn finovy_and_ufile_have_blocking_clients_too() {
+    use docbind::{finovy_image, ucloud_ufile};
+    let server = tokio::runtime::Runtime::new().expect("a runtime");
+
+    let finovy = server.block_on(StandIn::start()).expect("a local port");
+    let page = r#"{"code": 0, "data": {"data": [{"imageId": 7, "imageName": "web"}], "totalCounts": 1}}"#;
+    finovy.on("/v1/open/image/personal/getList", Reply::json(page));
+    let credentials = finovy_image::Credentials::token("access-token");
+    let config = finovy_image::Config::new(credentials).with_base_url(finovy.base_url());
+    let client = finovy_image::blocking::Client::new(config).expect("a valid config");
+    let listed = client.get_list(&finovy_image::GetListRequest::new()).expect("listed");
+    assert_eq!(listed.data[0].image_name.as_deref(), Some("web"));
+    assert_eq!(finovy.requests()[0].header("Finovy-Access-Token"), Some("access-token"));
+
+    let ufile = server.block_on(docbind::runtime::test_util::ufile::StandIn::start("pk", "sk", "team-bucket"));
+    let ufile = ufile.expect("a local port");
+    let config = ucloud_ufile::Config::new("pk", "sk", "team-bucket", "cn-bj").with_base_url(ufile.base_url());
+    let client = ucloud_ufile::blocking::Client::new(config).expect("a valid config");
+    let body = docbind::runtime::ufile::UploadBody::bytes(&b"minutes"[..]);
+    client.put_file(&ucloud_ufile::PutFileRequest::new("notes.txt"), body).expect("stored");
+    assert_eq!(ufile.object("notes.txt").as_deref(), Some(&b"minutes"[..]), "signed, checked and stored");
 }
 
 #[tokio::test]

@@ -16,15 +16,7 @@ const MAX_VALUE: usize = 80;
 pub(crate) fn request_values(op: &Operation) -> Vec<(String, String)> {
     let Some(example) = op.examples.iter().find(|e| e.kind == ExampleKind::Request) else { return Vec::new() };
     let text = &example.text;
-    let mut values: Vec<(String, String)> = text
-        .split(['&', '?', '\n', '\r'])
-        .filter_map(|part| {
-            let (name, value) = part.split_once('=')?;
-            let name = name.trim();
-            let plausible = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c));
-            plausible.then(|| (name.to_string(), value.trim().to_string()))
-        })
-        .collect();
+    let mut values = query_values(text);
     if let (Some(start), Some(end)) = (text.find('{'), text.rfind('}')) {
         if let Ok(serde_json::Value::Object(body)) = serde_json::from_str(&text[start..=end]) {
             for (name, value) in body {
@@ -39,6 +31,24 @@ pub(crate) fn request_values(op: &Operation) -> Vec<(String, String)> {
         }
     }
     values
+}
+
+/// The `Name=value` pairs of a form or query: `&Name=value` lines, `?a=b&c=d`, or an HTTP request line
+/// (`PUT /key?uploadId=… HTTP/1.1`, UFile's examples), whose protocol version is not part of the last value.
+fn query_values(text: &str) -> Vec<(String, String)> {
+    text.split(['&', '?', '\n', '\r'])
+        .filter_map(|part| {
+            let (name, value) = part.split_once('=')?;
+            let name = name.trim();
+            let plausible = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c));
+            let value = value.trim();
+            let value = match value.rsplit_once(' ') {
+                Some((value, version)) if version.starts_with("HTTP/") => value.trim_end(),
+                _ => value,
+            };
+            plausible.then(|| (name.to_string(), value.to_string()))
+        })
+        .collect()
 }
 
 /// A Rust expression for `field` from `values`, typed as the constructor takes it, or `None` when the example has
@@ -160,5 +170,15 @@ mod tests {
         let enumerated = Shape::Enum { name: "ChargeType".into(), int: true };
         assert_eq!(arg(field("ChargeType", enumerated, Arity::One)).as_deref(), Some("k::m::ChargeType::Monthly"));
         assert_eq!(arg(field("Missing", Shape::Str, Arity::One)), None);
+    }
+
+    #[test]
+    fn query_values_of_forms_and_of_request_lines() {
+        let form = "https://api.ucloud.cn/?Action=CreateUvodnNode\n&IdcId=uedn-idc-xxx\n&Remark=two words\n";
+        let expected = values(&[("Action", "CreateUvodnNode"), ("IdcId", "uedn-idc-xxx"), ("Remark", "two words")]);
+        assert_eq!(query_values(form), expected);
+        // UFile's examples are HTTP requests: the request line's protocol version ends the query.
+        let request = "DELETE /demo.mp4?uploadId=0f188eb2 HTTP/1.1\nHost: bucket.cn-bj.ufileos.com\n";
+        assert_eq!(query_values(request), values(&[("uploadId", "0f188eb2")]));
     }
 }

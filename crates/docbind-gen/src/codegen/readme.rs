@@ -17,6 +17,7 @@ pub(crate) fn text(
     waiters: &[(String, String)],
 ) -> String {
     let env_vars = vendor.env_vars();
+    let (config_imports, config) = vendor.explicit_config();
     let vendor = vendor.label();
     let first = &operations[0];
     let example_args = super::protocol::method_signature(&first.operation, &first.defs).example_args;
@@ -48,9 +49,9 @@ pub(crate) fn text(
          taken).\n\n\
          ```rust,no_run\n# async fn run() -> Result<(), {crate_ident}::Error> {{\n\
          use std::time::Duration;\n\
-         use {crate_ident}::{{Client, {request}}};\n\n\
-         // Reads {env_vars}.\n\
-         let client = Client::from_env()?;\n\
+         use {crate_ident}::{{Client, {config_imports}, {request}}};\n\n\
+         // Settings in code; `Client::from_env()` reads them from {env_vars}.\n\
+         let client = Client::new({config})?;\n\
          let response = client.{method}(&{request_new}{example_args}).with_timeout(Duration::from_secs(10)).await?;\n\
          println!(\"{{response:?}} (request id {{:?}})\", response.request_id());\n# Ok(())\n# }}\n```\n\n\
          Cargo features: `serde` (`Serialize` and `Deserialize` on every request, response, model and enumeration, \

@@ -491,6 +491,13 @@ pub(crate) struct HeaderSignature {
 impl Auth<Prepared> for HeaderSignature {
     type Credential = ();
 
+    /// The string to sign holds Content-MD5, Content-Type and Date, empty when absent; the service's docs sign
+    /// every `X-UCloud-*` header too, and UploadPartCopy signs its copy source.
+    fn signs_header(name: &str) -> bool {
+        matches!(name, "content-md5" | "content-type" | "date" | "x-ufile-copy-source" | "x-ufile-copy-source-range")
+            || name.starts_with("x-ucloud-")
+    }
+
     fn sign(&self, request: &mut Prepared) -> Result<(), Error> {
         let Signed { method, content_md5, content_type, date, canonical_headers, key } = &request.signed;
         let signature = sign::StringToSign {

@@ -24,6 +24,9 @@ impl Wire for Finovy {
     fn env_vars(&self) -> &'static str {
         ENV_VARS
     }
+    fn explicit_config(&self) -> (&'static str, &'static str) {
+        ("Config, Credentials", r#"Config::new(Credentials::exchange("account-uuid", "app-secret"))"#)
+    }
     fn runtime_module(&self) -> TokenStream {
         quote!(finovy)
     }

@@ -29,6 +29,9 @@ pub(crate) trait Wire: Sync {
     fn label(&self) -> &'static str;
     /// The environment variables the client's `from_env` reads, as the crate's example says them.
     fn env_vars(&self) -> &'static str;
+    /// How the crate's example builds a client from explicit settings: the items it imports beside `Client`
+    /// (`Config`), and its configuration (`Config::new("public-key", "private-key")`).
+    fn explicit_config(&self) -> (&'static str, &'static str);
     /// The runtime module holding the vendor's `Client` and `Config` (`docbind_runtime::ucloud`).
     fn runtime_module(&self) -> TokenStream;
     /// What the crate root re-exports of the runtime module for building a client.
@@ -96,6 +99,11 @@ impl Vendor {
     /// The environment variables the client's `from_env` reads, as the crate's example says them.
     pub(crate) fn env_vars(self) -> &'static str {
         self.0.env_vars()
+    }
+
+    /// How the crate's example builds a client from explicit settings: its imports and its configuration.
+    pub(crate) fn explicit_config(self) -> (&'static str, &'static str) {
+        self.0.explicit_config()
     }
 
     /// The runtime module holding the vendor's `Client` and `Config` (`docbind_runtime::ucloud`).

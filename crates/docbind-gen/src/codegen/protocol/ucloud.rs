@@ -25,6 +25,9 @@ impl Wire for Ucloud {
     fn env_vars(&self) -> &'static str {
         ENV_VARS
     }
+    fn explicit_config(&self) -> (&'static str, &'static str) {
+        ("Config", r#"Config::new("public-key", "private-key")"#)
+    }
     fn runtime_module(&self) -> TokenStream {
         quote!(ucloud)
     }

@@ -26,6 +26,9 @@ impl Wire for Ufile {
     fn env_vars(&self) -> &'static str {
         ENV_VARS
     }
+    fn explicit_config(&self) -> (&'static str, &'static str) {
+        ("Config", r#"Config::new("public-key", "private-key", "bucket", "cn-bj")"#)
+    }
     fn runtime_module(&self) -> TokenStream {
         quote!(ufile)
     }
