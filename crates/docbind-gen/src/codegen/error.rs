@@ -46,6 +46,20 @@ pub enum CodegenErrorKind {
     /// A Finovy request line with a method the runtime does not send.
     #[error("unsupported HTTP method `{0}`; expected GET, POST, PUT, DELETE or PATCH")]
     UnsupportedMethod(String),
+    /// A common parameter (`ir::CommonParameter`) whose default comes from a configuration setting the
+    /// operation's wire does not fill: generated, it would be an optional field nothing sends.
+    #[error(
+        "`{parameter}` is a common parameter filled from `Config::{setting}`, but the {vendor} runtime fills no \
+         such setting"
+    )]
+    UnfilledCommonParameter {
+        /// The parameter's wire name.
+        parameter: String,
+        /// The configuration setting the dialect (or overlay) names for it.
+        setting: String,
+        /// The vendor whose runtime would have to fill it.
+        vendor: &'static str,
+    },
     /// A Finovy list or object parameter outside the JSON body (the runtime sends those only as body keys).
     #[error("list or object parameter `{0}` outside the JSON body is not supported")]
     ParameterOutsideBody(String),

@@ -42,6 +42,12 @@ pub(crate) trait Wire: Sync {
     fn request_id(&self) -> &'static str;
     /// The `encode` method of a request struct or request group: how its fields go on the wire.
     fn request_encoder(&self, def: &StructDef) -> TokenStream;
+    /// The configuration settings this wire's runtime fills common parameters (`ir::CommonParameter`) from, by
+    /// their `Config` field names. A dialect may mark any parameter common, naming a setting; a setting the wire
+    /// does not fill is a codegen error, since the field would be optional with nothing to fill it.
+    fn config_defaults(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Refuses, before anything is built, a request the wire cannot send.
     fn check_request(&self, _op: &Operation) -> Result<(), CodegenError> {
         Ok(())
@@ -143,7 +149,19 @@ impl std::fmt::Debug for Vendor {
 
 /// Refuses, before anything is built, a request the operation's protocol cannot send.
 pub(crate) fn check_request(op: &Operation) -> Result<(), CodegenError> {
-    Vendor::of(op).0.check_request(op)
+    let wire = Vendor::of(op).0;
+    for common in &op.common_parameters {
+        if !wire.config_defaults().contains(&common.config.as_str()) {
+            let line = op.request.iter().find(|f| f.wire_name == common.wire_name).map_or(1, |f| f.source.line);
+            let kind = CodegenErrorKind::UnfilledCommonParameter {
+                parameter: common.wire_name.clone(),
+                setting: common.config.clone(),
+                vendor: wire.label(),
+            };
+            return Err(CodegenError::at_line(op, line, kind));
+        }
+    }
+    wire.check_request(op)
 }
 
 /// What an operation's module holds beside its structs, for its protocol.
@@ -283,5 +301,28 @@ mod tests {
             let speakers = Vendor::all().into_iter().filter(|v| v.0.speaks(protocol)).count();
             assert_eq!(speakers, 1, "{protocol:?}");
         }
+    }
+
+    /// A common parameter the operation's wire cannot fill from its configuration is an error naming the
+    /// parameter, not an optional field nothing sends.
+    #[test]
+    fn a_common_parameter_the_wire_cannot_fill_is_refused() {
+        let doc = "# 停止节点 - StopNode\n\n## 定义\n\n### 请求参数\n\n| 参数名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **Region** | string | 地域 |**Yes**|\n| **NodeId** | string | 节点 |**Yes**|\n\n### 响应字段\n\n| 字段名 | 类型 | 描述信息 | 必填 |\n|:---|:---|:---|:---|\n| **RetCode** | int | 码 |**Yes**|\n";
+        let mut op = crate::dialect::parse_doc(std::path::Path::new("specs/x/stop_node.md"), doc, None)
+            .expect("fixture")
+            .operation;
+        assert_eq!(op.common_parameters.len(), 1, "UCloud's dialect marks Region common");
+        check_request(&op).expect("UCloud's wire fills Region from its configuration");
+
+        op.common_parameters[0].config = "cluster".into();
+        let err = check_request(&op).expect_err("no wire fills a `cluster` setting");
+        assert_eq!(err.line, 9, "the parameter's row");
+        let text = err.to_string();
+        assert!(text.contains("`Region`") && text.contains("Config::cluster") && text.contains("UCloud"), "{text}");
+
+        op.common_parameters[0].config = "region".into();
+        op.protocol = Protocol::Http { method: "POST".into(), path: "/nodes/stop".into() };
+        let err = check_request(&op).expect_err("Finovy's wire fills no common parameter");
+        assert!(err.to_string().contains("Config::region"), "{err}");
     }
 }

@@ -22,6 +22,10 @@ impl Wire for Ucloud {
     fn label(&self) -> &'static str {
         LABEL
     }
+    fn config_defaults(&self) -> &'static [&'static str] {
+        // `ucloud::ConfigDefault`'s variants: `operation_call` names one per setting.
+        &["project_id", "region", "zone"]
+    }
     fn env_vars(&self) -> &'static str {
         ENV_VARS
     }
