@@ -301,3 +301,38 @@ fn run_spec_case(golden: &mut Golden, case: &Path, ok: bool) {
     }
     golden.expect_file(with_suffix(case, ".diag.txt"), diag_text(diagnostics));
 }
+
+/// What a published crate's reader sees (rustdoc and the README) names the vendor's page or the overlay's file,
+/// never the spec folder's path, which means nothing outside this repository (issue #22). The `@generated`
+/// headers, for reviewers of the repository, keep it.
+#[test]
+fn generated_docs_name_no_spec_folder() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data");
+    let mut seen = Vec::new();
+    for case in std::fs::read_dir(root.join("codegen/ok")).expect("codegen/ok") {
+        let case = case.expect("entry").path();
+        let name = case.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        if !case.is_dir() || name.contains('.') {
+            continue;
+        }
+        let folder = format!("codegen/ok/{name}");
+        let expected = case.with_file_name(format!("{name}.expected"));
+        let mut files = vec![expected.join("README.md")];
+        files.extend(std::fs::read_dir(expected.join("src")).expect("src").map(|e| e.expect("entry").path()));
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("generated file");
+            for (n, line) in text.lines().enumerate() {
+                let line = line.trim_start();
+                let rendered = if file.ends_with("README.md") {
+                    !line.starts_with("<!-- @generated")
+                } else {
+                    line.starts_with("///") || line.starts_with("//!") || line.starts_with("#[doc")
+                };
+                if rendered && line.contains(&folder) {
+                    seen.push(format!("{}:{}: {line}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(seen.is_empty(), "docs name the spec folder:\n{}", seen.join("\n"));
+}

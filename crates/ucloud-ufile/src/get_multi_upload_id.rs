@@ -130,7 +130,7 @@ rt::__serde_wire_object! {
 }
 /// `DataSet`, a model of 获取正在执行的分片上传id (`GetMultiUploadId`).
 ///
-/// Defined at `specs/ucloud-ufile/get_multi_upload_id.md` line 39.
+/// Documented on the vendor's page `get_multi_upload_id.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DataSet {

@@ -152,7 +152,7 @@ rt::__serde_wire_object! {
 }
 /// `Contents`, a model of 获取目录文件列表 (`ListObjects`).
 ///
-/// Defined at `specs/ucloud-ufile/list_objects.md` line 58.
+/// Documented on the vendor's page `list_objects.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Contents {
@@ -206,7 +206,7 @@ rt::__serde_wire_object! {
 }
 /// `CommonPrefixes`, a model of 获取目录文件列表 (`ListObjects`).
 ///
-/// Defined at `specs/ucloud-ufile/list_objects.md` line 71.
+/// Documented on the vendor's page `list_objects.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CommonPrefixes {

@@ -118,7 +118,7 @@ rt::__serde_wire_object! {
 }
 /// `Parts`, a model of 获取已上传成功的分片列表 (`ListParts`).
 ///
-/// Defined at `specs/ucloud-ufile/get_multi_upload_part.md` line 40.
+/// Documented on the vendor's page `get_multi_upload_part.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Parts {

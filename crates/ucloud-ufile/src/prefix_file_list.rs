@@ -105,7 +105,7 @@ rt::__serde_wire_object! {
 }
 /// `DataSet`, a model of 前缀列表查询 (`PrefixFileList`).
 ///
-/// Defined at `specs/ucloud-ufile/prefix_file_list.md` line 46.
+/// Documented on the vendor's page `prefix_file_list.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DataSet {

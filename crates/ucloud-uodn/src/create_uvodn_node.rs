@@ -306,7 +306,7 @@ rt::__serde_wire_object! {
 }
 /// `CreatedNode`, a model of 创建节点 (`CreateUvodnNode`).
 ///
-/// Defined at `specs/ucloud-uodn/overlay.toml` line 70.
+/// Declared in the crate's overlay of the vendor's docs, `overlay.toml` line 70.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct CreatedNode {

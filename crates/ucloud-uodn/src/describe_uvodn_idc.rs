@@ -131,7 +131,7 @@ rt::__serde_wire_object! {
 }
 /// `IdcInfo`, a model of 获取IDC机房列表 (`DescribeUvodnIDC`).
 ///
-/// Defined at `specs/ucloud-uodn/describe_uvodn_idc.md` line 49.
+/// Documented on the vendor's page `describe_uvodn_idc.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdcInfo {

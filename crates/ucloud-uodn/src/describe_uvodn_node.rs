@@ -122,7 +122,7 @@ rt::__serde_wire_object! {
 }
 /// `NodeInfo`, a model of 获取节点列表 (`DescribeUvodnNode`).
 ///
-/// Defined at `specs/ucloud-uodn/describe_uvodn_node.md` line 48.
+/// Documented on the vendor's page `describe_uvodn_node.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeInfo {
@@ -243,7 +243,7 @@ rt::__serde_wire_object! {
 }
 /// `NodeIp`, a model of 获取节点列表 (`DescribeUvodnNode`).
 ///
-/// Defined at `specs/ucloud-uodn/overlay.toml` line 42.
+/// Declared in the crate's overlay of the vendor's docs, `overlay.toml` line 42.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeIp {

@@ -112,7 +112,7 @@ rt::__serde_wire_object! {
 }
 /// `ImageInfo`, a model of 获取镜像列表 (`GetUvodnImage`).
 ///
-/// Defined at `specs/ucloud-uodn/get_uvodn_image.md` line 47.
+/// Documented on the vendor's page `get_uvodn_image.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ImageInfo {
@@ -171,7 +171,7 @@ rt::__serde_wire_object! {
 }
 /// `DeployImageInfo`, a model of 获取镜像列表 (`GetUvodnImage`).
 ///
-/// Defined at `specs/ucloud-uodn/get_uvodn_image.md` line 61.
+/// Documented on the vendor's page `get_uvodn_image.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DeployImageInfo {

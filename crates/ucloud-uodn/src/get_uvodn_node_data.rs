@@ -111,7 +111,7 @@ rt::__serde_wire_object! {
 }
 /// `DataSet`, a model of 获取节点监控数据 (`GetUvodnNodeData`).
 ///
-/// Defined at `specs/ucloud-uodn/get_uvodn_node_data.md` line 47.
+/// Documented on the vendor's page `get_uvodn_node_data.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DataSet {
@@ -177,7 +177,7 @@ rt::__serde_wire_object! {
 }
 /// `MonitorInfo`, a model of 获取节点监控数据 (`GetUvodnNodeData`).
 ///
-/// Defined at `specs/ucloud-uodn/get_uvodn_node_data.md` line 62.
+/// Documented on the vendor's page `get_uvodn_node_data.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct MonitorInfo {

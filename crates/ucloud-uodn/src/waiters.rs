@@ -13,7 +13,7 @@ impl crate::Client {
     ///
     /// A state of [`Abnormal`](crate::describe_uvodn_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). When no item has the id any more, the resource is gone and it returns `None`. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
-    /// Declared in `specs/ucloud-uodn/overlay.toml` (line 132).
+    /// Declared in the crate's overlay of the vendor's docs, `overlay.toml` line 132.
     ///
     /// # Examples
     ///
@@ -70,7 +70,7 @@ impl crate::Client {
     ///
     /// A state of [`Deleted`](crate::describe_uvodn_node::NodeState::Deleted) (10), [`Abnormal`](crate::describe_uvodn_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). While no item has the id (not listed yet), it polls again. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
-    /// Declared in `specs/ucloud-uodn/overlay.toml` (line 112).
+    /// Declared in the crate's overlay of the vendor's docs, `overlay.toml` line 112.
     ///
     /// # Examples
     ///
@@ -127,7 +127,7 @@ impl crate::Client {
     ///
     /// A state of [`Deleted`](crate::describe_uvodn_node::NodeState::Deleted) (10), [`Abnormal`](crate::describe_uvodn_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). While no item has the id (not listed yet), it polls again. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
-    /// Declared in `specs/ucloud-uodn/overlay.toml` (line 122).
+    /// Declared in the crate's overlay of the vendor's docs, `overlay.toml` line 122.
     ///
     /// # Examples
     ///

@@ -327,11 +327,10 @@ pub(crate) fn build(
     for (model, (_, rust)) in op.models.iter().zip(&model_names) {
         let fields = member_fields(&model.fields, &format!("model.{}", model.name), &model_type, &mut namer)?;
         let doc = format!(
-            "{}, a model of {}.\n\nDefined at {} line {}.",
+            "{}, a model of {}.\n\n{}",
             code_span(&model.name),
             title_of(op),
-            code_span(&model.source.file.display().to_string()),
-            model.source.line
+            super::operation::declared_at(op, &model.source)
         );
         models.push(StructDef { name: rust.clone(), kind: StructKind::Decoded, doc, fields });
     }

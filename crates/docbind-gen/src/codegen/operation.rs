@@ -99,6 +99,17 @@ fn vendor_page(op: &Operation) -> String {
     format!("Documented on the vendor's page {}.", code_span(&page))
 }
 
+/// Where an item the operation's docs or its crate's overlay declare comes from, named as a reader of the published
+/// crate can find it: the vendor's page, or the overlay's file name and line (never the spec folder's path).
+pub(crate) fn declared_at(op: &Operation, source: &crate::ir::Source) -> String {
+    if source.file == op.source.file {
+        return vendor_page(op);
+    }
+    let file =
+        source.file.file_name().map_or_else(|| source.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    format!("Declared in the crate's overlay of the vendor's docs, {} line {}.", code_span(&file), source.line)
+}
+
 /// The paragraph saying that the product index links a twin instead, or nothing.
 fn twin_note(defs: &OperationDefs) -> String {
     defs.twin_note.as_ref().map(|note| format!("{note}\n\n")).unwrap_or_default()

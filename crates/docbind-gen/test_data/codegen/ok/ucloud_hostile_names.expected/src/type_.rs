@@ -64,7 +64,7 @@ rt::__serde_wire_object! {
 }
 /// `Option`, a model of 类型 (`Type`).
 ///
-/// Defined at `codegen/ok/ucloud_hostile_names/type.md` line 24.
+/// Documented on the vendor's page `type.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct OptionModel {
@@ -85,7 +85,7 @@ rt::__serde_wire_object! {
 }
 /// `Result`, a model of 类型 (`Type`).
 ///
-/// Defined at `codegen/ok/ucloud_hostile_names/type.md` line 30.
+/// Documented on the vendor's page `type.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct ResultModel {
@@ -110,7 +110,7 @@ rt::__serde_wire_object! {
 }
 /// `String`, a model of 类型 (`Type`).
 ///
-/// Defined at `codegen/ok/ucloud_hostile_names/type.md` line 37.
+/// Documented on the vendor's page `type.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct StringModel {
@@ -131,7 +131,7 @@ rt::__serde_wire_object! {
 }
 /// `Vec`, a model of 类型 (`Type`).
 ///
-/// Defined at `codegen/ok/ucloud_hostile_names/type.md` line 43.
+/// Documented on the vendor's page `type.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct VecModel {

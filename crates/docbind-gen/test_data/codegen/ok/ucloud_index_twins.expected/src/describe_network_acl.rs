@@ -112,7 +112,7 @@ rt::__serde_wire_object! {
 }
 /// `AclInfo`, a model of 获取网络ACL (`DescribeNetworkAcl`).
 ///
-/// Defined at `codegen/ok/ucloud_index_twins/describe_network_acl.md` line 21.
+/// Documented on the vendor's page `describe_network_acl.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct AclInfo {

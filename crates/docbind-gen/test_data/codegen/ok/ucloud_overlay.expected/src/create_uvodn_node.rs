@@ -191,7 +191,7 @@ rt::__serde_wire_object! {
 }
 /// `NodeInfo`, a model of 创建节点 (`CreateUvodnNode`).
 ///
-/// Defined at `codegen/ok/ucloud_overlay/create_uvodn_node.md` line 30.
+/// Documented on the vendor's page `create_uvodn_node.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Node {

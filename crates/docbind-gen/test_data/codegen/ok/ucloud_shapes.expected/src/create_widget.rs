@@ -508,7 +508,7 @@ rt::__serde_wire_object! {
 }
 /// `LoginInfo`, a model of 创建小部件 (`CreateWidget`).
 ///
-/// Defined at `codegen/ok/ucloud_shapes/create_widget.md` line 48.
+/// Documented on the vendor's page `create_widget.md`.
 #[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct LoginInfo {

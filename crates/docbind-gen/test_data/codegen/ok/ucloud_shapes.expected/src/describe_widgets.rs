@@ -179,7 +179,7 @@ rt::__serde_wire_object! {
 }
 /// `WidgetInfo`, a model of 获取小部件 (`DescribeWidgets`).
 ///
-/// Defined at `codegen/ok/ucloud_shapes/describe_widgets.md` line 36.
+/// Documented on the vendor's page `describe_widgets.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct WidgetInfo {
@@ -246,7 +246,7 @@ rt::__serde_wire_object! {
 }
 /// `ULBPolicySet`, a model of 获取小部件 (`DescribeWidgets`).
 ///
-/// Defined at `codegen/ok/ucloud_shapes/describe_widgets.md` line 52.
+/// Documented on the vendor's page `describe_widgets.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UlbPolicySet {
@@ -267,7 +267,7 @@ rt::__serde_wire_object! {
 }
 /// `UlbPolicySet`, a model of 获取小部件 (`DescribeWidgets`).
 ///
-/// Defined at `codegen/ok/ucloud_shapes/describe_widgets.md` line 58.
+/// Documented on the vendor's page `describe_widgets.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UlbPolicySet2 {
@@ -288,7 +288,7 @@ rt::__serde_wire_object! {
 }
 /// `DescribeWidgetsResponse`, a model of 获取小部件 (`DescribeWidgets`).
 ///
-/// Defined at `codegen/ok/ucloud_shapes/describe_widgets.md` line 64.
+/// Documented on the vendor's page `describe_widgets.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DescribeWidgetsResponse2 {
@@ -309,7 +309,7 @@ rt::__serde_wire_object! {
 }
 /// `Empty`, a model of 获取小部件 (`DescribeWidgets`).
 ///
-/// Defined at `codegen/ok/ucloud_shapes/describe_widgets.md` line 70.
+/// Documented on the vendor's page `describe_widgets.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Empty {

@@ -4,7 +4,7 @@
 use docbind_runtime as rt;
 /// `DiskInfo`, a model of 创建节点 (`CreateNode`).
 ///
-/// Defined at `codegen/ok/ucloud_shared_types/create_node.md` line 35.
+/// Documented on the vendor's page `create_node.md`.
 ///
 /// The same type in the modules `create_node`, `describe_node`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -27,7 +27,7 @@ rt::__serde_wire_object! {
 }
 /// `NodeInfo`, a model of 创建节点 (`CreateNode`).
 ///
-/// Defined at `codegen/ok/ucloud_shared_types/create_node.md` line 27.
+/// Documented on the vendor's page `create_node.md`.
 ///
 /// The same type in the modules `create_node`, `describe_node`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -60,7 +60,7 @@ rt::__serde_wire_object! {
 }
 /// `Tag`, a model of 创建节点 (`CreateNode`).
 ///
-/// Defined at `codegen/ok/ucloud_shared_types/create_node.md` line 41.
+/// Documented on the vendor's page `create_node.md`.
 ///
 /// The same type in the modules `create_node`, `describe_node`.
 #[derive(Debug, Clone, PartialEq, Default)]

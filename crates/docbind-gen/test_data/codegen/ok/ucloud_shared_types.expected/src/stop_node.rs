@@ -83,7 +83,7 @@ rt::__serde_wire_object! {
 }
 /// `NodeInfo`, a model of 停止节点 (`StopNode`).
 ///
-/// Defined at `codegen/ok/ucloud_shared_types/stop_node.md` line 26.
+/// Documented on the vendor's page `stop_node.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeInfo {
@@ -114,7 +114,7 @@ rt::__serde_wire_object! {
 }
 /// `DiskInfo`, a model of 停止节点 (`StopNode`).
 ///
-/// Defined at `codegen/ok/ucloud_shared_types/stop_node.md` line 34.
+/// Documented on the vendor's page `stop_node.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskInfo {

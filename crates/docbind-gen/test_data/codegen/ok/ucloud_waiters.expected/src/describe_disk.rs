@@ -69,7 +69,7 @@ rt::__serde_wire_object! {
 }
 /// `DiskInfo`, a model of 获取磁盘 (`DescribeDisk`).
 ///
-/// Defined at `codegen/ok/ucloud_waiters/describe_disk.md` line 25.
+/// Documented on the vendor's page `describe_disk.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DiskInfo {

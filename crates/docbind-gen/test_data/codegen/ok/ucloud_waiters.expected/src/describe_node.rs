@@ -108,7 +108,7 @@ rt::__serde_wire_object! {
 }
 /// `NodeInfo`, a model of 获取节点列表 (`DescribeNode`).
 ///
-/// Defined at `codegen/ok/ucloud_waiters/describe_node.md` line 27.
+/// Documented on the vendor's page `describe_node.md`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeInfo {
@@ -138,7 +138,7 @@ rt::__serde_wire_object! {
 }
 /// `NodeIp`, a model of 获取节点列表 (`DescribeNode`).
 ///
-/// Defined at `codegen/ok/ucloud_waiters/overlay.toml` line 8.
+/// Declared in the crate's overlay of the vendor's docs, `overlay.toml` line 8.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NodeIp {

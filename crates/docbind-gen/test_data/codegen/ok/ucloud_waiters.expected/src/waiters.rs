@@ -13,7 +13,7 @@ impl crate::Client {
     ///
     /// When no item has the id, it ends with [`WaitError::Gone`](rt::WaitError::Gone). Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
-    /// Declared in `codegen/ok/ucloud_waiters/overlay.toml` (line 53).
+    /// Declared in the crate's overlay of the vendor's docs, `overlay.toml` line 53.
     ///
     /// # Examples
     ///
@@ -69,7 +69,7 @@ impl crate::Client {
     ///
     /// A state of `failed` ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
-    /// Declared in `codegen/ok/ucloud_waiters/overlay.toml` (line 45).
+    /// Declared in the crate's overlay of the vendor's docs, `overlay.toml` line 45.
     ///
     /// # Examples
     ///
@@ -124,7 +124,7 @@ impl crate::Client {
     ///
     /// A state of [`Abnormal`](crate::describe_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). When no item has the id any more, the resource is gone and it returns `None`. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
-    /// Declared in `codegen/ok/ucloud_waiters/overlay.toml` (line 34).
+    /// Declared in the crate's overlay of the vendor's docs, `overlay.toml` line 34.
     ///
     /// # Examples
     ///
@@ -181,7 +181,7 @@ impl crate::Client {
     ///
     /// A state of [`Deleted`](crate::describe_node::NodeState::Deleted) (10), [`Abnormal`](crate::describe_node::NodeState::Abnormal) (11) ends the wait at once with [`WaitError::FailureState`](rt::WaitError::FailureState). While no item has the id (not listed yet), it polls again. Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
-    /// Declared in `codegen/ok/ucloud_waiters/overlay.toml` (line 23).
+    /// Declared in the crate's overlay of the vendor's docs, `overlay.toml` line 23.
     ///
     /// # Examples
     ///

@@ -13,7 +13,7 @@ impl crate::Client {
     ///
     /// Polls at once, then after pauses that double up to a cap, until `options`' deadline ([`WaitError::DeadlineExceeded`](rt::WaitError::DeadlineExceeded)); a transient failure of a poll is polled again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last state seen.
     ///
-    /// Declared in `codegen/ok/ucloud_waiters_module_renamed/overlay.toml` (line 2).
+    /// Declared in the crate's overlay of the vendor's docs, `overlay.toml` line 2.
     ///
     /// # Examples
     ///
