@@ -71,7 +71,7 @@ async fn finovy_calls_and_streams_run_as_spawned_tasks_too() {
 #[tokio::test]
 async fn the_configured_project_fills_requests_that_leave_it_out() {
     // Region and Zone follow the same rule in every operation whose docs declare them; UODN's docs declare only
-    // the project (Region and Zone: the golden case codegen/ok/ucloud_common_parameters, crates/docbind/tests/stand_in.rs).
+    // the project (Region and Zone: tests/region.rs).
     let stand_in = stand_in().await;
     let client = Client::new(config(&stand_in).with_project_id("org-team")).expect("a valid config");
     client.describe_uvodn_node(&DescribeUvodnNodeRequest::new()).await.expect("described");
