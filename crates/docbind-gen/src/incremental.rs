@@ -83,9 +83,9 @@ pub(crate) fn input_hash(
     part(runtime_label(&spec.runtime).as_bytes());
     part(&[u8::from(spec.standalone)]);
     part(vendor.label().as_bytes());
-    // Serializing the IR and the overlay's names cannot fail (plain data, string keys).
-    part(&serde_json::to_vec(op).unwrap_or_default());
-    part(&serde_json::to_vec(overlay).unwrap_or_default());
+    hash.json(op);
+    hash.json(overlay);
+    let mut part = |bytes: &[u8]| hash.part(bytes);
     part(names.module.as_bytes());
     part(names.type_base.as_bytes());
     match &names.indexed_twin {
@@ -112,7 +112,7 @@ pub(crate) fn listing_input_hash<'a>(
     for module in modules {
         hash.part(module.as_bytes());
     }
-    hash.part(&serde_json::to_vec(names).unwrap_or_default());
+    hash.json(names);
     hash.finish()
 }
 
@@ -133,6 +133,19 @@ impl Parts {
     fn part(&mut self, bytes: &[u8]) {
         self.0.update((bytes.len() as u64).to_le_bytes());
         self.0.update(bytes);
+    }
+
+    /// `value` as JSON, one part. Serialized into a buffer each thread keeps (the IR of every operation of a run
+    /// passes through it); serializing plain data with string keys cannot fail.
+    fn json(&mut self, value: &impl serde::Serialize) {
+        thread_local! {
+            static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        JSON.with_borrow_mut(|json| {
+            json.clear();
+            let _ = serde_json::to_writer(&mut *json, value);
+            self.part(json);
+        });
     }
 
     /// `sha1:<hex>`, as the record writes hashes.

@@ -145,9 +145,12 @@ fn plan<'a>(out_dir: &Path, files: &'a [GeneratedFile], force: bool) -> Result<P
     let mut write = Vec::new();
     for file in files {
         let current = existing_file(out_dir, &file.path)?;
-        if current.as_deref() == Some(file.text.as_str()) {
+        // Compared as bytes: the usual regeneration finds most files unchanged, and only a changed one is needed as
+        // text (to tell whose it is, or to show its diff).
+        if current.as_deref() == Some(file.text.as_bytes()) {
             continue;
         }
+        let current = current.map(lossy_text);
         if let Some(text) = &current {
             if !ours(&file.path, Some(text)) {
                 foreign.push(file.path.clone());
@@ -193,9 +196,9 @@ fn first_line(bytes: &[u8]) -> &[u8] {
     bytes.split(|&b| b == b'\n').next().unwrap_or_default()
 }
 
-/// The text of the file at `rel` in `out_dir`, `None` when there is none; an error for a link on the way, or a
+/// The bytes of the file at `rel` in `out_dir`, `None` when there is none; an error for a link on the way, or a
 /// folder at that path.
-fn existing_file(out_dir: &Path, rel: &Path) -> Result<Option<String>, WriteError> {
+fn existing_file(out_dir: &Path, rel: &Path) -> Result<Option<Vec<u8>>, WriteError> {
     let mut path = out_dir.to_path_buf();
     let count = rel.components().count();
     for (i, component) in rel.components().enumerate() {
@@ -216,9 +219,12 @@ fn existing_file(out_dir: &Path, rel: &Path) -> Result<Option<String>, WriteErro
             return Err(WriteError::NotA { path, expected: "folder" });
         }
     }
-    let bytes = std::fs::read(&path).map_err(io("reading", &path))?;
-    // Not UTF-8: certainly not what docbind wrote; compared as text, it differs.
-    Ok(Some(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())))
+    std::fs::read(&path).map(Some).map_err(io("reading", &path))
+}
+
+/// A file's bytes as text. Not UTF-8: certainly not what docbind wrote; compared as text, it differs.
+fn lossy_text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Every file under `rel` (a folder of `out_dir`, or nothing), by path relative to `out_dir`; links are errors.

@@ -27,7 +27,6 @@ pub use crate::incremental::Previous;
 use crate::incremental::{input_hash, listing_input_hash, waiters_input_hash, GENERATOR_ID};
 use crate::ir::Operation;
 use crate::load::Loaded;
-use crate::overlay::OperationRustNames;
 pub use error::{CodegenError, CodegenErrorKind, GenerateError};
 use proc_macro2::TokenStream;
 pub use protocol::Vendor;
@@ -128,8 +127,8 @@ pub struct GeneratedOperation {
     operation: Operation,
     defs: defs::OperationDefs,
     renamed: bool,
-    numbered_types: usize,
-    numbered_fields: usize,
+    /// The models the overlay names (wire names): counted apart from numbered ones, when asked.
+    overlay_models: Vec<String>,
     shared_types: Vec<String>,
 }
 
@@ -174,13 +173,18 @@ impl GeneratedOperation {
 
     /// Model types whose Rust names were numbered because another type of the module took theirs.
     pub fn numbered_types(&self) -> usize {
-        self.numbered_types
+        let overlay_named = |model: &str| self.overlay_models.iter().any(|m| m == model);
+        let models = self.operation.models.iter().zip(&self.defs.models);
+        models.filter(|(model, def)| !overlay_named(&model.name) && names::type_name(&model.name) != def.name).count()
     }
 
     /// Fields whose Rust names are not their wire names' snake_case: numbered after a collision, or renamed by
     /// the overlay.
     pub fn numbered_fields(&self) -> usize {
-        self.numbered_fields
+        let defs = &self.defs;
+        let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
+        let fields = structs.flat_map(|s| &s.fields);
+        fields.filter(|f| f.wire != "data" && names::field_name(&f.wire) != f.ident).count()
     }
 }
 
@@ -371,15 +375,9 @@ pub(crate) fn generate_from(
         };
         inputs.insert(path.clone(), hash);
         files.push(GeneratedFile { path, text });
-        let (numbered_types, numbered_fields) = numbered(op, loaded.rust_names.of(&op.source.file), &defs);
-        operations.push(GeneratedOperation {
-            operation: (*op).clone(),
-            defs,
-            renamed,
-            numbered_types,
-            numbered_fields,
-            shared_types,
-        });
+        // Counted only when asked (the corpus run's tally): each count names every model or field again.
+        let overlay_models = loaded.rust_names.of(&op.source.file).models.iter().map(|(m, _)| m.clone()).collect();
+        operations.push(GeneratedOperation { operation: (*op).clone(), defs, renamed, overlay_models, shared_types });
     }
     let waiter_methods = waiter::methods(&loaded.rust_names);
     // The crate files made from every operation (`shared.rs`, `blocking.rs`, `lib.rs`, the README) and the API
@@ -489,20 +487,6 @@ fn check_renames(ops: &[&Operation], keys: &[(&str, &Path)], loaded: &Loaded) ->
         }
     }
     Ok(())
-}
-
-/// How many model types, and how many fields, of `op` did not get the Rust name their wire name gives. Models the
-/// overlay renames do not count; the members docbind adds around a Finovy `data` do not either.
-fn numbered(op: &Operation, overlay: &OperationRustNames, defs: &defs::OperationDefs) -> (usize, usize) {
-    let types = op
-        .models
-        .iter()
-        .zip(&defs.models)
-        .filter(|(model, def)| overlay.model_name(&model.name).is_none() && names::type_name(&model.name) != def.name)
-        .count();
-    let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
-    let fields = structs.flat_map(|s| &s.fields).filter(|f| f.wire != "data" && names::field_name(&f.wire) != f.ident);
-    (types, fields.count())
 }
 
 /// Pieces → one `syn::File` → prettyplease. Token pieces are parsed here, each shape once (`shapes.rs`; a parse
