@@ -55,6 +55,12 @@ pub(crate) fn one_line(text: &str) -> String {
 /// holding them raw.)
 pub(crate) fn toml_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    push_toml_string(&mut out, text);
+    out
+}
+
+/// [`toml_string`], written at the end of `out`.
+pub(crate) fn push_toml_string(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         match c {
@@ -68,7 +74,6 @@ pub(crate) fn toml_string(text: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]
