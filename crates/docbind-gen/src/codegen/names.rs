@@ -187,12 +187,20 @@ pub struct IndexedTwin {
 /// (`create_listener_json_2`): the first of these that neither an earlier module nor an earlier type stem holds.
 /// The wire name never changes. The result is in input order and depends only on names, paths and links.
 pub fn operation_names(ops: &[(&str, &Path)], linked: &BTreeSet<PathBuf>) -> Vec<Chosen> {
-    let stem = |i: usize| -> String {
-        let raw = ops[i].1.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        let digits = raw.len() - raw.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let raw = if digits > 0 && raw[digits..].starts_with('.') { &raw[digits + 1..] } else { raw };
-        raw.to_string()
-    };
+    // Each doc's file stem, once (the rules below compare every doc with every other).
+    let stems: Vec<&str> = ops
+        .iter()
+        .map(|(_, path)| {
+            let raw = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let digits = raw.len() - raw.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            if digits > 0 && raw[digits..].starts_with('.') {
+                &raw[digits + 1..]
+            } else {
+                raw
+            }
+        })
+        .collect();
+    let stem = |i: usize| -> &str { stems[i] };
     // The vendor's own spelling, where a doc of the operation is named with it: of several, a linked one, then
     // the most compact (`add_uk8s_uhost_node` over `add_uk_8s_uhost_node`). (`load` already merged the docs of
     // one wire operation, keeping the doc this picks.)
@@ -201,9 +209,9 @@ pub fn operation_names(ops: &[(&str, &Path)], linked: &BTreeSet<PathBuf>) -> Vec
         .map(|(name, _)| {
             let spelled = (0..ops.len())
                 .filter(|&j| ops[j].0 == *name)
-                .filter(|&j| spells(&stem(j), name))
+                .filter(|&j| spells(stem(j), name))
                 .min_by_key(|&j| (!linked.contains(ops[j].1), stem(j).matches('_').count(), stem(j)))
-                .map(stem);
+                .map(|j| stem(j).to_string());
             spelled.unwrap_or_else(|| snake(name))
         })
         .collect();
@@ -231,7 +239,7 @@ pub fn operation_names(ops: &[(&str, &Path)], linked: &BTreeSet<PathBuf>) -> Vec
     for i in order {
         let mut candidates = vec![plain[i].clone()];
         if !primary[i] {
-            let own = snake(&stem(i));
+            let own = snake(stem(i));
             candidates = vec![own.clone()];
             let folder = |j: usize| ops[j].1.parent().and_then(|p| p.file_name()).and_then(|f| f.to_str());
             if (0..ops.len()).any(|j| plain[j] == plain[i] && folder(j) != folder(i)) {
