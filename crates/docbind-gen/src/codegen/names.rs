@@ -17,23 +17,49 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "extern"];
 
 /// `ImageId` → `image_id`, `Type` → `r#type`, `Finovy-Access-Token` → `finovy_access_token`.
 pub fn field_name(wire: &str) -> String {
-    let mut snake = wire.to_snake_case();
-    if snake.is_empty() || snake.starts_with(|c: char| c.is_ascii_digit()) {
-        snake.insert_str(0, "field_");
-    }
-    snake
+    thread_local!(static KNOWN: Known = Known::default());
+    KNOWN.with(|known| {
+        known.name(wire, |wire| {
+            let mut snake = wire.to_snake_case();
+            if snake.is_empty() || snake.starts_with(|c: char| c.is_ascii_digit()) {
+                snake.insert_str(0, "field_");
+            }
+            snake
+        })
+    })
 }
 
 /// `imageInfo` → `ImageInfo`, `ULBPolicySet` → `UlbPolicySet`.
 pub fn type_name(wire: &str) -> String {
-    let mut camel = wire.to_upper_camel_case();
-    if camel.is_empty() || camel.starts_with(|c: char| c.is_ascii_digit()) {
-        camel.insert(0, 'T');
+    thread_local!(static KNOWN: Known = Known::default());
+    KNOWN.with(|known| {
+        known.name(wire, |wire| {
+            let mut camel = wire.to_upper_camel_case();
+            if camel.is_empty() || camel.starts_with(|c: char| c.is_ascii_digit()) {
+                camel.insert(0, 'T');
+            }
+            if NOT_RAW.contains(&camel.as_str()) {
+                camel.push('_');
+            }
+            camel
+        })
+    })
+}
+
+/// Names made so far on this thread, by wire name: the same wire names (`Region`, `ProjectId`, `RetCode`) recur in
+/// operation after operation, and converting their case char by char was a visible share of a run.
+#[derive(Default)]
+struct Known(std::cell::RefCell<std::collections::HashMap<String, String>>);
+
+impl Known {
+    fn name(&self, wire: &str, make: impl FnOnce(&str) -> String) -> String {
+        if let Some(name) = self.0.borrow().get(wire) {
+            return name.clone();
+        }
+        let name = make(wire);
+        self.0.borrow_mut().insert(wire.to_owned(), name.clone());
+        name
     }
-    if NOT_RAW.contains(&camel.as_str()) {
-        camel.push('_');
-    }
-    camel
 }
 
 /// `GetUvodnImage` → `get_uvodn_image` (module and method names). ASCII only: a module's name is its file's

@@ -222,6 +222,14 @@ fn closing_run(after: &str, run: usize) -> Option<usize> {
 /// Rust escapes, bidi codepoints dropped, and delimited by more backticks than any run inside it.
 pub(crate) fn code_span(text: &str) -> String {
     let text = one_line(text);
+    if !text.contains('`') {
+        // The usual case (a wire name, a path): one backtick each side.
+        let mut span = String::with_capacity(text.len() + 2);
+        span.push('`');
+        span.push_str(&text);
+        span.push('`');
+        return span;
+    }
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
