@@ -750,10 +750,7 @@ fn derive_crate(name: &str, runtime: &Path, ops: &[GeneratedOperation]) -> anyho
                 }
             }
         };
-        files.push(GeneratedFile {
-            path: PathBuf::from(format!("src/{}.rs", op.module())),
-            text: crate::rust_source(module)?,
-        });
+        files.push(GeneratedFile::new(format!("src/{}.rs", op.module()), crate::rust_source(module)?));
         modules.push(rust_ident(op.module()));
     }
     let lib = quote! {
@@ -783,15 +780,15 @@ fn derive_crate(name: &str, runtime: &Path, ops: &[GeneratedOperation]) -> anyho
             }
         }
     };
-    files.push(GeneratedFile { path: PathBuf::from("src/lib.rs"), text: crate::rust_source(lib)? });
-    files.push(GeneratedFile {
-        path: PathBuf::from("Cargo.toml"),
-        text: format!(
+    files.push(GeneratedFile::new("src/lib.rs", crate::rust_source(lib)?));
+    files.push(GeneratedFile::new(
+        "Cargo.toml",
+        format!(
             "[package]\nname = \"{name}\"\nedition = \"2021\"\nversion = \"0.1.0\"\npublish = false\n\n[dependencies]\n\
              docbind-runtime = {{ path = {:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\n",
             runtime.display().to_string()
         ),
-    });
+    ));
     Ok(files)
 }
 

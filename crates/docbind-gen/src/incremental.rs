@@ -19,6 +19,7 @@
 use crate::codegen::defs::OperationNames;
 use crate::codegen::{CrateSpec, RuntimeDep, Vendor};
 use crate::ir::Operation;
+use crate::output::Seen;
 use crate::overlay::OperationRustNames;
 use crate::record::{content_hash, read_record, Record};
 use sha1::{Digest, Sha1};
@@ -46,22 +47,34 @@ impl Previous {
         Self { crate_dir: crate_dir.to_path_buf(), record: read_record(crate_dir).ok().flatten() }
     }
 
-    /// The text of the file at `path` (relative to the crate, `/`-separated), with its recorded hash, when it was
-    /// generated from inputs hashing to `inputs` and is on disk as then generated.
-    pub(crate) fn reusable(&self, path: &str, inputs: &str) -> Option<(String, String)> {
+    /// The file at `path` (relative to the crate, `/`-separated) when it was generated from inputs hashing to
+    /// `inputs` and is on disk as then generated.
+    pub(crate) fn reusable(&self, path: &str, inputs: &str) -> Option<Reusable> {
         let record = self.record.as_ref()?;
         if record.inputs.get(path).map(String::as_str) != Some(inputs) {
             return None;
         }
+        let hash = record.files.get(path)?;
         let file = self.crate_dir.join(path);
-        // A symbolic link is never ours to read (writing refuses it); a plain file only.
-        if !std::fs::symlink_metadata(&file).ok()?.is_file() {
+        // A symbolic link is never ours to read (writing refuses it); a plain file only. Its state before reading:
+        // any change from then on shows when it is written (`Seen`).
+        let meta = std::fs::symlink_metadata(&file).ok()?;
+        if !meta.is_file() {
             return None;
         }
         let text = std::fs::read_to_string(&file).ok()?;
-        let hash = record.files.get(path)?;
-        (*hash == content_hash(&text)).then(|| (text, hash.clone()))
+        let seen = Seen::new(file, &meta, &text);
+        (*hash == content_hash(&text)).then(|| Reusable { text, hash: hash.clone(), seen })
     }
+}
+
+/// A file of the previous generation, on disk as its record lists it.
+pub(crate) struct Reusable {
+    pub text: String,
+    /// Its recorded hash (the hash of `text`).
+    pub hash: String,
+    /// Where it was read, and in what state.
+    pub seen: Seen,
 }
 
 /// `sha1:<hex>` of everything one operation module is generated from (see the module docs).
@@ -83,9 +96,9 @@ pub(crate) fn input_hash(
     part(runtime_label(&spec.runtime).as_bytes());
     part(&[u8::from(spec.standalone)]);
     part(vendor.label().as_bytes());
-    // Serializing the IR and the overlay's names cannot fail (plain data, string keys).
-    part(&serde_json::to_vec(op).unwrap_or_default());
-    part(&serde_json::to_vec(overlay).unwrap_or_default());
+    hash.json(op);
+    hash.json(overlay);
+    let mut part = |bytes: &[u8]| hash.part(bytes);
     part(names.module.as_bytes());
     part(names.type_base.as_bytes());
     match &names.indexed_twin {
@@ -112,7 +125,7 @@ pub(crate) fn listing_input_hash<'a>(
     for module in modules {
         hash.part(module.as_bytes());
     }
-    hash.part(&serde_json::to_vec(names).unwrap_or_default());
+    hash.json(names);
     hash.finish()
 }
 
@@ -133,6 +146,19 @@ impl Parts {
     fn part(&mut self, bytes: &[u8]) {
         self.0.update((bytes.len() as u64).to_le_bytes());
         self.0.update(bytes);
+    }
+
+    /// `value` as JSON, one part. Serialized into a buffer each thread keeps (the IR of every operation of a run
+    /// passes through it); serializing plain data with string keys cannot fail.
+    fn json(&mut self, value: &impl serde::Serialize) {
+        thread_local! {
+            static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        JSON.with_borrow_mut(|json| {
+            json.clear();
+            let _ = serde_json::to_writer(&mut *json, value);
+            self.part(json);
+        });
     }
 
     /// `sha1:<hex>`, as the record writes hashes.
@@ -285,6 +311,39 @@ mod tests {
         let (after_edit, changed) = case.regenerate("0.0.0-other");
         assert!(!reused(&after_edit).contains("src/get_c.rs"));
         assert_eq!(changed, paths(&["src/get_c.rs"]));
+    }
+
+    #[test]
+    fn a_reused_file_changed_after_it_was_read_is_still_written() {
+        let case = Case::new();
+        case.regenerate(GENERATOR_ID);
+        let out = &case.spec.out_dir;
+        let loaded = crate::load(&case.root, std::slice::from_ref(&case.spec.spec_dir), None).unwrap();
+        let previous = Previous::read(out);
+        let mut generated =
+            generate_from(&case.spec, crate::FIRST_VERSION, &loaded, InvalidDocs::Fail, &previous, GENERATOR_ID)
+                .unwrap();
+        assert!(reused(&generated).is_superset(&paths(&MODULES)), "{:?}", generated.reused);
+
+        // The file system's clock ticks in milliseconds: the edit below lands in a later tick than the write that
+        // made the file (the state the generator saw).
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        // Between generating and writing: one module edited (keeping its size, so only its state on disk shows the
+        // edit), one removed, and the text of a third replaced by its caller.
+        let edited = out.join("src/get_a.rs");
+        let text = std::fs::read_to_string(&edited).unwrap();
+        std::fs::write(&edited, text.replacen("@generated", "@GENERATED", 1)).unwrap();
+        std::fs::remove_file(out.join("src/get_b.rs")).unwrap();
+        let replaced = generated.files.iter_mut().find(|f| f.path == Path::new("src/get_c.rs")).unwrap();
+        replaced.text = replaced.text.clone() + "// added by the caller\n";
+
+        let changed = ensure_files(out, &generated.files, false).unwrap();
+        let changed: BTreeSet<String> =
+            changed.iter().map(|p| p.strip_prefix(&format!("{}/", out.display())).unwrap_or(p).to_string()).collect();
+        assert_eq!(changed, paths(&MODULES));
+        assert_eq!(std::fs::read_to_string(&edited).unwrap(), text, "the edit is undone");
+        assert!(out.join("src/get_b.rs").is_file(), "the removed module is back");
+        assert!(std::fs::read_to_string(out.join("src/get_c.rs")).unwrap().ends_with("// added by the caller\n"));
     }
 
     #[test]

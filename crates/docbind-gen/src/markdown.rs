@@ -71,23 +71,30 @@ impl Block {
     }
 }
 
-/// Byte offset → 1-based line.
-struct LineIndex {
-    starts: Vec<usize>,
+/// Byte offset → 1-based line, counting newlines from the offset asked before: pulldown-cmark's events move forward
+/// through the text (an end event steps back to its block's start, a short way), so each newline is counted about
+/// once instead of every event searching a table of line starts.
+struct Lines<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: usize,
 }
 
-impl LineIndex {
-    fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines { text: text.as_bytes(), offset: 0, line: 1 }
     }
 
-    fn line(&self, offset: usize) -> usize {
-        match self.starts.binary_search(&offset) {
-            Ok(i) => i + 1,
-            Err(i) => i,
+    fn at(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        let newlines = |span: &[u8]| span.iter().filter(|&&b| b == b'\n').count();
+        if offset >= self.offset {
+            self.line += newlines(&self.text[self.offset..offset]);
+        } else {
+            self.line -= newlines(&self.text[offset..self.offset]);
         }
+        self.offset = offset;
+        self.line
     }
 }
 
@@ -102,7 +109,7 @@ enum Open {
 /// Parses a markdown document into blocks. Never fails: markdown has no syntax errors, only surprises the
 /// dialects report.
 pub fn parse(source: &str) -> Vec<Block> {
-    let index = LineIndex::new(source);
+    let mut lines = Lines::new(source);
     let mut blocks = Vec::new();
     let mut open: Option<Open> = None;
     let mut inline = Inline::default();
@@ -113,10 +120,11 @@ pub fn parse(source: &str) -> Vec<Block> {
     let mut item_depth = 0usize;
 
     for (event, range) in Parser::new_ext(source, Options::ENABLE_TABLES).into_offset_iter() {
-        let line = index.line(range.start);
+        // Only the events that open a block (and a code block's end, in a list item) need their line.
+        let mut line = || lines.at(range.start);
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                open = Some(Open::Heading(heading_level(level), line));
+                open = Some(Open::Heading(heading_level(level), line()));
                 inline = Inline::default();
             }
             Event::End(TagEnd::Heading(_)) => {
@@ -125,7 +133,7 @@ pub fn parse(source: &str) -> Vec<Block> {
                 }
             }
             Event::Start(Tag::Paragraph) if table.is_none() => {
-                open = Some(Open::Paragraph(line));
+                open = Some(Open::Paragraph(line()));
                 inline = Inline::default();
             }
             Event::End(TagEnd::Paragraph) => {
@@ -136,7 +144,7 @@ pub fn parse(source: &str) -> Vec<Block> {
             // Tight list items carry text without a paragraph; treat each item as one.
             Event::Start(Tag::Item) => {
                 item_depth += 1;
-                open = Some(Open::Paragraph(line));
+                open = Some(Open::Paragraph(line()));
                 inline = Inline::default();
             }
             Event::End(TagEnd::Item) => {
@@ -148,7 +156,7 @@ pub fn parse(source: &str) -> Vec<Block> {
                 }
             }
             Event::Start(Tag::Table(_)) => {
-                table = Some(Table { line, header: Vec::new(), rows: Vec::new() });
+                table = Some(Table { line: line(), header: Vec::new(), rows: Vec::new() });
             }
             Event::End(TagEnd::Table) => {
                 if let Some(t) = table.take() {
@@ -156,7 +164,7 @@ pub fn parse(source: &str) -> Vec<Block> {
                 }
             }
             Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => {
-                row = Some(Row { line, cells: Vec::new() });
+                row = Some(Row { line: line(), cells: Vec::new() });
             }
             Event::End(TagEnd::TableHead) => {
                 if let (Some(t), Some(r)) = (table.as_mut(), row.take()) {
@@ -182,7 +190,7 @@ pub fn parse(source: &str) -> Vec<Block> {
                     CodeBlockKind::Fenced(info) => info.trim().to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
-                open = Some(Open::Code(line, info));
+                open = Some(Open::Code(line(), info));
                 code_text.clear();
             }
             Event::End(TagEnd::CodeBlock) => {
@@ -190,7 +198,7 @@ pub fn parse(source: &str) -> Vec<Block> {
                     blocks.push(Block::Code { line, info, text: std::mem::take(&mut code_text) });
                 }
                 if item_depth > 0 {
-                    open = Some(Open::Paragraph(line));
+                    open = Some(Open::Paragraph(line()));
                     inline = Inline::default();
                 }
             }
@@ -259,6 +267,19 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    proptest::proptest! {
+        /// Lines are counted from the offset asked before, forward or back: any order of offsets gets the line a
+        /// count from the start gives.
+        #[test]
+        fn lines_are_counted_from_anywhere(text in "[a\n]{0,40}", offsets in proptest::collection::vec(0usize..45, 0..20)) {
+            let mut lines = Lines::new(&text);
+            for offset in offsets {
+                let expected = 1 + text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count();
+                proptest::prop_assert_eq!(lines.at(offset), expected);
+            }
+        }
     }
 
     #[test]

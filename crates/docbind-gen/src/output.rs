@@ -144,10 +144,14 @@ fn plan<'a>(out_dir: &Path, files: &'a [GeneratedFile], force: bool) -> Result<P
 
     let mut write = Vec::new();
     for file in files {
-        let current = existing_file(out_dir, &file.path)?;
-        if current.as_deref() == Some(file.text.as_str()) {
-            continue;
-        }
+        // Compared as bytes: the usual regeneration finds most files unchanged, and only a changed one is needed as
+        // text (to tell whose it is, or to show its diff).
+        let current = match existing_file(out_dir, &file.path, file.seen.as_ref().filter(|seen| seen.holds(file)))? {
+            OnDisk::Unchanged => continue,
+            OnDisk::Bytes(bytes) if bytes == file.text.as_bytes() => continue,
+            OnDisk::Bytes(bytes) => Some(lossy_text(bytes)),
+            OnDisk::Missing => None,
+        };
         if let Some(text) = &current {
             if !ours(&file.path, Some(text)) {
                 foreign.push(file.path.clone());
@@ -172,7 +176,7 @@ fn plan<'a>(out_dir: &Path, files: &'a [GeneratedFile], force: bool) -> Result<P
     }
     // Listed files elsewhere than `src/` that are no longer generated (those in `src/` were found above).
     for rel in recorded.keys().filter(|p| !generated_now.contains(p.as_path()) && !p.starts_with("src")) {
-        if existing_file(out_dir, rel)?.is_some() {
+        if !matches!(existing_file(out_dir, rel, None)?, OnDisk::Missing) {
             remove.push(rel.to_path_buf());
         }
     }
@@ -193,19 +197,22 @@ fn first_line(bytes: &[u8]) -> &[u8] {
     bytes.split(|&b| b == b'\n').next().unwrap_or_default()
 }
 
-/// The text of the file at `rel` in `out_dir`, `None` when there is none; an error for a link on the way, or a
-/// folder at that path.
-fn existing_file(out_dir: &Path, rel: &Path) -> Result<Option<String>, WriteError> {
+/// What is at `rel` in `out_dir`; an error for a link on the way, or a folder at that path. A file `seen` (read by
+/// the generator) and not changed since is not read again.
+fn existing_file(out_dir: &Path, rel: &Path, seen: Option<&Seen>) -> Result<OnDisk, WriteError> {
     let mut path = out_dir.to_path_buf();
     let count = rel.components().count();
     for (i, component) in rel.components().enumerate() {
         path.push(component);
         let meta = match std::fs::symlink_metadata(&path) {
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(OnDisk::Missing),
             Err(e) => return Err(io("reading", &path)(e)),
             Ok(meta) => meta,
         };
         let last = i + 1 == count;
+        if last && seen.is_some_and(|seen| seen.path == path && seen.stamp == Stamp::of(&meta)) {
+            return Ok(OnDisk::Unchanged);
+        }
         if meta.file_type().is_symlink() {
             return Err(WriteError::Symlink { path });
         }
@@ -216,9 +223,71 @@ fn existing_file(out_dir: &Path, rel: &Path) -> Result<Option<String>, WriteErro
             return Err(WriteError::NotA { path, expected: "folder" });
         }
     }
-    let bytes = std::fs::read(&path).map_err(io("reading", &path))?;
-    // Not UTF-8: certainly not what docbind wrote; compared as text, it differs.
-    Ok(Some(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())))
+    std::fs::read(&path).map(OnDisk::Bytes).map_err(io("reading", &path))
+}
+
+/// A generated path on disk.
+enum OnDisk {
+    /// Nothing there.
+    Missing,
+    /// The file the generator read the text from, unchanged since: that text.
+    Unchanged,
+    /// A file, as read.
+    Bytes(Vec<u8>),
+}
+
+/// A file the generator read a reused text from (`incremental.rs`), after checking it against the crate's record,
+/// and the state it was in: while it is in that state, it holds that text, and writing need not read it again.
+#[derive(Debug, Clone)]
+pub(crate) struct Seen {
+    /// Where it was read (the crate's folder joined with its path).
+    path: PathBuf,
+    stamp: Stamp,
+    /// The text read, by address and length: a [`GeneratedFile`]'s text replaced or resized since (it is public)
+    /// is no longer the text seen, and is compared as any other. (Clones have their own address.)
+    text: (usize, usize),
+}
+
+impl Seen {
+    /// `file` at `path`, in the state `meta` (taken before reading it), read as `text`.
+    pub(crate) fn new(path: PathBuf, meta: &std::fs::Metadata, text: &str) -> Self {
+        Self { path, stamp: Stamp::of(meta), text: (text.as_ptr() as usize, text.len()) }
+    }
+
+    /// Whether `file` still holds the text seen.
+    fn holds(&self, file: &GeneratedFile) -> bool {
+        self.text == (file.text.as_ptr() as usize, file.text.len())
+    }
+}
+
+/// What changes whenever a file's content does. On Unix its inode and status-change time, which every write
+/// updates and no tool can set back (unlike the modification time, also kept), and its size. (The kernel's clock
+/// for these ticks every few milliseconds: an edit within the tick of the write before it, while docbind runs
+/// between the two, would look unchanged.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: (u64, u64, i64, i64),
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            #[cfg(unix)]
+            inode: (meta.dev(), meta.ino(), meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+}
+
+/// A file's bytes as text. Not UTF-8: certainly not what docbind wrote; compared as text, it differs.
+fn lossy_text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Every file under `rel` (a folder of `out_dir`, or nothing), by path relative to `out_dir`; links are errors.

@@ -92,7 +92,10 @@ pub fn read_record(crate_dir: &Path) -> Result<Option<Record>, RecordError> {
         Ok(_) => {}
     }
     let text = std::fs::read_to_string(&path).map_err(|e| failed(e.to_string()))?;
-    let record: Record = toml::from_str(&text).map_err(|e| failed(e.to_string().trim_end().to_string()))?;
+    let record = match parse_as_written(&text) {
+        Some(record) => record,
+        None => toml::from_str(&text).map_err(|e| failed(e.to_string().trim_end().to_string()))?,
+    };
     record.settings.runtime_dep().map_err(failed)?;
     if let Some(bad) = record.files.keys().find(|p| !is_plain_relative(p)) {
         return Err(failed(format!("`{bad}` is not a path inside the crate")));
@@ -119,7 +122,7 @@ pub(crate) fn record_file(
         spec.generator()
     );
     let record = record_from(spec, version, files, inputs, known);
-    GeneratedFile { path: PathBuf::from(RECORD_FILE), text: header + &record_body(&record) }
+    GeneratedFile::new(RECORD_FILE, header + &record_body(&record))
 }
 
 /// What the record of the crate `spec` generated as `files` says.
@@ -156,7 +159,7 @@ fn record_from(
 /// name holding line breaks, control or bidi characters reads back as itself and shows as escapes (the `toml`
 /// crate would write it as a multi-line string holding them raw).
 fn record_body(record: &Record) -> String {
-    use crate::codegen::text::toml_string;
+    use crate::codegen::text::{push_toml_string, toml_string};
     let settings = &record.settings;
     let runtime = match settings.runtime {
         RecordedRuntime::Registry => "registry",
@@ -174,16 +177,98 @@ fn record_body(record: &Record) -> String {
         body.push_str(&format!("runtime_path = {}\n", toml_string(path)));
     }
     body.push_str(&format!("standalone = {}\n\n[files]\n", settings.standalone));
+    let entry = |body: &mut String, path: &str, hash: &str| {
+        push_toml_string(body, path);
+        body.push_str(" = ");
+        push_toml_string(body, hash);
+        body.push('\n');
+    };
     for (path, hash) in &record.files {
-        body.push_str(&format!("{} = {}\n", toml_string(path), toml_string(hash)));
+        entry(&mut body, path, hash);
     }
     if !record.inputs.is_empty() {
         body.push_str("\n[inputs]\n");
         for (path, hash) in &record.inputs {
-            body.push_str(&format!("{} = {}\n", toml_string(path), toml_string(hash)));
+            entry(&mut body, path, hash);
         }
     }
     body
+}
+
+/// The record as [`record_body`] writes it, read line by line (every run reads each crate's record, and the
+/// `toml` crate took a visible share of a run with nothing to regenerate). `None` for anything else: any other
+/// layout, a string with an escape or a character it would escape, a key repeated or unknown, a setting missing.
+/// The `toml` crate reads those, and reports what is wrong.
+fn parse_as_written(text: &str) -> Option<Record> {
+    // A basic string without escapes: quotes around text holding nothing `toml_string` would escape.
+    let string = |quoted: &str| {
+        let text = quoted.strip_prefix('"')?.strip_suffix('"')?;
+        let plain = |c: char| {
+            !matches!(c, '"' | '\\' | '\u{2028}' | '\u{2029}') && !c.is_control() && !crate::codegen::text::is_bidi(c)
+        };
+        text.chars().all(plain).then(|| text.to_string())
+    };
+    // A key given twice is TOML's error to report.
+    fn first<T>(slot: &mut Option<T>, value: T) -> Option<()> {
+        slot.replace(value).is_none().then_some(())
+    }
+    let mut section = "";
+    let mut seen_sections = Vec::new();
+    let (mut crate_name, mut version, mut spec_dir, mut runtime, mut runtime_path, mut standalone) =
+        (None, None, None, None, None, None);
+    let (mut files, mut inputs) = (BTreeMap::new(), BTreeMap::new());
+    for line in text.split('\n') {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            if !["settings", "files", "inputs"].contains(&name) || seen_sections.contains(&name) {
+                return None;
+            }
+            seen_sections.push(name);
+            section = name;
+            continue;
+        }
+        let (key, value) = line.split_once(" = ")?;
+        match section {
+            "settings" => match key {
+                "crate_name" => first(&mut crate_name, string(value)?)?,
+                "version" => first(&mut version, string(value)?)?,
+                "spec_dir" => first(&mut spec_dir, string(value)?)?,
+                "runtime" => {
+                    let recorded = match string(value)?.as_str() {
+                        "registry" => RecordedRuntime::Registry,
+                        "workspace" => RecordedRuntime::Workspace,
+                        "path" => RecordedRuntime::Path,
+                        _ => return None,
+                    };
+                    first(&mut runtime, recorded)?
+                }
+                "runtime_path" => first(&mut runtime_path, string(value)?)?,
+                "standalone" => first(&mut standalone, value.parse::<bool>().ok()?)?,
+                _ => return None,
+            },
+            "files" | "inputs" => {
+                let map = if section == "files" { &mut files } else { &mut inputs };
+                if map.insert(string(key)?, string(value)?).is_some() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    if !seen_sections.contains(&"files") {
+        return None;
+    }
+    let settings = RecordedSettings {
+        crate_name: crate_name?,
+        version,
+        spec_dir: spec_dir?,
+        runtime: runtime?,
+        runtime_path,
+        standalone: standalone?,
+    };
+    Some(Record { settings, files, inputs })
 }
 
 /// `sha1:<hex>` of a file's text.
@@ -193,7 +278,14 @@ pub(crate) fn content_hash(text: &str) -> String {
 
 /// The same text on every OS.
 fn slash_separated(path: &Path) -> String {
-    path.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    let mut text = String::with_capacity(path.as_os_str().len());
+    for (i, component) in path.components().enumerate() {
+        if i > 0 {
+            text.push('/');
+        }
+        text.push_str(&component.as_os_str().to_string_lossy());
+    }
+    text
 }
 
 /// A path of plain names only (no root, `..` or `.`): a record names nothing outside its crate.
@@ -204,6 +296,65 @@ fn is_plain_relative(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn record_strategy(text: &'static str) -> impl Strategy<Value = Record> {
+        let runtime = prop_oneof![
+            Just((RecordedRuntime::Registry, None)),
+            Just((RecordedRuntime::Workspace, None)),
+            text.prop_map(|path| (RecordedRuntime::Path, Some(path))),
+        ];
+        let map = || proptest::collection::btree_map(text, text, 0..4);
+        (text, proptest::option::of(text), text, runtime, any::<bool>(), map(), map()).prop_map(
+            |(crate_name, version, spec_dir, (runtime, runtime_path), standalone, files, inputs)| Record {
+                settings: RecordedSettings { crate_name, version, spec_dir, runtime, runtime_path, standalone },
+                files,
+                inputs,
+            },
+        )
+    }
+
+    /// Text with everything a record's strings escape, or that TOML reads specially.
+    const ANY: &str = "[a-z/._ =\"\\\\#\\[\\]\n\r\t\u{1b}\u{85}\u{2028}\u{202E}é名]{0,8}";
+
+    proptest! {
+        /// Whatever the record holds, reading it line by line gets what the `toml` crate gets, or leaves it to it.
+        #[test]
+        fn a_record_reads_as_toml_reads_it(record in record_strategy(ANY)) {
+            let text = record_body(&record);
+            let by_toml: Record = toml::from_str(&text).unwrap();
+            prop_assert_eq!(&by_toml, &record);
+            if let Some(by_lines) = parse_as_written(&text) {
+                prop_assert_eq!(by_lines, by_toml);
+            }
+        }
+
+        /// Records of plain names and hashes, as every generated crate's are, are read line by line.
+        #[test]
+        fn a_plain_record_is_read_line_by_line(record in record_strategy("[a-z0-9/._:-]{0,12}")) {
+            prop_assert_eq!(parse_as_written(&record_body(&record)), Some(record));
+        }
+
+        /// A record edited by hand (a character inserted or removed anywhere): read line by line only when the
+        /// `toml` crate reads it the same.
+        #[test]
+        fn an_edited_record_is_read_as_toml_reads_it(
+            record in record_strategy("[a-z/.]{0,6}"),
+            at in any::<prop::sample::Index>(),
+            insert in proptest::option::of(prop_oneof![Just('"'), Just(' '), Just('\n'), Just('='), Just('['), Just('#'), Just('a'), Just('\\')]),
+        ) {
+            let mut text: Vec<char> = record_body(&record).chars().collect();
+            let at = at.index(text.len());
+            match insert {
+                Some(c) => text.insert(at, c),
+                None => { text.remove(at); }
+            }
+            let text: String = text.into_iter().collect();
+            if let Some(by_lines) = parse_as_written(&text) {
+                prop_assert_eq!(Some(by_lines), toml::from_str::<Record>(&text).ok(), "{}", text);
+            }
+        }
+    }
 
     #[test]
     fn a_record_reads_back_as_written_and_names_nothing_outside_its_crate() {
@@ -219,7 +370,7 @@ mod tests {
             runtime: RuntimeDep::Path(PathBuf::from("../runtime")),
             standalone: true,
         };
-        let files = [GeneratedFile { path: PathBuf::from("src/lib.rs"), text: "// @generated\n".into() }];
+        let files = [GeneratedFile::new("src/lib.rs", "// @generated\n")];
         let inputs = BTreeMap::from([(PathBuf::from("src/lib.rs"), "sha1:00".to_string())]);
         let record = record_file(&spec, "0.3.1", &files, &inputs, &BTreeMap::new());
         assert!(record.text.starts_with("# @generated by `docbind generate`; do not edit.\n"), "{}", record.text);

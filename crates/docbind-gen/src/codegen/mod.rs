@@ -27,7 +27,6 @@ pub use crate::incremental::Previous;
 use crate::incremental::{input_hash, listing_input_hash, waiters_input_hash, GENERATOR_ID};
 use crate::ir::Operation;
 use crate::load::Loaded;
-use crate::overlay::OperationRustNames;
 pub use error::{CodegenError, CodegenErrorKind, GenerateError};
 use proc_macro2::TokenStream;
 pub use protocol::Vendor;
@@ -82,13 +81,33 @@ pub enum RuntimeDep {
 pub const RUNTIME_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// A generated file: path relative to the crate dir, and its full text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct GeneratedFile {
     /// Relative to the crate's folder (`src/lib.rs`, `Cargo.toml`).
     pub path: PathBuf,
-    /// The whole file.
+    /// The whole file. (Of a file reused unchanged, writing trusts the text read while it has that address and
+    /// length: to change it, assign a new one.)
     pub text: String,
+    /// The file this text was read from and checked against the crate's record, when it was reused
+    /// ([`generate_incremental`]): writing need not read it again while it is unchanged since.
+    pub(crate) seen: Option<crate::output::Seen>,
 }
+
+impl GeneratedFile {
+    /// The file at `path` (relative to the crate's folder) holding `text`.
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
+        Self { path: path.into(), text: text.into(), seen: None }
+    }
+}
+
+/// Two generated files are the same file when their paths and texts are, however they were made.
+impl PartialEq for GeneratedFile {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path && self.text == other.text
+    }
+}
+
+impl Eq for GeneratedFile {}
 
 /// Everything generating one crate produced.
 #[derive(Debug)]
@@ -128,8 +147,8 @@ pub struct GeneratedOperation {
     operation: Operation,
     defs: defs::OperationDefs,
     renamed: bool,
-    numbered_types: usize,
-    numbered_fields: usize,
+    /// The models the overlay names (wire names): counted apart from numbered ones, when asked.
+    overlay_models: Vec<String>,
     shared_types: Vec<String>,
 }
 
@@ -174,13 +193,18 @@ impl GeneratedOperation {
 
     /// Model types whose Rust names were numbered because another type of the module took theirs.
     pub fn numbered_types(&self) -> usize {
-        self.numbered_types
+        let overlay_named = |model: &str| self.overlay_models.iter().any(|m| m == model);
+        let models = self.operation.models.iter().zip(&self.defs.models);
+        models.filter(|(model, def)| !overlay_named(&model.name) && names::type_name(&model.name) != def.name).count()
     }
 
     /// Fields whose Rust names are not their wire names' snake_case: numbered after a collision, or renamed by
     /// the overlay.
     pub fn numbered_fields(&self) -> usize {
-        self.numbered_fields
+        let defs = &self.defs;
+        let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
+        let fields = structs.flat_map(|s| &s.fields);
+        fields.filter(|f| f.wire != "data" && names::field_name(&f.wire) != f.ident).count()
     }
 }
 
@@ -312,7 +336,7 @@ pub(crate) fn generate_from(
         let path = format!("src/{}.rs", names.module);
         // Unchanged inputs generate the same module: the one on disk is it.
         let module = match previous.reusable(&path, &inputs) {
-            Some((text, hash)) => Ok(Module::Reused(text, hash)),
+            Some(reused) => Ok(Module::Reused(reused)),
             None => operation::module_pieces(op, &defs, vendor, &spec.crate_name, &imports).map(Module::Pieces),
         };
         match module {
@@ -357,29 +381,24 @@ pub(crate) fn generate_from(
     let mut known_hashes = BTreeMap::new();
     for (op, renamed, defs, shared_types, (hash, module)) in built {
         let path = PathBuf::from(format!("src/{}.rs", defs.module));
-        let text = match module {
-            Module::Reused(text, hash) => {
+        let file = match module {
+            Module::Reused(file) => {
                 reused.push(path.clone());
-                known_hashes.insert(path.clone(), hash);
-                text
+                known_hashes.insert(path.clone(), file.hash);
+                GeneratedFile { path: path.clone(), text: file.text, seen: Some(file.seen) }
             }
             Module::Pieces(tokens) => {
                 let header = generated_header(spec, &op.source.file.display().to_string());
-                format_rust(&header, tokens, &mut formatting)
-                    .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?
+                let text = format_rust(&header, tokens, &mut formatting)
+                    .map_err(|error| GenerateError::InvalidTokens { path: path.clone(), error })?;
+                GeneratedFile::new(path.clone(), text)
             }
         };
-        inputs.insert(path.clone(), hash);
-        files.push(GeneratedFile { path, text });
-        let (numbered_types, numbered_fields) = numbered(op, loaded.rust_names.of(&op.source.file), &defs);
-        operations.push(GeneratedOperation {
-            operation: (*op).clone(),
-            defs,
-            renamed,
-            numbered_types,
-            numbered_fields,
-            shared_types,
-        });
+        inputs.insert(path, hash);
+        files.push(file);
+        // Counted only when asked (the corpus run's tally): each count names every model or field again.
+        let overlay_models = loaded.rust_names.of(&op.source.file).models.iter().map(|(m, _)| m.clone()).collect();
+        operations.push(GeneratedOperation { operation: (*op).clone(), defs, renamed, overlay_models, shared_types });
     }
     let waiter_methods = waiter::methods(&loaded.rust_names);
     // The crate files made from every operation (`shared.rs`, `blocking.rs`, `lib.rs`, the README) and the API
@@ -392,16 +411,16 @@ pub(crate) fn generate_from(
     let mut listing =
         |name: &str, input_hash: &str, render: &mut dyn FnMut(&mut Formatting) -> Result<String, GenerateError>| {
             let path = PathBuf::from(name);
-            let text = match previous.reusable(name, input_hash) {
-                Some((text, known)) => {
+            let file = match previous.reusable(name, input_hash) {
+                Some(file) => {
                     reused.push(path.clone());
-                    known_hashes.insert(path.clone(), known);
-                    text
+                    known_hashes.insert(path.clone(), file.hash);
+                    GeneratedFile { path: path.clone(), text: file.text, seen: Some(file.seen) }
                 }
-                None => render(&mut formatting)?,
+                None => GeneratedFile::new(path.clone(), render(&mut formatting)?),
             };
-            inputs.insert(path.clone(), input_hash.to_owned());
-            files.push(GeneratedFile { path, text });
+            inputs.insert(path, input_hash.to_owned());
+            files.push(file);
             Ok::<_, GenerateError>(())
         };
     if !loaded.rust_names.waiters().is_empty() {
@@ -444,10 +463,7 @@ pub(crate) fn generate_from(
         crate::diff::snapshot::text(&api, &loaded.rust_names)
             .map_err(|e| GenerateError::Operation(CodegenError::of(api[0], CodegenErrorKind::Bug(e.to_string()))))
     })?;
-    files.push(GeneratedFile {
-        path: PathBuf::from("Cargo.toml"),
-        text: manifest(spec, version, vendor, operations.len()),
-    });
+    files.push(GeneratedFile::new("Cargo.toml", manifest(spec, version, vendor, operations.len())));
     files.push(crate::record::record_file(spec, version, &files, &inputs, &known_hashes));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     warnings.sort_by(|a, b| a.file.cmp(&b.file).then(a.line.cmp(&b.line)).then(a.message.cmp(&b.message)));
@@ -458,8 +474,8 @@ pub(crate) fn generate_from(
 /// An operation module: built now, or taken from the previous generation.
 enum Module {
     Pieces(Vec<operation::Piece>),
-    /// Its text and the hash its record lists (checked against the text).
-    Reused(String, String),
+    /// Its text as on disk, checked against the hash its record lists.
+    Reused(crate::incremental::Reusable),
 }
 
 /// The first line of a generated Rust file. `source` (a path) is written on one line: no character of it can end
@@ -489,20 +505,6 @@ fn check_renames(ops: &[&Operation], keys: &[(&str, &Path)], loaded: &Loaded) ->
         }
     }
     Ok(())
-}
-
-/// How many model types, and how many fields, of `op` did not get the Rust name their wire name gives. Models the
-/// overlay renames do not count; the members docbind adds around a Finovy `data` do not either.
-fn numbered(op: &Operation, overlay: &OperationRustNames, defs: &defs::OperationDefs) -> (usize, usize) {
-    let types = op
-        .models
-        .iter()
-        .zip(&defs.models)
-        .filter(|(model, def)| overlay.model_name(&model.name).is_none() && names::type_name(&model.name) != def.name)
-        .count();
-    let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(&defs.models);
-    let fields = structs.flat_map(|s| &s.fields).filter(|f| f.wire != "data" && names::field_name(&f.wire) != f.ident);
-    (types, fields.count())
 }
 
 /// Pieces → one `syn::File` → prettyplease. Token pieces are parsed here, each shape once (`shapes.rs`; a parse

@@ -17,23 +17,49 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "extern"];
 
 /// `ImageId` → `image_id`, `Type` → `r#type`, `Finovy-Access-Token` → `finovy_access_token`.
 pub fn field_name(wire: &str) -> String {
-    let mut snake = wire.to_snake_case();
-    if snake.is_empty() || snake.starts_with(|c: char| c.is_ascii_digit()) {
-        snake.insert_str(0, "field_");
-    }
-    snake
+    thread_local!(static KNOWN: Known = Known::default());
+    KNOWN.with(|known| {
+        known.name(wire, |wire| {
+            let mut snake = wire.to_snake_case();
+            if snake.is_empty() || snake.starts_with(|c: char| c.is_ascii_digit()) {
+                snake.insert_str(0, "field_");
+            }
+            snake
+        })
+    })
 }
 
 /// `imageInfo` → `ImageInfo`, `ULBPolicySet` → `UlbPolicySet`.
 pub fn type_name(wire: &str) -> String {
-    let mut camel = wire.to_upper_camel_case();
-    if camel.is_empty() || camel.starts_with(|c: char| c.is_ascii_digit()) {
-        camel.insert(0, 'T');
+    thread_local!(static KNOWN: Known = Known::default());
+    KNOWN.with(|known| {
+        known.name(wire, |wire| {
+            let mut camel = wire.to_upper_camel_case();
+            if camel.is_empty() || camel.starts_with(|c: char| c.is_ascii_digit()) {
+                camel.insert(0, 'T');
+            }
+            if NOT_RAW.contains(&camel.as_str()) {
+                camel.push('_');
+            }
+            camel
+        })
+    })
+}
+
+/// Names made so far on this thread, by wire name: the same wire names (`Region`, `ProjectId`, `RetCode`) recur in
+/// operation after operation, and converting their case char by char was a visible share of a run.
+#[derive(Default)]
+struct Known(std::cell::RefCell<std::collections::HashMap<String, String>>);
+
+impl Known {
+    fn name(&self, wire: &str, make: impl FnOnce(&str) -> String) -> String {
+        if let Some(name) = self.0.borrow().get(wire) {
+            return name.clone();
+        }
+        let name = make(wire);
+        self.0.borrow_mut().insert(wire.to_owned(), name.clone());
+        name
     }
-    if NOT_RAW.contains(&camel.as_str()) {
-        camel.push('_');
-    }
-    camel
 }
 
 /// `GetUvodnImage` → `get_uvodn_image` (module and method names). ASCII only: a module's name is its file's
@@ -187,12 +213,20 @@ pub struct IndexedTwin {
 /// (`create_listener_json_2`): the first of these that neither an earlier module nor an earlier type stem holds.
 /// The wire name never changes. The result is in input order and depends only on names, paths and links.
 pub fn operation_names(ops: &[(&str, &Path)], linked: &BTreeSet<PathBuf>) -> Vec<Chosen> {
-    let stem = |i: usize| -> String {
-        let raw = ops[i].1.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        let digits = raw.len() - raw.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let raw = if digits > 0 && raw[digits..].starts_with('.') { &raw[digits + 1..] } else { raw };
-        raw.to_string()
-    };
+    // Each doc's file stem, once (the rules below compare every doc with every other).
+    let stems: Vec<&str> = ops
+        .iter()
+        .map(|(_, path)| {
+            let raw = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let digits = raw.len() - raw.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            if digits > 0 && raw[digits..].starts_with('.') {
+                &raw[digits + 1..]
+            } else {
+                raw
+            }
+        })
+        .collect();
+    let stem = |i: usize| -> &str { stems[i] };
     // The vendor's own spelling, where a doc of the operation is named with it: of several, a linked one, then
     // the most compact (`add_uk8s_uhost_node` over `add_uk_8s_uhost_node`). (`load` already merged the docs of
     // one wire operation, keeping the doc this picks.)
@@ -201,9 +235,9 @@ pub fn operation_names(ops: &[(&str, &Path)], linked: &BTreeSet<PathBuf>) -> Vec
         .map(|(name, _)| {
             let spelled = (0..ops.len())
                 .filter(|&j| ops[j].0 == *name)
-                .filter(|&j| spells(&stem(j), name))
+                .filter(|&j| spells(stem(j), name))
                 .min_by_key(|&j| (!linked.contains(ops[j].1), stem(j).matches('_').count(), stem(j)))
-                .map(stem);
+                .map(|j| stem(j).to_string());
             spelled.unwrap_or_else(|| snake(name))
         })
         .collect();
@@ -231,7 +265,7 @@ pub fn operation_names(ops: &[(&str, &Path)], linked: &BTreeSet<PathBuf>) -> Vec
     for i in order {
         let mut candidates = vec![plain[i].clone()];
         if !primary[i] {
-            let own = snake(&stem(i));
+            let own = snake(stem(i));
             candidates = vec![own.clone()];
             let folder = |j: usize| ops[j].1.parent().and_then(|p| p.file_name()).and_then(|f| f.to_str());
             if (0..ops.len()).any(|j| plain[j] == plain[i] && folder(j) != folder(i)) {

@@ -40,10 +40,22 @@ fn doc_literals(text: &str) -> Rc<[Literal]> {
 /// [`doc_attrs`], nothing is escaped: text from the docs must come in [`code_span`]s or through
 /// [`inline_prose`].
 pub fn own_doc_attrs(markdown: &str) -> TokenStream {
-    // What it quotes of the docs is in code spans (`code_span`); nothing invisible gets through either way.
-    let markdown = clean_lines(markdown);
-    let lines =
-        markdown.lines().map(|line| string_literal(&if line.is_empty() { String::new() } else { format!(" {line}") }));
+    thread_local! {
+        /// The lines of each text met so far on this thread, as literals: docbind's own docs recur with the
+        /// fields and methods they are about (`region`, `project_id`, paging).
+        static OWN_DOC_LITERALS: RefCell<HashMap<String, Rc<[Literal]>>> = RefCell::new(HashMap::new());
+    }
+    let known = OWN_DOC_LITERALS.with(|cache| cache.borrow().get(markdown).cloned());
+    let lines = known.unwrap_or_else(|| {
+        // What it quotes of the docs is in code spans (`code_span`); nothing invisible gets through either way.
+        let lines: Rc<[Literal]> = clean_lines(markdown)
+            .lines()
+            .map(|line| string_literal(&if line.is_empty() { String::new() } else { format!(" {line}") }))
+            .collect();
+        OWN_DOC_LITERALS.with(|cache| cache.borrow_mut().insert(markdown.to_owned(), lines.clone()));
+        lines
+    });
+    let lines = lines.iter();
     quote! { #(#[doc = #lines])* }
 }
 
@@ -222,6 +234,14 @@ fn closing_run(after: &str, run: usize) -> Option<usize> {
 /// Rust escapes, bidi codepoints dropped, and delimited by more backticks than any run inside it.
 pub(crate) fn code_span(text: &str) -> String {
     let text = one_line(text);
+    if !text.contains('`') {
+        // The usual case (a wire name, a path): one backtick each side.
+        let mut span = String::with_capacity(text.len() + 2);
+        span.push('`');
+        span.push_str(&text);
+        span.push('`');
+        return span;
+    }
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };

@@ -17,7 +17,9 @@ fn is_line_break(c: char) -> bool {
 /// Multi-line text with every line break a `\n` (CRLF counts once) and tabs kept; other control characters and
 /// bidi codepoints are dropped. Borrowed when there is nothing to change, which is almost always.
 pub(crate) fn clean_lines(text: &str) -> std::borrow::Cow<'_, str> {
-    let needs_cleaning = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_bidi(c) || is_line_break(c);
+    // Line feeds and tabs stay as they are (most texts hold line feeds: they must not send them down the copying
+    // path below).
+    let needs_cleaning = |c: char| c != '\n' && c != '\t' && (c.is_control() || is_bidi(c) || is_line_break(c));
     if !text.contains(needs_cleaning) {
         return text.into();
     }
@@ -55,6 +57,12 @@ pub(crate) fn one_line(text: &str) -> String {
 /// holding them raw.)
 pub(crate) fn toml_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    push_toml_string(&mut out, text);
+    out
+}
+
+/// [`toml_string`], written at the end of `out`.
+pub(crate) fn push_toml_string(out: &mut String, text: &str) {
     out.push('"');
     for c in text.chars() {
         match c {
@@ -68,7 +76,6 @@ pub(crate) fn toml_string(text: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -80,6 +87,8 @@ mod tests {
         assert_eq!(clean_lines("a\r\nb\rc\u{2028}d\u{85}e"), "a\nb\nc\nd\ne");
         assert_eq!(clean_lines("x\u{202E}y\u{2066}z\u{200F}\u{0}\u{7}\u{9b}\tw"), "xyz\tw");
         assert!(matches!(clean_lines("镜像 `x`"), std::borrow::Cow::Borrowed(_)));
+        // Clean text is not copied, line feeds and tabs included.
+        assert!(matches!(clean_lines("镜像\n\t`x`\n"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -19,14 +19,17 @@ use std::path::Path;
 /// reviewers read (ARCHITECTURE.md, "Vendor text is data"). Such characters occur only inside JSON strings, where
 /// the escape means the same character.
 fn visible_json(json: String) -> String {
-    let hidden = |c: char| c.is_control() || crate::codegen::text::is_bidi(c) || matches!(c, '\u{2028}' | '\u{2029}');
-    if !json.contains(hidden) {
-        return json;
-    }
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        // Outside strings serde_json writes only ASCII whitespace of these: keep its newlines and indentation.
-        if hidden(c) && !matches!(c, '\n' | ' ') {
+    // Outside strings serde_json writes only ASCII white space of these: its newlines (and spaces, which are not
+    // hidden) are the layout, kept as they are.
+    let hidden = |c: char| {
+        c != '\n' && (c.is_control() || crate::codegen::text::is_bidi(c) || matches!(c, '\u{2028}' | '\u{2029}'))
+    };
+    // Pretty JSON always holds newlines, so they must not send every snapshot down the copying path below.
+    let Some(first) = json.find(hidden) else { return json };
+    let mut out = String::with_capacity(json.len() + 16);
+    out.push_str(&json[..first]);
+    for c in json[first..].chars() {
+        if hidden(c) {
             out.push_str(&format!("\\u{:04x}", u32::from(c)));
         } else {
             out.push(c);

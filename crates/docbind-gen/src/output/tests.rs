@@ -9,7 +9,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn file(path: &str, text: &str) -> GeneratedFile {
-    GeneratedFile { path: PathBuf::from(path), text: text.into() }
+    GeneratedFile::new(path, text)
 }
 
 #[test]
