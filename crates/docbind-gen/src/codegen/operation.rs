@@ -187,19 +187,12 @@ fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, CodegenErrorKind> {
         Err(e) => return Err(CodegenErrorKind::Bug(format!("struct {}: {e}", def.name))),
     };
     item.attrs.splice(0..0, doc_attributes(&def.doc));
-    if def.kind == StructKind::Request {
-        item.attrs.push(serde::request_derive());
-    }
     let syn::Fields::Named(fields) = &mut item.fields else {
         return Err(CodegenErrorKind::Bug(format!("struct {}: not a struct with named fields", def.name)));
     };
     for f in &def.fields {
         let ty = field_type(f);
-        let mut attrs = doc_attributes(&f.doc);
-        if def.kind == StructKind::Request {
-            attrs.push(serde::request_field_attribute(f));
-        }
-        fields.named.push(public_field(attrs, ident(&f.ident), ty));
+        fields.named.push(public_field(doc_attributes(&f.doc), ident(&f.ident), ty));
     }
     if def.kind == StructKind::Decoded {
         let doc = "Keys the docs do not declare, and values that did not fit their declared type, exactly as\n\
@@ -256,27 +249,27 @@ fn struct_impls(def: &StructDef, vendor: Vendor) -> TokenStream {
     }
 }
 
-/// A `Debug` that prints `<redacted>` for credential-like fields.
+/// A `Debug` that prints `<redacted>` for credential-like fields: one invocation of the runtime's
+/// `__redacted_debug!`, each field's label and name, `redacted` after a secret one.
 fn debug_impl(def: &StructDef) -> TokenStream {
     let name = format_ident!("{}", def.name);
-    let label = &def.name;
     let entries = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         let label = &f.ident;
         if docbind_redact::is_secret_name(&f.wire) {
-            let redacted = docbind_redact::REDACTED;
-            quote! { .field(#label, &#redacted) }
+            quote!(#label #id redacted,)
         } else {
-            quote! { .field(#label, &self.#id) }
+            quote!(#label #id,)
         }
     });
-    let extra = if def.kind == StructKind::Decoded { quote!(.field("extra", &self.extra)) } else { quote!() };
+    let extra = if def.kind == StructKind::Decoded {
+        let extra = format_ident!("{EXTRA}");
+        quote!(#EXTRA #extra,)
+    } else {
+        quote!()
+    };
     quote! {
-        impl std::fmt::Debug for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(#label) #(#entries)* #extra .finish()
-            }
-        }
+        rt::__redacted_debug! { #name { #(#entries)* #extra } }
     }
 }
 
@@ -381,7 +374,25 @@ fn request_impl(def: &StructDef, vendor: Vendor) -> TokenStream {
             }
         }
     };
-    let setters = def.fields.iter().filter(|f| !f.in_constructor()).map(|f| {
+    let encode = Splice::from(vendor.request_encoder(def));
+    let constructor = Splice::from(constructor);
+    let setters = setters(def);
+    let serde = Splice::from(serde::request_impls(def));
+    quote! {
+        impl #name {
+            #constructor
+            #(#setters)*
+            #encode
+        }
+        #serde
+    }
+}
+
+/// The `with_*` setters of the fields `new` does not take: one invocation each of the runtime's `__setter!`, with
+/// the setter's kind, name, field and doc line (a macro's arguments are tokens that syn and prettyplease leave as
+/// they are, where the methods were a parse and a print each).
+fn setters(def: &StructDef) -> impl Iterator<Item = TokenStream> + '_ {
+    def.fields.iter().filter(|f| !f.in_constructor()).map(|f| {
         let id = ident(&f.ident);
         let setter = format_ident!("with_{}", f.ident.trim_start_matches("r#"));
         // The field as the struct declares it (`self_` for `self`); rustdoc reads `r#` as a URL fragment.
@@ -392,59 +403,24 @@ fn request_impl(def: &StructDef, vendor: Vendor) -> TokenStream {
             code_span(&f.wire)
         );
         let doc = string_literal(&doc);
-        Splice::from(match (f.arity, &f.shape) {
-            (Arity::Optional, Shape::Str) => quote! {
-                #[doc = #doc]
-                #[must_use]
-                pub fn #setter(mut self, value: impl Into<String>) -> Self {
-                    self.#id = Some(value.into());
-                    self
-                }
-            },
-            (Arity::Optional, Shape::TextMap) => quote! {
-                #[doc = #doc]
-                #[must_use]
-                pub fn #setter<K: Into<String>, V: Into<String>>(
-                    mut self,
-                    entries: impl IntoIterator<Item = (K, V)>,
-                ) -> Self {
-                    self.#id = Some(entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
-                    self
-                }
-            },
-            (Arity::Optional, _) => {
+        let kind = match (f.arity, &f.shape) {
+            (Arity::Optional, Shape::Str) => quote!(into),
+            (Arity::Optional, Shape::TextMap) => quote!(entries),
+            (Arity::Optional | Arity::List, _) => {
                 let ty = rust_type(&FieldDef { arity: Arity::One, ..(*f).clone() });
-                quote! {
-                    #[doc = #doc]
-                    #[must_use]
-                    pub fn #setter(mut self, value: #ty) -> Self {
-                        self.#id = Some(value);
-                        self
-                    }
+                if f.arity == Arity::List {
+                    quote!(list(#ty))
+                } else {
+                    quote!(some(#ty))
                 }
             }
-            _ => {
+            (Arity::One, _) => {
                 let ty = rust_type(f);
-                quote! {
-                    #[doc = #doc]
-                    #[must_use]
-                    pub fn #setter(mut self, value: #ty) -> Self {
-                        self.#id = value;
-                        self
-                    }
-                }
+                quote!(set(#ty))
             }
-        })
-    });
-    let encode = Splice::from(vendor.request_encoder(def));
-    let constructor = Splice::from(constructor);
-    quote! {
-        impl #name {
-            #constructor
-            #(#setters)*
-            #encode
-        }
-    }
+        };
+        quote!(rt::__setter!(#kind #setter(#id), #doc);)
+    })
 }
 
 fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Result<TokenStream, CodegenError> {

@@ -9,21 +9,14 @@ use docbind_runtime as rt;
 /// Parameters of 获取磁盘 (`DescribeDisk`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DescribeDiskRequest {
     /// 磁盘id
     ///
     /// Wire name: `DiskId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "DiskId"))]
     pub disk_id: String,
     /// 0读，1写
     ///
     /// Wire name: `Metric`.
-    #[cfg_attr(feature = "serde", serde(rename = "Metric", default))]
     pub metric: Vec<Metric>,
 }
 impl DescribeDiskRequest {
@@ -34,18 +27,20 @@ impl DescribeDiskRequest {
             metric: Vec::new(),
         }
     }
-    /// Sets [`metric`](Self::metric) (wire name `Metric`).
-    #[must_use]
-    pub fn with_metric(mut self, value: Vec<Metric>) -> Self {
-        self.metric = value;
-        self
-    }
+    rt::__setter!(
+        list(Metric) with_metric(metric),
+        r" Sets [`metric`](Self::metric) (wire name `Metric`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str("DiskId", &self.disk_id);
         for (index, value) in self.metric.iter().enumerate() {
             form.str(&format!("Metric.{index}"), value.as_str());
         }
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DescribeDiskRequest; required "DiskId" disk_id; list "Metric" metric;
 }
 /// What 获取磁盘 (`DescribeDisk`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
