@@ -292,6 +292,39 @@ macro_rules! __debug_shown {
     };
 }
 
+/// The impls of a generated enumeration (declared beside the invocation, with an `Unknown(String)` variant for any
+/// value its docs do not list): `as_str` (its wire value), [`Enumeration`](crate::Enumeration) (from a wire value)
+/// and `Display` (the wire value), from each documented variant and its wire value.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __enumeration {
+    ($ty:ident { $($variant:ident => $wire:literal,)* }) => {
+        impl $ty {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl $crate::__private::Sealed for $ty {}
+        impl $crate::Enumeration for $ty {
+            fn from_wire(raw: &str) -> Self {
+                match raw {
+                    $($wire => Self::$variant,)*
+                    other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
+                }
+            }
+        }
+        impl ::core::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -317,6 +350,23 @@ mod tests {
 
     crate::__redacted_debug! {
         Request { "name" name, "size" size, "tags" tags, "meta" meta, "type" r#type, "pass_word" pass_word redacted, }
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Kind {
+        Standard,
+        Custom,
+        Unknown(String),
+    }
+    crate::__enumeration! { Kind { Standard => "1", Custom => "3", } }
+
+    #[test]
+    fn an_enumeration_is_its_wire_value_both_ways() {
+        use crate::Enumeration as _;
+        for (kind, wire) in [(Kind::Standard, "1"), (Kind::Custom, "3"), (Kind::Unknown("07".into()), "07")] {
+            assert_eq!((kind.as_str(), kind.to_string()), (wire, wire.to_owned()));
+            assert_eq!(Kind::from_wire(wire), kind);
+        }
     }
 
     #[test]

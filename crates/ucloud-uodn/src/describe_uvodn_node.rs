@@ -272,48 +272,10 @@ pub enum NodeState {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl NodeState {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Deploying => "1",
-            Self::PendingStart => "2",
-            Self::Starting => "3",
-            Self::Running => "4",
-            Self::Stopping => "5",
-            Self::Stopped => "6",
-            Self::Updating => "7",
-            Self::Restarting => "8",
-            Self::Deleting => "9",
-            Self::Deleted => "10",
-            Self::Abnormal => "11",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for NodeState {}
-impl rt::Enumeration for NodeState {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Deploying,
-            "2" => Self::PendingStart,
-            "3" => Self::Starting,
-            "4" => Self::Running,
-            "5" => Self::Stopping,
-            "6" => Self::Stopped,
-            "7" => Self::Updating,
-            "8" => Self::Restarting,
-            "9" => Self::Deleting,
-            "10" => Self::Deleted,
-            "11" => Self::Abnormal,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for NodeState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    NodeState { Deploying => "1", PendingStart => "2", Starting => "3", Running => "4",
+    Stopping => "5", Stopped => "6", Updating => "7", Restarting => "8", Deleting => "9",
+    Deleted => "10", Abnormal => "11", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);

@@ -184,32 +184,8 @@ pub enum ImageType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ImageType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Standard => "1",
-            Self::Industry => "2",
-            Self::Custom => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ImageType {}
-impl rt::Enumeration for ImageType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Standard,
-            "2" => Self::Industry,
-            "3" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ImageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ImageType { Standard => "1", Industry => "2", Custom => "3", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ImageType, integer = true);
@@ -226,30 +202,8 @@ pub enum OcType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl OcType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unix => "unix",
-            Self::Windows => "windows",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for OcType {}
-impl rt::Enumeration for OcType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "unix" => Self::Unix,
-            "windows" => Self::Windows,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for OcType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    OcType { Unix => "unix", Windows => "windows", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(OcType, integer = false);
@@ -266,30 +220,8 @@ pub enum ImageState {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ImageState {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "1",
-            Self::Unavailable => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ImageState {}
-impl rt::Enumeration for ImageState {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Available,
-            "2" => Self::Unavailable,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ImageState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ImageState { Available => "1", Unavailable => "2", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ImageState, integer = false);
@@ -312,36 +244,9 @@ pub enum DeployState {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl DeployState {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "1",
-            Self::Unavailable => "2",
-            Self::Fetching => "3",
-            Self::Converting => "4",
-            Self::Deploying => "5",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for DeployState {}
-impl rt::Enumeration for DeployState {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Available,
-            "2" => Self::Unavailable,
-            "3" => Self::Fetching,
-            "4" => Self::Converting,
-            "5" => Self::Deploying,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for DeployState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    DeployState { Available => "1", Unavailable => "2", Fetching => "3", Converting =>
+    "4", Deploying => "5", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(DeployState, integer = true);

@@ -209,46 +209,10 @@ pub enum MetricType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl MetricType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CpuUtilization => "0",
-            Self::MemoryUtilization => "1",
-            Self::NicOut => "2",
-            Self::NicIn => "3",
-            Self::NetPacketOut => "4",
-            Self::NetPacketIn => "5",
-            Self::DiskReadBytes => "6",
-            Self::DiskWriteBytes => "7",
-            Self::DiskReadOps => "8",
-            Self::DiskWriteOps => "9",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for MetricType {}
-impl rt::Enumeration for MetricType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::CpuUtilization,
-            "1" => Self::MemoryUtilization,
-            "2" => Self::NicOut,
-            "3" => Self::NicIn,
-            "4" => Self::NetPacketOut,
-            "5" => Self::NetPacketIn,
-            "6" => Self::DiskReadBytes,
-            "7" => Self::DiskWriteBytes,
-            "8" => Self::DiskReadOps,
-            "9" => Self::DiskWriteOps,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for MetricType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    MetricType { CpuUtilization => "0", MemoryUtilization => "1", NicOut => "2", NicIn =>
+    "3", NetPacketOut => "4", NetPacketIn => "5", DiskReadBytes => "6", DiskWriteBytes =>
+    "7", DiskReadOps => "8", DiskWriteOps => "9", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(MetricType, integer = true);

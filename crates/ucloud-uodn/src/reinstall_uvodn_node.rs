@@ -112,30 +112,8 @@ pub enum KeepData {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl KeepData {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Discard => "0",
-            Self::Keep => "1",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for KeepData {}
-impl rt::Enumeration for KeepData {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Discard,
-            "1" => Self::Keep,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for KeepData {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    KeepData { Discard => "0", Keep => "1", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(KeepData, integer = true);

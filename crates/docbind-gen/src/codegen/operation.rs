@@ -290,14 +290,11 @@ fn enum_tokens(def: &super::defs::EnumDef) -> TokenStream {
         let doc = string_literal(&doc);
         quote! { #[doc = #doc] #v, }
     });
-    let as_str = def.variants.iter().map(|(variant, wire)| {
+    let entries = def.variants.iter().map(|(variant, wire)| {
         let v = format_ident!("{}", variant);
-        quote! { Self::#v => #wire, }
+        quote! { #v => #wire, }
     });
-    let from_wire = def.variants.iter().map(|(variant, wire)| {
-        let v = format_ident!("{}", variant);
-        quote! { #wire => Self::#v, }
-    });
+    // `as_str`, `Enumeration` and `Display` are the runtime's macro.
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -307,29 +304,7 @@ fn enum_tokens(def: &super::defs::EnumDef) -> TokenStream {
             /// A value the docs do not list, exactly as received.
             Unknown(String),
         }
-        impl #name {
-            /// The value on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#as_str)*
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-        impl rt::__private::Sealed for #name {}
-        impl rt::Enumeration for #name {
-            fn from_wire(raw: &str) -> Self {
-                match raw {
-                    #(#from_wire)*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+        rt::__enumeration! { #name { #(#entries)* } }
     }
 }
 

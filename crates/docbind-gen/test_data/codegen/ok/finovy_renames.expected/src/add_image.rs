@@ -100,30 +100,8 @@ pub enum Zone {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl Zone {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::East => "1",
-            Self::South => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for Zone {}
-impl rt::Enumeration for Zone {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::East,
-            "2" => Self::South,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for Zone {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    Zone { East => "1", South => "2", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Zone, integer = true);
@@ -140,30 +118,8 @@ pub enum Tag {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl Tag {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::A => "a",
-            Self::B => "b",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for Tag {}
-impl rt::Enumeration for Tag {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "a" => Self::A,
-            "b" => Self::B,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for Tag {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    Tag { A => "a", B => "b", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Tag, integer = false);

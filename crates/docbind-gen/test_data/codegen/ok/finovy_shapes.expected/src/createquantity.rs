@@ -172,30 +172,8 @@ pub enum Area {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl Area {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SouthChina => "0",
-            Self::WestChina => "1",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for Area {}
-impl rt::Enumeration for Area {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::SouthChina,
-            "1" => Self::WestChina,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for Area {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    Area { SouthChina => "0", WestChina => "1", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Area, integer = true);
@@ -212,30 +190,8 @@ pub enum Kind {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl Kind {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Quantity => "0",
-            Self::Rent => "1",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for Kind {}
-impl rt::Enumeration for Kind {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Quantity,
-            "1" => Self::Rent,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    Kind { Quantity => "0", Rent => "1", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Kind, integer = true);

@@ -79,30 +79,8 @@ pub enum Reason {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl Reason {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Expired => "1",
-            Self::Requested => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for Reason {}
-impl rt::Enumeration for Reason {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Expired,
-            "2" => Self::Requested,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for Reason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    Reason { Expired => "1", Requested => "2", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Reason, integer = true);

@@ -138,30 +138,8 @@ pub enum ImageStatus {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ImageStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Creating => "0",
-            Self::Available => "1",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ImageStatus {}
-impl rt::Enumeration for ImageStatus {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Creating,
-            "1" => Self::Available,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ImageStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ImageStatus { Creating => "0", Available => "1", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ImageStatus, integer = true);

@@ -193,32 +193,8 @@ pub enum ChargeType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ChargeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Hourly => "1",
-            Self::Monthly => "2",
-            Self::Yearly => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ChargeType {}
-impl rt::Enumeration for ChargeType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Hourly,
-            "2" => Self::Monthly,
-            "3" => Self::Yearly,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ChargeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ChargeType { Hourly => "1", Monthly => "2", Yearly => "3", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ChargeType, integer = true);
@@ -237,32 +213,8 @@ pub enum ImageType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ImageType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Standard => "1",
-            Self::Industry => "2",
-            Self::Custom => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ImageType {}
-impl rt::Enumeration for ImageType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Standard,
-            "2" => Self::Industry,
-            "3" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ImageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ImageType { Standard => "1", Industry => "2", Custom => "3", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ImageType, integer = false);
@@ -279,30 +231,8 @@ pub enum DiskType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl DiskType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CloudSsd => "CLOUD_SSD",
-            Self::CloudNormal => "CLOUD_NORMAL",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for DiskType {}
-impl rt::Enumeration for DiskType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "CLOUD_SSD" => Self::CloudSsd,
-            "CLOUD_NORMAL" => Self::CloudNormal,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for DiskType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    DiskType { CloudSsd => "CLOUD_SSD", CloudNormal => "CLOUD_NORMAL", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(DiskType, integer = false);
@@ -319,30 +249,8 @@ pub enum NodeState {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl NodeState {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Deploying => "1",
-            Self::Waiting => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for NodeState {}
-impl rt::Enumeration for NodeState {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Deploying,
-            "2" => Self::Waiting,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for NodeState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    NodeState { Deploying => "1", Waiting => "2", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);

@@ -100,30 +100,8 @@ pub enum Metric {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl Metric {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Read => "0",
-            Self::Write => "1",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for Metric {}
-impl rt::Enumeration for Metric {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Read,
-            "1" => Self::Write,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for Metric {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    Metric { Read => "0", Write => "1", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Metric, integer = true);

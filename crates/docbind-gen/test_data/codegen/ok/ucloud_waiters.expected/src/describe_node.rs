@@ -149,34 +149,8 @@ pub enum NodeState {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl NodeState {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Deploying => "1",
-            Self::Running => "4",
-            Self::Deleted => "10",
-            Self::Abnormal => "11",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for NodeState {}
-impl rt::Enumeration for NodeState {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Deploying,
-            "4" => Self::Running,
-            "10" => Self::Deleted,
-            "11" => Self::Abnormal,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for NodeState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    NodeState { Deploying => "1", Running => "4", Deleted => "10", Abnormal => "11", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);
