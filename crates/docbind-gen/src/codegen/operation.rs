@@ -210,10 +210,10 @@ fn add_call_meta_field(item: &mut syn::ItemStruct) -> Result<(), CodegenErrorKin
     let syn::Fields::Named(fields) = &mut item.fields else {
         return Err(CodegenErrorKind::Bug(format!("struct {}: not a struct with named fields", item.ident)));
     };
-    let name = format_ident!("{CALL_META}");
-    let field: syn::FieldsNamed = syn::parse2(quote!({ #name: rt::__private::CallMeta }))
-        .map_err(|e| CodegenErrorKind::Bug(format!("{CALL_META}: {e}")))?;
-    fields.named.extend(field.named);
+    let ty = path_type(&["rt", "__private", "CallMeta"], None);
+    let mut field = public_field(Vec::new(), format_ident!("{CALL_META}"), ty);
+    field.vis = syn::Visibility::Inherited;
+    fields.named.push(field);
     Ok(())
 }
 
