@@ -6,10 +6,12 @@
 //! field's wire name, is written under that name and lands in `extra` again. Reading therefore needs a
 //! self-describing format (JSON, YAML, CBOR, MessagePack, …; not bincode).
 //!
-//! Requests are built in code, so they need no lenient reading: they read and write exactly what
-//! `#[derive(Serialize, Deserialize)]` with their wire names would (`__serde_request!`), through one non-generic
-//! reader ([`read_request`]) instead of a derive's expansion per type. Reading them needs a self-describing format
-//! too: each declared key's value is read as JSON first.
+//! Requests are built in code, so they need no lenient reading: they read and write what
+//! `#[derive(Serialize, Deserialize)]` with their wire names would (`__serde_request!`), through one reader shared
+//! by every request ([`read_request`]) instead of a derive's expansion per type. Reading them needs a
+//! self-describing format too: each declared key's value is read into a `serde_json::Value` first. Two differences
+//! remain, both in errors only: a type error is reported where the value ends, and a sequence (a struct written as
+//! an array) too short for a required field is a missing field, where a derive reports the sequence's length.
 //!
 //! A Finovy response is written as its `data` object, with the keys its envelope left over (which decoding keeps in
 //! the response's `extra`). Known losses: an integer wider than 64 bits kept in `extra` is written as the string of
