@@ -207,3 +207,195 @@ macro_rules! __finovy_decode_response {
         }
     };
 }
+
+/// A `with_*` setter of a generated request (in its `impl`), for a field `new` does not take, with its doc line. By
+/// kind: `into` (an optional string, from anything `Into<String>`), `entries` (an optional map of text, from
+/// `(key, value)` pairs), `some(T)` (an optional `T`), `list(T)` (a `Vec<T>`, set as given), `set(T)` (a `T`, set
+/// as given).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __setter {
+    (into $setter:ident($field:ident), $doc:literal) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn $setter(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+            self.$field = ::core::option::Option::Some(value.into());
+            self
+        }
+    };
+    (entries $setter:ident($field:ident), $doc:literal) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn $setter<
+            K: ::core::convert::Into<::std::string::String>,
+            V: ::core::convert::Into<::std::string::String>,
+        >(
+            mut self,
+            entries: impl ::core::iter::IntoIterator<Item = (K, V)>,
+        ) -> Self {
+            self.$field =
+                ::core::option::Option::Some(entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
+            self
+        }
+    };
+    (some($value:ty) $setter:ident($field:ident), $doc:literal) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn $setter(mut self, value: $value) -> Self {
+            self.$field = ::core::option::Option::Some(value);
+            self
+        }
+    };
+    (list($value:ty) $setter:ident($field:ident), $doc:literal) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn $setter(mut self, value: ::std::vec::Vec<$value>) -> Self {
+            self.$field = value;
+            self
+        }
+    };
+    (set($value:ty) $setter:ident($field:ident), $doc:literal) => {
+        #[doc = $doc]
+        #[must_use]
+        pub fn $setter(mut self, value: $value) -> Self {
+            self.$field = value;
+            self
+        }
+    };
+}
+
+/// The `Debug` impl of a generated struct holding a credential-like field: every field under its label, in
+/// declaration order, a field marked `redacted` shown as `"<redacted>"` whatever it holds.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __redacted_debug {
+    ($ty:ident { $($label:literal $field:ident $($redacted:ident)?,)* }) => {
+        impl ::core::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(::core::stringify!($ty))
+                    $(.field($label, $crate::__debug_shown!($($redacted)? self.$field)))*
+                    .finish()
+            }
+        }
+    };
+}
+
+/// What [`__redacted_debug!`](crate::__redacted_debug) shows of one field.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __debug_shown {
+    (redacted $value:expr) => {
+        &$crate::__private::REDACTED
+    };
+    ($value:expr) => {
+        &$value
+    };
+}
+
+/// The impls of a generated enumeration (declared beside the invocation, with an `Unknown(String)` variant for any
+/// value its docs do not list): `as_str` (its wire value), [`Enumeration`](crate::Enumeration) (from a wire value)
+/// and `Display` (the wire value), from each documented variant and its wire value.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __enumeration {
+    ($ty:ident { $($variant:ident => $wire:literal,)* }) => {
+        impl $ty {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+        }
+        impl $crate::__private::Sealed for $ty {}
+        impl $crate::Enumeration for $ty {
+            fn from_wire(raw: &str) -> Self {
+                match raw {
+                    $($wire => Self::$variant,)*
+                    other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),
+                }
+            }
+        }
+        impl ::core::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    #[derive(Clone, PartialEq, Default)]
+    struct Request {
+        name: Option<String>,
+        size: Option<i64>,
+        tags: Vec<String>,
+        meta: Option<BTreeMap<String, String>>,
+        r#type: i64,
+        pass_word: Option<String>,
+    }
+
+    impl Request {
+        crate::__setter!(into with_name(name), " Sets `name`.");
+        crate::__setter!(some(i64) with_size(size), " Sets `size`.");
+        crate::__setter!(list(String) with_tags(tags), " Sets `tags`.");
+        crate::__setter!(entries with_meta(meta), " Sets `meta`.");
+        crate::__setter!(set(i64) with_type(r#type), " Sets `type`.");
+        crate::__setter!(into with_pass_word(pass_word), " Sets `pass_word`.");
+    }
+
+    crate::__redacted_debug! {
+        Request { "name" name, "size" size, "tags" tags, "meta" meta, "type" r#type, "pass_word" pass_word redacted, }
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Kind {
+        Standard,
+        Custom,
+        Unknown(String),
+    }
+    crate::__enumeration! { Kind { Standard => "1", Custom => "3", } }
+
+    #[test]
+    fn an_enumeration_is_its_wire_value_both_ways() {
+        use crate::Enumeration as _;
+        for (kind, wire) in [(Kind::Standard, "1"), (Kind::Custom, "3"), (Kind::Unknown("07".into()), "07")] {
+            assert_eq!((kind.as_str(), kind.to_string()), (wire, wire.to_owned()));
+            assert_eq!(Kind::from_wire(wire), kind);
+        }
+    }
+
+    #[test]
+    fn setters_set_their_fields() {
+        let request = Request::default()
+            .with_name("n")
+            .with_size(3)
+            .with_tags(vec!["a".into()])
+            .with_meta([("k", "v")])
+            .with_type(7)
+            .with_pass_word(String::from("hunter2"));
+        let expected = Request {
+            name: Some("n".into()),
+            size: Some(3),
+            tags: vec!["a".into()],
+            meta: Some(BTreeMap::from([("k".into(), "v".into())])),
+            r#type: 7,
+            pass_word: Some("hunter2".into()),
+        };
+        assert!(request == expected);
+    }
+
+    #[test]
+    fn debug_shows_every_field_under_its_label_and_redacts_the_marked_ones() {
+        let request = Request::default().with_name("n").with_pass_word("hunter2");
+        assert_eq!(
+            format!("{request:?}"),
+            r#"Request { name: Some("n"), size: None, tags: [], meta: None, type: 0, pass_word: "<redacted>" }"#
+        );
+        assert_eq!(format!("{:?}", Request::default()).matches("<redacted>").count(), 1, "redacted even when unset");
+    }
+}

@@ -8,14 +8,19 @@ pub use crate::decode::{
 
 pub use crate::pending::{CallMeta, Response};
 
-/// serde, for the derives on generated requests (`#[serde(crate = "…")]`).
+/// What a generated `Debug` shows instead of a credential-like field.
+pub use docbind_redact::REDACTED;
+
+/// serde, whose traits the impls of generated types implement.
 #[cfg(feature = "serde")]
 pub use serde;
 
 /// serde impls of generated responses, models and enumerations, in the shape of the wire.
 #[cfg(feature = "serde")]
 pub mod serde_wire {
-    pub use crate::serde_wire::{decode, enum_value, enumeration, WireObject};
+    pub use crate::serde_wire::{
+        decode, enum_value, enumeration, read_request, slot, FieldCount, FieldSlot, Fields, RequestObject, WireObject,
+    };
 }
 
 /// UCloud's wire protocol: the flattened, signed form and the response envelope.

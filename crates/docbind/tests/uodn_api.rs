@@ -752,3 +752,13 @@ fn one_enum_across_operations() {
     assert_eq!(IspType::Other, describe_uvodn_node::IspType::Other);
     assert_ne!(ChargeType::Hourly, PriceChargeType::Yearly);
 }
+
+/// A request's `Debug` (the runtime's `__redacted_debug!`) shows every field but a credential's value.
+#[test]
+fn a_requests_debug_never_shows_a_password() {
+    let request =
+        CreateUvodnNodeRequest::new("idc", 1, 2, 20, "img", 2).with_pass_word("hunter2").with_node_name("web");
+    let shown = format!("{request:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains(r#"pass_word: "<redacted>""#) && shown.contains(r#"node_name: Some("web")"#), "{shown}");
+}

@@ -7,21 +7,14 @@ use docbind_runtime as rt;
 /// Parameters of 新增我的镜像接口 (`add`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct AddImageRequest {
     /// 云主机ID
     ///
     /// Wire name: `machineId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "machineId"))]
     pub machine_id: String,
     /// 镜像名
     ///
     /// Wire name: `imageName`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "imageName"))]
     pub image_name: String,
 }
 impl AddImageRequest {
@@ -36,6 +29,10 @@ impl AddImageRequest {
         call.body_str("machineId", &self.machine_id);
         call.body_str("imageName", &self.image_name);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    AddImageRequest; required "machineId" machine_id; required "imageName" image_name;
 }
 /// What 新增我的镜像接口 (`add`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -7,16 +7,10 @@ use docbind_runtime as rt;
 /// Parameters of 删除我的镜像接口 (`delete`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DeleteImageRequest {
     /// 镜像id
     ///
     /// Wire name: `id`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: String,
 }
 impl DeleteImageRequest {
@@ -27,6 +21,10 @@ impl DeleteImageRequest {
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.path_str("id", &self.id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DeleteImageRequest; required "id" id;
 }
 /// What 删除我的镜像接口 (`delete`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

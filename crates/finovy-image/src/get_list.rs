@@ -7,75 +7,38 @@ use docbind_runtime as rt;
 /// Parameters of 我的镜像列表接口 (`getList`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct GetListRequest {
     /// 镜像名
     ///
     /// Wire name: `imageName`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "imageName", default, skip_serializing_if = "Option::is_none")
-    )]
     pub image_name: Option<String>,
     /// 镜像系统类型
     ///
     /// Wire name: `imageType`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "imageType", default, skip_serializing_if = "Option::is_none")
-    )]
     pub image_type: Option<String>,
     /// 数据中心
     ///
     /// Wire name: `datacenterKey`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "datacenterKey", default, skip_serializing_if = "Option::is_none")
-    )]
     pub datacenter_key: Option<String>,
     /// 镜像状态（0创建中,1可使用,2创建失败,3已过期）
     ///
     /// Wire name: `status`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "status", default, skip_serializing_if = "Option::is_none")
-    )]
     pub status: Option<ImageStatus>,
     /// 创建时间起，如 `2024-01-31 16:00:00`（输入参数表未列出，见请求示例）
     ///
     /// Wire name: `from`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "from", default, skip_serializing_if = "Option::is_none")
-    )]
     pub from: Option<String>,
     /// 页码，从 1 开始（输入参数表未列出，见请求示例）
     ///
     /// Wire name: `page`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "page", default, skip_serializing_if = "Option::is_none")
-    )]
     pub page: Option<i64>,
     /// 每页条数（输入参数表未列出，见请求示例）
     ///
     /// Wire name: `pageSize`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")
-    )]
     pub page_size: Option<i64>,
     /// 创建时间止，如 `2024-03-31 15:59:59`（输入参数表未列出，见请求示例）
     ///
     /// Wire name: `to`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "to", default, skip_serializing_if = "Option::is_none")
-    )]
     pub to: Option<String>,
 }
 impl GetListRequest {
@@ -83,54 +46,33 @@ impl GetListRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`image_name`](Self::image_name) (wire name `imageName`).
-    #[must_use]
-    pub fn with_image_name(mut self, value: impl Into<String>) -> Self {
-        self.image_name = Some(value.into());
-        self
-    }
-    /// Sets [`image_type`](Self::image_type) (wire name `imageType`).
-    #[must_use]
-    pub fn with_image_type(mut self, value: impl Into<String>) -> Self {
-        self.image_type = Some(value.into());
-        self
-    }
-    /// Sets [`datacenter_key`](Self::datacenter_key) (wire name `datacenterKey`).
-    #[must_use]
-    pub fn with_datacenter_key(mut self, value: impl Into<String>) -> Self {
-        self.datacenter_key = Some(value.into());
-        self
-    }
-    /// Sets [`status`](Self::status) (wire name `status`).
-    #[must_use]
-    pub fn with_status(mut self, value: ImageStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
-    /// Sets [`from`](Self::from) (wire name `from`).
-    #[must_use]
-    pub fn with_from(mut self, value: impl Into<String>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-    /// Sets [`page`](Self::page) (wire name `page`).
-    #[must_use]
-    pub fn with_page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets [`page_size`](Self::page_size) (wire name `pageSize`).
-    #[must_use]
-    pub fn with_page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets [`to`](Self::to) (wire name `to`).
-    #[must_use]
-    pub fn with_to(mut self, value: impl Into<String>) -> Self {
-        self.to = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_image_name(image_name),
+        r" Sets [`image_name`](Self::image_name) (wire name `imageName`)."
+    );
+    rt::__setter!(
+        into with_image_type(image_type),
+        r" Sets [`image_type`](Self::image_type) (wire name `imageType`)."
+    );
+    rt::__setter!(
+        into with_datacenter_key(datacenter_key),
+        r" Sets [`datacenter_key`](Self::datacenter_key) (wire name `datacenterKey`)."
+    );
+    rt::__setter!(
+        some(ImageStatus) with_status(status),
+        r" Sets [`status`](Self::status) (wire name `status`)."
+    );
+    rt::__setter!(
+        into with_from(from), r" Sets [`from`](Self::from) (wire name `from`)."
+    );
+    rt::__setter!(
+        some(i64) with_page(page), r" Sets [`page`](Self::page) (wire name `page`)."
+    );
+    rt::__setter!(
+        some(i64) with_page_size(page_size),
+        r" Sets [`page_size`](Self::page_size) (wire name `pageSize`)."
+    );
+    rt::__setter!(into with_to(to), r" Sets [`to`](Self::to) (wire name `to`).");
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.opt_query_str("imageName", self.image_name.as_deref());
         call.opt_query_str("imageType", self.image_type.as_deref());
@@ -141,6 +83,12 @@ impl GetListRequest {
         call.opt_query_int("pageSize", self.page_size);
         call.opt_query_str("to", self.to.as_deref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    GetListRequest; optional "imageName" image_name; optional "imageType" image_type;
+    optional "datacenterKey" datacenter_key; optional "status" status; optional "from"
+    from; optional "page" page; optional "pageSize" page_size; optional "to" to;
 }
 /// What 我的镜像列表接口 (`getList`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -232,34 +180,8 @@ pub enum ImageStatus {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ImageStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Creating => "0",
-            Self::Available => "1",
-            Self::Failed => "2",
-            Self::Expired => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ImageStatus {}
-impl rt::Enumeration for ImageStatus {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Creating,
-            "1" => Self::Available,
-            "2" => Self::Failed,
-            "3" => Self::Expired,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ImageStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ImageStatus { Creating => "0", Available => "1", Failed => "2", Expired => "3", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ImageStatus, integer = true);

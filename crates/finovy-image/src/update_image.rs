@@ -7,21 +7,14 @@ use docbind_runtime as rt;
 /// Parameters of 修改我的镜像接口 (`update`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct UpdateImageRequest {
     /// 镜像id
     ///
     /// Wire name: `id`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: String,
     /// 镜像名
     ///
     /// Wire name: `imageName`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "imageName"))]
     pub image_name: String,
 }
 impl UpdateImageRequest {
@@ -36,6 +29,10 @@ impl UpdateImageRequest {
         call.path_str("id", &self.id);
         call.body_str("imageName", &self.image_name);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    UpdateImageRequest; required "id" id; required "imageName" image_name;
 }
 /// What 修改我的镜像接口 (`update`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,21 +9,14 @@ use docbind_runtime as rt;
 /// Parameters of 放弃分片 (`AbortMultipartUpload`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct AbortMultipartUploadRequest {
     /// The object key (the request path).
     ///
     /// Wire name: `object_name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "object_name"))]
     pub object_name: String,
     /// A query parameter of the request line.
     ///
     /// Wire name: `uploadId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "uploadId"))]
     pub upload_id: String,
 }
 impl AbortMultipartUploadRequest {
@@ -38,6 +31,11 @@ impl AbortMultipartUploadRequest {
         call.path("object_name", &self.object_name);
         call.query_str("uploadId", &self.upload_id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    AbortMultipartUploadRequest; required "object_name" object_name; required "uploadId"
+    upload_id;
 }
 /// What 放弃分片 (`AbortMultipartUpload`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

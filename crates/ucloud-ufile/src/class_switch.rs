@@ -9,21 +9,14 @@ use docbind_runtime as rt;
 /// Parameters of 文件存储类型转换 (`ClassSwitch`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct ClassSwitchRequest {
     /// The object key (the request path).
     ///
     /// Wire name: `object_name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "object_name"))]
     pub object_name: String,
     /// 目标存储类型，三种：IA（低频）、ARCHIVE（冷存）
     ///
     /// Wire name: `storageClass`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "storageClass"))]
     pub storage_class: String,
 }
 impl ClassSwitchRequest {
@@ -41,6 +34,11 @@ impl ClassSwitchRequest {
         call.path("object_name", &self.object_name);
         call.query_str("storageClass", &self.storage_class);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    ClassSwitchRequest; required "object_name" object_name; required "storageClass"
+    storage_class;
 }
 /// What 文件存储类型转换 (`ClassSwitch`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

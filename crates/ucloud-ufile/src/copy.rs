@@ -13,45 +13,22 @@ use docbind_runtime as rt;
 /// Parameters of 文件拷贝 (`Copy`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CopyRequest {
     /// The object key (the request path).
     ///
     /// Wire name: `object_name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "object_name"))]
     pub object_name: String,
     /// 指定拷贝的源地址
     ///
     /// Wire name: `X-Ufile-Copy-Source`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "X-Ufile-Copy-Source"))]
     pub x_ufile_copy_source: String,
     /// 指定如何设置目标Object的元信息。
     /// \* COPY（默认值）：复制源Object的元数据到目标Object。
     /// \* REPLACE：忽略源Object的元数据，直接采用请求中指定的元数据。文件存储类型，分别是标准、低频、归档，对应有效值：STANDARD, IA, ARCHIVE
     ///
     /// Wire name: `X-Ufile-Metadata-Directive`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "X-Ufile-Metadata-Directive",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub x_ufile_metadata_directive: Option<String>,
     /// Wire name: `X-Ufile-Storage-Class`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "X-Ufile-Storage-Class",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub x_ufile_storage_class: Option<String>,
 }
 impl CopyRequest {
@@ -67,18 +44,14 @@ impl CopyRequest {
             x_ufile_storage_class: None,
         }
     }
-    /// Sets [`x_ufile_metadata_directive`](Self::x_ufile_metadata_directive) (wire name `X-Ufile-Metadata-Directive`).
-    #[must_use]
-    pub fn with_x_ufile_metadata_directive(mut self, value: impl Into<String>) -> Self {
-        self.x_ufile_metadata_directive = Some(value.into());
-        self
-    }
-    /// Sets [`x_ufile_storage_class`](Self::x_ufile_storage_class) (wire name `X-Ufile-Storage-Class`).
-    #[must_use]
-    pub fn with_x_ufile_storage_class(mut self, value: impl Into<String>) -> Self {
-        self.x_ufile_storage_class = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_x_ufile_metadata_directive(x_ufile_metadata_directive),
+        r" Sets [`x_ufile_metadata_directive`](Self::x_ufile_metadata_directive) (wire name `X-Ufile-Metadata-Directive`)."
+    );
+    rt::__setter!(
+        into with_x_ufile_storage_class(x_ufile_storage_class),
+        r" Sets [`x_ufile_storage_class`](Self::x_ufile_storage_class) (wire name `X-Ufile-Storage-Class`)."
+    );
     fn encode(&self, call: &mut rt::__private::ufile::Call) {
         call.path("object_name", &self.object_name);
         call.header_str("X-Ufile-Copy-Source", &self.x_ufile_copy_source);
@@ -91,6 +64,12 @@ impl CopyRequest {
             self.x_ufile_storage_class.as_deref(),
         );
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CopyRequest; required "object_name" object_name; required "X-Ufile-Copy-Source"
+    x_ufile_copy_source; optional "X-Ufile-Metadata-Directive"
+    x_ufile_metadata_directive; optional "X-Ufile-Storage-Class" x_ufile_storage_class;
 }
 /// What 文件拷贝 (`Copy`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -11,61 +11,33 @@ use docbind_runtime as rt;
 /// Parameters of 完成分片 (`FinishMultipartUpload`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct FinishMultipartUploadRequest {
     /// The object key (the request path).
     ///
     /// Wire name: `object_name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "object_name"))]
     pub object_name: String,
     /// 请求body部分的类型
     ///
     /// Wire name: `Content-Type`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Content-Type", default, skip_serializing_if = "Option::is_none")
-    )]
     pub content_type: Option<String>,
     /// US3中规定所有以X-Ufile-Meta-为前缀的参数视为用户自定义元数据（User Meta），比如x-ufile-meta-location。一个文件可以有多个类似的参数，但所有的User Meta总大小不能超过8KB。这些User Meta信息会在GetFile或者HeadFile的时候在HTTP头部中返回。
     ///
     /// Wire name: `X-Ufile-Meta-*`.
     ///
     /// Each entry is sent as the header `X-Ufile-Meta-<name>`. A name that is empty, not an HTTP token or another's but for case, or a value with a control character or white space at an end, fails the call with `Error::InvalidRequest` before anything is sent.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "X-Ufile-Meta-*",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub x_ufile_meta: Option<std::collections::BTreeMap<String, String>>,
     /// UNCHANGED（默认值）:保持初始化时设置的用户自定义元数据不变。
     /// REPLACE：忽略初始化分片时设置的用户自定义元数据，直接采用Finish请求中指定的元数据。
     ///
     /// Wire name: `X-Ufile-Metadata-Directive`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "X-Ufile-Metadata-Directive",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub x_ufile_metadata_directive: Option<String>,
     /// A query parameter of the request line.
     ///
     /// Wire name: `uploadId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "uploadId"))]
     pub upload_id: String,
     /// A query parameter of the request line.
     ///
     /// Wire name: `newObject`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "newObject"))]
     pub new_object: String,
 }
 impl FinishMultipartUploadRequest {
@@ -84,29 +56,18 @@ impl FinishMultipartUploadRequest {
             new_object: new_object.into(),
         }
     }
-    /// Sets [`content_type`](Self::content_type) (wire name `Content-Type`).
-    #[must_use]
-    pub fn with_content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets [`x_ufile_meta`](Self::x_ufile_meta) (wire name `X-Ufile-Meta-*`).
-    #[must_use]
-    pub fn with_x_ufile_meta<K: Into<String>, V: Into<String>>(
-        mut self,
-        entries: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        self.x_ufile_meta = Some(
-            entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
-        );
-        self
-    }
-    /// Sets [`x_ufile_metadata_directive`](Self::x_ufile_metadata_directive) (wire name `X-Ufile-Metadata-Directive`).
-    #[must_use]
-    pub fn with_x_ufile_metadata_directive(mut self, value: impl Into<String>) -> Self {
-        self.x_ufile_metadata_directive = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_content_type(content_type),
+        r" Sets [`content_type`](Self::content_type) (wire name `Content-Type`)."
+    );
+    rt::__setter!(
+        entries with_x_ufile_meta(x_ufile_meta),
+        r" Sets [`x_ufile_meta`](Self::x_ufile_meta) (wire name `X-Ufile-Meta-*`)."
+    );
+    rt::__setter!(
+        into with_x_ufile_metadata_directive(x_ufile_metadata_directive),
+        r" Sets [`x_ufile_metadata_directive`](Self::x_ufile_metadata_directive) (wire name `X-Ufile-Metadata-Directive`)."
+    );
     fn encode(&self, call: &mut rt::__private::ufile::Call) {
         call.path("object_name", &self.object_name);
         call.opt_header_str("Content-Type", self.content_type.as_deref());
@@ -118,6 +79,13 @@ impl FinishMultipartUploadRequest {
         call.query_str("uploadId", &self.upload_id);
         call.query_str("newObject", &self.new_object);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    FinishMultipartUploadRequest; required "object_name" object_name; optional
+    "Content-Type" content_type; optional "X-Ufile-Meta-*" x_ufile_meta; optional
+    "X-Ufile-Metadata-Directive" x_ufile_metadata_directive; required "uploadId"
+    upload_id; required "newObject" new_object;
 }
 /// What 完成分片 (`FinishMultipartUpload`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

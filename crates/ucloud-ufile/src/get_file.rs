@@ -9,44 +9,22 @@ use docbind_runtime as rt;
 /// Parameters of 下载文件 (`GetFile`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct GetFileRequest {
     /// The object key (the request path).
     ///
     /// Wire name: `object_name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "object_name"))]
     pub object_name: String,
     /// 分片下载的文件范围
     ///
     /// Wire name: `Range`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Range", default, skip_serializing_if = "Option::is_none")
-    )]
     pub range: Option<String>,
     /// 只返回从某时修改过的文件，否则返回304(not modified)
     ///
     /// Wire name: `If-Modified-Since`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "If-Modified-Since",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub if_modified_since: Option<String>,
     /// 指定US3返回请求的Content-Disposition头
     ///
     /// Wire name: `ufileattname`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ufileattname", default, skip_serializing_if = "Option::is_none")
-    )]
     pub ufileattname: Option<String>,
 }
 impl GetFileRequest {
@@ -59,30 +37,28 @@ impl GetFileRequest {
             ufileattname: None,
         }
     }
-    /// Sets [`range`](Self::range) (wire name `Range`).
-    #[must_use]
-    pub fn with_range(mut self, value: impl Into<String>) -> Self {
-        self.range = Some(value.into());
-        self
-    }
-    /// Sets [`if_modified_since`](Self::if_modified_since) (wire name `If-Modified-Since`).
-    #[must_use]
-    pub fn with_if_modified_since(mut self, value: impl Into<String>) -> Self {
-        self.if_modified_since = Some(value.into());
-        self
-    }
-    /// Sets [`ufileattname`](Self::ufileattname) (wire name `ufileattname`).
-    #[must_use]
-    pub fn with_ufileattname(mut self, value: impl Into<String>) -> Self {
-        self.ufileattname = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_range(range), r" Sets [`range`](Self::range) (wire name `Range`)."
+    );
+    rt::__setter!(
+        into with_if_modified_since(if_modified_since),
+        r" Sets [`if_modified_since`](Self::if_modified_since) (wire name `If-Modified-Since`)."
+    );
+    rt::__setter!(
+        into with_ufileattname(ufileattname),
+        r" Sets [`ufileattname`](Self::ufileattname) (wire name `ufileattname`)."
+    );
     fn encode(&self, call: &mut rt::__private::ufile::Call) {
         call.path("object_name", &self.object_name);
         call.opt_header_str("Range", self.range.as_deref());
         call.opt_header_str("If-Modified-Since", self.if_modified_since.as_deref());
         call.opt_query_str("ufileattname", self.ufileattname.as_deref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    GetFileRequest; required "object_name" object_name; optional "Range" range; optional
+    "If-Modified-Since" if_modified_since; optional "ufileattname" ufileattname;
 }
 /// What 下载文件 (`GetFile`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

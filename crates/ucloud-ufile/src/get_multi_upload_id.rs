@@ -9,47 +9,22 @@ use docbind_runtime as rt;
 /// Parameters of 获取正在执行的分片上传id (`GetMultiUploadId`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct GetMultiUploadIdRequest {
     /// 前缀，utf-8编码，默认为空字符串
     ///
     /// Wire name: `prefix`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "prefix", default, skip_serializing_if = "Option::is_none")
-    )]
     pub prefix: Option<String>,
     /// 标志字符串，utf-8编码，默认为空字符串
     ///
     /// Wire name: `marker`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "marker", default, skip_serializing_if = "Option::is_none")
-    )]
     pub marker: Option<String>,
     /// id列表数目，默认为20
     ///
     /// Wire name: `limit`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "limit", default, skip_serializing_if = "Option::is_none")
-    )]
     pub limit: Option<i64>,
     /// 与key-marker参数配合使用，用于指定返回结果的起始位置。
     ///
     /// Wire name: `upload-id-marker`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "upload-id-marker",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub upload_id_marker: Option<String>,
 }
 impl GetMultiUploadIdRequest {
@@ -57,36 +32,30 @@ impl GetMultiUploadIdRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`prefix`](Self::prefix) (wire name `prefix`).
-    #[must_use]
-    pub fn with_prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-    /// Sets [`marker`](Self::marker) (wire name `marker`).
-    #[must_use]
-    pub fn with_marker(mut self, value: impl Into<String>) -> Self {
-        self.marker = Some(value.into());
-        self
-    }
-    /// Sets [`limit`](Self::limit) (wire name `limit`).
-    #[must_use]
-    pub fn with_limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// Sets [`upload_id_marker`](Self::upload_id_marker) (wire name `upload-id-marker`).
-    #[must_use]
-    pub fn with_upload_id_marker(mut self, value: impl Into<String>) -> Self {
-        self.upload_id_marker = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_prefix(prefix), r" Sets [`prefix`](Self::prefix) (wire name `prefix`)."
+    );
+    rt::__setter!(
+        into with_marker(marker), r" Sets [`marker`](Self::marker) (wire name `marker`)."
+    );
+    rt::__setter!(
+        some(i64) with_limit(limit), r" Sets [`limit`](Self::limit) (wire name `limit`)."
+    );
+    rt::__setter!(
+        into with_upload_id_marker(upload_id_marker),
+        r" Sets [`upload_id_marker`](Self::upload_id_marker) (wire name `upload-id-marker`)."
+    );
     fn encode(&self, call: &mut rt::__private::ufile::Call) {
         call.opt_query_str("prefix", self.prefix.as_deref());
         call.opt_query_str("marker", self.marker.as_deref());
         call.opt_query_int("limit", self.limit);
         call.opt_header_str("upload-id-marker", self.upload_id_marker.as_deref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    GetMultiUploadIdRequest; optional "prefix" prefix; optional "marker" marker; optional
+    "limit" limit; optional "upload-id-marker" upload_id_marker;
 }
 /// What 获取正在执行的分片上传id (`GetMultiUploadId`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

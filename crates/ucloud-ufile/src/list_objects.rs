@@ -9,11 +9,6 @@ use docbind_runtime as rt;
 /// Parameters of 获取目录文件列表 (`ListObjects`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct ListObjectsRequest {
     /// 返回以Prefix作为前缀的目录文件
     /// 当delimiter为("")时，返回的列表包含prefix内的所有子文件及子文件夹
@@ -21,39 +16,23 @@ pub struct ListObjectsRequest {
     /// ps：当delimiter为("/")时，且prefix以("/")结尾时，列表返回不会包含与prefix相同的文件/目录名的对象
     ///
     /// Wire name: `prefix`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "prefix", default, skip_serializing_if = "Option::is_none")
-    )]
     pub prefix: Option<String>,
     /// 返回以字母排序后，大于Marker的目录文件列表
     /// 默认值:无
     ///
     /// Wire name: `marker`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "marker", default, skip_serializing_if = "Option::is_none")
-    )]
     pub marker: Option<String>,
     /// 指定返回目录文件列表的最大数量
     /// 范围:\[0,1000\]
     /// 默认值:100
     ///
     /// Wire name: `max-keys`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "max-keys", default, skip_serializing_if = "Option::is_none")
-    )]
     pub max_keys: Option<i64>,
     /// 目录分隔符，当前只支持"/"和"".
     /// 当Delimiter设置为"/"时，返回目录形式的文件列表.
     /// 当Delimiter设置为""时，返回非目录层级文件列表
     ///
     /// Wire name: `delimiter`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "delimiter", default, skip_serializing_if = "Option::is_none")
-    )]
     pub delimiter: Option<String>,
 }
 impl ListObjectsRequest {
@@ -61,36 +40,31 @@ impl ListObjectsRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`prefix`](Self::prefix) (wire name `prefix`).
-    #[must_use]
-    pub fn with_prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-    /// Sets [`marker`](Self::marker) (wire name `marker`).
-    #[must_use]
-    pub fn with_marker(mut self, value: impl Into<String>) -> Self {
-        self.marker = Some(value.into());
-        self
-    }
-    /// Sets [`max_keys`](Self::max_keys) (wire name `max-keys`).
-    #[must_use]
-    pub fn with_max_keys(mut self, value: i64) -> Self {
-        self.max_keys = Some(value);
-        self
-    }
-    /// Sets [`delimiter`](Self::delimiter) (wire name `delimiter`).
-    #[must_use]
-    pub fn with_delimiter(mut self, value: impl Into<String>) -> Self {
-        self.delimiter = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_prefix(prefix), r" Sets [`prefix`](Self::prefix) (wire name `prefix`)."
+    );
+    rt::__setter!(
+        into with_marker(marker), r" Sets [`marker`](Self::marker) (wire name `marker`)."
+    );
+    rt::__setter!(
+        some(i64) with_max_keys(max_keys),
+        r" Sets [`max_keys`](Self::max_keys) (wire name `max-keys`)."
+    );
+    rt::__setter!(
+        into with_delimiter(delimiter),
+        r" Sets [`delimiter`](Self::delimiter) (wire name `delimiter`)."
+    );
     fn encode(&self, call: &mut rt::__private::ufile::Call) {
         call.opt_query_str("prefix", self.prefix.as_deref());
         call.opt_query_str("marker", self.marker.as_deref());
         call.opt_query_int("max-keys", self.max_keys);
         call.opt_query_str("delimiter", self.delimiter.as_deref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    ListObjectsRequest; optional "prefix" prefix; optional "marker" marker; optional
+    "max-keys" max_keys; optional "delimiter" delimiter;
 }
 /// What 获取目录文件列表 (`ListObjects`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

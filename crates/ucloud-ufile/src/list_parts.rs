@@ -9,36 +9,18 @@ use docbind_runtime as rt;
 /// Parameters of 获取已上传成功的分片列表 (`ListParts`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct ListPartsRequest {
     /// 上传ID。
     ///
     /// Wire name: `uploadId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "uploadId"))]
     pub upload_id: String,
     /// 规定在US3响应中的最大Part数目。
     ///
     /// Wire name: `max-parts`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "max-parts", default, skip_serializing_if = "Option::is_none")
-    )]
     pub max_parts: Option<i64>,
     /// 指定List的起始位置，只有Part Number数目大于该参数的Part会被列出。
     ///
     /// Wire name: `part-number-marker`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "part-number-marker",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub part_number_marker: Option<i64>,
 }
 impl ListPartsRequest {
@@ -50,23 +32,24 @@ impl ListPartsRequest {
             part_number_marker: None,
         }
     }
-    /// Sets [`max_parts`](Self::max_parts) (wire name `max-parts`).
-    #[must_use]
-    pub fn with_max_parts(mut self, value: i64) -> Self {
-        self.max_parts = Some(value);
-        self
-    }
-    /// Sets [`part_number_marker`](Self::part_number_marker) (wire name `part-number-marker`).
-    #[must_use]
-    pub fn with_part_number_marker(mut self, value: i64) -> Self {
-        self.part_number_marker = Some(value);
-        self
-    }
+    rt::__setter!(
+        some(i64) with_max_parts(max_parts),
+        r" Sets [`max_parts`](Self::max_parts) (wire name `max-parts`)."
+    );
+    rt::__setter!(
+        some(i64) with_part_number_marker(part_number_marker),
+        r" Sets [`part_number_marker`](Self::part_number_marker) (wire name `part-number-marker`)."
+    );
     fn encode(&self, call: &mut rt::__private::ufile::Call) {
         call.query_str("uploadId", &self.upload_id);
         call.opt_query_int("max-parts", self.max_parts);
         call.opt_query_int("part-number-marker", self.part_number_marker);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    ListPartsRequest; required "uploadId" upload_id; optional "max-parts" max_parts;
+    optional "part-number-marker" part_number_marker;
 }
 /// What 获取已上传成功的分片列表 (`ListParts`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

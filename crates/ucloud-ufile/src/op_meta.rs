@@ -9,36 +9,26 @@ use docbind_runtime as rt;
 /// Parameters of 操作文件的Meta信息 (`OpMeta`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct OpMetaRequest {
     /// The object key (the request path).
     ///
     /// Wire name: `object_name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "object_name"))]
     pub object_name: String,
     /// 请求body部分的类型
     ///
     /// Wire name: `Content-Type`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Content-Type"))]
     pub content_type: String,
     /// A key of the JSON body the request line shows.
     ///
     /// Wire name: `op`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "op"))]
     pub op: String,
     /// A key of the JSON body the request line shows.
     ///
     /// Wire name: `metak`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "metak"))]
     pub metak: String,
     /// A key of the JSON body the request line shows.
     ///
     /// Wire name: `metav`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "metav"))]
     pub metav: String,
 }
 impl OpMetaRequest {
@@ -65,6 +55,11 @@ impl OpMetaRequest {
         call.body_str("metak", &self.metak);
         call.body_str("metav", &self.metav);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    OpMetaRequest; required "object_name" object_name; required "Content-Type"
+    content_type; required "op" op; required "metak" metak; required "metav" metav;
 }
 /// What 操作文件的Meta信息 (`OpMeta`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -11,50 +11,24 @@ use docbind_runtime as rt;
 /// Parameters of 表单上传 (`PostFile`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct PostFileRequest {
     /// 待上传文件的类型,必须为multipart/form-data
     ///
     /// Wire name: `Content-Type`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Content-Type"))]
     pub content_type: String,
     /// 文件内容的MD5摘要，为了保证数据的完整性，建议要配置Content-MD5并检查一致性
     ///
     /// Wire name: `Content-MD5`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Content-MD5", default, skip_serializing_if = "Option::is_none")
-    )]
     pub content_md5: Option<String>,
     /// 文件存储类型，分别是标准、低频、归档，对应有效值：STANDARD, IA, ARCHIVE
     ///
     /// Wire name: `X-Ufile-Storage-Class`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "X-Ufile-Storage-Class",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub x_ufile_storage_class: Option<String>,
     /// US3中规定所有以X-Ufile-Meta-为前缀的参数视为用户自定义元数据（User Meta），比如x-ufile-meta-location。一个文件可以有多个类似的参数，但所有的User Meta总大小不能超过8KB。这些User Meta信息会在GetFile或者HeadFile的时候在HTTP头部中返回。
     ///
     /// Wire name: `X-Ufile-Meta-*`.
     ///
     /// Each entry is sent as the header `X-Ufile-Meta-<name>`. A name that is empty, not an HTTP token or another's but for case, or a value with a control character or white space at an end, fails the call with `Error::InvalidRequest` before anything is sent.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "X-Ufile-Meta-*",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub x_ufile_meta: Option<std::collections::BTreeMap<String, String>>,
 }
 impl PostFileRequest {
@@ -67,29 +41,18 @@ impl PostFileRequest {
             x_ufile_meta: None,
         }
     }
-    /// Sets [`content_md5`](Self::content_md5) (wire name `Content-MD5`).
-    #[must_use]
-    pub fn with_content_md5(mut self, value: impl Into<String>) -> Self {
-        self.content_md5 = Some(value.into());
-        self
-    }
-    /// Sets [`x_ufile_storage_class`](Self::x_ufile_storage_class) (wire name `X-Ufile-Storage-Class`).
-    #[must_use]
-    pub fn with_x_ufile_storage_class(mut self, value: impl Into<String>) -> Self {
-        self.x_ufile_storage_class = Some(value.into());
-        self
-    }
-    /// Sets [`x_ufile_meta`](Self::x_ufile_meta) (wire name `X-Ufile-Meta-*`).
-    #[must_use]
-    pub fn with_x_ufile_meta<K: Into<String>, V: Into<String>>(
-        mut self,
-        entries: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        self.x_ufile_meta = Some(
-            entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
-        );
-        self
-    }
+    rt::__setter!(
+        into with_content_md5(content_md5),
+        r" Sets [`content_md5`](Self::content_md5) (wire name `Content-MD5`)."
+    );
+    rt::__setter!(
+        into with_x_ufile_storage_class(x_ufile_storage_class),
+        r" Sets [`x_ufile_storage_class`](Self::x_ufile_storage_class) (wire name `X-Ufile-Storage-Class`)."
+    );
+    rt::__setter!(
+        entries with_x_ufile_meta(x_ufile_meta),
+        r" Sets [`x_ufile_meta`](Self::x_ufile_meta) (wire name `X-Ufile-Meta-*`)."
+    );
     fn encode(&self, call: &mut rt::__private::ufile::Call) {
         call.header_str("Content-Type", &self.content_type);
         call.opt_header_str("Content-MD5", self.content_md5.as_deref());
@@ -99,6 +62,12 @@ impl PostFileRequest {
         );
         call.header_map("X-Ufile-Meta-", self.x_ufile_meta.as_ref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    PostFileRequest; required "Content-Type" content_type; optional "Content-MD5"
+    content_md5; optional "X-Ufile-Storage-Class" x_ufile_storage_class; optional
+    "X-Ufile-Meta-*" x_ufile_meta;
 }
 /// What 表单上传 (`PostFile`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,35 +9,18 @@ use docbind_runtime as rt;
 /// Parameters of 前缀列表查询 (`PrefixFileList`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct PrefixFileListRequest {
     /// 前缀，utf-8编码，默认为空字符串
     ///
     /// Wire name: `prefix`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "prefix", default, skip_serializing_if = "Option::is_none")
-    )]
     pub prefix: Option<String>,
     /// 标志字符串，utf-8编码，默认为空字符串)
     ///
     /// Wire name: `marker`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "marker", default, skip_serializing_if = "Option::is_none")
-    )]
     pub marker: Option<String>,
     /// 文件列表数目，默认为20
     ///
     /// Wire name: `limit`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "limit", default, skip_serializing_if = "Option::is_none")
-    )]
     pub limit: Option<i64>,
 }
 impl PrefixFileListRequest {
@@ -45,29 +28,25 @@ impl PrefixFileListRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`prefix`](Self::prefix) (wire name `prefix`).
-    #[must_use]
-    pub fn with_prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-    /// Sets [`marker`](Self::marker) (wire name `marker`).
-    #[must_use]
-    pub fn with_marker(mut self, value: impl Into<String>) -> Self {
-        self.marker = Some(value.into());
-        self
-    }
-    /// Sets [`limit`](Self::limit) (wire name `limit`).
-    #[must_use]
-    pub fn with_limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
+    rt::__setter!(
+        into with_prefix(prefix), r" Sets [`prefix`](Self::prefix) (wire name `prefix`)."
+    );
+    rt::__setter!(
+        into with_marker(marker), r" Sets [`marker`](Self::marker) (wire name `marker`)."
+    );
+    rt::__setter!(
+        some(i64) with_limit(limit), r" Sets [`limit`](Self::limit) (wire name `limit`)."
+    );
     fn encode(&self, call: &mut rt::__private::ufile::Call) {
         call.opt_query_str("prefix", self.prefix.as_deref());
         call.opt_query_str("marker", self.marker.as_deref());
         call.opt_query_int("limit", self.limit);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    PrefixFileListRequest; optional "prefix" prefix; optional "marker" marker; optional
+    "limit" limit;
 }
 /// What 前缀列表查询 (`PrefixFileList`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -25,16 +25,10 @@ use docbind_runtime as rt;
 /// Parameters of 解冻文件 (`Restore`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct RestoreRequest {
     /// The object key (the request path).
     ///
     /// Wire name: `object_name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "object_name"))]
     pub object_name: String,
 }
 impl RestoreRequest {
@@ -47,6 +41,10 @@ impl RestoreRequest {
     fn encode(&self, call: &mut rt::__private::ufile::Call) {
         call.path("object_name", &self.object_name);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    RestoreRequest; required "object_name" object_name;
 }
 /// What 解冻文件 (`Restore`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

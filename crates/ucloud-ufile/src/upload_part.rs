@@ -11,31 +11,22 @@ use docbind_runtime as rt;
 /// Parameters of 上传分片 (`UploadPart`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct UploadPartRequest {
     /// The object key (the request path).
     ///
     /// Wire name: `object_name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "object_name"))]
     pub object_name: String,
     /// 上传请求body部分的类型
     ///
     /// Wire name: `Content-Type`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Content-Type"))]
     pub content_type: String,
     /// A query parameter of the request line.
     ///
     /// Wire name: `uploadId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "uploadId"))]
     pub upload_id: String,
     /// A query parameter of the request line.
     ///
     /// Wire name: `partNumber`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "partNumber"))]
     pub part_number: i64,
 }
 impl UploadPartRequest {
@@ -59,6 +50,11 @@ impl UploadPartRequest {
         call.query_str("uploadId", &self.upload_id);
         call.query_int("partNumber", self.part_number);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    UploadPartRequest; required "object_name" object_name; required "Content-Type"
+    content_type; required "uploadId" upload_id; required "partNumber" part_number;
 }
 /// What 上传分片 (`UploadPart`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -17,38 +17,28 @@ use docbind_runtime as rt;
 /// Parameters of 拷贝分片 (`UploadPartCopy`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct UploadPartCopyRequest {
     /// The object key (the request path).
     ///
     /// Wire name: `object_name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "object_name"))]
     pub object_name: String,
     /// 指定拷贝的源地址，默认值：无
     ///
     /// Wire name: `X-Ufile-Copy-Source`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "X-Ufile-Copy-Source"))]
     pub x_ufile_copy_source: String,
     /// 源Object的拷贝范围。例如设置bytes=0 \~ 9，表示拷贝0到9这10个字符。
     /// \* 当指定该请求头时，则返回消息中会包含整个文件的长度和此次拷贝的范围，例如：Content-Range: bytes 0 \~ 9/44，表示整个文件长度为44，此次拷贝的范围为0 \~ 9。
     /// \* 当指定的范围不符合规范时，返回419。
     ///
     /// Wire name: `X-Ufile-Copy-Source-Range`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "X-Ufile-Copy-Source-Range"))]
     pub x_ufile_copy_source_range: i64,
     /// A query parameter of the request line.
     ///
     /// Wire name: `uploadId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "uploadId"))]
     pub upload_id: String,
     /// A query parameter of the request line.
     ///
     /// Wire name: `partNumber`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "partNumber"))]
     pub part_number: i64,
 }
 impl UploadPartCopyRequest {
@@ -75,6 +65,13 @@ impl UploadPartCopyRequest {
         call.query_str("uploadId", &self.upload_id);
         call.query_int("partNumber", self.part_number);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    UploadPartCopyRequest; required "object_name" object_name; required
+    "X-Ufile-Copy-Source" x_ufile_copy_source; required "X-Ufile-Copy-Source-Range"
+    x_ufile_copy_source_range; required "uploadId" upload_id; required "partNumber"
+    part_number;
 }
 /// What 拷贝分片 (`UploadPartCopy`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

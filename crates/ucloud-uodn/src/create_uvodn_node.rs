@@ -10,133 +10,74 @@ pub use crate::shared::{ChargeType, ProductType};
 /// Parameters of 创建节点 (`CreateUvodnNode`).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateUvodnNodeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub project_id: Option<String>,
     /// 机房id
     ///
     /// Wire name: `IdcId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "IdcId"))]
     pub idc_id: String,
     /// cpu核心数
     ///
     /// Wire name: `CpuCore`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "CpuCore"))]
     pub cpu_core: i64,
     /// 内存大小，单位GB
     ///
     /// Wire name: `MemSize`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "MemSize"))]
     pub mem_size: i64,
     /// 数据盘大小，单位GB
     ///
     /// Wire name: `DiskSize`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "DiskSize"))]
     pub disk_size: i64,
     /// 镜像ID
     ///
     /// Wire name: `ImageId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "ImageId"))]
     pub image_id: String,
     /// 节点带宽限制，单位Mbs
     ///
     /// Wire name: `NetLimit`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "NetLimit"))]
     pub net_limit: i64,
     /// 节点名称
     ///
     /// Wire name: `NodeName`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NodeName", default, skip_serializing_if = "Option::is_none")
-    )]
     pub node_name: Option<String>,
     /// 系统盘大小，单位GB， 默认20GB
     ///
     /// Wire name: `SysDiskSize`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SysDiskSize", default, skip_serializing_if = "Option::is_none")
-    )]
     pub sys_disk_size: Option<i64>,
     /// 账户名，默认root
     ///
     /// Wire name: `AccountName`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "AccountName", default, skip_serializing_if = "Option::is_none")
-    )]
     pub account_name: Option<String>,
     /// 密码
     ///
     /// Wire name: `PassWord`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "PassWord", default, skip_serializing_if = "Option::is_none")
-    )]
     pub pass_word: Option<String>,
     /// 创建节点数量，默认1
     ///
     /// Wire name: `NodeCount`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NodeCount", default, skip_serializing_if = "Option::is_none")
-    )]
     pub node_count: Option<i64>,
     /// 付费方式，1按时，2按月，3按年，默认2
     ///
     /// Wire name: `ChargeType`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChargeType", default, skip_serializing_if = "Option::is_none")
-    )]
     pub charge_type: Option<ChargeType>,
     /// 月数或者年数，0计费到月底， 默认0
     ///
     /// Wire name: `ChargeQuantity`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ChargeQuantity",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub charge_quantity: Option<i64>,
     /// 子网ID
     ///
     /// Wire name: `SubnetId`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SubnetId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub subnet_id: Option<String>,
     /// 产品类型：normal（标准型），hf（高频型）
     ///
     /// Wire name: `ProductType`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProductType", default, skip_serializing_if = "Option::is_none")
-    )]
     pub product_type: Option<ProductType>,
     /// 外网防护墙规则租，默认
     ///
     /// Wire name: `FirewallId`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "FirewallId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub firewall_id: Option<String>,
 }
 impl CreateUvodnNodeRequest {
@@ -169,72 +110,50 @@ impl CreateUvodnNodeRequest {
             firewall_id: None,
         }
     }
-    /// Sets [`project_id`](Self::project_id) (wire name `ProjectId`).
-    #[must_use]
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-    /// Sets [`node_name`](Self::node_name) (wire name `NodeName`).
-    #[must_use]
-    pub fn with_node_name(mut self, value: impl Into<String>) -> Self {
-        self.node_name = Some(value.into());
-        self
-    }
-    /// Sets [`sys_disk_size`](Self::sys_disk_size) (wire name `SysDiskSize`).
-    #[must_use]
-    pub fn with_sys_disk_size(mut self, value: i64) -> Self {
-        self.sys_disk_size = Some(value);
-        self
-    }
-    /// Sets [`account_name`](Self::account_name) (wire name `AccountName`).
-    #[must_use]
-    pub fn with_account_name(mut self, value: impl Into<String>) -> Self {
-        self.account_name = Some(value.into());
-        self
-    }
-    /// Sets [`pass_word`](Self::pass_word) (wire name `PassWord`).
-    #[must_use]
-    pub fn with_pass_word(mut self, value: impl Into<String>) -> Self {
-        self.pass_word = Some(value.into());
-        self
-    }
-    /// Sets [`node_count`](Self::node_count) (wire name `NodeCount`).
-    #[must_use]
-    pub fn with_node_count(mut self, value: i64) -> Self {
-        self.node_count = Some(value);
-        self
-    }
-    /// Sets [`charge_type`](Self::charge_type) (wire name `ChargeType`).
-    #[must_use]
-    pub fn with_charge_type(mut self, value: ChargeType) -> Self {
-        self.charge_type = Some(value);
-        self
-    }
-    /// Sets [`charge_quantity`](Self::charge_quantity) (wire name `ChargeQuantity`).
-    #[must_use]
-    pub fn with_charge_quantity(mut self, value: i64) -> Self {
-        self.charge_quantity = Some(value);
-        self
-    }
-    /// Sets [`subnet_id`](Self::subnet_id) (wire name `SubnetId`).
-    #[must_use]
-    pub fn with_subnet_id(mut self, value: impl Into<String>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-    /// Sets [`product_type`](Self::product_type) (wire name `ProductType`).
-    #[must_use]
-    pub fn with_product_type(mut self, value: ProductType) -> Self {
-        self.product_type = Some(value);
-        self
-    }
-    /// Sets [`firewall_id`](Self::firewall_id) (wire name `FirewallId`).
-    #[must_use]
-    pub fn with_firewall_id(mut self, value: impl Into<String>) -> Self {
-        self.firewall_id = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_project_id(project_id),
+        r" Sets [`project_id`](Self::project_id) (wire name `ProjectId`)."
+    );
+    rt::__setter!(
+        into with_node_name(node_name),
+        r" Sets [`node_name`](Self::node_name) (wire name `NodeName`)."
+    );
+    rt::__setter!(
+        some(i64) with_sys_disk_size(sys_disk_size),
+        r" Sets [`sys_disk_size`](Self::sys_disk_size) (wire name `SysDiskSize`)."
+    );
+    rt::__setter!(
+        into with_account_name(account_name),
+        r" Sets [`account_name`](Self::account_name) (wire name `AccountName`)."
+    );
+    rt::__setter!(
+        into with_pass_word(pass_word),
+        r" Sets [`pass_word`](Self::pass_word) (wire name `PassWord`)."
+    );
+    rt::__setter!(
+        some(i64) with_node_count(node_count),
+        r" Sets [`node_count`](Self::node_count) (wire name `NodeCount`)."
+    );
+    rt::__setter!(
+        some(ChargeType) with_charge_type(charge_type),
+        r" Sets [`charge_type`](Self::charge_type) (wire name `ChargeType`)."
+    );
+    rt::__setter!(
+        some(i64) with_charge_quantity(charge_quantity),
+        r" Sets [`charge_quantity`](Self::charge_quantity) (wire name `ChargeQuantity`)."
+    );
+    rt::__setter!(
+        into with_subnet_id(subnet_id),
+        r" Sets [`subnet_id`](Self::subnet_id) (wire name `SubnetId`)."
+    );
+    rt::__setter!(
+        some(ProductType) with_product_type(product_type),
+        r" Sets [`product_type`](Self::product_type) (wire name `ProductType`)."
+    );
+    rt::__setter!(
+        into with_firewall_id(firewall_id),
+        r" Sets [`firewall_id`](Self::firewall_id) (wire name `FirewallId`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("ProjectId", self.project_id.as_deref());
         form.str("IdcId", &self.idc_id);
@@ -261,28 +180,24 @@ impl CreateUvodnNodeRequest {
         form.opt_str("FirewallId", self.firewall_id.as_deref());
     }
 }
-impl std::fmt::Debug for CreateUvodnNodeRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateUvodnNodeRequest")
-            .field("project_id", &self.project_id)
-            .field("idc_id", &self.idc_id)
-            .field("cpu_core", &self.cpu_core)
-            .field("mem_size", &self.mem_size)
-            .field("disk_size", &self.disk_size)
-            .field("image_id", &self.image_id)
-            .field("net_limit", &self.net_limit)
-            .field("node_name", &self.node_name)
-            .field("sys_disk_size", &self.sys_disk_size)
-            .field("account_name", &self.account_name)
-            .field("pass_word", &"<redacted>")
-            .field("node_count", &self.node_count)
-            .field("charge_type", &self.charge_type)
-            .field("charge_quantity", &self.charge_quantity)
-            .field("subnet_id", &self.subnet_id)
-            .field("product_type", &self.product_type)
-            .field("firewall_id", &self.firewall_id)
-            .finish()
-    }
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateUvodnNodeRequest; optional "ProjectId" project_id; required "IdcId" idc_id;
+    required "CpuCore" cpu_core; required "MemSize" mem_size; required "DiskSize"
+    disk_size; required "ImageId" image_id; required "NetLimit" net_limit; optional
+    "NodeName" node_name; optional "SysDiskSize" sys_disk_size; optional "AccountName"
+    account_name; optional "PassWord" pass_word; optional "NodeCount" node_count;
+    optional "ChargeType" charge_type; optional "ChargeQuantity" charge_quantity;
+    optional "SubnetId" subnet_id; optional "ProductType" product_type; optional
+    "FirewallId" firewall_id;
+}
+rt::__redacted_debug! {
+    CreateUvodnNodeRequest { "project_id" project_id, "idc_id" idc_id, "cpu_core"
+    cpu_core, "mem_size" mem_size, "disk_size" disk_size, "image_id" image_id,
+    "net_limit" net_limit, "node_name" node_name, "sys_disk_size" sys_disk_size,
+    "account_name" account_name, "pass_word" pass_word redacted, "node_count" node_count,
+    "charge_type" charge_type, "charge_quantity" charge_quantity, "subnet_id" subnet_id,
+    "product_type" product_type, "firewall_id" firewall_id, }
 }
 /// What 创建节点 (`CreateUvodnNode`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -10,50 +10,30 @@ pub use crate::shared::{IspType, ProductType};
 /// Parameters of 获取IDC机房列表 (`DescribeUvodnIDC`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DescribeUvodnIdcRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub project_id: Option<String>,
     /// 节点cpu核数
     ///
     /// Wire name: `Cpu`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Cpu"))]
     pub cpu: i64,
     /// 节点内存大小， 单位GB
     ///
     /// Wire name: `Memory`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Memory"))]
     pub memory: i64,
     /// Idc机房id。默认全部机房
     ///
     /// Wire name: `IdcId`.
-    #[cfg_attr(feature = "serde", serde(rename = "IdcId", default))]
     pub idc_id: Vec<String>,
     /// 0-其它, 1-一线城市单线,2-二线城市单线, 3-全国教育网, 4-全国三通
     ///
     /// Wire name: `Type`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
-    )]
     pub r#type: Option<IspType>,
     /// 产品类型：normal（通用型），hf（高主频型）
     ///
     /// Wire name: `ProductType`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProductType", default, skip_serializing_if = "Option::is_none")
-    )]
     pub product_type: Option<ProductType>,
 }
 impl DescribeUvodnIdcRequest {
@@ -68,30 +48,22 @@ impl DescribeUvodnIdcRequest {
             product_type: None,
         }
     }
-    /// Sets [`project_id`](Self::project_id) (wire name `ProjectId`).
-    #[must_use]
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-    /// Sets [`idc_id`](Self::idc_id) (wire name `IdcId`).
-    #[must_use]
-    pub fn with_idc_id(mut self, value: Vec<String>) -> Self {
-        self.idc_id = value;
-        self
-    }
-    /// Sets [`type`](Self::type) (wire name `Type`).
-    #[must_use]
-    pub fn with_type(mut self, value: IspType) -> Self {
-        self.r#type = Some(value);
-        self
-    }
-    /// Sets [`product_type`](Self::product_type) (wire name `ProductType`).
-    #[must_use]
-    pub fn with_product_type(mut self, value: ProductType) -> Self {
-        self.product_type = Some(value);
-        self
-    }
+    rt::__setter!(
+        into with_project_id(project_id),
+        r" Sets [`project_id`](Self::project_id) (wire name `ProjectId`)."
+    );
+    rt::__setter!(
+        list(String) with_idc_id(idc_id),
+        r" Sets [`idc_id`](Self::idc_id) (wire name `IdcId`)."
+    );
+    rt::__setter!(
+        some(IspType) with_type(r#type),
+        r" Sets [`type`](Self::type) (wire name `Type`)."
+    );
+    rt::__setter!(
+        some(ProductType) with_product_type(product_type),
+        r" Sets [`product_type`](Self::product_type) (wire name `ProductType`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("ProjectId", self.project_id.as_deref());
         form.int("Cpu", self.cpu);
@@ -103,6 +75,12 @@ impl DescribeUvodnIdcRequest {
             self.product_type.as_ref().map(|value| value.as_str()),
         );
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DescribeUvodnIdcRequest; optional "ProjectId" project_id; required "Cpu" cpu;
+    required "Memory" memory; list "IdcId" idc_id; optional "Type" r#type; optional
+    "ProductType" product_type;
 }
 /// What 获取IDC机房列表 (`DescribeUvodnIDC`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -10,45 +10,26 @@ pub use crate::shared::{ChargeType, IspType};
 /// Parameters of 获取节点列表 (`DescribeUvodnNode`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DescribeUvodnNodeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub project_id: Option<String>,
     /// Idc机房id。默认全部机房
     ///
     /// Wire name: `IdcId`.
-    #[cfg_attr(feature = "serde", serde(rename = "IdcId", default))]
     pub idc_id: Vec<String>,
     /// 节点id，创建节点时生成的id。默认全部节点
     ///
     /// Wire name: `NodeId`.
-    #[cfg_attr(feature = "serde", serde(rename = "NodeId", default))]
     pub node_id: Vec<String>,
     /// 数据偏移量，默认0，非负整数
     ///
     /// Wire name: `Offset`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Offset", default, skip_serializing_if = "Option::is_none")
-    )]
     pub offset: Option<i64>,
     /// 返回数据长度， 默认20，非负整数
     ///
     /// Wire name: `Limit`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")
-    )]
     pub limit: Option<i64>,
 }
 impl DescribeUvodnNodeRequest {
@@ -56,36 +37,25 @@ impl DescribeUvodnNodeRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`project_id`](Self::project_id) (wire name `ProjectId`).
-    #[must_use]
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-    /// Sets [`idc_id`](Self::idc_id) (wire name `IdcId`).
-    #[must_use]
-    pub fn with_idc_id(mut self, value: Vec<String>) -> Self {
-        self.idc_id = value;
-        self
-    }
-    /// Sets [`node_id`](Self::node_id) (wire name `NodeId`).
-    #[must_use]
-    pub fn with_node_id(mut self, value: Vec<String>) -> Self {
-        self.node_id = value;
-        self
-    }
-    /// Sets [`offset`](Self::offset) (wire name `Offset`).
-    #[must_use]
-    pub fn with_offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
-        self
-    }
-    /// Sets [`limit`](Self::limit) (wire name `Limit`).
-    #[must_use]
-    pub fn with_limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
+    rt::__setter!(
+        into with_project_id(project_id),
+        r" Sets [`project_id`](Self::project_id) (wire name `ProjectId`)."
+    );
+    rt::__setter!(
+        list(String) with_idc_id(idc_id),
+        r" Sets [`idc_id`](Self::idc_id) (wire name `IdcId`)."
+    );
+    rt::__setter!(
+        list(String) with_node_id(node_id),
+        r" Sets [`node_id`](Self::node_id) (wire name `NodeId`)."
+    );
+    rt::__setter!(
+        some(i64) with_offset(offset),
+        r" Sets [`offset`](Self::offset) (wire name `Offset`)."
+    );
+    rt::__setter!(
+        some(i64) with_limit(limit), r" Sets [`limit`](Self::limit) (wire name `Limit`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("ProjectId", self.project_id.as_deref());
         form.str_list("IdcId", &self.idc_id);
@@ -93,6 +63,11 @@ impl DescribeUvodnNodeRequest {
         form.opt_int("Offset", self.offset);
         form.opt_int("Limit", self.limit);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DescribeUvodnNodeRequest; optional "ProjectId" project_id; list "IdcId" idc_id; list
+    "NodeId" node_id; optional "Offset" offset; optional "Limit" limit;
 }
 /// What 获取节点列表 (`DescribeUvodnNode`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -297,48 +272,10 @@ pub enum NodeState {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl NodeState {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Deploying => "1",
-            Self::PendingStart => "2",
-            Self::Starting => "3",
-            Self::Running => "4",
-            Self::Stopping => "5",
-            Self::Stopped => "6",
-            Self::Updating => "7",
-            Self::Restarting => "8",
-            Self::Deleting => "9",
-            Self::Deleted => "10",
-            Self::Abnormal => "11",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for NodeState {}
-impl rt::Enumeration for NodeState {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Deploying,
-            "2" => Self::PendingStart,
-            "3" => Self::Starting,
-            "4" => Self::Running,
-            "5" => Self::Stopping,
-            "6" => Self::Stopped,
-            "7" => Self::Updating,
-            "8" => Self::Restarting,
-            "9" => Self::Deleting,
-            "10" => Self::Deleted,
-            "11" => Self::Abnormal,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for NodeState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    NodeState { Deploying => "1", PendingStart => "2", Starting => "3", Running => "4",
+    Stopping => "5", Stopped => "6", Updating => "7", Restarting => "8", Deleting => "9",
+    Deleted => "10", Abnormal => "11", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);

@@ -9,43 +9,22 @@ use docbind_runtime as rt;
 /// Parameters of 获取镜像列表 (`GetUvodnImage`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct GetUvodnImageRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub project_id: Option<String>,
     /// 镜像类型：1标准镜像，2行业镜像，3自定义镜像
     ///
     /// Wire name: `ImageType`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ImageType", default, skip_serializing_if = "Option::is_none")
-    )]
     pub image_type: Option<ImageType>,
     /// 数据偏移量，默认0，非负整数
     ///
     /// Wire name: `Offset`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Offset", default, skip_serializing_if = "Option::is_none")
-    )]
     pub offset: Option<i64>,
     /// 返回数据长度， 默认20，非负整数
     ///
     /// Wire name: `Limit`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")
-    )]
     pub limit: Option<i64>,
 }
 impl GetUvodnImageRequest {
@@ -53,36 +32,32 @@ impl GetUvodnImageRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`project_id`](Self::project_id) (wire name `ProjectId`).
-    #[must_use]
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-    /// Sets [`image_type`](Self::image_type) (wire name `ImageType`).
-    #[must_use]
-    pub fn with_image_type(mut self, value: ImageType) -> Self {
-        self.image_type = Some(value);
-        self
-    }
-    /// Sets [`offset`](Self::offset) (wire name `Offset`).
-    #[must_use]
-    pub fn with_offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
-        self
-    }
-    /// Sets [`limit`](Self::limit) (wire name `Limit`).
-    #[must_use]
-    pub fn with_limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
+    rt::__setter!(
+        into with_project_id(project_id),
+        r" Sets [`project_id`](Self::project_id) (wire name `ProjectId`)."
+    );
+    rt::__setter!(
+        some(ImageType) with_image_type(image_type),
+        r" Sets [`image_type`](Self::image_type) (wire name `ImageType`)."
+    );
+    rt::__setter!(
+        some(i64) with_offset(offset),
+        r" Sets [`offset`](Self::offset) (wire name `Offset`)."
+    );
+    rt::__setter!(
+        some(i64) with_limit(limit), r" Sets [`limit`](Self::limit) (wire name `Limit`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("ProjectId", self.project_id.as_deref());
         form.opt_str("ImageType", self.image_type.as_ref().map(|value| value.as_str()));
         form.opt_int("Offset", self.offset);
         form.opt_int("Limit", self.limit);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    GetUvodnImageRequest; optional "ProjectId" project_id; optional "ImageType"
+    image_type; optional "Offset" offset; optional "Limit" limit;
 }
 /// What 获取镜像列表 (`GetUvodnImage`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -209,32 +184,8 @@ pub enum ImageType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ImageType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Standard => "1",
-            Self::Industry => "2",
-            Self::Custom => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ImageType {}
-impl rt::Enumeration for ImageType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Standard,
-            "2" => Self::Industry,
-            "3" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ImageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ImageType { Standard => "1", Industry => "2", Custom => "3", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ImageType, integer = true);
@@ -251,30 +202,8 @@ pub enum OcType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl OcType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Unix => "unix",
-            Self::Windows => "windows",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for OcType {}
-impl rt::Enumeration for OcType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "unix" => Self::Unix,
-            "windows" => Self::Windows,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for OcType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    OcType { Unix => "unix", Windows => "windows", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(OcType, integer = false);
@@ -291,30 +220,8 @@ pub enum ImageState {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ImageState {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "1",
-            Self::Unavailable => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ImageState {}
-impl rt::Enumeration for ImageState {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Available,
-            "2" => Self::Unavailable,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ImageState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ImageState { Available => "1", Unavailable => "2", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ImageState, integer = false);
@@ -337,36 +244,9 @@ pub enum DeployState {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl DeployState {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Available => "1",
-            Self::Unavailable => "2",
-            Self::Fetching => "3",
-            Self::Converting => "4",
-            Self::Deploying => "5",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for DeployState {}
-impl rt::Enumeration for DeployState {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Available,
-            "2" => Self::Unavailable,
-            "3" => Self::Fetching,
-            "4" => Self::Converting,
-            "5" => Self::Deploying,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for DeployState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    DeployState { Available => "1", Unavailable => "2", Fetching => "3", Converting =>
+    "4", Deploying => "5", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(DeployState, integer = true);

@@ -9,45 +9,26 @@ use docbind_runtime as rt;
 /// Parameters of 获取节点监控数据 (`GetUvodnNodeData`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct GetUvodnNodeDataRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub project_id: Option<String>,
     /// 节点id
     ///
     /// Wire name: `NodeId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "NodeId"))]
     pub node_id: String,
     /// 0CPU使用率, 1内存使用率, 2 网卡出流量, 3网卡入流量, 4网卡出包量, 5网卡入包量, 6磁盘读流量, 7磁盘写流量, 8磁盘读次数, 9磁盘写次数
     ///
     /// Wire name: `Type`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Type", default))]
     pub r#type: Vec<MetricType>,
     /// 查询起始时间
     ///
     /// Wire name: `BeginTime`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "BeginTime", default, skip_serializing_if = "Option::is_none")
-    )]
     pub begin_time: Option<i64>,
     /// 查询结束时间
     ///
     /// Wire name: `EndTime`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "EndTime", default, skip_serializing_if = "Option::is_none")
-    )]
     pub end_time: Option<i64>,
 }
 impl GetUvodnNodeDataRequest {
@@ -61,24 +42,18 @@ impl GetUvodnNodeDataRequest {
             end_time: None,
         }
     }
-    /// Sets [`project_id`](Self::project_id) (wire name `ProjectId`).
-    #[must_use]
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-    /// Sets [`begin_time`](Self::begin_time) (wire name `BeginTime`).
-    #[must_use]
-    pub fn with_begin_time(mut self, value: i64) -> Self {
-        self.begin_time = Some(value);
-        self
-    }
-    /// Sets [`end_time`](Self::end_time) (wire name `EndTime`).
-    #[must_use]
-    pub fn with_end_time(mut self, value: i64) -> Self {
-        self.end_time = Some(value);
-        self
-    }
+    rt::__setter!(
+        into with_project_id(project_id),
+        r" Sets [`project_id`](Self::project_id) (wire name `ProjectId`)."
+    );
+    rt::__setter!(
+        some(i64) with_begin_time(begin_time),
+        r" Sets [`begin_time`](Self::begin_time) (wire name `BeginTime`)."
+    );
+    rt::__setter!(
+        some(i64) with_end_time(end_time),
+        r" Sets [`end_time`](Self::end_time) (wire name `EndTime`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("ProjectId", self.project_id.as_deref());
         form.str("NodeId", &self.node_id);
@@ -88,6 +63,11 @@ impl GetUvodnNodeDataRequest {
         form.opt_int("BeginTime", self.begin_time);
         form.opt_int("EndTime", self.end_time);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    GetUvodnNodeDataRequest; optional "ProjectId" project_id; required "NodeId" node_id;
+    list "Type" r#type; optional "BeginTime" begin_time; optional "EndTime" end_time;
 }
 /// What 获取节点监控数据 (`GetUvodnNodeData`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -229,46 +209,10 @@ pub enum MetricType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl MetricType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CpuUtilization => "0",
-            Self::MemoryUtilization => "1",
-            Self::NicOut => "2",
-            Self::NicIn => "3",
-            Self::NetPacketOut => "4",
-            Self::NetPacketIn => "5",
-            Self::DiskReadBytes => "6",
-            Self::DiskWriteBytes => "7",
-            Self::DiskReadOps => "8",
-            Self::DiskWriteOps => "9",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for MetricType {}
-impl rt::Enumeration for MetricType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::CpuUtilization,
-            "1" => Self::MemoryUtilization,
-            "2" => Self::NicOut,
-            "3" => Self::NicIn,
-            "4" => Self::NetPacketOut,
-            "5" => Self::NetPacketIn,
-            "6" => Self::DiskReadBytes,
-            "7" => Self::DiskWriteBytes,
-            "8" => Self::DiskReadOps,
-            "9" => Self::DiskWriteOps,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for MetricType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    MetricType { CpuUtilization => "0", MemoryUtilization => "1", NicOut => "2", NicIn =>
+    "3", NetPacketOut => "4", NetPacketIn => "5", DiskReadBytes => "6", DiskWriteBytes =>
+    "7", DiskReadOps => "8", DiskWriteOps => "9", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(MetricType, integer = true);

@@ -10,92 +10,46 @@ pub use crate::shared::{ChargeType, ProductType};
 /// Parameters of 获取节点价格 (`GetUvodnNodePrice`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct GetUvodnNodePriceRequest {
     /// 机房Id
     ///
     /// Wire name: `IdcId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "IdcId"))]
     pub idc_id: String,
     /// 节点数量，默认1
     ///
     /// Wire name: `NodeCount`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NodeCount", default, skip_serializing_if = "Option::is_none")
-    )]
     pub node_count: Option<i64>,
     /// CPU核数
     ///
     /// Wire name: `CpuCore`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "CpuCore", default, skip_serializing_if = "Option::is_none")
-    )]
     pub cpu_core: Option<i64>,
     /// 内存大小，单位GB
     ///
     /// Wire name: `MemSize`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MemSize", default, skip_serializing_if = "Option::is_none")
-    )]
     pub mem_size: Option<i64>,
     /// 系统盘大小，单位GB
     ///
     /// Wire name: `SysDiskSize`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SysDiskSize", default, skip_serializing_if = "Option::is_none")
-    )]
     pub sys_disk_size: Option<i64>,
     /// 数据盘大小，单位GB
     ///
     /// Wire name: `DiskSize`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "DiskSize", default, skip_serializing_if = "Option::is_none")
-    )]
     pub disk_size: Option<i64>,
     /// 网络带宽限速，单位Mbs
     ///
     /// Wire name: `NetLimit`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "NetLimit", default, skip_serializing_if = "Option::is_none")
-    )]
     pub net_limit: Option<i64>,
     /// 付费方式，1按时，2按月，3按年，默认2
     ///
     /// Wire name: `ChargeType`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChargeType", default, skip_serializing_if = "Option::is_none")
-    )]
     pub charge_type: Option<ChargeType>,
     /// 月数或者年数，0计费到月底， 默认0
     ///
     /// Wire name: `ChargeQuantity`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "ChargeQuantity",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub charge_quantity: Option<i64>,
     /// 产品类型：normal（标准型），hf（高频型），默认normal
     ///
     /// Wire name: `ProductType`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProductType", default, skip_serializing_if = "Option::is_none")
-    )]
     pub product_type: Option<ProductType>,
 }
 impl GetUvodnNodePriceRequest {
@@ -114,60 +68,42 @@ impl GetUvodnNodePriceRequest {
             product_type: None,
         }
     }
-    /// Sets [`node_count`](Self::node_count) (wire name `NodeCount`).
-    #[must_use]
-    pub fn with_node_count(mut self, value: i64) -> Self {
-        self.node_count = Some(value);
-        self
-    }
-    /// Sets [`cpu_core`](Self::cpu_core) (wire name `CpuCore`).
-    #[must_use]
-    pub fn with_cpu_core(mut self, value: i64) -> Self {
-        self.cpu_core = Some(value);
-        self
-    }
-    /// Sets [`mem_size`](Self::mem_size) (wire name `MemSize`).
-    #[must_use]
-    pub fn with_mem_size(mut self, value: i64) -> Self {
-        self.mem_size = Some(value);
-        self
-    }
-    /// Sets [`sys_disk_size`](Self::sys_disk_size) (wire name `SysDiskSize`).
-    #[must_use]
-    pub fn with_sys_disk_size(mut self, value: i64) -> Self {
-        self.sys_disk_size = Some(value);
-        self
-    }
-    /// Sets [`disk_size`](Self::disk_size) (wire name `DiskSize`).
-    #[must_use]
-    pub fn with_disk_size(mut self, value: i64) -> Self {
-        self.disk_size = Some(value);
-        self
-    }
-    /// Sets [`net_limit`](Self::net_limit) (wire name `NetLimit`).
-    #[must_use]
-    pub fn with_net_limit(mut self, value: i64) -> Self {
-        self.net_limit = Some(value);
-        self
-    }
-    /// Sets [`charge_type`](Self::charge_type) (wire name `ChargeType`).
-    #[must_use]
-    pub fn with_charge_type(mut self, value: ChargeType) -> Self {
-        self.charge_type = Some(value);
-        self
-    }
-    /// Sets [`charge_quantity`](Self::charge_quantity) (wire name `ChargeQuantity`).
-    #[must_use]
-    pub fn with_charge_quantity(mut self, value: i64) -> Self {
-        self.charge_quantity = Some(value);
-        self
-    }
-    /// Sets [`product_type`](Self::product_type) (wire name `ProductType`).
-    #[must_use]
-    pub fn with_product_type(mut self, value: ProductType) -> Self {
-        self.product_type = Some(value);
-        self
-    }
+    rt::__setter!(
+        some(i64) with_node_count(node_count),
+        r" Sets [`node_count`](Self::node_count) (wire name `NodeCount`)."
+    );
+    rt::__setter!(
+        some(i64) with_cpu_core(cpu_core),
+        r" Sets [`cpu_core`](Self::cpu_core) (wire name `CpuCore`)."
+    );
+    rt::__setter!(
+        some(i64) with_mem_size(mem_size),
+        r" Sets [`mem_size`](Self::mem_size) (wire name `MemSize`)."
+    );
+    rt::__setter!(
+        some(i64) with_sys_disk_size(sys_disk_size),
+        r" Sets [`sys_disk_size`](Self::sys_disk_size) (wire name `SysDiskSize`)."
+    );
+    rt::__setter!(
+        some(i64) with_disk_size(disk_size),
+        r" Sets [`disk_size`](Self::disk_size) (wire name `DiskSize`)."
+    );
+    rt::__setter!(
+        some(i64) with_net_limit(net_limit),
+        r" Sets [`net_limit`](Self::net_limit) (wire name `NetLimit`)."
+    );
+    rt::__setter!(
+        some(ChargeType) with_charge_type(charge_type),
+        r" Sets [`charge_type`](Self::charge_type) (wire name `ChargeType`)."
+    );
+    rt::__setter!(
+        some(i64) with_charge_quantity(charge_quantity),
+        r" Sets [`charge_quantity`](Self::charge_quantity) (wire name `ChargeQuantity`)."
+    );
+    rt::__setter!(
+        some(ProductType) with_product_type(product_type),
+        r" Sets [`product_type`](Self::product_type) (wire name `ProductType`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str("IdcId", &self.idc_id);
         form.opt_int("NodeCount", self.node_count);
@@ -186,6 +122,14 @@ impl GetUvodnNodePriceRequest {
             self.product_type.as_ref().map(|value| value.as_str()),
         );
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    GetUvodnNodePriceRequest; required "IdcId" idc_id; optional "NodeCount" node_count;
+    optional "CpuCore" cpu_core; optional "MemSize" mem_size; optional "SysDiskSize"
+    sys_disk_size; optional "DiskSize" disk_size; optional "NetLimit" net_limit; optional
+    "ChargeType" charge_type; optional "ChargeQuantity" charge_quantity; optional
+    "ProductType" product_type;
 }
 /// What 获取节点价格 (`GetUvodnNodePrice`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,24 +9,14 @@ use docbind_runtime as rt;
 /// Parameters of 节点断电 (`PoweroffUvodnNode`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct PoweroffUvodnNodeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub project_id: Option<String>,
     /// 节点ID
     ///
     /// Wire name: `NodeId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "NodeId", default))]
     pub node_id: Vec<String>,
 }
 impl PoweroffUvodnNodeRequest {
@@ -34,16 +24,18 @@ impl PoweroffUvodnNodeRequest {
     pub fn new(node_id: Vec<String>) -> Self {
         Self { project_id: None, node_id }
     }
-    /// Sets [`project_id`](Self::project_id) (wire name `ProjectId`).
-    #[must_use]
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_project_id(project_id),
+        r" Sets [`project_id`](Self::project_id) (wire name `ProjectId`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("ProjectId", self.project_id.as_deref());
         form.str_list("NodeId", &self.node_id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    PoweroffUvodnNodeRequest; optional "ProjectId" project_id; list "NodeId" node_id;
 }
 /// What 节点断电 (`PoweroffUvodnNode`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,53 +9,30 @@ use docbind_runtime as rt;
 /// Parameters of 节点重装系统 (`ReinstallUvodnNode`).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct ReinstallUvodnNodeRequest {
     /// 项目ID。不填写为默认项目，子帐号必须填写。 请参考GetProjectList接口
     ///
     /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub project_id: Option<String>,
     /// 节点ID
     ///
     /// Wire name: `NodeId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "NodeId"))]
     pub node_id: String,
     /// 镜像ID
     ///
     /// Wire name: `ImageId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "ImageId"))]
     pub image_id: String,
     /// 是否保留数据盘数据， 0-不保留，1-保留，默认为1
     ///
     /// Wire name: `KeepData`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "KeepData", default, skip_serializing_if = "Option::is_none")
-    )]
     pub keep_data: Option<KeepData>,
     /// 节点密码
     ///
     /// Wire name: `Password`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Password", default, skip_serializing_if = "Option::is_none")
-    )]
     pub password: Option<String>,
     /// 系统盘大小，单位GB
     ///
     /// Wire name: `SysDiskSize`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "SysDiskSize", default, skip_serializing_if = "Option::is_none")
-    )]
     pub sys_disk_size: Option<i64>,
 }
 impl ReinstallUvodnNodeRequest {
@@ -70,30 +47,22 @@ impl ReinstallUvodnNodeRequest {
             sys_disk_size: None,
         }
     }
-    /// Sets [`project_id`](Self::project_id) (wire name `ProjectId`).
-    #[must_use]
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-    /// Sets [`keep_data`](Self::keep_data) (wire name `KeepData`).
-    #[must_use]
-    pub fn with_keep_data(mut self, value: KeepData) -> Self {
-        self.keep_data = Some(value);
-        self
-    }
-    /// Sets [`password`](Self::password) (wire name `Password`).
-    #[must_use]
-    pub fn with_password(mut self, value: impl Into<String>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-    /// Sets [`sys_disk_size`](Self::sys_disk_size) (wire name `SysDiskSize`).
-    #[must_use]
-    pub fn with_sys_disk_size(mut self, value: i64) -> Self {
-        self.sys_disk_size = Some(value);
-        self
-    }
+    rt::__setter!(
+        into with_project_id(project_id),
+        r" Sets [`project_id`](Self::project_id) (wire name `ProjectId`)."
+    );
+    rt::__setter!(
+        some(KeepData) with_keep_data(keep_data),
+        r" Sets [`keep_data`](Self::keep_data) (wire name `KeepData`)."
+    );
+    rt::__setter!(
+        into with_password(password),
+        r" Sets [`password`](Self::password) (wire name `Password`)."
+    );
+    rt::__setter!(
+        some(i64) with_sys_disk_size(sys_disk_size),
+        r" Sets [`sys_disk_size`](Self::sys_disk_size) (wire name `SysDiskSize`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("ProjectId", self.project_id.as_deref());
         form.str("NodeId", &self.node_id);
@@ -103,17 +72,16 @@ impl ReinstallUvodnNodeRequest {
         form.opt_int("SysDiskSize", self.sys_disk_size);
     }
 }
-impl std::fmt::Debug for ReinstallUvodnNodeRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReinstallUvodnNodeRequest")
-            .field("project_id", &self.project_id)
-            .field("node_id", &self.node_id)
-            .field("image_id", &self.image_id)
-            .field("keep_data", &self.keep_data)
-            .field("password", &"<redacted>")
-            .field("sys_disk_size", &self.sys_disk_size)
-            .finish()
-    }
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    ReinstallUvodnNodeRequest; optional "ProjectId" project_id; required "NodeId"
+    node_id; required "ImageId" image_id; optional "KeepData" keep_data; optional
+    "Password" password; optional "SysDiskSize" sys_disk_size;
+}
+rt::__redacted_debug! {
+    ReinstallUvodnNodeRequest { "project_id" project_id, "node_id" node_id, "image_id"
+    image_id, "keep_data" keep_data, "password" password redacted, "sys_disk_size"
+    sys_disk_size, }
 }
 /// What 节点重装系统 (`ReinstallUvodnNode`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -144,30 +112,8 @@ pub enum KeepData {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl KeepData {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Discard => "0",
-            Self::Keep => "1",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for KeepData {}
-impl rt::Enumeration for KeepData {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Discard,
-            "1" => Self::Keep,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for KeepData {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    KeepData { Discard => "0", Keep => "1", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(KeepData, integer = true);

@@ -17,32 +17,8 @@ pub enum ChargeType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ChargeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Hourly => "1",
-            Self::Monthly => "2",
-            Self::Yearly => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ChargeType {}
-impl rt::Enumeration for ChargeType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Hourly,
-            "2" => Self::Monthly,
-            "3" => Self::Yearly,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ChargeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ChargeType { Hourly => "1", Monthly => "2", Yearly => "3", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ChargeType, integer = true);
@@ -65,36 +41,9 @@ pub enum IspType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl IspType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Other => "0",
-            Self::FirstTierCitySingleLine => "1",
-            Self::SecondTierCitySingleLine => "2",
-            Self::EducationNetwork => "3",
-            Self::NationwideTripleLine => "4",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for IspType {}
-impl rt::Enumeration for IspType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Other,
-            "1" => Self::FirstTierCitySingleLine,
-            "2" => Self::SecondTierCitySingleLine,
-            "3" => Self::EducationNetwork,
-            "4" => Self::NationwideTripleLine,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for IspType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    IspType { Other => "0", FirstTierCitySingleLine => "1", SecondTierCitySingleLine =>
+    "2", EducationNetwork => "3", NationwideTripleLine => "4", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(IspType, integer = true);
@@ -111,30 +60,8 @@ pub enum ProductType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ProductType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Normal => "normal",
-            Self::HighFrequency => "hf",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ProductType {}
-impl rt::Enumeration for ProductType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "normal" => Self::Normal,
-            "hf" => Self::HighFrequency,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ProductType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ProductType { Normal => "normal", HighFrequency => "hf", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ProductType, integer = false);

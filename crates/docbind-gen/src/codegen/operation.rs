@@ -198,19 +198,12 @@ fn struct_item(def: &StructDef) -> Result<syn::ItemStruct, CodegenErrorKind> {
         Err(e) => return Err(CodegenErrorKind::Bug(format!("struct {}: {e}", def.name))),
     };
     item.attrs.splice(0..0, doc_attributes(&def.doc));
-    if def.kind == StructKind::Request {
-        item.attrs.push(serde::request_derive());
-    }
     let syn::Fields::Named(fields) = &mut item.fields else {
         return Err(CodegenErrorKind::Bug(format!("struct {}: not a struct with named fields", def.name)));
     };
     for f in &def.fields {
         let ty = field_type(f);
-        let mut attrs = doc_attributes(&f.doc);
-        if def.kind == StructKind::Request {
-            attrs.push(serde::request_field_attribute(f));
-        }
-        fields.named.push(public_field(attrs, ident(&f.ident), ty));
+        fields.named.push(public_field(doc_attributes(&f.doc), ident(&f.ident), ty));
     }
     if def.kind == StructKind::Decoded {
         let doc = "Keys the docs do not declare, and values that did not fit their declared type, exactly as\n\
@@ -228,10 +221,10 @@ fn add_call_meta_field(item: &mut syn::ItemStruct) -> Result<(), CodegenErrorKin
     let syn::Fields::Named(fields) = &mut item.fields else {
         return Err(CodegenErrorKind::Bug(format!("struct {}: not a struct with named fields", item.ident)));
     };
-    let name = format_ident!("{CALL_META}");
-    let field: syn::FieldsNamed = syn::parse2(quote!({ #name: rt::__private::CallMeta }))
-        .map_err(|e| CodegenErrorKind::Bug(format!("{CALL_META}: {e}")))?;
-    fields.named.extend(field.named);
+    let ty = path_type(&["rt", "__private", "CallMeta"], None);
+    let mut field = public_field(Vec::new(), format_ident!("{CALL_META}"), ty);
+    field.vis = syn::Visibility::Inherited;
+    fields.named.push(field);
     Ok(())
 }
 
@@ -267,27 +260,27 @@ fn struct_impls(def: &StructDef, vendor: Vendor) -> TokenStream {
     }
 }
 
-/// A `Debug` that prints `<redacted>` for credential-like fields.
+/// A `Debug` that prints `<redacted>` for credential-like fields: one invocation of the runtime's
+/// `__redacted_debug!`, each field's label and name, `redacted` after a secret one.
 fn debug_impl(def: &StructDef) -> TokenStream {
     let name = format_ident!("{}", def.name);
-    let label = &def.name;
     let entries = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
         let label = &f.ident;
         if docbind_redact::is_secret_name(&f.wire) {
-            let redacted = docbind_redact::REDACTED;
-            quote! { .field(#label, &#redacted) }
+            quote!(#label #id redacted,)
         } else {
-            quote! { .field(#label, &self.#id) }
+            quote!(#label #id,)
         }
     });
-    let extra = if def.kind == StructKind::Decoded { quote!(.field("extra", &self.extra)) } else { quote!() };
+    let extra = if def.kind == StructKind::Decoded {
+        let extra = format_ident!("{EXTRA}");
+        quote!(#EXTRA #extra,)
+    } else {
+        quote!()
+    };
     quote! {
-        impl std::fmt::Debug for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(#label) #(#entries)* #extra .finish()
-            }
-        }
+        rt::__redacted_debug! { #name { #(#entries)* #extra } }
     }
 }
 
@@ -308,14 +301,11 @@ fn enum_tokens(def: &super::defs::EnumDef) -> TokenStream {
         let doc = string_literal(&doc);
         quote! { #[doc = #doc] #v, }
     });
-    let as_str = def.variants.iter().map(|(variant, wire)| {
+    let entries = def.variants.iter().map(|(variant, wire)| {
         let v = format_ident!("{}", variant);
-        quote! { Self::#v => #wire, }
+        quote! { #v => #wire, }
     });
-    let from_wire = def.variants.iter().map(|(variant, wire)| {
-        let v = format_ident!("{}", variant);
-        quote! { #wire => Self::#v, }
-    });
+    // `as_str`, `Enumeration` and `Display` are the runtime's macro.
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -325,29 +315,7 @@ fn enum_tokens(def: &super::defs::EnumDef) -> TokenStream {
             /// A value the docs do not list, exactly as received.
             Unknown(String),
         }
-        impl #name {
-            /// The value on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#as_str)*
-                    Self::Unknown(value) => value,
-                }
-            }
-        }
-        impl rt::__private::Sealed for #name {}
-        impl rt::Enumeration for #name {
-            fn from_wire(raw: &str) -> Self {
-                match raw {
-                    #(#from_wire)*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+        rt::__enumeration! { #name { #(#entries)* } }
     }
 }
 
@@ -392,7 +360,25 @@ fn request_impl(def: &StructDef, vendor: Vendor) -> TokenStream {
             }
         }
     };
-    let setters = def.fields.iter().filter(|f| !f.in_constructor()).map(|f| {
+    let encode = Splice::from(vendor.request_encoder(def));
+    let constructor = Splice::from(constructor);
+    let setters = setters(def);
+    let serde = Splice::from(serde::request_impls(def));
+    quote! {
+        impl #name {
+            #constructor
+            #(#setters)*
+            #encode
+        }
+        #serde
+    }
+}
+
+/// The `with_*` setters of the fields `new` does not take: one invocation each of the runtime's `__setter!`, with
+/// the setter's kind, name, field and doc line (a macro's arguments are tokens that syn and prettyplease leave as
+/// they are, where the methods were a parse and a print each).
+fn setters(def: &StructDef) -> impl Iterator<Item = TokenStream> + '_ {
+    def.fields.iter().filter(|f| !f.in_constructor()).map(|f| {
         let id = ident(&f.ident);
         let setter = format_ident!("with_{}", f.ident.trim_start_matches("r#"));
         // The field as the struct declares it (`self_` for `self`); rustdoc reads `r#` as a URL fragment.
@@ -403,59 +389,24 @@ fn request_impl(def: &StructDef, vendor: Vendor) -> TokenStream {
             code_span(&f.wire)
         );
         let doc = string_literal(&doc);
-        Splice::from(match (f.arity, &f.shape) {
-            (Arity::Optional, Shape::Str) => quote! {
-                #[doc = #doc]
-                #[must_use]
-                pub fn #setter(mut self, value: impl Into<String>) -> Self {
-                    self.#id = Some(value.into());
-                    self
-                }
-            },
-            (Arity::Optional, Shape::TextMap) => quote! {
-                #[doc = #doc]
-                #[must_use]
-                pub fn #setter<K: Into<String>, V: Into<String>>(
-                    mut self,
-                    entries: impl IntoIterator<Item = (K, V)>,
-                ) -> Self {
-                    self.#id = Some(entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
-                    self
-                }
-            },
-            (Arity::Optional, _) => {
+        let kind = match (f.arity, &f.shape) {
+            (Arity::Optional, Shape::Str) => quote!(into),
+            (Arity::Optional, Shape::TextMap) => quote!(entries),
+            (Arity::Optional | Arity::List, _) => {
                 let ty = rust_type(&FieldDef { arity: Arity::One, ..(*f).clone() });
-                quote! {
-                    #[doc = #doc]
-                    #[must_use]
-                    pub fn #setter(mut self, value: #ty) -> Self {
-                        self.#id = Some(value);
-                        self
-                    }
+                if f.arity == Arity::List {
+                    quote!(list(#ty))
+                } else {
+                    quote!(some(#ty))
                 }
             }
-            _ => {
+            (Arity::One, _) => {
                 let ty = rust_type(f);
-                quote! {
-                    #[doc = #doc]
-                    #[must_use]
-                    pub fn #setter(mut self, value: #ty) -> Self {
-                        self.#id = value;
-                        self
-                    }
-                }
+                quote!(set(#ty))
             }
-        })
-    });
-    let encode = Splice::from(vendor.request_encoder(def));
-    let constructor = Splice::from(constructor);
-    quote! {
-        impl #name {
-            #constructor
-            #(#setters)*
-            #encode
-        }
-    }
+        };
+        quote!(rt::__setter!(#kind #setter(#id), #doc);)
+    })
 }
 
 fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Result<TokenStream, CodegenError> {

@@ -3,11 +3,12 @@
 //!
 //! Responses and models get their impls from one invocation each of the runtime's `__serde_wire_object!` (over
 //! `serde_wire`; reading back goes through the same lenient decoder as a response body, so what was kept in `extra`
-//! returns there), enumerations from `__serde_wire_enum!`; requests, built in code, derive serde with their wire
-//! names. Everything is behind `cfg(feature = "serde")`, so the default build compiles
+//! returns there), enumerations from `__serde_wire_enum!`; requests, built in code, from `__serde_request!`
+//! (what a serde derive with their wire names would do). Everything is behind `cfg(feature = "serde")`, so the
+//! default build compiles
 //! no serde code for generated types.
 
-use super::defs::{Arity, EnumDef, FieldDef, OperationDefs, Shape, StructDef};
+use super::defs::{Arity, EnumDef, OperationDefs, Shape, StructDef};
 use super::names::ident;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -38,40 +39,27 @@ pub fn decoded_impls(def: &StructDef) -> TokenStream {
     }
 }
 
-/// The derive of a request or request group, as an attribute of the struct.
-pub fn request_derive() -> syn::Attribute {
-    cfg_attr(quote! {
-        feature = #FEATURE,
-        derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-        serde(crate = "rt::__private::serde")
-    })
-}
-
-/// A request field's wire name, and for an optional or list field that it may be absent (an unset option is not
-/// written).
-pub fn request_field_attribute(field: &FieldDef) -> syn::Attribute {
-    let wire = &field.wire;
-    cfg_attr(match field.arity {
-        Arity::One => quote!(feature = #FEATURE, serde(rename = #wire)),
-        Arity::Optional => {
-            quote!(feature = #FEATURE, serde(rename = #wire, default, skip_serializing_if = "Option::is_none"))
+/// `Serialize` and `Deserialize` of a request or request group: one invocation of the runtime's
+/// `__serde_request!`, each field as `required`, `optional` or `list` with its wire name and Rust name. They read and
+/// write what a serde derive with the wire names as `rename`s would; the macro saves rustc the derive's expansion.
+pub fn request_impls(def: &StructDef) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let fields = def.fields.iter().map(|f| {
+        let id = ident(&f.ident);
+        let wire = &f.wire;
+        let how = match f.arity {
+            Arity::Optional => quote!(optional),
+            Arity::List => quote!(list),
+            Arity::One => quote!(required),
+        };
+        quote!(#how #wire #id;)
+    });
+    quote! {
+        #[cfg(feature = #FEATURE)]
+        rt::__serde_request! {
+            #name;
+            #(#fields)*
         }
-        Arity::List => quote!(feature = #FEATURE, serde(rename = #wire, default)),
-    })
-}
-
-/// `#[cfg_attr(<arguments>)]`, built as a `syn` attribute directly: a list attribute keeps its arguments as tokens,
-/// so nothing is parsed (one per request field adds up over the corpus; see BENCHMARKS.md, codegen speed).
-fn cfg_attr(arguments: TokenStream) -> syn::Attribute {
-    syn::Attribute {
-        pound_token: Default::default(),
-        style: syn::AttrStyle::Outer,
-        bracket_token: Default::default(),
-        meta: syn::Meta::List(syn::MetaList {
-            path: format_ident!("cfg_attr").into(),
-            delimiter: syn::MacroDelimiter::Paren(Default::default()),
-            tokens: arguments,
-        }),
     }
 }
 

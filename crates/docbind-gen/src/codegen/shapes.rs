@@ -32,19 +32,51 @@ thread_local! {
 
 /// Appends the items of `tokens` (a sequence of items, optionally opened by inner attributes) to `file`.
 pub fn parse_into(tokens: TokenStream, file: &mut syn::File) -> syn::Result<()> {
-    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-    // Inner attributes (a module's docs) are a file's, not an item's: that piece is parsed as it is.
-    if matches!(tokens.as_slice(), [TokenTree::Punct(p), TokenTree::Punct(q), ..] if p.as_char() == '#' && q.as_char() == '!')
-    {
-        let part: syn::File = syn::parse2(tokens.into_iter().collect())?;
-        file.attrs.extend(part.attrs);
-        file.items.extend(part.items);
-        return Ok(());
+    let mut tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    // Inner attributes (a module's docs) are the file's, each taken off the front as it is.
+    let mut start = 0;
+    while let [TokenTree::Punct(p), TokenTree::Punct(q), TokenTree::Group(g), ..] = &tokens[start..] {
+        if p.as_char() != '#' || q.as_char() != '!' || g.delimiter() != Delimiter::Bracket {
+            break;
+        }
+        file.attrs.push(inner_attribute(g)?);
+        start += 3;
     }
+    tokens.drain(..start);
     for item in split(tokens, Level::Items) {
         file.items.push(item_of(item)?);
     }
     Ok(())
+}
+
+/// `#![…]` from its bracket group: a doc line (`doc = "…"`, one per line of a module's docs) built directly, any
+/// other attribute parsed.
+fn inner_attribute(group: &Group) -> syn::Result<syn::Attribute> {
+    let mut inside = group.stream().into_iter();
+    if let (Some(TokenTree::Ident(name)), Some(TokenTree::Punct(eq)), Some(TokenTree::Literal(text)), None) =
+        (inside.next(), inside.next(), inside.next(), inside.next())
+    {
+        if name == "doc" && eq.as_char() == '=' && is_string(&text.to_string()) {
+            return Ok(syn::Attribute {
+                pound_token: Default::default(),
+                style: syn::AttrStyle::Inner(Default::default()),
+                bracket_token: Default::default(),
+                meta: syn::Meta::NameValue(syn::MetaNameValue {
+                    path: name.into(),
+                    eq_token: Default::default(),
+                    value: syn::Expr::Lit(syn::ExprLit { attrs: Vec::new(), lit: syn::Lit::new(text) }),
+                }),
+            });
+        }
+    }
+    use syn::parse::Parser;
+    let alone = |c| TokenTree::Punct(proc_macro2::Punct::new(c, proc_macro2::Spacing::Alone));
+    let tokens: TokenStream = [alone('#'), alone('!'), TokenTree::Group(group.clone())].into_iter().collect();
+    let attributes = syn::Attribute::parse_inner.parse2(tokens)?;
+    attributes
+        .into_iter()
+        .next()
+        .ok_or_else(|| syn::Error::new(group.span(), "an empty inner attribute (generator bug)"))
 }
 
 /// One item (`tokens` hold exactly one), parsed through its shape like the items of [`parse_into`].
@@ -545,6 +577,16 @@ mod tests {
         };
         let (direct, shaped) = both(tokens);
         assert_eq!(shaped, direct);
+        // Doc lines (built directly) and another inner attribute (parsed), in order, before the items.
+        let line = crate::codegen::tokens::string_literal(" 长 \"quoted\" line");
+        let (direct, shaped) = both(quote! {
+            #![doc = #line]
+            #![allow(dead_code)]
+            #![doc = ""]
+            pub use crate::shared::{A, B};
+        });
+        assert_eq!(shaped, direct);
+        assert!(shaped.starts_with("//! 长 \"quoted\" line\n#![allow(dead_code)]\n//!\n"), "{shaped}");
         let (direct, shaped) = both(quote!(
             pub fn r#match(self) -> Self {
                 if false {

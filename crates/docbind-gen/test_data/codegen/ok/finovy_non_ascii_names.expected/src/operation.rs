@@ -7,16 +7,10 @@ use docbind_runtime as rt;
 /// Parameters of 查询镜像 (`查询`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct OperationRequest {
     /// 镜像ID
     ///
     /// Wire name: `imageId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "imageId"))]
     pub image_id: String,
 }
 impl OperationRequest {
@@ -27,6 +21,10 @@ impl OperationRequest {
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.query_str("imageId", &self.image_id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    OperationRequest; required "imageId" image_id;
 }
 /// What 查询镜像 (`查询`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

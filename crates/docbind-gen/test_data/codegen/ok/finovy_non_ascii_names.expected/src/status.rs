@@ -7,16 +7,10 @@ use docbind_runtime as rt;
 /// Parameters of 镜像状态 (`status获取`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct StatusRequest {
     /// 镜像ID
     ///
     /// Wire name: `imageId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "imageId"))]
     pub image_id: String,
 }
 impl StatusRequest {
@@ -27,6 +21,10 @@ impl StatusRequest {
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.query_str("imageId", &self.image_id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    StatusRequest; required "imageId" image_id;
 }
 /// What 镜像状态 (`status获取`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

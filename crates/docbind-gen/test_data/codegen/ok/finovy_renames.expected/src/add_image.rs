@@ -7,26 +7,18 @@ use docbind_runtime as rt;
 /// Parameters of 新增镜像 (`add`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct AddImageRequest {
     /// 镜像名
     ///
     /// Wire name: `imageName`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "imageName"))]
     pub image_name: String,
     /// 可用区，1华东，2华南
     ///
     /// Wire name: `zones`.
-    #[cfg_attr(feature = "serde", serde(rename = "zones", default))]
     pub zones: Vec<Zone>,
     /// 标签，a甲，b乙
     ///
     /// Wire name: `tags`.
-    #[cfg_attr(feature = "serde", serde(rename = "tags", default))]
     pub tags: Vec<Tag>,
 }
 impl AddImageRequest {
@@ -38,18 +30,13 @@ impl AddImageRequest {
             tags: Vec::new(),
         }
     }
-    /// Sets [`zones`](Self::zones) (wire name `zones`).
-    #[must_use]
-    pub fn with_zones(mut self, value: Vec<Zone>) -> Self {
-        self.zones = value;
-        self
-    }
-    /// Sets [`tags`](Self::tags) (wire name `tags`).
-    #[must_use]
-    pub fn with_tags(mut self, value: Vec<Tag>) -> Self {
-        self.tags = value;
-        self
-    }
+    rt::__setter!(
+        list(Zone) with_zones(zones),
+        r" Sets [`zones`](Self::zones) (wire name `zones`)."
+    );
+    rt::__setter!(
+        list(Tag) with_tags(tags), r" Sets [`tags`](Self::tags) (wire name `tags`)."
+    );
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.body_str("imageName", &self.image_name);
         call.body_json(
@@ -76,6 +63,11 @@ impl AddImageRequest {
             ),
         );
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    AddImageRequest; required "imageName" image_name; list "zones" zones; list "tags"
+    tags;
 }
 /// What 新增镜像 (`add`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -108,30 +100,8 @@ pub enum Zone {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl Zone {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::East => "1",
-            Self::South => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for Zone {}
-impl rt::Enumeration for Zone {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::East,
-            "2" => Self::South,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for Zone {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    Zone { East => "1", South => "2", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Zone, integer = true);
@@ -148,30 +118,8 @@ pub enum Tag {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl Tag {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::A => "a",
-            Self::B => "b",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for Tag {}
-impl rt::Enumeration for Tag {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "a" => Self::A,
-            "b" => Self::B,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for Tag {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    Tag { A => "a", B => "b", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Tag, integer = false);

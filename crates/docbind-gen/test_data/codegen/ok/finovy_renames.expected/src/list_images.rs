@@ -7,35 +7,18 @@ use docbind_runtime as rt;
 /// Parameters of 镜像列表 (`getList`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct ListImagesRequest {
     /// 镜像名
     ///
     /// Wire name: `imageName`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "imageName", default, skip_serializing_if = "Option::is_none")
-    )]
     pub image_name: Option<String>,
     /// 页码
     ///
     /// Wire name: `page`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "page", default, skip_serializing_if = "Option::is_none")
-    )]
     pub page: Option<i64>,
     /// 每页条数
     ///
     /// Wire name: `pageSize`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")
-    )]
     pub page_size: Option<i64>,
 }
 impl ListImagesRequest {
@@ -43,29 +26,27 @@ impl ListImagesRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`image_name`](Self::image_name) (wire name `imageName`).
-    #[must_use]
-    pub fn with_image_name(mut self, value: impl Into<String>) -> Self {
-        self.image_name = Some(value.into());
-        self
-    }
-    /// Sets [`page`](Self::page) (wire name `page`).
-    #[must_use]
-    pub fn with_page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets [`page_size`](Self::page_size) (wire name `pageSize`).
-    #[must_use]
-    pub fn with_page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
+    rt::__setter!(
+        into with_image_name(image_name),
+        r" Sets [`image_name`](Self::image_name) (wire name `imageName`)."
+    );
+    rt::__setter!(
+        some(i64) with_page(page), r" Sets [`page`](Self::page) (wire name `page`)."
+    );
+    rt::__setter!(
+        some(i64) with_page_size(page_size),
+        r" Sets [`page_size`](Self::page_size) (wire name `pageSize`)."
+    );
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.opt_query_str("imageName", self.image_name.as_deref());
         call.opt_query_int("page", self.page);
         call.opt_query_int("pageSize", self.page_size);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    ListImagesRequest; optional "imageName" image_name; optional "page" page; optional
+    "pageSize" page_size;
 }
 /// What 镜像列表 (`getList`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -7,81 +7,50 @@ use docbind_runtime as rt;
 /// Parameters of 创建按量主机 (`createquantity`).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreatequantityRequest {
     /// 地区（0华南、1华西）
     ///
     /// Wire name: `area`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "area"))]
     pub area: Area,
     /// 类型
     ///
     /// Wire name: `kind`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "kind", default, skip_serializing_if = "Option::is_none")
-    )]
     pub kind: Option<Kind>,
     /// 数量
     ///
     /// Wire name: `count`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "count"))]
     pub count: i64,
     /// 单价
     ///
     /// Wire name: `price`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "price"))]
     pub price: f64,
     /// 自动续费
     ///
     /// Wire name: `autoRenew`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "autoRenew"))]
     pub auto_renew: bool,
     /// 登录密码，Debug 输出时隐藏
     ///
     /// Wire name: `password`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "password"))]
     pub password: String,
     /// 备注
     ///
     /// Wire name: `remark`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "remark", default, skip_serializing_if = "Option::is_none")
-    )]
     pub remark: Option<String>,
     /// 折扣
     ///
     /// Wire name: `discount`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "discount", default, skip_serializing_if = "Option::is_none")
-    )]
     pub discount: Option<f64>,
     /// 是否 GPU
     ///
     /// Wire name: `gpu`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "gpu", default, skip_serializing_if = "Option::is_none")
-    )]
     pub gpu: Option<bool>,
     /// 规格
     ///
     /// Wire name: `spec`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "spec"))]
     pub spec: rt::serde_json::Value,
     /// 标签
     ///
     /// Wire name: `labels`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "labels", default, skip_serializing_if = "Option::is_none")
-    )]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
 }
 impl CreatequantityRequest {
@@ -108,41 +77,23 @@ impl CreatequantityRequest {
             labels: None,
         }
     }
-    /// Sets [`kind`](Self::kind) (wire name `kind`).
-    #[must_use]
-    pub fn with_kind(mut self, value: Kind) -> Self {
-        self.kind = Some(value);
-        self
-    }
-    /// Sets [`remark`](Self::remark) (wire name `remark`).
-    #[must_use]
-    pub fn with_remark(mut self, value: impl Into<String>) -> Self {
-        self.remark = Some(value.into());
-        self
-    }
-    /// Sets [`discount`](Self::discount) (wire name `discount`).
-    #[must_use]
-    pub fn with_discount(mut self, value: f64) -> Self {
-        self.discount = Some(value);
-        self
-    }
-    /// Sets [`gpu`](Self::gpu) (wire name `gpu`).
-    #[must_use]
-    pub fn with_gpu(mut self, value: bool) -> Self {
-        self.gpu = Some(value);
-        self
-    }
-    /// Sets [`labels`](Self::labels) (wire name `labels`).
-    #[must_use]
-    pub fn with_labels<K: Into<String>, V: Into<String>>(
-        mut self,
-        entries: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        self.labels = Some(
-            entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
-        );
-        self
-    }
+    rt::__setter!(
+        some(Kind) with_kind(kind), r" Sets [`kind`](Self::kind) (wire name `kind`)."
+    );
+    rt::__setter!(
+        into with_remark(remark), r" Sets [`remark`](Self::remark) (wire name `remark`)."
+    );
+    rt::__setter!(
+        some(f64) with_discount(discount),
+        r" Sets [`discount`](Self::discount) (wire name `discount`)."
+    );
+    rt::__setter!(
+        some(bool) with_gpu(gpu), r" Sets [`gpu`](Self::gpu) (wire name `gpu`)."
+    );
+    rt::__setter!(
+        entries with_labels(labels),
+        r" Sets [`labels`](Self::labels) (wire name `labels`)."
+    );
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.body_json(
             "area",
@@ -178,22 +129,17 @@ impl CreatequantityRequest {
         );
     }
 }
-impl std::fmt::Debug for CreatequantityRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreatequantityRequest")
-            .field("area", &self.area)
-            .field("kind", &self.kind)
-            .field("count", &self.count)
-            .field("price", &self.price)
-            .field("auto_renew", &self.auto_renew)
-            .field("password", &"<redacted>")
-            .field("remark", &self.remark)
-            .field("discount", &self.discount)
-            .field("gpu", &self.gpu)
-            .field("spec", &self.spec)
-            .field("labels", &self.labels)
-            .finish()
-    }
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreatequantityRequest; required "area" area; optional "kind" kind; required "count"
+    count; required "price" price; required "autoRenew" auto_renew; required "password"
+    password; optional "remark" remark; optional "discount" discount; optional "gpu" gpu;
+    required "spec" spec; optional "labels" labels;
+}
+rt::__redacted_debug! {
+    CreatequantityRequest { "area" area, "kind" kind, "count" count, "price" price,
+    "auto_renew" auto_renew, "password" password redacted, "remark" remark, "discount"
+    discount, "gpu" gpu, "spec" spec, "labels" labels, }
 }
 /// What 创建按量主机 (`createquantity`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -226,30 +172,8 @@ pub enum Area {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl Area {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SouthChina => "0",
-            Self::WestChina => "1",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for Area {}
-impl rt::Enumeration for Area {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::SouthChina,
-            "1" => Self::WestChina,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for Area {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    Area { SouthChina => "0", WestChina => "1", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Area, integer = true);
@@ -266,30 +190,8 @@ pub enum Kind {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl Kind {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Quantity => "0",
-            Self::Rent => "1",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for Kind {}
-impl rt::Enumeration for Kind {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Quantity,
-            "1" => Self::Rent,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    Kind { Quantity => "0", Rent => "1", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Kind, integer = true);

@@ -7,32 +7,18 @@ use docbind_runtime as rt;
 /// Parameters of 删除主机 (`delete`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DeleteRequest {
     /// 主机ID
     ///
     /// Wire name: `id`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: String,
     /// 强制
     ///
     /// Wire name: `force`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "force", default, skip_serializing_if = "Option::is_none")
-    )]
     pub force: Option<bool>,
     /// 原因
     ///
     /// Wire name: `reason`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "reason", default, skip_serializing_if = "Option::is_none")
-    )]
     pub reason: Option<Reason>,
 }
 impl DeleteRequest {
@@ -44,23 +30,23 @@ impl DeleteRequest {
             reason: None,
         }
     }
-    /// Sets [`force`](Self::force) (wire name `force`).
-    #[must_use]
-    pub fn with_force(mut self, value: bool) -> Self {
-        self.force = Some(value);
-        self
-    }
-    /// Sets [`reason`](Self::reason) (wire name `reason`).
-    #[must_use]
-    pub fn with_reason(mut self, value: Reason) -> Self {
-        self.reason = Some(value);
-        self
-    }
+    rt::__setter!(
+        some(bool) with_force(force),
+        r" Sets [`force`](Self::force) (wire name `force`)."
+    );
+    rt::__setter!(
+        some(Reason) with_reason(reason),
+        r" Sets [`reason`](Self::reason) (wire name `reason`)."
+    );
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.path_str("id", &self.id);
         call.opt_query_bool("force", self.force);
         call.opt_query_str("reason", self.reason.as_ref().map(|value| value.as_str()));
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DeleteRequest; required "id" id; optional "force" force; optional "reason" reason;
 }
 /// What 删除主机 (`delete`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -93,30 +79,8 @@ pub enum Reason {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl Reason {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Expired => "1",
-            Self::Requested => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for Reason {}
-impl rt::Enumeration for Reason {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Expired,
-            "2" => Self::Requested,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for Reason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    Reason { Expired => "1", Requested => "2", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Reason, integer = true);

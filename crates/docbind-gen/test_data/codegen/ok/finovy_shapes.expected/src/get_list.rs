@@ -7,48 +7,26 @@ use docbind_runtime as rt;
 /// Parameters of 镜像列表 (`getList`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct GetListRequest {
     /// 请求ID
     ///
     /// Wire name: `X-Request-Id`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "X-Request-Id", default, skip_serializing_if = "Option::is_none")
-    )]
     pub x_request_id: Option<String>,
     /// 页码
     ///
     /// Wire name: `page`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "page", default, skip_serializing_if = "Option::is_none")
-    )]
     pub page: Option<i64>,
     /// 每页条数
     ///
     /// Wire name: `pageSize`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")
-    )]
     pub page_size: Option<i64>,
     /// 镜像状态（0创建中,1可使用）
     ///
     /// Wire name: `status`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "status", default, skip_serializing_if = "Option::is_none")
-    )]
     pub status: Option<ImageStatus>,
     /// 地区
     ///
     /// Wire name: `area`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "area"))]
     pub area: String,
 }
 impl GetListRequest {
@@ -62,30 +40,21 @@ impl GetListRequest {
             area: area.into(),
         }
     }
-    /// Sets [`x_request_id`](Self::x_request_id) (wire name `X-Request-Id`).
-    #[must_use]
-    pub fn with_x_request_id(mut self, value: impl Into<String>) -> Self {
-        self.x_request_id = Some(value.into());
-        self
-    }
-    /// Sets [`page`](Self::page) (wire name `page`).
-    #[must_use]
-    pub fn with_page(mut self, value: i64) -> Self {
-        self.page = Some(value);
-        self
-    }
-    /// Sets [`page_size`](Self::page_size) (wire name `pageSize`).
-    #[must_use]
-    pub fn with_page_size(mut self, value: i64) -> Self {
-        self.page_size = Some(value);
-        self
-    }
-    /// Sets [`status`](Self::status) (wire name `status`).
-    #[must_use]
-    pub fn with_status(mut self, value: ImageStatus) -> Self {
-        self.status = Some(value);
-        self
-    }
+    rt::__setter!(
+        into with_x_request_id(x_request_id),
+        r" Sets [`x_request_id`](Self::x_request_id) (wire name `X-Request-Id`)."
+    );
+    rt::__setter!(
+        some(i64) with_page(page), r" Sets [`page`](Self::page) (wire name `page`)."
+    );
+    rt::__setter!(
+        some(i64) with_page_size(page_size),
+        r" Sets [`page_size`](Self::page_size) (wire name `pageSize`)."
+    );
+    rt::__setter!(
+        some(ImageStatus) with_status(status),
+        r" Sets [`status`](Self::status) (wire name `status`)."
+    );
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.opt_header_str("X-Request-Id", self.x_request_id.as_deref());
         call.opt_query_int("page", self.page);
@@ -93,6 +62,11 @@ impl GetListRequest {
         call.opt_query_str("status", self.status.as_ref().map(|value| value.as_str()));
         call.query_str("area", &self.area);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    GetListRequest; optional "X-Request-Id" x_request_id; optional "page" page; optional
+    "pageSize" page_size; optional "status" status; required "area" area;
 }
 /// What 镜像列表 (`getList`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -147,16 +121,9 @@ rt::__serde_wire_object! {
     GetListItem; optional "imageId" id; optional "hostPw" host_pw; optional "status"
     status; optional "labels" labels;
 }
-impl std::fmt::Debug for GetListItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GetListItem")
-            .field("id", &self.id)
-            .field("host_pw", &"<redacted>")
-            .field("status", &self.status)
-            .field("labels", &self.labels)
-            .field("extra", &self.extra)
-            .finish()
-    }
+rt::__redacted_debug! {
+    GetListItem { "id" id, "host_pw" host_pw redacted, "status" status, "labels" labels,
+    "extra" extra, }
 }
 /// 镜像状态（0创建中,1可使用）
 ///
@@ -171,30 +138,8 @@ pub enum ImageStatus {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ImageStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Creating => "0",
-            Self::Available => "1",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ImageStatus {}
-impl rt::Enumeration for ImageStatus {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Creating,
-            "1" => Self::Available,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ImageStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ImageStatus { Creating => "0", Available => "1", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ImageStatus, integer = true);

@@ -7,34 +7,22 @@ use docbind_runtime as rt;
 /// Parameters of 主机详情 (`info`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct InfoRequest {
     /// 主机ID
     ///
     /// Wire name: `id`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: String,
     /// 大小
     ///
     /// Wire name: `size`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "size"))]
     pub size: i64,
     /// 详情
     ///
     /// Wire name: `verbose`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "verbose"))]
     pub verbose: bool,
     /// 比例
     ///
     /// Wire name: `ratio`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ratio", default, skip_serializing_if = "Option::is_none")
-    )]
     pub ratio: Option<f64>,
 }
 impl InfoRequest {
@@ -47,18 +35,20 @@ impl InfoRequest {
             ratio: None,
         }
     }
-    /// Sets [`ratio`](Self::ratio) (wire name `ratio`).
-    #[must_use]
-    pub fn with_ratio(mut self, value: f64) -> Self {
-        self.ratio = Some(value);
-        self
-    }
+    rt::__setter!(
+        some(f64) with_ratio(ratio), r" Sets [`ratio`](Self::ratio) (wire name `ratio`)."
+    );
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.path_str("id", &self.id);
         call.query_int("size", self.size);
         call.query_bool("verbose", self.verbose);
         call.opt_query_float("ratio", self.ratio);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    InfoRequest; required "id" id; required "size" size; required "verbose" verbose;
+    optional "ratio" ratio;
 }
 /// What 主机详情 (`info`) returns.
 #[derive(Clone, PartialEq, Default)]
@@ -102,18 +92,9 @@ rt::__serde_wire_object! {
     InfoResponse; optional "id" id; optional "token" token; optional "memory" memory;
     optional "ratio" ratio; optional "online" online; optional "extra" extra_2;
 }
-impl std::fmt::Debug for InfoResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InfoResponse")
-            .field("id", &self.id)
-            .field("token", &"<redacted>")
-            .field("memory", &self.memory)
-            .field("ratio", &self.ratio)
-            .field("online", &self.online)
-            .field("extra_2", &self.extra_2)
-            .field("extra", &self.extra)
-            .finish()
-    }
+rt::__redacted_debug! {
+    InfoResponse { "id" id, "token" token redacted, "memory" memory, "ratio" ratio,
+    "online" online, "extra_2" extra_2, "extra" extra, }
 }
 rt::__finovy_decode_response!(InfoResponse, "info", data = Self);
 static OPERATION: rt::__private::finovy::Operation = rt::__private::finovy::Operation {

@@ -7,16 +7,10 @@ use docbind_runtime as rt;
 /// Parameters of 套餐列表 (`package`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct PackageRequest {
     /// 套餐类型（Rust 关键字）
     ///
     /// Wire name: `type`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub r#type: String,
 }
 impl PackageRequest {
@@ -27,6 +21,10 @@ impl PackageRequest {
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.path_str("type", &self.r#type);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    PackageRequest; required "type" r#type;
 }
 /// What 套餐列表 (`package`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -7,26 +7,18 @@ use docbind_runtime as rt;
 /// Parameters of 重命名主机 (`rename`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct RenameRequest {
     /// 主机ID
     ///
     /// Wire name: `id`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: String,
     /// 追踪
     ///
     /// Wire name: `X-Trace`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "X-Trace"))]
     pub x_trace: String,
     /// 新名称
     ///
     /// Wire name: `name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: String,
 }
 impl RenameRequest {
@@ -47,6 +39,10 @@ impl RenameRequest {
         call.header_str("X-Trace", &self.x_trace);
         call.body_str("name", &self.name);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    RenameRequest; required "id" id; required "X-Trace" x_trace; required "name" name;
 }
 /// What 重命名主机 (`rename`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -7,19 +7,10 @@ use docbind_runtime as rt;
 /// Parameters of 云硬盘列表（文件名不带编号） (`getList`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct GetListRequest {
     /// 名称
     ///
     /// Wire name: `name`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "name", default, skip_serializing_if = "Option::is_none")
-    )]
     pub name: Option<String>,
 }
 impl GetListRequest {
@@ -27,15 +18,16 @@ impl GetListRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`name`](Self::name) (wire name `name`).
-    #[must_use]
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_name(name), r" Sets [`name`](Self::name) (wire name `name`)."
+    );
     fn encode(&self, call: &mut rt::__private::finovy::Call) {
         call.opt_query_str("name", self.name.as_deref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    GetListRequest; optional "name" name;
 }
 /// What 云硬盘列表（文件名不带编号） (`getList`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

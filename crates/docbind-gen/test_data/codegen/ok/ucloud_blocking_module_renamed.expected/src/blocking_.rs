@@ -7,16 +7,10 @@ use docbind_runtime as rt;
 /// Parameters of 阻塞 (`Blocking`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct BlockingRequest {
     /// 任务id
     ///
     /// Wire name: `JobId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "JobId"))]
     pub job_id: i64,
 }
 impl BlockingRequest {
@@ -27,6 +21,10 @@ impl BlockingRequest {
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.int("JobId", self.job_id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    BlockingRequest; required "JobId" job_id;
 }
 /// What 阻塞 (`Blocking`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

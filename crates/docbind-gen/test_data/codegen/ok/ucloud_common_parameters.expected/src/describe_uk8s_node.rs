@@ -9,45 +9,26 @@ use docbind_runtime as rt;
 /// Parameters of 查询节点 (`DescribeUK8SNode`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DescribeUk8sNodeRequest {
     /// 地域。 参见 地域和可用区列表
     ///
     /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
     /// 可用区。 参见 地域和可用区列表
     ///
     /// Wire name: `Zone`. Required: when unset, the client's `Config::zone` is sent, and without one the call fails before sending.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Zone", default, skip_serializing_if = "Option::is_none")
-    )]
     pub zone: Option<String>,
     /// 项目ID。不填写为默认项目
     ///
     /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub project_id: Option<String>,
     /// 集群ID
     ///
     /// Wire name: `ClusterId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "ClusterId"))]
     pub cluster_id: String,
     /// 节点名称
     ///
     /// Wire name: `Name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Name"))]
     pub name: String,
 }
 impl DescribeUk8sNodeRequest {
@@ -61,24 +42,16 @@ impl DescribeUk8sNodeRequest {
             name: name.into(),
         }
     }
-    /// Sets [`region`](Self::region) (wire name `Region`).
-    #[must_use]
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-    /// Sets [`zone`](Self::zone) (wire name `Zone`).
-    #[must_use]
-    pub fn with_zone(mut self, value: impl Into<String>) -> Self {
-        self.zone = Some(value.into());
-        self
-    }
-    /// Sets [`project_id`](Self::project_id) (wire name `ProjectId`).
-    #[must_use]
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_region(region), r" Sets [`region`](Self::region) (wire name `Region`)."
+    );
+    rt::__setter!(
+        into with_zone(zone), r" Sets [`zone`](Self::zone) (wire name `Zone`)."
+    );
+    rt::__setter!(
+        into with_project_id(project_id),
+        r" Sets [`project_id`](Self::project_id) (wire name `ProjectId`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
         form.opt_str("Zone", self.zone.as_deref());
@@ -86,6 +59,11 @@ impl DescribeUk8sNodeRequest {
         form.str("ClusterId", &self.cluster_id);
         form.str("Name", &self.name);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DescribeUk8sNodeRequest; optional "Region" region; optional "Zone" zone; optional
+    "ProjectId" project_id; required "ClusterId" cluster_id; required "Name" name;
 }
 /// What 查询节点 (`DescribeUK8SNode`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,24 +9,14 @@ use docbind_runtime as rt;
 /// Parameters of 获取价格 (`GetRegionPrice`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct GetRegionPriceRequest {
     /// 价格区域编号
     ///
     /// Wire name: `Region`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Region"))]
     pub region: i64,
     /// 可用区
     ///
     /// Wire name: `Zone`. When unset, the client's `Config::zone` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Zone", default, skip_serializing_if = "Option::is_none")
-    )]
     pub zone: Option<String>,
 }
 impl GetRegionPriceRequest {
@@ -34,16 +24,17 @@ impl GetRegionPriceRequest {
     pub fn new(region: i64) -> Self {
         Self { region, zone: None }
     }
-    /// Sets [`zone`](Self::zone) (wire name `Zone`).
-    #[must_use]
-    pub fn with_zone(mut self, value: impl Into<String>) -> Self {
-        self.zone = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_zone(zone), r" Sets [`zone`](Self::zone) (wire name `Zone`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.int("Region", self.region);
         form.opt_str("Zone", self.zone.as_deref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    GetRegionPriceRequest; required "Region" region; optional "Zone" zone;
 }
 /// What 获取价格 (`GetRegionPrice`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

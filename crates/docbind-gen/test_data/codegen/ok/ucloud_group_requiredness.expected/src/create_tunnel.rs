@@ -9,44 +9,22 @@ use docbind_runtime as rt;
 /// Parameters of 创建隧道 (`CreateTunnel`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateTunnelRequest {
     /// 地域
     ///
     /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
     /// 项目ID
     ///
     /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub project_id: Option<String>,
     /// Wire name: `DPDConf`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "DPDConf", default, skip_serializing_if = "Option::is_none")
-    )]
     pub dpd_conf: Option<CreateTunnelDpdConf>,
     /// Wire name: `Route`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
-    #[cfg_attr(feature = "serde", serde(rename = "Route", default))]
     pub route: Vec<CreateTunnelRoute>,
     /// 资源名称
     ///
     /// Wire name: `Name`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Name", default, skip_serializing_if = "Option::is_none")
-    )]
     pub name: Option<String>,
 }
 impl CreateTunnelRequest {
@@ -54,36 +32,24 @@ impl CreateTunnelRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`region`](Self::region) (wire name `Region`).
-    #[must_use]
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-    /// Sets [`project_id`](Self::project_id) (wire name `ProjectId`).
-    #[must_use]
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-    /// Sets [`dpd_conf`](Self::dpd_conf) (wire name `DPDConf`).
-    #[must_use]
-    pub fn with_dpd_conf(mut self, value: CreateTunnelDpdConf) -> Self {
-        self.dpd_conf = Some(value);
-        self
-    }
-    /// Sets [`route`](Self::route) (wire name `Route`).
-    #[must_use]
-    pub fn with_route(mut self, value: Vec<CreateTunnelRoute>) -> Self {
-        self.route = value;
-        self
-    }
-    /// Sets [`name`](Self::name) (wire name `Name`).
-    #[must_use]
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_region(region), r" Sets [`region`](Self::region) (wire name `Region`)."
+    );
+    rt::__setter!(
+        into with_project_id(project_id),
+        r" Sets [`project_id`](Self::project_id) (wire name `ProjectId`)."
+    );
+    rt::__setter!(
+        some(CreateTunnelDpdConf) with_dpd_conf(dpd_conf),
+        r" Sets [`dpd_conf`](Self::dpd_conf) (wire name `DPDConf`)."
+    );
+    rt::__setter!(
+        list(CreateTunnelRoute) with_route(route),
+        r" Sets [`route`](Self::route) (wire name `Route`)."
+    );
+    rt::__setter!(
+        into with_name(name), r" Sets [`name`](Self::name) (wire name `Name`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
         form.opt_str("ProjectId", self.project_id.as_deref());
@@ -100,27 +66,22 @@ impl CreateTunnelRequest {
         form.opt_str("Name", self.name.as_deref());
     }
 }
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateTunnelRequest; optional "Region" region; optional "ProjectId" project_id;
+    optional "DPDConf" dpd_conf; list "Route" route; optional "Name" name;
+}
 /// The `DPDConf` parameter group.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateTunnelDpdConf {
     /// 是否开启 DPD（对等体存活检测）。取值：0（关闭）、1（开启）
     ///
     /// Wire name: `Enabled`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Enabled"))]
     pub enabled: i64,
     /// DPD探测间隔时间，单位为秒
     ///
     /// Wire name: `Delay`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Delay", default, skip_serializing_if = "Option::is_none")
-    )]
     pub delay: Option<i64>,
 }
 impl CreateTunnelDpdConf {
@@ -128,38 +89,29 @@ impl CreateTunnelDpdConf {
     pub fn new(enabled: i64) -> Self {
         Self { enabled, delay: None }
     }
-    /// Sets [`delay`](Self::delay) (wire name `Delay`).
-    #[must_use]
-    pub fn with_delay(mut self, value: i64) -> Self {
-        self.delay = Some(value);
-        self
-    }
+    rt::__setter!(
+        some(i64) with_delay(delay), r" Sets [`delay`](Self::delay) (wire name `Delay`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.int("Enabled", self.enabled);
         form.opt_int("Delay", self.delay);
     }
 }
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateTunnelDpdConf; required "Enabled" enabled; optional "Delay" delay;
+}
 /// The `Route` parameter group.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateTunnelRoute {
     /// 路由网段
     ///
     /// Wire name: `Cidr`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Cidr"))]
     pub cidr: String,
     /// 备注
     ///
     /// Wire name: `Remark`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Remark", default, skip_serializing_if = "Option::is_none")
-    )]
     pub remark: Option<String>,
 }
 impl CreateTunnelRoute {
@@ -170,16 +122,17 @@ impl CreateTunnelRoute {
             remark: None,
         }
     }
-    /// Sets [`remark`](Self::remark) (wire name `Remark`).
-    #[must_use]
-    pub fn with_remark(mut self, value: impl Into<String>) -> Self {
-        self.remark = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_remark(remark), r" Sets [`remark`](Self::remark) (wire name `Remark`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str("Cidr", &self.cidr);
         form.opt_str("Remark", self.remark.as_deref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateTunnelRoute; required "Cidr" cidr; optional "Remark" remark;
 }
 /// What 创建隧道 (`CreateTunnel`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -7,16 +7,10 @@ use docbind_runtime as rt;
 /// Parameters of 库 (`Lib`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct LibRequest {
     /// 资源ID
     ///
     /// Wire name: `Id`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: String,
 }
 impl LibRequest {
@@ -27,6 +21,10 @@ impl LibRequest {
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str("Id", &self.id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    LibRequest; required "Id" id;
 }
 /// What 库 (`Lib`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -7,16 +7,10 @@ use docbind_runtime as rt;
 /// Parameters of 运行时 (`Runtime`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct RuntimeRequest {
     /// 资源ID
     ///
     /// Wire name: `Id`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Id"))]
     pub id: String,
 }
 impl RuntimeRequest {
@@ -27,6 +21,10 @@ impl RuntimeRequest {
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str("Id", &self.id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    RuntimeRequest; required "Id" id;
 }
 /// What 运行时 (`Runtime`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -18,11 +18,6 @@ use docbind_runtime as rt;
 /// Parameters of 恶意文本 (`DescribeHostile`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DescribeHostileRequest {
     /// 名称
     /// \~\~\~
@@ -30,19 +25,11 @@ pub struct DescribeHostileRequest {
     /// \~\~\~
     ///
     /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
     /// 名称
     /// &lt;br&gt;std::fs::write("marker-cell-backtick", "").unwrap();&lt;br&gt;
     ///
     /// Wire name: `Zone`. When unset, the client's `Config::zone` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Zone", default, skip_serializing_if = "Option::is_none")
-    )]
     pub zone: Option<String>,
     /// 列表
     /// - \`\`\`
@@ -51,35 +38,19 @@ pub struct DescribeHostileRequest {
     /// - std::fs::write("marker-cell-indented", "").unwrap();
     ///
     /// Wire name: `Note`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Note", default, skip_serializing_if = "Option::is_none")
-    )]
     pub note: Option<String>,
     /// &lt;pre&gt;std::fs::write("marker-pre", "")&lt;/pre&gt; &lt;code&gt;x&lt;/code&gt; &lt;script&gt;alert(1)&lt;/script&gt;
     ///
     /// Wire name: `Html`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Html", default, skip_serializing_if = "Option::is_none")
-    )]
     pub html: Option<String>,
     /// \[a\]: <https://example.com/evil>
     /// \[a\] b <https://example.com/x>
     ///
     /// Wire name: `Link`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Link", default, skip_serializing_if = "Option::is_none")
-    )]
     pub link: Option<String>,
     /// 奇数个反引号 \` 后面的 &lt;b&gt;粗体&lt;/b&gt; 和 \[链接\]
     ///
     /// Wire name: `Odd`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Odd", default, skip_serializing_if = "Option::is_none")
-    )]
     pub odd: Option<String>,
     /// 回车
     /// \~\~\~
@@ -87,38 +58,24 @@ pub struct DescribeHostileRequest {
     /// \~\~\~
     ///
     /// Wire name: `Cr`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Cr", default, skip_serializing_if = "Option::is_none")
-    )]
     pub cr: Option<String>,
     /// 方向覆盖隔离
     ///
     /// Wire name: `Bidi`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Bidi", default, skip_serializing_if = "Option::is_none")
-    )]
     pub bidi: Option<String>,
     /// 控制字符
     /// 下一行
     /// 分隔
     ///
     /// Wire name: `Control`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Control", default, skip_serializing_if = "Option::is_none")
-    )]
     pub control: Option<String>,
     /// 请求示例的值是一段代码
     ///
     /// Wire name: `Name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Name"))]
     pub name: String,
     /// 请求示例的值不是数字
     ///
     /// Wire name: `Count`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Count"))]
     pub count: i64,
 }
 impl DescribeHostileRequest {
@@ -138,60 +95,30 @@ impl DescribeHostileRequest {
             count,
         }
     }
-    /// Sets [`region`](Self::region) (wire name `Region`).
-    #[must_use]
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-    /// Sets [`zone`](Self::zone) (wire name `Zone`).
-    #[must_use]
-    pub fn with_zone(mut self, value: impl Into<String>) -> Self {
-        self.zone = Some(value.into());
-        self
-    }
-    /// Sets [`note`](Self::note) (wire name `Note`).
-    #[must_use]
-    pub fn with_note(mut self, value: impl Into<String>) -> Self {
-        self.note = Some(value.into());
-        self
-    }
-    /// Sets [`html`](Self::html) (wire name `Html`).
-    #[must_use]
-    pub fn with_html(mut self, value: impl Into<String>) -> Self {
-        self.html = Some(value.into());
-        self
-    }
-    /// Sets [`link`](Self::link) (wire name `Link`).
-    #[must_use]
-    pub fn with_link(mut self, value: impl Into<String>) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-    /// Sets [`odd`](Self::odd) (wire name `Odd`).
-    #[must_use]
-    pub fn with_odd(mut self, value: impl Into<String>) -> Self {
-        self.odd = Some(value.into());
-        self
-    }
-    /// Sets [`cr`](Self::cr) (wire name `Cr`).
-    #[must_use]
-    pub fn with_cr(mut self, value: impl Into<String>) -> Self {
-        self.cr = Some(value.into());
-        self
-    }
-    /// Sets [`bidi`](Self::bidi) (wire name `Bidi`).
-    #[must_use]
-    pub fn with_bidi(mut self, value: impl Into<String>) -> Self {
-        self.bidi = Some(value.into());
-        self
-    }
-    /// Sets [`control`](Self::control) (wire name `Control`).
-    #[must_use]
-    pub fn with_control(mut self, value: impl Into<String>) -> Self {
-        self.control = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_region(region), r" Sets [`region`](Self::region) (wire name `Region`)."
+    );
+    rt::__setter!(
+        into with_zone(zone), r" Sets [`zone`](Self::zone) (wire name `Zone`)."
+    );
+    rt::__setter!(
+        into with_note(note), r" Sets [`note`](Self::note) (wire name `Note`)."
+    );
+    rt::__setter!(
+        into with_html(html), r" Sets [`html`](Self::html) (wire name `Html`)."
+    );
+    rt::__setter!(
+        into with_link(link), r" Sets [`link`](Self::link) (wire name `Link`)."
+    );
+    rt::__setter!(into with_odd(odd), r" Sets [`odd`](Self::odd) (wire name `Odd`).");
+    rt::__setter!(into with_cr(cr), r" Sets [`cr`](Self::cr) (wire name `Cr`).");
+    rt::__setter!(
+        into with_bidi(bidi), r" Sets [`bidi`](Self::bidi) (wire name `Bidi`)."
+    );
+    rt::__setter!(
+        into with_control(control),
+        r" Sets [`control`](Self::control) (wire name `Control`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
         form.opt_str("Zone", self.zone.as_deref());
@@ -205,6 +132,13 @@ impl DescribeHostileRequest {
         form.str("Name", &self.name);
         form.int("Count", self.count);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DescribeHostileRequest; optional "Region" region; optional "Zone" zone; optional
+    "Note" note; optional "Html" html; optional "Link" link; optional "Odd" odd; optional
+    "Cr" cr; optional "Bidi" bidi; optional "Control" control; required "Name" name;
+    required "Count" count;
 }
 /// What 恶意文本 (`DescribeHostile`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,37 +9,22 @@ use docbind_runtime as rt;
 /// Parameters of 绑定防火墙 (`BindUEdnFirewall`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct BindUednFirewallRequest {
     /// 地域
     ///
     /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
     /// 防火墙ID
     ///
     /// Wire name: `FirewallId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "FirewallId"))]
     pub firewall_id: String,
     /// 资源ID
     ///
     /// Wire name: `ResourceId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "ResourceId"))]
     pub resource_id: String,
     /// 资源类型
     ///
     /// Wire name: `ResourceType`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ResourceType", default, skip_serializing_if = "Option::is_none")
-    )]
     pub resource_type: Option<String>,
 }
 impl BindUednFirewallRequest {
@@ -52,24 +37,24 @@ impl BindUednFirewallRequest {
             resource_type: None,
         }
     }
-    /// Sets [`region`](Self::region) (wire name `Region`).
-    #[must_use]
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-    /// Sets [`resource_type`](Self::resource_type) (wire name `ResourceType`).
-    #[must_use]
-    pub fn with_resource_type(mut self, value: impl Into<String>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_region(region), r" Sets [`region`](Self::region) (wire name `Region`)."
+    );
+    rt::__setter!(
+        into with_resource_type(resource_type),
+        r" Sets [`resource_type`](Self::resource_type) (wire name `ResourceType`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
         form.str("FirewallId", &self.firewall_id);
         form.str("ResourceId", &self.resource_id);
         form.opt_str("ResourceType", self.resource_type.as_deref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    BindUednFirewallRequest; optional "Region" region; required "FirewallId" firewall_id;
+    required "ResourceId" resource_id; optional "ResourceType" resource_type;
 }
 /// What 绑定防火墙 (`BindUEdnFirewall`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,43 +9,22 @@ use docbind_runtime as rt;
 /// Parameters of 获取网络ACL (`DescribeNetworkAcl`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DescribeNetworkAclRequest {
     /// 地域
     ///
     /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
     /// VPC ID
     ///
     /// Wire name: `VpcId`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "VpcId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub vpc_id: Option<String>,
     /// 偏移
     ///
     /// Wire name: `Offset`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Offset", default, skip_serializing_if = "Option::is_none")
-    )]
     pub offset: Option<i64>,
     /// 数量
     ///
     /// Wire name: `Limit`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")
-    )]
     pub limit: Option<i64>,
 }
 impl DescribeNetworkAclRequest {
@@ -53,36 +32,30 @@ impl DescribeNetworkAclRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`region`](Self::region) (wire name `Region`).
-    #[must_use]
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-    /// Sets [`vpc_id`](Self::vpc_id) (wire name `VpcId`).
-    #[must_use]
-    pub fn with_vpc_id(mut self, value: impl Into<String>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
-    /// Sets [`offset`](Self::offset) (wire name `Offset`).
-    #[must_use]
-    pub fn with_offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
-        self
-    }
-    /// Sets [`limit`](Self::limit) (wire name `Limit`).
-    #[must_use]
-    pub fn with_limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
+    rt::__setter!(
+        into with_region(region), r" Sets [`region`](Self::region) (wire name `Region`)."
+    );
+    rt::__setter!(
+        into with_vpc_id(vpc_id), r" Sets [`vpc_id`](Self::vpc_id) (wire name `VpcId`)."
+    );
+    rt::__setter!(
+        some(i64) with_offset(offset),
+        r" Sets [`offset`](Self::offset) (wire name `Offset`)."
+    );
+    rt::__setter!(
+        some(i64) with_limit(limit), r" Sets [`limit`](Self::limit) (wire name `Limit`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
         form.opt_str("VpcId", self.vpc_id.as_deref());
         form.opt_int("Offset", self.offset);
         form.opt_int("Limit", self.limit);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DescribeNetworkAclRequest; optional "Region" region; optional "VpcId" vpc_id;
+    optional "Offset" offset; optional "Limit" limit;
 }
 /// What 获取网络ACL (`DescribeNetworkAcl`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

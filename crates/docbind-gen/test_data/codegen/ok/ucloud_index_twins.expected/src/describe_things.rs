@@ -9,19 +9,10 @@ use docbind_runtime as rt;
 /// Parameters of 描述东西 (`DescribeThings`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DescribeThingsRequest {
     /// 地域
     ///
     /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
 }
 impl DescribeThingsRequest {
@@ -29,15 +20,16 @@ impl DescribeThingsRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`region`](Self::region) (wire name `Region`).
-    #[must_use]
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_region(region), r" Sets [`region`](Self::region) (wire name `Region`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DescribeThingsRequest; optional "Region" region;
 }
 /// What 描述东西 (`DescribeThings`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

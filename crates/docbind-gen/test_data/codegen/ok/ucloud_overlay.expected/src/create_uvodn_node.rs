@@ -9,51 +9,28 @@ use docbind_runtime as rt;
 /// Parameters of 创建节点 (`CreateUvodnNode`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateUvodnNodeRequest {
     /// 1按时，2按月，3按年
     ///
     /// Wire name: `ChargeType`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "ChargeType"))]
     pub billing: ChargeType,
     /// 1标准镜像，2行业镜像，3自定义镜像
     ///
     /// Wire name: `ImageType`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ImageType", default, skip_serializing_if = "Option::is_none")
-    )]
     pub image_type: Option<ImageType>,
     /// 起始位置
     ///
     /// Wire name: `Begin`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Begin", default, skip_serializing_if = "Option::is_none")
-    )]
     pub begin: Option<i64>,
     /// 数量
     ///
     /// Wire name: `Count`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Count", default, skip_serializing_if = "Option::is_none")
-    )]
     pub count: Option<i64>,
     /// Wire name: `Disk`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
-    #[cfg_attr(feature = "serde", serde(rename = "Disk", default))]
     pub disk: Vec<CreateUvodnNodeDisk>,
     /// 标签
     ///
     /// Wire name: `Labels`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Labels", default, skip_serializing_if = "Option::is_none")
-    )]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
 }
 impl CreateUvodnNodeRequest {
@@ -68,41 +45,24 @@ impl CreateUvodnNodeRequest {
             labels: None,
         }
     }
-    /// Sets [`image_type`](Self::image_type) (wire name `ImageType`).
-    #[must_use]
-    pub fn with_image_type(mut self, value: ImageType) -> Self {
-        self.image_type = Some(value);
-        self
-    }
-    /// Sets [`begin`](Self::begin) (wire name `Begin`).
-    #[must_use]
-    pub fn with_begin(mut self, value: i64) -> Self {
-        self.begin = Some(value);
-        self
-    }
-    /// Sets [`count`](Self::count) (wire name `Count`).
-    #[must_use]
-    pub fn with_count(mut self, value: i64) -> Self {
-        self.count = Some(value);
-        self
-    }
-    /// Sets [`disk`](Self::disk) (wire name `Disk`).
-    #[must_use]
-    pub fn with_disk(mut self, value: Vec<CreateUvodnNodeDisk>) -> Self {
-        self.disk = value;
-        self
-    }
-    /// Sets [`labels`](Self::labels) (wire name `Labels`).
-    #[must_use]
-    pub fn with_labels<K: Into<String>, V: Into<String>>(
-        mut self,
-        entries: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        self.labels = Some(
-            entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
-        );
-        self
-    }
+    rt::__setter!(
+        some(ImageType) with_image_type(image_type),
+        r" Sets [`image_type`](Self::image_type) (wire name `ImageType`)."
+    );
+    rt::__setter!(
+        some(i64) with_begin(begin), r" Sets [`begin`](Self::begin) (wire name `Begin`)."
+    );
+    rt::__setter!(
+        some(i64) with_count(count), r" Sets [`count`](Self::count) (wire name `Count`)."
+    );
+    rt::__setter!(
+        list(CreateUvodnNodeDisk) with_disk(disk),
+        r" Sets [`disk`](Self::disk) (wire name `Disk`)."
+    );
+    rt::__setter!(
+        entries with_labels(labels),
+        r" Sets [`labels`](Self::labels) (wire name `Labels`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str("ChargeType", self.billing.as_str());
         form.opt_str("ImageType", self.image_type.as_ref().map(|value| value.as_str()));
@@ -122,22 +82,19 @@ impl CreateUvodnNodeRequest {
         }
     }
 }
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateUvodnNodeRequest; required "ChargeType" billing; optional "ImageType"
+    image_type; optional "Begin" begin; optional "Count" count; list "Disk" disk;
+    optional "Labels" labels;
+}
 /// The `Disk` parameter group.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateUvodnNodeDisk {
     /// 磁盘类型：CLOUD\_SSD，CLOUD\_NORMAL
     ///
     /// Wire name: `Type`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
-    )]
     pub kind: Option<DiskType>,
 }
 impl CreateUvodnNodeDisk {
@@ -145,15 +102,16 @@ impl CreateUvodnNodeDisk {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`kind`](Self::kind) (wire name `Type`).
-    #[must_use]
-    pub fn with_kind(mut self, value: DiskType) -> Self {
-        self.kind = Some(value);
-        self
-    }
+    rt::__setter!(
+        some(DiskType) with_kind(kind), r" Sets [`kind`](Self::kind) (wire name `Type`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Type", self.kind.as_ref().map(|value| value.as_str()));
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateUvodnNodeDisk; optional "Type" kind;
 }
 /// What 创建节点 (`CreateUvodnNode`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -235,32 +193,8 @@ pub enum ChargeType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ChargeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Hourly => "1",
-            Self::Monthly => "2",
-            Self::Yearly => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ChargeType {}
-impl rt::Enumeration for ChargeType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Hourly,
-            "2" => Self::Monthly,
-            "3" => Self::Yearly,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ChargeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ChargeType { Hourly => "1", Monthly => "2", Yearly => "3", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ChargeType, integer = true);
@@ -279,32 +213,8 @@ pub enum ImageType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ImageType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Standard => "1",
-            Self::Industry => "2",
-            Self::Custom => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ImageType {}
-impl rt::Enumeration for ImageType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Standard,
-            "2" => Self::Industry,
-            "3" => Self::Custom,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ImageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ImageType { Standard => "1", Industry => "2", Custom => "3", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ImageType, integer = false);
@@ -321,30 +231,8 @@ pub enum DiskType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl DiskType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CloudSsd => "CLOUD_SSD",
-            Self::CloudNormal => "CLOUD_NORMAL",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for DiskType {}
-impl rt::Enumeration for DiskType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "CLOUD_SSD" => Self::CloudSsd,
-            "CLOUD_NORMAL" => Self::CloudNormal,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for DiskType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    DiskType { CloudSsd => "CLOUD_SSD", CloudNormal => "CLOUD_NORMAL", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(DiskType, integer = false);
@@ -361,30 +249,8 @@ pub enum NodeState {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl NodeState {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Deploying => "1",
-            Self::Waiting => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for NodeState {}
-impl rt::Enumeration for NodeState {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Deploying,
-            "2" => Self::Waiting,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for NodeState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    NodeState { Deploying => "1", Waiting => "2", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);

@@ -9,134 +9,84 @@ use docbind_runtime as rt;
 /// Parameters of 创建小部件 (`CreateWidget`).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateWidgetRequest {
     /// 地域
     ///
     /// Wire name: `Region`. When unset, the client's `Config::region` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
     /// 可用区
     ///
     /// Wire name: `Zone`. When unset, the client's `Config::zone` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Zone", default, skip_serializing_if = "Option::is_none")
-    )]
     pub zone: Option<String>,
     /// 项目ID
     ///
     /// Wire name: `ProjectId`. When unset, the client's `Config::project_id` is sent, if it has one.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ProjectId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub project_id: Option<String>,
     /// 名称
     ///
     /// Wire name: `Name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Name"))]
     pub name: String,
     /// 类型（Rust 关键字）
     ///
     /// Wire name: `Type`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Type"))]
     pub r#type: i64,
     /// 密码，Debug 输出时隐藏
     ///
     /// Wire name: `Password`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Password"))]
     pub password: String,
     /// 比例
     ///
     /// Wire name: `Ratio`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Ratio"))]
     pub ratio: f64,
     /// 是否启用
     ///
     /// Wire name: `Enabled`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Enabled"))]
     pub enabled: bool,
     /// 自由格式的规格
     ///
     /// Wire name: `Spec`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "Spec"))]
     pub spec: rt::serde_json::Value,
     /// 大小
     ///
     /// Wire name: `Size`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Size", default, skip_serializing_if = "Option::is_none")
-    )]
     pub size: Option<i64>,
     /// 权重
     ///
     /// Wire name: `Weight`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Weight", default, skip_serializing_if = "Option::is_none")
-    )]
     pub weight: Option<f64>,
     /// 详情
     ///
     /// Wire name: `Verbose`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Verbose", default, skip_serializing_if = "Option::is_none")
-    )]
     pub verbose: Option<bool>,
     /// 选项
     ///
     /// Wire name: `Options`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Options", default, skip_serializing_if = "Option::is_none")
-    )]
     pub options: Option<rt::serde_json::Value>,
     /// 端口
     ///
     /// Wire name: `Ports`.
-    #[cfg_attr(feature = "serde", serde(rename = "Ports", default))]
     pub ports: Vec<i64>,
     /// 权重
     ///
     /// Wire name: `Weights`.
-    #[cfg_attr(feature = "serde", serde(rename = "Weights", default))]
     pub weights: Vec<f64>,
     /// 标志
     ///
     /// Wire name: `Flags`.
-    #[cfg_attr(feature = "serde", serde(rename = "Flags", default))]
     pub flags: Vec<bool>,
     /// 附加数据
     ///
     /// Wire name: `Extras`.
-    #[cfg_attr(feature = "serde", serde(rename = "Extras", default))]
     pub extras: Vec<rt::serde_json::Value>,
     /// 节点ID
     ///
     /// Wire name: `NodeId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "NodeId", default))]
     pub node_id: Vec<String>,
     /// Wire name: `RuleSet`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
-    #[cfg_attr(feature = "serde", serde(rename = "RuleSet", default))]
     pub rule_set: Vec<CreateWidgetRuleSet>,
     /// Wire name: `HealthCheck`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "HealthCheck", default, skip_serializing_if = "Option::is_none")
-    )]
     pub health_check: Option<CreateWidgetHealthCheck>,
     /// Wire name: `Source`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
-    #[cfg_attr(feature = "serde", serde(rename = "Source", default))]
     pub source: Vec<CreateWidgetSource>,
 }
 impl CreateWidgetRequest {
@@ -174,90 +124,58 @@ impl CreateWidgetRequest {
             source: Vec::new(),
         }
     }
-    /// Sets [`region`](Self::region) (wire name `Region`).
-    #[must_use]
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-    /// Sets [`zone`](Self::zone) (wire name `Zone`).
-    #[must_use]
-    pub fn with_zone(mut self, value: impl Into<String>) -> Self {
-        self.zone = Some(value.into());
-        self
-    }
-    /// Sets [`project_id`](Self::project_id) (wire name `ProjectId`).
-    #[must_use]
-    pub fn with_project_id(mut self, value: impl Into<String>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-    /// Sets [`size`](Self::size) (wire name `Size`).
-    #[must_use]
-    pub fn with_size(mut self, value: i64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Sets [`weight`](Self::weight) (wire name `Weight`).
-    #[must_use]
-    pub fn with_weight(mut self, value: f64) -> Self {
-        self.weight = Some(value);
-        self
-    }
-    /// Sets [`verbose`](Self::verbose) (wire name `Verbose`).
-    #[must_use]
-    pub fn with_verbose(mut self, value: bool) -> Self {
-        self.verbose = Some(value);
-        self
-    }
-    /// Sets [`options`](Self::options) (wire name `Options`).
-    #[must_use]
-    pub fn with_options(mut self, value: rt::serde_json::Value) -> Self {
-        self.options = Some(value);
-        self
-    }
-    /// Sets [`ports`](Self::ports) (wire name `Ports`).
-    #[must_use]
-    pub fn with_ports(mut self, value: Vec<i64>) -> Self {
-        self.ports = value;
-        self
-    }
-    /// Sets [`weights`](Self::weights) (wire name `Weights`).
-    #[must_use]
-    pub fn with_weights(mut self, value: Vec<f64>) -> Self {
-        self.weights = value;
-        self
-    }
-    /// Sets [`flags`](Self::flags) (wire name `Flags`).
-    #[must_use]
-    pub fn with_flags(mut self, value: Vec<bool>) -> Self {
-        self.flags = value;
-        self
-    }
-    /// Sets [`extras`](Self::extras) (wire name `Extras`).
-    #[must_use]
-    pub fn with_extras(mut self, value: Vec<rt::serde_json::Value>) -> Self {
-        self.extras = value;
-        self
-    }
-    /// Sets [`rule_set`](Self::rule_set) (wire name `RuleSet`).
-    #[must_use]
-    pub fn with_rule_set(mut self, value: Vec<CreateWidgetRuleSet>) -> Self {
-        self.rule_set = value;
-        self
-    }
-    /// Sets [`health_check`](Self::health_check) (wire name `HealthCheck`).
-    #[must_use]
-    pub fn with_health_check(mut self, value: CreateWidgetHealthCheck) -> Self {
-        self.health_check = Some(value);
-        self
-    }
-    /// Sets [`source`](Self::source) (wire name `Source`).
-    #[must_use]
-    pub fn with_source(mut self, value: Vec<CreateWidgetSource>) -> Self {
-        self.source = value;
-        self
-    }
+    rt::__setter!(
+        into with_region(region), r" Sets [`region`](Self::region) (wire name `Region`)."
+    );
+    rt::__setter!(
+        into with_zone(zone), r" Sets [`zone`](Self::zone) (wire name `Zone`)."
+    );
+    rt::__setter!(
+        into with_project_id(project_id),
+        r" Sets [`project_id`](Self::project_id) (wire name `ProjectId`)."
+    );
+    rt::__setter!(
+        some(i64) with_size(size), r" Sets [`size`](Self::size) (wire name `Size`)."
+    );
+    rt::__setter!(
+        some(f64) with_weight(weight),
+        r" Sets [`weight`](Self::weight) (wire name `Weight`)."
+    );
+    rt::__setter!(
+        some(bool) with_verbose(verbose),
+        r" Sets [`verbose`](Self::verbose) (wire name `Verbose`)."
+    );
+    rt::__setter!(
+        some(rt::serde_json::Value) with_options(options),
+        r" Sets [`options`](Self::options) (wire name `Options`)."
+    );
+    rt::__setter!(
+        list(i64) with_ports(ports), r" Sets [`ports`](Self::ports) (wire name `Ports`)."
+    );
+    rt::__setter!(
+        list(f64) with_weights(weights),
+        r" Sets [`weights`](Self::weights) (wire name `Weights`)."
+    );
+    rt::__setter!(
+        list(bool) with_flags(flags),
+        r" Sets [`flags`](Self::flags) (wire name `Flags`)."
+    );
+    rt::__setter!(
+        list(rt::serde_json::Value) with_extras(extras),
+        r" Sets [`extras`](Self::extras) (wire name `Extras`)."
+    );
+    rt::__setter!(
+        list(CreateWidgetRuleSet) with_rule_set(rule_set),
+        r" Sets [`rule_set`](Self::rule_set) (wire name `RuleSet`)."
+    );
+    rt::__setter!(
+        some(CreateWidgetHealthCheck) with_health_check(health_check),
+        r" Sets [`health_check`](Self::health_check) (wire name `HealthCheck`)."
+    );
+    rt::__setter!(
+        list(CreateWidgetSource) with_source(source),
+        r" Sets [`source`](Self::source) (wire name `Source`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
         form.opt_str("Zone", self.zone.as_deref());
@@ -300,54 +218,34 @@ impl CreateWidgetRequest {
         }
     }
 }
-impl std::fmt::Debug for CreateWidgetRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateWidgetRequest")
-            .field("region", &self.region)
-            .field("zone", &self.zone)
-            .field("project_id", &self.project_id)
-            .field("name", &self.name)
-            .field("type", &self.r#type)
-            .field("password", &"<redacted>")
-            .field("ratio", &self.ratio)
-            .field("enabled", &self.enabled)
-            .field("spec", &self.spec)
-            .field("size", &self.size)
-            .field("weight", &self.weight)
-            .field("verbose", &self.verbose)
-            .field("options", &self.options)
-            .field("ports", &self.ports)
-            .field("weights", &self.weights)
-            .field("flags", &self.flags)
-            .field("extras", &self.extras)
-            .field("node_id", &self.node_id)
-            .field("rule_set", &self.rule_set)
-            .field("health_check", &self.health_check)
-            .field("source", &self.source)
-            .finish()
-    }
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateWidgetRequest; optional "Region" region; optional "Zone" zone; optional
+    "ProjectId" project_id; required "Name" name; required "Type" r#type; required
+    "Password" password; required "Ratio" ratio; required "Enabled" enabled; required
+    "Spec" spec; optional "Size" size; optional "Weight" weight; optional "Verbose"
+    verbose; optional "Options" options; list "Ports" ports; list "Weights" weights; list
+    "Flags" flags; list "Extras" extras; list "NodeId" node_id; list "RuleSet" rule_set;
+    optional "HealthCheck" health_check; list "Source" source;
+}
+rt::__redacted_debug! {
+    CreateWidgetRequest { "region" region, "zone" zone, "project_id" project_id, "name"
+    name, "type" r#type, "password" password redacted, "ratio" ratio, "enabled" enabled,
+    "spec" spec, "size" size, "weight" weight, "verbose" verbose, "options" options,
+    "ports" ports, "weights" weights, "flags" flags, "extras" extras, "node_id" node_id,
+    "rule_set" rule_set, "health_check" health_check, "source" source, }
 }
 /// The `RuleSet` parameter group.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateWidgetRuleSet {
     /// 指标ID
     ///
     /// Wire name: `MetricID`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "MetricID"))]
     pub metric_id: i64,
     /// 规则名
     ///
     /// Wire name: `Name`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Name", default, skip_serializing_if = "Option::is_none")
-    )]
     pub name: Option<String>,
 }
 impl CreateWidgetRuleSet {
@@ -355,33 +253,25 @@ impl CreateWidgetRuleSet {
     pub fn new(metric_id: i64) -> Self {
         Self { metric_id, name: None }
     }
-    /// Sets [`name`](Self::name) (wire name `Name`).
-    #[must_use]
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_name(name), r" Sets [`name`](Self::name) (wire name `Name`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.int("MetricID", self.metric_id);
         form.opt_str("Name", self.name.as_deref());
     }
 }
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateWidgetRuleSet; required "MetricID" metric_id; optional "Name" name;
+}
 /// The `HealthCheck` parameter group.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateWidgetHealthCheck {
     /// 端口
     ///
     /// Wire name: `Port`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Port", default, skip_serializing_if = "Option::is_none")
-    )]
     pub port: Option<i64>,
 }
 impl CreateWidgetHealthCheck {
@@ -389,40 +279,28 @@ impl CreateWidgetHealthCheck {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`port`](Self::port) (wire name `Port`).
-    #[must_use]
-    pub fn with_port(mut self, value: i64) -> Self {
-        self.port = Some(value);
-        self
-    }
+    rt::__setter!(
+        some(i64) with_port(port), r" Sets [`port`](Self::port) (wire name `Port`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_int("Port", self.port);
     }
 }
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateWidgetHealthCheck; optional "Port" port;
+}
 /// The `MySQLNode` parameter group.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateWidgetSourceMySqlNode {
     /// 主机
     ///
     /// Wire name: `Host`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Host", default, skip_serializing_if = "Option::is_none")
-    )]
     pub host: Option<String>,
     /// 端口
     ///
     /// Wire name: `Port`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Port", default, skip_serializing_if = "Option::is_none")
-    )]
     pub port: Option<i64>,
 }
 impl CreateWidgetSourceMySqlNode {
@@ -430,37 +308,26 @@ impl CreateWidgetSourceMySqlNode {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`host`](Self::host) (wire name `Host`).
-    #[must_use]
-    pub fn with_host(mut self, value: impl Into<String>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-    /// Sets [`port`](Self::port) (wire name `Port`).
-    #[must_use]
-    pub fn with_port(mut self, value: i64) -> Self {
-        self.port = Some(value);
-        self
-    }
+    rt::__setter!(
+        into with_host(host), r" Sets [`host`](Self::host) (wire name `Host`)."
+    );
+    rt::__setter!(
+        some(i64) with_port(port), r" Sets [`port`](Self::port) (wire name `Port`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Host", self.host.as_deref());
         form.opt_int("Port", self.port);
     }
 }
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateWidgetSourceMySqlNode; optional "Host" host; optional "Port" port;
+}
 /// The `Source` parameter group.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateWidgetSource {
     /// Wire name: `MySQLNode`. The docs have no row for it, only for its members: it is optional, and the members they mark required are arguments of the group's `new`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "MySQLNode", default, skip_serializing_if = "Option::is_none")
-    )]
     pub my_sql_node: Option<CreateWidgetSourceMySqlNode>,
 }
 impl CreateWidgetSource {
@@ -468,12 +335,10 @@ impl CreateWidgetSource {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`my_sql_node`](Self::my_sql_node) (wire name `MySQLNode`).
-    #[must_use]
-    pub fn with_my_sql_node(mut self, value: CreateWidgetSourceMySqlNode) -> Self {
-        self.my_sql_node = Some(value);
-        self
-    }
+    rt::__setter!(
+        some(CreateWidgetSourceMySqlNode) with_my_sql_node(my_sql_node),
+        r" Sets [`my_sql_node`](Self::my_sql_node) (wire name `MySQLNode`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         if let Some(group) = &self.my_sql_node {
             form.enter("MySQLNode");
@@ -481,6 +346,10 @@ impl CreateWidgetSource {
             form.leave();
         }
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateWidgetSource; optional "MySQLNode" my_sql_node;
 }
 /// What 创建小部件 (`CreateWidget`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -541,16 +410,9 @@ rt::__serde_wire_object! {
     LoginInfo; optional "UserName" user_name; optional "PassWord" pass_word; optional
     "AccessToken" access_token; optional "HostPw" host_pw;
 }
-impl std::fmt::Debug for LoginInfo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginInfo")
-            .field("user_name", &self.user_name)
-            .field("pass_word", &"<redacted>")
-            .field("access_token", &"<redacted>")
-            .field("host_pw", &"<redacted>")
-            .field("extra", &self.extra)
-            .finish()
-    }
+rt::__redacted_debug! {
+    LoginInfo { "user_name" user_name, "pass_word" pass_word redacted, "access_token"
+    access_token redacted, "host_pw" host_pw redacted, "extra" extra, }
 }
 rt::__ucloud_decode_response!(CreateWidgetResponse, "CreateWidget");
 rt::__ucloud_operation!(

@@ -9,67 +9,34 @@ use docbind_runtime as rt;
 /// Parameters of 获取小部件 (`DescribeWidgets`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DescribeWidgetsRequest {
     /// 数据偏移量
     ///
     /// Wire name: `Offset`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Offset", default, skip_serializing_if = "Option::is_none")
-    )]
     pub offset: Option<i64>,
     /// 返回数据长度
     ///
     /// Wire name: `Limit`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")
-    )]
     pub limit: Option<i64>,
     /// 类型
     ///
     /// Wire name: `Type`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Type", default, skip_serializing_if = "Option::is_none")
-    )]
     pub r#type: Option<String>,
     /// 仅大小写不同
     ///
     /// Wire name: `type`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "type", default, skip_serializing_if = "Option::is_none")
-    )]
     pub type_2: Option<String>,
     /// 不能作原始标识符的关键字
     ///
     /// Wire name: `Self`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Self", default, skip_serializing_if = "Option::is_none")
-    )]
     pub self_: Option<String>,
     /// 难看的蛇形名
     ///
     /// Wire name: `UHostId`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "UHostId", default, skip_serializing_if = "Option::is_none")
-    )]
     pub u_host_id: Option<String>,
     /// 难看的蛇形名
     ///
     /// Wire name: `IPv6Network`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "IPv6Network", default, skip_serializing_if = "Option::is_none")
-    )]
     pub i_pv6_network: Option<String>,
 }
 impl DescribeWidgetsRequest {
@@ -77,48 +44,30 @@ impl DescribeWidgetsRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`offset`](Self::offset) (wire name `Offset`).
-    #[must_use]
-    pub fn with_offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
-        self
-    }
-    /// Sets [`limit`](Self::limit) (wire name `Limit`).
-    #[must_use]
-    pub fn with_limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// Sets [`type`](Self::type) (wire name `Type`).
-    #[must_use]
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets [`type_2`](Self::type_2) (wire name `type`).
-    #[must_use]
-    pub fn with_type_2(mut self, value: impl Into<String>) -> Self {
-        self.type_2 = Some(value.into());
-        self
-    }
-    /// Sets [`self`](Self::self_) (wire name `Self`).
-    #[must_use]
-    pub fn with_self(mut self, value: impl Into<String>) -> Self {
-        self.self_ = Some(value.into());
-        self
-    }
-    /// Sets [`u_host_id`](Self::u_host_id) (wire name `UHostId`).
-    #[must_use]
-    pub fn with_u_host_id(mut self, value: impl Into<String>) -> Self {
-        self.u_host_id = Some(value.into());
-        self
-    }
-    /// Sets [`i_pv6_network`](Self::i_pv6_network) (wire name `IPv6Network`).
-    #[must_use]
-    pub fn with_i_pv6_network(mut self, value: impl Into<String>) -> Self {
-        self.i_pv6_network = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        some(i64) with_offset(offset),
+        r" Sets [`offset`](Self::offset) (wire name `Offset`)."
+    );
+    rt::__setter!(
+        some(i64) with_limit(limit), r" Sets [`limit`](Self::limit) (wire name `Limit`)."
+    );
+    rt::__setter!(
+        into with_type(r#type), r" Sets [`type`](Self::type) (wire name `Type`)."
+    );
+    rt::__setter!(
+        into with_type_2(type_2), r" Sets [`type_2`](Self::type_2) (wire name `type`)."
+    );
+    rt::__setter!(
+        into with_self(self_), r" Sets [`self`](Self::self_) (wire name `Self`)."
+    );
+    rt::__setter!(
+        into with_u_host_id(u_host_id),
+        r" Sets [`u_host_id`](Self::u_host_id) (wire name `UHostId`)."
+    );
+    rt::__setter!(
+        into with_i_pv6_network(i_pv6_network),
+        r" Sets [`i_pv6_network`](Self::i_pv6_network) (wire name `IPv6Network`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_int("Offset", self.offset);
         form.opt_int("Limit", self.limit);
@@ -128,6 +77,12 @@ impl DescribeWidgetsRequest {
         form.opt_str("UHostId", self.u_host_id.as_deref());
         form.opt_str("IPv6Network", self.i_pv6_network.as_deref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DescribeWidgetsRequest; optional "Offset" offset; optional "Limit" limit; optional
+    "Type" r#type; optional "type" type_2; optional "Self" self_; optional "UHostId"
+    u_host_id; optional "IPv6Network" i_pv6_network;
 }
 /// What 获取小部件 (`DescribeWidgets`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

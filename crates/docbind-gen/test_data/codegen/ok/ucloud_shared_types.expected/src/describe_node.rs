@@ -10,27 +10,14 @@ pub use crate::shared::{ChargeType, DiskInfo, NodeInfo, Tag};
 /// Parameters of 查询节点 (`DescribeNode`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DescribeNodeRequest {
     /// 地域
     ///
     /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
     /// 付费方式：1按时，2按月
     ///
     /// Wire name: `ChargeType`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChargeType", default, skip_serializing_if = "Option::is_none")
-    )]
     pub charge_type: Option<ChargeType>,
 }
 impl DescribeNodeRequest {
@@ -38,18 +25,13 @@ impl DescribeNodeRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`region`](Self::region) (wire name `Region`).
-    #[must_use]
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-    /// Sets [`charge_type`](Self::charge_type) (wire name `ChargeType`).
-    #[must_use]
-    pub fn with_charge_type(mut self, value: ChargeType) -> Self {
-        self.charge_type = Some(value);
-        self
-    }
+    rt::__setter!(
+        into with_region(region), r" Sets [`region`](Self::region) (wire name `Region`)."
+    );
+    rt::__setter!(
+        some(ChargeType) with_charge_type(charge_type),
+        r" Sets [`charge_type`](Self::charge_type) (wire name `ChargeType`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
         form.opt_str(
@@ -57,6 +39,10 @@ impl DescribeNodeRequest {
             self.charge_type.as_ref().map(|value| value.as_str()),
         );
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DescribeNodeRequest; optional "Region" region; optional "ChargeType" charge_type;
 }
 /// What 查询节点 (`DescribeNode`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -98,30 +98,8 @@ pub enum ChargeType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ChargeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Hourly => "1",
-            Self::Monthly => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ChargeType {}
-impl rt::Enumeration for ChargeType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Hourly,
-            "2" => Self::Monthly,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ChargeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ChargeType { Hourly => "1", Monthly => "2", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ChargeType, integer = true);

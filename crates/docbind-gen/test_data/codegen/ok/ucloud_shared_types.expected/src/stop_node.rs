@@ -9,27 +9,14 @@ use docbind_runtime as rt;
 /// Parameters of 停止节点 (`StopNode`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct StopNodeRequest {
     /// 地域
     ///
     /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
     /// 付费方式：1按时，2按月
     ///
     /// Wire name: `ChargeType`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "ChargeType", default, skip_serializing_if = "Option::is_none")
-    )]
     pub charge_type: Option<ChargeType>,
 }
 impl StopNodeRequest {
@@ -37,18 +24,13 @@ impl StopNodeRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`region`](Self::region) (wire name `Region`).
-    #[must_use]
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-    /// Sets [`charge_type`](Self::charge_type) (wire name `ChargeType`).
-    #[must_use]
-    pub fn with_charge_type(mut self, value: ChargeType) -> Self {
-        self.charge_type = Some(value);
-        self
-    }
+    rt::__setter!(
+        into with_region(region), r" Sets [`region`](Self::region) (wire name `Region`)."
+    );
+    rt::__setter!(
+        some(ChargeType) with_charge_type(charge_type),
+        r" Sets [`charge_type`](Self::charge_type) (wire name `ChargeType`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
         form.opt_str(
@@ -56,6 +38,10 @@ impl StopNodeRequest {
             self.charge_type.as_ref().map(|value| value.as_str()),
         );
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    StopNodeRequest; optional "Region" region; optional "ChargeType" charge_type;
 }
 /// What 停止节点 (`StopNode`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -152,32 +138,8 @@ pub enum ChargeType {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl ChargeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Hourly => "1",
-            Self::Monthly => "2",
-            Self::Yearly => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for ChargeType {}
-impl rt::Enumeration for ChargeType {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Hourly,
-            "2" => Self::Monthly,
-            "3" => Self::Yearly,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for ChargeType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    ChargeType { Hourly => "1", Monthly => "2", Yearly => "3", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ChargeType, integer = true);

@@ -9,24 +9,14 @@ use docbind_runtime as rt;
 /// Parameters of 添加节点 (`AddUK8SUHostNode`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct AddUk8sUhostNodeRequest {
     /// 地域
     ///
     /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
     /// 资源ID
     ///
     /// Wire name: `ClusterId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "ClusterId"))]
     pub cluster_id: String,
 }
 impl AddUk8sUhostNodeRequest {
@@ -37,16 +27,17 @@ impl AddUk8sUhostNodeRequest {
             cluster_id: cluster_id.into(),
         }
     }
-    /// Sets [`region`](Self::region) (wire name `Region`).
-    #[must_use]
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_region(region), r" Sets [`region`](Self::region) (wire name `Region`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
         form.str("ClusterId", &self.cluster_id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    AddUk8sUhostNodeRequest; optional "Region" region; required "ClusterId" cluster_id;
 }
 /// What 添加节点 (`AddUK8SUHostNode`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,24 +9,14 @@ use docbind_runtime as rt;
 /// Parameters of 创建网关 (`CreateIPv6Gateway`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateIpv6GatewayRequest {
     /// 地域
     ///
     /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
     /// 资源ID
     ///
     /// Wire name: `VPCId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "VPCId"))]
     pub vpc_id: String,
 }
 impl CreateIpv6GatewayRequest {
@@ -37,16 +27,17 @@ impl CreateIpv6GatewayRequest {
             vpc_id: vpc_id.into(),
         }
     }
-    /// Sets [`region`](Self::region) (wire name `Region`).
-    #[must_use]
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_region(region), r" Sets [`region`](Self::region) (wire name `Region`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
         form.str("VPCId", &self.vpc_id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateIpv6GatewayRequest; optional "Region" region; required "VPCId" vpc_id;
 }
 /// What 创建网关 (`CreateIPv6Gateway`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,24 +9,14 @@ use docbind_runtime as rt;
 /// Parameters of 获取升级价格（旧） (`GetPhostDiskUpgradePrice`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct GetPhostDiskUpgradePriceLegacyRequest {
     /// 地域
     ///
     /// Wire name: `Region`. Required: when unset, the client's `Config::region` is sent, and without one the call fails before sending.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Region", default, skip_serializing_if = "Option::is_none")
-    )]
     pub region: Option<String>,
     /// 资源ID
     ///
     /// Wire name: `PHostId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "PHostId"))]
     pub p_host_id: String,
 }
 impl GetPhostDiskUpgradePriceLegacyRequest {
@@ -37,16 +27,18 @@ impl GetPhostDiskUpgradePriceLegacyRequest {
             p_host_id: p_host_id.into(),
         }
     }
-    /// Sets [`region`](Self::region) (wire name `Region`).
-    #[must_use]
-    pub fn with_region(mut self, value: impl Into<String>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        into with_region(region), r" Sets [`region`](Self::region) (wire name `Region`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.opt_str("Region", self.region.as_deref());
         form.str("PHostId", &self.p_host_id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    GetPhostDiskUpgradePriceLegacyRequest; optional "Region" region; required "PHostId"
+    p_host_id;
 }
 /// What 获取升级价格（旧） (`GetPhostDiskUpgradePrice`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,16 +9,10 @@ use docbind_runtime as rt;
 /// Parameters of 创建监听器 (`CreateListener`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateListenerRequest {
     /// 负载均衡ID
     ///
     /// Wire name: `ULBId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "ULBId"))]
     pub ulb_id: String,
 }
 impl CreateListenerRequest {
@@ -29,6 +23,10 @@ impl CreateListenerRequest {
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str("ULBId", &self.ulb_id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateListenerRequest; required "ULBId" ulb_id;
 }
 /// What 创建监听器 (`CreateListener`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,16 +9,10 @@ use docbind_runtime as rt;
 /// Parameters of 创建集群 (`CreateUK8SCluster`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct CreateUk8sClusterRequest {
     /// VPC
     ///
     /// Wire name: `VPCId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "VPCId"))]
     pub vpc_id: String,
 }
 impl CreateUk8sClusterRequest {
@@ -29,6 +23,10 @@ impl CreateUk8sClusterRequest {
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str("VPCId", &self.vpc_id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    CreateUk8sClusterRequest; required "VPCId" vpc_id;
 }
 /// What 创建集群 (`CreateUK8SCluster`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,21 +9,14 @@ use docbind_runtime as rt;
 /// Parameters of 获取磁盘 (`DescribeDisk`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DescribeDiskRequest {
     /// 磁盘id
     ///
     /// Wire name: `DiskId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "DiskId"))]
     pub disk_id: String,
     /// 0读，1写
     ///
     /// Wire name: `Metric`.
-    #[cfg_attr(feature = "serde", serde(rename = "Metric", default))]
     pub metric: Vec<Metric>,
 }
 impl DescribeDiskRequest {
@@ -34,18 +27,20 @@ impl DescribeDiskRequest {
             metric: Vec::new(),
         }
     }
-    /// Sets [`metric`](Self::metric) (wire name `Metric`).
-    #[must_use]
-    pub fn with_metric(mut self, value: Vec<Metric>) -> Self {
-        self.metric = value;
-        self
-    }
+    rt::__setter!(
+        list(Metric) with_metric(metric),
+        r" Sets [`metric`](Self::metric) (wire name `Metric`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str("DiskId", &self.disk_id);
         for (index, value) in self.metric.iter().enumerate() {
             form.str(&format!("Metric.{index}"), value.as_str());
         }
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DescribeDiskRequest; required "DiskId" disk_id; list "Metric" metric;
 }
 /// What 获取磁盘 (`DescribeDisk`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -105,30 +100,8 @@ pub enum Metric {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl Metric {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Read => "0",
-            Self::Write => "1",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for Metric {}
-impl rt::Enumeration for Metric {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "0" => Self::Read,
-            "1" => Self::Write,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for Metric {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    Metric { Read => "0", Write => "1", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Metric, integer = true);

@@ -9,40 +9,22 @@ use docbind_runtime as rt;
 /// Parameters of 获取节点列表 (`DescribeNode`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct DescribeNodeRequest {
     /// 节点id
     ///
     /// Wire name: `NodeId`.
-    #[cfg_attr(feature = "serde", serde(rename = "NodeId", default))]
     pub node_id: Vec<String>,
     /// 偏移
     ///
     /// Wire name: `Offset`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Offset", default, skip_serializing_if = "Option::is_none")
-    )]
     pub offset: Option<i64>,
     /// 长度
     ///
     /// Wire name: `Limit`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")
-    )]
     pub limit: Option<i64>,
     /// 标签（文档未列出）
     ///
     /// Wire name: `Tag`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Tag", default, skip_serializing_if = "Option::is_none")
-    )]
     pub tag: Option<String>,
 }
 impl DescribeNodeRequest {
@@ -50,36 +32,29 @@ impl DescribeNodeRequest {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Sets [`node_id`](Self::node_id) (wire name `NodeId`).
-    #[must_use]
-    pub fn with_node_id(mut self, value: Vec<String>) -> Self {
-        self.node_id = value;
-        self
-    }
-    /// Sets [`offset`](Self::offset) (wire name `Offset`).
-    #[must_use]
-    pub fn with_offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
-        self
-    }
-    /// Sets [`limit`](Self::limit) (wire name `Limit`).
-    #[must_use]
-    pub fn with_limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// Sets [`tag`](Self::tag) (wire name `Tag`).
-    #[must_use]
-    pub fn with_tag(mut self, value: impl Into<String>) -> Self {
-        self.tag = Some(value.into());
-        self
-    }
+    rt::__setter!(
+        list(String) with_node_id(node_id),
+        r" Sets [`node_id`](Self::node_id) (wire name `NodeId`)."
+    );
+    rt::__setter!(
+        some(i64) with_offset(offset),
+        r" Sets [`offset`](Self::offset) (wire name `Offset`)."
+    );
+    rt::__setter!(
+        some(i64) with_limit(limit), r" Sets [`limit`](Self::limit) (wire name `Limit`)."
+    );
+    rt::__setter!(into with_tag(tag), r" Sets [`tag`](Self::tag) (wire name `Tag`).");
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.str_list("NodeId", &self.node_id);
         form.opt_int("Offset", self.offset);
         form.opt_int("Limit", self.limit);
         form.opt_str("Tag", self.tag.as_deref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    DescribeNodeRequest; list "NodeId" node_id; optional "Offset" offset; optional
+    "Limit" limit; optional "Tag" tag;
 }
 /// What 获取节点列表 (`DescribeNode`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -174,34 +149,8 @@ pub enum NodeState {
     /// A value the docs do not list, exactly as received.
     Unknown(String),
 }
-impl NodeState {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Deploying => "1",
-            Self::Running => "4",
-            Self::Deleted => "10",
-            Self::Abnormal => "11",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl rt::__private::Sealed for NodeState {}
-impl rt::Enumeration for NodeState {
-    fn from_wire(raw: &str) -> Self {
-        match raw {
-            "1" => Self::Deploying,
-            "4" => Self::Running,
-            "10" => Self::Deleted,
-            "11" => Self::Abnormal,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl std::fmt::Display for NodeState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+rt::__enumeration! {
+    NodeState { Deploying => "1", Running => "4", Deleted => "10", Abnormal => "11", }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);

@@ -9,24 +9,14 @@ use docbind_runtime as rt;
 /// Parameters of 获取任务 (`GetJob`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct GetJobRequest {
     /// 任务id
     ///
     /// Wire name: `JobId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "JobId"))]
     pub job_id: i64,
     /// 详细
     ///
     /// Wire name: `Verbose`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Verbose", default, skip_serializing_if = "Option::is_none")
-    )]
     pub verbose: Option<bool>,
 }
 impl GetJobRequest {
@@ -34,16 +24,18 @@ impl GetJobRequest {
     pub fn new(job_id: i64) -> Self {
         Self { job_id, verbose: None }
     }
-    /// Sets [`verbose`](Self::verbose) (wire name `Verbose`).
-    #[must_use]
-    pub fn with_verbose(mut self, value: bool) -> Self {
-        self.verbose = Some(value);
-        self
-    }
+    rt::__setter!(
+        some(bool) with_verbose(verbose),
+        r" Sets [`verbose`](Self::verbose) (wire name `Verbose`)."
+    );
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.int("JobId", self.job_id);
         form.opt_bool("Verbose", self.verbose);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    GetJobRequest; required "JobId" job_id; optional "Verbose" verbose;
 }
 /// What 获取任务 (`GetJob`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

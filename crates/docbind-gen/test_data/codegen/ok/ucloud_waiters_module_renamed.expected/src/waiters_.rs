@@ -7,16 +7,10 @@ use docbind_runtime as rt;
 /// Parameters of 等待器 (`Waiters`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct WaitersRequest {
     /// 任务id
     ///
     /// Wire name: `JobId`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "JobId"))]
     pub job_id: i64,
 }
 impl WaitersRequest {
@@ -27,6 +21,10 @@ impl WaitersRequest {
     fn encode(&self, form: &mut rt::__private::ucloud::Form) {
         form.int("JobId", self.job_id);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    WaitersRequest; required "JobId" job_id;
 }
 /// What 等待器 (`Waiters`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,16 +9,10 @@ use docbind_runtime as rt;
 /// Parameters of 查询文件基本信息 (`HeadFile`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct HeadFileRequest {
     /// The object key (the request path).
     ///
     /// Wire name: `object_name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "object_name"))]
     pub object_name: String,
 }
 impl HeadFileRequest {
@@ -31,6 +25,10 @@ impl HeadFileRequest {
     fn encode(&self, call: &mut rt::__private::ufile::Call) {
         call.path("object_name", &self.object_name);
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    HeadFileRequest; required "object_name" object_name;
 }
 /// What 查询文件基本信息 (`HeadFile`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -9,58 +9,28 @@ use docbind_runtime as rt;
 /// Parameters of 上传文件 (`PutFile`).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[cfg_attr(
-    feature = "serde",
-    derive(rt::__private::serde::Serialize, rt::__private::serde::Deserialize),
-    serde(crate = "rt::__private::serde")
-)]
 pub struct PutFileRequest {
     /// The object key (the request path).
     ///
     /// Wire name: `object_name`. Required.
-    #[cfg_attr(feature = "serde", serde(rename = "object_name"))]
     pub object_name: String,
     /// 请求body部分即待上传文件的类型
     ///
     /// Wire name: `Content-Type`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Content-Type", default, skip_serializing_if = "Option::is_none")
-    )]
     pub content_type: Option<String>,
     /// 文件内容的MD5摘要，为了保证数据的完整性，建议要配置Content-MD5检查一致性
     ///
     /// Wire name: `Content-MD5`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "Content-MD5", default, skip_serializing_if = "Option::is_none")
-    )]
     pub content_md5: Option<String>,
     /// 文件存储类型，分别是标准、低频、归档，对应有效值：STANDARD, IA, ARCHIVE
     ///
     /// Wire name: `X-Ufile-Storage-Class`.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "X-Ufile-Storage-Class",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub x_ufile_storage_class: Option<String>,
     /// US3中规定所有以X-Ufile-Meta-为前缀的参数视为用户自定义元数据（User Meta），比如x-ufile-meta-location。一个文件可以有多个类似的参数，但所有的User Meta总大小不能超过8KB。这些User Meta信息会在GetFile或者HeadFile的时候在HTTP头部中返回。
     ///
     /// Wire name: `X-Ufile-Meta-*`.
     ///
     /// Each entry is sent as the header `X-Ufile-Meta-<name>`. A name that is empty, not an HTTP token or another's but for case, or a value with a control character or white space at an end, fails the call with `Error::InvalidRequest` before anything is sent.
-    #[cfg_attr(
-        feature = "serde",
-        serde(
-            rename = "X-Ufile-Meta-*",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )
-    )]
     pub x_ufile_meta: Option<std::collections::BTreeMap<String, String>>,
 }
 impl PutFileRequest {
@@ -74,35 +44,22 @@ impl PutFileRequest {
             x_ufile_meta: None,
         }
     }
-    /// Sets [`content_type`](Self::content_type) (wire name `Content-Type`).
-    #[must_use]
-    pub fn with_content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets [`content_md5`](Self::content_md5) (wire name `Content-MD5`).
-    #[must_use]
-    pub fn with_content_md5(mut self, value: impl Into<String>) -> Self {
-        self.content_md5 = Some(value.into());
-        self
-    }
-    /// Sets [`x_ufile_storage_class`](Self::x_ufile_storage_class) (wire name `X-Ufile-Storage-Class`).
-    #[must_use]
-    pub fn with_x_ufile_storage_class(mut self, value: impl Into<String>) -> Self {
-        self.x_ufile_storage_class = Some(value.into());
-        self
-    }
-    /// Sets [`x_ufile_meta`](Self::x_ufile_meta) (wire name `X-Ufile-Meta-*`).
-    #[must_use]
-    pub fn with_x_ufile_meta<K: Into<String>, V: Into<String>>(
-        mut self,
-        entries: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        self.x_ufile_meta = Some(
-            entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
-        );
-        self
-    }
+    rt::__setter!(
+        into with_content_type(content_type),
+        r" Sets [`content_type`](Self::content_type) (wire name `Content-Type`)."
+    );
+    rt::__setter!(
+        into with_content_md5(content_md5),
+        r" Sets [`content_md5`](Self::content_md5) (wire name `Content-MD5`)."
+    );
+    rt::__setter!(
+        into with_x_ufile_storage_class(x_ufile_storage_class),
+        r" Sets [`x_ufile_storage_class`](Self::x_ufile_storage_class) (wire name `X-Ufile-Storage-Class`)."
+    );
+    rt::__setter!(
+        entries with_x_ufile_meta(x_ufile_meta),
+        r" Sets [`x_ufile_meta`](Self::x_ufile_meta) (wire name `X-Ufile-Meta-*`)."
+    );
     fn encode(&self, call: &mut rt::__private::ufile::Call) {
         call.path("object_name", &self.object_name);
         call.opt_header_str("Content-Type", self.content_type.as_deref());
@@ -113,6 +70,12 @@ impl PutFileRequest {
         );
         call.header_map("X-Ufile-Meta-", self.x_ufile_meta.as_ref());
     }
+}
+#[cfg(feature = "serde")]
+rt::__serde_request! {
+    PutFileRequest; required "object_name" object_name; optional "Content-Type"
+    content_type; optional "Content-MD5" content_md5; optional "X-Ufile-Storage-Class"
+    x_ufile_storage_class; optional "X-Ufile-Meta-*" x_ufile_meta;
 }
 /// What 上传文件 (`PutFile`) returns.
 #[derive(Debug, Clone, PartialEq, Default)]
