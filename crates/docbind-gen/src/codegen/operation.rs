@@ -88,15 +88,10 @@ pub fn shared_pieces(shared: &super::shared::Shared, vendor: Vendor) -> Result<V
     Ok(pieces)
 }
 
-/// Where the vendor documents the operation, as its readers know it: the page's title and its file name (the
-/// spec folder's path means nothing in a published crate).
+/// Where the vendor documents the operation, as its readers know it: the page's file name (the spec folder's path
+/// means nothing in a published crate).
 fn vendor_page(op: &Operation) -> String {
-    let page = op
-        .source
-        .file
-        .file_name()
-        .map_or_else(|| op.source.file.display().to_string(), |n| n.to_string_lossy().into_owned());
-    format!("Documented on the vendor's page {}.", code_span(&page))
+    format!("Documented on the vendor's page {}.", code_span(&file_name(&op.source.file)))
 }
 
 /// Where an item the operation's docs or its crate's overlay declare comes from, named as a reader of the published
@@ -105,9 +100,21 @@ pub(crate) fn declared_at(op: &Operation, source: &crate::ir::Source) -> String 
     if source.file == op.source.file {
         return vendor_page(op);
     }
-    let file =
-        source.file.file_name().map_or_else(|| source.file.display().to_string(), |n| n.to_string_lossy().into_owned());
-    format!("Declared in the crate's overlay of the vendor's docs, {} line {}.", code_span(&file), source.line)
+    declared_in_overlay(source)
+}
+
+/// The overlay's file name and line an item was declared at (a waiter, a model the docs leave out).
+pub(crate) fn declared_in_overlay(source: &crate::ir::Source) -> String {
+    format!(
+        "Declared in the crate's overlay of the vendor's docs, {} line {}.",
+        code_span(&file_name(&source.file)),
+        source.line
+    )
+}
+
+/// A path's last component, or the whole path when it has none.
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// The paragraph saying that the product index links a twin instead, or nothing.

@@ -19,30 +19,19 @@ const FEATURE: &str = "serde";
 /// `Serialize` and `Deserialize` of a response or model: one invocation of the runtime's `__serde_wire_object!`,
 /// naming each field's writer, wire name and Rust name (tokens syn does not parse further, so cheap to generate).
 pub fn decoded_impls(def: &StructDef) -> TokenStream {
-    let name = format_ident!("{}", def.name);
-    let fields = def.fields.iter().map(|f| {
-        let id = ident(&f.ident);
-        let wire = &f.wire;
-        let how = match f.arity {
-            Arity::Optional => quote!(optional),
-            Arity::List => quote!(list),
-            Arity::One => quote!(field),
-        };
-        quote!(#how #wire #id;)
-    });
-    quote! {
-        #[cfg(feature = #FEATURE)]
-        rt::__serde_wire_object! {
-            #name;
-            #(#fields)*
-        }
-    }
+    fields_invocation(def, quote!(__serde_wire_object), quote!(field))
 }
 
 /// `Serialize` and `Deserialize` of a request or request group: one invocation of the runtime's
 /// `__serde_request!`, each field as `required`, `optional` or `list` with its wire name and Rust name. They read and
 /// write what a serde derive with the wire names as `rename`s would; the macro saves rustc the derive's expansion.
 pub fn request_impls(def: &StructDef) -> TokenStream {
+    fields_invocation(def, quote!(__serde_request), quote!(required))
+}
+
+/// `rt::<serde_macro>! { Name; <how> "Wire" field; … }` behind the feature: each field's arity as the macro's
+/// `optional`, `list`, or `one` (what the macro calls a field that is always there).
+fn fields_invocation(def: &StructDef, serde_macro: TokenStream, one: TokenStream) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let fields = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
@@ -50,13 +39,13 @@ pub fn request_impls(def: &StructDef) -> TokenStream {
         let how = match f.arity {
             Arity::Optional => quote!(optional),
             Arity::List => quote!(list),
-            Arity::One => quote!(required),
+            Arity::One => one.clone(),
         };
         quote!(#how #wire #id;)
     });
     quote! {
         #[cfg(feature = #FEATURE)]
-        rt::__serde_request! {
+        rt::#serde_macro! {
             #name;
             #(#fields)*
         }

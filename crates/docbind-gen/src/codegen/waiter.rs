@@ -335,16 +335,8 @@ fn method_doc(
          again, any other ends the wait ([`WaitError::Poll`](rt::WaitError::Poll)). Every error carries the last \
          state seen.",
     );
-    let overlay = w
-        .source
-        .file
-        .file_name()
-        .map_or_else(|| w.source.file.display().to_string(), |n| n.to_string_lossy().into_owned());
-    doc.push_str(&format!(
-        "\n\nDeclared in the crate's overlay of the vendor's docs, {} line {}.",
-        code_span(&overlay),
-        w.source.line
-    ));
+    doc.push_str("\n\n");
+    doc.push_str(&super::operation::declared_in_overlay(&w.source));
     doc.push_str(&format!("\n\n# Examples\n\n{}", example(w, polled, id_field, crate_name)));
     doc
 }
