@@ -34,7 +34,7 @@
 //!
 //! ```
 //! use docbind_runtime::Extra;
-//! use docbind_runtime::__private::{decode_object, Decode, Sealed, Slot};
+//! use docbind_runtime::__private::{decode_object, Decode, ObjectFields, Sealed, Slot};
 //!
 //! #[derive(Default)]
 //! struct ImageInfo {
@@ -45,18 +45,16 @@
 //!
 //! impl Sealed for ImageInfo {}
 //! impl Decode for ImageInfo {
-//!     fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-//!         Some(match key {
-//!             "ImageId" => Slot::Str(&mut self.image_id),
-//!             "Size" => Slot::Int(&mut self.size),
-//!             _ => return None,
-//!         })
-//!     }
-//!     fn extra_mut(&mut self) -> &mut Extra {
-//!         &mut self.extra
-//!     }
-//!     fn field_names(&self) -> &'static [&'static str] {
-//!         &["ImageId", "Size"]
+//!     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+//!         ObjectFields {
+//!             slot: match key {
+//!                 Some("ImageId") => Some(Slot::Str(&mut self.image_id)),
+//!                 Some("Size") => Some(Slot::Int(&mut self.size)),
+//!                 _ => None,
+//!             },
+//!             extra: &mut self.extra,
+//!             names: &["ImageId", "Size"],
+//!         }
 //!     }
 //! }
 //!
@@ -414,21 +412,45 @@ impl fmt::Debug for Slot<'_> {
     }
 }
 
-/// Implemented by every generated response type and model (one match arm per wire name).
+/// What [`Decode::fields`] answers: the slot asked for, where undeclared keys go, and the declared wire names.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ObjectFields<'a> {
+    /// The slot of the field declared under the key asked for; `None` when it is undeclared or no key was asked.
+    pub slot: Option<Slot<'a>>,
+    /// Where unknown keys and misfit values of this object are kept.
+    pub extra: &'a mut Extra,
+    /// The declared wire names, for the case-insensitive (ASCII) fallback when no slot matches a key exactly.
+    pub names: &'static [&'static str],
+}
+
+/// Implemented by every generated response type and model: one function, [`Decode::fields`], with one match arm
+/// per wire name. One function rather than one per question (slot, extra, names) because every generated type
+/// has one, and each function is an item rustc checks again on every build of the crate.
 ///
 /// `Send` is a supertrait so that futures holding a `&mut dyn Decode` (every client call)
 /// can be spawned on a multi-threaded runtime.
 #[doc(hidden)]
 pub trait Decode: Sealed + Send {
+    /// This object's [`ObjectFields`], with the slot of the field declared under the wire name `key` (none for
+    /// `None`).
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_>;
+
     /// The slot of the field declared under the wire name `key`, or `None` if undeclared.
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>>;
+    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
+        self.fields(Some(key)).slot
+    }
 
     /// Where unknown keys and misfit values of this object are kept.
-    fn extra_mut(&mut self) -> &mut Extra;
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.fields(None).extra
+    }
 
     /// The declared wire names, for the case-insensitive (ASCII) fallback when [`Decode::slot`] does not know a
     /// key.
-    fn field_names(&self) -> &'static [&'static str];
+    fn field_names(&mut self) -> &'static [&'static str] {
+        self.fields(None).names
+    }
 
     /// Called before each pass over the body this object is the top of (a body holding a wide integer is decoded
     /// twice, `decode/precise.rs`): an object that counts its keys (the envelopes, which refuse a repeated status
@@ -438,16 +460,8 @@ pub trait Decode: Sealed + Send {
 
 /// Boxed models (recursive types) decode like the model itself.
 impl<T: Decode + ?Sized> Decode for Box<T> {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        (**self).slot(key)
-    }
-
-    fn extra_mut(&mut self) -> &mut Extra {
-        (**self).extra_mut()
-    }
-
-    fn field_names(&self) -> &'static [&'static str] {
-        (**self).field_names()
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        (**self).fields(key)
     }
 
     fn begin_pass(&mut self) {

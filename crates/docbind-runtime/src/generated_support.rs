@@ -45,84 +45,57 @@ macro_rules! __response_methods {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __decode {
-    ($ty:ident {}) => {
+    ($ty:ident { $($wire:literal => $slot:ident($field:ident),)* }) => {
         impl $crate::__private::Sealed for $ty {}
         impl $crate::__private::Decode for $ty {
-            fn slot(&mut self, _key: &str) -> ::core::option::Option<$crate::__private::Slot<'_>> {
-                ::core::option::Option::None
-            }
-            fn extra_mut(&mut self) -> &mut $crate::Extra {
-                &mut self.extra
-            }
-            fn field_names(&self) -> &'static [&'static str] {
-                &[]
-            }
-        }
-    };
-    ($ty:ident { $($wire:literal => $slot:ident($field:ident),)+ }) => {
-        impl $crate::__private::Sealed for $ty {}
-        impl $crate::__private::Decode for $ty {
-            fn slot(&mut self, key: &str) -> ::core::option::Option<$crate::__private::Slot<'_>> {
-                ::core::option::Option::Some(match key {
-                    $($wire => $crate::__private::Slot::$slot(&mut self.$field),)+
-                    _ => return ::core::option::Option::None,
-                })
-            }
-            fn extra_mut(&mut self) -> &mut $crate::Extra {
-                &mut self.extra
-            }
-            fn field_names(&self) -> &'static [&'static str] {
-                &[$($wire),+]
+            fn fields(&mut self, key: ::core::option::Option<&str>) -> $crate::__private::ObjectFields<'_> {
+                $crate::__private::ObjectFields {
+                    slot: match key {
+                        $(::core::option::Option::Some($wire) => {
+                            ::core::option::Option::Some($crate::__private::Slot::$slot(&mut self.$field))
+                        })*
+                        _ => ::core::option::Option::None,
+                    },
+                    extra: &mut self.extra,
+                    names: &[$($wire),*],
+                }
             }
         }
     };
 }
 
-/// A UCloud operation module's decode entry, `decode_response`: the envelope's `RetCode`, `Action` and `Message`
-/// are UCloud's, every other key goes to the response `$ty`. `$action` names the operation in its doc.
+/// The body of a UCloud operation's `Client` method: writes `$request` into a form and returns the client's pending
+/// call of it. The operation is described in place (a constant the compiler promotes to a static): its `Action`,
+/// whether it is idempotent (retried on any transient failure), and the common parameters the client fills from
+/// its configuration when the request leaves them unset (wire name, the
+/// [`ConfigDefault`](crate::__private::ucloud::ConfigDefault) setting, whether the docs require it). The response
+/// is decoded by [`decode_response`](crate::__private::ucloud::decode_response), its type taken from the method's.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __ucloud_decode_response {
-    ($ty:ident, $action:literal) => {
-        #[doc = concat!(
-            " Decodes a `", $action, "` response body as the client does: `RetCode`, `Action` and `Message` are \
-             UCloud's, every other key goes to the response."
-        )]
-        #[doc(hidden)]
-        pub fn decode_response(
-            body: &[u8],
-        ) -> ::core::result::Result<($ty, $crate::__private::ucloud::ResponseStatus), $crate::DecodeError> {
-            let mut response = <$ty as ::core::default::Default>::default();
-            let status = $crate::__private::ucloud::decode_body(body, &mut response)?;
-            ::core::result::Result::Ok((response, status))
-        }
-    };
-}
-
-/// A UCloud operation module's `OPERATION` static: its `Action`, whether it is idempotent (retried on any transient
-/// failure), and the common parameters the client fills from its configuration when the request leaves them unset
-/// (wire name, the [`ConfigDefault`](crate::__private::ucloud::ConfigDefault) setting, whether the docs require
-/// it).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __ucloud_operation {
+macro_rules! __ucloud_call {
     (
-        $action:literal,
+        $client:expr, $request:expr, $action:literal,
         idempotent = $idempotent:literal,
         common = [$($wire:literal => $default:ident(required = $required:literal)),* $(,)?] $(,)?
-    ) => {
-        static OPERATION: $crate::__private::ucloud::Operation = $crate::__private::ucloud::Operation {
-            action: $action,
-            idempotent: $idempotent,
-            common: &[$(
-                $crate::__private::ucloud::CommonParameter {
-                    wire: $wire,
-                    default: $crate::__private::ucloud::ConfigDefault::$default,
-                    required: $required,
-                },
-            )*],
-        };
-    };
+    ) => {{
+        let mut form = $crate::__private::ucloud::Form::new();
+        $request.encode(&mut form);
+        $client.runtime().pending(
+            &$crate::__private::ucloud::Operation {
+                action: $action,
+                idempotent: $idempotent,
+                common: &[$(
+                    $crate::__private::ucloud::CommonParameter {
+                        wire: $wire,
+                        default: $crate::__private::ucloud::ConfigDefault::$default,
+                        required: $required,
+                    },
+                )*],
+            },
+            form,
+            $crate::__private::ucloud::decode_response,
+        )
+    }};
 }
 
 /// A method of a generated crate's `blocking::Client` (in its `impl`): the async client's `$method` taking

@@ -3,7 +3,7 @@
 //! the public API: it changes whenever the generator does, and generated crates are regenerated with it.
 
 pub use crate::decode::{
-    decode_into_slot, decode_object, Decode, ModelList, OptionalEnum, OptionalModel, Sealed, Slot,
+    decode_into_slot, decode_object, Decode, ModelList, ObjectFields, OptionalEnum, OptionalModel, Sealed, Slot,
 };
 
 pub use crate::pending::{CallMeta, Response};
@@ -26,7 +26,7 @@ pub mod serde_wire {
 /// UCloud's wire protocol: the flattened, signed form and the response envelope.
 pub mod ucloud {
     pub use crate::ucloud::common_parameters::{CommonParameter, ConfigDefault};
-    pub use crate::ucloud::protocol::{decode_body, sign, Form, Operation, ResponseStatus};
+    pub use crate::ucloud::protocol::{decode_body, decode_response, sign, Form, Operation, ResponseStatus};
 }
 
 /// Finovy's wire protocol: the neutral REST request builder and Finovy's response envelope.

@@ -4,7 +4,7 @@
 //! while it counts.
 
 use docbind::runtime::__private::ucloud::{decode_body, Form, Operation, ResponseStatus};
-use docbind::runtime::__private::{Decode, Sealed, Slot};
+use docbind::runtime::__private::{Decode, ObjectFields, Sealed};
 use docbind::runtime::{ucloud, DecodeError, Error, Extra, RetryPolicy};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
@@ -21,14 +21,8 @@ struct Nothing {
 impl Sealed for Nothing {}
 
 impl Decode for Nothing {
-    fn slot(&mut self, _: &str) -> Option<Slot<'_>> {
-        None
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[]
+    fn fields(&mut self, _: Option<&str>) -> ObjectFields<'_> {
+        ObjectFields { slot: None, extra: &mut self.extra, names: &[] }
     }
 }
 

@@ -4,8 +4,9 @@
 //! integers wider than 64 bits, repeated keys, lone surrogates, `1e400`, nesting past `serde_json`'s limit, a byte
 //! order mark. Keys come from the generated types' wire names, their case variants and random keys; there are
 //! well-typed values, random status keys, byte mutations of the docs' response examples and random bytes. Targets:
-//! the generated decode entries (the functions the clients decode with), `ucloud_uodn::get_uvodn_image::decode_response`
-//! and `finovy_image::get_list::decode_response`, and both real clients against a local server.
+//! the decode entries the clients decode with (UCloud's one `decode_response` for every Action, with
+//! `GetUvodnImageResponse`, and the generated `finovy_image::get_list::decode_response`), and both real clients against
+//! a local server.
 //!
 //! Oracle: [`oracle`] reads each body on its own (number literals kept as text, repeated keys in order, the raw text
 //! of every value), and [`model`] works out from the documented rules what every typed field, `extra` entry (in
@@ -27,10 +28,10 @@ mod strategies;
 use docbind::finovy_image::get_list::{self, Image};
 use docbind::finovy_image::GetListResponse;
 use docbind::runtime::__private::finovy::EnvelopeStatus;
-use docbind::runtime::__private::ucloud::ResponseStatus;
+use docbind::runtime::__private::ucloud::{decode_response, ResponseStatus};
 use docbind::runtime::__private::{Decode, Slot};
 use docbind::runtime::{DecodeError, Error, Extra};
-use docbind::ucloud_uodn::get_uvodn_image::{self, DeployImageInfo, ImageInfo};
+use docbind::ucloud_uodn::get_uvodn_image::{DeployImageInfo, ImageInfo};
 use docbind::ucloud_uodn::GetUvodnImageResponse;
 use model::{Field, Kind, Object, Schema};
 use oracle::{Json, Member, Node, Problem};
@@ -356,7 +357,7 @@ fn ucloud_status(expected: &Object) -> (Option<i64>, Option<String>, Option<Stri
 /// `GetUvodnImage`'s decode entry against the model; the decoded response, its status and the model's object when
 /// the body is a JSON object.
 fn check_ucloud_bytes(body: &[u8]) -> Result<Option<(GetUvodnImageResponse, ResponseStatus, Object)>, TestCaseError> {
-    let result = get_uvodn_image::decode_response(body);
+    let result = decode_response::<GetUvodnImageResponse>(body);
     let Some(members) = expect_object(body, result.as_ref().err())? else { return Ok(None) };
     let (response, status) = result.map_err(|e| fail("$", e))?;
     let schema = ucloud_envelope();
@@ -747,7 +748,7 @@ fn fuzz_serde_round_trip() {
     // written into the `data` object, where one the object declares reads back into its field (documented).
     let strategy = (prop_oneof![object(), typed_ucloud()], prop_oneof![object(), typed_finovy()]);
     fuzz("serde_round_trip", 256, strategy, |(ucloud, finovy)| {
-        if let Ok((response, _)) = get_uvodn_image::decode_response(ucloud.text().as_bytes()) {
+        if let Ok((response, _)) = decode_response::<GetUvodnImageResponse>(ucloud.text().as_bytes()) {
             round_trip(&response)?;
         }
         if let Ok((response, _)) = get_list::decode_response(&in_finovy_envelope(finovy.text().as_bytes())) {
@@ -912,7 +913,7 @@ fn the_model_catches_a_lost_value() {
     let body = br#"{"TotalCount":"x","Surprise":1}"#;
     let members = expect_object(body, None).unwrap().unwrap();
     let mut expected = model::decode(&ucloud_envelope(), &members, body);
-    let (response, _) = get_uvodn_image::decode_response(body).unwrap();
+    let (response, _) = decode_response::<GetUvodnImageResponse>(body).unwrap();
     let declared = response_names(&ucloud_envelope(), &["RetCode", "Action", "Message"]);
     assert!(compare(&expected, &response, &declared, "$").is_ok());
     expected.extra.pop();

@@ -30,14 +30,8 @@ struct Nothing {
 impl docbind::runtime::__private::Sealed for Nothing {}
 
 impl docbind::runtime::__private::Decode for Nothing {
-    fn slot(&mut self, _: &str) -> Option<docbind::runtime::__private::Slot<'_>> {
-        None
-    }
-    fn extra_mut(&mut self) -> &mut docbind::runtime::Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[]
+    fn fields(&mut self, _: Option<&str>) -> docbind::runtime::__private::ObjectFields<'_> {
+        docbind::runtime::__private::ObjectFields { slot: None, extra: &mut self.extra, names: &[] }
     }
 }
 

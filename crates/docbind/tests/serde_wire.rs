@@ -3,6 +3,7 @@
 //! `fuzz_decode.rs` (`fuzz_serde_round_trip`) and examples/adopter.
 
 use docbind::finovy_image::get_list::{self, ImageStatus};
+use docbind::runtime::__private::ucloud::decode_response;
 use docbind::ucloud_uodn::create_uvodn_node::ChargeType;
 use docbind::ucloud_uodn::get_uvodn_image::{ImageType, OcType};
 use docbind::ucloud_uodn::{CreateUvodnNodeRequest, GetUvodnImageRequest};
@@ -83,7 +84,8 @@ fn numbers_beyond_i64_and_float_texts_read_back_equal() {
             r#"{{"RetCode": 0, "TotalCount": {number}, "Odd": {number}, "NodeList": [{{"NodeId": {number},
                 "InnerIps": [{number}, "10.0.0.1", {number}], "CoreNum": {number}, "Deep": [{number}, {{"x": {number}}}]}}]}}"#
         );
-        let (response, _) = describe_uvodn_node::decode_response(body.as_bytes()).expect("decodes");
+        let (response, _) =
+            decode_response::<describe_uvodn_node::DescribeUvodnNodeResponse>(body.as_bytes()).expect("decodes");
         let node = &response.node_list[0];
         assert_eq!(node.node_id.as_deref(), Some(number), "the text as received");
         assert_eq!(node.inner_ips, [number, "10.0.0.1", number]);

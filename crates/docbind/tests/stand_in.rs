@@ -69,14 +69,18 @@ async fn finovy_calls_get_the_reply_of_their_path_and_the_rest_is_a_404() {
 /// one that neither sets fails before anything is sent.
 #[tokio::test]
 async fn a_required_common_parameter_set_by_neither_request_nor_config_sends_nothing() {
-    use docbind::runtime::__private::ucloud::Form;
-    use docbind::ucloud_uodn::get_uvodn_image::decode_response;
-    // As generated modules declare it (`static OPERATION`).
-    docbind::runtime::__ucloud_operation!(
-        "GetUvodnImage",
-        idempotent = true,
-        common = ["Region" => Region(required = true), "Zone" => Zone(required = false)],
-    );
+    use docbind::runtime::__private::ucloud::{decode_response, CommonParameter, ConfigDefault, Form, Operation};
+    use docbind::ucloud_uodn::GetUvodnImageResponse;
+    // As generated methods describe it (`__ucloud_call!`).
+    static OPERATION: Operation = Operation {
+        action: "GetUvodnImage",
+        idempotent: true,
+        common: &[
+            CommonParameter { wire: "Region", default: ConfigDefault::Region, required: true },
+            CommonParameter { wire: "Zone", default: ConfigDefault::Zone, required: false },
+        ],
+    };
+    let decode_response = decode_response::<GetUvodnImageResponse>;
     let stand_in = StandIn::start().await.expect("a port on 127.0.0.1");
     stand_in.on("GetUvodnImage", Reply::json(r#"{"RetCode": 0}"#));
     let unset = Client::new(Config::new("p", "s").with_base_url(stand_in.base_url())).expect("a client");

@@ -240,11 +240,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     CreatedNode; optional "NodeId" node_id;
 }
-rt::__ucloud_decode_response!(CreateUvodnNodeResponse, "CreateUvodnNode");
-rt::__ucloud_operation!(
-    "CreateUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required =
-    false)]
-);
 impl crate::Client {
     /// 创建节点 (`CreateUvodnNode`)
     ///
@@ -269,9 +264,10 @@ impl crate::Client {
         &self,
         request: &CreateUvodnNodeRequest,
     ) -> rt::PendingCall<CreateUvodnNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "CreateUvodnNode", idempotent = false, common = ["ProjectId"
+            => ProjectId(required = false)]
+        )
     }
 }
 rt::__response_methods!(

@@ -53,11 +53,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     DeleteUvodnNodeResponse;
 }
-rt::__ucloud_decode_response!(DeleteUvodnNodeResponse, "DeleteUvodnNode");
-rt::__ucloud_operation!(
-    "DeleteUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required =
-    false)]
-);
 impl crate::Client {
     /// 删除node节点 (`DeleteUvodnNode`)
     ///
@@ -82,9 +77,10 @@ impl crate::Client {
         &self,
         request: &DeleteUvodnNodeRequest,
     ) -> rt::PendingCall<DeleteUvodnNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "DeleteUvodnNode", idempotent = false, common = ["ProjectId"
+            => ProjectId(required = false)]
+        )
     }
 }
 rt::__response_methods!(

@@ -156,11 +156,6 @@ rt::__serde_wire_object! {
     "Province" province; optional "City" city; optional "Type" r#type; optional
     "MaxNodeCnt" max_node_cnt;
 }
-rt::__ucloud_decode_response!(DescribeUvodnIdcResponse, "DescribeUvodnIDC");
-rt::__ucloud_operation!(
-    "DescribeUvodnIDC", idempotent = true, common = ["ProjectId" => ProjectId(required =
-    false)]
-);
 impl crate::Client {
     /// 获取IDC机房列表 (`DescribeUvodnIDC`)
     ///
@@ -185,9 +180,10 @@ impl crate::Client {
         &self,
         request: &DescribeUvodnIdcRequest,
     ) -> rt::PendingCall<DescribeUvodnIdcResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "DescribeUvodnIDC", idempotent = true, common = ["ProjectId"
+            => ProjectId(required = false)]
+        )
     }
 }
 rt::__response_methods!(

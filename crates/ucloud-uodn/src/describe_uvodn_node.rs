@@ -279,11 +279,6 @@ rt::__enumeration! {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);
-rt::__ucloud_decode_response!(DescribeUvodnNodeResponse, "DescribeUvodnNode");
-rt::__ucloud_operation!(
-    "DescribeUvodnNode", idempotent = true, common = ["ProjectId" => ProjectId(required =
-    false)]
-);
 impl crate::Client {
     /// 获取节点列表 (`DescribeUvodnNode`)
     ///
@@ -308,9 +303,10 @@ impl crate::Client {
         &self,
         request: &DescribeUvodnNodeRequest,
     ) -> rt::PendingCall<DescribeUvodnNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "DescribeUvodnNode", idempotent = true, common = ["ProjectId"
+            => ProjectId(required = false)]
+        )
     }
     /// Every item of [`describe_uvodn_node`](Self::describe_uvodn_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     ///

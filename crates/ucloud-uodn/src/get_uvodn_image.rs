@@ -250,11 +250,6 @@ rt::__enumeration! {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(DeployState, integer = true);
-rt::__ucloud_decode_response!(GetUvodnImageResponse, "GetUvodnImage");
-rt::__ucloud_operation!(
-    "GetUvodnImage", idempotent = true, common = ["ProjectId" => ProjectId(required =
-    false)]
-);
 impl crate::Client {
     /// 获取镜像列表 (`GetUvodnImage`)
     ///
@@ -279,9 +274,10 @@ impl crate::Client {
         &self,
         request: &GetUvodnImageRequest,
     ) -> rt::PendingCall<GetUvodnImageResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "GetUvodnImage", idempotent = true, common = ["ProjectId" =>
+            ProjectId(required = false)]
+        )
     }
     /// Every item of [`get_uvodn_image`](Self::get_uvodn_image), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     ///

@@ -216,11 +216,6 @@ rt::__enumeration! {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(MetricType, integer = true);
-rt::__ucloud_decode_response!(GetUvodnNodeDataResponse, "GetUvodnNodeData");
-rt::__ucloud_operation!(
-    "GetUvodnNodeData", idempotent = true, common = ["ProjectId" => ProjectId(required =
-    false)]
-);
 impl crate::Client {
     /// 获取节点监控数据 (`GetUvodnNodeData`)
     ///
@@ -245,9 +240,10 @@ impl crate::Client {
         &self,
         request: &GetUvodnNodeDataRequest,
     ) -> rt::PendingCall<GetUvodnNodeDataResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "GetUvodnNodeData", idempotent = true, common = ["ProjectId"
+            => ProjectId(required = false)]
+        )
     }
 }
 rt::__response_methods!(

@@ -157,8 +157,6 @@ rt::__serde_wire_object! {
     GetUvodnNodePriceResponse; optional "NodePrice" node_price; optional "IpPrice"
     ip_price;
 }
-rt::__ucloud_decode_response!(GetUvodnNodePriceResponse, "GetUvodnNodePrice");
-rt::__ucloud_operation!("GetUvodnNodePrice", idempotent = true, common = []);
 impl crate::Client {
     /// 获取节点价格 (`GetUvodnNodePrice`)
     ///
@@ -183,9 +181,9 @@ impl crate::Client {
         &self,
         request: &GetUvodnNodePriceRequest,
     ) -> rt::PendingCall<GetUvodnNodePriceResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "GetUvodnNodePrice", idempotent = true, common = []
+        )
     }
 }
 rt::__response_methods!(

@@ -53,11 +53,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     PoweroffUvodnNodeResponse;
 }
-rt::__ucloud_decode_response!(PoweroffUvodnNodeResponse, "PoweroffUvodnNode");
-rt::__ucloud_operation!(
-    "PoweroffUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required
-    = false)]
-);
 impl crate::Client {
     /// 节点断电 (`PoweroffUvodnNode`)
     ///
@@ -82,9 +77,10 @@ impl crate::Client {
         &self,
         request: &PoweroffUvodnNodeRequest,
     ) -> rt::PendingCall<PoweroffUvodnNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "PoweroffUvodnNode", idempotent = false, common = ["ProjectId"
+            => ProjectId(required = false)]
+        )
     }
 }
 rt::__response_methods!(

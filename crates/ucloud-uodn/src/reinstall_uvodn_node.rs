@@ -117,11 +117,6 @@ rt::__enumeration! {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(KeepData, integer = true);
-rt::__ucloud_decode_response!(ReinstallUvodnNodeResponse, "ReinstallUvodnNode");
-rt::__ucloud_operation!(
-    "ReinstallUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required
-    = false)]
-);
 impl crate::Client {
     /// 节点重装系统 (`ReinstallUvodnNode`)
     ///
@@ -146,9 +141,10 @@ impl crate::Client {
         &self,
         request: &ReinstallUvodnNodeRequest,
     ) -> rt::PendingCall<ReinstallUvodnNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "ReinstallUvodnNode", idempotent = false, common =
+            ["ProjectId" => ProjectId(required = false)]
+        )
     }
 }
 rt::__response_methods!(

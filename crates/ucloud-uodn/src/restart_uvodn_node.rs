@@ -53,11 +53,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     RestartUvodnNodeResponse;
 }
-rt::__ucloud_decode_response!(RestartUvodnNodeResponse, "RestartUvodnNode");
-rt::__ucloud_operation!(
-    "RestartUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required =
-    false)]
-);
 impl crate::Client {
     /// 重启节点 (`RestartUvodnNode`)
     ///
@@ -82,9 +77,10 @@ impl crate::Client {
         &self,
         request: &RestartUvodnNodeRequest,
     ) -> rt::PendingCall<RestartUvodnNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "RestartUvodnNode", idempotent = false, common = ["ProjectId"
+            => ProjectId(required = false)]
+        )
     }
 }
 rt::__response_methods!(

@@ -53,11 +53,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     StartUvodnNodeResponse;
 }
-rt::__ucloud_decode_response!(StartUvodnNodeResponse, "StartUvodnNode");
-rt::__ucloud_operation!(
-    "StartUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required =
-    false)]
-);
 impl crate::Client {
     /// 启动edn节点 (`StartUvodnNode`)
     ///
@@ -82,9 +77,10 @@ impl crate::Client {
         &self,
         request: &StartUvodnNodeRequest,
     ) -> rt::PendingCall<StartUvodnNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "StartUvodnNode", idempotent = false, common = ["ProjectId" =>
+            ProjectId(required = false)]
+        )
     }
 }
 rt::__response_methods!(

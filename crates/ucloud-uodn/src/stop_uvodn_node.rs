@@ -53,11 +53,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     StopUvodnNodeResponse;
 }
-rt::__ucloud_decode_response!(StopUvodnNodeResponse, "StopUvodnNode");
-rt::__ucloud_operation!(
-    "StopUvodnNode", idempotent = false, common = ["ProjectId" => ProjectId(required =
-    false)]
-);
 impl crate::Client {
     /// 停止UEDN节点 (`StopUvodnNode`)
     ///
@@ -82,9 +77,10 @@ impl crate::Client {
         &self,
         request: &StopUvodnNodeRequest,
     ) -> rt::PendingCall<StopUvodnNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "StopUvodnNode", idempotent = false, common = ["ProjectId" =>
+            ProjectId(required = false)]
+        )
     }
 }
 rt::__response_methods!(

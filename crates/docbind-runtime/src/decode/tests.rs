@@ -23,43 +23,44 @@ struct ImageInfo {
 impl Sealed for ImageInfo {}
 
 impl Decode for ImageInfo {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        Some(match key {
-            "ImageId" => Slot::Str(&mut self.image_id),
-            "ImageName" => Slot::Str(&mut self.image_name),
-            "Size" => Slot::Int(&mut self.size),
-            "Ratio" => Slot::Float(&mut self.ratio),
-            "Public" => Slot::Bool(&mut self.public),
-            "Tags" => Slot::StrList(&mut self.tags),
-            "Ports" => Slot::IntList(&mut self.ports),
-            "Weights" => Slot::FloatList(&mut self.weights),
-            "Flags" => Slot::BoolList(&mut self.flags),
-            "Meta" => Slot::Json(&mut self.meta),
-            "RawList" => Slot::JsonList(&mut self.raw_list),
-            "Owner" => Slot::Model(&mut self.owner),
-            "DeployInfoList" => Slot::ModelList(&mut self.deploy_info_list),
-            _ => return None,
-        })
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &[
-            "ImageId",
-            "ImageName",
-            "Size",
-            "Ratio",
-            "Public",
-            "Tags",
-            "Ports",
-            "Weights",
-            "Flags",
-            "Meta",
-            "RawList",
-            "Owner",
-            "DeployInfoList",
-        ]
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        let slot = key.and_then(|key| {
+            Some(match key {
+                "ImageId" => Slot::Str(&mut self.image_id),
+                "ImageName" => Slot::Str(&mut self.image_name),
+                "Size" => Slot::Int(&mut self.size),
+                "Ratio" => Slot::Float(&mut self.ratio),
+                "Public" => Slot::Bool(&mut self.public),
+                "Tags" => Slot::StrList(&mut self.tags),
+                "Ports" => Slot::IntList(&mut self.ports),
+                "Weights" => Slot::FloatList(&mut self.weights),
+                "Flags" => Slot::BoolList(&mut self.flags),
+                "Meta" => Slot::Json(&mut self.meta),
+                "RawList" => Slot::JsonList(&mut self.raw_list),
+                "Owner" => Slot::Model(&mut self.owner),
+                "DeployInfoList" => Slot::ModelList(&mut self.deploy_info_list),
+                _ => return None,
+            })
+        });
+        ObjectFields {
+            slot,
+            extra: &mut self.extra,
+            names: &[
+                "ImageId",
+                "ImageName",
+                "Size",
+                "Ratio",
+                "Public",
+                "Tags",
+                "Ports",
+                "Weights",
+                "Flags",
+                "Meta",
+                "RawList",
+                "Owner",
+                "DeployInfoList",
+            ],
+        }
     }
 }
 
@@ -74,19 +75,16 @@ struct DeployImageInfo {
 impl Sealed for DeployImageInfo {}
 
 impl Decode for DeployImageInfo {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        Some(match key {
-            "Region" => Slot::Str(&mut self.region),
-            "Status" => Slot::Int(&mut self.status),
-            "Child" => Slot::Model(&mut self.child),
-            _ => return None,
-        })
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Region", "Status", "Child"]
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        let slot = key.and_then(|key| {
+            Some(match key {
+                "Region" => Slot::Str(&mut self.region),
+                "Status" => Slot::Int(&mut self.status),
+                "Child" => Slot::Model(&mut self.child),
+                _ => return None,
+            })
+        });
+        ObjectFields { slot, extra: &mut self.extra, names: &["Region", "Status", "Child"] }
     }
 }
 
@@ -610,17 +608,12 @@ struct WithEnum {
 impl Sealed for WithEnum {}
 
 impl Decode for WithEnum {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        match key {
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        let slot = key.and_then(|key| match key {
             "State" => Some(Slot::Enum(&mut self.state)),
             _ => None,
-        }
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["State"]
+        });
+        ObjectFields { slot, extra: &mut self.extra, names: &["State"] }
     }
 }
 
@@ -705,25 +698,22 @@ fn general(v: &Value) -> Targets {
 impl Sealed for Targets {}
 
 impl Decode for Targets {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        Some(match key {
-            "S" => Slot::Str(&mut self.s),
-            "I" => Slot::Int(&mut self.i),
-            "F" => Slot::Float(&mut self.f),
-            "B" => Slot::Bool(&mut self.b),
-            "E" => Slot::Enum(&mut self.e),
-            "SL" => Slot::StrList(&mut self.sl),
-            "IL" => Slot::IntList(&mut self.il),
-            "FL" => Slot::FloatList(&mut self.fl),
-            "BL" => Slot::BoolList(&mut self.bl),
-            _ => return None,
-        })
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["S", "I", "F", "B", "E", "SL", "IL", "FL", "BL"]
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        let slot = key.and_then(|key| {
+            Some(match key {
+                "S" => Slot::Str(&mut self.s),
+                "I" => Slot::Int(&mut self.i),
+                "F" => Slot::Float(&mut self.f),
+                "B" => Slot::Bool(&mut self.b),
+                "E" => Slot::Enum(&mut self.e),
+                "SL" => Slot::StrList(&mut self.sl),
+                "IL" => Slot::IntList(&mut self.il),
+                "FL" => Slot::FloatList(&mut self.fl),
+                "BL" => Slot::BoolList(&mut self.bl),
+                _ => return None,
+            })
+        });
+        ObjectFields { slot, extra: &mut self.extra, names: &["S", "I", "F", "B", "E", "SL", "IL", "FL", "BL"] }
     }
 }
 
@@ -968,17 +958,14 @@ struct Labelled {
 impl Sealed for Labelled {}
 
 impl Decode for Labelled {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        Some(match key {
-            "Labels" => Slot::TextMap(&mut self.labels),
-            _ => return None,
-        })
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Labels"]
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        let slot = key.and_then(|key| {
+            Some(match key {
+                "Labels" => Slot::TextMap(&mut self.labels),
+                _ => return None,
+            })
+        });
+        ObjectFields { slot, extra: &mut self.extra, names: &["Labels"] }
     }
 }
 

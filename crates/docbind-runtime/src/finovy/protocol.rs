@@ -1,7 +1,7 @@
 //! Finovy's envelope around every response (`code`, `success`, `msg`, `traceId`, `data`), as generated code
 //! decodes it and the client judges it. Its requests are the neutral REST wire's (`crate::rest`).
 
-use crate::decode::{self, Decode, Extra, Sealed, Slot};
+use crate::decode::{self, Decode, Extra, ObjectFields, Sealed, Slot};
 use crate::{Error, Vendor};
 
 /// The Finovy envelope: `code`, `success`, `msg`, `traceId` are consumed, `data` goes to the
@@ -126,40 +126,35 @@ pub(crate) fn trace_id_of(body: &[u8]) -> Option<String> {
 impl Sealed for Envelope<'_> {}
 
 impl Decode for Envelope<'_> {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        Some(match key {
-            "data" => self.data.reborrow(),
-            // The slot keeps the last value, also when it does not fit (then it is in `extra`); a repeat makes the
-            // status unreadable whatever the values.
-            "code" => {
-                if self.code_seen {
-                    self.repeated.get_or_insert("code");
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        let slot = key.and_then(|key| {
+            Some(match key {
+                "data" => self.data.reborrow(),
+                // The slot keeps the last value, also when it does not fit (then it is in `extra`); a repeat makes
+                // the status unreadable whatever the values.
+                "code" => {
+                    if self.code_seen {
+                        self.repeated.get_or_insert("code");
+                    }
+                    self.code_seen = true;
+                    self.code = None;
+                    Slot::Int(&mut self.code)
                 }
-                self.code_seen = true;
-                self.code = None;
-                Slot::Int(&mut self.code)
-            }
-            "success" => {
-                if self.success_seen {
-                    self.repeated.get_or_insert("success");
+                "success" => {
+                    if self.success_seen {
+                        self.repeated.get_or_insert("success");
+                    }
+                    self.success_seen = true;
+                    self.success = None;
+                    Slot::Bool(&mut self.success)
                 }
-                self.success_seen = true;
-                self.success = None;
-                Slot::Bool(&mut self.success)
-            }
-            "msg" => Slot::Str(&mut self.msg),
-            "traceId" => Slot::Str(&mut self.trace_id),
-            _ => return None,
-        })
-    }
-
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-
-    /// Without the status keys, whose case variants are not read (see [`Envelope`]).
-    fn field_names(&self) -> &'static [&'static str] {
-        &["data", "msg", "traceId"]
+                "msg" => Slot::Str(&mut self.msg),
+                "traceId" => Slot::Str(&mut self.trace_id),
+                _ => return None,
+            })
+        });
+        // Without the status keys, whose case variants are not read (see [`Envelope`]).
+        ObjectFields { slot, extra: &mut self.extra, names: &["data", "msg", "traceId"] }
     }
 
     fn begin_pass(&mut self) {

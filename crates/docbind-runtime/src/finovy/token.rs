@@ -15,7 +15,7 @@ use tracing::Instrument as _;
 
 use super::protocol::decode_envelope;
 use super::Config;
-use crate::decode::{Decode, DecodeError, Extra, Sealed, Slot};
+use crate::decode::{Decode, DecodeError, Extra, ObjectFields, Sealed, Slot};
 use crate::redact;
 use crate::retry::{self, Failure, Repeat};
 use crate::transport::{std_instant_after, Transport};
@@ -278,20 +278,16 @@ struct TokenData {
 impl Sealed for TokenData {}
 
 impl Decode for TokenData {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        Some(match key {
-            "token" => Slot::Str(&mut self.token),
-            "effectiveTime" => Slot::Int(&mut self.effective_time),
-            _ => return None,
-        })
-    }
-
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-
-    fn field_names(&self) -> &'static [&'static str] {
-        &["token", "effectiveTime"]
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        ObjectFields {
+            slot: match key {
+                Some("token") => Some(Slot::Str(&mut self.token)),
+                Some("effectiveTime") => Some(Slot::Int(&mut self.effective_time)),
+                _ => None,
+            },
+            extra: &mut self.extra,
+            names: &["token", "effectiveTime"],
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use docbind_redact::{is_secret_name, REDACTED};
 use sha1::{Digest, Sha1};
 
 use crate::client::Wire;
-use crate::decode::{self, Decode, Extra, Sealed, Slot};
+use crate::decode::{self, Decode, ObjectFields, Sealed, Slot};
 use crate::float_param::{self, Refused};
 use crate::redact;
 use crate::transport::{percent_encode, Transport};
@@ -312,28 +312,23 @@ struct Envelope<'a> {
 impl Sealed for Envelope<'_> {}
 
 impl Decode for Envelope<'_> {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        match key {
-            "RetCode" => {
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        let slot = match key {
+            Some("RetCode") => {
                 self.ret_code_repeated |= self.ret_code_seen;
                 self.ret_code_seen = true;
                 // The slot keeps the last value, also when it does not fit (then it is in `extra`); a repeat makes
                 // the status unreadable whatever the values.
                 self.ret_code = None;
-                Some(Slot::Int(&mut self.ret_code))
+                Slot::Int(&mut self.ret_code)
             }
-            "Action" => Some(Slot::Str(&mut self.action)),
-            "Message" => Some(Slot::Str(&mut self.message)),
-            _ => self.inner.slot(key),
-        }
-    }
-
-    fn extra_mut(&mut self) -> &mut Extra {
-        self.inner.extra_mut()
-    }
-
-    fn field_names(&self) -> &'static [&'static str] {
-        self.inner.field_names()
+            Some("Action") => Slot::Str(&mut self.action),
+            Some("Message") => Slot::Str(&mut self.message),
+            // The response's own fields, its `extra`, and its names (without the envelope's: their case variants
+            // are the response's to keep).
+            _ => return self.inner.fields(key),
+        };
+        ObjectFields { slot: Some(slot), ..self.inner.fields(None) }
     }
 
     fn begin_pass(&mut self) {
@@ -387,7 +382,16 @@ impl ResponseStatus {
     }
 }
 
-/// Decodes a UCloud response body in one pass, as every generated `decode_response` does for `Client::call`:
+/// Decodes a UCloud response body into the response `R`, as the client does for every generated operation: one
+/// function for all of them, since UCloud's envelope is the same for every Action. Tests and tools decode a body
+/// the same way: `decode_response::<module::XResponse>(body)`.
+pub fn decode_response<R: Decode + Default>(body: &[u8]) -> Result<(R, ResponseStatus), decode::DecodeError> {
+    let mut response = R::default();
+    let status = decode_body(body, &mut response)?;
+    Ok((response, status))
+}
+
+/// Decodes a UCloud response body in one pass, as [`decode_response`] does for `Client::call`:
 /// `RetCode`, `Action` and `Message` are returned, every other key goes to `out`.
 pub fn decode_body(body: &[u8], out: &mut dyn Decode) -> Result<ResponseStatus, decode::DecodeError> {
     let mut env = Envelope {
@@ -440,6 +444,7 @@ impl Wire for FormWire {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::Extra;
 
     const PUB: &str = "ucloudsomeone@example.com1296235120854146120";
     const PRIV: &str = "46f09bb9fab4f12dfc160dae12273d5332b5debe";
@@ -694,14 +699,8 @@ mod tests {
     impl Sealed for Empty {}
 
     impl Decode for Empty {
-        fn slot(&mut self, _: &str) -> Option<Slot<'_>> {
-            None
-        }
-        fn extra_mut(&mut self) -> &mut Extra {
-            &mut self.0
-        }
-        fn field_names(&self) -> &'static [&'static str] {
-            &[]
+        fn fields(&mut self, _: Option<&str>) -> ObjectFields<'_> {
+            ObjectFields { slot: None, extra: &mut self.0, names: &[] }
         }
     }
 

@@ -3,7 +3,7 @@
 
 use docbind_runtime::__private::finovy::{decode_envelope, EnvelopeStatus};
 use docbind_runtime::__private::ucloud::{decode_body, ResponseStatus};
-use docbind_runtime::__private::{Decode, Sealed, Slot};
+use docbind_runtime::__private::{Decode, ObjectFields, Sealed, Slot};
 use docbind_runtime::{DecodeError, Extra};
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -18,20 +18,17 @@ pub struct ImageInfo {
 impl Sealed for ImageInfo {}
 
 impl Decode for ImageInfo {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        Some(match key {
-            "ImageId" | "imageId" => Slot::Str(&mut self.image_id),
-            "ImageName" | "imageName" => Slot::Str(&mut self.image_name),
-            "Status" | "status" => Slot::Int(&mut self.status),
-            "DeployInfoList" => Slot::ModelList(&mut self.deploy_info_list),
-            _ => return None,
-        })
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["ImageId", "ImageName", "Status", "DeployInfoList"]
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        let slot = key.and_then(|key| {
+            Some(match key {
+                "ImageId" | "imageId" => Slot::Str(&mut self.image_id),
+                "ImageName" | "imageName" => Slot::Str(&mut self.image_name),
+                "Status" | "status" => Slot::Int(&mut self.status),
+                "DeployInfoList" => Slot::ModelList(&mut self.deploy_info_list),
+                _ => return None,
+            })
+        });
+        ObjectFields { slot, extra: &mut self.extra, names: &["ImageId", "ImageName", "Status", "DeployInfoList"] }
     }
 }
 
@@ -44,17 +41,14 @@ pub struct DeployImageInfo {
 impl Sealed for DeployImageInfo {}
 
 impl Decode for DeployImageInfo {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        Some(match key {
-            "Region" => Slot::Str(&mut self.region),
-            _ => return None,
-        })
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["Region"]
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        let slot = key.and_then(|key| {
+            Some(match key {
+                "Region" => Slot::Str(&mut self.region),
+                _ => return None,
+            })
+        });
+        ObjectFields { slot, extra: &mut self.extra, names: &["Region"] }
     }
 }
 
@@ -69,18 +63,15 @@ pub struct GetUvodnImageResponse {
 impl Sealed for GetUvodnImageResponse {}
 
 impl Decode for GetUvodnImageResponse {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        Some(match key {
-            "ImageList" => Slot::ModelList(&mut self.image_list),
-            "TotalCount" => Slot::Int(&mut self.total_count),
-            _ => return None,
-        })
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["ImageList", "TotalCount"]
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        let slot = key.and_then(|key| {
+            Some(match key {
+                "ImageList" => Slot::ModelList(&mut self.image_list),
+                "TotalCount" => Slot::Int(&mut self.total_count),
+                _ => return None,
+            })
+        });
+        ObjectFields { slot, extra: &mut self.extra, names: &["ImageList", "TotalCount"] }
     }
 }
 
@@ -95,18 +86,15 @@ pub struct ListData {
 impl Sealed for ListData {}
 
 impl Decode for ListData {
-    fn slot(&mut self, key: &str) -> Option<Slot<'_>> {
-        Some(match key {
-            "data" => Slot::ModelList(&mut self.data),
-            "totalCounts" => Slot::Int(&mut self.total_counts),
-            _ => return None,
-        })
-    }
-    fn extra_mut(&mut self) -> &mut Extra {
-        &mut self.extra
-    }
-    fn field_names(&self) -> &'static [&'static str] {
-        &["data", "totalCounts"]
+    fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
+        let slot = key.and_then(|key| {
+            Some(match key {
+                "data" => Slot::ModelList(&mut self.data),
+                "totalCounts" => Slot::Int(&mut self.total_counts),
+                _ => return None,
+            })
+        });
+        ObjectFields { slot, extra: &mut self.extra, names: &["data", "totalCounts"] }
     }
 }
 

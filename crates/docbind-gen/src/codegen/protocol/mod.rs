@@ -166,9 +166,11 @@ pub(crate) fn check_request(op: &Operation) -> Result<(), CodegenError> {
 
 /// What an operation's module holds beside its structs, for its protocol.
 pub(crate) struct OperationCall {
-    /// `decode_response`: the one decode entry of the operation.
+    /// `decode_response`: the one decode entry of the operation; none when the protocol's runtime has one for all
+    /// operations (UCloud's).
     pub decode_entry: TokenStream,
-    /// The `OPERATION` static the runtime's call takes.
+    /// The `OPERATION` static the runtime's call takes; none when the call describes the operation in place
+    /// (UCloud's).
     pub operation_static: TokenStream,
     /// The client method's body: encode the request, and return the runtime's pending call of it (`PendingCall`).
     pub call: TokenStream,

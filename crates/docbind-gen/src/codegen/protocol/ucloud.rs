@@ -153,11 +153,13 @@ fn form_encoder(def: &StructDef) -> TokenStream {
     }
 }
 
-/// The decode entry, `OPERATION` (both the runtime's macros) and call of one UCloud Action. `OPERATION` lists the operation's common
-/// parameters (`ir::CommonParameter`), which the runtime fills from its configuration when the request leaves
-/// them unset, failing before sending when a required one is set by neither.
+/// The call of one UCloud Action, all of it the runtime's `__ucloud_call!`: the operation's description (its common
+/// parameters, `ir::CommonParameter`, which the runtime fills from its configuration when the request leaves them
+/// unset, failing before sending when a required one is set by neither) in place, and the runtime's one
+/// `decode_response` for every Action (`RetCode`, `Action` and `Message` are UCloud's, every other key the
+/// response's). So a module has no `decode_response` or `OPERATION` of its own: two items fewer per operation for
+/// rustc to check on every build of the crate.
 fn operation_call(op: &Operation, defs: &OperationDefs, action: &str) -> OperationCall {
-    let response = quote::format_ident!("{}", defs.response.name);
     let idempotent = op.access.read_only;
     let deferred = |wire: &str| {
         defs.request.fields.iter().any(|f| f.wire == wire && f.arity == Arity::Optional && f.shape == Shape::Str)
@@ -169,17 +171,10 @@ fn operation_call(op: &Operation, defs: &OperationDefs, action: &str) -> Operati
         quote! { #wire => #setting(required = #required) }
     });
     OperationCall {
-        operation_static: quote! {
-            rt::__ucloud_operation!(#action, idempotent = #idempotent, common = [#(#common),*]);
-        },
-        // `RetCode`, `Action` and `Message` are UCloud's, every other key the response's: the runtime's macro.
-        decode_entry: quote! {
-            rt::__ucloud_decode_response!(#response, #action);
-        },
+        operation_static: TokenStream::new(),
+        decode_entry: TokenStream::new(),
         call: quote! {
-            let mut form = rt::__private::ucloud::Form::new();
-            request.encode(&mut form);
-            self.runtime().pending(&OPERATION, form, decode_response)
+            rt::__ucloud_call!(self, request, #action, idempotent = #idempotent, common = [#(#common),*])
         },
     }
 }

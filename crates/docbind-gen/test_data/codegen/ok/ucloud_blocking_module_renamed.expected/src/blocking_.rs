@@ -46,8 +46,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     BlockingResponse; optional "Status" status;
 }
-rt::__ucloud_decode_response!(BlockingResponse, "Blocking");
-rt::__ucloud_operation!("Blocking", idempotent = false, common = []);
 impl crate::Client {
     /// 阻塞 (`Blocking`)
     ///
@@ -70,9 +68,7 @@ impl crate::Client {
         &self,
         request: &BlockingRequest,
     ) -> rt::PendingCall<BlockingResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(self, request, "Blocking", idempotent = false, common = [])
     }
 }
 rt::__response_methods!(

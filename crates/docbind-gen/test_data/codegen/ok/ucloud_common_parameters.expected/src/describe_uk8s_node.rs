@@ -85,11 +85,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     DescribeUk8sNodeResponse; optional "NodeId" node_id;
 }
-rt::__ucloud_decode_response!(DescribeUk8sNodeResponse, "DescribeUK8SNode");
-rt::__ucloud_operation!(
-    "DescribeUK8SNode", idempotent = true, common = ["Region" => Region(required = true),
-    "Zone" => Zone(required = true), "ProjectId" => ProjectId(required = false)]
-);
 impl crate::Client {
     /// 查询节点 (`DescribeUK8SNode`)
     ///
@@ -114,9 +109,11 @@ impl crate::Client {
         &self,
         request: &DescribeUk8sNodeRequest,
     ) -> rt::PendingCall<DescribeUk8sNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "DescribeUK8SNode", idempotent = true, common = ["Region" =>
+            Region(required = true), "Zone" => Zone(required = true), "ProjectId" =>
+            ProjectId(required = false)]
+        )
     }
 }
 rt::__response_methods!(

@@ -56,10 +56,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     GetRegionPriceResponse; optional "Price" price;
 }
-rt::__ucloud_decode_response!(GetRegionPriceResponse, "GetRegionPrice");
-rt::__ucloud_operation!(
-    "GetRegionPrice", idempotent = true, common = ["Zone" => Zone(required = false)]
-);
 impl crate::Client {
     /// 获取价格 (`GetRegionPrice`)
     ///
@@ -84,9 +80,10 @@ impl crate::Client {
         &self,
         request: &GetRegionPriceRequest,
     ) -> rt::PendingCall<GetRegionPriceResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "GetRegionPrice", idempotent = true, common = ["Zone" =>
+            Zone(required = false)]
+        )
     }
 }
 rt::__response_methods!(

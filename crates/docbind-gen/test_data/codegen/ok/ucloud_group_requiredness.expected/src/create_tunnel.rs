@@ -154,11 +154,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     CreateTunnelResponse; optional "TunnelId" tunnel_id;
 }
-rt::__ucloud_decode_response!(CreateTunnelResponse, "CreateTunnel");
-rt::__ucloud_operation!(
-    "CreateTunnel", idempotent = false, common = ["Region" => Region(required = true),
-    "ProjectId" => ProjectId(required = false)]
-);
 impl crate::Client {
     /// 创建隧道 (`CreateTunnel`)
     ///
@@ -183,9 +178,10 @@ impl crate::Client {
         &self,
         request: &CreateTunnelRequest,
     ) -> rt::PendingCall<CreateTunnelResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "CreateTunnel", idempotent = false, common = ["Region" =>
+            Region(required = true), "ProjectId" => ProjectId(required = false)]
+        )
     }
 }
 rt::__response_methods!(

@@ -42,8 +42,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     LibResponse;
 }
-rt::__ucloud_decode_response!(LibResponse, "Lib");
-rt::__ucloud_operation!("Lib", idempotent = false, common = []);
 impl crate::Client {
     /// 库 (`Lib`)
     ///
@@ -63,9 +61,7 @@ impl crate::Client {
     /// # }
     /// ```
     pub fn lib_(&self, request: &LibRequest) -> rt::PendingCall<LibResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(self, request, "Lib", idempotent = false, common = [])
     }
 }
 rt::__response_methods!(LibResponse, lib_, "UCloud's `X-UCLOUD-REQUEST-UUID` header");

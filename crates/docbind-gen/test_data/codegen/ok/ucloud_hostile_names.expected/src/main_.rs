@@ -42,8 +42,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     MainResponse;
 }
-rt::__ucloud_decode_response!(MainResponse, "Main");
-rt::__ucloud_operation!("Main", idempotent = false, common = []);
 impl crate::Client {
     /// 入口 (`Main`)
     ///
@@ -63,9 +61,7 @@ impl crate::Client {
     /// # }
     /// ```
     pub fn main_(&self, request: &MainRequest) -> rt::PendingCall<MainResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(self, request, "Main", idempotent = false, common = [])
     }
 }
 rt::__response_methods!(MainResponse, main_, "UCloud's `X-UCLOUD-REQUEST-UUID` header");

@@ -42,8 +42,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     NewResponse;
 }
-rt::__ucloud_decode_response!(NewResponse, "New");
-rt::__ucloud_operation!("New", idempotent = false, common = []);
 impl crate::Client {
     /// 新建 (`New`)
     ///
@@ -63,9 +61,7 @@ impl crate::Client {
     /// # }
     /// ```
     pub fn new_(&self, request: &NewRequest) -> rt::PendingCall<NewResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(self, request, "New", idempotent = false, common = [])
     }
 }
 rt::__response_methods!(NewResponse, new_, "UCloud's `X-UCLOUD-REQUEST-UUID` header");

@@ -42,8 +42,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     RuntimeResponse;
 }
-rt::__ucloud_decode_response!(RuntimeResponse, "Runtime");
-rt::__ucloud_operation!("Runtime", idempotent = false, common = []);
 impl crate::Client {
     /// 运行时 (`Runtime`)
     ///
@@ -66,9 +64,7 @@ impl crate::Client {
         &self,
         request: &RuntimeRequest,
     ) -> rt::PendingCall<RuntimeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(self, request, "Runtime", idempotent = false, common = [])
     }
 }
 rt::__response_methods!(

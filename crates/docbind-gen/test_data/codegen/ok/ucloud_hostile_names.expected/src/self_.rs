@@ -42,8 +42,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     SelfResponse;
 }
-rt::__ucloud_decode_response!(SelfResponse, "Self");
-rt::__ucloud_operation!("Self", idempotent = false, common = []);
 impl crate::Client {
     /// 自身 (`Self`)
     ///
@@ -63,9 +61,7 @@ impl crate::Client {
     /// # }
     /// ```
     pub fn self_(&self, request: &SelfRequest) -> rt::PendingCall<SelfResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(self, request, "Self", idempotent = false, common = [])
     }
 }
 rt::__response_methods!(SelfResponse, self_, "UCloud's `X-UCLOUD-REQUEST-UUID` header");

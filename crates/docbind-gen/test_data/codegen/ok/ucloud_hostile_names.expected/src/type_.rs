@@ -148,8 +148,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     VecModel; optional "Len" len;
 }
-rt::__ucloud_decode_response!(TypeResponse, "Type");
-rt::__ucloud_operation!("Type", idempotent = false, common = []);
 impl crate::Client {
     /// 类型 (`Type`)
     ///
@@ -169,9 +167,7 @@ impl crate::Client {
     /// # }
     /// ```
     pub fn type_(&self, request: &TypeRequest) -> rt::PendingCall<TypeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(self, request, "Type", idempotent = false, common = [])
     }
 }
 rt::__response_methods!(TypeResponse, type_, "UCloud's `X-UCLOUD-REQUEST-UUID` header");

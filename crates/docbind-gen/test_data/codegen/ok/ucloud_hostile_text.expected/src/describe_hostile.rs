@@ -163,11 +163,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     DescribeHostileResponse; optional "Tab" tab;
 }
-rt::__ucloud_decode_response!(DescribeHostileResponse, "DescribeHostile");
-rt::__ucloud_operation!(
-    "DescribeHostile", idempotent = true, common = ["Region" => Region(required = true),
-    "Zone" => Zone(required = false)]
-);
 impl crate::Client {
     /// 恶意文本 (`DescribeHostile`)
     ///
@@ -201,9 +196,10 @@ impl crate::Client {
         &self,
         request: &DescribeHostileRequest,
     ) -> rt::PendingCall<DescribeHostileResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "DescribeHostile", idempotent = true, common = ["Region" =>
+            Region(required = true), "Zone" => Zone(required = false)]
+        )
     }
 }
 rt::__response_methods!(

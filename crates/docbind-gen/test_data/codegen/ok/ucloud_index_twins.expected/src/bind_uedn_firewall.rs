@@ -72,11 +72,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     BindUednFirewallResponse;
 }
-rt::__ucloud_decode_response!(BindUednFirewallResponse, "BindUEdnFirewall");
-rt::__ucloud_operation!(
-    "BindUEdnFirewall", idempotent = false, common = ["Region" => Region(required =
-    true)]
-);
 impl crate::Client {
     /// 绑定防火墙 (`BindUEdnFirewall`)
     ///
@@ -101,9 +96,10 @@ impl crate::Client {
         &self,
         request: &BindUednFirewallRequest,
     ) -> rt::PendingCall<BindUednFirewallResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "BindUEdnFirewall", idempotent = false, common = ["Region" =>
+            Region(required = true)]
+        )
     }
 }
 rt::__response_methods!(

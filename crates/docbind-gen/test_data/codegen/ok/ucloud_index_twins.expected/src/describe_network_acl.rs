@@ -113,11 +113,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     AclInfo; optional "AclId" acl_id; list "Entries" entries; optional "Enabled" enabled;
 }
-rt::__ucloud_decode_response!(DescribeNetworkAclResponse, "DescribeNetworkAcl");
-rt::__ucloud_operation!(
-    "DescribeNetworkAcl", idempotent = true, common = ["Region" => Region(required =
-    true)]
-);
 impl crate::Client {
     /// 获取网络ACL (`DescribeNetworkAcl`)
     ///
@@ -142,9 +137,10 @@ impl crate::Client {
         &self,
         request: &DescribeNetworkAclRequest,
     ) -> rt::PendingCall<DescribeNetworkAclResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "DescribeNetworkAcl", idempotent = true, common = ["Region" =>
+            Region(required = true)]
+        )
     }
     /// Every item of [`describe_network_acl`](Self::describe_network_acl), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     ///

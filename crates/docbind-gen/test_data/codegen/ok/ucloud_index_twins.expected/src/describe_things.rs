@@ -51,10 +51,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     DescribeThingsResponse; optional "ThingId" thing_id;
 }
-rt::__ucloud_decode_response!(DescribeThingsResponse, "DescribeThings");
-rt::__ucloud_operation!(
-    "DescribeThings", idempotent = true, common = ["Region" => Region(required = true)]
-);
 impl crate::Client {
     /// 描述东西 (`DescribeThings`)
     ///
@@ -79,9 +75,10 @@ impl crate::Client {
         &self,
         request: &DescribeThingsRequest,
     ) -> rt::PendingCall<DescribeThingsResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "DescribeThings", idempotent = true, common = ["Region" =>
+            Region(required = true)]
+        )
     }
 }
 rt::__response_methods!(

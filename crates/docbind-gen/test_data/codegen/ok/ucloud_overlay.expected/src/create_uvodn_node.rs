@@ -254,8 +254,6 @@ rt::__enumeration! {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);
-rt::__ucloud_decode_response!(CreateUvodnNodeResponse, "CreateUvodnNode");
-rt::__ucloud_operation!("CreateUvodnNode", idempotent = true, common = []);
 impl crate::Client {
     /// 创建节点 (`CreateUvodnNode`)
     ///
@@ -280,9 +278,9 @@ impl crate::Client {
         &self,
         request: &CreateUvodnNodeRequest,
     ) -> rt::PendingCall<CreateUvodnNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "CreateUvodnNode", idempotent = true, common = []
+        )
     }
     /// Every item of [`create_uvodn_node`](Self::create_uvodn_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     ///

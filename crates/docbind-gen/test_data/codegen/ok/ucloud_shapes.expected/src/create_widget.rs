@@ -414,11 +414,6 @@ rt::__redacted_debug! {
     LoginInfo { "user_name" user_name, "pass_word" pass_word redacted, "access_token"
     access_token redacted, "host_pw" host_pw redacted, "extra" extra, }
 }
-rt::__ucloud_decode_response!(CreateWidgetResponse, "CreateWidget");
-rt::__ucloud_operation!(
-    "CreateWidget", idempotent = false, common = ["Region" => Region(required = false),
-    "Zone" => Zone(required = false), "ProjectId" => ProjectId(required = false)]
-);
 impl crate::Client {
     /// 创建小部件 (`CreateWidget`)
     ///
@@ -443,9 +438,11 @@ impl crate::Client {
         &self,
         request: &CreateWidgetRequest,
     ) -> rt::PendingCall<CreateWidgetResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "CreateWidget", idempotent = false, common = ["Region" =>
+            Region(required = false), "Zone" => Zone(required = false), "ProjectId" =>
+            ProjectId(required = false)]
+        )
     }
 }
 rt::__response_methods!(

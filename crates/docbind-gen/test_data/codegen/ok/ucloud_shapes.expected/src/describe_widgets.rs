@@ -279,8 +279,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     Empty;
 }
-rt::__ucloud_decode_response!(DescribeWidgetsResponse, "DescribeWidgets");
-rt::__ucloud_operation!("DescribeWidgets", idempotent = true, common = []);
 impl crate::Client {
     /// 获取小部件 (`DescribeWidgets`)
     ///
@@ -305,9 +303,9 @@ impl crate::Client {
         &self,
         request: &DescribeWidgetsRequest,
     ) -> rt::PendingCall<DescribeWidgetsResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "DescribeWidgets", idempotent = true, common = []
+        )
     }
     /// Every item of [`describe_widgets`](Self::describe_widgets), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     ///

@@ -73,10 +73,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     CreateNodeResponse; list "NodeSet" node_set; optional "Disk" disk; list "Tags" tags;
 }
-rt::__ucloud_decode_response!(CreateNodeResponse, "CreateNode");
-rt::__ucloud_operation!(
-    "CreateNode", idempotent = false, common = ["Region" => Region(required = true)]
-);
 impl crate::Client {
     /// 创建节点 (`CreateNode`)
     ///
@@ -101,9 +97,10 @@ impl crate::Client {
         &self,
         request: &CreateNodeRequest,
     ) -> rt::PendingCall<CreateNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "CreateNode", idempotent = false, common = ["Region" =>
+            Region(required = true)]
+        )
     }
 }
 rt::__response_methods!(

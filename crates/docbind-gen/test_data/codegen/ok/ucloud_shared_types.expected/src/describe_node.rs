@@ -74,10 +74,6 @@ rt::__serde_wire_object! {
     DescribeNodeResponse; list "NodeSet" node_set; optional "Disk" disk; list "Tags"
     tags;
 }
-rt::__ucloud_decode_response!(DescribeNodeResponse, "DescribeNode");
-rt::__ucloud_operation!(
-    "DescribeNode", idempotent = true, common = ["Region" => Region(required = true)]
-);
 impl crate::Client {
     /// 查询节点 (`DescribeNode`)
     ///
@@ -102,9 +98,10 @@ impl crate::Client {
         &self,
         request: &DescribeNodeRequest,
     ) -> rt::PendingCall<DescribeNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "DescribeNode", idempotent = true, common = ["Region" =>
+            Region(required = true)]
+        )
     }
 }
 rt::__response_methods!(

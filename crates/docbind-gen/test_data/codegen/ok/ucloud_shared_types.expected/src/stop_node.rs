@@ -143,10 +143,6 @@ rt::__enumeration! {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(ChargeType, integer = true);
-rt::__ucloud_decode_response!(StopNodeResponse, "StopNode");
-rt::__ucloud_operation!(
-    "StopNode", idempotent = false, common = ["Region" => Region(required = true)]
-);
 impl crate::Client {
     /// 停止节点 (`StopNode`)
     ///
@@ -171,9 +167,10 @@ impl crate::Client {
         &self,
         request: &StopNodeRequest,
     ) -> rt::PendingCall<StopNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "StopNode", idempotent = false, common = ["Region" =>
+            Region(required = true)]
+        )
     }
 }
 rt::__response_methods!(

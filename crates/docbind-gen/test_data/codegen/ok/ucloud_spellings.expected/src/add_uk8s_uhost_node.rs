@@ -59,11 +59,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     AddUk8sUhostNodeResponse; optional "NodeId" node_id;
 }
-rt::__ucloud_decode_response!(AddUk8sUhostNodeResponse, "AddUK8SUHostNode");
-rt::__ucloud_operation!(
-    "AddUK8SUHostNode", idempotent = false, common = ["Region" => Region(required =
-    true)]
-);
 impl crate::Client {
     /// 添加节点 (`AddUK8SUHostNode`)
     ///
@@ -88,9 +83,10 @@ impl crate::Client {
         &self,
         request: &AddUk8sUhostNodeRequest,
     ) -> rt::PendingCall<AddUk8sUhostNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "AddUK8SUHostNode", idempotent = false, common = ["Region" =>
+            Region(required = true)]
+        )
     }
 }
 rt::__response_methods!(

@@ -59,11 +59,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     CreateIpv6GatewayResponse; optional "GatewayId" gateway_id;
 }
-rt::__ucloud_decode_response!(CreateIpv6GatewayResponse, "CreateIPv6Gateway");
-rt::__ucloud_operation!(
-    "CreateIPv6Gateway", idempotent = false, common = ["Region" => Region(required =
-    true)]
-);
 impl crate::Client {
     /// 创建网关 (`CreateIPv6Gateway`)
     ///
@@ -88,9 +83,10 @@ impl crate::Client {
         &self,
         request: &CreateIpv6GatewayRequest,
     ) -> rt::PendingCall<CreateIpv6GatewayResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "CreateIPv6Gateway", idempotent = false, common = ["Region" =>
+            Region(required = true)]
+        )
     }
 }
 rt::__response_methods!(

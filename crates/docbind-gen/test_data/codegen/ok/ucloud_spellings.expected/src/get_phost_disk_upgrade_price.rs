@@ -60,13 +60,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     GetPhostDiskUpgradePriceResponse; optional "Price" price;
 }
-rt::__ucloud_decode_response!(
-    GetPhostDiskUpgradePriceResponse, "GetPHostDiskUpgradePrice"
-);
-rt::__ucloud_operation!(
-    "GetPHostDiskUpgradePrice", idempotent = true, common = ["Region" => Region(required
-    = true)]
-);
 impl crate::Client {
     /// 获取升级价格 (`GetPHostDiskUpgradePrice`)
     ///
@@ -91,9 +84,10 @@ impl crate::Client {
         &self,
         request: &GetPhostDiskUpgradePriceRequest,
     ) -> rt::PendingCall<GetPhostDiskUpgradePriceResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "GetPHostDiskUpgradePrice", idempotent = true, common =
+            ["Region" => Region(required = true)]
+        )
     }
 }
 rt::__response_methods!(

@@ -60,13 +60,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     GetPhostDiskUpgradePriceLegacyResponse; optional "Price" price;
 }
-rt::__ucloud_decode_response!(
-    GetPhostDiskUpgradePriceLegacyResponse, "GetPhostDiskUpgradePrice"
-);
-rt::__ucloud_operation!(
-    "GetPhostDiskUpgradePrice", idempotent = true, common = ["Region" => Region(required
-    = true)]
-);
 impl crate::Client {
     /// 获取升级价格（旧） (`GetPhostDiskUpgradePrice`)
     ///
@@ -91,9 +84,10 @@ impl crate::Client {
         &self,
         request: &GetPhostDiskUpgradePriceLegacyRequest,
     ) -> rt::PendingCall<GetPhostDiskUpgradePriceLegacyResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "GetPhostDiskUpgradePrice", idempotent = true, common =
+            ["Region" => Region(required = true)]
+        )
     }
 }
 rt::__response_methods!(

@@ -48,8 +48,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     CreateListenerResponse; optional "ListenerId" listener_id;
 }
-rt::__ucloud_decode_response!(CreateListenerResponse, "CreateListener");
-rt::__ucloud_operation!("CreateListener", idempotent = false, common = []);
 impl crate::Client {
     /// 创建监听器 (`CreateListener`)
     ///
@@ -74,9 +72,9 @@ impl crate::Client {
         &self,
         request: &CreateListenerRequest,
     ) -> rt::PendingCall<CreateListenerResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "CreateListener", idempotent = false, common = []
+        )
     }
 }
 rt::__response_methods!(

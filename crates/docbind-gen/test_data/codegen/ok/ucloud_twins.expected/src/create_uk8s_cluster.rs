@@ -48,8 +48,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     CreateUk8sClusterResponse; optional "ClusterId" cluster_id;
 }
-rt::__ucloud_decode_response!(CreateUk8sClusterResponse, "CreateUK8SCluster");
-rt::__ucloud_operation!("CreateUK8SCluster", idempotent = false, common = []);
 impl crate::Client {
     /// 创建集群 (`CreateUK8SCluster`)
     ///
@@ -74,9 +72,9 @@ impl crate::Client {
         &self,
         request: &CreateUk8sClusterRequest,
     ) -> rt::PendingCall<CreateUk8sClusterResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(
+            self, request, "CreateUK8SCluster", idempotent = false, common = []
+        )
     }
 }
 rt::__response_methods!(

@@ -105,8 +105,6 @@ rt::__enumeration! {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(Metric, integer = true);
-rt::__ucloud_decode_response!(DescribeDiskResponse, "DescribeDisk");
-rt::__ucloud_operation!("DescribeDisk", idempotent = true, common = []);
 impl crate::Client {
     /// 获取磁盘 (`DescribeDisk`)
     ///
@@ -131,9 +129,7 @@ impl crate::Client {
         &self,
         request: &DescribeDiskRequest,
     ) -> rt::PendingCall<DescribeDiskResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(self, request, "DescribeDisk", idempotent = true, common = [])
     }
 }
 rt::__response_methods!(

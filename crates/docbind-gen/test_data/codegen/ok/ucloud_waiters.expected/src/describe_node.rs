@@ -154,8 +154,6 @@ rt::__enumeration! {
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_enum!(NodeState, integer = true);
-rt::__ucloud_decode_response!(DescribeNodeResponse, "DescribeNode");
-rt::__ucloud_operation!("DescribeNode", idempotent = true, common = []);
 impl crate::Client {
     /// 获取节点列表 (`DescribeNode`)
     ///
@@ -180,9 +178,7 @@ impl crate::Client {
         &self,
         request: &DescribeNodeRequest,
     ) -> rt::PendingCall<DescribeNodeResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(self, request, "DescribeNode", idempotent = true, common = [])
     }
     /// Every item of [`describe_node`](Self::describe_node), fetching pages lazily as the stream is polled. The request's position and page size are the starting point.
     ///

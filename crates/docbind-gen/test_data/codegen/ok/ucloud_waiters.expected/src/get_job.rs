@@ -57,8 +57,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     GetJobResponse; optional "Status" status;
 }
-rt::__ucloud_decode_response!(GetJobResponse, "GetJob");
-rt::__ucloud_operation!("GetJob", idempotent = true, common = []);
 impl crate::Client {
     /// 获取任务 (`GetJob`)
     ///
@@ -80,9 +78,7 @@ impl crate::Client {
     /// # }
     /// ```
     pub fn get_job(&self, request: &GetJobRequest) -> rt::PendingCall<GetJobResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(self, request, "GetJob", idempotent = true, common = [])
     }
 }
 rt::__response_methods!(

@@ -46,8 +46,6 @@ rt::__decode! {
 rt::__serde_wire_object! {
     WaitersResponse; optional "Status" status;
 }
-rt::__ucloud_decode_response!(WaitersResponse, "Waiters");
-rt::__ucloud_operation!("Waiters", idempotent = false, common = []);
 impl crate::Client {
     /// 等待器 (`Waiters`)
     ///
@@ -70,9 +68,7 @@ impl crate::Client {
         &self,
         request: &WaitersRequest,
     ) -> rt::PendingCall<WaitersResponse> {
-        let mut form = rt::__private::ucloud::Form::new();
-        request.encode(&mut form);
-        self.runtime().pending(&OPERATION, form, decode_response)
+        rt::__ucloud_call!(self, request, "Waiters", idempotent = false, common = [])
     }
 }
 rt::__response_methods!(
