@@ -34,7 +34,7 @@
 //!
 //! ```
 //! use docbind_runtime::Extra;
-//! use docbind_runtime::__private::{decode_object, Decode, ObjectFields, Sealed, Slot};
+//! use docbind_runtime::__private::{decode_object, Decode, ObjectFields, Slot};
 //!
 //! #[derive(Default)]
 //! struct ImageInfo {
@@ -43,7 +43,6 @@
 //!     extra: Extra,
 //! }
 //!
-//! impl Sealed for ImageInfo {}
 //! impl Decode for ImageInfo {
 //!     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
 //!         ObjectFields {
@@ -304,8 +303,10 @@ pub enum Slot<'a> {
     Enum(&'a mut dyn OptionalEnum),
 }
 
-/// The supertrait that keeps [`Decode`], [`Enumeration`] and the slot traits closed: docbind-generated types
-/// implement it (one empty `impl` each), nothing else should. Not part of the public API.
+/// The supertrait that keeps the public [`Enumeration`] closed: docbind-generated enumerations implement it (one
+/// empty `impl` each), nothing else should. Not part of the public API. The traits of `__private` ([`Decode`],
+/// the slot traits, `Response`) are not sealed: they are hidden plumbing already, and an empty `impl` for every
+/// generated type is one more item rustc checks on each build of the crate (issue #21).
 #[doc(hidden)] // generated code only: not shown in the docs of the crates that implement it
 pub trait Sealed {}
 
@@ -431,7 +432,7 @@ pub struct ObjectFields<'a> {
 /// `Send` is a supertrait so that futures holding a `&mut dyn Decode` (every client call)
 /// can be spawned on a multi-threaded runtime.
 #[doc(hidden)]
-pub trait Decode: Sealed + Send {
+pub trait Decode: Send {
     /// This object's [`ObjectFields`], with the slot of the field declared under the wire name `key` (none for
     /// `None`).
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_>;
@@ -471,7 +472,7 @@ impl<T: Decode + ?Sized> Decode for Box<T> {
 
 /// An `Option<T>` of a model, seen through a non-generic interface.
 #[doc(hidden)]
-pub trait OptionalModel: Sealed + Send {
+pub trait OptionalModel: Send {
     /// The model, created with `Default` when absent.
     fn get_or_default(&mut self) -> &mut dyn Decode;
     /// Sets the option to `None`.
@@ -496,7 +497,7 @@ impl<T: Decode + Default> OptionalModel for Option<T> {
 
 /// A `Vec<T>` of models, seen through a non-generic interface.
 #[doc(hidden)]
-pub trait ModelList: Sealed + Send {
+pub trait ModelList: Send {
     /// Pushes `T::default()` and returns it.
     fn push_default(&mut self) -> &mut dyn Decode;
     /// Removes the last element.

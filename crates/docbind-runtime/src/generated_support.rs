@@ -46,7 +46,6 @@ macro_rules! __response_methods {
 #[macro_export]
 macro_rules! __decode {
     ($ty:ident { $($wire:literal => $slot:ident($field:ident),)* }) => {
-        impl $crate::__private::Sealed for $ty {}
         impl $crate::__private::Decode for $ty {
             fn fields(&mut self, key: ::core::option::Option<&str>) -> $crate::__private::ObjectFields<'_> {
                 $crate::__private::ObjectFields {

@@ -164,7 +164,7 @@ impl fmt::Debug for CallMeta {
 }
 
 /// A generated response: where the call's [`CallInfo`] goes.
-pub trait Response: crate::__private::Sealed + Send {
+pub trait Response: Send {
     /// The response's [`CallMeta`].
     fn call_meta_mut(&mut self) -> &mut CallMeta;
 }

@@ -4,7 +4,7 @@
 //! while it counts.
 
 use docbind::runtime::__private::ucloud::{decode_body, Form, Operation, ResponseStatus};
-use docbind::runtime::__private::{Decode, ObjectFields, Sealed};
+use docbind::runtime::__private::{Decode, ObjectFields};
 use docbind::runtime::{ucloud, DecodeError, Error, Extra, RetryPolicy};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
@@ -17,8 +17,6 @@ const ANNOUNCED: usize = 60_000_000;
 struct Nothing {
     extra: Extra,
 }
-
-impl Sealed for Nothing {}
 
 impl Decode for Nothing {
     fn fields(&mut self, _: Option<&str>) -> ObjectFields<'_> {

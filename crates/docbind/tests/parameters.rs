@@ -27,8 +27,6 @@ struct Nothing {
     extra: docbind::runtime::Extra,
 }
 
-impl docbind::runtime::__private::Sealed for Nothing {}
-
 impl docbind::runtime::__private::Decode for Nothing {
     fn fields(&mut self, _: Option<&str>) -> docbind::runtime::__private::ObjectFields<'_> {
         docbind::runtime::__private::ObjectFields { slot: None, extra: &mut self.extra, names: &[] }

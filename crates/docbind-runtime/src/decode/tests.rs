@@ -20,8 +20,6 @@ struct ImageInfo {
     extra: Extra,
 }
 
-impl Sealed for ImageInfo {}
-
 impl Decode for ImageInfo {
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
         let slot = key.and_then(|key| {
@@ -71,8 +69,6 @@ struct DeployImageInfo {
     child: Option<Box<DeployImageInfo>>,
     extra: Extra,
 }
-
-impl Sealed for DeployImageInfo {}
 
 impl Decode for DeployImageInfo {
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
@@ -605,8 +601,6 @@ struct WithEnum {
     extra: Extra,
 }
 
-impl Sealed for WithEnum {}
-
 impl Decode for WithEnum {
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
         let slot = key.and_then(|key| match key {
@@ -694,8 +688,6 @@ fn general(v: &Value) -> Targets {
     t.extra = extra;
     t
 }
-
-impl Sealed for Targets {}
 
 impl Decode for Targets {
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
@@ -954,8 +946,6 @@ struct Labelled {
     labels: Option<BTreeMap<String, String>>,
     extra: Extra,
 }
-
-impl Sealed for Labelled {}
 
 impl Decode for Labelled {
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {

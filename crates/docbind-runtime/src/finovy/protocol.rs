@@ -1,7 +1,7 @@
 //! Finovy's envelope around every response (`code`, `success`, `msg`, `traceId`, `data`), as generated code
 //! decodes it and the client judges it. Its requests are the neutral REST wire's (`crate::rest`).
 
-use crate::decode::{self, Decode, Extra, ObjectFields, Sealed, Slot};
+use crate::decode::{self, Decode, Extra, ObjectFields, Slot};
 use crate::{Error, Vendor};
 
 /// The Finovy envelope: `code`, `success`, `msg`, `traceId` are consumed, `data` goes to the
@@ -122,8 +122,6 @@ pub(crate) fn trace_id_of(body: &[u8]) -> Option<String> {
     let mut data = None;
     decode_envelope(body, Slot::Json(&mut data)).ok()?.trace_id
 }
-
-impl Sealed for Envelope<'_> {}
 
 impl Decode for Envelope<'_> {
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {

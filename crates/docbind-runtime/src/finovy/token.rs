@@ -15,7 +15,7 @@ use tracing::Instrument as _;
 
 use super::protocol::decode_envelope;
 use super::Config;
-use crate::decode::{Decode, DecodeError, Extra, ObjectFields, Sealed, Slot};
+use crate::decode::{Decode, DecodeError, Extra, ObjectFields, Slot};
 use crate::redact;
 use crate::retry::{self, Failure, Repeat};
 use crate::transport::{std_instant_after, Transport};
@@ -274,8 +274,6 @@ struct TokenData {
     effective_time: Option<i64>,
     extra: Extra,
 }
-
-impl Sealed for TokenData {}
 
 impl Decode for TokenData {
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {

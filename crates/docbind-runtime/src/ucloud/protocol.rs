@@ -13,7 +13,7 @@ use docbind_redact::{is_secret_name, REDACTED};
 use sha1::{Digest, Sha1};
 
 use crate::client::Wire;
-use crate::decode::{self, Decode, ObjectFields, Sealed, Slot};
+use crate::decode::{self, Decode, ObjectFields, Slot};
 use crate::float_param::{self, Refused};
 use crate::redact;
 use crate::transport::{percent_encode, Transport};
@@ -308,8 +308,6 @@ struct Envelope<'a> {
     action: Option<String>,
     message: Option<String>,
 }
-
-impl Sealed for Envelope<'_> {}
 
 impl Decode for Envelope<'_> {
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
@@ -695,8 +693,6 @@ mod tests {
     /// A response type with no fields: every non-protocol key goes to its `extra`.
     #[derive(Default)]
     struct Empty(Extra);
-
-    impl Sealed for Empty {}
 
     impl Decode for Empty {
         fn fields(&mut self, _: Option<&str>) -> ObjectFields<'_> {

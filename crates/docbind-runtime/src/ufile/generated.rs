@@ -254,8 +254,6 @@ impl<R> std::ops::Deref for Downloaded<R> {
     }
 }
 
-impl<R: Send> crate::__private::Sealed for Downloaded<R> {}
-
 impl<R: Response> Response for Downloaded<R> {
     fn call_meta_mut(&mut self) -> &mut CallMeta {
         self.response.call_meta_mut()

@@ -3,7 +3,7 @@
 
 use docbind_runtime::__private::finovy::{decode_envelope, EnvelopeStatus};
 use docbind_runtime::__private::ucloud::{decode_body, ResponseStatus};
-use docbind_runtime::__private::{Decode, ObjectFields, Sealed, Slot};
+use docbind_runtime::__private::{Decode, ObjectFields, Slot};
 use docbind_runtime::{DecodeError, Extra};
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -14,8 +14,6 @@ pub struct ImageInfo {
     pub deploy_info_list: Vec<DeployImageInfo>,
     pub extra: Extra,
 }
-
-impl Sealed for ImageInfo {}
 
 impl Decode for ImageInfo {
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
@@ -38,8 +36,6 @@ pub struct DeployImageInfo {
     pub extra: Extra,
 }
 
-impl Sealed for DeployImageInfo {}
-
 impl Decode for DeployImageInfo {
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
         let slot = key.and_then(|key| {
@@ -59,8 +55,6 @@ pub struct GetUvodnImageResponse {
     pub total_count: Option<i64>,
     pub extra: Extra,
 }
-
-impl Sealed for GetUvodnImageResponse {}
 
 impl Decode for GetUvodnImageResponse {
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
@@ -82,8 +76,6 @@ pub struct ListData {
     pub total_counts: Option<i64>,
     pub extra: Extra,
 }
-
-impl Sealed for ListData {}
 
 impl Decode for ListData {
     fn fields(&mut self, key: Option<&str>) -> ObjectFields<'_> {
