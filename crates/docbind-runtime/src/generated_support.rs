@@ -6,27 +6,20 @@
 //! Not part of the public API, like [`__private`](crate::__private): it changes with the generator.
 
 /// A response's `request_id()` and `call_info()` (inherent, so callers need no trait in scope) and the
-/// [`Response`](crate::__private::Response) impl the client fills them through. `$method` is the `Client` method
-/// returning the response (the docs link to it); `$request_id` says where the vendor puts the request id. The
-/// response keeps the call's info in its private `_call` field.
+/// [`Response`](crate::__private::Response) impl the client fills them through, with the two methods' docs as the
+/// generator wrote them (they name the vendor's request id and link the `Client` method; literals, because a
+/// `concat!` per doc is two more expansions per operation on every build). The response keeps the call's info in
+/// its private `_call` field.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __response_methods {
-    ($ty:ident, $method:ident, $request_id:literal) => {
+    ($ty:ident, $request_id_doc:literal, $call_info_doc:literal) => {
         impl $ty {
-            #[doc = concat!(
-                " The server's id of the request that returned this response (", $request_id, "), to quote to the \
-                 vendor's support; `None` for a response not returned by [`Client::", stringify!($method),
-                "`](crate::Client::", stringify!($method), ")."
-            )]
+            #[doc = $request_id_doc]
             pub fn request_id(&self) -> ::core::option::Option<&str> {
                 self._call.info().request_id.as_deref()
             }
-            #[doc = concat!(
-                " What the call that returned this response reports: its request id, attempts and time taken. The \
-                 default (no request id, 0 attempts) for a response not returned by [`Client::",
-                stringify!($method), "`](crate::Client::", stringify!($method), ")."
-            )]
+            #[doc = $call_info_doc]
             pub fn call_info(&self) -> &$crate::CallInfo {
                 self._call.info()
             }

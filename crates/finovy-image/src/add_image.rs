@@ -87,4 +87,8 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
-rt::__response_methods!(AddImageResponse, add_image, "Finovy's `traceId`");
+rt::__response_methods!(
+    AddImageResponse,
+    r" The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::add_image`](crate::Client::add_image).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::add_image`](crate::Client::add_image)."
+);

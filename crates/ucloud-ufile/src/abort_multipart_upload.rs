@@ -116,5 +116,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    AbortMultipartUploadResponse, abort_multipart_upload, "UFile's `X-SessionId` header"
+    AbortMultipartUploadResponse,
+    r" The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::abort_multipart_upload`](crate::Client::abort_multipart_upload).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::abort_multipart_upload`](crate::Client::abort_multipart_upload)."
 );

@@ -113,5 +113,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    ClassSwitchResponse, class_switch, "UFile's `X-SessionId` header"
+    ClassSwitchResponse,
+    r" The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::class_switch`](crate::Client::class_switch).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::class_switch`](crate::Client::class_switch)."
 );

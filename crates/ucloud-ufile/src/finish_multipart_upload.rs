@@ -190,6 +190,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    FinishMultipartUploadResponse, finish_multipart_upload,
-    "UFile's `X-SessionId` header"
+    FinishMultipartUploadResponse,
+    r" The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::finish_multipart_upload`](crate::Client::finish_multipart_upload).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::finish_multipart_upload`](crate::Client::finish_multipart_upload)."
 );

@@ -160,4 +160,8 @@ impl crate::Client {
             )
     }
 }
-rt::__response_methods!(GetFileResponse, get_file, "UFile's `X-SessionId` header");
+rt::__response_methods!(
+    GetFileResponse,
+    r" The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_file`](crate::Client::get_file).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_file`](crate::Client::get_file)."
+);

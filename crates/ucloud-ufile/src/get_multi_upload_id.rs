@@ -192,5 +192,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    GetMultiUploadIdResponse, get_multi_upload_id, "UFile's `X-SessionId` header"
+    GetMultiUploadIdResponse,
+    r" The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_multi_upload_id`](crate::Client::get_multi_upload_id).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_multi_upload_id`](crate::Client::get_multi_upload_id)."
 );

@@ -261,5 +261,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    ListObjectsResponse, list_objects, "UFile's `X-SessionId` header"
+    ListObjectsResponse,
+    r" The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::list_objects`](crate::Client::list_objects).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::list_objects`](crate::Client::list_objects)."
 );

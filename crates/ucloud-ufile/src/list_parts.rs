@@ -191,4 +191,8 @@ impl crate::Client {
             )
     }
 }
-rt::__response_methods!(ListPartsResponse, list_parts, "UFile's `X-SessionId` header");
+rt::__response_methods!(
+    ListPartsResponse,
+    r" The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::list_parts`](crate::Client::list_parts).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::list_parts`](crate::Client::list_parts)."
+);

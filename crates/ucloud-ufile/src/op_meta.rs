@@ -137,4 +137,8 @@ impl crate::Client {
             )
     }
 }
-rt::__response_methods!(OpMetaResponse, op_meta, "UFile's `X-SessionId` header");
+rt::__response_methods!(
+    OpMetaResponse,
+    r" The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::op_meta`](crate::Client::op_meta).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::op_meta`](crate::Client::op_meta)."
+);

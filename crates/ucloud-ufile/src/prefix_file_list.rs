@@ -201,5 +201,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    PrefixFileListResponse, prefix_file_list, "UFile's `X-SessionId` header"
+    PrefixFileListResponse,
+    r" The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::prefix_file_list`](crate::Client::prefix_file_list).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::prefix_file_list`](crate::Client::prefix_file_list)."
 );

@@ -164,5 +164,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    UploadPartCopyResponse, upload_part_copy, "UFile's `X-SessionId` header"
+    UploadPartCopyResponse,
+    r" The server's id of the request that returned this response (UFile's `X-SessionId` header), to quote to the vendor's support; `None` for a response not returned by [`Client::upload_part_copy`](crate::Client::upload_part_copy).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::upload_part_copy`](crate::Client::upload_part_copy)."
 );

@@ -322,5 +322,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    GetUvodnImageResponse, get_uvodn_image, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    GetUvodnImageResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_uvodn_image`](crate::Client::get_uvodn_image).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_uvodn_image`](crate::Client::get_uvodn_image)."
 );

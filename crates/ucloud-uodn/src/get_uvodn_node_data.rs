@@ -247,6 +247,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    GetUvodnNodeDataResponse, get_uvodn_node_data,
-    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    GetUvodnNodeDataResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_uvodn_node_data`](crate::Client::get_uvodn_node_data).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_uvodn_node_data`](crate::Client::get_uvodn_node_data)."
 );

@@ -439,8 +439,17 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
     let OperationCall { decode_entry, operation_static, call } = protocol::operation_call(op, defs)?;
     let MethodSignature { params, returns, .. } = protocol::method_signature(op, defs);
     let stream = pagination_tokens(op, defs, crate_name)?;
-    // `request_id()`, `call_info()` and the `Response` impl are the runtime's macro, docs included.
-    let request_id_at = vendor_request_id(op);
+    // `request_id()`, `call_info()` and the `Response` impl are the runtime's macro; their docs are written here.
+    let link = format!("[`Client::{method}`](crate::Client::{method})");
+    let request_id_doc = string_literal(&format!(
+        " The server's id of the request that returned this response ({}), to quote to the vendor's support; `None` \
+         for a response not returned by {link}.",
+        vendor_request_id(op)
+    ));
+    let call_info_doc = string_literal(&format!(
+        " What the call that returned this response reports: its request id, attempts and time taken. The default \
+         (no request id, 0 attempts) for a response not returned by {link}."
+    ));
     Ok(quote! {
         #decode_entry
         #operation_static
@@ -451,7 +460,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
             }
             #stream
         }
-        rt::__response_methods!(#response, #method, #request_id_at);
+        rt::__response_methods!(#response, #request_id_doc, #call_info_doc);
     })
 }
 

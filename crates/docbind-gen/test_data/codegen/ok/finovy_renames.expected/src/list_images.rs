@@ -173,4 +173,8 @@ impl crate::Client {
         )
     }
 }
-rt::__response_methods!(ListImagesResponse, list_images, "Finovy's `traceId`");
+rt::__response_methods!(
+    ListImagesResponse,
+    r" The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::list_images`](crate::Client::list_images).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::list_images`](crate::Client::list_images)."
+);

@@ -105,4 +105,8 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
-rt::__response_methods!(PackageResponse, package, "Finovy's `traceId`");
+rt::__response_methods!(
+    PackageResponse,
+    r" The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::package`](crate::Client::package).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::package`](crate::Client::package)."
+);

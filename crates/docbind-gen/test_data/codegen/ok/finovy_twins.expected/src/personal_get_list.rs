@@ -83,5 +83,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    PersonalGetListResponse, personal_get_list, "Finovy's `traceId`"
+    PersonalGetListResponse,
+    r" The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::personal_get_list`](crate::Client::personal_get_list).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::personal_get_list`](crate::Client::personal_get_list)."
 );

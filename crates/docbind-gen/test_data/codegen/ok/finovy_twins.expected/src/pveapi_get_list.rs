@@ -82,4 +82,8 @@ impl crate::Client {
         self.runtime().pending(&OPERATION, call, decode_response)
     }
 }
-rt::__response_methods!(PveapiGetListResponse, pveapi_get_list, "Finovy's `traceId`");
+rt::__response_methods!(
+    PveapiGetListResponse,
+    r" The server's id of the request that returned this response (Finovy's `traceId`), to quote to the vendor's support; `None` for a response not returned by [`Client::pveapi_get_list`](crate::Client::pveapi_get_list).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::pveapi_get_list`](crate::Client::pveapi_get_list)."
+);

@@ -72,5 +72,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    BlockingResponse, blocking_, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    BlockingResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::blocking_`](crate::Client::blocking_).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::blocking_`](crate::Client::blocking_)."
 );

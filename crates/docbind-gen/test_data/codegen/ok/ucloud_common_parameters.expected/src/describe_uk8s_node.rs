@@ -117,6 +117,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    DescribeUk8sNodeResponse, describe_uk8s_node,
-    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    DescribeUk8sNodeResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_uk8s_node`](crate::Client::describe_uk8s_node).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_uk8s_node`](crate::Client::describe_uk8s_node)."
 );

@@ -87,5 +87,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    GetRegionPriceResponse, get_region_price, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    GetRegionPriceResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_region_price`](crate::Client::get_region_price).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_region_price`](crate::Client::get_region_price)."
 );

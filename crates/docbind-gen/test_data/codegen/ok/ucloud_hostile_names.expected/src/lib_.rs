@@ -64,4 +64,8 @@ impl crate::Client {
         rt::__ucloud_call!(self, request, "Lib", idempotent = false, common = [])
     }
 }
-rt::__response_methods!(LibResponse, lib_, "UCloud's `X-UCLOUD-REQUEST-UUID` header");
+rt::__response_methods!(
+    LibResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::lib_`](crate::Client::lib_).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::lib_`](crate::Client::lib_)."
+);

@@ -170,4 +170,8 @@ impl crate::Client {
         rt::__ucloud_call!(self, request, "Type", idempotent = false, common = [])
     }
 }
-rt::__response_methods!(TypeResponse, type_, "UCloud's `X-UCLOUD-REQUEST-UUID` header");
+rt::__response_methods!(
+    TypeResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::type_`](crate::Client::type_).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::type_`](crate::Client::type_)."
+);

@@ -203,5 +203,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    DescribeHostileResponse, describe_hostile, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    DescribeHostileResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_hostile`](crate::Client::describe_hostile).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_hostile`](crate::Client::describe_hostile)."
 );

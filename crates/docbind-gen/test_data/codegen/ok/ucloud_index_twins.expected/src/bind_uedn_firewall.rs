@@ -103,6 +103,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    BindUednFirewallResponse, bind_uedn_firewall,
-    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    BindUednFirewallResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::bind_uedn_firewall`](crate::Client::bind_uedn_firewall).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::bind_uedn_firewall`](crate::Client::bind_uedn_firewall)."
 );

@@ -90,6 +90,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    AddUk8sUhostNodeResponse, add_uk8s_uhost_node,
-    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    AddUk8sUhostNodeResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::add_uk8s_uhost_node`](crate::Client::add_uk8s_uhost_node).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::add_uk8s_uhost_node`](crate::Client::add_uk8s_uhost_node)."
 );

@@ -90,6 +90,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    CreateIpv6GatewayResponse, create_ipv6_gateway,
-    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    CreateIpv6GatewayResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_ipv6_gateway`](crate::Client::create_ipv6_gateway).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_ipv6_gateway`](crate::Client::create_ipv6_gateway)."
 );

@@ -91,6 +91,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    GetPhostDiskUpgradePriceResponse, get_phost_disk_upgrade_price,
-    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    GetPhostDiskUpgradePriceResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::get_phost_disk_upgrade_price`](crate::Client::get_phost_disk_upgrade_price).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::get_phost_disk_upgrade_price`](crate::Client::get_phost_disk_upgrade_price)."
 );

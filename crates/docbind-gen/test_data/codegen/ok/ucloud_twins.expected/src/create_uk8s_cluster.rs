@@ -78,6 +78,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    CreateUk8sClusterResponse, create_uk8s_cluster,
-    "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    CreateUk8sClusterResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::create_uk8s_cluster`](crate::Client::create_uk8s_cluster).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::create_uk8s_cluster`](crate::Client::create_uk8s_cluster)."
 );

@@ -133,5 +133,7 @@ impl crate::Client {
     }
 }
 rt::__response_methods!(
-    DescribeDiskResponse, describe_disk, "UCloud's `X-UCLOUD-REQUEST-UUID` header"
+    DescribeDiskResponse,
+    r" The server's id of the request that returned this response (UCloud's `X-UCLOUD-REQUEST-UUID` header), to quote to the vendor's support; `None` for a response not returned by [`Client::describe_disk`](crate::Client::describe_disk).",
+    r" What the call that returned this response reports: its request id, attempts and time taken. The default (no request id, 0 attempts) for a response not returned by [`Client::describe_disk`](crate::Client::describe_disk)."
 );
