@@ -53,6 +53,7 @@
 //!             },
 //!             extra: &mut self.extra,
 //!             names: &["ImageId", "Size"],
+//!             call: None,
 //!         }
 //!     }
 //! }
@@ -68,6 +69,8 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+
+use crate::pending::CallMeta;
 
 use serde::de::{self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -423,6 +426,8 @@ pub struct ObjectFields<'a> {
     pub extra: &'a mut Extra,
     /// The declared wire names, for the case-insensitive (ASCII) fallback when no slot matches a key exactly.
     pub names: &'static [&'static str],
+    /// Where a response keeps the call's info (its `_call` field); `None` for a model.
+    pub call: Option<&'a mut CallMeta>,
 }
 
 /// Implemented by every generated response type and model: one function, [`Decode::fields`], with one match arm

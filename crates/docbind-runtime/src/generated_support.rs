@@ -5,11 +5,11 @@
 //!
 //! Not part of the public API, like [`__private`](crate::__private): it changes with the generator.
 
-/// A response's `request_id()` and `call_info()` (inherent, so callers need no trait in scope) and the
-/// [`Response`](crate::__private::Response) impl the client fills them through, with the two methods' docs as the
-/// generator wrote them (they name the vendor's request id and link the `Client` method; literals, because a
-/// `concat!` per doc is two more expansions per operation on every build). The response keeps the call's info in
-/// its private `_call` field.
+/// A response's `request_id()` and `call_info()` (inherent, so callers need no trait in scope), with the two
+/// methods' docs as the generator wrote them (they name the vendor's request id and link the `Client` method;
+/// literals, because a `concat!` per doc is two more expansions per operation on every build). The response keeps
+/// the call's info in its private `_call` field, which its `Decode` impl (`__decode! { response ... }`) hands to
+/// the client.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __response_methods {
@@ -24,20 +24,33 @@ macro_rules! __response_methods {
                 self._call.info()
             }
         }
-        impl $crate::__private::Response for $ty {
-            fn call_meta_mut(&mut self) -> &mut $crate::__private::CallMeta {
-                &mut self._call
-            }
-        }
     };
 }
 
 /// The [`Decode`](crate::__private::Decode) impl of a generated response or model: each declared wire name with
 /// the [`Slot`](crate::__private::Slot) variant and field it decodes into; any other key goes to the struct's
-/// `extra`.
+/// `extra`. A response (`response` first) also hands over its `_call` field, which makes it a
+/// [`Response`](crate::__private::Response) the client stores the call's info in.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __decode {
+    (response $ty:ident { $($wire:literal => $slot:ident($field:ident),)* }) => {
+        impl $crate::__private::Decode for $ty {
+            fn fields(&mut self, key: ::core::option::Option<&str>) -> $crate::__private::ObjectFields<'_> {
+                $crate::__private::ObjectFields {
+                    slot: match key {
+                        $(::core::option::Option::Some($wire) => {
+                            ::core::option::Option::Some($crate::__private::Slot::$slot(&mut self.$field))
+                        })*
+                        _ => ::core::option::Option::None,
+                    },
+                    extra: &mut self.extra,
+                    names: &[$($wire),*],
+                    call: ::core::option::Option::Some(&mut self._call),
+                }
+            }
+        }
+    };
     ($ty:ident { $($wire:literal => $slot:ident($field:ident),)* }) => {
         impl $crate::__private::Decode for $ty {
             fn fields(&mut self, key: ::core::option::Option<&str>) -> $crate::__private::ObjectFields<'_> {
@@ -50,6 +63,7 @@ macro_rules! __decode {
                     },
                     extra: &mut self.extra,
                     names: &[$($wire),*],
+                    call: ::core::option::Option::None,
                 }
             }
         }

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::decode::Decode;
 use crate::{CallInfo, CallOptions, Error};
 
 /// The future of one call, boxed so that [`PendingCall`] has a nameable type. It owns what it needs (the client
@@ -57,7 +58,9 @@ impl<R> PendingCall<R> {
         let start: Start<R> = Box::new(move |options| {
             Box::pin(async move {
                 let (mut response, info) = call(options).await?;
-                *response.call_meta_mut() = CallMeta(info);
+                if let Some(meta) = response.call_meta_mut() {
+                    *meta = CallMeta(info);
+                }
                 Ok(response)
             })
         });
@@ -163,8 +166,16 @@ impl fmt::Debug for CallMeta {
     }
 }
 
-/// A generated response: where the call's [`CallInfo`] goes.
+/// A generated response: where the call's [`CallInfo`] goes. Every [`Decode`] type is one, through its
+/// [`fields`](Decode::fields) (a response's hand over its `_call` field, a model's nothing): one impl here rather
+/// than one per generated response for rustc to check on every build.
 pub trait Response: Send {
-    /// The response's [`CallMeta`].
-    fn call_meta_mut(&mut self) -> &mut CallMeta;
+    /// The response's [`CallMeta`]; `None` for a type that keeps none.
+    fn call_meta_mut(&mut self) -> Option<&mut CallMeta>;
+}
+
+impl<T: Decode> Response for T {
+    fn call_meta_mut(&mut self) -> Option<&mut CallMeta> {
+        self.fields(None).call
+    }
 }

@@ -20,7 +20,7 @@ struct Nothing {
 
 impl Decode for Nothing {
     fn fields(&mut self, _: Option<&str>) -> ObjectFields<'_> {
-        ObjectFields { slot: None, extra: &mut self.extra, names: &[] }
+        ObjectFields { slot: None, extra: &mut self.extra, names: &[], call: None }
     }
 }
 

@@ -29,7 +29,7 @@ struct Nothing {
 
 impl docbind::runtime::__private::Decode for Nothing {
     fn fields(&mut self, _: Option<&str>) -> docbind::runtime::__private::ObjectFields<'_> {
-        docbind::runtime::__private::ObjectFields { slot: None, extra: &mut self.extra, names: &[] }
+        docbind::runtime::__private::ObjectFields { slot: None, extra: &mut self.extra, names: &[], call: None }
     }
 }
 

@@ -46,7 +46,7 @@ pub struct AddImageResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    AddImageResponse { "data" => Json(data), }
+    response AddImageResponse { "data" => Json(data), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

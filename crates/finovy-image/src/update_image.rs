@@ -46,7 +46,7 @@ pub struct UpdateImageResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    UpdateImageResponse { "data" => Json(data), }
+    response UpdateImageResponse { "data" => Json(data), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -51,7 +51,7 @@ pub struct AbortMultipartUploadResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    AbortMultipartUploadResponse { "Content-Type" => Str(content_type), }
+    response AbortMultipartUploadResponse { "Content-Type" => Str(content_type), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

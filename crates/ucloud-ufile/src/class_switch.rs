@@ -50,7 +50,7 @@ pub struct ClassSwitchResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    ClassSwitchResponse {}
+    response ClassSwitchResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

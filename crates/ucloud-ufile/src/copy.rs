@@ -89,7 +89,7 @@ pub struct CopyResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    CopyResponse { "Content-Type" => Str(content_type), "ETag" => Str(e_tag), }
+    response CopyResponse { "Content-Type" => Str(content_type), "ETag" => Str(e_tag), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -40,7 +40,7 @@ pub struct DeleteFileResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DeleteFileResponse {}
+    response DeleteFileResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -117,9 +117,9 @@ pub struct FinishMultipartUploadResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    FinishMultipartUploadResponse { "Content-Type" => Str(content_type), "ETag" =>
-    Str(e_tag), "Bucket" => Str(bucket), "Key" => Str(key), "FileSize" => Int(file_size),
-    }
+    response FinishMultipartUploadResponse { "Content-Type" => Str(content_type), "ETag"
+    => Str(e_tag), "Bucket" => Str(bucket), "Key" => Str(key), "FileSize" =>
+    Int(file_size), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -88,7 +88,7 @@ pub struct GetFileResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    GetFileResponse { "Content-Type" => Str(content_type), "Content-Range" =>
+    response GetFileResponse { "Content-Type" => Str(content_type), "Content-Range" =>
     Str(content_range), "ETag" => Str(e_tag), "X-Ufile-Meta-*" => TextMap(x_ufile_meta),
     }
 }

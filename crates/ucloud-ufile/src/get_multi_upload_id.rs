@@ -87,7 +87,7 @@ pub struct GetMultiUploadIdResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    GetMultiUploadIdResponse { "NextMarker" => Str(next_marker), "DataSet" =>
+    response GetMultiUploadIdResponse { "NextMarker" => Str(next_marker), "DataSet" =>
     ModelList(data_set), "Bucket" => Str(bucket), "UploadIdMarker" =>
     Str(upload_id_marker), "IsTruncated" => Bool(is_truncated), }
 }

@@ -66,7 +66,7 @@ pub struct HeadFileResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    HeadFileResponse { "Content-Type" => Str(content_type), "Content-Range" =>
+    response HeadFileResponse { "Content-Type" => Str(content_type), "Content-Range" =>
     Str(content_range), "ETag" => Str(e_tag), "X-Ufile-Meta-*" => TextMap(x_ufile_meta),
     "X-Ufile-Storage-Class" => Str(x_ufile_storage_class), "Last-Modified" =>
     Str(last_modified), }

@@ -87,9 +87,9 @@ pub struct InitiateMultipartUploadResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    InitiateMultipartUploadResponse { "Content-Type" => Str(content_type), "UploadId" =>
-    Str(upload_id), "BlkSize" => Int(blk_size), "Bucket" => Str(bucket), "Key" =>
-    Str(key), }
+    response InitiateMultipartUploadResponse { "Content-Type" => Str(content_type),
+    "UploadId" => Str(upload_id), "BlkSize" => Int(blk_size), "Bucket" => Str(bucket),
+    "Key" => Str(key), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -112,10 +112,11 @@ pub struct ListObjectsResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    ListObjectsResponse { "Content-Type" => Str(content_type), "Name" => Str(name),
-    "Prefix" => Str(prefix), "MaxKeys" => Int(max_keys), "Delimiter" => Str(delimiter),
-    "IsTruncated" => Bool(is_truncated), "NextMarker" => Str(next_marker), "Contents" =>
-    ModelList(contents), "CommonPrefixes" => ModelList(common_prefixes), }
+    response ListObjectsResponse { "Content-Type" => Str(content_type), "Name" =>
+    Str(name), "Prefix" => Str(prefix), "MaxKeys" => Int(max_keys), "Delimiter" =>
+    Str(delimiter), "IsTruncated" => Bool(is_truncated), "NextMarker" =>
+    Str(next_marker), "Contents" => ModelList(contents), "CommonPrefixes" =>
+    ModelList(common_prefixes), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -89,9 +89,10 @@ pub struct ListPartsResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    ListPartsResponse { "UploadId" => Str(upload_id), "Bucket" => Str(bucket), "Key" =>
-    Str(key), "Parts" => ModelList(parts), "MaxParts" => Int(max_parts), "IsTruncated" =>
-    Bool(is_truncated), "NextPartNumberMarker" => Int(next_part_number_marker), }
+    response ListPartsResponse { "UploadId" => Str(upload_id), "Bucket" => Str(bucket),
+    "Key" => Str(key), "Parts" => ModelList(parts), "MaxParts" => Int(max_parts),
+    "IsTruncated" => Bool(is_truncated), "NextPartNumberMarker" =>
+    Int(next_part_number_marker), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -75,7 +75,7 @@ pub struct OpMetaResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    OpMetaResponse { "Content-Type" => Str(content_type), }
+    response OpMetaResponse { "Content-Type" => Str(content_type), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -87,7 +87,8 @@ pub struct PostFileResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    PostFileResponse { "Content-Type" => Str(content_type), "ETag" => Str(e_tag), }
+    response PostFileResponse { "Content-Type" => Str(content_type), "ETag" =>
+    Str(e_tag), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -74,7 +74,7 @@ pub struct PrefixFileListResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    PrefixFileListResponse { "BucketName" => Str(bucket_name), "BucketId" =>
+    response PrefixFileListResponse { "BucketName" => Str(bucket_name), "BucketId" =>
     Str(bucket_id), "NextMarker" => Str(next_marker), "DataSet" => ModelList(data_set), }
 }
 #[cfg(feature = "serde")]

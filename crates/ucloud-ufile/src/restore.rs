@@ -63,7 +63,7 @@ pub struct RestoreResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    RestoreResponse { "Tier" => Str(tier), }
+    response RestoreResponse { "Tier" => Str(tier), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -78,8 +78,8 @@ pub struct UploadPartResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    UploadPartResponse { "Content-Type" => Str(content_type), "ETag" => Str(e_tag),
-    "PartNumber" => Int(part_number), }
+    response UploadPartResponse { "Content-Type" => Str(content_type), "ETag" =>
+    Str(e_tag), "PartNumber" => Int(part_number), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

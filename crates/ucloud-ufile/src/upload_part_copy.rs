@@ -91,7 +91,8 @@ pub struct UploadPartCopyResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    UploadPartCopyResponse { "ETag" => Str(e_tag), "PartNumber" => Int(part_number), }
+    response UploadPartCopyResponse { "ETag" => Str(e_tag), "PartNumber" =>
+    Int(part_number), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -213,7 +213,7 @@ pub struct CreateUvodnNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    CreateUvodnNodeResponse { "NodeList" => ModelList(node_list), }
+    response CreateUvodnNodeResponse { "NodeList" => ModelList(node_list), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

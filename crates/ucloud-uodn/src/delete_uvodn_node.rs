@@ -47,7 +47,7 @@ pub struct DeleteUvodnNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DeleteUvodnNodeResponse {}
+    response DeleteUvodnNodeResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

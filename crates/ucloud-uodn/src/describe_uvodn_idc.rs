@@ -100,7 +100,7 @@ pub struct DescribeUvodnIdcResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DescribeUvodnIdcResponse { "TotalCount" => Int(total_count), "IdcList" =>
+    response DescribeUvodnIdcResponse { "TotalCount" => Int(total_count), "IdcList" =>
     ModelList(idc_list), }
 }
 #[cfg(feature = "serde")]

@@ -87,7 +87,7 @@ pub struct DescribeUvodnNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DescribeUvodnNodeResponse { "TotalCount" => Int(total_count), "NodeList" =>
+    response DescribeUvodnNodeResponse { "TotalCount" => Int(total_count), "NodeList" =>
     ModelList(node_list), }
 }
 #[cfg(feature = "serde")]

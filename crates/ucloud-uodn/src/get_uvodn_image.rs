@@ -77,8 +77,8 @@ pub struct GetUvodnImageResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    GetUvodnImageResponse { "ImageList" => ModelList(image_list), "TotalCount" =>
-    Int(total_count), }
+    response GetUvodnImageResponse { "ImageList" => ModelList(image_list), "TotalCount"
+    => Int(total_count), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -83,7 +83,7 @@ pub struct GetUvodnNodeDataResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    GetUvodnNodeDataResponse { "DataSets" => Model(data_sets), }
+    response GetUvodnNodeDataResponse { "DataSets" => Model(data_sets), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

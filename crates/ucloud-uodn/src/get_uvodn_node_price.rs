@@ -149,7 +149,7 @@ pub struct GetUvodnNodePriceResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    GetUvodnNodePriceResponse { "NodePrice" => Float(node_price), "IpPrice" =>
+    response GetUvodnNodePriceResponse { "NodePrice" => Float(node_price), "IpPrice" =>
     Float(ip_price), }
 }
 #[cfg(feature = "serde")]

@@ -47,7 +47,7 @@ pub struct PoweroffUvodnNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    PoweroffUvodnNodeResponse {}
+    response PoweroffUvodnNodeResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -93,7 +93,7 @@ pub struct ReinstallUvodnNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    ReinstallUvodnNodeResponse {}
+    response ReinstallUvodnNodeResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

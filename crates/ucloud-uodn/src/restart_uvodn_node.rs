@@ -47,7 +47,7 @@ pub struct RestartUvodnNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    RestartUvodnNodeResponse {}
+    response RestartUvodnNodeResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

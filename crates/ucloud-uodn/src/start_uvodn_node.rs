@@ -47,7 +47,7 @@ pub struct StartUvodnNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    StartUvodnNodeResponse {}
+    response StartUvodnNodeResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -47,7 +47,7 @@ pub struct StopUvodnNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    StopUvodnNodeResponse {}
+    response StopUvodnNodeResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -54,11 +54,12 @@ pub fn module_pieces(
     let structs = std::iter::once(&defs.request).chain(&defs.groups).chain([&defs.response]).chain(models);
     for def in structs {
         let mut item = struct_item(def).map_err(|bug| CodegenError::of(op, bug))?;
-        if std::ptr::eq(def, &defs.response) {
+        let response = std::ptr::eq(def, &defs.response);
+        if response {
             add_call_meta_field(&mut item).map_err(|bug| CodegenError::of(op, bug))?;
         }
         pieces.push(Piece::Struct(Box::new(item)));
-        pieces.push(Piece::Tokens(struct_impls(def, vendor)));
+        pieces.push(Piece::Tokens(struct_impls(def, vendor, response)));
     }
     for e in defs.enums.iter().filter(|e| own(&e.name)) {
         pieces.push(Piece::Tokens(enum_tokens(e)));
@@ -79,7 +80,7 @@ pub fn shared_pieces(shared: &super::shared::Shared, vendor: Vendor) -> Result<V
     })];
     for (def, _) in &shared.models {
         pieces.push(Piece::Struct(Box::new(struct_item(def)?)));
-        pieces.push(Piece::Tokens(struct_impls(def, vendor)));
+        pieces.push(Piece::Tokens(struct_impls(def, vendor, false)));
     }
     for (e, integer, _) in &shared.enums {
         pieces.push(Piece::Tokens(enum_tokens(e)));
@@ -251,10 +252,10 @@ fn public_field(attrs: Vec<syn::Attribute>, name: proc_macro2::Ident, ty: syn::T
 
 /// What goes with a struct: its constructor and setters or its `Decode`, and a redacting `Debug` if it holds
 /// secrets.
-fn struct_impls(def: &StructDef, vendor: Vendor) -> TokenStream {
+fn struct_impls(def: &StructDef, vendor: Vendor, response: bool) -> TokenStream {
     let impls = Splice::from(match def.kind {
         StructKind::Decoded => {
-            let decode = protocol::decode_impl(def);
+            let decode = protocol::decode_impl(def, response);
             let serde = serde::decoded_impls(def);
             quote!(#decode #serde)
         }

@@ -58,6 +58,7 @@ impl Decode for ImageInfo {
                 "Owner",
                 "DeployInfoList",
             ],
+            call: None,
         }
     }
 }
@@ -80,7 +81,7 @@ impl Decode for DeployImageInfo {
                 _ => return None,
             })
         });
-        ObjectFields { slot, extra: &mut self.extra, names: &["Region", "Status", "Child"] }
+        ObjectFields { slot, extra: &mut self.extra, names: &["Region", "Status", "Child"], call: None }
     }
 }
 
@@ -607,7 +608,7 @@ impl Decode for WithEnum {
             "State" => Some(Slot::Enum(&mut self.state)),
             _ => None,
         });
-        ObjectFields { slot, extra: &mut self.extra, names: &["State"] }
+        ObjectFields { slot, extra: &mut self.extra, names: &["State"], call: None }
     }
 }
 
@@ -705,7 +706,12 @@ impl Decode for Targets {
                 _ => return None,
             })
         });
-        ObjectFields { slot, extra: &mut self.extra, names: &["S", "I", "F", "B", "E", "SL", "IL", "FL", "BL"] }
+        ObjectFields {
+            slot,
+            extra: &mut self.extra,
+            names: &["S", "I", "F", "B", "E", "SL", "IL", "FL", "BL"],
+            call: None,
+        }
     }
 }
 
@@ -955,7 +961,7 @@ impl Decode for Labelled {
                 _ => return None,
             })
         });
-        ObjectFields { slot, extra: &mut self.extra, names: &["Labels"] }
+        ObjectFields { slot, extra: &mut self.extra, names: &["Labels"], call: None }
     }
 }
 

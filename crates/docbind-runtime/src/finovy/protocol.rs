@@ -152,7 +152,7 @@ impl Decode for Envelope<'_> {
             })
         });
         // Without the status keys, whose case variants are not read (see [`Envelope`]).
-        ObjectFields { slot, extra: &mut self.extra, names: &["data", "msg", "traceId"] }
+        ObjectFields { slot, extra: &mut self.extra, names: &["data", "msg", "traceId"], call: None }
     }
 
     fn begin_pass(&mut self) {

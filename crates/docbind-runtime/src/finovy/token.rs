@@ -285,6 +285,7 @@ impl Decode for TokenData {
             },
             extra: &mut self.extra,
             names: &["token", "effectiveTime"],
+            call: None,
         }
     }
 }

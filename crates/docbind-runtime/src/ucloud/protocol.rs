@@ -696,7 +696,7 @@ mod tests {
 
     impl Decode for Empty {
         fn fields(&mut self, _: Option<&str>) -> ObjectFields<'_> {
-            ObjectFields { slot: None, extra: &mut self.0, names: &[] }
+            ObjectFields { slot: None, extra: &mut self.0, names: &[], call: None }
         }
     }
 

@@ -255,7 +255,7 @@ impl<R> std::ops::Deref for Downloaded<R> {
 }
 
 impl<R: Response> Response for Downloaded<R> {
-    fn call_meta_mut(&mut self) -> &mut CallMeta {
+    fn call_meta_mut(&mut self) -> Option<&mut CallMeta> {
         self.response.call_meta_mut()
     }
 }

@@ -26,7 +26,12 @@ impl Decode for ImageInfo {
                 _ => return None,
             })
         });
-        ObjectFields { slot, extra: &mut self.extra, names: &["ImageId", "ImageName", "Status", "DeployInfoList"] }
+        ObjectFields {
+            slot,
+            extra: &mut self.extra,
+            names: &["ImageId", "ImageName", "Status", "DeployInfoList"],
+            call: None,
+        }
     }
 }
 
@@ -44,7 +49,7 @@ impl Decode for DeployImageInfo {
                 _ => return None,
             })
         });
-        ObjectFields { slot, extra: &mut self.extra, names: &["Region"] }
+        ObjectFields { slot, extra: &mut self.extra, names: &["Region"], call: None }
     }
 }
 
@@ -65,7 +70,7 @@ impl Decode for GetUvodnImageResponse {
                 _ => return None,
             })
         });
-        ObjectFields { slot, extra: &mut self.extra, names: &["ImageList", "TotalCount"] }
+        ObjectFields { slot, extra: &mut self.extra, names: &["ImageList", "TotalCount"], call: None }
     }
 }
 
@@ -86,7 +91,7 @@ impl Decode for ListData {
                 _ => return None,
             })
         });
-        ObjectFields { slot, extra: &mut self.extra, names: &["data", "totalCounts"] }
+        ObjectFields { slot, extra: &mut self.extra, names: &["data", "totalCounts"], call: None }
     }
 }
 

@@ -271,8 +271,8 @@ fn slot_name(shape: &Shape, arity: Arity) -> &'static str {
 }
 
 /// The `Decode` impl of a response or model, by the runtime's macro: one `Slot` per declared wire name, the rest to
-/// `extra`.
-pub(crate) fn decode_impl(def: &StructDef) -> TokenStream {
+/// `extra`; a response's (`response`) also hands over its `_call` field, which makes it the runtime's `Response`.
+pub(crate) fn decode_impl(def: &StructDef, response: bool) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let arms = def.fields.iter().map(|f| {
         let id = ident(&f.ident);
@@ -280,9 +280,10 @@ pub(crate) fn decode_impl(def: &StructDef) -> TokenStream {
         let slot = slot_variant(&f.shape, f.arity);
         quote! { #wire => #slot(#id), }
     });
+    let response = if response { quote!(response) } else { quote!() };
     quote! {
         rt::__decode! {
-            #name { #(#arms)* }
+            #response #name { #(#arms)* }
         }
     }
 }

@@ -40,7 +40,7 @@ pub struct OperationResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    OperationResponse { "imageId" => Str(image_id), }
+    response OperationResponse { "imageId" => Str(image_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -40,7 +40,7 @@ pub struct StatusResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    StatusResponse { "status" => Str(status), }
+    response StatusResponse { "status" => Str(status), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

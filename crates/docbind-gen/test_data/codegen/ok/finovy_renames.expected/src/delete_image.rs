@@ -38,7 +38,7 @@ pub struct DeleteImageResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DeleteImageResponse { "data" => Json(data), }
+    response DeleteImageResponse { "data" => Json(data), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

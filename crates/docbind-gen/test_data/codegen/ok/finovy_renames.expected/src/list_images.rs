@@ -62,7 +62,8 @@ pub struct ListImagesResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    ListImagesResponse { "data" => ModelList(data), "totalCounts" => Int(total_counts), }
+    response ListImagesResponse { "data" => ModelList(data), "totalCounts" =>
+    Int(total_counts), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -153,7 +153,7 @@ pub struct CreatequantityResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    CreatequantityResponse { "data" => Str(value), }
+    response CreatequantityResponse { "data" => Str(value), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -60,7 +60,7 @@ pub struct DeleteResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DeleteResponse { "data" => Json(data), }
+    response DeleteResponse { "data" => Json(data), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -82,7 +82,8 @@ pub struct GetListResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    GetListResponse { "data" => ModelList(data), "totalCounts" => Int(total_counts), }
+    response GetListResponse { "data" => ModelList(data), "totalCounts" =>
+    Int(total_counts), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

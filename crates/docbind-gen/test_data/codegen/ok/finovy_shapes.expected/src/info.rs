@@ -84,8 +84,9 @@ pub struct InfoResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    InfoResponse { "id" => Str(id), "token" => Str(token), "memory" => Int(memory),
-    "ratio" => Float(ratio), "online" => Bool(online), "extra" => Json(extra_2), }
+    response InfoResponse { "id" => Str(id), "token" => Str(token), "memory" =>
+    Int(memory), "ratio" => Float(ratio), "online" => Bool(online), "extra" =>
+    Json(extra_2), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

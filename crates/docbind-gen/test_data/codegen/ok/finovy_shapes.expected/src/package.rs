@@ -38,7 +38,7 @@ pub struct PackageResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    PackageResponse { "data" => ModelList(items), }
+    response PackageResponse { "data" => ModelList(items), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -56,7 +56,7 @@ pub struct RenameResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    RenameResponse { "data" => Json(data), }
+    response RenameResponse { "data" => Json(data), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

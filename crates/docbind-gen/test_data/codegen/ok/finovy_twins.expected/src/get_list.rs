@@ -41,7 +41,7 @@ pub struct GetListResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    GetListResponse { "data" => Json(data), }
+    response GetListResponse { "data" => Json(data), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -41,7 +41,7 @@ pub struct PersonalGetListResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    PersonalGetListResponse { "data" => Json(data), }
+    response PersonalGetListResponse { "data" => Json(data), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

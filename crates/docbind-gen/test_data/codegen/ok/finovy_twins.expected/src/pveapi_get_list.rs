@@ -41,7 +41,7 @@ pub struct PveapiGetListResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    PveapiGetListResponse { "data" => Json(data), }
+    response PveapiGetListResponse { "data" => Json(data), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -40,7 +40,7 @@ pub struct BlockingResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    BlockingResponse { "Status" => Str(status), }
+    response BlockingResponse { "Status" => Str(status), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -79,7 +79,7 @@ pub struct DescribeUk8sNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DescribeUk8sNodeResponse { "NodeId" => Str(node_id), }
+    response DescribeUk8sNodeResponse { "NodeId" => Str(node_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -50,7 +50,7 @@ pub struct GetRegionPriceResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    GetRegionPriceResponse { "Price" => Float(price), }
+    response GetRegionPriceResponse { "Price" => Float(price), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

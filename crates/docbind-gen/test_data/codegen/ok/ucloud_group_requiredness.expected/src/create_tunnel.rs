@@ -148,7 +148,7 @@ pub struct CreateTunnelResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    CreateTunnelResponse { "TunnelId" => Str(tunnel_id), }
+    response CreateTunnelResponse { "TunnelId" => Str(tunnel_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -36,7 +36,7 @@ pub struct LibResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    LibResponse {}
+    response LibResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

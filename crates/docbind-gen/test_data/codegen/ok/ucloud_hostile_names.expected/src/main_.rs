@@ -36,7 +36,7 @@ pub struct MainResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    MainResponse {}
+    response MainResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -36,7 +36,7 @@ pub struct NewResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    NewResponse {}
+    response NewResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -36,7 +36,7 @@ pub struct RuntimeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    RuntimeResponse {}
+    response RuntimeResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

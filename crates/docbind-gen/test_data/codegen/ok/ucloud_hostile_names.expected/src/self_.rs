@@ -36,7 +36,7 @@ pub struct SelfResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    SelfResponse {}
+    response SelfResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -52,8 +52,8 @@ pub struct TypeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    TypeResponse { "Option" => Model(option), "Results" => ModelList(results), "Text" =>
-    Model(text), "Items" => ModelList(items), }
+    response TypeResponse { "Option" => Model(option), "Results" => ModelList(results),
+    "Text" => Model(text), "Items" => ModelList(items), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -157,7 +157,7 @@ pub struct DescribeHostileResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DescribeHostileResponse { "Tab" => Str(tab), }
+    response DescribeHostileResponse { "Tab" => Str(tab), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -66,7 +66,7 @@ pub struct BindUednFirewallResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    BindUednFirewallResponse {}
+    response BindUednFirewallResponse {}
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

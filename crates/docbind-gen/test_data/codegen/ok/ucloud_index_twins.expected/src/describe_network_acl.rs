@@ -75,7 +75,7 @@ pub struct DescribeNetworkAclResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DescribeNetworkAclResponse { "TotalCount" => Int(total_count), "AclList" =>
+    response DescribeNetworkAclResponse { "TotalCount" => Int(total_count), "AclList" =>
     ModelList(acl_list), }
 }
 #[cfg(feature = "serde")]

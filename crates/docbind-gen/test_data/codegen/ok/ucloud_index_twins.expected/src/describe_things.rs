@@ -45,7 +45,7 @@ pub struct DescribeThingsResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DescribeThingsResponse { "ThingId" => Str(thing_id), }
+    response DescribeThingsResponse { "ThingId" => Str(thing_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

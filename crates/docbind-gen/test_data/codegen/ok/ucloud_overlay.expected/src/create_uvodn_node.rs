@@ -139,7 +139,7 @@ pub struct CreateUvodnNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    CreateUvodnNodeResponse { "NodeList" => JsonList(node_list), "Nodes" =>
+    response CreateUvodnNodeResponse { "NodeList" => JsonList(node_list), "Nodes" =>
     ModelList(nodes), "Total" => Int(total_count), "Labels" => TextMap(labels), }
 }
 #[cfg(feature = "serde")]

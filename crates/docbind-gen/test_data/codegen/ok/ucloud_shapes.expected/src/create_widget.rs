@@ -369,7 +369,8 @@ pub struct CreateWidgetResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    CreateWidgetResponse { "WidgetId" => Str(widget_id), "Login" => Model(login), }
+    response CreateWidgetResponse { "WidgetId" => Str(widget_id), "Login" =>
+    Model(login), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

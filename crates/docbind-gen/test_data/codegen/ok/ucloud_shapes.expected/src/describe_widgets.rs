@@ -122,7 +122,7 @@ pub struct DescribeWidgetsResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DescribeWidgetsResponse { "TotalCount" => Int(total_count), "WidgetSet" =>
+    response DescribeWidgetsResponse { "TotalCount" => Int(total_count), "WidgetSet" =>
     ModelList(widget_set), "A" => Model(a), "B" => Model(b), "C" => Model(c), "Match" =>
     Model(r#match), "Extra" => Str(extra_2), }
 }

@@ -66,8 +66,8 @@ pub struct CreateNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    CreateNodeResponse { "NodeSet" => ModelList(node_set), "Disk" => Model(disk), "Tags"
-    => ModelList(tags), }
+    response CreateNodeResponse { "NodeSet" => ModelList(node_set), "Disk" =>
+    Model(disk), "Tags" => ModelList(tags), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

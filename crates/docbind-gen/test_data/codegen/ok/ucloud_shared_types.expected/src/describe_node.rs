@@ -66,8 +66,8 @@ pub struct DescribeNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DescribeNodeResponse { "NodeSet" => ModelList(node_set), "Disk" => Model(disk),
-    "Tags" => ModelList(tags), }
+    response DescribeNodeResponse { "NodeSet" => ModelList(node_set), "Disk" =>
+    Model(disk), "Tags" => ModelList(tags), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -61,7 +61,8 @@ pub struct StopNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    StopNodeResponse { "NodeSet" => ModelList(node_set), "Disk" => Model(disk), }
+    response StopNodeResponse { "NodeSet" => ModelList(node_set), "Disk" => Model(disk),
+    }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -53,7 +53,7 @@ pub struct AddUk8sUhostNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    AddUk8sUhostNodeResponse { "NodeId" => Str(node_id), }
+    response AddUk8sUhostNodeResponse { "NodeId" => Str(node_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

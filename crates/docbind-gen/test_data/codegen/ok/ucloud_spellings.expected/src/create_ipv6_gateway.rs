@@ -53,7 +53,7 @@ pub struct CreateIpv6GatewayResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    CreateIpv6GatewayResponse { "GatewayId" => Str(gateway_id), }
+    response CreateIpv6GatewayResponse { "GatewayId" => Str(gateway_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -54,7 +54,7 @@ pub struct GetPhostDiskUpgradePriceResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    GetPhostDiskUpgradePriceResponse { "Price" => Str(price), }
+    response GetPhostDiskUpgradePriceResponse { "Price" => Str(price), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

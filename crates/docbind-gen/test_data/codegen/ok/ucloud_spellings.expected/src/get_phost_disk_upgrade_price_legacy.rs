@@ -54,7 +54,7 @@ pub struct GetPhostDiskUpgradePriceLegacyResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    GetPhostDiskUpgradePriceLegacyResponse { "Price" => Str(price), }
+    response GetPhostDiskUpgradePriceLegacyResponse { "Price" => Str(price), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -42,7 +42,7 @@ pub struct CreateListenerResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    CreateListenerResponse { "ListenerId" => Str(listener_id), }
+    response CreateListenerResponse { "ListenerId" => Str(listener_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

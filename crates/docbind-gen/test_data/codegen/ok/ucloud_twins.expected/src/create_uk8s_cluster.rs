@@ -42,7 +42,7 @@ pub struct CreateUk8sClusterResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    CreateUk8sClusterResponse { "ClusterId" => Str(cluster_id), }
+    response CreateUk8sClusterResponse { "ClusterId" => Str(cluster_id), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

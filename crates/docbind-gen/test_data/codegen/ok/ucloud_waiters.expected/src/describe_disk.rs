@@ -56,7 +56,7 @@ pub struct DescribeDiskResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DescribeDiskResponse { "Disks" => ModelList(disks), }
+    response DescribeDiskResponse { "Disks" => ModelList(disks), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

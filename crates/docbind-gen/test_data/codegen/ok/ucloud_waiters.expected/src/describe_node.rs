@@ -74,7 +74,7 @@ pub struct DescribeNodeResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    DescribeNodeResponse { "TotalCount" => Int(total_count), "NodeSet" =>
+    response DescribeNodeResponse { "TotalCount" => Int(total_count), "NodeSet" =>
     ModelList(node_set), }
 }
 #[cfg(feature = "serde")]

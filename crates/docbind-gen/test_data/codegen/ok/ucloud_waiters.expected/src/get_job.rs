@@ -51,7 +51,7 @@ pub struct GetJobResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    GetJobResponse { "Status" => Str(status), }
+    response GetJobResponse { "Status" => Str(status), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

@@ -40,7 +40,7 @@ pub struct WaitersResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    WaitersResponse { "Status" => Str(status), }
+    response WaitersResponse { "Status" => Str(status), }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {

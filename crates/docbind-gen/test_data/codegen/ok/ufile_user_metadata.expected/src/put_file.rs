@@ -95,7 +95,8 @@ pub struct PutFileResponse {
     _call: rt::__private::CallMeta,
 }
 rt::__decode! {
-    PutFileResponse { "Content-Type" => Str(content_type), "ETag" => Str(e_tag), }
+    response PutFileResponse { "Content-Type" => Str(content_type), "ETag" => Str(e_tag),
+    }
 }
 #[cfg(feature = "serde")]
 rt::__serde_wire_object! {
