@@ -70,10 +70,10 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use crate::pending::CallMeta;
-
 use serde::de::{self, DeserializeSeed, Deserializer as _, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+
+use crate::pending::CallMeta;
 
 mod path;
 mod precise;

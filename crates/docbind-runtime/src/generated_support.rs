@@ -30,7 +30,9 @@ macro_rules! __response_methods {
 /// The [`Decode`](crate::__private::Decode) impl of a generated response or model: each declared wire name with
 /// the [`Slot`](crate::__private::Slot) variant and field it decodes into; any other key goes to the struct's
 /// `extra`. A response (`response` first) also hands over its `_call` field, which makes it a
-/// [`Response`](crate::__private::Response) the client stores the call's info in.
+/// [`Response`](crate::__private::Response) the client stores the call's info in. The two arms differ in that one
+/// line and are written out: sharing a body through an inner invocation would be one more expansion per generated
+/// type on every build.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __decode {
