@@ -9,7 +9,7 @@
 //! build or decode.
 
 use anyhow::Context;
-use docbind_gen::ir::{ExampleKind, Protocol};
+use docbind_gen::ir::ExampleKind;
 use docbind_gen::{
     ensure_files, generate, parallel, rust_ident, CrateSpec, GeneratedOperation, InvalidDocs, Rejection, RuntimeDep,
     Shape, StructKind, Vendor,
@@ -634,15 +634,8 @@ fn harness(out: &Path, runtime: &Path, crates: &[Crate]) -> anyhow::Result<usize
                 });
             }
             let id = table_key(&krate, op.module());
-            // UCloud's decode entry is the runtime's, one for every Action; the other vendors' are their modules'.
-            let decode = match &op.operation().protocol {
-                Protocol::Rpc { .. } => {
-                    let response = format_ident!("{}", op.response().name());
-                    quote!(#krate_ident::runtime::__private::ucloud::decode_response::<#krate_ident::#module::#response>)
-                }
-                _ => quote!(#krate_ident::#module::decode_response),
-            };
-            decoders.push(quote! { (#id, |body| count(#decode(body))) });
+            let decode = op.decode_entry();
+            decoders.push(quote! { (#id, |body| count(#krate_ident::#decode(body))) });
             for e in &op.operation().examples {
                 if e.kind == ExampleKind::Response && e.is_json {
                     examples.push(serde_json::json!({

@@ -179,6 +179,15 @@ impl GeneratedOperation {
         &self.defs.response
     }
 
+    /// The function the client decodes this operation's response bodies with (`module::decode_response`, or the
+    /// runtime's one for every UCloud Action), as a path from the generated crate's root: tools that decode the
+    /// docs' examples call it.
+    pub fn decode_entry(&self) -> TokenStream {
+        let module = names::ident(&self.defs.module);
+        let response = format_ident!("{}", self.defs.response.name);
+        protocol::Vendor::of(&self.operation).decode_entry(&module, &response)
+    }
+
     /// Every struct of the module, in the order generated: the request, its groups, the response, the models.
     pub fn structs(&self) -> impl Iterator<Item = &defs::StructDef> {
         let defs = &self.defs;

@@ -440,7 +440,7 @@ fn client_tokens(op: &Operation, defs: &OperationDefs, crate_name: &str) -> Resu
     let OperationCall { decode_entry, operation_static, call } = protocol::operation_call(op, defs)?;
     let MethodSignature { params, returns, .. } = protocol::method_signature(op, defs);
     let stream = pagination_tokens(op, defs, crate_name)?;
-    // `request_id()`, `call_info()` and the `Response` impl are the runtime's macro; their docs are written here.
+    // `request_id()` and `call_info()` are the runtime's macro; their docs are written here.
     let link = format!("[`Client::{method}`](crate::Client::{method})");
     let request_id_doc = string_literal(&format!(
         " The server's id of the request that returned this response ({}), to quote to the vendor's support; `None` \

@@ -16,7 +16,7 @@ use super::defs::{Arity, FieldDef, OperationDefs, Shape, StructDef};
 use super::error::{CodegenError, CodegenErrorKind};
 use super::names::ident;
 use crate::ir::{Operation, Pagination, Protocol};
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 /// One wire protocol as codegen sees it. Each protocol's file implements it once (`ucloud::WIRE`, …); the
@@ -42,6 +42,11 @@ pub(crate) trait Wire: Sync {
     fn request_id(&self) -> &'static str;
     /// The `encode` method of a request struct or request group: how its fields go on the wire.
     fn request_encoder(&self, def: &StructDef) -> TokenStream;
+    /// The function that decodes a body of the operation in `module` (whose response is `response`), as a path from
+    /// the generated crate's root: the module's own `decode_response` unless the wire's runtime has one for all.
+    fn decode_entry(&self, module: &Ident, _response: &Ident) -> TokenStream {
+        quote!(#module::decode_response)
+    }
     /// The configuration settings this wire's runtime fills common parameters (`ir::CommonParameter`) from, by
     /// their `Config` field names. A dialect may mark any parameter common, naming a setting; a setting the wire
     /// does not fill is a codegen error, since the field would be optional with nothing to fill it.
@@ -130,6 +135,11 @@ impl Vendor {
     /// The `encode` method of a request struct or request group: how its fields go on the wire.
     pub(crate) fn request_encoder(self, def: &StructDef) -> TokenStream {
         self.0.request_encoder(def)
+    }
+
+    /// The function that decodes a body of the operation in `module`, as a path from the generated crate's root.
+    pub(crate) fn decode_entry(self, module: &Ident, response: &Ident) -> TokenStream {
+        self.0.decode_entry(module, response)
     }
 }
 

@@ -7,7 +7,7 @@ use crate::codegen::error::{CodegenError, CodegenErrorKind};
 use crate::codegen::names::ident;
 use crate::codegen::tokens::Splice;
 use crate::ir::{Operation, Pagination, Protocol};
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 /// UCloud's wire, as the dialect registry names it.
@@ -40,6 +40,10 @@ impl Wire for Ucloud {
     }
     fn request_encoder(&self, def: &StructDef) -> TokenStream {
         form_encoder(def)
+    }
+    // The runtime's, one for every Action (see `operation_call`), through the crate's `runtime` re-export.
+    fn decode_entry(&self, module: &Ident, response: &Ident) -> TokenStream {
+        quote!(runtime::__private::ucloud::decode_response::<#module::#response>)
     }
     // The flattened form carries every shape (`Name.N.Field`), so every request is accepted.
     fn operation_call(&self, op: &Operation, defs: &OperationDefs) -> Result<OperationCall, CodegenError> {
