@@ -634,8 +634,8 @@ fn harness(out: &Path, runtime: &Path, crates: &[Crate]) -> anyhow::Result<usize
                 });
             }
             let id = table_key(&krate, op.module());
-            let decode = op.decode_entry();
-            decoders.push(quote! { (#id, |body| count(#krate_ident::#decode(body))) });
+            let decode = op.decode_entry(&krate_ident);
+            decoders.push(quote! { (#id, |body| count(#decode(body))) });
             for e in &op.operation().examples {
                 if e.kind == ExampleKind::Response && e.is_json {
                     examples.push(serde_json::json!({

@@ -180,12 +180,12 @@ impl GeneratedOperation {
     }
 
     /// The function the client decodes this operation's response bodies with (`module::decode_response`, or the
-    /// runtime's one for every UCloud Action), as a path from the generated crate's root: tools that decode the
-    /// docs' examples call it.
-    pub fn decode_entry(&self) -> TokenStream {
+    /// runtime's one for every UCloud Action), as a path in the generated crate `krate` (its name as Rust spells
+    /// it): tools that decode the docs' examples call it.
+    pub fn decode_entry(&self, krate: &proc_macro2::Ident) -> TokenStream {
         let module = names::ident(&self.defs.module);
         let response = format_ident!("{}", self.defs.response.name);
-        protocol::Vendor::of(&self.operation).decode_entry(&module, &response)
+        protocol::Vendor::of(&self.operation).decode_entry(krate, &module, &response)
     }
 
     /// Every struct of the module, in the order generated: the request, its groups, the response, the models.

@@ -42,10 +42,10 @@ pub(crate) trait Wire: Sync {
     fn request_id(&self) -> &'static str;
     /// The `encode` method of a request struct or request group: how its fields go on the wire.
     fn request_encoder(&self, def: &StructDef) -> TokenStream;
-    /// The function that decodes a body of the operation in `module` (whose response is `response`), as a path from
-    /// the generated crate's root: the module's own `decode_response` unless the wire's runtime has one for all.
-    fn decode_entry(&self, module: &Ident, _response: &Ident) -> TokenStream {
-        quote!(#module::decode_response)
+    /// The function that decodes a body of the operation in `module` (whose response is `response`) of the crate
+    /// `krate`, as a path: the module's own `decode_response` unless the wire's runtime has one for all.
+    fn decode_entry(&self, krate: &Ident, module: &Ident, _response: &Ident) -> TokenStream {
+        quote!(#krate::#module::decode_response)
     }
     /// The configuration settings this wire's runtime fills common parameters (`ir::CommonParameter`) from, by
     /// their `Config` field names. A dialect may mark any parameter common, naming a setting; a setting the wire
@@ -137,9 +137,9 @@ impl Vendor {
         self.0.request_encoder(def)
     }
 
-    /// The function that decodes a body of the operation in `module`, as a path from the generated crate's root.
-    pub(crate) fn decode_entry(self, module: &Ident, response: &Ident) -> TokenStream {
-        self.0.decode_entry(module, response)
+    /// The function that decodes a body of the operation in `module` of the crate `krate`, as a path.
+    pub(crate) fn decode_entry(self, krate: &Ident, module: &Ident, response: &Ident) -> TokenStream {
+        self.0.decode_entry(krate, module, response)
     }
 }
 

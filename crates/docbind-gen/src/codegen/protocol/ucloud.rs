@@ -42,8 +42,8 @@ impl Wire for Ucloud {
         form_encoder(def)
     }
     // The runtime's, one for every Action (see `operation_call`), through the crate's `runtime` re-export.
-    fn decode_entry(&self, module: &Ident, response: &Ident) -> TokenStream {
-        quote!(runtime::__private::ucloud::decode_response::<#module::#response>)
+    fn decode_entry(&self, krate: &Ident, module: &Ident, response: &Ident) -> TokenStream {
+        quote!(#krate::runtime::__private::ucloud::decode_response::<#krate::#module::#response>)
     }
     // The flattened form carries every shape (`Name.N.Field`), so every request is accepted.
     fn operation_call(&self, op: &Operation, defs: &OperationDefs) -> Result<OperationCall, CodegenError> {
